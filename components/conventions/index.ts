@@ -1,0 +1,4 @@
+export * from "./environment";
+export * from "./naming";
+export * from "./tags";
+export * from "./labels";

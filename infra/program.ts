@@ -1,0 +1,33 @@
+import { loadConfig } from "./config";
+import { awsProvider } from "./providers";
+import { readCommonOutputs, readGlobalOutputs } from "./references";
+import { deployCommon } from "../stacks/common";
+import { deployGlobal, environmentOf } from "../stacks/global";
+import { deployService } from "../stacks/service";
+
+/**
+ * The program: reads and validates this stack's config, reads the outputs of the layers below
+ * it, and deploys its layer. Returns the stack outputs.
+ */
+export async function main(): Promise<Record<string, unknown>> {
+    const config = loadConfig();
+    switch (config.layer) {
+        case "global": {
+            const aws = awsProvider({ environment: config.environment, service: "global" });
+            return deployGlobal(config, { aws });
+        }
+        case "common": {
+            const global = await readGlobalOutputs(config.organization, config.env);
+            const aws = awsProvider({ environment: environmentOf(global), service: "common" });
+            return deployCommon(config, { global, aws });
+        }
+        case "service": {
+            const [global, common] = await Promise.all([
+                readGlobalOutputs(config.organization, config.env),
+                readCommonOutputs(config.organization, config.env),
+            ]);
+            const aws = awsProvider({ environment: environmentOf(global), service: config.service });
+            return deployService(config, { global, common, aws });
+        }
+    }
+}

@@ -1,0 +1,101 @@
+/**
+ * Pure checks of single config values. Each returns a message saying what is wrong and what is
+ * allowed, or undefined when the value is fine.
+ */
+
+/** `HH:MM`, 24 h. */
+const HH_MM = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
+/** A pragmatic e-mail shape: local part, `@`, a domain with a dot. */
+const EMAIL = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/;
+/** AWS region names: `eu-central-1`, `us-gov-west-1`, `ap-southeast-4`. */
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$/;
+/** A team name that is also a valid Kubernetes label value. */
+const TEAM = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
+export function checkTime(value: string): string | undefined {
+    return HH_MM.test(value) ? undefined : "not a time; allowed: HH:MM on a 24-hour clock, e.g. 08:00 or 19:30";
+}
+
+export function checkEmail(value: string): string | undefined {
+    return EMAIL.test(value) ? undefined : "not an e-mail address; allowed: name@domain, e.g. platform-team@example.com";
+}
+
+export function checkRegion(value: string): string | undefined {
+    return REGION.test(value) ? undefined : "not an AWS region name; allowed: e.g. eu-central-1 or us-east-1";
+}
+
+export function checkTeam(value: string): string | undefined {
+    return TEAM.test(value) && value.length <= 63
+        ? undefined
+        : "not a team name; allowed: lower-case letters, digits and single '-', at most 63 characters, e.g. platform-team";
+}
+
+/**
+ * An IANA time zone exactly as the tz database spells it (`Europe/Berlin`, `UTC`). ICU accepts
+ * other spellings (`europe/berlin`); the canonical one is required because it is written into tags.
+ */
+export function checkTimeZone(value: string): string | undefined {
+    let canonical: string;
+    try {
+        canonical = new Intl.DateTimeFormat("en-US", { timeZone: value }).resolvedOptions().timeZone;
+    } catch {
+        return "unknown time zone; allowed: an IANA time zone, e.g. Europe/Berlin, America/New_York or UTC";
+    }
+    if (canonical !== value && !(value === "UTC" && canonical === "Etc/UTC")) {
+        return `not the canonical spelling; use ${JSON.stringify(canonical)}`;
+    }
+    return undefined;
+}
+
+/** An IPv4 address as a 32-bit unsigned number, or undefined. */
+export function parseIpv4(value: string): number | undefined {
+    const parts = value.split(".");
+    if (parts.length !== 4 || parts.some((p) => !/^(0|[1-9][0-9]{0,2})$/.test(p) || Number(p) > 255)) {
+        return undefined;
+    }
+    return parts.reduce((acc, p) => acc * 256 + Number(p), 0);
+}
+
+/** A parsed IPv4 CIDR block. */
+export interface Cidr {
+    /** First address, as a 32-bit unsigned number. */
+    readonly base: number;
+    /** Prefix length, 0..32. */
+    readonly prefix: number;
+}
+
+/** Parses `a.b.c.d/n`; undefined when it is not a CIDR whose address is the block's first. */
+export function parseCidr(value: string): Cidr | undefined {
+    const m = /^([0-9.]+)\/([0-9]{1,2})$/.exec(value);
+    if (!m) {
+        return undefined;
+    }
+    const base = parseIpv4(m[1]);
+    const prefix = Number(m[2]);
+    if (base === undefined || prefix > 32) {
+        return undefined;
+    }
+    const size = 2 ** (32 - prefix);
+    if (base % size !== 0) {
+        return undefined;
+    }
+    return { base, prefix };
+}
+
+/** Formats a CIDR block back to `a.b.c.d/n`. */
+export function formatCidr(cidr: Cidr): string {
+    const b = cidr.base;
+    return `${Math.floor(b / 2 ** 24) % 256}.${Math.floor(b / 2 ** 16) % 256}.${Math.floor(b / 2 ** 8) % 256}.${b % 256}/${cidr.prefix}`;
+}
+
+/** An IPv4 CIDR with a prefix length in [min, max]. */
+export function checkCidr(value: string, min = 0, max = 32): string | undefined {
+    const cidr = parseCidr(value);
+    if (!cidr) {
+        return `not an IPv4 CIDR block; allowed: a.b.c.d/n with the address at the start of the block, e.g. 10.0.0.0/16`;
+    }
+    if (cidr.prefix < min || cidr.prefix > max) {
+        return `prefix /${cidr.prefix} is out of range; allowed: /${min} to /${max}`;
+    }
+    return undefined;
+}

@@ -1,0 +1,90 @@
+import * as pulumi from "@pulumi/pulumi";
+import { COMMON_KEYS, CommonConfig, parseCommonConfig } from "./common";
+import { GLOBAL_KEYS, GlobalConfig, parseGlobalConfig } from "./global";
+import { KeySpec, LAYERS, Layer, SHARED_KEYS } from "./keys";
+import { Problems } from "./problems";
+import { ConfigReader, decodeValue } from "./reader";
+import { SERVICE_KEYS, ServiceConfig, parseServiceConfig } from "./service";
+import { parseStackName } from "./stack";
+
+export * from "./keys";
+export * from "./problems";
+export { GlobalConfig } from "./global";
+export { CommonConfig } from "./common";
+export { ServiceConfig } from "./service";
+
+/** The config namespace of the project's keys (the project name). */
+export const NAMESPACE = "platform";
+
+/** Every key the program reads, in the order Pulumi.yaml declares them. */
+export const ALL_KEYS: readonly KeySpec[] = [...SHARED_KEYS, ...GLOBAL_KEYS, ...COMMON_KEYS, ...SERVICE_KEYS];
+
+/** The validated config of a stack, by layer. */
+export type PlatformConfig = GlobalConfig | CommonConfig | ServiceConfig;
+
+/** Levenshtein distance, for "did you mean" on unknown keys. */
+function distance(a: string, b: string): number {
+    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+        let prev = row[0];
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const cur = row[j];
+            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+            prev = cur;
+        }
+    }
+    return row[b.length];
+}
+
+/**
+ * Validates one stack's config: `raw` maps every `platform:` key that the stack (or the engine,
+ * from Pulumi.yaml's defaults) sets to its string form, as `pulumi.Config.get` returns it.
+ * Secret keys come as Outputs in `secrets` (their plain text never passes through here).
+ * Pure: collects every problem and throws one ConfigError naming each key, the stack, the bad
+ * value and what is allowed.
+ */
+export function parseConfig(
+    stack: string,
+    raw: Readonly<Record<string, string | undefined>>,
+    secrets: Readonly<Record<string, pulumi.Output<string>>> = {},
+): PlatformConfig {
+    const problems = new Problems(NAMESPACE);
+    const known = new Set(ALL_KEYS.map((k) => k.key));
+    for (const key of Object.keys(raw).sort()) {
+        if (!known.has(key)) {
+            const nearest = [...known].sort((a, b) => distance(key, a) - distance(key, b))[0];
+            const hint = distance(key, nearest) <= 3 ? `did you mean ${NAMESPACE}:${nearest}? ` : "";
+            problems.add(key, raw[key], `unknown key; ${hint}the keys are declared in Pulumi.yaml`);
+        }
+    }
+    const values: Record<string, unknown> = {};
+    for (const spec of ALL_KEYS) {
+        values[spec.key] = decodeValue(spec, raw[spec.key], problems);
+    }
+    const reader = new ConfigReader(stack, values, problems, secrets);
+    const layerValue = reader.string("layer", undefined, true);
+    if (layerValue === "") {
+        problems.throwIfAny(stack);
+    }
+    if (!(LAYERS as readonly string[]).includes(layerValue)) {
+        problems.add("layer", layerValue, `unknown layer; allowed: ${LAYERS.join(", ")}`);
+        problems.throwIfAny(stack);
+    }
+    const layer = layerValue as Layer;
+    const name = parseStackName(stack, layer, problems);
+    let config: PlatformConfig;
+    switch (layer) {
+        case "global":
+            config = parseGlobalConfig(reader, name.env);
+            break;
+        case "common":
+            config = parseCommonConfig(reader, name.env);
+            break;
+        case "service":
+            config = parseServiceConfig(reader, name.env, name.service ?? "");
+            break;
+    }
+    problems.throwIfAny(stack);
+    return config;
+}

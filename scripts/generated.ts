@@ -1,0 +1,107 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { ALL_KEYS, KeySpec, NAMESPACE } from "../infra/schema";
+import { COMMON_OUTPUTS } from "../stacks/common";
+import { GLOBAL_OUTPUTS } from "../stacks/global";
+import { OutputDocs } from "../stacks/outputs";
+import { SERVICE_OUTPUTS } from "../stacks/service";
+
+const ROOT = path.join(__dirname, "..");
+
+/** The part of Pulumi.yaml above `config:`, kept as written. */
+const PROJECT_HEADER = `# Generated in part by \`npm run gen\` from infra/schema: edit the key declarations there, not here.
+name: ${NAMESPACE}
+description: Layered stacks for an AWS EKS platform with an Istio mesh, Prometheus, Grafana and Jaeger
+runtime:
+  name: nodejs
+  options:
+    typescript: true
+main: infra/index.ts
+`;
+
+/** A key's declaration in Pulumi.yaml: description, type, default — in that order. */
+function declaration(spec: KeySpec): Record<string, unknown> {
+    const decl: Record<string, unknown> = { description: spec.description };
+    switch (spec.type) {
+        case "string":
+        case "integer":
+        case "boolean":
+            decl.type = spec.type;
+            break;
+        case "string[]":
+            decl.type = "array";
+            decl.items = { type: "string" };
+            break;
+        case "integer[]":
+            decl.type = "array";
+            decl.items = { type: "integer" };
+            break;
+        default:
+            // Pulumi.yaml cannot type objects; infra/config.ts checks them field by field.
+            break;
+    }
+    if (spec.secret) {
+        decl.secret = true;
+    } else {
+        decl.default = spec.default;
+    }
+    return decl;
+}
+
+export function pulumiYaml(): string {
+    const config: Record<string, unknown> = {
+        // Only explicit providers: every resource must be given the stack's aws or kubernetes provider.
+        "pulumi:disable-default-providers": { value: ["*"] },
+    };
+    for (const spec of ALL_KEYS) {
+        config[spec.key] = declaration(spec);
+    }
+    return PROJECT_HEADER + yaml.dump({ config }, { lineWidth: -1, noRefs: true, sortKeys: false });
+}
+
+function cell(text: string): string {
+    return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
+function configTable(): string {
+    const rows = ALL_KEYS.map((k) => {
+        const def = k.secret ? "(secret)" : k.requiredIn?.length ? `required in ${k.requiredIn.join(", ")}` : `\`${JSON.stringify(k.default)}\``;
+        return `| \`${NAMESPACE}:${k.key}\` | ${k.layers.join(", ")} | ${k.type} | ${cell(def)} | ${cell(k.description)} |`;
+    });
+    return ["| key | layers | type | default | description |", "|---|---|---|---|---|", ...rows].join("\n");
+}
+
+function outputsTable(): string {
+    const layers: [string, OutputDocs<unknown>][] = [
+        ["global (`<env>`)", GLOBAL_OUTPUTS as OutputDocs<unknown>],
+        ["common (`<env>-common`)", COMMON_OUTPUTS as OutputDocs<unknown>],
+        ["service (`<env>-<service>`)", SERVICE_OUTPUTS as OutputDocs<unknown>],
+    ];
+    const rows = layers.flatMap(([layer, docs]) =>
+        Object.entries(docs as Record<string, { description: string; kind: string; secret?: boolean }>).map(
+            ([key, doc]) => `| ${layer} | \`${key}\` | ${doc.kind}${doc.secret ? " (secret)" : ""} | ${cell(doc.description)} |`,
+        ),
+    );
+    return ["| layer | output | type | description |", "|---|---|---|---|", ...rows].join("\n");
+}
+
+/** Replaces the text between `<!-- generated:NAME -->` and `<!-- /generated:NAME -->`. */
+function fill(text: string, name: string, content: string): string {
+    const start = `<!-- generated:${name} -->`;
+    const end = `<!-- /generated:${name} -->`;
+    const i = text.indexOf(start);
+    const j = text.indexOf(end);
+    if (i < 0 || j < i) {
+        throw new Error(`README.md has no ${start} ... ${end} markers`);
+    }
+    return `${text.slice(0, i + start.length)}\n${content}\n${text.slice(j)}`;
+}
+
+/** Every generated file's expected text, by path from the repository root. */
+export function generatedFiles(): Record<string, string> {
+    let readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    readme = fill(readme, "config", configTable());
+    readme = fill(readme, "outputs", outputsTable());
+    return { "Pulumi.yaml": pulumiYaml(), "README.md": readme };
+}

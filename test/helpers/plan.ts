@@ -1,0 +1,139 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { Violation, conventionViolations } from "./conventions-check";
+import { Evaluation, PROJECT, evaluate } from "./evaluate";
+import { StackOutputsFixture } from "./mocks";
+import { RecordedResource } from "./recorder";
+import { ROOT, StackConfig, readStackConfig, stacksOfEnvironment } from "./stack-config";
+
+/** The layers in deployment order. */
+const LAYER_ORDER = ["global", "common", "service"];
+
+/** A planned stack: its config and what the program produced for it. */
+export interface StackPlan {
+    readonly config: StackConfig;
+    readonly layer: string;
+    readonly evaluation: Evaluation;
+    readonly violations: Violation[];
+}
+
+function layerOf(config: StackConfig): string {
+    return config.config[`${PROJECT}:layer`] ?? "";
+}
+
+function referenceName(config: StackConfig, stack: string): string {
+    const org = config.config[`${PROJECT}:organization`] ?? "organization";
+    return `${org}/${PROJECT}/${stack}`;
+}
+
+/** The stacks a stack reads, in deployment order: none, `<env>`, or `<env>` and `<env>-common`. */
+function prerequisites(stack: string, layer: string): string[] {
+    const env = stack.split("-")[0];
+    return layer === "common" ? [env] : layer === "service" ? [env, `${env}-common`] : [];
+}
+
+/**
+ * Plans stacks in order, each under the mocks with its `Pulumi.<stack>.yaml`, feeding the outputs
+ * of each to the StackReferences of the next. Throws the first stack's error (e.g. a ConfigError).
+ */
+export async function planStacks(stacks: readonly string[], dir = ROOT): Promise<StackPlan[]> {
+    const configs = stacks.map((s) => readStackConfig(s, dir));
+    const ordered = configs
+        .map((c, i) => ({ c, i }))
+        .sort((a, b) => LAYER_ORDER.indexOf(layerOf(a.c)) - LAYER_ORDER.indexOf(layerOf(b.c)) || a.i - b.i)
+        .map(({ c }) => c);
+    const outputs: Record<string, StackOutputsFixture> = {};
+    const plans: StackPlan[] = [];
+    for (const config of ordered) {
+        const stackOutputs: Record<string, StackOutputsFixture> = {};
+        for (const [stack, fixture] of Object.entries(outputs)) {
+            stackOutputs[referenceName(config, stack)] = fixture;
+        }
+        let evaluation: Evaluation;
+        try {
+            evaluation = await evaluate({ stack: config.stack, config: config.config, secretKeys: config.secretKeys, stackOutputs });
+        } catch (err) {
+            if (err instanceof Error) {
+                err.message = `${path.basename(config.file)}: ${err.message}`;
+            }
+            throw err;
+        }
+        outputs[config.stack] = { outputs: evaluation.rawOutputs, secretOutputNames: evaluation.secretOutputNames };
+        plans.push({ config, layer: layerOf(config), evaluation, violations: conventionViolations(evaluation.resources) });
+    }
+    return plans;
+}
+
+/** Plans one stack, after planning (in memory) the stacks it reads. */
+export async function planStack(stack: string, dir = ROOT): Promise<StackPlan> {
+    const layer = layerOf(readStackConfig(stack, dir));
+    const plans = await planStacks([...prerequisites(stack, layer), stack], dir);
+    return plans[plans.length - 1];
+}
+
+/** Plans every stack of an environment in deployment order: global, common, then services. */
+export async function planEnvironment(env: string, dir = ROOT): Promise<StackPlan[]> {
+    const stacks = stacksOfEnvironment(env, dir);
+    if (!stacks.includes(env)) {
+        throw new Error(`environment "${env}" has no global stack: ${path.join(dir, `Pulumi.${env}.yaml`)} does not exist`);
+    }
+    return planStacks(stacks, dir);
+}
+
+/** Whether a recorded resource is a Kubernetes object the stack creates (not a Helm release, not a provider). */
+export function isKubernetesObject(r: RecordedResource): boolean {
+    return r.custom && r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh/");
+}
+
+/** The Kubernetes objects of a stack as manifests: apiVersion, kind, metadata first. */
+export function manifestsOf(resources: readonly RecordedResource[]): Record<string, unknown>[] {
+    return resources.filter(isKubernetesObject).map((r) => {
+        const { apiVersion, kind, metadata, ...rest } = r.inputs;
+        return { apiVersion, kind, metadata, ...rest };
+    });
+}
+
+/** The plan's JSON text: stable two-space JSON with a final newline. */
+function json(value: unknown): string {
+    return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/** Writes resources.json, manifests.yaml and outputs.json of a planned stack into `dir`. */
+export function writeStackPlan(plan: StackPlan, dir: string): void {
+    fs.mkdirSync(dir, { recursive: true });
+    const resources = plan.evaluation.resources.map((r) => ({
+        type: r.type,
+        name: r.name,
+        parent: r.parent,
+        dependsOn: r.dependsOn,
+        inputs: r.inputs,
+    }));
+    fs.writeFileSync(path.join(dir, "resources.json"), json(resources));
+    const manifests = manifestsOf(plan.evaluation.resources)
+        .map((m) => yaml.dump(m, { noRefs: true, lineWidth: -1, sortKeys: false }))
+        .join("---\n");
+    fs.writeFileSync(path.join(dir, "manifests.yaml"), manifests);
+    fs.writeFileSync(path.join(dir, "outputs.json"), json(plan.evaluation.outputs));
+}
+
+/** A short summary of a planned stack: resources by type and any convention violations. */
+export function summarize(plan: StackPlan): string {
+    const counts = new Map<string, number>();
+    for (const r of plan.evaluation.resources) {
+        counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+    }
+    const lines = [`${plan.config.stack} (${plan.layer}): ${plan.evaluation.resources.length} resources`];
+    for (const [type, n] of [...counts.entries()].sort()) {
+        lines.push(`  ${String(n).padStart(4)}  ${type}`);
+    }
+    if (plan.violations.length === 0) {
+        lines.push("  conventions: every name and tag follows them");
+    } else {
+        lines.push(`  conventions: ${plan.violations.length} violation(s)`);
+        for (const v of plan.violations) {
+            lines.push(`    - ${v.type} ${v.resource}: ${v.message}`);
+        }
+    }
+    return lines.join("\n");
+}
