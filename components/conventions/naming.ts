@@ -101,7 +101,7 @@ export function resourceName(parts: NameParts): string {
     }
     const limit = NAME_LIMITS[kind];
     if (name.length > limit) {
-        problems.push(`it is ${name.length} characters long; a ${kind} name allows at most ${limit}`);
+        problems.push(`it is ${name.length} characters long; ${kind} names allow at most ${limit}`);
     }
     if (problems.length > 0) {
         throw new NameError(`invalid name ${JSON.stringify(name)}: ${problems.join("; ")}`);

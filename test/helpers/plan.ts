@@ -54,8 +54,9 @@ export async function planStacks(stacks: readonly string[], dir = ROOT): Promise
         try {
             evaluation = await evaluate({ stack: config.stack, config: config.config, secretKeys: config.secretKeys, stackOutputs });
         } catch (err) {
-            if (err instanceof Error) {
-                err.message = `${path.basename(config.file)}: ${err.message}`;
+            const file = path.basename(config.file);
+            if (err instanceof Error && !err.message.includes(file)) {
+                err.message = `${file}: ${err.message}`;
             }
             throw err;
         }
@@ -123,7 +124,8 @@ export function summarize(plan: StackPlan): string {
     for (const r of plan.evaluation.resources) {
         counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
     }
-    const lines = [`${plan.config.stack} (${plan.layer}): ${plan.evaluation.resources.length} resources`];
+    const n = plan.evaluation.resources.length;
+    const lines = [`${plan.config.stack} (${plan.layer}): ${n} resource${n === 1 ? "" : "s"}`];
     for (const [type, n] of [...counts.entries()].sort()) {
         lines.push(`  ${String(n).padStart(4)}  ${type}`);
     }

@@ -1,7 +1,9 @@
 import * as assert from "assert";
 import { ConfigError } from "../../infra/schema";
 import { platformConfig, DEV_GLOBAL_CONFIG } from "../helpers/config";
-import { evaluate } from "../helpers/evaluate";
+import * as pulumi from "@pulumi/pulumi";
+import { main } from "../../infra/program";
+import { evaluate, useMocks } from "../helpers/evaluate";
 import { DEV_GLOBAL_OUTPUTS, devStackOutputs } from "../helpers/fixtures";
 
 describe("layer wiring (infra/program.ts)", () => {
@@ -101,9 +103,9 @@ describe("layer wiring (infra/program.ts)", () => {
     });
 
     it("bad config fails before any resource is registered", async () => {
-        await assert.rejects(
-            evaluate({ stack: "dev", config: platformConfig({ ...DEV_GLOBAL_CONFIG, vpcCidr: "10.0.0.0/8" }) }),
-            (err: unknown) => err instanceof ConfigError && err.problems.length === 1,
-        );
+        const recorder = useMocks("dev");
+        pulumi.runtime.setAllConfig(platformConfig({ ...DEV_GLOBAL_CONFIG, vpcCidr: "10.0.0.0/8", contact: "x" }));
+        await assert.rejects(main(), (err: unknown) => err instanceof ConfigError && err.problems.length === 2);
+        assert.deepStrictEqual(recorder.resources, []);
     });
 });
