@@ -155,7 +155,7 @@ export function validateNetworkArgs(
             add(`interfaceEndpointServices[${i}]`, service, "listed twice; each service once");
         }
     });
-    const privateZoneName = args.privateZoneName || defaultPrivateZoneName(env);
+    const privateZoneName = args.privateZoneName ?? defaultPrivateZoneName(env);
     add("privateZoneName", privateZoneName, checkZoneName(privateZoneName));
     const publicZoneName = args.publicZoneName ?? "";
     if (publicZoneName !== "") {

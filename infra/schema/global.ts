@@ -65,7 +65,7 @@ export const GLOBAL_KEYS: readonly KeySpec[] = [
     {
         key: "vpcCidr",
         description:
-            "IPv4 CIDR of the environment's VPC, /16 to /24. Subnets are derived from it unless publicSubnetCidrs and privateSubnetCidrs are set: private subnets take the first half of the VPC (a /16 over 3 zones gives /19s, 8190 pod and node addresses each: the VPC CNI gives every pod a VPC address), public ones 8 times smaller in the second half. Deriving needs a /21 or larger VPC for 3 zones.",
+            "IPv4 CIDR of the environment's VPC, /16 to /24. Subnets are derived from it unless publicSubnetCidrs and privateSubnetCidrs are set: private subnets take the first half of the VPC (a /16 over 3 zones gives /19s, 8187 usable pod and node addresses each: the VPC CNI gives every pod a VPC address), public ones 8 times smaller in the second half. Deriving needs a /21 or larger VPC for 3 zones.",
         type: "string",
         default: "10.0.0.0/16",
         layers: ["global"],
@@ -166,6 +166,11 @@ export function parseGlobalConfig(reader: ConfigReader, env: string): GlobalConf
     };
 }
 
+/** An optional string key: undefined when unset (empty). */
+function optional(value: string): string | undefined {
+    return value === "" ? undefined : value;
+}
+
 /**
  * The network's keys, checked by the Network component's own pure validation (the same subnet
  * plan the component builds), so every network problem is reported here, against its config key,
@@ -183,7 +188,8 @@ function parseNetwork(reader: ConfigReader, environment: EnvironmentSettings, vp
         natStrategy: reader.string("natStrategy") as NatStrategy,
         flowLogRetentionDays: reader.value("flowLogRetentionDays") as number,
         interfaceEndpointServices: reader.strings("interfaceEndpointServices"),
-        privateZoneName: reader.string("privateZoneName"),
+        // Unset (empty) means the component's default, <env>.internal.
+        privateZoneName: optional(reader.string("privateZoneName")),
         publicZoneName: reader.string("publicZoneName"),
     };
     const { settings, problems } = validateNetworkArgs(args, environment.env, environment.region);
