@@ -142,6 +142,16 @@ describe("components/network/network: Network", () => {
             ]);
         });
 
+        it("asking for more zones than the region offers fails naming both counts", async () => {
+            await assert.rejects(
+                evaluate({ stack: "dev", config: platformConfig({ ...DEV_GLOBAL_CONFIG, availabilityZoneCount: 4 }) }),
+                (err: Error) =>
+                    err.message.includes(
+                        "the region has 3 availability zones (eu-central-1a, eu-central-1b, eu-central-1c), fewer than the 4 asked for; set platform:availabilityZoneCount to at most 3",
+                    ),
+            );
+        });
+
         it("explicit zones and subnets are used as given, without asking AWS for zones", async () => {
             const result = await evaluate({
                 stack: "dev",
