@@ -241,6 +241,12 @@ export class Network extends pulumi.ComponentResource {
             child,
         );
 
+        // The VPC's default security group, adopted and emptied: nothing may fall back on a group
+        // that lets every member talk to every other (CIS AWS Foundations 5.4). Every resource here
+        // and in the cluster gets its own group.
+        const defaultSg = named("default-sg");
+        new aws.ec2.DefaultSecurityGroup(defaultSg.name, { vpcId: vpc.id, ingress: [], egress: [], tags: defaultSg.tags }, child);
+
         this.availabilityZones = this.zones(settings, provider);
 
         const subnet = (tier: "public" | "private", i: number) => {

@@ -25,6 +25,7 @@ describe("stacks/global: the dev global stack (Pulumi.dev.yaml)", () => {
         }
         assert.deepStrictEqual(counts, {
             "aws:cloudwatch/logGroup:LogGroup": 1,
+            "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 1,
             "aws:ec2/eip:Eip": 1,
             "aws:ec2/flowLog:FlowLog": 1,
             "aws:ec2/internetGateway:InternetGateway": 1,
@@ -102,8 +103,13 @@ describe("stacks/global: the dev global stack (Pulumi.dev.yaml)", () => {
             assert.strictEqual(tags["owner-service"], "global");
             assert.strictEqual(tags.environment, "dev");
         }
-        // VPC, 6 subnets, IGW, EIP, NAT, 2 route tables, 2 NACLs, log group, role, flow log, SG, 5 endpoints, zone.
-        assert.strictEqual(taggable, 24);
+        // VPC, default SG, 6 subnets, IGW, EIP, NAT, 2 route tables, 2 NACLs, log group, role, flow log, SG, 5 endpoints, zone.
+        assert.strictEqual(taggable, 25);
+    });
+
+    it("the VPC's default security group is adopted with no rules", () => {
+        const sg = dev.resources.find((r) => r.type === "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")!;
+        assert.deepStrictEqual([sg.name, sg.inputs.vpcId, sg.inputs.ingress, sg.inputs.egress], ["dev-global-default-sg", "dev-global-vpc-id", [], []]);
     });
 
     it("the NACLs are associated with their tier's subnets and carry the documented rules", () => {

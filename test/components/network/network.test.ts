@@ -124,7 +124,7 @@ describe("components/network/network: Network", () => {
             assert.deepStrictEqual(subnetKubernetesTags("public", "x"), { "kubernetes.io/role/elb": "1", "kubernetes.io/cluster/x": "shared" });
         });
 
-        it("zones come from aws.getAvailabilityZones through the stack's provider, zones needing no opt-in", async () => {
+        it("zones come from aws.getAvailabilityZones through the stack's provider (the fake answers with its region), zones needing no opt-in", async () => {
             const result = defaults;
             const invoke = result.invokes.find((i) => i.token === "aws:index/getAvailabilityZones:getAvailabilityZones");
             assert.deepStrictEqual(invoke?.inputs, {
