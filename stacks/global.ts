@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
-import { EnvironmentSettings, clusterNameFor } from "../components/conventions";
+import { EnvironmentSettings, clusterNameFor, resourceName } from "../components/conventions";
+import { Network } from "../components/network";
 import { GlobalConfig } from "../infra/schema";
 import { OutputDocs, StackOutputs } from "./outputs";
 
@@ -65,15 +66,38 @@ export function environmentOf(global: GlobalOutputs): EnvironmentSettings {
 }
 
 /**
- * Deploys the global layer: the environment.
- * FOUNDATION: only the environment's settings and the reserved cluster name so far; the network
- * (issue "Global layer") fills in the rest.
+ * Deploys the global layer: the environment's settings and its network (VPC, subnets, NAT,
+ * NACLs, flow log, endpoints, DNS), with the cluster name the common layer will use.
  */
-export async function deployGlobal(config: GlobalConfig, _inputs: GlobalInputs): Promise<StackOutputs<GlobalOutputs>> {
-    const env = config.environment.env;
+export async function deployGlobal(config: GlobalConfig, inputs: GlobalInputs): Promise<StackOutputs<GlobalOutputs>> {
+    const owner = { environment: config.environment, service: "global" };
+    const clusterName = clusterNameFor(config.environment.env);
+    const settings = config.network;
+    const network = new Network(resourceName({ env: owner.environment.env, service: owner.service, type: "network" }), {
+        owner,
+        provider: inputs.aws,
+        clusterName,
+        vpcCidr: settings.vpcCidr,
+        availabilityZones: settings.availabilityZones,
+        availabilityZoneCount: settings.zoneCount,
+        publicSubnetCidrs: settings.subnets.publicSubnetCidrs,
+        privateSubnetCidrs: settings.subnets.privateSubnetCidrs,
+        natStrategy: settings.natStrategy,
+        flowLogRetentionDays: settings.flowLogRetentionDays,
+        interfaceEndpointServices: settings.interfaceEndpointServices,
+        privateZoneName: settings.privateZoneName,
+        publicZoneName: settings.publicZoneName,
+    });
     return {
         ...environmentOutputs(config.environment),
-        clusterName: clusterNameFor(env),
-        vpcCidr: config.vpcCidr,
-    } as StackOutputs<GlobalOutputs>;
+        vpcId: network.vpcId,
+        vpcCidr: network.vpcCidr,
+        availabilityZones: network.availabilityZones,
+        publicSubnetIds: network.publicSubnetIds,
+        privateSubnetIds: network.privateSubnetIds,
+        natGatewayIds: network.natGatewayIds,
+        privateZoneId: network.privateZoneId,
+        privateZoneName: network.privateZoneName,
+        clusterName,
+    };
 }

@@ -1,4 +1,16 @@
 import { EnvironmentSettings } from "../../components/conventions";
+import {
+    DEFAULT_FLOW_LOG_RETENTION_DAYS,
+    DEFAULT_ZONE_COUNT,
+    INTERFACE_ENDPOINT_SERVICES,
+    LOG_RETENTION_DAYS,
+    MAX_ZONES,
+    MIN_ZONES,
+    NAT_STRATEGIES,
+    NatStrategy,
+    NetworkSettings,
+    validateNetworkArgs,
+} from "../../components/network";
 import { checkCidr, checkEmail, checkRegion, checkTeam, checkTime, checkTimeZone } from "./checks";
 import { KeySpec } from "./keys";
 import { ConfigReader } from "./reader";
@@ -52,9 +64,73 @@ export const GLOBAL_KEYS: readonly KeySpec[] = [
     },
     {
         key: "vpcCidr",
-        description: "IPv4 CIDR of the environment's VPC, /16 to /24.",
+        description:
+            "IPv4 CIDR of the environment's VPC, /16 to /24. Subnets are derived from it unless publicSubnetCidrs and privateSubnetCidrs are set: private subnets take the first half of the VPC (a /16 over 3 zones gives /19s, 8187 usable pod and node addresses each: the VPC CNI gives every pod a VPC address), public ones 8 times smaller in the second half. Deriving needs a /21 or larger VPC for 3 zones.",
         type: "string",
         default: "10.0.0.0/16",
+        layers: ["global"],
+    },
+    {
+        key: "availabilityZoneCount",
+        description: `How many availability zones the subnets span, ${MIN_ZONES} to ${MAX_ZONES}; the region's first zones that need no opt-in. Ignored when availabilityZones is set.`,
+        type: "integer",
+        default: DEFAULT_ZONE_COUNT,
+        layers: ["global"],
+    },
+    {
+        key: "availabilityZones",
+        description: "Explicit availability zones in subnet order, e.g. [eu-central-1a, eu-central-1b, eu-central-1c]; empty to take the first availabilityZoneCount zones of the region.",
+        type: "string[]",
+        default: [],
+        layers: ["global"],
+    },
+    {
+        key: "publicSubnetCidrs",
+        description: "Explicit public subnet CIDRs, one per zone, inside vpcCidr, /28 or larger, not overlapping; empty to derive them from vpcCidr (set both lists or neither).",
+        type: "string[]",
+        default: [],
+        layers: ["global"],
+    },
+    {
+        key: "privateSubnetCidrs",
+        description: "Explicit private subnet CIDRs, one per zone, inside vpcCidr, not overlapping; each /24 or larger, because with the VPC CNI every pod takes an address of its node's subnet; empty to derive them from vpcCidr.",
+        type: "string[]",
+        default: [],
+        layers: ["global"],
+    },
+    {
+        key: "natStrategy",
+        description: `NAT gateways: perAz (one per zone, survives a zone outage; production) or single (one for all zones, cheaper; dev). Allowed: ${NAT_STRATEGIES.join(", ")}.`,
+        type: "string",
+        default: "perAz",
+        layers: ["global"],
+    },
+    {
+        key: "flowLogRetentionDays",
+        description: `Retention of the VPC flow log's CloudWatch log group, in days; one of ${LOG_RETENTION_DAYS.join(", ")}.`,
+        type: "integer",
+        default: DEFAULT_FLOW_LOG_RETENTION_DAYS,
+        layers: ["global"],
+    },
+    {
+        key: "interfaceEndpointServices",
+        description: `Interface VPC endpoints to create in the private subnets (private DNS on), e.g. [ecr.api, ecr.dkr, sts, logs]; each costs per hour and zone. The S3 gateway endpoint always exists. Allowed: ${Object.keys(INTERFACE_ENDPOINT_SERVICES).join(", ")}.`,
+        type: "string[]",
+        default: [],
+        layers: ["global"],
+    },
+    {
+        key: "privateZoneName",
+        description: "Name of the environment's Route53 private hosted zone, e.g. dev.internal.example.com; empty for <env>.internal.",
+        type: "string",
+        default: "",
+        layers: ["global"],
+    },
+    {
+        key: "publicZoneName",
+        description: "Name of a Route53 public hosted zone to create for the environment, e.g. dev.example.com; empty for none.",
+        type: "string",
+        default: "",
         layers: ["global"],
     },
 ];
@@ -65,6 +141,8 @@ export interface GlobalConfig {
     readonly stack: string;
     readonly environment: EnvironmentSettings;
     readonly vpcCidr: string;
+    /** The network's settings, checked and with every default applied. */
+    readonly network: NetworkSettings;
 }
 
 /** Reads and checks the global layer's keys; problems are recorded in `reader.problems`. */
@@ -78,10 +156,59 @@ export function parseGlobalConfig(reader: ConfigReader, env: string): GlobalConf
         startTime: reader.string("startTime", checkTime, true),
         stopTime: reader.string("stopTime", checkTime, true),
     };
+    const vpcCidr = reader.string("vpcCidr", (v) => checkCidr(v, 16, 24), true);
     return {
         layer: "global",
         stack: reader.stack,
         environment,
-        vpcCidr: reader.string("vpcCidr", (v) => checkCidr(v, 16, 24), true),
+        vpcCidr,
+        network: parseNetwork(reader, environment, vpcCidr),
     };
+}
+
+/** An optional string key: undefined when unset (empty). */
+function optional(value: string): string | undefined {
+    return value === "" ? undefined : value;
+}
+
+/**
+ * The network's keys, checked by the Network component's own pure validation (the same subnet
+ * plan the component builds), so every network problem is reported here, against its config key,
+ * before any resource exists.
+ */
+function parseNetwork(reader: ConfigReader, environment: EnvironmentSettings, vpcCidr: string): NetworkSettings {
+    // vpcCidr's own check (above) already reported a bad VPC CIDR; report the rest of the plan here.
+    const vpcCidrReported = reader.problems.all.some((p) => p.key === `${reader.problems.namespace}:vpcCidr`);
+    const args = {
+        vpcCidr,
+        availabilityZoneCount: reader.value("availabilityZoneCount") as number,
+        availabilityZones: reader.strings("availabilityZones"),
+        publicSubnetCidrs: reader.strings("publicSubnetCidrs"),
+        privateSubnetCidrs: reader.strings("privateSubnetCidrs"),
+        natStrategy: reader.string("natStrategy") as NatStrategy,
+        flowLogRetentionDays: reader.value("flowLogRetentionDays") as number,
+        interfaceEndpointServices: reader.strings("interfaceEndpointServices"),
+        // Unset (empty) means the component's default, <env>.internal.
+        privateZoneName: optional(reader.string("privateZoneName")),
+        publicZoneName: reader.string("publicZoneName"),
+    };
+    const { settings, problems } = validateNetworkArgs(args, environment.env, environment.region);
+    for (const p of problems) {
+        if (!(p.property === "vpcCidr" && vpcCidrReported)) {
+            reader.problems.add(p.property, p.value, p.message);
+        }
+    }
+    return (
+        settings ?? {
+            vpcCidr,
+            availabilityZones: [],
+            zoneCount: DEFAULT_ZONE_COUNT,
+            subnets: { publicSubnetCidrs: [], privateSubnetCidrs: [] },
+            natStrategy: "perAz",
+            flowLogRetentionDays: DEFAULT_FLOW_LOG_RETENTION_DAYS,
+            interfaceEndpointServices: [],
+            privateZoneName: "",
+            publicZoneName: "",
+        }
+    );
 }
