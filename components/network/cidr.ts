@@ -1,4 +1,4 @@
-import { Cidr, formatCidr, parseCidr } from "../../infra/schema/checks";
+import { Cidr, formatCidr, parseCidr } from "./ipv4";
 
 /**
  * The subnet plan of an environment's VPC: one public and one private subnet per availability

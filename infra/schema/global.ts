@@ -194,7 +194,10 @@ function parseNetwork(reader: ConfigReader, environment: EnvironmentSettings, vp
     };
     const { settings, problems } = validateNetworkArgs(args, environment.env, environment.region);
     for (const p of problems) {
-        if (!(p.property === "vpcCidr" && vpcCidrReported)) {
+        // A derived private zone name (<env>.internal) is only bad when the env is, and the
+        // stack name's check has reported that already.
+        const derivedZone = p.property === "privateZoneName" && args.privateZoneName === undefined;
+        if (!(p.property === "vpcCidr" && vpcCidrReported) && !derivedZone) {
             reader.problems.add(p.property, p.value, p.message);
         }
     }

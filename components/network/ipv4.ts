@@ -1,0 +1,42 @@
+/** IPv4 address and CIDR arithmetic: pure functions on 32-bit unsigned numbers. */
+
+/** An IPv4 address as a 32-bit unsigned number, or undefined. */
+export function parseIpv4(value: string): number | undefined {
+    const parts = value.split(".");
+    if (parts.length !== 4 || parts.some((p) => !/^(0|[1-9][0-9]{0,2})$/.test(p) || Number(p) > 255)) {
+        return undefined;
+    }
+    return parts.reduce((acc, p) => acc * 256 + Number(p), 0);
+}
+
+/** A parsed IPv4 CIDR block. */
+export interface Cidr {
+    /** First address, as a 32-bit unsigned number. */
+    readonly base: number;
+    /** Prefix length, 0..32. */
+    readonly prefix: number;
+}
+
+/** Parses `a.b.c.d/n`; undefined when it is not a CIDR whose address is the block's first. */
+export function parseCidr(value: string): Cidr | undefined {
+    const m = /^([0-9.]+)\/([0-9]{1,2})$/.exec(value);
+    if (!m) {
+        return undefined;
+    }
+    const base = parseIpv4(m[1]);
+    const prefix = Number(m[2]);
+    if (base === undefined || prefix > 32) {
+        return undefined;
+    }
+    const size = 2 ** (32 - prefix);
+    if (base % size !== 0) {
+        return undefined;
+    }
+    return { base, prefix };
+}
+
+/** Formats a CIDR block back to `a.b.c.d/n`. */
+export function formatCidr(cidr: Cidr): string {
+    const b = cidr.base;
+    return `${Math.floor(b / 2 ** 24) % 256}.${Math.floor(b / 2 ** 16) % 256}.${Math.floor(b / 2 ** 8) % 256}.${b % 256}/${cidr.prefix}`;
+}
