@@ -1,19 +1,10 @@
 import * as assert from "assert";
 import { ClusterArgs, clusterArgsProblems } from "../../../components/cluster";
+import { environmentOf } from "../../../stacks/global";
+import { DEV_GLOBAL_OUTPUTS } from "../../helpers/fixtures";
 
 const ARGS: ClusterArgs = {
-    owner: {
-        environment: {
-            env: "dev",
-            region: "eu-central-1",
-            team: "platform-team",
-            contact: "platform-team@example.com",
-            timeZone: "Europe/Berlin",
-            startTime: "07:00",
-            stopTime: "19:00",
-        },
-        service: "common",
-    },
+    owner: { environment: environmentOf(DEV_GLOBAL_OUTPUTS), service: "common" },
     clusterName: "dev-common-eks-cluster",
     vpcId: "vpc-1",
     privateSubnetIds: ["subnet-a", "subnet-b", "subnet-c"],
