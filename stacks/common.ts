@@ -1,7 +1,14 @@
 import * as aws from "@pulumi/aws";
+import * as eks from "@pulumi/eks";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { Cluster } from "../components/cluster";
+import { Owner } from "../components/conventions";
+import { ISTIO_NAMESPACE, Istio } from "../components/mesh";
+import { Observability } from "../components/observability";
+import { kubernetesProvider } from "../infra/providers";
 import { CommonConfig } from "../infra/schema";
-import { GlobalOutputs } from "./global";
+import { GlobalOutputs, environmentOf } from "./global";
 import { OutputDocs, StackOutputs } from "./outputs";
 
 /** The outputs of a common stack (`<env>-common`), read by the environment's service stacks. */
@@ -16,7 +23,10 @@ export interface CommonOutputs {
     meshRevision: string;
     istioNamespace: string;
     gatewayNamespace: string;
-    /** Name of the ingress gateway (its Service and the `istio` label of its pods). */
+    /**
+     * Name of the ingress gateway's release, Service and Deployment (`istio-ingressgateway`). The
+     * gateway chart labels its pods `istio: <name without "istio-">`, i.e. `istio: ingressgateway`.
+     */
     gatewayName: string;
     /** The mesh's trust domain, e.g. `cluster.local`: principals are `<trustDomain>/ns/<ns>/sa/<sa>`. */
     trustDomain: string;
@@ -34,7 +44,10 @@ export const COMMON_OUTPUTS: OutputDocs<CommonOutputs> = {
     meshRevision: { kind: "string", description: "Istio revision of the control plane ('' when none)." },
     istioNamespace: { kind: "string", description: "Namespace of istiod (istio-system)." },
     gatewayNamespace: { kind: "string", description: "Namespace of the ingress gateway (istio-ingress)." },
-    gatewayName: { kind: "string", description: "Name of the ingress gateway (Service and `istio` pod label)." },
+    gatewayName: {
+        kind: "string",
+        description: "Name of the ingress gateway's Service and Deployment (istio-ingressgateway); its pods carry the label istio=ingressgateway.",
+    },
     trustDomain: { kind: "string", description: "The mesh's trust domain (SPIFFE principals <trustDomain>/ns/<ns>/sa/<sa>)." },
     prometheusUrl: { kind: "string", description: "In-cluster URL of Prometheus." },
     grafanaUrl: { kind: "string", description: "In-cluster URL of Grafana." },
@@ -50,12 +63,71 @@ export interface CommonInputs {
 }
 
 /**
- * Deploys the common layer: what more than one service shares.
- * FOUNDATION: only proves the wiring so far; the cluster, mesh and observability (issue
- * "Common layer") fill in the rest.
+ * Deploys the common layer: what more than one service shares. The EKS cluster in the global
+ * stack's private subnets, the kubernetes provider from its kubeconfig, the Istio mesh and
+ * Prometheus, Grafana and Jaeger; returns exactly the CommonOutputs.
  */
-export async function deployCommon(_config: CommonConfig, inputs: CommonInputs): Promise<StackOutputs<CommonOutputs>> {
+export async function deployCommon(config: CommonConfig, inputs: CommonInputs): Promise<StackOutputs<CommonOutputs>> {
+    const { global } = inputs;
+    const owner: Owner = { environment: environmentOf(global), service: "common" };
+    // Default providers are disabled: the eks package's components and random get explicit ones too.
+    const eksProvider = new eks.Provider("eks", {});
+    const randomProvider = new random.Provider("random", {});
+
+    const cluster = new Cluster("cluster", {
+        owner,
+        clusterName: global.clusterName,
+        vpcId: global.vpcId,
+        privateSubnetIds: global.privateSubnetIds,
+        publicSubnetIds: global.publicSubnetIds,
+        endpointPublicAccess: config.endpointPublicAccess,
+        endpointPublicAccessCidrs: config.endpointPublicAccessCidrs,
+        access: { adminRoleArns: config.clusterAdminRoleArns, viewerRoleArns: config.clusterViewerRoleArns },
+        logRetentionDays: config.controlPlaneLogRetentionDays,
+        nodeGroups: config.nodeGroups,
+        scheduledScaling: config.scheduledNodeScaling,
+        awsProvider: inputs.aws,
+        eksProvider,
+    });
+    const k8s = kubernetesProvider("kubernetes", cluster.kubeconfig);
+
+    const grafanaAdminPassword =
+        config.grafanaAdminPassword ??
+        new random.RandomPassword("grafana-admin-password", { length: 32, special: false }, { provider: randomProvider }).result;
+
+    const observability = new Observability("observability", {
+        owner,
+        kubernetesProvider: k8s,
+        dependsOn: cluster.ready,
+        grafanaAdminPassword,
+        prometheusRetention: config.prometheusRetention,
+        prometheusStorageSize: config.prometheusStorageSize,
+        istioNamespace: ISTIO_NAMESPACE,
+    });
+    const mesh = new Istio("istio", {
+        owner,
+        kubernetesProvider: k8s,
+        dependsOn: cluster.ready,
+        revision: config.meshRevision,
+        outboundTrafficPolicy: config.meshOutboundTrafficPolicy,
+        tracingSamplingPercentage: config.tracingSamplingPercentage,
+        collector: observability.jaegerCollector,
+        gatewayScheme: config.gatewayScheme,
+    });
+
     return {
-        clusterName: inputs.global.clusterName,
-    } as StackOutputs<CommonOutputs>;
+        clusterName: cluster.clusterName,
+        kubeconfig: cluster.kubeconfig,
+        oidcProviderArn: cluster.oidcProviderArn,
+        oidcProviderUrl: cluster.oidcProviderUrl,
+        clusterSecurityGroupId: cluster.clusterSecurityGroupId,
+        meshRevision: mesh.revision,
+        istioNamespace: mesh.istioNamespace,
+        gatewayNamespace: mesh.gatewayNamespace,
+        gatewayName: mesh.gatewayName,
+        trustDomain: mesh.trustDomain,
+        prometheusUrl: observability.prometheusUrl,
+        grafanaUrl: observability.grafanaUrl,
+        jaegerCollectorEndpoint: observability.jaegerCollectorEndpoint,
+    };
 }

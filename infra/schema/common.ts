@@ -1,8 +1,129 @@
+import * as pulumi from "@pulumi/pulumi";
+import { LOG_RETENTION_DAYS } from "../../components/cluster/versions";
+import { NodeGroupSpec, endpointProblem, parseNodeGroup, roleArnProblem } from "../../components/cluster/specs";
+import {
+    LOAD_BALANCER_SCHEMES,
+    LoadBalancerScheme,
+    OUTBOUND_TRAFFIC_POLICIES,
+    OutboundTrafficPolicy,
+    revisionProblem,
+} from "../../components/mesh/specs";
+import { retentionProblem, storageSizeProblem } from "../../components/observability/specs";
+import { checkCidr } from "./checks";
 import { KeySpec } from "./keys";
 import { ConfigReader } from "./reader";
 
+/** The node group a stack gets when it lists none: dev-sized, on demand. */
+export const DEFAULT_NODE_GROUPS = [
+    { name: "general", instanceTypes: ["t3.large"], minSize: 2, maxSize: 4, desiredSize: 2, capacityType: "ON_DEMAND" },
+];
+
 /** Keys of the common layer (stack `<env>-common`). */
-export const COMMON_KEYS: readonly KeySpec[] = [];
+export const COMMON_KEYS: readonly KeySpec[] = [
+    {
+        key: "endpointPublicAccess",
+        description:
+            "Whether the cluster's API endpoint is also public (the private endpoint is always on). Needs endpointPublicAccessCidrs.",
+        type: "boolean",
+        default: false,
+        layers: ["common"],
+    },
+    {
+        key: "endpointPublicAccessCidrs",
+        description: "IPv4 CIDRs allowed to reach the public API endpoint, e.g. [\"203.0.113.0/24\"]; only with endpointPublicAccess.",
+        type: "string[]",
+        default: [],
+        layers: ["common"],
+    },
+    {
+        key: "clusterAdminRoleArns",
+        description: "IAM role ARNs with cluster-admin access (EKS access entries, AmazonEKSClusterAdminPolicy).",
+        type: "string[]",
+        default: [],
+        layers: ["common"],
+    },
+    {
+        key: "clusterViewerRoleArns",
+        description: "IAM role ARNs with read-only access (EKS access entries, AmazonEKSViewPolicy).",
+        type: "string[]",
+        default: [],
+        layers: ["common"],
+    },
+    {
+        key: "controlPlaneLogRetentionDays",
+        description: `Days CloudWatch keeps the control-plane logs; one of ${LOG_RETENTION_DAYS.join(", ")}.`,
+        type: "integer",
+        default: 30,
+        layers: ["common"],
+    },
+    {
+        key: "nodeGroups",
+        description:
+            "EKS managed node groups: each {name, instanceTypes, minSize, maxSize, desiredSize, capacityType (ON_DEMAND or SPOT), labels (map, optional), taints (list of {key, value, effect}, optional)}.",
+        type: "object[]",
+        default: DEFAULT_NODE_GROUPS,
+        layers: ["common"],
+    },
+    {
+        key: "scheduledNodeScaling",
+        description:
+            "Scale the node groups to zero at the environment's stopTime and back at its startTime (Monday to Friday), in its timeZone. Keep false for production.",
+        type: "boolean",
+        default: false,
+        layers: ["common"],
+    },
+    {
+        key: "meshRevision",
+        description: "Istio control-plane revision, e.g. 1-30, for canary upgrades; empty installs without a revision.",
+        type: "string",
+        default: "",
+        layers: ["common"],
+    },
+    {
+        key: "meshOutboundTrafficPolicy",
+        description:
+            "What sidecars do with traffic to hosts outside the registry: ALLOW_ANY or REGISTRY_ONLY (not a security boundary).",
+        type: "string",
+        default: "ALLOW_ANY",
+        layers: ["common"],
+    },
+    {
+        key: "tracingSamplingPercentage",
+        description: "Percentage of requests the mesh traces to Jaeger, 0 to 100.",
+        type: "integer",
+        default: 1,
+        layers: ["common"],
+    },
+    {
+        key: "gatewayScheme",
+        description: "The ingress gateway's Network Load Balancer: internal or internet-facing.",
+        type: "string",
+        default: "internal",
+        layers: ["common"],
+    },
+    {
+        key: "prometheusRetention",
+        description: "How long Prometheus keeps samples, e.g. 3d or 2w.",
+        type: "string",
+        default: "3d",
+        layers: ["common"],
+    },
+    {
+        key: "prometheusStorageSize",
+        description: "Size of Prometheus' gp3 volume, e.g. 10Gi.",
+        type: "string",
+        default: "10Gi",
+        layers: ["common"],
+    },
+    {
+        key: "grafanaAdminPassword",
+        description: "Grafana's admin password; when unset, one is generated and kept secret in the state.",
+        type: "string",
+        default: "",
+        layers: ["common"],
+        secret: true,
+    },
+];
 
 /** The validated config of a common stack. */
 export interface CommonConfig {
@@ -11,14 +132,80 @@ export interface CommonConfig {
     readonly env: string;
     /** Pulumi organization used to name the StackReference to the global stack. */
     readonly organization: string;
+    readonly endpointPublicAccess: boolean;
+    readonly endpointPublicAccessCidrs: readonly string[];
+    readonly clusterAdminRoleArns: readonly string[];
+    readonly clusterViewerRoleArns: readonly string[];
+    readonly controlPlaneLogRetentionDays: number;
+    readonly nodeGroups: readonly NodeGroupSpec[];
+    readonly scheduledNodeScaling: boolean;
+    readonly meshRevision: string;
+    readonly meshOutboundTrafficPolicy: OutboundTrafficPolicy;
+    readonly tracingSamplingPercentage: number;
+    readonly gatewayScheme: LoadBalancerScheme;
+    readonly prometheusRetention: string;
+    readonly prometheusStorageSize: string;
+    /** Grafana's admin password from config (secret), or undefined to generate one. */
+    readonly grafanaAdminPassword?: pulumi.Output<string>;
+}
+
+/** Reads the node groups, recording each bad field as `nodeGroups[i].<field>`. */
+function parseNodeGroups(reader: ConfigReader): NodeGroupSpec[] {
+    const raw = reader.value("nodeGroups");
+    if (!Array.isArray(raw)) {
+        return [];
+    }
+    if (raw.length === 0) {
+        reader.problems.add("nodeGroups", raw, "at least one node group is needed");
+    }
+    const seen = new Set<string>();
+    return raw.map((entry: Record<string, unknown>, i: number) => {
+        const { group, problems } = parseNodeGroup(entry);
+        for (const p of problems) {
+            reader.problems.add(`nodeGroups[${i}].${p.field}`, p.value, p.message);
+        }
+        if (group.name !== "" && seen.has(group.name)) {
+            reader.problems.add(`nodeGroups[${i}].name`, group.name, "another node group has this name; names must be unique");
+        }
+        seen.add(group.name);
+        return group;
+    });
 }
 
 /** Reads and checks the common layer's keys; problems are recorded in `reader.problems`. */
 export function parseCommonConfig(reader: ConfigReader, env: string): CommonConfig {
+    const endpointPublicAccess = reader.boolean("endpointPublicAccess");
+    const endpointPublicAccessCidrs = reader.strings("endpointPublicAccessCidrs", (v) => checkCidr(v));
+    const endpoint = endpointProblem(endpointPublicAccess, endpointPublicAccessCidrs);
+    if (endpoint) {
+        reader.problems.add(endpoint.field, endpoint.value, endpoint.message);
+    }
+    const retentionDays = reader.value("controlPlaneLogRetentionDays");
+    if (typeof retentionDays === "number" && !(LOG_RETENTION_DAYS as readonly number[]).includes(retentionDays)) {
+        reader.problems.add(
+            "controlPlaneLogRetentionDays",
+            retentionDays,
+            `not a CloudWatch retention; allowed: ${LOG_RETENTION_DAYS.join(", ")}`,
+        );
+    }
     return {
         layer: "common",
         stack: reader.stack,
         env,
         organization: reader.string("organization", undefined, true),
+        endpointPublicAccess,
+        endpointPublicAccessCidrs,
+        clusterAdminRoleArns: reader.strings("clusterAdminRoleArns", roleArnProblem),
+        clusterViewerRoleArns: reader.strings("clusterViewerRoleArns", roleArnProblem),
+        controlPlaneLogRetentionDays: typeof retentionDays === "number" ? retentionDays : 30,
+        nodeGroups: parseNodeGroups(reader),
+        scheduledNodeScaling: reader.boolean("scheduledNodeScaling"),
+        meshRevision: reader.string("meshRevision", revisionProblem),
+        meshOutboundTrafficPolicy: reader.oneOf("meshOutboundTrafficPolicy", OUTBOUND_TRAFFIC_POLICIES),
+        tracingSamplingPercentage: reader.integer("tracingSamplingPercentage", 0, 100),
+        gatewayScheme: reader.oneOf("gatewayScheme", LOAD_BALANCER_SCHEMES),
+        prometheusRetention: reader.string("prometheusRetention", retentionProblem, true),
+        prometheusStorageSize: reader.string("prometheusStorageSize", storageSizeProblem, true),
+        grafanaAdminPassword: reader.secret("grafanaAdminPassword"),
     };
 }

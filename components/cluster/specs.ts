@@ -1,0 +1,307 @@
+/**
+ * Pure functions of plain data behind the cluster component: validation of node groups and
+ * access, access entries, IAM trust policies, launch-template metadata options and the schedule
+ * that scales node groups to zero outside working hours. Tests call them directly.
+ */
+
+/** How the nodes of a group are bought. */
+export const CAPACITY_TYPES = ["ON_DEMAND", "SPOT"] as const;
+export type CapacityType = (typeof CAPACITY_TYPES)[number];
+
+/** Taint effects as the EKS node group API spells them. */
+export const TAINT_EFFECTS = ["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"] as const;
+export type TaintEffect = (typeof TAINT_EFFECTS)[number];
+
+/** A Kubernetes taint on every node of a group. */
+export interface NodeTaint {
+    readonly key: string;
+    /** @default no value */
+    readonly value?: string;
+    readonly effect: TaintEffect;
+}
+
+/** One EKS managed node group. */
+export interface NodeGroupSpec {
+    /** Short name, part of the physical names: `general` -> `dev-common-general-node-group`. */
+    readonly name: string;
+    /** EC2 instance types, e.g. `["t3.large"]`; several types make SPOT capacity more available. */
+    readonly instanceTypes: readonly string[];
+    readonly minSize: number;
+    readonly maxSize: number;
+    /** Nodes at creation, between minSize and maxSize. */
+    readonly desiredSize: number;
+    readonly capacityType: CapacityType;
+    /** Kubernetes labels of the nodes. @default {} */
+    readonly labels: Readonly<Record<string, string>>;
+    /** Kubernetes taints of the nodes. @default [] */
+    readonly taints: readonly NodeTaint[];
+}
+
+/** A problem with one field of a value: the field path, the bad value and what is allowed. */
+export interface FieldProblem {
+    readonly field: string;
+    readonly value: unknown;
+    readonly message: string;
+}
+
+/** The most nodes one group may ask for (an EKS managed node group quota is 450 nodes). */
+export const MAX_NODES_PER_GROUP = 450;
+
+const GROUP_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+/** A Kubernetes label key (optional DNS prefix, then a name) and a label value. */
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+
+function isObject(v: unknown): v is Record<string, unknown> {
+    return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function isCount(v: unknown): v is number {
+    return typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= MAX_NODES_PER_GROUP;
+}
+
+/**
+ * Reads one node group from plain data (a config entry), checking every field. Returns the group
+ * (with defaults for what is unset) and the problems found; the caller decides how to report them.
+ */
+export function parseNodeGroup(raw: Readonly<Record<string, unknown>>): { group: NodeGroupSpec; problems: FieldProblem[] } {
+    const problems: FieldProblem[] = [];
+    const add = (field: string, value: unknown, message: string) => problems.push({ field, value, message });
+    const known = ["name", "instanceTypes", "minSize", "maxSize", "desiredSize", "capacityType", "labels", "taints"];
+    for (const key of Object.keys(raw)) {
+        if (!known.includes(key)) {
+            add(key, raw[key], `unknown field; allowed: ${known.join(", ")}`);
+        }
+    }
+    const name = typeof raw.name === "string" ? raw.name : "";
+    if (!GROUP_NAME.test(name) || name.length > 20) {
+        add("name", raw.name, "not a node group name; allowed: lower-case letters, digits and single '-', starting with a letter, at most 20 characters, e.g. general");
+    }
+    const instanceTypes = Array.isArray(raw.instanceTypes) ? raw.instanceTypes : [];
+    if (instanceTypes.length === 0 || !instanceTypes.every((t) => typeof t === "string" && INSTANCE_TYPE.test(t))) {
+        add("instanceTypes", raw.instanceTypes, "not a list of EC2 instance types; allowed: at least one, e.g. [\"t3.large\"] or [\"m6i.large\", \"m5.large\"]");
+    }
+    const counts: Record<"minSize" | "maxSize" | "desiredSize", number> = { minSize: 0, maxSize: 0, desiredSize: 0 };
+    for (const field of ["minSize", "maxSize", "desiredSize"] as const) {
+        const v = raw[field];
+        if (isCount(v)) {
+            counts[field] = v;
+        } else {
+            add(field, v, `not a node count; allowed: a whole number from 0 to ${MAX_NODES_PER_GROUP}`);
+        }
+    }
+    const { minSize, maxSize, desiredSize } = counts;
+    const countsOk = ["minSize", "maxSize", "desiredSize"].every((f) => isCount(raw[f]));
+    if (countsOk) {
+        if (maxSize < 1) {
+            add("maxSize", maxSize, "a node group needs room for at least one node; allowed: 1 or more");
+        }
+        if (minSize > maxSize) {
+            add("minSize", minSize, `greater than maxSize (${maxSize}); allowed: minSize <= desiredSize <= maxSize`);
+        } else if (desiredSize < minSize || desiredSize > maxSize) {
+            add("desiredSize", desiredSize, `outside minSize..maxSize (${minSize}..${maxSize}); allowed: minSize <= desiredSize <= maxSize`);
+        }
+    }
+    const capacity = raw.capacityType ?? "ON_DEMAND";
+    if (!(CAPACITY_TYPES as readonly unknown[]).includes(capacity)) {
+        add("capacityType", capacity, `unknown capacity type; allowed: ${CAPACITY_TYPES.join(", ")}`);
+    }
+    const labels: Record<string, string> = {};
+    if (raw.labels !== undefined && !isObject(raw.labels)) {
+        add("labels", raw.labels, "not a map of Kubernetes labels; allowed: e.g. {\"workload\": \"general\"}");
+    } else {
+        for (const [k, v] of Object.entries((raw.labels as Record<string, unknown> | undefined) ?? {})) {
+            if (!LABEL_KEY.test(k) || typeof v !== "string" || !LABEL_VALUE.test(v)) {
+                add(`labels.${k}`, v, "not a Kubernetes label; allowed: a label key and a value of at most 63 letters, digits, '-', '_' and '.'");
+            } else {
+                labels[k] = v;
+            }
+        }
+    }
+    const taints: NodeTaint[] = [];
+    if (raw.taints !== undefined && !Array.isArray(raw.taints)) {
+        add("taints", raw.taints, "not a list of taints; allowed: e.g. [{\"key\": \"dedicated\", \"value\": \"batch\", \"effect\": \"NO_SCHEDULE\"}]");
+    } else {
+        ((raw.taints as unknown[] | undefined) ?? []).forEach((t, i) => {
+            const ok =
+                isObject(t) &&
+                typeof t.key === "string" &&
+                LABEL_KEY.test(t.key) &&
+                (t.value === undefined || (typeof t.value === "string" && LABEL_VALUE.test(t.value))) &&
+                (TAINT_EFFECTS as readonly unknown[]).includes(t.effect);
+            if (ok) {
+                const taint = t as { key: string; value?: string; effect: TaintEffect };
+                taints.push({ key: taint.key, ...(taint.value === undefined ? {} : { value: taint.value }), effect: taint.effect });
+            } else {
+                add(`taints[${i}]`, t, `not a taint; allowed: {key, value (optional), effect} with effect one of ${TAINT_EFFECTS.join(", ")}`);
+            }
+        });
+    }
+    return {
+        group: {
+            name,
+            instanceTypes: instanceTypes.filter((t): t is string => typeof t === "string"),
+            minSize,
+            maxSize,
+            desiredSize,
+            capacityType: (CAPACITY_TYPES as readonly unknown[]).includes(capacity) ? (capacity as CapacityType) : "ON_DEMAND",
+            labels,
+            taints,
+        },
+        problems,
+    };
+}
+
+/** An IAM role ARN in any partition: `arn:aws:iam::123456789012:role/path/name`. */
+const ROLE_ARN = /^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::[0-9]{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+
+/** Why `arn` is not an IAM role ARN, or undefined when it is one. */
+export function roleArnProblem(arn: string): string | undefined {
+    return ROLE_ARN.test(arn)
+        ? undefined
+        : "not an IAM role ARN; allowed: arn:aws:iam::<12-digit account id>:role/<name>, e.g. arn:aws:iam::123456789012:role/platform-admins";
+}
+
+/** The AWS partition of an ARN (`aws`, `aws-cn`, ...). */
+export function partitionOf(arn: string): string {
+    return arn.split(":")[1] ?? "aws";
+}
+
+/** The AWS partition of a region: `aws-cn` for China, `aws-us-gov` for GovCloud, else `aws`. */
+export function partitionOfRegion(region: string): string {
+    return region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+}
+
+/** The problem with the API endpoint settings, or undefined: a public endpoint needs listed CIDRs. */
+export function endpointProblem(publicAccess: boolean, publicAccessCidrs: readonly string[]): FieldProblem | undefined {
+    if (publicAccess && publicAccessCidrs.length === 0) {
+        return {
+            field: "endpointPublicAccess",
+            value: true,
+            message:
+                "a public API endpoint needs the CIDRs allowed to reach it; list them in endpointPublicAccessCidrs, or set endpointPublicAccess to false (the private endpoint is always on)",
+        };
+    }
+    if (!publicAccess && publicAccessCidrs.length > 0) {
+        return {
+            field: "endpointPublicAccessCidrs",
+            value: [...publicAccessCidrs],
+            message: "CIDRs are listed but the public endpoint is off; set endpointPublicAccess to true to use them, or remove them",
+        };
+    }
+    return undefined;
+}
+
+/** Who may use the cluster's API, by IAM role. */
+export interface ClusterAccess {
+    /** Roles with cluster-admin (AmazonEKSClusterAdminPolicy, cluster scope). */
+    readonly adminRoleArns: readonly string[];
+    /** Roles with read-only access (AmazonEKSViewPolicy, cluster scope). */
+    readonly viewerRoleArns: readonly string[];
+}
+
+/** An access entry as `eks.Cluster` takes it (plain data). */
+export interface AccessEntrySpec {
+    readonly principalArn: string;
+    readonly type: "STANDARD";
+    readonly accessPolicies: Record<string, { policyArn: string; accessScope: { type: "cluster" } }>;
+}
+
+/**
+ * The cluster's access entries (authentication mode API): one per role, keyed `admin-<i>` and
+ * `viewer-<i>`, each with its EKS access policy in cluster scope.
+ * See https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html
+ */
+export function accessEntries(access: ClusterAccess): Record<string, AccessEntrySpec> {
+    const entry = (arn: string, policy: string): AccessEntrySpec => ({
+        principalArn: arn,
+        type: "STANDARD",
+        accessPolicies: {
+            [policy === "AmazonEKSClusterAdminPolicy" ? "cluster-admin" : "view"]: {
+                policyArn: `arn:${partitionOf(arn)}:eks::aws:cluster-access-policy/${policy}`,
+                accessScope: { type: "cluster" },
+            },
+        },
+    });
+    const entries: Record<string, AccessEntrySpec> = {};
+    access.adminRoleArns.forEach((arn, i) => (entries[`admin-${i}`] = entry(arn, "AmazonEKSClusterAdminPolicy")));
+    access.viewerRoleArns.forEach((arn, i) => (entries[`viewer-${i}`] = entry(arn, "AmazonEKSViewPolicy")));
+    return entries;
+}
+
+/** A trust policy letting an AWS service principal assume a role (JSON, stable key order). */
+export function assumeRolePolicy(service: string, actions: readonly string[] = ["sts:AssumeRole"]): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: [...actions] }],
+    });
+}
+
+/** Managed policies of the cluster's service role. */
+export const CLUSTER_ROLE_POLICIES = ["AmazonEKSClusterPolicy"] as const;
+/** Managed policies of the nodes' instance role. */
+export const NODE_ROLE_POLICIES = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"] as const;
+/** Managed policy of the EBS CSI driver's role (EKS Pod Identity). */
+export const EBS_CSI_ROLE_POLICIES = ["service-role/AmazonEBSCSIDriverPolicy"] as const;
+
+/** The ARN of an AWS managed policy. */
+export function managedPolicyArn(name: string, partition = "aws"): string {
+    return `arn:${partition}:iam::aws:policy/${name}`;
+}
+
+/**
+ * Instance metadata options of every node: IMDSv2 only (session tokens required), with a hop
+ * limit of 2 so that pods on the node network (e.g. the VPC CNI) still reach IMDS.
+ * See https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html
+ */
+export function nodeMetadataOptions(): { httpEndpoint: "enabled"; httpTokens: "required"; httpPutResponseHopLimit: number } {
+    return { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 };
+}
+
+/** The working hours of an environment, as the global stack exports them. */
+export interface WorkingHours {
+    /** IANA time zone, e.g. `Europe/Berlin`. */
+    readonly timeZone: string;
+    /** `HH:MM`. */
+    readonly startTime: string;
+    /** `HH:MM`. */
+    readonly stopTime: string;
+}
+
+/** One scheduled scaling action on a node group's Auto Scaling group. */
+export interface ScheduledScaling {
+    /** `stop` or `start`. */
+    readonly action: "stop" | "start";
+    /** Cron recurrence (minute hour day-of-month month day-of-week), in `timeZone`. */
+    readonly recurrence: string;
+    readonly timeZone: string;
+    readonly minSize: number;
+    readonly maxSize: number;
+    readonly desiredCapacity: number;
+}
+
+/** A cron recurrence at `HH:MM` on the given days. */
+export function cronAt(time: string, days: string): string {
+    const [hours, minutes] = time.split(":").map(Number);
+    return `${minutes} ${hours} * * ${days}`;
+}
+
+/**
+ * The seed's start-time and stop-time made real for one node group: every day at stop-time it
+ * scales to zero, and on working days (Monday to Friday) at start-time it scales back to its
+ * configured sizes, both in the environment's time zone. Weekends therefore stay at zero.
+ */
+export function scheduledScaling(group: NodeGroupSpec, hours: WorkingHours): ScheduledScaling[] {
+    return [
+        { action: "stop", recurrence: cronAt(hours.stopTime, "*"), timeZone: hours.timeZone, minSize: 0, maxSize: 0, desiredCapacity: 0 },
+        {
+            action: "start",
+            recurrence: cronAt(hours.startTime, "MON-FRI"),
+            timeZone: hours.timeZone,
+            minSize: group.minSize,
+            maxSize: group.maxSize,
+            desiredCapacity: group.desiredSize,
+        },
+    ];
+}

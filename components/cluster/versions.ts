@@ -1,0 +1,26 @@
+/**
+ * Versions of the cluster, pinned here and nowhere else. Upgrading the control plane is a change
+ * of `KUBERNETES_VERSION` (one minor at a time, as EKS requires), reviewed in `pulumi preview`.
+ */
+
+/**
+ * The EKS Kubernetes minor of every cluster. 1.35 reached EKS on 2026-01-28 and is in standard
+ * support until 2027-03 (https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html).
+ */
+export const KUBERNETES_VERSION = "1.35";
+
+/**
+ * The EKS managed add-ons every cluster runs. Their versions are left to EKS (the default version
+ * for the cluster's Kubernetes minor), so a control-plane upgrade brings compatible add-ons.
+ * `aws-ebs-csi-driver` is what lets Prometheus' PersistentVolumeClaims bind on EKS.
+ */
+export const MANAGED_ADDONS = ["vpc-cni", "kube-proxy", "eks-pod-identity-agent", "coredns", "aws-ebs-csi-driver"] as const;
+export type ManagedAddon = (typeof MANAGED_ADDONS)[number];
+
+/** The five control-plane log types of EKS; all are sent to CloudWatch. */
+export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
+
+/** Retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;

@@ -1,0 +1,189 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { Owner, kubernetesMetadata } from "../conventions";
+import {
+    GATEWAY_NAME,
+    GATEWAY_NAMESPACE,
+    ISTIO_NAMESPACE,
+    LOAD_BALANCER_SCHEMES,
+    LoadBalancerScheme,
+    OUTBOUND_TRAFFIC_POLICIES,
+    OutboundTrafficPolicy,
+    TRUST_DOMAIN,
+    TracingCollector,
+    baseValues,
+    gatewayValues,
+    istiodReleaseName,
+    istiodValues,
+    peerAuthenticationSpec,
+    revisionProblem,
+    samplingProblem,
+    telemetrySpec,
+} from "./specs";
+import { ISTIO_CHART_REPOSITORY, ISTIO_VERSION } from "./versions";
+
+/** How long a release may take to become ready before the update fails, in seconds. */
+const RELEASE_TIMEOUT_SECONDS = 600;
+
+export interface IstioArgs {
+    /** The owner (environment and `common`): labels and annotations. */
+    readonly owner: Owner;
+    /** The cluster's kubernetes provider. */
+    readonly kubernetesProvider: k8s.Provider;
+    /** What the mesh waits for: the cluster's nodes and add-ons. @default [] */
+    readonly dependsOn?: readonly pulumi.Resource[];
+    /**
+     * The control plane's revision, e.g. `1-30`, for canary upgrades: a second Istio stack
+     * with another revision can run beside this one. Empty installs without a revision.
+     * @default ""
+     */
+    readonly revision?: string;
+    /** Sidecars' handling of unknown hosts; REGISTRY_ONLY is not a security boundary. @default "ALLOW_ANY" */
+    readonly outboundTrafficPolicy?: OutboundTrafficPolicy;
+    /** Percentage of requests traced, 0 to 100. @default 1 */
+    readonly tracingSamplingPercentage?: number;
+    /** Where the sidecars send spans (Jaeger's OTLP collector). */
+    readonly collector: TracingCollector;
+    /** Whether the ingress gateway's NLB is internal or internet-facing. @default "internal" */
+    readonly gatewayScheme?: LoadBalancerScheme;
+}
+
+/** Every problem with `args`, as `property = value: what is wrong; what is allowed`. */
+export function istioArgsProblems(args: IstioArgs): string[] {
+    const problems: string[] = [];
+    const add = (property: string, value: unknown, message: string) => problems.push(`${property} = ${JSON.stringify(value)}: ${message}`);
+    const revision = args.revision ?? "";
+    const revisionMessage = revisionProblem(revision);
+    if (revisionMessage) {
+        add("revision", revision, revisionMessage);
+    }
+    const sampling = args.tracingSamplingPercentage ?? 1;
+    const samplingMessage = samplingProblem(sampling);
+    if (samplingMessage) {
+        add("tracingSamplingPercentage", sampling, samplingMessage);
+    }
+    const policy = args.outboundTrafficPolicy ?? "ALLOW_ANY";
+    if (!(OUTBOUND_TRAFFIC_POLICIES as readonly string[]).includes(policy)) {
+        add("outboundTrafficPolicy", policy, `allowed: ${OUTBOUND_TRAFFIC_POLICIES.join(", ")}`);
+    }
+    const scheme = args.gatewayScheme ?? "internal";
+    if (!(LOAD_BALANCER_SCHEMES as readonly string[]).includes(scheme)) {
+        add("gatewayScheme", scheme, `allowed: ${LOAD_BALANCER_SCHEMES.join(", ")}`);
+    }
+    return problems;
+}
+
+/**
+ * The Istio mesh from its Helm charts, in order: `base` (CRDs) -> `istiod` (waited on) ->
+ * the ingress `gateway` in its own namespace as an AWS NLB; then mesh-wide STRICT mTLS and the
+ * mesh-wide Telemetry (tracing to Jaeger, access logs).
+ */
+export class Istio extends pulumi.ComponentResource {
+    /** The control plane's revision ('' when none). */
+    readonly revision: string;
+    readonly istioNamespace: string;
+    readonly gatewayNamespace: string;
+    readonly gatewayName: string;
+    readonly trustDomain: string;
+    /** The istiod release: what mesh objects of other components wait for. */
+    readonly istiod: k8s.helm.v3.Release;
+
+    constructor(name: string, args: IstioArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("platform:mesh:Istio", name, {}, opts);
+        const problems = istioArgsProblems(args);
+        if (problems.length > 0) {
+            throw new Error(`invalid Istio "${name}" arguments:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        }
+        const owner = args.owner;
+        const revision = args.revision ?? "";
+        const k8sOpts = { parent: this, provider: args.kubernetesProvider };
+        const ready = [...(args.dependsOn ?? [])];
+        const workload = { component: "mesh" };
+
+        const systemNs = new k8s.core.v1.Namespace(
+            ISTIO_NAMESPACE,
+            { metadata: kubernetesMetadata(owner, ISTIO_NAMESPACE, { workload }) },
+            { ...k8sOpts, dependsOn: ready },
+        );
+        const gatewayNs = new k8s.core.v1.Namespace(
+            GATEWAY_NAMESPACE,
+            { metadata: kubernetesMetadata(owner, GATEWAY_NAMESPACE, { workload }) },
+            { ...k8sOpts, dependsOn: ready },
+        );
+        const chart = (chartName: string) => ({
+            chart: chartName,
+            version: ISTIO_VERSION,
+            repositoryOpts: { repo: ISTIO_CHART_REPOSITORY },
+        });
+
+        const base = new k8s.helm.v3.Release(
+            "istio-base",
+            { name: "istio-base", namespace: ISTIO_NAMESPACE, ...chart("base"), values: baseValues(), timeout: RELEASE_TIMEOUT_SECONDS },
+            { ...k8sOpts, dependsOn: [systemNs] },
+        );
+        const istiodName = istiodReleaseName(revision);
+        const istiod = new k8s.helm.v3.Release(
+            istiodName,
+            {
+                name: istiodName,
+                namespace: ISTIO_NAMESPACE,
+                ...chart("istiod"),
+                values: istiodValues({
+                    revision,
+                    outboundTrafficPolicy: args.outboundTrafficPolicy ?? "ALLOW_ANY",
+                    collector: args.collector,
+                }),
+                // Waited on: the gateway's pods are injected by istiod's webhook.
+                skipAwait: false,
+                timeout: RELEASE_TIMEOUT_SECONDS,
+            },
+            { ...k8sOpts, dependsOn: [base] },
+        );
+        new k8s.helm.v3.Release(
+            GATEWAY_NAME,
+            {
+                name: GATEWAY_NAME,
+                namespace: GATEWAY_NAMESPACE,
+                ...chart("gateway"),
+                values: gatewayValues({ revision, scheme: args.gatewayScheme ?? "internal" }),
+                timeout: RELEASE_TIMEOUT_SECONDS,
+            },
+            { ...k8sOpts, dependsOn: [gatewayNs, istiod] },
+        );
+
+        new k8s.apiextensions.CustomResource(
+            "mesh-peer-authentication",
+            {
+                apiVersion: "security.istio.io/v1",
+                kind: "PeerAuthentication",
+                metadata: kubernetesMetadata(owner, "default", { namespace: ISTIO_NAMESPACE, workload }),
+                spec: peerAuthenticationSpec(),
+            },
+            { ...k8sOpts, dependsOn: [istiod] },
+        );
+        new k8s.apiextensions.CustomResource(
+            "mesh-telemetry",
+            {
+                apiVersion: "telemetry.istio.io/v1",
+                kind: "Telemetry",
+                metadata: kubernetesMetadata(owner, "mesh-default", { namespace: ISTIO_NAMESPACE, workload }),
+                spec: telemetrySpec(args.tracingSamplingPercentage ?? 1),
+            },
+            { ...k8sOpts, dependsOn: [istiod] },
+        );
+
+        this.revision = revision;
+        this.istioNamespace = ISTIO_NAMESPACE;
+        this.gatewayNamespace = GATEWAY_NAMESPACE;
+        this.gatewayName = GATEWAY_NAME;
+        this.trustDomain = TRUST_DOMAIN;
+        this.istiod = istiod;
+        this.registerOutputs({
+            revision: this.revision,
+            istioNamespace: this.istioNamespace,
+            gatewayNamespace: this.gatewayNamespace,
+            gatewayName: this.gatewayName,
+            trustDomain: this.trustDomain,
+        });
+    }
+}

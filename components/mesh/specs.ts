@@ -1,0 +1,130 @@
+/**
+ * Pure functions of plain data behind the mesh component: the Helm values of the three Istio
+ * charts and the mesh-wide PeerAuthentication and Telemetry. Stable key order, so previews do not
+ * churn. Current API versions only: security.istio.io/v1 and telemetry.istio.io/v1 (Istio 1.22+).
+ */
+
+/** The mesh's root namespace: istiod and the mesh-wide policies live here. */
+export const ISTIO_NAMESPACE = "istio-system";
+/** The ingress gateway's own namespace, apart from the control plane. */
+export const GATEWAY_NAMESPACE = "istio-ingress";
+/**
+ * The ingress gateway's release, Deployment and Service name. The gateway chart labels its pods
+ * `app: istio-ingressgateway` and `istio: ingressgateway` (the name without `istio-`).
+ */
+export const GATEWAY_NAME = "istio-ingressgateway";
+/** The mesh's trust domain: principals are `cluster.local/ns/<ns>/sa/<sa>`. */
+export const TRUST_DOMAIN = "cluster.local";
+/** Name of the tracing extension provider that the Telemetry resource selects. */
+export const TRACING_PROVIDER = "jaeger";
+
+/** What the sidecars do with traffic to hosts outside the service registry. */
+export const OUTBOUND_TRAFFIC_POLICIES = ["ALLOW_ANY", "REGISTRY_ONLY"] as const;
+export type OutboundTrafficPolicy = (typeof OUTBOUND_TRAFFIC_POLICIES)[number];
+
+/** How the ingress gateway's AWS Network Load Balancer is reachable. */
+export const LOAD_BALANCER_SCHEMES = ["internet-facing", "internal"] as const;
+export type LoadBalancerScheme = (typeof LOAD_BALANCER_SCHEMES)[number];
+
+/** Where the sidecars send spans: an OTLP/gRPC collector. */
+export interface TracingCollector {
+    /** In-cluster FQDN of the collector's Service. */
+    readonly host: string;
+    /** Its OTLP/gRPC port (4317). */
+    readonly port: number;
+}
+
+/** A revision name: a DNS label such as `1-30` (no dots), or empty for the default control plane. */
+const REVISION = /^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)?$/;
+
+/** Why `revision` cannot be an Istio revision, or undefined. */
+export function revisionProblem(revision: string): string | undefined {
+    return REVISION.test(revision) && revision !== "default"
+        ? undefined
+        : "not a revision name; allowed: empty (no revision) or a DNS label such as 1-30 (lower-case letters, digits and '-', no dots), not 'default'";
+}
+
+/** Why `percentage` cannot be a sampling percentage, or undefined. */
+export function samplingProblem(percentage: number): string | undefined {
+    return Number.isFinite(percentage) && percentage >= 0 && percentage <= 100 ? undefined : "out of range; allowed: 0 to 100";
+}
+
+/** The istiod release's name: `istiod`, or `istiod-<revision>` for a canary control plane. */
+export function istiodReleaseName(revision: string): string {
+    return revision === "" ? "istiod" : `istiod-${revision}`;
+}
+
+/** Values of the `base` chart (CRDs and cluster roles). */
+export function baseValues(): Record<string, unknown> {
+    return { global: { istioNamespace: ISTIO_NAMESPACE } };
+}
+
+/** What istiod's values are built from. */
+export interface IstiodOptions {
+    readonly revision: string;
+    readonly outboundTrafficPolicy: OutboundTrafficPolicy;
+    readonly collector: TracingCollector;
+}
+
+/**
+ * Values of the `istiod` chart: access logs to stdout (JSON), the OpenTelemetry extension
+ * provider pointing at Jaeger's OTLP collector, and the outbound traffic policy. REGISTRY_ONLY
+ * makes sidecars refuse unknown hosts, but it is not a security boundary: a workload can bypass
+ * its sidecar; use egress gateways and network policies for enforcement.
+ * See https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/
+ */
+export function istiodValues(options: IstiodOptions): Record<string, unknown> {
+    return {
+        revision: options.revision,
+        global: { istioNamespace: ISTIO_NAMESPACE },
+        meshConfig: {
+            trustDomain: TRUST_DOMAIN,
+            accessLogFile: "/dev/stdout",
+            accessLogEncoding: "JSON",
+            outboundTrafficPolicy: { mode: options.outboundTrafficPolicy },
+            extensionProviders: [
+                {
+                    name: TRACING_PROVIDER,
+                    opentelemetry: { service: options.collector.host, port: options.collector.port },
+                },
+            ],
+        },
+    };
+}
+
+/**
+ * Annotations of the gateway's Service for an AWS Network Load Balancer through the in-tree AWS
+ * cloud provider (no AWS Load Balancer Controller is installed): `internal` puts it in the private
+ * subnets, `internet-facing` in the public ones.
+ */
+export function loadBalancerAnnotations(scheme: LoadBalancerScheme): Record<string, string> {
+    return {
+        "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+        "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled": "true",
+        "service.beta.kubernetes.io/aws-load-balancer-internal": scheme === "internal" ? "true" : "false",
+    };
+}
+
+/** Values of the `gateway` chart: a LoadBalancer Service as an NLB, injected by `revision`. */
+export function gatewayValues(options: { revision: string; scheme: LoadBalancerScheme }): Record<string, unknown> {
+    return {
+        revision: options.revision,
+        service: { type: "LoadBalancer", annotations: loadBalancerAnnotations(options.scheme) },
+    };
+}
+
+/** Mesh-wide mutual TLS: STRICT in the root namespace, so plaintext between sidecars is refused. */
+export function peerAuthenticationSpec(): Record<string, unknown> {
+    return { mtls: { mode: "STRICT" } };
+}
+
+/**
+ * Mesh-wide telemetry: traces to the Jaeger provider at `samplingPercentage` (0..100) and access
+ * logs through the built-in `envoy` provider (stdout).
+ */
+export function telemetrySpec(samplingPercentage: number): Record<string, unknown> {
+    return {
+        tracing: [{ providers: [{ name: TRACING_PROVIDER }], randomSamplingPercentage: samplingPercentage }],
+        accessLogging: [{ providers: [{ name: "envoy" }] }],
+    };
+}

@@ -1,0 +1,103 @@
+import * as assert from "assert";
+import {
+    ISTIO_CHARTS,
+    ISTIO_CHART_REPOSITORY,
+    ISTIO_VERSION,
+    baseValues,
+    gatewayValues,
+    istioArgsProblems,
+    istiodReleaseName,
+    istiodValues,
+    loadBalancerAnnotations,
+    peerAuthenticationSpec,
+    revisionProblem,
+    samplingProblem,
+    telemetrySpec,
+} from "../../../components/mesh";
+
+const COLLECTOR = { host: "jaeger-collector.observability.svc.cluster.local", port: 4317 };
+
+describe("mesh specs (components/mesh/specs.ts)", () => {
+    it("pins one Istio version and the official chart repository", () => {
+        assert.strictEqual(ISTIO_VERSION, "1.30.4");
+        assert.strictEqual(ISTIO_CHART_REPOSITORY, "https://istio-release.storage.googleapis.com/charts");
+        assert.deepStrictEqual([...ISTIO_CHARTS], ["base", "istiod", "gateway"]);
+    });
+
+    it("builds istiod's values: stdout access logs, the Jaeger OTLP provider and the outbound policy", () => {
+        assert.deepStrictEqual(istiodValues({ revision: "", outboundTrafficPolicy: "REGISTRY_ONLY", collector: COLLECTOR }), {
+            revision: "",
+            global: { istioNamespace: "istio-system" },
+            meshConfig: {
+                trustDomain: "cluster.local",
+                accessLogFile: "/dev/stdout",
+                accessLogEncoding: "JSON",
+                outboundTrafficPolicy: { mode: "REGISTRY_ONLY" },
+                extensionProviders: [
+                    { name: "jaeger", opentelemetry: { service: "jaeger-collector.observability.svc.cluster.local", port: 4317 } },
+                ],
+            },
+        });
+        assert.deepStrictEqual(baseValues(), { global: { istioNamespace: "istio-system" } });
+    });
+
+    it("serialises istiod's values with a stable key order", () => {
+        const a = JSON.stringify(istiodValues({ revision: "1-30", outboundTrafficPolicy: "ALLOW_ANY", collector: COLLECTOR }));
+        const b = JSON.stringify(istiodValues({ collector: COLLECTOR, outboundTrafficPolicy: "ALLOW_ANY", revision: "1-30" }));
+        assert.strictEqual(a, b);
+    });
+
+    it("names the istiod release after its revision", () => {
+        assert.strictEqual(istiodReleaseName(""), "istiod");
+        assert.strictEqual(istiodReleaseName("1-30"), "istiod-1-30");
+    });
+
+    it("exposes the gateway as an NLB, internal or internet-facing", () => {
+        assert.deepStrictEqual(gatewayValues({ revision: "1-30", scheme: "internal" }), {
+            revision: "1-30",
+            service: {
+                type: "LoadBalancer",
+                annotations: {
+                    "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+                    "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled": "true",
+                    "service.beta.kubernetes.io/aws-load-balancer-internal": "true",
+                },
+            },
+        });
+        assert.strictEqual(loadBalancerAnnotations("internet-facing")["service.beta.kubernetes.io/aws-load-balancer-internal"], "false");
+    });
+
+    it("makes mTLS STRICT and configures tracing and access logs mesh-wide", () => {
+        assert.deepStrictEqual(peerAuthenticationSpec(), { mtls: { mode: "STRICT" } });
+        assert.deepStrictEqual(telemetrySpec(25), {
+            tracing: [{ providers: [{ name: "jaeger" }], randomSamplingPercentage: 25 }],
+            accessLogging: [{ providers: [{ name: "envoy" }] }],
+        });
+    });
+
+    it("checks revisions and sampling percentages", () => {
+        assert.strictEqual(revisionProblem(""), undefined);
+        assert.strictEqual(revisionProblem("1-30"), undefined);
+        assert.match(revisionProblem("1.30") ?? "", /^not a revision name/);
+        assert.match(revisionProblem("default") ?? "", /^not a revision name/);
+        assert.strictEqual(samplingProblem(0), undefined);
+        assert.strictEqual(samplingProblem(100), undefined);
+        assert.strictEqual(samplingProblem(100.5), "out of range; allowed: 0 to 100");
+    });
+
+    it("rejects bad Istio arguments in one error naming each property", () => {
+        const problems = istioArgsProblems({
+            owner: { environment: {} as never, service: "common" },
+            kubernetesProvider: {} as never,
+            collector: COLLECTOR,
+            revision: "1.30",
+            tracingSamplingPercentage: -5,
+            gatewayScheme: "public" as never,
+        });
+        assert.deepStrictEqual(problems, [
+            `revision = "1.30": ${revisionProblem("1.30")}`,
+            "tracingSamplingPercentage = -5: out of range; allowed: 0 to 100",
+            'gatewayScheme = "public": allowed: internet-facing, internal',
+        ]);
+    });
+});

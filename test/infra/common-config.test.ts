@@ -1,0 +1,167 @@
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { CommonConfig, ConfigError, describeProblem, parseConfig } from "../../infra/schema";
+import { DEFAULT_NODE_GROUPS } from "../../infra/schema/common";
+
+/** The string form of a common stack's config values, as the engine passes them. */
+function raw(values: Record<string, unknown>): Record<string, string> {
+    const out: Record<string, string> = { layer: "common" };
+    for (const [k, v] of Object.entries(values)) {
+        out[k] = typeof v === "string" ? v : JSON.stringify(v);
+    }
+    return out;
+}
+
+function parse(values: Record<string, unknown>, secrets: Record<string, pulumi.Output<string>> = {}): CommonConfig {
+    return parseConfig("dev-common", raw(values), secrets) as CommonConfig;
+}
+
+/** The problems of a config that must fail, each as `key = value: message`. */
+function problemsOf(values: Record<string, unknown>): string[] {
+    try {
+        parse(values);
+    } catch (err) {
+        assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
+        return err.problems.map(describeProblem);
+    }
+    assert.fail("expected the config to be rejected");
+}
+
+const GROUP = { name: "general", instanceTypes: ["t3.large"], minSize: 1, maxSize: 3, desiredSize: 2, capacityType: "ON_DEMAND" };
+
+describe("common layer config (infra/schema/common.ts)", () => {
+    it("has dev-sized defaults: one on-demand node group, no schedule, private endpoint, 1% sampling", () => {
+        const config = parse({});
+        assert.deepStrictEqual(
+            config.nodeGroups.map((g) => ({ ...g })),
+            DEFAULT_NODE_GROUPS.map((g) => ({ ...g, labels: {}, taints: [] })),
+        );
+        assert.strictEqual(config.scheduledNodeScaling, false);
+        assert.strictEqual(config.endpointPublicAccess, false);
+        assert.deepStrictEqual(config.endpointPublicAccessCidrs, []);
+        assert.strictEqual(config.tracingSamplingPercentage, 1);
+        assert.strictEqual(config.meshOutboundTrafficPolicy, "ALLOW_ANY");
+        assert.strictEqual(config.gatewayScheme, "internal");
+        assert.strictEqual(config.meshRevision, "");
+        assert.strictEqual(config.controlPlaneLogRetentionDays, 30);
+        assert.strictEqual(config.prometheusRetention, "3d");
+        assert.strictEqual(config.prometheusStorageSize, "10Gi");
+        assert.strictEqual(config.grafanaAdminPassword, undefined);
+    });
+
+    it("reads node groups with labels and taints, role ARNs and a public endpoint with CIDRs", () => {
+        const config = parse({
+            nodeGroups: [
+                { ...GROUP, name: "batch", capacityType: "SPOT", labels: { workload: "batch" }, taints: [{ key: "dedicated", value: "batch", effect: "NO_SCHEDULE" }] },
+            ],
+            clusterAdminRoleArns: ["arn:aws:iam::123456789012:role/platform-admins"],
+            clusterViewerRoleArns: ["arn:aws:iam::123456789012:role/teams/readers"],
+            endpointPublicAccess: true,
+            endpointPublicAccessCidrs: ["203.0.113.0/24"],
+        });
+        assert.deepStrictEqual(config.nodeGroups[0], {
+            name: "batch",
+            instanceTypes: ["t3.large"],
+            minSize: 1,
+            maxSize: 3,
+            desiredSize: 2,
+            capacityType: "SPOT",
+            labels: { workload: "batch" },
+            taints: [{ key: "dedicated", value: "batch", effect: "NO_SCHEDULE" }],
+        });
+        assert.deepStrictEqual(config.clusterAdminRoleArns, ["arn:aws:iam::123456789012:role/platform-admins"]);
+        assert.deepStrictEqual(config.endpointPublicAccessCidrs, ["203.0.113.0/24"]);
+    });
+
+    it("keeps the Grafana password a secret Output", async () => {
+        const config = parse({}, { grafanaAdminPassword: pulumi.secret("s3cret") });
+        assert.ok(config.grafanaAdminPassword);
+        assert.strictEqual(await pulumi.isSecret(config.grafanaAdminPassword), true);
+    });
+
+    it("rejects minSize > maxSize naming the node group's field", () => {
+        assert.deepStrictEqual(problemsOf({ nodeGroups: [{ ...GROUP, minSize: 4, maxSize: 3, desiredSize: 3 }] }), [
+            'platform:nodeGroups[0].minSize = 4: greater than maxSize (3); allowed: minSize <= desiredSize <= maxSize',
+        ]);
+    });
+
+    it("rejects a desired size outside min..max", () => {
+        assert.deepStrictEqual(problemsOf({ nodeGroups: [{ ...GROUP, desiredSize: 5 }] }), [
+            "platform:nodeGroups[0].desiredSize = 5: outside minSize..maxSize (1..3); allowed: minSize <= desiredSize <= maxSize",
+        ]);
+        assert.deepStrictEqual(problemsOf({ nodeGroups: [{ ...GROUP, minSize: 2, desiredSize: 1 }] }), [
+            "platform:nodeGroups[0].desiredSize = 1: outside minSize..maxSize (2..3); allowed: minSize <= desiredSize <= maxSize",
+        ]);
+    });
+
+    it("rejects an unknown capacity type", () => {
+        assert.deepStrictEqual(problemsOf({ nodeGroups: [GROUP, { ...GROUP, name: "spot", capacityType: "RESERVED" }] }), [
+            'platform:nodeGroups[1].capacityType = "RESERVED": unknown capacity type; allowed: ON_DEMAND, SPOT',
+        ]);
+    });
+
+    it("rejects a tracing sampling percentage outside 0..100", () => {
+        assert.deepStrictEqual(problemsOf({ tracingSamplingPercentage: 101 }), [
+            "platform:tracingSamplingPercentage = 101: out of range; allowed: 0 to 100",
+        ]);
+        assert.deepStrictEqual(problemsOf({ tracingSamplingPercentage: -1 }), [
+            "platform:tracingSamplingPercentage = -1: out of range; allowed: 0 to 100",
+        ]);
+    });
+
+    it("rejects a public endpoint without CIDRs, and CIDRs without a public endpoint", () => {
+        assert.deepStrictEqual(problemsOf({ endpointPublicAccess: true }), [
+            "platform:endpointPublicAccess = true: a public API endpoint needs the CIDRs allowed to reach it; list them in endpointPublicAccessCidrs, or set endpointPublicAccess to false (the private endpoint is always on)",
+        ]);
+        assert.deepStrictEqual(problemsOf({ endpointPublicAccessCidrs: ["203.0.113.0/24"] }), [
+            'platform:endpointPublicAccessCidrs = ["203.0.113.0/24"]: CIDRs are listed but the public endpoint is off; set endpointPublicAccess to true to use them, or remove them',
+        ]);
+    });
+
+    it("rejects a malformed role ARN, naming its index", () => {
+        assert.deepStrictEqual(
+            problemsOf({ clusterAdminRoleArns: ["arn:aws:iam::123456789012:role/ok", "arn:aws:iam::1234:user/alice"] }),
+            [
+                'platform:clusterAdminRoleArns[1] = "arn:aws:iam::1234:user/alice": not an IAM role ARN; allowed: arn:aws:iam::<12-digit account id>:role/<name>, e.g. arn:aws:iam::123456789012:role/platform-admins',
+            ],
+        );
+    });
+
+    it("reports every problem at once, with the stack in the message", () => {
+        assert.throws(
+            () =>
+                parse({
+                    tracingSamplingPercentage: 150,
+                    meshRevision: "1.30",
+                    gatewayScheme: "public",
+                    controlPlaneLogRetentionDays: 10,
+                    prometheusRetention: "forever",
+                    nodeGroups: [{ ...GROUP, name: "General" }, GROUP, GROUP],
+                }),
+            (err: unknown) => {
+                assert.ok(err instanceof ConfigError);
+                assert.match(err.message, /^Configuration of stack "dev-common" \(Pulumi.dev-common.yaml\) is invalid; nothing was created:/);
+                assert.deepStrictEqual(err.problems.map((p) => p.key).sort(), [
+                    "platform:controlPlaneLogRetentionDays",
+                    "platform:gatewayScheme",
+                    "platform:meshRevision",
+                    "platform:nodeGroups[0].name",
+                    "platform:nodeGroups[2].name",
+                    "platform:prometheusRetention",
+                    "platform:tracingSamplingPercentage",
+                ]);
+                return true;
+            },
+        );
+    });
+
+    it("rejects unknown node group fields and bad taints", () => {
+        assert.deepStrictEqual(
+            problemsOf({ nodeGroups: [{ ...GROUP, size: 3, taints: [{ key: "dedicated", effect: "NoSchedule" }] }] }),
+            [
+                "platform:nodeGroups[0].size = 3: unknown field; allowed: name, instanceTypes, minSize, maxSize, desiredSize, capacityType, labels, taints",
+                'platform:nodeGroups[0].taints[0] = {"key":"dedicated","effect":"NoSchedule"}: not a taint; allowed: {key, value (optional), effect} with effect one of NO_SCHEDULE, NO_EXECUTE, PREFER_NO_SCHEDULE',
+            ],
+        );
+    });
+});

@@ -1,0 +1,284 @@
+import * as assert from "assert";
+import { ConfigError } from "../../infra/schema";
+import { COMMON_OUTPUTS } from "../../stacks/common";
+import { KUBERNETES_VERSION } from "../../components/cluster";
+import { ISTIO_CHART_REPOSITORY, ISTIO_VERSION } from "../../components/mesh";
+import { platformConfig } from "../helpers/config";
+import { conventionViolations } from "../helpers/conventions-check";
+import { Evaluation, evaluate } from "../helpers/evaluate";
+import { DEV_COMMON_OUTPUTS, DEV_GLOBAL_OUTPUTS, devStackOutputs } from "../helpers/fixtures";
+import { RecordedResource } from "../helpers/recorder";
+import { readStackConfig } from "../helpers/stack-config";
+
+/** The dev common stack as Pulumi.dev-common.yaml configures it (schedule on, 100 % sampling). */
+function evaluateDev(): Promise<Evaluation> {
+    const c = readStackConfig("dev-common");
+    return evaluate({ stack: "dev-common", config: c.config, secretKeys: c.secretKeys, stackOutputs: devStackOutputs() });
+}
+
+/** A common stack with only the layer set: every key at its default. */
+function evaluateDefaults(extra: Record<string, unknown> = {}, secretKeys: string[] = []): Promise<Evaluation> {
+    return evaluate({ stack: "dev-common", config: platformConfig({ layer: "common", ...extra }), secretKeys, stackOutputs: devStackOutputs() });
+}
+
+function one(result: Evaluation, type: string, name?: string): RecordedResource {
+    const found = result.resources.filter((r) => r.type === type && (name === undefined || r.name === name));
+    assert.strictEqual(found.length, 1, `expected one ${type} ${name ?? ""}, found ${found.map((r) => r.name).join(", ") || "none"}`);
+    return found[0];
+}
+
+describe("common layer (stacks/common.ts)", () => {
+    let dev: Evaluation;
+    let defaults: Evaluation;
+    before(async () => {
+        dev = await evaluateDev();
+        defaults = await evaluateDefaults();
+    });
+
+    it("exports exactly the CommonOutputs, the kubeconfig as a secret", () => {
+        assert.deepStrictEqual(Object.keys(dev.outputs).sort(), Object.keys(COMMON_OUTPUTS).sort());
+        assert.deepStrictEqual(dev.secretOutputNames, ["kubeconfig"]);
+        // Everything but the cluster's generated identifiers is what the canned fixture of the service layer assumes.
+        const { oidcProviderArn, oidcProviderUrl, clusterSecurityGroupId, kubeconfig, ...rest } = dev.outputs;
+        const { oidcProviderArn: _a, oidcProviderUrl: _u, clusterSecurityGroupId: _s, kubeconfig: _k, ...expected } = DEV_COMMON_OUTPUTS;
+        assert.deepStrictEqual(rest, expected);
+        assert.strictEqual(kubeconfig, "[secret]");
+        assert.match(String(oidcProviderUrl), /^https:\/\/oidc\.eks\./);
+        assert.match(String(dev.outputs.oidcProviderArn), /^arn:aws:iam::123456789012:oidc-provider\/oidc\.eks\./);
+        assert.strictEqual(dev.outputs.clusterSecurityGroupId, "sg-dev-common-eks-cluster-cluster");
+    });
+
+    it("creates the EKS cluster under the reserved name in the private subnets, with API access, OIDC, encryption and logs", () => {
+        const cluster = one(dev, "eks:index:Cluster");
+        assert.strictEqual(cluster.name, DEV_GLOBAL_OUTPUTS.clusterName);
+        assert.strictEqual(cluster.remote, true);
+        assert.strictEqual(cluster.provider, "eks");
+        const i = cluster.inputs;
+        assert.strictEqual(i.name, "dev-common-eks-cluster");
+        assert.strictEqual(i.version, KUBERNETES_VERSION);
+        assert.strictEqual(i.vpcId, DEV_GLOBAL_OUTPUTS.vpcId);
+        assert.deepStrictEqual(i.privateSubnetIds, DEV_GLOBAL_OUTPUTS.privateSubnetIds);
+        assert.deepStrictEqual(i.publicSubnetIds, DEV_GLOBAL_OUTPUTS.publicSubnetIds);
+        assert.strictEqual(i.endpointPrivateAccess, true);
+        assert.strictEqual(i.endpointPublicAccess, false);
+        assert.strictEqual(i.publicAccessCidrs, undefined);
+        assert.strictEqual(i.authenticationMode, "API");
+        assert.deepStrictEqual(i.accessEntries, {});
+        assert.strictEqual(i.createOidcProvider, true);
+        assert.strictEqual(i.encryptionConfigKeyArn, "arn:aws:kms:eu-central-1:123456789012:key/dev-common-eks-secrets-key");
+        assert.deepStrictEqual(i.enabledClusterLogTypes, ["api", "audit", "authenticator", "controllerManager", "scheduler"]);
+        assert.strictEqual(i.skipDefaultNodeGroup, true);
+        assert.deepStrictEqual(cluster.dependsOn, ["dev-common-eks-cluster-role-AmazonEKSClusterPolicy", "dev-common-eks-log-group", "dev-common-eks-secrets-key"]);
+        const key = one(dev, "aws:kms/key:Key");
+        assert.strictEqual(key.inputs.enableKeyRotation, true);
+        const logs = one(dev, "aws:cloudwatch/logGroup:LogGroup");
+        assert.deepStrictEqual(
+            { name: logs.inputs.name, retentionInDays: logs.inputs.retentionInDays },
+            { name: "/aws/eks/dev-common-eks-cluster/cluster", retentionInDays: 30 },
+        );
+    });
+
+    it("opens the public endpoint only for the listed CIDRs and maps roles to access entries", async () => {
+        const result = await evaluateDefaults({
+            endpointPublicAccess: true,
+            endpointPublicAccessCidrs: ["203.0.113.0/24"],
+            clusterAdminRoleArns: ["arn:aws:iam::123456789012:role/platform-admins"],
+            clusterViewerRoleArns: ["arn:aws:iam::123456789012:role/readers"],
+        });
+        const i = one(result, "eks:index:Cluster").inputs;
+        assert.strictEqual(i.endpointPublicAccess, true);
+        assert.deepStrictEqual(i.publicAccessCidrs, ["203.0.113.0/24"]);
+        assert.deepStrictEqual(Object.keys(i.accessEntries as object), ["admin-0", "viewer-0"]);
+    });
+
+    it("creates each node group over the private subnets with an IMDSv2 launch template", () => {
+        const group = one(dev, "aws:eks/nodeGroup:NodeGroup");
+        assert.strictEqual(group.name, "dev-common-general-node-group");
+        const i = group.inputs;
+        assert.strictEqual(i.nodeGroupName, "dev-common-general-node-group");
+        assert.deepStrictEqual(i.subnetIds, DEV_GLOBAL_OUTPUTS.privateSubnetIds);
+        assert.deepStrictEqual(i.scalingConfig, { minSize: 2, maxSize: 4, desiredSize: 2 });
+        assert.strictEqual(i.capacityType, "ON_DEMAND");
+        assert.deepStrictEqual(i.instanceTypes, ["t3.large"]);
+        assert.deepStrictEqual(i.launchTemplate, { id: "dev-common-general-launch-template-id", version: "1" });
+        const template = one(dev, "aws:ec2/launchTemplate:LaunchTemplate");
+        assert.deepStrictEqual(template.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 });
+        assert.deepStrictEqual(template.inputs.vpcSecurityGroupIds, ["sg-dev-common-eks-cluster-node"]);
+        // Networking add-ons come before the nodes, which need a CNI to become Ready.
+        for (const dep of ["dev-common-vpc-cni-addon", "dev-common-kube-proxy-addon", "dev-common-eks-node-role-AmazonEKSWorkerNodePolicy"]) {
+            assert.ok(group.dependsOn.includes(dep), dep);
+        }
+    });
+
+    it("installs the managed add-ons, coredns and the EBS CSI driver after the nodes", () => {
+        const addons = dev.resources.filter((r) => r.type === "aws:eks/addon:Addon");
+        assert.deepStrictEqual(addons.map((a) => a.inputs.addonName).sort(), ["aws-ebs-csi-driver", "coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]);
+        for (const addon of addons) {
+            assert.strictEqual(addon.inputs.clusterName, "dev-common-eks-cluster");
+        }
+        assert.ok(one(dev, "aws:eks/addon:Addon", "dev-common-coredns-addon").dependsOn.includes("dev-common-general-node-group"));
+        const ebs = one(dev, "aws:eks/addon:Addon", "dev-common-aws-ebs-csi-driver-addon");
+        assert.deepStrictEqual(ebs.inputs.podIdentityAssociations, [
+            { roleArn: "arn:aws:iam::123456789012:role/dev-common-ebs-csi-role", serviceAccount: "ebs-csi-controller-sa" },
+        ]);
+    });
+
+    it("lets the control plane reach istiod's webhook on the nodes on 15017", () => {
+        const rule = one(dev, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+        assert.deepStrictEqual(
+            {
+                securityGroupId: rule.inputs.securityGroupId,
+                referencedSecurityGroupId: rule.inputs.referencedSecurityGroupId,
+                ipProtocol: rule.inputs.ipProtocol,
+                fromPort: rule.inputs.fromPort,
+                toPort: rule.inputs.toPort,
+            },
+            {
+                securityGroupId: "sg-dev-common-eks-cluster-node",
+                referencedSecurityGroupId: "sg-dev-common-eks-cluster-cluster",
+                ipProtocol: "tcp",
+                fromPort: 15017,
+                toPort: 15017,
+            },
+        );
+    });
+
+    it("scales the node groups to zero at stop-time and back at start-time where the environment asks for it", () => {
+        const schedules = dev.resources.filter((r) => r.type === "aws:autoscaling/schedule:Schedule");
+        assert.deepStrictEqual(
+            schedules.map((s) => ({ name: s.name, ...s.inputs })),
+            [
+                {
+                    name: "dev-common-general-start-schedule",
+                    scheduledActionName: "dev-common-general-start-schedule",
+                    autoscalingGroupName: "eks-dev-common-general-node-group-asg",
+                    recurrence: "0 7 * * MON-FRI",
+                    timeZone: "Europe/Berlin",
+                    minSize: 2,
+                    maxSize: 4,
+                    desiredCapacity: 2,
+                },
+                {
+                    name: "dev-common-general-stop-schedule",
+                    scheduledActionName: "dev-common-general-stop-schedule",
+                    autoscalingGroupName: "eks-dev-common-general-node-group-asg",
+                    recurrence: "0 19 * * *",
+                    timeZone: "Europe/Berlin",
+                    minSize: 0,
+                    maxSize: 0,
+                    desiredCapacity: 0,
+                },
+            ],
+        );
+        assert.deepStrictEqual(defaults.resources.filter((r) => r.type === "aws:autoscaling/schedule:Schedule"), []);
+    });
+
+    it("builds the kubernetes provider from the cluster's kubeconfig as a secret, and every Kubernetes object uses it", () => {
+        const provider = one(dev, "pulumi:providers:kubernetes");
+        assert.strictEqual(provider.inputs.kubeconfig, "[secret]");
+        assert.deepStrictEqual(provider.dependsOn, ["dev-common-eks-cluster"]);
+        const objects = dev.resources.filter((r) => r.type.startsWith("kubernetes:"));
+        assert.ok(objects.length >= 12);
+        for (const r of objects) {
+            assert.strictEqual(r.provider, "kubernetes", `${r.type} ${r.name}`);
+        }
+        for (const r of dev.resources.filter((x) => x.type.startsWith("aws:"))) {
+            assert.strictEqual(r.provider, "aws", `${r.type} ${r.name}`);
+        }
+    });
+
+    it("installs Istio base -> istiod -> gateway in that order, pinned, after the cluster is ready", () => {
+        const releases = dev.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.parent === "istio");
+        assert.deepStrictEqual(
+            releases.map((r) => [r.name, r.inputs.chart, r.inputs.version, (r.inputs.repositoryOpts as any).repo, r.inputs.namespace]).sort(),
+            [
+                ["istio-base", "base", ISTIO_VERSION, ISTIO_CHART_REPOSITORY, "istio-system"],
+                ["istio-ingressgateway", "gateway", ISTIO_VERSION, ISTIO_CHART_REPOSITORY, "istio-ingress"],
+                ["istiod", "istiod", ISTIO_VERSION, ISTIO_CHART_REPOSITORY, "istio-system"],
+            ],
+        );
+        assert.deepStrictEqual(one(dev, "kubernetes:helm.sh/v3:Release", "istio-base").dependsOn, ["istio-system"]);
+        const istiod = one(dev, "kubernetes:helm.sh/v3:Release", "istiod");
+        assert.deepStrictEqual(istiod.dependsOn, ["istio-base"]);
+        assert.strictEqual(istiod.inputs.skipAwait, false);
+        assert.deepStrictEqual(one(dev, "kubernetes:helm.sh/v3:Release", "istio-ingressgateway").dependsOn, ["istio-ingress", "istiod"]);
+        const ns = one(dev, "kubernetes:core/v1:Namespace", "istio-system");
+        assert.ok(ns.dependsOn.includes("dev-common-general-node-group") && ns.dependsOn.includes("dev-common-coredns-addon"));
+        const gateway = one(dev, "kubernetes:helm.sh/v3:Release", "istio-ingressgateway");
+        assert.strictEqual((gateway.inputs.values as any).service.annotations["service.beta.kubernetes.io/aws-load-balancer-internal"], "false");
+    });
+
+    it("names the istiod release after a canary revision", async () => {
+        const result = await evaluateDefaults({ meshRevision: "1-30" });
+        const istiod = one(result, "kubernetes:helm.sh/v3:Release", "istiod-1-30");
+        assert.strictEqual((istiod.inputs.values as any).revision, "1-30");
+        assert.strictEqual(result.outputs.meshRevision, "1-30");
+    });
+
+    it("makes mTLS STRICT and configures tracing at the configured sampling, mesh-wide", () => {
+        const pa = one(dev, "kubernetes:security.istio.io/v1:PeerAuthentication");
+        assert.deepStrictEqual([pa.inputs.apiVersion, pa.inputs.kind, (pa.inputs.metadata as any).name, (pa.inputs.metadata as any).namespace], [
+            "security.istio.io/v1",
+            "PeerAuthentication",
+            "default",
+            "istio-system",
+        ]);
+        assert.deepStrictEqual(pa.inputs.spec, { mtls: { mode: "STRICT" } });
+        assert.deepStrictEqual(pa.dependsOn, ["istiod"]);
+        const telemetry = one(dev, "kubernetes:telemetry.istio.io/v1:Telemetry");
+        assert.strictEqual(telemetry.inputs.apiVersion, "telemetry.istio.io/v1");
+        assert.strictEqual((telemetry.inputs.spec as any).tracing[0].randomSamplingPercentage, 100);
+        assert.strictEqual((one(defaults, "kubernetes:telemetry.istio.io/v1:Telemetry").inputs.spec as any).tracing[0].randomSamplingPercentage, 1);
+    });
+
+    it("installs Prometheus, Grafana and Jaeger in the observability namespace with monitors after the CRDs", () => {
+        const releases = dev.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.parent === "observability");
+        assert.deepStrictEqual(releases.map((r) => [r.name, r.inputs.namespace]).sort(), [
+            ["jaeger", "observability"],
+            ["kube-prometheus-stack", "observability"],
+        ]);
+        for (const [type, name] of [
+            ["kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "istiod"],
+            ["kubernetes:monitoring.coreos.com/v1:PodMonitor", "envoy-stats"],
+        ]) {
+            const monitor = one(dev, type);
+            assert.strictEqual((monitor.inputs.metadata as any).name, name);
+            assert.deepStrictEqual(monitor.dependsOn, ["kube-prometheus-stack"]);
+        }
+        const stack = one(dev, "kubernetes:helm.sh/v3:Release", "kube-prometheus-stack");
+        assert.strictEqual((stack.inputs.values as any).prometheus.prometheusSpec.retention, "3d");
+        assert.deepStrictEqual(stack.dependsOn, ["gp3", "grafana-admin", "observability"]);
+    });
+
+    it("keeps Grafana's password secret: generated when not configured, never in clear in the plan", () => {
+        const secret = one(dev, "kubernetes:core/v1:Secret", "grafana-admin");
+        assert.strictEqual(secret.inputs.stringData, "[secret]");
+        assert.ok(secret.dependsOn.includes("grafana-admin-password"));
+        const password = one(dev, "random:index/randomPassword:RandomPassword");
+        assert.strictEqual(password.provider, "random");
+        assert.doesNotMatch(JSON.stringify(dev.resources), /fake-generated-password/);
+    });
+
+    it("uses a configured Grafana password as a secret and generates none", async () => {
+        const result = await evaluateDefaults({ grafanaAdminPassword: "configured-s3cret" }, ["platform:grafanaAdminPassword"]);
+        assert.deepStrictEqual(result.resources.filter((r) => r.type.startsWith("random:")), []);
+        assert.strictEqual(one(result, "kubernetes:core/v1:Secret", "grafana-admin").inputs.stringData, "[secret]");
+        assert.doesNotMatch(JSON.stringify(result.resources), /configured-s3cret/);
+    });
+
+    it("registers every resource under a unique URN, following the naming and tagging conventions", () => {
+        for (const result of [dev, defaults]) {
+            const urns = result.resources.map((r) => r.urn);
+            assert.deepStrictEqual(urns.filter((u, i) => urns.indexOf(u) !== i), []);
+            assert.deepStrictEqual(conventionViolations(result.resources), []);
+        }
+    });
+
+    it("fails on a public endpoint without CIDRs before creating anything", async () => {
+        await assert.rejects(evaluateDefaults({ endpointPublicAccess: true }), (err: unknown) => {
+            assert.ok(err instanceof ConfigError);
+            assert.deepStrictEqual(err.problems.map((p) => p.key), ["platform:endpointPublicAccess"]);
+            return true;
+        });
+    });
+});
