@@ -24,8 +24,8 @@ export interface CommonOutputs {
     istioNamespace: string;
     gatewayNamespace: string;
     /**
-     * Name of the ingress gateway's release, Service and Deployment (`istio-ingressgateway`). The
-     * gateway chart labels its pods `istio: <name without "istio-">`, i.e. `istio: ingressgateway`.
+     * Name of the ingress gateway's release, Service, Deployment and service account
+     * (`istio-ingressgateway`), and the value of its pods' `istio` label.
      */
     gatewayName: string;
     /** The mesh's trust domain, e.g. `cluster.local`: principals are `<trustDomain>/ns/<ns>/sa/<sa>`. */
@@ -46,7 +46,7 @@ export const COMMON_OUTPUTS: OutputDocs<CommonOutputs> = {
     gatewayNamespace: { kind: "string", description: "Namespace of the ingress gateway (istio-ingress)." },
     gatewayName: {
         kind: "string",
-        description: "Name of the ingress gateway's Service and Deployment (istio-ingressgateway); its pods carry the label istio=ingressgateway.",
+        description: "Name of the ingress gateway's Service, Deployment and service account (istio-ingressgateway); its pods carry the label istio=<gatewayName>.",
     },
     trustDomain: { kind: "string", description: "The mesh's trust domain (SPIFFE principals <trustDomain>/ns/<ns>/sa/<sa>)." },
     prometheusUrl: { kind: "string", description: "In-cluster URL of Prometheus." },

@@ -9,8 +9,9 @@ export const ISTIO_NAMESPACE = "istio-system";
 /** The ingress gateway's own namespace, apart from the control plane. */
 export const GATEWAY_NAMESPACE = "istio-ingress";
 /**
- * The ingress gateway's release, Deployment and Service name. The gateway chart labels its pods
- * `app: istio-ingressgateway` and `istio: ingressgateway` (the name without `istio-`).
+ * The ingress gateway's release, Deployment, Service and service account name, and the value of
+ * its pods' `istio` label (set explicitly in its values: the chart would otherwise use the name
+ * without `istio-`), so that a Gateway's selector `istio: <gatewayName>` matches it.
  */
 export const GATEWAY_NAME = "istio-ingressgateway";
 /** The mesh's trust domain: principals are `cluster.local/ns/<ns>/sa/<sa>`. */
@@ -109,6 +110,8 @@ export function loadBalancerAnnotations(scheme: LoadBalancerScheme): Record<stri
 export function gatewayValues(options: { revision: string; scheme: LoadBalancerScheme }): Record<string, unknown> {
     return {
         revision: options.revision,
+        // The chart's selector labels take `labels.istio` when it is set (templates/_helpers.tpl).
+        labels: { istio: GATEWAY_NAME },
         service: { type: "LoadBalancer", annotations: loadBalancerAnnotations(options.scheme) },
     };
 }

@@ -52,9 +52,10 @@ describe("mesh specs (components/mesh/specs.ts)", () => {
         assert.strictEqual(istiodReleaseName("1-30"), "istiod-1-30");
     });
 
-    it("exposes the gateway as an NLB, internal or internet-facing", () => {
+    it("exposes the gateway as an NLB, internal or internet-facing, its pods labelled istio=<gatewayName>", () => {
         assert.deepStrictEqual(gatewayValues({ revision: "1-30", scheme: "internal" }), {
             revision: "1-30",
+            labels: { istio: "istio-ingressgateway" },
             service: {
                 type: "LoadBalancer",
                 annotations: {
