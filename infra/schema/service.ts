@@ -259,11 +259,13 @@ export function parseServiceConfig(reader: ConfigReader, env: string, serviceNam
         timeout: reader.string("timeout"),
         retries: reader.value("retries") as number,
     };
-    // Semantic checks shared with the Service component, under the same paths as the config keys;
-    // a value whose shape was already reported is not reported twice.
-    const recorded = new Set(reader.problems.all.map((p) => p.key));
+    // Semantic checks shared with the Service component, under the same paths as the config keys.
+    // A value whose shape was already reported (or a part of it, or the whole it is part of) is
+    // not reported again: the follow-up would only repeat the first problem.
+    const recorded = reader.problems.all.map((p) => p.key.slice(reader.problems.namespace.length + 1));
+    const related = (a: string, b: string) => a === b || (a.startsWith(b) && /^[.[]/.test(a.slice(b.length)));
     for (const p of serviceProblems(settings)) {
-        if (!recorded.has(`${reader.problems.namespace}:${p.path}`)) {
+        if (!recorded.some((key) => related(key, p.path) || related(p.path, key))) {
             reader.problems.add(p.path, p.value, p.message);
         }
     }
