@@ -5,6 +5,7 @@
 //   npm run plan -- --env <env> [--out DIR] e.g. npm run plan -- --env dev
 import * as path from "path";
 import { useMocks } from "../test/helpers/evaluate";
+import { checkAllowedCallers, planAccess } from "../test/helpers/access-plan";
 import { StackPlan, planEnvironment, planStack, summarize, writeStackPlan } from "../test/helpers/plan";
 import { ROOT } from "../test/helpers/stack-config";
 
@@ -51,12 +52,20 @@ function parseArgs(argv: string[]): Args {
 async function run(): Promise<number> {
     const args = parseArgs(process.argv.slice(2));
     useMocks(args.stack ?? args.env ?? "plan");
+    if (args.env) {
+        checkAllowedCallers(args.env, args.dir);
+    }
     const plans: StackPlan[] = args.env ? await planEnvironment(args.env, args.dir) : [await planStack(args.stack!, args.dir)];
     for (const plan of plans) {
         const dir = path.join(args.out, plan.config.stack);
         writeStackPlan(plan, dir);
         console.log(summarize(plan));
         console.log(`  wrote ${path.relative(process.cwd(), dir) || "."}/{resources.json,manifests.yaml,outputs.json}\n`);
+    }
+    if (args.env) {
+        const access = planAccess(args.env, plans, args.out);
+        console.log(`access matrix: ${access.rows.filter((r) => r.allowed).length} of ${access.rows.length} requests allowed`);
+        console.log(`  wrote ${path.relative(process.cwd(), access.dir) || "."}/{access.json,access.md}\n`);
     }
     return plans.some((p) => p.violations.length > 0) ? 1 : 0;
 }

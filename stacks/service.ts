@@ -1,7 +1,9 @@
 import * as aws from "@pulumi/aws";
+import { Service } from "../components/service";
+import { kubernetesProvider } from "../infra/providers";
 import { ServiceConfig } from "../infra/schema";
 import { CommonOutputs } from "./common";
-import { GlobalOutputs } from "./global";
+import { GlobalOutputs, environmentOf } from "./global";
 import { OutputDocs, StackOutputs } from "./outputs";
 
 /** The outputs of a service stack (`<env>-<service>`). */
@@ -33,12 +35,31 @@ export interface ServiceInputs {
 }
 
 /**
- * Deploys one service into the environment's cluster and mesh.
- * FOUNDATION: only proves the wiring so far; the workload and its policies (issue "Service
- * layer") fill in the rest.
+ * Deploys one service into the environment's cluster and mesh: the kubernetes provider from the
+ * common stack's kubeconfig, then the Service component (namespace, workload, zero-trust
+ * policies, traffic, gateway binding, rate limit, metrics).
  */
-export async function deployService(config: ServiceConfig, _inputs: ServiceInputs): Promise<StackOutputs<ServiceOutputs>> {
+export async function deployService(config: ServiceConfig, inputs: ServiceInputs): Promise<StackOutputs<ServiceOutputs>> {
+    const { global, common } = inputs;
+    const owner = { environment: environmentOf(global), service: config.service };
+    const provider = kubernetesProvider("kubernetes", common.kubeconfig);
+    const service = new Service(config.service, {
+        owner,
+        settings: config.settings,
+        mesh: {
+            trustDomain: common.trustDomain,
+            revision: common.meshRevision,
+            gatewayNamespace: common.gatewayNamespace,
+            gatewayName: common.gatewayName,
+        },
+        zoneName: global.privateZoneName,
+        provider,
+    });
     return {
-        namespace: config.service,
-    } as StackOutputs<ServiceOutputs>;
+        namespace: service.namespace,
+        serviceAccount: service.serviceAccount,
+        principal: service.principal,
+        host: service.host,
+        ...(service.url === undefined ? {} : { url: service.url }),
+    };
 }

@@ -2,6 +2,9 @@ import * as assert from "assert";
 import { ConfigError, GlobalConfig, ServiceConfig, describeProblem, parseConfig } from "../../infra/config";
 import { DEV_GLOBAL_CONFIG } from "../helpers/config";
 
+/** The least a service stack must set. */
+const SERVICE = { layer: "service", versions: [{ name: "v1", image: "registry.example.com/app:1.0.0", weight: 100 }] };
+
 /** The engine's string form of short-keyed values. */
 function raw(values: Record<string, unknown>): Record<string, string> {
     const out: Record<string, string> = {};
@@ -52,7 +55,7 @@ describe("config (infra/config.ts)", () => {
     });
 
     it("splits a service stack name one way only: <env>-<service>", () => {
-        const config = parseConfig("dev-customer-svc", raw({ layer: "service" })) as ServiceConfig;
+        const config = parseConfig("dev-customer-svc", raw(SERVICE)) as ServiceConfig;
         assert.strictEqual(config.env, "dev");
         assert.strictEqual(config.service, "customer-svc");
         assert.strictEqual(config.organization, "organization");
@@ -133,7 +136,7 @@ describe("config (infra/config.ts)", () => {
         [
             "a service called common",
             "dev-common",
-            { layer: "service" },
+            SERVICE,
             [
                 `platform:layer = "service": stack "dev-common" names the service "common", which is reserved for the common layer; choose another service name (allowed: lower-case letters, digits and '-', not global or common)`,
             ],
@@ -141,7 +144,7 @@ describe("config (infra/config.ts)", () => {
         [
             "a service called global",
             "dev-global",
-            { layer: "service" },
+            SERVICE,
             [
                 `platform:layer = "service": stack "dev-global" names the service "global", which is reserved for the global layer; choose another service name (allowed: lower-case letters, digits and '-', not global or common)`,
             ],
@@ -184,7 +187,7 @@ describe("config (infra/config.ts)", () => {
         [
             "a service name with an underscore",
             "dev-my_svc",
-            { layer: "service" },
+            SERVICE,
             [
                 `platform:layer = "service": stack name "dev-my_svc" does not fit the service layer: "my_svc" is not a service name (lower-case letters, digits and single '-', starting with a letter, at most 40 characters); a service stack is named <env>-<service>, e.g. dev-backend (environment names are lower-case letters and digits, no '-')`,
             ],

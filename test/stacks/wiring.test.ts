@@ -76,7 +76,11 @@ describe("layer wiring (infra/program.ts)", () => {
     it("a service layer references both the global and the common stack of its environment", async () => {
         const result = await evaluate({
             stack: "dev-backend",
-            config: platformConfig({ layer: "service", organization: "acme" }),
+            config: platformConfig({
+                layer: "service",
+                organization: "acme",
+                versions: [{ name: "v1", image: "registry.example.com/backend:1.0.0", weight: 100 }],
+            }),
             stackOutputs: devStackOutputs("acme"),
         });
         const refs = result.resources.filter((r) => r.type === "pulumi:pulumi:StackReference").map((r) => r.name);

@@ -1,0 +1,6 @@
+export * from "./spec";
+export * from "./policies";
+export * from "./workload";
+export * from "./traffic";
+export * from "./access";
+export * from "./service";

@@ -1,0 +1,180 @@
+/**
+ * The zero-trust policies of a service as plain Istio specs (security.istio.io/v1): default deny,
+ * STRICT mTLS, allow rules by principal or namespace, DENY rules and JWT. Pure functions of plain
+ * data, with stable key order, tested directly.
+ * See https://istio.io/latest/docs/reference/config/security/authorization-policy/
+ */
+import { CallerRule, JwtSpec } from "./spec";
+
+/** API version of AuthorizationPolicy, PeerAuthentication and RequestAuthentication. */
+export const SECURITY_API_VERSION = "security.istio.io/v1";
+
+/** What a service needs to know about the environment's mesh (from the common layer's outputs). */
+export interface MeshFacts {
+    /** The mesh's trust domain, e.g. `cluster.local`. */
+    readonly trustDomain: string;
+    /** The control plane's revision; empty when installed without one. */
+    readonly revision: string;
+    /** Namespace of the ingress gateway. */
+    readonly gatewayNamespace: string;
+    /**
+     * Name of the ingress gateway: its Service, its `istio` pod label and — as the gateway Helm
+     * chart names it after the release — its service account.
+     */
+    readonly gatewayName: string;
+}
+
+/** The SPIFFE-style principal of a service account: `<trustDomain>/ns/<namespace>/sa/<account>`. */
+export function principalOf(trustDomain: string, namespace: string, serviceAccount: string): string {
+    return `${trustDomain}/ns/${namespace}/sa/${serviceAccount}`;
+}
+
+/** The ingress gateway's principal. */
+export function gatewayPrincipal(mesh: MeshFacts): string {
+    return principalOf(mesh.trustDomain, mesh.gatewayNamespace, mesh.gatewayName);
+}
+
+/** The pod labels a service's policies select: `app: <service>`. */
+export function workloadSelector(service: string): { matchLabels: Record<string, string> } {
+    return { matchLabels: { app: service } };
+}
+
+/** One `rules[]` entry of an AuthorizationPolicy. */
+export interface AuthorizationRule {
+    from?: { source: Record<string, string[]> }[];
+    to?: { operation: Record<string, string[]> }[];
+    when?: { key: string; values?: string[]; notValues?: string[] }[];
+}
+
+/** An AuthorizationPolicy spec; `{}` is allow-nothing. */
+export interface AuthorizationPolicySpec {
+    selector?: { matchLabels: Record<string, string> };
+    action?: "ALLOW" | "DENY" | "AUDIT" | "CUSTOM";
+    rules?: AuthorizationRule[];
+}
+
+/** A named policy object: metadata name plus spec. */
+export interface NamedSpec<T> {
+    readonly name: string;
+    readonly spec: T;
+}
+
+/**
+ * The allow-nothing policy: an empty spec in the namespace. It selects every workload there and
+ * matches no request, so anything not allowed by another ALLOW policy is refused.
+ */
+export function allowNothingPolicy(): NamedSpec<AuthorizationPolicySpec> {
+    return { name: "allow-nothing", spec: {} };
+}
+
+/** The namespace's PeerAuthentication: STRICT mTLS (no plain text into the namespace). */
+export function strictPeerAuthentication(): NamedSpec<{ mtls: { mode: "STRICT" } }> {
+    return { name: "default", spec: { mtls: { mode: "STRICT" } } };
+}
+
+/** The `to` part of a caller rule, or undefined when it allows any method and path. */
+function operationOf(methods?: readonly string[], paths?: readonly string[]): AuthorizationRule["to"] {
+    const operation: Record<string, string[]> = {};
+    if (methods && methods.length > 0) {
+        operation.methods = [...methods];
+    }
+    if (paths && paths.length > 0) {
+        operation.paths = [...paths];
+    }
+    return Object.keys(operation).length > 0 ? [{ operation }] : undefined;
+}
+
+/** The rule of one caller: by principal (a service) or by namespace, with its methods and paths. */
+export function callerRule(caller: CallerRule, trustDomain: string): AuthorizationRule {
+    const source: Record<string, string[]> =
+        caller.service !== undefined
+            ? { principals: [principalOf(trustDomain, caller.service, caller.service)] }
+            : { namespaces: [caller.namespace ?? ""] };
+    const rule: AuthorizationRule = { from: [{ source }] };
+    const to = operationOf(caller.methods, caller.paths);
+    if (to) {
+        rule.to = to;
+    }
+    return rule;
+}
+
+/**
+ * The ALLOW policy of a service: one rule per configured caller, plus the ingress gateway's
+ * principal when the service is exposed. Undefined when nobody may call (allow-nothing stays alone).
+ */
+export function allowCallersPolicy(
+    service: string,
+    callers: readonly CallerRule[],
+    mesh: MeshFacts,
+    exposed: boolean,
+): NamedSpec<AuthorizationPolicySpec> | undefined {
+    const rules = callers.map((c) => callerRule(c, mesh.trustDomain));
+    if (exposed) {
+        rules.push({ from: [{ source: { principals: [gatewayPrincipal(mesh)] } }] });
+    }
+    if (rules.length === 0) {
+        return undefined;
+    }
+    return { name: "allow-callers", spec: { selector: workloadSelector(service), action: "ALLOW", rules } };
+}
+
+/** DENY policy refusing requests from the given source IP blocks (seed 002: blocking addresses). */
+export function denySourcesPolicy(service: string, cidrs: readonly string[]): NamedSpec<AuthorizationPolicySpec> | undefined {
+    if (cidrs.length === 0) {
+        return undefined;
+    }
+    return {
+        name: "deny-source-ips",
+        spec: { selector: workloadSelector(service), action: "DENY", rules: [{ from: [{ source: { ipBlocks: [...cidrs] } }] }] },
+    };
+}
+
+/**
+ * DENY policy refusing a request that lacks any of the headers (seed 002: requiring headers).
+ * One rule per header: `notValues: ["*"]` matches when the header is absent.
+ */
+export function requireHeadersPolicy(service: string, headers: readonly string[]): NamedSpec<AuthorizationPolicySpec> | undefined {
+    if (headers.length === 0) {
+        return undefined;
+    }
+    return {
+        name: "deny-missing-headers",
+        spec: {
+            selector: workloadSelector(service),
+            action: "DENY",
+            rules: headers.map((h) => ({ when: [{ key: `request.headers[${h}]`, notValues: ["*"] }] })),
+        },
+    };
+}
+
+/** A RequestAuthentication spec. */
+export interface RequestAuthenticationSpec {
+    selector: { matchLabels: Record<string, string> };
+    jwtRules: { issuer: string; jwksUri: string; audiences?: string[]; forwardOriginalToken: boolean }[];
+}
+
+/**
+ * JWT, as a pair: the RequestAuthentication that validates tokens of the issuer, and a DENY
+ * policy that refuses any request without a valid request principal. RequestAuthentication alone
+ * lets a request without a token through (CONVENTIONS.md "Mesh correctness").
+ */
+export function jwtPolicies(
+    service: string,
+    jwt: JwtSpec,
+): { requestAuthentication: NamedSpec<RequestAuthenticationSpec>; requireToken: NamedSpec<AuthorizationPolicySpec> } {
+    const rule: RequestAuthenticationSpec["jwtRules"][number] = { issuer: jwt.issuer, jwksUri: jwt.jwksUri, forwardOriginalToken: true };
+    if (jwt.audiences && jwt.audiences.length > 0) {
+        rule.audiences = [...jwt.audiences];
+    }
+    return {
+        requestAuthentication: { name: "jwt", spec: { selector: workloadSelector(service), jwtRules: [rule] } },
+        requireToken: {
+            name: "require-jwt",
+            spec: {
+                selector: workloadSelector(service),
+                action: "DENY",
+                rules: [{ from: [{ source: { notRequestPrincipals: ["*"] } }] }],
+            },
+        },
+    };
+}

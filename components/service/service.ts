@@ -1,0 +1,211 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { Owner, kubernetesMetadata, kubernetesName } from "../conventions";
+import {
+    MeshFacts,
+    NamedSpec,
+    SECURITY_API_VERSION,
+    allowCallersPolicy,
+    allowNothingPolicy,
+    denySourcesPolicy,
+    jwtPolicies,
+    principalOf,
+    requireHeadersPolicy,
+    strictPeerAuthentication,
+} from "./policies";
+import { ServiceSettings, describeSpecProblem, serviceProblems } from "./spec";
+import {
+    ENVOY_FILTER_API_VERSION,
+    MONITORING_API_VERSION,
+    NETWORKING_API_VERSION,
+    destinationRuleSpec,
+    gatewaySpec,
+    localRateLimitSpec,
+    podMonitorSpec,
+    virtualServiceSpec,
+} from "./traffic";
+import {
+    autoscalerSpec,
+    deploymentSpec,
+    injectionLabels,
+    limitRangeSpec,
+    podDisruptionBudgetSpec,
+    resourceQuotaSpec,
+    serviceHost,
+    serviceSpec,
+} from "./workload";
+
+export interface ServiceArgs {
+    /** The owner: the environment's settings and the service's name (its namespace and account). */
+    readonly owner: Owner;
+    /** What the service stack's config says about the service. */
+    readonly settings: ServiceSettings;
+    /** The environment's mesh, from the common layer's outputs. */
+    readonly mesh: MeshFacts;
+    /**
+     * The environment's DNS zone: an exposed service without `publicHost` is `<service>.<zoneName>`
+     * on the gateway.
+     */
+    readonly zoneName: string;
+    /** The kubernetes provider of the environment's cluster; every object is created with it. */
+    readonly provider: k8s.Provider;
+}
+
+/** Thrown when a service's settings are invalid; names each bad property, its value and the fix. */
+export class ServiceArgsError extends pulumi.RunError {
+    constructor(service: string, problems: string[]) {
+        super(`invalid Service "${service}":\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        this.name = "ServiceArgsError";
+    }
+}
+
+/** Every problem of the args, as messages; empty when the service can be created. */
+export function validateServiceArgs(args: Pick<ServiceArgs, "owner" | "settings" | "mesh" | "zoneName">): string[] {
+    const problems = serviceProblems(args.settings).map(describeSpecProblem);
+    try {
+        kubernetesName(args.owner.service, "service name");
+    } catch (err) {
+        problems.push((err as Error).message);
+    }
+    if (args.mesh.trustDomain === "") {
+        problems.push('mesh.trustDomain = "": required to build principals, e.g. cluster.local');
+    }
+    if (args.settings.exposed && args.settings.publicHost === undefined && args.zoneName === "") {
+        problems.push('zoneName = "": an exposed service without publicHost needs the environment zone for its host');
+    }
+    return problems;
+}
+
+/** The public host of an exposed service: `publicHost`, or `<service>.<zoneName>`. */
+export function exposedHost(service: string, settings: ServiceSettings, zoneName: string): string | undefined {
+    return settings.exposed ? settings.publicHost ?? `${service}.${zoneName}` : undefined;
+}
+
+/**
+ * One service in the environment's cluster and mesh: its namespace (sidecar injection, quota,
+ * limits), identity, workload per version, default-deny and allow policies, JWT, traffic rules,
+ * gateway binding, rate limit and metrics. A thin layer over the pure builders of this folder.
+ */
+export class Service extends pulumi.ComponentResource {
+    readonly namespace: string;
+    readonly serviceAccount: string;
+    /** `<trustDomain>/ns/<namespace>/sa/<serviceAccount>`. */
+    readonly principal: string;
+    /** In-cluster FQDN. */
+    readonly host: string;
+    /** `http://<public host>` when exposed. */
+    readonly url?: string;
+
+    constructor(name: string, args: ServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        const problems = validateServiceArgs(args);
+        if (problems.length > 0) {
+            throw new ServiceArgsError(args.owner.service, problems);
+        }
+        super("platform:service:Service", name, {}, opts);
+        const { owner, settings, mesh, provider } = args;
+        const service = owner.service;
+        const namespace = service;
+        const child: pulumi.CustomResourceOptions = { parent: this, provider };
+        const meta = (objectName: string, extra: { labels?: Record<string, string>; version?: string } = {}) =>
+            kubernetesMetadata(owner, kubernetesName(objectName), {
+                namespace,
+                workload: { name: service, component: "service", version: extra.version },
+                labels: extra.labels,
+            });
+
+        this.namespace = namespace;
+        this.serviceAccount = service;
+        this.principal = principalOf(mesh.trustDomain, namespace, service);
+        this.host = serviceHost(service, namespace);
+        const publicHost = exposedHost(service, settings, args.zoneName);
+        this.url = publicHost === undefined ? undefined : `http://${publicHost}`;
+
+        const ns = new k8s.core.v1.Namespace(
+            service,
+            {
+                metadata: kubernetesMetadata(owner, kubernetesName(namespace, "namespace"), {
+                    workload: { name: service, component: "service" },
+                    labels: injectionLabels(mesh.revision),
+                }),
+            },
+            child,
+        );
+        const inNs: pulumi.CustomResourceOptions = { ...child, dependsOn: [ns] };
+        new k8s.core.v1.ResourceQuota(service, { metadata: meta(service), spec: resourceQuotaSpec(settings.quota) }, inNs);
+        new k8s.core.v1.LimitRange(service, { metadata: meta(service), spec: limitRangeSpec(settings.resources) }, inNs);
+        const account = new k8s.core.v1.ServiceAccount(service, { metadata: meta(service), automountServiceAccountToken: false }, inNs);
+
+        // Policies first: the default deny exists before any pod of the service can serve.
+        const custom = (kind: string, apiVersion: string, logical: string, named: NamedSpec<unknown>, deps: pulumi.Resource[] = [ns]) =>
+            new k8s.apiextensions.CustomResource(
+                logical,
+                { apiVersion, kind, metadata: meta(named.name), spec: named.spec },
+                { ...child, dependsOn: deps },
+            );
+        const policies: pulumi.Resource[] = [];
+        const authz = (named: NamedSpec<unknown> | undefined) => {
+            if (named) {
+                policies.push(custom("AuthorizationPolicy", SECURITY_API_VERSION, `${service}-${named.name}`, named));
+            }
+        };
+        authz(allowNothingPolicy());
+        policies.push(custom("PeerAuthentication", SECURITY_API_VERSION, `${service}-mtls`, strictPeerAuthentication()));
+        authz(allowCallersPolicy(service, settings.allowedCallers, mesh, settings.exposed));
+        authz(denySourcesPolicy(service, settings.deniedSourceCidrs));
+        authz(requireHeadersPolicy(service, settings.requiredHeaders));
+        if (settings.jwt) {
+            const jwt = jwtPolicies(service, settings.jwt);
+            policies.push(custom("RequestAuthentication", SECURITY_API_VERSION, `${service}-${jwt.requestAuthentication.name}`, jwt.requestAuthentication));
+            authz(jwt.requireToken);
+        }
+        if (settings.rateLimit) {
+            policies.push(
+                custom("EnvoyFilter", ENVOY_FILTER_API_VERSION, `${service}-local-rate-limit`, {
+                    name: "local-rate-limit",
+                    spec: localRateLimitSpec(service, settings.rateLimit),
+                }),
+            );
+        }
+
+        for (const version of settings.versions) {
+            const deploymentName = kubernetesName(`${service}-${version.name}`, "deployment name");
+            const metadata = meta(deploymentName, { version: version.name });
+            new k8s.apps.v1.Deployment(
+                deploymentName,
+                {
+                    metadata,
+                    spec: deploymentSpec(service, version, settings, { labels: metadata.labels, annotations: metadata.annotations }),
+                },
+                { ...child, dependsOn: [account, ...policies] },
+            );
+            if (settings.autoscaling) {
+                new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+                    deploymentName,
+                    { metadata, spec: autoscalerSpec(deploymentName, settings.autoscaling) },
+                    inNs,
+                );
+            }
+        }
+        new k8s.core.v1.Service(service, { metadata: meta(service), spec: serviceSpec(service, settings) }, inNs);
+        new k8s.policy.v1.PodDisruptionBudget(service, { metadata: meta(service), spec: podDisruptionBudgetSpec(service) }, inNs);
+
+        custom("DestinationRule", NETWORKING_API_VERSION, service, { name: service, spec: destinationRuleSpec(this.host, settings) });
+        let exposure: { gateway: string; host: string } | undefined;
+        if (publicHost !== undefined) {
+            custom("Gateway", NETWORKING_API_VERSION, service, { name: service, spec: gatewaySpec(publicHost, mesh) });
+            exposure = { gateway: `${namespace}/${service}`, host: publicHost };
+        }
+        custom("VirtualService", NETWORKING_API_VERSION, service, { name: service, spec: virtualServiceSpec(this.host, settings, exposure) });
+        if (settings.metricsPort !== undefined) {
+            custom("PodMonitor", MONITORING_API_VERSION, service, { name: service, spec: podMonitorSpec(service, namespace) });
+        }
+
+        this.registerOutputs({
+            namespace: this.namespace,
+            serviceAccount: this.serviceAccount,
+            principal: this.principal,
+            host: this.host,
+            url: this.url,
+        });
+    }
+}

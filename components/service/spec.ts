@@ -1,0 +1,296 @@
+/**
+ * The plain description of one service (what a service stack's config says), its defaults and its
+ * validation. Pure: no Pulumi, no config reads. The config parser (infra/schema/service.ts) and
+ * the Service component both call `serviceProblems`, so a bad value gets the same message from
+ * either, under the same property path (`versions[0].image`, `allowedCallers[1].paths[0]`).
+ */
+
+/** The HTTP methods an AuthorizationPolicy may name. */
+export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE"] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+/** The application protocols Istio learns from the Service port name (`http`, `http2`, `grpc`). */
+export const PROTOCOLS = ["http", "http2", "grpc"] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
+
+/** One version of the workload: one Deployment, one DestinationRule subset, one weighted route. */
+export interface VersionSpec {
+    /** The `version` label and subset name, e.g. `v1`: lower-case letters, digits and `-`. */
+    readonly name: string;
+    /** A pinned image: a tag other than `latest`, or a digest (`@sha256:...`). */
+    readonly image: string;
+    /** Percent of the service's traffic routed to this version; all versions add up to 100. */
+    readonly weight: number;
+    /** Replicas of this version. @default the service's `replicas` */
+    readonly replicas?: number;
+}
+
+/** Who may call the service: a service (its principal) or a whole namespace, and on what. */
+export interface CallerRule {
+    /** A service of the environment (principal `<trustDomain>/ns/<service>/sa/<service>`). */
+    readonly service?: string;
+    /** A namespace whose every workload may call (seed 003's namespace scenario). */
+    readonly namespace?: string;
+    /** HTTP methods allowed. @default any method */
+    readonly methods?: readonly HttpMethod[];
+    /** Paths allowed, exact or with a trailing `*` (prefix). @default any path */
+    readonly paths?: readonly string[];
+}
+
+/** JWT validation of end-user tokens: a RequestAuthentication plus a policy requiring a token. */
+export interface JwtSpec {
+    /** The `iss` of accepted tokens, e.g. `https://auth.example.com/`. */
+    readonly issuer: string;
+    /** Where the issuer's signing keys are, e.g. `https://auth.example.com/.well-known/jwks.json`. */
+    readonly jwksUri: string;
+    /** Accepted `aud` values. @default any audience */
+    readonly audiences?: readonly string[];
+}
+
+/** Envoy's local rate limit (a token bucket per sidecar). */
+export interface RateLimitSpec {
+    /** Bucket size: the largest burst. */
+    readonly maxTokens: number;
+    /** Tokens added every `fillInterval`. */
+    readonly tokensPerFill: number;
+    /** Refill period, a duration such as `1s` or `60s`. */
+    readonly fillInterval: string;
+}
+
+/** A HorizontalPodAutoscaler per version on CPU utilisation. */
+export interface AutoscalingSpec {
+    readonly minReplicas: number;
+    readonly maxReplicas: number;
+    /** Target average CPU utilisation in percent of the request. */
+    readonly targetCpuUtilization: number;
+}
+
+/** Requests and limits of the application container (Kubernetes quantities). */
+export interface ResourcesSpec {
+    readonly cpuRequest: string;
+    readonly memoryRequest: string;
+    readonly cpuLimit: string;
+    readonly memoryLimit: string;
+}
+
+/** The namespace's ResourceQuota (sums over every pod, the Istio sidecars included). */
+export interface QuotaSpec {
+    readonly requestsCpu: string;
+    readonly requestsMemory: string;
+    readonly limitsCpu: string;
+    readonly limitsMemory: string;
+    readonly pods: number;
+}
+
+/** Everything a service stack's config says about its service. */
+export interface ServiceSettings {
+    /** One or more versions; their weights add up to 100. */
+    readonly versions: readonly VersionSpec[];
+    /** Replicas of each version. @default 3 */
+    readonly replicas: number;
+    /** The container's (and the Service's) port. @default 8080 */
+    readonly port: number;
+    /** The application protocol, written as the Service port's name. @default "http" */
+    readonly protocol: Protocol;
+    /** Port of the service's own Prometheus metrics; a PodMonitor scrapes it. @default none */
+    readonly metricsPort?: number;
+    /** HTTP path of the liveness and readiness probes. @default "/healthz" */
+    readonly healthPath: string;
+    readonly resources: ResourcesSpec;
+    readonly quota: QuotaSpec;
+    /** @default no autoscaler: fixed replicas */
+    readonly autoscaling?: AutoscalingSpec;
+    /** Who may call the service; nobody else can (default deny). @default [] */
+    readonly allowedCallers: readonly CallerRule[];
+    /** Expose the service through the environment's ingress gateway. @default false */
+    readonly exposed: boolean;
+    /** Host name on the gateway. @default `<service>.<privateZoneName>` */
+    readonly publicHost?: string;
+    /** @default no JWT validation */
+    readonly jwt?: JwtSpec;
+    /** Source IP blocks refused by a DENY policy. @default [] */
+    readonly deniedSourceCidrs: readonly string[];
+    /** Request headers that must be present; a request without one is refused. @default [] */
+    readonly requiredHeaders: readonly string[];
+    /** @default no rate limit */
+    readonly rateLimit?: RateLimitSpec;
+    /** Timeout of a request through the VirtualService. @default "15s" */
+    readonly timeout: string;
+    /** Retry attempts of a failed request. @default 2 */
+    readonly retries: number;
+}
+
+/** The defaults of ServiceSettings, in one place. */
+export const SERVICE_DEFAULTS = {
+    replicas: 3,
+    port: 8080,
+    protocol: "http" as Protocol,
+    healthPath: "/healthz",
+    resources: { cpuRequest: "100m", memoryRequest: "128Mi", cpuLimit: "500m", memoryLimit: "256Mi" } as ResourcesSpec,
+    quota: { requestsCpu: "4", requestsMemory: "8Gi", limitsCpu: "8", limitsMemory: "16Gi", pods: 30 } as QuotaSpec,
+    timeout: "15s",
+    retries: 2,
+} as const;
+
+/** One bad property: its path in ServiceSettings (also its config key), the value and the fix. */
+export interface SpecProblem {
+    readonly path: string;
+    readonly value: unknown;
+    readonly message: string;
+}
+
+const DIGEST = /@sha256:[0-9a-f]{64}$/;
+const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DURATION = /^[0-9]+(ms|s|m|h)$/;
+const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti)?$/;
+const HEADER = /^[a-z0-9][-a-z0-9_]*$/;
+const HOST = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
+/** A Kubernetes namespace or service name (DNS-1123 label). */
+const DNS_LABEL_RULE = "lower-case letters, digits and '-', at most 63 characters (DNS-1123)";
+
+/** Why `image` is not pinned, or undefined when it is (a tag other than `latest`, or a digest). */
+export function checkImage(image: string): string | undefined {
+    const example = "e.g. registry.example.com/backend:1.4.2 or registry.example.com/backend@sha256:<64 hex digits>";
+    if (DIGEST.test(image)) {
+        return undefined;
+    }
+    if (image.includes("@")) {
+        return `not a valid digest; allowed: a tag other than latest or @sha256:<64 hex digits>, ${example}`;
+    }
+    const lastPart = image.slice(image.lastIndexOf("/") + 1);
+    const colon = lastPart.lastIndexOf(":");
+    if (colon < 0 || colon === lastPart.length - 1) {
+        return `the image has no tag, so it is not pinned; allowed: a tag other than latest or a digest, ${example}`;
+    }
+    if (lastPart.slice(colon + 1) === "latest") {
+        return `the tag latest is not pinned; allowed: a tag other than latest or a digest, ${example}`;
+    }
+    return undefined;
+}
+
+/** Why `path` is not an AuthorizationPolicy path, or undefined. */
+export function checkPath(path: string): string | undefined {
+    if (!path.startsWith("/")) {
+        return "a path must start with '/'; allowed: an absolute path, exact or ending in '*' for a prefix, e.g. /api/*";
+    }
+    if (path.slice(0, -1).includes("*")) {
+        return "'*' is only allowed at the end (a prefix match), e.g. /api/*";
+    }
+    return undefined;
+}
+
+/** Why `method` is not an HTTP method, or undefined. */
+export function checkMethod(method: string): string | undefined {
+    return (HTTP_METHODS as readonly string[]).includes(method)
+        ? undefined
+        : `unknown HTTP method; allowed: ${HTTP_METHODS.join(", ")} (upper case)`;
+}
+
+/** Why `cidr` is not an IPv4 CIDR block, or undefined. */
+function checkIpBlock(cidr: string): string | undefined {
+    const m = /^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})(\/([0-9]{1,2}))?$/.exec(cidr);
+    if (!m || m.slice(1, 5).some((p) => Number(p) > 255) || (m[6] !== undefined && Number(m[6]) > 32)) {
+        return "not an IPv4 address or CIDR block; allowed: e.g. 203.0.113.0/24 or 198.51.100.7";
+    }
+    return undefined;
+}
+
+/**
+ * Every problem of a service's settings, each with its property path, value and fix. Checks what
+ * the types cannot: pinned images, replicas from 1, weights adding up to 100, paths from `/`,
+ * known methods, callers naming exactly one of service or namespace, and well-formed durations.
+ */
+export function serviceProblems(s: ServiceSettings): SpecProblem[] {
+    const problems: SpecProblem[] = [];
+    const add = (path: string, value: unknown, message: string | undefined) => {
+        if (message !== undefined) {
+            problems.push({ path, value, message });
+        }
+    };
+    const whole = (path: string, value: number, min: number, max: number) =>
+        add(path, value, Number.isInteger(value) && value >= min && value <= max ? undefined : `out of range; allowed: a whole number from ${min} to ${max}`);
+    whole("replicas", s.replicas, 1, 100);
+    whole("port", s.port, 1, 65535);
+    if (s.metricsPort !== undefined) {
+        whole("metricsPort", s.metricsPort, 1, 65535);
+        add("metricsPort", s.metricsPort, s.metricsPort === s.port ? "must differ from port (the metrics port is excluded from the sidecar)" : undefined);
+    }
+    whole("retries", s.retries, 0, 10);
+    add("protocol", s.protocol, (PROTOCOLS as readonly string[]).includes(s.protocol) ? undefined : `allowed: ${PROTOCOLS.join(", ")}`);
+    add("healthPath", s.healthPath, s.healthPath.startsWith("/") ? undefined : "a path must start with '/', e.g. /healthz");
+    add("timeout", s.timeout, DURATION.test(s.timeout) ? undefined : "not a duration; allowed: a whole number with ms, s, m or h, e.g. 15s");
+    if (s.versions.length === 0) {
+        add("versions", [], "at least one version is required, e.g. [{name: v1, image: registry.example.com/app:1.0.0, weight: 100}]");
+    }
+    const seen = new Set<string>();
+    s.versions.forEach((v, i) => {
+        const at = `versions[${i}]`;
+        add(`${at}.name`, v.name, NAME.test(v.name) && v.name.length <= 20 ? undefined : "not a version name; allowed: lower-case letters, digits and '-', at most 20 characters, e.g. v1");
+        add(`${at}.name`, v.name, seen.has(v.name) ? "duplicate version name; each version needs its own" : undefined);
+        seen.add(v.name);
+        add(`${at}.image`, v.image, checkImage(v.image));
+        whole(`${at}.weight`, v.weight, 0, 100);
+        if (v.replicas !== undefined) {
+            whole(`${at}.replicas`, v.replicas, 1, 100);
+        }
+    });
+    const total = s.versions.reduce((sum, v) => sum + v.weight, 0);
+    if (s.versions.length > 0 && total !== 100) {
+        add("versions", s.versions.map((v) => `${v.name}=${v.weight}`).join(", "), `the weights add up to ${total}; they must add up to 100`);
+    }
+    add("resources.cpuRequest", s.resources.cpuRequest, QUANTITY.test(s.resources.cpuRequest) ? undefined : "not a Kubernetes quantity, e.g. 100m");
+    add("resources.cpuLimit", s.resources.cpuLimit, QUANTITY.test(s.resources.cpuLimit) ? undefined : "not a Kubernetes quantity, e.g. 500m");
+    add("resources.memoryRequest", s.resources.memoryRequest, QUANTITY.test(s.resources.memoryRequest) ? undefined : "not a Kubernetes quantity, e.g. 128Mi");
+    add("resources.memoryLimit", s.resources.memoryLimit, QUANTITY.test(s.resources.memoryLimit) ? undefined : "not a Kubernetes quantity, e.g. 256Mi");
+    for (const key of ["requestsCpu", "requestsMemory", "limitsCpu", "limitsMemory"] as const) {
+        add(`quota.${key}`, s.quota[key], QUANTITY.test(s.quota[key]) ? undefined : "not a Kubernetes quantity, e.g. 4 or 8Gi");
+    }
+    whole("quota.pods", s.quota.pods, 1, 1000);
+    if (s.autoscaling) {
+        whole("autoscaling.minReplicas", s.autoscaling.minReplicas, 1, 100);
+        whole("autoscaling.maxReplicas", s.autoscaling.maxReplicas, 1, 1000);
+        whole("autoscaling.targetCpuUtilization", s.autoscaling.targetCpuUtilization, 1, 100);
+        add(
+            "autoscaling.maxReplicas",
+            s.autoscaling.maxReplicas,
+            s.autoscaling.maxReplicas < s.autoscaling.minReplicas ? `must be at least minReplicas (${s.autoscaling.minReplicas})` : undefined,
+        );
+    }
+    s.allowedCallers.forEach((c, i) => {
+        const at = `allowedCallers[${i}]`;
+        if ((c.service === undefined) === (c.namespace === undefined)) {
+            add(at, c, "name exactly one of service (a service of the environment) or namespace");
+        }
+        if (c.service !== undefined) {
+            add(`${at}.service`, c.service, NAME.test(c.service) && c.service.length <= 63 ? undefined : `not a service name; allowed: ${DNS_LABEL_RULE}`);
+        }
+        if (c.namespace !== undefined) {
+            add(`${at}.namespace`, c.namespace, NAME.test(c.namespace) && c.namespace.length <= 63 ? undefined : `not a namespace; allowed: ${DNS_LABEL_RULE}`);
+        }
+        (c.methods ?? []).forEach((m, j) => add(`${at}.methods[${j}]`, m, checkMethod(m)));
+        (c.paths ?? []).forEach((p, j) => add(`${at}.paths[${j}]`, p, checkPath(p)));
+    });
+    if (s.publicHost !== undefined) {
+        add("publicHost", s.publicHost, HOST.test(s.publicHost) ? undefined : "not a DNS host name; allowed: e.g. shop.example.com");
+        add("publicHost", s.publicHost, s.exposed ? undefined : "set only when exposed is true");
+    }
+    if (s.jwt) {
+        add("jwt.issuer", s.jwt.issuer, s.jwt.issuer.length > 0 ? undefined : "required: the iss claim of accepted tokens");
+        add("jwt.jwksUri", s.jwt.jwksUri, /^https:\/\/[^\s]+$/.test(s.jwt.jwksUri) ? undefined : "not an https URL; allowed: e.g. https://auth.example.com/.well-known/jwks.json");
+    }
+    s.deniedSourceCidrs.forEach((c, i) => add(`deniedSourceCidrs[${i}]`, c, checkIpBlock(c)));
+    s.requiredHeaders.forEach((h, i) =>
+        add(`requiredHeaders[${i}]`, h, HEADER.test(h) ? undefined : "not a header name; allowed: lower-case letters, digits, '-' and '_', e.g. x-request-id"),
+    );
+    if (s.rateLimit) {
+        whole("rateLimit.maxTokens", s.rateLimit.maxTokens, 1, 1_000_000);
+        whole("rateLimit.tokensPerFill", s.rateLimit.tokensPerFill, 1, 1_000_000);
+        add("rateLimit.fillInterval", s.rateLimit.fillInterval, DURATION.test(s.rateLimit.fillInterval) ? undefined : "not a duration; allowed: e.g. 1s or 60s");
+    }
+    return problems;
+}
+
+/** How a problem reads: `versions[0].image = "app:latest": the tag latest is not pinned; ...`. */
+export function describeSpecProblem(p: SpecProblem): string {
+    return `${p.path} = ${JSON.stringify(p.value)}: ${p.message}`;
+}

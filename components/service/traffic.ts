@@ -1,0 +1,135 @@
+/**
+ * The traffic of a service as plain Istio specs (networking.istio.io/v1, EnvoyFilter v1alpha3):
+ * DestinationRule, VirtualService, Gateway and the local rate limit; and the PodMonitor
+ * (monitoring.coreos.com/v1) of its own metrics. Pure functions, tested directly.
+ */
+import { MeshFacts } from "./policies";
+import { RateLimitSpec, ServiceSettings } from "./spec";
+import { METRICS_PORT_NAME, SERVICE_PORT } from "./workload";
+
+export const NETWORKING_API_VERSION = "networking.istio.io/v1";
+/** EnvoyFilter has no v1: it stays v1alpha3 (CONVENTIONS.md). */
+export const ENVOY_FILTER_API_VERSION = "networking.istio.io/v1alpha3";
+export const MONITORING_API_VERSION = "monitoring.coreos.com/v1";
+
+/** Circuit breaking and outlier detection of every service (sane defaults, not configurable yet). */
+export const TRAFFIC_POLICY_DEFAULTS = {
+    connectionPool: {
+        tcp: { maxConnections: 100, connectTimeout: "5s" },
+        http: { http1MaxPendingRequests: 100, http2MaxRequests: 1000, maxRequestsPerConnection: 0 },
+    },
+    outlierDetection: { consecutive5xxErrors: 5, interval: "10s", baseEjectionTime: "30s", maxEjectionPercent: 50 },
+} as const;
+
+/**
+ * The DestinationRule: ISTIO_MUTUAL, LEAST_REQUEST (LEAST_CONN is deprecated), a connection pool,
+ * outlier detection and one subset per version.
+ */
+export function destinationRuleSpec(host: string, settings: ServiceSettings): Record<string, unknown> {
+    return {
+        host,
+        trafficPolicy: {
+            tls: { mode: "ISTIO_MUTUAL" },
+            loadBalancer: { simple: "LEAST_REQUEST" },
+            connectionPool: TRAFFIC_POLICY_DEFAULTS.connectionPool,
+            outlierDetection: TRAFFIC_POLICY_DEFAULTS.outlierDetection,
+        },
+        subsets: settings.versions.map((v) => ({ name: v.name, labels: { version: v.name } })),
+    };
+}
+
+/** The gateway side of an exposed service: the Gateway's `<namespace>/<name>` and the public host. */
+export interface Exposure {
+    /** `<namespace>/<name>` of the Gateway object the VirtualService binds to. */
+    readonly gateway: string;
+    readonly host: string;
+}
+
+/**
+ * The VirtualService: the in-cluster host (and the public one when exposed), weighted routes to
+ * the subsets (a canary), retries and a timeout.
+ */
+export function virtualServiceSpec(host: string, settings: ServiceSettings, exposure?: Exposure): Record<string, unknown> {
+    const spec: Record<string, unknown> = { hosts: exposure ? [host, exposure.host] : [host] };
+    if (exposure) {
+        // "mesh" keeps the routes for in-mesh callers once a gateway is named.
+        spec.gateways = ["mesh", exposure.gateway];
+    }
+    spec.http = [
+        {
+            route: settings.versions.map((v) => ({
+                destination: { host, subset: v.name, port: { number: SERVICE_PORT } },
+                weight: v.weight,
+            })),
+            timeout: settings.timeout,
+            retries: { attempts: settings.retries, perTryTimeout: perTryTimeout(settings), retryOn: "connect-failure,refused-stream,unavailable,cancelled,5xx" },
+        },
+    ];
+    return spec;
+}
+
+/** Each try's timeout: the request timeout shared by the tries (at least 1s). */
+function perTryTimeout(settings: ServiceSettings): string {
+    const m = /^([0-9]+)(ms|s|m|h)$/.exec(settings.timeout);
+    const unit = { ms: 0.001, s: 1, m: 60, h: 3600 } as const;
+    const seconds = m ? Number(m[1]) * unit[m[2] as keyof typeof unit] : 15;
+    return `${Math.max(1, Math.floor(seconds / (settings.retries + 1)))}s`;
+}
+
+/**
+ * The Gateway for an exposed service's host on the common layer's ingress gateway (selected by its
+ * `istio` pod label). It lives in the service's namespace, so a service stack owns its host and
+ * cannot touch another's; HTTP on port 80 (TLS terminates at the load balancer, see docs/service.md).
+ */
+export function gatewaySpec(host: string, mesh: MeshFacts): Record<string, unknown> {
+    return {
+        selector: { istio: mesh.gatewayName },
+        servers: [{ port: { number: 80, name: "http", protocol: "HTTP" }, hosts: [host] }],
+    };
+}
+
+/**
+ * Envoy's local rate limit on the workload's inbound sidecar: a token bucket per pod. Requests over
+ * the limit get HTTP 429. See https://istio.io/latest/docs/tasks/policy-enforcement/rate-limit/
+ */
+export function localRateLimitSpec(service: string, limit: RateLimitSpec): Record<string, unknown> {
+    return {
+        workloadSelector: { labels: { app: service } },
+        configPatches: [
+            {
+                applyTo: "HTTP_FILTER",
+                match: {
+                    context: "SIDECAR_INBOUND",
+                    listener: { filterChain: { filter: { name: "envoy.filters.network.http_connection_manager" } } },
+                },
+                patch: {
+                    operation: "INSERT_BEFORE",
+                    value: {
+                        name: "envoy.filters.http.local_ratelimit",
+                        typed_config: {
+                            "@type": "type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit",
+                            stat_prefix: "http_local_rate_limiter",
+                            token_bucket: {
+                                max_tokens: limit.maxTokens,
+                                tokens_per_fill: limit.tokensPerFill,
+                                fill_interval: limit.fillInterval,
+                            },
+                            filter_enabled: { runtime_key: "local_rate_limit_enabled", default_value: { numerator: 100, denominator: "HUNDRED" } },
+                            filter_enforced: { runtime_key: "local_rate_limit_enforced", default_value: { numerator: 100, denominator: "HUNDRED" } },
+                            response_headers_to_add: [{ append_action: "OVERWRITE_IF_EXISTS_OR_ADD", header: { key: "x-local-rate-limit", value: "true" } }],
+                        },
+                    },
+                },
+            },
+        ],
+    };
+}
+
+/** The PodMonitor of the service's own metrics port (`/metrics`, every 30 s). */
+export function podMonitorSpec(service: string, namespace: string): Record<string, unknown> {
+    return {
+        selector: { matchLabels: { app: service } },
+        namespaceSelector: { matchNames: [namespace] },
+        podMetricsEndpoints: [{ port: METRICS_PORT_NAME, path: "/metrics", interval: "30s" }],
+    };
+}

@@ -1,0 +1,46 @@
+import * as assert from "assert";
+import * as k8s from "@pulumi/kubernetes";
+import { Service, ServiceArgsError, exposedHost, validateServiceArgs } from "../../../components/service";
+import { MESH, settings } from "./settings";
+
+const OWNER = {
+    environment: { env: "dev", region: "eu-central-1", team: "platform-team", contact: "platform-team@example.com", timeZone: "UTC", startTime: "08:00", stopTime: "20:00" },
+    service: "backend",
+};
+
+describe("Service component (components/service/service.ts)", () => {
+    it("validates before creating anything: one error naming the service and each bad property", () => {
+        const provider = new k8s.Provider("validation-test", { kubeconfig: "{}" });
+        const bad = settings({ replicas: 0, versions: [{ name: "v1", image: "backend:latest", weight: 100 }] });
+        assert.throws(
+            () => new Service("backend", { owner: OWNER, settings: bad, mesh: MESH, zoneName: "dev.internal.example.com", provider }),
+            (err: unknown) => {
+                assert.ok(err instanceof ServiceArgsError);
+                assert.strictEqual(
+                    (err as Error).message,
+                    'invalid Service "backend":\n' +
+                        "  - replicas = 0: out of range; allowed: a whole number from 1 to 100\n" +
+                        '  - versions[0].image = "backend:latest": the tag latest is not pinned; allowed: a tag other than latest or a digest, e.g. registry.example.com/backend:1.4.2 or registry.example.com/backend@sha256:<64 hex digits>',
+                );
+                return true;
+            },
+        );
+    });
+
+    it("checks what the mesh and the zone must give it", () => {
+        assert.deepStrictEqual(
+            validateServiceArgs({ owner: { ...OWNER, service: "Back_end" }, settings: settings({ exposed: true }), mesh: { ...MESH, trustDomain: "" }, zoneName: "" }),
+            [
+                'invalid service name "Back_end": it must be lower-case letters, digits and \'-\', starting and ending with a letter or digit (DNS-1123)',
+                'mesh.trustDomain = "": required to build principals, e.g. cluster.local',
+                'zoneName = "": an exposed service without publicHost needs the environment zone for its host',
+            ],
+        );
+    });
+
+    it("an exposed service's host is publicHost, else <service>.<zone>; none when not exposed", () => {
+        assert.strictEqual(exposedHost("frontend", settings({ exposed: true }), "dev.internal.example.com"), "frontend.dev.internal.example.com");
+        assert.strictEqual(exposedHost("frontend", settings({ exposed: true, publicHost: "shop.example.com" }), "dev.internal.example.com"), "shop.example.com");
+        assert.strictEqual(exposedHost("frontend", settings(), "dev.internal.example.com"), undefined);
+    });
+});

@@ -1,0 +1,213 @@
+import * as assert from "assert";
+import { ConfigError } from "../../infra/schema";
+import { platformConfig } from "../helpers/config";
+import { Evaluation, evaluate } from "../helpers/evaluate";
+import { devStackOutputs } from "../helpers/fixtures";
+import { manifestsOf } from "../helpers/plan";
+import { RecordedResource } from "../helpers/recorder";
+import { readStackConfig } from "../helpers/stack-config";
+import { conventionViolations } from "../helpers/conventions-check";
+
+async function evaluateDev(service: string): Promise<Evaluation> {
+    const config = readStackConfig(`dev-${service}`);
+    return evaluate({ stack: config.stack, config: config.config, secretKeys: config.secretKeys, stackOutputs: devStackOutputs() });
+}
+
+const AUTHZ = "kubernetes:security.istio.io/v1:AuthorizationPolicy";
+const byType = (e: Evaluation, type: string) => e.resources.filter((r) => r.type === type);
+const one = (e: Evaluation, type: string, name?: string): RecordedResource => {
+    const found = byType(e, type).filter((r) => name === undefined || r.name === name);
+    assert.strictEqual(found.length, 1, `expected one ${type}${name ? ` ${name}` : ""}, got ${found.length}`);
+    return found[0];
+};
+const spec = (r: RecordedResource) => r.inputs.spec as any;
+const meta = (r: RecordedResource) => r.inputs.metadata as any;
+
+describe("service layer (stacks/service.ts)", () => {
+    const evaluations: Record<string, Evaluation> = {};
+    before(async () => {
+        for (const s of ["frontend", "backend", "payment"]) {
+            evaluations[s] = await evaluateDev(s);
+        }
+    });
+
+    it("exports exactly the ServiceOutputs: namespace, account, principal, host and, when exposed, url", () => {
+        assert.deepStrictEqual(evaluations.backend.outputs, {
+            host: "backend.backend.svc.cluster.local",
+            namespace: "backend",
+            principal: "cluster.local/ns/backend/sa/backend",
+            serviceAccount: "backend",
+        });
+        assert.deepStrictEqual(evaluations.frontend.outputs, {
+            host: "frontend.frontend.svc.cluster.local",
+            namespace: "frontend",
+            principal: "cluster.local/ns/frontend/sa/frontend",
+            serviceAccount: "frontend",
+            url: "http://frontend.dev.internal.example.com",
+        });
+    });
+
+    it("builds the kubernetes provider from the common stack's kubeconfig (secret) and gives it to every object", () => {
+        for (const e of Object.values(evaluations)) {
+            const provider = one(e, "pulumi:providers:kubernetes");
+            assert.strictEqual(provider.inputs.kubeconfig, "[secret]");
+            const objects = e.resources.filter((r) => r.type.startsWith("kubernetes:"));
+            assert.ok(objects.length >= 12);
+            for (const r of objects) {
+                assert.strictEqual(r.provider, "kubernetes", `${r.type} ${r.name}`);
+                assert.strictEqual(r.parent, meta(r)?.namespace ?? meta(r).name, `${r.type} ${r.name} is parented by the Service component`);
+            }
+            assert.deepStrictEqual(conventionViolations(e.resources), []);
+        }
+    });
+
+    it("every service gets the default-deny set: allow-nothing (empty spec) and a namespace PeerAuthentication STRICT", () => {
+        for (const [service, e] of Object.entries(evaluations)) {
+            const allowNothing = one(e, AUTHZ, `${service}-allow-nothing`);
+            assert.deepStrictEqual(allowNothing.inputs.spec, {});
+            assert.strictEqual(allowNothing.inputs.apiVersion, "security.istio.io/v1");
+            assert.deepStrictEqual([meta(allowNothing).name, meta(allowNothing).namespace], ["allow-nothing", service]);
+            const mtls = one(e, "kubernetes:security.istio.io/v1:PeerAuthentication");
+            assert.deepStrictEqual([meta(mtls).name, meta(mtls).namespace, spec(mtls)], ["default", service, { mtls: { mode: "STRICT" } }]);
+            // The workload waits for its policies: never a moment without default deny.
+            for (const d of byType(e, "kubernetes:apps/v1:Deployment")) {
+                assert.ok(d.dependsOn.includes(`${service}-allow-nothing`) && d.dependsOn.includes(`${service}-mtls`));
+            }
+        }
+    });
+
+    it("the namespace is labelled for sidecar injection and carries our labels and annotations", () => {
+        const ns = one(evaluations.payment, "kubernetes:core/v1:Namespace");
+        assert.deepStrictEqual(meta(ns), {
+            name: "payment",
+            labels: {
+                environment: "dev",
+                "owner-service": "payment",
+                "team-name": "platform-team",
+                "app.kubernetes.io/part-of": "platform",
+                "app.kubernetes.io/managed-by": "pulumi",
+                "app.kubernetes.io/name": "payment",
+                "app.kubernetes.io/component": "service",
+                "istio-injection": "enabled",
+            },
+            annotations: { contact: "platform-team@example.com", "time-zone": "Europe/Berlin", "start-time": "07:00", "stop-time": "19:00" },
+        });
+        assert.deepStrictEqual(spec(one(evaluations.payment, "kubernetes:core/v1:ResourceQuota")).hard.pods, "30");
+        assert.deepStrictEqual(spec(one(evaluations.payment, "kubernetes:core/v1:LimitRange")).limits[0].default, { cpu: "1", memory: "512Mi" });
+    });
+
+    it("backend: only the frontend's principal, GET and POST on /api/*, and a 90/10 canary of v2", () => {
+        const e = evaluations.backend;
+        assert.deepStrictEqual(spec(one(e, AUTHZ, "backend-allow-callers")), {
+            selector: { matchLabels: { app: "backend" } },
+            action: "ALLOW",
+            rules: [
+                {
+                    from: [{ source: { principals: ["cluster.local/ns/frontend/sa/frontend"] } }],
+                    to: [{ operation: { methods: ["GET", "POST"], paths: ["/api/*"] } }],
+                },
+            ],
+        });
+        assert.deepStrictEqual(byType(e, AUTHZ).map((r) => r.name), ["backend-allow-callers", "backend-allow-nothing"]);
+        const deployments = byType(e, "kubernetes:apps/v1:Deployment");
+        assert.deepStrictEqual(
+            deployments.map((d) => [d.name, spec(d).template.spec.containers[0].image, spec(d).template.metadata.labels.version]),
+            [
+                ["backend-v1", "registry.example.com/shop/backend:2.7.0", "v1"],
+                ["backend-v2", "registry.example.com/shop/backend:2.8.0-rc.1", "v2"],
+            ],
+        );
+        const route = spec(one(e, "kubernetes:networking.istio.io/v1:VirtualService")).http[0].route;
+        assert.deepStrictEqual(route.map((r: any) => [r.destination.subset, r.weight]), [["v1", 90], ["v2", 10]]);
+        assert.strictEqual(route.reduce((sum: number, r: any) => sum + r.weight, 0), 100);
+        assert.deepStrictEqual(spec(one(e, "kubernetes:networking.istio.io/v1:DestinationRule")).subsets.map((s: any) => s.name), ["v1", "v2"]);
+        assert.deepStrictEqual(byType(e, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler").map((h) => spec(h).scaleTargetRef.name), ["backend-v1", "backend-v2"]);
+        assert.strictEqual(byType(e, "kubernetes:networking.istio.io/v1:Gateway").length, 0);
+    });
+
+    it("payment: only the backend namespace, POST on /charge", () => {
+        assert.deepStrictEqual(spec(one(evaluations.payment, AUTHZ, "payment-allow-callers")).rules, [
+            { from: [{ source: { namespaces: ["backend"] } }], to: [{ operation: { methods: ["POST"], paths: ["/charge"] } }] },
+        ]);
+        assert.strictEqual(spec(one(evaluations.payment, "kubernetes:apps/v1:Deployment")).replicas, 3);
+    });
+
+    it("frontend: exposed on the gateway (Gateway in its namespace, VirtualService bound), JWT paired, rate limited, metrics scraped", () => {
+        const e = evaluations.frontend;
+        assert.deepStrictEqual(spec(one(e, AUTHZ, "frontend-allow-callers")).rules, [
+            { from: [{ source: { principals: ["cluster.local/ns/istio-ingress/sa/istio-ingressgateway"] } }] },
+        ]);
+        const ra = one(e, "kubernetes:security.istio.io/v1:RequestAuthentication");
+        assert.deepStrictEqual(spec(ra).jwtRules, [
+            { issuer: "https://auth.example.com/", jwksUri: "https://auth.example.com/.well-known/jwks.json", forwardOriginalToken: true, audiences: ["shop"] },
+        ]);
+        assert.deepStrictEqual(spec(one(e, AUTHZ, "frontend-require-jwt")), {
+            selector: { matchLabels: { app: "frontend" } },
+            action: "DENY",
+            rules: [{ from: [{ source: { notRequestPrincipals: ["*"] } }] }],
+        });
+        const gw = one(e, "kubernetes:networking.istio.io/v1:Gateway");
+        assert.deepStrictEqual([meta(gw).namespace, spec(gw).servers[0].hosts], ["frontend", ["frontend.dev.internal.example.com"]]);
+        const vs = spec(one(e, "kubernetes:networking.istio.io/v1:VirtualService"));
+        assert.deepStrictEqual(vs.gateways, ["mesh", "frontend/frontend"]);
+        const filter = one(e, "kubernetes:networking.istio.io/v1alpha3:EnvoyFilter");
+        assert.strictEqual(meta(filter).name, "local-rate-limit");
+        const monitor = one(e, "kubernetes:monitoring.coreos.com/v1:PodMonitor");
+        assert.deepStrictEqual(spec(monitor).podMetricsEndpoints, [{ port: "http-metrics", path: "/metrics", interval: "30s" }]);
+        const kinds = manifestsOf(e.resources).map((m) => `${m.apiVersion} ${m.kind}`).sort();
+        assert.deepStrictEqual(kinds, [
+            "apps/v1 Deployment",
+            "monitoring.coreos.com/v1 PodMonitor",
+            "networking.istio.io/v1 DestinationRule",
+            "networking.istio.io/v1 Gateway",
+            "networking.istio.io/v1 VirtualService",
+            "networking.istio.io/v1alpha3 EnvoyFilter",
+            "policy/v1 PodDisruptionBudget",
+            "security.istio.io/v1 AuthorizationPolicy",
+            "security.istio.io/v1 AuthorizationPolicy",
+            "security.istio.io/v1 AuthorizationPolicy",
+            "security.istio.io/v1 PeerAuthentication",
+            "security.istio.io/v1 RequestAuthentication",
+            "v1 LimitRange",
+            "v1 Namespace",
+            "v1 ResourceQuota",
+            "v1 Service",
+            "v1 ServiceAccount",
+        ]);
+    });
+
+    it("labels the namespace with the mesh's revision when the common layer runs one", async () => {
+        const outputs = devStackOutputs();
+        (outputs["organization/platform/dev-common"].outputs as Record<string, unknown>).meshRevision = "1-27";
+        const config = readStackConfig("dev-payment");
+        const e = await evaluate({ stack: "dev-payment", config: config.config, secretKeys: config.secretKeys, stackOutputs: outputs });
+        const labels = meta(one(e, "kubernetes:core/v1:Namespace")).labels;
+        assert.strictEqual(labels["istio.io/rev"], "1-27");
+        assert.strictEqual("istio-injection" in labels, false);
+    });
+
+    it("bad service config fails before any resource, naming each key, value and fix", async () => {
+        const base = { layer: "service", versions: [{ name: "v1", image: "registry.example.com/a:1.0.0", weight: 100 }] };
+        const cases: [Record<string, unknown>, string][] = [
+            [{ versions: [{ name: "v1", image: "registry.example.com/a:latest", weight: 100 }] }, 'platform:versions[0].image = "registry.example.com/a:latest": the tag latest is not pinned; allowed: a tag other than latest or a digest, e.g. registry.example.com/backend:1.4.2 or registry.example.com/backend@sha256:<64 hex digits>'],
+            [{ versions: [{ name: "v1", image: "registry.example.com/a", weight: 100 }] }, 'platform:versions[0].image = "registry.example.com/a": the image has no tag, so it is not pinned; allowed: a tag other than latest or a digest, e.g. registry.example.com/backend:1.4.2 or registry.example.com/backend@sha256:<64 hex digits>'],
+            [{ replicas: 0 }, "platform:replicas = 0: out of range; allowed: a whole number from 1 to 100"],
+            [
+                { versions: [{ name: "v1", image: "a:1", weight: 90 }, { name: "v2", image: "a:2", weight: 20 }] },
+                'platform:versions = "v1=90, v2=20": the weights add up to 110; they must add up to 100',
+            ],
+            [{ allowedCallers: [{ service: "frontend", paths: ["/api/*", "api"] }] }, "platform:allowedCallers[0].paths[1] = \"api\": a path must start with '/'; allowed: an absolute path, exact or ending in '*' for a prefix, e.g. /api/*"],
+            [{ allowedCallers: [{ service: "frontend", methods: ["GET", "FETCH"] }] }, 'platform:allowedCallers[0].methods[1] = "FETCH": unknown HTTP method; allowed: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, CONNECT, TRACE (upper case)'],
+        ];
+        for (const [values, message] of cases) {
+            await assert.rejects(
+                evaluate({ stack: "dev-backend", config: platformConfig({ ...base, ...values }), stackOutputs: devStackOutputs() }),
+                (err: unknown) => {
+                    assert.ok(err instanceof ConfigError);
+                    assert.strictEqual(err.message, `Configuration of stack "dev-backend" (Pulumi.dev-backend.yaml) is invalid; nothing was created:\n  - ${message}`);
+                    return true;
+                },
+            );
+        }
+    });
+});
