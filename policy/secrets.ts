@@ -7,10 +7,16 @@ const MASKED = new Set(["[secret]", "[unknown]", ""]);
 /** Key endings that name a secret value (compared lower-case, without `-`, `_` and `.`). */
 const SECRET_KEY_ENDINGS = ["password", "passwd", "secret", "token", "apikey", "privatekey", "secretkey", "accesskey", "credential", "credentials"];
 
+/**
+ * Key beginnings that name a reference to a secret kept elsewhere, not the secret: Helm's
+ * `existingSecret` (the name of a Kubernetes Secret), `secretRef`, `secretName`.
+ */
+const REFERENCE_KEY_BEGINNINGS = ["existing"];
+
 /** Whether a key (`adminPassword`, `DB_PASSWORD`, `api-key`) names a secret value. */
 export function isSecretKey(key: string): boolean {
     const k = key.toLowerCase().replace(/[^a-z0-9]/g, "");
-    return SECRET_KEY_ENDINGS.some((e) => k.endsWith(e));
+    return SECRET_KEY_ENDINGS.some((e) => k.endsWith(e)) && !REFERENCE_KEY_BEGINNINGS.some((b) => k.startsWith(b));
 }
 
 /** Values that are credentials whatever their key: PEM private keys, passwords in URLs, well-known token formats. */

@@ -58,7 +58,7 @@ async function run(): Promise<number> {
         console.log(summarize(plan));
         console.log(`  wrote ${path.relative(process.cwd(), dir) || "."}/{resources.json,manifests.yaml,outputs.json}\n`);
     }
-    return plans.some((p) => p.violations.length > 0 || p.policyViolations.some((v) => v.enforcementLevel === "mandatory")) ? 1 : 0;
+    return plans.some((p) => p.violations.length > 0 || (p.policyViolations ?? []).some((v) => v.enforcementLevel === "mandatory")) ? 1 : 0;
 }
 
 run().then(

@@ -31,6 +31,14 @@ describe("schema conformance (test/helpers/conformance.ts)", function () {
         assert.deepStrictEqual((await validateManifests(manifestsOf([...commonStack(), ...serviceStack()]))).map(formatProblem), []);
     });
 
+    it("leaves masked values out: a secret shown as \"[secret]\" is neither a wrong type nor a missing field", async () => {
+        const secret: Manifest = { apiVersion: "v1", kind: "Secret", metadata: { name: "grafana-admin", namespace: "observability" }, stringData: "[secret]" };
+        const masked: Manifest = { apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name: "x" }, roleRef: "[secret]", subjects: [] };
+        assert.deepStrictEqual((await validateManifests([secret, masked])).map(formatProblem), []);
+        const unmasked: Manifest = { ...secret, stringData: "admin" };
+        assert.deepStrictEqual((await validateManifests([unmasked])).map(formatProblem), ["Secret observability/grafana-admin: /stringData must be object"]);
+    });
+
     it("fails a wrong enum, a missing required field, a wrong type, an unknown field and an unknown kind, each with a clear message", async () => {
         const bad: Manifest[] = [
             { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name: "default", namespace: "istio-system" }, spec: { mtls: { mode: "STRICTER" } } },

@@ -18,7 +18,7 @@ export interface StackPlan {
     readonly evaluation: Evaluation;
     readonly violations: Violation[];
     /** What the policy pack (policy/) reports, as `pulumi preview --policy-pack policy` would. */
-    readonly policyViolations: PolicyViolation[];
+    readonly policyViolations?: PolicyViolation[];
 }
 
 function layerOf(config: StackConfig): string {
@@ -144,7 +144,7 @@ export function summarize(plan: StackPlan): string {
             lines.push(`    - ${v.type} ${v.resource}: ${v.message}`);
         }
     }
-    const policy = plan.policyViolations;
+    const policy = plan.policyViolations ?? [];
     lines.push(policy.length === 0 ? "  policy pack: no violation" : `  policy pack: ${policy.length} violation(s)`);
     lines.push(...policy.map((v) => `    - ${formatPolicyViolation(v)}`));
     return lines.join("\n");

@@ -7,7 +7,7 @@ describe("policy pack: no-plaintext-secrets", () => {
         for (const key of ["password", "adminPassword", "DB_PASSWORD", "api-key", "authToken", "clientSecret", "secretAccessKey"]) {
             assert.ok(isSecretKey(key), key);
         }
-        for (const key of ["secretName", "secretKeyRef", "tokenPath", "existingSecretName", "passwordFile"]) {
+        for (const key of ["secretName", "secretKeyRef", "tokenPath", "existingSecretName", "existingSecret", "passwordFile"]) {
             assert.ok(!isSecretKey(key), key);
         }
     });
