@@ -23,6 +23,7 @@ describe("schema conformance (test/helpers/conformance.ts)", function () {
             objects += manifests.length;
             problems.push(...(await validateManifests(manifests)).map((p) => `${plan.config.stack}: ${formatProblem(p)}`));
         }
+        fs.rmSync(out, { recursive: true, force: true });
         assert.ok(objects > 0, "the dev plan has Kubernetes objects");
         assert.deepStrictEqual(problems, []);
     });

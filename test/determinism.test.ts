@@ -17,6 +17,7 @@ function written(plans: StackPlan[]): Map<string, Buffer> {
             files.set(`${stack}/${file}`, fs.readFileSync(path.join(out, stack, file)));
         }
     }
+    fs.rmSync(out, { recursive: true, force: true });
     return files;
 }
 
