@@ -69,6 +69,20 @@ describe("policy pack: AWS", () => {
                 '[eks-nodes-imdsv2] aws:eks/nodeGroup:NodeGroup system: the node group has no launch template, so IMDSv2 is not enforced: give it a launchTemplate whose metadataOptions.httpTokens is "required"',
             ]);
         });
+
+        it("requires IMDSv2 on instances and on eks managed node groups without a launch template", async () => {
+            const stack = [
+                ...commonStack(),
+                res("aws:ec2/instance:Instance", "bastion", { metadataOptions: { httpTokens: "required" }, tags: { Name: "dev-common-bastion" } }),
+                res("aws:ec2/instance:Instance", "legacy", { tags: { Name: "dev-common-legacy" } }),
+                res("eks:index:ManagedNodeGroup", "workers", { enableIMDSv2: true }),
+                res("eks:index:ManagedNodeGroup", "spot", {}),
+            ];
+            assert.deepStrictEqual(await violations(stack), [
+                '[eks-nodes-imdsv2] aws:ec2/instance:Instance legacy: IMDSv2 is not required: set metadataOptions.httpTokens to "required" (got null)',
+                "[eks-nodes-imdsv2] eks:index:ManagedNodeGroup spot: the node group does not require IMDSv2: set enableIMDSv2: true or give it a launchTemplate that requires it",
+            ]);
+        });
     });
 
     describe("vpc-flow-logs (stack policy)", () => {
