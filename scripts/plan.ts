@@ -60,6 +60,9 @@ async function run(): Promise<number> {
         const dir = path.join(args.out, plan.config.stack);
         writeStackPlan(plan, dir);
         console.log(summarize(plan));
+        if ((plan.policyViolations ?? []).some((v) => v.enforcementLevel === "mandatory")) {
+            process.exitCode = 1; // a mandatory policy fails the plan like a broken convention
+        }
         console.log(`  wrote ${path.relative(process.cwd(), dir) || "."}/{resources.json,manifests.yaml,outputs.json}\n`);
     }
     if (args.env) {
@@ -71,7 +74,7 @@ async function run(): Promise<number> {
 }
 
 run().then(
-    (code) => process.exit(code),
+    (code) => process.exit(code || Number(process.exitCode ?? 0)),
     (err: unknown) => {
         console.error(`plan failed: ${err instanceof Error ? err.message : String(err)}`);
         process.exit(2);

@@ -1,4 +1,5 @@
 import { TAG_KEYS, followsNaming, missingTags } from "../../components/conventions";
+import { isTaggableAwsType } from "../../policy/taggable";
 import { RecordedResource } from "./recorder";
 
 /** A name or tag that breaks the conventions. */
@@ -8,30 +9,8 @@ export interface Violation {
     readonly message: string;
 }
 
-const taggable = new Map<string, boolean>();
-
-/**
- * Whether an AWS resource type takes tags: its @pulumi/aws class has a `tagsAll` output
- * (`aws:ec2/vpc:Vpc` -> @pulumi/aws/ec2/vpc.js).
- */
-export function isTaggableAwsType(type: string): boolean {
-    const cached = taggable.get(type);
-    if (cached !== undefined) {
-        return cached;
-    }
-    const m = /^aws:([^/]+)\/([^:]+):/.exec(type);
-    let result = false;
-    if (m) {
-        try {
-            const file = require.resolve(`@pulumi/aws/${m[1]}/${m[2]}.js`);
-            result = require("fs").readFileSync(file, "utf8").includes('"tagsAll"');
-        } catch {
-            result = false;
-        }
-    }
-    taggable.set(type, result);
-    return result;
-}
+// One definition, shared with the policy pack.
+export { isTaggableAwsType };
 
 /** The tags an AWS resource ends up with: its provider's `defaultTags` and its own `tags`. */
 export function effectiveTags(resource: RecordedResource, all: readonly RecordedResource[]): Record<string, unknown> {

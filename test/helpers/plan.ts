@@ -4,6 +4,7 @@ import * as yaml from "js-yaml";
 import { Violation, conventionViolations } from "./conventions-check";
 import { Evaluation, PROJECT, evaluate } from "./evaluate";
 import { StackOutputsFixture } from "./mocks";
+import { PolicyViolation, formatPolicyViolation, runPolicies } from "./policy-run";
 import { RecordedResource } from "./recorder";
 import { ROOT, StackConfig, readStackConfig, stacksOfEnvironment } from "./stack-config";
 
@@ -16,6 +17,8 @@ export interface StackPlan {
     readonly layer: string;
     readonly evaluation: Evaluation;
     readonly violations: Violation[];
+    /** What the policy pack (policy/) reports, as `pulumi preview --policy-pack policy` would. */
+    readonly policyViolations?: PolicyViolation[];
 }
 
 function layerOf(config: StackConfig): string {
@@ -61,7 +64,13 @@ export async function planStacks(stacks: readonly string[], dir = ROOT): Promise
             throw err;
         }
         outputs[config.stack] = { outputs: evaluation.rawOutputs, secretOutputNames: evaluation.secretOutputNames };
-        plans.push({ config, layer: layerOf(config), evaluation, violations: conventionViolations(evaluation.resources) });
+        plans.push({
+            config,
+            layer: layerOf(config),
+            evaluation,
+            violations: conventionViolations(evaluation.resources),
+            policyViolations: await runPolicies(evaluation.resources),
+        });
     }
     return plans;
 }
@@ -137,5 +146,8 @@ export function summarize(plan: StackPlan): string {
             lines.push(`    - ${v.type} ${v.resource}: ${v.message}`);
         }
     }
+    const policy = plan.policyViolations ?? [];
+    lines.push(policy.length === 0 ? "  policy pack: no violation" : `  policy pack: ${policy.length} violation(s)`);
+    lines.push(...policy.map((v) => `    - ${formatPolicyViolation(v)}`));
     return lines.join("\n");
 }

@@ -1,0 +1,173 @@
+import { ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { TAG_KEYS, followsNaming, missingTags } from "../components/conventions";
+import { isTaggableAwsType } from "./taggable";
+import { decoded, list, obj } from "./util";
+
+/** The five EKS control-plane log types (https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html). */
+export const EKS_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
+
+/**
+ * The tags a resource ends up with. The provider's `defaultTags` reach a resource in two ways:
+ * under the real engine the aws provider's Check merges them into the resource's `tagsAll`
+ * input; offline (the mocks do not run Check) they are on the provider's own inputs, which the
+ * policy sees as `args.provider.props.defaultTags` (JSON-encoded by the engine). Both are read;
+ * the resource's own `tags` win, as in AWS.
+ */
+export function effectiveTags(args: Pick<ResourceValidationArgs, "props" | "provider">): Record<string, unknown> {
+    const defaults = obj(obj(decoded(args.provider?.props?.defaultTags))?.tags) ?? {};
+    return { ...defaults, ...(obj(args.props.tagsAll) ?? {}), ...(obj(args.props.tags) ?? {}) };
+}
+
+export const requiredTags: ResourceValidationPolicy = {
+    name: "aws-required-tags",
+    description: `Every taggable AWS resource carries the nine tags of CONVENTIONS.md (${TAG_KEYS.join(", ")}) and its Name follows <env>-<owner-service>-<type>[-<index>].`,
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        if (!isTaggableAwsType(args.type)) {
+            return;
+        }
+        const tags = effectiveTags(args);
+        const missing = missingTags(tags);
+        if (missing.length > 0) {
+            report(`missing tags: ${missing.join(", ")} (all nine are required: ${TAG_KEYS.join(", ")})`);
+        }
+        const { Name: name, environment: env, "owner-service": owner } = tags;
+        if (typeof name === "string" && typeof env === "string" && typeof owner === "string" && !followsNaming(name, { env, service: owner })) {
+            report(`Name "${name}" does not follow ${env}-${owner}-<type>[-<index>] (lower-case letters, digits and '-')`);
+        }
+    },
+};
+
+/**
+ * The EKS settings a policy checks, from either shape: the `eks:index:Cluster` component's
+ * inputs (what the offline plan records: a remote component's children are not created under
+ * the mocks) or the `aws:eks/cluster:Cluster` it creates (what the real engine also shows).
+ */
+interface EksSettings {
+    readonly secretsKeyArn: unknown;
+    readonly secretsEncrypted: boolean;
+    readonly logTypes: unknown[];
+    readonly publicAccess: boolean;
+    readonly publicAccessCidrs: unknown[] | undefined;
+}
+
+function eksSettings(type: string, props: Record<string, any>): EksSettings | undefined {
+    if (type === "eks:index:Cluster") {
+        return {
+            secretsKeyArn: props.encryptionConfigKeyArn,
+            secretsEncrypted: Boolean(props.encryptionConfigKeyArn),
+            logTypes: list(props.enabledClusterLogTypes),
+            publicAccess: props.endpointPublicAccess !== false,
+            publicAccessCidrs: Array.isArray(props.publicAccessCidrs) ? props.publicAccessCidrs : undefined,
+        };
+    }
+    if (type === "aws:eks/cluster:Cluster") {
+        const enc = list(props.encryptionConfig).concat(obj(props.encryptionConfig) ? [props.encryptionConfig] : []);
+        const secrets = enc.find((e) => list(obj(e)?.resources).includes("secrets"));
+        const vpc = obj(props.vpcConfig) ?? {};
+        return {
+            secretsKeyArn: obj(secrets?.provider)?.keyArn,
+            secretsEncrypted: Boolean(obj(secrets?.provider)?.keyArn),
+            logTypes: list(props.enabledClusterLogTypes),
+            publicAccess: vpc.endpointPublicAccess !== false,
+            publicAccessCidrs: Array.isArray(vpc.publicAccessCidrs) ? vpc.publicAccessCidrs : undefined,
+        };
+    }
+    return undefined;
+}
+
+export const eksSecretsEncryption: ResourceValidationPolicy = {
+    name: "eks-secrets-encryption",
+    description: "EKS clusters encrypt Kubernetes secrets with a KMS key (envelope encryption).",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        const eks = eksSettings(args.type, args.props);
+        if (eks && !eks.secretsEncrypted) {
+            report("Kubernetes secrets are not encrypted with a KMS key: set the cluster's secrets encryption key (encryptionConfigKeyArn)");
+        }
+    },
+};
+
+export const eksControlPlaneLogs: ResourceValidationPolicy = {
+    name: "eks-control-plane-logs",
+    description: `EKS clusters send all control-plane logs (${EKS_LOG_TYPES.join(", ")}) to CloudWatch.`,
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        const eks = eksSettings(args.type, args.props);
+        const missing = eks ? EKS_LOG_TYPES.filter((t) => !eks.logTypes.includes(t)) : [];
+        if (missing.length > 0) {
+            report(`control-plane logs not enabled: ${missing.join(", ")} (enabledClusterLogTypes must list ${EKS_LOG_TYPES.join(", ")})`);
+        }
+    },
+};
+
+export const eksPublicEndpoint: ResourceValidationPolicy = {
+    name: "eks-no-open-public-endpoint",
+    description: "An EKS API endpoint is private, or public only to listed CIDRs, never 0.0.0.0/0 (the AWS default when public access is on).",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        const eks = eksSettings(args.type, args.props);
+        if (!eks || !eks.publicAccess) {
+            return;
+        }
+        if (eks.publicAccessCidrs === undefined || eks.publicAccessCidrs.length === 0) {
+            report("the public API endpoint is open to 0.0.0.0/0 (the default): set endpointPublicAccess: false or list publicAccessCidrs");
+        } else if (eks.publicAccessCidrs.some((c) => c === "0.0.0.0/0" || c === "::/0")) {
+            report("the public API endpoint is open to 0.0.0.0/0: list only the CIDRs that need it in publicAccessCidrs, or set endpointPublicAccess: false");
+        }
+    },
+};
+
+export const nodesImdsV2: ResourceValidationPolicy = {
+    name: "eks-nodes-imdsv2",
+    description: "Nodes require IMDSv2 (metadataOptions.httpTokens = required) through a launch template.",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        const p = args.props;
+        switch (args.type) {
+            case "aws:ec2/launchTemplate:LaunchTemplate":
+            case "aws:ec2/instance:Instance":
+                if (obj(p.metadataOptions)?.httpTokens !== "required") {
+                    report(`IMDSv2 is not required: set metadataOptions.httpTokens to "required" (got ${JSON.stringify(obj(p.metadataOptions)?.httpTokens ?? null)})`);
+                }
+                return;
+            case "aws:eks/nodeGroup:NodeGroup":
+                if (!obj(p.launchTemplate)) {
+                    report("the node group has no launch template, so IMDSv2 is not enforced: give it a launchTemplate whose metadataOptions.httpTokens is \"required\"");
+                }
+                return;
+            case "eks:index:ManagedNodeGroup":
+                if (!obj(p.launchTemplate) && p.enableIMDSv2 !== true) {
+                    report("the node group does not require IMDSv2: set enableIMDSv2: true or give it a launchTemplate that requires it");
+                }
+                return;
+            case "eks:index:Cluster":
+                if (p.skipDefaultNodeGroup !== true && p.fargate === undefined && obj(p.nodeGroupOptions)?.enableIMDSv2 !== true) {
+                    report("the cluster's default node group does not require IMDSv2: set skipDefaultNodeGroup: true and add node groups with a launch template that requires it");
+                }
+                return;
+        }
+    },
+};
+
+export const vpcFlowLogs: StackValidationPolicy = {
+    name: "vpc-flow-logs",
+    description: "Every VPC has a flow log.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, report) => {
+        const flowLogs = args.resources.filter((r) => r.type === "aws:ec2/flowLog:FlowLog");
+        for (const vpc of args.resources.filter((r) => r.type === "aws:ec2/vpc:Vpc")) {
+            // In a preview a new VPC's id is unknown; the flow log then depends on the VPC instead.
+            const covered = flowLogs.some(
+                (f) =>
+                    (vpc.props.id !== undefined && f.props.vpcId === vpc.props.id) ||
+                    [...(f.propertyDependencies.vpcId ?? []), ...f.dependencies].some((d) => d.urn === vpc.urn),
+            );
+            if (!covered) {
+                report(`VPC ${vpc.name} has no flow log: add an aws.ec2.FlowLog with its vpcId`, vpc.urn);
+            }
+        }
+    },
+};
+
+export const AWS_POLICIES = [requiredTags, eksSecretsEncryption, eksControlPlaneLogs, eksPublicEndpoint, nodesImdsV2, vpcFlowLogs];

@@ -1,0 +1,135 @@
+import { ResourceValidationPolicy } from "@pulumi/policy";
+import { kubernetesType, list, obj } from "./util";
+
+/** Where each workload kind keeps its pod spec. */
+const POD_SPEC_PATHS: Record<string, string[]> = {
+    Pod: ["spec"],
+    Deployment: ["spec", "template", "spec"],
+    StatefulSet: ["spec", "template", "spec"],
+    DaemonSet: ["spec", "template", "spec"],
+    ReplicaSet: ["spec", "template", "spec"],
+    Job: ["spec", "template", "spec"],
+    CronJob: ["spec", "jobTemplate", "spec", "template", "spec"],
+};
+
+/** The pod spec of a workload (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob), or undefined. */
+export function podSpecOf(type: string, props: Record<string, any>): Record<string, any> | undefined {
+    const t = kubernetesType(type);
+    const path = t && ["", "apps", "batch"].includes(t.group) ? POD_SPEC_PATHS[t.kind] : undefined;
+    if (!path) {
+        return undefined;
+    }
+    let node: unknown = props;
+    for (const key of path) {
+        node = obj(node)?.[key];
+    }
+    return obj(node) ?? {};
+}
+
+/** Every container of a pod spec, init containers included, with a label for messages. */
+function containersOf(pod: Record<string, any>): { label: string; c: Record<string, any> }[] {
+    return [
+        ...list(pod.initContainers).map((c) => ({ label: `init container "${obj(c)?.name}"`, c: obj(c) ?? {} })),
+        ...list(pod.containers).map((c) => ({ label: `container "${obj(c)?.name}"`, c: obj(c) ?? {} })),
+    ];
+}
+
+/**
+ * Why an image reference is not pinned, or undefined when it is: a digest (`@sha256:...`) or an
+ * explicit tag other than `latest`.
+ */
+export function unpinnedReason(image: unknown): string | undefined {
+    if (typeof image !== "string" || image.length === 0) {
+        return "has no image";
+    }
+    if (/@sha256:[0-9a-f]{64}$/.test(image)) {
+        return undefined;
+    }
+    const lastSegment = image.slice(image.lastIndexOf("/") + 1);
+    const colon = lastSegment.lastIndexOf(":");
+    if (colon < 0) {
+        return `image "${image}" has no tag (it means latest)`;
+    }
+    if (lastSegment.slice(colon + 1) === "latest") {
+        return `image "${image}" uses the mutable tag latest`;
+    }
+    return undefined;
+}
+
+export const pinnedImages: ResourceValidationPolicy = {
+    name: "k8s-pinned-images",
+    description: "Every container image is pinned: a version tag or a digest, never latest or no tag.",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        const pod = podSpecOf(args.type, args.props);
+        for (const { label, c } of pod ? containersOf(pod) : []) {
+            const reason = unpinnedReason(c.image);
+            if (reason) {
+                report(`${label} ${reason}: pin a version tag or a digest`);
+            }
+        }
+    },
+};
+
+/**
+ * What a container's effective security context lacks against the hardened baseline
+ * (https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted): the pod's
+ * `securityContext` supplies `runAsNonRoot` and `seccompProfile` when the container does not.
+ */
+export function securityContextProblems(pod: Record<string, any>, container: Record<string, any>): string[] {
+    const podSc = obj(pod.securityContext) ?? {};
+    const sc = obj(container.securityContext) ?? {};
+    const problems: string[] = [];
+    if ((sc.runAsNonRoot ?? podSc.runAsNonRoot) !== true) {
+        problems.push("runAsNonRoot: true");
+    }
+    if (sc.readOnlyRootFilesystem !== true) {
+        problems.push("readOnlyRootFilesystem: true");
+    }
+    if (sc.allowPrivilegeEscalation !== false) {
+        problems.push("allowPrivilegeEscalation: false");
+    }
+    if (!list(obj(sc.capabilities)?.drop).includes("ALL")) {
+        problems.push('capabilities.drop: ["ALL"]');
+    }
+    const seccomp = obj(sc.seccompProfile) ?? obj(podSc.seccompProfile);
+    if (seccomp?.type !== "RuntimeDefault" && seccomp?.type !== "Localhost") {
+        problems.push("seccompProfile.type: RuntimeDefault");
+    }
+    return problems;
+}
+
+export const hardenedSecurityContext: ResourceValidationPolicy = {
+    name: "k8s-hardened-security-context",
+    description: "Every container runs as non-root, with a read-only root filesystem, no privilege escalation, all capabilities dropped and the RuntimeDefault seccomp profile.",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        const pod = podSpecOf(args.type, args.props);
+        for (const { label, c } of pod ? containersOf(pod) : []) {
+            const problems = securityContextProblems(pod!, c);
+            if (problems.length > 0) {
+                report(`${label} is not hardened: its securityContext needs ${problems.join(", ")}`);
+            }
+        }
+    },
+};
+
+export const requestsAndLimits: ResourceValidationPolicy = {
+    name: "k8s-requests-and-limits",
+    description: "Every container sets CPU and memory requests and limits.",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        const pod = podSpecOf(args.type, args.props);
+        for (const { label, c } of pod ? containersOf(pod) : []) {
+            const res = obj(c.resources) ?? {};
+            const missing = (["requests", "limits"] as const).flatMap((kind) =>
+                ["cpu", "memory"].filter((r) => obj(res[kind])?.[r] === undefined).map((r) => `${kind}.${r}`),
+            );
+            if (missing.length > 0) {
+                report(`${label} does not set resources ${missing.join(", ")}`);
+            }
+        }
+    },
+};
+
+export const KUBERNETES_POLICIES = [pinnedImages, hardenedSecurityContext, requestsAndLimits];

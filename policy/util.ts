@@ -1,0 +1,58 @@
+// Small readers shared by the policies. Props are plain JSON: resource inputs for
+// validateResource, outputs (inputs plus computed values, some unknown in a preview) for
+// validateStack.
+
+/** A plain object, or undefined for anything else. */
+export function obj(value: unknown): Record<string, any> | undefined {
+    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, any>) : undefined;
+}
+
+/** An array, or [] for anything else. */
+export function list(value: unknown): any[] {
+    return Array.isArray(value) ? value : [];
+}
+
+/** The API group, version and kind of a Kubernetes type token (`kubernetes:apps/v1:Deployment`). */
+export interface KubernetesType {
+    /** `""` for the core group (`kubernetes:core/v1:Pod`). */
+    readonly group: string;
+    readonly version: string;
+    readonly kind: string;
+}
+
+/**
+ * Reads a Kubernetes type token. Typed resources and `apiextensions.CustomResource` both register
+ * as `kubernetes:<group>/<version>:<Kind>` (the core group as `core`), so an Istio
+ * AuthorizationPolicy is `kubernetes:security.istio.io/v1:AuthorizationPolicy`.
+ */
+export function kubernetesType(type: string): KubernetesType | undefined {
+    const m = /^kubernetes:([^:]+)\/([^/:]+):([A-Za-z0-9]+)$/.exec(type);
+    if (!m || m[1] === "helm.sh" || m[1] === "yaml" || m[1] === "kustomize") {
+        return undefined;
+    }
+    return { group: m[1] === "core" ? "" : m[1], version: m[2], kind: m[3] };
+}
+
+/** Whether `type` is `kind` of API group `group` (any version). */
+export function isKind(type: string, group: string, kind: string): boolean {
+    const t = kubernetesType(type);
+    return t !== undefined && t.group === group && t.kind === kind;
+}
+
+/** `<namespace>/<name>` of a Kubernetes object's props, for messages. */
+export function objectRef(props: Record<string, any>): string {
+    const md = obj(props.metadata) ?? {};
+    return md.namespace ? `${md.namespace}/${md.name}` : String(md.name);
+}
+
+/** A provider input that the engine passes JSON-encoded (aws `defaultTags`), decoded. */
+export function decoded(value: unknown): unknown {
+    if (typeof value === "string" && /^[[{]/.test(value)) {
+        try {
+            return JSON.parse(value);
+        } catch {
+            return value;
+        }
+    }
+    return value;
+}

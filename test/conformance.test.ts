@@ -1,0 +1,67 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { Manifest, formatProblem, validateManifests } from "./helpers/conformance";
+import { devPlanOrSkip } from "./helpers/dev-plan";
+import { manifestsOf, writeStackPlan } from "./helpers/plan";
+import { commonStack, serviceStack } from "./policy/fixtures";
+
+describe("schema conformance (test/helpers/conformance.ts)", function () {
+    this.timeout(120000);
+
+    it("every object of every manifests.yaml of the dev plan validates against the upstream schemas", async function () {
+        const plans = await devPlanOrSkip(this);
+        const out = fs.mkdtempSync(path.join(os.tmpdir(), "conformance-"));
+        const problems: string[] = [];
+        let objects = 0;
+        for (const plan of plans) {
+            const dir = path.join(out, plan.config.stack);
+            writeStackPlan(plan, dir);
+            const manifests = yaml.loadAll(fs.readFileSync(path.join(dir, "manifests.yaml"), "utf8")) as Manifest[];
+            objects += manifests.length;
+            problems.push(...(await validateManifests(manifests)).map((p) => `${plan.config.stack}: ${formatProblem(p)}`));
+        }
+        fs.rmSync(out, { recursive: true, force: true });
+        assert.ok(objects > 0, "the dev plan has Kubernetes objects");
+        assert.deepStrictEqual(problems, []);
+    });
+
+    it("the objects the layers produce (synthetic common and service stacks) validate", async () => {
+        assert.deepStrictEqual((await validateManifests(manifestsOf([...commonStack(), ...serviceStack()]))).map(formatProblem), []);
+    });
+
+    it("leaves masked values out: a secret shown as \"[secret]\" is neither a wrong type nor a missing field", async () => {
+        const secret: Manifest = { apiVersion: "v1", kind: "Secret", metadata: { name: "grafana-admin", namespace: "observability" }, stringData: "[secret]" };
+        const masked: Manifest = { apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name: "x" }, roleRef: "[secret]", subjects: [] };
+        assert.deepStrictEqual((await validateManifests([secret, masked])).map(formatProblem), []);
+        const unmasked: Manifest = { ...secret, stringData: "admin" };
+        assert.deepStrictEqual((await validateManifests([unmasked])).map(formatProblem), ["Secret observability/grafana-admin: /stringData must be object"]);
+    });
+
+    it("fails a wrong enum, a missing required field, a wrong type, an unknown field and an unknown kind, each with a clear message", async () => {
+        const bad: Manifest[] = [
+            { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name: "default", namespace: "istio-system" }, spec: { mtls: { mode: "STRICTER" } } },
+            { apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", metadata: { name: "backend", namespace: "backend" }, spec: { endpoints: [{ port: "http" }] } },
+            {
+                apiVersion: "apps/v1",
+                kind: "Deployment",
+                metadata: { name: "backend", namespace: "backend" },
+                spec: { replicas: "two", selector: { matchLabels: { app: "backend" } }, template: { spec: { containers: [{ name: "backend", image: "acme/backend:1" }] } }, replica: 2 },
+            },
+            { apiVersion: "networking.istio.io/v1", kind: "DestinationRule", metadata: { name: "backend", namespace: "backend" }, spec: { host: "backend", trafficPolicy: { loadBalancer: { simple: "FASTEST" } } } },
+            { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "dashboards" }, data: { a: "b" }, spec: {} },
+            { apiVersion: "security.istio.io/v1alpha9", kind: "AuthorizationPolicy", metadata: { name: "x", namespace: "backend" }, spec: {} },
+        ];
+        assert.deepStrictEqual((await validateManifests(bad)).map(formatProblem), [
+            "PeerAuthentication istio-system/default: /spec/mtls/mode must be one of UNSET, DISABLE, PERMISSIVE, STRICT",
+            "ServiceMonitor backend/backend: /spec/selector is required",
+            "Deployment backend/backend: /spec/replicas must be integer",
+            "Deployment backend/backend: unknown field spec.replica (Deployment spec has minReadySeconds, paused, progressDeadlineSeconds, replicas, revisionHistoryLimit, selector, strategy, template)",
+            "DestinationRule backend/backend: /spec/trafficPolicy/loadBalancer/simple must be one of UNSPECIFIED, LEAST_CONN, RANDOM, PASSTHROUGH, ROUND_ROBIN, LEAST_REQUEST",
+            "ConfigMap dashboards: unknown field spec (ConfigMap has apiVersion, binaryData, data, immutable, kind, metadata)",
+            'AuthorizationPolicy backend/x: no upstream schema for apiVersion "security.istio.io/v1alpha9" kind "AuthorizationPolicy" (@kubernetes-models/istio, @kubernetes-models/prometheus-operator, kubernetes-models)',
+        ]);
+    });
+});

@@ -1,0 +1,179 @@
+// Synthetic recorded resources shaped like what the layers produce under the mocks: one good
+// stack per layer, which tests copy and break one rule at a time.
+import { EnvironmentSettings, ownerTags } from "../../components/conventions";
+import { formatPolicyViolation, runPolicies } from "../helpers/policy-run";
+import { RecordedResource } from "../helpers/recorder";
+import { DEV_GLOBAL_OUTPUTS } from "../helpers/fixtures";
+import { environmentOf } from "../../stacks/global";
+
+export const DEV: EnvironmentSettings = environmentOf(DEV_GLOBAL_OUTPUTS);
+
+/** A recorded resource; `custom` unless a component type (`eks:index:*`) is given. */
+export function res(type: string, name: string, inputs: Record<string, unknown>, extra: Partial<RecordedResource> = {}): RecordedResource {
+    const remote = type.startsWith("eks:index:");
+    return {
+        urn: `urn:pulumi:dev::platform::${type}::${name}`,
+        type,
+        name,
+        parent: null,
+        dependsOn: [],
+        provider: type.startsWith("aws:") ? "aws" : type.startsWith("kubernetes:") ? "k8s" : null,
+        custom: !remote,
+        remote,
+        inputs,
+        ...extra,
+    };
+}
+
+/** The stack's aws provider with the owner's eight tags as defaultTags. */
+export function awsProvider(service: string): RecordedResource {
+    return res("pulumi:providers:aws", "aws", { region: DEV.region, defaultTags: { tags: ownerTags({ environment: DEV, service }) } });
+}
+
+const meta = (name: string, namespace?: string, service = "backend") => ({
+    name,
+    ...(namespace ? { namespace } : {}),
+    labels: { environment: "dev", "owner-service": service, "team-name": "platform-team", "app.kubernetes.io/managed-by": "pulumi" },
+    annotations: { contact: DEV.contact },
+});
+
+/** A good global stack: VPC with a flow log, a subnet. */
+export function globalStack(): RecordedResource[] {
+    return [
+        awsProvider("global"),
+        res("aws:ec2/vpc:Vpc", "vpc", { cidrBlock: "10.20.0.0/16", tags: { Name: "dev-global-vpc" } }),
+        res("aws:ec2/subnet:Subnet", "private-0", { cidrBlock: "10.20.0.0/19", tags: { Name: "dev-global-private-subnet-0", "kubernetes.io/role/internal-elb": "1" } }, { dependsOn: ["vpc"] }),
+        res("aws:ec2/flowLog:FlowLog", "flow-log", { vpcId: "vpc-id", trafficType: "ALL", tags: { Name: "dev-global-flow-log" } }, { dependsOn: ["vpc"] }),
+    ];
+}
+
+/** A good common stack: the eks component, its aws cluster, a node group with an IMDSv2 launch template, STRICT mTLS. */
+export function commonStack(): RecordedResource[] {
+    return [
+        awsProvider("common"),
+        res("pulumi:providers:kubernetes", "k8s", { kubeconfig: "[secret]" }),
+        res("eks:index:Cluster", "cluster", {
+            name: "dev-common-eks-cluster",
+            encryptionConfigKeyArn: "arn:aws:kms:eu-central-1:123456789012:key/abc",
+            enabledClusterLogTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"],
+            endpointPublicAccess: false,
+            endpointPrivateAccess: true,
+            skipDefaultNodeGroup: true,
+            tags: { Name: "dev-common-eks-cluster" },
+        }),
+        res("aws:eks/cluster:Cluster", "cluster-eksCluster", {
+            name: "dev-common-eks-cluster",
+            encryptionConfig: { provider: { keyArn: "arn:aws:kms:eu-central-1:123456789012:key/abc" }, resources: ["secrets"] },
+            enabledClusterLogTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"],
+            vpcConfig: { endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"], subnetIds: ["a", "b"] },
+            tags: { Name: "dev-common-eks-cluster" },
+        }),
+        res("aws:ec2/launchTemplate:LaunchTemplate", "nodes", {
+            name: "dev-common-node-launch-template",
+            metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1, httpEndpoint: "enabled" },
+            tags: { Name: "dev-common-node-launch-template" },
+        }),
+        res("aws:eks/nodeGroup:NodeGroup", "system", {
+            nodeGroupName: "dev-common-node-group-0",
+            launchTemplate: { id: "lt-id", version: "1" },
+            tags: { Name: "dev-common-node-group-0" },
+        }),
+        res("kubernetes:core/v1:Namespace", "istio-system", { apiVersion: "v1", kind: "Namespace", metadata: meta("istio-system", undefined, "common") }),
+        res("kubernetes:security.istio.io/v1:PeerAuthentication", "mesh-mtls", {
+            apiVersion: "security.istio.io/v1",
+            kind: "PeerAuthentication",
+            metadata: meta("default", "istio-system", "common"),
+            spec: { mtls: { mode: "STRICT" } },
+        }),
+    ];
+}
+
+/** A hardened container. */
+export function container(name = "backend"): Record<string, unknown> {
+    return {
+        name,
+        image: "ghcr.io/acme/backend:1.4.2",
+        resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+        securityContext: {
+            runAsNonRoot: true,
+            readOnlyRootFilesystem: true,
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ["ALL"] },
+            seccompProfile: { type: "RuntimeDefault" },
+        },
+        env: [{ name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "db", key: "password" } } }],
+    };
+}
+
+/** A good service stack: namespace, Deployment, default deny, allow-from, JWT pairing, mTLS DestinationRule. */
+export function serviceStack(): RecordedResource[] {
+    return [
+        awsProvider("backend"),
+        res("pulumi:providers:kubernetes", "k8s", { kubeconfig: "[secret]" }),
+        res("kubernetes:core/v1:Namespace", "namespace", { apiVersion: "v1", kind: "Namespace", metadata: meta("backend") }),
+        res("kubernetes:apps/v1:Deployment", "deployment", {
+            apiVersion: "apps/v1",
+            kind: "Deployment",
+            metadata: meta("backend", "backend"),
+            spec: {
+                replicas: 2,
+                selector: { matchLabels: { app: "backend" } },
+                template: {
+                    metadata: { labels: { app: "backend" } },
+                    spec: { serviceAccountName: "backend", securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } }, containers: [container()] },
+                },
+            },
+        }),
+        res("kubernetes:security.istio.io/v1:AuthorizationPolicy", "deny-all", {
+            apiVersion: "security.istio.io/v1",
+            kind: "AuthorizationPolicy",
+            metadata: meta("allow-nothing", "backend"),
+            spec: {},
+        }),
+        res("kubernetes:security.istio.io/v1:AuthorizationPolicy", "allow-frontend", {
+            apiVersion: "security.istio.io/v1",
+            kind: "AuthorizationPolicy",
+            metadata: meta("allow-frontend", "backend"),
+            spec: {
+                selector: { matchLabels: { app: "backend" } },
+                action: "ALLOW",
+                rules: [{ from: [{ source: { principals: ["cluster.local/ns/frontend/sa/frontend"] } }], to: [{ operation: { methods: ["GET"], paths: ["/api/*"] } }] }],
+            },
+        }),
+        res("kubernetes:security.istio.io/v1:RequestAuthentication", "jwt", {
+            apiVersion: "security.istio.io/v1",
+            kind: "RequestAuthentication",
+            metadata: meta("jwt", "backend"),
+            spec: { selector: { matchLabels: { app: "backend" } }, jwtRules: [{ issuer: "https://issuer.example.com", jwksUri: "https://issuer.example.com/jwks" }] },
+        }),
+        res("kubernetes:security.istio.io/v1:AuthorizationPolicy", "require-jwt", {
+            apiVersion: "security.istio.io/v1",
+            kind: "AuthorizationPolicy",
+            metadata: meta("require-jwt", "backend"),
+            spec: { selector: { matchLabels: { app: "backend" } }, action: "ALLOW", rules: [{ from: [{ source: { requestPrincipals: ["https://issuer.example.com/*"] } }] }] },
+        }),
+        res("kubernetes:networking.istio.io/v1:DestinationRule", "destination-rule", {
+            apiVersion: "networking.istio.io/v1",
+            kind: "DestinationRule",
+            metadata: meta("backend", "backend"),
+            spec: { host: "backend.backend.svc.cluster.local", trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" }, loadBalancer: { simple: "LEAST_REQUEST" } } },
+        }),
+    ];
+}
+
+/** A copy of `resources` with the inputs of resource `name` replaced by `edit(inputs)`. */
+export function edit(resources: RecordedResource[], name: string, change: (inputs: any) => void): RecordedResource[] {
+    return resources.map((r) => {
+        if (r.name !== name) {
+            return r;
+        }
+        const inputs = JSON.parse(JSON.stringify(r.inputs));
+        change(inputs);
+        return { ...r, inputs };
+    });
+}
+
+/** The pack's violations of `resources`, one line each. */
+export async function violations(resources: RecordedResource[]): Promise<string[]> {
+    return (await runPolicies(resources)).map(formatPolicyViolation);
+}

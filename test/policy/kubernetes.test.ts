@@ -1,0 +1,66 @@
+import * as assert from "assert";
+import { podSpecOf, unpinnedReason } from "../../policy/kubernetes";
+import { container, edit, res, serviceStack, violations } from "./fixtures";
+
+const D = "kubernetes:apps/v1:Deployment deployment";
+
+describe("policy pack: Kubernetes workloads", () => {
+    it("finds the pod spec of every workload kind", () => {
+        const pod = { containers: [] };
+        assert.strictEqual(podSpecOf("kubernetes:apps/v1:StatefulSet", { spec: { template: { spec: pod } } }), pod);
+        assert.strictEqual(podSpecOf("kubernetes:batch/v1:CronJob", { spec: { jobTemplate: { spec: { template: { spec: pod } } } } }), pod);
+        assert.strictEqual(podSpecOf("kubernetes:core/v1:Pod", { spec: pod }), pod);
+        assert.strictEqual(podSpecOf("kubernetes:core/v1:Service", { spec: pod }), undefined);
+    });
+
+    it("k8s-pinned-images: a version tag or a digest, never latest or no tag", async () => {
+        assert.strictEqual(unpinnedReason("registry:5000/acme/app@sha256:" + "a".repeat(64)), undefined);
+        assert.strictEqual(unpinnedReason("registry:5000/acme/app:1.2.3"), undefined);
+        assert.strictEqual(unpinnedReason("registry:5000/acme/app"), 'image "registry:5000/acme/app" has no tag (it means latest)');
+        const stack = edit(serviceStack(), "deployment", (i) => {
+            i.spec.template.spec.containers[0].image = "nginx:latest";
+            i.spec.template.spec.initContainers = [{ ...container("migrate"), image: "acme/migrate" }];
+        });
+        assert.deepStrictEqual(await violations(stack), [
+            `[k8s-pinned-images] ${D}: init container "migrate" image "acme/migrate" has no tag (it means latest): pin a version tag or a digest`,
+            `[k8s-pinned-images] ${D}: container "backend" image "nginx:latest" uses the mutable tag latest: pin a version tag or a digest`,
+        ]);
+    });
+
+    it("k8s-hardened-security-context: names every missing setting; the pod level counts for runAsNonRoot and seccomp", async () => {
+        const stack = edit(serviceStack(), "deployment", (i) => {
+            const pod = i.spec.template.spec;
+            delete pod.securityContext.seccompProfile;
+            pod.containers[0].securityContext = { runAsNonRoot: true, readOnlyRootFilesystem: false, capabilities: { drop: ["NET_RAW"] } };
+        });
+        assert.deepStrictEqual(await violations(stack), [
+            `[k8s-hardened-security-context] ${D}: container "backend" is not hardened: its securityContext needs readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities.drop: ["ALL"], seccompProfile.type: RuntimeDefault`,
+        ]);
+        const rootPod = edit(serviceStack(), "deployment", (i) => {
+            delete i.spec.template.spec.securityContext;
+            delete i.spec.template.spec.containers[0].securityContext.runAsNonRoot;
+        });
+        assert.deepStrictEqual(await violations(rootPod), [
+            `[k8s-hardened-security-context] ${D}: container "backend" is not hardened: its securityContext needs runAsNonRoot: true`,
+        ]);
+    });
+
+    it("k8s-requests-and-limits: CPU and memory requests and limits", async () => {
+        const stack = edit(serviceStack(), "deployment", (i) => (i.spec.template.spec.containers[0].resources = { requests: { cpu: "100m" } }));
+        assert.deepStrictEqual(await violations(stack), [
+            `[k8s-requests-and-limits] ${D}: container "backend" does not set resources requests.memory, limits.cpu, limits.memory`,
+        ]);
+    });
+
+    it("applies to a bare Pod and a CronJob too", async () => {
+        const bad = { ...container("job"), image: "busybox", resources: {} };
+        const stack = [
+            ...serviceStack(),
+            res("kubernetes:batch/v1:CronJob", "cron", { spec: { jobTemplate: { spec: { template: { spec: { containers: [bad] } } } } } }),
+        ];
+        assert.deepStrictEqual(await violations(stack), [
+            '[k8s-pinned-images] kubernetes:batch/v1:CronJob cron: container "job" image "busybox" has no tag (it means latest): pin a version tag or a digest',
+            '[k8s-requests-and-limits] kubernetes:batch/v1:CronJob cron: container "job" does not set resources requests.cpu, requests.memory, limits.cpu, limits.memory',
+        ]);
+    });
+});

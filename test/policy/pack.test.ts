@@ -1,0 +1,35 @@
+import * as assert from "assert";
+import { POLICIES } from "../../policy/policies";
+import { commonStack, globalStack, serviceStack, violations } from "./fixtures";
+
+describe("policy pack (policy/policies.ts)", () => {
+    it("has every mandatory policy, each with a unique name and a description", () => {
+        assert.deepStrictEqual(POLICIES.map((p) => p.name), [
+            "aws-required-tags",
+            "eks-secrets-encryption",
+            "eks-control-plane-logs",
+            "eks-no-open-public-endpoint",
+            "eks-nodes-imdsv2",
+            "vpc-flow-logs",
+            "k8s-pinned-images",
+            "k8s-hardened-security-context",
+            "k8s-requests-and-limits",
+            "mesh-peer-authentication-strict",
+            "mesh-destination-rule-tls",
+            "mesh-no-wildcard-allow",
+            "mesh-default-deny",
+            "mesh-request-authentication-paired",
+            "no-plaintext-secrets",
+        ]);
+        for (const p of POLICIES) {
+            assert.strictEqual(p.enforcementLevel, "mandatory", p.name);
+            assert.ok(p.description.length > 20, p.name);
+        }
+    });
+
+    it("a good stack of each layer passes every policy", async () => {
+        for (const stack of [globalStack(), commonStack(), serviceStack()]) {
+            assert.deepStrictEqual(await violations(stack), []);
+        }
+    });
+});
