@@ -4,7 +4,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { StackPlan, planEnvironment, writeStackPlan } from "./helpers/plan";
+import { devPlan } from "./helpers/dev-plan";
+import { StackPlan, writeStackPlan } from "./helpers/plan";
 import { ROOT, SECRET_PLACEHOLDER, readStackConfig, stacksOfEnvironment } from "./helpers/stack-config";
 
 describe("the offline plan (npm run plan)", function () {
@@ -13,7 +14,7 @@ describe("the offline plan (npm run plan)", function () {
     let out: string;
 
     before(async () => {
-        plans = await planEnvironment("dev");
+        plans = await devPlan();
         out = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
         for (const plan of plans) {
             writeStackPlan(plan, path.join(out, plan.config.stack));
