@@ -67,9 +67,11 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
         const fake = INVOKE_FAKES[args.token];
         this.invokes.push({ token: args.token, inputs: args.inputs });
         if (!fake) {
-            throw new Error(
+            const error = new Error(
                 `mocks: unexpected invoke "${args.token}" with ${JSON.stringify(args.inputs)}; add a fake in test/helpers/fakes if the program really needs it`,
             );
+            // The SDK rejects a failed invoke with `new Error(err.details)`, as for a gRPC error.
+            throw Object.assign(error, { details: error.message });
         }
         return fake(args.inputs, this.context(args.provider));
     }

@@ -1,0 +1,79 @@
+import * as assert from "assert";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { evaluate, mocks, useMocks } from "./evaluate";
+import { nameOfUrn, plainValue, SECRET } from "./recorder";
+
+/** Runs `body` as a tiny program under the mocks and returns what the recorder saw. */
+async function record(body: () => void | Promise<void>) {
+    const recorder = useMocks("dev");
+    mocks.reset({});
+    await body();
+    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    return recorder.resources;
+}
+
+function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply(resolve));
+}
+
+describe("mocks harness (test/helpers)", () => {
+    it("records type, name, parent, dependsOn, provider and inputs, with secrets masked", async () => {
+        let vpcId: pulumi.Output<string> | undefined;
+        const resources = await record(() => {
+            const provider = new aws.Provider("aws", { region: "eu-west-1" });
+            const parent = new pulumi.ComponentResource("platform:test:Thing", "thing");
+            const vpc = new aws.ec2.Vpc("vpc", { cidrBlock: "10.0.0.0/16" }, { provider, parent });
+            vpcId = vpc.id;
+            new aws.ec2.Subnet(
+                "subnet",
+                { vpcId: vpc.id, cidrBlock: "10.0.0.0/24", tags: { Name: pulumi.secret("hidden") } },
+                { provider, parent, dependsOn: [vpc] },
+            );
+        });
+        const subnet = resources.find((r) => r.name === "subnet")!;
+        assert.strictEqual(subnet.type, "aws:ec2/subnet:Subnet");
+        assert.strictEqual(subnet.parent, "thing");
+        assert.deepStrictEqual(subnet.dependsOn, ["vpc"]);
+        assert.strictEqual(subnet.provider, "aws");
+        assert.strictEqual(subnet.urn, "urn:pulumi:dev::platform::platform:test:Thing$aws:ec2/subnet:Subnet::subnet");
+        assert.deepStrictEqual(subnet.inputs.tags, { Name: SECRET });
+        assert.strictEqual(subnet.inputs.vpcId, "vpc-id");
+        assert.strictEqual(await valueOf(vpcId!), "vpc-id");
+    });
+
+    it("returns deterministic ids and ARNs in the provider's region", async () => {
+        let arn: pulumi.Output<string> | undefined;
+        await record(() => {
+            const provider = new aws.Provider("aws", { region: "eu-west-1" });
+            arn = new aws.ec2.Vpc("vpc", { cidrBlock: "10.0.0.0/16" }, { provider }).arn;
+        });
+        assert.strictEqual(await valueOf(arn!), "arn:aws:ec2:eu-west-1:123456789012:vpc/vpc");
+    });
+
+    it("fails loudly on an invoke the program is not expected to make", async () => {
+        useMocks("dev");
+        mocks.reset({});
+        const provider = new aws.Provider("aws", { region: "eu-west-1" });
+        await assert.rejects(aws.ec2.getVpc({ default: true }, { provider }), /mocks: unexpected invoke "aws:ec2\/getVpc:getVpc"/);
+    });
+
+    it("answers a StackReference only with the outputs it was given", async () => {
+        await assert.rejects(
+            evaluate({ stack: "dev-common", config: { "platform:layer": "common" }, stackOutputs: {} }),
+            /mocks: no outputs given for the StackReference "organization\/platform\/dev"; known: none/,
+        );
+    });
+
+    it("reads names out of URNs and masks secrets, unknowns and references in wire values", () => {
+        assert.strictEqual(nameOfUrn("urn:pulumi:dev::platform::a$b::my-name"), "my-name");
+        assert.deepStrictEqual(
+            plainValue({
+                a: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "pw" },
+                b: "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+                c: [{ "4dabf18193072939515e22adb298388d": "5cf8f73096256a8f31e491e813e4eb8e", urn: "urn:pulumi:dev::platform::t::res" }],
+            }),
+            { a: SECRET, b: "[unknown]", c: ["[resource res]"] },
+        );
+    });
+});
