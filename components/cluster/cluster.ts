@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as pulumi from "@pulumi/pulumi";
+import { assertValidArgs } from "../args";
 import { Owner, namer, ownerTags } from "../conventions";
 import {
     CLUSTER_ROLE_POLICIES,
@@ -124,11 +125,8 @@ export class Cluster extends pulumi.ComponentResource {
     readonly ready: readonly pulumi.Resource[];
 
     constructor(name: string, args: ClusterArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        assertValidArgs("Cluster", name, clusterArgsProblems(args));
         super("platform:cluster:Cluster", name, {}, opts);
-        const problems = clusterArgsProblems(args);
-        if (problems.length > 0) {
-            throw new Error(`invalid Cluster "${name}" arguments:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-        }
         const owner = args.owner;
         const resourceName = namer(owner);
         const awsOpts = { parent: this, provider: args.awsProvider };

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { assertValidArgs } from "../args";
 import { Owner, kubernetesMetadata } from "../conventions";
 import {
     GATEWAY_NAME,
@@ -89,11 +90,8 @@ export class Istio extends pulumi.ComponentResource {
     readonly istiod: k8s.helm.v3.Release;
 
     constructor(name: string, args: IstioArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        assertValidArgs("Istio", name, istioArgsProblems(args));
         super("platform:mesh:Istio", name, {}, opts);
-        const problems = istioArgsProblems(args);
-        if (problems.length > 0) {
-            throw new Error(`invalid Istio "${name}" arguments:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-        }
         const owner = args.owner;
         const revision = args.revision ?? "";
         const k8sOpts = { parent: this, provider: args.kubernetesProvider };

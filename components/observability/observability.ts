@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { assertValidArgs } from "../args";
 import { ISTIO_NAMESPACE } from "../mesh/specs";
 import { Owner, kubernetesMetadata } from "../conventions";
 import {
@@ -69,11 +70,8 @@ export class Observability extends pulumi.ComponentResource {
     readonly jaegerCollector: { readonly host: string; readonly port: number };
 
     constructor(name: string, args: ObservabilityArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        assertValidArgs("Observability", name, observabilityArgsProblems(args));
         super("platform:observability:Observability", name, {}, opts);
-        const problems = observabilityArgsProblems(args);
-        if (problems.length > 0) {
-            throw new Error(`invalid Observability "${name}" arguments:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-        }
         const owner = args.owner;
         const k8sOpts = { parent: this, provider: args.kubernetesProvider };
         const ready = [...(args.dependsOn ?? [])];
