@@ -173,7 +173,10 @@ export function partitionOfRegion(region: string): string {
     return region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
 }
 
-/** The problem with the API endpoint settings, or undefined: a public endpoint needs listed CIDRs. */
+/**
+ * The problem with the API endpoint settings, or undefined: a public endpoint needs listed CIDRs,
+ * none of them the whole internet.
+ */
 export function endpointProblem(publicAccess: boolean, publicAccessCidrs: readonly string[]): FieldProblem | undefined {
     if (publicAccess && publicAccessCidrs.length === 0) {
         return {
@@ -181,6 +184,14 @@ export function endpointProblem(publicAccess: boolean, publicAccessCidrs: readon
             value: true,
             message:
                 "a public API endpoint needs the CIDRs allowed to reach it; list them in endpointPublicAccessCidrs, or set endpointPublicAccess to false (the private endpoint is always on)",
+        };
+    }
+    const open = publicAccessCidrs.filter((c) => c.endsWith("/0"));
+    if (publicAccess && open.length > 0) {
+        return {
+            field: "endpointPublicAccessCidrs",
+            value: [...publicAccessCidrs],
+            message: `${open.join(", ")} opens the public API endpoint to the whole internet; list only your own networks' CIDRs (the policy pack refuses it too)`,
         };
     }
     if (!publicAccess && publicAccessCidrs.length > 0) {

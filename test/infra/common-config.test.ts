@@ -113,6 +113,9 @@ describe("common layer config (infra/schema/common.ts)", () => {
         assert.deepStrictEqual(problemsOf({ endpointPublicAccess: true }), [
             "platform:endpointPublicAccess = true: a public API endpoint needs the CIDRs allowed to reach it; list them in endpointPublicAccessCidrs, or set endpointPublicAccess to false (the private endpoint is always on)",
         ]);
+        assert.deepStrictEqual(problemsOf({ endpointPublicAccess: true, endpointPublicAccessCidrs: ["203.0.113.0/24", "0.0.0.0/0"] }), [
+            'platform:endpointPublicAccessCidrs = ["203.0.113.0/24","0.0.0.0/0"]: 0.0.0.0/0 opens the public API endpoint to the whole internet; list only your own networks\' CIDRs (the policy pack refuses it too)',
+        ]);
         assert.deepStrictEqual(problemsOf({ endpointPublicAccessCidrs: ["203.0.113.0/24"] }), [
             'platform:endpointPublicAccessCidrs = ["203.0.113.0/24"]: CIDRs are listed but the public endpoint is off; set endpointPublicAccess to true to use them, or remove them',
         ]);
