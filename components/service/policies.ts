@@ -118,14 +118,22 @@ export function allowCallersPolicy(
     return { name: "allow-callers", spec: { selector: workloadSelector(service), action: "ALLOW", rules } };
 }
 
-/** DENY policy refusing requests from the given source IP blocks (seed 002: blocking addresses). */
+/**
+ * DENY policy refusing requests from the given source IP blocks (seed 002: blocking addresses):
+ * by the direct peer's address (`ipBlocks`) or by the original client's (`remoteIpBlocks`, from
+ * X-Forwarded-For once the gateway trusts its proxies), whichever matches.
+ */
 export function denySourcesPolicy(service: string, cidrs: readonly string[]): NamedSpec<AuthorizationPolicySpec> | undefined {
     if (cidrs.length === 0) {
         return undefined;
     }
     return {
         name: "deny-source-ips",
-        spec: { selector: workloadSelector(service), action: "DENY", rules: [{ from: [{ source: { ipBlocks: [...cidrs] } }] }] },
+        spec: {
+            selector: workloadSelector(service),
+            action: "DENY",
+            rules: [{ from: [{ source: { ipBlocks: [...cidrs] } }, { source: { remoteIpBlocks: [...cidrs] } }] }],
+        },
     };
 }
 

@@ -109,7 +109,7 @@ describe("common layer config (infra/schema/common.ts)", () => {
         ]);
     });
 
-    it("rejects a public endpoint without CIDRs, and CIDRs without a public endpoint", () => {
+    it("rejects a public endpoint without CIDRs or open to 0.0.0.0/0, and CIDRs without a public endpoint", () => {
         assert.deepStrictEqual(problemsOf({ endpointPublicAccess: true }), [
             "platform:endpointPublicAccess = true: a public API endpoint needs the CIDRs allowed to reach it; list them in endpointPublicAccessCidrs, or set endpointPublicAccess to false (the private endpoint is always on)",
         ]);

@@ -53,7 +53,11 @@ describe("service policies (components/service/policies.ts)", () => {
     it("DENY rules refuse source IP blocks and requests without a required header", () => {
         assert.deepStrictEqual(denySourcesPolicy("payment", ["203.0.113.0/24"]), {
             name: "deny-source-ips",
-            spec: { selector: { matchLabels: { app: "payment" } }, action: "DENY", rules: [{ from: [{ source: { ipBlocks: ["203.0.113.0/24"] } }] }] },
+            spec: {
+                selector: { matchLabels: { app: "payment" } },
+                action: "DENY",
+                rules: [{ from: [{ source: { ipBlocks: ["203.0.113.0/24"] } }, { source: { remoteIpBlocks: ["203.0.113.0/24"] } }] }],
+            },
         });
         assert.deepStrictEqual(requireHeadersPolicy("payment", ["x-tenant-id", "x-request-id"]), {
             name: "deny-missing-headers",
