@@ -6,7 +6,7 @@
 import * as path from "path";
 import { useMocks } from "../test/helpers/evaluate";
 import { checkAllowedCallers, planAccess } from "../test/helpers/access-plan";
-import { StackPlan, planEnvironment, planStack, summarize, writeStackPlan } from "../test/helpers/plan";
+import { StackPlan, hasViolations, planEnvironment, planStack, summarize, writeStackPlan } from "../test/helpers/plan";
 import { ROOT } from "../test/helpers/stack-config";
 
 interface Args {
@@ -64,9 +64,6 @@ async function run(): Promise<number> {
         const dir = path.join(args.out, plan.config.stack);
         writeStackPlan(plan, dir);
         console.log(summarize(plan));
-        if ((plan.policyViolations ?? []).some((v) => v.enforcementLevel === "mandatory")) {
-            process.exitCode = 1; // a mandatory policy fails the plan like a broken convention
-        }
         console.log(`  wrote ${path.relative(process.cwd(), dir) || "."}/{resources.json,manifests.yaml,outputs.json}\n`);
     }
     if (args.env) {
@@ -74,11 +71,12 @@ async function run(): Promise<number> {
         console.log(`access matrix: ${access.rows.filter((r) => r.allowed).length} of ${access.rows.length} requests allowed`);
         console.log(`  wrote ${path.relative(process.cwd(), access.dir) || "."}/{access.json,access.md}\n`);
     }
-    return plans.some((p) => p.violations.length > 0) ? 1 : 0;
+    // A broken convention or mandatory policy fails the plan, after every file is written.
+    return plans.some(hasViolations) ? 1 : 0;
 }
 
 run().then(
-    (code) => process.exit(code || Number(process.exitCode ?? 0)),
+    (code) => process.exit(code),
     (err: unknown) => {
         console.error(`plan failed: ${err instanceof Error ? err.message : String(err)}`);
         process.exit(2);

@@ -21,7 +21,7 @@ async function devServicePlans(): Promise<StackPlan[]> {
     for (const stack of ["dev-backend", "dev-frontend", "dev-payment"]) {
         const config = readStackConfig(stack);
         const evaluation = await evaluate({ stack, config: config.config, secretKeys: config.secretKeys, stackOutputs: devStackOutputs() });
-        plans.push({ config, layer: "service", evaluation, violations: [] });
+        plans.push({ config, layer: "service", evaluation, violations: [], policyViolations: [] });
     }
     return plans;
 }
@@ -81,7 +81,7 @@ describe("access matrix (test/helpers/access-plan.ts)", () => {
 
     it("writes access.json and access.md with a Mermaid graph of the allowed edges", () => {
         const out = fs.mkdtempSync(path.join(os.tmpdir(), "access-"));
-        const common = { config: readStackConfig("dev-common"), layer: "common", violations: [], evaluation: { resources: [], rawOutputs: { ...DEV_COMMON_OUTPUTS } } } as unknown as StackPlan;
+        const common = { config: readStackConfig("dev-common"), layer: "common", violations: [], policyViolations: [], evaluation: { resources: [], rawOutputs: { ...DEV_COMMON_OUTPUTS } } } as unknown as StackPlan;
         const { dir } = planAccess("dev", [common, ...plans], out);
         assert.strictEqual(dir, path.join(out, "dev"));
         const json = JSON.parse(fs.readFileSync(path.join(dir, "access.json"), "utf8")) as AccessRow[];

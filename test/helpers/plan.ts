@@ -18,7 +18,7 @@ export interface StackPlan {
     readonly evaluation: Evaluation;
     readonly violations: Violation[];
     /** What the policy pack (policy/) reports, as `pulumi preview --policy-pack policy` would. */
-    readonly policyViolations?: PolicyViolation[];
+    readonly policyViolations: PolicyViolation[];
 }
 
 function layerOf(config: StackConfig): string {
@@ -127,6 +127,11 @@ export function writeStackPlan(plan: StackPlan, dir: string): void {
     fs.writeFileSync(path.join(dir, "outputs.json"), json(plan.evaluation.outputs));
 }
 
+/** Whether a planned stack breaks a convention or a mandatory policy (the plan then exits 1). */
+export function hasViolations(plan: StackPlan): boolean {
+    return plan.violations.length > 0 || plan.policyViolations.some((v) => v.enforcementLevel === "mandatory");
+}
+
 /** A short summary of a planned stack: resources by type and any convention violations. */
 export function summarize(plan: StackPlan): string {
     const counts = new Map<string, number>();
@@ -146,7 +151,7 @@ export function summarize(plan: StackPlan): string {
             lines.push(`    - ${v.type} ${v.resource}: ${v.message}`);
         }
     }
-    const policy = plan.policyViolations ?? [];
+    const policy = plan.policyViolations;
     lines.push(policy.length === 0 ? "  policy pack: no violation" : `  policy pack: ${policy.length} violation(s)`);
     lines.push(...policy.map((v) => `    - ${formatPolicyViolation(v)}`));
     return lines.join("\n");

@@ -25,7 +25,7 @@ describe("policy pack over the dev plan (as pulumi preview --policy-pack policy)
 
     it("no stack of dev breaks a policy", async function () {
         const plans = await devPlan();
-        const found = plans.flatMap((p) => (p.policyViolations ?? []).map((v) => `${p.config.stack}: ${formatPolicyViolation(v)}`));
+        const found = plans.flatMap((p) => p.policyViolations.map((v) => `${p.config.stack}: ${formatPolicyViolation(v)}`));
         assert.deepStrictEqual(found, []);
     });
 
