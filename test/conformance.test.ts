@@ -1,11 +1,11 @@
 import * as assert from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { Manifest, formatProblem, validateManifests } from "./helpers/conformance";
 import { devPlan } from "./helpers/dev-plan";
 import { manifestsOf, writeStackPlan } from "./helpers/plan";
+import { tempDir } from "./helpers/temp";
 import { commonStack, serviceStack } from "./policy/fixtures";
 
 describe("schema conformance (test/helpers/conformance.ts)", function () {
@@ -13,7 +13,7 @@ describe("schema conformance (test/helpers/conformance.ts)", function () {
 
     it("every object of every manifests.yaml of the dev plan validates against the upstream schemas", async function () {
         const plans = await devPlan();
-        const out = fs.mkdtempSync(path.join(os.tmpdir(), "conformance-"));
+        const out = tempDir("conformance");
         const problems: string[] = [];
         let objects = 0;
         for (const plan of plans) {

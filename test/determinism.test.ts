@@ -1,13 +1,13 @@
 import * as assert from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { devPlan } from "./helpers/dev-plan";
 import { StackPlan, planEnvironment, planStack, writeStackPlan } from "./helpers/plan";
+import { tempDir } from "./helpers/temp";
 
 /** Writes each stack's plan under a new temp dir; returns every file's path (relative) and bytes. */
 function written(plans: StackPlan[]): Map<string, Buffer> {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), "determinism-"));
+    const out = tempDir("determinism");
     for (const plan of plans) {
         writeStackPlan(plan, path.join(out, plan.config.stack));
     }

@@ -1,12 +1,12 @@
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { devPlan } from "./helpers/dev-plan";
 import { StackPlan, writeStackPlan } from "./helpers/plan";
 import { ROOT, SECRET_PLACEHOLDER, readStackConfig, stacksOfEnvironment } from "./helpers/stack-config";
+import { tempDir } from "./helpers/temp";
 
 describe("the offline plan (npm run plan)", function () {
     this.timeout(120000);
@@ -15,7 +15,7 @@ describe("the offline plan (npm run plan)", function () {
 
     before(async () => {
         plans = await devPlan();
-        out = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+        out = tempDir("plan");
         for (const plan of plans) {
             writeStackPlan(plan, path.join(out, plan.config.stack));
         }
@@ -82,7 +82,7 @@ describe("the offline plan (npm run plan)", function () {
 describe("the offline plan: stack config files", () => {
     let dir: string;
     beforeEach(() => {
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "stackcfg-"));
+        dir = tempDir("stackcfg");
     });
 
     it("reads secure: values as a secret placeholder and every other value in its string form", () => {

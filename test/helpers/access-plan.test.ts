@@ -1,12 +1,12 @@
 import * as assert from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { AccessMesh, AccessRow, accessMarkdown, accessMatrix, accessMeshOf, checkAllowedCallers, planAccess } from "./access-plan";
 import { evaluate } from "./evaluate";
 import { DEV_COMMON_OUTPUTS, devStackOutputs } from "./fixtures";
 import { StackPlan } from "./plan";
 import { ROOT, readStackConfig } from "./stack-config";
+import { tempDir } from "./temp";
 
 const MESH: AccessMesh = {
     trustDomain: DEV_COMMON_OUTPUTS.trustDomain,
@@ -80,7 +80,7 @@ describe("access matrix (test/helpers/access-plan.ts)", () => {
     });
 
     it("writes access.json and access.md with a Mermaid graph of the allowed edges", () => {
-        const out = fs.mkdtempSync(path.join(os.tmpdir(), "access-"));
+        const out = tempDir("access");
         const common = { config: readStackConfig("dev-common"), layer: "common", violations: [], policyViolations: [], evaluation: { resources: [], rawOutputs: { ...DEV_COMMON_OUTPUTS } } } as unknown as StackPlan;
         const { dir } = planAccess("dev", [common, ...plans], out);
         assert.strictEqual(dir, path.join(out, "dev"));
@@ -108,7 +108,7 @@ describe("access matrix (test/helpers/access-plan.ts)", () => {
     });
 
     it("fails naming the file when an allow rule names a service with no stack in the environment", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "env-"));
+        const dir = tempDir("env");
         for (const f of ["Pulumi.dev.yaml", "Pulumi.dev-common.yaml", "Pulumi.dev-frontend.yaml", "Pulumi.dev-payment.yaml"]) {
             fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
         }
