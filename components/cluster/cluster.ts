@@ -171,11 +171,9 @@ export class Cluster extends pulumi.ComponentResource {
                 endpointPrivateAccess: true,
                 endpointPublicAccess: publicAccess,
                 ...(publicAccess ? { publicAccessCidrs: [...(args.endpointPublicAccessCidrs ?? [])] } : {}),
+                // Access entries are created below, named and tagged by our conventions
+                // (pulumi-eks would create them untagged under its own names).
                 authenticationMode: "API",
-                accessEntries: accessEntries({
-                    adminRoleArns: args.access?.adminRoleArns ?? [],
-                    viewerRoleArns: args.access?.viewerRoleArns ?? [],
-                }),
                 createOidcProvider: true,
                 encryptionConfigKeyArn: key.arn,
                 enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
@@ -219,6 +217,24 @@ export class Cluster extends pulumi.ComponentResource {
             },
             awsOpts,
         );
+
+        // Who may use the cluster's API: one access entry per role, with its EKS access policy.
+        const entries = accessEntries({ adminRoleArns: args.access?.adminRoleArns ?? [], viewerRoleArns: args.access?.viewerRoleArns ?? [] });
+        for (const [key, spec] of Object.entries(entries)) {
+            const entryName = resourceName(`eks-access-entry-${key}`);
+            const entry = new aws.eks.AccessEntry(
+                entryName,
+                { clusterName: args.clusterName, principalArn: spec.principalArn, type: spec.type, tags: { Name: entryName } },
+                { ...awsOpts, dependsOn: [cluster] },
+            );
+            for (const [policyKey, policy] of Object.entries(spec.accessPolicies)) {
+                new aws.eks.AccessPolicyAssociation(
+                    `${entryName}-${policyKey}`,
+                    { clusterName: args.clusterName, principalArn: spec.principalArn, policyArn: policy.policyArn, accessScope: policy.accessScope },
+                    { ...awsOpts, dependsOn: [entry] },
+                );
+            }
+        }
 
         const addon = (addonName: ManagedAddon, dependsOn: pulumi.Resource[], extra: Partial<aws.eks.AddonArgs> = {}) => {
             const physical = resourceName(`${addonName}-addon`);

@@ -63,7 +63,8 @@ describe("common layer (stacks/common.ts)", () => {
         assert.strictEqual(i.endpointPublicAccess, false);
         assert.strictEqual(i.publicAccessCidrs, undefined);
         assert.strictEqual(i.authenticationMode, "API");
-        assert.deepStrictEqual(i.accessEntries, {});
+        assert.strictEqual(i.accessEntries, undefined);
+        assert.deepStrictEqual(dev.resources.filter((r) => r.type === "aws:eks/accessEntry:AccessEntry"), []);
         assert.strictEqual(i.createOidcProvider, true);
         assert.strictEqual(i.encryptionConfigKeyArn, "arn:aws:kms:eu-central-1:123456789012:key/dev-common-eks-secrets-key");
         assert.deepStrictEqual(i.enabledClusterLogTypes, ["api", "audit", "authenticator", "controllerManager", "scheduler"]);
@@ -88,7 +89,35 @@ describe("common layer (stacks/common.ts)", () => {
         const i = one(result, "eks:index:Cluster").inputs;
         assert.strictEqual(i.endpointPublicAccess, true);
         assert.deepStrictEqual(i.publicAccessCidrs, ["203.0.113.0/24"]);
-        assert.deepStrictEqual(Object.keys(i.accessEntries as object), ["admin-0", "viewer-0"]);
+        assert.strictEqual(i.accessEntries, undefined);
+        const entries = result.resources.filter((r) => r.type === "aws:eks/accessEntry:AccessEntry");
+        assert.deepStrictEqual(
+            entries.map((r) => [r.name, r.inputs.principalArn, r.inputs.type, (r.inputs.tags as Record<string, string>).Name, r.dependsOn]),
+            [
+                ["dev-common-eks-access-entry-admin-0", "arn:aws:iam::123456789012:role/platform-admins", "STANDARD", "dev-common-eks-access-entry-admin-0", ["dev-common-eks-cluster"]],
+                ["dev-common-eks-access-entry-viewer-0", "arn:aws:iam::123456789012:role/readers", "STANDARD", "dev-common-eks-access-entry-viewer-0", ["dev-common-eks-cluster"]],
+            ],
+        );
+        const associations = result.resources.filter((r) => r.type === "aws:eks/accessPolicyAssociation:AccessPolicyAssociation");
+        assert.deepStrictEqual(
+            associations.map((r) => [r.name, r.inputs.clusterName, r.inputs.policyArn, r.inputs.accessScope, r.dependsOn]),
+            [
+                [
+                    "dev-common-eks-access-entry-admin-0-cluster-admin",
+                    "dev-common-eks-cluster",
+                    "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+                    { type: "cluster" },
+                    ["dev-common-eks-access-entry-admin-0"],
+                ],
+                [
+                    "dev-common-eks-access-entry-viewer-0-view",
+                    "dev-common-eks-cluster",
+                    "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy",
+                    { type: "cluster" },
+                    ["dev-common-eks-access-entry-viewer-0"],
+                ],
+            ],
+        );
     });
 
     it("creates each node group over the private subnets with an IMDSv2 launch template", () => {
