@@ -15,19 +15,9 @@ import {
     resourceName,
     resourceTags,
 } from "../../components/conventions";
+import { DEV_ENVIRONMENT } from "../helpers/fixtures";
 
-const owner: Owner = {
-    environment: {
-        env: "dev",
-        region: "eu-central-1",
-        team: "platform-team",
-        contact: "platform-team@example.com",
-        timeZone: "Europe/Berlin",
-        startTime: "07:00",
-        stopTime: "19:00",
-    },
-    service: "customer-svc",
-};
+const owner: Owner = { environment: DEV_ENVIRONMENT, service: "customer-svc" };
 
 describe("conventions: names", () => {
     it("builds ${env}-${service}-${type} and ${env}-${service}-${type}-${index} (seed 002's examples)", () => {

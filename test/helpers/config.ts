@@ -1,3 +1,5 @@
+import { DEV_ENVIRONMENT } from "./fixtures";
+
 /** Builds a stack's engine config (full keys to strings) from short keys, for tests. */
 export function platformConfig(values: Record<string, unknown>): Record<string, string> {
     const config: Record<string, string> = {};
@@ -8,13 +10,6 @@ export function platformConfig(values: Record<string, unknown>): Record<string, 
 }
 
 /** The dev global stack's config, as in Pulumi.dev.yaml's environment settings. */
-export const DEV_GLOBAL_CONFIG = {
-    layer: "global",
-    region: "eu-central-1",
-    team: "platform-team",
-    contact: "platform-team@example.com",
-    timeZone: "Europe/Berlin",
-    startTime: "07:00",
-    stopTime: "19:00",
-    vpcCidr: "10.20.0.0/16",
-};
+// The environment name is the stack name, not a config key.
+const { env, ...settings } = DEV_ENVIRONMENT;
+export const DEV_GLOBAL_CONFIG = { layer: "global", ...settings, vpcCidr: "10.20.0.0/16" };

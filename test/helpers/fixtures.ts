@@ -1,12 +1,10 @@
+import { EnvironmentSettings } from "../../components/conventions";
 import { CommonOutputs } from "../../stacks/common";
 import { GlobalOutputs } from "../../stacks/global";
 import { StackOutputsFixture } from "./mocks";
 
-/**
- * Canned outputs of dev's global and common stacks, for testing a layer on its own. The
- * environment plan (test/plan.test.ts) feeds each layer the real outputs of the one below.
- */
-export const DEV_GLOBAL_OUTPUTS: GlobalOutputs = {
+/** dev's environment settings, as Pulumi.dev.yaml sets them. */
+export const DEV_ENVIRONMENT: EnvironmentSettings = {
     env: "dev",
     region: "eu-central-1",
     team: "platform-team",
@@ -14,6 +12,14 @@ export const DEV_GLOBAL_OUTPUTS: GlobalOutputs = {
     timeZone: "Europe/Berlin",
     startTime: "07:00",
     stopTime: "19:00",
+};
+
+/**
+ * Canned outputs of dev's global and common stacks, for testing a layer on its own. The
+ * environment plan (test/plan.test.ts) feeds each layer the real outputs of the one below.
+ */
+export const DEV_GLOBAL_OUTPUTS: GlobalOutputs = {
+    ...DEV_ENVIRONMENT,
     vpcId: "dev-global-vpc-id",
     vpcCidr: "10.20.0.0/16",
     availabilityZones: ["eu-central-1a", "eu-central-1b", "eu-central-1c"],
