@@ -3,6 +3,13 @@ import { ALL_KEYS, NAMESPACE, PlatformConfig, parseConfig } from "./schema";
 
 export * from "./schema";
 
+/** Whether the engine passed a config value as a secret (`pulumi config set --secret`). */
+function isConfigSecret(fullKey: string): boolean {
+    // The SDK knows, but exports the check only internally; PULUMI_CONFIG_SECRET_KEYS is its source.
+    const runtime = pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean };
+    return runtime.isConfigSecret?.(fullKey) ?? true;
+}
+
 /**
  * Reads this stack's config — the only place in the program that does — and returns it
  * validated and typed. Throws one ConfigError listing every problem before anything is created.
@@ -13,19 +20,21 @@ export function loadConfig(): PlatformConfig {
     const secretKeys = new Set(ALL_KEYS.filter((k) => k.secret).map((k) => k.key));
     const raw: Record<string, string | undefined> = {};
     const secrets: Record<string, pulumi.Output<string>> = {};
-    for (const fullKey of Object.keys(pulumi.runtime.allConfig())) {
+    const plaintextSecrets: string[] = [];
+    for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
         if (!fullKey.startsWith(prefix)) {
             continue;
         }
         const key = fullKey.slice(prefix.length);
-        if (secretKeys.has(key)) {
-            const secret = config.getSecret(key);
-            if (secret !== undefined) {
-                secrets[key] = secret;
-            }
-        } else {
+        if (!secretKeys.has(key)) {
             raw[key] = config.get(key);
+        } else if (value !== "") {
+            // Empty (Pulumi.yaml's default) means unset.
+            secrets[key] = config.getSecret(key) ?? pulumi.secret(value);
+            if (!isConfigSecret(fullKey)) {
+                plaintextSecrets.push(key);
+            }
         }
     }
-    return parseConfig(pulumi.getStack(), raw, secrets);
+    return parseConfig(pulumi.getStack(), raw, secrets, plaintextSecrets);
 }

@@ -41,11 +41,10 @@ function declaration(spec: KeySpec): Record<string, unknown> {
             // Pulumi.yaml cannot type objects; infra/config.ts checks them field by field.
             break;
     }
-    if (spec.secret) {
-        decl.secret = true;
-    } else {
-        decl.default = spec.default;
-    }
+    // Every key has a default, or the engine refuses every stack that does not set it. Secret keys
+    // are not declared `secret: true` (it forbids that default); the program refuses them when a
+    // stack sets them in plain text, and reads them with getSecret.
+    decl.default = spec.default;
     return decl;
 }
 
@@ -66,7 +65,7 @@ function cell(text: string): string {
 
 function configTable(): string {
     const rows = ALL_KEYS.map((k) => {
-        const def = k.secret ? "(secret)" : k.requiredIn?.length ? `required in ${k.requiredIn.join(", ")}` : `\`${JSON.stringify(k.default)}\``;
+        const def = k.requiredIn?.length ? `required in ${k.requiredIn.join(", ")}` : `\`${JSON.stringify(k.default)}\`${k.secret ? " (secret: set with --secret)" : ""}`;
         return `| \`${NAMESPACE}:${k.key}\` | ${k.layers.join(", ")} | ${k.type} | ${cell(def)} | ${cell(k.description)} |`;
     });
     return ["| key | layers | type | default | description |", "|---|---|---|---|---|", ...rows].join("\n");

@@ -117,7 +117,7 @@ export const COMMON_KEYS: readonly KeySpec[] = [
     },
     {
         key: "grafanaAdminPassword",
-        description: "Grafana's admin password; when unset, one is generated and kept secret in the state.",
+        description: "Grafana's admin password, set with pulumi config set --secret (a plain-text value is refused); when unset, one is generated and kept secret in the state.",
         type: "string",
         default: "",
         layers: ["common"],

@@ -40,7 +40,8 @@ function distance(a: string, b: string): number {
 /**
  * Validates one stack's config: `raw` maps every `platform:` key that the stack (or the engine,
  * from Pulumi.yaml's defaults) sets to its string form, as `pulumi.Config.get` returns it.
- * Secret keys come as Outputs in `secrets` (their plain text never passes through here).
+ * Secret keys come as Outputs in `secrets` (their plain text never passes through here);
+ * `plaintextSecrets` names the secret keys a stack set without `--secret`, which are refused.
  * Pure: collects every problem and throws one ConfigError naming each key, the stack, the bad
  * value and what is allowed.
  */
@@ -48,6 +49,7 @@ export function parseConfig(
     stack: string,
     raw: Readonly<Record<string, string | undefined>>,
     secrets: Readonly<Record<string, pulumi.Output<string>>> = {},
+    plaintextSecrets: readonly string[] = [],
 ): PlatformConfig {
     const problems = new Problems(NAMESPACE);
     const known = new Set(ALL_KEYS.map((k) => k.key));
@@ -57,6 +59,9 @@ export function parseConfig(
             const hint = distance(key, nearest) <= 3 ? `did you mean ${NAMESPACE}:${nearest}? ` : "";
             problems.add(key, raw[key], `unknown key; ${hint}the keys are declared in Pulumi.yaml`);
         }
+    }
+    for (const key of plaintextSecrets) {
+        problems.add(key, "[hidden]", `a secret set in plain text in the stack file; set it with pulumi config set --secret ${key} <value>`);
     }
     const values: Record<string, unknown> = {};
     for (const spec of ALL_KEYS) {

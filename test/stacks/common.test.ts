@@ -295,6 +295,22 @@ describe("common layer (stacks/common.ts)", () => {
         assert.doesNotMatch(JSON.stringify(result.resources), /configured-s3cret/);
     });
 
+    it("treats the empty default of the Grafana password as unset and generates one", async () => {
+        const result = await evaluateDefaults({ grafanaAdminPassword: "" });
+        assert.strictEqual(one(result, "random:index/randomPassword:RandomPassword").name, "grafana-admin-password");
+    });
+
+    it("refuses a Grafana password set in plain text, without showing it", async () => {
+        await assert.rejects(evaluateDefaults({ grafanaAdminPassword: "plain-s3cret" }), (err: Error) => {
+            assert.match(
+                err.message,
+                /platform:grafanaAdminPassword = "\[hidden\]": a secret set in plain text in the stack file; set it with pulumi config set --secret grafanaAdminPassword <value>/,
+            );
+            assert.doesNotMatch(err.message, /plain-s3cret/);
+            return true;
+        });
+    });
+
     it("registers every resource under a unique URN, following the naming and tagging conventions", () => {
         for (const result of [dev, defaults]) {
             const urns = result.resources.map((r) => r.urn);
