@@ -79,7 +79,6 @@ export async function deployCommon(config: CommonConfig, inputs: CommonInputs): 
         clusterName: global.clusterName,
         vpcId: global.vpcId,
         privateSubnetIds: global.privateSubnetIds,
-        publicSubnetIds: global.publicSubnetIds,
         endpointPublicAccess: config.endpointPublicAccess,
         endpointPublicAccessCidrs: config.endpointPublicAccessCidrs,
         access: { adminRoleArns: config.clusterAdminRoleArns, viewerRoleArns: config.clusterViewerRoleArns },

@@ -33,8 +33,6 @@ export interface ClusterArgs {
     readonly vpcId: pulumi.Input<string>;
     /** Private subnets, one per availability zone: the control plane's ENIs and every node. */
     readonly privateSubnetIds: readonly string[];
-    /** Public subnets, for internet-facing load balancers. */
-    readonly publicSubnetIds: readonly string[];
     /** Whether the API endpoint is also public (only for `endpointPublicAccessCidrs`). @default false */
     readonly endpointPublicAccess?: boolean;
     /** CIDRs allowed to reach the public endpoint; required when it is on. @default [] */
@@ -166,7 +164,6 @@ export class Cluster extends pulumi.ComponentResource {
                 version: KUBERNETES_VERSION,
                 vpcId: args.vpcId,
                 privateSubnetIds: [...args.privateSubnetIds],
-                publicSubnetIds: [...args.publicSubnetIds],
                 nodeAssociatePublicIpAddress: false,
                 endpointPrivateAccess: true,
                 endpointPublicAccess: publicAccess,

@@ -8,7 +8,6 @@ const ARGS: ClusterArgs = {
     clusterName: "dev-common-eks-cluster",
     vpcId: "vpc-1",
     privateSubnetIds: ["subnet-a", "subnet-b", "subnet-c"],
-    publicSubnetIds: ["subnet-d", "subnet-e", "subnet-f"],
     nodeGroups: [
         { name: "general", instanceTypes: ["t3.large"], minSize: 1, maxSize: 3, desiredSize: 2, capacityType: "ON_DEMAND", labels: {}, taints: [] },
     ],
