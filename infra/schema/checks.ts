@@ -35,18 +35,24 @@ export function checkTeam(value: string): string | undefined {
 }
 
 /**
- * An IANA time zone exactly as the tz database spells it (`Europe/Berlin`, `UTC`). ICU accepts
- * other spellings (`europe/berlin`); the canonical one is required because it is written into tags.
+ * An IANA time zone as the tz database spells it (`Europe/Berlin`, `Asia/Kolkata`, `UTC`): the
+ * value is written into tags and schedules as given. ICU also accepts other capitalisations
+ * (`europe/berlin`), which are refused; its own canonical IDs are sometimes legacy aliases
+ * (`Asia/Calcutta` for `Asia/Kolkata`), so any name it accepts in tz spelling passes.
  */
 export function checkTimeZone(value: string): string | undefined {
-    let canonical: string;
+    let resolved: string;
     try {
-        canonical = new Intl.DateTimeFormat("en-US", { timeZone: value }).resolvedOptions().timeZone;
+        resolved = new Intl.DateTimeFormat("en-US", { timeZone: value }).resolvedOptions().timeZone;
     } catch {
         return "unknown time zone; allowed: an IANA time zone, e.g. Europe/Berlin, America/New_York or UTC";
     }
-    if (canonical !== value && !(value === "UTC" && canonical === "Etc/UTC")) {
-        return `not the canonical spelling; use ${JSON.stringify(canonical)}`;
+    if (resolved !== value && resolved.toLowerCase() === value.toLowerCase()) {
+        return `not the tz database's spelling; use ${JSON.stringify(resolved)}`;
+    }
+    // Every part of a tz database name starts with a capital letter (Etc/GMT+5, America/Port-au-Prince).
+    if (!value.split("/").every((part) => /^[A-Z]/.test(part))) {
+        return "not the tz database's spelling; allowed: each part capitalised as in the tz database, e.g. Asia/Kolkata";
     }
     return undefined;
 }

@@ -54,6 +54,13 @@ describe("config (infra/config.ts)", () => {
         assert.strictEqual(config.vpcCidr, "10.0.0.0/16");
     });
 
+    it("accepts current IANA names that ICU knows under a legacy alias, whatever the Node version", () => {
+        for (const timeZone of ["Asia/Kolkata", "Europe/Kyiv", "Etc/UTC", "UTC", "America/Argentina/Buenos_Aires", "Etc/GMT+5"]) {
+            const config = parseConfig("dev", raw({ ...DEV_GLOBAL_CONFIG, timeZone })) as GlobalConfig;
+            assert.strictEqual(config.environment.timeZone, timeZone);
+        }
+    });
+
     it("splits a service stack name one way only: <env>-<service>", () => {
         const config = parseConfig("dev-customer-svc", raw(SERVICE)) as ServiceConfig;
         assert.strictEqual(config.env, "dev");
@@ -114,10 +121,16 @@ describe("config (infra/config.ts)", () => {
             ['platform:timeZone = "Europe/Atlantis": unknown time zone; allowed: an IANA time zone, e.g. Europe/Berlin, America/New_York or UTC'],
         ],
         [
-            "a time zone not spelled canonically",
+            "a time zone in the wrong case",
             "dev",
             { ...DEV_GLOBAL_CONFIG, timeZone: "europe/berlin" },
-            ['platform:timeZone = "europe/berlin": not the canonical spelling; use "Europe/Berlin"'],
+            ['platform:timeZone = "europe/berlin": not the tz database\'s spelling; use "Europe/Berlin"'],
+        ],
+        [
+            "a time zone in lower case whose ICU name differs",
+            "dev",
+            { ...DEV_GLOBAL_CONFIG, timeZone: "asia/kolkata" },
+            [`platform:timeZone = "asia/kolkata": not the tz database's spelling; allowed: each part capitalised as in the tz database, e.g. Asia/Kolkata`],
         ],
         [
             "a bad region",
