@@ -21,6 +21,8 @@ export interface CommonOutputs {
     clusterSecurityGroupId: string;
     /** The Istio revision of the control plane, e.g. `1-27`; empty when installed without revision. */
     meshRevision: string;
+    /** A canary control plane's revision beside meshRevision; empty when there is none. */
+    meshCanaryRevision: string;
     istioNamespace: string;
     gatewayNamespace: string;
     /**
@@ -42,6 +44,10 @@ export const COMMON_OUTPUTS: OutputDocs<CommonOutputs> = {
     oidcProviderUrl: { kind: "string", description: "Issuer URL of the cluster's OIDC provider." },
     clusterSecurityGroupId: { kind: "string", description: "ID of the cluster security group." },
     meshRevision: { kind: "string", description: "Istio revision of the control plane ('' when none)." },
+    meshCanaryRevision: {
+        kind: "string",
+        description: "Revision of a canary control plane installed beside it ('' when none); services opt in with useCanaryMeshRevision.",
+    },
     istioNamespace: { kind: "string", description: "Namespace of istiod (istio-system)." },
     gatewayNamespace: { kind: "string", description: "Namespace of the ingress gateway (istio-ingress)." },
     gatewayName: {
@@ -108,6 +114,7 @@ export async function deployCommon(config: CommonConfig, inputs: CommonInputs): 
         kubernetesProvider: k8s,
         dependsOn: cluster.ready,
         revision: config.meshRevision,
+        canaryRevision: config.meshCanaryRevision,
         outboundTrafficPolicy: config.meshOutboundTrafficPolicy,
         tracingSamplingPercentage: config.tracingSamplingPercentage,
         collector: observability.jaegerCollector,
@@ -121,6 +128,7 @@ export async function deployCommon(config: CommonConfig, inputs: CommonInputs): 
         oidcProviderUrl: cluster.oidcProviderUrl,
         clusterSecurityGroupId: cluster.clusterSecurityGroupId,
         meshRevision: mesh.revision,
+        meshCanaryRevision: mesh.canaryRevision,
         istioNamespace: mesh.istioNamespace,
         gatewayNamespace: mesh.gatewayNamespace,
         gatewayName: mesh.gatewayName,

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import { Service } from "../components/service";
 import { kubernetesProvider } from "../infra/providers";
-import { ServiceConfig } from "../infra/schema";
+import { ConfigError, ServiceConfig } from "../infra/schema";
 import { CommonOutputs } from "./common";
 import { GlobalOutputs, environmentOf } from "./global";
 import { OutputDocs, StackOutputs } from "./outputs";
@@ -35,6 +35,26 @@ export interface ServiceInputs {
 }
 
 /**
+ * The control-plane revision that injects the service's pods: the mesh's main one, or its canary
+ * when the service opts in. Fails, naming the key and the common stack, when there is no canary.
+ */
+export function meshRevisionOf(config: Pick<ServiceConfig, "stack" | "env" | "useCanaryMeshRevision">, common: Pick<CommonOutputs, "meshRevision" | "meshCanaryRevision">): string {
+    if (!config.useCanaryMeshRevision) {
+        return common.meshRevision;
+    }
+    if (common.meshCanaryRevision === "") {
+        throw new ConfigError(config.stack, [
+            {
+                key: "platform:useCanaryMeshRevision",
+                value: true,
+                message: `stack "${config.env}-common" runs no canary control plane; set platform:meshCanaryRevision there first, or set this to false`,
+            },
+        ]);
+    }
+    return common.meshCanaryRevision;
+}
+
+/**
  * Deploys one service into the environment's cluster and mesh: the kubernetes provider from the
  * common stack's kubeconfig, then the Service component (namespace, workload, zero-trust
  * policies, traffic, gateway binding, rate limit, metrics).
@@ -42,13 +62,14 @@ export interface ServiceInputs {
 export async function deployService(config: ServiceConfig, inputs: ServiceInputs): Promise<StackOutputs<ServiceOutputs>> {
     const { global, common } = inputs;
     const owner = { environment: environmentOf(global), service: config.service };
+    const revision = meshRevisionOf(config, common);
     const provider = kubernetesProvider("kubernetes", common.kubeconfig);
     const service = new Service(config.service, {
         owner,
         settings: config.settings,
         mesh: {
             trustDomain: common.trustDomain,
-            revision: common.meshRevision,
+            revision,
             gatewayNamespace: common.gatewayNamespace,
             gatewayName: common.gatewayName,
         },

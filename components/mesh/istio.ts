@@ -13,6 +13,7 @@ import {
     TRUST_DOMAIN,
     TracingCollector,
     baseValues,
+    canaryRevisionProblem,
     gatewayValues,
     istiodReleaseName,
     istiodValues,
@@ -21,7 +22,7 @@ import {
     samplingProblem,
     telemetrySpec,
 } from "./specs";
-import { ISTIO_CHART_REPOSITORY, ISTIO_VERSION } from "./versions";
+import { ISTIO_CANARY_VERSION, ISTIO_CHART_REPOSITORY, ISTIO_VERSION } from "./versions";
 
 /** How long a release may take to become ready before the update fails, in seconds. */
 const RELEASE_TIMEOUT_SECONDS = 600;
@@ -34,11 +35,16 @@ export interface IstioArgs {
     /** What the mesh waits for: the cluster's nodes and add-ons. @default [] */
     readonly dependsOn?: readonly pulumi.Resource[];
     /**
-     * The control plane's revision, e.g. `1-30`, for canary upgrades: a second Istio stack
-     * with another revision can run beside this one. Empty installs without a revision.
-     * @default ""
+     * The control plane's revision, e.g. `1-30`: the one the gateway and the services use.
+     * Empty installs without a revision. @default ""
      */
     readonly revision?: string;
+    /**
+     * A second control plane for a canary upgrade, e.g. `1-31`: another istiod release with this
+     * revision beside the first, used only by namespaces labelled `istio.io/rev: <canary>`.
+     * Empty for none. @default ""
+     */
+    readonly canaryRevision?: string;
     /** Sidecars' handling of unknown hosts; REGISTRY_ONLY is not a security boundary. @default "ALLOW_ANY" */
     readonly outboundTrafficPolicy?: OutboundTrafficPolicy;
     /** Percentage of requests traced, 0 to 100. @default 1 */
@@ -57,6 +63,11 @@ export function istioArgsProblems(args: IstioArgs): string[] {
     const revisionMessage = revisionProblem(revision);
     if (revisionMessage) {
         add("revision", revision, revisionMessage);
+    }
+    const canary = args.canaryRevision ?? "";
+    const canaryMessage = canaryRevisionProblem(canary, revision);
+    if (canaryMessage) {
+        add("canaryRevision", canary, canaryMessage);
     }
     const sampling = args.tracingSamplingPercentage ?? 1;
     const samplingMessage = samplingProblem(sampling);
@@ -82,6 +93,8 @@ export function istioArgsProblems(args: IstioArgs): string[] {
 export class Istio extends pulumi.ComponentResource {
     /** The control plane's revision ('' when none). */
     readonly revision: string;
+    /** The canary control plane's revision ('' when none). */
+    readonly canaryRevision: string;
     readonly istioNamespace: string;
     readonly gatewayNamespace: string;
     readonly gatewayName: string;
@@ -108,35 +121,45 @@ export class Istio extends pulumi.ComponentResource {
             { metadata: kubernetesMetadata(owner, GATEWAY_NAMESPACE, { workload }) },
             { ...k8sOpts, dependsOn: ready },
         );
-        const chart = (chartName: string) => ({
+        const canaryRevision = args.canaryRevision ?? "";
+        const chart = (chartName: string, version = ISTIO_VERSION) => ({
             chart: chartName,
-            version: ISTIO_VERSION,
+            version,
             repositoryOpts: { repo: ISTIO_CHART_REPOSITORY },
         });
+        // CRDs first: while a canary runs, base is at the canary's (newer) release.
+        const baseVersion = canaryRevision === "" ? ISTIO_VERSION : ISTIO_CANARY_VERSION;
 
         const base = new k8s.helm.v3.Release(
             "istio-base",
-            { name: "istio-base", namespace: ISTIO_NAMESPACE, ...chart("base"), values: baseValues(), timeout: RELEASE_TIMEOUT_SECONDS },
+            { name: "istio-base", namespace: ISTIO_NAMESPACE, ...chart("base", baseVersion), values: baseValues(), timeout: RELEASE_TIMEOUT_SECONDS },
             { ...k8sOpts, dependsOn: [systemNs] },
         );
-        const istiodName = istiodReleaseName(revision);
-        const istiod = new k8s.helm.v3.Release(
-            istiodName,
-            {
-                name: istiodName,
-                namespace: ISTIO_NAMESPACE,
-                ...chart("istiod"),
-                values: istiodValues({
-                    revision,
-                    outboundTrafficPolicy: args.outboundTrafficPolicy ?? "ALLOW_ANY",
-                    collector: args.collector,
-                }),
-                // Waited on: the gateway's pods are injected by istiod's webhook.
-                skipAwait: false,
-                timeout: RELEASE_TIMEOUT_SECONDS,
-            },
-            { ...k8sOpts, dependsOn: [base] },
-        );
+        // One istiod release per revision: Istio's Helm canary upgrade runs two side by side.
+        const controlPlane = (rev: string, version: string) => {
+            const releaseName = istiodReleaseName(rev);
+            return new k8s.helm.v3.Release(
+                releaseName,
+                {
+                    name: releaseName,
+                    namespace: ISTIO_NAMESPACE,
+                    ...chart("istiod", version),
+                    values: istiodValues({
+                        revision: rev,
+                        outboundTrafficPolicy: args.outboundTrafficPolicy ?? "ALLOW_ANY",
+                        collector: args.collector,
+                    }),
+                    // Waited on: the gateway's pods are injected by istiod's webhook.
+                    skipAwait: false,
+                    timeout: RELEASE_TIMEOUT_SECONDS,
+                },
+                { ...k8sOpts, dependsOn: [base] },
+            );
+        };
+        const istiod = controlPlane(revision, ISTIO_VERSION);
+        if (canaryRevision !== "") {
+            controlPlane(canaryRevision, ISTIO_CANARY_VERSION);
+        }
         new k8s.helm.v3.Release(
             GATEWAY_NAME,
             {
@@ -171,6 +194,7 @@ export class Istio extends pulumi.ComponentResource {
         );
 
         this.revision = revision;
+        this.canaryRevision = canaryRevision;
         this.istioNamespace = ISTIO_NAMESPACE;
         this.gatewayNamespace = GATEWAY_NAMESPACE;
         this.gatewayName = GATEWAY_NAME;
@@ -178,6 +202,7 @@ export class Istio extends pulumi.ComponentResource {
         this.istiod = istiod;
         this.registerOutputs({
             revision: this.revision,
+            canaryRevision: this.canaryRevision,
             istioNamespace: this.istioNamespace,
             gatewayNamespace: this.gatewayNamespace,
             gatewayName: this.gatewayName,

@@ -55,6 +55,14 @@ export function istiodReleaseName(revision: string): string {
     return revision === "" ? "istiod" : `istiod-${revision}`;
 }
 
+/** Why `canary` cannot be a canary control plane beside `revision`, or undefined (empty is none). */
+export function canaryRevisionProblem(canary: string, revision: string): string | undefined {
+    if (canary === "") {
+        return undefined;
+    }
+    return revisionProblem(canary) ?? (canary === revision ? "the same revision as the main control plane; a canary needs another one" : undefined);
+}
+
 /** Values of the `base` chart (CRDs and cluster roles). */
 export function baseValues(): Record<string, unknown> {
     return { global: { istioNamespace: ISTIO_NAMESPACE } };

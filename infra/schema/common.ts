@@ -6,6 +6,7 @@ import {
     LoadBalancerScheme,
     OUTBOUND_TRAFFIC_POLICIES,
     OutboundTrafficPolicy,
+    canaryRevisionProblem,
     revisionProblem,
 } from "../../components/mesh/specs";
 import { retentionProblem, storageSizeProblem } from "../../components/observability/specs";
@@ -74,7 +75,15 @@ export const COMMON_KEYS: readonly KeySpec[] = [
     },
     {
         key: "meshRevision",
-        description: "Istio control-plane revision, e.g. 1-30, for canary upgrades; empty installs without a revision.",
+        description: "Istio control-plane revision, e.g. 1-30, used by the gateway and the services; empty installs without a revision.",
+        type: "string",
+        default: "",
+        layers: ["common"],
+    },
+    {
+        key: "meshCanaryRevision",
+        description:
+            "A second Istio control plane for a canary upgrade, e.g. 1-31, installed beside meshRevision; services opt in with useCanaryMeshRevision. Empty for none.",
         type: "string",
         default: "",
         layers: ["common"],
@@ -140,6 +149,8 @@ export interface CommonConfig {
     readonly nodeGroups: readonly NodeGroupSpec[];
     readonly scheduledNodeScaling: boolean;
     readonly meshRevision: string;
+    /** A canary control plane's revision beside meshRevision; empty for none. */
+    readonly meshCanaryRevision: string;
     readonly meshOutboundTrafficPolicy: OutboundTrafficPolicy;
     readonly tracingSamplingPercentage: number;
     readonly gatewayScheme: LoadBalancerScheme;
@@ -174,6 +185,7 @@ function parseNodeGroups(reader: ConfigReader): NodeGroupSpec[] {
 
 /** Reads and checks the common layer's keys; problems are recorded in `reader.problems`. */
 export function parseCommonConfig(reader: ConfigReader, env: string): CommonConfig {
+    const meshRevision = reader.string("meshRevision", revisionProblem);
     const endpointPublicAccess = reader.boolean("endpointPublicAccess");
     const endpointPublicAccessCidrs = reader.strings("endpointPublicAccessCidrs", (v) => checkCidr(v));
     const endpoint = endpointProblem(endpointPublicAccess, endpointPublicAccessCidrs);
@@ -200,7 +212,8 @@ export function parseCommonConfig(reader: ConfigReader, env: string): CommonConf
         controlPlaneLogRetentionDays: typeof retentionDays === "number" ? retentionDays : 30,
         nodeGroups: parseNodeGroups(reader),
         scheduledNodeScaling: reader.boolean("scheduledNodeScaling"),
-        meshRevision: reader.string("meshRevision", revisionProblem),
+        meshRevision,
+        meshCanaryRevision: reader.string("meshCanaryRevision", (v) => canaryRevisionProblem(v, meshRevision)),
         meshOutboundTrafficPolicy: reader.oneOf("meshOutboundTrafficPolicy", OUTBOUND_TRAFFIC_POLICIES),
         tracingSamplingPercentage: reader.integer("tracingSamplingPercentage", 0, 100),
         gatewayScheme: reader.oneOf("gatewayScheme", LOAD_BALANCER_SCHEMES),

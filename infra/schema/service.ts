@@ -63,6 +63,13 @@ export const SERVICE_KEYS: readonly KeySpec[] = [
         default: [],
         layers: service,
     },
+    {
+        key: "useCanaryMeshRevision",
+        description: "Inject this service's pods from the common stack's canary control plane (meshCanaryRevision) instead of the main one.",
+        type: "boolean",
+        default: false,
+        layers: service,
+    },
     { key: "exposed", description: "Expose the service through the environment's ingress gateway (its principal is then allowed).", type: "boolean", default: false, layers: service },
     { key: "publicHost", description: "Host name of an exposed service; empty for <service>.<the environment's private zone>.", type: "string", default: "", layers: service },
     {
@@ -96,6 +103,8 @@ export interface ServiceConfig {
     readonly organization: string;
     /** What the stack's config says about the service. */
     readonly settings: ServiceSettings;
+    /** Whether the service's namespace is injected by the mesh's canary control plane. */
+    readonly useCanaryMeshRevision: boolean;
 }
 
 type Fields = Record<string, unknown>;
@@ -276,5 +285,6 @@ export function parseServiceConfig(reader: ConfigReader, env: string, serviceNam
         service: serviceName,
         organization: reader.string("organization", undefined, true),
         settings,
+        useCanaryMeshRevision: reader.boolean("useCanaryMeshRevision"),
     };
 }

@@ -41,6 +41,7 @@ export const DEV_COMMON_OUTPUTS: PlainCommonOutputs = {
     oidcProviderUrl: "https://oidc.eks.eu-central-1.amazonaws.com/id/FAKE",
     clusterSecurityGroupId: "sg-0123456789abcdef0",
     meshRevision: "",
+    meshCanaryRevision: "",
     istioNamespace: "istio-system",
     gatewayNamespace: "istio-ingress",
     gatewayName: "istio-ingressgateway",

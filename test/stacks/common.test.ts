@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { ConfigError } from "../../infra/schema";
 import { COMMON_OUTPUTS } from "../../stacks/common";
 import { KUBERNETES_VERSION } from "../../components/cluster";
-import { ISTIO_CHART_REPOSITORY, ISTIO_VERSION } from "../../components/mesh";
+import { ISTIO_CANARY_VERSION, ISTIO_CHART_REPOSITORY, ISTIO_VERSION } from "../../components/mesh";
 import { platformConfig } from "../helpers/config";
 import { conventionViolations } from "../helpers/conventions-check";
 import { Evaluation, evaluate } from "../helpers/evaluate";
@@ -243,6 +243,37 @@ describe("common layer (stacks/common.ts)", () => {
         const istiod = one(result, "kubernetes:helm.sh/v3:Release", "istiod-1-30");
         assert.strictEqual((istiod.inputs.values as any).revision, "1-30");
         assert.strictEqual(result.outputs.meshRevision, "1-30");
+    });
+
+    it("installs a canary control plane beside the main one; the gateway stays on the main one", async () => {
+        const result = await evaluateDefaults({ meshRevision: "1-30", meshCanaryRevision: "1-31" });
+        const releases = result.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name.startsWith("istiod"));
+        assert.deepStrictEqual(
+            releases.map((r) => [r.name, (r.inputs.values as any).revision, r.dependsOn.includes("istio-base")]),
+            [
+                ["istiod-1-30", "1-30", true],
+                ["istiod-1-31", "1-31", true],
+            ],
+        );
+        assert.deepStrictEqual(
+            releases.map((r) => r.inputs.version),
+            [ISTIO_VERSION, ISTIO_CANARY_VERSION],
+        );
+        assert.strictEqual(one(result, "kubernetes:helm.sh/v3:Release", "istio-base").inputs.version, ISTIO_CANARY_VERSION);
+        const gateway = one(result, "kubernetes:helm.sh/v3:Release", "istio-ingressgateway");
+        assert.strictEqual((gateway.inputs.values as any).revision, "1-30");
+        assert.ok(gateway.dependsOn.includes("istiod-1-30") && !gateway.dependsOn.includes("istiod-1-31"));
+        assert.deepStrictEqual([result.outputs.meshRevision, result.outputs.meshCanaryRevision], ["1-30", "1-31"]);
+        assert.strictEqual(dev.outputs.meshCanaryRevision, "");
+    });
+
+    it("refuses a canary revision equal to the main one, or not a revision", async () => {
+        for (const [extra, message] of [
+            [{ meshRevision: "1-30", meshCanaryRevision: "1-30" }, 'platform:meshCanaryRevision = "1-30": the same revision as the main control plane; a canary needs another one'],
+            [{ meshCanaryRevision: "1.31" }, 'platform:meshCanaryRevision = "1.31": '],
+        ] as const) {
+            await assert.rejects(evaluateDefaults(extra), (err: Error) => err.message.includes(message));
+        }
     });
 
     it("makes mTLS STRICT and configures tracing at the configured sampling, mesh-wide", () => {

@@ -186,6 +186,33 @@ describe("service layer (stacks/service.ts)", () => {
         assert.strictEqual("istio-injection" in labels, false);
     });
 
+    it("moves its namespace to the mesh's canary control plane when it opts in, and only then", async () => {
+        const outputs = devStackOutputs();
+        (outputs["organization/platform/dev-common"].outputs as Record<string, unknown>).meshRevision = "1-30";
+        (outputs["organization/platform/dev-common"].outputs as Record<string, unknown>).meshCanaryRevision = "1-31";
+        const config = readStackConfig("dev-payment");
+        const canary = await evaluate({
+            stack: "dev-payment",
+            config: { ...config.config, "platform:useCanaryMeshRevision": "true" },
+            stackOutputs: outputs,
+        });
+        assert.strictEqual(meta(one(canary, "kubernetes:core/v1:Namespace")).labels["istio.io/rev"], "1-31");
+        const main = await evaluate({ stack: "dev-payment", config: config.config, stackOutputs: outputs });
+        assert.strictEqual(meta(one(main, "kubernetes:core/v1:Namespace")).labels["istio.io/rev"], "1-30");
+    });
+
+    it("refuses to opt into a canary control plane the common stack does not run", async () => {
+        const config = readStackConfig("dev-payment");
+        await assert.rejects(
+            evaluate({ stack: "dev-payment", config: { ...config.config, "platform:useCanaryMeshRevision": "true" }, stackOutputs: devStackOutputs() }),
+            {
+                message:
+                    'Configuration of stack "dev-payment" (Pulumi.dev-payment.yaml) is invalid; nothing was created:\n' +
+                    '  - platform:useCanaryMeshRevision = true: stack "dev-common" runs no canary control plane; set platform:meshCanaryRevision there first, or set this to false',
+            },
+        );
+    });
+
     it("bad service config fails before any resource, naming each key, value and fix", async () => {
         const base = { layer: "service", versions: [{ name: "v1", image: "registry.example.com/a:1.0.0", weight: 100 }] };
         const cases: [Record<string, unknown>, string][] = [
