@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { devPlan } from "./helpers/dev-plan";
-import { StackPlan, writeStackPlan } from "./helpers/plan";
+import { StackPlan, planEnvironment, writeStackPlan } from "./helpers/plan";
 import { ROOT, SECRET_PLACEHOLDER, readStackConfig, stacksOfEnvironment } from "./helpers/stack-config";
 import { tempDir } from "./helpers/temp";
 
@@ -69,11 +69,37 @@ describe("the offline plan (npm run plan)", function () {
         }
     });
 
-    it("no secret is in clear in any plan file", () => {
+    it("no secret is in clear in any plan file: not the generated Grafana password, not the kubeconfig", () => {
+        // The values the mocks give dev's secrets (test/helpers/fakes/cluster.ts).
+        const secrets = [/fake-generated-password/, /https:\/\/dev-common-eks-cluster\.eks\./];
         for (const plan of plans) {
             for (const file of ["resources.json", "manifests.yaml", "outputs.json"]) {
                 const text = fs.readFileSync(path.join(out, plan.config.stack, file), "utf8");
-                assert.ok(!text.includes(SECRET_PLACEHOLDER), `${plan.config.stack}/${file} shows a secret`);
+                for (const secret of secrets) {
+                    assert.doesNotMatch(text, secret, `${plan.config.stack}/${file} shows a secret`);
+                }
+            }
+        }
+        const common = plans.find((p) => p.layer === "common")!;
+        assert.strictEqual(common.evaluation.outputs.kubeconfig, "[secret]");
+        assert.match(String(common.evaluation.rawOutputs.kubeconfig), /https:\/\/dev-common-eks-cluster\.eks\./);
+    });
+
+    it("a secure: value of a stack file stays secret in every plan file", async () => {
+        const dir = tempDir("secure");
+        for (const f of fs.readdirSync(ROOT).filter((f) => f === "Pulumi.yaml" || /^Pulumi\.dev(-.*)?\.yaml$/.test(f))) {
+            fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
+        }
+        const file = path.join(dir, "Pulumi.dev-common.yaml");
+        fs.appendFileSync(file, "  platform:grafanaAdminPassword:\n    secure: v1:AAAABBBBCCCCDDDD\n");
+        const securePlans = await planEnvironment("dev", dir);
+        const common = securePlans.find((p) => p.layer === "common")!;
+        assert.deepStrictEqual(common.evaluation.resources.filter((r) => r.type.startsWith("random:")), [], "the configured password is used");
+        for (const plan of securePlans) {
+            writeStackPlan(plan, path.join(dir, "out", plan.config.stack));
+            for (const f of ["resources.json", "manifests.yaml", "outputs.json"]) {
+                const text = fs.readFileSync(path.join(dir, "out", plan.config.stack, f), "utf8");
+                assert.ok(!text.includes(SECRET_PLACEHOLDER), `${plan.config.stack}/${f} shows the secure value`);
             }
         }
     });
