@@ -37,6 +37,35 @@ function distance(a: string, b: string): number {
     return row[b.length];
 }
 
+/** Where a layer's keys are set, for messages: `Pulumi.dev.yaml`. */
+function stackFileOf(layer: Layer, env: string): string {
+    return layer === "global" ? `Pulumi.${env}.yaml` : layer === "common" ? `Pulumi.${env}-common.yaml` : `each Pulumi.${env}-<service>.yaml`;
+}
+
+/**
+ * Keys of other layers that a stack sets: they would be silently ignored (e.g. `region` in a
+ * common stack, which takes its region from the global stack). The engine passes Pulumi.yaml's
+ * defaults to every stack, so a key counts as set when its value differs from its default.
+ */
+function foreignKeyProblems(
+    layer: Layer,
+    env: string,
+    raw: Readonly<Record<string, string | undefined>>,
+    values: Readonly<Record<string, unknown>>,
+    problems: Problems,
+): void {
+    for (const spec of ALL_KEYS) {
+        if (spec.layers.includes(layer) || raw[spec.key] === undefined) {
+            continue;
+        }
+        if (JSON.stringify(values[spec.key]) !== JSON.stringify(spec.default)) {
+            const files = spec.layers.map((l) => stackFileOf(l, env)).join(" and ");
+            const owners = `${spec.layers.join(" and ")} layer${spec.layers.length > 1 ? "s" : ""}`;
+            problems.add(spec.key, values[spec.key], `not read by the ${layer} layer; it belongs to the ${owners}: set it in ${files} instead`);
+        }
+    }
+}
+
 /**
  * Validates one stack's config: `raw` maps every `platform:` key that the stack (or the engine,
  * from Pulumi.yaml's defaults) sets to its string form, as `pulumi.Config.get` returns it.
@@ -78,6 +107,7 @@ export function parseConfig(
     }
     const layer = layerValue as Layer;
     const name = parseStackName(stack, layer, problems);
+    foreignKeyProblems(layer, name.env, raw, values, problems);
     let config: PlatformConfig;
     switch (layer) {
         case "global":

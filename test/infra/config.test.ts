@@ -218,6 +218,18 @@ describe("config (infra/config.ts)", () => {
         });
     }
 
+    it("refuses keys of another layer instead of ignoring them", () => {
+        assert.deepStrictEqual(problems("dev-common", { layer: "common", region: "us-east-1", vpcCidr: "10.9.0.0/16" }), [
+            'platform:region = "us-east-1": not read by the common layer; it belongs to the global layer: set it in Pulumi.dev.yaml instead',
+            'platform:vpcCidr = "10.9.0.0/16": not read by the common layer; it belongs to the global layer: set it in Pulumi.dev.yaml instead',
+        ]);
+        assert.deepStrictEqual(problems("dev", { ...DEV_GLOBAL_CONFIG, organization: "acme" }), [
+            'platform:organization = "acme": not read by the global layer; it belongs to the common and service layers: set it in Pulumi.dev-common.yaml and each Pulumi.dev-<service>.yaml instead',
+        ]);
+        // Pulumi.yaml's defaults reach every stack; they are not "set".
+        assert.deepStrictEqual(problems("dev-common", { layer: "common", region: "", timeZone: "UTC" }), []);
+    });
+
     it("collects every problem of a stack in one error", () => {
         assert.deepStrictEqual(
             problems("dev", { ...DEV_GLOBAL_CONFIG, contact: "x", vpcCidr: "nope", timeZone: "Mars/Olympus" }).map((p) =>
