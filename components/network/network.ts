@@ -81,8 +81,11 @@ export interface NetworkProblem {
     readonly message: string;
 }
 
-/** Thrown by the Network component when its arguments are invalid; lists every problem. */
-export class NetworkArgsError extends Error {
+/**
+ * Thrown by the Network component when its arguments are invalid, before it registers anything;
+ * lists every problem. A RunError, so `pulumi up` prints no stack trace.
+ */
+export class NetworkArgsError extends pulumi.RunError {
     constructor(readonly problems: readonly NetworkProblem[]) {
         super(
             "invalid Network arguments:\n" +
@@ -218,13 +221,14 @@ export class Network extends pulumi.ComponentResource {
     readonly subnets: SubnetPlan;
 
     constructor(name: string, args: NetworkArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        super("platform:network:Network", name, {}, opts);
         const { owner, provider, clusterName } = args;
         const region = owner.environment.region;
+        // Validate before registering anything.
         const { settings, problems } = validateNetworkArgs(args, owner.environment.env, region);
         if (!settings) {
             throw new NetworkArgsError(problems);
         }
+        super("platform:network:Network", name, {}, opts);
         const nameOf = namer(owner);
         const child = { parent: this, provider };
         const tags = (resourceName: string, extra: Record<string, string> = {}) => ({ Name: resourceName, ...extra });
