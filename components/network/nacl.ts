@@ -81,7 +81,6 @@ export function publicNaclRules(vpcCidr: string): NaclRules {
         egress: [
             allowAllFrom(vpcCidr, "intra-VPC traffic: load balancers to their targets, NAT return traffic to the private subnets"),
             tcp(RULE.https, HTTPS_PORT, HTTPS_PORT, "HTTPS out to the internet (forwarded by the NAT gateway)"),
-            tcp(RULE.http, HTTP_PORT, HTTP_PORT, "HTTP out to the internet (OS package mirrors)"),
             tcp(RULE.ephemeralTcp, from, to, "answers to internet clients of the load balancers"),
         ],
     };

@@ -118,7 +118,7 @@ describe("stacks/global: the dev global stack (Pulumi.dev.yaml)", () => {
             acls.map((a) => [a.name, (a.inputs.ingress as unknown[]).length, (a.inputs.egress as unknown[]).length]),
             [
                 ["dev-global-private-nacl", 4, 3],
-                ["dev-global-public-nacl", 5, 4],
+                ["dev-global-public-nacl", 5, 3],
             ],
         );
         const assoc = dev.resources

@@ -20,10 +20,10 @@ describe("components/network/nacl", () => {
             "140 tcp 1024-65535 0.0.0.0/0",
             "150 udp 1024-65535 0.0.0.0/0",
         ]);
+        // No HTTP out: the private tier (the only thing behind the NAT gateway) sends HTTPS only.
         assert.deepStrictEqual(rules.egress.map(brief), [
             "100 all 10.20.0.0/16",
             "110 tcp 443-443 0.0.0.0/0",
-            "120 tcp 80-80 0.0.0.0/0",
             "140 tcp 1024-65535 0.0.0.0/0",
         ]);
     });
