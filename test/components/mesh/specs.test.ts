@@ -27,7 +27,10 @@ describe("mesh specs (components/mesh/specs.ts)", () => {
     it("builds istiod's values: stdout access logs, the Jaeger OTLP provider and the outbound policy", () => {
         assert.deepStrictEqual(istiodValues({ revision: "", outboundTrafficPolicy: "REGISTRY_ONLY", collector: COLLECTOR }), {
             revision: "",
-            global: { istioNamespace: "istio-system" },
+            global: {
+                istioNamespace: "istio-system",
+                proxy: { resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } } },
+            },
             meshConfig: {
                 trustDomain: "cluster.local",
                 accessLogFile: "/dev/stdout",
@@ -44,7 +47,8 @@ describe("mesh specs (components/mesh/specs.ts)", () => {
     it("serialises istiod's values in a fixed key order, so previews do not churn", () => {
         assert.strictEqual(
             JSON.stringify(istiodValues({ collector: COLLECTOR, outboundTrafficPolicy: "ALLOW_ANY", revision: "1-30" })),
-            '{"revision":"1-30","global":{"istioNamespace":"istio-system"},"meshConfig":{"trustDomain":"cluster.local",' +
+            '{"revision":"1-30","global":{"istioNamespace":"istio-system","proxy":{"resources":{"requests":{"cpu":"100m","memory":"128Mi"},' +
+                '"limits":{"cpu":"500m","memory":"256Mi"}}}},"meshConfig":{"trustDomain":"cluster.local",' +
                 '"accessLogFile":"/dev/stdout","accessLogEncoding":"JSON","outboundTrafficPolicy":{"mode":"ALLOW_ANY"},' +
                 '"extensionProviders":[{"name":"jaeger","opentelemetry":{"service":"jaeger-collector.observability.svc.cluster.local","port":4317}}]}}',
         );
