@@ -62,10 +62,22 @@ export function virtualServiceSpec(host: string, settings: ServiceSettings, expo
                 weight: v.weight,
             })),
             timeout: settings.timeout,
-            retries: { attempts: settings.retries, perTryTimeout: perTryTimeout(settings), retryOn: "connect-failure,refused-stream,unavailable,cancelled,5xx" },
+            retries: retryPolicy(settings),
         },
     ];
     return spec;
+}
+
+/**
+ * The route's retry policy. `retries: 0` is `{attempts: 0}` alone: it turns off the retries Istio
+ * would otherwise add (2 by default), and Istio's validation refuses a retry policy (retryOn,
+ * perTryTimeout) next to zero attempts ("http retry policy configured when attempts are set to 0").
+ */
+function retryPolicy(settings: ServiceSettings): Record<string, unknown> {
+    if (settings.retries === 0) {
+        return { attempts: 0 };
+    }
+    return { attempts: settings.retries, perTryTimeout: perTryTimeout(settings), retryOn: "connect-failure,refused-stream,unavailable,cancelled,5xx" };
 }
 
 /** Each try's timeout: the request timeout shared by the tries (at least 1s). */

@@ -45,6 +45,12 @@ describe("service traffic (components/service/traffic.ts)", () => {
         assert.deepStrictEqual(route.retries, { attempts: 2, perTryTimeout: "3s", retryOn: "connect-failure,refused-stream,unavailable,cancelled,5xx" });
     });
 
+    it("retries: 0 turns retries off with attempts alone, which Istio's validation accepts (no retryOn or perTryTimeout)", () => {
+        const [route] = (virtualServiceSpec(HOST, { ...CANARY, retries: 0 }) as any).http;
+        assert.deepStrictEqual(route.retries, { attempts: 0 });
+        assert.strictEqual(route.timeout, "10s");
+    });
+
     it("an exposed service's VirtualService also serves its public host on the gateway, and keeps the mesh", () => {
         const vs = virtualServiceSpec(HOST, CANARY, { gateway: "frontend/frontend", host: "frontend.dev.internal.example.com" }) as any;
         assert.deepStrictEqual(vs.hosts, [HOST, "frontend.dev.internal.example.com"]);
