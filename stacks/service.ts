@@ -1,4 +1,3 @@
-import * as aws from "@pulumi/aws";
 import { Service } from "../components/service";
 import { kubernetesProvider } from "../infra/providers";
 import { ConfigError, ServiceConfig } from "../infra/schema";
@@ -26,12 +25,13 @@ export const SERVICE_OUTPUTS: OutputDocs<ServiceOutputs> = {
     url: { kind: "string", optional: true, description: "URL through the ingress gateway (exposed services only)." },
 };
 
-/** What a service layer is given besides its config. */
+/**
+ * What a service layer is given besides its config. It owns no AWS resource, so it has no aws
+ * provider: a service stack runs with the kubernetes provider plugin alone.
+ */
 export interface ServiceInputs {
     readonly global: GlobalOutputs;
     readonly common: CommonOutputs;
-    /** The environment's aws provider, owner-service `<service>`. */
-    readonly aws: aws.Provider;
 }
 
 /**

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { isDeepStrictEqual } from "util";
 import { COMMON_KEYS, CommonConfig, parseCommonConfig } from "./common";
 import { GLOBAL_KEYS, GlobalConfig, parseGlobalConfig } from "./global";
 import { KeySpec, LAYERS, Layer, SHARED_KEYS } from "./keys";
@@ -46,6 +47,8 @@ function stackFileOf(layer: Layer, env: string): string {
  * Keys of other layers that a stack sets: they would be silently ignored (e.g. `region` in a
  * common stack, which takes its region from the global stack). The engine passes Pulumi.yaml's
  * defaults to every stack, so a key counts as set when its value differs from its default.
+ * Values are compared as data, never as text: the engine hands the program object defaults with
+ * their keys sorted (Go's JSON), not in the order Pulumi.yaml writes them.
  */
 function foreignKeyProblems(
     layer: Layer,
@@ -58,7 +61,7 @@ function foreignKeyProblems(
         if (spec.layers.includes(layer) || raw[spec.key] === undefined) {
             continue;
         }
-        if (JSON.stringify(values[spec.key]) !== JSON.stringify(spec.default)) {
+        if (!isDeepStrictEqual(values[spec.key], spec.default)) {
             const files = spec.layers.map((l) => stackFileOf(l, env)).join(" and ");
             const owners = `${spec.layers.join(" and ")} layer${spec.layers.length > 1 ? "s" : ""}`;
             problems.add(spec.key, values[spec.key], `not read by the ${layer} layer; it belongs to the ${owners}: set it in ${files} instead`);

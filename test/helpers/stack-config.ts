@@ -22,8 +22,29 @@ function isSecure(value: unknown): boolean {
     return typeof value === "object" && value !== null && "secure" in value && Object.keys(value).length === 1;
 }
 
-function encode(value: unknown): string {
-    return typeof value === "string" ? value : JSON.stringify(value);
+/** JSON as Go's encoding/json writes it: object keys sorted, `<`, `>`, `&`, U+2028 and U+2029 escaped. */
+function goJson(value: unknown): string {
+    const sorted = (v: unknown): unknown => {
+        if (Array.isArray(v)) {
+            return v.map(sorted);
+        }
+        if (v && typeof v === "object") {
+            const o = v as Record<string, unknown>;
+            return Object.fromEntries(Object.keys(o).sort().map((k) => [k, sorted(o[k])]));
+        }
+        return v;
+    };
+    const escapes: Record<string, string> = { "<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029" };
+    return JSON.stringify(sorted(value)).replace(/[<>&\u2028\u2029]/g, (c) => escapes[c]);
+}
+
+/**
+ * A config value's string form as the engine hands it to the program (checked against the real
+ * engine by test/integration/engine-config.test.ts): scalars as their text, lists and maps as
+ * Go's JSON, so map keys arrive sorted whatever order the YAML file writes them in.
+ */
+export function engineString(value: unknown): string {
+    return typeof value === "string" ? value : typeof value === "object" && value !== null ? goJson(value) : String(value);
 }
 
 /** The project defaults of Pulumi.yaml (`config:` declarations and plain values), as full keys. */
@@ -51,9 +72,10 @@ export function projectDefaults(root = ROOT): Record<string, unknown> {
 
 /**
  * Reads `Pulumi.<stack>.yaml` (from `dir`, default the repository root) as the engine would:
- * Pulumi.yaml's defaults, then the stack's values; `secure:` values become a secret placeholder.
+ * the defaults of `projectDir`'s Pulumi.yaml, then the stack's values; `secure:` values become a
+ * secret placeholder.
  */
-export function readStackConfig(stack: string, dir = ROOT): StackConfig {
+export function readStackConfig(stack: string, dir = ROOT, projectDir = ROOT): StackConfig {
     const file = path.join(dir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
         throw new Error(`no stack config file ${file}`);
@@ -61,15 +83,15 @@ export function readStackConfig(stack: string, dir = ROOT): StackConfig {
     const doc = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
     const config: Record<string, string> = {};
     const secretKeys: string[] = [];
-    for (const [key, value] of Object.entries(projectDefaults())) {
-        config[key] = encode(value);
+    for (const [key, value] of Object.entries(projectDefaults(projectDir))) {
+        config[key] = engineString(value);
     }
     for (const [key, value] of Object.entries(doc.config ?? {})) {
         if (isSecure(value)) {
             config[key] = SECRET_PLACEHOLDER;
             secretKeys.push(key);
         } else {
-            config[key] = encode(value);
+            config[key] = engineString(value);
         }
     }
     return { stack, file, config, secretKeys };
