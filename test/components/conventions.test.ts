@@ -15,6 +15,7 @@ import {
     resourceName,
     resourceTags,
 } from "../../components/conventions";
+import { AWS_REGIONS, isAwsRegion } from "../../components/conventions/regions";
 import { DEV_ENVIRONMENT } from "../helpers/fixtures";
 
 const owner: Owner = { environment: DEV_ENVIRONMENT, service: "customer-svc" };
@@ -187,5 +188,17 @@ describe("conventions: Kubernetes labels and annotations", () => {
         assert.strictEqual(metadata.labels["istio-injection"], "enabled");
         assert.strictEqual(metadata.labels["owner-service"], "customer-svc");
         assert.strictEqual(metadata.annotations.contact, "platform-team@example.com");
+    });
+});
+
+describe("conventions: AWS regions (one list, the AWS provider's)", () => {
+    it("lists the provider's regions once each, sorted, and no typo of one", () => {
+        for (const region of ["eu-central-1", "us-east-1", "us-gov-west-1", "ap-southeast-4", "cn-north-1"]) {
+            assert.ok(isAwsRegion(region), region);
+        }
+        for (const name of ["eu-centrl-1", "Frankfurt", "eu-central-1a", ""]) {
+            assert.ok(!isAwsRegion(name), name);
+        }
+        assert.deepStrictEqual([...AWS_REGIONS], [...new Set(AWS_REGIONS)].sort());
     });
 });
