@@ -21,7 +21,7 @@ import { DEV_ENVIRONMENT } from "../helpers/fixtures";
 const owner: Owner = { environment: DEV_ENVIRONMENT, service: "customer-svc" };
 
 describe("conventions: names", () => {
-    it("builds ${env}-${service}-${type} and ${env}-${service}-${type}-${index} (seed 002's examples)", () => {
+    it("builds ${env}-${service}-${type} and ${env}-${service}-${type}-${index} (the README's examples)", () => {
         assert.strictEqual(resourceName({ env: "dev", service: "customer-svc", type: "db-cluster" }), "dev-customer-svc-db-cluster");
         assert.strictEqual(
             resourceName({ env: "dev", service: "customer-svc", type: "db-cluster-instance", index: 1 }),
@@ -113,7 +113,7 @@ describe("conventions: names", () => {
 });
 
 describe("conventions: tags", () => {
-    it("has the nine mandatory keys of CONVENTIONS.md", () => {
+    it("has the nine mandatory keys of the README's conventions", () => {
         assert.deepStrictEqual(
             [...TAG_KEYS],
             ["Name", "environment", "owner-service", "infra-region", "team-name", "time-zone", "start-time", "stop-time", "contact"],
