@@ -177,8 +177,9 @@ describe("the plan: every bad stack file named, with what exists or is allowed",
         const err = await rejection(planEnvironment("dev", dir));
         assert.ok(err instanceof ConfigError);
         assert.doesNotMatch(err.message, /mocks|StackReference/);
+        // Only the layer: the keys of a common stack checked as a service's would be noise.
         assert.strictEqual(
-            err.message.split("\n").slice(0, 2).join("\n"),
+            err.message,
             'Configuration of stack "dev-common" (Pulumi.dev-common.yaml) is invalid; nothing was created:\n' +
                 `  - platform:layer = "service": stack "dev-common" is the environment's common stack (its name ends in "-common"), so its layer is common; set platform:layer: common in Pulumi.dev-common.yaml (a service needs a stack <env>-<service> with a name other than global or common)`,
         );

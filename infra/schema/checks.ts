@@ -35,7 +35,7 @@ export function checkRegion(value: string): string | undefined {
 /** Why startTime and stopTime cannot go together, or undefined: the schedules must fire at different minutes. */
 export function checkStopTime(stopTime: string, startTime: string): string | undefined {
     return stopTime === startTime
-        ? `equal to startTime: the start and stop schedules would fire at the same minute; allowed: a time other than startTime (${startTime}), e.g. 20:00 for a start at 08:00`
+        ? `equal to startTime: the start and stop schedules would fire at the same minute; allowed: any HH:MM other than ${startTime}`
         : undefined;
 }
 

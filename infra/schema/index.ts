@@ -96,7 +96,12 @@ export function parseConfig(
         problems.throwIfAny(stack);
     }
     const layer = layerValue as Layer;
+    const reported = problems.all.length;
     const name = parseStackName(stack, layer, problems);
+    if (problems.all.length > reported) {
+        // The layer and the stack's name disagree: every key would be checked against the wrong layer.
+        problems.throwIfAny(stack);
+    }
     foreignKeyProblems(layer, name.env, raw, values, problems);
     let config: PlatformConfig;
     switch (layer) {

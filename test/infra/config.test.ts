@@ -155,7 +155,7 @@ describe("config (infra/config.ts)", () => {
             "dev",
             { ...DEV_GLOBAL_CONFIG, startTime: "08:00", stopTime: "08:00" },
             [
-                'platform:stopTime = "08:00": equal to startTime: the start and stop schedules would fire at the same minute; allowed: a time other than startTime (08:00), e.g. 20:00 for a start at 08:00',
+                'platform:stopTime = "08:00": equal to startTime: the start and stop schedules would fire at the same minute; allowed: any HH:MM other than 08:00',
             ],
         ],
         [
