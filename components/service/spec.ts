@@ -30,7 +30,7 @@ export interface VersionSpec {
 export interface CallerRule {
     /** A service of the environment (principal `<trustDomain>/ns/<service>/sa/<service>`). */
     readonly service?: string;
-    /** A namespace whose every workload may call (seed 003's namespace scenario). */
+    /** A namespace whose every workload may call (e.g. dev's payment allows the backend namespace). */
     readonly namespace?: string;
     /** HTTP methods allowed. @default any method */
     readonly methods?: readonly HttpMethod[];

@@ -27,6 +27,19 @@ export class UnknownStackError extends Error {
     }
 }
 
+/** The YAML document of `file`; a syntax error is a StackFileError naming the file, the line and the column. */
+function loadYaml(file: string): unknown {
+    try {
+        return yaml.load(fs.readFileSync(file, "utf8"));
+    } catch (err) {
+        if (err instanceof yaml.YAMLException) {
+            const at = err.mark ? ` line ${err.mark.line + 1}, column ${err.mark.column + 1}` : "";
+            throw new StackFileError(`${path.basename(file)}${at}: not valid YAML: ${err.reason}`);
+        }
+        throw err;
+    }
+}
+
 /** One stack's config as the engine would pass it to the program. */
 export interface StackConfig {
     readonly stack: string;
@@ -47,7 +60,7 @@ function encode(value: unknown): string {
 
 /** The project defaults of Pulumi.yaml (`config:` declarations and plain values), as full keys. */
 export function projectDefaults(root = ROOT): Record<string, unknown> {
-    const project = yaml.load(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as {
+    const project = loadYaml(path.join(root, "Pulumi.yaml")) as {
         name: string;
         config?: Record<string, unknown>;
     };
@@ -101,17 +114,7 @@ function isMap(v: unknown): v is Record<string, unknown> {
 /** Parses a stack file's text; a syntax error names the file, the line and the column. */
 function parseStackFile(file: string): { config?: Record<string, unknown> } {
     const name = path.basename(file);
-    let doc: unknown;
-    try {
-        doc = yaml.load(fs.readFileSync(file, "utf8"));
-    } catch (err) {
-        if (err instanceof yaml.YAMLException) {
-            const at = err.mark ? ` line ${err.mark.line + 1}, column ${err.mark.column + 1}` : "";
-            throw new StackFileError(`${name}${at}: not valid YAML: ${err.reason}`);
-        }
-        throw err;
-    }
-    doc = doc ?? {};
+    const doc = loadYaml(file) ?? {};
     if (!isMap(doc) || !(doc.config === undefined || doc.config === null || isMap(doc.config))) {
         throw new StackFileError(`${name}: not a stack file; allowed: a map whose config: is a map of keys, e.g. "config:\n  platform:layer: service"`);
     }
