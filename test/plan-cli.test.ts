@@ -151,6 +151,10 @@ describe("the plan: every bad stack file named, with what exists or is allowed",
             name: "UnknownStackError",
             message: `no stack "dev-ordrs": ${path.join(dir, "Pulumi.dev-ordrs.yaml")} does not exist; the stacks in ${dir}: ${stacks}`,
         });
+        assert.throws(() => readStackConfig("dev-paymnt", dir), {
+            name: "UnknownStackError",
+            message: `no stack "dev-paymnt": ${path.join(dir, "Pulumi.dev-paymnt.yaml")} does not exist; did you mean dev-payment? the stacks in ${dir}: ${stacks}`,
+        });
         const err = await rejection(planEnvironment("staging", dir));
         assert.ok(err instanceof UnknownStackError);
         assert.strictEqual(err.message, `environment "staging" has no global stack: ${path.join(dir, "Pulumi.staging.yaml")} does not exist; the stacks in ${dir}: ${stacks}`);

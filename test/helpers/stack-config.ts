@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
+import { nearest } from "../../infra/schema/nearest";
 
 /** The repository root (where Pulumi.yaml is). */
 export const ROOT = path.resolve(__dirname, "..", "..");
@@ -133,7 +134,10 @@ export function readStackConfig(stack: string, dir = ROOT): StackConfig {
         if (fs.existsSync(path.join(dir, `Pulumi.${stack}.yml`))) {
             throw ymlError(stack);
         }
-        throw new UnknownStackError(`no stack "${stack}": ${file} does not exist; the stacks in ${dir}: ${existingStacksText(dir)}`);
+        const guess = nearest(stack, allStacks(dir));
+        throw new UnknownStackError(
+            `no stack "${stack}": ${file} does not exist; ${guess ? `did you mean ${guess}? ` : ""}the stacks in ${dir}: ${existingStacksText(dir)}`,
+        );
     }
     const doc = parseStackFile(file);
     const config: Record<string, string> = {};
