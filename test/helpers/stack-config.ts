@@ -1,12 +1,45 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
+import { nearest } from "../../infra/schema/nearest";
 
 /** The repository root (where Pulumi.yaml is). */
 export const ROOT = path.resolve(__dirname, "..", "..");
 
 /** The value a `secure:` config value stands for in the offline plan; it is kept secret. */
 export const SECRET_PLACEHOLDER = "offline-plan-secret-placeholder";
+
+/**
+ * A stack file that cannot be read as it is: not valid YAML, not a map, or named `.yml` (Pulumi
+ * reads `Pulumi.<stack>.yaml` only). The message names the file and, for YAML, the line.
+ */
+export class StackFileError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "StackFileError";
+    }
+}
+
+/** A stack or environment that has no stack file; the message lists the stacks that exist. */
+export class UnknownStackError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "UnknownStackError";
+    }
+}
+
+/** The YAML document of `file`; a syntax error is a StackFileError naming the file, the line and the column. */
+function loadYaml(file: string): unknown {
+    try {
+        return yaml.load(fs.readFileSync(file, "utf8"));
+    } catch (err) {
+        if (err instanceof yaml.YAMLException) {
+            const at = err.mark ? ` line ${err.mark.line + 1}, column ${err.mark.column + 1}` : "";
+            throw new StackFileError(`${path.basename(file)}${at}: not valid YAML: ${err.reason}`);
+        }
+        throw err;
+    }
+}
 
 /** One stack's config as the engine would pass it to the program. */
 export interface StackConfig {
@@ -49,7 +82,7 @@ export function engineString(value: unknown): string {
 
 /** The project defaults of Pulumi.yaml (`config:` declarations and plain values), as full keys. */
 export function projectDefaults(root = ROOT): Record<string, unknown> {
-    const project = yaml.load(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as {
+    const project = loadYaml(path.join(root, "Pulumi.yaml")) as {
         name: string;
         config?: Record<string, unknown>;
     };
@@ -70,17 +103,65 @@ export function projectDefaults(root = ROOT): Record<string, unknown> {
     return defaults;
 }
 
+/** The stacks of the `Pulumi.<stack>.<extension>` files in `dir`, sorted. */
+function stacksWithExtension(dir: string, extension: "yaml" | "yml"): string[] {
+    return fs
+        .readdirSync(dir)
+        .map((f) => new RegExp(`^Pulumi\\.(.+)\\.${extension}$`).exec(f)?.[1])
+        .filter((s): s is string => s !== undefined)
+        .sort();
+}
+
+/** Every stack with a `Pulumi.<stack>.yaml` in `dir`, sorted. */
+export function allStacks(dir = ROOT): string[] {
+    return stacksWithExtension(dir, "yaml");
+}
+
+/** The stacks that exist, for messages: `dev, dev-backend, dev-common` or `none`. */
+export function existingStacksText(dir = ROOT): string {
+    return allStacks(dir).join(", ") || "none";
+}
+
+/** Refuses `Pulumi.<stack>.yml`: Pulumi reads `Pulumi.<stack>.yaml` only, so the file would be ignored. */
+function ymlError(stack: string): StackFileError {
+    return new StackFileError(
+        `Pulumi.${stack}.yml: stack files end in .yaml (Pulumi reads Pulumi.${stack}.yaml only, so this file would be ignored); rename it to Pulumi.${stack}.yaml`,
+    );
+}
+
+function isMap(v: unknown): v is Record<string, unknown> {
+    return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Parses a stack file's text; a syntax error names the file, the line and the column. */
+function parseStackFile(file: string): { config?: Record<string, unknown> } {
+    const name = path.basename(file);
+    const doc = loadYaml(file) ?? {};
+    if (!isMap(doc) || !(doc.config === undefined || doc.config === null || isMap(doc.config))) {
+        throw new StackFileError(`${name}: not a stack file; allowed: a map whose config: is a map of keys, e.g. "config:\n  platform:layer: service"`);
+    }
+    return { config: (doc.config ?? {}) as Record<string, unknown> };
+}
+
 /**
  * Reads `Pulumi.<stack>.yaml` (from `dir`, default the repository root) as the engine would:
  * the defaults of `projectDir`'s Pulumi.yaml, then the stack's values; `secure:` values become a
- * secret placeholder.
+ * secret placeholder. Throws an UnknownStackError (listing the stacks that exist) when the file
+ * does not exist, and a StackFileError naming the file (and line) when it is not valid YAML or is
+ * named `.yml`.
  */
 export function readStackConfig(stack: string, dir = ROOT, projectDir = ROOT): StackConfig {
     const file = path.join(dir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
-        throw new Error(`no stack config file ${file}`);
+        if (fs.existsSync(path.join(dir, `Pulumi.${stack}.yml`))) {
+            throw ymlError(stack);
+        }
+        const guess = nearest(stack, allStacks(dir));
+        throw new UnknownStackError(
+            `no stack "${stack}": ${file} does not exist; ${guess ? `did you mean ${guess}? ` : ""}the stacks in ${dir}: ${existingStacksText(dir)}`,
+        );
     }
-    const doc = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const doc = parseStackFile(file);
     const config: Record<string, string> = {};
     const secretKeys: string[] = [];
     for (const [key, value] of Object.entries(projectDefaults(projectDir))) {
@@ -97,11 +178,15 @@ export function readStackConfig(stack: string, dir = ROOT, projectDir = ROOT): S
     return { stack, file, config, secretKeys };
 }
 
-/** The stacks that have a `Pulumi.<stack>.yaml` in `dir` for environment `env`: `<env>` and `<env>-*`. */
+/**
+ * The stacks that have a `Pulumi.<stack>.yaml` in `dir` for environment `env`: `<env>` and `<env>-*`.
+ * Throws a StackFileError for a `Pulumi.<env>[-*].yml`, which Pulumi would ignore.
+ */
 export function stacksOfEnvironment(env: string, dir = ROOT): string[] {
-    return fs
-        .readdirSync(dir)
-        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
-        .filter((s): s is string => s !== undefined && (s === env || s.startsWith(`${env}-`)))
-        .sort();
+    const belongs = (s: string) => s === env || s.startsWith(`${env}-`);
+    const yml = stacksWithExtension(dir, "yml").filter(belongs);
+    if (yml.length > 0) {
+        throw ymlError(yml[0]);
+    }
+    return allStacks(dir).filter(belongs);
 }
