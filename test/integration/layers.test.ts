@@ -4,7 +4,8 @@
 // first resource of a missing provider plugin, never in our own code. No stand-in provider is used.
 import * as assert from "assert";
 import { StackPlan, planEnvironment } from "../helpers/plan";
-import { Backend, describe as describeCommand, programDir, programProject, projectCopy } from "./helpers/engine";
+import { Backend, describe as describeCommand, projectCopy } from "./helpers/engine";
+import { standIn } from "./helpers/standin";
 
 /** The engine's message when a program registers a resource of a provider whose plugin is missing. */
 const MISSING_PLUGIN = /no resource plugin 'pulumi-resource-([a-z]+)' found in the workspace at version v[0-9.]+ or on your \$PATH/g;
@@ -39,12 +40,8 @@ describe("dev's global and common stacks under the real engine (no aws provider 
 
     it("dev-common: pulumi preview reads dev's outputs (a stand-in stack) and stops only at the missing random, aws or eks plugins", async () => {
         // The stand-in exports what the offline plan computes for dev; it creates no resource.
-        const global = plans.find((p) => p.layer === "global")!;
-        const spec = { outputs: global.evaluation.rawOutputs, secret: global.evaluation.secretOutputNames };
-        const standin = programProject("layers-standin-dev", programDir("standin"), { config: null, files: { "outputs.json": JSON.stringify(spec) } });
         const other = new Backend("layers-common");
-        await other.ok(standin, ["stack", "init", "dev"]);
-        await other.ok(standin, ["up", "--yes", "--stack", "dev"]);
+        await standIn(other, plans.find((p) => p.layer === "global")!);
         await other.ok(project, ["stack", "init", "dev-common"]);
         const r = await other.run(project, ["preview", "--stack", "dev-common"]);
         const text = r.stdout + r.stderr;

@@ -1,7 +1,8 @@
 // A program the policy pack must refuse under the real analyzer: a Deployment whose image is
 // tagged `latest`. Our own config refuses such an image before anything is registered, so the
 // pack's guard is tested with a program that bypasses it, as any other program of a team could.
-// Also a Secret whose values are Pulumi secrets, which the pack must not report.
+// Also a password in plain text, which the pack must report, and one that is a Pulumi secret,
+// which it must not (the engine hands policies secrets decrypted).
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -22,8 +23,15 @@ new k8s.apps.v1.Deployment(
     },
     { provider },
 );
-new k8s.core.v1.Secret(
-    "marked-secret",
-    { metadata: { name: "marked-secret", namespace: "default" }, stringData: { password: pulumi.secret("not-shown-s3cret") } },
+// A password in a ConfigMap: in clear (reported), and as a Pulumi secret (not reported). Not a
+// Secret: the kubernetes SDK makes every Secret's data a Pulumi secret by itself.
+new k8s.core.v1.ConfigMap(
+    "plain-password",
+    { metadata: { name: "plain-password", namespace: "default" }, data: { password: "shown-in-clear" } },
+    { provider },
+);
+new k8s.core.v1.ConfigMap(
+    "marked-password",
+    { metadata: { name: "marked-password", namespace: "default" }, data: { password: pulumi.secret("not-shown-s3cret") } },
     { provider },
 );
