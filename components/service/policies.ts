@@ -22,6 +22,10 @@ export interface MeshFacts {
      * chart names it after the release — its service account.
      */
     readonly gatewayName: string;
+    /** The control plane's namespace (istiod): every proxy's Sidecar keeps it in scope. */
+    readonly istioNamespace: string;
+    /** Namespace of Prometheus and the tracing collector: in every Sidecar's scope, admitted to the merged metrics port. */
+    readonly observabilityNamespace: string;
 }
 
 /** The SPIFFE-style principal of a service account: `<trustDomain>/ns/<namespace>/sa/<account>`. */

@@ -13,6 +13,7 @@ import {
     requireHeadersPolicy,
     strictPeerAuthentication,
 } from "./policies";
+import { networkPolicySpecs, sidecarSpec } from "./isolation";
 import { ServiceSettings, describeSpecProblem, serviceProblems } from "./spec";
 import {
     ENVOY_FILTER_API_VERSION,
@@ -47,6 +48,11 @@ export interface ServiceArgs {
      * on the gateway.
      */
     readonly zoneName: string;
+    /**
+     * The services this one may call: those of the environment whose `allowedCallers` name it (the
+     * reverse of the access graph, see `calleesOf`). Its Sidecar's egress lists exactly these.
+     */
+    readonly callees: readonly string[];
     /** The kubernetes provider of the environment's cluster; every object is created with it. */
     readonly provider: k8s.Provider;
 }
@@ -134,6 +140,11 @@ export class Service extends pulumi.ComponentResource {
         new k8s.core.v1.ResourceQuota(service, { metadata: meta(service), spec: resourceQuotaSpec(settings.quota) }, inNs);
         new k8s.core.v1.LimitRange(service, { metadata: meta(service), spec: limitRangeSpec(settings.resources) }, inNs);
         const account = new k8s.core.v1.ServiceAccount(service, { metadata: meta(service), automountServiceAccountToken: false }, inNs);
+        // Network isolation first too: default deny ingress and the Sidecar's egress exist before any pod.
+        const isolation: pulumi.Resource[] = networkPolicySpecs(service, settings, mesh).map(
+            (np) =>
+                new k8s.networking.v1.NetworkPolicy(`${service}-${np.name}`, { metadata: meta(np.name), spec: np.spec }, inNs),
+        );
 
         // Policies first: the default deny exists before any pod of the service can serve.
         const custom = (kind: string, apiVersion: string, logical: string, named: NamedSpec<unknown>, deps: pulumi.Resource[] = [ns]) =>
@@ -148,6 +159,8 @@ export class Service extends pulumi.ComponentResource {
                 policies.push(custom("AuthorizationPolicy", SECURITY_API_VERSION, `${service}-${named.name}`, named));
             }
         };
+        policies.push(...isolation);
+        policies.push(custom("Sidecar", NETWORKING_API_VERSION, `${service}-sidecar`, { name: "default", spec: sidecarSpec(args.callees, mesh) }));
         authz(allowNothingPolicy());
         policies.push(custom("PeerAuthentication", SECURITY_API_VERSION, `${service}-mtls`, strictPeerAuthentication()));
         authz(allowCallersPolicy(service, settings.allowedCallers, mesh, settings.exposed));

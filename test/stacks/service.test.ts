@@ -132,6 +132,17 @@ describe("service layer (stacks/service.ts)", () => {
         assert.strictEqual(spec(one(evaluations.payment, "kubernetes:apps/v1:Deployment")).replicas, 3);
     });
 
+    it("creates the Sidecar and NetworkPolicies before any pod, from the environment's stack files", () => {
+        const e = evaluations.frontend;
+        const deployment = one(e, "kubernetes:apps/v1:Deployment");
+        for (const dep of ["frontend-sidecar", "frontend-default-deny-ingress", "frontend-allow-callers", "frontend-allow-prometheus"]) {
+            assert.ok(deployment.dependsOn.includes(dep), dep);
+        }
+        // dev-backend.yaml admits frontend: frontend's proxies know backend and nothing else of dev.
+        assert.deepStrictEqual(spec(one(e, "kubernetes:networking.istio.io/v1:Sidecar")).egress[0].hosts.slice(3), ["backend/backend.backend.svc.cluster.local"]);
+        assert.deepStrictEqual(meta(one(e, "kubernetes:networking.istio.io/v1:Sidecar")).name, "default");
+    });
+
     it("frontend: exposed on the gateway (Gateway in its namespace, VirtualService bound), JWT paired, rate limited, metrics scraped", () => {
         const e = evaluations.frontend;
         assert.deepStrictEqual(spec(one(e, AUTHZ, "frontend-allow-callers")).rules, [
@@ -160,8 +171,12 @@ describe("service layer (stacks/service.ts)", () => {
             "monitoring.coreos.com/v1 PodMonitor",
             "networking.istio.io/v1 DestinationRule",
             "networking.istio.io/v1 Gateway",
+            "networking.istio.io/v1 Sidecar",
             "networking.istio.io/v1 VirtualService",
             "networking.istio.io/v1alpha3 EnvoyFilter",
+            "networking.k8s.io/v1 NetworkPolicy",
+            "networking.k8s.io/v1 NetworkPolicy",
+            "networking.k8s.io/v1 NetworkPolicy",
             "policy/v1 PodDisruptionBudget",
             "security.istio.io/v1 AuthorizationPolicy",
             "security.istio.io/v1 AuthorizationPolicy",
