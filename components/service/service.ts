@@ -17,12 +17,10 @@ import { networkPolicySpecs, sidecarSpec } from "./isolation";
 import { ServiceSettings, describeSpecProblem, serviceProblems } from "./spec";
 import {
     ENVOY_FILTER_API_VERSION,
-    MONITORING_API_VERSION,
     NETWORKING_API_VERSION,
     destinationRuleSpec,
     gatewaySpec,
     localRateLimitSpec,
-    podMonitorSpec,
     virtualServiceSpec,
 } from "./traffic";
 import {
@@ -209,9 +207,6 @@ export class Service extends pulumi.ComponentResource {
             exposure = { gateway: `${namespace}/${service}`, host: publicHost };
         }
         custom("VirtualService", NETWORKING_API_VERSION, service, { name: service, spec: virtualServiceSpec(this.host, settings, exposure) });
-        if (settings.metricsPort !== undefined) {
-            custom("PodMonitor", MONITORING_API_VERSION, service, { name: service, spec: podMonitorSpec(service, namespace) });
-        }
 
         this.registerOutputs({
             namespace: this.namespace,

@@ -93,7 +93,7 @@ describe("service layer (stacks/service.ts)", () => {
             annotations: { contact: "platform-team@example.com", "time-zone": "Europe/Berlin", "start-time": "07:00", "stop-time": "19:00" },
         });
         assert.deepStrictEqual(spec(one(evaluations.payment, "kubernetes:core/v1:ResourceQuota")).hard.pods, "30");
-        assert.deepStrictEqual(spec(one(evaluations.payment, "kubernetes:core/v1:LimitRange")).limits[0].default, { cpu: "1", memory: "512Mi" });
+        assert.deepStrictEqual(spec(one(evaluations.payment, "kubernetes:core/v1:LimitRange")).limits[0].default, { cpu: "1", memory: "512Mi", "ephemeral-storage": "1Gi" });
     });
 
     it("backend: only the frontend's principal, GET and POST on /api/*, and a 90/10 canary of v2", () => {
@@ -163,12 +163,14 @@ describe("service layer (stacks/service.ts)", () => {
         assert.deepStrictEqual(vs.gateways, ["mesh", "frontend/frontend"]);
         const filter = one(e, "kubernetes:networking.istio.io/v1alpha3:EnvoyFilter");
         assert.strictEqual(meta(filter).name, "local-rate-limit");
-        const monitor = one(e, "kubernetes:monitoring.coreos.com/v1:PodMonitor");
-        assert.deepStrictEqual(spec(monitor).podMetricsEndpoints, [{ port: "http-metrics", path: "/metrics", interval: "30s" }]);
+        // Metrics through Istio's metrics merging: the common layer's envoy-stats PodMonitor scrapes the
+        // sidecar's 15020, which serves the app's /metrics too; no PodMonitor and no port outside the mesh.
+        assert.strictEqual(byType(e, "kubernetes:monitoring.coreos.com/v1:PodMonitor").length, 0);
+        const annotations = spec(one(e, "kubernetes:apps/v1:Deployment")).template.metadata.annotations;
+        assert.deepStrictEqual([annotations["prometheus.io/port"], annotations["prometheus.io/path"], annotations["traffic.sidecar.istio.io/excludeInboundPorts"]], ["9090", "/metrics", undefined]);
         const kinds = manifestsOf(e.resources).map((m) => `${m.apiVersion} ${m.kind}`).sort();
         assert.deepStrictEqual(kinds, [
             "apps/v1 Deployment",
-            "monitoring.coreos.com/v1 PodMonitor",
             "networking.istio.io/v1 DestinationRule",
             "networking.istio.io/v1 Gateway",
             "networking.istio.io/v1 Sidecar",
