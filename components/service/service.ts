@@ -8,8 +8,8 @@ import {
     allowCallersPolicy,
     allowNothingPolicy,
     denySourcesPolicy,
-    jwtPolicies,
     principalOf,
+    requestAuthenticationPolicy,
     requireHeadersPolicy,
     strictPeerAuthentication,
 } from "./policies";
@@ -161,13 +161,12 @@ export class Service extends pulumi.ComponentResource {
         policies.push(custom("Sidecar", NETWORKING_API_VERSION, `${service}-sidecar`, { name: "default", spec: sidecarSpec(args.callees, mesh) }));
         authz(allowNothingPolicy());
         policies.push(custom("PeerAuthentication", SECURITY_API_VERSION, `${service}-mtls`, strictPeerAuthentication()));
-        authz(allowCallersPolicy(service, settings.allowedCallers, mesh, settings.exposed));
+        authz(allowCallersPolicy(service, settings.allowedCallers, mesh, settings.exposed, settings.jwt !== undefined));
         authz(denySourcesPolicy(service, settings.deniedSourceCidrs));
         authz(requireHeadersPolicy(service, settings.requiredHeaders));
         if (settings.jwt) {
-            const jwt = jwtPolicies(service, settings.jwt);
-            policies.push(custom("RequestAuthentication", SECURITY_API_VERSION, `${service}-${jwt.requestAuthentication.name}`, jwt.requestAuthentication));
-            authz(jwt.requireToken);
+            const ra = requestAuthenticationPolicy(service, settings.jwt);
+            policies.push(custom("RequestAuthentication", SECURITY_API_VERSION, `${service}-${ra.name}`, ra));
         }
         if (settings.rateLimit) {
             policies.push(

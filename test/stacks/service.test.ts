@@ -145,18 +145,15 @@ describe("service layer (stacks/service.ts)", () => {
 
     it("frontend: exposed on the gateway (Gateway in its namespace, VirtualService bound), JWT paired, rate limited, metrics scraped", () => {
         const e = evaluations.frontend;
+        // JWT: the gateway's rule also requires a request principal, a valid token (no HTTP-only DENY, IST0133).
         assert.deepStrictEqual(spec(one(e, AUTHZ, "frontend-allow-callers")).rules, [
-            { from: [{ source: { principals: ["cluster.local/ns/istio-ingress/sa/istio-ingressgateway"] } }] },
+            { from: [{ source: { principals: ["cluster.local/ns/istio-ingress/sa/istio-ingressgateway"], requestPrincipals: ["*"] } }] },
         ]);
+        assert.deepStrictEqual(byType(e, AUTHZ).map((p) => [meta(p).name, spec(p).action]).sort(), [["allow-callers", "ALLOW"], ["allow-nothing", undefined]]);
         const ra = one(e, "kubernetes:security.istio.io/v1:RequestAuthentication");
         assert.deepStrictEqual(spec(ra).jwtRules, [
             { issuer: "https://auth.example.com/", jwksUri: "https://auth.example.com/.well-known/jwks.json", forwardOriginalToken: true, audiences: ["shop"] },
         ]);
-        assert.deepStrictEqual(spec(one(e, AUTHZ, "frontend-require-jwt")), {
-            selector: { matchLabels: { app: "frontend" } },
-            action: "DENY",
-            rules: [{ from: [{ source: { notRequestPrincipals: ["*"] } }] }],
-        });
         const gw = one(e, "kubernetes:networking.istio.io/v1:Gateway");
         assert.deepStrictEqual([meta(gw).namespace, spec(gw).servers[0].hosts], ["frontend", ["frontend.dev.internal.example.com"]]);
         const vs = spec(one(e, "kubernetes:networking.istio.io/v1:VirtualService"));
@@ -180,7 +177,6 @@ describe("service layer (stacks/service.ts)", () => {
             "networking.k8s.io/v1 NetworkPolicy",
             "networking.k8s.io/v1 NetworkPolicy",
             "policy/v1 PodDisruptionBudget",
-            "security.istio.io/v1 AuthorizationPolicy",
             "security.istio.io/v1 AuthorizationPolicy",
             "security.istio.io/v1 AuthorizationPolicy",
             "security.istio.io/v1 PeerAuthentication",
