@@ -16,6 +16,9 @@ export function stackConfigDir(): string {
     return process.env[STACK_CONFIG_DIR_VARIABLE] ?? process.cwd();
 }
 
+/** Graphs already read, by folder, environment and the files' names, times and sizes. */
+const parsedGraphs = new Map<string, GraphService[]>();
+
 function callerRules(value: unknown): CallerRule[] {
     // A malformed list is reported by its own stack's config check; here it admits nobody.
     if (!Array.isArray(value)) {
@@ -43,16 +46,25 @@ export function readAccessGraph(env: string, dir = stackConfigDir()): GraphServi
         return [];
     }
     const prefix = `Pulumi.${env}-`;
-    return fs
+    const files = fs
         .readdirSync(dir)
         .filter((f) => f.startsWith(prefix) && f.endsWith(".yaml"))
-        .sort()
-        .flatMap((f) => {
-            const doc = yaml.load(fs.readFileSync(path.join(dir, f), "utf8")) as { config?: Record<string, unknown> } | undefined;
-            const config = doc?.config ?? {};
-            if (config[`${NAMESPACE}:layer`] !== "service") {
-                return [];
-            }
-            return [{ name: f.slice(prefix.length, -".yaml".length), allowedCallers: callerRules(config[`${NAMESPACE}:allowedCallers`]) }];
-        });
+        .sort();
+    // One process may plan every service of an environment: parse its files once while they are unchanged.
+    const key = [dir, env, ...files.map((f) => fs.statSync(path.join(dir, f))).map((st, i) => `${files[i]}:${st.mtimeMs}:${st.size}`)].join("\n");
+    const cached = parsedGraphs.get(key);
+    if (cached) {
+        return cached;
+    }
+    const graph = files.flatMap((f) => {
+        const doc = yaml.load(fs.readFileSync(path.join(dir, f), "utf8")) as { config?: Record<string, unknown> } | undefined;
+        const config = doc?.config ?? {};
+        if (config[`${NAMESPACE}:layer`] !== "service") {
+            return [];
+        }
+        return [{ name: f.slice(prefix.length, -".yaml".length), allowedCallers: callerRules(config[`${NAMESPACE}:allowedCallers`]) }];
+    });
+    parsedGraphs.set(key, graph);
+    return graph;
 }
+

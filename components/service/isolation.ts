@@ -97,7 +97,8 @@ export function admittedNamespaces(settings: Pick<ServiceSettings, "allowedCalle
  * The namespace's NetworkPolicies: `default-deny-ingress` (every pod, no ingress rule), then
  * `allow-callers` (the service's port from its callers' namespaces and the gateway's when exposed;
  * absent when nobody may call) and `allow-prometheus` (the sidecar's merged metrics port from the
- * observability namespace). The kubelet's probes come from the node, which NetworkPolicies admit.
+ * observability namespace). The kubelet's probes come from the pod's own node, which NetworkPolicy
+ * semantics leave open (docs/service.md).
  */
 export function networkPolicySpecs(
     service: string,

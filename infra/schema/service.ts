@@ -32,7 +32,7 @@ export const SERVICE_KEYS: readonly KeySpec[] = [
     { key: "replicas", description: "Replicas of each version (unless autoscaling or the version sets its own), at least 1. A version's own replicas are refused with autoscaling.", type: "integer", default: SERVICE_DEFAULTS.replicas, layers: service },
     { key: "port", description: "The container's port; the Service exposes it on port 80 under the protocol's name.", type: "integer", default: SERVICE_DEFAULTS.port, layers: service },
     { key: "protocol", description: `Application protocol, the Service port's name (Istio reads it): ${PROTOCOLS.join(", ")}.`, type: "string", default: SERVICE_DEFAULTS.protocol, layers: service },
-    { key: "metricsPort", description: "Port of the service's own Prometheus metrics (/metrics), scraped by a PodMonitor; 0 for none.", type: "integer", default: 0, layers: service },
+    { key: "metricsPort", description: "Port of the service's own Prometheus metrics (/metrics), merged by the sidecar into its scraped endpoint (Istio's metrics merging); 0 for none.", type: "integer", default: 0, layers: service },
     { key: "healthPath", description: "HTTP path of the liveness and readiness probes.", type: "string", default: SERVICE_DEFAULTS.healthPath, layers: service },
     {
         key: "resources",
