@@ -6,14 +6,14 @@ import { NAMESPACE } from "./schema";
 
 /**
  * The environment variable naming the folder of the stack files (`Pulumi.<stack>.yaml`); unset, the
- * program's working directory, where the engine runs it (the project's folder). The offline plan
- * sets it for `--config-dir`.
+ * project's folder (where Pulumi.yaml is, the parent of infra/). The offline plan sets it for
+ * `--config-dir`.
  */
 export const STACK_CONFIG_DIR_VARIABLE = "PLATFORM_STACK_CONFIG_DIR";
 
 /** Where the environment's stack files are. */
 export function stackConfigDir(): string {
-    return process.env[STACK_CONFIG_DIR_VARIABLE] ?? process.cwd();
+    return process.env[STACK_CONFIG_DIR_VARIABLE] ?? path.resolve(__dirname, "..");
 }
 
 /** Graphs already read, by folder, environment and the files' names, times and sizes. */

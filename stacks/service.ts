@@ -85,6 +85,7 @@ export async function deployService(config: ServiceConfig, inputs: ServiceInputs
         },
         zoneName: global.privateZoneName,
         callees: calleesOf(config.service, inputs.accessGraph ?? readAccessGraph(config.env)),
+        vpcCidr: global.vpcCidr,
         provider,
     });
     return {

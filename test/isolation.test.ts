@@ -34,14 +34,14 @@ describe("Sidecars and NetworkPolicies match the access matrix (dev plan)", () =
         assert.deepStrictEqual(
             services.map((p) => [p.config.stack, objects(p, "Sidecar").length, objects(p, "NetworkPolicy").map((n) => (n.inputs.metadata as { name: string }).name).sort()]),
             [
-                ["dev-backend", 1, ["allow-callers", "allow-prometheus", "default-deny-ingress"]],
-                ["dev-frontend", 1, ["allow-callers", "allow-prometheus", "default-deny-ingress"]],
-                ["dev-payment", 1, ["allow-callers", "allow-prometheus", "default-deny-ingress"]],
+                ["dev-backend", 1, ["allow-callers", "allow-egress", "allow-prometheus", "default-deny-ingress"]],
+                ["dev-frontend", 1, ["allow-callers", "allow-egress", "allow-prometheus", "default-deny-ingress"]],
+                ["dev-payment", 1, ["allow-callers", "allow-egress", "allow-prometheus", "default-deny-ingress"]],
             ],
         );
     });
 
-    it("gives each Sidecar egress to exactly the services the matrix lets it call, plus the shared hosts", () => {
+    it("gives each Sidecar egress to exactly the services the matrix lets it call, plus the shared hosts; so does the egress NetworkPolicy", () => {
         for (const plan of services) {
             const service = plan.config.stack.slice("dev-".length);
             const callees = [...callersOf.entries()].filter(([, callers]) => callers.has(service)).map(([to]) => to).sort();
@@ -51,6 +51,10 @@ describe("Sidecars and NetworkPolicies match the access matrix (dev plan)", () =
                 [...SHARED_EGRESS, ...callees.map((c) => `${c}/${c}.${c}.svc.cluster.local`)],
                 service,
             );
+            const egress = objects(plan, "NetworkPolicy").find((n) => (n.inputs.metadata as { name: string }).name === "allow-egress")!;
+            const rules = (egress.inputs.spec as { egress: { to: { namespaceSelector?: { matchExpressions: { values: string[] }[] }; podSelector?: unknown }[] }[] }).egress;
+            const namespaces = rules.flatMap((r) => r.to.filter((t) => t.namespaceSelector && !t.podSelector).flatMap((t) => t.namespaceSelector!.matchExpressions[0].values));
+            assert.deepStrictEqual(namespaces, ["istio-system", "observability", ...callees], service);
         }
         // The dev graph as the matrix sees it, so the comparison above cannot pass vacuously.
         assert.deepStrictEqual(

@@ -19,6 +19,10 @@ import { CLUSTER_DOMAIN, serviceHost } from "./workload";
  * See https://istio.io/latest/docs/ops/integrations/prometheus/#option-1-metrics-merging
  */
 export const MERGED_METRICS_PORT = 15020;
+/** The pod label of the cluster DNS (CoreDNS keeps kube-dns' label on EKS). */
+export const CLUSTER_DNS_LABELS = { "k8s-app": "kube-dns" } as const;
+/** The port of AWS' interface endpoints and the EKS API inside the VPC. */
+export const HTTPS_PORT = 443;
 /** The label Kubernetes (1.22+) puts on every namespace: its name. */
 export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 /** Cluster DNS, which every workload needs (DNS over TCP goes through the sidecar). */
@@ -94,16 +98,49 @@ export function admittedNamespaces(settings: Pick<ServiceSettings, "allowedCalle
 }
 
 /**
+ * The namespace's egress fence (`allow-egress`, every pod): cluster DNS, the control plane's and the
+ * observability namespaces, the callees' namespaces, anything outside the VPC (the internet, through
+ * NAT) and HTTPS inside it (AWS interface endpoints, the EKS API). Every other pod of the VPC is out
+ * of reach, also for a process that bypasses its sidecar.
+ */
+function egressPolicy(
+    callees: readonly string[],
+    mesh: Pick<MeshFacts, "istioNamespace" | "observabilityNamespace">,
+    vpcCidr: string,
+): NetworkPolicySpec {
+    return {
+        name: "allow-egress",
+        spec: {
+            podSelector: {},
+            policyTypes: ["Egress"],
+            egress: [
+                {
+                    to: [{ ...namespacesPeer(["kube-system"]), podSelector: { matchLabels: { ...CLUSTER_DNS_LABELS } } }],
+                    ports: [
+                        { protocol: "UDP", port: 53 },
+                        { protocol: "TCP", port: 53 },
+                    ],
+                },
+                { to: [namespacesPeer([mesh.istioNamespace, mesh.observabilityNamespace, ...[...callees].sort()])] },
+                { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [vpcCidr] } }] },
+                { to: [{ ipBlock: { cidr: vpcCidr } }], ports: [{ protocol: "TCP", port: HTTPS_PORT }] },
+            ],
+        },
+    };
+}
+
+/**
  * The namespace's NetworkPolicies: `default-deny-ingress` (every pod, no ingress rule), then
  * `allow-callers` (the service's port from its callers' namespaces and the gateway's when exposed;
- * absent when nobody may call) and `allow-prometheus` (the sidecar's merged metrics port from the
- * observability namespace). The kubelet's probes come from the pod's own node, which NetworkPolicy
+ * absent when nobody may call), `allow-prometheus` (the sidecar's merged metrics port from the
+ * observability namespace) and `allow-egress` (see `egressPolicy`). The kubelet's probes come from the pod's own node, which NetworkPolicy
  * semantics leave open (docs/service.md).
  */
 export function networkPolicySpecs(
     service: string,
     settings: Pick<ServiceSettings, "allowedCallers" | "exposed" | "port">,
-    mesh: Pick<MeshFacts, "gatewayNamespace" | "observabilityNamespace">,
+    mesh: Pick<MeshFacts, "gatewayNamespace" | "istioNamespace" | "observabilityNamespace">,
+    network: { readonly callees: readonly string[]; readonly vpcCidr: string },
 ): NetworkPolicySpec[] {
     const policies: NetworkPolicySpec[] = [{ name: "default-deny-ingress", spec: { podSelector: {}, policyTypes: ["Ingress"] } }];
     const callers = admittedNamespaces(settings, mesh);
@@ -125,5 +162,6 @@ export function networkPolicySpecs(
             ingress: [{ from: [namespacesPeer([mesh.observabilityNamespace])], ports: [{ protocol: "TCP", port: MERGED_METRICS_PORT }] }],
         },
     });
+    policies.push(egressPolicy(network.callees, mesh, network.vpcCidr));
     return policies;
 }

@@ -51,6 +51,8 @@ export interface ServiceArgs {
      * reverse of the access graph, see `calleesOf`). Its Sidecar's egress lists exactly these.
      */
     readonly callees: readonly string[];
+    /** The environment's VPC CIDR: the pods' egress inside it is limited to their callees and the shared namespaces. */
+    readonly vpcCidr: string;
     /** The kubernetes provider of the environment's cluster; every object is created with it. */
     readonly provider: k8s.Provider;
 }
@@ -139,7 +141,7 @@ export class Service extends pulumi.ComponentResource {
         new k8s.core.v1.LimitRange(service, { metadata: meta(service), spec: limitRangeSpec(settings.resources) }, inNs);
         const account = new k8s.core.v1.ServiceAccount(service, { metadata: meta(service), automountServiceAccountToken: false }, inNs);
         // Network isolation first too: default deny ingress and the Sidecar's egress exist before any pod.
-        const isolation: pulumi.Resource[] = networkPolicySpecs(service, settings, mesh).map(
+        const isolation: pulumi.Resource[] = networkPolicySpecs(service, settings, mesh, { callees: args.callees, vpcCidr: args.vpcCidr }).map(
             (np) =>
                 new k8s.networking.v1.NetworkPolicy(`${service}-${np.name}`, { metadata: meta(np.name), spec: np.spec }, inNs),
         );

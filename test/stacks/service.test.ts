@@ -135,12 +135,18 @@ describe("service layer (stacks/service.ts)", () => {
     it("creates the Sidecar and NetworkPolicies before any pod, from the environment's stack files", () => {
         const e = evaluations.frontend;
         const deployment = one(e, "kubernetes:apps/v1:Deployment");
-        for (const dep of ["frontend-sidecar", "frontend-default-deny-ingress", "frontend-allow-callers", "frontend-allow-prometheus"]) {
+        for (const dep of ["frontend-sidecar", "frontend-default-deny-ingress", "frontend-allow-callers", "frontend-allow-prometheus", "frontend-allow-egress"]) {
             assert.ok(deployment.dependsOn.includes(dep), dep);
         }
         // dev-backend.yaml admits frontend: frontend's proxies know backend and nothing else of dev.
         assert.deepStrictEqual(spec(one(e, "kubernetes:networking.istio.io/v1:Sidecar")).egress[0].hosts.slice(3), ["backend/backend.backend.svc.cluster.local"]);
         assert.deepStrictEqual(meta(one(e, "kubernetes:networking.istio.io/v1:Sidecar")).name, "default");
+        // Egress outside the VPC is open (NAT); inside it, only HTTPS (AWS endpoints) beyond the listed namespaces.
+        const egress = byType(e, "kubernetes:networking.k8s.io/v1:NetworkPolicy").find((n) => meta(n).name === "allow-egress")!;
+        assert.deepStrictEqual(spec(egress).egress.slice(2), [
+            { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.20.0.0/16"] } }] },
+            { to: [{ ipBlock: { cidr: "10.20.0.0/16" } }], ports: [{ protocol: "TCP", port: 443 }] },
+        ]);
     });
 
     it("frontend: exposed on the gateway (Gateway in its namespace, VirtualService bound), JWT paired, rate limited, metrics scraped", () => {
@@ -173,6 +179,7 @@ describe("service layer (stacks/service.ts)", () => {
             "networking.istio.io/v1 Sidecar",
             "networking.istio.io/v1 VirtualService",
             "networking.istio.io/v1alpha3 EnvoyFilter",
+            "networking.k8s.io/v1 NetworkPolicy",
             "networking.k8s.io/v1 NetworkPolicy",
             "networking.k8s.io/v1 NetworkPolicy",
             "networking.k8s.io/v1 NetworkPolicy",

@@ -43,9 +43,10 @@ describe("service isolation: Sidecar and NetworkPolicies (components/service/iso
         assert.deepStrictEqual(admittedNamespaces({ allowedCallers: [], exposed: false }, MESH), []);
     });
 
-    it("denies ingress by default, then admits callers on the service port and Prometheus on the merged metrics port", () => {
+    it("denies ingress by default, admits callers on the service port and Prometheus on the merged metrics port, fences egress", () => {
         const byNamespace = (values: string[]) => ({ namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values }] } });
-        assert.deepStrictEqual(networkPolicySpecs("payment", settings({ allowedCallers: [{ namespace: "backend", methods: ["POST"] }], port: 9000 }), MESH), [
+        const network = { callees: ["search", "audit"], vpcCidr: "10.1.0.0/16" };
+        assert.deepStrictEqual(networkPolicySpecs("payment", settings({ allowedCallers: [{ namespace: "backend", methods: ["POST"] }], port: 9000 }), MESH, network), [
             { name: "default-deny-ingress", spec: { podSelector: {}, policyTypes: ["Ingress"] } },
             {
                 name: "allow-callers",
@@ -63,13 +64,32 @@ describe("service isolation: Sidecar and NetworkPolicies (components/service/iso
                     ingress: [{ from: [byNamespace(["observability"])], ports: [{ protocol: "TCP", port: 15020 }] }],
                 },
             },
+            {
+                name: "allow-egress",
+                spec: {
+                    podSelector: {},
+                    policyTypes: ["Egress"],
+                    egress: [
+                        {
+                            to: [{ ...byNamespace(["kube-system"]), podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+                            ports: [
+                                { protocol: "UDP", port: 53 },
+                                { protocol: "TCP", port: 53 },
+                            ],
+                        },
+                        { to: [byNamespace(["istio-system", "observability", "audit", "search"])] },
+                        { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.1.0.0/16"] } }] },
+                        { to: [{ ipBlock: { cidr: "10.1.0.0/16" } }], ports: [{ protocol: "TCP", port: 443 }] },
+                    ],
+                },
+            },
         ]);
     });
 
-    it("has no allow-callers NetworkPolicy when nobody may call (default deny and Prometheus only)", () => {
+    it("has no allow-callers NetworkPolicy when nobody may call (default deny, Prometheus and egress only)", () => {
         assert.deepStrictEqual(
-            networkPolicySpecs("lonely", settings(), MESH).map((p) => p.name),
-            ["default-deny-ingress", "allow-prometheus"],
+            networkPolicySpecs("lonely", settings(), MESH, { callees: [], vpcCidr: "10.0.0.0/16" }).map((p) => p.name),
+            ["default-deny-ingress", "allow-prometheus", "allow-egress"],
         );
     });
 });

@@ -13,7 +13,7 @@ describe("Service component (components/service/service.ts)", () => {
         const provider = new k8s.Provider("validation-test", { kubeconfig: "{}" });
         const bad = settings({ replicas: 0, versions: [{ name: "v1", image: "backend:latest", weight: 100 }] });
         assert.throws(
-            () => new Service("backend", { owner: OWNER, settings: bad, mesh: MESH, zoneName: "dev.internal.example.com", callees: [], provider }),
+            () => new Service("backend", { owner: OWNER, settings: bad, mesh: MESH, zoneName: "dev.internal.example.com", callees: [], vpcCidr: "10.0.0.0/16", provider }),
             (err: unknown) => {
                 assert.ok(err instanceof ServiceArgsError);
                 assert.strictEqual(
