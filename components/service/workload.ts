@@ -111,6 +111,16 @@ export function deploymentSpec(
                     fsGroup: RUN_AS_ID,
                     seccompProfile: { type: "RuntimeDefault" },
                 },
+                // Spread over zones and nodes: preferred, never blocking (ScheduleAnyway), so a cluster
+                // with fewer nodes than replicas still schedules them. The anti-affinity says the same
+                // for tools that only read affinity (kube-score).
+                affinity: {
+                    podAntiAffinity: {
+                        preferredDuringSchedulingIgnoredDuringExecution: [
+                            { weight: 100, podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: selector } } },
+                        ],
+                    },
+                },
                 topologySpreadConstraints: [
                     {
                         maxSkew: 1,

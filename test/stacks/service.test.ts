@@ -132,6 +132,23 @@ describe("service layer (stacks/service.ts)", () => {
         assert.strictEqual(spec(one(evaluations.payment, "kubernetes:apps/v1:Deployment")).replicas, 3);
     });
 
+    it("backend fits its quota at its autoscalers' maximum: 2 versions × 10 pods, each its container and its sidecar", () => {
+        const e = evaluations.backend;
+        const hpas = byType(e, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler").map((h) => spec(h).maxReplicas);
+        assert.deepStrictEqual(hpas, [10, 10]);
+        // 20 pods × (500m + 500m) limits, × (100m + 100m) requests, × (256Mi + 256Mi), × (128Mi + 128Mi).
+        assert.deepStrictEqual(spec(one(e, "kubernetes:core/v1:ResourceQuota")).hard, {
+            "requests.cpu": "4",
+            "requests.memory": "8Gi",
+            "limits.cpu": "20",
+            "limits.memory": "16Gi",
+            pods: "30",
+        });
+        for (const d of byType(e, "kubernetes:apps/v1:Deployment")) {
+            assert.strictEqual("replicas" in spec(d), false, "the HPA owns the replicas");
+        }
+    });
+
     it("creates the Sidecar and NetworkPolicies before any pod, from the environment's stack files", () => {
         const e = evaluations.frontend;
         const deployment = one(e, "kubernetes:apps/v1:Deployment");

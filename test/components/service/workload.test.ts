@@ -54,6 +54,13 @@ describe("service workload (components/service/workload.ts)", () => {
             fsGroup: 10001,
             seccompProfile: { type: "RuntimeDefault" },
         });
+        assert.deepStrictEqual(pod.affinity, {
+            podAntiAffinity: {
+                preferredDuringSchedulingIgnoredDuringExecution: [
+                    { weight: 100, podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: { app: "backend", version: "v1" } } } },
+                ],
+            },
+        });
         assert.deepStrictEqual(
             pod.topologySpreadConstraints,
             ["topology.kubernetes.io/zone", "kubernetes.io/hostname"].map((topologyKey) => ({
