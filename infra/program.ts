@@ -26,8 +26,8 @@ export async function main(): Promise<Record<string, unknown>> {
                 readGlobalOutputs(config.organization, config.env),
                 readCommonOutputs(config.organization, config.env),
             ]);
-            const aws = awsProvider({ environment: environmentOf(global), service: config.service });
-            return deployService(config, { global, common, aws });
+            // No aws provider: the service layer owns Kubernetes objects only.
+            return deployService(config, { global, common });
         }
     }
 }

@@ -1,10 +1,13 @@
 // Benchmarks of the offline plan: wall time and peak memory (max RSS) of `npm run plan` for each
 // layer, the whole `dev` environment, and a service layer scaled to 1, 10, 50, 100 and 200 services
-// (generated stack configs), with how the time grows per service. Each case runs in its own Node process, as a user runs it, so the
-// figures include Node and ts-node start-up. Writes docs/benchmarks.md.
+// (generated stack configs), with how the time grows per service. Each case runs in its own Node
+// process, as a user runs it, so the figures include Node and ts-node start-up. Writes
+// out/benchmarks.md, or docs/benchmarks.md with --update-docs.
 //
-//   npm run bench            (takes a few minutes; run it on an otherwise idle machine)
+//   npm run bench                     (takes a few minutes; run it on an otherwise idle machine)
+//   npm run bench -- --update-docs    (rewrites the tracked docs/benchmarks.md)
 import { spawnSync } from "child_process";
+import { Command } from "commander";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -127,7 +130,7 @@ function markdown(results: Result[]): string {
     return [
         "# Benchmarks of the offline plan",
         "",
-        "Written by `npm run bench` (scripts/bench.ts): each case is one `npm run plan` process, so the",
+        "Written by `npm run bench -- --update-docs` (scripts/bench.ts): each case is one `npm run plan` process, so the",
         "figures include Node and ts-node start-up (about a second of each). Peak memory is the process's",
         "max RSS. Service scaling adds N generated stack configs (copies of dev's first service stack,",
         `\`Pulumi.${templateService()}.yaml\`) to a copy of dev's stack files in a temp dir, planned with`,
@@ -148,7 +151,13 @@ function markdown(results: Result[]): string {
     ].join("\n");
 }
 
-function main(): number {
+function main(argv: string[]): number {
+    const program = new Command()
+        .name("npm run bench --")
+        .description("Measures the offline plan (wall time and peak memory) per layer, for dev and for generated services.")
+        .option("--update-docs", "write docs/benchmarks.md (tracked) instead of out/benchmarks.md")
+        .parse(argv, { from: "user" });
+    const { updateDocs } = program.opts<{ updateDocs?: boolean }>();
     const results: Result[] = [
         run("layer global (dev)", ["dev"]),
         run("layer common (dev-common, after dev)", ["dev-common"]),
@@ -159,7 +168,7 @@ function main(): number {
         run("environment dev", ["--env", "dev"]),
         ...SCALES.map((n) => run(`dev + ${n} generated service${n === 1 ? "" : "s"}`, ["--env", "dev", "--config-dir", scaledConfigDir(n)])),
     ];
-    const file = path.join(ROOT, "docs", "benchmarks.md");
+    const file = updateDocs ? path.join(ROOT, "docs", "benchmarks.md") : path.join(ROOT, "out", "benchmarks.md");
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, markdown(results));
     console.log(`wrote ${path.relative(process.cwd(), file)}`);
@@ -167,4 +176,4 @@ function main(): number {
     return 0;
 }
 
-process.exit(main());
+process.exit(main(process.argv.slice(2)));

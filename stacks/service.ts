@@ -1,4 +1,3 @@
-import * as aws from "@pulumi/aws";
 import { GraphService, Service, calleesOf } from "../components/service";
 import { OBSERVABILITY_NAMESPACE } from "../components/observability";
 import { readAccessGraph } from "../infra/environment";
@@ -28,12 +27,13 @@ export const SERVICE_OUTPUTS: OutputDocs<ServiceOutputs> = {
     url: { kind: "string", optional: true, description: "URL through the ingress gateway (exposed services only)." },
 };
 
-/** What a service layer is given besides its config. */
+/**
+ * What a service layer is given besides its config. It owns no AWS resource, so it has no aws
+ * provider: a service stack runs with the kubernetes provider plugin alone.
+ */
 export interface ServiceInputs {
     readonly global: GlobalOutputs;
     readonly common: CommonOutputs;
-    /** The environment's aws provider, owner-service `<service>`. */
-    readonly aws: aws.Provider;
     /**
      * The environment's access graph (its service stacks and their allowed callers).
      * @default read from the environment's stack files (`readAccessGraph`)

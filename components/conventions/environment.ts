@@ -29,3 +29,15 @@ export interface Owner {
 
 /** Service names that belong to the shared layers and cannot be used by a service stack. */
 export const RESERVED_SERVICE_NAMES: readonly string[] = ["global", "common"];
+
+/** A service name: lower-case letters, digits and single `-`, starting with a letter. */
+export const SERVICE_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+/** The longest service name: it is a namespace name (63) and part of resource names. */
+export const SERVICE_NAME_MAX = 40;
+/** The service-name rule, as messages and docs state it. */
+export const SERVICE_NAME_RULE = `lower-case letters, digits and single '-', starting with a letter, at most ${SERVICE_NAME_MAX} characters`;
+
+/** Whether `name` follows the service-name rule (reserved names aside). */
+export function isServiceName(name: string): boolean {
+    return SERVICE_NAME.test(name) && name.length <= SERVICE_NAME_MAX;
+}

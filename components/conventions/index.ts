@@ -2,3 +2,4 @@ export * from "./environment";
 export * from "./naming";
 export * from "./tags";
 export * from "./labels";
+export * from "./regions";

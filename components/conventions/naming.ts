@@ -75,7 +75,7 @@ function segmentProblem(value: string): string | undefined {
 
 /**
  * The physical name of a resource: `${env}-${service}-${type}`, or `${env}-${service}-${type}-${index}`
- * when there are several of a kind (seed 002, "Infrastructure service names").
+ * when there are several of a kind (README "Conventions").
  *
  * @throws NameError when a part is not lower-case `[a-z0-9-]`, the index is not a whole number
  *   from 0, or the name is longer than the resource kind allows.

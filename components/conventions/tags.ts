@@ -1,6 +1,6 @@
 import { Owner } from "./environment";
 
-/** The nine mandatory tag keys of CONVENTIONS.md, in the seed's order. */
+/** The nine mandatory tag keys (README "Conventions"), in their documented order. */
 export const TAG_KEYS = [
     "Name",
     "environment",

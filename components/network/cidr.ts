@@ -71,7 +71,8 @@ function contains(outer: Cidr, inner: Cidr): boolean {
     return inner.base >= outer.base && inner.base + size(inner) <= outer.base + size(outer);
 }
 
-function overlaps(a: Cidr, b: Cidr): boolean {
+/** Whether two CIDR blocks share an address. */
+export function overlaps(a: Cidr, b: Cidr): boolean {
     return a.base < b.base + size(b) && b.base < a.base + size(a);
 }
 

@@ -4,6 +4,7 @@
  * the Service component both call `serviceProblems`, so a bad value gets the same message from
  * either, under the same property path (`versions[0].image`, `allowedCallers[1].paths[0]`).
  */
+import { RESERVED_SERVICE_NAMES, SERVICE_NAME_RULE, isServiceName } from "../conventions/environment";
 import { SIDECAR_RESOURCES } from "../mesh/specs";
 
 /** The HTTP methods an AuthorizationPolicy may name. */
@@ -30,7 +31,7 @@ export interface VersionSpec {
 export interface CallerRule {
     /** A service of the environment (principal `<trustDomain>/ns/<service>/sa/<service>`). */
     readonly service?: string;
-    /** A namespace whose every workload may call (seed 003's namespace scenario). */
+    /** A namespace whose every workload may call (e.g. dev's payment allows the backend namespace). */
     readonly namespace?: string;
     /** HTTP methods allowed. @default any method */
     readonly methods?: readonly HttpMethod[];
@@ -194,6 +195,19 @@ export function checkPath(path: string): string | undefined {
     return undefined;
 }
 
+/**
+ * Why `service` cannot be a caller, or undefined: it must be a service's name (the service part of
+ * a stack `<env>-<service>`); `common` and `global` are layers, whose principal no workload has.
+ * Whether the environment has that service's stack is checked by the plan, which knows them all.
+ */
+export function checkCallerService(service: string): string | undefined {
+    const allowed = `allowed: the name of a service of the environment (its stack is <env>-<service>): ${SERVICE_NAME_RULE}, not ${RESERVED_SERVICE_NAMES.join(" or ")}`;
+    if (RESERVED_SERVICE_NAMES.includes(service)) {
+        return `"${service}" is a layer of the environment, not a service: no workload has its principal; ${allowed}`;
+    }
+    return isServiceName(service) ? undefined : `not a service name; ${allowed}`;
+}
+
 /** Why `method` is not an HTTP method, or undefined. */
 export function checkMethod(method: string): string | undefined {
     return (HTTP_METHODS as readonly string[]).includes(method)
@@ -287,7 +301,7 @@ export function serviceProblems(s: ServiceSettings): SpecProblem[] {
             add(at, c, "name exactly one of service (a service of the environment) or namespace");
         }
         if (c.service !== undefined) {
-            add(`${at}.service`, c.service, NAME.test(c.service) && c.service.length <= 63 ? undefined : `not a service name; allowed: ${DNS_LABEL_RULE}`);
+            add(`${at}.service`, c.service, checkCallerService(c.service));
         }
         if (c.namespace !== undefined) {
             add(`${at}.namespace`, c.namespace, NAME.test(c.namespace) && c.namespace.length <= 63 ? undefined : `not a namespace; allowed: ${DNS_LABEL_RULE}`);

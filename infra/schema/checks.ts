@@ -1,4 +1,6 @@
+import { AWS_REGIONS, isAwsRegion } from "../../components/conventions/regions";
 import { parseCidr } from "../../components/network/ipv4";
+import { nearest } from "./nearest";
 
 export { Cidr, formatCidr, parseCidr, parseIpv4 } from "../../components/network/ipv4";
 
@@ -11,8 +13,6 @@ export { Cidr, formatCidr, parseCidr, parseIpv4 } from "../../components/network
 const HH_MM = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
 /** A pragmatic e-mail shape: local part, `@`, a domain with a dot. */
 const EMAIL = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/;
-/** AWS region names: `eu-central-1`, `us-gov-west-1`, `ap-southeast-4`. */
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$/;
 /** A team name that is also a valid Kubernetes label value. */
 const TEAM = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
@@ -25,7 +25,18 @@ export function checkEmail(value: string): string | undefined {
 }
 
 export function checkRegion(value: string): string | undefined {
-    return REGION.test(value) ? undefined : "not an AWS region name; allowed: e.g. eu-central-1 or us-east-1";
+    if (isAwsRegion(value)) {
+        return undefined;
+    }
+    const guess = nearest(value, AWS_REGIONS);
+    return `unknown AWS region; ${guess ? `did you mean ${guess}? ` : ""}allowed: ${AWS_REGIONS.join(", ")}`;
+}
+
+/** Why startTime and stopTime cannot go together, or undefined: the schedules must fire at different minutes. */
+export function checkStopTime(stopTime: string, startTime: string): string | undefined {
+    return stopTime === startTime
+        ? `equal to startTime: the start and stop schedules would fire at the same minute; allowed: any HH:MM other than ${startTime}`
+        : undefined;
 }
 
 export function checkTeam(value: string): string | undefined {

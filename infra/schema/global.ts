@@ -11,7 +11,7 @@ import {
     NetworkSettings,
     validateNetworkArgs,
 } from "../../components/network";
-import { checkCidr, checkEmail, checkRegion, checkTeam, checkTime, checkTimeZone } from "./checks";
+import { checkCidr, checkEmail, checkRegion, checkStopTime, checkTeam, checkTime, checkTimeZone } from "./checks";
 import { KeySpec } from "./keys";
 import { ConfigReader } from "./reader";
 
@@ -19,7 +19,7 @@ import { ConfigReader } from "./reader";
 export const GLOBAL_KEYS: readonly KeySpec[] = [
     {
         key: "region",
-        description: "AWS region of the environment, e.g. eu-central-1. Every stack of the environment uses it.",
+        description: "AWS region of the environment, e.g. eu-central-1: one of the regions the AWS provider knows. Every stack of the environment uses it.",
         type: "string",
         default: "",
         layers: ["global"],
@@ -57,7 +57,7 @@ export const GLOBAL_KEYS: readonly KeySpec[] = [
     },
     {
         key: "stopTime",
-        description: "HH:MM (24 h, in timeZone) when a scheduler may stop the environment's resources (tag stop-time).",
+        description: "HH:MM (24 h, in timeZone) when a scheduler may stop the environment's resources (tag stop-time); not equal to startTime.",
         type: "string",
         default: "20:00",
         layers: ["global"],
@@ -156,6 +156,12 @@ export function parseGlobalConfig(reader: ConfigReader, env: string): GlobalConf
         startTime: reader.string("startTime", checkTime, true),
         stopTime: reader.string("stopTime", checkTime, true),
     };
+    if (environment.startTime !== "" && checkTime(environment.startTime) === undefined) {
+        const message = checkStopTime(environment.stopTime, environment.startTime);
+        if (message) {
+            reader.problems.add("stopTime", environment.stopTime, message);
+        }
+    }
     const vpcCidr = reader.string("vpcCidr", (v) => checkCidr(v, 16, 24), true);
     return {
         layer: "global",

@@ -1,11 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
+import { isDeepStrictEqual } from "util";
 import { COMMON_KEYS, CommonConfig, parseCommonConfig } from "./common";
 import { GLOBAL_KEYS, GlobalConfig, parseGlobalConfig } from "./global";
 import { KeySpec, LAYERS, Layer, SHARED_KEYS } from "./keys";
+import { nearest } from "./nearest";
 import { Problems } from "./problems";
 import { ConfigReader, decodeValue } from "./reader";
 import { SERVICE_KEYS, ServiceConfig, parseServiceConfig } from "./service";
-import { parseStackName } from "./stack";
+import { LAYER_CHOICES, layerOfStackName, parseStackName } from "./stack";
 
 export * from "./keys";
 export * from "./problems";
@@ -22,21 +24,6 @@ export const ALL_KEYS: readonly KeySpec[] = [...SHARED_KEYS, ...GLOBAL_KEYS, ...
 /** The validated config of a stack, by layer. */
 export type PlatformConfig = GlobalConfig | CommonConfig | ServiceConfig;
 
-/** Levenshtein distance, for "did you mean" on unknown keys. */
-function distance(a: string, b: string): number {
-    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= a.length; i++) {
-        let prev = row[0];
-        row[0] = i;
-        for (let j = 1; j <= b.length; j++) {
-            const cur = row[j];
-            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-            prev = cur;
-        }
-    }
-    return row[b.length];
-}
-
 /** Where a layer's keys are set, for messages: `Pulumi.dev.yaml`. */
 function stackFileOf(layer: Layer, env: string): string {
     return layer === "global" ? `Pulumi.${env}.yaml` : layer === "common" ? `Pulumi.${env}-common.yaml` : `each Pulumi.${env}-<service>.yaml`;
@@ -46,6 +33,8 @@ function stackFileOf(layer: Layer, env: string): string {
  * Keys of other layers that a stack sets: they would be silently ignored (e.g. `region` in a
  * common stack, which takes its region from the global stack). The engine passes Pulumi.yaml's
  * defaults to every stack, so a key counts as set when its value differs from its default.
+ * Values are compared as data, never as text: the engine hands the program object defaults with
+ * their keys sorted (Go's JSON), not in the order Pulumi.yaml writes them.
  */
 function foreignKeyProblems(
     layer: Layer,
@@ -58,7 +47,7 @@ function foreignKeyProblems(
         if (spec.layers.includes(layer) || raw[spec.key] === undefined) {
             continue;
         }
-        if (JSON.stringify(values[spec.key]) !== JSON.stringify(spec.default)) {
+        if (!isDeepStrictEqual(values[spec.key], spec.default)) {
             const files = spec.layers.map((l) => stackFileOf(l, env)).join(" and ");
             const owners = `${spec.layers.join(" and ")} layer${spec.layers.length > 1 ? "s" : ""}`;
             problems.add(spec.key, values[spec.key], `not read by the ${layer} layer; it belongs to the ${owners}: set it in ${files} instead`);
@@ -84,8 +73,8 @@ export function parseConfig(
     const known = new Set(ALL_KEYS.map((k) => k.key));
     for (const key of Object.keys(raw).sort()) {
         if (!known.has(key)) {
-            const nearest = [...known].sort((a, b) => distance(key, a) - distance(key, b))[0];
-            const hint = distance(key, nearest) <= 3 ? `did you mean ${NAMESPACE}:${nearest}? ` : "";
+            const guess = nearest(key, [...known]);
+            const hint = guess ? `did you mean ${NAMESPACE}:${guess}? ` : "";
             problems.add(key, raw[key], `unknown key; ${hint}the keys are declared in Pulumi.yaml`);
         }
     }
@@ -97,16 +86,25 @@ export function parseConfig(
         values[spec.key] = decodeValue(spec, raw[spec.key], problems);
     }
     const reader = new ConfigReader(stack, values, problems, secrets);
-    const layerValue = reader.string("layer", undefined, true);
+    const layerValue = reader.string("layer");
+    const layerHint = `allowed: ${LAYER_CHOICES}; stack "${stack}" is named as a ${layerOfStackName(stack)} stack`;
     if (layerValue === "") {
+        if (!raw.layer) {
+            problems.add("layer", undefined, `required; ${layerHint}: set platform:layer: ${layerOfStackName(stack)} in Pulumi.${stack}.yaml`);
+        }
         problems.throwIfAny(stack);
     }
     if (!(LAYERS as readonly string[]).includes(layerValue)) {
-        problems.add("layer", layerValue, `unknown layer; allowed: ${LAYERS.join(", ")}`);
+        problems.add("layer", layerValue, `unknown layer; ${layerHint}`);
         problems.throwIfAny(stack);
     }
     const layer = layerValue as Layer;
+    const reported = problems.all.length;
     const name = parseStackName(stack, layer, problems);
+    if (problems.all.length > reported) {
+        // The layer and the stack's name disagree: every key would be checked against the wrong layer.
+        problems.throwIfAny(stack);
+    }
     foreignKeyProblems(layer, name.env, raw, values, problems);
     let config: PlatformConfig;
     switch (layer) {

@@ -1,6 +1,6 @@
 /**
  * The declaration of a config key: what `Pulumi.yaml` declares for it (description, type,
- * default — in that order, as the seed asks of variables) and which layers read it.
+ * default — in that order, as the project's conventions ask of variables) and which layers read it.
  * `Pulumi.yaml` and the README's config table are generated from these declarations
  * (`npm run gen`), and a test fails when they drift apart.
  */

@@ -1,19 +1,29 @@
-import { RESERVED_SERVICE_NAMES } from "../../components/conventions";
+import { RESERVED_SERVICE_NAMES, SERVICE_NAME_RULE, isServiceName } from "../../components/conventions";
+
+export { SERVICE_NAME, SERVICE_NAME_MAX } from "../../components/conventions";
 import { Layer } from "./keys";
 import { Problems } from "./problems";
 
 /** An environment name: lower-case letters and digits, starting with a letter; no `-`. */
 export const ENV_NAME = /^[a-z][a-z0-9]*$/;
-/** A service name: lower-case letters, digits and single `-`, starting with a letter. */
-export const SERVICE_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
-/** The longest service name: it is a namespace name (63) and part of resource names. */
-export const SERVICE_NAME_MAX = 40;
 
 /** What a stack name says: the environment and, for a service stack, the service. */
 export interface StackName {
     readonly env: string;
     readonly service?: string;
 }
+
+/**
+ * The layer a stack's name gives it: `<env>` is global, `<env>-common` common, any other
+ * `<env>-<name>` a service. The plan orders stacks by it; `platform:layer` must agree.
+ */
+export function layerOfStackName(stack: string): Layer {
+    const dash = stack.indexOf("-");
+    return dash < 0 ? "global" : stack.slice(dash + 1) === "common" ? "common" : "service";
+}
+
+/** What the layers are, for messages: `global (stack <env>), common (stack <env>-common), ...`. */
+export const LAYER_CHOICES = "global (stack <env>), common (stack <env>-common), service (stack <env>-<service>)";
 
 const SHAPES: Record<Layer, string> = {
     global: "<env>, e.g. dev",
@@ -49,6 +59,14 @@ export function parseStackName(stack: string, layer: Layer, problems: Problems):
             if (rest === undefined) {
                 return fail("it has no service part");
             }
+            if (rest === "common") {
+                problems.add(
+                    "layer",
+                    layer,
+                    `stack "${stack}" is the environment's common stack (its name ends in "-common"), so its layer is common; set platform:layer: common in Pulumi.${stack}.yaml (a service needs a stack <env>-<service> with a name other than ${RESERVED_SERVICE_NAMES.join(" or ")})`,
+                );
+                return { env, service: rest };
+            }
             if (RESERVED_SERVICE_NAMES.includes(rest)) {
                 problems.add(
                     "layer",
@@ -57,10 +75,8 @@ export function parseStackName(stack: string, layer: Layer, problems: Problems):
                 );
                 return { env, service: rest };
             }
-            if (!SERVICE_NAME.test(rest) || rest.length > SERVICE_NAME_MAX) {
-                return fail(
-                    `"${rest}" is not a service name (lower-case letters, digits and single '-', starting with a letter, at most ${SERVICE_NAME_MAX} characters)`,
-                );
+            if (!isServiceName(rest)) {
+                return fail(`"${rest}" is not a service name (${SERVICE_NAME_RULE})`);
             }
             return { env, service: rest };
         }

@@ -15,12 +15,13 @@ import {
     resourceName,
     resourceTags,
 } from "../../components/conventions";
+import { AWS_REGIONS, isAwsRegion } from "../../components/conventions/regions";
 import { DEV_ENVIRONMENT } from "../helpers/fixtures";
 
 const owner: Owner = { environment: DEV_ENVIRONMENT, service: "customer-svc" };
 
 describe("conventions: names", () => {
-    it("builds ${env}-${service}-${type} and ${env}-${service}-${type}-${index} (seed 002's examples)", () => {
+    it("builds ${env}-${service}-${type} and ${env}-${service}-${type}-${index} (the README's examples)", () => {
         assert.strictEqual(resourceName({ env: "dev", service: "customer-svc", type: "db-cluster" }), "dev-customer-svc-db-cluster");
         assert.strictEqual(
             resourceName({ env: "dev", service: "customer-svc", type: "db-cluster-instance", index: 1 }),
@@ -112,7 +113,7 @@ describe("conventions: names", () => {
 });
 
 describe("conventions: tags", () => {
-    it("has the nine mandatory keys of CONVENTIONS.md", () => {
+    it("has the nine mandatory keys of the README's conventions", () => {
         assert.deepStrictEqual(
             [...TAG_KEYS],
             ["Name", "environment", "owner-service", "infra-region", "team-name", "time-zone", "start-time", "stop-time", "contact"],
@@ -187,5 +188,17 @@ describe("conventions: Kubernetes labels and annotations", () => {
         assert.strictEqual(metadata.labels["istio-injection"], "enabled");
         assert.strictEqual(metadata.labels["owner-service"], "customer-svc");
         assert.strictEqual(metadata.annotations.contact, "platform-team@example.com");
+    });
+});
+
+describe("conventions: AWS regions (one list, the AWS provider's)", () => {
+    it("lists the provider's regions once each, sorted, and no typo of one", () => {
+        for (const region of ["eu-central-1", "us-east-1", "us-gov-west-1", "ap-southeast-4", "cn-north-1"]) {
+            assert.ok(isAwsRegion(region), region);
+        }
+        for (const name of ["eu-centrl-1", "Frankfurt", "eu-central-1a", ""]) {
+            assert.ok(!isAwsRegion(name), name);
+        }
+        assert.deepStrictEqual([...AWS_REGIONS], [...new Set(AWS_REGIONS)].sort());
     });
 });

@@ -76,4 +76,19 @@ describe("mocks harness (test/helpers)", () => {
             { a: SECRET, b: "[unknown]", c: ["[resource res]"] },
         );
     });
+
+    it("has fake availability zones only for regions AWS has, and says so for any other", async () => {
+        const zones = (region: string) =>
+            record(async () => {
+                const provider = new aws.Provider("aws", { region });
+                await aws.getAvailabilityZones({ state: "available" }, { provider });
+            });
+        await zones("eu-central-1");
+        assert.deepStrictEqual(mocks.invokes.map((i) => i.token), ["aws:index/getAvailabilityZones:getAvailabilityZones"]);
+        await assert.rejects(zones("eu-centrl-1"), (err: Error) => {
+            assert.match(err.message, /unknown AWS region "eu-centrl-1": the offline plan has availability zones only for af-south-1, .*eu-central-1, /);
+            return true;
+        });
+    });
 });
+

@@ -66,14 +66,18 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
     call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
         const fake = INVOKE_FAKES[args.token];
         this.invokes.push({ token: args.token, inputs: args.inputs });
+        // The SDK rejects a failed invoke with `new Error(err.details)`, as for a gRPC error.
+        const fail = (message: string) => Object.assign(new Error(message), { details: message });
         if (!fake) {
-            const error = new Error(
+            throw fail(
                 `mocks: unexpected invoke "${args.token}" with ${JSON.stringify(args.inputs)}; add a fake in test/helpers/fakes if the program really needs it`,
             );
-            // The SDK rejects a failed invoke with `new Error(err.details)`, as for a gRPC error.
-            throw Object.assign(error, { details: error.message });
         }
-        return fake(args.inputs, this.context(args.provider));
+        try {
+            return fake(args.inputs, this.context(args.provider));
+        } catch (err) {
+            throw fail(err instanceof Error ? err.message : String(err));
+        }
     }
 
     private urnOf(type: string, name: string): string {

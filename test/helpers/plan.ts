@@ -7,7 +7,8 @@ import { Evaluation, PROJECT, evaluate } from "./evaluate";
 import { StackOutputsFixture } from "./mocks";
 import { PolicyViolation, formatPolicyViolation, runPolicies } from "./policy-run";
 import { RecordedResource } from "./recorder";
-import { ROOT, StackConfig, readStackConfig, stacksOfEnvironment } from "./stack-config";
+import { ROOT, StackConfig, UnknownStackError, existingStacksText, readStackConfig, stacksOfEnvironment } from "./stack-config";
+import { layerOfStackName } from "../../infra/schema/stack";
 
 /** The layers in deployment order. */
 const LAYER_ORDER = ["global", "common", "service"];
@@ -39,19 +40,22 @@ function prerequisites(stack: string, layer: string): string[] {
 
 /**
  * Plans stacks in order, each under the mocks with its `Pulumi.<stack>.yaml`, feeding the outputs
- * of each to the StackReferences of the next. Throws the first stack's error (e.g. a ConfigError).
+ * of each to the StackReferences of the next. The order is the one the stack names give (`<env>`,
+ * `<env>-common`, then services), so a stack whose `platform:layer` disagrees with its name fails
+ * with its own ConfigError before any stack reads it. Throws the first stack's error.
  */
 export async function planStacks(stacks: readonly string[], dir = ROOT): Promise<StackPlan[]> {
     const configs = stacks.map((s) => readStackConfig(s, dir));
+    const rank = (c: StackConfig) => LAYER_ORDER.indexOf(layerOfStackName(c.stack));
     const ordered = configs
         .map((c, i) => ({ c, i }))
-        .sort((a, b) => LAYER_ORDER.indexOf(layerOf(a.c)) - LAYER_ORDER.indexOf(layerOf(b.c)) || a.i - b.i)
+        .sort((a, b) => rank(a.c) - rank(b.c) || a.i - b.i)
         .map(({ c }) => c);
     // A service stack reads the environment's access graph from the stack files beside its own.
     const previousDir = process.env[STACK_CONFIG_DIR_VARIABLE];
     process.env[STACK_CONFIG_DIR_VARIABLE] = dir;
     try {
-        return await planInOrder(ordered);
+        return await planInOrder(ordered, dir);
     } finally {
         if (previousDir === undefined) {
             delete process.env[STACK_CONFIG_DIR_VARIABLE];
@@ -61,10 +65,17 @@ export async function planStacks(stacks: readonly string[], dir = ROOT): Promise
     }
 }
 
-async function planInOrder(ordered: readonly StackConfig[]): Promise<StackPlan[]> {
+async function planInOrder(ordered: readonly StackConfig[], dir: string): Promise<StackPlan[]> {
     const outputs: Record<string, StackOutputsFixture> = {};
     const plans: StackPlan[] = [];
     for (const config of ordered) {
+        const missing = prerequisites(config.stack, layerOfStackName(config.stack)).filter((s) => !(s in outputs));
+        if (missing.length > 0) {
+            throw new UnknownStackError(
+                `${path.basename(config.file)}: a ${layerOfStackName(config.stack)} stack reads the stack${missing.length > 1 ? "s" : ""} ${missing.join(" and ")}, ` +
+                    `which ${missing.length > 1 ? "have" : "has"} no stack file (${missing.map((s) => `Pulumi.${s}.yaml`).join(", ")}); the stacks in ${dir}: ${existingStacksText(dir)}`,
+            );
+        }
         const stackOutputs: Record<string, StackOutputsFixture> = {};
         for (const [stack, fixture] of Object.entries(outputs)) {
             stackOutputs[referenceName(config, stack)] = fixture;
@@ -93,8 +104,8 @@ async function planInOrder(ordered: readonly StackConfig[]): Promise<StackPlan[]
 
 /** Plans one stack, after planning (in memory) the stacks it reads. */
 export async function planStack(stack: string, dir = ROOT): Promise<StackPlan> {
-    const layer = layerOf(readStackConfig(stack, dir));
-    const plans = await planStacks([...prerequisites(stack, layer), stack], dir);
+    readStackConfig(stack, dir); // a stack without a file is named as such, before the stacks it reads
+    const plans = await planStacks([...prerequisites(stack, layerOfStackName(stack)), stack], dir);
     return plans[plans.length - 1];
 }
 
@@ -102,7 +113,9 @@ export async function planStack(stack: string, dir = ROOT): Promise<StackPlan> {
 export async function planEnvironment(env: string, dir = ROOT): Promise<StackPlan[]> {
     const stacks = stacksOfEnvironment(env, dir);
     if (!stacks.includes(env)) {
-        throw new Error(`environment "${env}" has no global stack: ${path.join(dir, `Pulumi.${env}.yaml`)} does not exist`);
+        throw new UnknownStackError(
+            `environment "${env}" has no global stack: ${path.join(dir, `Pulumi.${env}.yaml`)} does not exist; the stacks in ${dir}: ${existingStacksText(dir)}`,
+        );
     }
     return planStacks(stacks, dir);
 }
@@ -141,6 +154,34 @@ export function writeStackPlan(plan: StackPlan, dir: string): void {
         .join("---\n");
     fs.writeFileSync(path.join(dir, "manifests.yaml"), manifests);
     fs.writeFileSync(path.join(dir, "outputs.json"), json(plan.evaluation.outputs));
+}
+
+/** The files a plan writes into a stack's folder; an environment's folder also holds the access matrix. */
+const PLAN_FILES = ["resources.json", "manifests.yaml", "outputs.json", "access.json", "access.md"];
+
+/**
+ * Removes from `out` the folders of stacks of `env` that no longer have a stack file in `dir` (a
+ * removed service), so the output never shows a stack that would not be deployed. Only folders
+ * that hold nothing but plan files are removed. Returns the folders removed.
+ */
+export function clearStaleOutput(env: string, out: string, dir = ROOT): string[] {
+    if (!fs.existsSync(out)) {
+        return [];
+    }
+    const stacks = new Set(stacksOfEnvironment(env, dir));
+    const removed: string[] = [];
+    for (const entry of fs.readdirSync(out, { withFileTypes: true })) {
+        const folder = path.join(out, entry.name);
+        const ofEnv = entry.name === env || entry.name.startsWith(`${env}-`);
+        if (!entry.isDirectory() || !ofEnv || stacks.has(entry.name)) {
+            continue;
+        }
+        if (fs.readdirSync(folder).every((f) => PLAN_FILES.includes(f))) {
+            fs.rmSync(folder, { recursive: true });
+            removed.push(folder);
+        }
+    }
+    return removed;
 }
 
 /** Whether a planned stack breaks a convention or a mandatory policy (the plan then exits 1). */

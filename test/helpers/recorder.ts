@@ -15,7 +15,7 @@ export interface RecordedResource {
     readonly custom: boolean;
     /** A remote (multi-language) component such as eks.Cluster. */
     readonly remote: boolean;
-    /** Inputs as the engine receives them; secret values are the string "[secret]". */
+    /** Inputs as the engine receives them; each secret leaf value is the string "[secret]". */
     readonly inputs: Record<string, unknown>;
 }
 
@@ -36,7 +36,22 @@ export function nameOfUrn(urn: string): string {
     return urn.split("::").pop() ?? urn;
 }
 
-/** Plain JSON from a serialized property value: secrets masked, references as names. */
+/**
+ * A secret's plain form: each leaf masked, its lists and maps kept, so that a masked manifest
+ * keeps its shape (a Secret's `stringData` stays a map of "[secret]" values, which an API server or
+ * an analyzer still accepts).
+ */
+function masked(value: unknown): unknown {
+    if (Array.isArray(value)) {
+        return value.map(masked);
+    }
+    if (value && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, masked(v)]));
+    }
+    return SECRET;
+}
+
+/** Plain JSON from a serialized property value: secrets masked leaf by leaf, references as names. */
 export function plainValue(value: unknown): unknown {
     if (value === UNKNOWN) {
         return "[unknown]";
@@ -48,11 +63,11 @@ export function plainValue(value: unknown): unknown {
         const obj = value as Record<string, unknown>;
         switch (obj[SIG_KEY]) {
             case SIG_SECRET:
-                return SECRET;
+                return masked(plainValue(obj.value));
             case SIG_RESOURCE:
                 return `[resource ${nameOfUrn(String(obj.urn))}]`;
             case SIG_OUTPUT:
-                return obj.secret ? SECRET : plainValue(obj.value);
+                return obj.secret ? masked(plainValue(obj.value)) : plainValue(obj.value);
             case SIG_ASSET:
             case SIG_ARCHIVE:
                 return "[asset]";

@@ -1,6 +1,10 @@
 import * as assert from "assert";
 import { ConfigError, GlobalConfig, ServiceConfig, describeProblem, parseConfig } from "../../infra/config";
+import { AWS_REGIONS } from "../../components/conventions";
 import { DEV_GLOBAL_CONFIG } from "../helpers/config";
+
+/** The allowed regions as the region check lists them (the list itself is tested below). */
+const REGIONS = AWS_REGIONS.join(", ");
 
 /** The least a service stack must set. */
 const SERVICE = { layer: "service", versions: [{ name: "v1", image: "registry.example.com/app:1.0.0", weight: 100 }] };
@@ -97,7 +101,9 @@ describe("config (infra/config.ts)", () => {
             "an unknown layer",
             "dev",
             { ...DEV_GLOBAL_CONFIG, layer: "network" },
-            ['platform:layer = "network": unknown layer; allowed: global, common, service'],
+            [
+                'platform:layer = "network": unknown layer; allowed: global (stack <env>), common (stack <env>-common), service (stack <env>-<service>); stack "dev" is named as a global stack',
+            ],
         ],
         [
             "a bad e-mail in contact",
@@ -136,7 +142,21 @@ describe("config (infra/config.ts)", () => {
             "a bad region",
             "dev",
             { ...DEV_GLOBAL_CONFIG, region: "Frankfurt" },
-            ['platform:region = "Frankfurt": not an AWS region name; allowed: e.g. eu-central-1 or us-east-1'],
+            [`platform:region = "Frankfurt": unknown AWS region; allowed: ${REGIONS}`],
+        ],
+        [
+            "a misspelt region, with a suggestion",
+            "dev",
+            { ...DEV_GLOBAL_CONFIG, region: "eu-centrl-1" },
+            [`platform:region = "eu-centrl-1": unknown AWS region; did you mean eu-central-1? allowed: ${REGIONS}`],
+        ],
+        [
+            "a stop time equal to the start time",
+            "dev",
+            { ...DEV_GLOBAL_CONFIG, startTime: "08:00", stopTime: "08:00" },
+            [
+                'platform:stopTime = "08:00": equal to startTime: the start and stop schedules would fire at the same minute; allowed: any HH:MM other than 08:00',
+            ],
         ],
         [
             "a bad team name",
@@ -151,7 +171,7 @@ describe("config (infra/config.ts)", () => {
             "dev-common",
             SERVICE,
             [
-                `platform:layer = "service": stack "dev-common" names the service "common", which is reserved for the common layer; choose another service name (allowed: lower-case letters, digits and '-', not global or common)`,
+                `platform:layer = "service": stack "dev-common" is the environment's common stack (its name ends in "-common"), so its layer is common; set platform:layer: common in Pulumi.dev-common.yaml (a service needs a stack <env>-<service> with a name other than global or common)`,
             ],
         ],
         [
@@ -172,7 +192,22 @@ describe("config (infra/config.ts)", () => {
                 'platform:contact = (not set): required in stack "dev"; set it with pulumi config set contact <value>',
             ],
         ],
-        ["a missing layer", "dev", { region: "eu-central-1" }, ['platform:layer = (not set): required in stack "dev"; set it with pulumi config set layer <value>']],
+        [
+            "a missing layer",
+            "dev",
+            { region: "eu-central-1" },
+            [
+                'platform:layer = (not set): required; allowed: global (stack <env>), common (stack <env>-common), service (stack <env>-<service>); stack "dev" is named as a global stack: set platform:layer: global in Pulumi.dev.yaml',
+            ],
+        ],
+        [
+            "a missing layer in a service stack",
+            "dev-orders",
+            { versions: SERVICE.versions },
+            [
+                'platform:layer = (not set): required; allowed: global (stack <env>), common (stack <env>-common), service (stack <env>-<service>); stack "dev-orders" is named as a service stack: set platform:layer: service in Pulumi.dev-orders.yaml',
+            ],
+        ],
         [
             "a global stack name with a service part",
             "dev-backend",

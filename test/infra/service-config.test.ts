@@ -142,4 +142,20 @@ describe("service config (infra/schema/service.ts)", () => {
             'platform:jwt = "[\\"x\\"]": expected an object (a YAML map)',
         ]);
     });
+
+    it("refuses a caller that is a layer (common, global) or not a service name, saying what is allowed", () => {
+        const allowed = "allowed: the name of a service of the environment (its stack is <env>-<service>): lower-case letters, digits and single '-', starting with a letter, at most 40 characters, not global or common";
+        assert.deepStrictEqual(
+            problems({
+                versions: VERSIONS,
+                allowedCallers: [{ service: "common" }, { service: "global" }, { service: "Front_End" }, { service: "a".repeat(41) }, { service: "frontend" }],
+            }),
+            [
+                `platform:allowedCallers[0].service = "common": "common" is a layer of the environment, not a service: no workload has its principal; ${allowed}`,
+                `platform:allowedCallers[1].service = "global": "global" is a layer of the environment, not a service: no workload has its principal; ${allowed}`,
+                `platform:allowedCallers[2].service = "Front_End": not a service name; ${allowed}`,
+                `platform:allowedCallers[3].service = "${"a".repeat(41)}": not a service name; ${allowed}`,
+            ],
+        );
+    });
 });

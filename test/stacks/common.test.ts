@@ -316,7 +316,8 @@ describe("common layer (stacks/common.ts)", () => {
 
     it("keeps Grafana's password secret: generated when not configured, never in clear in the plan", () => {
         const secret = one(dev, "kubernetes:core/v1:Secret", "grafana-admin");
-        assert.strictEqual(secret.inputs.stringData, "[secret]");
+        // Each value is masked, not the map, so the masked manifest is still a valid Secret.
+        assert.deepStrictEqual(secret.inputs.stringData, { "admin-user": "[secret]", "admin-password": "[secret]" });
         assert.ok(secret.dependsOn.includes("grafana-admin-password"));
         const password = one(dev, "random:index/randomPassword:RandomPassword");
         assert.strictEqual(password.provider, "random");
@@ -326,7 +327,7 @@ describe("common layer (stacks/common.ts)", () => {
     it("uses a configured Grafana password as a secret and generates none", async () => {
         const result = await evaluateDefaults({ grafanaAdminPassword: "configured-s3cret" }, ["platform:grafanaAdminPassword"]);
         assert.deepStrictEqual(result.resources.filter((r) => r.type.startsWith("random:")), []);
-        assert.strictEqual(one(result, "kubernetes:core/v1:Secret", "grafana-admin").inputs.stringData, "[secret]");
+        assert.deepStrictEqual(one(result, "kubernetes:core/v1:Secret", "grafana-admin").inputs.stringData, { "admin-user": "[secret]", "admin-password": "[secret]" });
         assert.doesNotMatch(JSON.stringify(result.resources), /configured-s3cret/);
     });
 

@@ -1,3 +1,4 @@
+import { AWS_REGIONS, isAwsRegion } from "../../../components/conventions/regions";
 import { FakeContext, InvokeFake, ResourceFake } from "./context";
 
 /**
@@ -17,14 +18,25 @@ export function fakeArn(type: string, name: string, inputs: Record<string, any>,
 /** Outputs of AWS resources beyond `id`, `arn` and their inputs, by type token. */
 export const AWS_RESOURCE_FAKES: Record<string, ResourceFake> = {};
 
+/** The fake answer of getAvailabilityZones: zones a, b and c of a known region. */
+function zonesOf(region: string): Record<string, unknown> {
+    return {
+        id: region,
+        names: ["a", "b", "c"].map((s) => `${region}${s}`),
+        zoneIds: ["1", "2", "3"].map((s) => `${region.replace(/-/g, "").slice(0, 6)}-az${s}`),
+        groupNames: [region],
+    };
+}
+
 /** The AWS invokes the program makes, by token. */
 export const AWS_INVOKE_FAKES: Record<string, InvokeFake> = {
-    "aws:index/getAvailabilityZones:getAvailabilityZones": (_args, ctx) => ({
-        id: ctx.region,
-        names: ["a", "b", "c"].map((s) => `${ctx.region}${s}`),
-        zoneIds: ["1", "2", "3"].map((s) => `${ctx.region.replace(/-/g, "").slice(0, 6)}-az${s}`),
-        groupNames: [ctx.region],
-    }),
+    "aws:index/getAvailabilityZones:getAvailabilityZones": (_args, ctx) => {
+        if (!isAwsRegion(ctx.region)) {
+            // AWS would answer an unknown region with an error, not with zones.
+            throw new Error(`unknown AWS region "${ctx.region}": the offline plan has availability zones only for ${AWS_REGIONS.join(", ")}`);
+        }
+        return zonesOf(ctx.region);
+    },
     "aws:index/getCallerIdentity:getCallerIdentity": (_args, ctx) => ({
         accountId: ctx.account,
         arn: `arn:aws:iam::${ctx.account}:user/ci`,

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Runs the integration suite (`npm run test:integration`): the real Pulumi CLI with a file backend,
+# a real Kubernetes API server, and Istio's validation at admission. See README "Integration suite".
+#
+# Uses what it is given:
+#   pulumi on PATH (or PULUMI=/path/to/pulumi), with the kubernetes provider plugin on PATH or installed
+#   PLATFORM_KUBECONFIG   a cluster the suite may deploy to (kind, EKS, ...)
+#   PLATFORM_ISTIOD_URL, PLATFORM_ISTIOD_CA   an istiod outside that cluster (else the cluster must
+#                         already validate Istio objects, e.g. Istio installed in it)
+#   KUBECTL               kubectl (default: kubectl on PATH)
+# and sets up whatever is missing from the offline tools in SHARED_DIR (default ../shared, which CI
+# has and a user's clone does not): it builds them (cached outside the clone; the first build takes
+# 20-40 minutes), starts a local kube-apiserver with kwok fake nodes and istiod on 127.0.0.1, and
+# stops what it started when it ends. Build and run state: PLATFORM_CI_CACHE (default ~/.cache/platform-ci).
+# Arguments are passed to mocha (e.g. --grep dev-payment).
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SHARED=${SHARED_DIR:-$ROOT/../shared}
+CACHE=${PLATFORM_CI_CACHE:-$HOME/.cache/platform-ci}
+TOOLS=$SHARED/tools
+mkdir -p "$CACHE"
+
+say() { echo "integration: $*" >&2; }
+need_tools() {
+  [ -d "$TOOLS" ] || { say "$1, and there is no $TOOLS to set it up from; see README \"Integration suite\""; exit 2; }
+}
+elapsed() { echo "$(( $(date +%s) - $1 )) s"; }
+
+build_engine=0; build_k8s=0
+if [ -z "${PULUMI:-}" ] && ! command -v pulumi >/dev/null; then need_tools "no pulumi on PATH"; build_engine=1; fi
+if [ -z "${PLATFORM_KUBECONFIG:-}" ]; then need_tools "PLATFORM_KUBECONFIG is not set"; build_k8s=1; fi
+
+# --- builds, in parallel (each is cached: a re-run takes about a second) ---
+t0=$(date +%s); pids=()
+if [ "$build_engine" = 1 ]; then
+  "$TOOLS/engine/build.sh" > "$CACHE/engine-build.log" 2>&1 & pids+=($!)
+fi
+if [ "$build_k8s" = 1 ]; then
+  ( KWOK=1 "$TOOLS/k8s/build.sh" && "$TOOLS/istiod/build.sh" ) > "$CACHE/k8s-build.log" 2>&1 & pids+=($!)
+fi
+for pid in "${pids[@]}"; do
+  wait "$pid" || { say "a tool build failed:"; tail -20 "$CACHE"/*-build.log >&2; exit 1; }
+done
+[ "${#pids[@]}" -gt 0 ] && say "tools built or reused in $(elapsed "$t0")"
+
+if [ "$build_engine" = 1 ]; then
+  BIN=$(tail -1 "$CACHE/engine-build.log"); export PATH=$BIN:$PATH
+  say "pulumi: $BIN/pulumi ($(pulumi version))"
+fi
+
+cleanup() {
+  if [ -n "${ISTIOD_PID_FILE:-}" ] && [ -f "$ISTIOD_PID_FILE" ]; then kill "$(cat "$ISTIOD_PID_FILE")" 2>/dev/null || true; fi
+  if [ -n "${K8S_DIR:-}" ]; then "$TOOLS/k8s/down.sh" --wipe "$K8S_DIR" >/dev/null 2>&1 || true; fi
+}
+trap cleanup EXIT
+
+if [ "$build_k8s" = 1 ]; then
+  t0=$(date +%s)
+  K8S_BIN=${K8S_LOCAL_DIR:-$HOME/k8s-local}/bin   # where k8s/build.sh put the binaries
+  K8S_DIR=$CACHE/k8s; mkdir -p "$K8S_DIR"; ln -sfn "$K8S_BIN" "$K8S_DIR/bin"
+  "$TOOLS/k8s/down.sh" --wipe "$K8S_DIR" >/dev/null 2>&1 || true
+  export PLATFORM_KUBECONFIG
+  PLATFORM_KUBECONFIG=$(KWOK=1 "$TOOLS/k8s/up.sh" "$K8S_DIR" 2>"$CACHE/k8s-up.err" | tail -1) || { cat "$CACHE/k8s-up.err" >&2; exit 1; }
+  export KUBECTL=$K8S_BIN/kubectl
+  say "API server up in $(elapsed "$t0"): $PLATFORM_KUBECONFIG"
+  t0=$(date +%s)
+  mapfile -t istiod < <(KUBECTL=$KUBECTL "$TOOLS/istiod/up.sh" "$PLATFORM_KUBECONFIG" "$CACHE/istiod-run")
+  [ "${#istiod[@]}" = 3 ] || { say "istiod did not start (log: $CACHE/istiod-run/istiod.log)"; exit 1; }
+  export PLATFORM_ISTIOD_URL=${istiod[0]} PLATFORM_ISTIOD_CA=${istiod[1]}; ISTIOD_PID_FILE=${istiod[2]}
+  say "istiod up in $(elapsed "$t0"): $PLATFORM_ISTIOD_URL"
+fi
+
+cd "$ROOT"
+t0=$(date +%s)
+status=0
+npm run --silent test:integration -- "$@" || status=$?
+say "suite ran in $(elapsed "$t0") (exit $status)"
+exit $status

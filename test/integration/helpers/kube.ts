@@ -1,0 +1,64 @@
+// kubectl against the cluster the integration suite deploys to ($PLATFORM_KUBECONFIG).
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+
+/** The kubeconfig of the suite's cluster; fails naming the variable when it is not set. */
+export function kubeconfigFile(): string {
+    const file = process.env.PLATFORM_KUBECONFIG;
+    if (!file) {
+        throw new Error("set PLATFORM_KUBECONFIG to the kubeconfig of a cluster the suite may deploy to (see README, \"Integration suite\")");
+    }
+    if (!fs.existsSync(file)) {
+        throw new Error(`PLATFORM_KUBECONFIG=${file} does not exist`);
+    }
+    return file;
+}
+
+function kubectlBinary(): string {
+    return process.env.KUBECTL ?? "kubectl";
+}
+
+/** Runs kubectl; returns its exit code and output. */
+export function kubectl(args: readonly string[], input?: string): { code: number; stdout: string; stderr: string } {
+    const r = spawnSync(kubectlBinary(), ["--kubeconfig", kubeconfigFile(), ...args], { input, encoding: "utf8" });
+    if (r.error) {
+        throw new Error(`kubectl (${kubectlBinary()}) could not run: ${r.error.message}; put kubectl on PATH or set KUBECTL`);
+    }
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** kubectl's JSON output; fails with its stderr. */
+export function kubectlJson<T = any>(args: readonly string[]): T {
+    return JSON.parse(execFileSync(kubectlBinary(), ["--kubeconfig", kubeconfigFile(), ...args, "-o", "json"], { encoding: "utf8" })) as T;
+}
+
+/** kubectl's name for an object's kind: `deployment.v1.apps`, `namespace` (core). */
+export function resourceOf(apiVersion: string, kind: string): string {
+    const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
+    return group ? `${kind.toLowerCase()}.${version}.${group}` : kind.toLowerCase();
+}
+
+/** A manifest's identity: kind, namespace and name. */
+export interface ObjectRef {
+    readonly apiVersion: string;
+    readonly kind: string;
+    readonly namespace?: string;
+    readonly name: string;
+}
+
+export function refText(r: ObjectRef): string {
+    return `${r.kind} ${r.namespace ? `${r.namespace}/` : ""}${r.name}`;
+}
+
+/** The object as the API server has it, or undefined when it does not exist. */
+export function getObject(r: ObjectRef): any {
+    const args = ["get", resourceOf(r.apiVersion, r.kind), r.name, "-o", "json", ...(r.namespace ? ["-n", r.namespace] : [])];
+    const result = kubectl(args);
+    if (result.code !== 0) {
+        if (/NotFound|not found/.test(result.stderr)) {
+            return undefined;
+        }
+        throw new Error(`kubectl ${args.join(" ")}: ${result.stderr}`);
+    }
+    return JSON.parse(result.stdout);
+}
