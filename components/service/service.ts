@@ -66,7 +66,7 @@ export class ServiceArgsError extends pulumi.RunError {
 }
 
 /** Every problem of the args, as messages; empty when the service can be created. */
-export function validateServiceArgs(args: Pick<ServiceArgs, "owner" | "settings" | "mesh" | "zoneName">): string[] {
+export function validateServiceArgs(args: Pick<ServiceArgs, "owner" | "settings" | "mesh" | "zoneName" | "callees" | "vpcCidr">): string[] {
     const problems = serviceProblems(args.settings).map(describeSpecProblem);
     try {
         kubernetesName(args.owner.service, "service name");
@@ -78,6 +78,16 @@ export function validateServiceArgs(args: Pick<ServiceArgs, "owner" | "settings"
     }
     if (args.settings.exposed && args.settings.publicHost === undefined && args.zoneName === "") {
         problems.push('zoneName = "": an exposed service without publicHost needs the environment zone for its host');
+    }
+    args.callees.forEach((callee, i) => {
+        try {
+            kubernetesName(callee, "callee");
+        } catch (err) {
+            problems.push(`callees[${i}]: ${(err as Error).message}`);
+        }
+    });
+    if (!/^([0-9]{1,3}\.){3}[0-9]{1,3}\/[0-9]{1,2}$/.test(args.vpcCidr)) {
+        problems.push(`vpcCidr = ${JSON.stringify(args.vpcCidr)}: not an IPv4 CIDR block; the egress NetworkPolicy needs the environment's VPC, e.g. 10.0.0.0/16`);
     }
     return problems;
 }

@@ -27,13 +27,22 @@ describe("Service component (components/service/service.ts)", () => {
         );
     });
 
-    it("checks what the mesh and the zone must give it", () => {
+    it("checks what the mesh, the zone, the access graph and the network must give it", () => {
         assert.deepStrictEqual(
-            validateServiceArgs({ owner: { ...OWNER, service: "Back_end" }, settings: settings({ exposed: true }), mesh: { ...MESH, trustDomain: "" }, zoneName: "" }),
+            validateServiceArgs({
+                owner: { ...OWNER, service: "Back_end" },
+                settings: settings({ exposed: true }),
+                mesh: { ...MESH, trustDomain: "" },
+                zoneName: "",
+                callees: ["payment", "Pay_ment"],
+                vpcCidr: "10.0.0.0",
+            }),
             [
                 'invalid service name "Back_end": it must be lower-case letters, digits and \'-\', starting and ending with a letter or digit (DNS-1123)',
                 'mesh.trustDomain = "": required to build principals, e.g. cluster.local',
                 'zoneName = "": an exposed service without publicHost needs the environment zone for its host',
+                'callees[1]: invalid callee "Pay_ment": it must be lower-case letters, digits and \'-\', starting and ending with a letter or digit (DNS-1123)',
+                'vpcCidr = "10.0.0.0": not an IPv4 CIDR block; the egress NetworkPolicy needs the environment\'s VPC, e.g. 10.0.0.0/16',
             ],
         );
     });
