@@ -1,5 +1,6 @@
-import { ResourceValidationPolicy } from "@pulumi/policy";
-import { kubernetesType, list, obj } from "./util";
+import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { serviceNamespaces } from "./mesh";
+import { isKind, kubernetesType, list, obj } from "./util";
 
 /** Where each workload kind keeps its pod spec. */
 const POD_SPEC_PATHS: Record<string, string[]> = {
@@ -132,4 +133,33 @@ export const requestsAndLimits: ResourceValidationPolicy = {
     },
 };
 
-export const KUBERNETES_POLICIES = [pinnedImages, hardenedSecurityContext, requestsAndLimits];
+/**
+ * Whether a NetworkPolicy denies all ingress to every pod of its namespace: an empty podSelector,
+ * `Ingress` among its policyTypes and no ingress rule.
+ */
+export function isDefaultDenyIngress(props: Record<string, any>): boolean {
+    const spec = obj(props.spec) ?? {};
+    const selector = obj(spec.podSelector) ?? {};
+    const selectsAll = Object.keys(obj(selector.matchLabels) ?? {}).length === 0 && list(selector.matchExpressions).length === 0;
+    return selectsAll && list(spec.policyTypes).includes("Ingress") && list(spec.ingress).length === 0;
+}
+
+export const defaultDenyNetworkPolicy: StackValidationPolicy = {
+    name: "k8s-default-deny-network-policy",
+    description:
+        "Every service namespace has a NetworkPolicy denying all ingress (empty podSelector, policyTypes Ingress, no rule), the L3/L4 fence for what bypasses the mesh.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, report) => {
+        const policies = args.resources.filter((r) => isKind(r.type, "networking.k8s.io", "NetworkPolicy"));
+        for (const ns of serviceNamespaces(args.resources)) {
+            if (!policies.some((p) => obj(p.props.metadata)?.namespace === ns.name && isDefaultDenyIngress(p.props))) {
+                report(
+                    `namespace ${ns.name} has no default-deny NetworkPolicy: add one with podSelector {}, policyTypes [Ingress] and no ingress rule, then allow the callers' namespaces`,
+                    ns.urn,
+                );
+            }
+        }
+    },
+};
+
+export const KUBERNETES_POLICIES = [pinnedImages, hardenedSecurityContext, requestsAndLimits, defaultDenyNetworkPolicy];

@@ -63,9 +63,39 @@ export const destinationRuleTls: ResourceValidationPolicy = {
     },
 };
 
+/** Address blocks that match every address: an ALLOW on them names nobody. */
+const EVERY_ADDRESS = ["0.0.0.0/0", "::/0"];
+
+/** Why one `from.source` of an ALLOW rule does not name who may call, each reason a message tail. */
+function openSourceReasons(source: Record<string, any>): string[] {
+    const reasons: string[] = [];
+    for (const field of ["principals", "namespaces"] as const) {
+        const wild = list(source[field]).filter((v) => typeof v === "string" && v.includes("*"));
+        if (wild.length > 0) {
+            reasons.push(`allows the wildcard ${field} ${wild.map((w) => JSON.stringify(w)).join(", ")}: name each one`);
+        }
+    }
+    for (const field of ["notPrincipals", "notNamespaces"] as const) {
+        if (list(source[field]).length > 0) {
+            reasons.push(`allows everyone but ${field} ${list(source[field]).map((w) => JSON.stringify(w)).join(", ")}: name principals or namespaces instead`);
+        }
+    }
+    for (const field of ["ipBlocks", "remoteIpBlocks"] as const) {
+        const every = list(source[field]).filter((v) => EVERY_ADDRESS.includes(v));
+        if (every.length > 0) {
+            reasons.push(`allows every address (${field} ${every.map((w) => JSON.stringify(w)).join(", ")}): name principals or namespaces`);
+        }
+    }
+    if (list(source.principals).length === 0 && list(source.namespaces).length === 0 && reasons.length === 0) {
+        reasons.push(`has a source naming no principals or namespaces (${JSON.stringify(source)}): any workload matches it; name principals or namespaces`);
+    }
+    return reasons;
+}
+
 export const noWildcardAllow: ResourceValidationPolicy = {
     name: "mesh-no-wildcard-allow",
-    description: "An ALLOW AuthorizationPolicy names its sources: no wildcard principal or namespace, no rule without a source.",
+    description:
+        "An ALLOW AuthorizationPolicy names its sources: no wildcard principal or namespace, no notPrincipals/notNamespaces, no 0.0.0.0/0 block, no rule or source without principals or namespaces.",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
         if (!isKind(args.type, SECURITY, "AuthorizationPolicy")) {
@@ -82,12 +112,8 @@ export const noWildcardAllow: ResourceValidationPolicy = {
                 report(`AuthorizationPolicy ${ref} rule ${i} allows any source (no from): name principals or namespaces`);
             }
             for (const f of from) {
-                const source = obj(obj(f)?.source) ?? {};
-                for (const field of ["principals", "namespaces"] as const) {
-                    const wild = list(source[field]).filter((v) => typeof v === "string" && v.includes("*"));
-                    if (wild.length > 0) {
-                        report(`AuthorizationPolicy ${ref} rule ${i} allows the wildcard ${field} ${wild.map((w) => JSON.stringify(w)).join(", ")}: name each one`);
-                    }
+                for (const reason of openSourceReasons(obj(obj(f)?.source) ?? {})) {
+                    report(`AuthorizationPolicy ${ref} rule ${i} ${reason}`);
                 }
             }
         });
@@ -105,56 +131,100 @@ function namespaceOf(r: PolicyResource): string | undefined {
     return obj(r.props.metadata)?.namespace;
 }
 
+/**
+ * The service namespaces of a stack, with their names: those whose `owner-service` is a service
+ * (a service stack's); the global and common layers own the platform's namespaces.
+ */
+export function serviceNamespaces(resources: readonly PolicyResource[]): { name: string; urn: string }[] {
+    return resources
+        .filter((r) => isKind(r.type, "", "Namespace"))
+        .map((ns) => ({ md: obj(ns.props.metadata) ?? {}, urn: ns.urn }))
+        .filter(({ md }) => typeof obj(md.labels)?.["owner-service"] === "string" && !RESERVED_SERVICE_NAMES.includes(obj(md.labels)?.["owner-service"]))
+        .map(({ md, urn }) => ({ name: String(md.name), urn }));
+}
+
 export const defaultDenyPerNamespace: StackValidationPolicy = {
     name: "mesh-default-deny",
     description: "Every service namespace has an allow-nothing AuthorizationPolicy (default deny).",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         const policies = args.resources.filter((r) => isKind(r.type, SECURITY, "AuthorizationPolicy"));
-        for (const ns of args.resources.filter((r) => isKind(r.type, "", "Namespace"))) {
-            const md = obj(ns.props.metadata) ?? {};
-            const owner = obj(md.labels)?.["owner-service"];
-            // Service namespaces belong to a service stack; global/common own the platform's namespaces.
-            if (typeof owner !== "string" || RESERVED_SERVICE_NAMES.includes(owner)) {
-                continue;
-            }
-            if (!policies.some((p) => namespaceOf(p) === md.name && isAllowNothing(p.props))) {
-                report(`namespace ${md.name} has no allow-nothing AuthorizationPolicy (empty spec): add one so that only explicit ALLOW rules admit traffic`, ns.urn);
+        for (const ns of serviceNamespaces(args.resources)) {
+            if (!policies.some((p) => namespaceOf(p) === ns.name && isAllowNothing(p.props))) {
+                report(`namespace ${ns.name} has no allow-nothing AuthorizationPolicy (empty spec): add one so that only explicit ALLOW rules admit traffic`, ns.urn);
             }
         }
     },
 };
 
-/** Whether an AuthorizationPolicy requires a request principal (a valid JWT) for the workloads it selects. */
-function requiresRequestPrincipal(props: Record<string, any>): boolean {
-    const spec = obj(props.spec) ?? {};
-    const sources = list(spec.rules).flatMap((rule) => list(obj(rule)?.from).map((f) => obj(obj(f)?.source) ?? {}));
-    const action = spec.action ?? "ALLOW";
-    if (action === "ALLOW") {
-        const rules = list(spec.rules);
-        return rules.length > 0 && rules.every((rule) => list(obj(rule)?.from).some((f) => list(obj(obj(f)?.source)?.requestPrincipals).length > 0));
-    }
-    return action === "DENY" && sources.some((s) => list(s.notRequestPrincipals).length > 0);
+export const sidecarPerNamespace: StackValidationPolicy = {
+    name: "mesh-sidecar-per-namespace",
+    description: "Every service namespace has a Sidecar for all its workloads whose egress names its hosts (no */*), so each proxy knows only what it calls.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, report) => {
+        const sidecars = args.resources.filter((r) => isKind(r.type, NETWORKING, "Sidecar"));
+        for (const ns of serviceNamespaces(args.resources)) {
+            const own = sidecars.filter((s) => namespaceOf(s) === ns.name && !obj(obj(s.props.spec)?.workloadSelector));
+            if (own.length === 0) {
+                report(`namespace ${ns.name} has no Sidecar without workloadSelector: add one whose egress lists the services it calls, or every proxy holds the whole mesh`, ns.urn);
+            }
+            for (const s of own) {
+                const hosts = list(obj(s.props.spec)?.egress).flatMap((e) => list(obj(e)?.hosts));
+                const open = hosts.filter((h) => h === "*/*" || h === "*" || h === "./*/*");
+                if (hosts.length === 0 || open.length > 0) {
+                    report(`Sidecar ${objectRef(s.props)} has egress ${JSON.stringify(hosts)}: list the callees' hosts (<namespace>/<host>) and the shared ones, not */*`, s.urn);
+                }
+            }
+        }
+    },
+};
+
+/** Whether a policy applies to the RequestAuthentication's workloads: same namespace, and its selector or none. */
+function appliesTo(policy: PolicyResource, ra: PolicyResource): boolean {
+    const labels = (p: Record<string, any>) => JSON.stringify(Object.entries(obj(obj(obj(p.spec)?.selector)?.matchLabels) ?? {}).sort());
+    return namespaceOf(policy) === namespaceOf(ra) && (!obj(obj(policy.props.spec)?.selector) || labels(policy.props) === labels(ra.props));
 }
 
-function sameSelector(a: Record<string, any>, b: Record<string, any>): boolean {
-    const labels = (p: Record<string, any>) => JSON.stringify(Object.entries(obj(obj(obj(p.spec)?.selector)?.matchLabels) ?? {}).sort());
-    return labels(a) === labels(b);
+/**
+ * Whether a DENY policy refuses every request without a request principal: a rule whose source is
+ * exactly `notRequestPrincipals: ["*"]`, with no `when` and no `to` other than ports (a DENY limited
+ * to some paths or methods lets the others through without a token).
+ */
+function deniesMissingToken(spec: Record<string, any>): boolean {
+    return list(spec.rules).some((rule) => {
+        const r = obj(rule) ?? {};
+        const toOk = list(r.to).every((t) => Object.keys(obj(obj(t)?.operation) ?? {}).every((k) => k === "ports"));
+        const exact = list(r.from).some((f) => {
+            const source = obj(obj(f)?.source) ?? {};
+            return Object.keys(source).length === 1 && list(source.notRequestPrincipals).includes("*");
+        });
+        return exact && toOk && list(r.when).length === 0;
+    });
+}
+
+/** Whether every source of every rule of an ALLOW policy requires a request principal (allow-nothing admits nobody). */
+function allowsOnlyWithToken(spec: Record<string, any>): boolean {
+    return list(spec.rules).every((rule) => {
+        const from = list(obj(rule)?.from);
+        return from.length > 0 && from.every((f) => list(obj(obj(f)?.source)?.requestPrincipals).length > 0);
+    });
 }
 
 export const requestAuthenticationPaired: StackValidationPolicy = {
     name: "mesh-request-authentication-paired",
-    description: "A RequestAuthentication never stands alone: an AuthorizationPolicy on the same workloads requires requestPrincipals (otherwise requests without a token are accepted).",
+    description:
+        "A RequestAuthentication never stands alone: a DENY of every request without a request principal, or ALLOW policies on the same workloads whose every rule requires requestPrincipals (otherwise requests without a token are accepted).",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         const policies = args.resources.filter((r) => isKind(r.type, SECURITY, "AuthorizationPolicy"));
         for (const ra of args.resources.filter((r) => isKind(r.type, SECURITY, "RequestAuthentication"))) {
-            const paired = policies.some(
-                (p) => namespaceOf(p) === namespaceOf(ra) && requiresRequestPrincipal(p.props) && (sameSelector(p.props, ra.props) || !obj(obj(p.props.spec)?.selector)),
-            );
-            if (!paired) {
+            const applicable = policies.filter((p) => appliesTo(p, ra)).map((p) => obj(p.props.spec) ?? {});
+            const allows = applicable.filter((spec) => (spec.action ?? "ALLOW") === "ALLOW" && list(spec.rules).length > 0);
+            const denied = applicable.some((spec) => spec.action === "DENY" && deniesMissingToken(spec));
+            const onlyWithToken = allows.length > 0 && allows.every(allowsOnlyWithToken);
+            if (!denied && !onlyWithToken) {
                 report(
-                    `RequestAuthentication ${objectRef(ra.props)} stands alone: requests without a token are accepted; pair it with an AuthorizationPolicy on the same workloads whose rules require requestPrincipals`,
+                    `RequestAuthentication ${objectRef(ra.props)} stands alone: requests without a token are accepted; require requestPrincipals in every rule of every ALLOW policy on its workloads, or DENY notRequestPrincipals ["*"] on every path`,
                     ra.urn,
                 );
             }
@@ -162,4 +232,11 @@ export const requestAuthenticationPaired: StackValidationPolicy = {
     },
 };
 
-export const MESH_POLICIES = [strictPeerAuthentication, destinationRuleTls, noWildcardAllow, defaultDenyPerNamespace, requestAuthenticationPaired];
+export const MESH_POLICIES = [
+    strictPeerAuthentication,
+    destinationRuleTls,
+    noWildcardAllow,
+    defaultDenyPerNamespace,
+    requestAuthenticationPaired,
+    sidecarPerNamespace,
+];

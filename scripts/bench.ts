@@ -1,10 +1,10 @@
 // Benchmarks of the offline plan: wall time and peak memory (max RSS) of `npm run plan` for each
-// layer, the whole `dev` environment, and a service layer scaled to 1, 10 and 50 services
-// (generated stack configs). Each case runs in its own Node process, as a user runs it, so the
-// figures include Node and ts-node start-up. Writes out/benchmarks.md, or docs/benchmarks.md with
-// --update-docs.
+// layer, the whole `dev` environment, and a service layer scaled to 1, 10, 50, 100 and 200 services
+// (generated stack configs), with how the time grows per service. Each case runs in its own Node
+// process, as a user runs it, so the figures include Node and ts-node start-up. Writes
+// out/benchmarks.md, or docs/benchmarks.md with --update-docs.
 //
-//   npm run bench                     (takes about a minute; run it on an otherwise idle machine)
+//   npm run bench                     (takes a few minutes; run it on an otherwise idle machine)
 //   npm run bench -- --update-docs    (rewrites the tracked docs/benchmarks.md)
 import { spawnSync } from "child_process";
 import { Command } from "commander";
@@ -15,7 +15,7 @@ import { ROOT, stacksOfEnvironment } from "../test/helpers/stack-config";
 
 /** The whole dev plan must stay under this (issue "Guardrails and delivery"). */
 const DEV_BUDGET_SECONDS = 10;
-const SCALES = [1, 10, 50];
+const SCALES = [1, 10, 50, 100, 200];
 
 interface Result {
     readonly name: string;
@@ -87,6 +87,38 @@ function templateService(): string {
     return service;
 }
 
+/** How the plan's time grows with the generated services: per step of SCALES and from the first to the last. */
+function growth(results: Result[]): string[] {
+    const scaled = SCALES.map((n) => ({ n, r: results.find((x) => x.name.startsWith(`dev + ${n} generated`)) })).filter(
+        (s): s is { n: number; r: Result } => s.r !== undefined && s.r.ok,
+    );
+    if (scaled.length < 2) {
+        return [];
+    }
+    const steps = scaled.slice(1).map((s, i) => {
+        const prev = scaled[i];
+        const perService = ((s.r.seconds - prev.r.seconds) / (s.n - prev.n)) * 1000;
+        return `| ${prev.n} → ${s.n} | ${s.r.resources - prev.r.resources} | ${perService.toFixed(0)} | ${((s.r.maxRssMiB - prev.r.maxRssMiB) / (s.n - prev.n)).toFixed(1)} |`;
+    });
+    const first = scaled[0];
+    const last = scaled[scaled.length - 1];
+    return [
+        "",
+        "## Growth with the number of services",
+        "",
+        "Each generated service adds its namespace, workload, policies, Sidecar and NetworkPolicies (and one",
+        "host to the Sidecar of every service its copy may call). Marginal cost per added service:",
+        "",
+        "| services | resources added | ms per service | MiB per service |",
+        "|---|---|---|---|",
+        ...steps,
+        "",
+        `From ${first.n} to ${last.n} services the plan went from ${first.r.seconds.toFixed(2)} s to ${last.r.seconds.toFixed(2)} s ` +
+            `(${(last.r.seconds / first.r.seconds).toFixed(1)}× for ${(last.n / first.n).toFixed(0)}× the services): ` +
+            `${(((last.r.seconds - first.r.seconds) / (last.n - first.n)) * 1000).toFixed(0)} ms per service on average.`,
+    ];
+}
+
 function markdown(results: Result[]): string {
     const dev = results.find((r) => r.name === "environment dev");
     const cpu = os.cpus();
@@ -113,6 +145,7 @@ function markdown(results: Result[]): string {
         dev?.ok
             ? `The whole \`dev\` plan took ${dev.seconds.toFixed(2)} s: ${dev.seconds < DEV_BUDGET_SECONDS ? "within" : "OVER"} the ${DEV_BUDGET_SECONDS} s budget.`
             : `The whole \`dev\` plan did not run on this tree (see below); the ${DEV_BUDGET_SECONDS} s budget could not be checked.`,
+        ...growth(results),
         ...(failures.length > 0 ? ["", "Cases that could not plan on this tree:", "", ...failures] : []),
         "",
     ].join("\n");

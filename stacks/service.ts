@@ -1,4 +1,6 @@
-import { Service } from "../components/service";
+import { GraphService, Service, calleesOf } from "../components/service";
+import { OBSERVABILITY_NAMESPACE } from "../components/observability";
+import { readAccessGraph } from "../infra/environment";
 import { kubernetesProvider } from "../infra/providers";
 import { ConfigError, ServiceConfig } from "../infra/schema";
 import { CommonOutputs } from "./common";
@@ -32,6 +34,11 @@ export const SERVICE_OUTPUTS: OutputDocs<ServiceOutputs> = {
 export interface ServiceInputs {
     readonly global: GlobalOutputs;
     readonly common: CommonOutputs;
+    /**
+     * The environment's access graph (its service stacks and their allowed callers).
+     * @default read from the environment's stack files (`readAccessGraph`)
+     */
+    readonly accessGraph?: readonly GraphService[];
 }
 
 /**
@@ -57,7 +64,8 @@ export function meshRevisionOf(config: Pick<ServiceConfig, "stack" | "env" | "us
 /**
  * Deploys one service into the environment's cluster and mesh: the kubernetes provider from the
  * common stack's kubeconfig, then the Service component (namespace, workload, zero-trust
- * policies, traffic, gateway binding, rate limit, metrics).
+ * policies, Sidecar and NetworkPolicies from the environment's access graph, traffic, gateway
+ * binding, rate limit, metrics).
  */
 export async function deployService(config: ServiceConfig, inputs: ServiceInputs): Promise<StackOutputs<ServiceOutputs>> {
     const { global, common } = inputs;
@@ -72,8 +80,12 @@ export async function deployService(config: ServiceConfig, inputs: ServiceInputs
             revision,
             gatewayNamespace: common.gatewayNamespace,
             gatewayName: common.gatewayName,
+            istioNamespace: common.istioNamespace,
+            observabilityNamespace: OBSERVABILITY_NAMESPACE,
         },
         zoneName: global.privateZoneName,
+        callees: calleesOf(config.service, inputs.accessGraph ?? readAccessGraph(config.env)),
+        vpcCidr: global.vpcCidr,
         provider,
     });
     return {

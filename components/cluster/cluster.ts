@@ -19,7 +19,7 @@ import {
     roleArnProblem,
     scheduledScaling,
 } from "./specs";
-import { CONTROL_PLANE_LOG_TYPES, KUBERNETES_VERSION, LOG_RETENTION_DAYS, ManagedAddon } from "./versions";
+import { CONTROL_PLANE_LOG_TYPES, KUBERNETES_VERSION, LOG_RETENTION_DAYS, ManagedAddon, VPC_CNI_CONFIGURATION } from "./versions";
 
 /** Port of Istio's sidecar-injector webhook on istiod: the control plane must reach it on the nodes. */
 export const ISTIO_WEBHOOK_PORT = 15017;
@@ -249,7 +249,11 @@ export class Cluster extends pulumi.ComponentResource {
             );
         };
         // Nodes only become Ready with a CNI and kube-proxy; the Pod Identity agent serves credentials.
-        const networking = [addon("vpc-cni", []), addon("kube-proxy", []), addon("eks-pod-identity-agent", [])];
+        const networking = [
+            addon("vpc-cni", [], { configurationValues: JSON.stringify(VPC_CNI_CONFIGURATION) }),
+            addon("kube-proxy", []),
+            addon("eks-pod-identity-agent", []),
+        ];
 
         const nodeGroups: Record<string, aws.eks.NodeGroup> = {};
         for (const group of args.nodeGroups) {

@@ -17,6 +17,13 @@ export const KUBERNETES_VERSION = "1.35";
 export const MANAGED_ADDONS = ["vpc-cni", "kube-proxy", "eks-pod-identity-agent", "coredns", "aws-ebs-csi-driver"] as const;
 export type ManagedAddon = (typeof MANAGED_ADDONS)[number];
 
+/**
+ * Configuration of the VPC CNI add-on: its network policy agent enforces Kubernetes NetworkPolicies
+ * (off by default), the L3/L4 fence the service namespaces rely on beside the mesh's policies.
+ * See https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html
+ */
+export const VPC_CNI_CONFIGURATION = { enableNetworkPolicy: "true" } as const;
+
 /** The five control-plane log types of EKS; all are sent to CloudWatch. */
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
 

@@ -77,6 +77,27 @@ export const SIDECAR_RESOURCES = {
     limits: { cpu: "500m", memory: "256Mi" },
 } as const;
 
+/**
+ * Address ranges istiod refuses to fetch a RequestAuthentication's `jwksUri` from
+ * (`BLOCKED_CIDRS_IN_JWKS_URIS`): loopback, link-local (the instance metadata service), the private
+ * and carrier-grade NAT ranges (the VPC, the pods, the cluster's services) and their IPv6
+ * counterparts. A service stack may name any https URL as its issuer's key set; without this, a
+ * namespace's RequestAuthentication could make istiod fetch from inside the cluster (SSRF), and
+ * `istioctl analyze` warns (IST0175). An identity provider inside the VPC would need its range
+ * removed here.
+ */
+export const JWKS_BLOCKED_CIDRS = [
+    "127.0.0.0/8",
+    "169.254.0.0/16",
+    "10.0.0.0/8",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+    "100.64.0.0/10",
+    "::1/128",
+    "fe80::/10",
+    "fc00::/7",
+] as const;
+
 /** What istiod's values are built from. */
 export interface IstiodOptions {
     readonly revision: string;
@@ -95,6 +116,8 @@ export function istiodValues(options: IstiodOptions): Record<string, unknown> {
     return {
         revision: options.revision,
         global: { istioNamespace: ISTIO_NAMESPACE, proxy: { resources: SIDECAR_RESOURCES } },
+        // The chart writes `env` into istiod's container environment.
+        env: { BLOCKED_CIDRS_IN_JWKS_URIS: JWKS_BLOCKED_CIDRS.join(",") },
         meshConfig: {
             trustDomain: TRUST_DOMAIN,
             accessLogFile: "/dev/stdout",

@@ -2,5 +2,6 @@ export * from "./spec";
 export * from "./policies";
 export * from "./workload";
 export * from "./traffic";
+export * from "./isolation";
 export * from "./access";
 export * from "./service";

@@ -22,6 +22,10 @@ export interface MeshFacts {
      * chart names it after the release — its service account.
      */
     readonly gatewayName: string;
+    /** The control plane's namespace (istiod): every proxy's Sidecar keeps it in scope. */
+    readonly istioNamespace: string;
+    /** Namespace of Prometheus and the tracing collector: in every Sidecar's scope, admitted to the merged metrics port. */
+    readonly observabilityNamespace: string;
 }
 
 /** The SPIFFE-style principal of a service account: `<trustDomain>/ns/<namespace>/sa/<account>`. */
@@ -101,12 +105,18 @@ export function callerRule(caller: CallerRule, trustDomain: string): Authorizati
 /**
  * The ALLOW policy of a service: one rule per configured caller, plus the ingress gateway's
  * principal when the service is exposed. Undefined when nobody may call (allow-nothing stays alone).
+ *
+ * With `requireToken` (the service validates JWTs) every source also requires a request principal
+ * (`requestPrincipals: ["*"]`): ALLOW policies are the only ones that admit, so a request without a
+ * valid token matches none. Istio recommends this over a DENY on `notRequestPrincipals`, whose
+ * HTTP-only rule would also deny every TCP connection to the workload (istioctl IST0133).
  */
 export function allowCallersPolicy(
     service: string,
     callers: readonly CallerRule[],
     mesh: MeshFacts,
     exposed: boolean,
+    requireToken: boolean,
 ): NamedSpec<AuthorizationPolicySpec> | undefined {
     const rules = callers.map((c) => callerRule(c, mesh.trustDomain));
     if (exposed) {
@@ -114,6 +124,13 @@ export function allowCallersPolicy(
     }
     if (rules.length === 0) {
         return undefined;
+    }
+    if (requireToken) {
+        for (const rule of rules) {
+            for (const from of rule.from ?? []) {
+                from.source.requestPrincipals = ["*"];
+            }
+        }
     }
     return { name: "allow-callers", spec: { selector: workloadSelector(service), action: "ALLOW", rules } };
 }
@@ -162,27 +179,14 @@ export interface RequestAuthenticationSpec {
 }
 
 /**
- * JWT, as a pair: the RequestAuthentication that validates tokens of the issuer, and a DENY
- * policy that refuses any request without a valid request principal. RequestAuthentication alone
- * lets a request without a token through (CONVENTIONS.md "Mesh correctness").
+ * The RequestAuthentication that validates end-user tokens of the issuer. Alone it lets a request
+ * without a token through (CONVENTIONS.md "Mesh correctness"): `allowCallersPolicy` with
+ * `requireToken` pairs it, every ALLOW rule then requiring a request principal.
  */
-export function jwtPolicies(
-    service: string,
-    jwt: JwtSpec,
-): { requestAuthentication: NamedSpec<RequestAuthenticationSpec>; requireToken: NamedSpec<AuthorizationPolicySpec> } {
+export function requestAuthenticationPolicy(service: string, jwt: JwtSpec): NamedSpec<RequestAuthenticationSpec> {
     const rule: RequestAuthenticationSpec["jwtRules"][number] = { issuer: jwt.issuer, jwksUri: jwt.jwksUri, forwardOriginalToken: true };
     if (jwt.audiences && jwt.audiences.length > 0) {
         rule.audiences = [...jwt.audiences];
     }
-    return {
-        requestAuthentication: { name: "jwt", spec: { selector: workloadSelector(service), jwtRules: [rule] } },
-        requireToken: {
-            name: "require-jwt",
-            spec: {
-                selector: workloadSelector(service),
-                action: "DENY",
-                rules: [{ from: [{ source: { notRequestPrincipals: ["*"] } }] }],
-            },
-        },
-    };
+    return { name: "jwt", spec: { selector: workloadSelector(service), jwtRules: [rule] } };
 }

@@ -8,20 +8,19 @@ import {
     allowCallersPolicy,
     allowNothingPolicy,
     denySourcesPolicy,
-    jwtPolicies,
     principalOf,
+    requestAuthenticationPolicy,
     requireHeadersPolicy,
     strictPeerAuthentication,
 } from "./policies";
+import { networkPolicySpecs, sidecarSpec } from "./isolation";
 import { ServiceSettings, describeSpecProblem, serviceProblems } from "./spec";
 import {
     ENVOY_FILTER_API_VERSION,
-    MONITORING_API_VERSION,
     NETWORKING_API_VERSION,
     destinationRuleSpec,
     gatewaySpec,
     localRateLimitSpec,
-    podMonitorSpec,
     virtualServiceSpec,
 } from "./traffic";
 import {
@@ -47,6 +46,13 @@ export interface ServiceArgs {
      * on the gateway.
      */
     readonly zoneName: string;
+    /**
+     * The services this one may call: those of the environment whose `allowedCallers` name it (the
+     * reverse of the access graph, see `calleesOf`). Its Sidecar's egress lists exactly these.
+     */
+    readonly callees: readonly string[];
+    /** The environment's VPC CIDR: the pods' egress inside it is limited to their callees and the shared namespaces. */
+    readonly vpcCidr: string;
     /** The kubernetes provider of the environment's cluster; every object is created with it. */
     readonly provider: k8s.Provider;
 }
@@ -60,7 +66,7 @@ export class ServiceArgsError extends pulumi.RunError {
 }
 
 /** Every problem of the args, as messages; empty when the service can be created. */
-export function validateServiceArgs(args: Pick<ServiceArgs, "owner" | "settings" | "mesh" | "zoneName">): string[] {
+export function validateServiceArgs(args: Pick<ServiceArgs, "owner" | "settings" | "mesh" | "zoneName" | "callees" | "vpcCidr">): string[] {
     const problems = serviceProblems(args.settings).map(describeSpecProblem);
     try {
         kubernetesName(args.owner.service, "service name");
@@ -72,6 +78,16 @@ export function validateServiceArgs(args: Pick<ServiceArgs, "owner" | "settings"
     }
     if (args.settings.exposed && args.settings.publicHost === undefined && args.zoneName === "") {
         problems.push('zoneName = "": an exposed service without publicHost needs the environment zone for its host');
+    }
+    args.callees.forEach((callee, i) => {
+        try {
+            kubernetesName(callee, "callee");
+        } catch (err) {
+            problems.push(`callees[${i}]: ${(err as Error).message}`);
+        }
+    });
+    if (!/^([0-9]{1,3}\.){3}[0-9]{1,3}\/[0-9]{1,2}$/.test(args.vpcCidr)) {
+        problems.push(`vpcCidr = ${JSON.stringify(args.vpcCidr)}: not an IPv4 CIDR block; the egress NetworkPolicy needs the environment's VPC, e.g. 10.0.0.0/16`);
     }
     return problems;
 }
@@ -134,6 +150,11 @@ export class Service extends pulumi.ComponentResource {
         new k8s.core.v1.ResourceQuota(service, { metadata: meta(service), spec: resourceQuotaSpec(settings.quota) }, inNs);
         new k8s.core.v1.LimitRange(service, { metadata: meta(service), spec: limitRangeSpec(settings.resources) }, inNs);
         const account = new k8s.core.v1.ServiceAccount(service, { metadata: meta(service), automountServiceAccountToken: false }, inNs);
+        // Network isolation first too: default deny ingress and the Sidecar's egress exist before any pod.
+        const isolation: pulumi.Resource[] = networkPolicySpecs(service, settings, mesh, { callees: args.callees, vpcCidr: args.vpcCidr }).map(
+            (np) =>
+                new k8s.networking.v1.NetworkPolicy(`${service}-${np.name}`, { metadata: meta(np.name), spec: np.spec }, inNs),
+        );
 
         // Policies first: the default deny exists before any pod of the service can serve.
         const custom = (kind: string, apiVersion: string, logical: string, named: NamedSpec<unknown>, deps: pulumi.Resource[] = [ns]) =>
@@ -148,15 +169,16 @@ export class Service extends pulumi.ComponentResource {
                 policies.push(custom("AuthorizationPolicy", SECURITY_API_VERSION, `${service}-${named.name}`, named));
             }
         };
+        policies.push(...isolation);
+        policies.push(custom("Sidecar", NETWORKING_API_VERSION, `${service}-sidecar`, { name: "default", spec: sidecarSpec(args.callees, mesh) }));
         authz(allowNothingPolicy());
         policies.push(custom("PeerAuthentication", SECURITY_API_VERSION, `${service}-mtls`, strictPeerAuthentication()));
-        authz(allowCallersPolicy(service, settings.allowedCallers, mesh, settings.exposed));
+        authz(allowCallersPolicy(service, settings.allowedCallers, mesh, settings.exposed, settings.jwt !== undefined));
         authz(denySourcesPolicy(service, settings.deniedSourceCidrs));
         authz(requireHeadersPolicy(service, settings.requiredHeaders));
         if (settings.jwt) {
-            const jwt = jwtPolicies(service, settings.jwt);
-            policies.push(custom("RequestAuthentication", SECURITY_API_VERSION, `${service}-${jwt.requestAuthentication.name}`, jwt.requestAuthentication));
-            authz(jwt.requireToken);
+            const ra = requestAuthenticationPolicy(service, settings.jwt);
+            policies.push(custom("RequestAuthentication", SECURITY_API_VERSION, `${service}-${ra.name}`, ra));
         }
         if (settings.rateLimit) {
             policies.push(
@@ -196,9 +218,6 @@ export class Service extends pulumi.ComponentResource {
             exposure = { gateway: `${namespace}/${service}`, host: publicHost };
         }
         custom("VirtualService", NETWORKING_API_VERSION, service, { name: service, spec: virtualServiceSpec(this.host, settings, exposure) });
-        if (settings.metricsPort !== undefined) {
-            custom("PodMonitor", MONITORING_API_VERSION, service, { name: service, spec: podMonitorSpec(service, namespace) });
-        }
 
         this.registerOutputs({
             namespace: this.namespace,

@@ -5,6 +5,7 @@
  * either, under the same property path (`versions[0].image`, `allowedCallers[1].paths[0]`).
  */
 import { RESERVED_SERVICE_NAMES, SERVICE_NAME_RULE, isServiceName } from "../conventions/environment";
+import { SIDECAR_RESOURCES } from "../mesh/specs";
 
 /** The HTTP methods an AuthorizationPolicy may name. */
 export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE"] as const;
@@ -72,6 +73,10 @@ export interface ResourcesSpec {
     readonly memoryRequest: string;
     readonly cpuLimit: string;
     readonly memoryLimit: string;
+    /** Local disk (logs, the writable /tmp) the scheduler reserves. @default "64Mi" */
+    readonly ephemeralStorageRequest: string;
+    /** Local disk beyond which the kubelet evicts the pod. @default "1Gi" */
+    readonly ephemeralStorageLimit: string;
 }
 
 /** The namespace's ResourceQuota (sums over every pod, the Istio sidecars included). */
@@ -93,7 +98,10 @@ export interface ServiceSettings {
     readonly port: number;
     /** The application protocol, written as the Service port's name. @default "http" */
     readonly protocol: Protocol;
-    /** Port of the service's own Prometheus metrics; a PodMonitor scrapes it. @default none */
+    /**
+     * Port of the service's own Prometheus metrics (`/metrics`), served to Prometheus through the
+     * sidecar's merged endpoint (Istio's metrics merging). @default none
+     */
     readonly metricsPort?: number;
     /** HTTP path of the liveness and readiness probes. @default "/healthz" */
     readonly healthPath: string;
@@ -127,7 +135,14 @@ export const SERVICE_DEFAULTS = {
     port: 8080,
     protocol: "http" as Protocol,
     healthPath: "/healthz",
-    resources: { cpuRequest: "100m", memoryRequest: "128Mi", cpuLimit: "500m", memoryLimit: "256Mi" } as ResourcesSpec,
+    resources: {
+        cpuRequest: "100m",
+        memoryRequest: "128Mi",
+        cpuLimit: "500m",
+        memoryLimit: "256Mi",
+        ephemeralStorageRequest: "64Mi",
+        ephemeralStorageLimit: "1Gi",
+    } as ResourcesSpec,
     quota: { requestsCpu: "4", requestsMemory: "8Gi", limitsCpu: "8", limitsMemory: "16Gi", pods: 30 } as QuotaSpec,
     timeout: "15s",
     retries: 2,
@@ -227,7 +242,7 @@ export function serviceProblems(s: ServiceSettings): SpecProblem[] {
     whole("port", s.port, 1, 65535);
     if (s.metricsPort !== undefined) {
         whole("metricsPort", s.metricsPort, 1, 65535);
-        add("metricsPort", s.metricsPort, s.metricsPort === s.port ? "must differ from port (the metrics port is excluded from the sidecar)" : undefined);
+        add("metricsPort", s.metricsPort, s.metricsPort === s.port ? "must differ from port (the metrics are merged into the sidecar's endpoint, not served on the service port)" : undefined);
     }
     whole("retries", s.retries, 0, 10);
     add("protocol", s.protocol, (PROTOCOLS as readonly string[]).includes(s.protocol) ? undefined : `allowed: ${PROTOCOLS.join(", ")}`);
@@ -246,6 +261,13 @@ export function serviceProblems(s: ServiceSettings): SpecProblem[] {
         whole(`${at}.weight`, v.weight, 0, 100);
         if (v.replicas !== undefined) {
             whole(`${at}.replicas`, v.replicas, 1, 100);
+            if (s.autoscaling) {
+                add(
+                    `${at}.replicas`,
+                    v.replicas,
+                    `ignored while autoscaling is on (its HorizontalPodAutoscaler sets ${v.name}'s replicas, from autoscaling.minReplicas ${s.autoscaling.minReplicas} to maxReplicas ${s.autoscaling.maxReplicas}); remove it, or remove autoscaling for fixed replicas`,
+                );
+            }
         }
     });
     const total = s.versions.reduce((sum, v) => sum + v.weight, 0);
@@ -256,6 +278,8 @@ export function serviceProblems(s: ServiceSettings): SpecProblem[] {
     add("resources.cpuLimit", s.resources.cpuLimit, QUANTITY.test(s.resources.cpuLimit) ? undefined : "not a Kubernetes quantity, e.g. 500m");
     add("resources.memoryRequest", s.resources.memoryRequest, QUANTITY.test(s.resources.memoryRequest) ? undefined : "not a Kubernetes quantity, e.g. 128Mi");
     add("resources.memoryLimit", s.resources.memoryLimit, QUANTITY.test(s.resources.memoryLimit) ? undefined : "not a Kubernetes quantity, e.g. 256Mi");
+    add("resources.ephemeralStorageRequest", s.resources.ephemeralStorageRequest, QUANTITY.test(s.resources.ephemeralStorageRequest) ? undefined : "not a Kubernetes quantity, e.g. 64Mi");
+    add("resources.ephemeralStorageLimit", s.resources.ephemeralStorageLimit, QUANTITY.test(s.resources.ephemeralStorageLimit) ? undefined : "not a Kubernetes quantity, e.g. 1Gi");
     for (const key of ["requestsCpu", "requestsMemory", "limitsCpu", "limitsMemory"] as const) {
         add(`quota.${key}`, s.quota[key], QUANTITY.test(s.quota[key]) ? undefined : "not a Kubernetes quantity, e.g. 4 or 8Gi");
     }
@@ -270,6 +294,7 @@ export function serviceProblems(s: ServiceSettings): SpecProblem[] {
             s.autoscaling.maxReplicas < s.autoscaling.minReplicas ? `must be at least minReplicas (${s.autoscaling.minReplicas})` : undefined,
         );
     }
+    problems.push(...quotaProblems(s));
     s.allowedCallers.forEach((c, i) => {
         const at = `allowedCallers[${i}]`;
         if ((c.service === undefined) === (c.namespace === undefined)) {
@@ -300,6 +325,80 @@ export function serviceProblems(s: ServiceSettings): SpecProblem[] {
         whole("rateLimit.maxTokens", s.rateLimit.maxTokens, 1, 1_000_000);
         whole("rateLimit.tokensPerFill", s.rateLimit.tokensPerFill, 1, 1_000_000);
         add("rateLimit.fillInterval", s.rateLimit.fillInterval, DURATION.test(s.rateLimit.fillInterval) ? undefined : "not a duration; allowed: e.g. 1s or 60s");
+    }
+    return problems;
+}
+
+const QUANTITY_UNITS: Record<string, number> = { "": 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
+
+/** A Kubernetes quantity (`500m`, `2`, `256Mi`) in base units (cores, bytes); undefined when it is not one. */
+export function parseQuantity(quantity: string): number | undefined {
+    const m = /^([0-9]+(?:\.[0-9]+)?)(m|k|Ki|M|Mi|G|Gi|T|Ti)?$/.exec(quantity);
+    return m ? Number(m[1]) * QUANTITY_UNITS[m[2] ?? ""] : undefined;
+}
+
+/** CPU cores as Kubernetes writes them: whole cores (`20`) or millicores (`2500m`). */
+function formatCpu(cores: number): string {
+    const milli = Math.round(cores * 1000);
+    return milli % 1000 === 0 ? String(milli / 1000) : `${milli}m`;
+}
+
+/** Bytes as Kubernetes writes them: `10Gi` when whole, else `Mi` rounded up. */
+function formatMemory(bytes: number): string {
+    return bytes % 2 ** 30 === 0 ? `${bytes / 2 ** 30}Gi` : `${Math.ceil(bytes / 2 ** 20)}Mi`;
+}
+
+/**
+ * The pods of each version at the most the service may run: the autoscalers' maxReplicas, or the
+ * fixed replicas (a version's own, else the service's).
+ */
+export function maxPodsPerVersion(s: Pick<ServiceSettings, "versions" | "replicas" | "autoscaling">): { version: string; pods: number }[] {
+    return s.versions.map((v) => ({ version: v.name, pods: s.autoscaling ? s.autoscaling.maxReplicas : v.replicas ?? s.replicas }));
+}
+
+/**
+ * Whether the namespace's quota admits the service at its most: every version at its autoscaler's
+ * maximum (or its fixed replicas), each pod counting its container and its Istio sidecar. A quota
+ * too small would silently stop the autoscalers (`exceeded quota`), so it is refused, naming the
+ * quota key, what is needed, how it is computed and the fix.
+ */
+function quotaProblems(s: ServiceSettings): SpecProblem[] {
+    const perVersion = maxPodsPerVersion(s);
+    const pods = perVersion.reduce((sum, v) => sum + v.pods, 0);
+    if (s.versions.length === 0 || !Number.isInteger(pods)) {
+        return [];
+    }
+    const at = s.autoscaling ? "at its autoscalers' maximum" : "at its replicas";
+    const lower = s.autoscaling ? "autoscaling.maxReplicas" : "the replicas";
+    const breakdown = `${pods} pods (${perVersion.map((v) => `${v.version} ${v.pods}`).join(", ")})`;
+    const problems: SpecProblem[] = [];
+    if (pods > s.quota.pods) {
+        problems.push({ path: "quota.pods", value: s.quota.pods, message: `the service needs ${breakdown} ${at}; raise it to at least ${pods}, or lower ${lower}` });
+    }
+    const checks = [
+        { key: "requestsCpu", resource: "cpuRequest", sidecar: SIDECAR_RESOURCES.requests.cpu, format: (n: number) => `${formatCpu(n)} CPU` },
+        { key: "limitsCpu", resource: "cpuLimit", sidecar: SIDECAR_RESOURCES.limits.cpu, format: (n: number) => `${formatCpu(n)} CPU` },
+        { key: "requestsMemory", resource: "memoryRequest", sidecar: SIDECAR_RESOURCES.requests.memory, format: (n: number) => `${formatMemory(n)} of memory` },
+        { key: "limitsMemory", resource: "memoryLimit", sidecar: SIDECAR_RESOURCES.limits.memory, format: (n: number) => `${formatMemory(n)} of memory` },
+    ] as const;
+    for (const c of checks) {
+        const quota = parseQuantity(s.quota[c.key]);
+        const container = parseQuantity(s.resources[c.resource]);
+        const sidecar = parseQuantity(c.sidecar) ?? 0;
+        if (quota === undefined || container === undefined) {
+            continue; // reported as not a quantity
+        }
+        // Compared in thousandths (millicores, millibytes), so 3 × (200m + 100m) is exactly 900m.
+        const needed = Math.round(pods * (container + sidecar) * 1000) / 1000;
+        if (Math.round(quota * 1000) < Math.round(needed * 1000)) {
+            problems.push({
+                path: `quota.${c.key}`,
+                value: s.quota[c.key],
+                message:
+                    `the service needs ${c.format(needed)} ${at}: ${breakdown} × (resources.${c.resource} ${s.resources[c.resource]} + the sidecar's ${c.sidecar}); ` +
+                    `raise it to at least ${c.format(needed).split(" ")[0]}, or lower ${lower} or resources.${c.resource}`,
+            });
+        }
     }
     return problems;
 }

@@ -1,16 +1,14 @@
 /**
  * The traffic of a service as plain Istio specs (networking.istio.io/v1, EnvoyFilter v1alpha3):
- * DestinationRule, VirtualService, Gateway and the local rate limit; and the PodMonitor
- * (monitoring.coreos.com/v1) of its own metrics. Pure functions, tested directly.
+ * DestinationRule, VirtualService, Gateway and the local rate limit. Pure functions, tested directly.
  */
 import { MeshFacts } from "./policies";
 import { RateLimitSpec, ServiceSettings } from "./spec";
-import { METRICS_PORT_NAME, SERVICE_PORT } from "./workload";
+import { SERVICE_PORT } from "./workload";
 
 export const NETWORKING_API_VERSION = "networking.istio.io/v1";
 /** EnvoyFilter has no v1: it stays v1alpha3 (CONVENTIONS.md). */
 export const ENVOY_FILTER_API_VERSION = "networking.istio.io/v1alpha3";
-export const MONITORING_API_VERSION = "monitoring.coreos.com/v1";
 
 /** Circuit breaking and outlier detection of every service (sane defaults, not configurable yet). */
 export const TRAFFIC_POLICY_DEFAULTS = {
@@ -101,12 +99,20 @@ export function gatewaySpec(host: string, mesh: MeshFacts): Record<string, unkno
 }
 
 /**
+ * The EnvoyFilter's priority. Its patch is relative (INSERT_BEFORE), so its order among other
+ * EnvoyFilters must be fixed, or it may be applied before the filter it is relative to
+ * (istioctl analyze IST0151). Positive: after the mesh's own filters (priority 0).
+ */
+export const RATE_LIMIT_FILTER_PRIORITY = 10;
+
+/**
  * Envoy's local rate limit on the workload's inbound sidecar: a token bucket per pod. Requests over
  * the limit get HTTP 429. See https://istio.io/latest/docs/tasks/policy-enforcement/rate-limit/
  */
 export function localRateLimitSpec(service: string, limit: RateLimitSpec): Record<string, unknown> {
     return {
         workloadSelector: { labels: { app: service } },
+        priority: RATE_LIMIT_FILTER_PRIORITY,
         configPatches: [
             {
                 applyTo: "HTTP_FILTER",
@@ -134,14 +140,5 @@ export function localRateLimitSpec(service: string, limit: RateLimitSpec): Recor
                 },
             },
         ],
-    };
-}
-
-/** The PodMonitor of the service's own metrics port (`/metrics`, every 30 s). */
-export function podMonitorSpec(service: string, namespace: string): Record<string, unknown> {
-    return {
-        selector: { matchLabels: { app: service } },
-        namespaceSelector: { matchNames: [namespace] },
-        podMetricsEndpoints: [{ port: METRICS_PORT_NAME, path: "/metrics", interval: "30s" }],
     };
 }

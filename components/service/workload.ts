@@ -10,7 +10,7 @@ import { AutoscalingSpec, QuotaSpec, ResourcesSpec, ServiceSettings, VersionSpec
 export const CLUSTER_DOMAIN = "cluster.local";
 /** The port the Service exposes in the mesh; it forwards to the container's `port`. */
 export const SERVICE_PORT = 80;
-/** The name of the metrics container port the PodMonitor scrapes. */
+/** The name of the metrics container port (the sidecar agent reads it on localhost). */
 export const METRICS_PORT_NAME = "http-metrics";
 
 /** In-cluster FQDN of a service: `<service>.<namespace>.svc.cluster.local`. */
@@ -45,8 +45,8 @@ export function limitRangeSpec(resources: ResourcesSpec): k8s.types.input.core.v
         limits: [
             {
                 type: "Container",
-                default: { cpu: resources.cpuLimit, memory: resources.memoryLimit },
-                defaultRequest: { cpu: resources.cpuRequest, memory: resources.memoryRequest },
+                default: { cpu: resources.cpuLimit, memory: resources.memoryLimit, "ephemeral-storage": resources.ephemeralStorageLimit },
+                defaultRequest: { cpu: resources.cpuRequest, memory: resources.memoryRequest, "ephemeral-storage": resources.ephemeralStorageRequest },
             },
         ],
     };
@@ -56,6 +56,12 @@ export function limitRangeSpec(resources: ResourcesSpec): k8s.types.input.core.v
 export function podLabels(service: string, version: string): Record<string, string> {
     return { app: service, version };
 }
+
+/**
+ * The user and group every pod runs as unless its image says otherwise: a high ID, outside the
+ * range of the node's system accounts and of common image users (kube-score, checkov CKV_K8S_40).
+ */
+export const RUN_AS_ID = 10001;
 
 /** The hardened container security context. */
 export const CONTAINER_SECURITY_CONTEXT = {
@@ -82,16 +88,14 @@ export function deploymentSpec(
     const annotations: Record<string, string> = { ...templateMetadata.annotations };
     if (settings.metricsPort !== undefined) {
         ports.push({ name: METRICS_PORT_NAME, containerPort: settings.metricsPort, protocol: "TCP" });
-        // Prometheus scrapes the metrics port in plain text, outside the mesh's mTLS and policies.
-        annotations["traffic.sidecar.istio.io/excludeInboundPorts"] = String(settings.metricsPort);
+        // Istio's metrics merging: the injector moves these to the sidecar agent, which serves the
+        // application's metrics with Envoy's on 15020 (/stats/prometheus); the metrics port stays
+        // behind the sidecar. https://istio.io/latest/docs/ops/integrations/prometheus/#option-1-metrics-merging
+        annotations["prometheus.io/scrape"] = "true";
+        annotations["prometheus.io/port"] = String(settings.metricsPort);
+        annotations["prometheus.io/path"] = "/metrics";
     }
-    const probe = (initialDelaySeconds: number) => ({
-        httpGet: { path: settings.healthPath, port: settings.protocol },
-        initialDelaySeconds,
-        periodSeconds: 10,
-        timeoutSeconds: 2,
-        failureThreshold: 3,
-    });
+    const httpGet = { path: settings.healthPath, port: settings.protocol };
     return {
         ...(settings.autoscaling ? {} : { replicas: version.replicas ?? settings.replicas }),
         selector: { matchLabels: selector },
@@ -100,7 +104,23 @@ export function deploymentSpec(
             spec: {
                 serviceAccountName: service,
                 automountServiceAccountToken: false,
-                securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+                securityContext: {
+                    runAsNonRoot: true,
+                    runAsUser: RUN_AS_ID,
+                    runAsGroup: RUN_AS_ID,
+                    fsGroup: RUN_AS_ID,
+                    seccompProfile: { type: "RuntimeDefault" },
+                },
+                // Spread over zones and nodes: preferred, never blocking (ScheduleAnyway), so a cluster
+                // with fewer nodes than replicas still schedules them. The anti-affinity says the same
+                // for tools that only read affinity (kube-score).
+                affinity: {
+                    podAntiAffinity: {
+                        preferredDuringSchedulingIgnoredDuringExecution: [
+                            { weight: 100, podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: selector } } },
+                        ],
+                    },
+                },
                 topologySpreadConstraints: [
                     {
                         maxSkew: 1,
@@ -120,11 +140,21 @@ export function deploymentSpec(
                         name: service,
                         image: version.image,
                         ports,
-                        livenessProbe: probe(10),
-                        readinessProbe: probe(5),
+                        // Readiness takes a pod out of the load balancing fast; liveness restarts it only
+                        // after a minute of failures, so a slow moment is not turned into a restart.
+                        readinessProbe: { httpGet, initialDelaySeconds: 5, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 },
+                        livenessProbe: { httpGet, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 6 },
                         resources: {
-                            requests: { cpu: settings.resources.cpuRequest, memory: settings.resources.memoryRequest },
-                            limits: { cpu: settings.resources.cpuLimit, memory: settings.resources.memoryLimit },
+                            requests: {
+                                cpu: settings.resources.cpuRequest,
+                                memory: settings.resources.memoryRequest,
+                                "ephemeral-storage": settings.resources.ephemeralStorageRequest,
+                            },
+                            limits: {
+                                cpu: settings.resources.cpuLimit,
+                                memory: settings.resources.memoryLimit,
+                                "ephemeral-storage": settings.resources.ephemeralStorageLimit,
+                            },
                         },
                         securityContext: { ...CONTAINER_SECURITY_CONTEXT, capabilities: { drop: ["ALL"] } },
                         // The root filesystem is read-only: a writable /tmp for the application.
@@ -137,20 +167,21 @@ export function deploymentSpec(
     };
 }
 
-/** The Service spec: a named port (`http`, `http2` or `grpc`) tells Istio the protocol. */
+/**
+ * The Service spec: a named port (`http`, `http2` or `grpc`) tells Istio the protocol. The metrics
+ * port is not a Service port: Prometheus reads it through the sidecar's merged endpoint.
+ */
 export function serviceSpec(service: string, settings: ServiceSettings): Record<string, unknown> {
-    const ports: Record<string, unknown>[] = [
-        { name: settings.protocol, port: SERVICE_PORT, targetPort: settings.protocol, protocol: "TCP" },
-    ];
-    if (settings.metricsPort !== undefined) {
-        ports.push({ name: METRICS_PORT_NAME, port: settings.metricsPort, targetPort: METRICS_PORT_NAME, protocol: "TCP" });
-    }
-    return { selector: { app: service }, ports };
+    return { selector: { app: service }, ports: [{ name: settings.protocol, port: SERVICE_PORT, targetPort: settings.protocol, protocol: "TCP" }] };
 }
 
-/** The PodDisruptionBudget spec: at most one pod of the service down at a time during drains. */
+/**
+ * The PodDisruptionBudget spec: at most one pod of the service down at a time during drains.
+ * Pods that are not ready (e.g. crash-looping) may always be evicted, so a broken pod cannot block
+ * a node drain (`unhealthyPodEvictionPolicy: AlwaysAllow`, stable since Kubernetes 1.31).
+ */
 export function podDisruptionBudgetSpec(service: string): Record<string, unknown> {
-    return { maxUnavailable: 1, selector: { matchLabels: { app: service } } };
+    return { maxUnavailable: 1, selector: { matchLabels: { app: service } }, unhealthyPodEvictionPolicy: "AlwaysAllow" };
 }
 
 /** The HorizontalPodAutoscaler (autoscaling/v2) spec of one version's Deployment. */

@@ -29,21 +29,23 @@ export const SERVICE_KEYS: readonly KeySpec[] = [
         layers: service,
         requiredIn: service,
     },
-    { key: "replicas", description: "Replicas of each version (unless autoscaling or the version sets its own), at least 1.", type: "integer", default: SERVICE_DEFAULTS.replicas, layers: service },
+    { key: "replicas", description: "Replicas of each version (unless autoscaling or the version sets its own), at least 1. A version's own replicas are refused with autoscaling.", type: "integer", default: SERVICE_DEFAULTS.replicas, layers: service },
     { key: "port", description: "The container's port; the Service exposes it on port 80 under the protocol's name.", type: "integer", default: SERVICE_DEFAULTS.port, layers: service },
     { key: "protocol", description: `Application protocol, the Service port's name (Istio reads it): ${PROTOCOLS.join(", ")}.`, type: "string", default: SERVICE_DEFAULTS.protocol, layers: service },
-    { key: "metricsPort", description: "Port of the service's own Prometheus metrics (/metrics), scraped by a PodMonitor; 0 for none.", type: "integer", default: 0, layers: service },
+    { key: "metricsPort", description: "Port of the service's own Prometheus metrics (/metrics), merged by the sidecar into its scraped endpoint (Istio's metrics merging); 0 for none.", type: "integer", default: 0, layers: service },
     { key: "healthPath", description: "HTTP path of the liveness and readiness probes.", type: "string", default: SERVICE_DEFAULTS.healthPath, layers: service },
     {
         key: "resources",
-        description: "Requests and limits of the container, a map {cpuRequest, memoryRequest, cpuLimit, memoryLimit} (Kubernetes quantities); unset fields keep their defaults.",
+        description:
+            "Requests and limits of the container, a map {cpuRequest, memoryRequest, cpuLimit, memoryLimit, ephemeralStorageRequest, ephemeralStorageLimit} (Kubernetes quantities); unset fields keep their defaults.",
         type: "object",
         default: {},
         layers: service,
     },
     {
         key: "quota",
-        description: "The namespace's ResourceQuota, a map {requestsCpu, requestsMemory, limitsCpu, limitsMemory, pods}; it counts the Istio sidecars too. Unset fields keep their defaults.",
+        description:
+            "The namespace's ResourceQuota, a map {requestsCpu, requestsMemory, limitsCpu, limitsMemory, pods}; it counts the Istio sidecars too, and must admit every version at its autoscalers' maximum (or its replicas). Unset fields keep their defaults.",
         type: "object",
         default: {},
         layers: service,
@@ -210,6 +212,8 @@ export function parseServiceConfig(reader: ConfigReader, env: string, serviceNam
         memoryRequest: r.string("memoryRequest", false) ?? SERVICE_DEFAULTS.resources.memoryRequest,
         cpuLimit: r.string("cpuLimit", false) ?? SERVICE_DEFAULTS.resources.cpuLimit,
         memoryLimit: r.string("memoryLimit", false) ?? SERVICE_DEFAULTS.resources.memoryLimit,
+        ephemeralStorageRequest: r.string("ephemeralStorageRequest", false) ?? SERVICE_DEFAULTS.resources.ephemeralStorageRequest,
+        ephemeralStorageLimit: r.string("ephemeralStorageLimit", false) ?? SERVICE_DEFAULTS.resources.ephemeralStorageLimit,
     };
     const q = new MapReader(reader, "quota", (reader.value("quota") ?? {}) as Fields, Object.keys(SERVICE_DEFAULTS.quota));
     const quota: QuotaSpec = {

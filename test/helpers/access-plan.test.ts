@@ -55,7 +55,7 @@ describe("access matrix (test/helpers/access-plan.ts)", () => {
             rows.find((r) => r.from === from && r.to === to && r.method === method && r.path === p && r.token === token);
         assert.deepStrictEqual(find("frontend", "backend", "DELETE", "/api/example")?.allowed, false);
         assert.match(find("frontend", "backend", "DELETE", "/api/example")!.reason, /^no ALLOW policy matched \(backend\/allow-callers, backend\/allow-nothing\)$/);
-        assert.deepStrictEqual(find("ingress-gateway", "frontend", "GET", "/")?.reason, "DENY frontend/require-jwt");
+        assert.deepStrictEqual(find("ingress-gateway", "frontend", "GET", "/")?.reason, "no ALLOW policy matched (frontend/allow-callers, frontend/allow-nothing)");
         const outsider = rows.filter((r) => r.from === "outsider");
         assert.strictEqual(outsider.length > 0 && outsider.every((r) => !r.allowed), true);
         assert.deepStrictEqual([...new Set(outsider.map((r) => r.to))].sort(), ["backend", "frontend", "payment"]);

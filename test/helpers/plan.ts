@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
+import { STACK_CONFIG_DIR_VARIABLE } from "../../infra/environment";
 import { Violation, conventionViolations } from "./conventions-check";
 import { Evaluation, PROJECT, evaluate } from "./evaluate";
 import { StackOutputsFixture } from "./mocks";
@@ -50,6 +51,21 @@ export async function planStacks(stacks: readonly string[], dir = ROOT): Promise
         .map((c, i) => ({ c, i }))
         .sort((a, b) => rank(a.c) - rank(b.c) || a.i - b.i)
         .map(({ c }) => c);
+    // A service stack reads the environment's access graph from the stack files beside its own.
+    const previousDir = process.env[STACK_CONFIG_DIR_VARIABLE];
+    process.env[STACK_CONFIG_DIR_VARIABLE] = dir;
+    try {
+        return await planInOrder(ordered, dir);
+    } finally {
+        if (previousDir === undefined) {
+            delete process.env[STACK_CONFIG_DIR_VARIABLE];
+        } else {
+            process.env[STACK_CONFIG_DIR_VARIABLE] = previousDir;
+        }
+    }
+}
+
+async function planInOrder(ordered: readonly StackConfig[], dir: string): Promise<StackPlan[]> {
     const outputs: Record<string, StackOutputsFixture> = {};
     const plans: StackPlan[] = [];
     for (const config of ordered) {

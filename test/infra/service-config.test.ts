@@ -48,10 +48,10 @@ describe("service config (infra/schema/service.ts)", () => {
 
     it("reads the maps field by field, keeping defaults for unset fields", () => {
         const config = parse({
-            versions: [{ name: "v1", image: "a:1", weight: 90 }, { name: "v2", image: "a:2", weight: 10, replicas: 1 }],
+            versions: [{ name: "v1", image: "a:1", weight: 90 }, { name: "v2", image: "a:2", weight: 10 }],
             allowedCallers: [{ service: "frontend", methods: ["GET"], paths: ["/api/*"] }, { namespace: "backend" }],
             resources: { cpuRequest: "200m" },
-            quota: { pods: 50 },
+            quota: { pods: 50, limitsCpu: "12" },
             autoscaling: { minReplicas: 2, maxReplicas: 6, targetCpuUtilization: 60 },
             jwt: { issuer: "https://auth.example.com/", jwksUri: "https://auth.example.com/jwks.json" },
             rateLimit: { maxTokens: 10, tokensPerFill: 5, fillInterval: "1s" },
@@ -60,15 +60,55 @@ describe("service config (infra/schema/service.ts)", () => {
             publicHost: "api.example.com",
         });
         const s = config.settings;
-        assert.deepStrictEqual(s.versions[1], { name: "v2", image: "a:2", weight: 10, replicas: 1 });
+        assert.deepStrictEqual(s.versions[1], { name: "v2", image: "a:2", weight: 10 });
         assert.deepStrictEqual(s.allowedCallers, [{ service: "frontend", methods: ["GET"], paths: ["/api/*"] }, { namespace: "backend" }]);
         assert.deepStrictEqual(s.resources, { ...SERVICE_DEFAULTS.resources, cpuRequest: "200m" });
-        assert.deepStrictEqual(s.quota, { ...SERVICE_DEFAULTS.quota, pods: 50 });
+        assert.deepStrictEqual(s.quota, { ...SERVICE_DEFAULTS.quota, pods: 50, limitsCpu: "12" });
         assert.deepStrictEqual(s.autoscaling, { minReplicas: 2, maxReplicas: 6, targetCpuUtilization: 60 });
         assert.deepStrictEqual(s.jwt, { issuer: "https://auth.example.com/", jwksUri: "https://auth.example.com/jwks.json" });
         assert.deepStrictEqual(s.rateLimit, { maxTokens: 10, tokensPerFill: 5, fillInterval: "1s" });
         assert.strictEqual(s.metricsPort, 9090);
         assert.strictEqual(s.publicHost, "api.example.com");
+    });
+
+    it("refuses a quota too small for the autoscalers' maximum, sidecars included, with the numbers and the fix", () => {
+        const twoVersions = [{ name: "v1", image: "a:1", weight: 90 }, { name: "v2", image: "a:2", weight: 10 }];
+        assert.deepStrictEqual(problems({ versions: twoVersions, autoscaling: { minReplicas: 3, maxReplicas: 10, targetCpuUtilization: 70 } }), [
+            "platform:quota.limitsCpu = \"8\": the service needs 20 CPU at its autoscalers' maximum: 20 pods (v1 10, v2 10) × (resources.cpuLimit 500m + the sidecar's 500m); raise it to at least 20, or lower autoscaling.maxReplicas or resources.cpuLimit",
+        ]);
+        assert.deepStrictEqual(
+            problems({
+                versions: twoVersions,
+                autoscaling: { minReplicas: 3, maxReplicas: 20, targetCpuUtilization: 70 },
+                resources: { memoryRequest: "200Mi", cpuRequest: "150m" },
+                quota: { limitsCpu: "40", limitsMemory: "20Gi" },
+            }),
+            [
+                "platform:quota.pods = 30: the service needs 40 pods (v1 20, v2 20) at its autoscalers' maximum; raise it to at least 40, or lower autoscaling.maxReplicas",
+                "platform:quota.requestsCpu = \"4\": the service needs 10 CPU at its autoscalers' maximum: 40 pods (v1 20, v2 20) × (resources.cpuRequest 150m + the sidecar's 100m); raise it to at least 10, or lower autoscaling.maxReplicas or resources.cpuRequest",
+                "platform:quota.requestsMemory = \"8Gi\": the service needs 13120Mi of memory at its autoscalers' maximum: 40 pods (v1 20, v2 20) × (resources.memoryRequest 200Mi + the sidecar's 128Mi); raise it to at least 13120Mi, or lower autoscaling.maxReplicas or resources.memoryRequest",
+            ],
+        );
+    });
+
+    it("counts fixed replicas (a version's own first) when there is no autoscaler; an exact fit passes", () => {
+        const versions = [{ name: "v1", image: "a:1", weight: 90, replicas: 7 }, { name: "v2", image: "a:2", weight: 10 }];
+        assert.deepStrictEqual(problems({ versions, replicas: 1, resources: { cpuLimit: "1500m" } }), [
+            "platform:quota.limitsCpu = \"8\": the service needs 16 CPU at its replicas: 8 pods (v1 7, v2 1) × (resources.cpuLimit 1500m + the sidecar's 500m); raise it to at least 16, or lower the replicas or resources.cpuLimit",
+        ]);
+        assert.deepStrictEqual(problems({ versions, replicas: 1, resources: { cpuLimit: "1500m" }, quota: { limitsCpu: "16" } }), []);
+    });
+
+    it("refuses a version's replicas while autoscaling is on, naming the autoscaler's bounds", () => {
+        assert.deepStrictEqual(
+            problems({
+                versions: [{ name: "v1", image: "a:1", weight: 90 }, { name: "v2", image: "a:2", weight: 10, replicas: 1 }],
+                autoscaling: { minReplicas: 2, maxReplicas: 4, targetCpuUtilization: 70 },
+            }),
+            [
+                "platform:versions[1].replicas = 1: ignored while autoscaling is on (its HorizontalPodAutoscaler sets v2's replicas, from autoscaling.minReplicas 2 to maxReplicas 4); remove it, or remove autoscaling for fixed replicas",
+            ],
+        );
     });
 
     it("requires at least one version", () => {
@@ -90,7 +130,7 @@ describe("service config (infra/schema/service.ts)", () => {
                 "platform:versions[0].image = (not set): required",
                 'platform:versions[0].weight = "100": expected a whole number',
                 'platform:allowedCallers[0].paths = "/api/*": expected a list of strings',
-                'platform:resources.cpu = "1": unknown field; allowed: cpuRequest, memoryRequest, cpuLimit, memoryLimit',
+                'platform:resources.cpu = "1": unknown field; allowed: cpuRequest, memoryRequest, cpuLimit, memoryLimit, ephemeralStorageRequest, ephemeralStorageLimit',
                 "platform:jwt.jwksUri = (not set): required",
             ],
         );

@@ -105,7 +105,7 @@ export function container(name = "backend"): Record<string, unknown> {
     };
 }
 
-/** A good service stack: namespace, Deployment, default deny, allow-from, JWT pairing, mTLS DestinationRule. */
+/** A good service stack: namespace, Deployment, default deny, allow-from, JWT pairing, NetworkPolicy default deny, Sidecar, mTLS DestinationRule. */
 export function serviceStack(): RecordedResource[] {
     return [
         awsProvider("backend"),
@@ -137,7 +137,12 @@ export function serviceStack(): RecordedResource[] {
             spec: {
                 selector: { matchLabels: { app: "backend" } },
                 action: "ALLOW",
-                rules: [{ from: [{ source: { principals: ["cluster.local/ns/frontend/sa/frontend"] } }], to: [{ operation: { methods: ["GET"], paths: ["/api/*"] } }] }],
+                rules: [
+                    {
+                        from: [{ source: { principals: ["cluster.local/ns/frontend/sa/frontend"], requestPrincipals: ["*"] } }],
+                        to: [{ operation: { methods: ["GET"], paths: ["/api/*"] } }],
+                    },
+                ],
             },
         }),
         res("kubernetes:security.istio.io/v1:RequestAuthentication", "jwt", {
@@ -146,11 +151,17 @@ export function serviceStack(): RecordedResource[] {
             metadata: meta("jwt", "backend"),
             spec: { selector: { matchLabels: { app: "backend" } }, jwtRules: [{ issuer: "https://issuer.example.com", jwksUri: "https://issuer.example.com/jwks" }] },
         }),
-        res("kubernetes:security.istio.io/v1:AuthorizationPolicy", "require-jwt", {
-            apiVersion: "security.istio.io/v1",
-            kind: "AuthorizationPolicy",
-            metadata: meta("require-jwt", "backend"),
-            spec: { selector: { matchLabels: { app: "backend" } }, action: "ALLOW", rules: [{ from: [{ source: { requestPrincipals: ["https://issuer.example.com/*"] } }] }] },
+        res("kubernetes:networking.k8s.io/v1:NetworkPolicy", "default-deny-ingress", {
+            apiVersion: "networking.k8s.io/v1",
+            kind: "NetworkPolicy",
+            metadata: meta("default-deny-ingress", "backend"),
+            spec: { podSelector: {}, policyTypes: ["Ingress"] },
+        }),
+        res("kubernetes:networking.istio.io/v1:Sidecar", "sidecar", {
+            apiVersion: "networking.istio.io/v1",
+            kind: "Sidecar",
+            metadata: meta("default", "backend"),
+            spec: { egress: [{ hosts: ["istio-system/*", "payment/payment.payment.svc.cluster.local"] }] },
         }),
         res("kubernetes:networking.istio.io/v1:DestinationRule", "destination-rule", {
             apiVersion: "networking.istio.io/v1",

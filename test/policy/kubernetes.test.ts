@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { podSpecOf, unpinnedReason } from "../../policy/kubernetes";
-import { container, edit, res, serviceStack, violations } from "./fixtures";
+import { isDefaultDenyIngress, podSpecOf, unpinnedReason } from "../../policy/kubernetes";
+import { commonStack, container, edit, res, serviceStack, violations } from "./fixtures";
 
 const D = "kubernetes:apps/v1:Deployment deployment";
 
@@ -62,5 +62,23 @@ describe("policy pack: Kubernetes workloads", () => {
             '[k8s-pinned-images] kubernetes:batch/v1:CronJob cron: container "job" image "busybox" has no tag (it means latest): pin a version tag or a digest',
             '[k8s-requests-and-limits] kubernetes:batch/v1:CronJob cron: container "job" does not set resources requests.cpu, requests.memory, limits.cpu, limits.memory',
         ]);
+    });
+
+    it("k8s-default-deny-network-policy: every service namespace denies all ingress to all its pods", async () => {
+        assert.ok(isDefaultDenyIngress({ spec: { podSelector: {}, policyTypes: ["Ingress"] } }));
+        assert.ok(isDefaultDenyIngress({ spec: { podSelector: { matchLabels: {} }, policyTypes: ["Ingress", "Egress"], ingress: [] } }));
+        const message =
+            "[k8s-default-deny-network-policy] kubernetes:core/v1:Namespace namespace: namespace backend has no default-deny NetworkPolicy: add one with podSelector {}, policyTypes [Ingress] and no ingress rule, then allow the callers' namespaces";
+        assert.deepStrictEqual(await violations(serviceStack().filter((r) => r.name !== "default-deny-ingress")), [message]);
+        // Selecting some pods, admitting something or only fencing egress is not a default deny.
+        for (const change of [
+            (i: any) => (i.spec.podSelector = { matchLabels: { app: "backend" } }),
+            (i: any) => (i.spec.ingress = [{ from: [{ namespaceSelector: {} }] }]),
+            (i: any) => (i.spec.policyTypes = ["Egress"]),
+            (i: any) => (i.metadata.namespace = "frontend"),
+        ]) {
+            assert.deepStrictEqual(await violations(edit(serviceStack(), "default-deny-ingress", change)), [message]);
+        }
+        assert.deepStrictEqual(await violations(commonStack()), []);
     });
 });

@@ -4,6 +4,11 @@ import { commonStack, edit, serviceStack, violations } from "./fixtures";
 
 const AP = "kubernetes:security.istio.io/v1:AuthorizationPolicy";
 
+/** The violations of one policy only (an open rule may also break the JWT pairing, tested apart). */
+async function violationsOf(policy: string, stack: Parameters<typeof violations>[0]): Promise<string[]> {
+    return (await violations(stack)).filter((v) => v.startsWith(`[${policy}]`));
+}
+
 describe("policy pack: mesh (Istio)", () => {
     it("mesh-peer-authentication-strict: only STRICT, on every port", async () => {
         const stack = edit(commonStack(), "mesh-mtls", (i) => {
@@ -38,7 +43,7 @@ describe("policy pack: mesh (Istio)", () => {
                 { to: [{ operation: { methods: ["GET"] } }] },
             ];
         });
-        assert.deepStrictEqual(await violations(stack), [
+        assert.deepStrictEqual(await violationsOf("mesh-no-wildcard-allow", stack), [
             `[mesh-no-wildcard-allow] ${AP} allow-frontend: AuthorizationPolicy backend/allow-frontend rule 0 allows the wildcard principals "*": name each one`,
             `[mesh-no-wildcard-allow] ${AP} allow-frontend: AuthorizationPolicy backend/allow-frontend rule 0 allows the wildcard namespaces "team-*": name each one`,
             `[mesh-no-wildcard-allow] ${AP} allow-frontend: AuthorizationPolicy backend/allow-frontend rule 1 allows any source (no from): name principals or namespaces`,
@@ -48,7 +53,29 @@ describe("policy pack: mesh (Istio)", () => {
             i.spec.action = "DENY";
             i.spec.rules = [{ from: [{ source: { notPrincipals: ["*"], namespaces: ["*"] } }] }];
         });
-        assert.deepStrictEqual(await violations(deny), []);
+        assert.deepStrictEqual(await violationsOf("mesh-no-wildcard-allow", deny), []);
+    });
+
+    it("mesh-no-wildcard-allow: no negated source, no empty source, no source of only a token or an address, no 0.0.0.0/0", async () => {
+        const stack = edit(serviceStack(), "allow-frontend", (i) => {
+            i.spec.rules = [
+                { from: [{ source: { notPrincipals: ["cluster.local/ns/evil/sa/evil"], requestPrincipals: ["*"] } }, { source: { notNamespaces: ["evil"], requestPrincipals: ["*"] } }] },
+                { from: [{ source: {} }, {}] },
+                { from: [{ source: { requestPrincipals: ["*"] } }, { source: { ipBlocks: ["10.0.0.0/8"], requestPrincipals: ["*"] } }] },
+                { from: [{ source: { ipBlocks: ["0.0.0.0/0"], requestPrincipals: ["*"] } }, { source: { namespaces: ["a"], remoteIpBlocks: ["::/0"], requestPrincipals: ["*"] } }] },
+            ];
+        });
+        const at = `[mesh-no-wildcard-allow] ${AP} allow-frontend: AuthorizationPolicy backend/allow-frontend`;
+        assert.deepStrictEqual(await violationsOf("mesh-no-wildcard-allow", stack), [
+            `${at} rule 0 allows everyone but notPrincipals "cluster.local/ns/evil/sa/evil": name principals or namespaces instead`,
+            `${at} rule 0 allows everyone but notNamespaces "evil": name principals or namespaces instead`,
+            `${at} rule 1 has a source naming no principals or namespaces ({}): any workload matches it; name principals or namespaces`,
+            `${at} rule 1 has a source naming no principals or namespaces ({}): any workload matches it; name principals or namespaces`,
+            `${at} rule 2 has a source naming no principals or namespaces ({"requestPrincipals":["*"]}): any workload matches it; name principals or namespaces`,
+            `${at} rule 2 has a source naming no principals or namespaces ({"ipBlocks":["10.0.0.0/8"],"requestPrincipals":["*"]}): any workload matches it; name principals or namespaces`,
+            `${at} rule 3 allows every address (ipBlocks "0.0.0.0/0"): name principals or namespaces`,
+            `${at} rule 3 allows every address (remoteIpBlocks "::/0"): name principals or namespaces`,
+        ]);
     });
 
     it("mesh-default-deny: every service namespace has an allow-nothing policy", async () => {
@@ -62,16 +89,50 @@ describe("policy pack: mesh (Istio)", () => {
         assert.deepStrictEqual(await violations(commonStack()), []);
     });
 
-    it("mesh-request-authentication-paired: a RequestAuthentication needs an AuthorizationPolicy requiring requestPrincipals", async () => {
-        const alone = serviceStack().filter((r) => r.name !== "require-jwt");
-        assert.deepStrictEqual(await violations(alone), [
-            "[mesh-request-authentication-paired] kubernetes:security.istio.io/v1:RequestAuthentication jwt: RequestAuthentication backend/jwt stands alone: requests without a token are accepted; pair it with an AuthorizationPolicy on the same workloads whose rules require requestPrincipals",
-        ]);
-        const otherWorkload = edit(serviceStack(), "require-jwt", (i) => (i.spec.selector.matchLabels = { app: "other" }));
-        assert.strictEqual((await violations(otherWorkload)).length, 1);
-        const denyWithout = edit(serviceStack(), "require-jwt", (i) => {
-            i.spec = { action: "DENY", rules: [{ from: [{ source: { notRequestPrincipals: ["*"] } }] }] };
+    it("mesh-request-authentication-paired: every ALLOW on the workloads requires a request principal, or a DENY covers every path", async () => {
+        const msg =
+            "[mesh-request-authentication-paired] kubernetes:security.istio.io/v1:RequestAuthentication jwt: RequestAuthentication backend/jwt stands alone: requests without a token are accepted; require requestPrincipals in every rule of every ALLOW policy on its workloads, or DENY notRequestPrincipals [\"*\"] on every path";
+        const noToken = (i: any) => delete i.spec.rules[0].from[0].source.requestPrincipals;
+        assert.deepStrictEqual(await violations(edit(serviceStack(), "allow-frontend", noToken)), [msg]);
+        // A second ALLOW on the same workloads without a token opens them: ALLOW policies add up.
+        const second = [
+            ...serviceStack(),
+            ...edit(serviceStack(), "allow-frontend", noToken)
+                .filter((r) => r.name === "allow-frontend")
+                .map((r) => ({ ...r, name: "allow-more", urn: `${r.urn}-more` })),
+        ];
+        assert.deepStrictEqual(await violations(second), [msg]);
+        // A path-limited DENY leaves the other paths open without a token.
+        const pathDeny = (i: any) => (i.spec = { selector: { matchLabels: { app: "backend" } }, action: "DENY", rules: [{ from: [{ source: { notRequestPrincipals: ["*"] } }], to: [{ operation: { paths: ["/admin*"] } }] }] });
+        const withDeny = (change: (i: any) => void) => [
+            ...edit(serviceStack(), "allow-frontend", noToken),
+            ...edit(serviceStack(), "deny-all", change).filter((r) => r.name === "deny-all").map((r) => ({ ...r, name: "require-jwt", urn: `${r.urn}-jwt` })),
+        ];
+        assert.deepStrictEqual(await violations(withDeny(pathDeny)), [msg]);
+        // A DENY of every request without a principal pairs it, also limited to ports; so do the ALLOWs of the fixture.
+        const fullDeny = (i: any) => (i.spec = { selector: { matchLabels: { app: "backend" } }, action: "DENY", rules: [{ from: [{ source: { notRequestPrincipals: ["*"] } }] }] });
+        assert.deepStrictEqual(await violations(withDeny(fullDeny)), []);
+        const portDeny = (i: any) => (i.spec = { action: "DENY", rules: [{ from: [{ source: { notRequestPrincipals: ["*"] } }], to: [{ operation: { ports: ["8080"] } }] }] });
+        assert.deepStrictEqual(await violations(withDeny(portDeny)), []);
+        const otherWorkload = edit(serviceStack(), "allow-frontend", (i) => {
+            noToken(i);
+            i.spec.selector.matchLabels = { app: "other" };
         });
-        assert.deepStrictEqual(await violations(denyWithout), []);
+        assert.deepStrictEqual(await violations(otherWorkload), [msg]);
+        assert.deepStrictEqual(await violations(serviceStack()), []);
+    });
+
+    it("mesh-sidecar-per-namespace: every service namespace has a Sidecar for all its workloads, with named egress hosts", async () => {
+        const missing = serviceStack().filter((r) => r.name !== "sidecar");
+        assert.deepStrictEqual(await violations(missing), [
+            "[mesh-sidecar-per-namespace] kubernetes:core/v1:Namespace namespace: namespace backend has no Sidecar without workloadSelector: add one whose egress lists the services it calls, or every proxy holds the whole mesh",
+        ]);
+        const scoped = edit(serviceStack(), "sidecar", (i) => (i.spec.workloadSelector = { labels: { app: "backend" } }));
+        assert.strictEqual((await violations(scoped)).length, 1);
+        const open = edit(serviceStack(), "sidecar", (i) => (i.spec.egress = [{ hosts: ["istio-system/*", "*/*"] }]));
+        assert.deepStrictEqual(await violations(open), [
+            '[mesh-sidecar-per-namespace] kubernetes:networking.istio.io/v1:Sidecar sidecar: Sidecar backend/default has egress ["istio-system/*","*/*"]: list the callees\' hosts (<namespace>/<host>) and the shared ones, not */*',
+        ]);
+        assert.deepStrictEqual(await violations(commonStack()), []);
     });
 });

@@ -14,11 +14,13 @@ describe("policy pack (policy/policies.ts)", () => {
             "k8s-pinned-images",
             "k8s-hardened-security-context",
             "k8s-requests-and-limits",
+            "k8s-default-deny-network-policy",
             "mesh-peer-authentication-strict",
             "mesh-destination-rule-tls",
             "mesh-no-wildcard-allow",
             "mesh-default-deny",
             "mesh-request-authentication-paired",
+            "mesh-sidecar-per-namespace",
             "no-plaintext-secrets",
             "secret-values-seen",
         ]);

@@ -147,6 +147,9 @@ describe("common layer (stacks/common.ts)", () => {
             assert.strictEqual(addon.inputs.clusterName, "dev-common-eks-cluster");
         }
         assert.ok(one(dev, "aws:eks/addon:Addon", "dev-common-coredns-addon").dependsOn.includes("dev-common-general-node-group"));
+        // The VPC CNI enforces NetworkPolicies (the service namespaces' default deny); the others keep EKS' defaults.
+        assert.strictEqual(one(dev, "aws:eks/addon:Addon", "dev-common-vpc-cni-addon").inputs.configurationValues, '{"enableNetworkPolicy":"true"}');
+        assert.deepStrictEqual(addons.filter((a) => a.inputs.configurationValues !== undefined).map((a) => a.inputs.addonName), ["vpc-cni"]);
         const ebs = one(dev, "aws:eks/addon:Addon", "dev-common-aws-ebs-csi-driver-addon");
         assert.deepStrictEqual(ebs.inputs.podIdentityAssociations, [
             { roleArn: "arn:aws:iam::123456789012:role/dev-common-ebs-csi-role", serviceAccount: "ebs-csi-controller-sa" },

@@ -93,7 +93,7 @@ describe("service layer (stacks/service.ts)", () => {
             annotations: { contact: "platform-team@example.com", "time-zone": "Europe/Berlin", "start-time": "07:00", "stop-time": "19:00" },
         });
         assert.deepStrictEqual(spec(one(evaluations.payment, "kubernetes:core/v1:ResourceQuota")).hard.pods, "30");
-        assert.deepStrictEqual(spec(one(evaluations.payment, "kubernetes:core/v1:LimitRange")).limits[0].default, { cpu: "1", memory: "512Mi" });
+        assert.deepStrictEqual(spec(one(evaluations.payment, "kubernetes:core/v1:LimitRange")).limits[0].default, { cpu: "1", memory: "512Mi", "ephemeral-storage": "1Gi" });
     });
 
     it("backend: only the frontend's principal, GET and POST on /api/*, and a 90/10 canary of v2", () => {
@@ -132,38 +132,75 @@ describe("service layer (stacks/service.ts)", () => {
         assert.strictEqual(spec(one(evaluations.payment, "kubernetes:apps/v1:Deployment")).replicas, 3);
     });
 
+    it("backend fits its quota at its autoscalers' maximum: 2 versions × 10 pods, each its container and its sidecar", () => {
+        const e = evaluations.backend;
+        const hpas = byType(e, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler").map((h) => spec(h).maxReplicas);
+        assert.deepStrictEqual(hpas, [10, 10]);
+        // 20 pods × (500m + 500m) limits, × (100m + 100m) requests, × (256Mi + 256Mi), × (128Mi + 128Mi).
+        assert.deepStrictEqual(spec(one(e, "kubernetes:core/v1:ResourceQuota")).hard, {
+            "requests.cpu": "4",
+            "requests.memory": "8Gi",
+            "limits.cpu": "20",
+            "limits.memory": "16Gi",
+            pods: "30",
+        });
+        for (const d of byType(e, "kubernetes:apps/v1:Deployment")) {
+            assert.strictEqual("replicas" in spec(d), false, "the HPA owns the replicas");
+        }
+    });
+
+    it("creates the Sidecar and NetworkPolicies before any pod, from the environment's stack files", () => {
+        const e = evaluations.frontend;
+        const deployment = one(e, "kubernetes:apps/v1:Deployment");
+        for (const dep of ["frontend-sidecar", "frontend-default-deny-ingress", "frontend-allow-callers", "frontend-allow-prometheus", "frontend-allow-egress"]) {
+            assert.ok(deployment.dependsOn.includes(dep), dep);
+        }
+        // dev-backend.yaml admits frontend: frontend's proxies know backend and nothing else of dev.
+        assert.deepStrictEqual(spec(one(e, "kubernetes:networking.istio.io/v1:Sidecar")).egress[0].hosts.slice(3), ["backend/backend.backend.svc.cluster.local"]);
+        assert.deepStrictEqual(meta(one(e, "kubernetes:networking.istio.io/v1:Sidecar")).name, "default");
+        // Egress outside the VPC is open (NAT); inside it, only HTTPS (AWS endpoints) beyond the listed namespaces.
+        const egress = byType(e, "kubernetes:networking.k8s.io/v1:NetworkPolicy").find((n) => meta(n).name === "allow-egress")!;
+        assert.deepStrictEqual(spec(egress).egress.slice(2), [
+            { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.20.0.0/16"] } }] },
+            { to: [{ ipBlock: { cidr: "10.20.0.0/16" } }], ports: [{ protocol: "TCP", port: 443 }] },
+        ]);
+    });
+
     it("frontend: exposed on the gateway (Gateway in its namespace, VirtualService bound), JWT paired, rate limited, metrics scraped", () => {
         const e = evaluations.frontend;
+        // JWT: the gateway's rule also requires a request principal, a valid token (no HTTP-only DENY, IST0133).
         assert.deepStrictEqual(spec(one(e, AUTHZ, "frontend-allow-callers")).rules, [
-            { from: [{ source: { principals: ["cluster.local/ns/istio-ingress/sa/istio-ingressgateway"] } }] },
+            { from: [{ source: { principals: ["cluster.local/ns/istio-ingress/sa/istio-ingressgateway"], requestPrincipals: ["*"] } }] },
         ]);
+        assert.deepStrictEqual(byType(e, AUTHZ).map((p) => [meta(p).name, spec(p).action]).sort(), [["allow-callers", "ALLOW"], ["allow-nothing", undefined]]);
         const ra = one(e, "kubernetes:security.istio.io/v1:RequestAuthentication");
         assert.deepStrictEqual(spec(ra).jwtRules, [
             { issuer: "https://auth.example.com/", jwksUri: "https://auth.example.com/.well-known/jwks.json", forwardOriginalToken: true, audiences: ["shop"] },
         ]);
-        assert.deepStrictEqual(spec(one(e, AUTHZ, "frontend-require-jwt")), {
-            selector: { matchLabels: { app: "frontend" } },
-            action: "DENY",
-            rules: [{ from: [{ source: { notRequestPrincipals: ["*"] } }] }],
-        });
         const gw = one(e, "kubernetes:networking.istio.io/v1:Gateway");
         assert.deepStrictEqual([meta(gw).namespace, spec(gw).servers[0].hosts], ["frontend", ["frontend.dev.internal.example.com"]]);
         const vs = spec(one(e, "kubernetes:networking.istio.io/v1:VirtualService"));
         assert.deepStrictEqual(vs.gateways, ["mesh", "frontend/frontend"]);
         const filter = one(e, "kubernetes:networking.istio.io/v1alpha3:EnvoyFilter");
         assert.strictEqual(meta(filter).name, "local-rate-limit");
-        const monitor = one(e, "kubernetes:monitoring.coreos.com/v1:PodMonitor");
-        assert.deepStrictEqual(spec(monitor).podMetricsEndpoints, [{ port: "http-metrics", path: "/metrics", interval: "30s" }]);
+        // Metrics through Istio's metrics merging: the common layer's envoy-stats PodMonitor scrapes the
+        // sidecar's 15020, which serves the app's /metrics too; no PodMonitor and no port outside the mesh.
+        assert.strictEqual(byType(e, "kubernetes:monitoring.coreos.com/v1:PodMonitor").length, 0);
+        const annotations = spec(one(e, "kubernetes:apps/v1:Deployment")).template.metadata.annotations;
+        assert.deepStrictEqual([annotations["prometheus.io/port"], annotations["prometheus.io/path"], annotations["traffic.sidecar.istio.io/excludeInboundPorts"]], ["9090", "/metrics", undefined]);
         const kinds = manifestsOf(e.resources).map((m) => `${m.apiVersion} ${m.kind}`).sort();
         assert.deepStrictEqual(kinds, [
             "apps/v1 Deployment",
-            "monitoring.coreos.com/v1 PodMonitor",
             "networking.istio.io/v1 DestinationRule",
             "networking.istio.io/v1 Gateway",
+            "networking.istio.io/v1 Sidecar",
             "networking.istio.io/v1 VirtualService",
             "networking.istio.io/v1alpha3 EnvoyFilter",
+            "networking.k8s.io/v1 NetworkPolicy",
+            "networking.k8s.io/v1 NetworkPolicy",
+            "networking.k8s.io/v1 NetworkPolicy",
+            "networking.k8s.io/v1 NetworkPolicy",
             "policy/v1 PodDisruptionBudget",
-            "security.istio.io/v1 AuthorizationPolicy",
             "security.istio.io/v1 AuthorizationPolicy",
             "security.istio.io/v1 AuthorizationPolicy",
             "security.istio.io/v1 PeerAuthentication",

@@ -24,13 +24,15 @@ describe("mesh specs (components/mesh/specs.ts)", () => {
         assert.deepStrictEqual([...ISTIO_CHARTS], ["base", "istiod", "gateway"]);
     });
 
-    it("builds istiod's values: stdout access logs, the Jaeger OTLP provider and the outbound policy", () => {
+    it("builds istiod's values: stdout access logs, the Jaeger OTLP provider, the outbound policy, JWKS fetches kept out of private ranges", () => {
         assert.deepStrictEqual(istiodValues({ revision: "", outboundTrafficPolicy: "REGISTRY_ONLY", collector: COLLECTOR }), {
             revision: "",
             global: {
                 istioNamespace: "istio-system",
                 proxy: { resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } } },
             },
+            // istioctl analyze IST0175: istiod must not fetch a jwksUri from the cluster, the VPC or the metadata service.
+            env: { BLOCKED_CIDRS_IN_JWKS_URIS: "127.0.0.0/8,169.254.0.0/16,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,::1/128,fe80::/10,fc00::/7" },
             meshConfig: {
                 trustDomain: "cluster.local",
                 accessLogFile: "/dev/stdout",
@@ -48,7 +50,9 @@ describe("mesh specs (components/mesh/specs.ts)", () => {
         assert.strictEqual(
             JSON.stringify(istiodValues({ collector: COLLECTOR, outboundTrafficPolicy: "ALLOW_ANY", revision: "1-30" })),
             '{"revision":"1-30","global":{"istioNamespace":"istio-system","proxy":{"resources":{"requests":{"cpu":"100m","memory":"128Mi"},' +
-                '"limits":{"cpu":"500m","memory":"256Mi"}}}},"meshConfig":{"trustDomain":"cluster.local",' +
+                '"limits":{"cpu":"500m","memory":"256Mi"}}}},' +
+                '"env":{"BLOCKED_CIDRS_IN_JWKS_URIS":"127.0.0.0/8,169.254.0.0/16,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,::1/128,fe80::/10,fc00::/7"},' +
+                '"meshConfig":{"trustDomain":"cluster.local",' +
                 '"accessLogFile":"/dev/stdout","accessLogEncoding":"JSON","outboundTrafficPolicy":{"mode":"ALLOW_ANY"},' +
                 '"extensionProviders":[{"name":"jaeger","opentelemetry":{"service":"jaeger-collector.observability.svc.cluster.local","port":4317}}]}}',
         );

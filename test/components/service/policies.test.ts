@@ -5,8 +5,8 @@ import {
     callerRule,
     denySourcesPolicy,
     gatewayPrincipal,
-    jwtPolicies,
     principalOf,
+    requestAuthenticationPolicy,
     requireHeadersPolicy,
     strictPeerAuthentication,
 } from "../../../components/service";
@@ -36,7 +36,7 @@ describe("service policies (components/service/policies.ts)", () => {
     });
 
     it("the ALLOW policy has one rule per caller plus the gateway when exposed, and is absent when nobody may call", () => {
-        assert.deepStrictEqual(allowCallersPolicy("payment", [{ namespace: "backend", methods: ["POST"], paths: ["/charge"] }], MESH, false), {
+        assert.deepStrictEqual(allowCallersPolicy("payment", [{ namespace: "backend", methods: ["POST"], paths: ["/charge"] }], MESH, false, false), {
             name: "allow-callers",
             spec: {
                 selector: { matchLabels: { app: "payment" } },
@@ -44,10 +44,10 @@ describe("service policies (components/service/policies.ts)", () => {
                 rules: [{ from: [{ source: { namespaces: ["backend"] } }], to: [{ operation: { methods: ["POST"], paths: ["/charge"] } }] }],
             },
         });
-        assert.deepStrictEqual(allowCallersPolicy("frontend", [], MESH, true)?.spec.rules, [
+        assert.deepStrictEqual(allowCallersPolicy("frontend", [], MESH, true, false)?.spec.rules, [
             { from: [{ source: { principals: ["cluster.local/ns/istio-ingress/sa/istio-ingressgateway"] } }] },
         ]);
-        assert.strictEqual(allowCallersPolicy("lonely", [], MESH, false), undefined);
+        assert.strictEqual(allowCallersPolicy("lonely", [], MESH, false, false), undefined);
     });
 
     it("DENY rules refuse source IP blocks and requests without a required header", () => {
@@ -74,21 +74,22 @@ describe("service policies (components/service/policies.ts)", () => {
         assert.strictEqual(requireHeadersPolicy("payment", []), undefined);
     });
 
-    it("JWT is a pair: a RequestAuthentication and a DENY of requests without a request principal", () => {
-        const pair = jwtPolicies("frontend", { issuer: "https://auth.example.com/", jwksUri: "https://auth.example.com/jwks.json", audiences: ["shop"] });
-        assert.deepStrictEqual(pair, {
-            requestAuthentication: {
-                name: "jwt",
-                spec: {
-                    selector: { matchLabels: { app: "frontend" } },
-                    jwtRules: [{ issuer: "https://auth.example.com/", jwksUri: "https://auth.example.com/jwks.json", forwardOriginalToken: true, audiences: ["shop"] }],
-                },
-            },
-            requireToken: {
-                name: "require-jwt",
-                spec: { selector: { matchLabels: { app: "frontend" } }, action: "DENY", rules: [{ from: [{ source: { notRequestPrincipals: ["*"] } }] }] },
+    it("JWT is a pair: a RequestAuthentication, and ALLOW rules that each require a request principal", () => {
+        assert.deepStrictEqual(requestAuthenticationPolicy("frontend", { issuer: "https://auth.example.com/", jwksUri: "https://auth.example.com/jwks.json", audiences: ["shop"] }), {
+            name: "jwt",
+            spec: {
+                selector: { matchLabels: { app: "frontend" } },
+                jwtRules: [{ issuer: "https://auth.example.com/", jwksUri: "https://auth.example.com/jwks.json", forwardOriginalToken: true, audiences: ["shop"] }],
             },
         });
-        assert.strictEqual("audiences" in jwtPolicies("f", { issuer: "i", jwksUri: "https://j" }).requestAuthentication.spec.jwtRules[0], false);
+        assert.strictEqual("audiences" in requestAuthenticationPolicy("f", { issuer: "i", jwksUri: "https://j" }).spec.jwtRules[0], false);
+        // No DENY on notRequestPrincipals: that HTTP-only DENY would refuse every TCP connection (IST0133).
+        assert.deepStrictEqual(allowCallersPolicy("frontend", [{ service: "backend", methods: ["GET"] }], MESH, true, true)?.spec.rules, [
+            {
+                from: [{ source: { principals: ["cluster.local/ns/backend/sa/backend"], requestPrincipals: ["*"] } }],
+                to: [{ operation: { methods: ["GET"] } }],
+            },
+            { from: [{ source: { principals: ["cluster.local/ns/istio-ingress/sa/istio-ingressgateway"], requestPrincipals: ["*"] } }] },
+        ]);
     });
 });

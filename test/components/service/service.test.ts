@@ -13,7 +13,7 @@ describe("Service component (components/service/service.ts)", () => {
         const provider = new k8s.Provider("validation-test", { kubeconfig: "{}" });
         const bad = settings({ replicas: 0, versions: [{ name: "v1", image: "backend:latest", weight: 100 }] });
         assert.throws(
-            () => new Service("backend", { owner: OWNER, settings: bad, mesh: MESH, zoneName: "dev.internal.example.com", provider }),
+            () => new Service("backend", { owner: OWNER, settings: bad, mesh: MESH, zoneName: "dev.internal.example.com", callees: [], vpcCidr: "10.0.0.0/16", provider }),
             (err: unknown) => {
                 assert.ok(err instanceof ServiceArgsError);
                 assert.strictEqual(
@@ -27,13 +27,22 @@ describe("Service component (components/service/service.ts)", () => {
         );
     });
 
-    it("checks what the mesh and the zone must give it", () => {
+    it("checks what the mesh, the zone, the access graph and the network must give it", () => {
         assert.deepStrictEqual(
-            validateServiceArgs({ owner: { ...OWNER, service: "Back_end" }, settings: settings({ exposed: true }), mesh: { ...MESH, trustDomain: "" }, zoneName: "" }),
+            validateServiceArgs({
+                owner: { ...OWNER, service: "Back_end" },
+                settings: settings({ exposed: true }),
+                mesh: { ...MESH, trustDomain: "" },
+                zoneName: "",
+                callees: ["payment", "Pay_ment"],
+                vpcCidr: "10.0.0.0",
+            }),
             [
                 'invalid service name "Back_end": it must be lower-case letters, digits and \'-\', starting and ending with a letter or digit (DNS-1123)',
                 'mesh.trustDomain = "": required to build principals, e.g. cluster.local',
                 'zoneName = "": an exposed service without publicHost needs the environment zone for its host',
+                'callees[1]: invalid callee "Pay_ment": it must be lower-case letters, digits and \'-\', starting and ending with a letter or digit (DNS-1123)',
+                'vpcCidr = "10.0.0.0": not an IPv4 CIDR block; the egress NetworkPolicy needs the environment\'s VPC, e.g. 10.0.0.0/16',
             ],
         );
     });

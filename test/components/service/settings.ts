@@ -20,4 +20,7 @@ export function settings(overrides: Partial<ServiceSettings> = {}): ServiceSetti
     };
 }
 
-export const MESH = { trustDomain: "cluster.local", revision: "", gatewayNamespace: "istio-ingress", gatewayName: "istio-ingressgateway" };
+export const MESH = { trustDomain: "cluster.local", revision: "", gatewayNamespace: "istio-ingress", gatewayName: "istio-ingressgateway",
+    istioNamespace: "istio-system",
+    observabilityNamespace: "observability",
+};

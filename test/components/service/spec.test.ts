@@ -87,7 +87,7 @@ describe("service settings validation (components/service/spec.ts)", () => {
             }),
         ).map(describeSpecProblem);
         assert.deepStrictEqual(problems, [
-            "metricsPort = 8080: must differ from port (the metrics port is excluded from the sidecar)",
+            "metricsPort = 8080: must differ from port (the metrics are merged into the sidecar's endpoint, not served on the service port)",
             "autoscaling.maxReplicas = 2: must be at least minReplicas (5)",
             'publicHost = "shop.example.com": set only when exposed is true',
             'jwt.jwksUri = "http://auth.example.com/jwks": not an https URL; allowed: e.g. https://auth.example.com/.well-known/jwks.json',

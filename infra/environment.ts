@@ -1,0 +1,70 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { CallerRule, GraphService } from "../components/service";
+import { NAMESPACE } from "./schema";
+
+/**
+ * The environment variable naming the folder of the stack files (`Pulumi.<stack>.yaml`); unset, the
+ * project's folder (where Pulumi.yaml is, the parent of infra/). The offline plan sets it for
+ * `--config-dir`.
+ */
+export const STACK_CONFIG_DIR_VARIABLE = "PLATFORM_STACK_CONFIG_DIR";
+
+/** Where the environment's stack files are. */
+export function stackConfigDir(): string {
+    return process.env[STACK_CONFIG_DIR_VARIABLE] ?? path.resolve(__dirname, "..");
+}
+
+/** Graphs already read, by folder, environment and the files' names, times and sizes. */
+const parsedGraphs = new Map<string, GraphService[]>();
+
+function callerRules(value: unknown): CallerRule[] {
+    // A malformed list is reported by its own stack's config check; here it admits nobody.
+    if (!Array.isArray(value)) {
+        return [];
+    }
+    return value
+        .filter((c): c is Record<string, unknown> => typeof c === "object" && c !== null)
+        .flatMap((c): CallerRule[] => (typeof c.service === "string" ? [{ service: c.service }] : typeof c.namespace === "string" ? [{ namespace: c.namespace }] : []));
+}
+
+/**
+ * The environment's access graph: every service stack of `env` (`Pulumi.<env>-<service>.yaml` with
+ * `platform:layer: service` in `dir`) and the callers its `platform:allowedCallers` admits.
+ *
+ * Why the program reads its sibling stacks' files: who a service may call is written in its
+ * callees' stacks (each service says who may call it), and a service stack must know it for its
+ * Sidecar's egress. StackReferences to the callees would tie the deploy order to the graph and
+ * fail on a cycle (A calls B, B calls A); the stack files are in the repository beside this one,
+ * one source for every stack of the environment. Consequence: a change of a service's callers
+ * changes its callers' Sidecars, so deploy every service stack of the environment after it (the
+ * deploy workflow does).
+ */
+export function readAccessGraph(env: string, dir = stackConfigDir()): GraphService[] {
+    if (!fs.existsSync(dir)) {
+        return [];
+    }
+    const prefix = `Pulumi.${env}-`;
+    const files = fs
+        .readdirSync(dir)
+        .filter((f) => f.startsWith(prefix) && f.endsWith(".yaml"))
+        .sort();
+    // One process may plan every service of an environment: parse its files once while they are unchanged.
+    const key = [dir, env, ...files.map((f) => fs.statSync(path.join(dir, f))).map((st, i) => `${files[i]}:${st.mtimeMs}:${st.size}`)].join("\n");
+    const cached = parsedGraphs.get(key);
+    if (cached) {
+        return cached;
+    }
+    const graph = files.flatMap((f) => {
+        const doc = yaml.load(fs.readFileSync(path.join(dir, f), "utf8")) as { config?: Record<string, unknown> } | undefined;
+        const config = doc?.config ?? {};
+        if (config[`${NAMESPACE}:layer`] !== "service") {
+            return [];
+        }
+        return [{ name: f.slice(prefix.length, -".yaml".length), allowedCallers: callerRules(config[`${NAMESPACE}:allowedCallers`]) }];
+    });
+    parsedGraphs.set(key, graph);
+    return graph;
+}
+

@@ -1,0 +1,85 @@
+// The three enforcement points agree: each service namespace's Sidecar egress and NetworkPolicies
+// are compared with the access matrix that the AuthorizationPolicies of the same dev plan give.
+import * as assert from "assert";
+import { GATEWAY, accessMatrix, accessMeshOf } from "./helpers/access-plan";
+import { devPlan } from "./helpers/dev-plan";
+import { StackPlan } from "./helpers/plan";
+import { RecordedResource } from "./helpers/recorder";
+
+const SHARED_EGRESS = ["istio-system/*", "kube-system/kube-dns.kube-system.svc.cluster.local", "observability/*"];
+
+function objects(plan: StackPlan, kind: string): RecordedResource[] {
+    return plan.evaluation.resources.filter((r) => r.custom && r.inputs.kind === kind);
+}
+
+/** The namespaces a NetworkPolicy admits to the service port (matchExpressions on the namespace name). */
+function admitted(policy: RecordedResource): string[] {
+    const spec = policy.inputs.spec as { ingress?: { from: { namespaceSelector: { matchExpressions: { values: string[] }[] } }[] }[] };
+    return (spec.ingress ?? []).flatMap((i) => i.from.flatMap((f) => f.namespaceSelector.matchExpressions.flatMap((e) => e.values))).sort();
+}
+
+describe("Sidecars and NetworkPolicies match the access matrix (dev plan)", () => {
+    let services: StackPlan[];
+    /** service -> its callers in the matrix (any method and path allowed), from AuthorizationPolicies alone. */
+    const callersOf = new Map<string, Set<string>>();
+    before(async () => {
+        const plans = await devPlan();
+        services = plans.filter((p) => p.layer === "service");
+        for (const row of accessMatrix(plans, accessMeshOf(plans)).filter((r) => r.allowed)) {
+            callersOf.set(row.to, (callersOf.get(row.to) ?? new Set()).add(row.from));
+        }
+    });
+
+    it("plans every service of dev with one Sidecar and its NetworkPolicies", () => {
+        assert.deepStrictEqual(
+            services.map((p) => [p.config.stack, objects(p, "Sidecar").length, objects(p, "NetworkPolicy").map((n) => (n.inputs.metadata as { name: string }).name).sort()]),
+            [
+                ["dev-backend", 1, ["allow-callers", "allow-egress", "allow-prometheus", "default-deny-ingress"]],
+                ["dev-frontend", 1, ["allow-callers", "allow-egress", "allow-prometheus", "default-deny-ingress"]],
+                ["dev-payment", 1, ["allow-callers", "allow-egress", "allow-prometheus", "default-deny-ingress"]],
+            ],
+        );
+    });
+
+    it("gives each Sidecar egress to exactly the services the matrix lets it call, plus the shared hosts; so does the egress NetworkPolicy", () => {
+        for (const plan of services) {
+            const service = plan.config.stack.slice("dev-".length);
+            const callees = [...callersOf.entries()].filter(([, callers]) => callers.has(service)).map(([to]) => to).sort();
+            const sidecar = objects(plan, "Sidecar")[0];
+            assert.deepStrictEqual(
+                (sidecar.inputs.spec as { egress: { hosts: string[] }[] }).egress[0].hosts,
+                [...SHARED_EGRESS, ...callees.map((c) => `${c}/${c}.${c}.svc.cluster.local`)],
+                service,
+            );
+            const egress = objects(plan, "NetworkPolicy").find((n) => (n.inputs.metadata as { name: string }).name === "allow-egress")!;
+            const rules = (egress.inputs.spec as { egress: { to: { namespaceSelector?: { matchExpressions: { values: string[] }[] }; podSelector?: unknown }[] }[] }).egress;
+            const namespaces = rules.flatMap((r) => r.to.filter((t) => t.namespaceSelector && !t.podSelector).flatMap((t) => t.namespaceSelector!.matchExpressions[0].values));
+            assert.deepStrictEqual(namespaces, ["istio-system", "observability", ...callees], service);
+        }
+        // The dev graph as the matrix sees it, so the comparison above cannot pass vacuously.
+        assert.deepStrictEqual(
+            [...callersOf.entries()].map(([to, from]) => `${[...from].sort().join(",")} -> ${to}`).sort(),
+            ["backend -> payment", "frontend -> backend", `${GATEWAY} -> frontend`],
+        );
+    });
+
+    it("admits to each service port exactly the namespaces of its callers in the matrix (the gateway's for the gateway)", () => {
+        for (const plan of services) {
+            const service = plan.config.stack.slice("dev-".length);
+            const expected = [...(callersOf.get(service) ?? [])].map((c) => (c === GATEWAY ? "istio-ingress" : c)).sort();
+            const allow = objects(plan, "NetworkPolicy").find((n) => (n.inputs.metadata as { name: string }).name === "allow-callers");
+            assert.ok(allow, service);
+            assert.deepStrictEqual(admitted(allow), expected, service);
+            assert.deepStrictEqual((allow.inputs.spec as { podSelector: unknown }).podSelector, { matchLabels: { app: service } });
+        }
+    });
+
+    it("denies all other ingress in every service namespace, Prometheus aside on the merged metrics port", () => {
+        for (const plan of services) {
+            const byName = (name: string) => objects(plan, "NetworkPolicy").find((n) => (n.inputs.metadata as { name: string }).name === name);
+            assert.deepStrictEqual(byName("default-deny-ingress")?.inputs.spec, { podSelector: {}, policyTypes: ["Ingress"] });
+            assert.deepStrictEqual(admitted(byName("allow-prometheus")!), ["observability"]);
+            assert.deepStrictEqual((byName("allow-prometheus")!.inputs.spec as { ingress: { ports: unknown }[] }).ingress[0].ports, [{ protocol: "TCP", port: 15020 }]);
+        }
+    });
+});
