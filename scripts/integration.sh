@@ -62,6 +62,15 @@ if [ "$build_k8s" = 1 ]; then
   export PLATFORM_KUBECONFIG
   PLATFORM_KUBECONFIG=$(KWOK=1 "$TOOLS/k8s/up.sh" "$K8S_DIR" 2>"$CACHE/k8s-up.err" | tail -1) || { cat "$CACHE/k8s-up.err" >&2; exit 1; }
   export KUBECTL=$K8S_BIN/kubectl
+  # kwok's fake nodes advertise no ephemeral-storage, so pods that request some (ours do) never
+  # schedule; a real node (EKS, kind) advertises its root volume: give them what a 100 GiB one has.
+  for _ in $(seq 1 60); do
+    [ -n "$("$KUBECTL" --kubeconfig "$PLATFORM_KUBECONFIG" get nodes -o name 2>/dev/null)" ] && break; sleep 1
+  done
+  for node in $("$KUBECTL" --kubeconfig "$PLATFORM_KUBECONFIG" get nodes -o name); do
+    "$KUBECTL" --kubeconfig "$PLATFORM_KUBECONFIG" patch "$node" --subresource=status --type=merge \
+      -p '{"status":{"capacity":{"ephemeral-storage":"100Gi"},"allocatable":{"ephemeral-storage":"95Gi"}}}' >/dev/null
+  done
   say "API server up in $(elapsed "$t0"): $PLATFORM_KUBECONFIG"
   t0=$(date +%s)
   mapfile -t istiod < <(KUBECTL=$KUBECTL "$TOOLS/istiod/up.sh" "$PLATFORM_KUBECONFIG" "$CACHE/istiod-run")
