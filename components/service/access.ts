@@ -90,41 +90,26 @@ export function matchesValue(pattern: string, value: string | undefined): boolea
     return value === pattern;
 }
 
-/** Envoy's `safe_regex` string match: RE2, the whole value. */
-function fullRegexMatch(policy: PolicyManifest, regex: string, value: string): boolean {
-    let re: RegExp;
-    try {
-        re = new RegExp(`^(?:${regex})$`);
-    } catch {
-        return fail(policy, `the pattern ${JSON.stringify(regex)} (a regular expression in Envoy)`);
-    }
-    return re.test(value);
-}
-
 /**
- * `principals`: Istio matches the peer's URI SAN `spiffe://<principal>`: exact and `prefix*` with
- * `spiffe://` in front, `*` any, and `*suffix` as the regular expression `spiffe://.*<suffix>`
- * (the suffix is not escaped: a `.` in it matches any character).
+ * `principals`: Istio matches the peer's URI SAN `spiffe://<principal>` (exact, `prefix*` with
+ * `spiffe://` in front, `*suffix` as `spiffe://.*<suffix quoted>`, `*` any): the same as matching
+ * the principal itself, but only with mTLS (plain text has no peer certificate).
  */
-function principalMatches(policy: PolicyManifest, pattern: string, principal: string | undefined): boolean {
-    if (principal === undefined) {
-        return false; // plain text: no peer certificate
-    }
-    if (pattern.startsWith("*") && pattern !== "*") {
-        return fullRegexMatch(policy, `spiffe://.*${pattern.slice(1)}`, `spiffe://${principal}`);
-    }
-    return matchesValue(pattern, principal);
+function principalMatches(pattern: string, principal: string | undefined): boolean {
+    return principal !== undefined && matchesValue(pattern, principal);
 }
 
 /**
  * `namespaces`: Istio matches the peer's URI SAN against a regular expression: any text, then
- * `/ns/<value>/`, then any text, with each `*` of the value as `.*`; so a namespace needs mTLS.
+ * `/ns/<value>/`, then any text, where each `*` of the value is `.*` and the rest is literal;
+ * so a namespace needs mTLS, and `*` may stand anywhere in the value.
  */
-function namespaceMatches(policy: PolicyManifest, pattern: string, principal: string | undefined): boolean {
+function namespaceMatches(pattern: string, principal: string | undefined): boolean {
     if (principal === undefined) {
         return false;
     }
-    return fullRegexMatch(policy, `.*/ns/${pattern.replace(/\*/g, ".*")}/.*`, `spiffe://${principal}`);
+    const namespace = pattern.split("*").map(escapeRegex).join(".*");
+    return new RegExp(`^.*/ns/${namespace}/.*$`).test(`spiffe://${principal}`);
 }
 
 /**
@@ -219,8 +204,8 @@ export function inIpBlock(block: string, ip: string | undefined): boolean {
 type FieldMatch = (policy: PolicyManifest, pattern: string, r: Request) => boolean;
 
 const SOURCE_FIELDS: Record<string, FieldMatch> = {
-    principals: (p, v, r) => principalMatches(p, v, r.principal),
-    namespaces: (p, v, r) => namespaceMatches(p, v, r.principal),
+    principals: (_p, v, r) => principalMatches(v, r.principal),
+    namespaces: (_p, v, r) => namespaceMatches(v, r.principal),
     requestPrincipals: (_p, v, r) => requestPrincipalMatches(v, r.token),
     ipBlocks: (_p, v, r) => inIpBlock(v, r.ip),
     remoteIpBlocks: (_p, v, r) => inIpBlock(v, r.ip),

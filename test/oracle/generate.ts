@@ -18,7 +18,7 @@ export const ISSUERS = ["https://auth.example.com/", "https://auth.example.com",
 
 /** A value of a source field before the case's names are known: which name, and which form of it. */
 export interface Pattern {
-    readonly form: "exact" | "prefix" | "suffix" | "any" | "miss" | "literal";
+    readonly form: "exact" | "prefix" | "suffix" | "middle" | "any" | "miss" | "literal";
     /** The service (principals), namespace (namespaces) or issuer (requestPrincipals) it is cut from. */
     readonly ref: number;
     /** Where prefix/suffix cut the name (modulo its length). */
@@ -77,7 +77,7 @@ const source: fc.Arbitrary<GenSource[]> = fc.uniqueArray(
     fc.record({
         field: fc.constantFrom("principals", "namespaces", "requestPrincipals"),
         negated: fc.boolean(),
-        values: fc.array(pattern(["exact", "exact", "prefix", "suffix", "any", "miss", "literal"]), { minLength: 1, maxLength: 2 }),
+        values: fc.array(pattern(["exact", "exact", "prefix", "suffix", "middle", "any", "miss", "literal"]), { minLength: 1, maxLength: 2 }),
     }),
     { minLength: 1, maxLength: 2, selector: (s) => `${s.negated}${s.field}` },
 );
@@ -159,6 +159,8 @@ function valueOf(p: Pattern, field: GenSource["field"], c: GenCase, id: string):
                 return p.sub === "none" ? `*${"end-user".slice(cutAt("end-user", p.cut))}` : `*${iss.slice(cutAt(iss, p.cut))}${sub || "/end-user"}`;
             case "miss":
                 return `${iss}x${sub || "/end-user"}`;
+            case "middle":
+                return `${iss.slice(0, cutAt(iss, p.cut))}*${iss.slice(cutAt(iss, p.cut))}${sub || "/end-user"}`;
             case "literal":
                 return `${iss}*`; // https://auth.example.com/* with issuer https://auth.example.com/: the case the oracle found
             default:
@@ -182,6 +184,8 @@ function valueOf(p: Pattern, field: GenSource["field"], c: GenCase, id: string):
             return `${name.slice(0, cutAt(name, p.cut))}*`;
         case "suffix":
             return `*${name.slice(cutAt(name, p.cut))}`;
+        case "middle":
+            return `${name.slice(0, cutAt(name, p.cut))}*${name.slice(cutAt(name, p.cut) + 1)}`;
         case "miss":
             return `${name}x`;
         default:

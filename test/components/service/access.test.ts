@@ -173,14 +173,16 @@ describe("access evaluator (components/service/access.ts)", () => {
             assert.strictEqual(pathMatches("*.json", "/a.json?x=.txt"), true);
         });
 
-        it("principals *suffix is Istio's unescaped regular expression; namespaces match the peer certificate", () => {
+        it("principals and namespaces match the peer certificate; a namespace's '*' may stand anywhere, the rest is literal", () => {
             const p = (principals: string[]) => [policy("allow-p", { action: "ALLOW", rules: [{ from: [{ source: { principals } }] }] })];
-            assert.strictEqual(evaluateAccess(p(["*/sa/front.nd"]), BACKEND, get()).allowed, true);
+            assert.strictEqual(evaluateAccess(p(["*/sa/frontend"]), BACKEND, get()).allowed, true);
+            assert.strictEqual(evaluateAccess(p(["*/sa/front.nd"]), BACKEND, get()).allowed, false);
             assert.strictEqual(evaluateAccess(p(["*/sa/frontend"]), BACKEND, get({ principal: undefined })).allowed, false);
             const ns = (namespaces: string[]) => [policy("allow-ns", { action: "ALLOW", rules: [{ from: [{ source: { namespaces } }] }] })];
             assert.strictEqual(evaluateAccess(ns(["front*"]), BACKEND, get()).allowed, true);
             assert.strictEqual(evaluateAccess(ns(["*end"]), BACKEND, get()).allowed, true);
             assert.strictEqual(evaluateAccess(ns(["f*d"]), BACKEND, get()).allowed, true);
+            assert.strictEqual(evaluateAccess(ns(["front.nd"]), BACKEND, get()).allowed, false);
             assert.strictEqual(evaluateAccess(ns(["*"]), BACKEND, get({ principal: undefined })).allowed, false);
         });
 
