@@ -232,7 +232,11 @@ function baseField(field: string): { base: string; negated: boolean } {
 
 /** Every field present must match (a `not*` field: none of its values); a field: any of its values. */
 function fieldsMatch(policy: PolicyManifest, kind: string, fields: Record<string, FieldMatch>, values: Record<string, readonly string[]>, r: Request): boolean {
+    // An empty list is absent for istiod, like an empty `from`.
     return Object.entries(values).every(([field, patterns]) => {
+        if (patterns.length === 0) {
+            return true;
+        }
         const { base, negated } = baseField(field);
         const match = fields[base] ?? fail(policy, `${kind} field ${field}`);
         const hit = patterns.some((p) => match(policy, p, r));
@@ -246,10 +250,10 @@ function conditionMatches(policy: PolicyManifest, c: NonNullable<PolicyRule["whe
         return fail(policy, `condition key ${c.key}`);
     }
     const value = r.headers?.[m[1].toLowerCase()];
-    if (c.values && !c.values.some((p) => matchesValue(p, value))) {
+    if (c.values?.length && !c.values.some((p) => matchesValue(p, value))) {
         return false;
     }
-    if (c.notValues && c.notValues.some((p) => matchesValue(p, value))) {
+    if (c.notValues?.length && c.notValues.some((p) => matchesValue(p, value))) {
         return false;
     }
     return true;
@@ -257,8 +261,9 @@ function conditionMatches(policy: PolicyManifest, c: NonNullable<PolicyRule["whe
 
 /** Whether a rule matches: every present part (`from` any, `to` any, `when` all). */
 function ruleMatches(policy: PolicyManifest, rule: PolicyRule, r: Request): boolean {
-    const from = rule.from === undefined || rule.from.some((f) => fieldsMatch(policy, "source", SOURCE_FIELDS, f.source ?? {}, r));
-    const to = rule.to === undefined || rule.to.some((t) => fieldsMatch(policy, "operation", OPERATION_FIELDS, t.operation ?? {}, r));
+    // An empty `from` or `to` list reaches istiod as an absent one (protobuf has no empty list): any.
+    const from = rule.from === undefined || rule.from.length === 0 || rule.from.some((f) => fieldsMatch(policy, "source", SOURCE_FIELDS, f.source ?? {}, r));
+    const to = rule.to === undefined || rule.to.length === 0 || rule.to.some((t) => fieldsMatch(policy, "operation", OPERATION_FIELDS, t.operation ?? {}, r));
     const when = (rule.when ?? []).every((c) => conditionMatches(policy, c, r));
     return from && to && when;
 }
@@ -315,8 +320,8 @@ export function policyProblems(policy: PolicyManifest): string[] {
         if (list === undefined) {
             return;
         }
-        if (!Array.isArray(list) || list.length === 0) {
-            problems.push(`${at}: \`${at.split(".").pop()}\` must not be empty`);
+        if (!Array.isArray(list)) {
+            problems.push(`${at}: must be a list`);
             return;
         }
         list.forEach((item: Record<string, unknown> | undefined, j) => {

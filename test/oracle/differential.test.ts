@@ -9,8 +9,8 @@ import { oracleBinary, runOracle } from "./oracle";
 // A fixed seed, so CI runs the same cases every time; a long search sets ORACLE_SEED (any integer)
 // and a larger ORACLE_RUNS (batches, one oracle run each) and/or ORACLE_BATCH (cases per batch).
 const SEED = Number(process.env.ORACLE_SEED ?? 13);
-const RUNS = Number(process.env.ORACLE_RUNS ?? 6);
-const BATCH = Number(process.env.ORACLE_BATCH ?? 40);
+const RUNS = Number(process.env.ORACLE_RUNS ?? 40);
+const BATCH = Number(process.env.ORACLE_BATCH ?? 50);
 
 /** What a failing batch prints: the disagreeing rows and, for the first, its case's policies. */
 function explain(cases: readonly GenCase[], bad: { line: string; caseIndex: number }[]): string {

@@ -77,10 +77,17 @@ const source: fc.Arbitrary<GenSource[]> = fc.uniqueArray(
     fc.record({
         field: fc.constantFrom("principals", "namespaces", "requestPrincipals"),
         negated: fc.boolean(),
-        values: fc.array(pattern(["exact", "exact", "prefix", "suffix", "middle", "any", "miss", "literal"]), { minLength: 1, maxLength: 2 }),
+        values: fc.array(pattern(["exact", "exact", "prefix", "suffix", "middle", "any", "miss", "literal"]), { minLength: 0, maxLength: 2 }),
     }),
     { minLength: 1, maxLength: 2, selector: (s) => `${s.negated}${s.field}` },
-);
+).map((fields) => nonEmpty(fields, () => ANY));
+
+const ANY: Pattern = { form: "any", ref: 0, cut: 0, sub: "end-user", literal: "" };
+
+/** Empty lists are absent for istiod, but a source or operation with nothing at all is refused: keep one value. */
+function nonEmpty<V, T extends { values: V[] }>(fields: T[], fallback: (f: T) => V): T[] {
+    return fields.some((f) => f.values.length > 0) ? fields : fields.map((f, i) => (i === 0 ? { ...f, values: [fallback(f)] } : f));
+}
 
 export const METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "*", "P*", "*T"];
 export const PATHS = [
@@ -92,16 +99,17 @@ export const PATHS = [
 
 const operation = fc.uniqueArray(
     fc.oneof(
-        fc.record({ field: fc.constant("methods" as const), negated: fc.boolean(), values: fc.uniqueArray(fc.constantFrom(...METHODS), { minLength: 1, maxLength: 2 }) }),
-        fc.record({ field: fc.constant("paths" as const), negated: fc.boolean(), values: fc.uniqueArray(fc.constantFrom(...PATHS), { minLength: 1, maxLength: 3 }) }),
+        fc.record({ field: fc.constant("methods" as const), negated: fc.boolean(), values: fc.uniqueArray(fc.constantFrom(...METHODS), { minLength: 0, maxLength: 2 }) }),
+        fc.record({ field: fc.constant("paths" as const), negated: fc.boolean(), values: fc.uniqueArray(fc.constantFrom(...PATHS), { minLength: 0, maxLength: 3 }) }),
     ),
     { minLength: 1, maxLength: 2, selector: (o) => `${o.negated}${o.field}` },
-);
+).map((ops) => nonEmpty(ops, (o) => (o.field === "methods" ? "GET" : "/api/*")));
 
 const rule: fc.Arbitrary<GenRule> = fc.record(
     {
-        from: fc.array(source, { minLength: 1, maxLength: 2 }),
-        to: fc.array(operation, { minLength: 1, maxLength: 2 }),
+        // An empty `from: []` or `to: []` is accepted by Istio and means any.
+        from: fc.array(source, { minLength: 0, maxLength: 2 }),
+        to: fc.array(operation, { minLength: 0, maxLength: 2 }),
         when: fc.oneof(fc.constant({ notValues: ["*"] }), fc.constant({ values: ["t1"] }), fc.constant({ values: ["*"], notValues: ["t2"] })),
     },
     { requiredKeys: [] },

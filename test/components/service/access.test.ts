@@ -194,7 +194,11 @@ describe("access evaluator (components/service/access.ts)", () => {
                     "  - AuthorizationPolicy backend/allow-callers: rules[0].from[0].source: `from.source` must not be empty",
             });
             const spec = (s: unknown) => policyProblems(policy("p", s as PolicyManifest["spec"]));
-            assert.deepStrictEqual(spec({ rules: [{ from: [] }] }), ["rules[0].from: `from` must not be empty"]);
+            // An empty list reaches istiod as an absent one (protobuf has no empty list): accepted, and it matches any source.
+            assert.deepStrictEqual(spec({ rules: [{ from: [], to: [] }] }), []);
+            assert.strictEqual(evaluateAccess([policy("open", { action: "ALLOW", rules: [{ from: [], to: [] }] })], BACKEND, get({ principal: undefined })).allowed, true);
+            const emptyField = policy("ns", { action: "ALLOW", rules: [{ from: [{ source: { principals: [], namespaces: ["frontend"] } }], to: [{ operation: { methods: [], paths: ["/api/*"] } }] }] });
+            assert.strictEqual(evaluateAccess([emptyField], BACKEND, get()).allowed, true);
             assert.deepStrictEqual(spec({ rules: [{ from: [{}] }] }), ["rules[0].from[0].source: must not be nil"]);
             assert.deepStrictEqual(spec({ rules: [{ from: [{ source: { principals: [] } }] }] }), ["rules[0].from[0].source: `from.source` must not be empty"]);
             assert.deepStrictEqual(spec({ rules: [{ to: [{ operation: {} }] }] }), ["rules[0].to[0].operation: `to.operation` must not be empty"]);
