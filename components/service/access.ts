@@ -201,19 +201,19 @@ export function inIpBlock(block: string, ip: string | undefined): boolean {
     return Math.floor(a / size) === Math.floor(b / size);
 }
 
-type FieldMatch = (policy: PolicyManifest, pattern: string, r: Request) => boolean;
+type FieldMatch = (pattern: string, r: Request) => boolean;
 
 const SOURCE_FIELDS: Record<string, FieldMatch> = {
-    principals: (_p, v, r) => principalMatches(v, r.principal),
-    namespaces: (_p, v, r) => namespaceMatches(v, r.principal),
-    requestPrincipals: (_p, v, r) => requestPrincipalMatches(v, r.token),
-    ipBlocks: (_p, v, r) => inIpBlock(v, r.ip),
-    remoteIpBlocks: (_p, v, r) => inIpBlock(v, r.ip),
+    principals: (v, r) => principalMatches(v, r.principal),
+    namespaces: (v, r) => namespaceMatches(v, r.principal),
+    requestPrincipals: (v, r) => requestPrincipalMatches(v, r.token),
+    ipBlocks: (v, r) => inIpBlock(v, r.ip),
+    remoteIpBlocks: (v, r) => inIpBlock(v, r.ip),
 };
 
 const OPERATION_FIELDS: Record<string, FieldMatch> = {
-    methods: (_p, v, r) => matchesValue(v, r.method),
-    paths: (_p, v, r) => pathMatches(v, r.path),
+    methods: (v, r) => matchesValue(v, r.method),
+    paths: (v, r) => pathMatches(v, r.path),
 };
 
 function policyId(policy: PolicyManifest): string {
@@ -239,13 +239,15 @@ function fieldsMatch(policy: PolicyManifest, kind: string, fields: Record<string
         }
         const { base, negated } = baseField(field);
         const match = fields[base] ?? fail(policy, `${kind} field ${field}`);
-        const hit = patterns.some((p) => match(policy, p, r));
+        const hit = patterns.some((p) => match(p, r));
         return negated ? !hit : hit;
     });
 }
 
+const HEADER_CONDITION = /^request\.headers\[(.+)\]$/;
+
 function conditionMatches(policy: PolicyManifest, c: NonNullable<PolicyRule["when"]>[number], r: Request): boolean {
-    const m = /^request\.headers\[(.+)\]$/.exec(c.key);
+    const m = HEADER_CONDITION.exec(c.key);
     if (!m) {
         return fail(policy, `condition key ${c.key}`);
     }
@@ -257,6 +259,18 @@ function conditionMatches(policy: PolicyManifest, c: NonNullable<PolicyRule["whe
         return false;
     }
     return true;
+}
+
+/** Fails, naming the policy, on a field or condition the evaluator does not model, whether or not a request reaches it. */
+function checkModelled(policy: PolicyManifest): void {
+    for (const rule of policy.spec?.rules ?? []) {
+        const fields = [
+            ...(rule.from ?? []).flatMap((f) => Object.keys(f.source ?? {}).map((k) => ({ k, kind: "source", known: SOURCE_FIELDS }))),
+            ...(rule.to ?? []).flatMap((t) => Object.keys(t.operation ?? {}).map((k) => ({ k, kind: "operation", known: OPERATION_FIELDS }))),
+        ];
+        fields.filter(({ k, known }) => !known[baseField(k).base]).forEach(({ k, kind }) => fail(policy, `${kind} field ${k}`));
+        (rule.when ?? []).filter((c) => !HEADER_CONDITION.test(c.key)).forEach((c) => fail(policy, `condition key ${c.key}`));
+    }
 }
 
 /** Whether a rule matches: every present part (`from` any, `to` any, `when` all). */
@@ -419,6 +433,7 @@ export function evaluateAccess(
 ): Decision {
     const applicable = policies.filter((p) => selects(p, workload, rootNamespace));
     checkPolicies(applicable);
+    applicable.forEach(checkModelled);
     const byAction = (action: string) => applicable.filter((p) => (p.spec?.action ?? "ALLOW") === action);
     if (byAction("CUSTOM").length > 0) {
         fail(byAction("CUSTOM")[0], "action CUSTOM");

@@ -114,6 +114,11 @@ describe("access evaluator (components/service/access.ts)", () => {
         assert.throws(() => evaluateAccess([policy("p", { action: "ALLOW", rules: [{ to: [{ operation: { ports: ["8080"] } }] }] })], BACKEND, get()), {
             message: "access matrix: policy backend/p: operation field ports is not modelled",
         });
+        // Even where an earlier field already decides the request.
+        const late = policy("p", { action: "ALLOW", rules: [{ to: [{ operation: { methods: ["PUT"], ports: ["8080"] } }] }] });
+        assert.throws(() => evaluateAccess([late], BACKEND, get()), { message: "access matrix: policy backend/p: operation field ports is not modelled" });
+        const sa = policy("p", { action: "DENY", rules: [{ from: [{ source: { serviceAccounts: ["frontend/frontend"] } }] }] });
+        assert.throws(() => evaluateAccess([sa], BACKEND, get()), { message: "access matrix: policy backend/p: source field serviceAccounts is not modelled" });
     });
 
     describe("the semantics the oracle found (issue 13)", () => {
