@@ -99,6 +99,31 @@ function principalMatches(pattern: string, principal: string | undefined): boole
     return principal !== undefined && matchesValue(pattern, principal);
 }
 
+/** Istio's default trust domain, which a principal may name to mean the mesh's own. */
+export const DEFAULT_TRUST_DOMAIN = "cluster.local";
+
+/**
+ * The principals istiod matches for a `principals` value (trustdomain.Bundle, no aliases): a
+ * `<td>/ns/<ns>/sa/<sa>` value whose trust domain is `cluster.local`, the mesh's, or a pattern
+ * either way of it (`cluster.loca*`, `*local`) gets the mesh's trust domain instead; a `*td` that
+ * matches the mesh's stays as written. Anything else (another trust domain, `*` as the trust
+ * domain, not five parts) is matched as written.
+ */
+export function withTrustDomain(principal: string, trustDomain: string): string[] {
+    const parts = principal.split("/");
+    if (parts.length !== 5 || parts[0] === "*") {
+        return [principal];
+    }
+    const td = parts[0];
+    const prefix = (a: string, p: string) => p.endsWith("*") && a.startsWith(p.slice(0, -1));
+    const suffix = (a: string, p: string) => p.startsWith("*") && a.endsWith(p.slice(1));
+    const related = td === trustDomain || prefix(td, trustDomain) || prefix(trustDomain, td) || suffix(td, trustDomain) || suffix(trustDomain, td);
+    if (!related && td !== DEFAULT_TRUST_DOMAIN) {
+        return [principal];
+    }
+    return [suffix(trustDomain, td) ? principal : [trustDomain, ...parts.slice(1)].join("/")];
+}
+
 /**
  * `namespaces`: Istio matches the peer's URI SAN against a regular expression: any text, then
  * `/ns/<value>/`, then any text, where each `*` of the value is `.*` and the rest is literal;
@@ -231,7 +256,7 @@ function baseField(field: string): { base: string; negated: boolean } {
 }
 
 /** Every field present must match (a `not*` field: none of its values); a field: any of its values. */
-function fieldsMatch(policy: PolicyManifest, kind: string, fields: Record<string, FieldMatch>, values: Record<string, readonly string[]>, r: Request): boolean {
+function fieldsMatch(policy: PolicyManifest, kind: string, fields: Record<string, FieldMatch>, values: Record<string, readonly string[]>, r: Request, trustDomain: string): boolean {
     // An empty list is absent for istiod, like an empty `from`.
     return Object.entries(values).every(([field, patterns]) => {
         if (patterns.length === 0) {
@@ -239,7 +264,8 @@ function fieldsMatch(policy: PolicyManifest, kind: string, fields: Record<string
         }
         const { base, negated } = baseField(field);
         const match = fields[base] ?? fail(policy, `${kind} field ${field}`);
-        const hit = patterns.some((p) => match(p, r));
+        const values = base === "principals" ? patterns.flatMap((p) => withTrustDomain(p, trustDomain)) : patterns;
+        const hit = values.some((p) => match(p, r));
         return negated ? !hit : hit;
     });
 }
@@ -274,10 +300,10 @@ function checkModelled(policy: PolicyManifest): void {
 }
 
 /** Whether a rule matches: every present part (`from` any, `to` any, `when` all). */
-function ruleMatches(policy: PolicyManifest, rule: PolicyRule, r: Request): boolean {
+function ruleMatches(policy: PolicyManifest, rule: PolicyRule, r: Request, trustDomain: string): boolean {
     // An empty `from` or `to` list reaches istiod as an absent one (protobuf has no empty list): any.
-    const from = rule.from === undefined || rule.from.length === 0 || rule.from.some((f) => fieldsMatch(policy, "source", SOURCE_FIELDS, f.source ?? {}, r));
-    const to = rule.to === undefined || rule.to.length === 0 || rule.to.some((t) => fieldsMatch(policy, "operation", OPERATION_FIELDS, t.operation ?? {}, r));
+    const from = rule.from === undefined || rule.from.length === 0 || rule.from.some((f) => fieldsMatch(policy, "source", SOURCE_FIELDS, f.source ?? {}, r, trustDomain));
+    const to = rule.to === undefined || rule.to.length === 0 || rule.to.some((t) => fieldsMatch(policy, "operation", OPERATION_FIELDS, t.operation ?? {}, r, trustDomain));
     const when = (rule.when ?? []).every((c) => conditionMatches(policy, c, r));
     return from && to && when;
 }
@@ -430,6 +456,7 @@ export function evaluateAccess(
     workload: Workload,
     request: Request,
     rootNamespace = ROOT_NAMESPACE,
+    trustDomain = DEFAULT_TRUST_DOMAIN,
 ): Decision {
     const applicable = policies.filter((p) => selects(p, workload, rootNamespace));
     checkPolicies(applicable);
@@ -440,7 +467,7 @@ export function evaluateAccess(
     }
     const firstMatch = (candidates: PolicyManifest[]) => {
         for (const policy of candidates) {
-            const index = (policy.spec?.rules ?? []).findIndex((rule) => ruleMatches(policy, rule, request));
+            const index = (policy.spec?.rules ?? []).findIndex((rule) => ruleMatches(policy, rule, request, trustDomain));
             if (index >= 0) {
                 return { policy, index };
             }

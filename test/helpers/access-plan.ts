@@ -214,7 +214,7 @@ export function accessPlan(plans: readonly StackPlan[], mesh: AccessMesh): Acces
                     // A token is only a request principal where a RequestAuthentication accepts its issuer.
                     const token = caller.issuer === undefined ? undefined : { iss: caller.issuer, sub: PROBE_SUBJECT };
                     const request: Request = { principal: caller.principal, token, method, path: p };
-                    const decisions = target.workloads.map((w) => evaluateAccess(policies, w, request, mesh.rootNamespace));
+                    const decisions = target.workloads.map((w) => evaluateAccess(policies, w, request, mesh.rootNamespace, mesh.trustDomain));
                     const allowed = decisions.length > 0 && decisions.every((d) => d.allowed);
                     const reasons = [...new Set(decisions.map((d) => d.reason))];
                     rows.push({

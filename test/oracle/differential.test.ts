@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import fc from "fast-check";
 import * as yaml from "js-yaml";
-import { GenCase, genCase, policiesOf, writeBatch } from "./generate";
+import { GenCase, genCase, meshWide, policiesOf, writeBatch } from "./generate";
 import { oracleBinary, runOracle } from "./oracle";
 
 // A fixed seed, so CI runs the same cases every time; a long search sets ORACLE_SEED (any integer)
@@ -15,7 +15,7 @@ const BATCH = Number(process.env.ORACLE_BATCH ?? 50);
 /** What a failing batch prints: the disagreeing rows and, for the first, its case's policies. */
 function explain(cases: readonly GenCase[], bad: { line: string; caseIndex: number }[]): string {
     const first = bad[0].caseIndex;
-    const policies = policiesOf(cases[first], `c${first}`, false);
+    const policies = policiesOf(cases[first], `c${first}`, meshWide(cases[first]));
     return [
         `${bad.length} row(s) where our matrix and Istio's compiler differ (first: case c${first}):`,
         ...bad.slice(0, 12).map((b) => `  ${b.line}`),

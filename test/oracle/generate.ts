@@ -11,7 +11,9 @@ import { AccessMesh, AccessRow, accessPlan } from "../helpers/access-plan";
 import { StackPlan } from "../helpers/plan";
 import { Manifest, addNamespaceCallers, deployment, writeManifests } from "./oracle";
 
+/** The mesh of a generated plan; cases sharing a plan have a trust domain of their own, not Istio's default. */
 export const MESH: AccessMesh = { trustDomain: "cluster.local", rootNamespace: "istio-system", gatewayNamespace: "istio-ingress", gatewayName: "istio-ingressgateway" };
+const SHARED_MESH: AccessMesh = { ...MESH, trustDomain: "mesh.example.org" };
 
 /** Issuers the generated services accept: with and without a trailing '/', without any, with a path. */
 export const ISSUERS = ["https://auth.example.com/", "https://auth.example.com", "issuer-a", "https://idp.example.org/realms/shop"] as const;
@@ -25,8 +27,10 @@ export interface Pattern {
     readonly cut: number;
     /** For requestPrincipals: the subject part (`end-user`, `end-*`, `*`, none, or another user). */
     readonly sub: "end-user" | "end-*" | "*" | "none" | "other";
-    /** A literal value (the gateway's or the outsider's principal, a template path...). */
+    /** A literal value (the gateway's or the outsider's principal, a namespace). */
     readonly literal: string;
+    /** For principals: written with the mesh's trust domain or with Istio's default `cluster.local`. */
+    readonly defaultTd: boolean;
 }
 
 export interface GenSource {
@@ -71,6 +75,7 @@ const pattern = (forms: Pattern["form"][]): fc.Arbitrary<Pattern> =>
         cut: fc.nat(40),
         sub: fc.constantFrom("end-user", "end-*", "*", "none", "other"),
         literal: fc.constantFrom("cluster.local/ns/istio-ingress/sa/istio-ingressgateway", "cluster.local/ns/default/sa/default", "istio-ingress", "default"),
+        defaultTd: fc.boolean(),
     });
 
 const source: fc.Arbitrary<GenSource[]> = fc.uniqueArray(
@@ -82,7 +87,7 @@ const source: fc.Arbitrary<GenSource[]> = fc.uniqueArray(
     { minLength: 1, maxLength: 2, selector: (s) => `${s.negated}${s.field}` },
 ).map((fields) => nonEmpty(fields, () => ANY));
 
-const ANY: Pattern = { form: "any", ref: 0, cut: 0, sub: "end-user", literal: "" };
+const ANY: Pattern = { form: "any", ref: 0, cut: 0, sub: "end-user", literal: "", defaultTd: false };
 
 /** Empty lists are absent for istiod, but a source or operation with nothing at all is refused: keep one value. */
 function nonEmpty<V, T extends { values: V[] }>(fields: T[], fallback: (f: T) => V): T[] {
@@ -139,12 +144,12 @@ export const genCase: fc.Arbitrary<GenCase> = fc.record({
 });
 
 /** The names of case `id`: its namespaces, its services' accounts and principals. */
-function namesOf(c: GenCase, id: string) {
+function namesOf(c: GenCase, id: string, mesh: AccessMesh) {
     const namespaces = Array.from({ length: c.namespaces }, (_, i) => `${id}-${["front", "back"][i]}`);
     const services = c.services.map((s, i) => {
         const namespace = namespaces[s.namespace % c.namespaces];
         const name = `${id}-s${i}`;
-        return { name, namespace, account: `sa-${i}`, principal: `${MESH.trustDomain}/ns/${namespace}/sa/sa-${i}` };
+        return { name, namespace, account: `sa-${i}`, principal: `${mesh.trustDomain}/ns/${namespace}/sa/sa-${i}` };
     });
     return { namespaces, services };
 }
@@ -152,8 +157,8 @@ function namesOf(c: GenCase, id: string) {
 const cutAt = (s: string, n: number) => 1 + (n % Math.max(1, s.length - 1));
 
 /** The concrete value of a pattern for one source field of case `id`. */
-function valueOf(p: Pattern, field: GenSource["field"], c: GenCase, id: string): string {
-    const names = namesOf(c, id);
+function valueOf(p: Pattern, field: GenSource["field"], c: GenCase, id: string, mesh: AccessMesh): string {
+    const names = namesOf(c, id, mesh);
     if (p.form === "any") {
         return "*";
     }
@@ -180,8 +185,8 @@ function valueOf(p: Pattern, field: GenSource["field"], c: GenCase, id: string):
             ? p.form === "literal"
                 ? p.literal.includes("/")
                     ? p.literal
-                    : `${MESH.trustDomain}/ns/${p.literal}/sa/default`
-                : names.services[p.ref % names.services.length].principal
+                    : `${mesh.trustDomain}/ns/${p.literal}/sa/default`
+                : names.services[p.ref % names.services.length].principal.replace(/^[^/]+/, p.defaultTd ? "cluster.local" : mesh.trustDomain)
             : p.form === "literal"
               ? p.literal.includes("/")
                   ? p.literal.split("/")[2]
@@ -203,7 +208,8 @@ function valueOf(p: Pattern, field: GenSource["field"], c: GenCase, id: string):
 
 /** The AuthorizationPolicy manifests of case `id`; root-namespace ones also select `case: <id>` unless `alone`. */
 export function policiesOf(c: GenCase, id: string, alone: boolean): PolicyManifest[] {
-    const names = namesOf(c, id);
+    const mesh = meshOf(alone);
+    const names = namesOf(c, id, mesh);
     return c.policies.map((p, i) => {
         const labels: Record<string, string> = {};
         if (p.selector.kind === "app") {
@@ -223,7 +229,7 @@ export function policiesOf(c: GenCase, id: string, alone: boolean): PolicyManife
             if (r.from) {
                 out.from = r.from.map((fields) => ({
                     source: Object.fromEntries(
-                        fields.map((f) => [f.negated ? `not${f.field[0].toUpperCase()}${f.field.slice(1)}` : f.field, [...new Set(f.values.map((v) => valueOf(v, f.field, c, id)))]]),
+                        fields.map((f) => [f.negated ? `not${f.field[0].toUpperCase()}${f.field.slice(1)}` : f.field, [...new Set(f.values.map((v) => valueOf(v, f.field, c, id, mesh)))]]),
                     ),
                 }));
             }
@@ -237,9 +243,14 @@ export function policiesOf(c: GenCase, id: string, alone: boolean): PolicyManife
             }
             return out;
         });
-        const namespace = p.scope === "root" ? MESH.rootNamespace : names.namespaces[p.scope % c.namespaces];
+        const namespace = p.scope === "root" ? mesh.rootNamespace : names.namespaces[p.scope % c.namespaces];
         return { apiVersion: "security.istio.io/v1", kind: "AuthorizationPolicy", metadata: { name: `${id}-p${i}`, namespace }, spec } as unknown as PolicyManifest;
     });
+}
+
+/** The mesh of a case: its own plan keeps Istio's default trust domain, a shared plan has another. */
+export function meshOf(alone: boolean): AccessMesh {
+    return alone ? MESH : SHARED_MESH;
 }
 
 /** Whether the case needs a plan of its own: a root-namespace policy without a selector applies mesh-wide. */
@@ -249,7 +260,7 @@ export function meshWide(c: GenCase): boolean {
 
 /** The case as the matrix sees a plan: one service stack per service (the policies in the first). */
 function stackPlansOf(c: GenCase, id: string, env: string, alone: boolean): { plans: StackPlan[]; manifests: Map<string, Manifest[]> } {
-    const names = namesOf(c, id);
+    const names = namesOf(c, id, meshOf(alone));
     const policies = policiesOf(c, id, alone);
     const manifests = new Map<string, Manifest[]>();
     const plans = c.services.map((s, i) => {
@@ -291,16 +302,16 @@ export interface WrittenBatch {
  * in `alone<i>`. The rows are our matrix (accessPlan) of each case.
  */
 export function writeBatch(planDir: string, cases: readonly GenCase[]): WrittenBatch {
-    const runs = new Map<string, { env: string; rows: AccessRow[]; caseOfRow: number[] }>();
+    const runs = new Map<string, { env: string; mesh: AccessMesh; rows: AccessRow[]; caseOfRow: number[] }>();
     cases.forEach((c, i) => {
         const alone = meshWide(c);
         const env = alone ? `alone${i}` : "gen";
         const { plans, manifests } = stackPlansOf(c, `c${i}`, env, alone);
-        const rows = accessPlan(plans, MESH).rows;
+        const rows = accessPlan(plans, meshOf(alone)).rows;
         for (const [stack, objects] of manifests) {
             writeManifests(path.join(planDir, stack), objects);
         }
-        const run = runs.get(env) ?? { env, rows: [], caseOfRow: [] };
+        const run = runs.get(env) ?? { env, mesh: meshOf(alone), rows: [], caseOfRow: [] };
         runs.set(env, run);
         run.rows.push(...rows);
         run.caseOfRow.push(...rows.map(() => i));
@@ -310,7 +321,7 @@ export function writeBatch(planDir: string, cases: readonly GenCase[]): WrittenB
         fs.mkdirSync(common, { recursive: true });
         fs.writeFileSync(
             path.join(common, "outputs.json"),
-            JSON.stringify({ trustDomain: MESH.trustDomain, istioNamespace: MESH.rootNamespace, gatewayNamespace: MESH.gatewayNamespace, gatewayName: MESH.gatewayName }),
+            JSON.stringify({ trustDomain: run.mesh.trustDomain, istioNamespace: run.mesh.rootNamespace, gatewayNamespace: run.mesh.gatewayNamespace, gatewayName: run.mesh.gatewayName }),
         );
         fs.mkdirSync(path.join(planDir, run.env), { recursive: true });
         fs.writeFileSync(path.join(planDir, run.env, "access.json"), JSON.stringify(run.rows));

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { Decision, PolicyManifest, Request, Workload, checkPolicies, evaluateAccess as evaluateWithRule, inIpBlock, matchesValue, pathMatches, policyProblems, requestPrincipalMatches } from "../../../components/service";
+import { Decision, PolicyManifest, Request, Workload, checkPolicies, withTrustDomain, evaluateAccess as evaluateWithRule, inIpBlock, matchesValue, pathMatches, policyProblems, requestPrincipalMatches } from "../../../components/service";
 
 /** The verdict and its reason (the deciding rule is asserted where it matters). */
 const evaluateAccess = (policies: PolicyManifest[], workload: Workload, request: Request): Omit<Decision, "rule"> => {
@@ -189,6 +189,22 @@ describe("access evaluator (components/service/access.ts)", () => {
             assert.strictEqual(evaluateAccess(ns(["f*d"]), BACKEND, get()).allowed, true);
             assert.strictEqual(evaluateAccess(ns(["front.nd"]), BACKEND, get()).allowed, false);
             assert.strictEqual(evaluateAccess(ns(["*"]), BACKEND, get({ principal: undefined })).allowed, false);
+        });
+
+        it("principals: istiod puts the mesh's trust domain in place of cluster.local, of its own and of patterns of either", () => {
+            assert.deepStrictEqual(withTrustDomain("cluster.local/ns/a/sa/b", "mesh.example.org"), ["mesh.example.org/ns/a/sa/b"]);
+            assert.deepStrictEqual(withTrustDomain("cluster.loca*/ns/a/sa/b", "cluster.local"), ["cluster.local/ns/a/sa/b"]);
+            assert.deepStrictEqual(withTrustDomain("*.org/ns/a/sa/b", "mesh.example.org"), ["*.org/ns/a/sa/b"]);
+            assert.deepStrictEqual(withTrustDomain("mesh.ex*/ns/a/sa/b", "mesh.example.org"), ["mesh.example.org/ns/a/sa/b"]);
+            assert.deepStrictEqual(withTrustDomain("other.org/ns/a/sa/b", "mesh.example.org"), ["other.org/ns/a/sa/b"]);
+            assert.deepStrictEqual(withTrustDomain("*/ns/a/sa/b", "mesh.example.org"), ["*/ns/a/sa/b"]);
+            assert.deepStrictEqual(withTrustDomain("cluster.local/ns/a/sa/b*", "mesh.example.org"), ["mesh.example.org/ns/a/sa/b*"]);
+            assert.deepStrictEqual(withTrustDomain("cluster.local/ns/a", "mesh.example.org"), ["cluster.local/ns/a"]);
+            // The case the generated policies found: a '*' inside the trust domain part admits the exact principal.
+            const p = policy("allow-p", { action: "ALLOW", rules: [{ from: [{ source: { principals: ["cluster.loca*/ns/frontend/sa/frontend"] } }] }] });
+            assert.strictEqual(evaluateAccess([p], BACKEND, get()).allowed, true);
+            const gateway = policy("allow-gw", { action: "ALLOW", rules: [{ from: [{ source: { principals: ["cluster.local/ns/frontend/sa/frontend"] } }] }] });
+            assert.strictEqual(evaluateWithRule([gateway], BACKEND, get({ principal: "mesh.example.org/ns/frontend/sa/frontend" }), "istio-system", "mesh.example.org").allowed, true);
         });
 
         it("refuses, naming the policy, what Istio's validation refuses: from: [{source: {}}] and other empty parts", () => {
