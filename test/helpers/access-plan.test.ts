@@ -67,6 +67,23 @@ describe("access matrix (test/helpers/access-plan.ts)", () => {
         ]);
     });
 
+    it("writes not* operations and empty lists of a rule as Istio reads them", () => {
+        const withRules = (rules: unknown[]) =>
+            plans.map((p) => ({
+                ...p,
+                evaluation: {
+                    ...p.evaluation,
+                    resources: p.evaluation.resources.map((r) => (r.name === "backend-allow-callers" ? { ...r, inputs: { ...r.inputs, spec: { ...(r.inputs.spec as object), rules } } } : r)),
+                },
+            }));
+        const backendEdges = (rules: unknown[]) => accessPlan(withRules(rules), MESH).edges.filter((e) => e.from === "frontend" && e.to === "backend").map((e) => e.rules);
+        const frontend = { source: { principals: ["cluster.local/ns/frontend/sa/frontend"] } };
+        assert.deepStrictEqual(backendEdges([{ from: [frontend], to: [{ operation: { notMethods: ["DELETE"], paths: [], notPaths: ["/admin*"] } }] }]), [
+            ["any method but DELETE on any path but /admin* (backend/allow-callers rules[0])"],
+        ]);
+        assert.deepStrictEqual(backendEdges([{ from: [frontend], to: [] }]), [["any method on any path (backend/allow-callers rules[0])"]]);
+    });
+
     it("refuses, naming it, a recorded policy Istio's validation refuses, instead of computing a matrix", () => {
         const broken = plans.map((p) => ({
             ...p,

@@ -166,12 +166,14 @@ function namespacesNamed(rules: readonly Rule[]): string[] {
     return [...new Set(named.filter((n) => !n.includes("*")))].sort();
 }
 
-/** A rule's `to`, as written: `GET, POST on /api/*`; `any method on any path` without one. */
+/** A rule's `to`, as written: `GET, POST on /api/*`; `any method on any path` without one (or with empty lists). */
 function describeRule(rule: Rule): string {
-    const list = (op: Record<string, readonly string[]>, field: string, noun: string) =>
-        op[field] ? op[field].join(", ") : op[`not${field[0].toUpperCase()}${field.slice(1)}`] ? `any ${noun} but ${op[`not${field[0].toUpperCase()}${field.slice(1)}`].join(", ")}` : `any ${noun}`;
-    const ops = (rule.to ?? [{ operation: {} }]).map((t) => `${list(t.operation ?? {}, "methods", "method")} on ${list(t.operation ?? {}, "paths", "path")}`);
-    return [...new Set(ops)].join(" | ");
+    const list = (op: Record<string, readonly string[]>, field: string, noun: string) => {
+        const not = op[`not${field[0].toUpperCase()}${field.slice(1)}`] ?? [];
+        return op[field]?.length ? op[field].join(", ") : not.length ? `any ${noun} but ${not.join(", ")}` : `any ${noun}`;
+    };
+    const operations = rule.to?.length ? rule.to.map((t) => t.operation ?? {}) : [{}];
+    return [...new Set(operations.map((op) => `${list(op, "methods", "method")} on ${list(op, "paths", "path")}`))].join(" | ");
 }
 
 interface Caller {
