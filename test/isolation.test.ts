@@ -1,7 +1,7 @@
 // The three enforcement points agree: each service namespace's Sidecar egress and NetworkPolicies
 // are compared with the access matrix that the AuthorizationPolicies of the same dev plan give.
 import * as assert from "assert";
-import { GATEWAY, accessMatrix, accessMeshOf } from "./helpers/access-plan";
+import { GATEWAY, accessMatrix, accessMeshOf, namespaceCaller } from "./helpers/access-plan";
 import { devPlan } from "./helpers/dev-plan";
 import { StackPlan } from "./helpers/plan";
 import { RecordedResource } from "./helpers/recorder";
@@ -59,14 +59,17 @@ describe("Sidecars and NetworkPolicies match the access matrix (dev plan)", () =
         // The dev graph as the matrix sees it, so the comparison above cannot pass vacuously.
         assert.deepStrictEqual(
             [...callersOf.entries()].map(([to, from]) => `${[...from].sort().join(",")} -> ${to}`).sort(),
-            ["backend -> payment", "frontend -> backend", `${GATEWAY} -> frontend`],
+            // payment's rule is namespace-wide: another workload of backend's namespace may call it too.
+            [`backend,${namespaceCaller("backend")} -> payment`, "frontend -> backend", `${GATEWAY} -> frontend`],
         );
     });
 
     it("admits to each service port exactly the namespaces of its callers in the matrix (the gateway's for the gateway)", () => {
         for (const plan of services) {
             const service = plan.config.stack.slice("dev-".length);
-            const expected = [...(callersOf.get(service) ?? [])].map((c) => (c === GATEWAY ? "istio-ingress" : c)).sort();
+            // A caller's namespace: the gateway's, a service's own, or that of a namespace-wide rule's other workload.
+            const namespaceOf = (c: string) => (c === GATEWAY ? "istio-ingress" : [...callersOf.keys(), ...services.map((p) => p.config.stack.slice("dev-".length))].find((n) => c === n || c === namespaceCaller(n)) ?? c);
+            const expected = [...new Set([...(callersOf.get(service) ?? [])].map(namespaceOf))].sort();
             const allow = objects(plan, "NetworkPolicy").find((n) => (n.inputs.metadata as { name: string }).name === "allow-callers");
             assert.ok(allow, service);
             assert.deepStrictEqual(admitted(allow), expected, service);

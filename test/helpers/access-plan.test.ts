@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { AccessMesh, AccessRow, accessMarkdown, accessMatrix, accessMeshOf, checkAllowedCallers, planAccess } from "./access-plan";
+import { AccessMesh, AccessRow, accessMarkdown, accessMatrix, accessMeshOf, accessPlan, boundaryPaths, checkAllowedCallers, planAccess } from "./access-plan";
 import { evaluate } from "./evaluate";
 import { DEV_COMMON_OUTPUTS, devStackOutputs } from "./fixtures";
 import { StackPlan } from "./plan";
@@ -38,7 +38,7 @@ describe("access matrix (test/helpers/access-plan.ts)", () => {
         rows = accessMatrix(plans, MESH);
     });
 
-    it("allows exactly seed 003's edges and the gateway (with a token) to the frontend", () => {
+    it("allows exactly seed 003's edges, the gateway (with a token) to the frontend and any workload of backend's namespace to payment", () => {
         assert.deepStrictEqual(allowedOf(rows), [
             "frontend -> backend GET /api/example",
             "frontend -> backend POST /api/example",
@@ -47,7 +47,70 @@ describe("access matrix (test/helpers/access-plan.ts)", () => {
             "ingress-gateway+token -> frontend PUT /",
             "ingress-gateway+token -> frontend DELETE /",
             "backend -> payment POST /charge",
+            "other-in-backend -> payment POST /charge",
         ]);
+    });
+
+    it("tries a token of each issuer the target accepts, and none where no RequestAuthentication accepts one", () => {
+        const tokens = rows.filter((r) => r.token);
+        assert.deepStrictEqual([...new Set(tokens.map((r) => `${r.from} -> ${r.to} ${r.issuer}`))], ["ingress-gateway -> frontend https://auth.example.com/"]);
+        assert.deepStrictEqual(Object.keys(tokens[0]), ["from", "to", "method", "path", "token", "issuer", "allowed", "reason"]);
+    });
+
+    it("summarises each allowed edge with the admitting rule as written, marking namespace-wide rules", () => {
+        const { edges } = accessPlan(plans, MESH);
+        assert.deepStrictEqual(edges, [
+            { from: "frontend", to: "backend", rules: ["GET, POST on /api/* (backend/allow-callers rules[0])"], namespaceWide: [] },
+            { from: "ingress-gateway", to: "frontend", issuer: "https://auth.example.com/", rules: ["any method on any path (frontend/allow-callers rules[0])"], namespaceWide: [] },
+            { from: "backend", to: "payment", rules: ["POST on /charge (payment/allow-callers rules[0])"], namespaceWide: ["backend"] },
+            { from: "other-in-backend", to: "payment", rules: ["POST on /charge (payment/allow-callers rules[0])"], namespaceWide: ["backend"] },
+        ]);
+    });
+
+    it("writes not* operations and empty lists of a rule as Istio reads them", () => {
+        const withRules = (rules: unknown[]) =>
+            plans.map((p) => ({
+                ...p,
+                evaluation: {
+                    ...p.evaluation,
+                    resources: p.evaluation.resources.map((r) => (r.name === "backend-allow-callers" ? { ...r, inputs: { ...r.inputs, spec: { ...(r.inputs.spec as object), rules } } } : r)),
+                },
+            }));
+        const backendEdges = (rules: unknown[]) => accessPlan(withRules(rules), MESH).edges.filter((e) => e.from === "frontend" && e.to === "backend").map((e) => e.rules);
+        const frontend = { source: { principals: ["cluster.local/ns/frontend/sa/frontend"] } };
+        assert.deepStrictEqual(backendEdges([{ from: [frontend], to: [{ operation: { notMethods: ["DELETE"], paths: [], notPaths: ["/admin*"] } }] }]), [
+            ["any method but DELETE on any path but /admin* (backend/allow-callers rules[0])"],
+        ]);
+        assert.deepStrictEqual(backendEdges([{ from: [frontend], to: [] }]), [["any method on any path (backend/allow-callers rules[0])"]]);
+    });
+
+    it("refuses, naming it, a recorded policy Istio's validation refuses, instead of computing a matrix", () => {
+        const broken = plans.map((p) => ({
+            ...p,
+            evaluation: {
+                ...p.evaluation,
+                resources: p.evaluation.resources.map((r) =>
+                    r.name === "backend-allow-callers" ? { ...r, inputs: { ...r.inputs, spec: { ...(r.inputs.spec as object), rules: [{ from: [{ source: {} }] }] } } } : r,
+                ),
+            },
+        }));
+        assert.throws(() => accessMatrix(broken, MESH), {
+            message:
+                "access matrix: Istio's validation refuses a policy, so it is not evaluated:\n" +
+                "  - AuthorizationPolicy backend/allow-callers: rules[0].from[0].source: `from.source` must not be empty",
+        });
+    });
+
+    it("tries each rule's paths at their boundary: one inside and one just outside, templates too", () => {
+        assert.deepStrictEqual(boundaryPaths("/api/*"), ["/api/example", "/api"]);
+        assert.deepStrictEqual(boundaryPaths("/charge"), ["/charge", "/charge/"]);
+        assert.deepStrictEqual(boundaryPaths("/charge/"), ["/charge/", "/charge"]);
+        assert.deepStrictEqual(boundaryPaths("*.json"), ["/example.json", "/example.jso"]);
+        assert.deepStrictEqual(boundaryPaths("/*"), ["/example"]);
+        assert.deepStrictEqual(boundaryPaths("*"), ["/"]);
+        assert.deepStrictEqual(boundaryPaths("/api/{*}"), ["/api/example", "/api/a/b"]);
+        assert.deepStrictEqual(boundaryPaths("/api/{*}/items/{*}"), ["/api/example/items/example", "/api/a/b/items/example"]);
+        assert.deepStrictEqual(boundaryPaths("/files/{**}"), ["/files/a/b", "/files/", "/files"]);
     });
 
     it("refuses frontend -> backend DELETE /api/..., the outsider everywhere and the gateway without a token", () => {
@@ -55,6 +118,8 @@ describe("access matrix (test/helpers/access-plan.ts)", () => {
             rows.find((r) => r.from === from && r.to === to && r.method === method && r.path === p && r.token === token);
         assert.deepStrictEqual(find("frontend", "backend", "DELETE", "/api/example")?.allowed, false);
         assert.match(find("frontend", "backend", "DELETE", "/api/example")!.reason, /^no ALLOW policy matched \(backend\/allow-callers, backend\/allow-nothing\)$/);
+        assert.strictEqual(find("frontend", "backend", "GET", "/api")?.allowed, false);
+        assert.strictEqual(find("backend", "payment", "POST", "/charge/")?.allowed, false);
         assert.deepStrictEqual(find("ingress-gateway", "frontend", "GET", "/")?.reason, "no ALLOW policy matched (frontend/allow-callers, frontend/allow-nothing)");
         const outsider = rows.filter((r) => r.from === "outsider");
         assert.strictEqual(outsider.length > 0 && outsider.every((r) => !r.allowed), true);
@@ -62,10 +127,13 @@ describe("access matrix (test/helpers/access-plan.ts)", () => {
         assert.strictEqual(rows.filter((r) => r.from === "ingress-gateway" && r.to !== "frontend").every((r) => !r.allowed), true);
     });
 
-    it("probes the paths the policies name, with GET, POST, PUT and DELETE", () => {
+    it("probes the boundary of the paths the policies name, with GET, POST, PUT and DELETE", () => {
         const probes = (to: string) => [...new Set(rows.filter((r) => r.to === to).map((r) => `${r.method} ${r.path}`))].sort();
-        assert.deepStrictEqual(probes("payment"), ["DELETE /", "DELETE /charge", "GET /", "GET /charge", "POST /", "POST /charge", "PUT /", "PUT /charge"]);
-        assert.deepStrictEqual(probes("frontend"), ["DELETE /", "GET /", "POST /", "PUT /"]);
+        const each = (paths: string[]) => ["DELETE", "GET", "POST", "PUT"].flatMap((m) => paths.map((p) => `${m} ${p}`));
+        assert.deepStrictEqual(probes("payment"), each(["/", "/charge", "/charge/"]));
+        assert.deepStrictEqual(probes("backend"), each(["/", "/api", "/api/example"]));
+        assert.deepStrictEqual(probes("frontend"), each(["/"]));
+        assert.deepStrictEqual([...new Set(rows.filter((r) => r.to === "payment").map((r) => r.from))], ["backend", "frontend", "ingress-gateway", "outsider", "other-in-backend"]);
     });
 
     it("reads the recorded policies, not the config: removing a recorded ALLOW policy refuses its edges", () => {
@@ -82,18 +150,26 @@ describe("access matrix (test/helpers/access-plan.ts)", () => {
     it("writes access.json and access.md with a Mermaid graph of the allowed edges", () => {
         const out = tempDir("access");
         const common = { config: readStackConfig("dev-common"), layer: "common", violations: [], policyViolations: [], evaluation: { resources: [], rawOutputs: { ...DEV_COMMON_OUTPUTS } } } as unknown as StackPlan;
-        const { dir } = planAccess("dev", [common, ...plans], out);
+        const planned = planAccess("dev", [common, ...plans], out);
+        const { dir } = planned;
         assert.strictEqual(dir, path.join(out, "dev"));
         const json = JSON.parse(fs.readFileSync(path.join(dir, "access.json"), "utf8")) as AccessRow[];
         assert.deepStrictEqual(json, rows);
         assert.deepStrictEqual(Object.keys(json[0]), ["from", "to", "method", "path", "token", "allowed", "reason"]);
         const md = fs.readFileSync(path.join(dir, "access.md"), "utf8");
-        assert.strictEqual(md, accessMarkdown("dev", rows));
+        assert.strictEqual(md, accessMarkdown("dev", planned));
+        assert.deepStrictEqual(md.split("\n").filter((l) => l.startsWith("- ")), [
+            "- backend -> payment: POST on /charge (payment/allow-callers rules[0]); namespace-wide: any workload of namespace backend (tried as other-in-backend)",
+            "- frontend -> backend: GET, POST on /api/* (backend/allow-callers rules[0])",
+            "- ingress-gateway (token of https://auth.example.com/) -> frontend: any method on any path (frontend/allow-callers rules[0])",
+            "- other-in-backend -> payment: POST on /charge (payment/allow-callers rules[0]); namespace-wide: any workload of namespace backend (tried as other-in-backend)",
+        ]);
         const edges = md.split("\n").filter((l) => l.includes("-->"));
         assert.deepStrictEqual(edges, [
-            '    backend -->|"POST /charge"| payment',
-            '    frontend -->|"GET /api/example<br/>POST /api/example"| backend',
-            '    ingress_gateway -->|"GET / (token)<br/>POST / (token)<br/>PUT / (token)<br/>DELETE / (token)"| frontend',
+            '    backend -->|"POST on /charge<br/>namespace-wide: backend"| payment',
+            '    frontend -->|"GET, POST on /api/*"| backend',
+            '    ingress_gateway -->|"any method on any path<br/>token of https://auth.example.com/"| frontend',
+            '    other_in_backend -->|"POST on /charge<br/>namespace-wide: backend"| payment',
         ]);
     });
 

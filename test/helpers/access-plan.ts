@@ -3,7 +3,7 @@
 // from the config), so it checks what would really be deployed. Written by `npm run plan -- --env`.
 import * as fs from "fs";
 import * as path from "path";
-import { PolicyManifest, Request, Workload, evaluateAccess, principalOf } from "../../components/service";
+import { PATH_TEMPLATE, PolicyManifest, Request, Workload, checkPolicies, evaluateAccess, principalOf, selects } from "../../components/service";
 import { PROJECT } from "./evaluate";
 import { StackPlan } from "./plan";
 import { RecordedResource } from "./recorder";
@@ -26,17 +26,41 @@ export interface AccessRow {
     readonly path: string;
     /** Whether the caller presented a valid end-user JWT (of an issuer the target accepts). */
     readonly token: boolean;
+    /** The token's issuer, on rows with a token: one row per issuer the target accepts. */
+    readonly issuer?: string;
     readonly allowed: boolean;
     /** The policy that decided, e.g. `ALLOW backend/allow-callers`. */
     readonly reason: string;
+}
+
+/** One allowed edge of the matrix, summarised from the rules that admitted it, as written. */
+export interface AccessEdge {
+    readonly from: string;
+    readonly to: string;
+    /** The token's issuer when the edge needs one. */
+    readonly issuer?: string;
+    /** Each admitting rule: `<policy> rules[i]: <methods> on <paths>`, or why no rule was needed. */
+    readonly rules: string[];
+    /** The namespaces of a namespace-wide rule that admitted it (any workload there may call). */
+    readonly namespaceWide: string[];
 }
 
 /** The name of the outsider caller: any pod of the `default` namespace with the `default` account. */
 export const OUTSIDER = "outsider";
 /** The name of the ingress gateway caller. */
 export const GATEWAY = "ingress-gateway";
-/** The methods tried on every path. */
+/** The methods tried on every path (with any other method a rule names). */
 export const PROBE_METHODS = ["GET", "POST", "PUT", "DELETE"] as const;
+/** The subject of the end-user token tried (the oracle uses the same). */
+export const PROBE_SUBJECT = "end-user";
+
+/**
+ * The caller tried for a namespace-wide rule (`namespaces: [ns]`): another workload of that
+ * namespace, with the namespace's `default` service account (not the service's own).
+ */
+export function namespaceCaller(namespace: string): string {
+    return `other-in-${namespace}`;
+}
 
 /** A planned service, as the matrix sees it. */
 interface PlannedService {
@@ -67,7 +91,7 @@ function plannedServices(plans: readonly StackPlan[]): PlannedService[] {
             const issuers = ofType(resources, "kubernetes:security.istio.io/v1:RequestAuthentication").flatMap((r) =>
                 ((r.inputs.spec as { jwtRules?: { issuer: string }[] }).jwtRules ?? []).map((j) => j.issuer),
             );
-            return { name: p.config.stack.slice(p.config.stack.indexOf("-") + 1), namespace: outputs.namespace, principal: outputs.principal, workloads, issuers };
+            return { name: p.config.stack.slice(p.config.stack.indexOf("-") + 1), namespace: outputs.namespace, principal: outputs.principal, workloads, issuers: [...new Set(issuers)] };
         });
 }
 
@@ -78,55 +102,160 @@ export function authorizationPolicies(plans: readonly StackPlan[]): PolicyManife
     );
 }
 
-/** The paths to try on a service: `/` and each path its policies name (`/api/*` as `/api/example`). */
-function probePaths(policies: readonly PolicyManifest[], service: PlannedService): string[] {
-    const paths = new Set<string>(["/"]);
-    for (const p of policies) {
-        if (!service.workloads.some((w) => p.metadata.namespace === w.namespace)) {
-            continue;
+type Rule = NonNullable<NonNullable<PolicyManifest["spec"]>["rules"]>[number];
+
+/** The rules of the policies that apply to any of the service's workloads. */
+function rulesOf(policies: readonly PolicyManifest[], service: PlannedService, rootNamespace: string): Rule[] {
+    return policies.filter((p) => service.workloads.some((w) => selects(p, w, rootNamespace))).flatMap((p) => p.spec?.rules ?? []);
+}
+
+/**
+ * Paths at the boundary of a `paths` value: one it matches and one just outside it. `/api/*`:
+ * `/api/example` and `/api`; `*.json`: `/example.json` and `/example.jso`; `/charge`: `/charge`
+ * and `/charge/`; `/api/{*}`: `/api/example` and `/api/a/b`; `/files/{**}`: `/files/a/b`,
+ * `/files/` and `/files`.
+ */
+export function boundaryPaths(pattern: string): string[] {
+    if (pattern === "*") {
+        return ["/"];
+    }
+    if (PATH_TEMPLATE.test(pattern)) {
+        const fill = (one: string, any: string) => pattern.replace(/\{\*\*\}/g, any).replace(/\{\*\}/g, one);
+        const out = [fill("example", "a/b")];
+        if (pattern.includes("{**}")) {
+            out.push(fill("example", ""), fill("example", "").replace(/\/$/, "") || "/x");
+        } else {
+            out.push(pattern.replace("{*}", "a/b").replace(/\{\*\}/g, "example"));
         }
-        for (const rule of p.spec?.rules ?? []) {
-            for (const t of rule.to ?? []) {
-                for (const pattern of [...(t.operation?.paths ?? []), ...(t.operation?.notPaths ?? [])]) {
-                    paths.add(pattern.endsWith("*") ? `${pattern.slice(0, -1).replace(/\/?$/, "/")}example` : pattern);
-                }
-            }
+        return out;
+    }
+    if (pattern.startsWith("*")) {
+        const suffix = pattern.slice(1);
+        return [`/example${suffix}`, `/example${suffix.slice(0, -1)}`];
+    }
+    if (pattern.endsWith("*")) {
+        const prefix = pattern.slice(0, -1);
+        const inside = `${prefix.replace(/\/?$/, "/")}example`;
+        return prefix.length > 1 ? [inside, prefix.slice(0, -1)] : [inside];
+    }
+    const outside = pattern.endsWith("/") ? pattern.slice(0, -1) : `${pattern}/`;
+    return outside === "" ? [pattern] : [pattern, outside];
+}
+
+/** The paths to try on a service: `/` and the boundary of each path its policies' rules name. */
+function probePaths(rules: readonly Rule[]): string[] {
+    const paths = new Set<string>(["/"]);
+    for (const t of rules.flatMap((r) => r.to ?? [])) {
+        for (const pattern of [...(t.operation?.paths ?? []), ...(t.operation?.notPaths ?? [])]) {
+            boundaryPaths(pattern).forEach((p) => paths.add(p));
         }
     }
     return [...paths].sort();
 }
 
+/** The methods to try on a service: GET, POST, PUT, DELETE and any other (literal) method its rules name. */
+function probeMethods(rules: readonly Rule[]): string[] {
+    const named = rules.flatMap((r) => r.to ?? []).flatMap((t) => [...(t.operation?.methods ?? []), ...(t.operation?.notMethods ?? [])]);
+    const extra = [...new Set(named.filter((m) => !m.includes("*") && !(PROBE_METHODS as readonly string[]).includes(m)))].sort();
+    return [...PROBE_METHODS, ...extra];
+}
+
+/** The exact namespaces the rules name in `namespaces` (each gets a caller of its own). */
+function namespacesNamed(rules: readonly Rule[]): string[] {
+    const named = rules.flatMap((r) => r.from ?? []).flatMap((f) => f.source?.namespaces ?? []);
+    return [...new Set(named.filter((n) => !n.includes("*")))].sort();
+}
+
+/** A rule's `to`, as written: `GET, POST on /api/*`; `any method on any path` without one (or with empty lists). */
+function describeRule(rule: Rule): string {
+    const list = (op: Record<string, readonly string[]>, field: string, noun: string) => {
+        const not = op[`not${field[0].toUpperCase()}${field.slice(1)}`] ?? [];
+        return op[field]?.length ? op[field].join(", ") : not.length ? `any ${noun} but ${not.join(", ")}` : `any ${noun}`;
+    };
+    const operations = rule.to?.length ? rule.to.map((t) => t.operation ?? {}) : [{}];
+    return [...new Set(operations.map((op) => `${list(op, "methods", "method")} on ${list(op, "paths", "path")}`))].join(" | ");
+}
+
+interface Caller {
+    readonly name: string;
+    readonly principal: string;
+    readonly issuer?: string;
+}
+
+/** The matrix and its allowed edges. */
+export interface AccessPlan {
+    readonly rows: AccessRow[];
+    readonly edges: AccessEdge[];
+}
+
 /**
- * The access matrix of planned service stacks: every service, the ingress gateway (with and
- * without a valid token) and the outsider, against every service, with each probe method and path.
+ * The access matrix of planned service stacks: every service, the ingress gateway (without a
+ * token, and with a valid token of each issuer the target accepts), the outsider and, for each
+ * namespace-wide rule, another workload of that namespace, against every service, with each probe
+ * method and the boundary paths of its rules. Fails, naming them, on policies Istio refuses.
  */
-export function accessMatrix(plans: readonly StackPlan[], mesh: AccessMesh): AccessRow[] {
+export function accessPlan(plans: readonly StackPlan[], mesh: AccessMesh): AccessPlan {
     const services = plannedServices(plans);
     const policies = authorizationPolicies(plans);
-    type Caller = { name: string; principal: string; namespace: string; token: boolean };
-    const callers: Caller[] = [
-        ...services.map((s) => ({ name: s.name, principal: s.principal, namespace: s.namespace, token: false })),
-        { name: GATEWAY, principal: principalOf(mesh.trustDomain, mesh.gatewayNamespace, mesh.gatewayName), namespace: mesh.gatewayNamespace, token: true },
-        { name: GATEWAY, principal: principalOf(mesh.trustDomain, mesh.gatewayNamespace, mesh.gatewayName), namespace: mesh.gatewayNamespace, token: false },
-        { name: OUTSIDER, principal: principalOf(mesh.trustDomain, "default", "default"), namespace: "default", token: false },
-    ];
+    checkPolicies(policies);
+    const gateway = principalOf(mesh.trustDomain, mesh.gatewayNamespace, mesh.gatewayName);
     const rows: AccessRow[] = [];
+    const edges = new Map<string, { from: string; to: string; issuer?: string; rules: Set<string>; namespaceWide: Set<string> }>();
     for (const target of services) {
-        for (const caller of callers.filter((c) => c.name !== target.name)) {
-            for (const p of probePaths(policies, target)) {
-                for (const method of PROBE_METHODS) {
+        const rules = rulesOf(policies, target, mesh.rootNamespace);
+        const callers: Caller[] = [
+            ...services.filter((s) => s.name !== target.name).map((s) => ({ name: s.name, principal: s.principal })),
+            ...target.issuers.map((issuer) => ({ name: GATEWAY, principal: gateway, issuer })),
+            { name: GATEWAY, principal: gateway },
+            { name: OUTSIDER, principal: principalOf(mesh.trustDomain, "default", "default") },
+            ...namespacesNamed(rules).map((ns) => ({ name: namespaceCaller(ns), principal: principalOf(mesh.trustDomain, ns, "default") })),
+        ];
+        for (const caller of callers) {
+            for (const p of probePaths(rules)) {
+                for (const method of probeMethods(rules)) {
                     // A token is only a request principal where a RequestAuthentication accepts its issuer.
-                    const requestPrincipal = caller.token && target.issuers.length > 0 ? `${target.issuers[0]}/end-user` : undefined;
-                    const request: Request = { principal: caller.principal, namespace: caller.namespace, requestPrincipal, method, path: p };
-                    const decisions = target.workloads.map((w) => evaluateAccess(policies, w, request, mesh.rootNamespace));
+                    const token = caller.issuer === undefined ? undefined : { iss: caller.issuer, sub: PROBE_SUBJECT };
+                    const request: Request = { principal: caller.principal, token, method, path: p };
+                    const decisions = target.workloads.map((w) => evaluateAccess(policies, w, request, mesh.rootNamespace, mesh.trustDomain));
                     const allowed = decisions.length > 0 && decisions.every((d) => d.allowed);
                     const reasons = [...new Set(decisions.map((d) => d.reason))];
-                    rows.push({ from: caller.name, to: target.name, method, path: p, token: caller.token, allowed, reason: reasons.join("; ") });
+                    rows.push({
+                        from: caller.name,
+                        to: target.name,
+                        method,
+                        path: p,
+                        token: token !== undefined,
+                        ...(caller.issuer === undefined ? {} : { issuer: caller.issuer }),
+                        allowed,
+                        reason: reasons.join("; "),
+                    });
+                    if (allowed) {
+                        const key = `${caller.name}\u0000${caller.issuer ?? ""}\u0000${target.name}`;
+                        const edge = edges.get(key) ?? { from: caller.name, to: target.name, issuer: caller.issuer, rules: new Set(), namespaceWide: new Set() };
+                        edges.set(key, edge);
+                        for (const d of decisions) {
+                            const rule = d.rule?.policy.spec?.rules?.[d.rule.index];
+                            if (!d.rule || !rule) {
+                                edge.rules.add(`any request (${d.reason})`);
+                                continue;
+                            }
+                            edge.rules.add(`${describeRule(rule)} (${d.rule.policy.metadata.namespace}/${d.rule.policy.metadata.name} rules[${d.rule.index}])`);
+                            (rule.from ?? []).flatMap((f) => f.source?.namespaces ?? []).forEach((ns) => edge.namespaceWide.add(ns));
+                        }
+                    }
                 }
             }
         }
     }
-    return rows;
+    return {
+        rows,
+        edges: [...edges.values()].map((e) => ({ from: e.from, to: e.to, ...(e.issuer === undefined ? {} : { issuer: e.issuer }), rules: [...e.rules], namespaceWide: [...e.namespaceWide].sort() })),
+    };
+}
+
+/** The rows of the access matrix (see accessPlan). */
+export function accessMatrix(plans: readonly StackPlan[], mesh: AccessMesh): AccessRow[] {
+    return accessPlan(plans, mesh).rows;
 }
 
 /** The mesh facts from the environment's common stack plan (its outputs). */
@@ -182,38 +311,53 @@ function mermaidId(name: string): string {
     return name.replace(/[^A-Za-z0-9]/g, "_");
 }
 
-/** The Markdown report: a Mermaid graph of the allowed edges and the full table. */
-export function accessMarkdown(env: string, rows: readonly AccessRow[]): string {
-    const edges = new Map<string, Set<string>>();
-    for (const r of rows.filter((x) => x.allowed)) {
-        const key = `${r.from}\u0000${r.to}`;
-        const label = `${r.method} ${r.path}${r.token ? " (token)" : ""}`;
-        edges.set(key, (edges.get(key) ?? new Set()).add(label));
-    }
+/** One line of the per-edge summary: `caller -> callee: <rule as written> (<policy> rules[i])`. */
+export function describeEdge(e: AccessEdge): string {
+    const token = e.issuer === undefined ? "" : ` (token of ${e.issuer})`;
+    const wide = e.namespaceWide.length === 0 ? "" : `; namespace-wide: any workload of namespace ${e.namespaceWide.join(", ")} (tried as ${e.namespaceWide.map(namespaceCaller).join(", ")})`;
+    return `${e.from}${token} -> ${e.to}: ${e.rules.join("; ")}${wide}`;
+}
+
+/** The Markdown report: the allowed edges (a summary and a Mermaid graph) and the full table. */
+export function accessMarkdown(env: string, plan: AccessPlan): string {
+    const { rows, edges } = plan;
+    const sorted = [...edges].sort((a, b) => describeEdge(a).localeCompare(describeEdge(b)));
     const nodes = [...new Set(rows.flatMap((r) => [r.from, r.to]))].sort();
     const graph = [
         "```mermaid",
         "flowchart LR",
         ...nodes.map((n) => `    ${mermaidId(n)}["${n}"]`),
-        ...[...edges.entries()].sort().map(([key, labels]) => {
-            const [from, to] = key.split("\u0000");
-            return `    ${mermaidId(from)} -->|"${[...labels].join("<br/>")}"| ${mermaidId(to)}`;
+        ...sorted.map((e) => {
+            const label = [
+                ...e.rules.map((r) => r.replace(/ \(.*\)$/, "")),
+                ...(e.issuer === undefined ? [] : [`token of ${e.issuer}`]),
+                ...(e.namespaceWide.length === 0 ? [] : [`namespace-wide: ${e.namespaceWide.join(", ")}`]),
+            ];
+            return `    ${mermaidId(e.from)} -->|"${label.join("<br/>")}"| ${mermaidId(e.to)}`;
         }),
         "```",
     ];
     const table = [
         "| from | to | token | method | path | allowed | decided by |",
         "|---|---|---|---|---|---|---|",
-        ...rows.map((r) => `| ${r.from} | ${r.to} | ${r.token ? "yes" : "no"} | ${r.method} | \`${r.path}\` | ${r.allowed ? "**allowed**" : "refused"} | ${r.reason} |`),
+        ...rows.map(
+            (r) =>
+                `| ${r.from} | ${r.to} | ${r.token ? (r.issuer ?? "yes") : "no"} | ${r.method} | \`${r.path}\` | ${r.allowed ? "**allowed**" : "refused"} | ${r.reason} |`,
+        ),
     ];
     return [
         `# Access matrix of environment \`${env}\``,
         "",
-        "Computed from the AuthorizationPolicies of the plan with Istio's semantics (components/service/access.ts).",
-        "The ingress gateway is tried with and without a valid end-user token; services and the outsider",
-        "(`default` namespace, `default` service account) without one.",
+        "Computed from the AuthorizationPolicies of the plan with Istio's semantics (components/service/access.ts)",
+        "and checked against Istio's own policy compiler by the oracle (`npm run test:oracle`, docs/service.md).",
+        "The ingress gateway is tried without a token and with a valid end-user token of each issuer the target",
+        "accepts; services, the outsider (`default` namespace, `default` service account) and, for a namespace-wide",
+        "rule, another workload of that namespace (`other-in-<namespace>`, its `default` service account) without one.",
+        "Each rule's paths are tried at their boundary: one path inside and one just outside.",
         "",
         "## Allowed edges",
+        "",
+        ...sorted.map((e) => `- ${describeEdge(e)}`),
         "",
         ...graph,
         "",
@@ -225,16 +369,16 @@ export function accessMarkdown(env: string, rows: readonly AccessRow[]): string 
 }
 
 /** Writes access.json and access.md into `dir`. */
-export function writeAccessPlan(env: string, rows: readonly AccessRow[], dir: string): void {
+export function writeAccessPlan(env: string, plan: AccessPlan, dir: string): void {
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, "access.json"), `${JSON.stringify(rows, null, 2)}\n`);
-    fs.writeFileSync(path.join(dir, "access.md"), accessMarkdown(env, rows));
+    fs.writeFileSync(path.join(dir, "access.json"), `${JSON.stringify(plan.rows, null, 2)}\n`);
+    fs.writeFileSync(path.join(dir, "access.md"), accessMarkdown(env, plan));
 }
 
 /** The environment step of `npm run plan -- --env <env>`: the matrix of the planned stacks, written to `<out>/<env>/`. */
-export function planAccess(env: string, plans: readonly StackPlan[], out: string): { rows: AccessRow[]; dir: string } {
-    const rows = accessMatrix(plans, accessMeshOf(plans));
+export function planAccess(env: string, plans: readonly StackPlan[], out: string): AccessPlan & { dir: string } {
+    const plan = accessPlan(plans, accessMeshOf(plans));
     const dir = path.join(out, env);
-    writeAccessPlan(env, rows, dir);
-    return { rows, dir };
+    writeAccessPlan(env, plan, dir);
+    return { ...plan, dir };
 }
