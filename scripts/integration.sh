@@ -56,8 +56,9 @@ trap cleanup EXIT
 
 if [ "$build_k8s" = 1 ]; then
   t0=$(date +%s)
-  K8S_BIN=${K8S_LOCAL_DIR:-$HOME/k8s-local}/bin   # where k8s/build.sh put the binaries
-  K8S_DIR=$CACHE/k8s; mkdir -p "$K8S_DIR"; ln -sfn "$K8S_BIN" "$K8S_DIR/bin"
+  # A run directory of the suite's own, over the binaries and kwok stages k8s/build.sh made.
+  K8S_BUILT=${K8S_LOCAL_DIR:-$HOME/k8s-local}; K8S_BIN=$K8S_BUILT/bin
+  K8S_DIR=$CACHE/k8s; mkdir -p "$K8S_DIR"; ln -sfn "$K8S_BIN" "$K8S_DIR/bin"; ln -sfn "$K8S_BUILT/kwok" "$K8S_DIR/kwok"
   "$TOOLS/k8s/down.sh" --wipe "$K8S_DIR" >/dev/null 2>&1 || true
   export PLATFORM_KUBECONFIG
   PLATFORM_KUBECONFIG=$(KWOK=1 "$TOOLS/k8s/up.sh" "$K8S_DIR" 2>"$CACHE/k8s-up.err" | tail -1) || { cat "$CACHE/k8s-up.err" >&2; exit 1; }
@@ -67,6 +68,8 @@ if [ "$build_k8s" = 1 ]; then
   for _ in $(seq 1 60); do
     [ -n "$("$KUBECTL" --kubeconfig "$PLATFORM_KUBECONFIG" get nodes -o name 2>/dev/null)" ] && break; sleep 1
   done
+  "$KUBECTL" --kubeconfig "$PLATFORM_KUBECONFIG" wait --for=condition=Ready nodes --all --timeout=60s >/dev/null \
+    || { say "the kwok nodes are not Ready (log: $K8S_DIR/run/logs/kwok.log)"; exit 1; }
   for node in $("$KUBECTL" --kubeconfig "$PLATFORM_KUBECONFIG" get nodes -o name); do
     "$KUBECTL" --kubeconfig "$PLATFORM_KUBECONFIG" patch "$node" --subresource=status --type=merge \
       -p '{"status":{"capacity":{"ephemeral-storage":"100Gi"},"allocatable":{"ephemeral-storage":"95Gi"}}}' >/dev/null
