@@ -3,11 +3,19 @@ import { ALL_KEYS, NAMESPACE, PlatformConfig, parseConfig } from "./schema";
 
 export * from "./schema";
 
-/** Whether the engine passed a config value as a secret (`pulumi config set --secret`). */
-function isConfigSecret(fullKey: string): boolean {
-    // The SDK knows, but exports the check only internally; PULUMI_CONFIG_SECRET_KEYS is its source.
-    const runtime = pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean };
-    return runtime.isConfigSecret?.(fullKey) ?? true;
+/**
+ * Whether the engine passed a config value as a secret (`pulumi config set --secret`). The SDK
+ * knows, but exports the check only at run time (not in its typings). If an SDK upgrade drops it,
+ * this fails loudly instead of turning the plain-text-secret check off (test/infra/config-sdk.test.ts).
+ */
+export function isConfigSecret(fullKey: string): boolean {
+    const check = (pulumi.runtime as unknown as { isConfigSecret?: unknown }).isConfigSecret;
+    if (typeof check !== "function") {
+        throw new pulumi.RunError(
+            "@pulumi/pulumi no longer provides runtime.isConfigSecret, which the program needs to refuse secrets set in plain text; pin @pulumi/pulumi to a version that has it",
+        );
+    }
+    return (check as (k: string) => boolean)(fullKey);
 }
 
 /**
