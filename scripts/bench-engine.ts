@@ -2,18 +2,20 @@
 // up`, a no-change `pulumi preview --expect-no-changes` and `pulumi destroy`, each round on a fresh
 // stack, against the cluster of PLATFORM_KUBECONFIG with the global and common stacks as stand-in
 // stacks (as in the integration suite, whose tools scripts/integration.sh sets up). Writes
-// out/benchmarks-engine.md; the figures in docs/benchmarks.md come from it.
+// out/benchmarks-engine.md, or its section of docs/benchmarks.md with --update-docs.
 //
-//   PLATFORM_KUBECONFIG=... npm run bench:engine -- [--stack dev-backend] [--rounds 3]
+//   PLATFORM_KUBECONFIG=... npm run bench:engine -- [--stack dev-backend] [--rounds 3] [--update-docs]
 import "../test/helpers/setup";
 import { Command } from "commander";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { planEnvironment } from "../test/helpers/plan";
 import { ROOT } from "../test/helpers/stack-config";
-import { Backend, describe, pulumiBinary, projectCopy } from "../test/integration/helpers/engine";
+import { Backend, describe, projectCopy } from "../test/integration/helpers/engine";
 import { kubeconfigFile } from "../test/integration/helpers/kube";
 import { standIn } from "../test/integration/helpers/standin";
+import { writeSection } from "./doc-sections";
 
 const STEPS: { name: string; args: string[] }[] = [
     { name: "preview (first)", args: ["preview"] },
@@ -31,8 +33,9 @@ async function main(): Promise<void> {
     const opts = new Command()
         .option("--stack <stack>", "the service stack of dev to measure", "dev-backend")
         .option("--rounds <n>", "rounds (each on a new stack)", "3")
+        .option("--update-docs", "write the real engine's section of docs/benchmarks.md (tracked) instead of out/benchmarks-engine.md")
         .parse()
-        .opts<{ stack: string; rounds: string }>();
+        .opts<{ stack: string; rounds: string; updateDocs?: boolean }>();
     const rounds = Number(opts.rounds);
     const kubeconfig = fs.readFileSync(kubeconfigFile(), "utf8");
     const plans = await planEnvironment("dev");
@@ -51,14 +54,20 @@ async function main(): Promise<void> {
             (times[step.name] ??= []).push(r.seconds);
             console.log(`round ${round + 1}: ${step.name}: ${r.seconds.toFixed(1)} s`);
         }
-        await backend.ok(project, ["stack", "rm", "--yes", "--stack", opts.stack]);
+        await backend.ok(project, ["stack", "rm", "--yes", "--preserve-config", "--stack", opts.stack]);
     }
     const version = (await backend.ok(ROOT, ["version"])).stdout.trim();
+    const resources = plans.find((p) => p.config.stack === opts.stack)!.evaluation.resources.length;
     const lines = [
-        `Real engine, stack ${opts.stack} (${plans.find((p) => p.config.stack === opts.stack)!.evaluation.resources.length} resources), ${rounds} rounds, median wall time;`,
-        `pulumi ${version} (${pulumiBinary()}), file backend, cluster ${kubeconfigFile()}.`,
+        "## The real engine: one service stack",
         "",
-        "| step | median (s) | min (s) | max (s) |",
+        `Written by \`npm run bench:engine${opts.updateDocs ? " -- --update-docs" : ""}\` (scripts/bench-engine.ts) on ${new Date().toISOString().slice(0, 10)}: stack`,
+        `\`${opts.stack}\` (${resources} resources) under the real Pulumi CLI (${version}, file backend, no plugin download) against a`,
+        "local kube-apiserver 1.35 with kwok nodes, the global and common stacks as stand-in stacks; each round",
+        `on a new stack, ${rounds} rounds. Wall time of each command, including the Node.js program's start-up.`,
+        `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "CPU"}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}; shared with other work.`,
+        "",
+        "| command | median (s) | min (s) | max (s) |",
         "|---|---:|---:|---:|",
         ...STEPS.map((s) => {
             const t = times[s.name];
@@ -66,10 +75,10 @@ async function main(): Promise<void> {
         }),
         "",
     ];
-    const out = path.join(ROOT, "out", "benchmarks-engine.md");
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, lines.join("\n"));
-    console.log(`\n${lines.join("\n")}wrote ${out}`);
+    const file = opts.updateDocs ? path.join(ROOT, "docs", "benchmarks.md") : path.join(ROOT, "out", "benchmarks-engine.md");
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    writeSection(file, "real-engine", lines.join("\n"));
+    console.log(`\n${lines.join("\n")}\nwrote ${file}`);
 }
 
 main().catch((err: Error) => {
