@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { keysSetInStackFile } from "./environment";
 import { ALL_KEYS, NAMESPACE, PlatformConfig, parseConfig } from "./schema";
 
 export * from "./schema";
@@ -44,5 +45,5 @@ export function loadConfig(): PlatformConfig {
             }
         }
     }
-    return parseConfig(pulumi.getStack(), raw, secrets, plaintextSecrets);
+    return parseConfig(pulumi.getStack(), raw, secrets, plaintextSecrets, keysSetInStackFile(pulumi.getStack()));
 }

@@ -68,3 +68,30 @@ export function readAccessGraph(env: string, dir = stackConfigDir()): GraphServi
     return graph;
 }
 
+
+/**
+ * The keys (without the `platform:` namespace) that `Pulumi.<stack>.yaml` in `dir` sets itself, or
+ * undefined when there is no such file (e.g. config from elsewhere). The engine hands the program
+ * Pulumi.yaml's defaults mixed with the file's values, so only the file tells a key set to its
+ * default value from a key not set at all.
+ */
+export function keysSetInStackFile(stack: string, dir = stackConfigDir()): ReadonlySet<string> | undefined {
+    const file = path.join(dir, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(file)) {
+        return undefined;
+    }
+    let doc: unknown;
+    try {
+        doc = yaml.load(fs.readFileSync(file, "utf8"));
+    } catch {
+        // The engine (or the plan) reports a broken file by name; without its keys, compare with defaults.
+        return undefined;
+    }
+    const config = (doc as { config?: unknown } | undefined)?.config;
+    const prefix = `${NAMESPACE}:`;
+    return new Set(
+        Object.keys(typeof config === "object" && config !== null ? config : {})
+            .filter((k) => k.startsWith(prefix))
+            .map((k) => k.slice(prefix.length)),
+    );
+}

@@ -32,9 +32,10 @@ function stackFileOf(layer: Layer, env: string): string {
 /**
  * Keys of other layers that a stack sets: they would be silently ignored (e.g. `region` in a
  * common stack, which takes its region from the global stack). The engine passes Pulumi.yaml's
- * defaults to every stack, so a key counts as set when its value differs from its default.
- * Values are compared as data, never as text: the engine hands the program object defaults with
- * their keys sorted (Go's JSON), not in the order Pulumi.yaml writes them.
+ * defaults to every stack, so a key counts as set when the stack file sets it (`setInStackFile`,
+ * when the file could be read) or when its value differs from its default. Values are compared as
+ * data, never as text: the engine hands the program object defaults with their keys sorted (Go's
+ * JSON), not in the order Pulumi.yaml writes them.
  */
 function foreignKeyProblems(
     layer: Layer,
@@ -42,12 +43,13 @@ function foreignKeyProblems(
     raw: Readonly<Record<string, string | undefined>>,
     values: Readonly<Record<string, unknown>>,
     problems: Problems,
+    setInStackFile: ReadonlySet<string> | undefined,
 ): void {
     for (const spec of ALL_KEYS) {
         if (spec.layers.includes(layer) || raw[spec.key] === undefined) {
             continue;
         }
-        if (!isDeepStrictEqual(values[spec.key], spec.default)) {
+        if (setInStackFile?.has(spec.key) || !isDeepStrictEqual(values[spec.key], spec.default)) {
             const files = spec.layers.map((l) => stackFileOf(l, env)).join(" and ");
             const owners = `${spec.layers.join(" and ")} layer${spec.layers.length > 1 ? "s" : ""}`;
             problems.add(spec.key, values[spec.key], `not read by the ${layer} layer; it belongs to the ${owners}: set it in ${files} instead`);
@@ -59,7 +61,9 @@ function foreignKeyProblems(
  * Validates one stack's config: `raw` maps every `platform:` key that the stack (or the engine,
  * from Pulumi.yaml's defaults) sets to its string form, as `pulumi.Config.get` returns it.
  * Secret keys come as Outputs in `secrets` (their plain text never passes through here);
- * `plaintextSecrets` names the secret keys a stack set without `--secret`, which are refused.
+ * `plaintextSecrets` names the secret keys a stack set without `--secret`, which are refused;
+ * `setInStackFile` the keys its stack file sets (a key of another layer there is refused even at its
+ * default value).
  * Pure: collects every problem and throws one ConfigError naming each key, the stack, the bad
  * value and what is allowed.
  */
@@ -68,6 +72,7 @@ export function parseConfig(
     raw: Readonly<Record<string, string | undefined>>,
     secrets: Readonly<Record<string, pulumi.Output<string>>> = {},
     plaintextSecrets: readonly string[] = [],
+    setInStackFile?: ReadonlySet<string>,
 ): PlatformConfig {
     const problems = new Problems(NAMESPACE);
     const known = new Set(ALL_KEYS.map((k) => k.key));
@@ -105,7 +110,7 @@ export function parseConfig(
         // The layer and the stack's name disagree: every key would be checked against the wrong layer.
         problems.throwIfAny(stack);
     }
-    foreignKeyProblems(layer, name.env, raw, values, problems);
+    foreignKeyProblems(layer, name.env, raw, values, problems, setInStackFile);
     let config: PlatformConfig;
     switch (layer) {
         case "global":

@@ -265,6 +265,22 @@ describe("config (infra/config.ts)", () => {
         assert.deepStrictEqual(problems("dev-common", { layer: "common", region: "", timeZone: "UTC" }), []);
     });
 
+    it("refuses a key of another layer that the stack file sets, even at its default value", () => {
+        const values = { ...DEV_GLOBAL_CONFIG, retries: 2 };
+        const inFile = new Set([...Object.keys(DEV_GLOBAL_CONFIG), "retries"]);
+        assert.throws(
+            () => parseConfig("dev", raw(values), {}, [], inFile),
+            (err: ConfigError) => {
+                assert.deepStrictEqual(err.problems.map(describeProblem), [
+                    "platform:retries = 2: not read by the global layer; it belongs to the service layer: set it in each Pulumi.dev-<service>.yaml instead",
+                ]);
+                return true;
+            },
+        );
+        // The same value from Pulumi.yaml's defaults (not in the file) is no problem.
+        assert.doesNotThrow(() => parseConfig("dev", raw(values), {}, [], new Set(Object.keys(DEV_GLOBAL_CONFIG))));
+    });
+
     it("collects every problem of a stack in one error", () => {
         assert.deepStrictEqual(
             problems("dev", { ...DEV_GLOBAL_CONFIG, contact: "x", vpcCidr: "nope", timeZone: "Mars/Olympus" }).map((p) =>

@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { readAccessGraph } from "../../infra/environment";
+import { keysSetInStackFile, readAccessGraph } from "../../infra/environment";
+import { planEnvironment } from "../helpers/plan";
 import { ROOT } from "../helpers/stack-config";
 import { tempDir } from "../helpers/temp";
 
@@ -27,5 +28,27 @@ describe("the environment's access graph (infra/environment.ts)", () => {
             { name: "b", allowedCallers: [{ service: "a" }, { namespace: "ops" }] },
         ]);
         assert.deepStrictEqual(readAccessGraph("qa", path.join(dir, "missing")), []);
+    });
+
+    it("reads the keys a stack file sets itself, or nothing when there is no readable file", () => {
+        const dir = tempDir("keys");
+        fs.writeFileSync(path.join(dir, "Pulumi.qa.yaml"), "config:\n  platform:layer: global\n  platform:retries: 2\n  aws:region: x\n");
+        fs.writeFileSync(path.join(dir, "Pulumi.qa-common.yaml"), "config: [\n");
+        assert.deepStrictEqual([...keysSetInStackFile("qa", dir)!].sort(), ["layer", "retries"]);
+        assert.strictEqual(keysSetInStackFile("qa-common", dir), undefined);
+        assert.strictEqual(keysSetInStackFile("qa-x", dir), undefined);
+    });
+
+    it("a key of another layer set in a stack file at its default value fails the plan, naming the file and the key", async () => {
+        const dir = tempDir("foreign-default");
+        for (const f of fs.readdirSync(ROOT).filter((f) => /^Pulumi\.dev(-.*)?\.yaml$/.test(f))) {
+            fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
+        }
+        fs.appendFileSync(path.join(dir, "Pulumi.dev.yaml"), "  platform:retries: 2\n");
+        await assert.rejects(planEnvironment("dev", dir), (err: Error) => {
+            assert.match(err.message, /Configuration of stack "dev" \(Pulumi\.dev\.yaml\) is invalid/);
+            assert.match(err.message, /platform:retries = 2: not read by the global layer; it belongs to the service layer: set it in each Pulumi\.dev-<service>\.yaml instead/);
+            return true;
+        });
     });
 });
