@@ -55,9 +55,22 @@ function isSecure(value: unknown): boolean {
     return typeof value === "object" && value !== null && "secure" in value && Object.keys(value).length === 1;
 }
 
+/**
+ * A YAML timestamp as the engine passes it: Go's time.Time text in UTC, `2024-01-01 10:00:00 +0000
+ * UTC`, with the fraction of a second when there is one.
+ */
+function goTime(d: Date): string {
+    const iso = d.toISOString(); // 2024-01-01T10:00:00.000Z
+    const ms = iso.slice(20, 23).replace(/0+$/, "");
+    return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${ms ? `.${ms}` : ""} +0000 UTC`;
+}
+
 /** JSON as Go's encoding/json writes it: object keys sorted, `<`, `>`, `&`, U+2028 and U+2029 escaped. */
 function goJson(value: unknown): string {
     const sorted = (v: unknown): unknown => {
+        if (v instanceof Date) {
+            return goTime(v);
+        }
         if (Array.isArray(v)) {
             return v.map(sorted);
         }
@@ -73,11 +86,18 @@ function goJson(value: unknown): string {
 
 /**
  * A config value's string form as the engine hands it to the program (checked against the real
- * engine by test/integration/engine-config.test.ts): scalars as their text, lists and maps as
- * Go's JSON, so map keys arrive sorted whatever order the YAML file writes them in.
+ * engine by test/integration/engine-config.test.ts): scalars as YAML reads them (`1.0` is "1",
+ * `0x10` "16", `~` ""; a timestamp in Go's time format), lists and maps as Go's JSON, so map keys
+ * arrive sorted whatever order the YAML file writes them in.
  */
 export function engineString(value: unknown): string {
-    return typeof value === "string" ? value : typeof value === "object" && value !== null ? goJson(value) : String(value);
+    if (value === null || value === undefined) {
+        return ""; // `~` or an empty value
+    }
+    if (value instanceof Date) {
+        return goTime(value);
+    }
+    return typeof value === "string" ? value : typeof value === "object" ? goJson(value) : String(value);
 }
 
 /** The project defaults of Pulumi.yaml (`config:` declarations and plain values), as full keys. */

@@ -18,6 +18,23 @@ function missingPlugins(text: string): string[] {
 /** What our program prints when it refuses a stack's config or a referenced stack's outputs. */
 const OUR_ERRORS = /Configuration of stack|does not have the outputs this stack reads|is invalid; nothing was created/;
 
+/** The engine's closing line of a failed preview, which follows the real error. */
+const PREVIEW_FAILED = /^error: preview failed$/;
+
+/**
+ * Every error the engine printed that is not a missing provider plugin (or the closing "preview
+ * failed"), and every stack frame in our code: a failure in our program shows as one of these.
+ */
+function otherErrors(text: string): string[] {
+    const lines = text.split("\n").map((l) => l.trim());
+    const errors = lines
+        .filter((l) => /\berror:/.test(l))
+        .map((l) => l.slice(l.indexOf("error:")))
+        .filter((l) => !PREVIEW_FAILED.test(l) && !/^error: no resource plugin 'pulumi-resource-[a-z]+' found/.test(l));
+    const frames = lines.filter((l) => /^at .*\/(infra|components|stacks)\/[^/]+\.ts/.test(l));
+    return [...new Set([...errors, ...frames])];
+}
+
 describe("dev's global and common stacks under the real engine (no aws provider plugin here)", function () {
     this.timeout(10 * 60 * 1000);
     const backend = new Backend("layers");
@@ -35,6 +52,7 @@ describe("dev's global and common stacks under the real engine (no aws provider 
         const text = r.stdout + r.stderr;
         assert.notStrictEqual(r.code, 0, describeCommand(r));
         assert.deepStrictEqual(missingPlugins(text), ["aws"], describeCommand(r));
+        assert.deepStrictEqual(otherErrors(text), [], describeCommand(r));
         assert.doesNotMatch(text, OUR_ERRORS, describeCommand(r));
     });
 
@@ -50,6 +68,7 @@ describe("dev's global and common stacks under the real engine (no aws provider 
         // which of the three the engine names first varies; no other plugin may be missing.
         const missing = missingPlugins(text);
         assert.ok(missing.length > 0 && missing.every((p) => ["aws", "eks", "random"].includes(p)), describeCommand(r));
+        assert.deepStrictEqual(otherErrors(text), [], describeCommand(r));
         assert.doesNotMatch(text, OUR_ERRORS, describeCommand(r));
         // It got as far as reading dev's outputs: the StackReference is in the preview.
         assert.match(r.stdout, /pulumi:pulumi:StackReference\s+organization\/platform\/dev/, describeCommand(r));
