@@ -8,6 +8,7 @@ const ARGS: ClusterArgs = {
     clusterName: "dev-common-eks-cluster",
     vpcId: "vpc-1",
     privateSubnetIds: ["subnet-a", "subnet-b", "subnet-c"],
+    kmsKeyAdminArns: ["arn:aws:iam::123456789012:role/platform-admins"],
     nodeGroups: [
         { name: "general", instanceTypes: ["t3.large"], minSize: 1, maxSize: 3, desiredSize: 2, capacityType: "ON_DEMAND", labels: {}, taints: [] },
     ],
