@@ -17,7 +17,9 @@ export interface KeyPolicyDocument {
  * What a key administrator may do: read, tag, rotate, re-policy, alias and schedule or cancel the
  * deletion of the key. No cryptographic operation (Encrypt, Decrypt, GenerateDataKey...), and no
  * grant except one for an AWS service acting for them (EKS creates its grant on the cluster's key
- * for the principal that creates the cluster). Listed one by one: no `kms:*`, no wildcards.
+ * for the principal that creates the cluster). Listed one by one: no `kms:*`, no wildcards; only
+ * actions a key policy can grant (`kms:ListAliases`, for instance, is IAM-only).
+ * See https://docs.aws.amazon.com/kms/latest/developerguide/kms-api-permissions-reference.html
  */
 export const KEY_ADMIN_ACTIONS = [
     "kms:CancelKeyDeletion",
@@ -30,7 +32,6 @@ export const KEY_ADMIN_ACTIONS = [
     "kms:EnableKeyRotation",
     "kms:GetKeyPolicy",
     "kms:GetKeyRotationStatus",
-    "kms:ListAliases",
     "kms:ListGrants",
     "kms:ListKeyPolicies",
     "kms:ListKeyRotations",
