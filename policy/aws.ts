@@ -1,4 +1,4 @@
-import { ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy, UnknownValueError } from "@pulumi/policy";
 import { TAG_KEYS, followsNaming, missingTags } from "../components/conventions";
 import { isTaggableAwsType } from "./taggable";
 import { decoded, list, obj } from "./util";
@@ -172,12 +172,32 @@ export const nodesImdsHopLimit: ResourceValidationPolicy = {
     },
 };
 
+/**
+ * A prop that may be unknown in a preview (the ARN of a key created in the same update): the
+ * engine's proxy throws on reading it. `set` when it is unknown, so the preview checks that the
+ * input is given at all; its value is checked by `pulumi up`, when it is known.
+ */
+function readPossiblyUnknown(props: Record<string, any>, key: string): { value?: unknown; unknown: boolean } {
+    try {
+        return { value: props[key], unknown: false };
+    } catch (err) {
+        if (err instanceof UnknownValueError) {
+            return { unknown: true };
+        }
+        throw err;
+    }
+}
+
 export const logGroupKmsEncryption: ResourceValidationPolicy = {
     name: "cloudwatch-log-group-kms",
     description: "Every CloudWatch log group is encrypted with a customer-managed KMS key (kmsKeyId).",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
-        if (args.type === "aws:cloudwatch/logGroup:LogGroup" && !args.props.kmsKeyId) {
+        if (args.type !== "aws:cloudwatch/logGroup:LogGroup") {
+            return;
+        }
+        const keyId = readPossiblyUnknown(args.props, "kmsKeyId");
+        if (!keyId.unknown && !keyId.value) {
             report(
                 `log group ${JSON.stringify(args.props.name ?? args.name)} is not encrypted with a customer-managed key: set kmsKeyId to a KMS key whose policy lets logs.<region>.amazonaws.com use it for this log group`,
             );
@@ -204,7 +224,11 @@ export const kmsKeyExplicitPolicy: ResourceValidationPolicy = {
         if (args.type !== "aws:kms/key:Key") {
             return;
         }
-        const statements = keyPolicyStatements(args.props.policy);
+        const policy = readPossiblyUnknown(args.props, "policy");
+        if (policy.unknown) {
+            return; // given, built from values the preview cannot know yet; `pulumi up` checks its statements
+        }
+        const statements = keyPolicyStatements(policy.value);
         if (statements === undefined) {
             report("the key has no explicit key policy, so AWS gives it the default one (every IAM policy of the account may use and manage it): set policy, with named key administrators and the one user of the key");
             return;

@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { requiredTags } from "../../policy/aws";
+import { ResourceValidationPolicy, unknownCheckingProxy } from "@pulumi/policy";
+import { kmsKeyExplicitPolicy, logGroupKmsEncryption, requiredTags } from "../../policy/aws";
 import { awsProvider, commonStack, edit, globalStack, res, violations } from "./fixtures";
 
 describe("policy pack: AWS", () => {
@@ -118,6 +119,23 @@ describe("policy pack: AWS", () => {
             assert.deepStrictEqual(await violations(stack), [
                 "[kms-key-explicit-policy] aws:kms/key:Key flow-log-key: the key has no explicit key policy, so AWS gives it the default one (every IAM policy of the account may use and manage it): set policy, with named key administrators and the one user of the key",
                 "[kms-key-explicit-policy] aws:kms/key:Key default-like: key policy Statement[0] (Enable IAM User Permissions) allows kms:*: list the actions its principal needs",
+            ]);
+        });
+
+        it("in a preview, takes a kmsKeyId or key policy that cannot be known yet as given, and still refuses one left out", () => {
+            // The engine's own proxy over a value it cannot know in a preview (the SDK's sentinel,
+            // exported by its proxy module without typings).
+            const { unknownStringValue } = require("@pulumi/policy/proxy") as { unknownStringValue: unknown };
+            const unknown = (known: Record<string, unknown>, key: string) => unknownCheckingProxy({ ...known, [key]: unknownStringValue });
+            const run = (policy: ResourceValidationPolicy, type: string, props: Record<string, unknown>) => {
+                const reported: string[] = [];
+                (policy.validateResource as (a: any, r: (m: string) => void) => void)({ type, name: "r", props }, (m) => reported.push(m));
+                return reported;
+            };
+            assert.deepStrictEqual(run(logGroupKmsEncryption, "aws:cloudwatch/logGroup:LogGroup", unknown({ name: "g" }, "kmsKeyId")), []);
+            assert.deepStrictEqual(run(kmsKeyExplicitPolicy, "aws:kms/key:Key", unknown({}, "policy")), []);
+            assert.deepStrictEqual(run(logGroupKmsEncryption, "aws:cloudwatch/logGroup:LogGroup", { name: "g" }), [
+                'log group "g" is not encrypted with a customer-managed key: set kmsKeyId to a KMS key whose policy lets logs.<region>.amazonaws.com use it for this log group',
             ]);
         });
 
