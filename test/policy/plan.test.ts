@@ -39,15 +39,25 @@ describe("policy pack over the dev plan (as pulumi preview --policy-pack policy)
         assert.deepStrictEqual(missing, []);
     });
 
-    it("the dev plan's istiod release is the one mesh-registry-only-outside-dev reads: as another environment, ALLOW_ANY is refused", async function () {
+    it("the dev plan's istiod release is the one mesh-registry-only-outside-dev reads: in another environment, ALLOW_ANY is refused and REGISTRY_ONLY passes", async function () {
         const plans = await devPlan();
         const common = plans.find((p) => p.layer === "common");
         assert.ok(common);
-        // The same resources, every environment tag and label saying int instead of dev.
-        const asInt = common.evaluation.resources.map((r) => ({ ...r, inputs: JSON.parse(JSON.stringify(r.inputs).replace(/"environment":"dev"/g, '"environment":"int"')) }));
-        const found = (await runPolicies(asInt)).filter((v) => v.policy === "mesh-registry-only-outside-dev").map(formatPolicyViolation);
-        assert.deepStrictEqual(found, [
+        // The same resources, every environment tag and label saying int instead of dev, with the
+        // istiod release's outbound mode set as given (dev's own default may change).
+        const asInt = (mode: string) =>
+            common.evaluation.resources.map((r) => {
+                const inputs = JSON.parse(JSON.stringify(r.inputs).replace(/"environment":"dev"/g, '"environment":"int"'));
+                if (r.type === "kubernetes:helm.sh/v3:Release" && inputs.chart === "istiod") {
+                    inputs.values.meshConfig.outboundTrafficPolicy = { mode };
+                }
+                return { ...r, inputs };
+            });
+        const found = async (mode: string) =>
+            (await runPolicies(asInt(mode))).filter((v) => v.policy === "mesh-registry-only-outside-dev").map(formatPolicyViolation);
+        assert.deepStrictEqual(await found("ALLOW_ANY"), [
             '[mesh-registry-only-outside-dev] kubernetes:helm.sh/v3:Release istiod: istiod release istiod in environment int has meshConfig.outboundTrafficPolicy.mode "ALLOW_ANY": set meshOutboundTrafficPolicy to REGISTRY_ONLY and declare each service\'s external hosts in its externalHosts',
         ]);
+        assert.deepStrictEqual(await found("REGISTRY_ONLY"), []);
     });
 });
