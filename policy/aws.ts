@@ -1,4 +1,4 @@
-import { ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy, UnknownValueError } from "@pulumi/policy";
 import { TAG_KEYS, followsNaming, missingTags } from "../components/conventions";
 import { isTaggableAwsType } from "./taggable";
 import { decoded, list, obj } from "./util";
@@ -150,6 +150,99 @@ export const nodesImdsV2: ResourceValidationPolicy = {
     },
 };
 
+/** The highest IMDS hop limit a node may have: 1, so no pod on the pod network reaches the node's role. */
+export const MAX_NODE_HOP_LIMIT = 1;
+
+export const nodesImdsHopLimit: ResourceValidationPolicy = {
+    name: "eks-nodes-imds-hop-limit",
+    description: `Launch templates and instances set the IMDS hop limit (metadataOptions.httpPutResponseHopLimit) to at most ${MAX_NODE_HOP_LIMIT}: with 2 or more, any pod can take the node role's credentials.`,
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        if (args.type !== "aws:ec2/launchTemplate:LaunchTemplate" && args.type !== "aws:ec2/instance:Instance") {
+            return;
+        }
+        const limit = obj(args.props.metadataOptions)?.httpPutResponseHopLimit;
+        if (limit === undefined) {
+            report(`the IMDS hop limit is not set, so the AMI's default applies (2 on EKS-optimized AMIs): set metadataOptions.httpPutResponseHopLimit to ${MAX_NODE_HOP_LIMIT}`);
+        } else if (typeof limit !== "number" || limit > MAX_NODE_HOP_LIMIT) {
+            report(
+                `the IMDS hop limit is ${JSON.stringify(limit)}: pods can reach the instance metadata service and take the node role's credentials; set metadataOptions.httpPutResponseHopLimit to ${MAX_NODE_HOP_LIMIT} and give workloads AWS access through EKS Pod Identity`,
+            );
+        }
+    },
+};
+
+/**
+ * A prop that may be unknown in a preview (the ARN of a key created in the same update): the
+ * engine's proxy throws on reading it. `set` when it is unknown, so the preview checks that the
+ * input is given at all; its value is checked by `pulumi up`, when it is known.
+ */
+function readPossiblyUnknown(props: Record<string, any>, key: string): { value?: unknown; unknown: boolean } {
+    try {
+        return { value: props[key], unknown: false };
+    } catch (err) {
+        if (err instanceof UnknownValueError) {
+            return { unknown: true };
+        }
+        throw err;
+    }
+}
+
+export const logGroupKmsEncryption: ResourceValidationPolicy = {
+    name: "cloudwatch-log-group-kms",
+    description: "Every CloudWatch log group is encrypted with a customer-managed KMS key (kmsKeyId).",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        if (args.type !== "aws:cloudwatch/logGroup:LogGroup") {
+            return;
+        }
+        const keyId = readPossiblyUnknown(args.props, "kmsKeyId");
+        if (!keyId.unknown && !keyId.value) {
+            report(
+                `log group ${JSON.stringify(args.props.name ?? args.name)} is not encrypted with a customer-managed key: set kmsKeyId to a KMS key whose policy lets logs.<region>.amazonaws.com use it for this log group`,
+            );
+        }
+    },
+};
+
+/** The statements of a key policy (a JSON string or an object), or undefined when it is not one. */
+function keyPolicyStatements(policy: unknown): Record<string, any>[] | undefined {
+    const doc = obj(decoded(policy));
+    if (!doc) {
+        return undefined;
+    }
+    const statements = Array.isArray(doc.Statement) ? doc.Statement : obj(doc.Statement) ? [doc.Statement] : [];
+    return statements.map((st) => obj(st) ?? {});
+}
+
+export const kmsKeyExplicitPolicy: ResourceValidationPolicy = {
+    name: "kms-key-explicit-policy",
+    description:
+        "Every KMS key has an explicit key policy (not the AWS default, which hands the key to every IAM policy of the account), and no statement of it allows kms:* or *.",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        if (args.type !== "aws:kms/key:Key") {
+            return;
+        }
+        const policy = readPossiblyUnknown(args.props, "policy");
+        if (policy.unknown) {
+            return; // given, built from values the preview cannot know yet; `pulumi up` checks its statements
+        }
+        const statements = keyPolicyStatements(policy.value);
+        if (statements === undefined) {
+            report("the key has no explicit key policy, so AWS gives it the default one (every IAM policy of the account may use and manage it): set policy, with named key administrators and the one user of the key");
+            return;
+        }
+        statements.forEach((st, i) => {
+            const actions = typeof st.Action === "string" ? [st.Action] : list(st.Action);
+            const wide = actions.filter((a) => a === "*" || a === "kms:*");
+            if (st.Effect === "Allow" && wide.length > 0) {
+                report(`key policy Statement[${i}]${st.Sid ? ` (${st.Sid})` : ""} allows ${wide.join(", ")}: list the actions its principal needs`);
+            }
+        });
+    },
+};
+
 export const vpcFlowLogs: StackValidationPolicy = {
     name: "vpc-flow-logs",
     description: "Every VPC has a flow log.",
@@ -170,4 +263,14 @@ export const vpcFlowLogs: StackValidationPolicy = {
     },
 };
 
-export const AWS_POLICIES = [requiredTags, eksSecretsEncryption, eksControlPlaneLogs, eksPublicEndpoint, nodesImdsV2, vpcFlowLogs];
+export const AWS_POLICIES = [
+    requiredTags,
+    eksSecretsEncryption,
+    eksControlPlaneLogs,
+    eksPublicEndpoint,
+    nodesImdsV2,
+    nodesImdsHopLimit,
+    logGroupKmsEncryption,
+    kmsKeyExplicitPolicy,
+    vpcFlowLogs,
+];

@@ -1,6 +1,6 @@
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { RESERVED_SERVICE_NAMES } from "../components/conventions";
-import { isKind, list, obj, objectRef } from "./util";
+import { environmentOfResources, isKind, list, obj, objectRef } from "./util";
 
 const SECURITY = "security.istio.io";
 const NETWORKING = "networking.istio.io";
@@ -232,6 +232,36 @@ export const requestAuthenticationPaired: StackValidationPolicy = {
     },
 };
 
+/** The environments where sidecars may pass traffic to hosts outside the registry (ALLOW_ANY). */
+export const OPEN_EGRESS_ENVIRONMENTS: readonly string[] = ["dev"];
+
+/** Whether a Helm release installs istiod (its chart is `istiod`, by name or at the end of an OCI reference). */
+function isIstiodRelease(r: { type: string; props: Record<string, any> }): boolean {
+    return r.type === "kubernetes:helm.sh/v3:Release" && typeof r.props.chart === "string" && /(^|\/)istiod$/.test(r.props.chart);
+}
+
+export const registryOnlyOutsideDev: StackValidationPolicy = {
+    name: "mesh-registry-only-outside-dev",
+    description: `Outside ${OPEN_EGRESS_ENVIRONMENTS.join(", ")}, every istiod release sets meshConfig.outboundTrafficPolicy.mode to REGISTRY_ONLY: sidecars reach only the hosts a ServiceEntry or a Service declares (ALLOW_ANY, also Istio's default when unset, reaches any host).`,
+    enforcementLevel: "mandatory",
+    validateStack: (args, report) => {
+        const env = environmentOfResources(args.resources);
+        if (env !== undefined && OPEN_EGRESS_ENVIRONMENTS.includes(env)) {
+            return;
+        }
+        for (const release of args.resources.filter(isIstiodRelease)) {
+            const mode = obj(obj(obj(release.props.values)?.meshConfig)?.outboundTrafficPolicy)?.mode;
+            if (mode !== "REGISTRY_ONLY") {
+                report(
+                    `istiod release ${release.props.name ?? release.name} in environment ${env ?? "(unknown)"} has meshConfig.outboundTrafficPolicy.mode ${JSON.stringify(mode ?? null)}${mode === undefined ? " (Istio's default, ALLOW_ANY)" : ""}: ` +
+                        `set meshOutboundTrafficPolicy to REGISTRY_ONLY and declare each service's external hosts in its externalHosts`,
+                    release.urn,
+                );
+            }
+        }
+    },
+};
+
 export const MESH_POLICIES = [
     strictPeerAuthentication,
     destinationRuleTls,
@@ -239,4 +269,5 @@ export const MESH_POLICIES = [
     defaultDenyPerNamespace,
     requestAuthenticationPaired,
     sidecarPerNamespace,
+    registryOnlyOutsideDev,
 ];

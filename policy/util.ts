@@ -56,3 +56,24 @@ export function decoded(value: unknown): unknown {
     }
     return value;
 }
+
+/**
+ * The environment a stack's resources belong to: the `environment` tag of the aws provider's
+ * defaultTags or of any AWS resource, or the `environment` label of any Kubernetes object (every
+ * layer writes one of them). Undefined when none says.
+ */
+export function environmentOfResources(resources: readonly { type: string; props: Record<string, any> }[]): string | undefined {
+    for (const r of resources) {
+        const candidates = [
+            obj(obj(decoded(r.props.defaultTags))?.tags)?.environment,
+            obj(r.props.tags)?.environment,
+            obj(r.props.tagsAll)?.environment,
+            obj(obj(r.props.metadata)?.labels)?.environment,
+        ];
+        const env = candidates.find((c) => typeof c === "string" && c !== "");
+        if (env !== undefined) {
+            return env;
+        }
+    }
+    return undefined;
+}

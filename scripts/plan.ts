@@ -109,8 +109,10 @@ async function run(argv: string[]): Promise<number> {
     }
     if (args.env) {
         const access = planAccess(args.env, plans, args.out);
+        const outbound = access.outbound ?? [];
         console.log(`access matrix: ${access.rows.filter((r) => r.allowed).length} of ${access.rows.length} requests allowed`);
-        console.log(`  wrote ${args.show(access.dir)}/{access.json,access.md}\n`);
+        console.log(`  outbound: ${outbound.filter((r) => r.allowed).length} of ${outbound.length} requests to external hosts allowed`);
+        console.log(`  wrote ${args.show(access.dir)}/{access.json,access.md,outbound.json}\n`);
     }
     // A broken convention or mandatory policy fails the plan, after every file is written.
     return plans.some(hasViolations) ? EXIT.violation : EXIT.ok;

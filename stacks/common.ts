@@ -88,6 +88,7 @@ export async function deployCommon(config: CommonConfig, inputs: CommonInputs): 
         endpointPublicAccess: config.endpointPublicAccess,
         endpointPublicAccessCidrs: config.endpointPublicAccessCidrs,
         access: { adminRoleArns: config.clusterAdminRoleArns, viewerRoleArns: config.clusterViewerRoleArns },
+        kmsKeyAdminArns: config.kmsKeyAdminArns,
         logRetentionDays: config.controlPlaneLogRetentionDays,
         nodeGroups: config.nodeGroups,
         scheduledScaling: config.scheduledNodeScaling,

@@ -84,6 +84,7 @@ export async function deployGlobal(config: GlobalConfig, inputs: GlobalInputs): 
         privateSubnetCidrs: settings.subnets.privateSubnetCidrs,
         natStrategy: settings.natStrategy,
         flowLogRetentionDays: settings.flowLogRetentionDays,
+        kmsKeyAdminArns: settings.kmsKeyAdminArns,
         interfaceEndpointServices: settings.interfaceEndpointServices,
         privateZoneName: settings.privateZoneName,
         publicZoneName: settings.publicZoneName,

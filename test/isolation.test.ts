@@ -1,7 +1,7 @@
 // The three enforcement points agree: each service namespace's Sidecar egress and NetworkPolicies
 // are compared with the access matrix that the AuthorizationPolicies of the same dev plan give.
 import * as assert from "assert";
-import { GATEWAY, accessMatrix, accessMeshOf, namespaceCaller } from "./helpers/access-plan";
+import { GATEWAY, accessMeshOf, accessPlan, namespaceCaller } from "./helpers/access-plan";
 import { devPlan } from "./helpers/dev-plan";
 import { StackPlan } from "./helpers/plan";
 import { RecordedResource } from "./helpers/recorder";
@@ -22,11 +22,17 @@ describe("Sidecars and NetworkPolicies match the access matrix (dev plan)", () =
     let services: StackPlan[];
     /** service -> its callers in the matrix (any method and path allowed), from AuthorizationPolicies alone. */
     const callersOf = new Map<string, Set<string>>();
+    /** service -> the external hosts the matrix lets it reach through a ServiceEntry. */
+    const externalOf = new Map<string, string[]>();
     before(async () => {
         const plans = await devPlan();
         services = plans.filter((p) => p.layer === "service");
-        for (const row of accessMatrix(plans, accessMeshOf(plans)).filter((r) => r.allowed)) {
+        const plan = accessPlan(plans, accessMeshOf(plans));
+        for (const row of plan.rows.filter((r) => r.allowed)) {
             callersOf.set(row.to, (callersOf.get(row.to) ?? new Set()).add(row.from));
+        }
+        for (const row of (plan.outbound ?? []).filter((r) => r.allowed && r.reason.startsWith("ServiceEntry "))) {
+            externalOf.set(row.from, [...(externalOf.get(row.from) ?? []), row.host]);
         }
     });
 
@@ -41,14 +47,14 @@ describe("Sidecars and NetworkPolicies match the access matrix (dev plan)", () =
         );
     });
 
-    it("gives each Sidecar egress to exactly the services the matrix lets it call, plus the shared hosts; so does the egress NetworkPolicy", () => {
+    it("gives each Sidecar egress to exactly the services and external hosts the matrix lets it reach, plus the shared hosts; so does the egress NetworkPolicy", () => {
         for (const plan of services) {
             const service = plan.config.stack.slice("dev-".length);
             const callees = [...callersOf.entries()].filter(([, callers]) => callers.has(service)).map(([to]) => to).sort();
             const sidecar = objects(plan, "Sidecar")[0];
             assert.deepStrictEqual(
                 (sidecar.inputs.spec as { egress: { hosts: string[] }[] }).egress[0].hosts,
-                [...SHARED_EGRESS, ...callees.map((c) => `${c}/${c}.${c}.svc.cluster.local`)],
+                [...SHARED_EGRESS, ...callees.map((c) => `${c}/${c}.${c}.svc.cluster.local`), ...(externalOf.get(service) ?? []).map((h) => `./${h}`)],
                 service,
             );
             const egress = objects(plan, "NetworkPolicy").find((n) => (n.inputs.metadata as { name: string }).name === "allow-egress")!;
@@ -62,6 +68,7 @@ describe("Sidecars and NetworkPolicies match the access matrix (dev plan)", () =
             // payment's rule is namespace-wide: another workload of backend's namespace may call it too.
             [`backend,${namespaceCaller("backend")} -> payment`, "frontend -> backend", `${GATEWAY} -> frontend`],
         );
+        assert.deepStrictEqual([...externalOf.entries()], [["payment", ["api.payments.example.com"]]]);
     });
 
     it("admits to each service port exactly the namespaces of its callers in the matrix (the gateway's for the gateway)", () => {

@@ -3,6 +3,7 @@ import * as eks from "@pulumi/eks";
 import * as pulumi from "@pulumi/pulumi";
 import { assertValidArgs } from "../args";
 import { Owner, namer, ownerTags } from "../conventions";
+import { eksSecretsKeyPolicy, keyAdminArnsProblems, logGroupKeyPolicy, managedKey } from "../kms";
 import {
     CLUSTER_ROLE_POLICIES,
     ClusterAccess,
@@ -39,6 +40,12 @@ export interface ClusterArgs {
     readonly endpointPublicAccessCidrs?: readonly string[];
     /** IAM roles with admin and read-only access (access entries). @default no roles */
     readonly access?: Partial<ClusterAccess>;
+    /**
+     * IAM roles or users that administer the cluster's KMS keys (the secrets key and the
+     * control-plane log key): manage, rotate, re-policy and delete them, never encrypt or decrypt.
+     * The role that runs `pulumi up` must be one of them. At least one.
+     */
+    readonly kmsKeyAdminArns: readonly string[];
     /** Retention of the control-plane logs, in days (a value CloudWatch accepts). @default 30 */
     readonly logRetentionDays?: number;
     /** The managed node groups; at least one. */
@@ -79,6 +86,9 @@ export function clusterArgsProblems(args: ClusterArgs): string[] {
                 add(`${property}[${i}]`, arn, message);
             }
         });
+    }
+    for (const p of keyAdminArnsProblems(args.kmsKeyAdminArns)) {
+        add(`kmsKeyAdminArns${p.at}`, p.value, p.message);
     }
     const retention = args.logRetentionDays ?? 30;
     if (!(LOG_RETENTION_DAYS as readonly number[]).includes(retention)) {
@@ -132,30 +142,44 @@ export class Cluster extends pulumi.ComponentResource {
         const logRetentionDays = args.logRetentionDays ?? 30;
         const partition = partitionOfRegion(owner.environment.region);
 
-        // Envelope encryption of Kubernetes secrets with a key of this stack, rotated yearly.
+        const clusterRole = this.role(resourceName("eks-cluster-role", undefined, "iamRole"), "eks.amazonaws.com", CLUSTER_ROLE_POLICIES, partition, awsOpts);
+        const nodeRole = this.role(resourceName("eks-node-role", undefined, "iamRole"), "ec2.amazonaws.com", NODE_ROLE_POLICIES, partition, awsOpts);
+
+        // Envelope encryption of Kubernetes secrets with a key of this stack, rotated yearly; its
+        // policy names the key admins and lets only the cluster's role use it.
         const keyName = resourceName("eks-secrets-key");
-        const key = new aws.kms.Key(
+        const key = managedKey(
             keyName,
             {
                 description: `Envelope encryption of the Kubernetes secrets of ${args.clusterName}`,
-                enableKeyRotation: true,
-                deletionWindowInDays: 30,
-                tags: { Name: keyName },
+                policy: clusterRole.role.arn.apply((roleArn) => JSON.stringify(eksSecretsKeyPolicy(args.kmsKeyAdminArns, roleArn))),
             },
             awsOpts,
-        );
-        new aws.kms.Alias(keyName, { name: `alias/${keyName}`, targetKeyId: key.keyId }, awsOpts);
+        ).key;
 
-        // EKS writes control-plane logs to this fixed group name; creating it first sets the retention.
+        // EKS writes control-plane logs to this fixed group name; creating it first sets the
+        // retention and the customer-managed key, which only CloudWatch Logs may use, for this group.
+        const logGroupPath = `/aws/eks/${args.clusterName}/cluster`;
+        const accountId = aws.getCallerIdentityOutput({}, { parent: this, provider: args.awsProvider }).accountId;
+        const logKeyName = resourceName("eks-log-key");
+        const logKey = managedKey(
+            logKeyName,
+            {
+                description: `Encryption of the control-plane log group of ${args.clusterName}`,
+                policy: accountId.apply((id) =>
+                    JSON.stringify(
+                        logGroupKeyPolicy(args.kmsKeyAdminArns, { partition, region: owner.environment.region, accountId: id, logGroupName: logGroupPath }),
+                    ),
+                ),
+            },
+            awsOpts,
+        ).key;
         const logGroupName = resourceName("eks-log-group", undefined, "logGroup");
         const logGroup = new aws.cloudwatch.LogGroup(
             logGroupName,
-            { name: `/aws/eks/${args.clusterName}/cluster`, retentionInDays: logRetentionDays, tags: { Name: logGroupName } },
+            { name: logGroupPath, retentionInDays: logRetentionDays, kmsKeyId: logKey.arn, tags: { Name: logGroupName } },
             awsOpts,
         );
-
-        const clusterRole = this.role(resourceName("eks-cluster-role", undefined, "iamRole"), "eks.amazonaws.com", CLUSTER_ROLE_POLICIES, partition, awsOpts);
-        const nodeRole = this.role(resourceName("eks-node-role", undefined, "iamRole"), "ec2.amazonaws.com", NODE_ROLE_POLICIES, partition, awsOpts);
 
         const cluster = new eks.Cluster(
             args.clusterName,

@@ -263,12 +263,19 @@ export function managedPolicyArn(name: string, partition = "aws"): string {
 
 /**
  * Instance metadata options of every node: IMDSv2 only (session tokens required), with a hop
- * limit of 2 so that pods on the node network (e.g. the VPC CNI) still reach IMDS.
- * See https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html
+ * limit of 1, so the node's role is out of reach of every pod on the pod network: the token's
+ * response does not survive the extra hop into a pod's network namespace. Pods that run on the
+ * host network (aws-node, kube-proxy, eks-pod-identity-agent, the EBS CSI node plugin) are one
+ * hop away and still reach IMDS; workloads get AWS access through EKS Pod Identity instead
+ * (docs/common.md "Instance metadata").
+ * See https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html#_restrict_access_to_the_instance_profile_assigned_to_the_worker_node
  */
 export function nodeMetadataOptions(): { httpEndpoint: "enabled"; httpTokens: "required"; httpPutResponseHopLimit: number } {
-    return { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 };
+    return { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: NODE_METADATA_HOP_LIMIT };
 }
+
+/** The IMDS hop limit of the nodes: 1, so IMDS answers the node itself and host-network pods only. */
+export const NODE_METADATA_HOP_LIMIT = 1;
 
 /** The working hours of an environment, as the global stack exports them. */
 export interface WorkingHours {

@@ -9,6 +9,7 @@ import {
     endpointServiceName,
     endpointType,
 } from "./endpoints";
+import { keyAdminArnsProblems, logGroupKeyPolicy, managedKey } from "../kms";
 import { checkRetentionDays, flowLogPermissionsPolicy, flowLogTrustPolicy } from "./flow-logs";
 import { ANYWHERE, HTTPS_PORT, NaclRule, privateNaclRules, publicNaclRules } from "./nacl";
 import { checkAvailabilityZone } from "./zones";
@@ -51,6 +52,11 @@ export interface NetworkArgs {
     readonly natStrategy?: NatStrategy;
     /** Retention of the VPC flow log's CloudWatch log group, in days (a CloudWatch retention period). @default 30 */
     readonly flowLogRetentionDays?: number;
+    /**
+     * IAM roles or users that administer the flow log's KMS key (manage, rotate, re-policy, delete;
+     * never encrypt or decrypt). The role that runs `pulumi up` must be one of them. At least one.
+     */
+    readonly kmsKeyAdminArns: readonly string[];
     /** Interface endpoints to create (`ecr.api`, `sts`, ...); the S3 gateway endpoint always exists. @default [] */
     readonly interfaceEndpointServices?: readonly string[];
     /** Name of the private hosted zone. @default `<env>.internal` */
@@ -69,6 +75,7 @@ export interface NetworkSettings {
     readonly subnets: SubnetPlan;
     readonly natStrategy: NatStrategy;
     readonly flowLogRetentionDays: number;
+    readonly kmsKeyAdminArns: readonly string[];
     readonly interfaceEndpointServices: readonly string[];
     readonly privateZoneName: string;
     readonly publicZoneName: string;
@@ -151,6 +158,10 @@ export function validateNetworkArgs(
     add("natStrategy", natStrategy, NAT_STRATEGIES.includes(natStrategy) ? undefined : `allowed: ${NAT_STRATEGIES.join(", ")}`);
     const flowLogRetentionDays = args.flowLogRetentionDays ?? DEFAULT_FLOW_LOG_RETENTION_DAYS;
     add("flowLogRetentionDays", flowLogRetentionDays, checkRetentionDays(flowLogRetentionDays));
+    const kmsKeyAdminArns = args.kmsKeyAdminArns ?? [];
+    for (const p of keyAdminArnsProblems(kmsKeyAdminArns)) {
+        add(`kmsKeyAdminArns${p.at}`, p.value, p.message);
+    }
     const interfaceEndpointServices = args.interfaceEndpointServices ?? [];
     interfaceEndpointServices.forEach((service, i) => {
         add(`interfaceEndpointServices[${i}]`, service, checkInterfaceEndpoint(service));
@@ -179,6 +190,7 @@ export function validateNetworkArgs(
             subnets: planned.plan,
             natStrategy,
             flowLogRetentionDays,
+            kmsKeyAdminArns,
             interfaceEndpointServices,
             privateZoneName,
             publicZoneName,
@@ -412,14 +424,28 @@ export class Network extends pulumi.ComponentResource {
         named: Named,
     ): void {
         const group = named("flow-log-group", undefined, "logGroup");
-        const logGroup = new aws.cloudwatch.LogGroup(
-            group.name,
-            { name: group.name, retentionInDays: settings.flowLogRetentionDays, tags: group.tags },
-            child,
-        );
         const invoke = { parent: this, provider: child.provider };
         const account = aws.getCallerIdentityOutput({}, invoke).accountId;
         const partition = aws.getPartitionOutput({}, invoke).partition;
+        // A customer-managed key that only CloudWatch Logs may use, and only for this log group.
+        const keyName = named("flow-log-key").name;
+        const key = managedKey(
+            keyName,
+            {
+                description: "Encryption of the VPC flow log's CloudWatch log group",
+                policy: pulumi
+                    .all([account, partition])
+                    .apply(([accountId, p]) =>
+                        JSON.stringify(logGroupKeyPolicy(settings.kmsKeyAdminArns, { partition: p, region, accountId, logGroupName: group.name })),
+                    ),
+            },
+            child,
+        ).key;
+        const logGroup = new aws.cloudwatch.LogGroup(
+            group.name,
+            { name: group.name, retentionInDays: settings.flowLogRetentionDays, kmsKeyId: key.arn, tags: group.tags },
+            child,
+        );
         const role = named("flow-log-role", undefined, "iamRole");
         const flowLogRole = new aws.iam.Role(
             role.name,

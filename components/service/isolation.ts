@@ -9,7 +9,8 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import { MeshFacts } from "./policies";
-import { CallerRule, ServiceSettings } from "./spec";
+import { externalEgressHosts } from "./egress";
+import { CallerRule, ExternalHostSpec, ServiceSettings } from "./spec";
 import { CLUSTER_DOMAIN, serviceHost } from "./workload";
 
 /**
@@ -66,12 +67,18 @@ export function calleeEgressHost(callee: string): string {
 /**
  * The namespace's Sidecar (`default`, no workload selector: every pod of the namespace): egress to
  * exactly the callees' hosts plus the shared ones, so each proxy holds clusters for what it calls,
- * not for the whole mesh.
+ * not for the whole mesh, and to the service's declared external hosts (`./<host>`: the
+ * ServiceEntries of its own namespace, see egress.ts). With the mesh's REGISTRY_ONLY policy,
+ * nothing else is reachable.
  */
-export function sidecarSpec(callees: readonly string[], mesh: Pick<MeshFacts, "istioNamespace" | "observabilityNamespace">): {
+export function sidecarSpec(
+    callees: readonly string[],
+    mesh: Pick<MeshFacts, "istioNamespace" | "observabilityNamespace">,
+    externalHosts: readonly ExternalHostSpec[] = [],
+): {
     egress: { hosts: string[] }[];
 } {
-    return { egress: [{ hosts: [...sharedEgressHosts(mesh), ...[...callees].sort().map(calleeEgressHost)] }] };
+    return { egress: [{ hosts: [...sharedEgressHosts(mesh), ...[...callees].sort().map(calleeEgressHost), ...externalEgressHosts(externalHosts)] }] };
 }
 
 /** A NetworkPolicy peer: the namespaces of the given names. */

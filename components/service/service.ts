@@ -13,6 +13,7 @@ import {
     requireHeadersPolicy,
     strictPeerAuthentication,
 } from "./policies";
+import { serviceEntrySpecs } from "./egress";
 import { networkPolicySpecs, sidecarSpec } from "./isolation";
 import { ServiceSettings, describeSpecProblem, serviceProblems } from "./spec";
 import {
@@ -170,7 +171,12 @@ export class Service extends pulumi.ComponentResource {
             }
         };
         policies.push(...isolation);
-        policies.push(custom("Sidecar", NETWORKING_API_VERSION, `${service}-sidecar`, { name: "default", spec: sidecarSpec(args.callees, mesh) }));
+        // Closed egress: the declared external hosts, seen by this namespace only, and its Sidecar's egress.
+        const externalHosts = settings.externalHosts ?? [];
+        for (const entry of serviceEntrySpecs(externalHosts)) {
+            policies.push(custom("ServiceEntry", NETWORKING_API_VERSION, `${service}-${entry.name}`, entry));
+        }
+        policies.push(custom("Sidecar", NETWORKING_API_VERSION, `${service}-sidecar`, { name: "default", spec: sidecarSpec(args.callees, mesh, externalHosts) }));
         authz(allowNothingPolicy());
         policies.push(custom("PeerAuthentication", SECURITY_API_VERSION, `${service}-mtls`, strictPeerAuthentication()));
         authz(allowCallersPolicy(service, settings.allowedCallers, mesh, settings.exposed, settings.jwt !== undefined));

@@ -15,6 +15,31 @@ export type HttpMethod = (typeof HTTP_METHODS)[number];
 export const PROTOCOLS = ["http", "http2", "grpc"] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
 
+/**
+ * Protocols of an external host, as a ServiceEntry port names them. HTTPS and TLS are routed by
+ * SNI, HTTP by the Host header, so each host is told apart from the others on its port. TCP is
+ * not offered: without addresses, a TCP ServiceEntry matches every host on its port.
+ */
+export const EXTERNAL_PROTOCOLS = ["HTTPS", "TLS", "HTTP"] as const;
+export type ExternalProtocol = (typeof EXTERNAL_PROTOCOLS)[number];
+
+/** The port an external host gets when none is given: 443 for HTTPS and TLS, 80 for HTTP. */
+export const DEFAULT_EXTERNAL_PORTS: Readonly<Record<ExternalProtocol, number>> = { HTTPS: 443, TLS: 443, HTTP: 80 };
+
+/**
+ * A host outside the mesh the service may reach (closed egress): a ServiceEntry in its namespace
+ * and an entry of its Sidecar's egress. With the mesh's REGISTRY_ONLY outbound policy, any other
+ * external host is refused by the sidecar.
+ */
+export interface ExternalHostSpec {
+    /** A fully qualified DNS name, e.g. `api.stripe.com`; no wildcard, no IP address. */
+    readonly host: string;
+    /** @default 443 for HTTPS and TLS, 80 for HTTP */
+    readonly port: number;
+    /** @default "HTTPS" */
+    readonly protocol: ExternalProtocol;
+}
+
 /** One version of the workload: one Deployment, one DestinationRule subset, one weighted route. */
 export interface VersionSpec {
     /** The `version` label and subset name, e.g. `v1`: lower-case letters, digits and `-`. */
@@ -127,6 +152,8 @@ export interface ServiceSettings {
     readonly timeout: string;
     /** Retry attempts of a failed request. @default 2 */
     readonly retries: number;
+    /** External hosts the service may reach (closed egress). @default [] */
+    readonly externalHosts?: readonly ExternalHostSpec[];
 }
 
 /** The defaults of ServiceSettings, in one place. */
@@ -180,6 +207,32 @@ export function checkImage(image: string): string | undefined {
     }
     if (lastPart.slice(colon + 1) === "latest") {
         return `the tag latest is not pinned; allowed: a tag other than latest or a digest, ${example}`;
+    }
+    return undefined;
+}
+
+/** In-cluster suffixes: such a host is a service of the mesh, reached through its own allowedCallers. */
+const IN_CLUSTER_SUFFIXES = [".svc.cluster.local", ".cluster.local", ".svc"];
+
+/**
+ * Why `host` cannot be an external host, or undefined: a lower-case fully qualified DNS name (at
+ * least two labels, each at most 63 characters, at most 253 in all), not a wildcard (DNS
+ * resolution cannot follow it, and it would open every subdomain), not an IP address (a
+ * ServiceEntry with DNS resolution needs a name) and not an in-cluster name.
+ */
+export function checkExternalHost(host: string): string | undefined {
+    const allowed = "allowed: a fully qualified host name in lower case, e.g. api.stripe.com";
+    if (host.includes("*")) {
+        return `a wildcard would open every subdomain and cannot be resolved by DNS; list each host, ${allowed}`;
+    }
+    if (/^[0-9.]+$/.test(host) || host.includes(":")) {
+        return `an IP address, not a host name; ${allowed}`;
+    }
+    if (IN_CLUSTER_SUFFIXES.some((suffix) => host.endsWith(suffix))) {
+        return `an in-cluster host: a service of the mesh is reached through its own allowedCallers, not as an external host; ${allowed}`;
+    }
+    if (!HOST.test(host) || host.length > 253 || host.split(".").some((label) => label.length > 63)) {
+        return `not a host name; ${allowed}`;
     }
     return undefined;
 }
@@ -295,6 +348,22 @@ export function serviceProblems(s: ServiceSettings): SpecProblem[] {
         );
     }
     problems.push(...quotaProblems(s));
+    const seenHosts = new Set<string>();
+    (s.externalHosts ?? []).forEach((h, i) => {
+        const at = `externalHosts[${i}]`;
+        add(`${at}.host`, h.host, checkExternalHost(h.host));
+        whole(`${at}.port`, h.port, 1, 65535);
+        add(
+            `${at}.protocol`,
+            h.protocol,
+            (EXTERNAL_PROTOCOLS as readonly string[]).includes(h.protocol)
+                ? undefined
+                : `allowed: ${EXTERNAL_PROTOCOLS.join(", ")} (upper case; TCP is not offered: without addresses a TCP ServiceEntry matches every host on its port)`,
+        );
+        const key = `${h.host}:${h.port}`;
+        add(at, key, seenHosts.has(key) ? "listed twice; each host and port once" : undefined);
+        seenHosts.add(key);
+    });
     s.allowedCallers.forEach((c, i) => {
         const at = `allowedCallers[${i}]`;
         if ((c.service === undefined) === (c.namespace === undefined)) {

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { LOG_RETENTION_DAYS } from "../../components/cluster/versions";
 import { NodeGroupSpec, endpointProblem, parseNodeGroup, roleArnProblem } from "../../components/cluster/specs";
+import { keyAdminArnsProblems } from "../../components/kms";
 import {
     LOAD_BALANCER_SCHEMES,
     LoadBalancerScheme,
@@ -146,6 +147,8 @@ export interface CommonConfig {
     readonly clusterAdminRoleArns: readonly string[];
     readonly clusterViewerRoleArns: readonly string[];
     readonly controlPlaneLogRetentionDays: number;
+    /** Administrators of the cluster's KMS keys (secrets and control-plane logs). */
+    readonly kmsKeyAdminArns: readonly string[];
     readonly nodeGroups: readonly NodeGroupSpec[];
     readonly scheduledNodeScaling: boolean;
     readonly meshRevision: string;
@@ -200,6 +203,10 @@ export function parseCommonConfig(reader: ConfigReader, env: string): CommonConf
             `not a CloudWatch retention; allowed: ${LOG_RETENTION_DAYS.join(", ")}`,
         );
     }
+    const kmsKeyAdminArns = reader.strings("kmsKeyAdminArns");
+    for (const p of keyAdminArnsProblems(kmsKeyAdminArns)) {
+        reader.problems.add(`kmsKeyAdminArns${p.at}`, p.value, p.message);
+    }
     return {
         layer: "common",
         stack: reader.stack,
@@ -210,6 +217,7 @@ export function parseCommonConfig(reader: ConfigReader, env: string): CommonConf
         clusterAdminRoleArns: reader.strings("clusterAdminRoleArns", roleArnProblem),
         clusterViewerRoleArns: reader.strings("clusterViewerRoleArns", roleArnProblem),
         controlPlaneLogRetentionDays: typeof retentionDays === "number" ? retentionDays : 30,
+        kmsKeyAdminArns,
         nodeGroups: parseNodeGroups(reader),
         scheduledNodeScaling: reader.boolean("scheduledNodeScaling"),
         meshRevision,

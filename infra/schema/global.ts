@@ -113,6 +113,15 @@ export const GLOBAL_KEYS: readonly KeySpec[] = [
         layers: ["global"],
     },
     {
+        key: "kmsKeyAdminArns",
+        description:
+            "IAM role or user ARNs that administer the layer's customer-managed KMS keys (flow-log key in the global stack; EKS secrets and control-plane log keys in the common stack): manage, rotate, re-policy and delete them, never encrypt or decrypt. At least one; the role that runs pulumi up must be listed. Set in each of the two stacks.",
+        type: "string[]",
+        default: [],
+        layers: ["global", "common"],
+        requiredIn: ["global", "common"],
+    },
+    {
         key: "interfaceEndpointServices",
         description: `Interface VPC endpoints to create in the private subnets (private DNS on), e.g. [ecr.api, ecr.dkr, sts, logs]; each costs per hour and zone. The S3 gateway endpoint always exists. Allowed: ${Object.keys(INTERFACE_ENDPOINT_SERVICES).join(", ")}.`,
         type: "string[]",
@@ -193,6 +202,7 @@ function parseNetwork(reader: ConfigReader, environment: EnvironmentSettings, vp
         privateSubnetCidrs: reader.strings("privateSubnetCidrs"),
         natStrategy: reader.string("natStrategy") as NatStrategy,
         flowLogRetentionDays: reader.value("flowLogRetentionDays") as number,
+        kmsKeyAdminArns: reader.strings("kmsKeyAdminArns"),
         interfaceEndpointServices: reader.strings("interfaceEndpointServices"),
         // Unset (empty) means the component's default, <env>.internal.
         privateZoneName: optional(reader.string("privateZoneName")),
@@ -215,6 +225,7 @@ function parseNetwork(reader: ConfigReader, environment: EnvironmentSettings, vp
             subnets: { publicSubnetCidrs: [], privateSubnetCidrs: [] },
             natStrategy: "perAz",
             flowLogRetentionDays: DEFAULT_FLOW_LOG_RETENTION_DAYS,
+            kmsKeyAdminArns: [],
             interfaceEndpointServices: [],
             privateZoneName: "",
             publicZoneName: "",

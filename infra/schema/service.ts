@@ -1,6 +1,10 @@
 import {
     AutoscalingSpec,
     CallerRule,
+    DEFAULT_EXTERNAL_PORTS,
+    EXTERNAL_PROTOCOLS,
+    ExternalHostSpec,
+    ExternalProtocol,
     HttpMethod,
     JwtSpec,
     PROTOCOLS,
@@ -70,6 +74,13 @@ export const SERVICE_KEYS: readonly KeySpec[] = [
         description: "Inject this service's pods from the common stack's canary control plane (meshCanaryRevision) instead of the main one.",
         type: "boolean",
         default: false,
+        layers: service,
+    },
+    {
+        key: "externalHosts",
+        description: `External hosts the service may reach (closed egress: the mesh refuses every other), a list of maps {host, port?, protocol?}: host a fully qualified name (no wildcard, no IP), protocol one of ${EXTERNAL_PROTOCOLS.join(", ")} (default HTTPS), port 1 to 65535 (default 443, 80 for HTTP). Each becomes a ServiceEntry of the service's namespace and an entry of its Sidecar's egress.`,
+        type: "object[]",
+        default: [],
         layers: service,
     },
     { key: "exposed", description: "Expose the service through the environment's ingress gateway (its principal is then allowed).", type: "boolean", default: false, layers: service },
@@ -205,6 +216,15 @@ export function parseServiceConfig(reader: ConfigReader, env: string, serviceNam
         if (paths !== undefined) rule.paths = paths;
         return rule;
     });
+    const externalHosts: ExternalHostSpec[] = ((reader.value("externalHosts") ?? []) as Fields[]).map((raw, i) => {
+        const m = new MapReader(reader, `externalHosts[${i}]`, raw, ["host", "port", "protocol"]);
+        const protocol = (m.string("protocol", false) ?? "HTTPS") as ExternalProtocol;
+        return {
+            host: m.string("host", true) ?? "",
+            port: m.integer("port", false) ?? DEFAULT_EXTERNAL_PORTS[protocol] ?? 443,
+            protocol,
+        };
+    });
     const rawResources = (reader.value("resources") ?? {}) as Fields;
     const r = new MapReader(reader, "resources", rawResources, Object.keys(SERVICE_DEFAULTS.resources));
     const resources: ResourcesSpec = {
@@ -271,6 +291,7 @@ export function parseServiceConfig(reader: ConfigReader, env: string, serviceNam
         ...(rateLimit ? { rateLimit } : {}),
         timeout: reader.string("timeout"),
         retries: reader.value("retries") as number,
+        externalHosts,
     };
     // Semantic checks shared with the Service component, under the same paths as the config keys.
     // A value whose shape was already reported (or a part of it, or the whole it is part of) is

@@ -1,7 +1,21 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { AccessMesh, AccessRow, accessMarkdown, accessMatrix, accessMeshOf, accessPlan, boundaryPaths, checkAllowedCallers, planAccess } from "./access-plan";
+import {
+    AccessMesh,
+    AccessRow,
+    OutboundRow,
+    accessMarkdown,
+    accessMatrix,
+    accessMeshOf,
+    accessPlan,
+    boundaryPaths,
+    checkAllowedCallers,
+    describeOutbound,
+    egressHostMatches,
+    outboundRows,
+    planAccess,
+} from "./access-plan";
 import { evaluate } from "./evaluate";
 import { DEV_COMMON_OUTPUTS, devStackOutputs } from "./fixtures";
 import { StackPlan } from "./plan";
@@ -158,7 +172,8 @@ describe("access matrix (test/helpers/access-plan.ts)", () => {
         assert.deepStrictEqual(Object.keys(json[0]), ["from", "to", "method", "path", "token", "allowed", "reason"]);
         const md = fs.readFileSync(path.join(dir, "access.md"), "utf8");
         assert.strictEqual(md, accessMarkdown("dev", planned));
-        assert.deepStrictEqual(md.split("\n").filter((l) => l.startsWith("- ")), [
+        const section = (title: string) => md.slice(md.indexOf(title), md.indexOf("\n## ", md.indexOf(title) + 1));
+        assert.deepStrictEqual(section("## Allowed edges").split("\n").filter((l) => l.startsWith("- ")), [
             "- backend -> payment: POST on /charge (payment/allow-callers rules[0]); namespace-wide: any workload of namespace backend (tried as other-in-backend)",
             "- frontend -> backend: GET, POST on /api/* (backend/allow-callers rules[0])",
             "- ingress-gateway (token of https://auth.example.com/) -> frontend: any method on any path (frontend/allow-callers rules[0])",
@@ -170,7 +185,10 @@ describe("access matrix (test/helpers/access-plan.ts)", () => {
             '    frontend -->|"GET, POST on /api/*"| backend',
             '    ingress_gateway -->|"any method on any path<br/>token of https://auth.example.com/"| frontend',
             '    other_in_backend -->|"POST on /charge<br/>namespace-wide: backend"| payment',
+            '    payment -->|"HTTPS 443"| ext_api_payments_example_com[/"api.payments.example.com"/]',
         ]);
+        assert.deepStrictEqual(section("## Outbound (external hosts)").split("\n").filter((l) => l.startsWith("- ")), planned.outbound!.map((r) => `- ${describeOutbound(r)}`));
+        assert.deepStrictEqual(JSON.parse(fs.readFileSync(path.join(dir, "outbound.json"), "utf8")), planned.outbound);
     });
 
     it("takes the mesh facts from the common stack's plan, and says which are missing", () => {
@@ -198,5 +216,83 @@ describe("access matrix (test/helpers/access-plan.ts)", () => {
                 '  - Pulumi.dev-backend.yaml: platform:allowedCallers[0].service = "frontnd": no stack "dev-frontnd" in environment "dev" (Pulumi.dev-frontnd.yaml does not exist); allowed: one of backend, frontend, payment',
         });
         assert.doesNotThrow(() => checkAllowedCallers("dev"));
+    });
+
+    describe("outbound (closed egress)", () => {
+        const lines = (rows: readonly OutboundRow[]) => rows.map(describeOutbound);
+
+        it("lets payment reach its declared host on its declared port only; nobody reaches an undeclared host (REGISTRY_ONLY)", () => {
+            assert.deepStrictEqual(lines(outboundRows(plans, "REGISTRY_ONLY")), [
+                "backend -> api.payments.example.com:80 (undeclared): refused, REGISTRY_ONLY: no ServiceEntry visible in backend declares api.payments.example.com:80",
+                "backend -> api.payments.example.com:443 (undeclared): refused, REGISTRY_ONLY: no ServiceEntry visible in backend declares api.payments.example.com:443",
+                "backend -> undeclared.example.com:443 (undeclared): refused, REGISTRY_ONLY: no ServiceEntry visible in backend declares undeclared.example.com:443",
+                "frontend -> api.payments.example.com:80 (undeclared): refused, REGISTRY_ONLY: no ServiceEntry visible in frontend declares api.payments.example.com:80",
+                "frontend -> api.payments.example.com:443 (undeclared): refused, REGISTRY_ONLY: no ServiceEntry visible in frontend declares api.payments.example.com:443",
+                "frontend -> undeclared.example.com:443 (undeclared): refused, REGISTRY_ONLY: no ServiceEntry visible in frontend declares undeclared.example.com:443",
+                "payment -> api.payments.example.com:80 (undeclared): refused, REGISTRY_ONLY: no ServiceEntry visible in payment declares api.payments.example.com:80",
+                "payment -> api.payments.example.com:443 (HTTPS): allowed, ServiceEntry payment/external-https-443 and Sidecar payment egress",
+                "payment -> undeclared.example.com:443 (undeclared): refused, REGISTRY_ONLY: no ServiceEntry visible in payment declares undeclared.example.com:443",
+            ]);
+            // The matrix assumes closed egress unless the mesh says otherwise.
+            assert.deepStrictEqual(accessPlan(plans, MESH).outbound, outboundRows(plans, "REGISTRY_ONLY"));
+        });
+
+        it("with ALLOW_ANY, every host passes through: the matrix says so instead of pretending egress is closed", () => {
+            const rows = outboundRows(plans, "ALLOW_ANY");
+            assert.deepStrictEqual(rows.filter((r) => !r.allowed), []);
+            assert.deepStrictEqual(
+                lines(rows.filter((r) => r.from === "payment")),
+                [
+                    "payment -> api.payments.example.com:80 (undeclared): allowed, ALLOW_ANY: the sidecar passes a host outside its registry through",
+                    "payment -> api.payments.example.com:443 (HTTPS): allowed, ServiceEntry payment/external-https-443 and Sidecar payment egress",
+                    "payment -> undeclared.example.com:443 (undeclared): allowed, ALLOW_ANY: the sidecar passes a host outside its registry through",
+                ],
+            );
+        });
+
+        it("reads the recorded Sidecar: a ServiceEntry its egress does not list is refused", () => {
+            const stripped = plans.map((p) => ({
+                ...p,
+                evaluation: {
+                    ...p.evaluation,
+                    resources: p.evaluation.resources.map((r) =>
+                        r.name === "payment-sidecar" ? { ...r, inputs: { ...r.inputs, spec: { egress: [{ hosts: ["istio-system/*"] }] } } } : r,
+                    ),
+                },
+            }));
+            assert.deepStrictEqual(
+                lines(outboundRows(stripped, "REGISTRY_ONLY").filter((r) => r.from === "payment" && r.port === 443 && r.host !== "undeclared.example.com")),
+                ["payment -> api.payments.example.com:443 (HTTPS): refused, REGISTRY_ONLY: ServiceEntry payment/external-https-443 declares it, but the Sidecar of payment does not list it"],
+            );
+        });
+
+        it("matches Sidecar egress hosts as Istio does: namespace ., * or a name; host exact, * or *.suffix", () => {
+            const cases: [string, boolean][] = [
+                ["./api.example.com", true],
+                ["payment/api.example.com", true],
+                ["*/api.example.com", true],
+                ["./*", true],
+                ["./*.example.com", true],
+                ["backend/api.example.com", false],
+                ["./*.example.org", false],
+                ["./other.example.com", false],
+                ["~/api.example.com", false],
+            ];
+            assert.deepStrictEqual(
+                cases.map(([entry]) => [entry, egressHostMatches(entry, "payment", "api.example.com", "payment")]),
+                cases,
+            );
+        });
+
+        it("reads the mesh's outbound policy from the common plan's istiod release (Istio's ALLOW_ANY when unset)", () => {
+            const common = (values: unknown) =>
+                ({
+                    layer: "common",
+                    evaluation: { rawOutputs: { ...DEV_COMMON_OUTPUTS }, resources: [{ type: "kubernetes:helm.sh/v3:Release", inputs: { chart: "istiod", values } }] },
+                }) as unknown as StackPlan;
+            assert.strictEqual(accessMeshOf([common({ meshConfig: { outboundTrafficPolicy: { mode: "REGISTRY_ONLY" } } })]).outboundTrafficPolicy, "REGISTRY_ONLY");
+            assert.strictEqual(accessMeshOf([common({ meshConfig: { outboundTrafficPolicy: { mode: "ALLOW_ANY" } } })]).outboundTrafficPolicy, "ALLOW_ANY");
+            assert.strictEqual(accessMeshOf([common({ meshConfig: {} })]).outboundTrafficPolicy, "ALLOW_ANY");
+        });
     });
 });

@@ -16,7 +16,30 @@ export interface AccessMesh {
     readonly gatewayNamespace: string;
     /** The gateway's name, also its service account (the gateway Helm chart names both after the release). */
     readonly gatewayName: string;
+    /**
+     * What sidecars do with a host outside their registry: istiod's meshConfig.outboundTrafficPolicy.
+     * @default "REGISTRY_ONLY" (closed egress, the platform's intended default)
+     */
+    readonly outboundTrafficPolicy?: OutboundMode;
 }
+
+/** The two outbound traffic policies of Istio's mesh config. */
+export type OutboundMode = "ALLOW_ANY" | "REGISTRY_ONLY";
+
+/** One request of a service to a host outside the mesh, and whether its sidecar lets it out. */
+export interface OutboundRow {
+    readonly from: string;
+    readonly host: string;
+    readonly port: number;
+    /** The protocol a ServiceEntry of the service's namespace declares for the port, or `undeclared`. */
+    readonly protocol: string;
+    readonly allowed: boolean;
+    /** What decided: the ServiceEntry and the Sidecar, or why the sidecar refuses (or passes) it. */
+    readonly reason: string;
+}
+
+/** The host every service is tried on that nobody declares: reachable only with ALLOW_ANY. */
+export const UNDECLARED_HOST = "undeclared.example.com";
 
 /** One row of the matrix. */
 export interface AccessRow {
@@ -186,6 +209,86 @@ interface Caller {
 export interface AccessPlan {
     readonly rows: AccessRow[];
     readonly edges: AccessEdge[];
+    /** Each service's requests to external hosts (closed egress). @default [] */
+    readonly outbound?: OutboundRow[];
+}
+
+interface ServiceEntryManifest {
+    readonly metadata: { name: string; namespace: string };
+    readonly spec: { hosts?: string[]; exportTo?: string[]; ports?: { number: number; protocol: string }[] };
+}
+
+/** Whether a ServiceEntry of `entryNamespace` is visible in `namespace` (exportTo; all namespaces when unset). */
+function exportedTo(entry: ServiceEntryManifest, namespace: string): boolean {
+    const exportTo = entry.spec.exportTo ?? ["*"];
+    return exportTo.some((e) => e === "*" || (e === "." && entry.metadata.namespace === namespace) || e === namespace);
+}
+
+/**
+ * Whether a Sidecar egress host (`<namespace>/<dnsName>`: namespace `.`, `*` or a name; dnsName
+ * exact, `*` or `*.<suffix>`) lets a proxy of `namespace` reach `host` declared in `hostNamespace`.
+ * See https://istio.io/latest/docs/reference/config/networking/sidecar/#IstioEgressListener
+ */
+export function egressHostMatches(entry: string, namespace: string, host: string, hostNamespace: string): boolean {
+    const [ns, name] = entry.includes("/") ? [entry.slice(0, entry.indexOf("/")), entry.slice(entry.indexOf("/") + 1)] : ["*", entry];
+    const nsOk = ns === "*" || (ns === "." && hostNamespace === namespace) || ns === hostNamespace;
+    const nameOk = name === "*" || name === host || (name.startsWith("*.") && host.endsWith(name.slice(1)));
+    return nsOk && nameOk;
+}
+
+/**
+ * Each planned service's outbound requests: every host and port a ServiceEntry of the environment
+ * declares, each declared host on a port it does not declare, and UNDECLARED_HOST. A request
+ * leaves the sidecar when a ServiceEntry visible in the service's namespace declares the host and
+ * port and the namespace's Sidecar egress lists the host; with ALLOW_ANY anything else passes
+ * through too, with REGISTRY_ONLY it is refused.
+ */
+export function outboundRows(plans: readonly StackPlan[], mode: OutboundMode): OutboundRow[] {
+    const services = plannedServices(plans);
+    const entries = plans.flatMap((p) =>
+        ofType(p.evaluation.resources, "kubernetes:networking.istio.io/v1:ServiceEntry").map((r) => r.inputs as unknown as ServiceEntryManifest),
+    );
+    const sidecars = plans.flatMap((p) =>
+        ofType(p.evaluation.resources, "kubernetes:networking.istio.io/v1:Sidecar").map(
+            (r) => r.inputs as unknown as { metadata: { namespace: string }; spec: { egress?: { hosts: string[] }[] } },
+        ),
+    );
+    const declared = entries.flatMap((e) => (e.spec.hosts ?? []).flatMap((host) => (e.spec.ports ?? []).map((port) => ({ host, port: port.number }))));
+    const probes = new Map<string, { host: string; port: number }>();
+    const probe = (host: string, port: number) => probes.set(`${host}:${port}`, { host, port });
+    declared.forEach((d) => probe(d.host, d.port));
+    for (const host of new Set(declared.map((d) => d.host))) {
+        const ports = declared.filter((d) => d.host === host).map((d) => d.port);
+        const other = [443, 80, 8443].find((p) => !ports.includes(p));
+        if (other !== undefined) {
+            probe(host, other);
+        }
+    }
+    probe(UNDECLARED_HOST, 443);
+    const sorted = [...probes.values()].sort((a, b) => a.host.localeCompare(b.host) || a.port - b.port);
+    const rows: OutboundRow[] = [];
+    for (const service of services) {
+        const egress = sidecars.filter((s) => s.metadata.namespace === service.namespace).flatMap((s) => (s.spec.egress ?? []).flatMap((e) => e.hosts));
+        for (const { host, port } of sorted) {
+            const entry = entries.find(
+                (e) => exportedTo(e, service.namespace) && (e.spec.hosts ?? []).includes(host) && (e.spec.ports ?? []).some((p) => p.number === port),
+            );
+            const listed = entry !== undefined && egress.some((h) => egressHostMatches(h, service.namespace, host, entry.metadata.namespace));
+            const protocol = entry?.spec.ports?.find((p) => p.number === port)?.protocol ?? "undeclared";
+            let reason: string;
+            if (entry && listed) {
+                reason = `ServiceEntry ${entry.metadata.namespace}/${entry.metadata.name} and Sidecar ${service.namespace} egress`;
+            } else if (mode === "ALLOW_ANY") {
+                reason = `ALLOW_ANY: the sidecar passes a host outside its registry through`;
+            } else if (entry) {
+                reason = `REGISTRY_ONLY: ServiceEntry ${entry.metadata.namespace}/${entry.metadata.name} declares it, but the Sidecar of ${service.namespace} does not list it`;
+            } else {
+                reason = `REGISTRY_ONLY: no ServiceEntry visible in ${service.namespace} declares ${host}:${port}`;
+            }
+            rows.push({ from: service.name, host, port, protocol, allowed: (entry !== undefined && listed) || mode === "ALLOW_ANY", reason });
+        }
+    }
+    return rows;
 }
 
 /**
@@ -250,6 +353,7 @@ export function accessPlan(plans: readonly StackPlan[], mesh: AccessMesh): Acces
     return {
         rows,
         edges: [...edges.values()].map((e) => ({ from: e.from, to: e.to, ...(e.issuer === undefined ? {} : { issuer: e.issuer }), rules: [...e.rules], namespaceWide: [...e.namespaceWide].sort() })),
+        outbound: outboundRows(plans, mesh.outboundTrafficPolicy ?? "REGISTRY_ONLY"),
     };
 }
 
@@ -266,11 +370,16 @@ export function accessMeshOf(plans: readonly StackPlan[]): AccessMesh {
     if (!common || missing.length > 0) {
         throw new Error(`access matrix: the common stack's plan lacks ${missing.join(", ")}`);
     }
+    // The outbound policy of the main control plane, as its istiod Helm release sets it.
+    const istiod = common.evaluation.resources?.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === "istiod");
+    const mode = (istiod?.inputs.values as { meshConfig?: { outboundTrafficPolicy?: { mode?: string } } } | undefined)?.meshConfig?.outboundTrafficPolicy?.mode;
     return {
         trustDomain: out.trustDomain as string,
         rootNamespace: out.istioNamespace as string,
         gatewayNamespace: out.gatewayNamespace as string,
         gatewayName: out.gatewayName as string,
+        // Istio's own default is ALLOW_ANY; a release without the setting gets it.
+        ...(istiod ? { outboundTrafficPolicy: mode === "REGISTRY_ONLY" ? "REGISTRY_ONLY" : "ALLOW_ANY" } : {}),
     };
 }
 
@@ -318,9 +427,15 @@ export function describeEdge(e: AccessEdge): string {
     return `${e.from}${token} -> ${e.to}: ${e.rules.join("; ")}${wide}`;
 }
 
-/** The Markdown report: the allowed edges (a summary and a Mermaid graph) and the full table. */
+/** One line of the outbound summary: `payment -> api.example.com:443 (HTTPS): <reason>`. */
+export function describeOutbound(r: OutboundRow): string {
+    return `${r.from} -> ${r.host}:${r.port} (${r.protocol}): ${r.allowed ? "allowed" : "refused"}, ${r.reason}`;
+}
+
+/** The Markdown report: the allowed edges (a summary and a Mermaid graph), the outbound requests and the full table. */
 export function accessMarkdown(env: string, plan: AccessPlan): string {
     const { rows, edges } = plan;
+    const outbound = plan.outbound ?? [];
     const sorted = [...edges].sort((a, b) => describeEdge(a).localeCompare(describeEdge(b)));
     const nodes = [...new Set(rows.flatMap((r) => [r.from, r.to]))].sort();
     const graph = [
@@ -335,6 +450,10 @@ export function accessMarkdown(env: string, plan: AccessPlan): string {
             ];
             return `    ${mermaidId(e.from)} -->|"${label.join("<br/>")}"| ${mermaidId(e.to)}`;
         }),
+        // External hosts a service may reach, as boxes of their own.
+        ...outbound
+            .filter((r) => r.allowed && r.protocol !== "undeclared")
+            .map((r) => `    ${mermaidId(r.from)} -->|"${r.protocol} ${r.port}"| ${mermaidId(`ext-${r.host}`)}[/"${r.host}"/]`),
         "```",
     ];
     const table = [
@@ -361,6 +480,13 @@ export function accessMarkdown(env: string, plan: AccessPlan): string {
         "",
         ...graph,
         "",
+        "## Outbound (external hosts)",
+        "",
+        "Each service tried on every host and port a ServiceEntry declares, each such host on a port it does not",
+        `declare, and ${UNDECLARED_HOST}:443, under the mesh's outbound traffic policy.`,
+        "",
+        ...outbound.map((r) => `- ${describeOutbound(r)}`),
+        "",
         "## Every request tried",
         "",
         ...table,
@@ -373,6 +499,7 @@ export function writeAccessPlan(env: string, plan: AccessPlan, dir: string): voi
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, "access.json"), `${JSON.stringify(plan.rows, null, 2)}\n`);
     fs.writeFileSync(path.join(dir, "access.md"), accessMarkdown(env, plan));
+    fs.writeFileSync(path.join(dir, "outbound.json"), `${JSON.stringify(plan.outbound ?? [], null, 2)}\n`);
 }
 
 /** The environment step of `npm run plan -- --env <env>`: the matrix of the planned stacks, written to `<out>/<env>/`. */

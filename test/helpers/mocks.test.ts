@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { MINIMAL_COMMON_CONFIG, platformConfig } from "./config";
 import { evaluate, mocks, useMocks } from "./evaluate";
 import { nameOfUrn, plainValue, SECRET } from "./recorder";
 
@@ -60,7 +61,7 @@ describe("mocks harness (test/helpers)", () => {
 
     it("answers a StackReference only with the outputs it was given", async () => {
         await assert.rejects(
-            evaluate({ stack: "dev-common", config: { "platform:layer": "common" }, stackOutputs: {} }),
+            evaluate({ stack: "dev-common", config: platformConfig(MINIMAL_COMMON_CONFIG), stackOutputs: {} }),
             /mocks: no outputs given for the StackReference "organization\/platform\/dev"; known: none/,
         );
     });

@@ -2,10 +2,11 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { CommonConfig, ConfigError, describeProblem, parseConfig } from "../../infra/schema";
 import { DEFAULT_NODE_GROUPS } from "../../infra/schema/common";
+import { KMS_KEY_ADMIN_ARNS } from "../helpers/config";
 
 /** The string form of a common stack's config values, as the engine passes them. */
 function raw(values: Record<string, unknown>): Record<string, string> {
-    const out: Record<string, string> = { layer: "common" };
+    const out: Record<string, string> = { layer: "common", kmsKeyAdminArns: JSON.stringify(KMS_KEY_ADMIN_ARNS) };
     for (const [k, v] of Object.entries(values)) {
         out[k] = typeof v === "string" ? v : JSON.stringify(v);
     }
@@ -128,6 +129,21 @@ describe("common layer config (infra/schema/common.ts)", () => {
                 'platform:clusterAdminRoleArns[1] = "arn:aws:iam::1234:user/alice": not an IAM role ARN; allowed: arn:aws:iam::<12-digit account id>:role/<name>, e.g. arn:aws:iam::123456789012:role/platform-admins',
             ],
         );
+    });
+
+    it("refuses KMS key admins that are not named IAM roles or users, and an empty list, with the exact message", () => {
+        assert.deepStrictEqual(
+            problemsOf({ kmsKeyAdminArns: ["arn:aws:iam::123456789012:root", "arn:aws:sts::123456789012:assumed-role/admins/bob", "admins"] }),
+            [
+                'platform:kmsKeyAdminArns[0] = "arn:aws:iam::123456789012:root": the account root hands the key to every IAM policy of the account; allowed: named roles or users, arn:aws:iam::<12-digit account id>:role/<name> or :user/<name>, e.g. arn:aws:iam::123456789012:role/platform-admins',
+                'platform:kmsKeyAdminArns[1] = "arn:aws:sts::123456789012:assumed-role/admins/bob": an STS session, not an IAM principal (a key policy names the role); allowed: arn:aws:iam::<12-digit account id>:role/<name> or :user/<name>, e.g. arn:aws:iam::123456789012:role/platform-admins',
+                'platform:kmsKeyAdminArns[2] = "admins": not an IAM role or user ARN; allowed: arn:aws:iam::<12-digit account id>:role/<name> or :user/<name>, e.g. arn:aws:iam::123456789012:role/platform-admins',
+            ],
+        );
+        assert.deepStrictEqual(problemsOf({ kmsKeyAdminArns: [] }), [
+            "platform:kmsKeyAdminArns = []: at least one key administrator is needed, and the role that runs pulumi up must be one of them (AWS refuses a key policy that locks its creator out); allowed: IAM role or user ARNs, e.g. arn:aws:iam::123456789012:role/platform-admins",
+        ]);
+        assert.deepStrictEqual(parse({}).kmsKeyAdminArns, KMS_KEY_ADMIN_ARNS);
     });
 
     it("reports every problem at once, with the stack in the message", () => {

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { ConfigError, GlobalConfig, ServiceConfig, describeProblem, parseConfig } from "../../infra/config";
 import { AWS_REGIONS } from "../../components/conventions";
-import { DEV_GLOBAL_CONFIG } from "../helpers/config";
+import { DEV_GLOBAL_CONFIG, KMS_KEY_ADMIN_ARNS, MINIMAL_COMMON_CONFIG } from "../helpers/config";
 
 /** The allowed regions as the region check lists them (the list itself is tested below). */
 const REGIONS = AWS_REGIONS.join(", ");
@@ -50,7 +50,7 @@ describe("config (infra/config.ts)", () => {
     it("applies the declared defaults", () => {
         const config = parseConfig(
             "int",
-            raw({ layer: "global", region: "us-east-1", team: "payments", contact: "payments@example.com" }),
+            raw({ layer: "global", region: "us-east-1", team: "payments", contact: "payments@example.com", kmsKeyAdminArns: KMS_KEY_ADMIN_ARNS }),
         ) as GlobalConfig;
         assert.strictEqual(config.environment.timeZone, "UTC");
         assert.strictEqual(config.environment.startTime, "08:00");
@@ -190,6 +190,7 @@ describe("config (infra/config.ts)", () => {
                 'platform:region = (not set): required in stack "dev"; set it with pulumi config set region <value>',
                 'platform:team = (not set): required in stack "dev"; set it with pulumi config set team <value>',
                 'platform:contact = (not set): required in stack "dev"; set it with pulumi config set contact <value>',
+                "platform:kmsKeyAdminArns = []: at least one key administrator is needed, and the role that runs pulumi up must be one of them (AWS refuses a key policy that locks its creator out); allowed: IAM role or user ARNs, e.g. arn:aws:iam::123456789012:role/platform-admins",
             ],
         ],
         [
@@ -254,7 +255,7 @@ describe("config (infra/config.ts)", () => {
     }
 
     it("refuses keys of another layer instead of ignoring them", () => {
-        assert.deepStrictEqual(problems("dev-common", { layer: "common", region: "us-east-1", vpcCidr: "10.9.0.0/16" }), [
+        assert.deepStrictEqual(problems("dev-common", { ...MINIMAL_COMMON_CONFIG, region: "us-east-1", vpcCidr: "10.9.0.0/16" }), [
             'platform:region = "us-east-1": not read by the common layer; it belongs to the global layer: set it in Pulumi.dev.yaml instead',
             'platform:vpcCidr = "10.9.0.0/16": not read by the common layer; it belongs to the global layer: set it in Pulumi.dev.yaml instead',
         ]);
@@ -262,7 +263,7 @@ describe("config (infra/config.ts)", () => {
             'platform:organization = "acme": not read by the global layer; it belongs to the common and service layers: set it in Pulumi.dev-common.yaml and each Pulumi.dev-<service>.yaml instead',
         ]);
         // Pulumi.yaml's defaults reach every stack; they are not "set".
-        assert.deepStrictEqual(problems("dev-common", { layer: "common", region: "", timeZone: "UTC" }), []);
+        assert.deepStrictEqual(problems("dev-common", { ...MINIMAL_COMMON_CONFIG, region: "", timeZone: "UTC" }), []);
     });
 
     it("refuses a key of another layer that the stack file sets, even at its default value", () => {

@@ -45,6 +45,7 @@ describe("infra/schema/global: the network's config", () => {
             },
             natStrategy: "single",
             flowLogRetentionDays: 7,
+            kmsKeyAdminArns: ["arn:aws:iam::123456789012:role/platform-admins"],
             interfaceEndpointServices: ["ecr.api", "ecr.dkr", "sts", "logs"],
             privateZoneName: "dev.internal.example.com",
             publicZoneName: "",
@@ -52,6 +53,14 @@ describe("infra/schema/global: the network's config", () => {
     });
 
     const cases: [string, Record<string, unknown>, string[]][] = [
+        [
+            "a KMS key admin that is a group, and one listed twice",
+            { kmsKeyAdminArns: ["arn:aws:iam::123456789012:group/admins", "arn:aws:iam::123456789012:user/alice", "arn:aws:iam::123456789012:user/alice"] },
+            [
+                '  - platform:kmsKeyAdminArns[0] = "arn:aws:iam::123456789012:group/admins": not an IAM role or user ARN; allowed: arn:aws:iam::<12-digit account id>:role/<name> or :user/<name>, e.g. arn:aws:iam::123456789012:role/platform-admins',
+                '  - platform:kmsKeyAdminArns[2] = "arn:aws:iam::123456789012:user/alice": listed twice; each administrator once',
+            ],
+        ],
         [
             "a zone count out of range",
             { availabilityZoneCount: 7 },

@@ -43,7 +43,33 @@ describe("service config (infra/schema/service.ts)", () => {
             requiredHeaders: [],
             timeout: "15s",
             retries: 2,
+            externalHosts: [],
         });
+    });
+
+    it("reads external hosts with HTTPS on 443 by default (80 for HTTP), and names bad fields by their full path", () => {
+        const config = parse({
+            versions: VERSIONS,
+            externalHosts: [{ host: "api.stripe.com" }, { host: "hooks.example.com", protocol: "HTTP" }, { host: "mq.example.com", port: 5671, protocol: "TLS" }],
+        });
+        assert.deepStrictEqual(config.settings.externalHosts, [
+            { host: "api.stripe.com", port: 443, protocol: "HTTPS" },
+            { host: "hooks.example.com", port: 80, protocol: "HTTP" },
+            { host: "mq.example.com", port: 5671, protocol: "TLS" },
+        ]);
+        assert.deepStrictEqual(
+            problems({
+                versions: VERSIONS,
+                externalHosts: [{ hostname: "api.stripe.com" }, { host: "*.example.com", port: "443" }, { host: "db.example.com", port: 5432, protocol: "TCP" }],
+            }),
+            [
+                'platform:externalHosts[0].hostname = "api.stripe.com": unknown field; allowed: host, port, protocol',
+                "platform:externalHosts[0].host = (not set): required",
+                'platform:externalHosts[1].port = "443": expected a whole number',
+                'platform:externalHosts[1].host = "*.example.com": a wildcard would open every subdomain and cannot be resolved by DNS; list each host, allowed: a fully qualified host name in lower case, e.g. api.stripe.com',
+                'platform:externalHosts[2].protocol = "TCP": allowed: HTTPS, TLS, HTTP (upper case; TCP is not offered: without addresses a TCP ServiceEntry matches every host on its port)',
+            ],
+        );
     });
 
     it("reads the maps field by field, keeping defaults for unset fields", () => {

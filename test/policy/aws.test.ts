@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { requiredTags } from "../../policy/aws";
+import { ResourceValidationPolicy, unknownCheckingProxy } from "@pulumi/policy";
+import { kmsKeyExplicitPolicy, logGroupKmsEncryption, requiredTags } from "../../policy/aws";
 import { awsProvider, commonStack, edit, globalStack, res, violations } from "./fixtures";
 
 describe("policy pack: AWS", () => {
@@ -73,7 +74,7 @@ describe("policy pack: AWS", () => {
         it("requires IMDSv2 on instances and on eks managed node groups without a launch template", async () => {
             const stack = [
                 ...commonStack(),
-                res("aws:ec2/instance:Instance", "bastion", { metadataOptions: { httpTokens: "required" }, tags: { Name: "dev-common-bastion" } }),
+                res("aws:ec2/instance:Instance", "bastion", { metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1 }, tags: { Name: "dev-common-bastion" } }),
                 res("aws:ec2/instance:Instance", "legacy", { tags: { Name: "dev-common-legacy" } }),
                 res("eks:index:ManagedNodeGroup", "workers", { enableIMDSv2: true }),
                 res("eks:index:ManagedNodeGroup", "spot", {}),
@@ -81,7 +82,66 @@ describe("policy pack: AWS", () => {
             assert.deepStrictEqual(await violations(stack), [
                 '[eks-nodes-imdsv2] aws:ec2/instance:Instance legacy: IMDSv2 is not required: set metadataOptions.httpTokens to "required" (got null)',
                 "[eks-nodes-imdsv2] eks:index:ManagedNodeGroup spot: the node group does not require IMDSv2: set enableIMDSv2: true or give it a launchTemplate that requires it",
+                "[eks-nodes-imds-hop-limit] aws:ec2/instance:Instance legacy: the IMDS hop limit is not set, so the AMI's default applies (2 on EKS-optimized AMIs): set metadataOptions.httpPutResponseHopLimit to 1",
             ]);
+        });
+    });
+
+    describe("hop limit, log group encryption, key policies", () => {
+        it("eks-nodes-imds-hop-limit: refuses a launch template or instance with a hop limit above 1, or none", async () => {
+            let stack = edit(commonStack(), "nodes", (i) => (i.metadataOptions.httpPutResponseHopLimit = 2));
+            stack = [...stack, res("aws:ec2/instance:Instance", "bastion", { metadataOptions: { httpTokens: "required" }, tags: { Name: "dev-common-bastion" } })];
+            assert.deepStrictEqual(await violations(stack), [
+                "[eks-nodes-imds-hop-limit] aws:ec2/launchTemplate:LaunchTemplate nodes: the IMDS hop limit is 2: pods can reach the instance metadata service and take the node role's credentials; set metadataOptions.httpPutResponseHopLimit to 1 and give workloads AWS access through EKS Pod Identity",
+                "[eks-nodes-imds-hop-limit] aws:ec2/instance:Instance bastion: the IMDS hop limit is not set, so the AMI's default applies (2 on EKS-optimized AMIs): set metadataOptions.httpPutResponseHopLimit to 1",
+            ]);
+        });
+
+        it("cloudwatch-log-group-kms: refuses a log group without kmsKeyId", async () => {
+            const stack = edit(globalStack(), "flow-log-group", (i) => delete i.kmsKeyId);
+            assert.deepStrictEqual(await violations(stack), [
+                '[cloudwatch-log-group-kms] aws:cloudwatch/logGroup:LogGroup flow-log-group: log group "dev-global-flow-log-group" is not encrypted with a customer-managed key: set kmsKeyId to a KMS key whose policy lets logs.<region>.amazonaws.com use it for this log group',
+            ]);
+        });
+
+        it("kms-key-explicit-policy: refuses a key without a policy, and a statement allowing kms:* or *", async () => {
+            let stack = edit(globalStack(), "flow-log-key", (i) => delete i.policy);
+            stack = [
+                ...stack,
+                res("aws:kms/key:Key", "default-like", {
+                    policy: JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [{ Sid: "Enable IAM User Permissions", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" }],
+                    }),
+                    tags: { Name: "dev-global-default-like" },
+                }),
+            ];
+            assert.deepStrictEqual(await violations(stack), [
+                "[kms-key-explicit-policy] aws:kms/key:Key flow-log-key: the key has no explicit key policy, so AWS gives it the default one (every IAM policy of the account may use and manage it): set policy, with named key administrators and the one user of the key",
+                "[kms-key-explicit-policy] aws:kms/key:Key default-like: key policy Statement[0] (Enable IAM User Permissions) allows kms:*: list the actions its principal needs",
+            ]);
+        });
+
+        it("in a preview, takes a kmsKeyId or key policy that cannot be known yet as given, and still refuses one left out", () => {
+            // The engine's own proxy over a value it cannot know in a preview (the SDK's sentinel,
+            // exported by its proxy module without typings).
+            const { unknownStringValue } = require("@pulumi/policy/proxy") as { unknownStringValue: unknown };
+            const unknown = (known: Record<string, unknown>, key: string) => unknownCheckingProxy({ ...known, [key]: unknownStringValue });
+            const run = (policy: ResourceValidationPolicy, type: string, props: Record<string, unknown>) => {
+                const reported: string[] = [];
+                (policy.validateResource as (a: any, r: (m: string) => void) => void)({ type, name: "r", props }, (m) => reported.push(m));
+                return reported;
+            };
+            assert.deepStrictEqual(run(logGroupKmsEncryption, "aws:cloudwatch/logGroup:LogGroup", unknown({ name: "g" }, "kmsKeyId")), []);
+            assert.deepStrictEqual(run(kmsKeyExplicitPolicy, "aws:kms/key:Key", unknown({}, "policy")), []);
+            assert.deepStrictEqual(run(logGroupKmsEncryption, "aws:cloudwatch/logGroup:LogGroup", { name: "g" }), [
+                'log group "g" is not encrypted with a customer-managed key: set kmsKeyId to a KMS key whose policy lets logs.<region>.amazonaws.com use it for this log group',
+            ]);
+        });
+
+        it("passes the good stacks, whose key has an explicit policy and whose log group and nodes comply", async () => {
+            assert.deepStrictEqual(await violations(globalStack()), []);
+            assert.deepStrictEqual(await violations(commonStack()), []);
         });
     });
 

@@ -44,6 +44,21 @@ export function globalStack(): RecordedResource[] {
         res("aws:ec2/vpc:Vpc", "vpc", { cidrBlock: "10.20.0.0/16", tags: { Name: "dev-global-vpc" } }),
         res("aws:ec2/subnet:Subnet", "private-0", { cidrBlock: "10.20.0.0/19", tags: { Name: "dev-global-private-subnet-0", "kubernetes.io/role/internal-elb": "1" } }, { dependsOn: ["vpc"] }),
         res("aws:ec2/flowLog:FlowLog", "flow-log", { vpcId: "vpc-id", trafficType: "ALL", tags: { Name: "dev-global-flow-log" } }, { dependsOn: ["vpc"] }),
+        res("aws:kms/key:Key", "flow-log-key", {
+            policy: JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [
+                    { Sid: "KeyAdministration", Effect: "Allow", Principal: { AWS: ["arn:aws:iam::123456789012:role/platform-admins"] }, Action: ["kms:DescribeKey", "kms:PutKeyPolicy"], Resource: "*" },
+                    { Sid: "CloudWatchLogsEncryptThisLogGroup", Effect: "Allow", Principal: { Service: "logs.eu-central-1.amazonaws.com" }, Action: ["kms:Encrypt*", "kms:Decrypt*"], Resource: "*" },
+                ],
+            }),
+            tags: { Name: "dev-global-flow-log-key" },
+        }),
+        res("aws:cloudwatch/logGroup:LogGroup", "flow-log-group", {
+            name: "dev-global-flow-log-group",
+            kmsKeyId: "arn:aws:kms:eu-central-1:123456789012:key/flow-log-key",
+            tags: { Name: "dev-global-flow-log-group" },
+        }),
     ];
 }
 
@@ -79,6 +94,13 @@ export function commonStack(): RecordedResource[] {
             tags: { Name: "dev-common-node-group-0" },
         }),
         res("kubernetes:core/v1:Namespace", "istio-system", { apiVersion: "v1", kind: "Namespace", metadata: meta("istio-system", undefined, "common") }),
+        // dev may keep ALLOW_ANY (mesh-registry-only-outside-dev).
+        res("kubernetes:helm.sh/v3:Release", "istiod", {
+            name: "istiod",
+            namespace: "istio-system",
+            chart: "istiod",
+            values: { meshConfig: { outboundTrafficPolicy: { mode: "ALLOW_ANY" } } },
+        }),
         res("kubernetes:security.istio.io/v1:PeerAuthentication", "mesh-mtls", {
             apiVersion: "security.istio.io/v1",
             kind: "PeerAuthentication",

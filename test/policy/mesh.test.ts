@@ -10,6 +10,32 @@ async function violationsOf(policy: string, stack: Parameters<typeof violations>
 }
 
 describe("policy pack: mesh (Istio)", () => {
+    describe("mesh-registry-only-outside-dev", () => {
+        /** The common stack of environment `env`, its istiod release's outbound mode set (or unset). */
+        const stackOf = (env: string, mode: string | undefined) =>
+            edit(
+                edit(commonStack(), "aws", (i) => (i.defaultTags.tags.environment = env)),
+                "istiod",
+                (i) => (mode === undefined ? delete i.values.meshConfig.outboundTrafficPolicy : (i.values.meshConfig.outboundTrafficPolicy.mode = mode)),
+            );
+        const found = async (env: string, mode: string | undefined) =>
+            (await violations(stackOf(env, mode))).filter((v) => v.startsWith("[mesh-registry-only-outside-dev]"));
+
+        it("refuses ALLOW_ANY, or no mode (Istio's default), in an environment other than dev", async () => {
+            assert.deepStrictEqual(await found("prod", "ALLOW_ANY"), [
+                '[mesh-registry-only-outside-dev] kubernetes:helm.sh/v3:Release istiod: istiod release istiod in environment prod has meshConfig.outboundTrafficPolicy.mode "ALLOW_ANY": set meshOutboundTrafficPolicy to REGISTRY_ONLY and declare each service\'s external hosts in its externalHosts',
+            ]);
+            assert.deepStrictEqual(await found("staging", undefined), [
+                "[mesh-registry-only-outside-dev] kubernetes:helm.sh/v3:Release istiod: istiod release istiod in environment staging has meshConfig.outboundTrafficPolicy.mode null (Istio's default, ALLOW_ANY): set meshOutboundTrafficPolicy to REGISTRY_ONLY and declare each service's external hosts in its externalHosts",
+            ]);
+        });
+
+        it("passes REGISTRY_ONLY anywhere, and ALLOW_ANY in dev", async () => {
+            assert.deepStrictEqual(await found("prod", "REGISTRY_ONLY"), []);
+            assert.deepStrictEqual(await violations(stackOf("dev", "ALLOW_ANY")), []);
+        });
+    });
+
     it("mesh-peer-authentication-strict: only STRICT, on every port", async () => {
         const stack = edit(commonStack(), "mesh-mtls", (i) => {
             i.spec.mtls.mode = "PERMISSIVE";

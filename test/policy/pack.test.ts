@@ -10,6 +10,9 @@ describe("policy pack (policy/policies.ts)", () => {
             "eks-control-plane-logs",
             "eks-no-open-public-endpoint",
             "eks-nodes-imdsv2",
+            "eks-nodes-imds-hop-limit",
+            "cloudwatch-log-group-kms",
+            "kms-key-explicit-policy",
             "vpc-flow-logs",
             "k8s-pinned-images",
             "k8s-hardened-security-context",
@@ -21,6 +24,7 @@ describe("policy pack (policy/policies.ts)", () => {
             "mesh-default-deny",
             "mesh-request-authentication-paired",
             "mesh-sidecar-per-namespace",
+            "mesh-registry-only-outside-dev",
             "no-plaintext-secrets",
             "secret-values-seen",
         ]);

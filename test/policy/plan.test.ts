@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { devPlan } from "../helpers/dev-plan";
-import { formatPolicyViolation } from "../helpers/policy-run";
+import { formatPolicyViolation, runPolicies } from "../helpers/policy-run";
 
 /**
  * A resource type each policy checks, that dev must have: if a layer stops producing it (a new
@@ -9,7 +9,10 @@ import { formatPolicyViolation } from "../helpers/policy-run";
 const CHECKED_TYPES: Record<string, string> = {
     "aws-required-tags": "aws:ec2/subnet:Subnet",
     "eks-secrets-encryption, eks-control-plane-logs, eks-no-open-public-endpoint": "eks:index:Cluster",
-    "eks-nodes-imdsv2": "aws:ec2/launchTemplate:LaunchTemplate",
+    "eks-nodes-imdsv2, eks-nodes-imds-hop-limit": "aws:ec2/launchTemplate:LaunchTemplate",
+    "cloudwatch-log-group-kms": "aws:cloudwatch/logGroup:LogGroup",
+    "kms-key-explicit-policy": "aws:kms/key:Key",
+    "mesh-registry-only-outside-dev": "kubernetes:helm.sh/v3:Release",
     "eks-nodes-imdsv2 (node groups)": "aws:eks/nodeGroup:NodeGroup",
     "vpc-flow-logs": "aws:ec2/flowLog:FlowLog",
     "k8s-*": "kubernetes:apps/v1:Deployment",
@@ -34,5 +37,27 @@ describe("policy pack over the dev plan (as pulumi preview --policy-pack policy)
         const types = new Set(plans.flatMap((p) => p.evaluation.resources.map((r) => r.type)));
         const missing = Object.entries(CHECKED_TYPES).filter(([, type]) => !types.has(type)).map(([policy, type]) => `${policy}: no ${type}`);
         assert.deepStrictEqual(missing, []);
+    });
+
+    it("the dev plan's istiod release is the one mesh-registry-only-outside-dev reads: in another environment, ALLOW_ANY is refused and REGISTRY_ONLY passes", async function () {
+        const plans = await devPlan();
+        const common = plans.find((p) => p.layer === "common");
+        assert.ok(common);
+        // The same resources, every environment tag and label saying int instead of dev, with the
+        // istiod release's outbound mode set as given (dev's own default may change).
+        const asInt = (mode: string) =>
+            common.evaluation.resources.map((r) => {
+                const inputs = JSON.parse(JSON.stringify(r.inputs).replace(/"environment":"dev"/g, '"environment":"int"'));
+                if (r.type === "kubernetes:helm.sh/v3:Release" && inputs.chart === "istiod") {
+                    inputs.values.meshConfig.outboundTrafficPolicy = { mode };
+                }
+                return { ...r, inputs };
+            });
+        const found = async (mode: string) =>
+            (await runPolicies(asInt(mode))).filter((v) => v.policy === "mesh-registry-only-outside-dev").map(formatPolicyViolation);
+        assert.deepStrictEqual(await found("ALLOW_ANY"), [
+            '[mesh-registry-only-outside-dev] kubernetes:helm.sh/v3:Release istiod: istiod release istiod in environment int has meshConfig.outboundTrafficPolicy.mode "ALLOW_ANY": set meshOutboundTrafficPolicy to REGISTRY_ONLY and declare each service\'s external hosts in its externalHosts',
+        ]);
+        assert.deepStrictEqual(await found("REGISTRY_ONLY"), []);
     });
 });

@@ -3,7 +3,8 @@ import { ConfigError } from "../../infra/schema";
 import { COMMON_OUTPUTS } from "../../stacks/common";
 import { KUBERNETES_VERSION } from "../../components/cluster";
 import { ISTIO_CANARY_VERSION, ISTIO_CHART_REPOSITORY, ISTIO_VERSION } from "../../components/mesh";
-import { platformConfig } from "../helpers/config";
+import { eksSecretsKeyPolicy, keyAdminStatement, logGroupKeyPolicy } from "../../components/kms";
+import { KMS_KEY_ADMIN_ARNS, MINIMAL_COMMON_CONFIG, platformConfig } from "../helpers/config";
 import { conventionViolations } from "../helpers/conventions-check";
 import { Evaluation, evaluate } from "../helpers/evaluate";
 import { DEV_COMMON_OUTPUTS, DEV_GLOBAL_OUTPUTS, devStackOutputs } from "../helpers/fixtures";
@@ -18,7 +19,7 @@ function evaluateDev(): Promise<Evaluation> {
 
 /** A common stack with only the layer set: every key at its default. */
 function evaluateDefaults(extra: Record<string, unknown> = {}, secretKeys: string[] = []): Promise<Evaluation> {
-    return evaluate({ stack: "dev-common", config: platformConfig({ layer: "common", ...extra }), secretKeys, stackOutputs: devStackOutputs() });
+    return evaluate({ stack: "dev-common", config: platformConfig({ ...MINIMAL_COMMON_CONFIG, ...extra }), secretKeys, stackOutputs: devStackOutputs() });
 }
 
 function one(result: Evaluation, type: string, name?: string): RecordedResource {
@@ -71,13 +72,36 @@ describe("common layer (stacks/common.ts)", () => {
         assert.deepStrictEqual(i.enabledClusterLogTypes, ["api", "audit", "authenticator", "controllerManager", "scheduler"]);
         assert.strictEqual(i.skipDefaultNodeGroup, true);
         assert.deepStrictEqual(cluster.dependsOn, ["dev-common-eks-cluster-role-AmazonEKSClusterPolicy", "dev-common-eks-log-group", "dev-common-eks-secrets-key"]);
-        const key = one(dev, "aws:kms/key:Key");
-        assert.strictEqual(key.inputs.enableKeyRotation, true);
         const logs = one(dev, "aws:cloudwatch/logGroup:LogGroup");
         assert.deepStrictEqual(
-            { name: logs.inputs.name, retentionInDays: logs.inputs.retentionInDays },
-            { name: "/aws/eks/dev-common-eks-cluster/cluster", retentionInDays: 30 },
+            { name: logs.inputs.name, retentionInDays: logs.inputs.retentionInDays, kmsKeyId: logs.inputs.kmsKeyId },
+            { name: "/aws/eks/dev-common-eks-cluster/cluster", retentionInDays: 30, kmsKeyId: "arn:aws:kms:eu-central-1:123456789012:key/dev-common-eks-log-key" },
         );
+    });
+
+    it("encrypts secrets and control-plane logs with two keys of explicit policies: named admins, one user each", () => {
+        const keys = dev.resources.filter((r) => r.type === "aws:kms/key:Key").sort((a, b) => a.name.localeCompare(b.name));
+        assert.deepStrictEqual(
+            keys.map((k) => [k.name, k.inputs.enableKeyRotation, k.inputs.deletionWindowInDays, (k.inputs.tags as Record<string, string>).Name]),
+            [
+                ["dev-common-eks-log-key", true, 30, "dev-common-eks-log-key"],
+                ["dev-common-eks-secrets-key", true, 30, "dev-common-eks-secrets-key"],
+            ],
+        );
+        const policy = (name: string) => JSON.parse(String(one(dev, "aws:kms/key:Key", name).inputs.policy));
+        const admins = keyAdminStatement(KMS_KEY_ADMIN_ARNS);
+        assert.deepStrictEqual(policy("dev-common-eks-secrets-key"), eksSecretsKeyPolicy(KMS_KEY_ADMIN_ARNS, "arn:aws:iam::123456789012:role/dev-common-eks-cluster-role"));
+        assert.deepStrictEqual(policy("dev-common-eks-secrets-key").Statement[0], admins);
+        // The exact statements are in test/components/kms: here, the scope the stack gives them.
+        assert.deepStrictEqual(
+            policy("dev-common-eks-log-key"),
+            logGroupKeyPolicy(KMS_KEY_ADMIN_ARNS, { partition: "aws", region: "eu-central-1", accountId: "123456789012", logGroupName: "/aws/eks/dev-common-eks-cluster/cluster" }),
+        );
+        const aliases = dev.resources.filter((r) => r.type === "aws:kms/alias:Alias").map((a) => [a.inputs.name, a.inputs.targetKeyId]);
+        assert.deepStrictEqual(aliases.sort(), [
+            ["alias/dev-common-eks-log-key", "dev-common-eks-log-key-key-id"],
+            ["alias/dev-common-eks-secrets-key", "dev-common-eks-secrets-key-key-id"],
+        ]);
     });
 
     it("opens the public endpoint only for the listed CIDRs and maps roles to access entries", async () => {
@@ -132,7 +156,7 @@ describe("common layer (stacks/common.ts)", () => {
         assert.deepStrictEqual(i.instanceTypes, ["t3.large"]);
         assert.deepStrictEqual(i.launchTemplate, { id: "dev-common-general-launch-template-id", version: "1" });
         const template = one(dev, "aws:ec2/launchTemplate:LaunchTemplate");
-        assert.deepStrictEqual(template.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 });
+        assert.deepStrictEqual(template.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
         assert.deepStrictEqual(template.inputs.vpcSecurityGroupIds, ["sg-dev-common-eks-cluster-node"]);
         // Networking add-ons come before the nodes, which need a CNI to become Ready.
         for (const dep of ["dev-common-vpc-cni-addon", "dev-common-kube-proxy-addon", "dev-common-eks-node-role-AmazonEKSWorkerNodePolicy"]) {

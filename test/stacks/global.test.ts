@@ -41,6 +41,8 @@ describe("stacks/global: the dev global stack (Pulumi.dev.yaml)", () => {
             "aws:ec2/vpcEndpoint:VpcEndpoint": 5,
             "aws:iam/role:Role": 1,
             "aws:iam/rolePolicy:RolePolicy": 1,
+            "aws:kms/alias:Alias": 1,
+            "aws:kms/key:Key": 1,
             "aws:route53/zone:Zone": 1,
             "platform:network:Network": 1,
             "pulumi:providers:aws": 1,
@@ -103,8 +105,8 @@ describe("stacks/global: the dev global stack (Pulumi.dev.yaml)", () => {
             assert.strictEqual(tags["owner-service"], "global");
             assert.strictEqual(tags.environment, "dev");
         }
-        // VPC, default SG, 6 subnets, IGW, EIP, NAT, 2 route tables, 2 NACLs, log group, role, flow log, SG, 5 endpoints, zone.
-        assert.strictEqual(taggable, 25);
+        // VPC, default SG, 6 subnets, IGW, EIP, NAT, 2 route tables, 2 NACLs, log key, log group, role, flow log, SG, 5 endpoints, zone.
+        assert.strictEqual(taggable, 26);
     });
 
     it("the VPC's default security group is adopted with no rules", () => {

@@ -132,6 +132,24 @@ describe("service layer (stacks/service.ts)", () => {
         assert.strictEqual(spec(one(evaluations.payment, "kubernetes:apps/v1:Deployment")).replicas, 3);
     });
 
+    it("payment: its declared external host as a ServiceEntry of its namespace only, before its pods, and in its Sidecar's egress", () => {
+        const entry = one(evaluations.payment, "kubernetes:networking.istio.io/v1:ServiceEntry");
+        assert.strictEqual(entry.name, "payment-external-https-443");
+        assert.deepStrictEqual([meta(entry).name, meta(entry).namespace, meta(entry).labels["owner-service"]], ["external-https-443", "payment", "payment"]);
+        assert.deepStrictEqual(spec(entry), {
+            hosts: ["api.payments.example.com"],
+            exportTo: ["."],
+            location: "MESH_EXTERNAL",
+            resolution: "DNS",
+            ports: [{ number: 443, name: "https-443", protocol: "HTTPS" }],
+        });
+        assert.ok(one(evaluations.payment, "kubernetes:apps/v1:Deployment").dependsOn.includes("payment-external-https-443"));
+        assert.deepStrictEqual(spec(one(evaluations.payment, "kubernetes:networking.istio.io/v1:Sidecar")).egress[0].hosts.slice(-1), ["./api.payments.example.com"]);
+        // Services that declare none get none.
+        assert.deepStrictEqual(byType(evaluations.backend, "kubernetes:networking.istio.io/v1:ServiceEntry"), []);
+        assert.deepStrictEqual(byType(evaluations.frontend, "kubernetes:networking.istio.io/v1:ServiceEntry"), []);
+    });
+
     it("backend fits its quota at its autoscalers' maximum: 2 versions × 10 pods, each its container and its sidecar", () => {
         const e = evaluations.backend;
         const hpas = byType(e, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler").map((h) => spec(h).maxReplicas);

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { ConfigError } from "../../infra/schema";
-import { platformConfig, DEV_GLOBAL_CONFIG } from "../helpers/config";
+import { platformConfig, DEV_GLOBAL_CONFIG, MINIMAL_COMMON_CONFIG } from "../helpers/config";
 import * as pulumi from "@pulumi/pulumi";
 import { main } from "../../infra/program";
 import { evaluate, useMocks } from "../helpers/evaluate";
@@ -37,7 +37,7 @@ describe("layer wiring (infra/program.ts)", () => {
         const global = await evaluate({ stack: "dev", config: platformConfig(DEV_GLOBAL_CONFIG) });
         const common = await evaluate({
             stack: "dev-common",
-            config: platformConfig({ layer: "common" }),
+            config: platformConfig(MINIMAL_COMMON_CONFIG),
             stackOutputs: devStackOutputs(),
         });
         for (const [result, owner] of [
@@ -65,7 +65,7 @@ describe("layer wiring (infra/program.ts)", () => {
     it("the common layer reads the environment from the global stack, not from its own config", async () => {
         const result = await evaluate({
             stack: "dev-common",
-            config: platformConfig({ layer: "common" }),
+            config: platformConfig(MINIMAL_COMMON_CONFIG),
             stackOutputs: devStackOutputs(),
         });
         const refs = result.resources.filter((r) => r.type === "pulumi:pulumi:StackReference").map((r) => r.name);
@@ -96,7 +96,7 @@ describe("layer wiring (infra/program.ts)", () => {
         await assert.rejects(
             evaluate({
                 stack: "dev-common",
-                config: platformConfig({ layer: "common" }),
+                config: platformConfig(MINIMAL_COMMON_CONFIG),
                 stackOutputs: { "organization/platform/dev": { outputs: { env: "dev", region: 42 } } },
             }),
             (err: Error) => {

@@ -70,8 +70,8 @@ describe("cluster specs (components/cluster/specs.ts)", () => {
         assert.deepStrictEqual(accessEntries({ adminRoleArns: [], viewerRoleArns: [] }), {});
     });
 
-    it("requires IMDSv2 with a hop limit of 2 on every node", () => {
-        assert.deepStrictEqual(nodeMetadataOptions(), { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 });
+    it("requires IMDSv2 with a hop limit of 1 on every node: pods on the pod network cannot reach the node's role", () => {
+        assert.deepStrictEqual(nodeMetadataOptions(), { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
     });
 
     it("writes trust policies for a service principal", () => {

@@ -7,7 +7,8 @@ import {
     subnetKubernetesTags,
     validateNetworkArgs,
 } from "../../../components/network";
-import { DEV_GLOBAL_CONFIG, platformConfig } from "../../helpers/config";
+import { logGroupKeyPolicy } from "../../../components/kms";
+import { DEV_GLOBAL_CONFIG, KMS_KEY_ADMIN_ARNS, platformConfig } from "../../helpers/config";
 import { Evaluation, evaluate, useMocks } from "../../helpers/evaluate";
 import { RecordedResource } from "../../helpers/recorder";
 
@@ -226,7 +227,10 @@ describe("components/network/network: Network", () => {
         it("logs all traffic of the VPC into its log group through its role, after the role's policy exists", async () => {
             const result = custom;
             const [group] = ofType(result, "aws:cloudwatch/logGroup:LogGroup");
-            assert.deepStrictEqual([group.inputs.name, group.inputs.retentionInDays], ["dev-global-flow-log-group", 14]);
+            assert.deepStrictEqual(
+                [group.inputs.name, group.inputs.retentionInDays, group.inputs.kmsKeyId],
+                ["dev-global-flow-log-group", 14, "arn:aws:kms:eu-central-1:123456789012:key/dev-global-flow-log-key"],
+            );
             const [flowLog] = ofType(result, "aws:ec2/flowLog:FlowLog");
             assert.deepStrictEqual(
                 [flowLog.inputs.vpcId, flowLog.inputs.trafficType, flowLog.inputs.logDestinationType, flowLog.inputs.logDestination, flowLog.inputs.iamRoleArn],
@@ -252,13 +256,33 @@ describe("components/network/network: Network", () => {
         });
     });
 
+    describe("flow log key", () => {
+        it("encrypts the flow log with a rotated key that only CloudWatch Logs may use, for this log group only", () => {
+            const [key] = ofType(custom, "aws:kms/key:Key");
+            assert.deepStrictEqual(
+                [key.name, key.inputs.enableKeyRotation, key.inputs.deletionWindowInDays, (key.inputs.tags as Record<string, string>).Name],
+                ["dev-global-flow-log-key", true, 30, "dev-global-flow-log-key"],
+            );
+            assert.deepStrictEqual(
+                JSON.parse(String(key.inputs.policy)),
+                logGroupKeyPolicy(KMS_KEY_ADMIN_ARNS, { partition: "aws", region: "eu-central-1", accountId: "123456789012", logGroupName: "dev-global-flow-log-group" }),
+            );
+            assert.deepStrictEqual(JSON.parse(String(key.inputs.policy)).Statement[1].Condition, {
+                ArnEquals: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-central-1:123456789012:log-group:dev-global-flow-log-group" },
+            });
+            const [alias] = ofType(custom, "aws:kms/alias:Alias");
+            assert.deepStrictEqual([alias.inputs.name, alias.inputs.targetKeyId], ["alias/dev-global-flow-log-key", "dev-global-flow-log-key-key-id"]);
+        });
+    });
+
     describe("validation", () => {
-        const good = { vpcCidr: "10.0.0.0/16" };
+        const good = { vpcCidr: "10.0.0.0/16", kmsKeyAdminArns: KMS_KEY_ADMIN_ARNS };
 
         it("collects every bad argument with its property, value and fix", () => {
             const { settings, problems } = validateNetworkArgs(
                 {
                     vpcCidr: "10.0.0.0/16",
+                    kmsKeyAdminArns: [],
                     availabilityZones: ["eu-central-1a", "eu-west-1b", "eu-central-1a"],
                     natStrategy: "ha" as never,
                     flowLogRetentionDays: 10,
@@ -275,6 +299,7 @@ describe("components/network/network: Network", () => {
                 'availabilityZones[2] = "eu-central-1a": listed twice; each zone once',
                 'natStrategy = "ha": allowed: perAz, single',
                 "flowLogRetentionDays = 10: not a CloudWatch Logs retention period; allowed: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (days)",
+                "kmsKeyAdminArns = []: at least one key administrator is needed, and the role that runs pulumi up must be one of them (AWS refuses a key policy that locks its creator out); allowed: IAM role or user ARNs, e.g. arn:aws:iam::123456789012:role/platform-admins",
                 'interfaceEndpointServices[0] = "s3": s3 is always created as a gateway endpoint; remove it from the list',
                 'interfaceEndpointServices[1] = "ecr": unknown endpoint service; allowed: ecr.api, ecr.dkr, sts, logs, ec2, elasticloadbalancing, autoscaling, eks, eks-auth, kms, ssm, ssmmessages, ec2messages, secretsmanager, monitoring, xray, aps-workspaces, sqs, sns',
                 'interfaceEndpointServices[3] = "sts": listed twice; each service once',
@@ -296,6 +321,7 @@ describe("components/network/network: Network", () => {
                 },
                 natStrategy: "perAz",
                 flowLogRetentionDays: 30,
+                kmsKeyAdminArns: KMS_KEY_ADMIN_ARNS,
                 interfaceEndpointServices: [],
                 privateZoneName: "prod.internal",
                 publicZoneName: "",
@@ -325,7 +351,7 @@ describe("components/network/network: Network", () => {
                 },
             };
             assert.throws(
-                () => new Network("dev-global-network", { owner, provider, clusterName: "c", vpcCidr: "10.0.0.0/16", availabilityZoneCount: 9 }),
+                () => new Network("dev-global-network", { owner, provider, clusterName: "c", vpcCidr: "10.0.0.0/16", kmsKeyAdminArns: KMS_KEY_ADMIN_ARNS, availabilityZoneCount: 9 }),
                 (err: unknown) =>
                     err instanceof NetworkArgsError &&
                     err.message === 'invalid Network arguments:\n  - availabilityZoneCount = 9: out of range; allowed: 2 to 6 availability zones',
