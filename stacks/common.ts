@@ -64,8 +64,8 @@ export const COMMON_OUTPUTS: OutputDocs<CommonOutputs> = {
 export interface CommonInputs {
     /** The global stack's outputs: network and environment settings. */
     readonly global: GlobalOutputs;
-    /** The environment's aws provider, owner-service `common`. */
-    readonly aws: aws.Provider;
+    /** Makes the environment's aws provider, owner-service `common`; called only with clusterMode eks. */
+    readonly aws: () => aws.Provider;
 }
 
 /**
@@ -77,14 +77,13 @@ export interface CommonInputs {
 export async function deployCommon(config: CommonConfig, inputs: CommonInputs): Promise<StackOutputs<CommonOutputs>> {
     const { global } = inputs;
     const owner: Owner = { environment: environmentOf(global), service: "common" };
-    // Default providers are disabled: random gets an explicit one too.
-    const randomProvider = new random.Provider("random", {});
     const cluster = config.clusterMode === "existing" ? existingCluster(config) : eksCluster(config, inputs, owner);
     const k8s = kubernetesProvider("kubernetes", cluster.kubeconfig);
 
+    // Default providers are disabled: random gets an explicit one, made only when a password is generated.
     const grafanaAdminPassword =
         config.grafanaAdminPassword ??
-        new random.RandomPassword("grafana-admin-password", { length: 32, special: false }, { provider: randomProvider }).result;
+        new random.RandomPassword("grafana-admin-password", { length: 32, special: false }, { provider: new random.Provider("random", {}) }).result;
 
     const observability = new Observability("observability", {
         owner,
@@ -153,7 +152,7 @@ function eksCluster(config: CommonConfig, inputs: CommonInputs, owner: Owner): C
         logRetentionDays: config.controlPlaneLogRetentionDays,
         nodeGroups: config.nodeGroups,
         scheduledScaling: config.scheduledNodeScaling,
-        awsProvider: inputs.aws,
+        awsProvider: inputs.aws(),
         eksProvider,
     });
 }

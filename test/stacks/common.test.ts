@@ -329,7 +329,7 @@ describe("common layer (stacks/common.ts)", () => {
 
     it("uses a configured Grafana password as a secret and generates none", async () => {
         const result = await evaluateDefaults({ grafanaAdminPassword: "configured-s3cret" }, ["platform:grafanaAdminPassword"]);
-        assert.deepStrictEqual(result.resources.filter((r) => r.type.startsWith("random:")), []);
+        assert.deepStrictEqual(result.resources.filter((r) => r.type.startsWith("random:") || r.type === "pulumi:providers:random"), []);
         assert.deepStrictEqual(one(result, "kubernetes:core/v1:Secret", "grafana-admin").inputs.stringData, { "admin-user": "[secret]", "admin-password": "[secret]" });
         assert.doesNotMatch(JSON.stringify(result.resources), /configured-s3cret/);
     });
@@ -413,7 +413,7 @@ describe("common layer (stacks/common.ts)", () => {
 
     it("installs the mesh and observability on an existing cluster from its kubeconfig: nothing of AWS, the same outputs", async () => {
         const result = await evaluateDefaults({ clusterMode: "existing", kubeconfig: "apiVersion: v1\nkind: Config\n" }, ["platform:kubeconfig"]);
-        assert.deepStrictEqual(result.resources.filter((r) => /^(aws|eks):/.test(r.type) || r.type === "pulumi:providers:eks").map((r) => r.type), []);
+        assert.deepStrictEqual(result.resources.filter((r) => /^(aws|eks):|^pulumi:providers:(aws|eks)$/.test(r.type)).map((r) => r.type), []);
         assert.deepStrictEqual(Object.keys(result.outputs).sort(), Object.keys(COMMON_OUTPUTS).sort());
         assert.deepStrictEqual(result.secretOutputNames, ["kubeconfig"]);
         assert.deepStrictEqual([result.outputs.clusterName, result.outputs.oidcProviderArn, result.outputs.oidcProviderUrl, result.outputs.clusterSecurityGroupId], ["", "", "", ""]);
