@@ -2,24 +2,14 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { CHARTS, ChartName } from "../components/charts";
-import { CHART_VALUES_DIR, chartDefaults, unknownValuePaths } from "./helpers/chart-values";
+import { CHART_VALUES_DIR, OFFLINE_CHART_FOLDERS, chartDefaults, unknownValuePaths } from "./helpers/chart-values";
 import { platformConfig } from "./helpers/config";
 import { Evaluation, evaluate } from "./helpers/evaluate";
 import { devStackOutputs } from "./helpers/fixtures";
 import { readStackConfig } from "./helpers/stack-config";
 
-/**
- * The vendored values file of each chart (test/fixtures/chart-values/SOURCE.md). Istio's are
- * 1.30.3's, the offline set's release, while the platform pins 1.30.4: a patch apart.
- */
-const FIXTURES: Readonly<Record<ChartName, string>> = {
-    base: "base-1.30.3",
-    istiod: "istiod-1.30.3",
-    gateway: "gateway-1.30.3",
-    "kube-prometheus-stack": `kube-prometheus-stack-${CHARTS["kube-prometheus-stack"].version}`,
-    jaeger: `jaeger-${CHARTS.jaeger.version}`,
-    "metrics-server": `metrics-server-${CHARTS["metrics-server"].version}`,
-};
+/** The vendored values file of each chart (test/fixtures/chart-values/SOURCE.md). */
+const FIXTURES = OFFLINE_CHART_FOLDERS;
 
 /**
  * Maps whose keys belong to another API, so the chart's values.yaml lists only examples: below

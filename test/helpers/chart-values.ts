@@ -1,12 +1,26 @@
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
+import { CHARTS, ChartName } from "../../components/charts";
 
 /**
  * Checks Helm values against a chart's own values files: Helm ignores keys a chart does not know,
  * so a misspelled key is silently lost. The charts' files are vendored under
  * test/fixtures/chart-values/ (see SOURCE.md there).
  */
+
+/**
+ * The offline chart set's folder (../shared/charts, and the vendored values files) of each pinned
+ * chart. Istio's is 1.30.3 while the platform pins 1.30.4 (the set has no 1.30.4): a patch apart.
+ */
+export const OFFLINE_CHART_FOLDERS: Readonly<Record<ChartName, string>> = {
+    base: "base-1.30.3",
+    istiod: "istiod-1.30.3",
+    gateway: "gateway-1.30.3",
+    "kube-prometheus-stack": `kube-prometheus-stack-${CHARTS["kube-prometheus-stack"].version}`,
+    jaeger: `jaeger-${CHARTS.jaeger.version}`,
+    "metrics-server": `metrics-server-${CHARTS["metrics-server"].version}`,
+};
 
 /** The folder of the vendored values files, one `<chart>-<version>/` each. */
 export const CHART_VALUES_DIR = path.resolve(__dirname, "..", "fixtures", "chart-values");
