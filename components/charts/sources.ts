@@ -42,7 +42,7 @@ export const CHARTS = {
         chart: "kube-prometheus-stack",
         version: "81.6.2",
         repository: "https://prometheus-community.github.io/helm-charts",
-        images: "quay.io (Prometheus, operator, Alertmanager), docker.io/grafana, registry.k8s.io (kube-state-metrics): the chart's defaults",
+        images: "quay.io (Prometheus, operator, Alertmanager, node exporter), docker.io/grafana, registry.k8s.io (kube-state-metrics, the webhook certificate job): the chart's defaults",
     },
     /** Jaeger v2 (built on the OpenTelemetry collector); chart 3.x was Jaeger v1, end of life 2025-12-31. */
     jaeger: {
