@@ -18,7 +18,8 @@ export async function main(): Promise<Record<string, unknown>> {
         }
         case "common": {
             const global = await readGlobalOutputs(config.organization, config.env);
-            const aws = awsProvider({ environment: environmentOf(global), service: "common" });
+            // Only an EKS cluster needs AWS: an existing cluster's stack creates no aws provider.
+            const aws = () => awsProvider({ environment: environmentOf(global), service: "common" });
             return deployCommon(config, { global, aws });
         }
         case "service": {

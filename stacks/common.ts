@@ -38,11 +38,11 @@ export interface CommonOutputs {
 }
 
 export const COMMON_OUTPUTS: OutputDocs<CommonOutputs> = {
-    clusterName: { kind: "string", description: "Name of the environment's EKS cluster." },
+    clusterName: { kind: "string", description: "Name of the environment's EKS cluster ('' with clusterMode existing)." },
     kubeconfig: { kind: "string", secret: true, description: "Kubeconfig of the cluster (secret)." },
-    oidcProviderArn: { kind: "string", description: "ARN of the cluster's IAM OIDC provider (IRSA)." },
-    oidcProviderUrl: { kind: "string", description: "Issuer URL of the cluster's OIDC provider." },
-    clusterSecurityGroupId: { kind: "string", description: "ID of the cluster security group." },
+    oidcProviderArn: { kind: "string", description: "ARN of the cluster's IAM OIDC provider (IRSA; '' with clusterMode existing)." },
+    oidcProviderUrl: { kind: "string", description: "Issuer URL of the cluster's OIDC provider ('' with clusterMode existing)." },
+    clusterSecurityGroupId: { kind: "string", description: "ID of the cluster security group ('' with clusterMode existing)." },
     meshRevision: { kind: "string", description: "Istio revision of the control plane ('' when none)." },
     meshCanaryRevision: {
         kind: "string",
@@ -64,42 +64,26 @@ export const COMMON_OUTPUTS: OutputDocs<CommonOutputs> = {
 export interface CommonInputs {
     /** The global stack's outputs: network and environment settings. */
     readonly global: GlobalOutputs;
-    /** The environment's aws provider, owner-service `common`. */
-    readonly aws: aws.Provider;
+    /** Makes the environment's aws provider, owner-service `common`; called only with clusterMode eks. */
+    readonly aws: () => aws.Provider;
 }
 
 /**
  * Deploys the common layer: what more than one service shares. The EKS cluster in the global
- * stack's private subnets, the kubernetes provider from its kubeconfig, the Istio mesh and
- * Prometheus, Grafana and Jaeger; returns exactly the CommonOutputs.
+ * stack's private subnets (or an existing cluster, `clusterMode: existing`), the kubernetes
+ * provider from its kubeconfig, the Istio mesh, Prometheus, Grafana, Jaeger and metrics-server;
+ * returns exactly the CommonOutputs.
  */
 export async function deployCommon(config: CommonConfig, inputs: CommonInputs): Promise<StackOutputs<CommonOutputs>> {
     const { global } = inputs;
     const owner: Owner = { environment: environmentOf(global), service: "common" };
-    // Default providers are disabled: the eks package's components and random get explicit ones too.
-    const eksProvider = new eks.Provider("eks", {});
-    const randomProvider = new random.Provider("random", {});
-
-    const cluster = new Cluster("cluster", {
-        owner,
-        clusterName: global.clusterName,
-        vpcId: global.vpcId,
-        privateSubnetIds: global.privateSubnetIds,
-        endpointPublicAccess: config.endpointPublicAccess,
-        endpointPublicAccessCidrs: config.endpointPublicAccessCidrs,
-        access: { adminRoleArns: config.clusterAdminRoleArns, viewerRoleArns: config.clusterViewerRoleArns },
-        kmsKeyAdminArns: config.kmsKeyAdminArns,
-        logRetentionDays: config.controlPlaneLogRetentionDays,
-        nodeGroups: config.nodeGroups,
-        scheduledScaling: config.scheduledNodeScaling,
-        awsProvider: inputs.aws,
-        eksProvider,
-    });
+    const cluster = config.clusterMode === "existing" ? existingCluster(config) : eksCluster(config, inputs, owner);
     const k8s = kubernetesProvider("kubernetes", cluster.kubeconfig);
 
+    // Default providers are disabled: random gets an explicit one, made only when a password is generated.
     const grafanaAdminPassword =
         config.grafanaAdminPassword ??
-        new random.RandomPassword("grafana-admin-password", { length: 32, special: false }, { provider: randomProvider }).result;
+        new random.RandomPassword("grafana-admin-password", { length: 32, special: false }, { provider: new random.Provider("random", {}) }).result;
 
     const observability = new Observability("observability", {
         owner,
@@ -109,6 +93,8 @@ export async function deployCommon(config: CommonConfig, inputs: CommonInputs): 
         prometheusRetention: config.prometheusRetention,
         prometheusStorageSize: config.prometheusStorageSize,
         istioNamespace: ISTIO_NAMESPACE,
+        chartMirror: config.chartMirror,
+        storage: config.clusterMode === "existing" ? "cluster-default" : "ebs-gp3",
     });
     const mesh = new Istio("istio", {
         owner,
@@ -120,6 +106,7 @@ export async function deployCommon(config: CommonConfig, inputs: CommonInputs): 
         tracingSamplingPercentage: config.tracingSamplingPercentage,
         collector: observability.jaegerCollector,
         gatewayScheme: config.gatewayScheme,
+        chartMirror: config.chartMirror,
     });
 
     return {
@@ -138,4 +125,48 @@ export async function deployCommon(config: CommonConfig, inputs: CommonInputs): 
         grafanaUrl: observability.grafanaUrl,
         jaegerCollectorEndpoint: observability.jaegerCollectorEndpoint,
     };
+}
+
+/** The cluster half of the common outputs, and what the mesh and observability wait for. */
+interface ClusterHandle {
+    readonly clusterName: pulumi.Input<string>;
+    readonly kubeconfig: pulumi.Output<string>;
+    readonly oidcProviderArn: pulumi.Input<string>;
+    readonly oidcProviderUrl: pulumi.Input<string>;
+    readonly clusterSecurityGroupId: pulumi.Input<string>;
+    readonly ready: readonly pulumi.Resource[];
+}
+
+/** The environment's EKS cluster in the global stack's private subnets. */
+function eksCluster(config: CommonConfig, inputs: CommonInputs, owner: Owner): ClusterHandle {
+    const { global } = inputs;
+    const eksProvider = new eks.Provider("eks", {});
+    return new Cluster("cluster", {
+        owner,
+        clusterName: global.clusterName,
+        vpcId: global.vpcId,
+        privateSubnetIds: global.privateSubnetIds,
+        endpointPublicAccess: config.endpointPublicAccess,
+        endpointPublicAccessCidrs: config.endpointPublicAccessCidrs,
+        access: { adminRoleArns: config.clusterAdminRoleArns, viewerRoleArns: config.clusterViewerRoleArns },
+        kmsKeyAdminArns: config.kmsKeyAdminArns,
+        logRetentionDays: config.controlPlaneLogRetentionDays,
+        nodeGroups: config.nodeGroups,
+        scheduledScaling: config.scheduledNodeScaling,
+        awsProvider: inputs.aws(),
+        eksProvider,
+    });
+}
+
+/**
+ * An existing cluster, given by its kubeconfig (clusterMode existing): nothing of AWS is created.
+ * The outputs keep their names and kinds, so service stacks cannot tell; the EKS-only ones (name,
+ * OIDC provider, security group) are empty strings, since this stack owns no EKS cluster.
+ */
+function existingCluster(config: CommonConfig): ClusterHandle {
+    if (config.kubeconfig === undefined) {
+        // parseCommonConfig refuses this; kept as a guard for callers that skip it.
+        throw new Error(`stack "${config.stack}": clusterMode existing needs platform:kubeconfig`);
+    }
+    return { clusterName: "", kubeconfig: pulumi.secret(config.kubeconfig), oidcProviderArn: "", oidcProviderUrl: "", clusterSecurityGroupId: "", ready: [] };
 }

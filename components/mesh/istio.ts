@@ -22,7 +22,8 @@ import {
     samplingProblem,
     telemetrySpec,
 } from "./specs";
-import { ISTIO_CANARY_VERSION, ISTIO_CHART_REPOSITORY, ISTIO_VERSION } from "./versions";
+import { ChartMirror, releaseChart } from "../charts";
+import { ISTIO_CANARY_VERSION, ISTIO_VERSION } from "./versions";
 
 /** How long a release may take to become ready before the update fails, in seconds. */
 const RELEASE_TIMEOUT_SECONDS = 600;
@@ -53,6 +54,8 @@ export interface IstioArgs {
     readonly collector: TracingCollector;
     /** Whether the ingress gateway's NLB is internal or internet-facing. @default "internal" */
     readonly gatewayScheme?: LoadBalancerScheme;
+    /** Where the charts come from (config `chartMirror`). @default upstream (components/charts) */
+    readonly chartMirror?: ChartMirror;
 }
 
 /** Every problem with `args`, as `property = value: what is wrong; what is allowed`. */
@@ -74,7 +77,7 @@ export function istioArgsProblems(args: IstioArgs): string[] {
     if (samplingMessage) {
         add("tracingSamplingPercentage", sampling, samplingMessage);
     }
-    const policy = args.outboundTrafficPolicy ?? "ALLOW_ANY";
+    const policy = args.outboundTrafficPolicy ?? "REGISTRY_ONLY";
     if (!(OUTBOUND_TRAFFIC_POLICIES as readonly string[]).includes(policy)) {
         add("outboundTrafficPolicy", policy, `allowed: ${OUTBOUND_TRAFFIC_POLICIES.join(", ")}`);
     }
@@ -122,11 +125,7 @@ export class Istio extends pulumi.ComponentResource {
             { ...k8sOpts, dependsOn: ready },
         );
         const canaryRevision = args.canaryRevision ?? "";
-        const chart = (chartName: string, version = ISTIO_VERSION) => ({
-            chart: chartName,
-            version,
-            repositoryOpts: { repo: ISTIO_CHART_REPOSITORY },
-        });
+        const chart = (chartName: "base" | "istiod" | "gateway", version = ISTIO_VERSION) => releaseChart(chartName, args.chartMirror, version);
         // CRDs first: while a canary runs, base is at the canary's (newer) release.
         const baseVersion = canaryRevision === "" ? ISTIO_VERSION : ISTIO_CANARY_VERSION;
 
@@ -146,7 +145,7 @@ export class Istio extends pulumi.ComponentResource {
                     ...chart("istiod", version),
                     values: istiodValues({
                         revision: rev,
-                        outboundTrafficPolicy: args.outboundTrafficPolicy ?? "ALLOW_ANY",
+                        outboundTrafficPolicy: args.outboundTrafficPolicy ?? "REGISTRY_ONLY",
                         collector: args.collector,
                     }),
                     // Waited on: the gateway's pods are injected by istiod's webhook.

@@ -4,6 +4,8 @@
  * churn. Current API versions only: security.istio.io/v1 and telemetry.istio.io/v1 (Istio 1.22+).
  */
 
+import { ISTIO_IMAGE_HUB } from "../charts";
+
 /** The mesh's root namespace: istiod and the mesh-wide policies live here. */
 export const ISTIO_NAMESPACE = "istio-system";
 /** The ingress gateway's own namespace, apart from the control plane. */
@@ -115,7 +117,8 @@ export interface IstiodOptions {
 export function istiodValues(options: IstiodOptions): Record<string, unknown> {
     return {
         revision: options.revision,
-        global: { istioNamespace: ISTIO_NAMESPACE, proxy: { resources: SIDECAR_RESOURCES } },
+        // The 1.30 charts default the hub to registry.istio.io/release, a retiring host (components/charts).
+        global: { hub: ISTIO_IMAGE_HUB, istioNamespace: ISTIO_NAMESPACE, proxy: { resources: SIDECAR_RESOURCES } },
         // The chart writes `env` into istiod's container environment.
         env: { BLOCKED_CIDRS_IN_JWKS_URIS: JWKS_BLOCKED_CIDRS.join(",") },
         meshConfig: {

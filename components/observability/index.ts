@@ -1,3 +1,2 @@
-export * from "./versions";
 export * from "./specs";
 export * from "./observability";

@@ -1,5 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import * as path from "path";
 import { assertValidArgs } from "../args";
 import { ISTIO_NAMESPACE } from "../mesh/specs";
 import { Owner, kubernetesMetadata } from "../conventions";
@@ -7,18 +9,25 @@ import {
     ENDPOINTS,
     GRAFANA_ADMIN_SECRET,
     JAEGER_COLLECTOR_ENDPOINT,
+    DASHBOARD_FOLDER,
+    DASHBOARD_FOLDER_ANNOTATION,
+    DASHBOARD_LABEL,
+    ISTIO_DASHBOARDS,
     JAEGER_RELEASE,
+    METRICS_SERVER_NAMESPACE,
+    METRICS_SERVER_RELEASE,
     OBSERVABILITY_NAMESPACE,
     PROMETHEUS_STACK_RELEASE,
     STORAGE_CLASS,
     envoyPodMonitorSpec,
     istiodServiceMonitorSpec,
     jaegerValues,
+    metricsServerValues,
     prometheusStackValues,
     retentionProblem,
     storageSizeProblem,
 } from "./specs";
-import { JAEGER_CHART, KUBE_PROMETHEUS_STACK_CHART } from "./versions";
+import { ChartMirror, ChartName, releaseChart } from "../charts";
 
 /** How long a release may take to become ready before the update fails, in seconds. */
 const RELEASE_TIMEOUT_SECONDS = 900;
@@ -38,7 +47,17 @@ export interface ObservabilityArgs {
     readonly prometheusStorageSize?: string;
     /** Namespace of istiod, whose metrics the ServiceMonitor scrapes. @default "istio-system" */
     readonly istioNamespace?: string;
+    /** Where the charts come from (config `chartMirror`). @default upstream (components/charts) */
+    readonly chartMirror?: ChartMirror;
+    /**
+     * Prometheus' volume: `ebs-gp3` creates the encrypted gp3 StorageClass (EKS, EBS CSI driver);
+     * `cluster-default` uses the cluster's default StorageClass (an existing cluster). @default "ebs-gp3"
+     */
+    readonly storage?: "ebs-gp3" | "cluster-default";
 }
+
+/** The folder of the dashboards shipped with the project. */
+export const DASHBOARDS_DIR = path.join(__dirname, "dashboards");
 
 /** Every problem with `args`, as `property = value: what is wrong; what is allowed`. */
 export function observabilityArgsProblems(args: ObservabilityArgs): string[] {
@@ -83,7 +102,8 @@ export class Observability extends pulumi.ComponentResource {
             { metadata: kubernetesMetadata(owner, OBSERVABILITY_NAMESPACE, { workload, labels: { "istio-injection": "disabled" } }) },
             { ...k8sOpts, dependsOn: ready },
         );
-        const storageClass = new k8s.storage.v1.StorageClass(
+        const storage = args.storage ?? "ebs-gp3";
+        const storageClass = storage === "cluster-default" ? [] : [new k8s.storage.v1.StorageClass(
             STORAGE_CLASS,
             {
                 metadata: kubernetesMetadata(owner, STORAGE_CLASS, { workload }),
@@ -94,7 +114,7 @@ export class Observability extends pulumi.ComponentResource {
                 allowVolumeExpansion: true,
             },
             { ...k8sOpts, dependsOn: ready },
-        );
+        )];
         const adminSecret = new k8s.core.v1.Secret(
             GRAFANA_ADMIN_SECRET,
             {
@@ -107,35 +127,42 @@ export class Observability extends pulumi.ComponentResource {
             { ...k8sOpts, dependsOn: [namespace] },
         );
 
-        const stack = new k8s.helm.v3.Release(
+        const release = (releaseName: string, chart: ChartName, namespace: string, values: Record<string, unknown>, dependsOn: pulumi.Resource[]) =>
+            new k8s.helm.v3.Release(
+                releaseName,
+                { name: releaseName, namespace, ...releaseChart(chart, args.chartMirror), values, timeout: RELEASE_TIMEOUT_SECONDS },
+                { ...k8sOpts, dependsOn },
+            );
+        const stack = release(
             PROMETHEUS_STACK_RELEASE,
-            {
-                name: PROMETHEUS_STACK_RELEASE,
-                namespace: OBSERVABILITY_NAMESPACE,
-                chart: KUBE_PROMETHEUS_STACK_CHART.chart,
-                version: KUBE_PROMETHEUS_STACK_CHART.version,
-                repositoryOpts: { repo: KUBE_PROMETHEUS_STACK_CHART.repository },
-                values: prometheusStackValues({
-                    retention: args.prometheusRetention ?? "3d",
-                    storageSize: args.prometheusStorageSize ?? "10Gi",
-                }),
-                timeout: RELEASE_TIMEOUT_SECONDS,
-            },
-            { ...k8sOpts, dependsOn: [namespace, storageClass, adminSecret] },
+            "kube-prometheus-stack",
+            OBSERVABILITY_NAMESPACE,
+            prometheusStackValues({
+                retention: args.prometheusRetention ?? "3d",
+                storageSize: args.prometheusStorageSize ?? "10Gi",
+                ...(storage === "ebs-gp3" ? { storageClass: STORAGE_CLASS } : {}),
+            }),
+            [namespace, ...storageClass, adminSecret],
         );
-        new k8s.helm.v3.Release(
-            JAEGER_RELEASE,
-            {
-                name: JAEGER_RELEASE,
+        release(JAEGER_RELEASE, "jaeger", OBSERVABILITY_NAMESPACE, jaegerValues(), [namespace]);
+        // Resource metrics for HorizontalPodAutoscalers: not among the cluster's managed add-ons, and a chart works on any cluster.
+        release(METRICS_SERVER_RELEASE, "metrics-server", METRICS_SERVER_NAMESPACE, metricsServerValues(), ready);
+        // Istio's dashboards, shipped with the project; Grafana's sidecar loads them (no download).
+        for (const [dashboard, file] of Object.entries(ISTIO_DASHBOARDS)) {
+            const metadata = kubernetesMetadata(owner, `${dashboard}-dashboard`, {
                 namespace: OBSERVABILITY_NAMESPACE,
-                chart: JAEGER_CHART.chart,
-                version: JAEGER_CHART.version,
-                repositoryOpts: { repo: JAEGER_CHART.repository },
-                values: jaegerValues(),
-                timeout: RELEASE_TIMEOUT_SECONDS,
-            },
-            { ...k8sOpts, dependsOn: [namespace] },
-        );
+                workload,
+                labels: { ...DASHBOARD_LABEL },
+            });
+            new k8s.core.v1.ConfigMap(
+                `${dashboard}-dashboard`,
+                {
+                    metadata: { ...metadata, annotations: { ...metadata.annotations, [DASHBOARD_FOLDER_ANNOTATION]: DASHBOARD_FOLDER } },
+                    data: { [file]: fs.readFileSync(path.join(DASHBOARDS_DIR, file), "utf8") },
+                },
+                { ...k8sOpts, dependsOn: [namespace] },
+            );
+        }
 
         // The monitors need the operator's CRDs, which the kube-prometheus-stack release installs.
         new k8s.apiextensions.CustomResource(

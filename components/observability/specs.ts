@@ -9,6 +9,9 @@ export const OBSERVABILITY_NAMESPACE = "observability";
 /** Release names; the charts derive their Service names from them. */
 export const PROMETHEUS_STACK_RELEASE = "kube-prometheus-stack";
 export const JAEGER_RELEASE = "jaeger";
+export const METRICS_SERVER_RELEASE = "metrics-server";
+/** metrics-server's namespace, beside the other cluster add-ons. */
+export const METRICS_SERVER_NAMESPACE = "kube-system";
 /** Scrape interval of the mesh's monitors (seed 000: every 15 seconds). */
 export const SCRAPE_INTERVAL = "15s";
 /** The encrypted gp3 StorageClass that Prometheus' volume claims use (EBS CSI driver). */
@@ -22,9 +25,10 @@ const SVC = `${OBSERVABILITY_NAMESPACE}.svc.cluster.local`;
 export const ENDPOINTS = {
     prometheusUrl: `http://${PROMETHEUS_STACK_RELEASE}-prometheus.${SVC}:9090`,
     grafanaUrl: `http://${PROMETHEUS_STACK_RELEASE}-grafana.${SVC}:80`,
-    jaegerQueryUrl: `http://${JAEGER_RELEASE}-query.${SVC}:16686`,
+    // Jaeger v2 is one Deployment and one Service named after the release, serving every port.
+    jaegerQueryUrl: `http://${JAEGER_RELEASE}.${SVC}:16686`,
     /** OTLP/gRPC collector of Jaeger, as host and port (what Istio's extension provider takes). */
-    jaegerCollector: { host: `${JAEGER_RELEASE}-collector.${SVC}`, port: 4317 },
+    jaegerCollector: { host: `${JAEGER_RELEASE}.${SVC}`, port: 4317 },
 } as const;
 
 /** `host:port` of Jaeger's OTLP/gRPC collector. */
@@ -41,16 +45,23 @@ export function storageSizeProblem(size: string): string | undefined {
 }
 
 /**
- * Istio's Grafana dashboards from grafana.com, by id: mesh, service, workload and control plane.
- * Istio publishes a revision of each per release; `latest` follows it.
- * See https://istio.io/latest/docs/ops/integrations/grafana/
+ * Istio's Grafana dashboards, shipped with the project (components/observability/dashboards/,
+ * pinned to Istio 1.30.3, see SOURCE.md there): name -> file. Each becomes a ConfigMap that
+ * Grafana's dashboard sidecar loads into the `Istio` folder; nothing is fetched at run time.
  */
-export const ISTIO_DASHBOARDS: Readonly<Record<string, number>> = {
-    "istio-mesh": 7639,
-    "istio-service": 7636,
-    "istio-workload": 7630,
-    "istio-control-plane": 7645,
+export const ISTIO_DASHBOARDS: Readonly<Record<string, string>> = {
+    "istio-mesh": "istio-mesh.json",
+    "istio-service": "istio-service.json",
+    "istio-workload": "istio-workload.json",
+    "istio-control-plane": "istio-control-plane.json",
 };
+
+/** The label and value by which Grafana's sidecar finds dashboard ConfigMaps (the chart's defaults). */
+export const DASHBOARD_LABEL = { grafana_dashboard: "1" } as const;
+/** The annotation naming a dashboard's Grafana folder. */
+export const DASHBOARD_FOLDER_ANNOTATION = "grafana_folder";
+/** The Grafana folder of Istio's dashboards. */
+export const DASHBOARD_FOLDER = "Istio";
 
 /** Grafana's data sources besides the chart's default Prometheus: Jaeger. */
 export function grafanaDataSources(): Record<string, unknown>[] {
@@ -63,19 +74,17 @@ export interface PrometheusStackOptions {
     readonly retention: string;
     /** Size of Prometheus' volume, e.g. `10Gi`. */
     readonly storageSize: string;
+    /** The StorageClass of Prometheus' volume; the cluster's default when absent. */
+    readonly storageClass?: string;
 }
 
 /**
  * Values of kube-prometheus-stack: Prometheus selects every ServiceMonitor and PodMonitor (not
  * only the chart's own), keeps `retention` on a `storageSize` gp3 volume; Grafana takes its admin
- * credentials from a Secret, has Prometheus (the chart's default) and Jaeger as data sources and
- * Istio's dashboards.
+ * credentials from a Secret, has Prometheus (the chart's default) and Jaeger as data sources, and
+ * loads Istio's dashboards from the ConfigMaps its sidecar finds (by label, in any namespace).
  */
 export function prometheusStackValues(options: PrometheusStackOptions): Record<string, unknown> {
-    const dashboards: Record<string, unknown> = {};
-    for (const [name, id] of Object.entries(ISTIO_DASHBOARDS)) {
-        dashboards[name] = { url: `https://grafana.com/api/dashboards/${id}/revisions/latest/download`, datasource: "Prometheus" };
-    }
     return {
         fullnameOverride: PROMETHEUS_STACK_RELEASE,
         crds: { enabled: true },
@@ -88,7 +97,7 @@ export function prometheusStackValues(options: PrometheusStackOptions): Record<s
                 storageSpec: {
                     volumeClaimTemplate: {
                         spec: {
-                            storageClassName: STORAGE_CLASS,
+                            ...(options.storageClass === undefined ? {} : { storageClassName: options.storageClass }),
                             accessModes: ["ReadWriteOnce"],
                             resources: { requests: { storage: options.storageSize } },
                         },
@@ -98,39 +107,58 @@ export function prometheusStackValues(options: PrometheusStackOptions): Record<s
         },
         grafana: {
             admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
-            sidecar: { datasources: { defaultDatasourceEnabled: true } },
-            additionalDataSources: grafanaDataSources(),
-            dashboardProviders: {
-                "dashboardproviders.yaml": {
-                    apiVersion: 1,
-                    providers: [
-                        {
-                            name: "istio",
-                            orgId: 1,
-                            folder: "Istio",
-                            type: "file",
-                            disableDeletion: false,
-                            editable: false,
-                            options: { path: "/var/lib/grafana/dashboards/istio" },
-                        },
-                    ],
-                },
+            sidecar: {
+                datasources: { defaultDatasourceEnabled: true },
+                // Dashboards come from ConfigMaps (ISTIO_DASHBOARDS), filed by their folder annotation.
+                dashboards: { folderAnnotation: DASHBOARD_FOLDER_ANNOTATION, provider: { foldersFromFilesStructure: true } },
             },
-            dashboards: { istio: dashboards },
+            additionalDataSources: grafanaDataSources(),
         },
     };
 }
 
-/** Values of the Jaeger chart: all-in-one with in-memory storage (no Cassandra, Elasticsearch or Kafka). */
-export function jaegerValues(): Record<string, unknown> {
+/** The name of Jaeger's one trace store in its configuration. */
+const JAEGER_STORE = "memory_store";
+
+/** How many traces Jaeger's in-memory store keeps before it drops the oldest. */
+export const JAEGER_MAX_TRACES = 100000;
+
+/**
+ * Jaeger v2's configuration (an OpenTelemetry collector configuration, the chart's `userconfig`):
+ * OTLP in (gRPC 4317, HTTP 4318, what the sidecars send), the query UI and API on 16686, and
+ * traces kept in memory: the newest JAEGER_MAX_TRACES traces, lost when the pod restarts. The
+ * one store offered, so there is no config key: a durable store (Elasticsearch, Cassandra) needs
+ * a backend of its own, outside this stack.
+ */
+export function jaegerConfig(): Record<string, unknown> {
     return {
-        provisionDataStore: { cassandra: false, elasticsearch: false, kafka: false },
-        storage: { type: "memory" },
-        allInOne: { enabled: true },
-        agent: { enabled: false },
-        collector: { enabled: false },
-        query: { enabled: false },
+        service: {
+            extensions: ["jaeger_storage", "jaeger_query", "healthcheckv2"],
+            pipelines: { traces: { receivers: ["otlp"], processors: ["batch"], exporters: ["jaeger_storage_exporter"] } },
+        },
+        extensions: {
+            // The chart's probes ask /status on 13133.
+            healthcheckv2: { use_v2: true, http: { endpoint: "0.0.0.0:13133" } },
+            jaeger_query: { storage: { traces: JAEGER_STORE } },
+            jaeger_storage: { backends: { [JAEGER_STORE]: { memory: { max_traces: JAEGER_MAX_TRACES } } } },
+        },
+        receivers: { otlp: { protocols: { grpc: { endpoint: "0.0.0.0:4317" }, http: { endpoint: "0.0.0.0:4318" } } } },
+        processors: { batch: {} },
+        exporters: { jaeger_storage_exporter: { trace_storage: JAEGER_STORE } },
     };
+}
+
+/**
+ * Values of the Jaeger v2 chart: one Jaeger (collector, query and store in one process) with
+ * jaegerConfig(); no Elasticsearch or Cassandra and none of their jobs.
+ */
+export function jaegerValues(): Record<string, unknown> {
+    return { userconfig: jaegerConfig() };
+}
+
+/** Values of the metrics-server chart: two replicas and a disruption budget, so HPAs keep their metrics during node drains. */
+export function metricsServerValues(): Record<string, unknown> {
+    return { replicas: 2, podDisruptionBudget: { enabled: true, minAvailable: 1 } };
 }
 
 /** ServiceMonitor spec for istiod's metrics (port `http-monitoring`, 15014) every 15 s. */

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { isDeepStrictEqual } from "util";
 import { LOG_RETENTION_DAYS } from "../../components/cluster/versions";
 import { NodeGroupSpec, endpointProblem, parseNodeGroup, roleArnProblem } from "../../components/cluster/specs";
 import { keyAdminArnsProblems } from "../../components/kms";
@@ -11,6 +12,7 @@ import {
     revisionProblem,
 } from "../../components/mesh/specs";
 import { retentionProblem, storageSizeProblem } from "../../components/observability/specs";
+import { CHART_MIRROR_ALLOWED, ChartMirror, chartMirrorProblem, parseChartMirror } from "../../components/charts";
 import { checkCidr } from "./checks";
 import { KeySpec } from "./keys";
 import { ConfigReader } from "./reader";
@@ -20,8 +22,48 @@ export const DEFAULT_NODE_GROUPS = [
     { name: "general", instanceTypes: ["t3.large"], minSize: 2, maxSize: 4, desiredSize: 2, capacityType: "ON_DEMAND" },
 ];
 
+/** Where the common layer's cluster comes from: created (EKS) or given (a kubeconfig). */
+export const CLUSTER_MODES = ["eks", "existing"] as const;
+export type ClusterMode = (typeof CLUSTER_MODES)[number];
+
+/** The keys that configure the EKS cluster, not read when the cluster is an existing one. */
+const EKS_ONLY_KEYS: readonly string[] = [
+    "endpointPublicAccess",
+    "endpointPublicAccessCidrs",
+    "clusterAdminRoleArns",
+    "clusterViewerRoleArns",
+    "controlPlaneLogRetentionDays",
+    "nodeGroups",
+    "scheduledNodeScaling",
+    "kmsKeyAdminArns",
+];
+
 /** Keys of the common layer (stack `<env>-common`). */
 export const COMMON_KEYS: readonly KeySpec[] = [
+    {
+        key: "clusterMode",
+        description:
+            "eks: create the environment's EKS cluster; existing: install the mesh and observability on an existing cluster given by kubeconfig (the EKS keys are then not read).",
+        type: "string",
+        default: "eks",
+        layers: ["common"],
+    },
+    {
+        key: "kubeconfig",
+        description:
+            "Kubeconfig of the existing cluster (clusterMode existing only), set with pulumi config set --secret kubeconfig < file (a plain-text value is refused).",
+        type: "string",
+        default: "",
+        layers: ["common"],
+        secret: true,
+    },
+    {
+        key: "chartMirror",
+        description: `Where every Helm chart comes from: ${CHART_MIRROR_ALLOWED}. Charts and versions: components/charts/sources.ts.`,
+        type: "string",
+        default: "",
+        layers: ["common"],
+    },
     {
         key: "endpointPublicAccess",
         description:
@@ -92,9 +134,9 @@ export const COMMON_KEYS: readonly KeySpec[] = [
     {
         key: "meshOutboundTrafficPolicy",
         description:
-            "What sidecars do with traffic to hosts outside the registry: ALLOW_ANY or REGISTRY_ONLY (not a security boundary).",
+            "What sidecars do with traffic to hosts outside the registry: REGISTRY_ONLY (only hosts a Service or a service's externalHosts ServiceEntry declares) or ALLOW_ANY (any host; refused by the policy pack outside dev). The sidecar enforces it; it is not a network boundary.",
         type: "string",
-        default: "ALLOW_ANY",
+        default: "REGISTRY_ONLY",
         layers: ["common"],
     },
     {
@@ -142,6 +184,12 @@ export interface CommonConfig {
     readonly env: string;
     /** Pulumi organization used to name the StackReference to the global stack. */
     readonly organization: string;
+    /** eks: the stack creates the cluster; existing: it is given by `kubeconfig`. */
+    readonly clusterMode: ClusterMode;
+    /** The existing cluster's kubeconfig (secret); set exactly when clusterMode is existing. */
+    readonly kubeconfig?: pulumi.Output<string>;
+    /** Where every chart comes from. */
+    readonly chartMirror: ChartMirror;
     readonly endpointPublicAccess: boolean;
     readonly endpointPublicAccessCidrs: readonly string[];
     readonly clusterAdminRoleArns: readonly string[];
@@ -203,15 +251,46 @@ export function parseCommonConfig(reader: ConfigReader, env: string): CommonConf
             `not a CloudWatch retention; allowed: ${LOG_RETENTION_DAYS.join(", ")}`,
         );
     }
-    const kmsKeyAdminArns = reader.strings("kmsKeyAdminArns");
-    for (const p of keyAdminArnsProblems(kmsKeyAdminArns)) {
-        reader.problems.add(`kmsKeyAdminArns${p.at}`, p.value, p.message);
+    const clusterMode = reader.oneOf("clusterMode", CLUSTER_MODES);
+    const kubeconfig = reader.secret("kubeconfig");
+    if (clusterMode === "existing" && kubeconfig === undefined) {
+        reader.problems.add(
+            "kubeconfig",
+            undefined,
+            `required in stack "${reader.stack}" with clusterMode existing; allowed: the existing cluster's kubeconfig, set with pulumi config set --secret kubeconfig < <file>`,
+        );
     }
+    if (clusterMode === "existing") {
+        for (const spec of COMMON_KEYS.filter((k) => EKS_ONLY_KEYS.includes(k.key))) {
+            const value = reader.value(spec.key);
+            if (!isDeepStrictEqual(value, spec.default)) {
+                reader.problems.add(spec.key, value, "not read with clusterMode existing (it configures the EKS cluster this stack would create); allowed: unset");
+            }
+        }
+    }
+    // The KMS key admins are the EKS secrets and log keys' (an existing cluster has neither).
+    const kmsKeyAdminArns = reader.strings("kmsKeyAdminArns");
+    if (clusterMode === "eks") {
+        for (const p of keyAdminArnsProblems(kmsKeyAdminArns)) {
+            reader.problems.add(`kmsKeyAdminArns${p.at}`, p.value, p.message);
+        }
+    }
+    if (clusterMode === "eks" && kubeconfig !== undefined) {
+        reader.problems.add(
+            "kubeconfig",
+            "[secret]",
+            `not read with clusterMode eks (the stack creates the cluster and its kubeconfig); allowed: unset, or set clusterMode to existing`,
+        );
+    }
+    const mirror = parseChartMirror(reader.string("chartMirror", chartMirrorProblem));
     return {
         layer: "common",
         stack: reader.stack,
         env,
         organization: reader.string("organization", undefined, true),
+        clusterMode,
+        ...(kubeconfig === undefined ? {} : { kubeconfig }),
+        chartMirror: typeof mirror === "string" ? { kind: "upstream" } : mirror,
         endpointPublicAccess,
         endpointPublicAccessCidrs,
         clusterAdminRoleArns: reader.strings("clusterAdminRoleArns", roleArnProblem),

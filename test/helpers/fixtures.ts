@@ -48,7 +48,7 @@ export const DEV_COMMON_OUTPUTS: PlainCommonOutputs = {
     trustDomain: "cluster.local",
     prometheusUrl: "http://kube-prometheus-stack-prometheus.observability.svc.cluster.local:9090",
     grafanaUrl: "http://kube-prometheus-stack-grafana.observability.svc.cluster.local:80",
-    jaegerCollectorEndpoint: "jaeger-collector.observability.svc.cluster.local:4317",
+    jaegerCollectorEndpoint: "jaeger.observability.svc.cluster.local:4317",
 };
 
 /** StackReference outputs of dev's global and common stacks, keyed as the program names them. */

@@ -41,7 +41,7 @@ describe("common layer config (infra/schema/common.ts)", () => {
         assert.strictEqual(config.endpointPublicAccess, false);
         assert.deepStrictEqual(config.endpointPublicAccessCidrs, []);
         assert.strictEqual(config.tracingSamplingPercentage, 1);
-        assert.strictEqual(config.meshOutboundTrafficPolicy, "ALLOW_ANY");
+        assert.strictEqual(config.meshOutboundTrafficPolicy, "REGISTRY_ONLY");
         assert.strictEqual(config.gatewayScheme, "internal");
         assert.strictEqual(config.meshRevision, "");
         assert.strictEqual(config.controlPlaneLogRetentionDays, 30);
@@ -181,6 +181,60 @@ describe("common layer config (infra/schema/common.ts)", () => {
                 "platform:nodeGroups[0].size = 3: unknown field; allowed: name, instanceTypes, minSize, maxSize, desiredSize, capacityType, labels, taints",
                 'platform:nodeGroups[0].taints[0] = {"key":"dedicated","effect":"NoSchedule"}: not a taint; allowed: {key, value (optional), effect} with effect one of NO_SCHEDULE, NO_EXECUTE, PREFER_NO_SCHEDULE',
             ],
+        );
+    });
+
+    it("reads the chart mirror: upstream by default, an OCI registry, an HTTPS repository or a local folder", () => {
+        assert.deepStrictEqual(parse({}).chartMirror, { kind: "upstream" });
+        assert.deepStrictEqual(parse({ chartMirror: "oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/helm/" }).chartMirror, {
+            kind: "oci",
+            url: "oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/helm",
+        });
+        assert.deepStrictEqual(parse({ chartMirror: "https://nexus.example.com:8443/repository/helm" }).chartMirror, {
+            kind: "https",
+            url: "https://nexus.example.com:8443/repository/helm",
+        });
+        assert.deepStrictEqual(parse({ chartMirror: "/srv/charts/" }).chartMirror, { kind: "directory", path: "/srv/charts" });
+    });
+
+    it("refuses a chart mirror that is none of those, naming key, stack, value and what is allowed", () => {
+        const allowed =
+            "allowed: empty (each chart from its upstream source), oci://<registry>/<path> (an OCI registry such as ECR), https://<host>/<path> (an HTTPS Helm repository) or an absolute path of a directory holding one <chart>-<version> folder per chart";
+        for (const [value, what] of [
+            ["http://charts.example.com", "scheme http is not supported"],
+            ["s3://bucket/charts", "scheme s3 is not supported"],
+            ["oci://", "not a registry address"],
+            ["oci://ECR.example.com/charts", "not a registry address"],
+            ["https://charts.example.com/a b", "not a repository address"],
+            ["charts/", "not a chart mirror (relative paths are not allowed)"],
+            ["/srv/../charts", "not a normalized absolute path"],
+            ["/srv//charts", "not a normalized absolute path"],
+        ]) {
+            assert.deepStrictEqual(problemsOf({ chartMirror: value }), [`platform:chartMirror = ${JSON.stringify(value)}: ${what}; ${allowed}`]);
+        }
+        assert.throws(() => parse({ chartMirror: "charts/" }), /^ConfigError: Configuration of stack "dev-common" \(Pulumi.dev-common.yaml\) is invalid/);
+    });
+
+    it("reads an existing cluster's kubeconfig as a secret and creates no EKS then", () => {
+        const kubeconfig = pulumi.secret("apiVersion: v1");
+        const config = parse({ clusterMode: "existing" }, { kubeconfig });
+        assert.strictEqual(config.clusterMode, "existing");
+        assert.strictEqual(config.kubeconfig, kubeconfig);
+        assert.strictEqual(parse({}).clusterMode, "eks");
+    });
+
+    it("refuses an existing-cluster stack without a kubeconfig, EKS keys it would ignore, and a kubeconfig with EKS", () => {
+        assert.deepStrictEqual(problemsOf({ clusterMode: "existing", scheduledNodeScaling: true }), [
+            'platform:kubeconfig = (not set): required in stack "dev-common" with clusterMode existing; allowed: the existing cluster\'s kubeconfig, set with pulumi config set --secret kubeconfig < <file>',
+            "platform:scheduledNodeScaling = true: not read with clusterMode existing (it configures the EKS cluster this stack would create); allowed: unset",
+        ]);
+        assert.deepStrictEqual(problemsOf({ clusterMode: "kind" }), ["platform:clusterMode = \"kind\": allowed: eks, existing"]);
+        assert.throws(
+            () => parse({}, { kubeconfig: pulumi.secret("apiVersion: v1") }),
+            (err: unknown) =>
+                err instanceof ConfigError &&
+                err.problems.map(describeProblem).join() ===
+                    'platform:kubeconfig = "[secret]": not read with clusterMode eks (the stack creates the cluster and its kubeconfig); allowed: unset, or set clusterMode to existing',
         );
     });
 });

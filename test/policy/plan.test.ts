@@ -48,7 +48,7 @@ describe("policy pack over the dev plan (as pulumi preview --policy-pack policy)
         const asInt = (mode: string) =>
             common.evaluation.resources.map((r) => {
                 const inputs = JSON.parse(JSON.stringify(r.inputs).replace(/"environment":"dev"/g, '"environment":"int"'));
-                if (r.type === "kubernetes:helm.sh/v3:Release" && inputs.chart === "istiod") {
+                if (r.type === "kubernetes:helm.sh/v3:Release" && /(^|\/)istiod$/.test(inputs.chart)) {
                     inputs.values.meshConfig.outboundTrafficPolicy = { mode };
                 }
                 return { ...r, inputs };

@@ -2,7 +2,8 @@ import * as assert from "assert";
 import { ConfigError } from "../../infra/schema";
 import { COMMON_OUTPUTS } from "../../stacks/common";
 import { KUBERNETES_VERSION } from "../../components/cluster";
-import { ISTIO_CANARY_VERSION, ISTIO_CHART_REPOSITORY, ISTIO_VERSION } from "../../components/mesh";
+import { ISTIO_CANARY_VERSION, ISTIO_VERSION } from "../../components/mesh";
+import { CHARTS } from "../../components/charts";
 import { eksSecretsKeyPolicy, keyAdminStatement, logGroupKeyPolicy } from "../../components/kms";
 import { KMS_KEY_ADMIN_ARNS, MINIMAL_COMMON_CONFIG, platformConfig } from "../helpers/config";
 import { conventionViolations } from "../helpers/conventions-check";
@@ -247,11 +248,11 @@ describe("common layer (stacks/common.ts)", () => {
     it("installs Istio base -> istiod -> gateway in that order, pinned, after the cluster is ready", () => {
         const releases = dev.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.parent === "istio");
         assert.deepStrictEqual(
-            releases.map((r) => [r.name, r.inputs.chart, r.inputs.version, (r.inputs.repositoryOpts as any).repo, r.inputs.namespace]).sort(),
+            releases.map((r) => [r.name, r.inputs.chart, r.inputs.version, r.inputs.repositoryOpts, r.inputs.namespace]).sort(),
             [
-                ["istio-base", "base", ISTIO_VERSION, ISTIO_CHART_REPOSITORY, "istio-system"],
-                ["istio-ingressgateway", "gateway", ISTIO_VERSION, ISTIO_CHART_REPOSITORY, "istio-ingress"],
-                ["istiod", "istiod", ISTIO_VERSION, ISTIO_CHART_REPOSITORY, "istio-system"],
+                ["istio-base", "oci://ghcr.io/istio/release/charts/base", ISTIO_VERSION, undefined, "istio-system"],
+                ["istio-ingressgateway", "oci://ghcr.io/istio/release/charts/gateway", ISTIO_VERSION, undefined, "istio-ingress"],
+                ["istiod", "oci://ghcr.io/istio/release/charts/istiod", ISTIO_VERSION, undefined, "istio-system"],
             ],
         );
         assert.deepStrictEqual(one(dev, "kubernetes:helm.sh/v3:Release", "istio-base").dependsOn, ["istio-system"]);
@@ -319,12 +320,14 @@ describe("common layer (stacks/common.ts)", () => {
         assert.strictEqual((one(defaults, "kubernetes:telemetry.istio.io/v1:Telemetry").inputs.spec as any).tracing[0].randomSamplingPercentage, 1);
     });
 
-    it("installs Prometheus, Grafana and Jaeger in the observability namespace with monitors after the CRDs", () => {
+    it("installs Prometheus, Grafana, Jaeger v2 and metrics-server from their pinned sources, with monitors after the CRDs", () => {
         const releases = dev.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.parent === "observability");
-        assert.deepStrictEqual(releases.map((r) => [r.name, r.inputs.namespace]).sort(), [
-            ["jaeger", "observability"],
-            ["kube-prometheus-stack", "observability"],
+        assert.deepStrictEqual(releases.map((r) => [r.name, r.inputs.namespace, r.inputs.chart, r.inputs.version, (r.inputs.repositoryOpts as any)?.repo]).sort(), [
+            ["jaeger", "observability", "jaeger", "4.11.1", "https://jaegertracing.github.io/helm-charts"],
+            ["kube-prometheus-stack", "observability", "kube-prometheus-stack", "81.6.2", "https://prometheus-community.github.io/helm-charts"],
+            ["metrics-server", "kube-system", "metrics-server", "3.13.1", "https://kubernetes-sigs.github.io/metrics-server/"],
         ]);
+        assert.ok(one(dev, "kubernetes:helm.sh/v3:Release", "metrics-server").dependsOn.includes("dev-common-general-node-group"));
         for (const [type, name] of [
             ["kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "istiod"],
             ["kubernetes:monitoring.coreos.com/v1:PodMonitor", "envoy-stats"],
@@ -350,7 +353,7 @@ describe("common layer (stacks/common.ts)", () => {
 
     it("uses a configured Grafana password as a secret and generates none", async () => {
         const result = await evaluateDefaults({ grafanaAdminPassword: "configured-s3cret" }, ["platform:grafanaAdminPassword"]);
-        assert.deepStrictEqual(result.resources.filter((r) => r.type.startsWith("random:")), []);
+        assert.deepStrictEqual(result.resources.filter((r) => r.type.startsWith("random:") || r.type === "pulumi:providers:random"), []);
         assert.deepStrictEqual(one(result, "kubernetes:core/v1:Secret", "grafana-admin").inputs.stringData, { "admin-user": "[secret]", "admin-password": "[secret]" });
         assert.doesNotMatch(JSON.stringify(result.resources), /configured-s3cret/);
     });
@@ -383,6 +386,82 @@ describe("common layer (stacks/common.ts)", () => {
         await assert.rejects(evaluateDefaults({ endpointPublicAccess: true }), (err: unknown) => {
             assert.ok(err instanceof ConfigError);
             assert.deepStrictEqual(err.problems.map((p) => p.key), ["platform:endpointPublicAccess"]);
+            return true;
+        });
+    });
+
+    it("ships Istio's four dashboards as ConfigMaps for Grafana's sidecar; no URL in the plan points at grafana.com", () => {
+        const maps = dev.resources.filter((r) => r.type === "kubernetes:core/v1:ConfigMap" && r.parent === "observability");
+        assert.deepStrictEqual(maps.map((r) => [r.name, Object.keys(r.inputs.data as object)]).sort(), [
+            ["istio-control-plane-dashboard", ["istio-control-plane.json"]],
+            ["istio-mesh-dashboard", ["istio-mesh.json"]],
+            ["istio-service-dashboard", ["istio-service.json"]],
+            ["istio-workload-dashboard", ["istio-workload.json"]],
+        ]);
+        for (const map of maps) {
+            const metadata = map.inputs.metadata as any;
+            assert.strictEqual(metadata.labels.grafana_dashboard, "1");
+            assert.strictEqual(metadata.annotations.grafana_folder, "Istio");
+            assert.strictEqual(metadata.namespace, "observability");
+            assert.ok(JSON.parse(Object.values(map.inputs.data as Record<string, string>)[0]).panels.length > 0, map.name);
+        }
+        assert.doesNotMatch(JSON.stringify(dev.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release")), /grafana\.com/);
+    });
+
+    it("installs every chart from an OCI mirror, an HTTPS mirror or local chart folders", async () => {
+        const chartsOf = (result: Evaluation) =>
+            result.resources
+                .filter((r) => r.type === "kubernetes:helm.sh/v3:Release")
+                .map((r) => [r.name, r.inputs.chart, r.inputs.version ?? null, (r.inputs.repositoryOpts as any)?.repo ?? null])
+                .sort();
+        assert.deepStrictEqual(chartsOf(await evaluateDefaults({ chartMirror: "oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/charts" })), [
+            ["istio-base", "oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/charts/base", ISTIO_VERSION, null],
+            ["istio-ingressgateway", "oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/charts/gateway", ISTIO_VERSION, null],
+            ["istiod", "oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/charts/istiod", ISTIO_VERSION, null],
+            ["jaeger", "oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/charts/jaeger", "4.11.1", null],
+            ["kube-prometheus-stack", "oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/charts/kube-prometheus-stack", "81.6.2", null],
+            ["metrics-server", "oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/charts/metrics-server", "3.13.1", null],
+        ]);
+        const https = chartsOf(await evaluateDefaults({ chartMirror: "https://charts.example.com/platform/" }));
+        assert.deepStrictEqual(new Set(https.map((r) => r[3])), new Set(["https://charts.example.com/platform"]));
+        assert.deepStrictEqual(https.map((r) => r[1]), ["base", "gateway", "istiod", "jaeger", "kube-prometheus-stack", "metrics-server"]);
+        assert.deepStrictEqual(chartsOf(await evaluateDefaults({ chartMirror: "/srv/charts" })), [
+            ["istio-base", `/srv/charts/base-${ISTIO_VERSION}`, null, null],
+            ["istio-ingressgateway", `/srv/charts/gateway-${ISTIO_VERSION}`, null, null],
+            ["istiod", `/srv/charts/istiod-${ISTIO_VERSION}`, null, null],
+            ["jaeger", `/srv/charts/jaeger-${CHARTS.jaeger.version}`, null, null],
+            ["kube-prometheus-stack", `/srv/charts/kube-prometheus-stack-${CHARTS["kube-prometheus-stack"].version}`, null, null],
+            ["metrics-server", `/srv/charts/metrics-server-${CHARTS["metrics-server"].version}`, null, null],
+        ]);
+    });
+
+    it("installs the mesh and observability on an existing cluster from its kubeconfig: nothing of AWS, the same outputs", async () => {
+        const result = await evaluateDefaults({ clusterMode: "existing", kubeconfig: "apiVersion: v1\nkind: Config\n" }, ["platform:kubeconfig"]);
+        assert.deepStrictEqual(result.resources.filter((r) => /^(aws|eks):|^pulumi:providers:(aws|eks)$/.test(r.type)).map((r) => r.type), []);
+        assert.deepStrictEqual(Object.keys(result.outputs).sort(), Object.keys(COMMON_OUTPUTS).sort());
+        assert.deepStrictEqual(result.secretOutputNames, ["kubeconfig"]);
+        assert.deepStrictEqual([result.outputs.clusterName, result.outputs.oidcProviderArn, result.outputs.oidcProviderUrl, result.outputs.clusterSecurityGroupId], ["", "", "", ""]);
+        const { clusterName, oidcProviderArn, oidcProviderUrl, clusterSecurityGroupId, kubeconfig, ...mesh } = result.outputs;
+        const { clusterName: _n, oidcProviderArn: _a, oidcProviderUrl: _u, clusterSecurityGroupId: _s, kubeconfig: _k, ...expected } = defaults.outputs;
+        assert.deepStrictEqual(mesh, expected);
+        assert.strictEqual(one(result, "pulumi:providers:kubernetes").inputs.kubeconfig, "[secret]");
+        assert.doesNotMatch(JSON.stringify(result.resources), /kind: Config/);
+        // No EBS: Prometheus' volume takes the cluster's default StorageClass.
+        assert.deepStrictEqual(result.resources.filter((r) => r.type === "kubernetes:storage.k8s.io/v1:StorageClass"), []);
+        const stack = one(result, "kubernetes:helm.sh/v3:Release", "kube-prometheus-stack");
+        assert.strictEqual((stack.inputs.values as any).prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.storageClassName, undefined);
+        assert.deepStrictEqual(one(result, "kubernetes:core/v1:Namespace", "istio-system").dependsOn, []);
+    });
+
+    it("refuses an existing-cluster stack without a kubeconfig, and a bad chart mirror, before creating anything", async () => {
+        await assert.rejects(evaluateDefaults({ clusterMode: "existing", chartMirror: "http://charts.example.com" }), (err: unknown) => {
+            assert.ok(err instanceof ConfigError);
+            assert.strictEqual(
+                err.message,
+                'Configuration of stack "dev-common" (Pulumi.dev-common.yaml) is invalid; nothing was created:\n' +
+                    '  - platform:kubeconfig = (not set): required in stack "dev-common" with clusterMode existing; allowed: the existing cluster\'s kubeconfig, set with pulumi config set --secret kubeconfig < <file>\n' +
+                    '  - platform:chartMirror = "http://charts.example.com": scheme http is not supported; allowed: empty (each chart from its upstream source), oci://<registry>/<path> (an OCI registry such as ECR), https://<host>/<path> (an HTTPS Helm repository) or an absolute path of a directory holding one <chart>-<version> folder per chart',
+            );
             return true;
         });
     });

@@ -1,7 +1,6 @@
 import * as assert from "assert";
 import {
     ISTIO_CHARTS,
-    ISTIO_CHART_REPOSITORY,
     ISTIO_VERSION,
     baseValues,
     gatewayValues,
@@ -15,19 +14,20 @@ import {
     telemetrySpec,
 } from "../../../components/mesh";
 
-const COLLECTOR = { host: "jaeger-collector.observability.svc.cluster.local", port: 4317 };
+const COLLECTOR = { host: "jaeger.observability.svc.cluster.local", port: 4317 };
 
 describe("mesh specs (components/mesh/specs.ts)", () => {
-    it("pins one Istio version and the official chart repository", () => {
+    it("pins one Istio version (from components/charts)", () => {
         assert.strictEqual(ISTIO_VERSION, "1.30.4");
-        assert.strictEqual(ISTIO_CHART_REPOSITORY, "https://istio-release.storage.googleapis.com/charts");
         assert.deepStrictEqual([...ISTIO_CHARTS], ["base", "istiod", "gateway"]);
     });
 
-    it("builds istiod's values: stdout access logs, the Jaeger OTLP provider, the outbound policy, JWKS fetches kept out of private ranges", () => {
+    it("builds istiod's values: images from docker.io/istio, stdout access logs, the Jaeger OTLP provider, the outbound policy, JWKS fetches kept out of private ranges", () => {
         assert.deepStrictEqual(istiodValues({ revision: "", outboundTrafficPolicy: "REGISTRY_ONLY", collector: COLLECTOR }), {
             revision: "",
             global: {
+                // The 1.30 charts would pull from registry.istio.io/release, a host retired in late 2026.
+                hub: "docker.io/istio",
                 istioNamespace: "istio-system",
                 proxy: { resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } } },
             },
@@ -39,7 +39,7 @@ describe("mesh specs (components/mesh/specs.ts)", () => {
                 accessLogEncoding: "JSON",
                 outboundTrafficPolicy: { mode: "REGISTRY_ONLY" },
                 extensionProviders: [
-                    { name: "jaeger", opentelemetry: { service: "jaeger-collector.observability.svc.cluster.local", port: 4317 } },
+                    { name: "jaeger", opentelemetry: { service: "jaeger.observability.svc.cluster.local", port: 4317 } },
                 ],
             },
         });
@@ -49,12 +49,12 @@ describe("mesh specs (components/mesh/specs.ts)", () => {
     it("serialises istiod's values in a fixed key order, so previews do not churn", () => {
         assert.strictEqual(
             JSON.stringify(istiodValues({ collector: COLLECTOR, outboundTrafficPolicy: "ALLOW_ANY", revision: "1-30" })),
-            '{"revision":"1-30","global":{"istioNamespace":"istio-system","proxy":{"resources":{"requests":{"cpu":"100m","memory":"128Mi"},' +
+            '{"revision":"1-30","global":{"hub":"docker.io/istio","istioNamespace":"istio-system","proxy":{"resources":{"requests":{"cpu":"100m","memory":"128Mi"},' +
                 '"limits":{"cpu":"500m","memory":"256Mi"}}}},' +
                 '"env":{"BLOCKED_CIDRS_IN_JWKS_URIS":"127.0.0.0/8,169.254.0.0/16,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,::1/128,fe80::/10,fc00::/7"},' +
                 '"meshConfig":{"trustDomain":"cluster.local",' +
                 '"accessLogFile":"/dev/stdout","accessLogEncoding":"JSON","outboundTrafficPolicy":{"mode":"ALLOW_ANY"},' +
-                '"extensionProviders":[{"name":"jaeger","opentelemetry":{"service":"jaeger-collector.observability.svc.cluster.local","port":4317}}]}}',
+                '"extensionProviders":[{"name":"jaeger","opentelemetry":{"service":"jaeger.observability.svc.cluster.local","port":4317}}]}}',
         );
     });
 

@@ -2,12 +2,12 @@ import * as assert from "assert";
 import {
     ENDPOINTS,
     ISTIO_DASHBOARDS,
-    JAEGER_CHART,
     JAEGER_COLLECTOR_ENDPOINT,
-    KUBE_PROMETHEUS_STACK_CHART,
     envoyPodMonitorSpec,
     istiodServiceMonitorSpec,
+    jaegerConfig,
     jaegerValues,
+    metricsServerValues,
     observabilityArgsProblems,
     prometheusStackValues,
     retentionProblem,
@@ -15,17 +15,8 @@ import {
 } from "../../../components/observability";
 
 describe("observability specs (components/observability/specs.ts)", () => {
-    it("pins the chart versions in one place", () => {
-        assert.deepStrictEqual(KUBE_PROMETHEUS_STACK_CHART, {
-            chart: "kube-prometheus-stack",
-            version: "81.6.2",
-            repository: "https://prometheus-community.github.io/helm-charts",
-        });
-        assert.deepStrictEqual(JAEGER_CHART, { chart: "jaeger", version: "3.4.1", repository: "https://jaegertracing.github.io/helm-charts" });
-    });
-
     it("builds kube-prometheus-stack's values: every monitor selected, retention and storage, Grafana without a password", () => {
-        const values = prometheusStackValues({ retention: "7d", storageSize: "20Gi" }) as any;
+        const values = prometheusStackValues({ retention: "7d", storageSize: "20Gi", storageClass: "gp3" }) as any;
         assert.deepStrictEqual(values.prometheus.prometheusSpec, {
             scrapeInterval: "15s",
             retention: "7d",
@@ -46,35 +37,57 @@ describe("observability specs (components/observability/specs.ts)", () => {
                 type: "jaeger",
                 uid: "jaeger",
                 access: "proxy",
-                url: "http://jaeger-query.observability.svc.cluster.local:16686",
+                url: "http://jaeger.observability.svc.cluster.local:16686",
                 editable: false,
             },
         ]);
     });
 
-    it("provisions Istio's mesh, service, workload and control-plane dashboards from grafana.com", () => {
+    it("leaves Prometheus' volume on the cluster's default StorageClass when none is named", () => {
         const values = prometheusStackValues({ retention: "3d", storageSize: "10Gi" }) as any;
-        assert.deepStrictEqual(ISTIO_DASHBOARDS, { "istio-mesh": 7639, "istio-service": 7636, "istio-workload": 7630, "istio-control-plane": 7645 });
-        assert.deepStrictEqual(values.grafana.dashboards.istio["istio-control-plane"], {
-            url: "https://grafana.com/api/dashboards/7645/revisions/latest/download",
-            datasource: "Prometheus",
+        assert.deepStrictEqual(values.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec, {
+            accessModes: ["ReadWriteOnce"],
+            resources: { requests: { storage: "10Gi" } },
         });
-        assert.deepStrictEqual(Object.keys(values.grafana.dashboards.istio), Object.keys(ISTIO_DASHBOARDS));
-        assert.strictEqual(values.grafana.dashboardProviders["dashboardproviders.yaml"].providers[0].options.path, "/var/lib/grafana/dashboards/istio");
     });
 
-    it("runs Jaeger all-in-one with in-memory storage and exposes OTLP on the collector", () => {
-        assert.deepStrictEqual(jaegerValues(), {
-            provisionDataStore: { cassandra: false, elasticsearch: false, kafka: false },
-            storage: { type: "memory" },
-            allInOne: { enabled: true },
-            agent: { enabled: false },
-            collector: { enabled: false },
-            query: { enabled: false },
+    it("loads Istio's dashboards from labelled ConfigMaps, filed by folder annotation; nothing from grafana.com", () => {
+        const values = prometheusStackValues({ retention: "3d", storageSize: "10Gi" }) as any;
+        assert.deepStrictEqual(ISTIO_DASHBOARDS, {
+            "istio-mesh": "istio-mesh.json",
+            "istio-service": "istio-service.json",
+            "istio-workload": "istio-workload.json",
+            "istio-control-plane": "istio-control-plane.json",
         });
-        assert.strictEqual(JAEGER_COLLECTOR_ENDPOINT, "jaeger-collector.observability.svc.cluster.local:4317");
+        assert.deepStrictEqual(values.grafana.sidecar.dashboards, { folderAnnotation: "grafana_folder", provider: { foldersFromFilesStructure: true } });
+        assert.strictEqual(values.grafana.dashboards, undefined);
+        assert.doesNotMatch(JSON.stringify(values), /grafana\.com|gnetId/);
+    });
+
+    it("runs Jaeger v2 with OTLP in and an in-memory store of 100000 traces", () => {
+        assert.deepStrictEqual(jaegerValues(), { userconfig: jaegerConfig() });
+        assert.deepStrictEqual(jaegerConfig(), {
+            service: {
+                extensions: ["jaeger_storage", "jaeger_query", "healthcheckv2"],
+                pipelines: { traces: { receivers: ["otlp"], processors: ["batch"], exporters: ["jaeger_storage_exporter"] } },
+            },
+            extensions: {
+                healthcheckv2: { use_v2: true, http: { endpoint: "0.0.0.0:13133" } },
+                jaeger_query: { storage: { traces: "memory_store" } },
+                jaeger_storage: { backends: { memory_store: { memory: { max_traces: 100000 } } } },
+            },
+            receivers: { otlp: { protocols: { grpc: { endpoint: "0.0.0.0:4317" }, http: { endpoint: "0.0.0.0:4318" } } } },
+            processors: { batch: {} },
+            exporters: { jaeger_storage_exporter: { trace_storage: "memory_store" } },
+        });
+        assert.strictEqual(JAEGER_COLLECTOR_ENDPOINT, "jaeger.observability.svc.cluster.local:4317");
+        assert.strictEqual(ENDPOINTS.jaegerQueryUrl, "http://jaeger.observability.svc.cluster.local:16686");
         assert.strictEqual(ENDPOINTS.prometheusUrl, "http://kube-prometheus-stack-prometheus.observability.svc.cluster.local:9090");
         assert.strictEqual(ENDPOINTS.grafanaUrl, "http://kube-prometheus-stack-grafana.observability.svc.cluster.local:80");
+    });
+
+    it("runs two metrics-server replicas with a disruption budget", () => {
+        assert.deepStrictEqual(metricsServerValues(), { replicas: 2, podDisruptionBudget: { enabled: true, minAvailable: 1 } });
     });
 
     it("scrapes istiod and the Envoy sidecars every 15 s", () => {

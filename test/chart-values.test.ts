@@ -1,0 +1,119 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { CHARTS, ChartName } from "../components/charts";
+import { CHART_VALUES_DIR, OFFLINE_CHART_FOLDERS, chartDefaults, unknownValuePaths } from "./helpers/chart-values";
+import { platformConfig } from "./helpers/config";
+import { Evaluation, evaluate } from "./helpers/evaluate";
+import { devStackOutputs } from "./helpers/fixtures";
+import { readStackConfig } from "./helpers/stack-config";
+
+/** The vendored values file of each chart (test/fixtures/chart-values/SOURCE.md). */
+const FIXTURES = OFFLINE_CHART_FOLDERS;
+
+/**
+ * Maps whose keys belong to another API, so the chart's values.yaml lists only examples: below
+ * these paths any key is passed on as it is. Each with where the chart reads it.
+ */
+const FREE_FORM: Readonly<Record<ChartName, Readonly<Record<string, string>>>> = {
+    base: {},
+    istiod: {
+        meshConfig: "Istio's MeshConfig (istio.mesh.v1alpha1), merged whole into the mesh ConfigMap: templates/configmap.yaml, mergeOverwrite $originalMesh .Values.meshConfig",
+    },
+    gateway: { labels: "labels put on every object of the chart (values.schema.json: labels is any object)" },
+    "kube-prometheus-stack": {},
+    jaeger: {},
+    "metrics-server": {},
+};
+
+/** Where the team's offline charts are, when this clone sits beside them. */
+const SHARED_CHARTS = path.resolve(__dirname, "..", "..", "shared", "charts");
+
+interface ReleaseValues {
+    readonly release: string;
+    readonly chart: ChartName;
+    readonly values: Record<string, unknown>;
+}
+
+/** Every Helm release of an evaluated stack, with the chart it installs. */
+function releasesOf(result: Evaluation): ReleaseValues[] {
+    return result.resources
+        .filter((r) => r.type === "kubernetes:helm.sh/v3:Release")
+        .map((r) => {
+            const chart = String(r.inputs.chart).split("/").pop() as ChartName;
+            assert.ok(chart in CHARTS, `release ${r.name} installs ${String(r.inputs.chart)}, not a chart of components/charts`);
+            return { release: r.name, chart, values: r.inputs.values as Record<string, unknown> };
+        });
+}
+
+/** Each unknown key of one release, as `<release> (<chart>): <key path>`. */
+function problemsOf(release: ReleaseValues): string[] {
+    const defaults = chartDefaults(path.join(CHART_VALUES_DIR, FIXTURES[release.chart]));
+    return unknownValuePaths(release.values, defaults, new Set(Object.keys(FREE_FORM[release.chart]))).map((p) => `${release.release} (${FIXTURES[release.chart]}): ${p} is not in the chart's values`);
+}
+
+describe("Helm values the charts really read (test/fixtures/chart-values)", () => {
+    let releases: ReleaseValues[];
+    before(async () => {
+        const dev = readStackConfig("dev-common");
+        const stacks = await Promise.all([
+            evaluate({ stack: "dev-common", config: dev.config, secretKeys: dev.secretKeys, stackOutputs: devStackOutputs() }),
+            // A canary control plane and an existing cluster change the values too.
+            evaluate({
+                stack: "dev-common",
+                config: platformConfig({ layer: "common", meshRevision: "1-30", meshCanaryRevision: "1-31", clusterMode: "existing", kubeconfig: "apiVersion: v1" }),
+                secretKeys: ["platform:kubeconfig"],
+                stackOutputs: devStackOutputs(),
+            }),
+        ]);
+        releases = stacks.flatMap(releasesOf);
+    });
+
+    it("covers every chart of components/charts", () => {
+        assert.deepStrictEqual([...new Set(releases.map((r) => r.chart))].sort(), Object.keys(CHARTS).sort());
+    });
+
+    it("passes no key a chart's values.yaml lacks, in any release", () => {
+        assert.deepStrictEqual(releases.flatMap(problemsOf), []);
+    });
+
+    it("names the key path of a misspelled value", () => {
+        const jaeger = releases.find((r) => r.chart === "jaeger")!;
+        const metrics = releases.find((r) => r.chart === "metrics-server")!;
+        const stack = releases.find((r) => r.chart === "kube-prometheus-stack")!;
+        const grafana = stack.values.grafana as Record<string, unknown>;
+        assert.deepStrictEqual(
+            [
+                { ...jaeger, values: { userConfig: {} } },
+                { ...metrics, values: { ...metrics.values, podDisruptionBudget: { enable: true, minAvailable: 1 } } },
+                { ...stack, values: { ...stack.values, grafana: { ...grafana, sidecar: { dashboards: { folderAnotation: "grafana_folder" } } } } },
+            ].flatMap(problemsOf),
+            [
+                "jaeger (jaeger-4.11.1): userConfig is not in the chart's values",
+                "metrics-server (metrics-server-3.13.1): podDisruptionBudget.enable is not in the chart's values",
+                "kube-prometheus-stack (kube-prometheus-stack-81.6.2): grafana.sidecar.dashboards.folderAnotation is not in the chart's values",
+            ],
+        );
+    });
+
+    it("reads Istio's wrapped defaults and a subchart's own values", () => {
+        const istiod = chartDefaults(path.join(CHART_VALUES_DIR, FIXTURES.istiod));
+        assert.strictEqual((istiod.global as Record<string, unknown>).hub, "registry.istio.io/release");
+        const stack = chartDefaults(path.join(CHART_VALUES_DIR, FIXTURES["kube-prometheus-stack"]));
+        assert.ok("folderAnnotation" in ((stack.grafana as any).sidecar.dashboards as object));
+    });
+
+    it("vendors the offline set's files unchanged (checked when ../shared/charts is beside this clone)", function () {
+        if (!fs.existsSync(SHARED_CHARTS)) {
+            this.skip();
+        }
+        const files = (dir: string): string[] =>
+            fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+        const vendored = files(CHART_VALUES_DIR).filter((f) => f.endsWith("values.yaml"));
+        assert.strictEqual(vendored.length, 7);
+        for (const file of vendored) {
+            const relative = path.relative(CHART_VALUES_DIR, file);
+            assert.ok(fs.readFileSync(file).equals(fs.readFileSync(path.join(SHARED_CHARTS, relative))), relative);
+        }
+    });
+});
