@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
 import * as yaml from "js-yaml";
 import { CallerRule, GraphService } from "../components/service";
 import { NAMESPACE } from "./schema";
@@ -57,7 +58,15 @@ export function readAccessGraph(env: string, dir = stackConfigDir()): GraphServi
         return cached;
     }
     const graph = files.flatMap((f) => {
-        const doc = yaml.load(fs.readFileSync(path.join(dir, f), "utf8")) as { config?: Record<string, unknown> } | undefined;
+        let doc: { config?: Record<string, unknown> } | undefined;
+        try {
+            doc = yaml.load(fs.readFileSync(path.join(dir, f), "utf8")) as typeof doc;
+        } catch (err) {
+            // Every service stack reads its siblings' files: name the broken one, not a parser trace.
+            const mark = err instanceof yaml.YAMLException && err.mark ? ` line ${err.mark.line + 1}, column ${err.mark.column + 1}` : "";
+            const reason = err instanceof yaml.YAMLException ? err.reason : String(err);
+            throw new pulumi.RunError(`${f}${mark}: not valid YAML: ${reason} (every service stack of environment "${env}" reads it for the access graph)`);
+        }
         const config = doc?.config ?? {};
         if (config[`${NAMESPACE}:layer`] !== "service") {
             return [];

@@ -80,9 +80,11 @@ function openSourceReasons(source: Record<string, any>): string[] {
             reasons.push(`allows everyone but ${field} ${list(source[field]).map((w) => JSON.stringify(w)).join(", ")}: name principals or namespaces instead`);
         }
     }
+    const namesWho = list(source.principals).length > 0 || list(source.namespaces).length > 0;
     for (const field of ["ipBlocks", "remoteIpBlocks"] as const) {
         const every = list(source[field]).filter((v) => EVERY_ADDRESS.includes(v));
-        if (every.length > 0) {
+        // Istio ANDs a source's fields: next to principals or namespaces, every address restricts nothing more.
+        if (every.length > 0 && !namesWho) {
             reasons.push(`allows every address (${field} ${every.map((w) => JSON.stringify(w)).join(", ")}): name principals or namespaces`);
         }
     }

@@ -36,8 +36,12 @@ const UNKNOWN = Symbol("unknown");
 function read(o: Record<string, unknown>, key: string): unknown {
     try {
         return o[key];
-    } catch {
-        return UNKNOWN;
+    } catch (err) {
+        // @pulumi/policy's UnknownValueError (not exported): "<type> value at .<path> can't be known during preview".
+        if (err instanceof Error && /can't be known during preview/.test(err.message)) {
+            return UNKNOWN;
+        }
+        throw err;
     }
 }
 

@@ -10,7 +10,7 @@
 #   KUBECTL               kubectl (default: kubectl on PATH)
 # and sets up whatever is missing from the offline tools in SHARED_DIR (default ../shared, which CI
 # has and a user's clone does not): it builds them (cached outside the clone; the first build takes
-# 20-40 minutes), starts a local kube-apiserver with kwok fake nodes and istiod on 127.0.0.1, and
+# about 35 minutes for the engine, the API server and istiod), starts a local kube-apiserver with kwok fake nodes and istiod on 127.0.0.1, and
 # stops what it started when it ends. Build and run state: PLATFORM_CI_CACHE (default ~/.cache/platform-ci).
 # Arguments are passed to mocha (e.g. --grep dev-payment).
 set -euo pipefail

@@ -4,7 +4,7 @@
 import * as path from "path";
 import { Command, CommanderError } from "commander";
 import { useMocks } from "../test/helpers/evaluate";
-import { checkAllowedCallers, planAccess } from "../test/helpers/access-plan";
+import { MissingCallerError, checkAllowedCallers, planAccess } from "../test/helpers/access-plan";
 import { environmentWarnings } from "../test/helpers/environments";
 import { StackPlan, clearStaleOutput, hasViolations, planEnvironment, planStack, summarize, writeStackPlan } from "../test/helpers/plan";
 import { ROOT, StackFileError, UnknownStackError } from "../test/helpers/stack-config";
@@ -92,7 +92,8 @@ async function run(argv: string[]): Promise<number> {
     try {
         checkAllowedCallers(env, args.dir);
     } catch (err) {
-        throw err instanceof StackFileError ? err : new InvalidConfigError(err instanceof Error ? err.message : String(err));
+        // A caller without a stack is invalid config; anything else (a bug) keeps its own exit code.
+        throw err instanceof MissingCallerError ? new InvalidConfigError(err.message) : err;
     }
     const plans: StackPlan[] = args.env ? await planEnvironment(args.env, args.dir) : [await planStack(args.stack!, args.dir)];
     for (const warning of environmentWarnings(env, args.dir)) {

@@ -387,6 +387,20 @@ export function accessMeshOf(plans: readonly StackPlan[]): AccessMesh {
  * Fails, naming the file, when a service stack of the environment allows a caller `service` that
  * has no stack in the environment (a typo or a service not deployed there).
  */
+/** An allow rule names a service that has no stack in the environment (invalid config, exit 2). */
+export class MissingCallerError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "MissingCallerError";
+    }
+}
+
+/** What a caller's `service` may be: the service stacks of `env`, or why there is none. */
+function allowedServices(env: string, stacks: readonly string[]): string {
+    const services = stacks.filter((s) => s.startsWith(`${env}-`) && s !== `${env}-common`).map((s) => s.slice(env.length + 1));
+    return services.length > 0 ? `allowed: one of ${services.join(", ")}` : `allowed: a service of the environment, and "${env}" has no service stacks`;
+}
+
 export function checkAllowedCallers(env: string, dir = ROOT): void {
     const stacks = stacksOfEnvironment(env, dir);
     const problems: string[] = [];
@@ -406,13 +420,13 @@ export function checkAllowedCallers(env: string, dir = ROOT): void {
                 problems.push(
                     `${path.basename(config.file)}: ${PROJECT}:allowedCallers[${i}].service = ${JSON.stringify(c.service)}: ` +
                         `no stack "${env}-${c.service}" in environment "${env}" (Pulumi.${env}-${c.service}.yaml does not exist); ` +
-                        `allowed: one of ${stacks.filter((s) => s.startsWith(`${env}-`) && s !== `${env}-common`).map((s) => s.slice(env.length + 1)).join(", ")}`,
+                        allowedServices(env, stacks),
                 );
             }
         });
     }
     if (problems.length > 0) {
-        throw new Error(`environment "${env}": an allow rule names a service without a stack:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        throw new MissingCallerError(`environment "${env}": an allow rule names a service without a stack:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
     }
 }
 

@@ -51,4 +51,10 @@ describe("the environment's access graph (infra/environment.ts)", () => {
             return true;
         });
     });
+
+    it("names a sibling stack file that is not valid YAML, with its line", () => {
+        const dir = tempDir("graph-broken");
+        fs.writeFileSync(path.join(dir, "Pulumi.qa-a.yaml"), "config:\n  platform:layer: service\n  platform:allowedCallers: [\n");
+        assert.throws(() => readAccessGraph("qa", dir), /^Error: Pulumi\.qa-a\.yaml line 4, column 1: not valid YAML: .+ \(every service stack of environment "qa" reads it for the access graph\)$/);
+    });
 });
