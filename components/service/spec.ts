@@ -421,13 +421,18 @@ function formatMemory(bytes: number): string {
  * The pods of each version at the most the service may run: the autoscalers' maxReplicas, or the
  * fixed replicas (a version's own, else the service's).
  */
+/** The extra pods a version's Deployment runs during a rollout (its `maxSurge`; `maxUnavailable` is 0). */
+export const ROLLOUT_SURGE_PODS = 1;
+
+/** The most pods each version runs: its autoscaler's maximum (or its replicas), plus a rollout's surge. */
 export function maxPodsPerVersion(s: Pick<ServiceSettings, "versions" | "replicas" | "autoscaling">): { version: string; pods: number }[] {
-    return s.versions.map((v) => ({ version: v.name, pods: s.autoscaling ? s.autoscaling.maxReplicas : v.replicas ?? s.replicas }));
+    return s.versions.map((v) => ({ version: v.name, pods: (s.autoscaling ? s.autoscaling.maxReplicas : v.replicas ?? s.replicas) + ROLLOUT_SURGE_PODS }));
 }
 
 /**
  * Whether the namespace's quota admits the service at its most: every version at its autoscaler's
- * maximum (or its fixed replicas), each pod counting its container and its Istio sidecar. A quota
+ * maximum (or its fixed replicas) plus the pod a rollout adds, each pod counting its container and
+ * its Istio sidecar. A quota
  * too small would silently stop the autoscalers (`exceeded quota`), so it is refused, naming the
  * quota key, what is needed, how it is computed and the fix.
  */
@@ -437,7 +442,7 @@ function quotaProblems(s: ServiceSettings): SpecProblem[] {
     if (s.versions.length === 0 || !Number.isInteger(pods)) {
         return [];
     }
-    const at = s.autoscaling ? "at its autoscalers' maximum" : "at its replicas";
+    const at = s.autoscaling ? "at its autoscalers' maximum during a rollout" : "at its replicas during a rollout";
     const lower = s.autoscaling ? "autoscaling.maxReplicas" : "the replicas";
     const breakdown = `${pods} pods (${perVersion.map((v) => `${v.version} ${v.pods}`).join(", ")})`;
     const problems: SpecProblem[] = [];

@@ -4,7 +4,7 @@
  * data, tested directly.
  */
 import type * as k8s from "@pulumi/kubernetes";
-import { AutoscalingSpec, QuotaSpec, ResourcesSpec, ServiceSettings, VersionSpec } from "./spec";
+import { AutoscalingSpec, QuotaSpec, ROLLOUT_SURGE_PODS, ResourcesSpec, ServiceSettings, VersionSpec } from "./spec";
 
 /** The cluster's DNS domain (the kubelet default; EKS does not change it). */
 export const CLUSTER_DOMAIN = "cluster.local";
@@ -98,6 +98,9 @@ export function deploymentSpec(
     const httpGet = { path: settings.healthPath, port: settings.protocol };
     return {
         ...(settings.autoscaling ? {} : { replicas: version.replicas ?? settings.replicas }),
+        // A rollout adds one pod at a time and removes none before its replacement is ready: no
+        // capacity lost, and a known number of extra pods for the quota (ROLLOUT_SURGE_PODS).
+        strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: ROLLOUT_SURGE_PODS, maxUnavailable: 0 } },
         selector: { matchLabels: selector },
         template: {
             metadata: { labels: { ...templateMetadata.labels, ...selector }, annotations },

@@ -49,7 +49,7 @@ export const SERVICE_KEYS: readonly KeySpec[] = [
     {
         key: "quota",
         description:
-            "The namespace's ResourceQuota, a map {requestsCpu, requestsMemory, limitsCpu, limitsMemory, pods}; it counts the Istio sidecars too, and must admit every version at its autoscalers' maximum (or its replicas). Unset fields keep their defaults.",
+            "The namespace's ResourceQuota, a map {requestsCpu, requestsMemory, limitsCpu, limitsMemory, pods}; it counts the Istio sidecars too, and must admit every version at its autoscalers' maximum (or its replicas) plus the pod a rollout adds. Unset fields keep their defaults.",
         type: "object",
         default: {},
         layers: service,

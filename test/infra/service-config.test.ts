@@ -77,7 +77,7 @@ describe("service config (infra/schema/service.ts)", () => {
             versions: [{ name: "v1", image: "a:1", weight: 90 }, { name: "v2", image: "a:2", weight: 10 }],
             allowedCallers: [{ service: "frontend", methods: ["GET"], paths: ["/api/*"] }, { namespace: "backend" }],
             resources: { cpuRequest: "200m" },
-            quota: { pods: 50, limitsCpu: "12" },
+            quota: { pods: 50, limitsCpu: "14", requestsCpu: "4200m" },
             autoscaling: { minReplicas: 2, maxReplicas: 6, targetCpuUtilization: 60 },
             jwt: { issuer: "https://auth.example.com/", jwksUri: "https://auth.example.com/jwks.json" },
             rateLimit: { maxTokens: 10, tokensPerFill: 5, fillInterval: "1s" },
@@ -89,7 +89,7 @@ describe("service config (infra/schema/service.ts)", () => {
         assert.deepStrictEqual(s.versions[1], { name: "v2", image: "a:2", weight: 10 });
         assert.deepStrictEqual(s.allowedCallers, [{ service: "frontend", methods: ["GET"], paths: ["/api/*"] }, { namespace: "backend" }]);
         assert.deepStrictEqual(s.resources, { ...SERVICE_DEFAULTS.resources, cpuRequest: "200m" });
-        assert.deepStrictEqual(s.quota, { ...SERVICE_DEFAULTS.quota, pods: 50, limitsCpu: "12" });
+        assert.deepStrictEqual(s.quota, { ...SERVICE_DEFAULTS.quota, pods: 50, limitsCpu: "14", requestsCpu: "4200m" });
         assert.deepStrictEqual(s.autoscaling, { minReplicas: 2, maxReplicas: 6, targetCpuUtilization: 60 });
         assert.deepStrictEqual(s.jwt, { issuer: "https://auth.example.com/", jwksUri: "https://auth.example.com/jwks.json" });
         assert.deepStrictEqual(s.rateLimit, { maxTokens: 10, tokensPerFill: 5, fillInterval: "1s" });
@@ -97,22 +97,24 @@ describe("service config (infra/schema/service.ts)", () => {
         assert.strictEqual(s.publicHost, "api.example.com");
     });
 
-    it("refuses a quota too small for the autoscalers' maximum, sidecars included, with the numbers and the fix", () => {
+    it("refuses a quota too small for the autoscalers' maximum during a rollout, sidecars included, with the numbers and the fix", () => {
         const twoVersions = [{ name: "v1", image: "a:1", weight: 90 }, { name: "v2", image: "a:2", weight: 10 }];
+        // Each version: 10 pods at its maximum, plus the one a rollout adds (maxSurge 1, maxUnavailable 0).
         assert.deepStrictEqual(problems({ versions: twoVersions, autoscaling: { minReplicas: 3, maxReplicas: 10, targetCpuUtilization: 70 } }), [
-            "platform:quota.limitsCpu = \"8\": the service needs 20 CPU at its autoscalers' maximum: 20 pods (v1 10, v2 10) × (resources.cpuLimit 500m + the sidecar's 500m); raise it to at least 20, or lower autoscaling.maxReplicas or resources.cpuLimit",
+            "platform:quota.requestsCpu = \"4\": the service needs 4400m CPU at its autoscalers' maximum during a rollout: 22 pods (v1 11, v2 11) × (resources.cpuRequest 100m + the sidecar's 100m); raise it to at least 4400m, or lower autoscaling.maxReplicas or resources.cpuRequest",
+            "platform:quota.limitsCpu = \"8\": the service needs 22 CPU at its autoscalers' maximum during a rollout: 22 pods (v1 11, v2 11) × (resources.cpuLimit 500m + the sidecar's 500m); raise it to at least 22, or lower autoscaling.maxReplicas or resources.cpuLimit",
         ]);
         assert.deepStrictEqual(
             problems({
                 versions: twoVersions,
                 autoscaling: { minReplicas: 3, maxReplicas: 20, targetCpuUtilization: 70 },
                 resources: { memoryRequest: "200Mi", cpuRequest: "150m" },
-                quota: { limitsCpu: "40", limitsMemory: "20Gi" },
+                quota: { limitsCpu: "42", limitsMemory: "21Gi" },
             }),
             [
-                "platform:quota.pods = 30: the service needs 40 pods (v1 20, v2 20) at its autoscalers' maximum; raise it to at least 40, or lower autoscaling.maxReplicas",
-                "platform:quota.requestsCpu = \"4\": the service needs 10 CPU at its autoscalers' maximum: 40 pods (v1 20, v2 20) × (resources.cpuRequest 150m + the sidecar's 100m); raise it to at least 10, or lower autoscaling.maxReplicas or resources.cpuRequest",
-                "platform:quota.requestsMemory = \"8Gi\": the service needs 13120Mi of memory at its autoscalers' maximum: 40 pods (v1 20, v2 20) × (resources.memoryRequest 200Mi + the sidecar's 128Mi); raise it to at least 13120Mi, or lower autoscaling.maxReplicas or resources.memoryRequest",
+                "platform:quota.pods = 30: the service needs 42 pods (v1 21, v2 21) at its autoscalers' maximum during a rollout; raise it to at least 42, or lower autoscaling.maxReplicas",
+                "platform:quota.requestsCpu = \"4\": the service needs 10500m CPU at its autoscalers' maximum during a rollout: 42 pods (v1 21, v2 21) × (resources.cpuRequest 150m + the sidecar's 100m); raise it to at least 10500m, or lower autoscaling.maxReplicas or resources.cpuRequest",
+                "platform:quota.requestsMemory = \"8Gi\": the service needs 13776Mi of memory at its autoscalers' maximum during a rollout: 42 pods (v1 21, v2 21) × (resources.memoryRequest 200Mi + the sidecar's 128Mi); raise it to at least 13776Mi, or lower autoscaling.maxReplicas or resources.memoryRequest",
             ],
         );
     });
@@ -120,9 +122,9 @@ describe("service config (infra/schema/service.ts)", () => {
     it("counts fixed replicas (a version's own first) when there is no autoscaler; an exact fit passes", () => {
         const versions = [{ name: "v1", image: "a:1", weight: 90, replicas: 7 }, { name: "v2", image: "a:2", weight: 10 }];
         assert.deepStrictEqual(problems({ versions, replicas: 1, resources: { cpuLimit: "1500m" } }), [
-            "platform:quota.limitsCpu = \"8\": the service needs 16 CPU at its replicas: 8 pods (v1 7, v2 1) × (resources.cpuLimit 1500m + the sidecar's 500m); raise it to at least 16, or lower the replicas or resources.cpuLimit",
+            "platform:quota.limitsCpu = \"8\": the service needs 20 CPU at its replicas during a rollout: 10 pods (v1 8, v2 2) × (resources.cpuLimit 1500m + the sidecar's 500m); raise it to at least 20, or lower the replicas or resources.cpuLimit",
         ]);
-        assert.deepStrictEqual(problems({ versions, replicas: 1, resources: { cpuLimit: "1500m" }, quota: { limitsCpu: "16" } }), []);
+        assert.deepStrictEqual(problems({ versions, replicas: 1, resources: { cpuLimit: "1500m" }, quota: { limitsCpu: "20" } }), []);
     });
 
     it("refuses a version's replicas while autoscaling is on, naming the autoscaler's bounds", () => {
@@ -130,6 +132,7 @@ describe("service config (infra/schema/service.ts)", () => {
             problems({
                 versions: [{ name: "v1", image: "a:1", weight: 90 }, { name: "v2", image: "a:2", weight: 10, replicas: 1 }],
                 autoscaling: { minReplicas: 2, maxReplicas: 4, targetCpuUtilization: 70 },
+                quota: { limitsCpu: "10" },
             }),
             [
                 "platform:versions[1].replicas = 1: ignored while autoscaling is on (its HorizontalPodAutoscaler sets v2's replicas, from autoscaling.minReplicas 2 to maxReplicas 4); remove it, or remove autoscaling for fixed replicas",

@@ -150,20 +150,21 @@ describe("service layer (stacks/service.ts)", () => {
         assert.deepStrictEqual(byType(evaluations.frontend, "kubernetes:networking.istio.io/v1:ServiceEntry"), []);
     });
 
-    it("backend fits its quota at its autoscalers' maximum: 2 versions × 10 pods, each its container and its sidecar", () => {
+    it("backend fits its quota at its autoscalers' maximum during a rollout: 2 versions × (10 + 1) pods, each its container and its sidecar", () => {
         const e = evaluations.backend;
         const hpas = byType(e, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler").map((h) => spec(h).maxReplicas);
         assert.deepStrictEqual(hpas, [10, 10]);
-        // 20 pods × (500m + 500m) limits, × (100m + 100m) requests, × (256Mi + 256Mi), × (128Mi + 128Mi).
+        // 22 pods × (500m + 500m) limits, × (100m + 100m) requests, × (256Mi + 256Mi), × (128Mi + 128Mi).
         assert.deepStrictEqual(spec(one(e, "kubernetes:core/v1:ResourceQuota")).hard, {
-            "requests.cpu": "4",
+            "requests.cpu": "4400m",
             "requests.memory": "8Gi",
-            "limits.cpu": "20",
+            "limits.cpu": "22",
             "limits.memory": "16Gi",
             pods: "30",
         });
         for (const d of byType(e, "kubernetes:apps/v1:Deployment")) {
             assert.strictEqual("replicas" in spec(d), false, "the HPA owns the replicas");
+            assert.deepStrictEqual(spec(d).strategy, { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
         }
     });
 
