@@ -51,7 +51,7 @@ Exit codes:
 
 Examples:
   npm run env -- preview --env dev --policy-pack policy --summary out/preview-dev.md
-  npm run env -- up --env dev --yes
+  npm run env -- up --env dev --yes --create           (a new environment: creates its stacks)
   npm run env -- up --env dev --stack dev-backend --yes
   npm run env -- preview --env prod --expect-no-changes     (a drift check)
   npm run env -- destroy --env dev --yes
@@ -72,6 +72,8 @@ export interface EnvArgs {
     readonly yes: boolean;
     readonly summary?: string;
     readonly expectNoChanges: boolean;
+    /** Create stacks missing from the backend (preview and up). */
+    readonly create: boolean;
 }
 
 function parallelOption(value: string): number {
@@ -158,17 +160,21 @@ export function parseEnvArgs(argv: readonly string[], defaultDir = ROOT): EnvArg
         .option("--yes", "run up, refresh or destroy without asking")
         .option("--summary <file>", "also write the summary as Markdown to FILE (e.g. for a pull-request comment)")
         .option("--expect-no-changes", "preview only: a stack with any change fails (a drift check)")
+        .option("--create", "create a stack that does not exist in the backend yet (preview and up; with the backend's default secrets provider)")
         .option("--cwd <dir>", "the project folder: Pulumi.yaml and the stack files (default: this repository)")
         .helpOption("-h, --help", "show this help and exit 0")
         .addHelpText("after", HELP)
         .showHelpAfterError("(npm run env -- --help for usage)")
         .exitOverride();
     program.parse([...argv], { from: "user" });
-    const opts = program.opts<{ cwd?: string; env: string; stack: string[]; parallel: number; policyPack: string[]; yes?: boolean; summary?: string; expectNoChanges?: boolean }>();
+    const opts = program.opts<{ create?: boolean; cwd?: string; env: string; stack: string[]; parallel: number; policyPack: string[]; yes?: boolean; summary?: string; expectNoChanges?: boolean }>();
     const operation = program.args[0];
     const dir = opts.cwd !== undefined ? path.resolve(opts.cwd) : defaultDir;
     if (!(OPERATIONS as readonly string[]).includes(operation)) {
         throw new BadInputError(`unknown operation "${operation}"; allowed: ${OPERATIONS.join(", ")}`);
+    }
+    if (opts.create && operation !== "preview" && operation !== "up") {
+        throw new BadInputError(`--create is for preview and up only, not ${operation}`);
     }
     if (opts.expectNoChanges && operation !== "preview") {
         throw new BadInputError(`--expect-no-changes is for preview only (a drift check), not ${operation}`);
@@ -190,6 +196,7 @@ export function parseEnvArgs(argv: readonly string[], defaultDir = ROOT): EnvArg
         yes: opts.yes ?? false,
         summary: opts.summary,
         expectNoChanges: opts.expectNoChanges ?? false,
+        create: opts.create ?? false,
     };
 }
 
@@ -211,6 +218,8 @@ const LISTED_OPS = new Set(["create", "update", "replace", "delete", "import"]);
 export class AutomationWorkspace implements EnvironmentWorkspace {
     constructor(
         private readonly workDir: string,
+        /** Whether preview and up create a stack missing from the backend (--create). */
+        private readonly create = false,
         /** Extra environment variables for every command (the CLI's own environment is inherited). */
         private readonly envVars: Record<string, string> = {},
     ) {}
@@ -218,16 +227,21 @@ export class AutomationWorkspace implements EnvironmentWorkspace {
     private async stack(name: string, operation: Operation): Promise<Stack | undefined> {
         const args = { stackName: name, workDir: this.workDir };
         const opts = { envVars: this.envVars };
-        if (operation === "preview" || operation === "up") {
+        if (this.create && (operation === "preview" || operation === "up")) {
             return LocalWorkspace.createOrSelectStack(args, opts);
         }
         try {
             return await LocalWorkspace.selectStack(args, opts);
         } catch (err) {
-            if (err instanceof StackNotFoundError && operation === "destroy") {
+            if (!(err instanceof StackNotFoundError)) {
+                throw err;
+            }
+            if (operation === "destroy") {
                 return undefined; // never deployed: nothing to destroy
             }
-            throw err;
+            throw new StackRunFailure(
+                `stack ${name} does not exist in the backend: create it with "pulumi stack init ${name}" (with --secrets-provider if you use one), or pass --create`,
+            );
         }
     }
 
@@ -323,7 +337,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
             return EXIT.failed;
         }
     }
-    const outcomes = await runEnvironment(args, options.workspace ?? new AutomationWorkspace(args.dir), print);
+    const outcomes = await runEnvironment(args, options.workspace ?? new AutomationWorkspace(args.dir, args.create), print);
     print("");
     print(summaryTable(outcomes));
     if (args.summary) {

@@ -366,6 +366,13 @@ describe("npm run env: one operation over an environment's stacks", () => {
             });
         });
 
+        it("--create with another operation than preview or up", async () => {
+            assert.deepStrictEqual(await refused(["destroy", "--env", "dev", "--create", "--yes"]), {
+                code: 2,
+                message: "env: --create is for preview and up only, not destroy",
+            });
+        });
+
         it("up, refresh or destroy without --yes and without a terminal to confirm on", async () => {
             assert.deepStrictEqual(await refused(["destroy", "--env", "dev"]), {
                 code: 2,
