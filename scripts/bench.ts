@@ -170,10 +170,16 @@ function main(argv: string[]): number {
     ];
     const file = updateDocs ? path.join(ROOT, "docs", "benchmarks.md") : path.join(ROOT, "out", "benchmarks.md");
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, markdown(results));
+    // docs/benchmarks.md goes on with sections of other benchmarks (npm run bench:env): keep them.
+    const previous = updateDocs && fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+    const kept = previous.includes(KEEP_MARKER) ? `\n${previous.slice(previous.indexOf(KEEP_MARKER))}` : "";
+    fs.writeFileSync(file, markdown(results) + kept);
     console.log(`wrote ${path.relative(process.cwd(), file)}`);
     fs.rmSync(work, { recursive: true, force: true });
     return 0;
 }
+
+/** Where docs/benchmarks.md's sections not written by this script begin; --update-docs keeps them. */
+const KEEP_MARKER = "<!-- not written by npm run bench: kept as is -->";
 
 process.exit(main(process.argv.slice(2)));

@@ -67,6 +67,8 @@ describe("npm run env -- up, then destroy, of dev's service stacks under the rea
         const lines: string[] = [];
         const started = Date.now();
         const code = await main(argv, { workspace, dir: project, print: (l) => lines.push(...l.split("\n")), canAsk: false });
+        // The summary table in the suite's output, for the record (the engine's output only on a failure).
+        console.log(`      npm run env -- ${argv.map((a) => a.replace(project, "<project>")).join(" ")}: exit ${code}\n${lines.slice(lines.findIndex((l) => l.startsWith("stack "))).map((l) => `        ${l}`).join("\n")}`);
         return { code, lines, workspace, seconds: (Date.now() - started) / 1000 };
     }
 
