@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as readline from "readline";
 import { runCommand } from "./cli";
-import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { EngineEvent, LocalWorkspace, OpMap, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
 import { parseEngineConfig } from "../infra/config";
 import { ENV_NAME } from "../infra/schema/stack";
@@ -150,13 +150,13 @@ export function checkStackFiles(env: string, stacks: readonly string[], dir: str
 export function parseEnvArgs(argv: readonly string[], defaultDir = ROOT): EnvArgs {
     const program = new Command()
         .name("npm run env --")
-        .usage("<preview|up|refresh|destroy> --env <env> [--stack <stack>]... [--parallel N] [--policy-pack DIR] [--yes] [--summary FILE] [--expect-no-changes]")
+        .usage("<preview|up|refresh|destroy> --env <env> [--stack <stack>]... [--parallel N] [--policy-pack DIR] [--yes] [--summary FILE] [--expect-no-changes] [--create] [--cwd DIR]")
         .description("Runs one Pulumi operation over every stack of an environment, in layer order, with your backend and credentials.")
         .argument("<operation>", `one of ${OPERATIONS.join(", ")}`)
         .requiredOption("--env <env>", "the environment, e.g. dev (its global stack is Pulumi.<env>.yaml)")
-        .option("--stack <stack>", "run only this stack of the environment (repeat for more); still in layer order", collect, [])
+        .addOption(new Option("--stack <stack>", "run only this stack of the environment (repeat for more); still in layer order").argParser(collect).default([], "every stack of the environment"))
         .option("--parallel <n>", "how many service stacks may run at once", parallelOption, 4)
-        .option("--policy-pack <dir>", "run the policy pack in DIR, as pulumi --policy-pack (repeat for more)", collect, [])
+        .addOption(new Option("--policy-pack <dir>", "run the policy pack in DIR, as pulumi --policy-pack (repeat for more)").argParser(collect).default([], "none"))
         .option("--yes", "run up, refresh or destroy without asking")
         .option("--summary <file>", "also write the summary as Markdown to FILE (e.g. for a pull-request comment)")
         .option("--expect-no-changes", "preview only: a stack with any change fails (a drift check)")
