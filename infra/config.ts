@@ -24,26 +24,34 @@ export function isConfigSecret(fullKey: string): boolean {
  * validated and typed. Throws one ConfigError listing every problem before anything is created.
  */
 export function loadConfig(): PlatformConfig {
-    const config = new pulumi.Config(NAMESPACE);
+    return parseEngineConfig(pulumi.getStack(), pulumi.runtime.allConfig(), isConfigSecret);
+}
+
+/**
+ * Validates a stack's config as the engine hands it to the program: full keys (`platform:layer`)
+ * to their string form, and whether each was set as a secret. Keys of other namespaces are
+ * ignored. `npm run env` checks every stack with it before running any.
+ */
+export function parseEngineConfig(stack: string, all: Readonly<Record<string, string>>, isSecret: (fullKey: string) => boolean): PlatformConfig {
     const prefix = `${NAMESPACE}:`;
     const secretKeys = new Set(ALL_KEYS.filter((k) => k.secret).map((k) => k.key));
     const raw: Record<string, string | undefined> = {};
     const secrets: Record<string, pulumi.Output<string>> = {};
     const plaintextSecrets: string[] = [];
-    for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
+    for (const [fullKey, value] of Object.entries(all)) {
         if (!fullKey.startsWith(prefix)) {
             continue;
         }
         const key = fullKey.slice(prefix.length);
         if (!secretKeys.has(key)) {
-            raw[key] = config.get(key);
+            raw[key] = value;
         } else if (value !== "") {
             // Empty (Pulumi.yaml's default) means unset.
-            secrets[key] = config.getSecret(key) ?? pulumi.secret(value);
-            if (!isConfigSecret(fullKey)) {
+            secrets[key] = pulumi.secret(value);
+            if (!isSecret(fullKey)) {
                 plaintextSecrets.push(key);
             }
         }
     }
-    return parseConfig(pulumi.getStack(), raw, secrets, plaintextSecrets, keysSetInStackFile(pulumi.getStack()));
+    return parseConfig(stack, raw, secrets, plaintextSecrets, keysSetInStackFile(stack));
 }

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { COMMON_OUTPUTS, CommonOutputs } from "../stacks/common";
 import { GLOBAL_OUTPUTS, GlobalOutputs } from "../stacks/global";
 import { OutputDocs, hasKind } from "../stacks/outputs";
+import { commonStackName, globalStackName } from "./layers";
 
 /** The fully qualified name of a stack of this project: `<organization>/<project>/<stack>`. */
 export function stackReferenceName(organization: string, stack: string): string {
@@ -48,10 +49,10 @@ export async function readStackOutputs<T>(
 
 /** The global stack's outputs (`<env>`): network and the environment's settings. */
 export function readGlobalOutputs(organization: string, env: string): Promise<GlobalOutputs> {
-    return readStackOutputs(organization, env, GLOBAL_OUTPUTS);
+    return readStackOutputs(organization, globalStackName(env), GLOBAL_OUTPUTS);
 }
 
 /** The common stack's outputs (`<env>-common`): cluster, mesh and observability. */
 export function readCommonOutputs(organization: string, env: string): Promise<CommonOutputs> {
-    return readStackOutputs(organization, `${env}-common`, COMMON_OUTPUTS);
+    return readStackOutputs(organization, commonStackName(env), COMMON_OUTPUTS);
 }

@@ -2,6 +2,7 @@
 // under Pulumi's mocks and writes what it would create. See README "Plan offline", and
 // `npm run plan -- --help` for the options and exit codes.
 import * as path from "path";
+import { runCommand } from "./cli";
 import { Command, CommanderError } from "commander";
 import { useMocks } from "../test/helpers/evaluate";
 import { MissingCallerError, checkAllowedCallers, planAccess } from "../test/helpers/access-plan";
@@ -136,14 +137,5 @@ export function failure(err: unknown): { code: number; message?: string } {
 }
 
 if (require.main === module) {
-    run(process.argv.slice(2)).then(
-        (code) => process.exit(code),
-        (err: unknown) => {
-            const { code, message } = failure(err);
-            if (message) {
-                console.error(message);
-            }
-            process.exit(code);
-        },
-    );
+    runCommand(run, failure);
 }

@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
 # Lists the repository's stacks as JSON for a workflow matrix, from the Pulumi.<stack>.yaml files:
-#   stacks.sh envs                  ["dev","prod"]                    (global stacks = environments)
-#   stacks.sh layer common          [{"env":"dev","stack":"dev-common"},...]
-#   stacks.sh layer service         [{"env":"dev","stack":"dev-backend"},...]
+#   stacks.sh envs                  ["dev","prod"]    environments: stacks named without a '-' (global)
 #   stacks.sh touched <base-ref>    ["dev-backend"]   stacks a change touches: a stack's own config file,
 #                                   or every stack when shared code or Pulumi.yaml changes.
+# The order of the layers is not here: `npm run env` takes it from infra/layers.ts.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -15,19 +14,9 @@ all_stacks() {
   done | sort
 }
 
-layer_of() {
-  # The stack's platform:layer, as in its config file.
-  sed -nE 's/^[[:space:]]*platform:layer:[[:space:]]*"?([a-z]+)"?.*$/\1/p' "Pulumi.$1.yaml" | head -n1
-}
-
 case "${1:-}" in
   envs)
-    for s in $(all_stacks); do if [ "$(layer_of "$s")" = global ]; then echo "$s"; fi; done | jq -R . | jq -cs .
-    ;;
-  layer)
-    for s in $(all_stacks); do
-      if [ "$(layer_of "$s")" = "$2" ]; then jq -cn --arg env "${s%%-*}" --arg stack "$s" '{env: $env, stack: $stack}'; fi
-    done | jq -cs .
+    for s in $(all_stacks); do if [[ "$s" != *-* ]]; then echo "$s"; fi; done | jq -R . | jq -cs .
     ;;
   touched)
     changed="$(git diff --name-only "$2"...HEAD)"
@@ -40,7 +29,7 @@ case "${1:-}" in
     fi | sort -u | jq -R . | jq -cs .
     ;;
   *)
-    echo "usage: $0 envs | layer <global|common|service> | touched <base-ref>" >&2
+    echo "usage: $0 envs | touched <base-ref>" >&2
     exit 2
     ;;
 esac

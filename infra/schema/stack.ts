@@ -2,6 +2,10 @@ import { RESERVED_SERVICE_NAMES, SERVICE_NAME_RULE, isServiceName } from "../../
 
 export { SERVICE_NAME, SERVICE_NAME_MAX } from "../../components/conventions";
 import { Layer } from "./keys";
+import { layerOfStackName } from "../layers";
+
+/** Moved to infra/layers.ts, the one place that knows the layering; re-exported for the schema. */
+export { layerOfStackName };
 import { Problems } from "./problems";
 
 /** An environment name: lower-case letters and digits, starting with a letter; no `-`. */
@@ -11,15 +15,6 @@ export const ENV_NAME = /^[a-z][a-z0-9]*$/;
 export interface StackName {
     readonly env: string;
     readonly service?: string;
-}
-
-/**
- * The layer a stack's name gives it: `<env>` is global, `<env>-common` common, any other
- * `<env>-<name>` a service. The plan orders stacks by it; `platform:layer` must agree.
- */
-export function layerOfStackName(stack: string): Layer {
-    const dash = stack.indexOf("-");
-    return dash < 0 ? "global" : stack.slice(dash + 1) === "common" ? "common" : "service";
 }
 
 /** What the layers are, for messages: `global (stack <env>), common (stack <env>-common), ...`. */

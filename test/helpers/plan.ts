@@ -8,10 +8,7 @@ import { StackOutputsFixture } from "./mocks";
 import { PolicyViolation, formatPolicyViolation, runPolicies } from "./policy-run";
 import { RecordedResource } from "./recorder";
 import { ROOT, StackConfig, UnknownStackError, existingStacksText, readStackConfig, stacksOfEnvironment } from "./stack-config";
-import { layerOfStackName } from "../../infra/schema/stack";
-
-/** The layers in deployment order. */
-const LAYER_ORDER = ["global", "common", "service"];
+import { layerOfStackName, layerRank, stacksReadBy } from "../../infra/layers";
 
 /** A planned stack: its config and what the program produced for it. */
 export interface StackPlan {
@@ -32,12 +29,6 @@ function referenceName(config: StackConfig, stack: string): string {
     return `${org}/${PROJECT}/${stack}`;
 }
 
-/** The stacks a stack reads, in deployment order: none, `<env>`, or `<env>` and `<env>-common`. */
-function prerequisites(stack: string, layer: string): string[] {
-    const env = stack.split("-")[0];
-    return layer === "common" ? [env] : layer === "service" ? [env, `${env}-common`] : [];
-}
-
 /**
  * Plans stacks in order, each under the mocks with its `Pulumi.<stack>.yaml`, feeding the outputs
  * of each to the StackReferences of the next. The order is the one the stack names give (`<env>`,
@@ -46,7 +37,7 @@ function prerequisites(stack: string, layer: string): string[] {
  */
 export async function planStacks(stacks: readonly string[], dir = ROOT): Promise<StackPlan[]> {
     const configs = stacks.map((s) => readStackConfig(s, dir));
-    const rank = (c: StackConfig) => LAYER_ORDER.indexOf(layerOfStackName(c.stack));
+    const rank = (c: StackConfig) => layerRank(layerOfStackName(c.stack));
     const ordered = configs
         .map((c, i) => ({ c, i }))
         .sort((a, b) => rank(a.c) - rank(b.c) || a.i - b.i)
@@ -69,7 +60,7 @@ async function planInOrder(ordered: readonly StackConfig[], dir: string): Promis
     const outputs: Record<string, StackOutputsFixture> = {};
     const plans: StackPlan[] = [];
     for (const config of ordered) {
-        const missing = prerequisites(config.stack, layerOfStackName(config.stack)).filter((s) => !(s in outputs));
+        const missing = stacksReadBy(config.stack).filter((s) => !(s in outputs));
         if (missing.length > 0) {
             throw new UnknownStackError(
                 `${path.basename(config.file)}: a ${layerOfStackName(config.stack)} stack reads the stack${missing.length > 1 ? "s" : ""} ${missing.join(" and ")}, ` +
@@ -105,7 +96,7 @@ async function planInOrder(ordered: readonly StackConfig[], dir: string): Promis
 /** Plans one stack, after planning (in memory) the stacks it reads. */
 export async function planStack(stack: string, dir = ROOT): Promise<StackPlan> {
     readStackConfig(stack, dir); // a stack without a file is named as such, before the stacks it reads
-    const plans = await planStacks([...prerequisites(stack, layerOfStackName(stack)), stack], dir);
+    const plans = await planStacks([...stacksReadBy(stack), stack], dir);
     return plans[plans.length - 1];
 }
 

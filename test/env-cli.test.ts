@@ -1,0 +1,420 @@
+// `npm run env`: ordering, narrowing, failure handling, the summary and bad input, with a fake
+// workspace in place of Pulumi's Automation API (test/integration/env.test.ts runs the real one).
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { CommanderError } from "commander";
+import { EXIT, failure, main, parseEnvArgs, runOrderText } from "../scripts/env";
+import {
+    Counts,
+    EnvironmentWorkspace,
+    Operation,
+    PrefixedLines,
+    StackOutcome,
+    StackRunFailure,
+    StackRunOptions,
+    StackRunReport,
+    firstLine,
+    summaryMarkdown,
+    summaryTable,
+} from "../scripts/env-runner";
+import { ROOT } from "./helpers/stack-config";
+import { tempDir } from "./helpers/temp";
+
+const DEV_SERVICES = ["dev-backend", "dev-frontend", "dev-payment"];
+
+const ZERO: Counts = { created: 0, updated: 0, replaced: 0, deleted: 0, unchanged: 0 };
+
+/** What the fake does for a stack: fail with a message, report counts, print output. */
+interface Behaviour {
+    readonly fail?: string;
+    readonly counts?: Counts;
+    readonly output?: string;
+}
+
+/** A workspace that records which stacks ran, in which order and how many at once. */
+class FakeWorkspace implements EnvironmentWorkspace {
+    readonly events: string[] = [];
+    running = 0;
+    mostAtOnce = 0;
+
+    constructor(private readonly behaviour: Record<string, Behaviour> = {}) {}
+
+    async run(stack: string, operation: Operation, options: StackRunOptions): Promise<StackRunReport> {
+        this.events.push(`start ${operation} ${stack}`);
+        this.running++;
+        this.mostAtOnce = Math.max(this.mostAtOnce, this.running);
+        // Give the other stacks of the layer a chance to start before this one ends.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        const b = this.behaviour[stack] ?? {};
+        if (b.output) {
+            options.onOutput(b.output);
+        }
+        this.running--;
+        this.events.push(`end ${stack}`);
+        if (b.fail) {
+            throw new StackRunFailure(b.fail, { ...ZERO, created: 1 });
+        }
+        return { counts: b.counts ?? { ...ZERO, unchanged: 3 }, changes: [] };
+    }
+
+    /** The stacks in the order they started. */
+    get started(): string[] {
+        return this.events.filter((e) => e.startsWith("start ")).map((e) => e.split(" ")[2]);
+    }
+}
+
+/** Runs the command with a fake workspace; resolves with its exit code and printed lines. */
+async function env(argv: string[], workspace = new FakeWorkspace(), dir = ROOT): Promise<{ code: number; lines: string[]; workspace: FakeWorkspace }> {
+    const lines: string[] = [];
+    const code = await main(argv, { workspace, print: (l) => lines.push(...l.split("\n")), dir, canAsk: false });
+    return { code, lines, workspace };
+}
+
+/** The error `fn` throws. */
+function thrown(fn: () => unknown): Error {
+    try {
+        fn();
+    } catch (err) {
+        return err as Error;
+    }
+    throw new Error("did not throw");
+}
+
+/** A copy of dev's stack files and Pulumi.yaml, for breaking one of them. */
+function devCopy(): string {
+    const dir = tempDir("env");
+    for (const f of fs.readdirSync(ROOT).filter((f) => f === "Pulumi.yaml" || /^Pulumi\.dev(-.*)?\.yaml$/.test(f))) {
+        fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
+    }
+    return dir;
+}
+
+/** The summary table's rows without the duration column (wall time varies), cells joined by one space. */
+function rowsWithoutDuration(lines: string[]): string[] {
+    const header = lines.findIndex((l) => l.startsWith("stack "));
+    const end = lines.indexOf("", header);
+    return lines
+        .slice(header, end < 0 ? undefined : end)
+        .map((l) => l.split(/\s{2,}/).filter((_, i) => i !== 7).join(" "));
+}
+
+describe("npm run env: one operation over an environment's stacks", () => {
+    describe("order", () => {
+        it("up runs global, then common, then every service stack at once", async () => {
+            const { code, workspace } = await env(["up", "--env", "dev", "--yes"]);
+            assert.strictEqual(code, EXIT.ok);
+            assert.deepStrictEqual(workspace.events, [
+                "start up dev",
+                "end dev",
+                "start up dev-common",
+                "end dev-common",
+                ...DEV_SERVICES.map((s) => `start up ${s}`),
+                ...DEV_SERVICES.map((s) => `end ${s}`),
+            ]);
+            assert.strictEqual(workspace.mostAtOnce, 3);
+        });
+
+        it("destroy runs the other way round: services, common, global", async () => {
+            const { code, workspace } = await env(["destroy", "--env", "dev", "--yes"]);
+            assert.strictEqual(code, EXIT.ok);
+            assert.deepStrictEqual(workspace.started, [...DEV_SERVICES, "dev-common", "dev"]);
+            assert.deepStrictEqual(workspace.events.slice(-4), ["start destroy dev-common", "end dev-common", "start destroy dev", "end dev"]);
+        });
+
+        it("--parallel bounds how many service stacks run at once", async () => {
+            for (const [parallel, most] of [["1", 1], ["2", 2], ["4", 3]] as const) {
+                const { workspace } = await env(["preview", "--env", "dev", "--parallel", parallel]);
+                assert.strictEqual(workspace.mostAtOnce, most, `--parallel ${parallel}`);
+                assert.deepStrictEqual(workspace.started, ["dev", "dev-common", ...DEV_SERVICES]);
+            }
+        });
+
+        it("says the order before it starts", () => {
+            assert.strictEqual(
+                runOrderText(parseEnvArgs(["destroy", "--env", "dev", "--parallel", "2"])),
+                "destroy of environment dev: dev-backend, dev-frontend, dev-payment (service, at most 2 at once), then dev-common (common), then dev (global)",
+            );
+        });
+    });
+
+    describe("--stack narrows", () => {
+        it("to the named stacks, still in layer order", async () => {
+            const { code, workspace, lines } = await env(["preview", "--env", "dev", "--stack", "dev-payment", "--stack", "dev"]);
+            assert.strictEqual(code, EXIT.ok);
+            assert.deepStrictEqual(workspace.started, ["dev", "dev-payment"]);
+            assert.strictEqual(lines[0], "preview of environment dev: dev (global), then dev-payment (service)");
+        });
+
+        it("refuses a stack of another environment, and a stack without a file, before anything runs", () => {
+            assert.strictEqual(
+                thrown(() => parseEnvArgs(["up", "--env", "dev", "--stack", "prod-backend"])).message,
+                '--stack prod-backend is not a stack of environment "dev" (its stacks are dev and dev-<name>); the stacks of dev: dev, dev-backend, dev-common, dev-frontend, dev-payment',
+            );
+            assert.strictEqual(
+                thrown(() => parseEnvArgs(["up", "--env", "dev", "--stack", "dev-billing"])).message,
+                `--stack dev-billing: environment "dev" has no stack dev-billing (no Pulumi.dev-billing.yaml in ${ROOT}); the stacks of dev: dev, dev-backend, dev-common, dev-frontend, dev-payment`,
+            );
+        });
+    });
+
+    describe("failures", () => {
+        it("a failed layer is the last that runs: the later stacks are reported as not run, naming it", async () => {
+            const workspace = new FakeWorkspace({ "dev-common": { fail: "no resource plugin 'pulumi-resource-eks' found" } });
+            const { code, lines } = await env(["up", "--env", "dev", "--yes"], workspace);
+            assert.strictEqual(code, EXIT.failed);
+            assert.deepStrictEqual(workspace.started, ["dev", "dev-common"]);
+            assert.deepStrictEqual(rowsWithoutDuration(lines), [
+                "stack operation created updated replaced deleted unchanged result",
+                "dev up 0 0 0 0 3 succeeded",
+                "dev-common up 1 0 0 0 0 failed",
+                "dev-backend up - - - - - not run",
+                "dev-frontend up - - - - - not run",
+                "dev-payment up - - - - - not run",
+            ]);
+            assert.deepStrictEqual(lines.slice(-4), [
+                "dev-common: failed: no resource plugin 'pulumi-resource-eks' found",
+                "dev-backend: not run: dev-common failed in an earlier layer",
+                "dev-frontend: not run: dev-common failed in an earlier layer",
+                "dev-payment: not run: dev-common failed in an earlier layer",
+            ]);
+        });
+
+        it("a failed service stack does not stop its siblings (they are one layer), and the exit code is 1", async () => {
+            const workspace = new FakeWorkspace({ "dev-backend": { fail: "boom" } });
+            const { code } = await env(["up", "--env", "dev", "--yes"], workspace);
+            assert.strictEqual(code, EXIT.failed);
+            assert.deepStrictEqual(workspace.started, ["dev", "dev-common", ...DEV_SERVICES]);
+        });
+
+        it("destroy stops before common and global when a service stack fails", async () => {
+            const workspace = new FakeWorkspace({ "dev-frontend": { fail: "boom" } });
+            const { code, lines } = await env(["destroy", "--env", "dev", "--yes"], workspace);
+            assert.strictEqual(code, EXIT.failed);
+            assert.deepStrictEqual(workspace.started, DEV_SERVICES);
+            assert.deepStrictEqual(lines.slice(-2), ["dev-common: not run: dev-frontend failed in an earlier layer", "dev: not run: dev-frontend failed in an earlier layer"]);
+        });
+    });
+
+    describe("--expect-no-changes (a drift check)", () => {
+        it("fails a preview that would change a stack, and passes one that would not", async () => {
+            const drifted = new FakeWorkspace({ "dev-backend": { counts: { ...ZERO, updated: 1, unchanged: 40 } } });
+            const { code, lines } = await env(["preview", "--env", "dev", "--expect-no-changes"], drifted);
+            assert.strictEqual(code, EXIT.failed);
+            assert.strictEqual(lines[lines.length - 1], "dev-backend: changes: changes found, none expected (--expect-no-changes)");
+            assert.strictEqual((await env(["preview", "--env", "dev", "--expect-no-changes"])).code, EXIT.ok);
+            // Without the flag, changes are what a preview is for.
+            assert.strictEqual((await env(["preview", "--env", "dev"], new FakeWorkspace({ "dev-backend": { counts: { ...ZERO, updated: 1 } } }))).code, EXIT.ok);
+        });
+    });
+
+    describe("output", () => {
+        it("prefixes every line of a stack's output with its name, padded so that stacks running at once line up", async () => {
+            const workspace = new FakeWorkspace({ "dev-backend": { output: "Previewing update (dev-backend)\n\n + 3 to create\n" } });
+            const { lines } = await env(["preview", "--env", "dev", "--stack", "dev-backend", "--stack", "dev-common"], workspace);
+            assert.deepStrictEqual(
+                lines.filter((l) => l.startsWith("[dev-backend")),
+                ["[dev-backend] Previewing update (dev-backend)", "[dev-backend] ", "[dev-backend]  + 3 to create"],
+            );
+        });
+
+        it("keeps a line that arrives in pieces whole, and prints an unfinished last line at the end", () => {
+            const printed: string[] = [];
+            const lines = new PrefixedLines("[dev] ", (l) => printed.push(l));
+            lines.write("Upd");
+            lines.write("ating\r\ndone");
+            assert.deepStrictEqual(printed, ["[dev] Updating"]);
+            lines.flush();
+            assert.deepStrictEqual(printed, ["[dev] Updating", "[dev] done"]);
+        });
+
+        const outcomes: StackOutcome[] = [
+            { stack: "dev", layer: "global", operation: "preview", result: "succeeded", counts: { ...ZERO, unchanged: 19 }, changes: [], seconds: 12.34 },
+            {
+                stack: "dev-common",
+                layer: "common",
+                operation: "preview",
+                result: "failed",
+                counts: { ...ZERO, created: 2 },
+                seconds: 3,
+                reason: "Running program 'infra/index.ts' failed with an unhandled exception:\n  Error: no | pipe\nmore",
+            },
+            {
+                stack: "dev-backend",
+                layer: "service",
+                operation: "preview",
+                result: "succeeded",
+                counts: { created: 1, updated: 1, replaced: 1, deleted: 1, unchanged: 10 },
+                changes: [
+                    { op: "create", type: "kubernetes:core/v1:Service", name: "dev-backend-service" },
+                    { op: "replace", type: "kubernetes:apps/v1:Deployment", name: "dev-backend-deployment" },
+                ],
+                seconds: 100,
+            },
+            { stack: "dev-payment", layer: "service", operation: "preview", result: "not run", reason: "not run: dev-common failed in an earlier layer" },
+        ];
+
+        it("the summary table: a row per stack, the counts, the duration, the result, then why each did not succeed", () => {
+            assert.strictEqual(
+                summaryTable(outcomes),
+                [
+                    "stack        operation  created  updated  replaced  deleted  unchanged  duration  result",
+                    "dev          preview          0        0         0        0         19    12.3 s  succeeded",
+                    "dev-common   preview          2        0         0        0          0     3.0 s  failed",
+                    "dev-backend  preview          1        1         1        1         10   100.0 s  succeeded",
+                    "dev-payment  preview          -        -         -        -          -         -  not run",
+                    "",
+                    "dev-common: failed: Running program 'infra/index.ts' failed with an unhandled exception: Error: no | pipe",
+                    "dev-payment: not run: dev-common failed in an earlier layer",
+                ].join("\n"),
+            );
+        });
+
+        it("the Markdown summary: the table, the reasons and each stack's changes", () => {
+            assert.strictEqual(
+                summaryMarkdown("dev", outcomes),
+                [
+                    "### `preview` of environment `dev`: not every stack succeeded",
+                    "",
+                    "| stack | operation | created | updated | replaced | deleted | unchanged | duration | result |",
+                    "|---|---|---:|---:|---:|---:|---:|---:|---|",
+                    "| `dev` | preview | 0 | 0 | 0 | 0 | 19 | 12.3 s | succeeded |",
+                    "| `dev-common` | preview | 2 | 0 | 0 | 0 | 0 | 3.0 s | failed |",
+                    "| `dev-backend` | preview | 1 | 1 | 1 | 1 | 10 | 100.0 s | succeeded |",
+                    "| `dev-payment` | preview | - | - | - | - | - | - | not run |",
+                    "",
+                    "- `dev-common`: Running program 'infra/index.ts' failed with an unhandled exception: Error: no \\| pipe",
+                    "- `dev-payment`: not run: dev-common failed in an earlier layer",
+                    "",
+                    "<details><summary><code>dev-backend</code>: 2 changes</summary>",
+                    "",
+                    "- create `kubernetes:core/v1:Service` `dev-backend-service`",
+                    "- replace `kubernetes:apps/v1:Deployment` `dev-backend-deployment`",
+                    "",
+                    "</details>",
+                    "",
+                ].join("\n"),
+            );
+        });
+
+        it("--summary writes the Markdown summary to the file", async () => {
+            const file = path.join(tempDir("env-summary"), "nested", "preview.md");
+            const { code } = await env(["preview", "--env", "dev", "--summary", file]);
+            assert.strictEqual(code, EXIT.ok);
+            const text = fs.readFileSync(file, "utf8");
+            assert.match(text, /^### `preview` of environment `dev`: every stack succeeded\n/);
+            assert.match(text, /\| `dev-payment` \| preview \| 0 \| 0 \| 0 \| 0 \| 3 \| [0-9.]+ s \| succeeded \|/);
+        });
+
+        it("the headline of a reason is its first line, and the next when the first only announces it", () => {
+            assert.strictEqual(firstLine("\n  error: one\ntwo"), "error: one");
+            assert.strictEqual(firstLine("failed with:\n\n   TypeError: x\ny"), "failed with: TypeError: x");
+        });
+    });
+
+    describe("bad input: a clear message, exit code 2, nothing run", () => {
+        /** Parses `argv` against `dir`; returns the exit code and message `failure` gives, and that the fake ran nothing. */
+        async function refused(argv: string[], dir = ROOT): Promise<{ code: number; message?: string }> {
+            const workspace = new FakeWorkspace();
+            let err: unknown;
+            const write = process.stderr.write;
+            process.stderr.write = (() => true) as typeof process.stderr.write; // commander's own message
+            try {
+                await main(argv, { workspace, print: () => undefined, dir, canAsk: false });
+            } catch (e) {
+                err = e;
+            } finally {
+                process.stderr.write = write;
+            }
+            assert.ok(err !== undefined, `${argv.join(" ")} was not refused`);
+            assert.deepStrictEqual(workspace.events, [], "nothing runs");
+            return failure(err);
+        }
+
+        it("an unknown operation", async () => {
+            assert.deepStrictEqual(await refused(["deploy", "--env", "dev"]), {
+                code: 2,
+                message: 'env: unknown operation "deploy"; allowed: preview, up, refresh, destroy',
+            });
+        });
+
+        it("an unknown environment, and a name that cannot be one", async () => {
+            for (const name of ["stage", "dev-backend"]) {
+                assert.deepStrictEqual(await refused(["preview", "--env", name]), {
+                    code: 2,
+                    message: `env: unknown environment "${name}": there is no ${path.join(ROOT, `Pulumi.${name}.yaml`)} (its global stack); the environments: dev`,
+                });
+            }
+        });
+
+        it("--parallel 0 (commander prints its message)", async () => {
+            const err = thrown(() => parseEnvArgsQuietly(["preview", "--env", "dev", "--parallel", "0"]));
+            assert.ok(err instanceof CommanderError);
+            assert.strictEqual(err.message, "error: option '--parallel <n>' argument '0' is invalid. allowed: a whole number of 1 or more (how many service stacks may run at once)");
+            assert.deepStrictEqual(failure(err), { code: 2 });
+            assert.strictEqual((await refused(["preview", "--env", "dev", "--parallel", "1.5"])).code, 2);
+        });
+
+        it("a --stack of another environment", async () => {
+            assert.strictEqual((await refused(["up", "--env", "dev", "--stack", "prod", "--yes"])).code, 2);
+        });
+
+        it("--expect-no-changes with another operation than preview", async () => {
+            assert.deepStrictEqual(await refused(["up", "--env", "dev", "--expect-no-changes", "--yes"]), {
+                code: 2,
+                message: "env: --expect-no-changes is for preview only (a drift check), not up",
+            });
+        });
+
+        it("--create with another operation than preview or up", async () => {
+            assert.deepStrictEqual(await refused(["destroy", "--env", "dev", "--create", "--yes"]), {
+                code: 2,
+                message: "env: --create is for preview and up only, not destroy",
+            });
+        });
+
+        it("up, refresh or destroy without --yes and without a terminal to confirm on", async () => {
+            assert.deepStrictEqual(await refused(["destroy", "--env", "dev"]), {
+                code: 2,
+                message: "env: destroy changes the stacks: pass --yes to run it without a terminal to confirm on",
+            });
+        });
+
+        it("an invalid stack file stops the run before anything runs, naming the stack, each bad key and what is allowed", async () => {
+            const dir = devCopy();
+            const file = path.join(dir, "Pulumi.dev-frontend.yaml");
+            fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("platform:layer: service", "platform:layer: service\n  platform:retries: 11"));
+            const { code, message } = await refused(["up", "--env", "dev", "--yes"], dir);
+            assert.strictEqual(code, 2);
+            assert.match(message!, /^env: nothing ran: a stack file is invalid\ndev-frontend: Configuration of stack "dev-frontend" \(Pulumi\.dev-frontend\.yaml\) is invalid; nothing was created:\n  - platform:retries/);
+            assert.match(message!, /platform:retries.*11/);
+        });
+
+        it("a stack file that is not valid YAML, naming the file and the line", async () => {
+            const dir = devCopy();
+            fs.writeFileSync(path.join(dir, "Pulumi.dev-payment.yaml"), "config:\n  platform:layer: [service\n");
+            const { code, message } = await refused(["preview", "--env", "dev", "--stack", "dev-payment"], dir);
+            assert.strictEqual(code, 2);
+            assert.match(message!, /^env: nothing ran: a stack file is invalid\ndev-payment: Pulumi\.dev-payment\.yaml line 3, column 1: not valid YAML/);
+        });
+
+        it("an allow rule naming a service without a stack", async () => {
+            const dir = devCopy();
+            fs.rmSync(path.join(dir, "Pulumi.dev-frontend.yaml"));
+            const { code, message } = await refused(["preview", "--env", "dev", "--stack", "dev"], dir);
+            assert.strictEqual(code, 2);
+            assert.match(message!, /environment "dev": an allow rule names a service without a stack:\n {2}- Pulumi\.dev-backend\.yaml: platform:allowedCallers\[0\]\.service = "frontend"/);
+        });
+    });
+});
+
+/** parseEnvArgs without commander's own error output (the tests read the error instead). */
+function parseEnvArgsQuietly(argv: string[]): unknown {
+    const write = process.stderr.write;
+    process.stderr.write = (() => true) as typeof process.stderr.write;
+    try {
+        return parseEnvArgs(argv);
+    } finally {
+        process.stderr.write = write;
+    }
+}

@@ -1,0 +1,27 @@
+import * as fs from "fs";
+import { StackPlan, planEnvironment } from "../../helpers/plan";
+import { Backend } from "./engine";
+import { registerIstioValidation } from "./istio";
+import { kubeconfigFile } from "./kube";
+import { standIn } from "./standin";
+
+/** What a suite of dev's service stacks starts from: the offline plan and how to undo the set-up. */
+export interface DevServicesSetup {
+    readonly plans: StackPlan[];
+    /** Removes Istio's validating webhook again (when the set-up registered one). */
+    readonly unregister: () => void;
+}
+
+/**
+ * Sets up `backend` for dev's service stacks: Istio's validation at admission on the suite's
+ * cluster, and STAND-IN STACKS for dev and dev-common (standIn) exporting what the offline plan
+ * computes, dev-common's kubeconfig pointing at the suite's cluster.
+ */
+export async function setUpDevServices(backend: Backend): Promise<DevServicesSetup> {
+    const kubeconfig = fs.readFileSync(kubeconfigFile(), "utf8");
+    const unregister = registerIstioValidation();
+    const plans = await planEnvironment("dev");
+    await standIn(backend, plans.find((p) => p.layer === "global")!);
+    await standIn(backend, plans.find((p) => p.layer === "common")!, { kubeconfig });
+    return { plans, unregister };
+}
