@@ -10,11 +10,9 @@ import { Command } from "commander";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { planEnvironment } from "../test/helpers/plan";
 import { ROOT } from "../test/helpers/stack-config";
 import { Backend, describe, projectCopy } from "../test/integration/helpers/engine";
-import { kubeconfigFile } from "../test/integration/helpers/kube";
-import { standIn } from "../test/integration/helpers/standin";
+import { setUpDevServices } from "../test/integration/helpers/dev-standins";
 import { writeSection } from "./doc-sections";
 
 const STEPS: { name: string; args: string[] }[] = [
@@ -37,24 +35,25 @@ async function main(): Promise<void> {
         .parse()
         .opts<{ stack: string; rounds: string; updateDocs?: boolean }>();
     const rounds = Number(opts.rounds);
-    const kubeconfig = fs.readFileSync(kubeconfigFile(), "utf8");
-    const plans = await planEnvironment("dev");
     const backend = new Backend("bench");
-    await standIn(backend, plans.find((p) => p.layer === "global")!);
-    await standIn(backend, plans.find((p) => p.layer === "common")!, { kubeconfig });
+    const { plans, unregister } = await setUpDevServices(backend);
     const project = projectCopy("bench");
     const times: Record<string, number[]> = {};
-    for (let round = 0; round < rounds; round++) {
-        await backend.ok(project, ["stack", "init", opts.stack]);
-        for (const step of STEPS) {
-            const r = await backend.run(project, [...step.args, "--stack", opts.stack]);
-            if (r.code !== 0) {
-                throw new Error(describe(r));
+    try {
+        for (let round = 0; round < rounds; round++) {
+            await backend.ok(project, ["stack", "init", opts.stack]);
+            for (const step of STEPS) {
+                const r = await backend.run(project, [...step.args, "--stack", opts.stack]);
+                if (r.code !== 0) {
+                    throw new Error(describe(r));
+                }
+                (times[step.name] ??= []).push(r.seconds);
+                console.log(`round ${round + 1}: ${step.name}: ${r.seconds.toFixed(1)} s`);
             }
-            (times[step.name] ??= []).push(r.seconds);
-            console.log(`round ${round + 1}: ${step.name}: ${r.seconds.toFixed(1)} s`);
+            await backend.ok(project, ["stack", "rm", "--yes", "--preserve-config", "--stack", opts.stack]);
         }
-        await backend.ok(project, ["stack", "rm", "--yes", "--preserve-config", "--stack", opts.stack]);
+    } finally {
+        unregister();
     }
     const version = (await backend.ok(ROOT, ["version"])).stdout.trim();
     const resources = plans.find((p) => p.config.stack === opts.stack)!.evaluation.resources.length;
@@ -63,7 +62,7 @@ async function main(): Promise<void> {
         "",
         `Written by \`npm run bench:engine${opts.updateDocs ? " -- --update-docs" : ""}\` (scripts/bench-engine.ts) on ${new Date().toISOString().slice(0, 10)}: stack`,
         `\`${opts.stack}\` (${resources} resources) under the real Pulumi CLI (${version}, file backend, no plugin download) against a`,
-        "local kube-apiserver 1.35 with kwok nodes, the global and common stacks as stand-in stacks; each round",
+        "local kube-apiserver 1.35 with kwok nodes (Istio's validating webhook live when PLATFORM_ISTIOD_URL is set), the global and common stacks as stand-in stacks; each round",
         `on a new stack (the first preview sees every resource to create), ${rounds} rounds. Wall time of each`,
         "command, including the Node.js program's start-up.",
         `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "CPU"}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}; shared with other work.`,

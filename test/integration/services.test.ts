@@ -6,12 +6,11 @@
 // `kubeconfig` pointing at the suite's cluster. The stand-ins are stacks, not stand-in providers:
 // every resource of a service stack is created by the real kubernetes provider.
 import * as assert from "assert";
-import * as fs from "fs";
-import { StackPlan, manifestsOf, planEnvironment } from "../helpers/plan";
+import { StackPlan, manifestsOf } from "../helpers/plan";
 import { Backend, CommandResult, describe as describeCommand, projectCopy } from "./helpers/engine";
-import { standIn } from "./helpers/standin";
-import { ObjectRef, getObject, kubeconfigFile, refText } from "./helpers/kube";
-import { ISTIO_REFUSAL, refusalOfInvalidObject, registerIstioValidation } from "./helpers/istio";
+import { setUpDevServices } from "./helpers/dev-standins";
+import { ObjectRef, getObject, refText } from "./helpers/kube";
+import { ISTIO_REFUSAL, refusalOfInvalidObject } from "./helpers/istio";
 import { recordTiming } from "./helpers/timings";
 
 /** The policy pack's notice when a policy read a value that is unknown during preview. */
@@ -45,11 +44,7 @@ describe("dev's service stacks under the real engine, on a real API server", fun
     let unregister: () => void = () => undefined;
 
     before(async () => {
-        const kubeconfig = fs.readFileSync(kubeconfigFile(), "utf8");
-        unregister = registerIstioValidation();
-        plans = await planEnvironment("dev");
-        await standIn(backend, plans.find((p) => p.layer === "global")!);
-        await standIn(backend, plans.find((p) => p.layer === "common")!, { kubeconfig });
+        ({ plans, unregister } = await setUpDevServices(backend));
         project = projectCopy("services");
     });
 
