@@ -17,6 +17,22 @@ export function stackConfigDir(): string {
     return process.env[STACK_CONFIG_DIR_VARIABLE] ?? path.resolve(__dirname, "..");
 }
 
+/** A YAML file that does not parse; the message names the file, the line and the column. */
+export class YamlFileError extends pulumi.RunError {}
+
+/** The YAML document of `file`; a syntax error is a YamlFileError `<file> line L, column C: not valid YAML: <reason>`. */
+export function readYamlFile(file: string): unknown {
+    try {
+        return yaml.load(fs.readFileSync(file, "utf8"));
+    } catch (err) {
+        if (err instanceof yaml.YAMLException) {
+            const at = err.mark ? ` line ${err.mark.line + 1}, column ${err.mark.column + 1}` : "";
+            throw new YamlFileError(`${path.basename(file)}${at}: not valid YAML: ${err.reason}`);
+        }
+        throw err;
+    }
+}
+
 /** Graphs already read, by folder, environment and the files' names, times and sizes. */
 const parsedGraphs = new Map<string, GraphService[]>();
 
@@ -60,12 +76,10 @@ export function readAccessGraph(env: string, dir = stackConfigDir()): GraphServi
     const graph = files.flatMap((f) => {
         let doc: { config?: Record<string, unknown> } | undefined;
         try {
-            doc = yaml.load(fs.readFileSync(path.join(dir, f), "utf8")) as typeof doc;
+            doc = readYamlFile(path.join(dir, f)) as typeof doc;
         } catch (err) {
             // Every service stack reads its siblings' files: name the broken one, not a parser trace.
-            const mark = err instanceof yaml.YAMLException && err.mark ? ` line ${err.mark.line + 1}, column ${err.mark.column + 1}` : "";
-            const reason = err instanceof yaml.YAMLException ? err.reason : String(err);
-            throw new pulumi.RunError(`${f}${mark}: not valid YAML: ${reason} (every service stack of environment "${env}" reads it for the access graph)`);
+            throw err instanceof YamlFileError ? new pulumi.RunError(`${err.message} (every service stack of environment "${env}" reads it for the access graph)`) : err;
         }
         const config = doc?.config ?? {};
         if (config[`${NAMESPACE}:layer`] !== "service") {
@@ -76,7 +90,6 @@ export function readAccessGraph(env: string, dir = stackConfigDir()): GraphServi
     parsedGraphs.set(key, graph);
     return graph;
 }
-
 
 /**
  * The keys (without the `platform:` namespace) that `Pulumi.<stack>.yaml` in `dir` sets itself, or
@@ -91,10 +104,13 @@ export function keysSetInStackFile(stack: string, dir = stackConfigDir()): Reado
     }
     let doc: unknown;
     try {
-        doc = yaml.load(fs.readFileSync(file, "utf8"));
-    } catch {
-        // The engine (or the plan) reports a broken file by name; without its keys, compare with defaults.
-        return undefined;
+        doc = readYamlFile(file);
+    } catch (err) {
+        if (err instanceof YamlFileError) {
+            // The engine (or the plan) reports a broken file by name; without its keys, compare with defaults.
+            return undefined;
+        }
+        throw err;
     }
     const config = (doc as { config?: unknown } | undefined)?.config;
     const prefix = `${NAMESPACE}:`;

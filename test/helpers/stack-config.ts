@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import * as yaml from "js-yaml";
+import { YamlFileError, readYamlFile } from "../../infra/environment";
 import { nearest } from "../../infra/schema/nearest";
 
 /** The repository root (where Pulumi.yaml is). */
@@ -31,13 +31,9 @@ export class UnknownStackError extends Error {
 /** The YAML document of `file`; a syntax error is a StackFileError naming the file, the line and the column. */
 function loadYaml(file: string): unknown {
     try {
-        return yaml.load(fs.readFileSync(file, "utf8"));
+        return readYamlFile(file);
     } catch (err) {
-        if (err instanceof yaml.YAMLException) {
-            const at = err.mark ? ` line ${err.mark.line + 1}, column ${err.mark.column + 1}` : "";
-            throw new StackFileError(`${path.basename(file)}${at}: not valid YAML: ${err.reason}`);
-        }
-        throw err;
+        throw err instanceof YamlFileError ? new StackFileError(err.message) : err;
     }
 }
 
