@@ -1,5 +1,5 @@
 // kubectl against the cluster the integration suite deploys to ($PLATFORM_KUBECONFIG).
-import { execFileSync, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 
 /** The kubeconfig of the suite's cluster; fails naming the variable when it is not set. */
@@ -25,11 +25,6 @@ export function kubectl(args: readonly string[], input?: string): { code: number
         throw new Error(`kubectl (${kubectlBinary()}) could not run: ${r.error.message}; put kubectl on PATH or set KUBECTL`);
     }
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** kubectl's JSON output; fails with its stderr. */
-export function kubectlJson<T = any>(args: readonly string[]): T {
-    return JSON.parse(execFileSync(kubectlBinary(), ["--kubeconfig", kubeconfigFile(), ...args, "-o", "json"], { encoding: "utf8" })) as T;
 }
 
 /** kubectl's name for an object's kind: `deployment.v1.apps`, `namespace` (core). */
