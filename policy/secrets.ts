@@ -1,7 +1,7 @@
 import { ResourceValidationPolicy, Secret } from "@pulumi/policy";
 import { isKind, obj } from "./util";
 
-/** How the offline plan shows a Pulumi secret (test/helpers/recorder.ts), and an unknown value. */
+/** How the offline plan shows a Pulumi secret (plan/recorder.ts), and an unknown value. */
 const MASKED = new Set(["[secret]", "[unknown]", ""]);
 
 /** Key endings that name a secret value (compared lower-case, without `-`, `_` and `.`). */

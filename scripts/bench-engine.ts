@@ -5,12 +5,12 @@
 // out/benchmarks-engine.md, or its section of docs/benchmarks.md with --update-docs.
 //
 //   PLATFORM_KUBECONFIG=... npm run bench:engine -- [--stack dev-backend] [--rounds 3] [--update-docs]
-import "../test/helpers/setup";
+import "../plan/setup";
 import { Command } from "commander";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ROOT } from "../test/helpers/stack-config";
+import { ROOT } from "../plan/stack-config";
 import { Backend, describe, projectCopy } from "../test/integration/helpers/engine";
 import { setUpDevServices } from "../test/integration/helpers/dev-standins";
 import { writeSection } from "./doc-sections";

@@ -6,15 +6,15 @@
 // figures in docs/benchmarks.md come from it.
 //
 //   PLATFORM_KUBECONFIG=... npm run bench:env -- [--scales 1,3,10]
-import "../test/helpers/setup";
+import "../plan/setup";
 import { Command } from "commander";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { writeSection } from "./doc-sections";
 import { AutomationWorkspace, main as env } from "./env";
-import { ROOT, stacksOfEnvironment } from "../test/helpers/stack-config";
-import { tempDir } from "../test/helpers/temp";
+import { ROOT, stacksOfEnvironment } from "../plan/stack-config";
+import { tempDir } from "../plan/temp";
 import { setUpDevServices } from "../test/integration/helpers/dev-standins";
 import { Backend, pulumiBinary, projectCopy } from "../test/integration/helpers/engine";
 import { kubeconfigFile } from "../test/integration/helpers/kube";

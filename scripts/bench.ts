@@ -11,7 +11,7 @@ import { Command } from "commander";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ROOT, stacksOfEnvironment } from "../test/helpers/stack-config";
+import { ROOT, stacksOfEnvironment } from "../plan/stack-config";
 import { writeSection } from "./doc-sections";
 
 /** The whole dev plan must stay under this (issue "Guardrails and delivery"). */

@@ -11,8 +11,8 @@ import { EngineEvent, LocalWorkspace, OpMap, Stack, StackNotFoundError } from "@
 import { parseEngineConfig } from "../infra/config";
 import { ENV_NAME } from "../infra/schema/stack";
 import { envOfStackName, layerOfStackName, layeredStacks } from "../infra/layers";
-import { checkAllowedCallers } from "../test/helpers/access-plan";
-import { ROOT, allStacks, readStackConfig, stacksOfEnvironment } from "../test/helpers/stack-config";
+import { checkAllowedCallers } from "../plan/access-plan";
+import { ROOT, allStacks, readStackConfig, stacksOfEnvironment } from "../plan/stack-config";
 import {
     Change,
     Counts,

@@ -4,11 +4,11 @@
 import * as path from "path";
 import { runCommand } from "./cli";
 import { Command, CommanderError } from "commander";
-import { useMocks } from "../test/helpers/evaluate";
-import { MissingCallerError, checkAllowedCallers, planAccess } from "../test/helpers/access-plan";
-import { environmentWarnings } from "../test/helpers/environments";
-import { StackPlan, clearStaleOutput, hasViolations, planEnvironment, planStack, summarize, writeStackPlan } from "../test/helpers/plan";
-import { ROOT, StackFileError, UnknownStackError } from "../test/helpers/stack-config";
+import { useMocks } from "../plan/evaluate";
+import { MissingCallerError, checkAllowedCallers, planAccess } from "../plan/access-plan";
+import { environmentWarnings } from "../plan/environments";
+import { StackPlan, clearStaleOutput, hasViolations, planEnvironment, planStack, summarize, writeStackPlan } from "../plan/plan";
+import { ROOT, StackFileError, UnknownStackError } from "../plan/stack-config";
 
 /** The plan's exit codes; README "Plan offline" documents the same. */
 export const EXIT = {

@@ -4,9 +4,9 @@ import * as path from "path";
 import { CHARTS, ChartName } from "../components/charts";
 import { CHART_VALUES_DIR, OFFLINE_CHART_FOLDERS, chartDefaults, unknownValuePaths } from "./helpers/chart-values";
 import { platformConfig } from "./helpers/config";
-import { Evaluation, evaluate } from "./helpers/evaluate";
+import { Evaluation, evaluate } from "../plan/evaluate";
 import { devStackOutputs } from "./helpers/fixtures";
-import { readStackConfig } from "./helpers/stack-config";
+import { readStackConfig } from "../plan/stack-config";
 
 /** The vendored values file of each chart (test/fixtures/chart-values/SOURCE.md). */
 const FIXTURES = OFFLINE_CHART_FOLDERS;

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { devPlan } from "./helpers/dev-plan";
-import { StackPlan, planEnvironment, planStack, writeStackPlan } from "./helpers/plan";
+import { StackPlan, planEnvironment, planStack, writeStackPlan } from "../plan/plan";
 import { tempDir } from "./helpers/temp";
 
 /** Writes each stack's plan under a new temp dir; returns every file's path (relative) and bytes. */

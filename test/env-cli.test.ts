@@ -18,7 +18,7 @@ import {
     summaryMarkdown,
     summaryTable,
 } from "../scripts/env-runner";
-import { ROOT } from "./helpers/stack-config";
+import { ROOT } from "../plan/stack-config";
 import { tempDir } from "./helpers/temp";
 
 const DEV_SERVICES = ["dev-backend", "dev-frontend", "dev-payment"];

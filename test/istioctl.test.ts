@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { devPlan } from "./helpers/dev-plan";
-import { manifestsOf } from "./helpers/plan";
+import { manifestsOf } from "../plan/plan";
 import { tempDir } from "./helpers/temp";
 
 /**

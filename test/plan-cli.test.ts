@@ -4,9 +4,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { EXIT, UsageError, failure, parseArgs } from "../scripts/plan";
 import { ConfigError } from "../infra/schema";
-import { environmentWarnings } from "./helpers/environments";
-import { clearStaleOutput, planEnvironment, planStack } from "./helpers/plan";
-import { ROOT, StackFileError, UnknownStackError, readStackConfig, stacksOfEnvironment } from "./helpers/stack-config";
+import { environmentWarnings } from "../plan/environments";
+import { clearStaleOutput, planEnvironment, planStack } from "../plan/plan";
+import { ROOT, StackFileError, UnknownStackError, readStackConfig, stacksOfEnvironment } from "../plan/stack-config";
 import { tempDir } from "./helpers/temp";
 
 /** A folder with a copy of dev's stack files (and Pulumi.yaml), for breaking one of them. */

@@ -4,8 +4,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { devPlan } from "./helpers/dev-plan";
-import { StackPlan, planEnvironment, writeStackPlan } from "./helpers/plan";
-import { ROOT, SECRET_PLACEHOLDER, readStackConfig, stacksOfEnvironment } from "./helpers/stack-config";
+import { StackPlan, planEnvironment, writeStackPlan } from "../plan/plan";
+import { ROOT, SECRET_PLACEHOLDER, readStackConfig, stacksOfEnvironment } from "../plan/stack-config";
 import { tempDir } from "./helpers/temp";
 
 describe("the offline plan (npm run plan)", function () {
@@ -70,7 +70,7 @@ describe("the offline plan (npm run plan)", function () {
     });
 
     it("no secret is in clear in any plan file: not the generated Grafana password, not the kubeconfig", () => {
-        // The values the mocks give dev's secrets (test/helpers/fakes/cluster.ts).
+        // The values the mocks give dev's secrets (plan/fakes/cluster.ts).
         const secrets = [/fake-generated-password/, /https:\/\/dev-common-eks-cluster\.eks\./];
         for (const plan of plans) {
             for (const file of ["resources.json", "manifests.yaml", "outputs.json"]) {

@@ -1,4 +1,4 @@
-import { StackPlan, planEnvironment } from "./plan";
+import { StackPlan, planEnvironment } from "../../plan/plan";
 
 let cached: Promise<StackPlan[]> | undefined;
 

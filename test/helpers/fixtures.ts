@@ -1,7 +1,7 @@
 import { EnvironmentSettings } from "../../components/conventions";
 import { CommonOutputs } from "../../stacks/common";
 import { GlobalOutputs } from "../../stacks/global";
-import { StackOutputsFixture } from "./mocks";
+import { StackOutputsFixture } from "../../plan/mocks";
 
 /** dev's environment settings, as Pulumi.dev.yaml sets them. */
 export const DEV_ENVIRONMENT: EnvironmentSettings = {

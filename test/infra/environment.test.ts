@@ -2,8 +2,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { keysSetInStackFile, readAccessGraph } from "../../infra/environment";
-import { planEnvironment } from "../helpers/plan";
-import { ROOT } from "../helpers/stack-config";
+import { planEnvironment } from "../../plan/plan";
+import { ROOT } from "../../plan/stack-config";
 import { tempDir } from "../helpers/temp";
 
 describe("the environment's access graph (infra/environment.ts)", () => {

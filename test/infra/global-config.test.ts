@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { ConfigError, GlobalConfig, parseConfig } from "../../infra/schema";
 import { DEV_GLOBAL_CONFIG } from "../helpers/config";
-import { readStackConfig } from "../helpers/stack-config";
+import { readStackConfig } from "../../plan/stack-config";
 
 /** The raw config of a global stack (short keys), as parseConfig takes it. */
 function raw(values: Record<string, unknown>): Record<string, string> {

@@ -7,7 +7,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { ROOT, SECRET_PLACEHOLDER, readStackConfig, stacksOfEnvironment } from "../helpers/stack-config";
+import { ROOT, SECRET_PLACEHOLDER, readStackConfig, stacksOfEnvironment } from "../../plan/stack-config";
 import { Backend, programDir, programProject } from "./helpers/engine";
 import { CapturedConfig, FIXTURE_DIR, RECORDED_FILE, configDifferences } from "../helpers/engine-config";
 

@@ -7,7 +7,7 @@ import * as assert from "assert";
 import * as path from "path";
 import { AutomationWorkspace, EXIT, main } from "../../scripts/env";
 import { Counts, EnvironmentWorkspace, Operation, StackRunOptions, StackRunReport } from "../../scripts/env-runner";
-import { StackPlan, manifestsOf } from "../helpers/plan";
+import { StackPlan, manifestsOf } from "../../plan/plan";
 import { setUpDevServices } from "./helpers/dev-standins";
 import { Backend, projectCopy } from "./helpers/engine";
 import { getObject } from "./helpers/kube";

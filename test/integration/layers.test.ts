@@ -3,7 +3,7 @@
 // real program gets past its config validation and its StackReferences and stops exactly at the
 // first resource of a missing provider plugin, never in our own code. No stand-in provider is used.
 import * as assert from "assert";
-import { StackPlan, planEnvironment } from "../helpers/plan";
+import { StackPlan, planEnvironment } from "../../plan/plan";
 import { Backend, describe as describeCommand, projectCopy } from "./helpers/engine";
 import { standIn } from "./helpers/standin";
 

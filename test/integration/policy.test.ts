@@ -4,7 +4,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { ROOT } from "../helpers/stack-config";
+import { ROOT } from "../../plan/stack-config";
 import { Backend, CommandResult, describe as describeCommand, programDir, programProject } from "./helpers/engine";
 import { kubeconfigFile } from "./helpers/kube";
 

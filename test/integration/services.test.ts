@@ -6,7 +6,7 @@
 // `kubeconfig` pointing at the suite's cluster. The stand-ins are stacks, not stand-in providers:
 // every resource of a service stack is created by the real kubernetes provider.
 import * as assert from "assert";
-import { StackPlan, manifestsOf } from "../helpers/plan";
+import { StackPlan, manifestsOf } from "../../plan/plan";
 import { Backend, CommandResult, describe as describeCommand, projectCopy } from "./helpers/engine";
 import { setUpDevServices } from "./helpers/dev-standins";
 import { ObjectRef, getObject, refText } from "./helpers/kube";

@@ -7,8 +7,8 @@ import * as fs from "fs";
 import * as path from "path";
 import fc from "fast-check";
 import { PolicyManifest } from "../../components/service";
-import { AccessMesh, AccessRow, accessPlan } from "../helpers/access-plan";
-import { StackPlan } from "../helpers/plan";
+import { AccessMesh, AccessRow, accessPlan } from "../../plan/access-plan";
+import { StackPlan } from "../../plan/plan";
 import { Manifest, addNamespaceCallers, deployment, writeManifests } from "./oracle";
 
 /** The mesh of a generated plan; cases sharing a plan have a trust domain of their own, not Istio's default. */

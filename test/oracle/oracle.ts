@@ -7,9 +7,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { AccessRow, namespaceCaller } from "../helpers/access-plan";
-import { PROJECT } from "../helpers/evaluate";
-import { ROOT, readStackConfig } from "../helpers/stack-config";
+import { AccessRow, namespaceCaller } from "../../plan/access-plan";
+import { PROJECT } from "../../plan/evaluate";
+import { ROOT, readStackConfig } from "../../plan/stack-config";
 
 /** What the oracle said about a plan. */
 export interface OracleRun {

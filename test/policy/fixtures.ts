@@ -1,8 +1,8 @@
 // Synthetic recorded resources shaped like what the layers produce under the mocks: one good
 // stack per layer, which tests copy and break one rule at a time.
 import { EnvironmentSettings, ownerTags } from "../../components/conventions";
-import { formatPolicyViolation, runPolicies } from "../helpers/policy-run";
-import { RecordedResource } from "../helpers/recorder";
+import { formatPolicyViolation, runPolicies } from "../../plan/policy-run";
+import { RecordedResource } from "../../plan/recorder";
 import { DEV_GLOBAL_OUTPUTS } from "../helpers/fixtures";
 import { environmentOf } from "../../stacks/global";
 

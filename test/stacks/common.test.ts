@@ -6,11 +6,11 @@ import { ISTIO_CANARY_VERSION, ISTIO_VERSION } from "../../components/mesh";
 import { CHARTS } from "../../components/charts";
 import { eksSecretsKeyPolicy, keyAdminStatement, logGroupKeyPolicy } from "../../components/kms";
 import { KMS_KEY_ADMIN_ARNS, MINIMAL_COMMON_CONFIG, platformConfig } from "../helpers/config";
-import { conventionViolations } from "../helpers/conventions-check";
-import { Evaluation, evaluate } from "../helpers/evaluate";
+import { conventionViolations } from "../../plan/conventions-check";
+import { Evaluation, evaluate } from "../../plan/evaluate";
 import { DEV_COMMON_OUTPUTS, DEV_GLOBAL_OUTPUTS, devStackOutputs } from "../helpers/fixtures";
-import { RecordedResource } from "../helpers/recorder";
-import { readStackConfig } from "../helpers/stack-config";
+import { RecordedResource } from "../../plan/recorder";
+import { readStackConfig } from "../../plan/stack-config";
 
 /** The dev common stack as Pulumi.dev-common.yaml configures it (schedule on, 100 % sampling). */
 function evaluateDev(): Promise<Evaluation> {

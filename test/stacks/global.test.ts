@@ -1,9 +1,9 @@
 import * as assert from "assert";
 import { TAG_KEYS, followsNaming } from "../../components/conventions";
 import { GLOBAL_OUTPUTS } from "../../stacks/global";
-import { conventionViolations, effectiveTags, isTaggableAwsType } from "../helpers/conventions-check";
-import { Evaluation, evaluate } from "../helpers/evaluate";
-import { readStackConfig } from "../helpers/stack-config";
+import { conventionViolations, effectiveTags, isTaggableAwsType } from "../../plan/conventions-check";
+import { Evaluation, evaluate } from "../../plan/evaluate";
+import { readStackConfig } from "../../plan/stack-config";
 
 /**
  * Resource types whose `name` input is not a name from the naming function but a value AWS

@@ -1,12 +1,12 @@
 import * as assert from "assert";
 import { ConfigError } from "../../infra/schema";
 import { platformConfig } from "../helpers/config";
-import { Evaluation, evaluate } from "../helpers/evaluate";
+import { Evaluation, evaluate } from "../../plan/evaluate";
 import { devStackOutputs } from "../helpers/fixtures";
-import { manifestsOf } from "../helpers/plan";
-import { RecordedResource } from "../helpers/recorder";
-import { readStackConfig } from "../helpers/stack-config";
-import { conventionViolations } from "../helpers/conventions-check";
+import { manifestsOf } from "../../plan/plan";
+import { RecordedResource } from "../../plan/recorder";
+import { readStackConfig } from "../../plan/stack-config";
+import { conventionViolations } from "../../plan/conventions-check";
 
 async function evaluateDev(service: string): Promise<Evaluation> {
     const config = readStackConfig(`dev-${service}`);

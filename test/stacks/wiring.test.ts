@@ -3,7 +3,7 @@ import { ConfigError } from "../../infra/schema";
 import { platformConfig, DEV_GLOBAL_CONFIG, MINIMAL_COMMON_CONFIG } from "../helpers/config";
 import * as pulumi from "@pulumi/pulumi";
 import { main } from "../../infra/program";
-import { evaluate, useMocks } from "../helpers/evaluate";
+import { evaluate, useMocks } from "../../plan/evaluate";
 import { DEV_GLOBAL_OUTPUTS, devStackOutputs } from "../helpers/fixtures";
 
 describe("layer wiring (infra/program.ts)", () => {

@@ -9,8 +9,8 @@ import {
 } from "../../../components/network";
 import { logGroupKeyPolicy } from "../../../components/kms";
 import { DEV_GLOBAL_CONFIG, KMS_KEY_ADMIN_ARNS, platformConfig } from "../../helpers/config";
-import { Evaluation, evaluate, useMocks } from "../../helpers/evaluate";
-import { RecordedResource } from "../../helpers/recorder";
+import { Evaluation, evaluate, useMocks } from "../../../plan/evaluate";
+import { RecordedResource } from "../../../plan/recorder";
 
 const ofType = (result: Evaluation, type: string): RecordedResource[] => result.resources.filter((r) => r.type === type);
 const names = (list: RecordedResource[]) => list.map((r) => r.name);

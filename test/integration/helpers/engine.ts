@@ -5,7 +5,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { ROOT } from "../../helpers/stack-config";
+import { ROOT } from "../../../plan/stack-config";
 import { tempDir } from "../../helpers/temp";
 
 /** The passphrase of every stack the suite creates (a throw-away file backend). */

@@ -1,4 +1,4 @@
-import { StackPlan } from "../../helpers/plan";
+import { StackPlan } from "../../../plan/plan";
 import { Backend, programDir, programProject } from "./engine";
 
 /**

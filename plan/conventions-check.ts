@@ -1,5 +1,5 @@
-import { TAG_KEYS, followsNaming, missingTags } from "../../components/conventions";
-import { isTaggableAwsType } from "../../policy/taggable";
+import { TAG_KEYS, followsNaming, missingTags } from "../components/conventions";
+import { isTaggableAwsType } from "../policy/taggable";
 import { RecordedResource } from "./recorder";
 
 /** A name or tag that breaks the conventions. */

@@ -1,14 +1,14 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { STACK_CONFIG_DIR_VARIABLE } from "../../infra/environment";
+import { STACK_CONFIG_DIR_VARIABLE } from "../infra/environment";
 import { Violation, conventionViolations } from "./conventions-check";
 import { Evaluation, PROJECT, evaluate } from "./evaluate";
 import { StackOutputsFixture } from "./mocks";
 import { PolicyViolation, formatPolicyViolation, runPolicies } from "./policy-run";
 import { RecordedResource } from "./recorder";
 import { ROOT, StackConfig, UnknownStackError, existingStacksText, readStackConfig, stacksOfEnvironment } from "./stack-config";
-import { layerOfStackName, layerRank, stacksReadBy } from "../../infra/layers";
+import { layerOfStackName, layerRank, stacksReadBy } from "../infra/layers";
 
 /** A planned stack: its config and what the program produced for it. */
 export interface StackPlan {

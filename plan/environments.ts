@@ -2,9 +2,9 @@
 // stack is valid on its own; only the plan, which sees every stack file of the folder, can tell
 // that a copied Pulumi.staging.yaml still names dev's zone or reuses dev's VPC CIDR.
 import * as path from "path";
-import { overlaps } from "../../components/network/cidr";
-import { defaultPrivateZoneName } from "../../components/network/dns";
-import { parseCidr } from "../../components/network/ipv4";
+import { overlaps } from "../components/network/cidr";
+import { defaultPrivateZoneName } from "../components/network/dns";
+import { parseCidr } from "../components/network/ipv4";
 import { PROJECT } from "./evaluate";
 import { ROOT, StackConfig, allStacks, readStackConfig } from "./stack-config";
 

@@ -3,7 +3,7 @@
 // from the config), so it checks what would really be deployed. Written by `npm run plan -- --env`.
 import * as fs from "fs";
 import * as path from "path";
-import { PATH_TEMPLATE, PolicyManifest, Request, Workload, checkPolicies, evaluateAccess, principalOf, selects } from "../../components/service";
+import { PATH_TEMPLATE, PolicyManifest, Request, Workload, checkPolicies, evaluateAccess, principalOf, selects } from "../components/service";
 import { PROJECT } from "./evaluate";
 import { StackPlan } from "./plan";
 import { RecordedResource } from "./recorder";

@@ -15,12 +15,12 @@ import {
     egressHostMatches,
     outboundRows,
     planAccess,
-} from "./access-plan";
-import { evaluate } from "./evaluate";
-import { DEV_COMMON_OUTPUTS, devStackOutputs } from "./fixtures";
-import { StackPlan } from "./plan";
-import { ROOT, readStackConfig } from "./stack-config";
-import { tempDir } from "./temp";
+} from "../../plan/access-plan";
+import { evaluate } from "../../plan/evaluate";
+import { DEV_COMMON_OUTPUTS, devStackOutputs } from "../helpers/fixtures";
+import { StackPlan } from "../../plan/plan";
+import { ROOT, readStackConfig } from "../../plan/stack-config";
+import { tempDir } from "../helpers/temp";
 
 const MESH: AccessMesh = {
     trustDomain: DEV_COMMON_OUTPUTS.trustDomain,

@@ -70,7 +70,7 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
         const fail = (message: string) => Object.assign(new Error(message), { details: message });
         if (!fake) {
             throw fail(
-                `mocks: unexpected invoke "${args.token}" with ${JSON.stringify(args.inputs)}; add a fake in test/helpers/fakes if the program really needs it`,
+                `mocks: unexpected invoke "${args.token}" with ${JSON.stringify(args.inputs)}; add a fake in plan/fakes if the program really needs it`,
             );
         }
         try {

@@ -61,7 +61,7 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
     mocks.reset(options.stackOutputs ?? {});
     pulumi.runtime.setAllConfig(options.config, [...(options.secretKeys ?? [])]);
     // Required lazily so that setMocks always runs before the program is loaded.
-    const { main } = await import("../../infra/program");
+    const { main } = await import("../infra/program");
     const failures: unknown[] = [];
     const onRejection = (reason: unknown) => failures.push(reason);
     process.on("unhandledRejection", onRejection);

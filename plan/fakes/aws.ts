@@ -1,4 +1,4 @@
-import { AWS_REGIONS, isAwsRegion } from "../../../components/conventions/regions";
+import { AWS_REGIONS, isAwsRegion } from "../../components/conventions/regions";
 import { FakeContext, InvokeFake, ResourceFake } from "./context";
 
 /**

@@ -12,7 +12,7 @@ import type {
     StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
-import { POLICIES } from "../../policy/policies";
+import { POLICIES } from "../policy/policies";
 import { RecordedResource } from "./recorder";
 
 /** One violation a policy reported. */

@@ -1,9 +1,9 @@
 import * as assert from "assert";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { MINIMAL_COMMON_CONFIG, platformConfig } from "./config";
-import { evaluate, mocks, useMocks } from "./evaluate";
-import { nameOfUrn, plainValue, SECRET } from "./recorder";
+import { MINIMAL_COMMON_CONFIG, platformConfig } from "../helpers/config";
+import { evaluate, mocks, useMocks } from "../../plan/evaluate";
+import { nameOfUrn, plainValue, SECRET } from "../../plan/recorder";
 
 /** Runs `body` as a tiny program under the mocks and returns what the recorder saw. */
 async function record(body: () => void | Promise<void>) {

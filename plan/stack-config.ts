@@ -1,10 +1,10 @@
 import * as fs from "fs";
 import * as path from "path";
-import { YamlFileError, readYamlFile } from "../../infra/environment";
-import { nearest } from "../../infra/schema/nearest";
+import { YamlFileError, readYamlFile } from "../infra/environment";
+import { nearest } from "../infra/schema/nearest";
 
 /** The repository root (where Pulumi.yaml is). */
-export const ROOT = path.resolve(__dirname, "..", "..");
+export const ROOT = path.resolve(__dirname, "..");
 
 /** The value a `secure:` config value stands for in the offline plan; it is kept secret. */
 export const SECRET_PLACEHOLDER = "offline-plan-secret-placeholder";
