@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { waitForRPCs } from "../infra/sdk";
 import { PlatformMocks, StackOutputsFixture } from "./mocks";
 import { RecordedResource, ResourceRecorder, SECRET } from "./recorder";
 
@@ -78,7 +79,7 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
                 secretOutputNames.push(key);
             }
         }
-        await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+        await waitForRPCs();
         if (failures.length > 0) {
             throw failures[0];
         }

@@ -12,6 +12,7 @@ import type {
     StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
+import { typeTokenOfClass } from "../infra/sdk";
 import { POLICIES } from "../policy/policies";
 import { RecordedResource } from "./recorder";
 
@@ -30,20 +31,24 @@ type Policy = ResourceValidationPolicy | StackValidationPolicy;
 /** Thrown by `notApplicable()`: the policy does not apply to this resource or stack. */
 class NotApplicable extends Error {}
 
+/** The resource options a policy sees, from the recorded ones. */
 function options(r: RecordedResource): PolicyResourceOptions {
+    const o = r.options;
     return {
-        protect: false,
-        ignoreChanges: [],
+        protect: o.protect,
+        ignoreChanges: [...o.ignoreChanges],
+        ...(o.deleteBeforeReplace ? { deleteBeforeReplace: true } : {}),
         aliases: [],
-        additionalSecretOutputs: [],
+        additionalSecretOutputs: [...o.additionalSecretOutputs],
+        // No policy of the pack reads timeouts, and the program sets none.
         customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
         ...(r.parent ? { parent: r.parent } : {}),
     } as unknown as PolicyResourceOptions;
 }
 
-/** The typed-class helpers of the policy SDK, by type token (`Class.__pulumiType`). */
+/** The typed-class helpers of the policy SDK, by the class's type token. */
 function typeHelpers(type: string, props: Record<string, unknown>) {
-    const isType = (cls: { new (...rest: any[]): unknown }) => (cls as unknown as { __pulumiType?: string }).__pulumiType === type;
+    const isType = (cls: { new (...rest: any[]): unknown }) => typeTokenOfClass(cls) === type;
     return { isType, asType: (cls: { new (...rest: any[]): unknown }) => (isType(cls) ? (props as any) : undefined) };
 }
 

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { ResourceRequest, WIRE, interceptResourceRequests } from "../infra/sdk";
 
 /** One registered resource, as the offline plan and the tests see it. */
 export interface RecordedResource {
@@ -17,19 +18,47 @@ export interface RecordedResource {
     readonly remote: boolean;
     /** Inputs as the engine receives them; each secret leaf value is the string "[secret]". */
     readonly inputs: Record<string, unknown>;
+    /** The resource options the engine receives (a read resource has none but its provider and parent). */
+    readonly options: RecordedOptions;
 }
+
+/**
+ * The resource options of a registration, as the engine receives them: what decides how an update
+ * treats the resource (ignored properties, replacement order, protection) and so what a test must
+ * be able to pin. Unset options are their defaults (false, empty lists).
+ */
+export interface RecordedOptions {
+    readonly protect: boolean;
+    /** Input paths whose changes the engine ignores (`ignoreChanges`). */
+    readonly ignoreChanges: string[];
+    readonly deleteBeforeReplace: boolean;
+    readonly retainOnDelete: boolean;
+    readonly replaceOnChanges: string[];
+    readonly additionalSecretOutputs: string[];
+    /** The explicit `dependsOn` (names): dependencies that no input carries. */
+    readonly dependsOn: string[];
+    /** `deletedWith`: the resource's name, or null. */
+    readonly deletedWith: string | null;
+    /** `customTimeouts` as the engine receives them (Go durations such as "30m"), or null when unset. */
+    readonly customTimeouts: { create: string; update: string; delete: string } | null;
+}
+
+/** The options of a resource registered without any. */
+export const DEFAULT_OPTIONS: RecordedOptions = {
+    protect: false,
+    ignoreChanges: [],
+    deleteBeforeReplace: false,
+    retainOnDelete: false,
+    replaceOnChanges: [],
+    additionalSecretOutputs: [],
+    dependsOn: [],
+    deletedWith: null,
+    customTimeouts: null,
+};
 
 /** The string that stands for a secret value in recorded inputs and plan files. */
 export const SECRET = "[secret]";
 
-// Signatures of the special values of Pulumi's wire format (sdk/nodejs/runtime/rpc.ts).
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SIG_SECRET = "1b47061264138c4ac30d75fd1eb44270";
-const SIG_RESOURCE = "5cf8f73096256a8f31e491e813e4eb8e";
-const SIG_OUTPUT = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
-const SIG_ASSET = "c44067f5952c0a294b673a41bacd8c17";
-const SIG_ARCHIVE = "0def7320c3a5731c473e5ecbe6d01bc7";
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** The logical name in a URN (its last `::` part). */
 export function nameOfUrn(urn: string): string {
@@ -53,7 +82,7 @@ function masked(value: unknown): unknown {
 
 /** Plain JSON from a serialized property value: secrets masked leaf by leaf, references as names. */
 export function plainValue(value: unknown): unknown {
-    if (value === UNKNOWN) {
+    if (value === WIRE.unknown) {
         return "[unknown]";
     }
     if (Array.isArray(value)) {
@@ -61,15 +90,15 @@ export function plainValue(value: unknown): unknown {
     }
     if (value && typeof value === "object") {
         const obj = value as Record<string, unknown>;
-        switch (obj[SIG_KEY]) {
-            case SIG_SECRET:
+        switch (obj[WIRE.sigKey]) {
+            case WIRE.secret:
                 return masked(plainValue(obj.value));
-            case SIG_RESOURCE:
+            case WIRE.resource:
                 return `[resource ${nameOfUrn(String(obj.urn))}]`;
-            case SIG_OUTPUT:
+            case WIRE.output:
                 return obj.secret ? masked(plainValue(obj.value)) : plainValue(obj.value);
-            case SIG_ASSET:
-            case SIG_ARCHIVE:
+            case WIRE.asset:
+            case WIRE.archive:
                 return "[asset]";
         }
         const out: Record<string, unknown> = {};
@@ -98,19 +127,6 @@ function decodeProviderInputs(inputs: Record<string, unknown>): Record<string, u
     return out;
 }
 
-/** A register or read request of the mock monitor (the parts we record). */
-interface ResourceRequest {
-    getType(): string;
-    getName(): string;
-    getParent(): string;
-    getCustom?(): boolean;
-    getRemote?(): boolean;
-    getProvider(): string;
-    getDependenciesList?(): string[];
-    getObject?(): { toJavaScript(): Record<string, unknown> } | undefined;
-    getProperties?(): { toJavaScript(): Record<string, unknown> } | undefined;
-}
-
 /**
  * Records every resource the program registers by wrapping the mock monitor's
  * `registerResource` and `readResource`: the request carries the parent, the dependencies and the
@@ -119,20 +135,9 @@ interface ResourceRequest {
 export class ResourceRecorder {
     readonly resources: RecordedResource[] = [];
 
-    /** Wraps the current mock monitor; call right after `setMocks`. */
+    /** Records the requests of the current mock monitor; call right after `setMocks`. */
     attach(): void {
-        const monitor = pulumi.runtime.getMonitor() as any;
-        if (!monitor || monitor.__platformRecorder === this) {
-            return;
-        }
-        for (const method of ["registerResource", "readResource"] as const) {
-            const original = monitor[method].bind(monitor);
-            monitor[method] = (req: ResourceRequest, callback: unknown) => {
-                this.record(req, method === "registerResource");
-                return original(req, callback);
-            };
-        }
-        monitor.__platformRecorder = this;
+        interceptResourceRequests((req, kind) => this.record(req, kind === "register"));
     }
 
     private record(req: ResourceRequest, registered: boolean): void {
@@ -144,7 +149,7 @@ export class ResourceRecorder {
         if (type.startsWith("pulumi:providers:")) {
             inputs = decodeProviderInputs(inputs);
         }
-        const deps = [...new Set((req.getDependenciesList?.() ?? []).map(nameOfUrn))].sort();
+        const deps = [...new Set(req.getDependenciesList().map(nameOfUrn))].sort();
         const provider = req.getProvider();
         const parentType = parentUrn ? parentUrn.split("::")[2].split("$").pop() : undefined;
         const qualified = parentType ? `${parentType}$${type}` : type;
@@ -158,6 +163,27 @@ export class ResourceRecorder {
             custom: registered ? req.getCustom?.() ?? true : true,
             remote: req.getRemote?.() ?? false,
             inputs,
+            options: optionsOf(req, deps),
         });
     }
+}
+
+/** The resource options of a request; `deps` are the names of all its dependencies. */
+function optionsOf(req: ResourceRequest, deps: readonly string[]): RecordedOptions {
+    const fromInputs = new Set<string>();
+    req.getPropertydependenciesMap?.().forEach((d) => d.getUrnsList().forEach((urn) => fromInputs.add(nameOfUrn(urn))));
+    const timeouts = req.getCustomtimeouts?.();
+    const deletedWith = req.getDeletedwith?.() ?? "";
+    return {
+        protect: req.getProtect?.() ?? false,
+        ignoreChanges: [...(req.getIgnorechangesList?.() ?? [])],
+        deleteBeforeReplace: (req.getDeletebeforereplacedefined?.() ?? false) && (req.getDeletebeforereplace?.() ?? false),
+        retainOnDelete: req.getRetainondelete?.() ?? false,
+        replaceOnChanges: [...(req.getReplaceonchangesList?.() ?? [])],
+        additionalSecretOutputs: [...(req.getAdditionalsecretoutputsList?.() ?? [])],
+        dependsOn: deps.filter((d) => !fromInputs.has(d)),
+        deletedWith: deletedWith ? nameOfUrn(deletedWith) : null,
+        // The SDK always sends the timeouts, empty when unset.
+        customTimeouts: timeouts && (timeouts.getCreate() || timeouts.getUpdate() || timeouts.getDelete()) ? { create: timeouts.getCreate(), update: timeouts.getUpdate(), delete: timeouts.getDelete() } : null,
+    };
 }

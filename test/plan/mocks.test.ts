@@ -1,16 +1,17 @@
 import * as assert from "assert";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { waitForRPCs } from "../../infra/sdk";
 import { MINIMAL_COMMON_CONFIG, platformConfig } from "../helpers/config";
 import { evaluate, mocks, useMocks } from "../../plan/evaluate";
-import { nameOfUrn, plainValue, SECRET } from "../../plan/recorder";
+import { DEFAULT_OPTIONS, nameOfUrn, plainValue, SECRET } from "../../plan/recorder";
 
 /** Runs `body` as a tiny program under the mocks and returns what the recorder saw. */
 async function record(body: () => void | Promise<void>) {
     const recorder = useMocks("dev");
     mocks.reset({});
     await body();
-    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    await waitForRPCs();
     return recorder.resources;
 }
 
@@ -18,7 +19,7 @@ function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
     return new Promise((resolve) => output.apply(resolve));
 }
 
-describe("mocks harness (test/helpers)", () => {
+describe("mocks harness and recorder (plan/)", () => {
     it("records type, name, parent, dependsOn, provider and inputs, with secrets masked", async () => {
         let vpcId: pulumi.Output<string> | undefined;
         const resources = await record(() => {
@@ -41,6 +42,45 @@ describe("mocks harness (test/helpers)", () => {
         assert.deepStrictEqual(subnet.inputs.tags, { Name: SECRET });
         assert.strictEqual(subnet.inputs.vpcId, "vpc-id");
         assert.strictEqual(await valueOf(vpcId!), "vpc-id");
+    });
+
+    it("records the resource options the engine receives, and the defaults where none is set", async () => {
+        const resources = await record(() => {
+            const provider = new aws.Provider("aws", { region: "eu-west-1" });
+            const vpc = new aws.ec2.Vpc("vpc", { cidrBlock: "10.0.0.0/16" }, { provider });
+            const key = new aws.kms.Key("key", {}, { provider });
+            new aws.ec2.Subnet(
+                "subnet",
+                { vpcId: vpc.id, cidrBlock: "10.0.0.0/24" },
+                {
+                    provider,
+                    dependsOn: [key],
+                    protect: true,
+                    ignoreChanges: ["tags", "cidrBlock"],
+                    deleteBeforeReplace: true,
+                    retainOnDelete: true,
+                    replaceOnChanges: ["availabilityZone"],
+                    additionalSecretOutputs: ["arn"],
+                    deletedWith: vpc,
+                    customTimeouts: { create: "30m", delete: "1h" },
+                },
+            );
+        });
+        const subnet = resources.find((r) => r.name === "subnet")!;
+        // The explicit dependsOn only: the VPC is a dependency through vpcId, not an option.
+        assert.deepStrictEqual(subnet.dependsOn, ["key", "vpc"]);
+        assert.deepStrictEqual(subnet.options, {
+            protect: true,
+            ignoreChanges: ["tags", "cidrBlock"],
+            deleteBeforeReplace: true,
+            retainOnDelete: true,
+            replaceOnChanges: ["availabilityZone"],
+            additionalSecretOutputs: ["arn"],
+            dependsOn: ["key"],
+            deletedWith: "vpc",
+            customTimeouts: { create: "30m", update: "", delete: "1h" },
+        });
+        assert.deepStrictEqual(resources.find((r) => r.name === "vpc")!.options, DEFAULT_OPTIONS);
     });
 
     it("returns deterministic ids and ARNs in the provider's region", async () => {

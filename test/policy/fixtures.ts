@@ -2,7 +2,7 @@
 // stack per layer, which tests copy and break one rule at a time.
 import { EnvironmentSettings, ownerTags } from "../../components/conventions";
 import { formatPolicyViolation, runPolicies } from "../../plan/policy-run";
-import { RecordedResource } from "../../plan/recorder";
+import { DEFAULT_OPTIONS, RecordedResource } from "../../plan/recorder";
 import { DEV_GLOBAL_OUTPUTS } from "../helpers/fixtures";
 import { environmentOf } from "../../stacks/global";
 
@@ -21,6 +21,7 @@ export function res(type: string, name: string, inputs: Record<string, unknown>,
         custom: !remote,
         remote,
         inputs,
+        options: DEFAULT_OPTIONS,
         ...extra,
     };
 }

@@ -156,6 +156,11 @@ describe("common layer (stacks/common.ts)", () => {
         assert.strictEqual(i.capacityType, "ON_DEMAND");
         assert.deepStrictEqual(i.instanceTypes, ["t3.large"]);
         assert.deepStrictEqual(i.launchTemplate, { id: "dev-common-general-launch-template-id", version: "1" });
+        // Rolling node updates replace one node at a time, so the pods' disruption budgets can hold.
+        assert.deepStrictEqual(i.updateConfig, { maxUnavailable: 1 });
+        // The schedule changes the desired size outside Pulumi: an update must not scale it back.
+        assert.deepStrictEqual(group.options.ignoreChanges, ["scalingConfig.desiredSize"]);
+        assert.deepStrictEqual(one(defaults, "aws:eks/nodeGroup:NodeGroup").options.ignoreChanges, []);
         const template = one(dev, "aws:ec2/launchTemplate:LaunchTemplate");
         assert.deepStrictEqual(template.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
         assert.deepStrictEqual(template.inputs.vpcSecurityGroupIds, ["sg-dev-common-eks-cluster-node"]);
@@ -170,6 +175,8 @@ describe("common layer (stacks/common.ts)", () => {
         assert.deepStrictEqual(addons.map((a) => a.inputs.addonName).sort(), ["aws-ebs-csi-driver", "coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]);
         for (const addon of addons) {
             assert.strictEqual(addon.inputs.clusterName, "dev-common-eks-cluster");
+            // EKS takes over fields an earlier install set by hand, on create and on update alike.
+            assert.deepStrictEqual([addon.inputs.resolveConflictsOnCreate, addon.inputs.resolveConflictsOnUpdate], ["OVERWRITE", "OVERWRITE"], addon.name);
         }
         assert.ok(one(dev, "aws:eks/addon:Addon", "dev-common-coredns-addon").dependsOn.includes("dev-common-general-node-group"));
         // The VPC CNI enforces NetworkPolicies (the service namespaces' default deny); the others keep EKS' defaults.
@@ -234,6 +241,8 @@ describe("common layer (stacks/common.ts)", () => {
     it("builds the kubernetes provider from the cluster's kubeconfig as a secret, and every Kubernetes object uses it", () => {
         const provider = one(dev, "pulumi:providers:kubernetes");
         assert.strictEqual(provider.inputs.kubeconfig, "[secret]");
+        // Server-side apply: fields another manager owns (a webhook, an operator) are not overwritten.
+        assert.strictEqual(provider.inputs.enableServerSideApply, "true"); // provider inputs reach the engine as strings
         assert.deepStrictEqual(provider.dependsOn, ["dev-common-eks-cluster"]);
         const objects = dev.resources.filter((r) => r.type.startsWith("kubernetes:"));
         assert.ok(objects.length >= 12);

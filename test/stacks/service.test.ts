@@ -51,6 +51,10 @@ describe("service layer (stacks/service.ts)", () => {
         for (const e of Object.values(evaluations)) {
             const provider = one(e, "pulumi:providers:kubernetes");
             assert.strictEqual(provider.inputs.kubeconfig, "[secret]");
+            assert.strictEqual(provider.inputs.enableServerSideApply, "true"); // provider inputs reach the engine as strings
+            // The service's own account mounts no API token: nothing in a workload talks to the API server.
+            const account = one(e, "kubernetes:core/v1:ServiceAccount");
+            assert.strictEqual(account.inputs.automountServiceAccountToken, false, `${account.name}`);
             const objects = e.resources.filter((r) => r.type.startsWith("kubernetes:"));
             assert.ok(objects.length >= 12);
             for (const r of objects) {
