@@ -45,6 +45,15 @@ describe("mocks harness and recorder (plan/)", () => {
     });
 
     it("records the resource options the engine receives, and the defaults where none is set", async () => {
+        // Options the engine receives as they are written.
+        const FLAGS = {
+            protect: true,
+            ignoreChanges: ["tags", "cidrBlock"],
+            deleteBeforeReplace: true,
+            retainOnDelete: true,
+            replaceOnChanges: ["availabilityZone"],
+            additionalSecretOutputs: ["arn"],
+        };
         const resources = await record(() => {
             const provider = new aws.Provider("aws", { region: "eu-west-1" });
             const vpc = new aws.ec2.Vpc("vpc", { cidrBlock: "10.0.0.0/16" }, { provider });
@@ -55,12 +64,7 @@ describe("mocks harness and recorder (plan/)", () => {
                 {
                     provider,
                     dependsOn: [key],
-                    protect: true,
-                    ignoreChanges: ["tags", "cidrBlock"],
-                    deleteBeforeReplace: true,
-                    retainOnDelete: true,
-                    replaceOnChanges: ["availabilityZone"],
-                    additionalSecretOutputs: ["arn"],
+                    ...FLAGS,
                     deletedWith: vpc,
                     customTimeouts: { create: "30m", delete: "1h" },
                 },
@@ -70,12 +74,7 @@ describe("mocks harness and recorder (plan/)", () => {
         // The explicit dependsOn only: the VPC is a dependency through vpcId, not an option.
         assert.deepStrictEqual(subnet.dependsOn, ["key", "vpc"]);
         assert.deepStrictEqual(subnet.options, {
-            protect: true,
-            ignoreChanges: ["tags", "cidrBlock"],
-            deleteBeforeReplace: true,
-            retainOnDelete: true,
-            replaceOnChanges: ["availabilityZone"],
-            additionalSecretOutputs: ["arn"],
+            ...FLAGS,
             dependsOn: ["key"],
             deletedWith: "vpc",
             customTimeouts: { create: "30m", update: "", delete: "1h" },
