@@ -2,12 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { COMMON_OUTPUTS, CommonOutputs } from "../stacks/common";
 import { GLOBAL_OUTPUTS, GlobalOutputs } from "../stacks/global";
 import { OutputDocs, hasKind } from "../stacks/outputs";
-import { commonStackName, globalStackName } from "./layers";
-
-/** The fully qualified name of a stack of this project: `<organization>/<project>/<stack>`. */
-export function stackReferenceName(organization: string, stack: string): string {
-    return `${organization}/${pulumi.getProject()}/${stack}`;
-}
+import { commonStackName, globalStackName, stackReferenceName } from "./layers";
 
 /**
  * Reads every output documented in `docs` from another stack, checks that each is there and has
@@ -20,7 +15,7 @@ export async function readStackOutputs<T>(
     docs: OutputDocs<T>,
     opts: pulumi.CustomResourceOptions = {},
 ): Promise<T> {
-    const name = stackReferenceName(organization, stack);
+    const name = stackReferenceName(organization, pulumi.getProject(), stack);
     const ref = new pulumi.StackReference(name, { name }, opts);
     const result: Record<string, unknown> = {};
     const problems: string[] = [];

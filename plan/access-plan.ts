@@ -3,6 +3,7 @@
 // from the config), so it checks what would really be deployed. Written by `npm run plan -- --env`.
 import * as fs from "fs";
 import * as path from "path";
+import { isStackOfEnvironment, layerOfStackName, serviceOfStackName, serviceStackName } from "../infra/layers";
 import { PATH_TEMPLATE, PolicyManifest, Request, Workload, checkPolicies, evaluateAccess, principalOf, selects } from "../components/service";
 import { PROJECT } from "./evaluate";
 import { StackPlan } from "./plan";
@@ -114,7 +115,7 @@ function plannedServices(plans: readonly StackPlan[]): PlannedService[] {
             const issuers = ofType(resources, "kubernetes:security.istio.io/v1:RequestAuthentication").flatMap((r) =>
                 ((r.inputs.spec as { jwtRules?: { issuer: string }[] }).jwtRules ?? []).map((j) => j.issuer),
             );
-            return { name: p.config.stack.slice(p.config.stack.indexOf("-") + 1), namespace: outputs.namespace, principal: outputs.principal, workloads, issuers: [...new Set(issuers)] };
+            return { name: serviceOfStackName(p.config.stack), namespace: outputs.namespace, principal: outputs.principal, workloads, issuers: [...new Set(issuers)] };
         });
 }
 
@@ -397,7 +398,7 @@ export class MissingCallerError extends Error {
 
 /** What a caller's `service` may be: the service stacks of `env`, or why there is none. */
 function allowedServices(env: string, stacks: readonly string[]): string {
-    const services = stacks.filter((s) => s.startsWith(`${env}-`) && s !== `${env}-common`).map((s) => s.slice(env.length + 1));
+    const services = stacks.filter((s) => isStackOfEnvironment(s, env) && layerOfStackName(s) === "service").map(serviceOfStackName);
     return services.length > 0 ? `allowed: one of ${services.join(", ")}` : `allowed: a service of the environment, and "${env}" has no service stacks`;
 }
 
@@ -416,7 +417,7 @@ export function checkAllowedCallers(env: string, dir = ROOT): void {
             continue; // not a list: the stack's own config check reports it
         }
         (Array.isArray(callers) ? callers : []).forEach((c: { service?: unknown }, i) => {
-            if (typeof c?.service === "string" && !stacks.includes(`${env}-${c.service}`)) {
+            if (typeof c?.service === "string" && !stacks.includes(serviceStackName(env, c.service))) {
                 problems.push(
                     `${path.basename(config.file)}: ${PROJECT}:allowedCallers[${i}].service = ${JSON.stringify(c.service)}: ` +
                         `no stack "${env}-${c.service}" in environment "${env}" (Pulumi.${env}-${c.service}.yaml does not exist); ` +

@@ -2,6 +2,7 @@
 // stack is valid on its own; only the plan, which sees every stack file of the folder, can tell
 // that a copied Pulumi.staging.yaml still names dev's zone or reuses dev's VPC CIDR.
 import * as path from "path";
+import { layerOfStackName } from "../infra/layers";
 import { overlaps } from "../components/network/cidr";
 import { defaultPrivateZoneName } from "../components/network/dns";
 import { parseCidr } from "../components/network/ipv4";
@@ -35,7 +36,7 @@ function ownZoneName(name: string, other: string, env: string): string {
 /** The global stacks of `dir` (a stack file that cannot be read is left to its own plan). */
 function globalStacks(dir: string): Claims[] {
     const claims: Claims[] = [];
-    for (const stack of allStacks(dir).filter((s) => !s.includes("-"))) {
+    for (const stack of allStacks(dir).filter((s) => layerOfStackName(s) === "global")) {
         try {
             const config = readStackConfig(stack, dir);
             if (config.config[`${PROJECT}:layer`] === "global") {

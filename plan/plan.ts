@@ -8,7 +8,7 @@ import { StackOutputsFixture } from "./mocks";
 import { PolicyViolation, formatPolicyViolation, runPolicies } from "./policy-run";
 import { RecordedResource } from "./recorder";
 import { ROOT, StackConfig, UnknownStackError, existingStacksText, readStackConfig, stacksOfEnvironment } from "./stack-config";
-import { layerOfStackName, layerRank, stacksReadBy } from "../infra/layers";
+import { isStackOfEnvironment, layerOfStackName, layerRank, stackReferenceName, stacksReadBy } from "../infra/layers";
 
 /** A planned stack: its config and what the program produced for it. */
 export interface StackPlan {
@@ -24,9 +24,9 @@ function layerOf(config: StackConfig): string {
     return config.config[`${PROJECT}:layer`] ?? "";
 }
 
+/** The name the stack of `config` gives `stack` in its StackReferences (its organization, this project). */
 function referenceName(config: StackConfig, stack: string): string {
-    const org = config.config[`${PROJECT}:organization`] ?? "organization";
-    return `${org}/${PROJECT}/${stack}`;
+    return stackReferenceName(config.config[`${PROJECT}:organization`] ?? "organization", PROJECT, stack);
 }
 
 /**
@@ -163,7 +163,7 @@ export function clearStaleOutput(env: string, out: string, dir = ROOT): string[]
     const removed: string[] = [];
     for (const entry of fs.readdirSync(out, { withFileTypes: true })) {
         const folder = path.join(out, entry.name);
-        const ofEnv = entry.name === env || entry.name.startsWith(`${env}-`);
+        const ofEnv = isStackOfEnvironment(entry.name, env);
         if (!entry.isDirectory() || !ofEnv || stacks.has(entry.name)) {
             continue;
         }

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { YamlFileError, readYamlFile } from "../infra/environment";
+import { isStackOfEnvironment } from "../infra/layers";
 import { nearest } from "../infra/schema/nearest";
 
 /** The repository root (where Pulumi.yaml is). */
@@ -199,7 +200,7 @@ export function readStackConfig(stack: string, dir = ROOT, projectDir = ROOT): S
  * Throws a StackFileError for a `Pulumi.<env>[-*].yml`, which Pulumi would ignore.
  */
 export function stacksOfEnvironment(env: string, dir = ROOT): string[] {
-    const belongs = (s: string) => s === env || s.startsWith(`${env}-`);
+    const belongs = (s: string) => isStackOfEnvironment(s, env);
     const yml = stacksWithExtension(dir, "yml").filter(belongs);
     if (yml.length > 0) {
         throw ymlError(yml[0]);

@@ -9,6 +9,7 @@ import { MissingCallerError, checkAllowedCallers, planAccess } from "../plan/acc
 import { environmentWarnings } from "../plan/environments";
 import { StackPlan, clearStaleOutput, hasViolations, planEnvironment, planStack, summarize, writeStackPlan } from "../plan/plan";
 import { ROOT, StackFileError, UnknownStackError } from "../plan/stack-config";
+import { envOfStackName } from "../infra/layers";
 
 /** The plan's exit codes; README "Plan offline" documents the same. */
 export const EXIT = {
@@ -88,7 +89,7 @@ async function run(argv: string[]): Promise<number> {
     // error messages, so a few frames are enough.
     Error.stackTraceLimit = 5;
     const args = parseArgs(argv);
-    const env = args.env ?? args.stack!.split("-")[0];
+    const env = args.env ?? envOfStackName(args.stack!);
     useMocks(args.stack ?? env);
     try {
         checkAllowedCallers(env, args.dir);
