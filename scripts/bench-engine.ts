@@ -11,8 +11,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ROOT } from "../plan/stack-config";
-import { Backend, describe, projectCopy } from "../test/integration/helpers/engine";
-import { setUpDevServices } from "../test/integration/helpers/dev-standins";
+import { Backend, describe, projectCopy } from "../plan/engine/engine";
+import { setUpDevServices } from "../plan/engine/dev-standins";
 import { writeSection } from "./doc-sections";
 
 const STEPS: { name: string; args: string[] }[] = [

@@ -15,9 +15,9 @@ import { writeSection } from "./doc-sections";
 import { AutomationWorkspace, main as env } from "./env";
 import { ROOT, stacksOfEnvironment } from "../plan/stack-config";
 import { tempDir } from "../plan/temp";
-import { setUpDevServices } from "../test/integration/helpers/dev-standins";
-import { Backend, pulumiBinary, projectCopy } from "../test/integration/helpers/engine";
-import { kubeconfigFile } from "../test/integration/helpers/kube";
+import { setUpDevServices } from "../plan/engine/dev-standins";
+import { Backend, pulumiBinary, projectCopy } from "../plan/engine/engine";
+import { kubeconfigFile } from "../plan/engine/kube";
 
 /** Runs `npm run env -- ARGV` on the project copy and the backend; resolves with its wall time (fails unless it exits 0). */
 async function timed(project: string, backend: Backend, argv: string[], create: boolean): Promise<number> {

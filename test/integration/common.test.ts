@@ -20,9 +20,9 @@ import { OFFLINE_CHART_FOLDERS } from "../helpers/chart-values";
 import { StackPlan, planEnvironment } from "../../plan/plan";
 import { ROOT } from "../../plan/stack-config";
 import { tempDir } from "../helpers/temp";
-import { Backend, CommandResult, describe as describeCommand, projectCopy } from "./helpers/engine";
-import { kubeconfigFile, kubectl } from "./helpers/kube";
-import { standIn } from "./helpers/standin";
+import { Backend, CommandResult, describe as describeCommand, projectCopy } from "../../plan/engine/engine";
+import { kubeconfigFile, kubectl } from "../../plan/engine/kube";
+import { standIn } from "../../plan/engine/standin";
 import { recordTiming } from "./helpers/timings";
 
 /** The offline chart set (../shared/charts, or $PLATFORM_CHARTS_DIR). */

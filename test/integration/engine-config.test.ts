@@ -8,7 +8,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { ROOT, SECRET_PLACEHOLDER, readStackConfig, stacksOfEnvironment } from "../../plan/stack-config";
-import { Backend, programDir, programProject } from "./helpers/engine";
+import { Backend, programProject } from "../../plan/engine/engine";
+import { programDir } from "./helpers/programs";
 import { CapturedConfig, FIXTURE_DIR, RECORDED_FILE, configDifferences } from "../helpers/engine-config";
 
 /** Runs the capture program as `stack` of a project with `projectConfig`, over the given stack file. */

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { PolicyManifest, policyProblems } from "../../components/service";
 import { tempDir } from "../helpers/temp";
-import { deployment, oracleBinary, runOracle, writeManifests } from "./oracle";
+import { deployment, oracleBinary, runOracle, writeManifests } from "../../plan/oracle";
 
 /** Whether Istio's validation (run by the oracle as istiod parses a resource) accepts the policy spec. */
 function istioAccepts(spec: unknown): boolean {

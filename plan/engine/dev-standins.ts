@@ -1,5 +1,5 @@
 import * as fs from "fs";
-import { StackPlan, planEnvironment } from "../../../plan/plan";
+import { StackPlan, planEnvironment } from "../plan";
 import { Backend } from "./engine";
 import { registerIstioValidation } from "./istio";
 import { kubeconfigFile } from "./kube";

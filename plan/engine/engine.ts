@@ -1,12 +1,12 @@
-// The real Pulumi engine for the integration suite: the `pulumi` CLI on PATH (or $PULUMI), a file
+// The real Pulumi engine for the integration suite and the engine benchmarks: the `pulumi` CLI on PATH (or $PULUMI), a file
 // backend in a temp dir, no automatic plugin download, and copies of the project so that
 // `pulumi stack init` (which rewrites Pulumi.<stack>.yaml) never touches the checkout.
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { ROOT } from "../../../plan/stack-config";
-import { tempDir } from "../../helpers/temp";
+import { ROOT } from "../stack-config";
+import { tempDir } from "../temp";
 
 /** The passphrase of every stack the suite creates (a throw-away file backend). */
 export const PASSPHRASE = "platform-integration";
@@ -136,9 +136,4 @@ export function programProject(name: string, programDir: string, options: { conf
     }
     fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
     return dir;
-}
-
-/** The folder of a program the suite runs (test/integration/programs/NAME). */
-export function programDir(name: string): string {
-    return path.join(__dirname, "..", "programs", name);
 }

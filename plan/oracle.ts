@@ -7,9 +7,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { AccessRow, namespaceCaller } from "../../plan/access-plan";
-import { PROJECT } from "../../plan/evaluate";
-import { ROOT, readStackConfig } from "../../plan/stack-config";
+import { AccessRow, namespaceCaller } from "./access-plan";
+import { PROJECT } from "./evaluate";
+import { ROOT, readStackConfig } from "./stack-config";
 
 /** What the oracle said about a plan. */
 export interface OracleRun {
