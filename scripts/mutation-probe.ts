@@ -114,7 +114,7 @@ function runTests(dir: string, tests: readonly string[] | "all"): { ok: boolean;
     const args =
         tests === "all"
             ? ["--reporter", "dot"]
-            : ["--no-config", "-r", "ts-node/register/transpile-only", "-r", "test/helpers/setup.ts", "--extension", "ts", "--timeout", "60000", "--reporter", "dot", ...tests];
+            : ["--no-config", "-r", "ts-node/register/transpile-only", "-r", "test/helpers/setup.ts", "-r", "test/helpers/fixture-stacks.ts", "--extension", "ts", "--timeout", "60000", "--reporter", "dot", ...tests];
     const run = spawnSync(mocha, args, { cwd: dir, encoding: "utf8" });
     const failing = /(\d+) failing/.exec(run.stdout)?.[1] ?? (run.status === 0 ? "0" : "?");
     return { ok: run.status === 0, failing };

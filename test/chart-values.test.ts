@@ -7,6 +7,7 @@ import { platformConfig } from "./helpers/config";
 import { Evaluation, evaluate } from "../plan/evaluate";
 import { devStackOutputs } from "./helpers/fixtures";
 import { readStackConfig } from "../plan/stack-config";
+import { FIXTURE_STACKS } from "./helpers/stacks";
 
 /** The vendored values file of each chart (test/fixtures/chart-values/SOURCE.md). */
 const FIXTURES = OFFLINE_CHART_FOLDERS;
@@ -55,7 +56,7 @@ function problemsOf(release: ReleaseValues): string[] {
 describe("Helm values the charts really read (test/fixtures/chart-values)", () => {
     let releases: ReleaseValues[];
     before(async () => {
-        const dev = readStackConfig("dev-common");
+        const dev = readStackConfig("dev-common", FIXTURE_STACKS);
         const stacks = await Promise.all([
             evaluate({ stack: "dev-common", config: dev.config, secretKeys: dev.secretKeys, stackOutputs: devStackOutputs() }),
             // A canary control plane and an existing cluster change the values too.

@@ -8,13 +8,12 @@ import { environmentWarnings } from "../plan/environments";
 import { clearStaleOutput, planEnvironment, planStack } from "../plan/plan";
 import { ROOT, StackFileError, UnknownStackError, readStackConfig, stacksOfEnvironment } from "../plan/stack-config";
 import { tempDir } from "./helpers/temp";
+import { copyFixtureStacks } from "./helpers/stacks";
 
 /** A folder with a copy of dev's stack files (and Pulumi.yaml), for breaking one of them. */
 function devCopy(): string {
     const dir = tempDir("cli");
-    for (const f of fs.readdirSync(ROOT).filter((f) => f === "Pulumi.yaml" || /^Pulumi\.dev(-.*)?\.yaml$/.test(f))) {
-        fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
-    }
+    copyFixtureStacks(dir, { project: true });
     return dir;
 }
 

@@ -7,6 +7,7 @@ import { devPlan } from "./helpers/dev-plan";
 import { StackPlan, planEnvironment, writeStackPlan } from "../plan/plan";
 import { ROOT, SECRET_PLACEHOLDER, readStackConfig, stacksOfEnvironment } from "../plan/stack-config";
 import { tempDir } from "./helpers/temp";
+import { FIXTURE_STACKS, copyFixtureStacks } from "./helpers/stacks";
 
 describe("the offline plan (npm run plan)", function () {
     this.timeout(120000);
@@ -23,7 +24,7 @@ describe("the offline plan (npm run plan)", function () {
 
     it("plans every stack of dev in dependency order: global, common, then services", () => {
         const stacks = plans.map((p) => p.config.stack);
-        assert.deepStrictEqual(new Set(stacks), new Set(stacksOfEnvironment("dev")));
+        assert.deepStrictEqual(new Set(stacks), new Set(stacksOfEnvironment("dev", FIXTURE_STACKS)));
         assert.deepStrictEqual(stacks.slice(0, 2), ["dev", "dev-common"]);
         assert.ok(plans.slice(2).every((p) => p.layer === "service"));
     });
@@ -87,9 +88,7 @@ describe("the offline plan (npm run plan)", function () {
 
     it("a secure: value of a stack file stays secret in every plan file", async () => {
         const dir = tempDir("secure");
-        for (const f of fs.readdirSync(ROOT).filter((f) => f === "Pulumi.yaml" || /^Pulumi\.dev(-.*)?\.yaml$/.test(f))) {
-            fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
-        }
+        copyFixtureStacks(dir, { project: true });
         const file = path.join(dir, "Pulumi.dev-common.yaml");
         fs.appendFileSync(file, "  platform:grafanaAdminPassword:\n    secure: v1:AAAABBBBCCCCDDDD\n");
         const securePlans = await planEnvironment("dev", dir);
@@ -126,9 +125,7 @@ describe("the offline plan: stack config files", () => {
     });
 
     it("exits non-zero with the config error's message, naming the key, on a broken value", () => {
-        for (const f of fs.readdirSync(ROOT).filter((f) => /^Pulumi\.dev(-.*)?\.yaml$/.test(f))) {
-            fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
-        }
+        copyFixtureStacks(dir);
         const file = path.join(dir, "Pulumi.dev.yaml");
         fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace(/platform:contact: .*/, "platform:contact: not-an-email"));
         let status = 0;

@@ -3,7 +3,7 @@ import { CommonOutputs } from "../../stacks/common";
 import { GlobalOutputs } from "../../stacks/global";
 import { StackOutputsFixture } from "../../plan/mocks";
 
-/** dev's environment settings, as Pulumi.dev.yaml sets them. */
+/** dev's environment settings, as test/fixtures/stacks/Pulumi.dev.yaml sets them. */
 export const DEV_ENVIRONMENT: EnvironmentSettings = {
     env: "dev",
     region: "eu-central-1",

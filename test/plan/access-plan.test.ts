@@ -19,8 +19,9 @@ import {
 import { evaluate } from "../../plan/evaluate";
 import { DEV_COMMON_OUTPUTS, devStackOutputs } from "../helpers/fixtures";
 import { StackPlan } from "../../plan/plan";
-import { ROOT, readStackConfig } from "../../plan/stack-config";
+import { readStackConfig } from "../../plan/stack-config";
 import { tempDir } from "../helpers/temp";
+import { FIXTURE_STACKS, copyFixtureStacks } from "../helpers/stacks";
 
 const MESH: AccessMesh = {
     trustDomain: DEV_COMMON_OUTPUTS.trustDomain,
@@ -163,7 +164,7 @@ describe("access matrix (test/helpers/access-plan.ts)", () => {
 
     it("writes access.json and access.md with a Mermaid graph of the allowed edges", () => {
         const out = tempDir("access");
-        const common = { config: readStackConfig("dev-common"), layer: "common", violations: [], policyViolations: [], evaluation: { resources: [], rawOutputs: { ...DEV_COMMON_OUTPUTS } } } as unknown as StackPlan;
+        const common = { config: readStackConfig("dev-common", FIXTURE_STACKS), layer: "common", violations: [], policyViolations: [], evaluation: { resources: [], rawOutputs: { ...DEV_COMMON_OUTPUTS } } } as unknown as StackPlan;
         const planned = planAccess("dev", [common, ...plans], out);
         const { dir } = planned;
         assert.strictEqual(dir, path.join(out, "dev"));
@@ -203,19 +204,15 @@ describe("access matrix (test/helpers/access-plan.ts)", () => {
 
     it("fails naming the file when an allow rule names a service with no stack in the environment", () => {
         const dir = tempDir("env");
-        for (const f of ["Pulumi.dev.yaml", "Pulumi.dev-common.yaml", "Pulumi.dev-frontend.yaml", "Pulumi.dev-payment.yaml"]) {
-            fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
-        }
-        fs.writeFileSync(
-            path.join(dir, "Pulumi.dev-backend.yaml"),
-            fs.readFileSync(path.join(ROOT, "Pulumi.dev-backend.yaml"), "utf8").replace("- service: frontend", "- service: frontnd"),
-        );
+        copyFixtureStacks(dir);
+        const backend = path.join(dir, "Pulumi.dev-backend.yaml");
+        fs.writeFileSync(backend, fs.readFileSync(backend, "utf8").replace("- service: frontend", "- service: frontnd"));
         assert.throws(() => checkAllowedCallers("dev", dir), {
             message:
                 'environment "dev": an allow rule names a service without a stack:\n' +
                 '  - Pulumi.dev-backend.yaml: platform:allowedCallers[0].service = "frontnd": no stack "dev-frontnd" in environment "dev" (Pulumi.dev-frontnd.yaml does not exist); allowed: one of backend, frontend, payment',
         });
-        assert.doesNotThrow(() => checkAllowedCallers("dev"));
+        assert.doesNotThrow(() => checkAllowedCallers("dev", FIXTURE_STACKS));
     });
 
     describe("outbound (closed egress)", () => {

@@ -11,10 +11,11 @@ import { Evaluation, evaluate } from "../../plan/evaluate";
 import { DEV_COMMON_OUTPUTS, DEV_GLOBAL_OUTPUTS, devStackOutputs } from "../helpers/fixtures";
 import { RecordedResource } from "../../plan/recorder";
 import { readStackConfig } from "../../plan/stack-config";
+import { FIXTURE_STACKS } from "../helpers/stacks";
 
-/** The dev common stack as Pulumi.dev-common.yaml configures it (schedule on, 100 % sampling). */
+/** The dev common stack as the fixture Pulumi.dev-common.yaml configures it (schedule on, 100 % sampling). */
 function evaluateDev(): Promise<Evaluation> {
-    const c = readStackConfig("dev-common");
+    const c = readStackConfig("dev-common", FIXTURE_STACKS);
     return evaluate({ stack: "dev-common", config: c.config, secretKeys: c.secretKeys, stackOutputs: devStackOutputs() });
 }
 

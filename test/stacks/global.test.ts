@@ -4,6 +4,7 @@ import { GLOBAL_OUTPUTS } from "../../stacks/global";
 import { conventionViolations, effectiveTags, isTaggableAwsType } from "../../plan/conventions-check";
 import { Evaluation, evaluate } from "../../plan/evaluate";
 import { readStackConfig } from "../../plan/stack-config";
+import { FIXTURE_STACKS } from "../helpers/stacks";
 
 /**
  * Resource types whose `name` input is not a name from the naming function but a value AWS
@@ -11,10 +12,10 @@ import { readStackConfig } from "../../plan/stack-config";
  */
 const NAME_IS_NOT_A_LABEL = new Set(["aws:route53/zone:Zone"]);
 
-describe("stacks/global: the dev global stack (Pulumi.dev.yaml)", () => {
+describe("stacks/global: the dev global stack (the fixture Pulumi.dev.yaml)", () => {
     let dev: Evaluation;
     before(async () => {
-        const { config, secretKeys } = readStackConfig("dev");
+        const { config, secretKeys } = readStackConfig("dev", FIXTURE_STACKS);
         dev = await evaluate({ stack: "dev", config, secretKeys });
     });
 

@@ -7,9 +7,10 @@ import { manifestsOf } from "../../plan/plan";
 import { RecordedResource } from "../../plan/recorder";
 import { readStackConfig } from "../../plan/stack-config";
 import { conventionViolations } from "../../plan/conventions-check";
+import { FIXTURE_STACKS } from "../helpers/stacks";
 
 async function evaluateDev(service: string): Promise<Evaluation> {
-    const config = readStackConfig(`dev-${service}`);
+    const config = readStackConfig(`dev-${service}`, FIXTURE_STACKS);
     return evaluate({ stack: config.stack, config: config.config, secretKeys: config.secretKeys, stackOutputs: devStackOutputs() });
 }
 
@@ -239,7 +240,7 @@ describe("service layer (stacks/service.ts)", () => {
     it("labels the namespace with the mesh's revision when the common layer runs one", async () => {
         const outputs = devStackOutputs();
         (outputs["organization/platform/dev-common"].outputs as Record<string, unknown>).meshRevision = "1-27";
-        const config = readStackConfig("dev-payment");
+        const config = readStackConfig("dev-payment", FIXTURE_STACKS);
         const e = await evaluate({ stack: "dev-payment", config: config.config, secretKeys: config.secretKeys, stackOutputs: outputs });
         const labels = meta(one(e, "kubernetes:core/v1:Namespace")).labels;
         assert.strictEqual(labels["istio.io/rev"], "1-27");
@@ -250,7 +251,7 @@ describe("service layer (stacks/service.ts)", () => {
         const outputs = devStackOutputs();
         (outputs["organization/platform/dev-common"].outputs as Record<string, unknown>).meshRevision = "1-30";
         (outputs["organization/platform/dev-common"].outputs as Record<string, unknown>).meshCanaryRevision = "1-31";
-        const config = readStackConfig("dev-payment");
+        const config = readStackConfig("dev-payment", FIXTURE_STACKS);
         const canary = await evaluate({
             stack: "dev-payment",
             config: { ...config.config, "platform:useCanaryMeshRevision": "true" },
@@ -262,7 +263,7 @@ describe("service layer (stacks/service.ts)", () => {
     });
 
     it("refuses to opt into a canary control plane the common stack does not run", async () => {
-        const config = readStackConfig("dev-payment");
+        const config = readStackConfig("dev-payment", FIXTURE_STACKS);
         await assert.rejects(
             evaluate({ stack: "dev-payment", config: { ...config.config, "platform:useCanaryMeshRevision": "true" }, stackOutputs: devStackOutputs() }),
             {
