@@ -99,8 +99,8 @@ function projectCopy(): string {
     const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: ROOT, encoding: "utf8" }).split("\0").filter(Boolean);
     for (const file of files) {
         const source = path.join(ROOT, file);
-        if (!fs.existsSync(source)) {
-            continue; // deleted in the working tree
+        if (!fs.existsSync(source) || !fs.lstatSync(source).isFile()) {
+            continue; // deleted in the working tree, or a link such as a node_modules of a copy
         }
         fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
         fs.copyFileSync(source, path.join(dir, file));
