@@ -6,7 +6,7 @@ import { Violation, conventionViolations } from "./conventions-check";
 import { Evaluation, PROJECT, evaluate } from "./evaluate";
 import { StackOutputsFixture } from "./mocks";
 import { PolicyViolation, formatPolicyViolation, runPolicies } from "./policy-run";
-import { RecordedResource } from "./recorder";
+import { RecordedResource, setOptions } from "./recorder";
 import { ROOT, StackConfig, UnknownStackError, existingStacksText, readStackConfig, stacksOfEnvironment } from "./stack-config";
 import { isStackOfEnvironment, layerOfStackName, layerRank, stackReferenceName, stacksReadBy } from "../infra/layers";
 
@@ -132,13 +132,17 @@ function json(value: unknown): string {
 /** Writes resources.json, manifests.yaml and outputs.json of a planned stack into `dir`. */
 export function writeStackPlan(plan: StackPlan, dir: string): void {
     fs.mkdirSync(dir, { recursive: true });
-    const resources = plan.evaluation.resources.map((r) => ({
-        type: r.type,
-        name: r.name,
-        parent: r.parent,
-        dependsOn: r.dependsOn,
-        inputs: r.inputs,
-    }));
+    const resources = plan.evaluation.resources.map((r) => {
+        const options = setOptions(r.options);
+        return {
+            type: r.type,
+            name: r.name,
+            parent: r.parent,
+            dependsOn: r.dependsOn,
+            inputs: r.inputs,
+            ...(Object.keys(options).length > 0 ? { options } : {}),
+        };
+    });
     fs.writeFileSync(path.join(dir, "resources.json"), json(resources));
     const manifests = manifestsOf(plan.evaluation.resources)
         .map((m) => yaml.dump(m, { noRefs: true, lineWidth: -1, sortKeys: false }))

@@ -56,6 +56,15 @@ export const DEFAULT_OPTIONS: RecordedOptions = {
     customTimeouts: null,
 };
 
+/**
+ * The options of `o` that differ from the defaults, without `dependsOn` (the plan lists every
+ * dependency beside them): what the plan files show of how an update treats the resource.
+ */
+export function setOptions(o: RecordedOptions): Partial<RecordedOptions> {
+    const { dependsOn: _dependsOn, ...rest } = o;
+    return Object.fromEntries(Object.entries(rest).filter(([key, value]) => JSON.stringify(value) !== JSON.stringify(DEFAULT_OPTIONS[key as keyof RecordedOptions])));
+}
+
 /** The string that stands for a secret value in recorded inputs and plan files. */
 export const SECRET = "[secret]";
 

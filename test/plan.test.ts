@@ -29,13 +29,26 @@ describe("the offline plan (npm run plan)", function () {
         assert.ok(plans.slice(2).every((p) => p.layer === "service"));
     });
 
+    it("shows in resources.json the resource options that are not the defaults", () => {
+        const withOptions = (stack: string) =>
+            (JSON.parse(fs.readFileSync(path.join(out, stack, "resources.json"), "utf8")) as { name: string; options?: unknown }[])
+                .filter((r) => r.options)
+                .map((r) => [r.name, r.options]);
+        // dev scales its nodes on a schedule: the desired size is left to the schedule.
+        assert.deepStrictEqual(withOptions("dev-common").filter(([name]) => name === "dev-common-general-node-group"), [
+            ["dev-common-general-node-group", { ignoreChanges: ["scalingConfig.desiredSize"] }],
+        ]);
+        assert.deepStrictEqual(withOptions("dev-payment"), []);
+    });
+
     it("writes resources.json, manifests.yaml and outputs.json for every stack", () => {
         for (const plan of plans) {
             const dir = path.join(out, plan.config.stack);
             const resources = JSON.parse(fs.readFileSync(path.join(dir, "resources.json"), "utf8"));
             assert.ok(Array.isArray(resources) && resources.length > 0);
             for (const r of resources) {
-                assert.deepStrictEqual(Object.keys(r), ["type", "name", "parent", "dependsOn", "inputs"]);
+                const keys = ["type", "name", "parent", "dependsOn", "inputs"];
+                assert.deepStrictEqual(Object.keys(r), r.options ? [...keys, "options"] : keys);
                 assert.ok(r.parent === null || typeof r.parent === "string");
                 assert.ok(Array.isArray(r.dependsOn));
             }
