@@ -69,7 +69,7 @@ function describeError(e: { instancePath: string; message?: string; params?: Rec
     return `${at} ${e.message}`;
 }
 
-/** How the plan shows a secret or unknown value (test/helpers/recorder.ts): its shape cannot be checked. */
+/** How the plan shows a secret or unknown value (plan/recorder.ts): its shape cannot be checked. */
 const MASKS = new Set(["[secret]", "[unknown]"]);
 
 /**

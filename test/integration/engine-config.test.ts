@@ -1,5 +1,5 @@
 // What the real engine hands the program, compared with what the test harness builds
-// (test/helpers/stack-config.ts) for every stack of dev and for the fixture project of
+// (plan/stack-config.ts) for every stack of dev and for the fixture project of
 // test/fixtures/engine-config: any difference fails with both values shown. The captures of the
 // fixture project are recorded in test/fixtures/engine-config/recorded.json, which
 // test/stack-config-fixture.test.ts (in `npm test`) checks the harness against.

@@ -45,7 +45,7 @@ function allowedOf(rows: readonly AccessRow[]): string[] {
     return rows.filter((r) => r.allowed).map((r) => `${r.from}${r.token ? "+token" : ""} -> ${r.to} ${r.method} ${r.path}`);
 }
 
-describe("access matrix (test/helpers/access-plan.ts)", () => {
+describe("access matrix (plan/access-plan.ts)", () => {
     let plans: StackPlan[];
     let rows: AccessRow[];
     before(async () => {
