@@ -1,10 +1,8 @@
 import { ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy, UnknownValueError } from "@pulumi/policy";
+import { CONTROL_PLANE_LOG_TYPES } from "../components/cluster/versions";
 import { TAG_KEYS, followsNaming, missingTags } from "../components/conventions";
 import { isTaggableAwsType } from "./taggable";
 import { decoded, list, obj } from "./util";
-
-/** The five EKS control-plane log types (https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html). */
-export const EKS_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
 
 /**
  * The tags a resource ends up with. The provider's `defaultTags` reach a resource in two ways:
@@ -90,13 +88,13 @@ export const eksSecretsEncryption: ResourceValidationPolicy = {
 
 export const eksControlPlaneLogs: ResourceValidationPolicy = {
     name: "eks-control-plane-logs",
-    description: `EKS clusters send all control-plane logs (${EKS_LOG_TYPES.join(", ")}) to CloudWatch.`,
+    description: `EKS clusters send all control-plane logs (${CONTROL_PLANE_LOG_TYPES.join(", ")}) to CloudWatch.`,
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
         const eks = eksSettings(args.type, args.props);
-        const missing = eks ? EKS_LOG_TYPES.filter((t) => !eks.logTypes.includes(t)) : [];
+        const missing = eks ? CONTROL_PLANE_LOG_TYPES.filter((t) => !eks.logTypes.includes(t)) : [];
         if (missing.length > 0) {
-            report(`control-plane logs not enabled: ${missing.join(", ")} (enabledClusterLogTypes must list ${EKS_LOG_TYPES.join(", ")})`);
+            report(`control-plane logs not enabled: ${missing.join(", ")} (enabledClusterLogTypes must list ${CONTROL_PLANE_LOG_TYPES.join(", ")})`);
         }
     },
 };

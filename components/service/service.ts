@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Owner, kubernetesMetadata, kubernetesName } from "../conventions";
+import { describeProblem, throwIfProblems } from "../problems";
 import {
     MeshFacts,
     NamedSpec,
@@ -15,7 +16,7 @@ import {
 } from "./policies";
 import { serviceEntrySpecs } from "./egress";
 import { networkPolicySpecs, sidecarSpec } from "./isolation";
-import { ServiceSettings, describeSpecProblem, serviceProblems } from "./spec";
+import { ServiceSettings, serviceProblems } from "./spec";
 import {
     ENVOY_FILTER_API_VERSION,
     NETWORKING_API_VERSION,
@@ -58,17 +59,9 @@ export interface ServiceArgs {
     readonly provider: k8s.Provider;
 }
 
-/** Thrown when a service's settings are invalid; names each bad property, its value and the fix. */
-export class ServiceArgsError extends pulumi.RunError {
-    constructor(service: string, problems: string[]) {
-        super(`invalid Service "${service}":\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-        this.name = "ServiceArgsError";
-    }
-}
-
 /** Every problem of the args, as messages; empty when the service can be created. */
 export function validateServiceArgs(args: Pick<ServiceArgs, "owner" | "settings" | "mesh" | "zoneName" | "callees" | "vpcCidr">): string[] {
-    const problems = serviceProblems(args.settings).map(describeSpecProblem);
+    const problems = serviceProblems(args.settings).map(describeProblem);
     try {
         kubernetesName(args.owner.service, "service name");
     } catch (err) {
@@ -114,10 +107,8 @@ export class Service extends pulumi.ComponentResource {
     readonly url?: string;
 
     constructor(name: string, args: ServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        const problems = validateServiceArgs(args);
-        if (problems.length > 0) {
-            throw new ServiceArgsError(args.owner.service, problems);
-        }
+        // Some problems are not about one value (a name that cannot be built): all are lines of one error.
+        throwIfProblems("ComponentArgsError", `invalid Service "${args.owner.service}":`, [], validateServiceArgs(args));
         super("platform:service:Service", name, {}, opts);
         const { owner, settings, mesh, provider } = args;
         const service = owner.service;

@@ -5,7 +5,9 @@
  * either, under the same property path (`versions[0].image`, `allowedCallers[1].paths[0]`).
  */
 import { RESERVED_SERVICE_NAMES, SERVICE_NAME_RULE, isServiceName } from "../conventions/environment";
+import { imagePinFault } from "../conventions/images";
 import { SIDECAR_RESOURCES } from "../mesh/specs";
+import { Problem } from "../problems";
 
 /** The HTTP methods an AuthorizationPolicy may name. */
 export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE"] as const;
@@ -44,7 +46,7 @@ export interface ExternalHostSpec {
 export interface VersionSpec {
     /** The `version` label and subset name, e.g. `v1`: lower-case letters, digits and `-`. */
     readonly name: string;
-    /** A pinned image: a tag other than `latest`, or a digest (`@sha256:...`). */
+    /** A pinned image (components/conventions/images.ts): a tag other than `latest`, or a full `@sha256:` digest. */
     readonly image: string;
     /** Percent of the service's traffic routed to this version; all versions add up to 100. */
     readonly weight: number;
@@ -175,14 +177,7 @@ export const SERVICE_DEFAULTS = {
     retries: 2,
 } as const;
 
-/** One bad property: its path in ServiceSettings (also its config key), the value and the fix. */
-export interface SpecProblem {
-    readonly path: string;
-    readonly value: unknown;
-    readonly message: string;
-}
 
-const DIGEST = /@sha256:[0-9a-f]{64}$/;
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DURATION = /^[0-9]+(ms|s|m|h)$/;
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti)?$/;
@@ -191,24 +186,20 @@ const HOST = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/
 /** A Kubernetes namespace or service name (DNS-1123 label). */
 const DNS_LABEL_RULE = "lower-case letters, digits and '-', at most 63 characters (DNS-1123)";
 
-/** Why `image` is not pinned, or undefined when it is (a tag other than `latest`, or a digest). */
+/** Why `image` is not pinned, or undefined when it is: the rule of components/conventions/images.ts, with the fix. */
 export function checkImage(image: string): string | undefined {
     const example = "e.g. registry.example.com/backend:1.4.2 or registry.example.com/backend@sha256:<64 hex digits>";
-    if (DIGEST.test(image)) {
-        return undefined;
+    switch (imagePinFault(image)) {
+        case undefined:
+            return undefined;
+        case "malformed digest":
+            return `not a valid digest; allowed: a tag other than latest or @sha256:<64 hex digits>, ${example}`;
+        case "no image":
+        case "no tag":
+            return `the image has no tag, so it is not pinned; allowed: a tag other than latest or a digest, ${example}`;
+        case "latest":
+            return `the tag latest is not pinned; allowed: a tag other than latest or a digest, ${example}`;
     }
-    if (image.includes("@")) {
-        return `not a valid digest; allowed: a tag other than latest or @sha256:<64 hex digits>, ${example}`;
-    }
-    const lastPart = image.slice(image.lastIndexOf("/") + 1);
-    const colon = lastPart.lastIndexOf(":");
-    if (colon < 0 || colon === lastPart.length - 1) {
-        return `the image has no tag, so it is not pinned; allowed: a tag other than latest or a digest, ${example}`;
-    }
-    if (lastPart.slice(colon + 1) === "latest") {
-        return `the tag latest is not pinned; allowed: a tag other than latest or a digest, ${example}`;
-    }
-    return undefined;
 }
 
 /** In-cluster suffixes: such a host is a service of the mesh, reached through its own allowedCallers. */
@@ -282,8 +273,8 @@ function checkIpBlock(cidr: string): string | undefined {
  * the types cannot: pinned images, replicas from 1, weights adding up to 100, paths from `/`,
  * known methods, callers naming exactly one of service or namespace, and well-formed durations.
  */
-export function serviceProblems(s: ServiceSettings): SpecProblem[] {
-    const problems: SpecProblem[] = [];
+export function serviceProblems(s: ServiceSettings): Problem[] {
+    const problems: Problem[] = [];
     const add = (path: string, value: unknown, message: string | undefined) => {
         if (message !== undefined) {
             problems.push({ path, value, message });
@@ -436,7 +427,7 @@ export function maxPodsPerVersion(s: Pick<ServiceSettings, "versions" | "replica
  * too small would silently stop the autoscalers (`exceeded quota`), so it is refused, naming the
  * quota key, what is needed, how it is computed and the fix.
  */
-function quotaProblems(s: ServiceSettings): SpecProblem[] {
+function quotaProblems(s: ServiceSettings): Problem[] {
     const perVersion = maxPodsPerVersion(s);
     const pods = perVersion.reduce((sum, v) => sum + v.pods, 0);
     if (s.versions.length === 0 || !Number.isInteger(pods)) {
@@ -445,7 +436,7 @@ function quotaProblems(s: ServiceSettings): SpecProblem[] {
     const at = s.autoscaling ? "at its autoscalers' maximum during a rollout" : "at its replicas during a rollout";
     const lower = s.autoscaling ? "autoscaling.maxReplicas" : "the replicas";
     const breakdown = `${pods} pods (${perVersion.map((v) => `${v.version} ${v.pods}`).join(", ")})`;
-    const problems: SpecProblem[] = [];
+    const problems: Problem[] = [];
     if (pods > s.quota.pods) {
         problems.push({ path: "quota.pods", value: s.quota.pods, message: `the service needs ${breakdown} ${at}; raise it to at least ${pods}, or lower ${lower}` });
     }
@@ -475,9 +466,4 @@ function quotaProblems(s: ServiceSettings): SpecProblem[] {
         }
     }
     return problems;
-}
-
-/** How a problem reads: `versions[0].image = "app:latest": the tag latest is not pinned; ...`. */
-export function describeSpecProblem(p: SpecProblem): string {
-    return `${p.path} = ${JSON.stringify(p.value)}: ${p.message}`;
 }

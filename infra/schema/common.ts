@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { isDeepStrictEqual } from "util";
-import { LOG_RETENTION_DAYS } from "../../components/cluster/versions";
-import { NodeGroupSpec, endpointProblem, parseNodeGroup, roleArnProblem } from "../../components/cluster/specs";
+import { LOG_RETENTION_DAYS, checkRetentionDays } from "../../components/cloudwatch";
+import { NodeGroupSpec, endpointProblem, nodeGroupsProblems, parseNodeGroup, roleArnProblem } from "../../components/cluster/specs";
 import { keyAdminArnsProblems } from "../../components/kms";
 import {
     LOAD_BALANCER_SCHEMES,
@@ -217,21 +217,8 @@ function parseNodeGroups(reader: ConfigReader): NodeGroupSpec[] {
     if (!Array.isArray(raw)) {
         return [];
     }
-    if (raw.length === 0) {
-        reader.problems.add("nodeGroups", raw, "at least one node group is needed");
-    }
-    const seen = new Set<string>();
-    return raw.map((entry: Record<string, unknown>, i: number) => {
-        const { group, problems } = parseNodeGroup(entry);
-        for (const p of problems) {
-            reader.problems.add(`nodeGroups[${i}].${p.field}`, p.value, p.message);
-        }
-        if (group.name !== "" && seen.has(group.name)) {
-            reader.problems.add(`nodeGroups[${i}].name`, group.name, "another node group has this name; names must be unique");
-        }
-        seen.add(group.name);
-        return group;
-    });
+    reader.problems.addAll("nodeGroups", nodeGroupsProblems(raw));
+    return raw.map((entry: Record<string, unknown>) => parseNodeGroup(entry).group);
 }
 
 /** Reads and checks the common layer's keys; problems are recorded in `reader.problems`. */
@@ -240,16 +227,10 @@ export function parseCommonConfig(reader: ConfigReader, env: string): CommonConf
     const endpointPublicAccess = reader.boolean("endpointPublicAccess");
     const endpointPublicAccessCidrs = reader.strings("endpointPublicAccessCidrs", (v) => checkCidr(v));
     const endpoint = endpointProblem(endpointPublicAccess, endpointPublicAccessCidrs);
-    if (endpoint) {
-        reader.problems.add(endpoint.field, endpoint.value, endpoint.message);
-    }
+    reader.problems.addAll("", endpoint ? [endpoint] : []);
     const retentionDays = reader.value("controlPlaneLogRetentionDays");
-    if (typeof retentionDays === "number" && !(LOG_RETENTION_DAYS as readonly number[]).includes(retentionDays)) {
-        reader.problems.add(
-            "controlPlaneLogRetentionDays",
-            retentionDays,
-            `not a CloudWatch retention; allowed: ${LOG_RETENTION_DAYS.join(", ")}`,
-        );
+    if (typeof retentionDays === "number") {
+        reader.problems.add("controlPlaneLogRetentionDays", retentionDays, checkRetentionDays(retentionDays));
     }
     const clusterMode = reader.oneOf("clusterMode", CLUSTER_MODES);
     const kubeconfig = reader.secret("kubeconfig");
@@ -271,9 +252,7 @@ export function parseCommonConfig(reader: ConfigReader, env: string): CommonConf
     // The KMS key admins are the EKS secrets and log keys' (an existing cluster has neither).
     const kmsKeyAdminArns = reader.strings("kmsKeyAdminArns");
     if (clusterMode === "eks") {
-        for (const p of keyAdminArnsProblems(kmsKeyAdminArns)) {
-            reader.problems.add(`kmsKeyAdminArns${p.at}`, p.value, p.message);
-        }
+        reader.problems.addAll("kmsKeyAdminArns", keyAdminArnsProblems(kmsKeyAdminArns));
     }
     if (clusterMode === "eks" && kubeconfig !== undefined) {
         reader.problems.add(

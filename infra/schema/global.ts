@@ -193,7 +193,7 @@ function optional(value: string): string | undefined {
  */
 function parseNetwork(reader: ConfigReader, environment: EnvironmentSettings, vpcCidr: string): NetworkSettings {
     // vpcCidr's own check (above) already reported a bad VPC CIDR; report the rest of the plan here.
-    const vpcCidrReported = reader.problems.all.some((p) => p.key === `${reader.problems.namespace}:vpcCidr`);
+    const vpcCidrReported = reader.problems.all.some((p) => p.path === `${reader.problems.prefix}vpcCidr`);
     const args = {
         vpcCidr,
         availabilityZoneCount: reader.value("availabilityZoneCount") as number,
@@ -212,9 +212,9 @@ function parseNetwork(reader: ConfigReader, environment: EnvironmentSettings, vp
     for (const p of problems) {
         // A derived private zone name (<env>.internal) is only bad when the env is, and the
         // stack name's check has reported that already.
-        const derivedZone = p.property === "privateZoneName" && args.privateZoneName === undefined;
-        if (!(p.property === "vpcCidr" && vpcCidrReported) && !derivedZone) {
-            reader.problems.add(p.property, p.value, p.message);
+        const derivedZone = p.path === "privateZoneName" && args.privateZoneName === undefined;
+        if (!(p.path === "vpcCidr" && vpcCidrReported) && !derivedZone) {
+            reader.problems.add(p.path, p.value, p.message);
         }
     }
     return (

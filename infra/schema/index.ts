@@ -4,7 +4,7 @@ import { COMMON_KEYS, CommonConfig, parseCommonConfig } from "./common";
 import { GLOBAL_KEYS, GlobalConfig, parseGlobalConfig } from "./global";
 import { KeySpec, LAYERS, Layer, SHARED_KEYS } from "./keys";
 import { nearest } from "./nearest";
-import { Problems } from "./problems";
+import { ConfigProblems } from "./problems";
 import { ConfigReader, decodeValue } from "./reader";
 import { SERVICE_KEYS, ServiceConfig, parseServiceConfig } from "./service";
 import { LAYER_CHOICES, layerOfStackName, parseStackName } from "./stack";
@@ -42,7 +42,7 @@ function foreignKeyProblems(
     env: string,
     raw: Readonly<Record<string, string | undefined>>,
     values: Readonly<Record<string, unknown>>,
-    problems: Problems,
+    problems: ConfigProblems,
     setInStackFile: ReadonlySet<string> | undefined,
 ): void {
     for (const spec of ALL_KEYS) {
@@ -64,7 +64,7 @@ function foreignKeyProblems(
  * `plaintextSecrets` names the secret keys a stack set without `--secret`, which are refused;
  * `setInStackFile` the keys its stack file sets (a key of another layer there is refused even at its
  * default value).
- * Pure: collects every problem and throws one ConfigError naming each key, the stack, the bad
+ * Pure: collects every problem and throws one config error (ProblemError, kind ConfigError) naming each key, the stack, the bad
  * value and what is allowed.
  */
 export function parseConfig(
@@ -74,7 +74,7 @@ export function parseConfig(
     plaintextSecrets: readonly string[] = [],
     setInStackFile?: ReadonlySet<string>,
 ): PlatformConfig {
-    const problems = new Problems(NAMESPACE);
+    const problems = new ConfigProblems(NAMESPACE);
     const known = new Set(ALL_KEYS.map((k) => k.key));
     for (const key of Object.keys(raw).sort()) {
         if (!known.has(key)) {

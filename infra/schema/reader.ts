@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { KeySpec, KeyType } from "./keys";
-import { Problems } from "./problems";
+import { ConfigProblems as Problems } from "./problems";
 
 /**
  * Decodes the string form the engine gives a config value (`pulumi.Config.get`) into its declared

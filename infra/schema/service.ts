@@ -296,7 +296,7 @@ export function parseServiceConfig(reader: ConfigReader, env: string, serviceNam
     // Semantic checks shared with the Service component, under the same paths as the config keys.
     // A value whose shape was already reported (or a part of it, or the whole it is part of) is
     // not reported again: the follow-up would only repeat the first problem.
-    const recorded = reader.problems.all.map((p) => p.key.slice(reader.problems.namespace.length + 1));
+    const recorded = reader.problems.all.map((p) => p.path.slice(reader.problems.prefix.length));
     const related = (a: string, b: string) => a === b || (a.startsWith(b) && /^[.[]/.test(a.slice(b.length)));
     for (const p of serviceProblems(settings)) {
         if (!recorded.some((key) => related(key, p.path) || related(p.path, key))) {

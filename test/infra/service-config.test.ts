@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { ConfigError, ServiceConfig, parseConfig } from "../../infra/schema";
+import { ServiceConfig, isConfigError, parseConfig } from "../../infra/schema";
 import { SERVICE_DEFAULTS } from "../../components/service";
 import { platformConfig } from "../helpers/config";
 
@@ -19,8 +19,8 @@ function problems(values: Record<string, unknown>): string[] {
     try {
         parse(values);
     } catch (err) {
-        assert.ok(err instanceof ConfigError);
-        return err.problems.map((p) => `${p.key} = ${p.value === undefined ? "(not set)" : JSON.stringify(p.value)}: ${p.message}`);
+        assert.ok(isConfigError(err));
+        return err.problems.map((p) => `${p.path} = ${p.value === undefined ? "(not set)" : JSON.stringify(p.value)}: ${p.message}`);
     }
     return [];
 }
