@@ -108,7 +108,8 @@ export function natLayout(strategy: NatStrategy, zoneCount: number): { count: nu
  * (the config parser reports the same problems against the config keys of the same names).
  */
 export function validateNetworkArgs(
-    args: Omit<NetworkArgs, "owner" | "provider" | "clusterName">,
+    // natStrategy as any text, so that config checks it here too, with the same message.
+    args: Omit<NetworkArgs, "owner" | "provider" | "clusterName" | "natStrategy"> & { readonly natStrategy?: string },
     env: string,
     region: string,
 ): { settings?: NetworkSettings; problems: Problem[] } {
@@ -130,8 +131,8 @@ export function validateNetworkArgs(
         privateSubnetCidrs: args.privateSubnetCidrs,
     });
     problems.addAll("", planned.problems.map((p) => subnetProblem(p, availabilityZones)));
-    const natStrategy = args.natStrategy ?? "perAz";
-    add("natStrategy", natStrategy, NAT_STRATEGIES.includes(natStrategy) ? undefined : `allowed: ${NAT_STRATEGIES.join(", ")}`);
+    const natStrategy = NAT_STRATEGIES.find((s) => s === (args.natStrategy ?? "perAz"));
+    add("natStrategy", args.natStrategy, natStrategy === undefined ? `allowed: ${NAT_STRATEGIES.join(", ")}` : undefined);
     const flowLogRetentionDays = args.flowLogRetentionDays ?? DEFAULT_FLOW_LOG_RETENTION_DAYS;
     add("flowLogRetentionDays", flowLogRetentionDays, checkRetentionDays(flowLogRetentionDays));
     const kmsKeyAdminArns = args.kmsKeyAdminArns ?? [];
@@ -152,7 +153,7 @@ export function validateNetworkArgs(
             add("publicZoneName", publicZoneName, "the same as privateZoneName; a public and a private zone of one name split DNS; choose another name");
         }
     }
-    if (!problems.empty || !planned.plan) {
+    if (!problems.empty || !planned.plan || natStrategy === undefined) {
         return { problems: [...problems.all] };
     }
     return {

@@ -253,6 +253,18 @@ export function checkCallerService(service: string): string | undefined {
 }
 
 /** Why `method` is not an HTTP method, or undefined. */
+/** Why `protocol` is not an application protocol of the Service port, or undefined. */
+export function checkProtocol(protocol: string): string | undefined {
+    return (PROTOCOLS as readonly string[]).includes(protocol) ? undefined : `allowed: ${PROTOCOLS.join(", ")}`;
+}
+
+/** Why `protocol` is not a protocol of an external host's ServiceEntry, or undefined. */
+export function checkExternalProtocol(protocol: string): string | undefined {
+    return (EXTERNAL_PROTOCOLS as readonly string[]).includes(protocol)
+        ? undefined
+        : `allowed: ${EXTERNAL_PROTOCOLS.join(", ")} (upper case; TCP is not offered: without addresses a TCP ServiceEntry matches every host on its port)`;
+}
+
 export function checkMethod(method: string): string | undefined {
     return (HTTP_METHODS as readonly string[]).includes(method)
         ? undefined
@@ -289,7 +301,7 @@ export function serviceProblems(s: ServiceSettings): Problem[] {
         add("metricsPort", s.metricsPort, s.metricsPort === s.port ? "must differ from port (the metrics are merged into the sidecar's endpoint, not served on the service port)" : undefined);
     }
     whole("retries", s.retries, 0, 10);
-    add("protocol", s.protocol, (PROTOCOLS as readonly string[]).includes(s.protocol) ? undefined : `allowed: ${PROTOCOLS.join(", ")}`);
+    add("protocol", s.protocol, checkProtocol(s.protocol));
     add("healthPath", s.healthPath, s.healthPath.startsWith("/") ? undefined : "a path must start with '/', e.g. /healthz");
     add("timeout", s.timeout, DURATION.test(s.timeout) ? undefined : "not a duration; allowed: a whole number with ms, s, m or h, e.g. 15s");
     if (s.versions.length === 0) {
@@ -344,13 +356,7 @@ export function serviceProblems(s: ServiceSettings): Problem[] {
         const at = `externalHosts[${i}]`;
         add(`${at}.host`, h.host, checkExternalHost(h.host));
         whole(`${at}.port`, h.port, 1, 65535);
-        add(
-            `${at}.protocol`,
-            h.protocol,
-            (EXTERNAL_PROTOCOLS as readonly string[]).includes(h.protocol)
-                ? undefined
-                : `allowed: ${EXTERNAL_PROTOCOLS.join(", ")} (upper case; TCP is not offered: without addresses a TCP ServiceEntry matches every host on its port)`,
-        );
+        add(`${at}.protocol`, h.protocol, checkExternalProtocol(h.protocol));
         const key = `${h.host}:${h.port}`;
         add(at, key, seenHosts.has(key) ? "listed twice; each host and port once" : undefined);
         seenHosts.add(key);

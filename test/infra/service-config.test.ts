@@ -158,8 +158,8 @@ describe("service config (infra/schema/service.ts)", () => {
                 'platform:versions[0].img = "a:1": unknown field; allowed: name, image, weight, replicas',
                 "platform:versions[0].image = (not set): required",
                 'platform:versions[0].weight = "100": expected a whole number',
-                'platform:allowedCallers[0].paths = "/api/*": expected a list of strings',
                 'platform:resources.cpu = "1": unknown field; allowed: cpuRequest, memoryRequest, cpuLimit, memoryLimit, ephemeralStorageRequest, ephemeralStorageLimit',
+                'platform:allowedCallers[0].paths = "/api/*": expected a list of strings',
                 "platform:jwt.jwksUri = (not set): required",
             ],
         );

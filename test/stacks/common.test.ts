@@ -459,8 +459,8 @@ describe("common layer (stacks/common.ts)", () => {
             assert.strictEqual(
                 err.message,
                 'Configuration of stack "dev-common" (Pulumi.dev-common.yaml) is invalid; nothing was created:\n' +
-                    '  - platform:kubeconfig = (not set): required in stack "dev-common" with clusterMode existing; allowed: the existing cluster\'s kubeconfig, set with pulumi config set --secret kubeconfig < <file>\n' +
-                    '  - platform:chartMirror = "http://charts.example.com": scheme http is not supported; allowed: empty (each chart from its upstream source), oci://<registry>/<path> (an OCI registry such as ECR), https://<host>/<path> (an HTTPS Helm repository) or an absolute path of a directory holding one <chart>-<version> folder per chart',
+                    '  - platform:chartMirror = "http://charts.example.com": scheme http is not supported; allowed: empty (each chart from its upstream source), oci://<registry>/<path> (an OCI registry such as ECR), https://<host>/<path> (an HTTPS Helm repository) or an absolute path of a directory holding one <chart>-<version> folder per chart\n' +
+                    '  - platform:kubeconfig = (not set): required in stack "dev-common" with clusterMode existing; allowed: the existing cluster\'s kubeconfig, set with pulumi config set --secret kubeconfig < <file>',
             );
             return true;
         });
