@@ -29,7 +29,7 @@ const LAYER_SHAPES = { global: GLOBAL_SHAPE, common: COMMON_LAYER_SHAPE, service
 
 /** The JSON Schema of a layer's stack config (short keys, as a stack file sets them under `platform:`). */
 export function layerJsonSchema(layer: Layer): Record<string, unknown> {
-    const schema = z.object({ layer: SHARED_SHAPE.layer, ...LAYER_SHAPES[layer] }).meta({
+    const schema = z.strictObject({ layer: SHARED_SHAPE.layer, ...LAYER_SHAPES[layer] }).meta({
         title: `platform config of a ${layer} stack`,
         description: `The keys a ${layer} stack sets under platform: in its Pulumi.<stack>.yaml; generated from infra/schema by npm run gen.`,
     });

@@ -1,0 +1,63 @@
+import * as assert from "assert";
+import { z } from "zod";
+import { ALL_KEYS, LAYERS, layerJsonSchema } from "../../infra/schema";
+import { closedMap, emptyMeansNone, field, keySpecs, narrowed } from "../../infra/schema/keys";
+import { COMMON_LAYER_SHAPE } from "../../infra/schema/common";
+
+describe("config schemas (infra/schema/keys.ts): one zod schema per layer", () => {
+    it("each layer's JSON Schema holds exactly the keys that name the layer, refusing any other", () => {
+        for (const layer of LAYERS) {
+            const schema = layerJsonSchema(layer) as { properties: Record<string, { description?: string }>; additionalProperties: boolean };
+            const expected = ALL_KEYS.filter((k) => k.layers.includes(layer)).map((k) => k.key);
+            assert.deepStrictEqual(Object.keys(schema.properties).sort(), [...expected].sort(), layer);
+            assert.strictEqual(schema.additionalProperties, false);
+            for (const [key, property] of Object.entries(schema.properties)) {
+                assert.ok((property.description ?? "").length > 10, `${layer}: ${key} has its description`);
+            }
+        }
+    });
+
+    it("derives each key's declaration from its schema: Pulumi.yaml type, default, layers", () => {
+        const specs = new Map(keySpecs(COMMON_LAYER_SHAPE).map((s) => [s.key, s]));
+        assert.deepStrictEqual(
+            ["organization", "kmsKeyAdminArns", "controlPlaneLogRetentionDays", "nodeGroups", "endpointPublicAccess", "kubeconfig"].map((k) => {
+                const s = specs.get(k);
+                return [k, s?.type, s?.default, s?.layers, s?.secret ?? false];
+            }),
+            [
+                ["organization", "string", "organization", ["common", "service"], false],
+                ["kmsKeyAdminArns", "string[]", [], ["global", "common"], false],
+                ["controlPlaneLogRetentionDays", "integer", 30, ["common"], false],
+                ["nodeGroups", "object[]", specs.get("nodeGroups")?.default, ["common"], false],
+                ["endpointPublicAccess", "boolean", false, ["common"], false],
+                ["kubeconfig", "string", "", ["common"], true],
+            ],
+        );
+    });
+
+    it("a closed map names the unknown field and the allowed ones; a missing field is required, a mistyped one says what is expected", () => {
+        const map = closedMap({ host: field.string(), port: field.integer().optional() });
+        const issues = map.safeParse({ hostname: "a", port: "443" }).error?.issues.map((i) => [i.path.join("."), i.message]);
+        assert.deepStrictEqual(issues, [
+            ["host", "required"],
+            ["port", "expected a whole number"],
+            ["", "unknown field; allowed: host, port"],
+        ]);
+    });
+
+    it("narrows to the allowed values with the area's message, and types the result", () => {
+        const protocol = narrowed(["HTTPS", "HTTP"] as const, (v) => `not ${v}; allowed: HTTPS, HTTP`);
+        const ok: "HTTPS" | "HTTP" = protocol.parse("HTTP");
+        assert.strictEqual(ok, "HTTP");
+        assert.deepStrictEqual(protocol.safeParse("TCP").error?.issues.map((i) => i.message), ["not TCP; allowed: HTTPS, HTTP"]);
+    });
+
+    it("an optional map is none when empty, and complete otherwise", () => {
+        const limit = emptyMeansNone({ maxTokens: field.integer(), fillInterval: field.string() });
+        assert.strictEqual(limit.parse({}), undefined);
+        assert.deepStrictEqual(limit.parse({ maxTokens: 1, fillInterval: "1s" }), { maxTokens: 1, fillInterval: "1s" });
+        assert.deepStrictEqual(limit.safeParse({ maxTokens: 1 }).error?.issues.map((i) => [i.path.join("."), i.message]), [["fillInterval", "required"]]);
+        // The JSON Schema of the key is the map's.
+        assert.strictEqual((z.toJSONSchema(limit, { io: "input" }) as { type?: string }).type, "object");
+    });
+});
