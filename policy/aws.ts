@@ -1,5 +1,7 @@
 import { ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy, UnknownValueError } from "@pulumi/policy";
+import { NODE_METADATA_HOP_LIMIT } from "../components/cluster/specs";
 import { CONTROL_PLANE_LOG_TYPES } from "../components/cluster/versions";
+import { isEveryAddress } from "../components/network/ipv4";
 import { TAG_KEYS, followsNaming, missingTags } from "../components/conventions";
 import { isTaggableAwsType } from "./taggable";
 import { decoded, list, obj } from "./util";
@@ -110,7 +112,7 @@ export const eksPublicEndpoint: ResourceValidationPolicy = {
         }
         if (eks.publicAccessCidrs === undefined || eks.publicAccessCidrs.length === 0) {
             report("the public API endpoint is open to 0.0.0.0/0 (the default): set endpointPublicAccess: false or list publicAccessCidrs");
-        } else if (eks.publicAccessCidrs.some((c) => c === "0.0.0.0/0" || c === "::/0")) {
+        } else if (eks.publicAccessCidrs.some((c) => typeof c === "string" && isEveryAddress(c))) {
             report("the public API endpoint is open to 0.0.0.0/0: list only the CIDRs that need it in publicAccessCidrs, or set endpointPublicAccess: false");
         }
     },
@@ -148,8 +150,8 @@ export const nodesImdsV2: ResourceValidationPolicy = {
     },
 };
 
-/** The highest IMDS hop limit a node may have: 1, so no pod on the pod network reaches the node's role. */
-export const MAX_NODE_HOP_LIMIT = 1;
+/** The highest IMDS hop limit a node may have: the cluster's own (1), so no pod on the pod network reaches the node's role. */
+export const MAX_NODE_HOP_LIMIT = NODE_METADATA_HOP_LIMIT;
 
 export const nodesImdsHopLimit: ResourceValidationPolicy = {
     name: "eks-nodes-imds-hop-limit",

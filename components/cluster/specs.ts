@@ -4,6 +4,7 @@
  * that scales node groups to zero outside working hours. Tests call them directly.
  */
 
+import { isEveryAddress } from "../network/ipv4";
 import { Problem, underPath } from "../problems";
 
 /** How the nodes of a group are bought. */
@@ -203,7 +204,7 @@ export function endpointProblem(publicAccess: boolean, publicAccessCidrs: readon
                 "a public API endpoint needs the CIDRs allowed to reach it; list them in endpointPublicAccessCidrs, or set endpointPublicAccess to false (the private endpoint is always on)",
         };
     }
-    const open = publicAccessCidrs.filter((c) => c.endsWith("/0"));
+    const open = publicAccessCidrs.filter(isEveryAddress);
     if (publicAccess && open.length > 0) {
         return {
             path: "endpointPublicAccessCidrs",

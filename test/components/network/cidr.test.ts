@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { Problem } from "../../../components/problems";
 import { SubnetPlanInput, largestDerivablePrefix, planSubnets } from "../../../components/network";
+import { isEveryAddress } from "../../../components/network/ipv4";
 
 describe("components/network/cidr: planSubnets", () => {
     describe("derived plans", () => {
@@ -215,5 +216,21 @@ describe("components/network/cidr: planSubnets", () => {
                 assert.deepStrictEqual(planSubnets(input), { problems });
             });
         }
+    });
+});
+
+describe("components/network/ipv4: isEveryAddress, one rule for the endpoint check and the policy pack", () => {
+    it("is any /0 block, IPv4 or IPv6, and nothing narrower", () => {
+        assert.deepStrictEqual(
+            ["0.0.0.0/0", "::/0", "10.0.0.0/0", "10.0.0.0/8", "203.0.113.0/24", "0.0.0.0"].map((b) => [b, isEveryAddress(b)]),
+            [
+                ["0.0.0.0/0", true],
+                ["::/0", true],
+                ["10.0.0.0/0", true],
+                ["10.0.0.0/8", false],
+                ["203.0.113.0/24", false],
+                ["0.0.0.0", false],
+            ],
+        );
     });
 });
