@@ -117,7 +117,7 @@ export function namer(owner: Owner): (type: string, index?: number, kind?: NameK
 }
 
 /** The DNS-1123 label rule that Kubernetes applies to namespaces, services and most names. */
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
  * Checks a Kubernetes object name (DNS-1123 label, at most 63 characters) and returns it.

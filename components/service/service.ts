@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Owner, kubernetesMetadata, kubernetesName } from "../conventions";
+import { parseCidr } from "../network/ipv4";
 import { describeProblem, throwIfProblems } from "../problems";
 import {
     MeshFacts,
@@ -80,7 +81,7 @@ export function validateServiceArgs(args: Pick<ServiceArgs, "owner" | "settings"
             problems.push(`callees[${i}]: ${(err as Error).message}`);
         }
     });
-    if (!/^([0-9]{1,3}\.){3}[0-9]{1,3}\/[0-9]{1,2}$/.test(args.vpcCidr)) {
+    if (parseCidr(args.vpcCidr) === undefined) {
         problems.push(`vpcCidr = ${JSON.stringify(args.vpcCidr)}: not an IPv4 CIDR block; the egress NetworkPolicy needs the environment's VPC, e.g. 10.0.0.0/16`);
     }
     return problems;

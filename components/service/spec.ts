@@ -6,6 +6,7 @@
  */
 import { RESERVED_SERVICE_NAMES, SERVICE_NAME_RULE, isServiceName } from "../conventions/environment";
 import { imagePinFault } from "../conventions/images";
+import { DNS1123_LABEL } from "../conventions/naming";
 import { SIDECAR_RESOURCES } from "../mesh/specs";
 import { Problem } from "../problems";
 
@@ -178,7 +179,6 @@ export const SERVICE_DEFAULTS = {
 } as const;
 
 
-const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DURATION = /^[0-9]+(ms|s|m|h)$/;
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti)?$/;
 const HEADER = /^[a-z0-9][-a-z0-9_]*$/;
@@ -310,7 +310,7 @@ export function serviceProblems(s: ServiceSettings): Problem[] {
     const seen = new Set<string>();
     s.versions.forEach((v, i) => {
         const at = `versions[${i}]`;
-        add(`${at}.name`, v.name, NAME.test(v.name) && v.name.length <= 20 ? undefined : "not a version name; allowed: lower-case letters, digits and '-', at most 20 characters, e.g. v1");
+        add(`${at}.name`, v.name, DNS1123_LABEL.test(v.name) && v.name.length <= 20 ? undefined : "not a version name; allowed: lower-case letters, digits and '-', at most 20 characters, e.g. v1");
         add(`${at}.name`, v.name, seen.has(v.name) ? "duplicate version name; each version needs its own" : undefined);
         seen.add(v.name);
         add(`${at}.image`, v.image, checkImage(v.image));
@@ -370,7 +370,7 @@ export function serviceProblems(s: ServiceSettings): Problem[] {
             add(`${at}.service`, c.service, checkCallerService(c.service));
         }
         if (c.namespace !== undefined) {
-            add(`${at}.namespace`, c.namespace, NAME.test(c.namespace) && c.namespace.length <= 63 ? undefined : `not a namespace; allowed: ${DNS_LABEL_RULE}`);
+            add(`${at}.namespace`, c.namespace, DNS1123_LABEL.test(c.namespace) && c.namespace.length <= 63 ? undefined : `not a namespace; allowed: ${DNS_LABEL_RULE}`);
         }
         (c.methods ?? []).forEach((m, j) => add(`${at}.methods[${j}]`, m, checkMethod(m)));
         (c.paths ?? []).forEach((p, j) => add(`${at}.paths[${j}]`, p, checkPath(p)));
