@@ -9,7 +9,7 @@ import { retentionProblem, storageSizeProblem } from "../../components/observabi
 import { CHART_MIRROR_ALLOWED, ChartMirror, parseChartMirror } from "../../components/charts";
 import { checkCidr } from "./checks";
 import { GLOBAL_SHAPE } from "./global";
-import { KeySpec, checked, configKey, integerIn, keySpecs, oneOf, optionalString, requiredString } from "./keys";
+import { KeySpec, checked, configKey, integerIn, keySpecs, oneOf, optionalString, requiredString, wholeNumber } from "./keys";
 import { ConfigProblems } from "./problems";
 import { SHARED_SHAPE } from "./shared";
 
@@ -80,7 +80,7 @@ export const COMMON_SHAPE = {
         description: "IAM role ARNs with read-only access (EKS access entries, AmazonEKSViewPolicy).",
         layers: common,
     }),
-    controlPlaneLogRetentionDays: configKey(z.int().check(checked(checkRetentionDays)), 30, {
+    controlPlaneLogRetentionDays: configKey(wholeNumber().check(checked(checkRetentionDays)), 30, {
         description: `Days CloudWatch keeps the control-plane logs; one of ${LOG_RETENTION_DAYS.join(", ")}.`,
         layers: common,
     }),

@@ -12,7 +12,7 @@ import {
     validateNetworkArgs,
 } from "../../components/network";
 import { checkCidr, checkEmail, checkRegion, checkStopTime, checkTeam, checkTime, checkTimeZone } from "./checks";
-import { configKey, requiredString } from "./keys";
+import { configKey, requiredString, wholeNumber } from "./keys";
 import { ConfigProblems } from "./problems";
 
 const global = ["global"] as const;
@@ -56,7 +56,7 @@ export const GLOBAL_SHAPE = {
         layers: global,
     }),
     // The network's keys are checked by the Network component's own validation (parseNetwork).
-    availabilityZoneCount: configKey(z.int(), DEFAULT_ZONE_COUNT, {
+    availabilityZoneCount: configKey(wholeNumber(), DEFAULT_ZONE_COUNT, {
         description: `How many availability zones the subnets span, ${MIN_ZONES} to ${MAX_ZONES}; the region's first zones that need no opt-in. Ignored when availabilityZones is set.`,
         layers: global,
     }),
@@ -76,7 +76,7 @@ export const GLOBAL_SHAPE = {
         description: `NAT gateways: perAz (one per zone, survives a zone outage; production) or single (one for all zones, cheaper; dev). Allowed: ${NAT_STRATEGIES.join(", ")}.`,
         layers: global,
     }),
-    flowLogRetentionDays: configKey(z.int(), DEFAULT_FLOW_LOG_RETENTION_DAYS, {
+    flowLogRetentionDays: configKey(wholeNumber(), DEFAULT_FLOW_LOG_RETENTION_DAYS, {
         description: `Retention of the VPC flow log's CloudWatch log group, in days; one of ${LOG_RETENTION_DAYS.join(", ")}.`,
         layers: global,
     }),

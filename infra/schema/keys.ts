@@ -131,15 +131,30 @@ export function oneOf<const T extends readonly [string, ...string[]]>(allowed: T
     return z.enum(allowed, { error: `allowed: ${allowed.join(", ")}` });
 }
 
+/**
+ * A whole number (the engine's text is decoded first, so only its size can be wrong here: zod's
+ * integers are the safe ones, up to 2^53 - 1).
+ */
+export function wholeNumber() {
+    return z.int({ error: (iss) => notWholeNumber(iss.input) });
+}
+
+/** Why `input` is not a whole number zod accepts. */
+function notWholeNumber(input: unknown): string {
+    return Number.isInteger(input)
+        ? `out of range; allowed: a whole number from ${Number.MIN_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER}`
+        : "expected a whole number";
+}
+
 /** A whole number in [min, max]. */
 export function integerIn(min: number, max: number) {
-    return z.int().check(checked((v: number) => (v < min || v > max ? `out of range; allowed: ${min} to ${max}` : undefined)));
+    return wholeNumber().check(checked((v: number) => (v < min || v > max ? `out of range; allowed: ${min} to ${max}` : undefined)));
 }
 
 /** Fields of a config map (an object value): a missing required field is `required`, a wrong type says what is expected. */
 export const field = {
     string: () => z.string({ error: (iss) => (iss.input === undefined ? "required" : "expected a string") }),
-    integer: () => z.int({ error: (iss) => (iss.input === undefined ? "required" : "expected a whole number") }),
+    integer: () => z.int({ error: (iss) => (iss.input === undefined ? "required" : notWholeNumber(iss.input)) }),
     strings: () => z.array(z.string({ error: "expected a string" }), { error: "expected a list of strings" }),
 };
 

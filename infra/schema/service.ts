@@ -15,7 +15,7 @@ import {
     checkProtocol,
     serviceProblems,
 } from "../../components/service/spec";
-import { checked, closedMap, configKey, emptyMeansNone, field, narrowed } from "./keys";
+import { checked, closedMap, configKey, emptyMeansNone, field, narrowed, wholeNumber } from "./keys";
 import { ConfigProblems } from "./problems";
 import { SHARED_SHAPE } from "./shared";
 
@@ -50,16 +50,16 @@ export const SERVICE_SHAPE = {
             requiredIn: service,
         },
     ),
-    replicas: configKey(z.int(), SERVICE_DEFAULTS.replicas, {
+    replicas: configKey(wholeNumber(), SERVICE_DEFAULTS.replicas, {
         description: "Replicas of each version (unless autoscaling or the version sets its own), at least 1. A version's own replicas are refused with autoscaling.",
         layers: service,
     }),
-    port: configKey(z.int(), SERVICE_DEFAULTS.port, { description: "The container's port; the Service exposes it on port 80 under the protocol's name.", layers: service }),
+    port: configKey(wholeNumber(), SERVICE_DEFAULTS.port, { description: "The container's port; the Service exposes it on port 80 under the protocol's name.", layers: service }),
     protocol: configKey(narrowed(PROTOCOLS, checkProtocol), SERVICE_DEFAULTS.protocol, {
         description: `Application protocol, the Service port's name (Istio reads it): ${PROTOCOLS.join(", ")}.`,
         layers: service,
     }),
-    metricsPort: configKey(z.int(), 0, {
+    metricsPort: configKey(wholeNumber(), 0, {
         description: "Port of the service's own Prometheus metrics (/metrics), merged by the sidecar into its scraped endpoint (Istio's metrics merging); 0 for none.",
         layers: service,
     }),
@@ -149,7 +149,7 @@ export const SERVICE_SHAPE = {
         layers: service,
     }),
     timeout: configKey(z.string(), SERVICE_DEFAULTS.timeout, { description: "Timeout of a request to the service (VirtualService), e.g. 15s.", layers: service }),
-    retries: configKey(z.int(), SERVICE_DEFAULTS.retries, { description: "Retry attempts of a failed request (VirtualService), 0 to 10.", layers: service }),
+    retries: configKey(wholeNumber(), SERVICE_DEFAULTS.retries, { description: "Retry attempts of a failed request (VirtualService), 0 to 10.", layers: service }),
 };
 
 /** Every key a service stack reads: the shared organization, then its own. */

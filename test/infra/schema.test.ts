@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { z } from "zod";
-import { ALL_KEYS, LAYERS, layerJsonSchema } from "../../infra/schema";
+import { ALL_KEYS, LAYERS, describeProblem, isConfigError, layerJsonSchema, parseConfig } from "../../infra/schema";
 import { closedMap, emptyMeansNone, field, keySpecs, narrowed } from "../../infra/schema/keys";
 import { COMMON_LAYER_SHAPE } from "../../infra/schema/common";
 
@@ -59,5 +59,24 @@ describe("config schemas (infra/schema/keys.ts): one zod schema per layer", () =
         assert.deepStrictEqual(limit.safeParse({ maxTokens: 1 }).error?.issues.map((i) => [i.path.join("."), i.message]), [["fillInterval", "required"]]);
         // The JSON Schema of the key is the map's.
         assert.strictEqual((z.toJSONSchema(limit, { io: "input" }) as { type?: string }).type, "object");
+    });
+});
+
+describe("config schemas: no message of zod's own reaches a user", () => {
+    it("a whole number too large for a safe integer says what is allowed, at the key or field", () => {
+        const raw = {
+            layer: "service",
+            versions: JSON.stringify([{ name: "v1", image: "registry.example.com/a:1.0.0", weight: 100, replicas: 1e20 }]),
+            replicas: "99999999999999999999",
+        };
+        assert.throws(
+            () => parseConfig("dev-backend", raw),
+            (err: unknown) =>
+                isConfigError(err) &&
+                assert.deepStrictEqual(err.problems.map(describeProblem), [
+                    "platform:versions[0].replicas = 100000000000000000000: out of range; allowed: a whole number from -9007199254740991 to 9007199254740991",
+                    "platform:replicas = 100000000000000000000: out of range; allowed: a whole number from -9007199254740991 to 9007199254740991",
+                ]) === undefined,
+        );
     });
 });
