@@ -80,3 +80,35 @@ describe("config schemas: no message of zod's own reaches a user", () => {
         );
     });
 });
+
+describe("config schemas: any value of any key gets one of our messages", () => {
+    /** The least config of each layer, as the engine's text. */
+    const BASE: Record<string, Record<string, string>> = {
+        dev: { layer: "global", region: "eu-central-1", team: "platform-team", contact: "platform-team@example.com", kmsKeyAdminArns: '["arn:aws:iam::123456789012:role/platform-admins"]' },
+        "dev-common": { layer: "common", kmsKeyAdminArns: '["arn:aws:iam::123456789012:role/platform-admins"]' },
+        "dev-backend": { layer: "service", versions: '[{"name":"v1","image":"registry.example.com/a:1.0.0","weight":100}]' },
+    };
+    /** Values of every kind, as a stack file could set them. */
+    const VALUES = ["", "x", "1.5", "-1", "1e400", "99999999999999999999", "true", "null", "[]", "{}", "[1]", '["a", 2]', "[{}]", '{"a": 1}', "[null]", '[{"name": 1, "image": [], "weight": "x", "replicas": 1e30, "extra": {}}]'];
+    /** Wording of zod's own messages, which must never reach a user. */
+    const ZOD = /Invalid input|received|Unrecognized key|Too (big|small)|expected (int|number|string|array|object|boolean)\b/;
+
+    for (const [stack, base] of Object.entries(BASE)) {
+        it(`${stack}: every key, every kind of value`, () => {
+            const layer = base.layer;
+            for (const spec of ALL_KEYS.filter((k) => k.layers.some((l) => l === layer) && k.key !== "layer" && !k.secret)) {
+                for (const value of VALUES) {
+                    try {
+                        parseConfig(stack, { ...base, [spec.key]: value });
+                    } catch (err) {
+                        assert.ok(isConfigError(err), `${spec.key} = ${value}: ${String(err)}`);
+                        for (const line of err.problems.map(describeProblem)) {
+                            assert.doesNotMatch(line, ZOD, `${spec.key} = ${value}`);
+                            assert.match(line, /^platform:[A-Za-z]/, `${spec.key} = ${value}`);
+                        }
+                    }
+                }
+            }
+        });
+    }
+});
