@@ -5,11 +5,16 @@
  * of each layer (`schema/*.json`) are generated from these schemas, and a test fails when they
  * drift apart.
  *
- * To add a key: add one `configKey(...)` entry to its layer's schema object (the order there is
- * the order of Pulumi.yaml and the README table), with the value's schema and its checks (a pure
- * check of the area, e.g. `z.string().check(checked(checkCidr))`), a description that says the
- * unit and what is allowed, the default the engine applies, and the layers that read it. Then
- * read the parsed value where the layer's config is assembled, and run `npm run gen`.
+ * To add a key: add one `configKey(...)` entry to its layer's shape (GLOBAL_SHAPE, COMMON_SHAPE or
+ * SERVICE_SHAPE; the order there is the order of Pulumi.yaml and the README table), with the
+ * value's schema and its checks (a pure check of the area, e.g.
+ * `z.string().check(checked(checkCidr))`; `requiredString`, `oneOf`, `integerIn`, `closedMap` and
+ * `field` below give the usual messages), a description that says the unit and what is allowed,
+ * the default the engine applies (as a stack file writes it) and the layers that read it. A key
+ * read by two layers is declared once and spread into the other layer's `*_LAYER_SHAPE` (as
+ * `kmsKeyAdminArns`). Then read the typed value in the layer's `parse*Config` (checks across keys
+ * go there too), run `npm run gen` (Pulumi.yaml, README table, schema/*.json) and add a message
+ * test in test/infra/<layer>-config.test.ts.
  */
 import { z } from "zod";
 
