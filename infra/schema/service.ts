@@ -24,6 +24,14 @@ const service = ["service"] as const;
 /** A field with a default: unset keeps the service's default (SERVICE_DEFAULTS). */
 const quantity = (fallback: string) => field.string().default(fallback);
 const R = SERVICE_DEFAULTS.resources;
+
+/** One entry of `allowedCallers`; the access graph reads the sibling stacks' entries with it too (infra/environment.ts). */
+export const CALLER_RULE = closedMap({
+    service: field.string().check(checked(checkCallerService)).optional(),
+    namespace: field.string().optional(),
+    methods: z.array(narrowed(HTTP_METHODS, checkMethod), { error: "expected a list of strings" }).optional(),
+    paths: z.array(z.string({ error: "expected a string" }).check(checked(checkPath)), { error: "expected a list of strings" }).optional(),
+});
 const Q = SERVICE_DEFAULTS.quota;
 
 /**
@@ -99,16 +107,7 @@ export const SERVICE_SHAPE = {
         description: "A HorizontalPodAutoscaler per version, a map {minReplicas, maxReplicas, targetCpuUtilization}; empty for fixed replicas.",
         layers: service,
     }),
-    allowedCallers: configKey(
-        z.array(
-            closedMap({
-                service: field.string().check(checked(checkCallerService)).optional(),
-                namespace: field.string().optional(),
-                methods: z.array(narrowed(HTTP_METHODS, checkMethod), { error: "expected a list of strings" }).optional(),
-                paths: z.array(z.string({ error: "expected a string" }).check(checked(checkPath)), { error: "expected a list of strings" }).optional(),
-            }),
-        ),
-        [],
+    allowedCallers: configKey(z.array(CALLER_RULE), [],
         {
             description:
                 "Who may call the service (everyone else is refused), a list of maps {service | namespace, methods?, paths?}: service is a service of the environment (its principal), namespace a whole namespace; methods e.g. [GET, POST]; paths exact or prefix*, starting with /.",
