@@ -81,8 +81,9 @@ function foreignKeyProblems(
  * `plaintextSecrets` names the secret keys a stack set without `--secret`, which are refused;
  * `setInStackFile` the keys its stack file sets (a key of another layer there is refused even at its
  * default value).
- * Pure: collects every problem and throws one config error (ProblemError, kind ConfigError) naming each key, the stack, the bad
- * value and what is allowed.
+ * Each key is checked by its layer's schema (parseKeys), then the layer's checks across keys run.
+ * Pure: collects every problem and throws one config error (ProblemError, kind ConfigError)
+ * naming each key, the stack, the bad value and what is allowed.
  */
 export function parseConfig(
     stack: string,

@@ -335,7 +335,7 @@ describe("components/network/network: Network", () => {
             ]);
         });
 
-        it("the component throws one NetworkArgsError before creating any child", () => {
+        it("the component throws one ProblemError (ComponentArgsError) before creating any child", () => {
             const recorder = useMocks("dev");
             const provider = new aws.Provider("aws", { region: "eu-central-1" });
             const owner = {
