@@ -1,24 +1,9 @@
-import * as pulumi from "@pulumi/pulumi";
+import { Problem, throwIfProblems } from "./problems";
 
 /**
- * Thrown by a component whose arguments are invalid, before it registers anything: lists every
- * problem (each naming the property, its value and the fix). A RunError, so `pulumi up` prints
- * the message without a stack trace from inside the component.
+ * Throws a ProblemError (kind ComponentArgsError) when `problems` is not empty, before the
+ * component registers anything: `invalid <component> "<name>" arguments:` and one line per problem.
  */
-export class ComponentArgsError extends pulumi.RunError {
-    constructor(
-        readonly component: string,
-        readonly resourceName: string,
-        readonly problems: readonly string[],
-    ) {
-        super(`invalid ${component} "${resourceName}" arguments:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-        this.name = "ComponentArgsError";
-    }
-}
-
-/** Throws a ComponentArgsError when `problems` is not empty. */
-export function assertValidArgs(component: string, resourceName: string, problems: readonly string[]): void {
-    if (problems.length > 0) {
-        throw new ComponentArgsError(component, resourceName, problems);
-    }
+export function assertValidArgs(component: string, resourceName: string, problems: readonly Problem[], notes: readonly string[] = []): void {
+    throwIfProblems("ComponentArgsError", `invalid ${component} "${resourceName}" arguments:`, problems, notes);
 }

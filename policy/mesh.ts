@@ -1,5 +1,6 @@
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { RESERVED_SERVICE_NAMES } from "../components/conventions";
+import { isEveryAddress } from "../components/network/ipv4";
 import { environmentOfResources, isKind, list, obj, objectRef } from "./util";
 
 const SECURITY = "security.istio.io";
@@ -64,8 +65,6 @@ export const destinationRuleTls: ResourceValidationPolicy = {
 };
 
 /** Address blocks that match every address: an ALLOW on them names nobody. */
-const EVERY_ADDRESS = ["0.0.0.0/0", "::/0"];
-
 /** Why one `from.source` of an ALLOW rule does not name who may call, each reason a message tail. */
 function openSourceReasons(source: Record<string, any>): string[] {
     const reasons: string[] = [];
@@ -82,7 +81,7 @@ function openSourceReasons(source: Record<string, any>): string[] {
     }
     const namesWho = list(source.principals).length > 0 || list(source.namespaces).length > 0;
     for (const field of ["ipBlocks", "remoteIpBlocks"] as const) {
-        const every = list(source[field]).filter((v) => EVERY_ADDRESS.includes(v));
+        const every = list(source[field]).filter((v) => typeof v === "string" && isEveryAddress(v));
         // Istio ANDs a source's fields: next to principals or namespaces, every address restricts nothing more.
         if (every.length > 0 && !namesWho) {
             reasons.push(`allows every address (${field} ${every.map((w) => JSON.stringify(w)).join(", ")}): name principals or namespaces`);

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { ALL_KEYS, KeySpec, NAMESPACE } from "../infra/schema";
+import { ALL_KEYS, KeySpec, LAYERS, NAMESPACE, layerJsonSchema } from "../infra/schema";
 import { COMMON_OUTPUTS } from "../stacks/common";
 import { GLOBAL_OUTPUTS } from "../stacks/global";
 import { OutputDocs } from "../stacks/outputs";
@@ -102,5 +102,6 @@ export function generatedFiles(): Record<string, string> {
     let readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
     readme = fill(readme, "config", configTable());
     readme = fill(readme, "outputs", outputsTable());
-    return { "Pulumi.yaml": pulumiYaml(), "README.md": readme };
+    const schemas = Object.fromEntries(LAYERS.map((layer) => [`schema/${layer}.json`, `${JSON.stringify(layerJsonSchema(layer), null, 2)}\n`]));
+    return { "Pulumi.yaml": pulumiYaml(), "README.md": readme, ...schemas };
 }

@@ -2,7 +2,7 @@ import { GraphService, Service, calleesOf } from "../components/service";
 import { OBSERVABILITY_NAMESPACE } from "../components/observability";
 import { readAccessGraph } from "../infra/environment";
 import { kubernetesProvider } from "../infra/providers";
-import { ConfigError, ServiceConfig } from "../infra/schema";
+import { ServiceConfig, configError } from "../infra/schema";
 import { CommonOutputs } from "./common";
 import { GlobalOutputs, environmentOf } from "./global";
 import { OutputDocs, StackOutputs } from "./outputs";
@@ -50,9 +50,9 @@ export function meshRevisionOf(config: Pick<ServiceConfig, "stack" | "env" | "us
         return common.meshRevision;
     }
     if (common.meshCanaryRevision === "") {
-        throw new ConfigError(config.stack, [
+        throw configError(config.stack, [
             {
-                key: "platform:useCanaryMeshRevision",
+                path: "platform:useCanaryMeshRevision",
                 value: true,
                 message: `stack "${config.env}-common" runs no canary control plane; set platform:meshCanaryRevision there first, or set this to false`,
             },

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { assertValidArgs } from "../args";
+import { Problem, Problems } from "../problems";
 import { Owner, kubernetesMetadata } from "../conventions";
 import {
     GATEWAY_NAME,
@@ -58,25 +59,16 @@ export interface IstioArgs {
     readonly chartMirror?: ChartMirror;
 }
 
-/** Every problem with `args`, as `property = value: what is wrong; what is allowed`. */
-export function istioArgsProblems(args: IstioArgs): string[] {
-    const problems: string[] = [];
-    const add = (property: string, value: unknown, message: string) => problems.push(`${property} = ${JSON.stringify(value)}: ${message}`);
+/** Every problem with `args`: the property, its value, what is wrong and what is allowed. */
+export function istioArgsProblems(args: IstioArgs): Problem[] {
+    const problems = new Problems();
+    const add = problems.add.bind(problems);
     const revision = args.revision ?? "";
-    const revisionMessage = revisionProblem(revision);
-    if (revisionMessage) {
-        add("revision", revision, revisionMessage);
-    }
+    add("revision", revision, revisionProblem(revision));
     const canary = args.canaryRevision ?? "";
-    const canaryMessage = canaryRevisionProblem(canary, revision);
-    if (canaryMessage) {
-        add("canaryRevision", canary, canaryMessage);
-    }
+    add("canaryRevision", canary, canaryRevisionProblem(canary, revision));
     const sampling = args.tracingSamplingPercentage ?? 1;
-    const samplingMessage = samplingProblem(sampling);
-    if (samplingMessage) {
-        add("tracingSamplingPercentage", sampling, samplingMessage);
-    }
+    add("tracingSamplingPercentage", sampling, samplingProblem(sampling));
     const policy = args.outboundTrafficPolicy ?? "REGISTRY_ONLY";
     if (!(OUTBOUND_TRAFFIC_POLICIES as readonly string[]).includes(policy)) {
         add("outboundTrafficPolicy", policy, `allowed: ${OUTBOUND_TRAFFIC_POLICIES.join(", ")}`);
@@ -85,7 +77,7 @@ export function istioArgsProblems(args: IstioArgs): string[] {
     if (!(LOAD_BALANCER_SCHEMES as readonly string[]).includes(scheme)) {
         add("gatewayScheme", scheme, `allowed: ${LOAD_BALANCER_SCHEMES.join(", ")}`);
     }
-    return problems;
+    return [...problems.all];
 }
 
 /**

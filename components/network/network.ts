@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { NameKind, Owner, namer } from "../conventions";
-import { DEFAULT_ZONE_COUNT, SubnetPlan, SubnetPlanProblem, planSubnets } from "./cidr";
+import { Problem, ProblemError, Problems } from "../problems";
+import { DEFAULT_ZONE_COUNT, SubnetPlan, planSubnets } from "./cidr";
 import { defaultPrivateZoneName, checkZoneName } from "./dns";
 import {
     GATEWAY_ENDPOINT_SERVICE,
@@ -81,31 +82,12 @@ export interface NetworkSettings {
     readonly publicZoneName: string;
 }
 
-/** One bad argument of the network: the property, its value and what is allowed. */
-export interface NetworkProblem {
-    readonly property: string;
-    readonly value: unknown;
-    readonly message: string;
-}
-
-/**
- * Thrown by the Network component when its arguments are invalid, before it registers anything;
- * lists every problem. A RunError, so `pulumi up` prints no stack trace.
- */
-export class NetworkArgsError extends pulumi.RunError {
-    constructor(readonly problems: readonly NetworkProblem[]) {
-        super(
-            "invalid Network arguments:\n" +
-                problems.map((p) => `  - ${p.property} = ${JSON.stringify(p.value)}: ${p.message}`).join("\n"),
-        );
-        this.name = "NetworkArgsError";
-    }
-}
-
 /** The property a subnet plan problem is about: `zoneCount` is `availabilityZoneCount` (or the zone list). */
-export function subnetProblemProperty(p: SubnetPlanProblem, zonesGiven: boolean): string {
-    const field = p.field === "zoneCount" ? (zonesGiven ? "availabilityZones" : "availabilityZoneCount") : p.field;
-    return p.index === undefined ? field : `${field}[${p.index}]`;
+function subnetProblem(p: Problem, availabilityZones: readonly string[]): Problem {
+    if (p.path !== "zoneCount") {
+        return p;
+    }
+    return availabilityZones.length > 0 ? { ...p, path: "availabilityZones", value: [...availabilityZones] } : { ...p, path: "availabilityZoneCount" };
 }
 
 /** Kubernetes tags of a subnet: its load balancer role and the environment's cluster. */
@@ -126,16 +108,13 @@ export function natLayout(strategy: NatStrategy, zoneCount: number): { count: nu
  * (the config parser reports the same problems against the config keys of the same names).
  */
 export function validateNetworkArgs(
-    args: Omit<NetworkArgs, "owner" | "provider" | "clusterName">,
+    // natStrategy as any text, so that config checks it here too, with the same message.
+    args: Omit<NetworkArgs, "owner" | "provider" | "clusterName" | "natStrategy"> & { readonly natStrategy?: string },
     env: string,
     region: string,
-): { settings?: NetworkSettings; problems: NetworkProblem[] } {
-    const problems: NetworkProblem[] = [];
-    const add = (property: string, value: unknown, message: string | undefined) => {
-        if (message !== undefined) {
-            problems.push({ property, value, message });
-        }
-    };
+): { settings?: NetworkSettings; problems: Problem[] } {
+    const problems = new Problems();
+    const add = problems.add.bind(problems);
     const availabilityZones = args.availabilityZones ?? [];
     const zonesGiven = availabilityZones.length > 0;
     availabilityZones.forEach((zone, i) => add(`availabilityZones[${i}]`, zone, checkAvailabilityZone(zone, region)));
@@ -151,17 +130,13 @@ export function validateNetworkArgs(
         publicSubnetCidrs: args.publicSubnetCidrs,
         privateSubnetCidrs: args.privateSubnetCidrs,
     });
-    for (const p of planned.problems) {
-        add(subnetProblemProperty(p, zonesGiven), p.field === "zoneCount" && zonesGiven ? [...availabilityZones] : p.value, p.message);
-    }
-    const natStrategy = args.natStrategy ?? "perAz";
-    add("natStrategy", natStrategy, NAT_STRATEGIES.includes(natStrategy) ? undefined : `allowed: ${NAT_STRATEGIES.join(", ")}`);
+    problems.addAll("", planned.problems.map((p) => subnetProblem(p, availabilityZones)));
+    const natStrategy = NAT_STRATEGIES.find((s) => s === (args.natStrategy ?? "perAz"));
+    add("natStrategy", args.natStrategy, natStrategy === undefined ? `allowed: ${NAT_STRATEGIES.join(", ")}` : undefined);
     const flowLogRetentionDays = args.flowLogRetentionDays ?? DEFAULT_FLOW_LOG_RETENTION_DAYS;
     add("flowLogRetentionDays", flowLogRetentionDays, checkRetentionDays(flowLogRetentionDays));
     const kmsKeyAdminArns = args.kmsKeyAdminArns ?? [];
-    for (const p of keyAdminArnsProblems(kmsKeyAdminArns)) {
-        add(`kmsKeyAdminArns${p.at}`, p.value, p.message);
-    }
+    problems.addAll("kmsKeyAdminArns", keyAdminArnsProblems(kmsKeyAdminArns));
     const interfaceEndpointServices = args.interfaceEndpointServices ?? [];
     interfaceEndpointServices.forEach((service, i) => {
         add(`interfaceEndpointServices[${i}]`, service, checkInterfaceEndpoint(service));
@@ -178,11 +153,11 @@ export function validateNetworkArgs(
             add("publicZoneName", publicZoneName, "the same as privateZoneName; a public and a private zone of one name split DNS; choose another name");
         }
     }
-    if (problems.length > 0 || !planned.plan) {
-        return { problems };
+    if (!problems.empty || !planned.plan || natStrategy === undefined) {
+        return { problems: [...problems.all] };
     }
     return {
-        problems,
+        problems: [],
         settings: {
             vpcCidr: args.vpcCidr,
             availabilityZones,
@@ -238,7 +213,7 @@ export class Network extends pulumi.ComponentResource {
         // Validate before registering anything.
         const { settings, problems } = validateNetworkArgs(args, owner.environment.env, region);
         if (!settings) {
-            throw new NetworkArgsError(problems);
+            throw new ProblemError("ComponentArgsError", `invalid Network "${name}" arguments:`, problems);
         }
         super("platform:network:Network", name, {}, opts);
         const nameOf = namer(owner);

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
 import { assertValidArgs } from "../args";
+import { Problem, Problems } from "../problems";
 import { ISTIO_NAMESPACE } from "../mesh/specs";
 import { Owner, kubernetesMetadata } from "../conventions";
 import {
@@ -59,20 +60,14 @@ export interface ObservabilityArgs {
 /** The folder of the dashboards shipped with the project. */
 export const DASHBOARDS_DIR = path.join(__dirname, "dashboards");
 
-/** Every problem with `args`, as `property = value: what is wrong; what is allowed`. */
-export function observabilityArgsProblems(args: ObservabilityArgs): string[] {
-    const problems: string[] = [];
+/** Every problem with `args`: the property, its value, what is wrong and what is allowed. */
+export function observabilityArgsProblems(args: ObservabilityArgs): Problem[] {
+    const problems = new Problems();
     const retention = args.prometheusRetention ?? "3d";
-    const retentionMessage = retentionProblem(retention);
-    if (retentionMessage) {
-        problems.push(`prometheusRetention = ${JSON.stringify(retention)}: ${retentionMessage}`);
-    }
+    problems.add("prometheusRetention", retention, retentionProblem(retention));
     const size = args.prometheusStorageSize ?? "10Gi";
-    const sizeMessage = storageSizeProblem(size);
-    if (sizeMessage) {
-        problems.push(`prometheusStorageSize = ${JSON.stringify(size)}: ${sizeMessage}`);
-    }
-    return problems;
+    problems.add("prometheusStorageSize", size, storageSizeProblem(size));
+    return [...problems.all];
 }
 
 /**

@@ -1,6 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Owner, kubernetesMetadata, kubernetesName } from "../conventions";
+import { parseCidr } from "../network/ipv4";
+import { describeProblem, throwIfProblems } from "../problems";
 import {
     MeshFacts,
     NamedSpec,
@@ -15,7 +17,7 @@ import {
 } from "./policies";
 import { serviceEntrySpecs } from "./egress";
 import { networkPolicySpecs, sidecarSpec } from "./isolation";
-import { ServiceSettings, describeSpecProblem, serviceProblems } from "./spec";
+import { ServiceSettings, serviceProblems } from "./spec";
 import {
     ENVOY_FILTER_API_VERSION,
     NETWORKING_API_VERSION,
@@ -58,17 +60,9 @@ export interface ServiceArgs {
     readonly provider: k8s.Provider;
 }
 
-/** Thrown when a service's settings are invalid; names each bad property, its value and the fix. */
-export class ServiceArgsError extends pulumi.RunError {
-    constructor(service: string, problems: string[]) {
-        super(`invalid Service "${service}":\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-        this.name = "ServiceArgsError";
-    }
-}
-
 /** Every problem of the args, as messages; empty when the service can be created. */
 export function validateServiceArgs(args: Pick<ServiceArgs, "owner" | "settings" | "mesh" | "zoneName" | "callees" | "vpcCidr">): string[] {
-    const problems = serviceProblems(args.settings).map(describeSpecProblem);
+    const problems = serviceProblems(args.settings).map(describeProblem);
     try {
         kubernetesName(args.owner.service, "service name");
     } catch (err) {
@@ -87,7 +81,7 @@ export function validateServiceArgs(args: Pick<ServiceArgs, "owner" | "settings"
             problems.push(`callees[${i}]: ${(err as Error).message}`);
         }
     });
-    if (!/^([0-9]{1,3}\.){3}[0-9]{1,3}\/[0-9]{1,2}$/.test(args.vpcCidr)) {
+    if (parseCidr(args.vpcCidr) === undefined) {
         problems.push(`vpcCidr = ${JSON.stringify(args.vpcCidr)}: not an IPv4 CIDR block; the egress NetworkPolicy needs the environment's VPC, e.g. 10.0.0.0/16`);
     }
     return problems;
@@ -114,10 +108,8 @@ export class Service extends pulumi.ComponentResource {
     readonly url?: string;
 
     constructor(name: string, args: ServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        const problems = validateServiceArgs(args);
-        if (problems.length > 0) {
-            throw new ServiceArgsError(args.owner.service, problems);
-        }
+        // Some problems are not about one value (a name that cannot be built): all are lines of one error.
+        throwIfProblems("ComponentArgsError", `invalid Service "${args.owner.service}":`, [], validateServiceArgs(args));
         super("platform:service:Service", name, {}, opts);
         const { owner, settings, mesh, provider } = args;
         const service = owner.service;

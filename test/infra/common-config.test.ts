@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { CommonConfig, ConfigError, describeProblem, parseConfig } from "../../infra/schema";
+import { CommonConfig, describeProblem, isConfigError, parseConfig } from "../../infra/schema";
 import { DEFAULT_NODE_GROUPS } from "../../infra/schema/common";
 import { KMS_KEY_ADMIN_ARNS } from "../helpers/config";
 
@@ -22,7 +22,7 @@ function problemsOf(values: Record<string, unknown>): string[] {
     try {
         parse(values);
     } catch (err) {
-        assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
+        assert.ok(isConfigError(err), `expected a ConfigError, got ${String(err)}`);
         return err.problems.map(describeProblem);
     }
     assert.fail("expected the config to be rejected");
@@ -158,9 +158,9 @@ describe("common layer config (infra/schema/common.ts)", () => {
                     nodeGroups: [{ ...GROUP, name: "General" }, GROUP, GROUP],
                 }),
             (err: unknown) => {
-                assert.ok(err instanceof ConfigError);
+                assert.ok(isConfigError(err));
                 assert.match(err.message, /^Configuration of stack "dev-common" \(Pulumi.dev-common.yaml\) is invalid; nothing was created:/);
-                assert.deepStrictEqual(err.problems.map((p) => p.key).sort(), [
+                assert.deepStrictEqual(err.problems.map((p) => p.path).sort(), [
                     "platform:controlPlaneLogRetentionDays",
                     "platform:gatewayScheme",
                     "platform:meshRevision",
@@ -232,7 +232,7 @@ describe("common layer config (infra/schema/common.ts)", () => {
         assert.throws(
             () => parse({}, { kubeconfig: pulumi.secret("apiVersion: v1") }),
             (err: unknown) =>
-                err instanceof ConfigError &&
+                isConfigError(err) &&
                 err.problems.map(describeProblem).join() ===
                     'platform:kubeconfig = "[secret]": not read with clusterMode eks (the stack creates the cluster and its kubeconfig); allowed: unset, or set clusterMode to existing',
         );

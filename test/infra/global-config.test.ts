@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { ConfigError, GlobalConfig, parseConfig } from "../../infra/schema";
+import { GlobalConfig, isConfigError, parseConfig } from "../../infra/schema";
 import { DEV_GLOBAL_CONFIG } from "../helpers/config";
 import { readStackConfig } from "../../plan/stack-config";
 import { FIXTURE_STACKS } from "../helpers/stacks";
@@ -18,7 +18,7 @@ function problemsOf(values: Record<string, unknown>): string[] {
     try {
         parseConfig("dev", raw(values));
     } catch (err) {
-        assert.ok(err instanceof ConfigError, String(err));
+        assert.ok(isConfigError(err), String(err));
         const [first, ...lines] = err.message.split("\n");
         assert.strictEqual(first, 'Configuration of stack "dev" (Pulumi.dev.yaml) is invalid; nothing was created:');
         return lines;

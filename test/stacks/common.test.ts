@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { ConfigError } from "../../infra/schema";
+import { isConfigError } from "../../infra/schema";
 import { COMMON_OUTPUTS } from "../../stacks/common";
 import { KUBERNETES_VERSION } from "../../components/cluster";
 import { ISTIO_CANARY_VERSION, ISTIO_VERSION } from "../../components/mesh";
@@ -394,8 +394,8 @@ describe("common layer (stacks/common.ts)", () => {
 
     it("fails on a public endpoint without CIDRs before creating anything", async () => {
         await assert.rejects(evaluateDefaults({ endpointPublicAccess: true }), (err: unknown) => {
-            assert.ok(err instanceof ConfigError);
-            assert.deepStrictEqual(err.problems.map((p) => p.key), ["platform:endpointPublicAccess"]);
+            assert.ok(isConfigError(err));
+            assert.deepStrictEqual(err.problems.map((p) => p.path), ["platform:endpointPublicAccess"]);
             return true;
         });
     });
@@ -465,12 +465,12 @@ describe("common layer (stacks/common.ts)", () => {
 
     it("refuses an existing-cluster stack without a kubeconfig, and a bad chart mirror, before creating anything", async () => {
         await assert.rejects(evaluateDefaults({ clusterMode: "existing", chartMirror: "http://charts.example.com" }), (err: unknown) => {
-            assert.ok(err instanceof ConfigError);
+            assert.ok(isConfigError(err));
             assert.strictEqual(
                 err.message,
                 'Configuration of stack "dev-common" (Pulumi.dev-common.yaml) is invalid; nothing was created:\n' +
-                    '  - platform:kubeconfig = (not set): required in stack "dev-common" with clusterMode existing; allowed: the existing cluster\'s kubeconfig, set with pulumi config set --secret kubeconfig < <file>\n' +
-                    '  - platform:chartMirror = "http://charts.example.com": scheme http is not supported; allowed: empty (each chart from its upstream source), oci://<registry>/<path> (an OCI registry such as ECR), https://<host>/<path> (an HTTPS Helm repository) or an absolute path of a directory holding one <chart>-<version> folder per chart',
+                    '  - platform:chartMirror = "http://charts.example.com": scheme http is not supported; allowed: empty (each chart from its upstream source), oci://<registry>/<path> (an OCI registry such as ECR), https://<host>/<path> (an HTTPS Helm repository) or an absolute path of a directory holding one <chart>-<version> folder per chart\n' +
+                    '  - platform:kubeconfig = (not set): required in stack "dev-common" with clusterMode existing; allowed: the existing cluster\'s kubeconfig, set with pulumi config set --secret kubeconfig < <file>',
             );
             return true;
         });

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { ConfigError } from "../../infra/schema";
+import { isConfigError } from "../../infra/schema";
 import { platformConfig } from "../helpers/config";
 import { Evaluation, evaluate } from "../../plan/evaluate";
 import { devStackOutputs } from "../helpers/fixtures";
@@ -291,7 +291,7 @@ describe("service layer (stacks/service.ts)", () => {
             await assert.rejects(
                 evaluate({ stack: "dev-backend", config: platformConfig({ ...base, ...values }), stackOutputs: devStackOutputs() }),
                 (err: unknown) => {
-                    assert.ok(err instanceof ConfigError);
+                    assert.ok(isConfigError(err));
                     assert.strictEqual(err.message, `Configuration of stack "dev-backend" (Pulumi.dev-backend.yaml) is invalid; nothing was created:\n  - ${message}`);
                     return true;
                 },

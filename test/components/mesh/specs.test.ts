@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { describeProblem } from "../../../components/problems";
 import {
     ISTIO_CHARTS,
     ISTIO_VERSION,
@@ -106,7 +107,7 @@ describe("mesh specs (components/mesh/specs.ts)", () => {
             tracingSamplingPercentage: -5,
             gatewayScheme: "public" as never,
         });
-        assert.deepStrictEqual(problems, [
+        assert.deepStrictEqual(problems.map(describeProblem), [
             `revision = "1.30": ${revisionProblem("1.30")}`,
             "tracingSamplingPercentage = -5: out of range; allowed: 0 to 100",
             'gatewayScheme = "public": allowed: internet-facing, internal',

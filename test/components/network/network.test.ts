@@ -1,8 +1,8 @@
 import * as assert from "assert";
+import { ProblemError } from "../../../components/problems";
 import * as aws from "@pulumi/aws";
 import {
     Network,
-    NetworkArgsError,
     natLayout,
     subnetKubernetesTags,
     validateNetworkArgs,
@@ -294,7 +294,7 @@ describe("components/network/network: Network", () => {
                 "eu-central-1",
             );
             assert.strictEqual(settings, undefined);
-            assert.deepStrictEqual(problems.map((p) => `${p.property} = ${JSON.stringify(p.value)}: ${p.message}`), [
+            assert.deepStrictEqual(problems.map((p) => `${p.path} = ${JSON.stringify(p.value)}: ${p.message}`), [
                 'availabilityZones[1] = "eu-west-1b": not in the environment\'s region eu-central-1; allowed: eu-central-1a, eu-central-1b, ...',
                 'availabilityZones[2] = "eu-central-1a": listed twice; each zone once',
                 'natStrategy = "ha": allowed: perAz, single',
@@ -331,11 +331,11 @@ describe("components/network/network: Network", () => {
         it("the zone list decides the zone count", () => {
             const { problems } = validateNetworkArgs({ ...good, availabilityZones: ["eu-central-1a"], availabilityZoneCount: 3 }, "dev", "eu-central-1");
             assert.deepStrictEqual(problems, [
-                { property: "availabilityZones", value: ["eu-central-1a"], message: "out of range; allowed: 2 to 6 availability zones" },
+                { path: "availabilityZones", value: ["eu-central-1a"], message: "out of range; allowed: 2 to 6 availability zones" },
             ]);
         });
 
-        it("the component throws one NetworkArgsError before creating any child", () => {
+        it("the component throws one ProblemError (ComponentArgsError) before creating any child", () => {
             const recorder = useMocks("dev");
             const provider = new aws.Provider("aws", { region: "eu-central-1" });
             const owner = {
@@ -353,8 +353,9 @@ describe("components/network/network: Network", () => {
             assert.throws(
                 () => new Network("dev-global-network", { owner, provider, clusterName: "c", vpcCidr: "10.0.0.0/16", kmsKeyAdminArns: KMS_KEY_ADMIN_ARNS, availabilityZoneCount: 9 }),
                 (err: unknown) =>
-                    err instanceof NetworkArgsError &&
-                    err.message === 'invalid Network arguments:\n  - availabilityZoneCount = 9: out of range; allowed: 2 to 6 availability zones',
+                    err instanceof ProblemError &&
+                    err.name === "ComponentArgsError" &&
+                    err.message === 'invalid Network "dev-global-network" arguments:\n  - availabilityZoneCount = 9: out of range; allowed: 2 to 6 availability zones',
             );
             assert.ok(!recorder.resources.some((r) => r.type.startsWith("aws:ec2")));
         });

@@ -1,6 +1,7 @@
 import * as assert from "assert";
+import { ProblemError } from "../../../components/problems";
 import * as k8s from "@pulumi/kubernetes";
-import { Service, ServiceArgsError, exposedHost, validateServiceArgs } from "../../../components/service";
+import { Service, exposedHost, validateServiceArgs } from "../../../components/service";
 import { MESH, settings } from "./settings";
 
 const OWNER = {
@@ -15,7 +16,7 @@ describe("Service component (components/service/service.ts)", () => {
         assert.throws(
             () => new Service("backend", { owner: OWNER, settings: bad, mesh: MESH, zoneName: "dev.internal.example.com", callees: [], vpcCidr: "10.0.0.0/16", provider }),
             (err: unknown) => {
-                assert.ok(err instanceof ServiceArgsError);
+                assert.ok(err instanceof ProblemError && err.name === "ComponentArgsError");
                 assert.strictEqual(
                     (err as Error).message,
                     'invalid Service "backend":\n' +
