@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { Cluster } from "../components/cluster";
+import { Cluster, LoadBalancerController } from "../components/cluster";
 import { Owner } from "../components/conventions";
 import { ISTIO_NAMESPACE, Istio } from "../components/mesh";
 import { Observability } from "../components/observability";
@@ -79,6 +79,19 @@ export async function deployCommon(config: CommonConfig, inputs: CommonInputs): 
     const owner: Owner = { environment: environmentOf(global), service: "common" };
     const cluster = config.clusterMode === "existing" ? existingCluster(config) : eksCluster(config, inputs, owner);
     const k8s = kubernetesProvider("kubernetes", cluster.kubeconfig);
+    const loadBalancerController =
+        cluster.loadBalancerControllerAccess === undefined
+            ? []
+            : [
+                  new LoadBalancerController("load-balancer-controller", {
+                      kubernetesProvider: k8s,
+                      clusterName: cluster.clusterName,
+                      region: owner.environment.region,
+                      vpcId: global.vpcId,
+                      dependsOn: [...cluster.ready, ...cluster.loadBalancerControllerAccess],
+                      chartMirror: config.chartMirror,
+                  }).release,
+              ];
 
     // Default providers are disabled: random gets an explicit one, made only when a password is generated.
     const grafanaAdminPassword =
@@ -99,13 +112,17 @@ export async function deployCommon(config: CommonConfig, inputs: CommonInputs): 
     const mesh = new Istio("istio", {
         owner,
         kubernetesProvider: k8s,
-        dependsOn: cluster.ready,
+        // The gateway's Service passes the controller's webhook and gets its NLB from it.
+        dependsOn: [...cluster.ready, ...loadBalancerController],
         revision: config.meshRevision,
         canaryRevision: config.meshCanaryRevision,
         outboundTrafficPolicy: config.meshOutboundTrafficPolicy,
         tracingSamplingPercentage: config.tracingSamplingPercentage,
         collector: observability.jaegerCollector,
         gatewayScheme: config.gatewayScheme,
+        gatewaySourceRanges: config.gatewaySourceRanges.length > 0 ? config.gatewaySourceRanges : [global.vpcCidr],
+        gatewayReplicas: config.gatewayReplicas,
+        istiodReplicas: config.istiodReplicas,
         chartMirror: config.chartMirror,
     });
 
@@ -135,6 +152,11 @@ interface ClusterHandle {
     readonly oidcProviderUrl: pulumi.Input<string>;
     readonly clusterSecurityGroupId: pulumi.Input<string>;
     readonly ready: readonly pulumi.Resource[];
+    /**
+     * What the AWS Load Balancer Controller waits for (its Pod Identity access); undefined for an
+     * existing cluster, where the controller is not installed (docs/common.md).
+     */
+    readonly loadBalancerControllerAccess?: readonly pulumi.Resource[];
 }
 
 /** The environment's EKS cluster in the global stack's private subnets. */
@@ -168,5 +190,12 @@ function existingCluster(config: CommonConfig): ClusterHandle {
         // parseCommonConfig refuses this; kept as a guard for callers that skip it.
         throw new Error(`stack "${config.stack}": clusterMode existing needs platform:kubeconfig`);
     }
-    return { clusterName: "", kubeconfig: pulumi.secret(config.kubeconfig), oidcProviderArn: "", oidcProviderUrl: "", clusterSecurityGroupId: "", ready: [] };
+    return {
+        clusterName: "",
+        kubeconfig: pulumi.secret(config.kubeconfig),
+        oidcProviderArn: "",
+        oidcProviderUrl: "",
+        clusterSecurityGroupId: "",
+        ready: [],
+    };
 }

@@ -57,6 +57,16 @@ export const CHARTS = {
         repository: "https://kubernetes-sigs.github.io/metrics-server/",
         images: "registry.k8s.io/metrics-server (the chart's default)",
     },
+    /**
+     * Makes the ingress gateway's Network Load Balancer from its Service's annotations, with AWS
+     * permissions through EKS Pod Identity (components/cluster); not installed with clusterMode existing.
+     */
+    "aws-load-balancer-controller": {
+        chart: "aws-load-balancer-controller",
+        version: "3.5.0",
+        repository: "https://aws.github.io/eks-charts",
+        images: "public.ecr.aws/eks/aws-load-balancer-controller (the chart's default, v3.5.0)",
+    },
 } as const satisfies Record<string, ChartPin>;
 
 export type ChartName = keyof typeof CHARTS;

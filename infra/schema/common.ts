@@ -6,6 +6,8 @@ import { keyAdminArnsProblems } from "../../components/kms";
 import {
     LOAD_BALANCER_SCHEMES,
     LoadBalancerScheme,
+    MAX_MESH_REPLICAS,
+    MIN_MESH_REPLICAS,
     OUTBOUND_TRAFFIC_POLICIES,
     OutboundTrafficPolicy,
     canaryRevisionProblem,
@@ -153,6 +155,29 @@ export const COMMON_KEYS: readonly KeySpec[] = [
         default: "internal",
         layers: ["common"],
     },
+    // Issue 14: the ingress gateway's load balancer and the mesh's availability.
+    {
+        key: "gatewaySourceRanges",
+        description:
+            "IPv4 CIDRs that may reach the ingress gateway's load balancer (its Service's loadBalancerSourceRanges), e.g. [\"203.0.113.0/24\"]; empty for the environment's VPC CIDR only.",
+        type: "string[]",
+        default: [],
+        layers: ["common"],
+    },
+    {
+        key: "gatewayReplicas",
+        description: `The fewest ingress gateway pods (its autoscaler's minimum; the maximum is twice that, at least 5), ${MIN_MESH_REPLICAS} to ${MAX_MESH_REPLICAS}: one is a single point of failure.`,
+        type: "integer",
+        default: MIN_MESH_REPLICAS,
+        layers: ["common"],
+    },
+    {
+        key: "istiodReplicas",
+        description: `The fewest istiod pods (its autoscaler's minimum; the maximum is twice that, at least 5), ${MIN_MESH_REPLICAS} to ${MAX_MESH_REPLICAS}: one is a single point of failure.`,
+        type: "integer",
+        default: MIN_MESH_REPLICAS,
+        layers: ["common"],
+    },
     {
         key: "prometheusRetention",
         description: "How long Prometheus keeps samples, e.g. 3d or 2w.",
@@ -205,6 +230,10 @@ export interface CommonConfig {
     readonly meshOutboundTrafficPolicy: OutboundTrafficPolicy;
     readonly tracingSamplingPercentage: number;
     readonly gatewayScheme: LoadBalancerScheme;
+    /** CIDRs that may reach the gateway's load balancer; empty for the environment's VPC CIDR. */
+    readonly gatewaySourceRanges: readonly string[];
+    readonly gatewayReplicas: number;
+    readonly istiodReplicas: number;
     readonly prometheusRetention: string;
     readonly prometheusStorageSize: string;
     /** Grafana's admin password from config (secret), or undefined to generate one. */
@@ -304,6 +333,9 @@ export function parseCommonConfig(reader: ConfigReader, env: string): CommonConf
         meshOutboundTrafficPolicy: reader.oneOf("meshOutboundTrafficPolicy", OUTBOUND_TRAFFIC_POLICIES),
         tracingSamplingPercentage: reader.integer("tracingSamplingPercentage", 0, 100),
         gatewayScheme: reader.oneOf("gatewayScheme", LOAD_BALANCER_SCHEMES),
+        gatewaySourceRanges: reader.strings("gatewaySourceRanges", (v) => checkCidr(v)),
+        gatewayReplicas: reader.integer("gatewayReplicas", MIN_MESH_REPLICAS, MAX_MESH_REPLICAS),
+        istiodReplicas: reader.integer("istiodReplicas", MIN_MESH_REPLICAS, MAX_MESH_REPLICAS),
         prometheusRetention: reader.string("prometheusRetention", retentionProblem, true),
         prometheusStorageSize: reader.string("prometheusStorageSize", storageSizeProblem, true),
         grafanaAdminPassword: reader.secret("grafanaAdminPassword"),

@@ -20,6 +20,7 @@ export const OFFLINE_CHART_FOLDERS: Readonly<Record<ChartName, string>> = {
     "kube-prometheus-stack": `kube-prometheus-stack-${CHARTS["kube-prometheus-stack"].version}`,
     jaeger: `jaeger-${CHARTS.jaeger.version}`,
     "metrics-server": `metrics-server-${CHARTS["metrics-server"].version}`,
+    "aws-load-balancer-controller": `aws-load-balancer-controller-${CHARTS["aws-load-balancer-controller"].version}`,
 };
 
 /** The folder of the vendored values files, one `<chart>-<version>/` each. */
