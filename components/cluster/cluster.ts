@@ -17,10 +17,10 @@ import {
     nodeMetadataOptions,
     parseNodeGroup,
     partitionOfRegion,
-    podIdentityTrustPolicy,
     roleArnProblem,
     scheduledScaling,
 } from "./specs";
+import { podIdentityRole } from "./pod-identity";
 import { LOAD_BALANCER_CONTROLLER, LOAD_BALANCER_CONTROLLER_WEBHOOK_PORT, loadBalancerControllerPolicy } from "./load-balancer-controller";
 import { CONTROL_PLANE_LOG_TYPES, KUBERNETES_VERSION, LOG_RETENTION_DAYS, ManagedAddon, VPC_CNI_CONFIGURATION } from "./versions";
 
@@ -319,8 +319,8 @@ export class Cluster extends pulumi.ComponentResource {
 
     /**
      * The AWS Load Balancer Controller's permissions through EKS Pod Identity: a role only the Pod
-     * Identity agent may assume, upstream's policy for the controller's release, the association
-     * with its service account; and the control plane's way to its webhook on the nodes.
+     * Identity agent may assume, upstream's policy for the controller's release (inline), the
+     * association with its service account; and the control plane's way to its webhook on the nodes.
      */
     private loadBalancerControllerRole(
         args: ClusterArgs,
@@ -329,26 +329,12 @@ export class Cluster extends pulumi.ComponentResource {
         opts: pulumi.CustomResourceOptions,
     ): pulumi.Resource[] {
         const resourceName = namer(args.owner);
-        const roleName = resourceName("lb-controller-role", undefined, "iamRole");
-        const role = new aws.iam.Role(roleName, { name: roleName, assumeRolePolicy: podIdentityTrustPolicy(), tags: { Name: roleName } }, opts);
-        const policyName = resourceName("lb-controller-policy");
-        const policy = new aws.iam.Policy(
-            policyName,
-            { name: policyName, description: "AWS Load Balancer Controller (upstream iam_policy.json of its release)", policy: loadBalancerControllerPolicy(), tags: { Name: policyName } },
-            opts,
-        );
-        const attachment = new aws.iam.RolePolicyAttachment(`${roleName}-${policyName}`, { role: role.name, policyArn: policy.arn }, opts);
-        const associationName = resourceName("lb-controller-pod-identity");
-        const association = new aws.eks.PodIdentityAssociation(
-            associationName,
-            {
-                clusterName: args.clusterName,
-                namespace: LOAD_BALANCER_CONTROLLER.namespace,
-                serviceAccount: LOAD_BALANCER_CONTROLLER.serviceAccount,
-                roleArn: role.arn,
-                tags: { Name: associationName },
-            },
-            { ...opts, dependsOn: [cluster, agent, attachment] },
+        const association = podIdentityRole(
+            args.owner,
+            "lb-controller",
+            { clusterName: args.clusterName, namespace: LOAD_BALANCER_CONTROLLER.namespace, serviceAccount: LOAD_BALANCER_CONTROLLER.serviceAccount },
+            loadBalancerControllerPolicy(),
+            { ...opts, dependsOn: [cluster, agent] },
         );
         const webhookRuleName = resourceName("lb-controller-webhook-rule");
         const webhookRule = new aws.vpc.SecurityGroupIngressRule(
@@ -364,7 +350,7 @@ export class Cluster extends pulumi.ComponentResource {
             },
             opts,
         );
-        return [association, attachment, webhookRule];
+        return [association, webhookRule];
     }
 
     /** An IAM role for an AWS service principal with AWS managed policies attached. */

@@ -21,6 +21,8 @@ export const OFFLINE_CHART_FOLDERS: Readonly<Record<ChartName, string>> = {
     jaeger: `jaeger-${CHARTS.jaeger.version}`,
     "metrics-server": `metrics-server-${CHARTS["metrics-server"].version}`,
     "aws-load-balancer-controller": `aws-load-balancer-controller-${CHARTS["aws-load-balancer-controller"].version}`,
+    // Not in the offline set: vendored from the upstream tag (test/fixtures/chart-values/SOURCE.md).
+    "external-dns": `external-dns-${CHARTS["external-dns"].version}`,
 };
 
 /** The folder of the vendored values files, one `<chart>-<version>/` each. */
