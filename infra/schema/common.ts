@@ -159,7 +159,7 @@ export const COMMON_KEYS: readonly KeySpec[] = [
     {
         key: "gatewaySourceRanges",
         description:
-            "IPv4 CIDRs that may reach the ingress gateway's load balancer (its Service's loadBalancerSourceRanges), e.g. [\"203.0.113.0/24\"]; empty for the environment's VPC CIDR only.",
+            "IPv4 CIDRs that may reach the ingress gateway's load balancer (its Service's loadBalancerSourceRanges), e.g. [\"203.0.113.0/24\"]; empty for the environment's VPC CIDR only (refused with gatewayScheme internet-facing).",
         type: "string[]",
         default: [],
         layers: ["common"],
@@ -311,6 +311,15 @@ export function parseCommonConfig(reader: ConfigReader, env: string): CommonConf
             `not read with clusterMode eks (the stack creates the cluster and its kubeconfig); allowed: unset, or set clusterMode to existing`,
         );
     }
+    // An internet-facing gateway open to the VPC only (the default range) would serve nobody outside.
+    const gatewaySourceRanges = reader.strings("gatewaySourceRanges", (v) => checkCidr(v));
+    if (reader.value("gatewayScheme") === "internet-facing" && gatewaySourceRanges.length === 0) {
+        reader.problems.add(
+            "gatewaySourceRanges",
+            [],
+            'required with gatewayScheme internet-facing (the default, the VPC\'s CIDR, lets no client outside the VPC in); allowed: the IPv4 CIDRs of its clients, e.g. ["203.0.113.0/24"]',
+        );
+    }
     const mirror = parseChartMirror(reader.string("chartMirror", chartMirrorProblem));
     return {
         layer: "common",
@@ -333,7 +342,7 @@ export function parseCommonConfig(reader: ConfigReader, env: string): CommonConf
         meshOutboundTrafficPolicy: reader.oneOf("meshOutboundTrafficPolicy", OUTBOUND_TRAFFIC_POLICIES),
         tracingSamplingPercentage: reader.integer("tracingSamplingPercentage", 0, 100),
         gatewayScheme: reader.oneOf("gatewayScheme", LOAD_BALANCER_SCHEMES),
-        gatewaySourceRanges: reader.strings("gatewaySourceRanges", (v) => checkCidr(v)),
+        gatewaySourceRanges,
         gatewayReplicas: reader.integer("gatewayReplicas", MIN_MESH_REPLICAS, MAX_MESH_REPLICAS),
         istiodReplicas: reader.integer("istiodReplicas", MIN_MESH_REPLICAS, MAX_MESH_REPLICAS),
         prometheusRetention: reader.string("prometheusRetention", retentionProblem, true),

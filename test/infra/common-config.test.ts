@@ -61,6 +61,9 @@ describe("common layer config (infra/schema/common.ts)", () => {
             "platform:gatewayReplicas = 1: out of range; allowed: 2 to 10",
             "platform:istiodReplicas = 11: out of range; allowed: 2 to 10",
         ]);
+        assert.deepStrictEqual(problemsOf({ gatewayScheme: "internet-facing" }), [
+            'platform:gatewaySourceRanges = []: required with gatewayScheme internet-facing (the default, the VPC\'s CIDR, lets no client outside the VPC in); allowed: the IPv4 CIDRs of its clients, e.g. ["203.0.113.0/24"]',
+        ]);
     });
 
     it("reads node groups with labels and taints, role ARNs and a public endpoint with CIDRs", () => {
