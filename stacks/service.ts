@@ -1,4 +1,4 @@
-import { GraphService, Service, calleesOf } from "../components/service";
+import { GraphService, Service, calleesOf, hostZoneProblem } from "../components/service";
 import { OBSERVABILITY_NAMESPACE } from "../components/observability";
 import { readAccessGraph } from "../infra/environment";
 import { kubernetesProvider } from "../infra/providers";
@@ -71,6 +71,12 @@ export async function deployService(config: ServiceConfig, inputs: ServiceInputs
     const { global, common } = inputs;
     const owner = { environment: environmentOf(global), service: config.service };
     const revision = meshRevisionOf(config, common);
+    // The host's DNS record is made in the environment's zone: a host outside it is refused by name.
+    const host = config.settings.publicHost;
+    const zoneMessage = host === undefined ? undefined : hostZoneProblem(host, global.privateZoneName);
+    if (zoneMessage) {
+        throw configError(config.stack, [{ path: "platform:publicHost", value: host, message: zoneMessage }]);
+    }
     const provider = kubernetesProvider("kubernetes", common.kubeconfig);
     const service = new Service(config.service, {
         owner,

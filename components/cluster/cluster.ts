@@ -22,6 +22,8 @@ import {
     roleArnProblem,
     scheduledScaling,
 } from "./specs";
+import { podIdentityRole } from "./pod-identity";
+import { LOAD_BALANCER_CONTROLLER, LOAD_BALANCER_CONTROLLER_WEBHOOK_PORT, loadBalancerControllerPolicy } from "./load-balancer-controller";
 import { CONTROL_PLANE_LOG_TYPES, KUBERNETES_VERSION, ManagedAddon, VPC_CNI_CONFIGURATION } from "./versions";
 
 /** Port of Istio's sidecar-injector webhook on istiod: the control plane must reach it on the nodes. */
@@ -108,6 +110,11 @@ export class Cluster extends pulumi.ComponentResource {
     readonly nodeGroups: Readonly<Record<string, aws.eks.NodeGroup>>;
     /** What Kubernetes objects must wait for: nodes and the add-ons that make them usable. */
     readonly ready: readonly pulumi.Resource[];
+    /**
+     * What the AWS Load Balancer Controller's release waits for: its role, policy and Pod Identity
+     * association (service account kube-system/aws-load-balancer-controller).
+     */
+    readonly loadBalancerControllerAccess: readonly pulumi.Resource[];
 
     constructor(name: string, args: ClusterArgs, opts: pulumi.ComponentResourceOptions = {}) {
         assertValidArgs("Cluster", name, clusterArgsProblems(args));
@@ -275,6 +282,7 @@ export class Cluster extends pulumi.ComponentResource {
         ];
         this.nodeGroups = nodeGroups;
         this.ready = [...networking, ...nodes, ...workloads];
+        this.loadBalancerControllerAccess = this.loadBalancerControllerRole(args, cluster, networking[2], awsOpts);
 
         this.registerOutputs({
             clusterName: this.clusterName,
@@ -284,6 +292,42 @@ export class Cluster extends pulumi.ComponentResource {
             clusterSecurityGroupId: this.clusterSecurityGroupId,
             nodeSecurityGroupId: this.nodeSecurityGroupId,
         });
+    }
+
+    /**
+     * The AWS Load Balancer Controller's permissions through EKS Pod Identity: a role only the Pod
+     * Identity agent may assume, upstream's policy for the controller's release (inline), the
+     * association with its service account; and the control plane's way to its webhook on the nodes.
+     */
+    private loadBalancerControllerRole(
+        args: ClusterArgs,
+        cluster: eks.Cluster,
+        agent: pulumi.Resource,
+        opts: pulumi.CustomResourceOptions,
+    ): pulumi.Resource[] {
+        const resourceName = namer(args.owner);
+        const association = podIdentityRole(
+            args.owner,
+            "lb-controller",
+            { clusterName: args.clusterName, namespace: LOAD_BALANCER_CONTROLLER.namespace, serviceAccount: LOAD_BALANCER_CONTROLLER.serviceAccount },
+            loadBalancerControllerPolicy(),
+            { ...opts, dependsOn: [cluster, agent] },
+        );
+        const webhookRuleName = resourceName("lb-controller-webhook-rule");
+        const webhookRule = new aws.vpc.SecurityGroupIngressRule(
+            webhookRuleName,
+            {
+                securityGroupId: cluster.nodeSecurityGroupId,
+                referencedSecurityGroupId: cluster.clusterSecurityGroupId,
+                ipProtocol: "tcp",
+                fromPort: LOAD_BALANCER_CONTROLLER_WEBHOOK_PORT,
+                toPort: LOAD_BALANCER_CONTROLLER_WEBHOOK_PORT,
+                description: "EKS control plane to the AWS Load Balancer Controller webhook",
+                tags: { Name: webhookRuleName },
+            },
+            opts,
+        );
+        return [association, webhookRule];
     }
 
     /** An IAM role for an AWS service principal with AWS managed policies attached. */

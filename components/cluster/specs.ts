@@ -267,6 +267,16 @@ export function assumeRolePolicy(service: string, actions: readonly string[] = [
     });
 }
 
+/**
+ * Trust policy of a role for EKS Pod Identity: the Pod Identity agent assumes it (and tags the
+ * session with the cluster, namespace and service account) for the pods of one service account,
+ * named by an `aws.eks.PodIdentityAssociation`.
+ * See https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html
+ */
+export function podIdentityTrustPolicy(): string {
+    return assumeRolePolicy("pods.eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"]);
+}
+
 /** Managed policies of the cluster's service role. */
 export const CLUSTER_ROLE_POLICIES = ["AmazonEKSClusterPolicy"] as const;
 /** Managed policies of the nodes' instance role. */

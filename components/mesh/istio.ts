@@ -13,17 +13,20 @@ import {
     OutboundTrafficPolicy,
     TRUST_DOMAIN,
     TracingCollector,
+    MIN_MESH_REPLICAS,
     baseValues,
     canaryRevisionProblem,
     gatewayValues,
     istiodReleaseName,
     istiodValues,
+    meshReplicasProblem,
     peerAuthenticationSpec,
     revisionProblem,
     samplingProblem,
     telemetrySpec,
 } from "./specs";
 import { ChartMirror, releaseChart } from "../charts";
+import { parseCidr } from "../network/ipv4";
 import { ISTIO_CANARY_VERSION, ISTIO_VERSION } from "./versions";
 
 /** How long a release may take to become ready before the update fails, in seconds. */
@@ -47,7 +50,7 @@ export interface IstioArgs {
      * Empty for none. @default ""
      */
     readonly canaryRevision?: string;
-    /** Sidecars' handling of unknown hosts; REGISTRY_ONLY is not a security boundary. @default "ALLOW_ANY" */
+    /** Sidecars' handling of unknown hosts; REGISTRY_ONLY is not a security boundary. @default "REGISTRY_ONLY" */
     readonly outboundTrafficPolicy?: OutboundTrafficPolicy;
     /** Percentage of requests traced, 0 to 100. @default 1 */
     readonly tracingSamplingPercentage?: number;
@@ -55,6 +58,15 @@ export interface IstioArgs {
     readonly collector: TracingCollector;
     /** Whether the ingress gateway's NLB is internal or internet-facing. @default "internal" */
     readonly gatewayScheme?: LoadBalancerScheme;
+    /**
+     * IPv4 CIDRs that may reach the gateway's NLB (the Service's `loadBalancerSourceRanges`); at
+     * least one. The common layer passes the VPC's CIDR unless config names others.
+     */
+    readonly gatewaySourceRanges: readonly string[];
+    /** The floor of the gateway's replicas (its autoscaler's minimum), 2 to 10. @default 2 */
+    readonly gatewayReplicas?: number;
+    /** The floor of istiod's replicas (its autoscaler's minimum), 2 to 10. @default 2 */
+    readonly istiodReplicas?: number;
     /** Where the charts come from (config `chartMirror`). @default upstream (components/charts) */
     readonly chartMirror?: ChartMirror;
 }
@@ -77,12 +89,31 @@ export function istioArgsProblems(args: IstioArgs): Problem[] {
     if (!(LOAD_BALANCER_SCHEMES as readonly string[]).includes(scheme)) {
         add("gatewayScheme", scheme, `allowed: ${LOAD_BALANCER_SCHEMES.join(", ")}`);
     }
+    for (const [property, replicas] of [
+        ["gatewayReplicas", args.gatewayReplicas ?? MIN_MESH_REPLICAS],
+        ["istiodReplicas", args.istiodReplicas ?? MIN_MESH_REPLICAS],
+    ] as const) {
+        const message = meshReplicasProblem(replicas);
+        if (message) {
+            add(property, replicas, message);
+        }
+    }
+    if (args.gatewaySourceRanges.length === 0) {
+        add("gatewaySourceRanges", [], "at least one CIDR is needed, or the load balancer is open to every address");
+    }
+    args.gatewaySourceRanges.forEach((cidr, i) => {
+        if (parseCidr(cidr) === undefined) {
+            add(`gatewaySourceRanges[${i}]`, cidr, "not an IPv4 CIDR block; allowed: a.b.c.d/n, e.g. 10.20.0.0/16");
+        }
+    });
     return [...problems.all];
 }
 
 /**
  * The Istio mesh from its Helm charts, in order: `base` (CRDs) -> `istiod` (waited on) ->
- * the ingress `gateway` in its own namespace as an AWS NLB; then mesh-wide STRICT mTLS and the
+ * the ingress `gateway` in its own namespace as an AWS NLB of the AWS Load Balancer Controller;
+ * istiod and the gateway highly available (at least two replicas over zones, autoscaled, with
+ * PodDisruptionBudgets); then mesh-wide STRICT mTLS and the
  * mesh-wide Telemetry (tracing to Jaeger, access logs).
  */
 export class Istio extends pulumi.ComponentResource {
@@ -139,6 +170,7 @@ export class Istio extends pulumi.ComponentResource {
                         revision: rev,
                         outboundTrafficPolicy: args.outboundTrafficPolicy ?? "REGISTRY_ONLY",
                         collector: args.collector,
+                        replicas: args.istiodReplicas ?? MIN_MESH_REPLICAS,
                     }),
                     // Waited on: the gateway's pods are injected by istiod's webhook.
                     skipAwait: false,
@@ -157,7 +189,12 @@ export class Istio extends pulumi.ComponentResource {
                 name: GATEWAY_NAME,
                 namespace: GATEWAY_NAMESPACE,
                 ...chart("gateway"),
-                values: gatewayValues({ revision, scheme: args.gatewayScheme ?? "internal" }),
+                values: gatewayValues({
+                    revision,
+                    scheme: args.gatewayScheme ?? "internal",
+                    replicas: args.gatewayReplicas ?? MIN_MESH_REPLICAS,
+                    sourceRanges: args.gatewaySourceRanges,
+                }),
                 timeout: RELEASE_TIMEOUT_SECONDS,
             },
             { ...k8sOpts, dependsOn: [gatewayNs, istiod] },

@@ -74,6 +74,10 @@ export function validateServiceArgs(args: Pick<ServiceArgs, "owner" | "settings"
     if (args.settings.exposed && args.settings.publicHost === undefined && args.zoneName === "") {
         problems.push('zoneName = "": an exposed service without publicHost needs the environment zone for its host');
     }
+    const zoneMessage = args.settings.publicHost === undefined || args.zoneName === "" ? undefined : hostZoneProblem(args.settings.publicHost, args.zoneName);
+    if (zoneMessage) {
+        problems.push(`publicHost = ${JSON.stringify(args.settings.publicHost)}: ${zoneMessage}`);
+    }
     args.callees.forEach((callee, i) => {
         try {
             kubernetesName(callee, "callee");
@@ -85,6 +89,18 @@ export function validateServiceArgs(args: Pick<ServiceArgs, "owner" | "settings"
         problems.push(`vpcCidr = ${JSON.stringify(args.vpcCidr)}: not an IPv4 CIDR block; the egress NetworkPolicy needs the environment's VPC, e.g. 10.0.0.0/16`);
     }
     return problems;
+}
+
+/**
+ * Why `host` cannot be an exposed service's host in the environment's DNS zone `zoneName`, or
+ * undefined: the host gets its record in that zone, so it must be the zone's name or below it.
+ */
+export function hostZoneProblem(host: string, zoneName: string): string | undefined {
+    const h = host.toLowerCase().replace(/\.$/, "");
+    const zone = zoneName.toLowerCase().replace(/\.$/, "");
+    return h === zone || h.endsWith(`.${zone}`)
+        ? undefined
+        : `not in the environment's DNS zone ${zoneName}, where its record is made; allowed: ${zoneName} or a name ending in .${zoneName}, e.g. shop.${zoneName}`;
 }
 
 /** The public host of an exposed service: `publicHost`, or `<service>.<zoneName>`. */
@@ -104,7 +120,7 @@ export class Service extends pulumi.ComponentResource {
     readonly principal: string;
     /** In-cluster FQDN. */
     readonly host: string;
-    /** `http://<public host>` when exposed. */
+    /** `https://<public host>` when exposed. */
     readonly url?: string;
 
     constructor(name: string, args: ServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
@@ -127,7 +143,7 @@ export class Service extends pulumi.ComponentResource {
         this.principal = principalOf(mesh.trustDomain, namespace, service);
         this.host = serviceHost(service, namespace);
         const publicHost = exposedHost(service, settings, args.zoneName);
-        this.url = publicHost === undefined ? undefined : `http://${publicHost}`;
+        this.url = publicHost === undefined ? undefined : `https://${publicHost}`;
 
         const ns = new k8s.core.v1.Namespace(
             service,
@@ -212,7 +228,7 @@ export class Service extends pulumi.ComponentResource {
         custom("DestinationRule", NETWORKING_API_VERSION, service, { name: service, spec: destinationRuleSpec(this.host, settings) });
         let exposure: { gateway: string; host: string } | undefined;
         if (publicHost !== undefined) {
-            custom("Gateway", NETWORKING_API_VERSION, service, { name: service, spec: gatewaySpec(publicHost, mesh) });
+            custom("Gateway", NETWORKING_API_VERSION, service, { name: service, spec: gatewaySpec(publicHost, service, mesh) });
             exposure = { gateway: `${namespace}/${service}`, host: publicHost };
         }
         custom("VirtualService", NETWORKING_API_VERSION, service, { name: service, spec: virtualServiceSpec(this.host, settings, exposure) });

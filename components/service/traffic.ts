@@ -86,15 +86,36 @@ function perTryTimeout(settings: ServiceSettings): string {
     return `${Math.max(1, Math.floor(seconds / (settings.retries + 1)))}s`;
 }
 
+/** The oldest TLS version the gateway accepts from clients. */
+export const GATEWAY_MIN_TLS_VERSION = "TLSV1_2";
+
+/**
+ * The Kubernetes TLS secret (`kubernetes.io/tls`) holding an exposed service's certificate, in the
+ * ingress gateway's namespace, where the gateway's Envoy reads it through istiod (SDS). It is
+ * issued by cert-manager, or written by whoever holds the certificate (docs/service.md).
+ */
+export function gatewayCredentialName(service: string): string {
+    return `${service}-tls`;
+}
+
 /**
  * The Gateway for an exposed service's host on the common layer's ingress gateway (selected by its
  * `istio` pod label). It lives in the service's namespace, so a service stack owns its host and
- * cannot touch another's; HTTP on port 80 (TLS terminates at the load balancer, see docs/service.md).
+ * cannot touch another's. TLS terminates at the gateway's Envoy on 443 (SIMPLE, TLS 1.2 or newer,
+ * the certificate from `credentialName`); port 80 serves nothing but a redirect to HTTPS, so no
+ * request, and no bearer token, is answered in clear.
  */
-export function gatewaySpec(host: string, mesh: MeshFacts): Record<string, unknown> {
+export function gatewaySpec(host: string, service: string, mesh: MeshFacts): Record<string, unknown> {
     return {
         selector: { istio: mesh.gatewayName },
-        servers: [{ port: { number: 80, name: "http", protocol: "HTTP" }, hosts: [host] }],
+        servers: [
+            {
+                port: { number: 443, name: "https", protocol: "HTTPS" },
+                hosts: [host],
+                tls: { mode: "SIMPLE", credentialName: gatewayCredentialName(service), minProtocolVersion: GATEWAY_MIN_TLS_VERSION },
+            },
+            { port: { number: 80, name: "http", protocol: "HTTP" }, hosts: [host], tls: { httpsRedirect: true } },
+        ],
     };
 }
 

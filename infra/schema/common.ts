@@ -4,7 +4,16 @@ import { z } from "zod";
 import { LOG_RETENTION_DAYS, checkRetentionDays } from "../../components/cloudwatch";
 import { NodeGroupSpec, endpointProblem, nodeGroupsProblems, parseNodeGroup, roleArnProblem } from "../../components/cluster/specs";
 import { keyAdminArnsProblems } from "../../components/kms";
-import { LOAD_BALANCER_SCHEMES, LoadBalancerScheme, OUTBOUND_TRAFFIC_POLICIES, OutboundTrafficPolicy, canaryRevisionProblem, revisionProblem } from "../../components/mesh/specs";
+import {
+    LOAD_BALANCER_SCHEMES,
+    LoadBalancerScheme,
+    MAX_MESH_REPLICAS,
+    MIN_MESH_REPLICAS,
+    OUTBOUND_TRAFFIC_POLICIES,
+    OutboundTrafficPolicy,
+    canaryRevisionProblem,
+    revisionProblem,
+} from "../../components/mesh/specs";
 import { retentionProblem, storageSizeProblem } from "../../components/observability/specs";
 import { CHART_MIRROR_ALLOWED, ChartMirror, parseChartMirror } from "../../components/charts";
 import { checkCidr } from "./checks";
@@ -117,6 +126,20 @@ export const COMMON_SHAPE = {
         description: "The ingress gateway's Network Load Balancer: internal or internet-facing.",
         layers: common,
     }),
+    // The ingress gateway's load balancer and the mesh's availability.
+    gatewaySourceRanges: configKey(z.array(z.string().check(checked((v: string) => checkCidr(v)))), [], {
+        description:
+            "IPv4 CIDRs that may reach the ingress gateway's load balancer (its Service's loadBalancerSourceRanges), e.g. [\"203.0.113.0/24\"]; empty for the environment's VPC CIDR only (refused with gatewayScheme internet-facing).",
+        layers: common,
+    }),
+    gatewayReplicas: configKey(integerIn(MIN_MESH_REPLICAS, MAX_MESH_REPLICAS), MIN_MESH_REPLICAS, {
+        description: `The fewest ingress gateway pods (its autoscaler's minimum; the maximum is twice that, at least 5), ${MIN_MESH_REPLICAS} to ${MAX_MESH_REPLICAS}: one is a single point of failure.`,
+        layers: common,
+    }),
+    istiodReplicas: configKey(integerIn(MIN_MESH_REPLICAS, MAX_MESH_REPLICAS), MIN_MESH_REPLICAS, {
+        description: `The fewest istiod pods (its autoscaler's minimum; the maximum is twice that, at least 5), ${MIN_MESH_REPLICAS} to ${MAX_MESH_REPLICAS}: one is a single point of failure.`,
+        layers: common,
+    }),
     prometheusRetention: configKey(requiredString(retentionProblem), "3d", {
         description: "How long Prometheus keeps samples, e.g. 3d or 2w.",
         layers: common,
@@ -168,6 +191,10 @@ export interface CommonConfig {
     readonly meshOutboundTrafficPolicy: OutboundTrafficPolicy;
     readonly tracingSamplingPercentage: number;
     readonly gatewayScheme: LoadBalancerScheme;
+    /** CIDRs that may reach the gateway's load balancer; empty for the environment's VPC CIDR. */
+    readonly gatewaySourceRanges: readonly string[];
+    readonly gatewayReplicas: number;
+    readonly istiodReplicas: number;
     readonly prometheusRetention: string;
     readonly prometheusStorageSize: string;
     /** Grafana's admin password from config (secret), or undefined to generate one. */
@@ -215,6 +242,14 @@ export function parseCommonConfig(
     }
     problems.addAll("nodeGroups", nodeGroupsProblems(v.nodeGroups));
     problems.add("meshCanaryRevision", v.meshCanaryRevision, canaryRevisionProblem(v.meshCanaryRevision, v.meshRevision));
+    // An internet-facing gateway open to the VPC only (the default range) would serve nobody outside.
+    if (v.gatewayScheme === "internet-facing" && v.gatewaySourceRanges.length === 0) {
+        problems.add(
+            "gatewaySourceRanges",
+            [],
+            'required with gatewayScheme internet-facing (the default, the VPC\'s CIDR, lets no client outside the VPC in); allowed: the IPv4 CIDRs of its clients, e.g. ["203.0.113.0/24"]',
+        );
+    }
     return {
         layer: "common",
         stack,
@@ -236,6 +271,9 @@ export function parseCommonConfig(
         meshOutboundTrafficPolicy: v.meshOutboundTrafficPolicy,
         tracingSamplingPercentage: v.tracingSamplingPercentage,
         gatewayScheme: v.gatewayScheme,
+        gatewaySourceRanges: v.gatewaySourceRanges,
+        gatewayReplicas: v.gatewayReplicas,
+        istiodReplicas: v.istiodReplicas,
         prometheusRetention: v.prometheusRetention,
         prometheusStorageSize: v.prometheusStorageSize,
         grafanaAdminPassword: secrets.grafanaAdminPassword,

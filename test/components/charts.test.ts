@@ -12,6 +12,8 @@ describe("chart sources (components/charts/sources.ts)", () => {
                 ["kube-prometheus-stack", "81.6.2", "https://prometheus-community.github.io/helm-charts"],
                 ["jaeger", "4.11.1", "https://jaegertracing.github.io/helm-charts"],
                 ["metrics-server", "3.13.1", "https://kubernetes-sigs.github.io/metrics-server/"],
+                ["aws-load-balancer-controller", "3.5.0", "https://aws.github.io/eks-charts"],
+                ["external-dns", "1.21.1", "https://kubernetes-sigs.github.io/external-dns/"],
             ],
         );
         assert.strictEqual(ISTIO_IMAGE_HUB, "docker.io/istio");

@@ -50,6 +50,22 @@ describe("common layer config (infra/schema/common.ts)", () => {
         assert.strictEqual(config.grafanaAdminPassword, undefined);
     });
 
+    // Issue 14: the gateway's load balancer and the mesh's availability.
+    it("reads the gateway's source ranges and the replicas of istiod and the gateway (default 2), naming each bad value", () => {
+        const defaults = parse({});
+        assert.deepStrictEqual([defaults.gatewaySourceRanges, defaults.gatewayReplicas, defaults.istiodReplicas], [[], 2, 2]);
+        const set = parse({ gatewaySourceRanges: ["203.0.113.0/24"], gatewayReplicas: 3, istiodReplicas: 4 });
+        assert.deepStrictEqual([set.gatewaySourceRanges, set.gatewayReplicas, set.istiodReplicas], [["203.0.113.0/24"], 3, 4]);
+        assert.deepStrictEqual(problemsOf({ gatewaySourceRanges: ["203.0.113.0/24", "203.0.113.7/24"], gatewayReplicas: 1, istiodReplicas: 11 }), [
+            'platform:gatewaySourceRanges[1] = "203.0.113.7/24": not an IPv4 CIDR block; allowed: a.b.c.d/n with the address at the start of the block, e.g. 10.0.0.0/16',
+            "platform:gatewayReplicas = 1: out of range; allowed: 2 to 10",
+            "platform:istiodReplicas = 11: out of range; allowed: 2 to 10",
+        ]);
+        assert.deepStrictEqual(problemsOf({ gatewayScheme: "internet-facing" }), [
+            'platform:gatewaySourceRanges = []: required with gatewayScheme internet-facing (the default, the VPC\'s CIDR, lets no client outside the VPC in); allowed: the IPv4 CIDRs of its clients, e.g. ["203.0.113.0/24"]',
+        ]);
+    });
+
     it("reads node groups with labels and taints, role ARNs and a public endpoint with CIDRs", () => {
         const config = parse({
             nodeGroups: [

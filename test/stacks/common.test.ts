@@ -190,7 +190,7 @@ describe("common layer (stacks/common.ts)", () => {
     });
 
     it("lets the control plane reach istiod's webhook on the nodes on 15017", () => {
-        const rule = one(dev, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+        const rule = one(dev, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "dev-common-istio-webhook-rule");
         assert.deepStrictEqual(
             {
                 securityGroupId: rule.inputs.securityGroupId,
@@ -272,8 +272,85 @@ describe("common layer (stacks/common.ts)", () => {
         assert.deepStrictEqual(one(dev, "kubernetes:helm.sh/v3:Release", "istio-ingressgateway").dependsOn, ["istio-ingress", "istiod"]);
         const ns = one(dev, "kubernetes:core/v1:Namespace", "istio-system");
         assert.ok(ns.dependsOn.includes("dev-common-general-node-group") && ns.dependsOn.includes("dev-common-coredns-addon"));
-        const gateway = one(dev, "kubernetes:helm.sh/v3:Release", "istio-ingressgateway");
-        assert.strictEqual((gateway.inputs.values as any).service.annotations["service.beta.kubernetes.io/aws-load-balancer-internal"], "false");
+    });
+
+    it("runs istiod and the gateway highly available: two replicas at least, autoscaled, PodDisruptionBudgets, spread over zones", () => {
+        const istiod = one(dev, "kubernetes:helm.sh/v3:Release", "istiod").inputs.values as any;
+        assert.deepStrictEqual(
+            [istiod.replicaCount, istiod.autoscaleEnabled, istiod.autoscaleMin, istiod.autoscaleMax, istiod.pdb, istiod.global.defaultPodDisruptionBudget],
+            [2, true, 2, 5, { minAvailable: 1 }, { enabled: true }],
+        );
+        assert.strictEqual(istiod.topologySpreadConstraints[0].topologyKey, "topology.kubernetes.io/zone");
+        const gateway = one(dev, "kubernetes:helm.sh/v3:Release", "istio-ingressgateway").inputs.values as any;
+        assert.deepStrictEqual(
+            [gateway.replicaCount, gateway.autoscaling, gateway.podDisruptionBudget, gateway.topologySpreadConstraints[0].labelSelector],
+            [2, { enabled: true, minReplicas: 2, maxReplicas: 5 }, { minAvailable: 1 }, { matchLabels: { istio: "istio-ingressgateway" } }],
+        );
+    });
+
+    it("publishes only ports 80 and 443 of the gateway, on an internal NLB of the AWS Load Balancer Controller reachable from the VPC", async () => {
+        const service = (e: Evaluation) => (one(e, "kubernetes:helm.sh/v3:Release", "istio-ingressgateway").inputs.values as any).service;
+        const s = service(dev);
+        assert.deepStrictEqual(s.ports.map((p: any) => p.port), [80, 443]);
+        assert.deepStrictEqual(s.loadBalancerSourceRanges, [DEV_GLOBAL_OUTPUTS.vpcCidr]);
+        assert.strictEqual(s.annotations["service.beta.kubernetes.io/aws-load-balancer-type"], "external");
+        assert.strictEqual(s.annotations["service.beta.kubernetes.io/aws-load-balancer-scheme"], "internal");
+        assert.strictEqual(s.annotations["service.beta.kubernetes.io/aws-load-balancer-healthcheck-port"], "15021");
+        const open = service(await evaluateDefaults({ gatewayScheme: "internet-facing", gatewaySourceRanges: ["203.0.113.0/24"], gatewayReplicas: 3, istiodReplicas: 4 }));
+        assert.deepStrictEqual([open.annotations["service.beta.kubernetes.io/aws-load-balancer-scheme"], open.loadBalancerSourceRanges], ["internet-facing", ["203.0.113.0/24"]]);
+    });
+
+    it("publishes each exposed host in the environment's private zone with ExternalDNS, allowed to change that zone only", () => {
+        const role = one(dev, "aws:iam/role:Role", "dev-common-external-dns-role");
+        assert.match(String(role.inputs.assumeRolePolicy), /"Service":"pods\.eks\.amazonaws\.com"/);
+        const policy = JSON.parse(String(one(dev, "aws:iam/rolePolicy:RolePolicy", "dev-common-external-dns-policy").inputs.policy));
+        assert.deepStrictEqual(policy.Statement[0].Resource, [`arn:aws:route53:::hostedzone/${DEV_GLOBAL_OUTPUTS.privateZoneId}`]);
+        const association = one(dev, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "dev-common-external-dns-pod-identity");
+        assert.deepStrictEqual([association.inputs.namespace, association.inputs.serviceAccount], ["kube-system", "external-dns"]);
+        const release = one(dev, "kubernetes:helm.sh/v3:Release", "external-dns");
+        assert.deepStrictEqual([release.inputs.chart, release.inputs.version, release.inputs.namespace], ["external-dns", "1.21.1", "kube-system"]);
+        assert.deepStrictEqual(release.inputs.values, {
+            provider: { name: "aws" },
+            sources: ["istio-gateway"],
+            domainFilters: ["dev.internal.example.com"],
+            policy: "sync",
+            registry: "txt",
+            txtOwnerId: "dev-common-eks-cluster",
+            extraArgs: { "aws-zone-type": "private", "zone-id-filter": DEV_GLOBAL_OUTPUTS.privateZoneId },
+            env: [{ name: "AWS_DEFAULT_REGION", value: "eu-central-1" }],
+            serviceAccount: { create: true, name: "external-dns" },
+        });
+        assert.ok(release.dependsOn.includes("dev-common-external-dns-pod-identity"));
+    });
+
+    it("installs the AWS Load Balancer Controller with its permissions through EKS Pod Identity, before the mesh", () => {
+        const role = one(dev, "aws:iam/role:Role", "dev-common-lb-controller-role");
+        assert.deepStrictEqual(JSON.parse(String(role.inputs.assumeRolePolicy)), {
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
+        });
+        const policy = one(dev, "aws:iam/rolePolicy:RolePolicy", "dev-common-lb-controller-policy");
+        const actions = JSON.parse(String(policy.inputs.policy)).Statement.flatMap((st: any) => [st.Action].flat());
+        assert.ok(actions.includes("elasticloadbalancing:CreateLoadBalancer") && actions.includes("ec2:AuthorizeSecurityGroupIngress"));
+        const association = one(dev, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "dev-common-lb-controller-pod-identity");
+        assert.deepStrictEqual(
+            [association.name, association.inputs.clusterName, association.inputs.namespace, association.inputs.serviceAccount, association.inputs.roleArn],
+            ["dev-common-lb-controller-pod-identity", "dev-common-eks-cluster", "kube-system", "aws-load-balancer-controller", "arn:aws:iam::123456789012:role/dev-common-lb-controller-role"],
+        );
+        const webhook = one(dev, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "dev-common-lb-controller-webhook-rule");
+        assert.deepStrictEqual([webhook.inputs.fromPort, webhook.inputs.toPort], [9443, 9443]);
+        const release = one(dev, "kubernetes:helm.sh/v3:Release", "aws-load-balancer-controller");
+        assert.deepStrictEqual(
+            [release.inputs.chart, release.inputs.version, (release.inputs.repositoryOpts as any).repo, release.inputs.namespace],
+            ["aws-load-balancer-controller", "3.5.0", "https://aws.github.io/eks-charts", "kube-system"],
+        );
+        const values = release.inputs.values as any;
+        assert.deepStrictEqual(
+            [values.clusterName, values.region, values.vpcId, values.replicaCount, values.serviceAccount],
+            ["dev-common-eks-cluster", "eu-central-1", DEV_GLOBAL_OUTPUTS.vpcId, 2, { create: true, name: "aws-load-balancer-controller" }],
+        );
+        assert.ok(release.dependsOn.includes("dev-common-lb-controller-pod-identity"));
+        assert.ok(one(dev, "kubernetes:core/v1:Namespace", "istio-ingress").dependsOn.includes("aws-load-balancer-controller"));
     });
 
     it("names the istiod release after a canary revision", async () => {
@@ -425,6 +502,8 @@ describe("common layer (stacks/common.ts)", () => {
                 .map((r) => [r.name, r.inputs.chart, r.inputs.version ?? null, (r.inputs.repositoryOpts as any)?.repo ?? null])
                 .sort();
         assert.deepStrictEqual(chartsOf(await evaluateDefaults({ chartMirror: "oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/charts" })), [
+            ["aws-load-balancer-controller", "oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/charts/aws-load-balancer-controller", "3.5.0", null],
+            ["external-dns", "oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/charts/external-dns", "1.21.1", null],
             ["istio-base", "oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/charts/base", ISTIO_VERSION, null],
             ["istio-ingressgateway", "oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/charts/gateway", ISTIO_VERSION, null],
             ["istiod", "oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/charts/istiod", ISTIO_VERSION, null],
@@ -434,8 +513,10 @@ describe("common layer (stacks/common.ts)", () => {
         ]);
         const https = chartsOf(await evaluateDefaults({ chartMirror: "https://charts.example.com/platform/" }));
         assert.deepStrictEqual(new Set(https.map((r) => r[3])), new Set(["https://charts.example.com/platform"]));
-        assert.deepStrictEqual(https.map((r) => r[1]), ["base", "gateway", "istiod", "jaeger", "kube-prometheus-stack", "metrics-server"]);
+        assert.deepStrictEqual(https.map((r) => r[1]), ["aws-load-balancer-controller", "external-dns", "base", "gateway", "istiod", "jaeger", "kube-prometheus-stack", "metrics-server"]);
         assert.deepStrictEqual(chartsOf(await evaluateDefaults({ chartMirror: "/srv/charts" })), [
+            ["aws-load-balancer-controller", `/srv/charts/aws-load-balancer-controller-${CHARTS["aws-load-balancer-controller"].version}`, null, null],
+            ["external-dns", `/srv/charts/external-dns-${CHARTS["external-dns"].version}`, null, null],
             ["istio-base", `/srv/charts/base-${ISTIO_VERSION}`, null, null],
             ["istio-ingressgateway", `/srv/charts/gateway-${ISTIO_VERSION}`, null, null],
             ["istiod", `/srv/charts/istiod-${ISTIO_VERSION}`, null, null],
@@ -458,6 +539,8 @@ describe("common layer (stacks/common.ts)", () => {
         assert.doesNotMatch(JSON.stringify(result.resources), /kind: Config/);
         // No EBS: Prometheus' volume takes the cluster's default StorageClass.
         assert.deepStrictEqual(result.resources.filter((r) => r.type === "kubernetes:storage.k8s.io/v1:StorageClass"), []);
+        // No AWS Load Balancer Controller (it needs this stack's IAM role): the gateway's Service keeps its annotations.
+        assert.deepStrictEqual(result.resources.filter((r) => r.name === "aws-load-balancer-controller" || r.name === "external-dns"), []);
         const stack = one(result, "kubernetes:helm.sh/v3:Release", "kube-prometheus-stack");
         assert.strictEqual((stack.inputs.values as any).prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.storageClassName, undefined);
         assert.deepStrictEqual(one(result, "kubernetes:core/v1:Namespace", "istio-system").dependsOn, []);

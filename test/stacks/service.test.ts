@@ -44,7 +44,7 @@ describe("service layer (stacks/service.ts)", () => {
             namespace: "frontend",
             principal: "cluster.local/ns/frontend/sa/frontend",
             serviceAccount: "frontend",
-            url: "http://frontend.dev.internal.example.com",
+            url: "https://frontend.dev.internal.example.com",
         });
     });
 
@@ -202,7 +202,16 @@ describe("service layer (stacks/service.ts)", () => {
             { issuer: "https://auth.example.com/", jwksUri: "https://auth.example.com/.well-known/jwks.json", forwardOriginalToken: true, audiences: ["shop"] },
         ]);
         const gw = one(e, "kubernetes:networking.istio.io/v1:Gateway");
-        assert.deepStrictEqual([meta(gw).namespace, spec(gw).servers[0].hosts], ["frontend", ["frontend.dev.internal.example.com"]]);
+        assert.deepStrictEqual(
+            [meta(gw).namespace, spec(gw).servers.map((s: any) => [s.port.number, s.hosts, s.tls])],
+            [
+                "frontend",
+                [
+                    [443, ["frontend.dev.internal.example.com"], { mode: "SIMPLE", credentialName: "frontend-tls", minProtocolVersion: "TLSV1_2" }],
+                    [80, ["frontend.dev.internal.example.com"], { httpsRedirect: true }],
+                ],
+            ],
+        );
         const vs = spec(one(e, "kubernetes:networking.istio.io/v1:VirtualService"));
         assert.deepStrictEqual(vs.gateways, ["mesh", "frontend/frontend"]);
         const filter = one(e, "kubernetes:networking.istio.io/v1alpha3:EnvoyFilter");
@@ -280,6 +289,10 @@ describe("service layer (stacks/service.ts)", () => {
             [{ versions: [{ name: "v1", image: "registry.example.com/a:latest", weight: 100 }] }, 'platform:versions[0].image = "registry.example.com/a:latest": the tag latest is not pinned; allowed: a tag other than latest or a digest, e.g. registry.example.com/backend:1.4.2 or registry.example.com/backend@sha256:<64 hex digits>'],
             [{ versions: [{ name: "v1", image: "registry.example.com/a", weight: 100 }] }, 'platform:versions[0].image = "registry.example.com/a": the image has no tag, so it is not pinned; allowed: a tag other than latest or a digest, e.g. registry.example.com/backend:1.4.2 or registry.example.com/backend@sha256:<64 hex digits>'],
             [{ replicas: 0 }, "platform:replicas = 0: out of range; allowed: a whole number from 1 to 100"],
+            [
+                { exposed: true, publicHost: "shop.example.com" },
+                "platform:publicHost = \"shop.example.com\": not in the environment's DNS zone dev.internal.example.com, where its record is made; allowed: dev.internal.example.com or a name ending in .dev.internal.example.com, e.g. shop.dev.internal.example.com",
+            ],
             [
                 { versions: [{ name: "v1", image: "a:1", weight: 90 }, { name: "v2", image: "a:2", weight: 20 }] },
                 'platform:versions = "v1=90, v2=20": the weights add up to 110; they must add up to 100',
