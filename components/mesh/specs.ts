@@ -4,6 +4,8 @@
  * churn. Current API versions only: security.istio.io/v1 and telemetry.istio.io/v1 (Istio 1.22+).
  */
 
+import type { IPeerAuthentication } from "@kubernetes-models/istio/security.istio.io/v1/PeerAuthentication";
+import type { ITelemetry } from "@kubernetes-models/istio/telemetry.istio.io/v1/Telemetry";
 import { ISTIO_IMAGE_HUB } from "../charts";
 
 /** The mesh's root namespace: istiod and the mesh-wide policies live here. */
@@ -65,8 +67,13 @@ export function canaryRevisionProblem(canary: string, revision: string): string 
     return revisionProblem(canary) ?? (canary === revision ? "the same revision as the main control plane; a canary needs another one" : undefined);
 }
 
+/** The subset of the `base` chart's values.yaml we set (field names and nesting as the chart's). */
+export interface BaseValues {
+    readonly global: { readonly istioNamespace: string };
+}
+
 /** Values of the `base` chart (CRDs and cluster roles). */
-export function baseValues(): Record<string, unknown> {
+export function baseValues(): BaseValues {
     return { global: { istioNamespace: ISTIO_NAMESPACE } };
 }
 
@@ -224,13 +231,29 @@ export interface GatewayOptions {
     readonly sourceRanges: readonly string[];
 }
 
+/** The subset of the `gateway` chart's values.yaml we set (field names and nesting as the chart's). */
+export interface GatewayValues {
+    readonly revision: string;
+    readonly labels: Readonly<Record<string, string>>;
+    readonly replicaCount: number;
+    readonly autoscaling: { readonly enabled: boolean; readonly minReplicas: number; readonly maxReplicas: number };
+    readonly podDisruptionBudget: { readonly minAvailable: number };
+    readonly topologySpreadConstraints: readonly Record<string, unknown>[];
+    readonly service: {
+        readonly type: string;
+        readonly annotations: Readonly<Record<string, string>>;
+        readonly ports: readonly { readonly name: string; readonly port: number; readonly protocol?: string; readonly targetPort?: number }[];
+        readonly loadBalancerSourceRanges: readonly string[];
+    };
+}
+
 /**
  * Values of the `gateway` chart: injected by `revision`; at least `replicas` pods spread over
  * zones, scaled by the chart's HorizontalPodAutoscaler and kept by its PodDisruptionBudget (the
  * chart makes one only with a floor above 1); a LoadBalancer Service as an NLB of the AWS Load
  * Balancer Controller publishing only ports 80 and 443, reachable from `sourceRanges` only.
  */
-export function gatewayValues(options: GatewayOptions): Record<string, unknown> {
+export function gatewayValues(options: GatewayOptions): GatewayValues {
     return {
         revision: options.revision,
         // The chart's selector labels take `labels.istio` when it is set (templates/_helpers.tpl).
@@ -249,7 +272,7 @@ export function gatewayValues(options: GatewayOptions): Record<string, unknown> 
 }
 
 /** Mesh-wide mutual TLS: STRICT in the root namespace, so plaintext between sidecars is refused. */
-export function peerAuthenticationSpec(): Record<string, unknown> {
+export function peerAuthenticationSpec(): NonNullable<IPeerAuthentication["spec"]> {
     return { mtls: { mode: "STRICT" } };
 }
 
@@ -257,7 +280,7 @@ export function peerAuthenticationSpec(): Record<string, unknown> {
  * Mesh-wide telemetry: traces to the Jaeger provider at `samplingPercentage` (0..100) and access
  * logs through the built-in `envoy` provider (stdout).
  */
-export function telemetrySpec(samplingPercentage: number): Record<string, unknown> {
+export function telemetrySpec(samplingPercentage: number): NonNullable<ITelemetry["spec"]> {
     return {
         tracing: [{ providers: [{ name: TRACING_PROVIDER }], randomSamplingPercentage: samplingPercentage }],
         accessLogging: [{ providers: [{ name: "envoy" }] }],

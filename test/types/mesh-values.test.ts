@@ -1,0 +1,18 @@
+import * as assert from "assert";
+import { BaseValues, GatewayValues, peerAuthenticationSpec, telemetrySpec } from "../../components/mesh/specs";
+
+// Compiled by `tsc --noEmit` in `npm test`: each directive fails the build if its misspelled
+// field ever became valid, so these lines prove a typo in the mesh's values or specs is a compile error.
+describe("mesh values and Istio specs are typed", () => {
+    it("rejects misspelled fields at compile time", () => {
+        // @ts-expect-error `istioNamespce` is not a field of the base chart's `global`
+        const base: BaseValues = { global: { istioNamespce: "istio-system" } };
+        // @ts-expect-error `autoscalling` is not a key of the gateway chart
+        const gatewayTypo: Pick<GatewayValues, "revision"> = { revision: "", autoscalling: {} };
+        // @ts-expect-error `mtl` is not a PeerAuthentication field
+        const pa: ReturnType<typeof peerAuthenticationSpec> = { mtl: { mode: "STRICT" } };
+        // @ts-expect-error `randomSamplingPercent` is not a Telemetry tracing field
+        const tel: ReturnType<typeof telemetrySpec> = { tracing: [{ randomSamplingPercent: 1 }] };
+        assert.strictEqual([base, gatewayTypo, pa, tel].length, 4);
+    });
+});
