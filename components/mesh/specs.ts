@@ -107,6 +107,34 @@ export const JWKS_BLOCKED_CIDRS = [
     "fc00::/7",
 ] as const;
 
+/** The subset of the `istiod` chart's values.yaml we set (field names and nesting as the chart's). */
+export interface IstiodValues {
+    readonly revision: string;
+    readonly replicaCount: number;
+    readonly autoscaleEnabled: boolean;
+    readonly autoscaleMin: number;
+    readonly autoscaleMax: number;
+    readonly pdb: { readonly minAvailable: number };
+    readonly topologySpreadConstraints: readonly Record<string, unknown>[];
+    readonly global: {
+        readonly hub: string;
+        readonly istioNamespace: string;
+        readonly proxy: { readonly resources: typeof SIDECAR_RESOURCES };
+        readonly defaultPodDisruptionBudget: { readonly enabled: boolean };
+    };
+    readonly env: Readonly<Record<string, string>>;
+    readonly meshConfig: {
+        readonly trustDomain: string;
+        readonly accessLogFile: string;
+        readonly accessLogEncoding: string;
+        readonly outboundTrafficPolicy: { readonly mode: OutboundTrafficPolicy };
+        readonly extensionProviders: readonly {
+            readonly name: string;
+            readonly opentelemetry: { readonly service: string; readonly port: number };
+        }[];
+    };
+}
+
 /** What istiod's values are built from. */
 export interface IstiodOptions {
     readonly revision: string;
@@ -123,7 +151,7 @@ export interface IstiodOptions {
  * its sidecar; use egress gateways and network policies for enforcement.
  * See https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/
  */
-export function istiodValues(options: IstiodOptions): Record<string, unknown> {
+export function istiodValues(options: IstiodOptions): IstiodValues {
     return {
         revision: options.revision,
         // High availability through the chart's own keys: its HorizontalPodAutoscaler's floor, and

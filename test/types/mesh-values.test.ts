@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { BaseValues, GatewayValues, peerAuthenticationSpec, telemetrySpec } from "../../components/mesh/specs";
+import { MetricsServerValues } from "../../components/observability/specs";
+import { BaseValues, GatewayValues, IstiodValues, peerAuthenticationSpec, telemetrySpec } from "../../components/mesh/specs";
 
 // Compiled by `tsc --noEmit` in `npm test`: each directive fails the build if its misspelled
 // field ever became valid, so these lines prove a typo in the mesh's values or specs is a compile error.
@@ -13,6 +14,10 @@ describe("mesh values and Istio specs are typed", () => {
         const pa: ReturnType<typeof peerAuthenticationSpec> = { mtl: { mode: "STRICT" } };
         // @ts-expect-error `randomSamplingPercent` is not a Telemetry tracing field
         const tel: ReturnType<typeof telemetrySpec> = { tracing: [{ randomSamplingPercent: 1 }] };
-        assert.strictEqual([base, gatewayTypo, pa, tel].length, 4);
+        // @ts-expect-error `autoscaleMinimum` is not a key of the istiod chart
+        const istiod: Pick<IstiodValues, "revision"> = { revision: "", autoscaleMinimum: 2 };
+        // @ts-expect-error `replica` is not a key of the metrics-server chart
+        const metrics: MetricsServerValues = { replica: 2, podDisruptionBudget: { enabled: true, minAvailable: 1 } };
+        assert.strictEqual([base, gatewayTypo, pa, tel, istiod, metrics].length, 6);
     });
 });
