@@ -52,13 +52,26 @@ export interface ExternalDnsOptions {
     readonly region: string;
 }
 
+/** The subset of the `external-dns` chart's values.yaml we set (field names and nesting as the chart's). */
+export type ExternalDnsValues = {
+    readonly provider: { readonly name: string };
+    readonly sources: readonly string[];
+    readonly domainFilters: readonly string[];
+    readonly policy: string;
+    readonly registry: string;
+    readonly txtOwnerId: pulumi.Input<string>;
+    readonly extraArgs: Readonly<Record<string, pulumi.Input<string>>>;
+    readonly env: readonly { readonly name: string; readonly value: pulumi.Input<string> }[];
+    readonly serviceAccount: { readonly create: boolean; readonly name: string };
+};
+
 /**
  * Values of the `external-dns` chart: the `istio-gateway` source only (hosts of Gateway objects,
  * targets from the Service their selector matches), the AWS provider on the environment's private
  * zone only (by domain, type and id), `sync` (a record goes with its Gateway) and TXT ownership.
  * The region is given, because the node's metadata service is out of the pods' reach.
  */
-export function externalDnsValues(options: ExternalDnsOptions): Record<string, unknown> {
+export function externalDnsValues(options: ExternalDnsOptions): ExternalDnsValues {
     return {
         provider: { name: "aws" },
         sources: ["istio-gateway"],

@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { ExternalDnsValues } from "../../components/cluster/external-dns";
 import { MetricsServerValues } from "../../components/observability/specs";
 import { BaseValues, GatewayValues, IstiodValues, peerAuthenticationSpec, telemetrySpec } from "../../components/mesh/specs";
 
@@ -18,6 +19,8 @@ describe("mesh values and Istio specs are typed", () => {
         const istiod: Pick<IstiodValues, "revision"> = { revision: "", autoscaleMinimum: 2 };
         // @ts-expect-error `replica` is not a key of the metrics-server chart
         const metrics: MetricsServerValues = { replica: 2, podDisruptionBudget: { enabled: true, minAvailable: 1 } };
-        assert.strictEqual([base, gatewayTypo, pa, tel, istiod, metrics].length, 6);
+        // @ts-expect-error `txtOwner` is not a key of the external-dns chart
+        const dns: Pick<ExternalDnsValues, "policy"> = { policy: "sync", txtOwner: "x" };
+        assert.strictEqual([base, gatewayTypo, pa, tel, istiod, metrics, dns].length, 7);
     });
 });
