@@ -35,13 +35,26 @@ export interface LoadBalancerControllerOptions {
     readonly vpcId: pulumi.Input<string>;
 }
 
+/** The subset of the aws-load-balancer-controller chart's values.yaml we set (field names and nesting as the chart's). */
+export type LoadBalancerControllerValues = {
+    readonly clusterName: pulumi.Input<string>;
+    readonly region: string;
+    readonly vpcId: pulumi.Input<string>;
+    readonly replicaCount: number;
+    readonly podDisruptionBudget: { readonly maxUnavailable: number };
+    readonly topologySpreadConstraints: readonly Record<string, unknown>[];
+    readonly serviceAccount: { readonly create: boolean; readonly name: string };
+    readonly createIngressClassResource: boolean;
+    readonly ingressClassParams: { readonly create: boolean };
+};
+
 /**
  * Values of the `aws-load-balancer-controller` chart. Region and VPC are given, because the nodes'
  * metadata service is out of the pods' reach (hop limit 1); two replicas spread over zones with a
  * PodDisruptionBudget (its webhooks fail closed, so one replica would block Service changes during
  * a drain). Ingress class resources are not made: the platform uses no ALB Ingress.
  */
-export function loadBalancerControllerValues(options: LoadBalancerControllerOptions): Record<string, unknown> {
+export function loadBalancerControllerValues(options: LoadBalancerControllerOptions): LoadBalancerControllerValues {
     return {
         clusterName: options.clusterName,
         region: options.region,

@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { LoadBalancerControllerValues } from "../../components/cluster/load-balancer-controller";
 import { ExternalDnsValues } from "../../components/cluster/external-dns";
 import { MetricsServerValues } from "../../components/observability/specs";
 import { BaseValues, GatewayValues, IstiodValues, peerAuthenticationSpec, telemetrySpec } from "../../components/mesh/specs";
@@ -21,6 +22,8 @@ describe("mesh values and Istio specs are typed", () => {
         const metrics: MetricsServerValues = { replica: 2, podDisruptionBudget: { enabled: true, minAvailable: 1 } };
         // @ts-expect-error `txtOwner` is not a key of the external-dns chart
         const dns: Pick<ExternalDnsValues, "policy"> = { policy: "sync", txtOwner: "x" };
-        assert.strictEqual([base, gatewayTypo, pa, tel, istiod, metrics, dns].length, 7);
+        // @ts-expect-error `vpcID` is not a key of the aws-load-balancer-controller chart
+        const lbc: Pick<LoadBalancerControllerValues, "region"> = { region: "eu-west-1", vpcID: "vpc-1" };
+        assert.strictEqual([base, gatewayTypo, pa, tel, istiod, metrics, dns, lbc].length, 8);
     });
 });
