@@ -75,7 +75,7 @@ export async function deployGlobal(config: GlobalConfig, inputs: GlobalInputs): 
     const settings = config.network;
     const network = new Network(resourceName({ env: owner.environment.env, service: owner.service, type: "network" }), {
         owner,
-        provider: inputs.aws,
+        providers: { aws: inputs.aws },
         clusterName,
         vpcCidr: settings.vpcCidr,
         availabilityZones: settings.availabilityZones,

@@ -351,7 +351,7 @@ describe("components/network/network: Network", () => {
                 },
             };
             assert.throws(
-                () => new Network("dev-global-network", { owner, provider, clusterName: "c", vpcCidr: "10.0.0.0/16", kmsKeyAdminArns: KMS_KEY_ADMIN_ARNS, availabilityZoneCount: 9 }),
+                () => new Network("dev-global-network", { owner, providers: { aws: provider }, clusterName: "c", vpcCidr: "10.0.0.0/16", kmsKeyAdminArns: KMS_KEY_ADMIN_ARNS, availabilityZoneCount: 9 }),
                 (err: unknown) =>
                     err instanceof ProblemError &&
                     err.name === "ComponentArgsError" &&
