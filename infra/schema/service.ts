@@ -183,7 +183,7 @@ class MapReader {
             this.problem(field, v, "expected a list of strings");
             return undefined;
         }
-        return v as string[];
+        return v;
     }
 }
 

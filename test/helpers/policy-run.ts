@@ -15,6 +15,10 @@ import type {
 import { POLICIES } from "../../policy/policies";
 import { RecordedResource } from "./recorder";
 
+/** The packs read no config: getConfig, in @pulumi/policy's generic signature, returns an empty object. */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the SDK's signature, not ours
+const noConfig = <T extends object>(): T => ({}) as T;
+
 /** One violation a policy reported. */
 export interface PolicyViolation {
     readonly policy: string;
@@ -38,13 +42,13 @@ function options(r: RecordedResource): PolicyResourceOptions {
         additionalSecretOutputs: [],
         customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
         ...(r.parent ? { parent: r.parent } : {}),
-    } as unknown as PolicyResourceOptions;
+    };
 }
 
 /** The typed-class helpers of the policy SDK, by type token (`Class.__pulumiType`). */
 function typeHelpers(type: string, props: Record<string, unknown>) {
-    const isType = (cls: { new (...rest: any[]): unknown }) => (cls as unknown as { __pulumiType?: string }).__pulumiType === type;
-    return { isType, asType: (cls: { new (...rest: any[]): unknown }) => (isType(cls) ? (props as any) : undefined) };
+    const isType = (cls: new (...rest: any[]) => unknown) => (cls as unknown as { __pulumiType?: string }).__pulumiType === type;
+    return { isType, asType: (cls: new (...rest: any[]) => unknown) => (isType(cls) ? (props as any) : undefined) };
 }
 
 const notApplicable = (reason?: string): never => {
@@ -98,7 +102,7 @@ export async function runPolicies(resources: readonly RecordedResource[], polici
             const args: ResourceValidationArgs = {
                 ...common(r),
                 stackTags,
-                getConfig: <T extends object>() => ({}) as T,
+                getConfig: noConfig,
                 notApplicable,
             } as ResourceValidationArgs;
             for (const validate of validations) {
@@ -125,7 +129,7 @@ export async function runPolicies(resources: readonly RecordedResource[], polici
         if (level === "disabled" || !("validateStack" in policy)) {
             continue;
         }
-        const args: StackValidationArgs = { resources: stackResources, stackTags, getConfig: <T extends object>() => ({}) as T, notApplicable };
+        const args: StackValidationArgs = { resources: stackResources, stackTags, getConfig: noConfig, notApplicable };
         await guarded(policy, () =>
             policy.validateStack(args, (message, urn) => {
                 const r = urn ? resources.find((x) => x.urn === urn) : undefined;
