@@ -3,6 +3,13 @@
  * kube-prometheus-stack and Jaeger, Grafana's data sources and dashboards, and the monitors that
  * make Prometheus scrape istiod and the Envoy sidecars every 15 s (seed 000).
  */
+import type { IServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
+import type { IPodMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor";
+
+// The monitors are typed with the Prometheus operator's models (@kubernetes-models/prometheus-operator,
+// generated from its CRDs; type-only imports, nothing of them runs): a misspelled field fails tsc.
+export type ServiceMonitorSpec = IServiceMonitor["spec"];
+export type PodMonitorSpec = IPodMonitor["spec"];
 
 /** The namespace of Prometheus, Grafana and Jaeger. */
 export const OBSERVABILITY_NAMESPACE = "observability";
@@ -162,7 +169,7 @@ export function metricsServerValues(): Record<string, unknown> {
 }
 
 /** ServiceMonitor spec for istiod's metrics (port `http-monitoring`, 15014) every 15 s. */
-export function istiodServiceMonitorSpec(istioNamespace: string): Record<string, unknown> {
+export function istiodServiceMonitorSpec(istioNamespace: string): ServiceMonitorSpec {
     return {
         jobLabel: "istio",
         namespaceSelector: { matchNames: [istioNamespace] },
@@ -177,7 +184,7 @@ export function istiodServiceMonitorSpec(istioNamespace: string): Record<string,
  * `istio-prometheus-ignore` are skipped. After Istio's Prometheus-operator example
  * (https://istio.io/latest/docs/ops/integrations/prometheus/#tls-settings).
  */
-export function envoyPodMonitorSpec(): Record<string, unknown> {
+export function envoyPodMonitorSpec(): PodMonitorSpec {
     return {
         jobLabel: "envoy-stats",
         namespaceSelector: { any: true },
