@@ -3,10 +3,11 @@
 // eslint-config-prettier turns off every rule that would fight it. `npm run lint` runs it.
 // Each rule turned off or relaxed below says why on its own line.
 import eslint from "@eslint/js";
+import { defineConfig } from "eslint/config";
 import prettier from "eslint-config-prettier/flat";
 import tseslint from "typescript-eslint";
 
-export default tseslint.config(
+export default defineConfig(
     {
         ignores: ["node_modules/**", "policy/node_modules/**", "bin/**", "out/**", "test/fixtures/**"],
     },
@@ -70,6 +71,9 @@ export default tseslint.config(
         // Plain JavaScript (this config, the integration suite's Pulumi programs): no type information.
         files: ["**/*.js", "**/*.mjs"],
         extends: [tseslint.configs.disableTypeChecked],
+    },
+    {
+        files: ["**/*.js"],
         languageOptions: {
             // The Pulumi programs of the integration suite are CommonJS run by the Node.js language host.
             sourceType: "commonjs",
