@@ -97,7 +97,7 @@ async function run(argv: string[]): Promise<number> {
         // A caller without a stack is invalid config; anything else (a bug) keeps its own exit code.
         throw err instanceof MissingCallerError ? new InvalidConfigError(err.message) : err;
     }
-    const plans: StackPlan[] = args.env ? await planEnvironment(args.env, args.dir) : [await planStack(args.stack!, args.dir)];
+    const plans: StackPlan[] = args.env ? await planEnvironment(args.env, args.dir) : [await planStack(args.stack ?? env, args.dir)];
     for (const warning of environmentWarnings(env, args.dir)) {
         console.error(`warning: ${warning}`);
     }

@@ -69,7 +69,7 @@ export function environmentOf(global: GlobalOutputs): EnvironmentSettings {
  * Deploys the global layer: the environment's settings and its network (VPC, subnets, NAT,
  * NACLs, flow log, endpoints, DNS), with the cluster name the common layer will use.
  */
-export async function deployGlobal(config: GlobalConfig, inputs: GlobalInputs): Promise<StackOutputs<GlobalOutputs>> {
+export function deployGlobal(config: GlobalConfig, inputs: GlobalInputs): StackOutputs<GlobalOutputs> {
     const owner = { environment: config.environment, service: "global" };
     const clusterName = clusterNameFor(config.environment.env);
     const settings = config.network;

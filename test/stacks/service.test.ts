@@ -124,7 +124,7 @@ describe("service layer (stacks/service.ts)", () => {
         );
         const route = spec(one(e, "kubernetes:networking.istio.io/v1:VirtualService")).http[0].route;
         assert.deepStrictEqual(route.map((r: any) => [r.destination.subset, r.weight]), [["v1", 90], ["v2", 10]]);
-        assert.strictEqual(route.reduce((sum: number, r: any) => sum + r.weight, 0), 100);
+        assert.strictEqual(route.reduce((sum: number, r: { weight: number }) => sum + r.weight, 0), 100);
         assert.deepStrictEqual(spec(one(e, "kubernetes:networking.istio.io/v1:DestinationRule")).subsets.map((s: any) => s.name), ["v1", "v2"]);
         assert.deepStrictEqual(byType(e, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler").map((h) => spec(h).scaleTargetRef.name), ["backend-v1", "backend-v2"]);
         assert.strictEqual(byType(e, "kubernetes:networking.istio.io/v1:Gateway").length, 0);
@@ -221,7 +221,7 @@ describe("service layer (stacks/service.ts)", () => {
         assert.strictEqual(byType(e, "kubernetes:monitoring.coreos.com/v1:PodMonitor").length, 0);
         const annotations = spec(one(e, "kubernetes:apps/v1:Deployment")).template.metadata.annotations;
         assert.deepStrictEqual([annotations["prometheus.io/port"], annotations["prometheus.io/path"], annotations["traffic.sidecar.istio.io/excludeInboundPorts"]], ["9090", "/metrics", undefined]);
-        const kinds = manifestsOf(e.resources).map((m) => `${m.apiVersion} ${m.kind}`).sort();
+        const kinds = manifestsOf(e.resources).map((m) => `${String(m.apiVersion)} ${String(m.kind)}`).sort();
         assert.deepStrictEqual(kinds, [
             "apps/v1 Deployment",
             "networking.istio.io/v1 DestinationRule",
