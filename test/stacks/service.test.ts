@@ -55,7 +55,7 @@ describe("service layer (stacks/service.ts)", () => {
             assert.strictEqual(provider.inputs.enableServerSideApply, "true"); // provider inputs reach the engine as strings
             // The service's own account mounts no API token: nothing in a workload talks to the API server.
             const account = one(e, "kubernetes:core/v1:ServiceAccount");
-            assert.strictEqual(account.inputs.automountServiceAccountToken, false, `${account.name}`);
+            assert.strictEqual(account.inputs.automountServiceAccountToken, false, account.name);
             const objects = e.resources.filter((r) => r.type.startsWith("kubernetes:"));
             assert.ok(objects.length >= 12);
             for (const r of objects) {
@@ -248,7 +248,7 @@ describe("service layer (stacks/service.ts)", () => {
 
     it("labels the namespace with the mesh's revision when the common layer runs one", async () => {
         const outputs = devStackOutputs();
-        (outputs["organization/platform/dev-common"].outputs as Record<string, unknown>).meshRevision = "1-27";
+        (outputs["organization/platform/dev-common"].outputs).meshRevision = "1-27";
         const config = readStackConfig("dev-payment", FIXTURE_STACKS);
         const e = await evaluate({ stack: "dev-payment", config: config.config, secretKeys: config.secretKeys, stackOutputs: outputs });
         const labels = meta(one(e, "kubernetes:core/v1:Namespace")).labels;
@@ -258,8 +258,8 @@ describe("service layer (stacks/service.ts)", () => {
 
     it("moves its namespace to the mesh's canary control plane when it opts in, and only then", async () => {
         const outputs = devStackOutputs();
-        (outputs["organization/platform/dev-common"].outputs as Record<string, unknown>).meshRevision = "1-30";
-        (outputs["organization/platform/dev-common"].outputs as Record<string, unknown>).meshCanaryRevision = "1-31";
+        (outputs["organization/platform/dev-common"].outputs).meshRevision = "1-30";
+        (outputs["organization/platform/dev-common"].outputs).meshCanaryRevision = "1-31";
         const config = readStackConfig("dev-payment", FIXTURE_STACKS);
         const canary = await evaluate({
             stack: "dev-payment",

@@ -284,7 +284,7 @@ describe("components/network/network: Network", () => {
                     vpcCidr: "10.0.0.0/16",
                     kmsKeyAdminArns: [],
                     availabilityZones: ["eu-central-1a", "eu-west-1b", "eu-central-1a"],
-                    natStrategy: "ha" as never,
+                    natStrategy: "ha",
                     flowLogRetentionDays: 10,
                     interfaceEndpointServices: ["s3", "ecr", "sts", "sts"],
                     privateZoneName: "Internal",
