@@ -22,7 +22,7 @@ export function describeProblem(p: Problem): string {
 
 /** The problems of a part, re-rooted under `prefix`: `minSize` under `nodeGroups[0]` is `nodeGroups[0].minSize`. */
 export function underPath(prefix: string, problems: readonly Problem[]): Problem[] {
-    return problems.map((p) => ({ ...p, path: p.path === "" ? prefix : /^\[/.test(p.path) ? `${prefix}${p.path}` : `${prefix}.${p.path}` }));
+    return problems.map((p) => ({ ...p, path: p.path === "" ? prefix : p.path.startsWith("[") ? `${prefix}${p.path}` : `${prefix}.${p.path}` }));
 }
 
 /**

@@ -8,6 +8,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
 
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment --
+   this file is the one adapter over undeclared SDK internals: it reads them as untyped values and
+   checks each one's shape (sdkProblems) before anything relies on it. */
+
 /** The @pulumi/pulumi version installed, for messages. */
 function sdkVersion(): string {
     try {
@@ -29,6 +33,7 @@ export class SdkChangedError extends Error {
 /** The SDK's runtime module, with the members it has but does not declare. */
 const runtime = pulumi.runtime as unknown as Record<string, unknown>;
 
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the undeclared function's type
 function runtimeFunction<T>(name: string, neededFor: string): T {
     const fn = runtime[name];
     if (typeof fn !== "function") {

@@ -366,7 +366,7 @@ export function accessMatrix(plans: readonly StackPlan[], mesh: AccessMesh): Acc
 /** The mesh facts from the environment's common stack plan (its outputs). */
 export function accessMeshOf(plans: readonly StackPlan[]): AccessMesh {
     const common = plans.find((p) => p.layer === "common");
-    const out = (common?.evaluation.rawOutputs ?? {}) as Record<string, unknown>;
+    const out = common?.evaluation.rawOutputs ?? {};
     const missing = ["trustDomain", "istioNamespace", "gatewayNamespace", "gatewayName"].filter((k) => typeof out[k] !== "string" || out[k] === "");
     if (!common || missing.length > 0) {
         throw new Error(`access matrix: the common stack's plan lacks ${missing.join(", ")}`);

@@ -15,10 +15,7 @@ export { isTaggableAwsType };
 /** The tags an AWS resource ends up with: its provider's `defaultTags` and its own `tags`. */
 export function effectiveTags(resource: RecordedResource, all: readonly RecordedResource[]): Record<string, unknown> {
     const provider = all.find((r) => r.type === "pulumi:providers:aws" && r.name === resource.provider);
-    const defaults = ((provider?.inputs.defaultTags as { tags?: Record<string, unknown> } | undefined)?.tags ?? {}) as Record<
-        string,
-        unknown
-    >;
+    const defaults = (provider?.inputs.defaultTags as { tags?: Record<string, unknown> } | undefined)?.tags ?? {};
     return { ...defaults, ...((resource.inputs.tags as Record<string, unknown> | undefined) ?? {}) };
 }
 

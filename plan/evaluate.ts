@@ -40,7 +40,8 @@ export interface EvaluateOptions {
 
 /** Sets the mocks for `stack`; returns the recorder attached to the new mock monitor. */
 export function useMocks(stack: string): ResourceRecorder {
-    pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
+    // setMocks is async only in name: its body sets the mock monitor synchronously and cannot reject.
+    void pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
     const recorder = new ResourceRecorder();
     recorder.attach();
     return recorder;

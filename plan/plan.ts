@@ -49,7 +49,7 @@ export async function planStacks(stacks: readonly string[], dir = ROOT): Promise
         return await planInOrder(ordered, dir);
     } finally {
         if (previousDir === undefined) {
-            delete process.env[STACK_CONFIG_DIR_VARIABLE];
+            Reflect.deleteProperty(process.env, STACK_CONFIG_DIR_VARIABLE);
         } else {
             process.env[STACK_CONFIG_DIR_VARIABLE] = previousDir;
         }

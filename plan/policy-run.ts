@@ -16,6 +16,10 @@ import { typeTokenOfClass } from "../infra/sdk";
 import { POLICIES } from "../policy/policies";
 import { RecordedResource } from "./recorder";
 
+/** The packs read no config: getConfig, in @pulumi/policy's generic signature, returns an empty object. */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the SDK's signature, not ours
+const noConfig = <T extends object>(): T => ({}) as T;
+
 /** One violation a policy reported. */
 export interface PolicyViolation {
     readonly policy: string;
@@ -43,13 +47,13 @@ function options(r: RecordedResource): PolicyResourceOptions {
         // No policy of the pack reads timeouts, and the program sets none.
         customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
         ...(r.parent ? { parent: r.parent } : {}),
-    } as unknown as PolicyResourceOptions;
+    };
 }
 
 /** The typed-class helpers of the policy SDK, by the class's type token. */
 function typeHelpers(type: string, props: Record<string, unknown>) {
-    const isType = (cls: { new (...rest: any[]): unknown }) => typeTokenOfClass(cls) === type;
-    return { isType, asType: (cls: { new (...rest: any[]): unknown }) => (isType(cls) ? (props as any) : undefined) };
+    const isType = (cls: new (...rest: any[]) => unknown) => typeTokenOfClass(cls) === type;
+    return { isType, asType: (cls: new (...rest: any[]) => unknown) => (isType(cls) ? (props as any) : undefined) };
 }
 
 const notApplicable = (reason?: string): never => {
@@ -103,7 +107,7 @@ export async function runPolicies(resources: readonly RecordedResource[], polici
             const args: ResourceValidationArgs = {
                 ...common(r),
                 stackTags,
-                getConfig: <T extends object>() => ({}) as T,
+                getConfig: noConfig,
                 notApplicable,
             } as ResourceValidationArgs;
             for (const validate of validations) {
@@ -130,7 +134,7 @@ export async function runPolicies(resources: readonly RecordedResource[], polici
         if (level === "disabled" || !("validateStack" in policy)) {
             continue;
         }
-        const args: StackValidationArgs = { resources: stackResources, stackTags, getConfig: <T extends object>() => ({}) as T, notApplicable };
+        const args: StackValidationArgs = { resources: stackResources, stackTags, getConfig: noConfig, notApplicable };
         await guarded(policy, () =>
             policy.validateStack(args, (message, urn) => {
                 const r = urn ? resources.find((x) => x.urn === urn) : undefined;

@@ -94,7 +94,10 @@ export function engineString(value: unknown): string {
     if (value instanceof Date) {
         return goTime(value);
     }
-    return typeof value === "string" ? value : typeof value === "object" ? goJson(value) : String(value);
+    if (typeof value === "number" || typeof value === "boolean") {
+        return String(value);
+    }
+    return typeof value === "string" ? value : goJson(value);
 }
 
 /** The project defaults of Pulumi.yaml (`config:` declarations and plain values), as full keys. */
@@ -157,7 +160,7 @@ function parseStackFile(file: string): { config?: Record<string, unknown> } {
     if (!isMap(doc) || !(doc.config === undefined || doc.config === null || isMap(doc.config))) {
         throw new StackFileError(`${name}: not a stack file; allowed: a map whose config: is a map of keys, e.g. "config:\n  platform:layer: service"`);
     }
-    return { config: (doc.config ?? {}) as Record<string, unknown> };
+    return { config: doc.config ?? {} };
 }
 
 /**

@@ -107,7 +107,7 @@ export const eksPublicEndpoint: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
         const eks = eksSettings(args.type, args.props);
-        if (!eks || !eks.publicAccess) {
+        if (!eks?.publicAccess) {
             return;
         }
         if (eks.publicAccessCidrs === undefined || eks.publicAccessCidrs.length === 0) {

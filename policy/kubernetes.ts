@@ -101,8 +101,11 @@ export const hardenedSecurityContext: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
         const pod = podSpecOf(args.type, args.props);
-        for (const { label, c } of pod ? containersOf(pod) : []) {
-            const problems = securityContextProblems(pod!, c);
+        if (!pod) {
+            return;
+        }
+        for (const { label, c } of containersOf(pod)) {
+            const problems = securityContextProblems(pod, c);
             if (problems.length > 0) {
                 report(`${label} is not hardened: its securityContext needs ${problems.join(", ")}`);
             }

@@ -244,7 +244,7 @@ export function releaseChartName(r: { type: string; props: Record<string, any> }
     if (r.type !== "kubernetes:helm.sh/v3:Release" || typeof r.props.chart !== "string") {
         return undefined;
     }
-    return r.props.chart.split("/").pop()!.replace(/-v?[0-9]+\.[0-9]+\.[0-9]+.*$/, "");
+    return (r.props.chart.split("/").pop() ?? "").replace(/-v?[0-9]+\.[0-9]+\.[0-9]+.*$/, "");
 }
 
 /** Whether a Helm release installs istiod. */

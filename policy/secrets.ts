@@ -38,7 +38,7 @@ function read(o: Record<string, unknown>, key: string): unknown {
         return o[key];
     } catch (err) {
         // @pulumi/policy's UnknownValueError (not exported): "<type> value at .<path> can't be known during preview".
-        if (err instanceof Error && /can't be known during preview/.test(err.message)) {
+        if (err instanceof Error && err.message.includes("can't be known during preview")) {
             return UNKNOWN;
         }
         throw err;

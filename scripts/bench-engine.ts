@@ -56,7 +56,11 @@ async function main(): Promise<void> {
         unregister();
     }
     const version = (await backend.ok(ROOT, ["version"])).stdout.trim();
-    const resources = plans.find((p) => p.config.stack === opts.stack)!.evaluation.resources.length;
+    const plan = plans.find((p) => p.config.stack === opts.stack);
+    if (!plan) {
+        throw new Error(`the offline plan has no stack ${opts.stack}`);
+    }
+    const resources = plan.evaluation.resources.length;
     const lines = [
         "## The real engine: one service stack",
         "",
@@ -81,7 +85,7 @@ async function main(): Promise<void> {
     console.log(`\n${lines.join("\n")}\nwrote ${file}`);
 }
 
-main().catch((err: Error) => {
-    console.error(`bench-engine failed: ${err.message}`);
+main().catch((err: unknown) => {
+    console.error(`bench-engine failed: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
 });

@@ -41,7 +41,10 @@ async function main(): Promise<void> {
     const most = Math.max(...scales);
     const backend = new Backend("bench-env");
     const { unregister } = await setUpDevServices(backend);
-    const template = stacksOfEnvironment("dev").find((s) => s !== "dev" && s !== "dev-common")!;
+    const template = stacksOfEnvironment("dev").find((s) => s !== "dev" && s !== "dev-common");
+    if (template === undefined) {
+        throw new Error("dev has no service stack to copy: add a Pulumi.dev-<service>.yaml");
+    }
     const text = fs.readFileSync(path.join(ROOT, `Pulumi.${template}.yaml`), "utf8");
     const folder = tempDir("bench-env-stacks");
     const generated = Array.from({ length: most }, (_, i) => path.join(folder, `Pulumi.dev-gen${i}.yaml`));
@@ -79,7 +82,7 @@ async function main(): Promise<void> {
     console.log(`\n${lines.join("\n")}wrote ${out}`);
 }
 
-main().catch((err: Error) => {
-    console.error(`bench-env failed: ${err.message}`);
+main().catch((err: unknown) => {
+    console.error(`bench-env failed: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
 });

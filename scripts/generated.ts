@@ -4,7 +4,7 @@ import * as yaml from "js-yaml";
 import { ALL_KEYS, KeySpec, LAYERS, NAMESPACE, layerJsonSchema } from "../infra/schema";
 import { COMMON_OUTPUTS } from "../stacks/common";
 import { GLOBAL_OUTPUTS } from "../stacks/global";
-import { OutputDocs } from "../stacks/outputs";
+import { OutputDoc } from "../stacks/outputs";
 import { SERVICE_OUTPUTS } from "../stacks/service";
 
 const ROOT = path.join(__dirname, "..");
@@ -72,10 +72,10 @@ function configTable(): string {
 }
 
 function outputsTable(): string {
-    const layers: [string, OutputDocs<unknown>][] = [
-        ["global (`<env>`)", GLOBAL_OUTPUTS as OutputDocs<unknown>],
-        ["common (`<env>-common`)", COMMON_OUTPUTS as OutputDocs<unknown>],
-        ["service (`<env>-<service>`)", SERVICE_OUTPUTS as OutputDocs<unknown>],
+    const layers: [string, Readonly<Record<string, OutputDoc>>][] = [
+        ["global (`<env>`)", GLOBAL_OUTPUTS],
+        ["common (`<env>-common`)", COMMON_OUTPUTS],
+        ["service (`<env>-<service>`)", SERVICE_OUTPUTS],
     ];
     const rows = layers.flatMap(([layer, docs]) =>
         Object.entries(docs as Record<string, { description: string; kind: string; secret?: boolean }>).map(

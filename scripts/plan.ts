@@ -89,7 +89,11 @@ async function run(argv: string[]): Promise<number> {
     // error messages, so a few frames are enough.
     Error.stackTraceLimit = 5;
     const args = parseArgs(argv);
-    const env = args.env ?? envOfStackName(args.stack!);
+    // parseArgs gives exactly one of the two.
+    const env = args.env ?? (args.stack === undefined ? undefined : envOfStackName(args.stack));
+    if (env === undefined) {
+        throw new UsageError("give one stack or --env <env>; npm run plan -- --help for usage");
+    }
     useMocks(args.stack ?? env);
     try {
         checkAllowedCallers(env, args.dir);
@@ -97,7 +101,7 @@ async function run(argv: string[]): Promise<number> {
         // A caller without a stack is invalid config; anything else (a bug) keeps its own exit code.
         throw err instanceof MissingCallerError ? new InvalidConfigError(err.message) : err;
     }
-    const plans: StackPlan[] = args.env ? await planEnvironment(args.env, args.dir) : [await planStack(args.stack!, args.dir)];
+    const plans: StackPlan[] = args.env ? await planEnvironment(args.env, args.dir) : [await planStack(args.stack ?? env, args.dir)];
     for (const warning of environmentWarnings(env, args.dir)) {
         console.error(`warning: ${warning}`);
     }

@@ -74,7 +74,7 @@ export interface CommonInputs {
  * provider from its kubeconfig, the Istio mesh, Prometheus, Grafana, Jaeger and metrics-server;
  * returns exactly the CommonOutputs.
  */
-export async function deployCommon(config: CommonConfig, inputs: CommonInputs): Promise<StackOutputs<CommonOutputs>> {
+export function deployCommon(config: CommonConfig, inputs: CommonInputs): StackOutputs<CommonOutputs> {
     const { global } = inputs;
     const owner: Owner = { environment: environmentOf(global), service: "common" };
     const cluster = config.clusterMode === "existing" ? existingCluster(config) : eksCluster(config, inputs, owner);

@@ -67,7 +67,7 @@ export function meshRevisionOf(config: Pick<ServiceConfig, "stack" | "env" | "us
  * policies, Sidecar and NetworkPolicies from the environment's access graph, traffic, gateway
  * binding, rate limit, metrics).
  */
-export async function deployService(config: ServiceConfig, inputs: ServiceInputs): Promise<StackOutputs<ServiceOutputs>> {
+export function deployService(config: ServiceConfig, inputs: ServiceInputs): StackOutputs<ServiceOutputs> {
     const { global, common } = inputs;
     const owner = { environment: environmentOf(global), service: config.service };
     const revision = meshRevisionOf(config, common);

@@ -16,7 +16,7 @@ import { tempDir } from "./helpers/temp";
 
 const SHARED_CHARTS = path.resolve(__dirname, "..", "..", "shared", "charts");
 
-type Doc = { kind: string; metadata: { name: string }; spec: any };
+interface Doc { kind: string; metadata: { name: string }; spec: any }
 
 describe("the dev plan's releases rendered by helm template (when helm and ../shared/charts are here)", function () {
     this.timeout(120_000);

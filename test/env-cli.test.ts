@@ -318,8 +318,8 @@ describe("npm run env: one operation over an environment's stacks", () => {
         async function refused(argv: string[], dir = FIXTURE_PROJECT): Promise<{ code: number; message?: string }> {
             const workspace = new FakeWorkspace();
             let err: unknown;
-            const write = process.stderr.write;
-            process.stderr.write = (() => true) as typeof process.stderr.write; // commander's own message
+            const write = process.stderr.write.bind(process.stderr);
+            process.stderr.write = () => true; // commander's own message
             try {
                 await main(argv, { workspace, print: () => undefined, dir, canAsk: false });
             } catch (e) {
@@ -387,7 +387,7 @@ describe("npm run env: one operation over an environment's stacks", () => {
             fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("platform:layer: service", "platform:layer: service\n  platform:retries: 11"));
             const { code, message } = await refused(["up", "--env", "dev", "--yes"], dir);
             assert.strictEqual(code, 2);
-            assert.match(message!, /^env: nothing ran: a stack file is invalid\ndev-frontend: Configuration of stack "dev-frontend" \(Pulumi\.dev-frontend\.yaml\) is invalid; nothing was created:\n  - platform:retries/);
+            assert.match(message!, /^env: nothing ran: a stack file is invalid\ndev-frontend: Configuration of stack "dev-frontend" \(Pulumi\.dev-frontend\.yaml\) is invalid; nothing was created:\n {2}- platform:retries/);
             assert.match(message!, /platform:retries.*11/);
         });
 
@@ -411,8 +411,8 @@ describe("npm run env: one operation over an environment's stacks", () => {
 
 /** parseEnvArgs without commander's own error output (the tests read the error instead). */
 function parseEnvArgsQuietly(argv: string[]): unknown {
-    const write = process.stderr.write;
-    process.stderr.write = (() => true) as typeof process.stderr.write;
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = () => true;
     try {
         return parseEnvArgs(argv, FIXTURE_PROJECT);
     } finally {

@@ -108,7 +108,7 @@ export function parseNodeGroup(raw: Readonly<Record<string, unknown>>): { group:
     if (raw.labels !== undefined && !isObject(raw.labels)) {
         add("labels", raw.labels, "not a map of Kubernetes labels; allowed: e.g. {\"workload\": \"general\"}");
     } else {
-        for (const [k, v] of Object.entries((raw.labels as Record<string, unknown> | undefined) ?? {})) {
+        for (const [k, v] of Object.entries(raw.labels ?? {})) {
             if (!LABEL_KEY.test(k) || typeof v !== "string" || !LABEL_VALUE.test(v)) {
                 add(`labels.${k}`, v, "not a Kubernetes label; allowed: a label key and a value of at most 63 letters, digits, '-', '_' and '.'");
             } else {

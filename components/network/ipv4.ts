@@ -46,5 +46,5 @@ export function formatCidr(cidr: Cidr): string {
  * cluster's public endpoint check and the policy pack (endpoint CIDRs, AuthorizationPolicy ipBlocks).
  */
 export function isEveryAddress(block: string): boolean {
-    return /\/0$/.test(block.trim());
+    return block.trim().endsWith("/0");
 }

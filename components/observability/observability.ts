@@ -29,6 +29,7 @@ import {
     storageSizeProblem,
 } from "./specs";
 import { ChartMirror, ChartName, releaseChart } from "../charts";
+import type { JaegerValues, MetricsServerValues, PrometheusStackValues } from "./values";
 
 /** How long a release may take to become ready before the update fails, in seconds. */
 const RELEASE_TIMEOUT_SECONDS = 900;
@@ -122,10 +123,16 @@ export class Observability extends pulumi.ComponentResource {
             { ...k8sOpts, dependsOn: [namespace] },
         );
 
-        const release = (releaseName: string, chart: ChartName, namespace: string, values: Record<string, unknown>, dependsOn: pulumi.Resource[]) =>
+        const release = (
+            releaseName: string,
+            chart: ChartName,
+            namespace: string,
+            values: PrometheusStackValues | JaegerValues | MetricsServerValues,
+            dependsOn: pulumi.Resource[],
+        ) =>
             new k8s.helm.v3.Release(
                 releaseName,
-                { name: releaseName, namespace, ...releaseChart(chart, args.chartMirror), values, timeout: RELEASE_TIMEOUT_SECONDS },
+                { name: releaseName, namespace, ...releaseChart(chart, args.chartMirror), values: { ...values }, timeout: RELEASE_TIMEOUT_SECONDS },
                 { ...k8sOpts, dependsOn },
             );
         const stack = release(

@@ -33,7 +33,7 @@ export function layerJsonSchema(layer: Layer): Record<string, unknown> {
         title: `platform config of a ${layer} stack`,
         description: `The keys a ${layer} stack sets under platform: in its Pulumi.<stack>.yaml; generated from infra/schema by npm run gen.`,
     });
-    return z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+    return z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
 }
 
 /** The validated config of a stack, by layer. */

@@ -21,7 +21,14 @@ export async function setUpDevServices(backend: Backend): Promise<DevServicesSet
     const kubeconfig = fs.readFileSync(kubeconfigFile(), "utf8");
     const unregister = registerIstioValidation();
     const plans = await planEnvironment("dev");
-    await standIn(backend, plans.find((p) => p.layer === "global")!);
-    await standIn(backend, plans.find((p) => p.layer === "common")!, { kubeconfig });
+    const planOf = (layer: "global" | "common"): StackPlan => {
+        const plan = plans.find((p) => p.layer === layer);
+        if (plan === undefined) {
+            throw new Error(`dev's plan has no ${layer} stack`);
+        }
+        return plan;
+    };
+    await standIn(backend, planOf("global"));
+    await standIn(backend, planOf("common"), { kubeconfig });
     return { plans, unregister };
 }

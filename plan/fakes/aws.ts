@@ -6,9 +6,9 @@ import { FakeContext, InvokeFake, ResourceFake } from "./context";
  * IAM is global (no region); its ARNs use the resource's physical name when it has one.
  */
 export function fakeArn(type: string, name: string, inputs: Record<string, any>, ctx: FakeContext): string {
-    const [, mod, rest] = /^aws:([^/]+)\/([^:]+):/.exec(type) ?? [, "unknown", "resource"];
+    const [, mod, rest] = /^aws:([^/]+)\/([^:]+):/.exec(type) ?? ["", "unknown", "resource"];
     const physical = typeof inputs.name === "string" ? inputs.name : name;
-    const kind = (rest as string).toLowerCase();
+    const kind = rest.toLowerCase();
     if (mod === "iam") {
         return `arn:aws:iam::${ctx.account}:${kind}/${physical}`;
     }

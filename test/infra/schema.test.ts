@@ -71,12 +71,14 @@ describe("config schemas: no message of zod's own reaches a user", () => {
         };
         assert.throws(
             () => parseConfig("dev-backend", raw),
-            (err: unknown) =>
-                isConfigError(err) &&
+            (err: unknown) => {
+                assert.ok(isConfigError(err));
                 assert.deepStrictEqual(err.problems.map(describeProblem), [
                     "platform:versions[0].replicas = 100000000000000000000: out of range; allowed: a whole number from -9007199254740991 to 9007199254740991",
                     "platform:replicas = 100000000000000000000: out of range; allowed: a whole number from -9007199254740991 to 9007199254740991",
-                ]) === undefined,
+                ]);
+                return true;
+            },
         );
     });
 });

@@ -4,6 +4,10 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { SdkChangedError, installedSdk, isConfigSecret, sdkProblems, typeTokenOfClass } from "../../infra/sdk";
 
+/** A class without a Pulumi type token. */
+// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- an empty class is the point: it has no type token
+class NoTypeToken {}
+
 describe("SDK internals (infra/sdk.ts)", () => {
     afterEach(() => pulumi.runtime.setAllConfig({}, []));
 
@@ -18,7 +22,7 @@ describe("SDK internals (infra/sdk.ts)", () => {
         const register = Object.create(sdk.requestPrototypes.register) as Record<string, unknown>;
         register.getIgnorechangesList = undefined;
         assert.deepStrictEqual(
-            sdkProblems({ runtime, wire: { ...sdk.wire, secret: undefined }, requestPrototypes: { ...sdk.requestPrototypes, register }, resourceClass: class {} }),
+            sdkProblems({ runtime, wire: { ...sdk.wire, secret: undefined }, requestPrototypes: { ...sdk.requestPrototypes, register }, resourceClass: NoTypeToken }),
             [
                 "runtime.waitForRPCs is not a function",
                 "the wire-format constant secret (runtime/rpc) is undefined, not a signature string",
@@ -53,6 +57,6 @@ describe("SDK internals (infra/sdk.ts)", () => {
 
     it("reads a resource class's type token", () => {
         assert.strictEqual(typeTokenOfClass(installedSdk().resourceClass), "kubernetes:core/v1:Namespace");
-        assert.strictEqual(typeTokenOfClass(class {}), undefined);
+        assert.strictEqual(typeTokenOfClass(NoTypeToken), undefined);
     });
 });

@@ -105,6 +105,6 @@ describe("dev-common on an existing cluster under the real engine, charts throug
         );
         assert.match(text, /platform:chartMirror = "http:\/\/charts\.example\.com": scheme http is not supported; allowed: empty/, describeCommand(r));
         // Our message, not a stack trace.
-        assert.doesNotMatch(text, /    at .*\.(ts|js):[0-9]+/, describeCommand(r));
+        assert.doesNotMatch(text, / {4}at .*\.(ts|js):[0-9]+/, describeCommand(r));
     });
 });

@@ -126,7 +126,7 @@ describe("stacks/global: the dev global stack (the fixture Pulumi.dev.yaml)", ()
         );
         const assoc = dev.resources
             .filter((r) => r.type === "aws:ec2/networkAclAssociation:NetworkAclAssociation")
-            .map((r) => `${r.inputs.subnetId} -> ${r.inputs.networkAclId}`);
+            .map((r) => `${String(r.inputs.subnetId)} -> ${String(r.inputs.networkAclId)}`);
         assert.deepStrictEqual(assoc, [
             ...[0, 1, 2].map((i) => `dev-global-private-subnet-${i}-id -> dev-global-private-nacl-id`),
             ...[0, 1, 2].map((i) => `dev-global-public-subnet-${i}-id -> dev-global-public-nacl-id`),

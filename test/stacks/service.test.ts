@@ -55,7 +55,7 @@ describe("service layer (stacks/service.ts)", () => {
             assert.strictEqual(provider.inputs.enableServerSideApply, "true"); // provider inputs reach the engine as strings
             // The service's own account mounts no API token: nothing in a workload talks to the API server.
             const account = one(e, "kubernetes:core/v1:ServiceAccount");
-            assert.strictEqual(account.inputs.automountServiceAccountToken, false, `${account.name}`);
+            assert.strictEqual(account.inputs.automountServiceAccountToken, false, account.name);
             const objects = e.resources.filter((r) => r.type.startsWith("kubernetes:"));
             assert.ok(objects.length >= 12);
             for (const r of objects) {
@@ -124,7 +124,7 @@ describe("service layer (stacks/service.ts)", () => {
         );
         const route = spec(one(e, "kubernetes:networking.istio.io/v1:VirtualService")).http[0].route;
         assert.deepStrictEqual(route.map((r: any) => [r.destination.subset, r.weight]), [["v1", 90], ["v2", 10]]);
-        assert.strictEqual(route.reduce((sum: number, r: any) => sum + r.weight, 0), 100);
+        assert.strictEqual(route.reduce((sum: number, r: { weight: number }) => sum + r.weight, 0), 100);
         assert.deepStrictEqual(spec(one(e, "kubernetes:networking.istio.io/v1:DestinationRule")).subsets.map((s: any) => s.name), ["v1", "v2"]);
         assert.deepStrictEqual(byType(e, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler").map((h) => spec(h).scaleTargetRef.name), ["backend-v1", "backend-v2"]);
         assert.strictEqual(byType(e, "kubernetes:networking.istio.io/v1:Gateway").length, 0);
@@ -221,7 +221,7 @@ describe("service layer (stacks/service.ts)", () => {
         assert.strictEqual(byType(e, "kubernetes:monitoring.coreos.com/v1:PodMonitor").length, 0);
         const annotations = spec(one(e, "kubernetes:apps/v1:Deployment")).template.metadata.annotations;
         assert.deepStrictEqual([annotations["prometheus.io/port"], annotations["prometheus.io/path"], annotations["traffic.sidecar.istio.io/excludeInboundPorts"]], ["9090", "/metrics", undefined]);
-        const kinds = manifestsOf(e.resources).map((m) => `${m.apiVersion} ${m.kind}`).sort();
+        const kinds = manifestsOf(e.resources).map((m) => `${String(m.apiVersion)} ${String(m.kind)}`).sort();
         assert.deepStrictEqual(kinds, [
             "apps/v1 Deployment",
             "networking.istio.io/v1 DestinationRule",
@@ -248,7 +248,7 @@ describe("service layer (stacks/service.ts)", () => {
 
     it("labels the namespace with the mesh's revision when the common layer runs one", async () => {
         const outputs = devStackOutputs();
-        (outputs["organization/platform/dev-common"].outputs as Record<string, unknown>).meshRevision = "1-27";
+        (outputs["organization/platform/dev-common"].outputs).meshRevision = "1-27";
         const config = readStackConfig("dev-payment", FIXTURE_STACKS);
         const e = await evaluate({ stack: "dev-payment", config: config.config, secretKeys: config.secretKeys, stackOutputs: outputs });
         const labels = meta(one(e, "kubernetes:core/v1:Namespace")).labels;
@@ -258,8 +258,8 @@ describe("service layer (stacks/service.ts)", () => {
 
     it("moves its namespace to the mesh's canary control plane when it opts in, and only then", async () => {
         const outputs = devStackOutputs();
-        (outputs["organization/platform/dev-common"].outputs as Record<string, unknown>).meshRevision = "1-30";
-        (outputs["organization/platform/dev-common"].outputs as Record<string, unknown>).meshCanaryRevision = "1-31";
+        (outputs["organization/platform/dev-common"].outputs).meshRevision = "1-30";
+        (outputs["organization/platform/dev-common"].outputs).meshCanaryRevision = "1-31";
         const config = readStackConfig("dev-payment", FIXTURE_STACKS);
         const canary = await evaluate({
             stack: "dev-payment",

@@ -18,7 +18,7 @@ describe("Service component (components/service/service.ts)", () => {
             (err: unknown) => {
                 assert.ok(err instanceof ProblemError && err.name === "ComponentArgsError");
                 assert.strictEqual(
-                    (err as Error).message,
+                    err.message,
                     'invalid Service "backend":\n' +
                         "  - replicas = 0: out of range; allowed: a whole number from 1 to 100\n" +
                         '  - versions[0].image = "backend:latest": the tag latest is not pinned; allowed: a tag other than latest or a digest, e.g. registry.example.com/backend:1.4.2 or registry.example.com/backend@sha256:<64 hex digits>',
