@@ -164,12 +164,6 @@ export function jaegerValues(): JaegerValues {
     return { userconfig: jaegerConfig() };
 }
 
-/** The subset of the metrics-server chart's values.yaml we set (field names and nesting as the chart's). */
-export type MetricsServerValues = {
-    readonly replicas: number;
-    readonly podDisruptionBudget: { readonly enabled: boolean; readonly minAvailable: number };
-};
-
 /** Values of the metrics-server chart: two replicas and a disruption budget, so HPAs keep their metrics during node drains. */
 export function metricsServerValues(): MetricsServerValues {
     return { replicas: 2, podDisruptionBudget: { enabled: true, minAvailable: 1 } };

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { LoadBalancerControllerValues } from "../../components/cluster/load-balancer-controller";
 import { ExternalDnsValues } from "../../components/cluster/external-dns";
-import { MetricsServerValues } from "../../components/observability/specs";
+import { MetricsServerValues } from "../../components/observability/values";
 import { BaseValues, GatewayValues, IstiodValues, peerAuthenticationSpec, telemetrySpec } from "../../components/mesh/specs";
 
 // Compiled by `tsc --noEmit` in `npm test`: each directive fails the build if its misspelled
