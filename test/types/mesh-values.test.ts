@@ -2,7 +2,13 @@ import * as assert from "assert";
 import { LoadBalancerControllerValues } from "../../components/cluster/load-balancer-controller";
 import { ExternalDnsValues } from "../../components/cluster/external-dns";
 import { MetricsServerValues } from "../../components/observability/values";
-import { BaseValues, GatewayValues, IstiodValues, peerAuthenticationSpec, telemetrySpec } from "../../components/mesh/specs";
+import {
+    BaseValues,
+    GatewayValues,
+    IstiodValues,
+    peerAuthenticationSpec,
+    telemetrySpec,
+} from "../../components/mesh/specs";
 
 // Compiled by `tsc --noEmit` in `npm test`: each directive fails the build if its misspelled
 // field ever became valid, so these lines prove a typo in the mesh's values or specs is a compile error.
