@@ -148,13 +148,20 @@ export class Istio extends pulumi.ComponentResource {
             { ...k8sOpts, dependsOn: ready },
         );
         const canaryRevision = args.canaryRevision ?? "";
-        const chart = (chartName: "base" | "istiod" | "gateway", version = ISTIO_VERSION) => releaseChart(chartName, args.chartMirror, version);
+        const chart = (chartName: "base" | "istiod" | "gateway", version = ISTIO_VERSION) =>
+            releaseChart(chartName, args.chartMirror, version);
         // CRDs first: while a canary runs, base is at the canary's (newer) release.
         const baseVersion = canaryRevision === "" ? ISTIO_VERSION : ISTIO_CANARY_VERSION;
 
         const base = new k8s.helm.v3.Release(
             "istio-base",
-            { name: "istio-base", namespace: ISTIO_NAMESPACE, ...chart("base", baseVersion), values: baseValues(), timeout: RELEASE_TIMEOUT_SECONDS },
+            {
+                name: "istio-base",
+                namespace: ISTIO_NAMESPACE,
+                ...chart("base", baseVersion),
+                values: baseValues(),
+                timeout: RELEASE_TIMEOUT_SECONDS,
+            },
             { ...k8sOpts, dependsOn: [systemNs] },
         );
         // One istiod release per revision: Istio's Helm canary upgrade runs two side by side.

@@ -6,7 +6,9 @@ import * as fs from "fs";
 export function kubeconfigFile(): string {
     const file = process.env.PLATFORM_KUBECONFIG;
     if (!file) {
-        throw new Error("set PLATFORM_KUBECONFIG to the kubeconfig of a cluster the suite may deploy to (see README, \"Integration suite\")");
+        throw new Error(
+            'set PLATFORM_KUBECONFIG to the kubeconfig of a cluster the suite may deploy to (see README, "Integration suite")',
+        );
     }
     if (!fs.existsSync(file)) {
         throw new Error(`PLATFORM_KUBECONFIG=${file} does not exist`);
@@ -22,7 +24,9 @@ function kubectlBinary(): string {
 export function kubectl(args: readonly string[], input?: string): { code: number; stdout: string; stderr: string } {
     const r = spawnSync(kubectlBinary(), ["--kubeconfig", kubeconfigFile(), ...args], { input, encoding: "utf8" });
     if (r.error) {
-        throw new Error(`kubectl (${kubectlBinary()}) could not run: ${r.error.message}; put kubectl on PATH or set KUBECTL`);
+        throw new Error(
+            `kubectl (${kubectlBinary()}) could not run: ${r.error.message}; put kubectl on PATH or set KUBECTL`,
+        );
     }
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
@@ -47,7 +51,14 @@ export function refText(r: ObjectRef): string {
 
 /** The object as the API server has it, or undefined when it does not exist. */
 export function getObject(r: ObjectRef): any {
-    const args = ["get", resourceOf(r.apiVersion, r.kind), r.name, "-o", "json", ...(r.namespace ? ["-n", r.namespace] : [])];
+    const args = [
+        "get",
+        resourceOf(r.apiVersion, r.kind),
+        r.name,
+        "-o",
+        "json",
+        ...(r.namespace ? ["-n", r.namespace] : []),
+    ];
     const result = kubectl(args);
     if (result.code !== 0) {
         if (/NotFound|not found/.test(result.stderr)) {

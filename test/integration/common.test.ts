@@ -58,9 +58,14 @@ describe("dev-common on an existing cluster under the real engine, charts throug
             this.skip();
         }
         plans = await planEnvironment("dev");
-        await standIn(backend, plans.find((p) => p.layer === "global")!);
+        await standIn(
+            backend,
+            plans.find((p) => p.layer === "global")!,
+        );
         // dev-common's own settings that an existing cluster keeps; the EKS keys would be refused.
-        const dev = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.dev-common.yaml"), "utf8")) as { config: Record<string, unknown> };
+        const dev = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.dev-common.yaml"), "utf8")) as {
+            config: Record<string, unknown>;
+        };
         const config = {
             "platform:layer": "common",
             "platform:clusterMode": "existing",
@@ -72,8 +77,24 @@ describe("dev-common on an existing cluster under the real engine, charts throug
         fs.writeFileSync(stackFile, yaml.dump({ config }));
         project = projectCopy("common", [stackFile]);
         await backend.ok(project, ["stack", "init", STACK]);
-        await backend.ok(project, ["config", "set", "--secret", "--stack", STACK, "platform:kubeconfig", fs.readFileSync(kubeconfigFile(), "utf8")]);
-        await backend.ok(project, ["config", "set", "--secret", "--stack", STACK, "platform:grafanaAdminPassword", "integration-admin"]);
+        await backend.ok(project, [
+            "config",
+            "set",
+            "--secret",
+            "--stack",
+            STACK,
+            "platform:kubeconfig",
+            fs.readFileSync(kubeconfigFile(), "utf8"),
+        ]);
+        await backend.ok(project, [
+            "config",
+            "set",
+            "--secret",
+            "--stack",
+            STACK,
+            "platform:grafanaAdminPassword",
+            "integration-admin",
+        ]);
     });
 
     it("pulumi preview renders the six releases from the mirror folder against the given cluster, and creates nothing", async () => {
@@ -81,29 +102,56 @@ describe("dev-common on an existing cluster under the real engine, charts throug
         assert.strictEqual(r.code, 0, describeCommand(r));
         // The kubernetes provider renders each local chart in preview: a wrong folder or a value a
         // template cannot take fails here.
-        const releases = [...r.stdout.matchAll(/\[urn=urn:pulumi:dev-common::platform::[^\]]*helm\.sh\/v3:Release::([a-z-]+)\]/g)].map((m) => m[1]).sort();
-        assert.deepStrictEqual(releases, ["istio-base", "istio-ingressgateway", "istiod", "jaeger", "kube-prometheus-stack", "metrics-server"], describeCommand(r));
+        const releases = [
+            ...r.stdout.matchAll(/\[urn=urn:pulumi:dev-common::platform::[^\]]*helm\.sh\/v3:Release::([a-z-]+)\]/g),
+        ]
+            .map((m) => m[1])
+            .sort();
+        assert.deepStrictEqual(
+            releases,
+            ["istio-base", "istio-ingressgateway", "istiod", "jaeger", "kube-prometheus-stack", "metrics-server"],
+            describeCommand(r),
+        );
         // Nothing of AWS, and no random password: Grafana's is configured.
         assert.doesNotMatch(r.stdout, /pulumi:providers:(aws|eks|random)/, describeCommand(r));
-        assert.match(r.stdout, /jaegerCollectorEndpoint\s*:\s*"jaeger\.observability\.svc\.cluster\.local:4317"/, describeCommand(r));
+        assert.match(
+            r.stdout,
+            /jaegerCollectorEndpoint\s*:\s*"jaeger\.observability\.svc\.cluster\.local:4317"/,
+            describeCommand(r),
+        );
         for (const ns of ["istio-ingress", "observability"]) {
             assert.strictEqual(kubectl(["get", "namespace", ns]).code, 1, `namespace ${ns} exists after a preview`);
         }
     });
 
     it("refuses a bad chartMirror and a missing kubeconfig under the real engine, before creating anything", async () => {
-        await backend.ok(project, ["config", "set", "--stack", STACK, "platform:chartMirror", "http://charts.example.com"]);
+        await backend.ok(project, [
+            "config",
+            "set",
+            "--stack",
+            STACK,
+            "platform:chartMirror",
+            "http://charts.example.com",
+        ]);
         await backend.ok(project, ["config", "rm", "--stack", STACK, "platform:kubeconfig"]);
         const r = await run("preview-refused", ["preview"]);
         assert.notStrictEqual(r.code, 0, describeCommand(r));
         const text = r.stdout + r.stderr;
-        assert.match(text, /Configuration of stack "dev-common" \(Pulumi\.dev-common\.yaml\) is invalid; nothing was created:/, describeCommand(r));
+        assert.match(
+            text,
+            /Configuration of stack "dev-common" \(Pulumi\.dev-common\.yaml\) is invalid; nothing was created:/,
+            describeCommand(r),
+        );
         assert.match(
             text,
             /platform:kubeconfig = \(not set\): required in stack "dev-common" with clusterMode existing; allowed: the existing cluster's kubeconfig, set with pulumi config set --secret kubeconfig < <file>/,
             describeCommand(r),
         );
-        assert.match(text, /platform:chartMirror = "http:\/\/charts\.example\.com": scheme http is not supported; allowed: empty/, describeCommand(r));
+        assert.match(
+            text,
+            /platform:chartMirror = "http:\/\/charts\.example\.com": scheme http is not supported; allowed: empty/,
+            describeCommand(r),
+        );
         // Our message, not a stack trace.
         assert.doesNotMatch(text, / {4}at .*\.(ts|js):[0-9]+/, describeCommand(r));
     });
