@@ -61,6 +61,7 @@ export interface ExternalDnsOptions {
 }
 
 /** The subset of the `external-dns` chart's values.yaml we set (field names and nesting as the chart's). */
+// eslint-disable-next-line @typescript-eslint/consistent-type-definitions -- a type alias is assignable to the Release's Record<string, unknown> values, an interface is not
 export type ExternalDnsValues = {
     readonly provider: { readonly name: string };
     readonly sources: readonly string[];

@@ -36,6 +36,7 @@ export interface LoadBalancerControllerOptions {
 }
 
 /** The subset of the aws-load-balancer-controller chart's values.yaml we set (field names and nesting as the chart's). */
+// eslint-disable-next-line @typescript-eslint/consistent-type-definitions -- a type alias is assignable to the Release's Record<string, unknown> values, an interface is not
 export type LoadBalancerControllerValues = {
     readonly clusterName: pulumi.Input<string>;
     readonly region: string;
