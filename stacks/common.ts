@@ -107,6 +107,7 @@ export async function deployCommon(config: CommonConfig, inputs: CommonInputs): 
         collector: observability.jaegerCollector,
         gatewayScheme: config.gatewayScheme,
         chartMirror: config.chartMirror,
+        istiodWebhooks: config.istiodWebhooks,
     });
 
     return {

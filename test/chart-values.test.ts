@@ -6,6 +6,7 @@ import { CHART_VALUES_DIR, OFFLINE_CHART_FOLDERS, chartDefaults, unknownValuePat
 import { platformConfig } from "./helpers/config";
 import { Evaluation, evaluate } from "./helpers/evaluate";
 import { devStackOutputs } from "./helpers/fixtures";
+import { ISTIOD_WEBHOOK_CA } from "./helpers/istiod-webhook";
 import { readStackConfig } from "./helpers/stack-config";
 
 /** The vendored values file of each chart (test/fixtures/chart-values/SOURCE.md). */
@@ -58,10 +59,18 @@ describe("Helm values the charts really read (test/fixtures/chart-values)", () =
         const dev = readStackConfig("dev-common");
         const stacks = await Promise.all([
             evaluate({ stack: "dev-common", config: dev.config, secretKeys: dev.secretKeys, stackOutputs: devStackOutputs() }),
-            // A canary control plane and an existing cluster change the values too.
+            // A canary control plane, an existing cluster and istiod's webhooks at a URL change the values too.
             evaluate({
                 stack: "dev-common",
-                config: platformConfig({ layer: "common", meshRevision: "1-30", meshCanaryRevision: "1-31", clusterMode: "existing", kubeconfig: "apiVersion: v1" }),
+                config: platformConfig({
+                    layer: "common",
+                    meshRevision: "1-30",
+                    meshCanaryRevision: "1-31",
+                    clusterMode: "existing",
+                    kubeconfig: "apiVersion: v1",
+                    istiodWebhookUrl: "https://istiod.example.com:15017",
+                    istiodWebhookCaBundle: ISTIOD_WEBHOOK_CA,
+                }),
                 secretKeys: ["platform:kubeconfig"],
                 stackOutputs: devStackOutputs(),
             }),

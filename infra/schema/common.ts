@@ -12,6 +12,13 @@ import {
     revisionProblem,
 } from "../../components/mesh/specs";
 import { retentionProblem, storageSizeProblem } from "../../components/observability/specs";
+import {
+    ISTIOD_WEBHOOK_CA_ALLOWED,
+    ISTIOD_WEBHOOK_URL_FORM,
+    IstiodWebhooks,
+    istiodWebhookCaBundleProblem,
+    istiodWebhookUrlProblem,
+} from "../../components/mesh/webhooks";
 import { CHART_MIRROR_ALLOWED, ChartMirror, chartMirrorProblem, parseChartMirror } from "../../components/charts";
 import { checkCidr } from "./checks";
 import { KeySpec } from "./keys";
@@ -60,6 +67,21 @@ export const COMMON_KEYS: readonly KeySpec[] = [
     {
         key: "chartMirror",
         description: `Where every Helm chart comes from: ${CHART_MIRROR_ALLOWED}. Charts and versions: components/charts/sources.ts.`,
+        type: "string",
+        default: "",
+        layers: ["common"],
+    },
+    {
+        key: "istiodWebhookUrl",
+        description:
+            "Base URL at which the API server reaches istiod's admission webhooks (sidecar injection at /inject, validation of Istio objects at /validate) when it cannot reach istiod's Service, e.g. an istiod outside the cluster; empty: istiod's Service. Needs istiodWebhookCaBundle.",
+        type: "string",
+        default: "",
+        layers: ["common"],
+    },
+    {
+        key: "istiodWebhookCaBundle",
+        description: "PEM of the CA certificate that signed the certificate istiod serves at istiodWebhookUrl; set exactly when istiodWebhookUrl is.",
         type: "string",
         default: "",
         layers: ["common"],
@@ -190,6 +212,8 @@ export interface CommonConfig {
     readonly kubeconfig?: pulumi.Output<string>;
     /** Where every chart comes from. */
     readonly chartMirror: ChartMirror;
+    /** Where the API server reaches istiod's webhooks, when not at its Service. */
+    readonly istiodWebhooks?: IstiodWebhooks;
     readonly endpointPublicAccess: boolean;
     readonly endpointPublicAccessCidrs: readonly string[];
     readonly clusterAdminRoleArns: readonly string[];
@@ -232,6 +256,19 @@ function parseNodeGroups(reader: ConfigReader): NodeGroupSpec[] {
         seen.add(group.name);
         return group;
     });
+}
+
+/** Reads istiodWebhookUrl and istiodWebhookCaBundle: both set, or neither. */
+function parseIstiodWebhooks(reader: ConfigReader): IstiodWebhooks | undefined {
+    const url = reader.string("istiodWebhookUrl", istiodWebhookUrlProblem);
+    const caBundle = reader.string("istiodWebhookCaBundle", istiodWebhookCaBundleProblem);
+    if (url !== "" && caBundle === "") {
+        reader.problems.add("istiodWebhookCaBundle", undefined, `required in stack "${reader.stack}" with istiodWebhookUrl set; ${ISTIOD_WEBHOOK_CA_ALLOWED}`);
+    }
+    if (url === "" && caBundle !== "") {
+        reader.problems.add("istiodWebhookUrl", undefined, `required in stack "${reader.stack}" with istiodWebhookCaBundle set; allowed: ${ISTIOD_WEBHOOK_URL_FORM}`);
+    }
+    return url !== "" && caBundle !== "" ? { url, caBundle } : undefined;
 }
 
 /** Reads and checks the common layer's keys; problems are recorded in `reader.problems`. */
@@ -283,6 +320,7 @@ export function parseCommonConfig(reader: ConfigReader, env: string): CommonConf
         );
     }
     const mirror = parseChartMirror(reader.string("chartMirror", chartMirrorProblem));
+    const istiodWebhooks = parseIstiodWebhooks(reader);
     return {
         layer: "common",
         stack: reader.stack,
@@ -291,6 +329,7 @@ export function parseCommonConfig(reader: ConfigReader, env: string): CommonConf
         clusterMode,
         ...(kubeconfig === undefined ? {} : { kubeconfig }),
         chartMirror: typeof mirror === "string" ? { kind: "upstream" } : mirror,
+        ...(istiodWebhooks === undefined ? {} : { istiodWebhooks }),
         endpointPublicAccess,
         endpointPublicAccessCidrs,
         clusterAdminRoleArns: reader.strings("clusterAdminRoleArns", roleArnProblem),
