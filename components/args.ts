@@ -1,24 +1,78 @@
-import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import * as eks from "@pulumi/eks";
+import * as k8s from "@pulumi/kubernetes";
+import { Problem, throwIfProblems } from "./problems";
 
 /**
- * Thrown by a component whose arguments are invalid, before it registers anything: lists every
- * problem (each naming the property, its value and the fix). A RunError, so `pulumi up` prints
- * the message without a stack trace from inside the component.
+ * Throws a ProblemError (kind ComponentArgsError) when `problems` is not empty, before the
+ * component registers anything: `invalid <component> "<name>" arguments:` and one line per problem.
  */
-export class ComponentArgsError extends pulumi.RunError {
-    constructor(
-        readonly component: string,
-        readonly resourceName: string,
-        readonly problems: readonly string[],
-    ) {
-        super(`invalid ${component} "${resourceName}" arguments:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-        this.name = "ComponentArgsError";
-    }
+export function assertValidArgs(component: string, resourceName: string, problems: readonly Problem[], notes: readonly string[] = []): void {
+    throwIfProblems("ComponentArgsError", `invalid ${component} "${resourceName}" arguments:`, problems, notes);
 }
 
-/** Throws a ComponentArgsError when `problems` is not empty. */
-export function assertValidArgs(component: string, resourceName: string, problems: readonly string[]): void {
-    if (problems.length > 0) {
-        throw new ComponentArgsError(component, resourceName, problems);
+/** The provider class of each package a component may create resources of. */
+const PROVIDER_CLASSES = { aws: aws.Provider, eks: eks.Provider, kubernetes: k8s.Provider } as const;
+
+/** A package a component may need a provider of. */
+export type ProviderPackage = keyof typeof PROVIDER_CLASSES;
+
+/**
+ * The `providers` argument of a component: the explicit provider of each package it creates
+ * resources of (or calls functions of), by package name, each required. The one shape for every
+ * component of this package:
+ *
+ * ```ts
+ * export interface NetworkArgs {
+ *     // ...
+ *     // The stack's providers, by package: every child is created with the one of its package.
+ *     readonly providers: ComponentProviders<"aws">;            // Cluster: <"aws" | "eks">; Istio, Observability, Service: <"kubernetes">
+ * }
+ * // in the constructor, before anything is registered, with the other argument problems:
+ * //   assertValidArgs("Network", name, [...providerProblems(args.providers, ["aws"]), ...argProblems]);
+ * // and every child (and invoke) gets its package's provider:
+ * //   new aws.ec2.Vpc(name, inputs, { parent: this, provider: args.providers.aws });
+ * ```
+ *
+ * Why a typed argument rather than Pulumi's `ComponentResourceOptions.providers` map: default
+ * providers are disabled (`pulumi:disable-default-providers`), so a component without its
+ * provider cannot work; as a required, typed argument that is a `tsc` error (and, for an untyped
+ * caller, `providerProblems` names it before anything is registered), where a map in the options
+ * is typed loosely and a missing entry only fails in the engine, at the first child of that
+ * package. A component still passes `opts` to `super` unchanged, so a caller's own options
+ * (`protect`, `aliases`, ...) keep working.
+ */
+export type ComponentProviders<P extends ProviderPackage> = {
+    readonly [K in P]: InstanceType<(typeof PROVIDER_CLASSES)[K]>;
+};
+
+/** What a wrong provider value is, for a message: `"kubernetes provider"`, a plain value as it is, else `"<class> instance"`. */
+function describeProvider(value: unknown): unknown {
+    const pkg = (Object.keys(PROVIDER_CLASSES) as ProviderPackage[]).find((p) => PROVIDER_CLASSES[p].isInstance(value));
+    if (pkg !== undefined) {
+        return `${pkg} provider`;
     }
+    return typeof value === "object" && value !== null ? `${value.constructor?.name ?? "Object"} instance` : value;
+}
+
+/**
+ * Every problem with a component's `providers` argument: each package in `required` must have
+ * its own provider there (a provider of another package, or none, is a problem). Pure.
+ */
+export function providerProblems(providers: unknown, required: readonly ProviderPackage[]): Problem[] {
+    const given = typeof providers === "object" && providers !== null ? (providers as Record<string, unknown>) : {};
+    const problems: Problem[] = [];
+    for (const pkg of required) {
+        const provider = given[pkg];
+        if (PROVIDER_CLASSES[pkg].isInstance(provider)) {
+            continue;
+        }
+        const allowed = `allowed: the stack's ${pkg} provider (default providers are disabled: every component is given its providers)`;
+        problems.push({
+            path: `providers.${pkg}`,
+            value: describeProvider(provider),
+            message: provider === undefined ? `missing; ${allowed}` : `not a provider of the ${pkg} package; ${allowed}`,
+        });
+    }
+    return problems;
 }

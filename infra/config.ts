@@ -1,23 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { keysSetInStackFile } from "./environment";
+import { isConfigSecret } from "./sdk";
 import { ALL_KEYS, NAMESPACE, PlatformConfig, parseConfig } from "./schema";
 
 export * from "./schema";
 
-/**
- * Whether the engine passed a config value as a secret (`pulumi config set --secret`). The SDK
- * knows, but exports the check only at run time (not in its typings). If an SDK upgrade drops it,
- * this fails loudly instead of turning the plain-text-secret check off (test/infra/config-sdk.test.ts).
- */
-export function isConfigSecret(fullKey: string): boolean {
-    const check = (pulumi.runtime as unknown as { isConfigSecret?: unknown }).isConfigSecret;
-    if (typeof check !== "function") {
-        throw new pulumi.RunError(
-            "@pulumi/pulumi no longer provides runtime.isConfigSecret, which the program needs to refuse secrets set in plain text; pin @pulumi/pulumi to a version that has it",
-        );
-    }
-    return (check as (k: string) => boolean)(fullKey);
-}
+// The SDK's secret-key check is an SDK internal: it lives with the others in infra/sdk.ts.
+export { isConfigSecret };
 
 /**
  * Reads this stack's config — the only place in the program that does — and returns it

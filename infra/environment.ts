@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as yaml from "js-yaml";
 import { CallerRule, GraphService } from "../components/service";
 import { NAMESPACE } from "./schema";
+import { CALLER_RULE } from "./schema/service";
 
 /**
  * The environment variable naming the folder of the stack files (`Pulumi.<stack>.yaml`); unset, the
@@ -36,14 +37,17 @@ export function readYamlFile(file: string): unknown {
 /** Graphs already read, by folder, environment and the files' names, times and sizes. */
 const parsedGraphs = new Map<string, GraphService[]>();
 
+/**
+ * Who a sibling service stack admits, each entry read with the service layer's own schema of an
+ * `allowedCallers` entry. A malformed list or entry is reported by its own stack's config check;
+ * here it admits nobody.
+ */
 function callerRules(value: unknown): CallerRule[] {
-    // A malformed list is reported by its own stack's config check; here it admits nobody.
-    if (!Array.isArray(value)) {
-        return [];
-    }
-    return value
-        .filter((c): c is Record<string, unknown> => typeof c === "object" && c !== null)
-        .flatMap((c): CallerRule[] => (typeof c.service === "string" ? [{ service: c.service }] : typeof c.namespace === "string" ? [{ namespace: c.namespace }] : []));
+    return (Array.isArray(value) ? value : []).flatMap((entry): CallerRule[] => {
+        const parsed = CALLER_RULE.safeParse(entry);
+        const c = parsed.success ? parsed.data : {};
+        return c.service !== undefined ? [{ service: c.service }] : c.namespace !== undefined ? [{ namespace: c.namespace }] : [];
+    });
 }
 
 /**

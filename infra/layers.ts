@@ -26,6 +26,24 @@ export function envOfStackName(stack: string): string {
     return stack.split("-")[0];
 }
 
+/** Whether a stack belongs to environment `env` (`<env>` or `<env>-*`). */
+export function isStackOfEnvironment(stack: string, env: string): boolean {
+    return envOfStackName(stack) === env;
+}
+
+/** The service of a service stack (`<env>-<service>`): the part after the environment. */
+export function serviceOfStackName(stack: string): string {
+    return stack.slice(envOfStackName(stack).length + 1);
+}
+
+/**
+ * The name a StackReference gives another stack of the project: `<organization>/<project>/<stack>`
+ * (with the file and S3 backends the organization is the literal `organization`).
+ */
+export function stackReferenceName(organization: string, project: string, stack: string): string {
+    return `${organization}/${project}/${stack}`;
+}
+
 /**
  * The layer a stack's name gives it: `<env>` is global, `<env>-common` common, any other
  * `<env>-<name>` a service. The plan and `npm run env` order stacks by it; `platform:layer` must agree.

@@ -2,12 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { COMMON_OUTPUTS, CommonOutputs } from "../stacks/common";
 import { GLOBAL_OUTPUTS, GlobalOutputs } from "../stacks/global";
 import { OutputDocs, hasKind } from "../stacks/outputs";
-import { commonStackName, globalStackName } from "./layers";
-
-/** The fully qualified name of a stack of this project: `<organization>/<project>/<stack>`. */
-export function stackReferenceName(organization: string, stack: string): string {
-    return `${organization}/${pulumi.getProject()}/${stack}`;
-}
+import { commonStackName, globalStackName, stackReferenceName } from "./layers";
 
 /**
  * Reads every output documented in `docs` from another stack, checks that each is there and has
@@ -20,14 +15,14 @@ export async function readStackOutputs<T>(
     docs: OutputDocs<T>,
     opts: pulumi.CustomResourceOptions = {},
 ): Promise<T> {
-    const name = stackReferenceName(organization, stack);
+    const name = stackReferenceName(organization, pulumi.getProject(), stack);
     const ref = new pulumi.StackReference(name, { name }, opts);
     const result: Record<string, unknown> = {};
     const problems: string[] = [];
     for (const key of Object.keys(docs) as (keyof T & string)[]) {
         const doc = docs[key];
         const details = await ref.getOutputDetails(key);
-        const value = doc.secret ? details.secretValue ?? details.value : details.value ?? details.secretValue;
+        const value: unknown = doc.secret ? details.secretValue ?? details.value : details.value ?? details.secretValue;
         if (value === undefined || value === null) {
             if (!doc.optional) {
                 problems.push(`${key} is missing`);

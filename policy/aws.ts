@@ -1,10 +1,10 @@
 import { ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy, UnknownValueError } from "@pulumi/policy";
+import { NODE_METADATA_HOP_LIMIT } from "../components/cluster/specs";
+import { CONTROL_PLANE_LOG_TYPES } from "../components/cluster/versions";
+import { isEveryAddress } from "../components/network/ipv4";
 import { TAG_KEYS, followsNaming, missingTags } from "../components/conventions";
 import { isTaggableAwsType } from "./taggable";
 import { decoded, list, obj } from "./util";
-
-/** The five EKS control-plane log types (https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html). */
-export const EKS_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
 
 /**
  * The tags a resource ends up with. The provider's `defaultTags` reach a resource in two ways:
@@ -90,13 +90,13 @@ export const eksSecretsEncryption: ResourceValidationPolicy = {
 
 export const eksControlPlaneLogs: ResourceValidationPolicy = {
     name: "eks-control-plane-logs",
-    description: `EKS clusters send all control-plane logs (${EKS_LOG_TYPES.join(", ")}) to CloudWatch.`,
+    description: `EKS clusters send all control-plane logs (${CONTROL_PLANE_LOG_TYPES.join(", ")}) to CloudWatch.`,
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
         const eks = eksSettings(args.type, args.props);
-        const missing = eks ? EKS_LOG_TYPES.filter((t) => !eks.logTypes.includes(t)) : [];
+        const missing = eks ? CONTROL_PLANE_LOG_TYPES.filter((t) => !eks.logTypes.includes(t)) : [];
         if (missing.length > 0) {
-            report(`control-plane logs not enabled: ${missing.join(", ")} (enabledClusterLogTypes must list ${EKS_LOG_TYPES.join(", ")})`);
+            report(`control-plane logs not enabled: ${missing.join(", ")} (enabledClusterLogTypes must list ${CONTROL_PLANE_LOG_TYPES.join(", ")})`);
         }
     },
 };
@@ -107,12 +107,12 @@ export const eksPublicEndpoint: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
         const eks = eksSettings(args.type, args.props);
-        if (!eks || !eks.publicAccess) {
+        if (!eks?.publicAccess) {
             return;
         }
         if (eks.publicAccessCidrs === undefined || eks.publicAccessCidrs.length === 0) {
             report("the public API endpoint is open to 0.0.0.0/0 (the default): set endpointPublicAccess: false or list publicAccessCidrs");
-        } else if (eks.publicAccessCidrs.some((c) => c === "0.0.0.0/0" || c === "::/0")) {
+        } else if (eks.publicAccessCidrs.some((c) => typeof c === "string" && isEveryAddress(c))) {
             report("the public API endpoint is open to 0.0.0.0/0: list only the CIDRs that need it in publicAccessCidrs, or set endpointPublicAccess: false");
         }
     },
@@ -150,8 +150,8 @@ export const nodesImdsV2: ResourceValidationPolicy = {
     },
 };
 
-/** The highest IMDS hop limit a node may have: 1, so no pod on the pod network reaches the node's role. */
-export const MAX_NODE_HOP_LIMIT = 1;
+/** The highest IMDS hop limit a node may have: the cluster's own (1), so no pod on the pod network reaches the node's role. */
+export const MAX_NODE_HOP_LIMIT = NODE_METADATA_HOP_LIMIT;
 
 export const nodesImdsHopLimit: ResourceValidationPolicy = {
     name: "eks-nodes-imds-hop-limit",

@@ -1,4 +1,5 @@
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { imagePinFault } from "../components/conventions";
 import { serviceNamespaces } from "./mesh";
 import { isKind, kubernetesType, list, obj } from "./util";
 
@@ -35,26 +36,20 @@ function containersOf(pod: Record<string, any>): { label: string; c: Record<stri
     ];
 }
 
-/**
- * Why an image reference is not pinned, or undefined when it is: a digest (`@sha256:...`) or an
- * explicit tag other than `latest`.
- */
+/** Why an image reference is not pinned, or undefined when it is: the rule of components/conventions/images.ts. */
 export function unpinnedReason(image: unknown): string | undefined {
-    if (typeof image !== "string" || image.length === 0) {
-        return "has no image";
+    switch (typeof image === "string" ? imagePinFault(image) : "no image") {
+        case undefined:
+            return undefined;
+        case "no image":
+            return "has no image";
+        case "no tag":
+            return `image ${JSON.stringify(image)} has no tag (it means latest)`;
+        case "latest":
+            return `image ${JSON.stringify(image)} uses the mutable tag latest`;
+        case "malformed digest":
+            return `image ${JSON.stringify(image)} has a malformed digest (a pinned digest is @sha256: and 64 hex digits)`;
     }
-    if (/@sha256:[0-9a-f]{64}$/.test(image)) {
-        return undefined;
-    }
-    const lastSegment = image.slice(image.lastIndexOf("/") + 1);
-    const colon = lastSegment.lastIndexOf(":");
-    if (colon < 0) {
-        return `image "${image}" has no tag (it means latest)`;
-    }
-    if (lastSegment.slice(colon + 1) === "latest") {
-        return `image "${image}" uses the mutable tag latest`;
-    }
-    return undefined;
 }
 
 export const pinnedImages: ResourceValidationPolicy = {
@@ -106,8 +101,11 @@ export const hardenedSecurityContext: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
         const pod = podSpecOf(args.type, args.props);
-        for (const { label, c } of pod ? containersOf(pod) : []) {
-            const problems = securityContextProblems(pod!, c);
+        if (!pod) {
+            return;
+        }
+        for (const { label, c } of containersOf(pod)) {
+            const problems = securityContextProblems(pod, c);
             if (problems.length > 0) {
                 report(`${label} is not hardened: its securityContext needs ${problems.join(", ")}`);
             }

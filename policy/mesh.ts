@@ -1,5 +1,6 @@
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { RESERVED_SERVICE_NAMES } from "../components/conventions";
+import { isEveryAddress } from "../components/network/ipv4";
 import { environmentOfResources, isKind, list, obj, objectRef } from "./util";
 
 const SECURITY = "security.istio.io";
@@ -64,8 +65,6 @@ export const destinationRuleTls: ResourceValidationPolicy = {
 };
 
 /** Address blocks that match every address: an ALLOW on them names nobody. */
-const EVERY_ADDRESS = ["0.0.0.0/0", "::/0"];
-
 /** Why one `from.source` of an ALLOW rule does not name who may call, each reason a message tail. */
 function openSourceReasons(source: Record<string, any>): string[] {
     const reasons: string[] = [];
@@ -82,7 +81,7 @@ function openSourceReasons(source: Record<string, any>): string[] {
     }
     const namesWho = list(source.principals).length > 0 || list(source.namespaces).length > 0;
     for (const field of ["ipBlocks", "remoteIpBlocks"] as const) {
-        const every = list(source[field]).filter((v) => EVERY_ADDRESS.includes(v));
+        const every = list(source[field]).filter((v) => typeof v === "string" && isEveryAddress(v));
         // Istio ANDs a source's fields: next to principals or namespaces, every address restricts nothing more.
         if (every.length > 0 && !namesWho) {
             reasons.push(`allows every address (${field} ${every.map((w) => JSON.stringify(w)).join(", ")}): name principals or namespaces`);
@@ -237,9 +236,20 @@ export const requestAuthenticationPaired: StackValidationPolicy = {
 /** The environments where sidecars may pass traffic to hosts outside the registry (ALLOW_ANY). */
 export const OPEN_EGRESS_ENVIRONMENTS: readonly string[] = ["dev"];
 
-/** Whether a Helm release installs istiod (its chart is `istiod`, by name or at the end of an OCI reference). */
+/**
+ * The chart a Helm release installs: its name, from a plain name, the end of an OCI reference or a
+ * local folder `<chart>-<version>` (chartMirror directory); undefined for anything else.
+ */
+export function releaseChartName(r: { type: string; props: Record<string, any> }): string | undefined {
+    if (r.type !== "kubernetes:helm.sh/v3:Release" || typeof r.props.chart !== "string") {
+        return undefined;
+    }
+    return (r.props.chart.split("/").pop() ?? "").replace(/-v?[0-9]+\.[0-9]+\.[0-9]+.*$/, "");
+}
+
+/** Whether a Helm release installs istiod. */
 function isIstiodRelease(r: { type: string; props: Record<string, any> }): boolean {
-    return r.type === "kubernetes:helm.sh/v3:Release" && typeof r.props.chart === "string" && /(^|\/)istiod$/.test(r.props.chart);
+    return releaseChartName(r) === "istiod";
 }
 
 export const registryOnlyOutsideDev: StackValidationPolicy = {
@@ -264,6 +274,80 @@ export const registryOnlyOutsideDev: StackValidationPolicy = {
     },
 };
 
+/** The oldest TLS versions a gateway server may accept. */
+const GATEWAY_TLS_VERSIONS = ["TLSV1_2", "TLSV1_3"];
+
+export const gatewayServersTls: ResourceValidationPolicy = {
+    name: "mesh-gateway-https-only",
+    description:
+        "Every server of an Istio Gateway serves TLS (HTTPS with tls.mode SIMPLE or MUTUAL, a credentialName and minProtocolVersion TLSV1_2 or newer), except an HTTP server that only redirects to HTTPS (tls.httpsRedirect): nothing, not even a bearer token, crosses the load balancer in clear.",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        if (!isKind(args.type, NETWORKING, "Gateway")) {
+            return;
+        }
+        list(obj(args.props.spec)?.servers).forEach((server, i) => {
+            const port = obj(obj(server)?.port) ?? {};
+            const tls = obj(obj(server)?.tls) ?? {};
+            const where = `Gateway ${objectRef(args.props)} servers[${i}] (port ${port.number ?? "?"}, ${port.protocol ?? "no protocol"})`;
+            if (port.protocol === "HTTPS") {
+                const problems = [
+                    ["SIMPLE", "MUTUAL"].includes(tls.mode) ? undefined : `tls.mode ${JSON.stringify(tls.mode ?? null)} (allowed: SIMPLE, MUTUAL)`,
+                    typeof tls.credentialName === "string" && tls.credentialName !== "" ? undefined : "no tls.credentialName",
+                    GATEWAY_TLS_VERSIONS.includes(tls.minProtocolVersion)
+                        ? undefined
+                        : `tls.minProtocolVersion ${JSON.stringify(tls.minProtocolVersion ?? null)} (allowed: ${GATEWAY_TLS_VERSIONS.join(", ")})`,
+                ].filter((p) => p !== undefined);
+                if (problems.length > 0) {
+                    report(`${where} has ${problems.join(", ")}: terminate TLS 1.2 or newer with the host's certificate`);
+                }
+            } else if (tls.httpsRedirect !== true) {
+                report(`${where} serves in clear: serve HTTPS with TLS, or make a port-80 HTTP server that only redirects (tls.httpsRedirect: true)`);
+            }
+        });
+    },
+};
+
+/** The fewest replicas of istiod and the ingress gateway. */
+export const MIN_CONTROL_REPLICAS = 2;
+
+/** The floor of a chart's replicas: the autoscaler's minimum when it is on, else the fixed count (chart defaults: on, 1). */
+function replicaFloor(autoscaling: { enabled: unknown; min: unknown }, replicaCount: unknown): number {
+    const count = (v: unknown) => (typeof v === "number" ? v : 1);
+    return autoscaling.enabled === false ? count(replicaCount) : count(autoscaling.min);
+}
+
+export const meshHighAvailability: ResourceValidationPolicy = {
+    name: "mesh-control-plane-ha",
+    description: `istiod and the ingress gateway run at least ${MIN_CONTROL_REPLICAS} replicas (the autoscaler's minimum when autoscaling) with a PodDisruptionBudget: with one, a node drain or an upgrade takes the control plane or ingress down.`,
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        const chart = releaseChartName(args);
+        if (chart !== "istiod" && chart !== "gateway") {
+            return;
+        }
+        const values = obj(args.props.values) ?? {};
+        const floor =
+            chart === "istiod"
+                ? replicaFloor({ enabled: values.autoscaleEnabled, min: values.autoscaleMin }, values.replicaCount)
+                : replicaFloor({ enabled: obj(values.autoscaling)?.enabled, min: obj(values.autoscaling)?.minReplicas }, values.replicaCount);
+        // istiod's chart makes its PodDisruptionBudget unless turned off; the gateway's only when asked.
+        const pdb =
+            chart === "istiod"
+                ? obj(obj(values.global)?.defaultPodDisruptionBudget)?.enabled !== false
+                : Object.keys(obj(values.podDisruptionBudget) ?? {}).length > 0;
+        const release = `${chart} release ${args.props.name ?? args.name}`;
+        if (floor < MIN_CONTROL_REPLICAS) {
+            report(`${release} runs ${floor} replica${floor === 1 ? "" : "s"} at least: set ${chart === "istiod" ? "istiodReplicas" : "gatewayReplicas"} to ${MIN_CONTROL_REPLICAS} or more`);
+        }
+        if (!pdb) {
+            report(
+                `${release} has no PodDisruptionBudget: set ${chart === "istiod" ? "global.defaultPodDisruptionBudget.enabled: true" : "podDisruptionBudget (e.g. minAvailable: 1)"} in its values`,
+            );
+        }
+    },
+};
+
 export const MESH_POLICIES = [
     strictPeerAuthentication,
     destinationRuleTls,
@@ -272,4 +356,6 @@ export const MESH_POLICIES = [
     requestAuthenticationPaired,
     sidecarPerNamespace,
     registryOnlyOutsideDev,
+    gatewayServersTls,
+    meshHighAvailability,
 ];

@@ -6,7 +6,7 @@ import { SECRET_POLICIES } from "./secrets";
 
 /**
  * Every policy of the pack, in one array so that tests and the offline plan
- * (test/helpers/policy-run.ts) run exactly what `pulumi preview --policy-pack policy` runs.
+ * (plan/policy-run.ts) run exactly what `pulumi preview --policy-pack policy` runs.
  */
 export const POLICIES: (ResourceValidationPolicy | StackValidationPolicy)[] = [
     ...AWS_POLICIES,

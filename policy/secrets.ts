@@ -1,7 +1,7 @@
 import { ResourceValidationPolicy, Secret } from "@pulumi/policy";
 import { isKind, obj } from "./util";
 
-/** How the offline plan shows a Pulumi secret (test/helpers/recorder.ts), and an unknown value. */
+/** How the offline plan shows a Pulumi secret (plan/recorder.ts), and an unknown value. */
 const MASKED = new Set(["[secret]", "[unknown]", ""]);
 
 /** Key endings that name a secret value (compared lower-case, without `-`, `_` and `.`). */
@@ -38,7 +38,7 @@ function read(o: Record<string, unknown>, key: string): unknown {
         return o[key];
     } catch (err) {
         // @pulumi/policy's UnknownValueError (not exported): "<type> value at .<path> can't be known during preview".
-        if (err instanceof Error && /can't be known during preview/.test(err.message)) {
+        if (err instanceof Error && err.message.includes("can't be known during preview")) {
             return UNKNOWN;
         }
         throw err;

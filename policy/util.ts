@@ -36,7 +36,7 @@ export function kubernetesType(type: string): KubernetesType | undefined {
 /** Whether `type` is `kind` of API group `group` (any version). */
 export function isKind(type: string, group: string, kind: string): boolean {
     const t = kubernetesType(type);
-    return t !== undefined && t.group === group && t.kind === kind;
+    return t?.group === group && t.kind === kind;
 }
 
 /** `<namespace>/<name>` of a Kubernetes object's props, for messages. */

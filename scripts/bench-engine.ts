@@ -5,14 +5,14 @@
 // out/benchmarks-engine.md, or its section of docs/benchmarks.md with --update-docs.
 //
 //   PLATFORM_KUBECONFIG=... npm run bench:engine -- [--stack dev-backend] [--rounds 3] [--update-docs]
-import "../test/helpers/setup";
+import "../plan/setup";
 import { Command } from "commander";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ROOT } from "../test/helpers/stack-config";
-import { Backend, describe, projectCopy } from "../test/integration/helpers/engine";
-import { setUpDevServices } from "../test/integration/helpers/dev-standins";
+import { ROOT } from "../plan/stack-config";
+import { Backend, describe, projectCopy } from "../plan/engine/engine";
+import { setUpDevServices } from "../plan/engine/dev-standins";
 import { writeSection } from "./doc-sections";
 
 const STEPS: { name: string; args: string[] }[] = [
@@ -56,7 +56,11 @@ async function main(): Promise<void> {
         unregister();
     }
     const version = (await backend.ok(ROOT, ["version"])).stdout.trim();
-    const resources = plans.find((p) => p.config.stack === opts.stack)!.evaluation.resources.length;
+    const plan = plans.find((p) => p.config.stack === opts.stack);
+    if (!plan) {
+        throw new Error(`the offline plan has no stack ${opts.stack}`);
+    }
+    const resources = plan.evaluation.resources.length;
     const lines = [
         "## The real engine: one service stack",
         "",
@@ -81,7 +85,7 @@ async function main(): Promise<void> {
     console.log(`\n${lines.join("\n")}\nwrote ${file}`);
 }
 
-main().catch((err: Error) => {
-    console.error(`bench-engine failed: ${err.message}`);
+main().catch((err: unknown) => {
+    console.error(`bench-engine failed: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
 });

@@ -6,18 +6,18 @@
 // figures in docs/benchmarks.md come from it.
 //
 //   PLATFORM_KUBECONFIG=... npm run bench:env -- [--scales 1,3,10]
-import "../test/helpers/setup";
+import "../plan/setup";
 import { Command } from "commander";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { writeSection } from "./doc-sections";
 import { AutomationWorkspace, main as env } from "./env";
-import { ROOT, stacksOfEnvironment } from "../test/helpers/stack-config";
-import { tempDir } from "../test/helpers/temp";
-import { setUpDevServices } from "../test/integration/helpers/dev-standins";
-import { Backend, pulumiBinary, projectCopy } from "../test/integration/helpers/engine";
-import { kubeconfigFile } from "../test/integration/helpers/kube";
+import { ROOT, stacksOfEnvironment } from "../plan/stack-config";
+import { tempDir } from "../plan/temp";
+import { setUpDevServices } from "../plan/engine/dev-standins";
+import { Backend, pulumiBinary, projectCopy } from "../plan/engine/engine";
+import { kubeconfigFile } from "../plan/engine/kube";
 
 /** Runs `npm run env -- ARGV` on the project copy and the backend; resolves with its wall time (fails unless it exits 0). */
 async function timed(project: string, backend: Backend, argv: string[], create: boolean): Promise<number> {
@@ -41,7 +41,10 @@ async function main(): Promise<void> {
     const most = Math.max(...scales);
     const backend = new Backend("bench-env");
     const { unregister } = await setUpDevServices(backend);
-    const template = stacksOfEnvironment("dev").find((s) => s !== "dev" && s !== "dev-common")!;
+    const template = stacksOfEnvironment("dev").find((s) => s !== "dev" && s !== "dev-common");
+    if (template === undefined) {
+        throw new Error("dev has no service stack to copy: add a Pulumi.dev-<service>.yaml");
+    }
     const text = fs.readFileSync(path.join(ROOT, `Pulumi.${template}.yaml`), "utf8");
     const folder = tempDir("bench-env-stacks");
     const generated = Array.from({ length: most }, (_, i) => path.join(folder, `Pulumi.dev-gen${i}.yaml`));
@@ -79,7 +82,7 @@ async function main(): Promise<void> {
     console.log(`\n${lines.join("\n")}wrote ${out}`);
 }
 
-main().catch((err: Error) => {
-    console.error(`bench-env failed: ${err.message}`);
+main().catch((err: unknown) => {
+    console.error(`bench-env failed: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
 });

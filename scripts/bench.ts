@@ -11,7 +11,7 @@ import { Command } from "commander";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ROOT, stacksOfEnvironment } from "../test/helpers/stack-config";
+import { ROOT, stacksOfEnvironment } from "../plan/stack-config";
 import { writeSection } from "./doc-sections";
 
 /** The whole dev plan must stay under this (issue "Guardrails and delivery"). */
@@ -91,7 +91,7 @@ function templateService(): string {
 /** How the plan's time grows with the generated services: per step of SCALES and from the first to the last. */
 function growth(results: Result[]): string[] {
     const scaled = SCALES.map((n) => ({ n, r: results.find((x) => x.name.startsWith(`dev + ${n} generated`)) })).filter(
-        (s): s is { n: number; r: Result } => s.r !== undefined && s.r.ok,
+        (s): s is { n: number; r: Result } => s.r?.ok === true,
     );
     if (scaled.length < 2) {
         return [];

@@ -86,7 +86,7 @@ export interface EnvironmentRun {
 
 /** Runs `task` over `items` with at most `limit` at once; results in the order of `items`. */
 async function pooled<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
-    const results: R[] = new Array(items.length);
+    const results = new Array<R>(items.length);
     let next = 0;
     const worker = async (): Promise<void> => {
         while (next < items.length) {
@@ -213,7 +213,9 @@ export function summaryTable(outcomes: readonly StackOutcome[]): string {
     const widths = COLUMNS.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
     const numeric = (i: number) => i >= 2 && i <= 7;
     const text = rows.map((r) => r.map((c, i) => (numeric(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ").trimEnd());
-    const notes = outcomes.filter((o) => o.reason).map((o) => `${o.stack}: ${o.result === "not run" ? "" : `${o.result}: `}${firstLine(o.reason!)}`);
+    const notes = outcomes.flatMap((o) =>
+        o.reason ? [`${o.stack}: ${o.result === "not run" ? "" : `${o.result}: `}${firstLine(o.reason)}`] : [],
+    );
     return [...text, ...(notes.length > 0 ? ["", ...notes] : [])].join("\n");
 }
 
@@ -235,13 +237,17 @@ export function summaryMarkdown(env: string, outcomes: readonly StackOutcome[]):
         `|${COLUMNS.map((_, i) => (i >= 2 && i <= 7 ? "---:" : "---")).join("|")}|`,
         ...outcomes.map((o) => `| ${cells(o).map((c, i) => (i === 0 ? `\`${c}\`` : md(c))).join(" | ")} |`),
     ];
-    const notes = outcomes.filter((o) => o.reason);
+    const notes = outcomes.flatMap((o) => (o.reason ? [`- \`${o.stack}\`: ${md(firstLine(o.reason))}`] : []));
     if (notes.length > 0) {
-        lines.push("", ...notes.map((o) => `- \`${o.stack}\`: ${md(firstLine(o.reason!))}`));
+        lines.push("", ...notes);
     }
-    for (const o of outcomes.filter((o) => (o.changes ?? []).length > 0)) {
-        lines.push("", `<details><summary><code>${o.stack}</code>: ${o.changes!.length} change${o.changes!.length === 1 ? "" : "s"}</summary>`, "");
-        lines.push(...o.changes!.map((c) => `- ${c.op} \`${c.type}\` \`${c.name}\``));
+    for (const o of outcomes) {
+        const changes = o.changes ?? [];
+        if (changes.length === 0) {
+            continue;
+        }
+        lines.push("", `<details><summary><code>${o.stack}</code>: ${changes.length} change${changes.length === 1 ? "" : "s"}</summary>`, "");
+        lines.push(...changes.map((c) => `- ${c.op} \`${c.type}\` \`${c.name}\``));
         lines.push("", "</details>");
     }
     return `${lines.join("\n")}\n`;

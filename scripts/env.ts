@@ -5,14 +5,15 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as readline from "readline";
+import { stripVTControlCharacters } from "util";
 import { runCommand } from "./cli";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { EngineEvent, LocalWorkspace, OpMap, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
 import { parseEngineConfig } from "../infra/config";
 import { ENV_NAME } from "../infra/schema/stack";
 import { envOfStackName, layerOfStackName, layeredStacks } from "../infra/layers";
-import { checkAllowedCallers } from "../test/helpers/access-plan";
-import { ROOT, allStacks, readStackConfig, stacksOfEnvironment } from "../test/helpers/stack-config";
+import { checkAllowedCallers } from "../plan/access-plan";
+import { ROOT, allStacks, readStackConfig, stacksOfEnvironment } from "../plan/stack-config";
 import {
     Change,
     Counts,
@@ -208,7 +209,7 @@ export function countsOf(ops: OpMap | undefined): Counts {
 
 /** Text without terminal colour codes (a program's exception is printed with them) and without trailing space. */
 function plain(text: string): string {
-    return text.replace(/\u001b\[[0-9;]*m/g, "").trimEnd();
+    return stripVTControlCharacters(text).trimEnd();
 }
 
 /** The operations of a resource the Markdown summary lists (a replacement's two steps are one `replace`). */
@@ -260,7 +261,7 @@ export class AutomationWorkspace implements EnvironmentWorkspace {
                 changes.push({ op: step.op, type: step.type, name: step.urn.split("::").pop() ?? step.urn });
             }
             const policy = event.policyEvent;
-            if (policy && policy.enforcementLevel === "mandatory") {
+            if (policy?.enforcementLevel === "mandatory") {
                 errors.push(`policy ${policy.policyPackName}/${policy.policyName}: ${plain(policy.message)}`);
             }
             if (event.diagnosticEvent?.severity === "error") {
@@ -329,7 +330,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     const args = parseEnvArgs(argv, options.dir ?? ROOT);
     print(runOrderText(args));
     if (args.operation !== "preview" && !args.yes) {
-        if (!(options.canAsk ?? process.stdin.isTTY === true)) {
+        if (!(options.canAsk ?? process.stdin.isTTY)) {
             throw new BadInputError(`${args.operation} changes the stacks: pass --yes to run it without a terminal to confirm on`);
         }
         if (!(await confirm(`Run ${args.operation} on ${args.stacks.length} stack${args.stacks.length === 1 ? "" : "s"}? [y/N] `))) {

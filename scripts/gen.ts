@@ -1,6 +1,7 @@
 // Generates the files that are derived from the code, so they cannot drift from it:
 //   - Pulumi.yaml's `config:` declarations, from the key declarations in infra/schema;
-//   - the README's config and outputs tables, between their <!-- generated --> markers.
+//   - the README's config and outputs tables, between their <!-- generated --> markers;
+//   - schema/<layer>.json, the JSON Schema of each layer's stack config.
 // `npm run gen` writes them; test/generated.test.ts fails when they are out of date.
 import * as fs from "fs";
 import * as path from "path";
@@ -10,6 +11,7 @@ for (const [file, text] of Object.entries(generatedFiles())) {
     const target = path.join(__dirname, "..", file);
     const before = fs.existsSync(target) ? fs.readFileSync(target, "utf8") : "";
     if (before !== text) {
+        fs.mkdirSync(path.dirname(target), { recursive: true });
         fs.writeFileSync(target, text);
         console.log(`wrote ${file}`);
     } else {

@@ -1,10 +1,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { ALL_KEYS, KeySpec, NAMESPACE } from "../infra/schema";
+import { ALL_KEYS, KeySpec, LAYERS, NAMESPACE, layerJsonSchema } from "../infra/schema";
 import { COMMON_OUTPUTS } from "../stacks/common";
 import { GLOBAL_OUTPUTS } from "../stacks/global";
-import { OutputDocs } from "../stacks/outputs";
+import { OutputDoc } from "../stacks/outputs";
 import { SERVICE_OUTPUTS } from "../stacks/service";
 
 const ROOT = path.join(__dirname, "..");
@@ -72,10 +72,10 @@ function configTable(): string {
 }
 
 function outputsTable(): string {
-    const layers: [string, OutputDocs<unknown>][] = [
-        ["global (`<env>`)", GLOBAL_OUTPUTS as OutputDocs<unknown>],
-        ["common (`<env>-common`)", COMMON_OUTPUTS as OutputDocs<unknown>],
-        ["service (`<env>-<service>`)", SERVICE_OUTPUTS as OutputDocs<unknown>],
+    const layers: [string, Readonly<Record<string, OutputDoc>>][] = [
+        ["global (`<env>`)", GLOBAL_OUTPUTS],
+        ["common (`<env>-common`)", COMMON_OUTPUTS],
+        ["service (`<env>-<service>`)", SERVICE_OUTPUTS],
     ];
     const rows = layers.flatMap(([layer, docs]) =>
         Object.entries(docs as Record<string, { description: string; kind: string; secret?: boolean }>).map(
@@ -102,5 +102,6 @@ export function generatedFiles(): Record<string, string> {
     let readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
     readme = fill(readme, "config", configTable());
     readme = fill(readme, "outputs", outputsTable());
-    return { "Pulumi.yaml": pulumiYaml(), "README.md": readme };
+    const schemas = Object.fromEntries(LAYERS.map((layer) => [`schema/${layer}.json`, `${JSON.stringify(layerJsonSchema(layer), null, 2)}\n`]));
+    return { "Pulumi.yaml": pulumiYaml(), "README.md": readme, ...schemas };
 }

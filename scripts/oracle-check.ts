@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { checkEnvironment, environments } from "../test/oracle/oracle";
+import { checkEnvironment, environments } from "../plan/oracle";
 
 function main(): number {
     const envs = process.argv.slice(2).length > 0 ? process.argv.slice(2) : environments();

@@ -4,11 +4,12 @@
 import * as path from "path";
 import { runCommand } from "./cli";
 import { Command, CommanderError } from "commander";
-import { useMocks } from "../test/helpers/evaluate";
-import { MissingCallerError, checkAllowedCallers, planAccess } from "../test/helpers/access-plan";
-import { environmentWarnings } from "../test/helpers/environments";
-import { StackPlan, clearStaleOutput, hasViolations, planEnvironment, planStack, summarize, writeStackPlan } from "../test/helpers/plan";
-import { ROOT, StackFileError, UnknownStackError } from "../test/helpers/stack-config";
+import { useMocks } from "../plan/evaluate";
+import { MissingCallerError, checkAllowedCallers, planAccess } from "../plan/access-plan";
+import { environmentWarnings } from "../plan/environments";
+import { StackPlan, clearStaleOutput, hasViolations, planEnvironment, planStack, summarize, writeStackPlan } from "../plan/plan";
+import { ROOT, StackFileError, UnknownStackError } from "../plan/stack-config";
+import { envOfStackName } from "../infra/layers";
 
 /** The plan's exit codes; README "Plan offline" documents the same. */
 export const EXIT = {
@@ -88,7 +89,11 @@ async function run(argv: string[]): Promise<number> {
     // error messages, so a few frames are enough.
     Error.stackTraceLimit = 5;
     const args = parseArgs(argv);
-    const env = args.env ?? args.stack!.split("-")[0];
+    // parseArgs gives exactly one of the two.
+    const env = args.env ?? (args.stack === undefined ? undefined : envOfStackName(args.stack));
+    if (env === undefined) {
+        throw new UsageError("give one stack or --env <env>; npm run plan -- --help for usage");
+    }
     useMocks(args.stack ?? env);
     try {
         checkAllowedCallers(env, args.dir);
@@ -96,7 +101,7 @@ async function run(argv: string[]): Promise<number> {
         // A caller without a stack is invalid config; anything else (a bug) keeps its own exit code.
         throw err instanceof MissingCallerError ? new InvalidConfigError(err.message) : err;
     }
-    const plans: StackPlan[] = args.env ? await planEnvironment(args.env, args.dir) : [await planStack(args.stack!, args.dir)];
+    const plans: StackPlan[] = args.env ? await planEnvironment(args.env, args.dir) : [await planStack(args.stack ?? env, args.dir)];
     for (const warning of environmentWarnings(env, args.dir)) {
         console.error(`warning: ${warning}`);
     }

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { Cluster } from "../components/cluster";
+import { Cluster, ExternalDns, LoadBalancerController } from "../components/cluster";
 import { Owner } from "../components/conventions";
 import { ISTIO_NAMESPACE, Istio } from "../components/mesh";
 import { Observability } from "../components/observability";
@@ -74,11 +74,36 @@ export interface CommonInputs {
  * provider from its kubeconfig, the Istio mesh, Prometheus, Grafana, Jaeger and metrics-server;
  * returns exactly the CommonOutputs.
  */
-export async function deployCommon(config: CommonConfig, inputs: CommonInputs): Promise<StackOutputs<CommonOutputs>> {
+export function deployCommon(config: CommonConfig, inputs: CommonInputs): StackOutputs<CommonOutputs> {
     const { global } = inputs;
     const owner: Owner = { environment: environmentOf(global), service: "common" };
     const cluster = config.clusterMode === "existing" ? existingCluster(config) : eksCluster(config, inputs, owner);
     const k8s = kubernetesProvider("kubernetes", cluster.kubeconfig);
+    // The AWS side of ingress, only on the EKS cluster this stack owns (docs/common.md, "Ingress").
+    const loadBalancerController: pulumi.Resource[] = [];
+    if (cluster.eks !== undefined) {
+        const region = owner.environment.region;
+        const controller = new LoadBalancerController("load-balancer-controller", {
+            kubernetesProvider: k8s,
+            clusterName: cluster.clusterName,
+            region,
+            vpcId: global.vpcId,
+            dependsOn: [...cluster.ready, ...cluster.eks.loadBalancerControllerAccess],
+            chartMirror: config.chartMirror,
+        });
+        loadBalancerController.push(controller.release);
+        new ExternalDns("external-dns", {
+            owner,
+            clusterName: cluster.clusterName,
+            zone: { id: global.privateZoneId, name: global.privateZoneName },
+            ownerId: cluster.clusterName,
+            region,
+            awsProvider: cluster.eks.awsProvider,
+            kubernetesProvider: k8s,
+            dependsOn: cluster.ready,
+            chartMirror: config.chartMirror,
+        });
+    }
 
     // Default providers are disabled: random gets an explicit one, made only when a password is generated.
     const grafanaAdminPassword =
@@ -99,23 +124,23 @@ export async function deployCommon(config: CommonConfig, inputs: CommonInputs): 
     const mesh = new Istio("istio", {
         owner,
         kubernetesProvider: k8s,
-        dependsOn: cluster.ready,
+        // The gateway's Service passes the controller's webhook and gets its NLB from it.
+        dependsOn: [...cluster.ready, ...loadBalancerController],
         revision: config.meshRevision,
         canaryRevision: config.meshCanaryRevision,
         outboundTrafficPolicy: config.meshOutboundTrafficPolicy,
         tracingSamplingPercentage: config.tracingSamplingPercentage,
         collector: observability.jaegerCollector,
         gatewayScheme: config.gatewayScheme,
+        gatewaySourceRanges: config.gatewaySourceRanges.length > 0 ? config.gatewaySourceRanges : [global.vpcCidr],
+        gatewayReplicas: config.gatewayReplicas,
+        istiodReplicas: config.istiodReplicas,
         chartMirror: config.chartMirror,
         istiodWebhooks: config.istiodWebhooks,
     });
 
     return {
-        clusterName: cluster.clusterName,
-        kubeconfig: cluster.kubeconfig,
-        oidcProviderArn: cluster.oidcProviderArn,
-        oidcProviderUrl: cluster.oidcProviderUrl,
-        clusterSecurityGroupId: cluster.clusterSecurityGroupId,
+        ...clusterOutputs(cluster),
         meshRevision: mesh.revision,
         meshCanaryRevision: mesh.canaryRevision,
         istioNamespace: mesh.istioNamespace,
@@ -136,13 +161,26 @@ interface ClusterHandle {
     readonly oidcProviderUrl: pulumi.Input<string>;
     readonly clusterSecurityGroupId: pulumi.Input<string>;
     readonly ready: readonly pulumi.Resource[];
+    /**
+     * The EKS side of ingress: the stack's aws provider and what the AWS Load Balancer Controller
+     * waits for (its Pod Identity access); undefined for an existing cluster, where neither the
+     * controller nor ExternalDNS is installed (docs/common.md, "Ingress").
+     */
+    readonly eks?: { readonly awsProvider: aws.Provider; readonly loadBalancerControllerAccess: readonly pulumi.Resource[] };
+}
+
+/** The cluster's half of the common outputs. */
+function clusterOutputs(cluster: Omit<ClusterHandle, "ready" | "eks">) {
+    const { clusterName, kubeconfig, oidcProviderArn, oidcProviderUrl, clusterSecurityGroupId } = cluster;
+    return { clusterName, kubeconfig, oidcProviderArn, oidcProviderUrl, clusterSecurityGroupId };
 }
 
 /** The environment's EKS cluster in the global stack's private subnets. */
 function eksCluster(config: CommonConfig, inputs: CommonInputs, owner: Owner): ClusterHandle {
     const { global } = inputs;
     const eksProvider = new eks.Provider("eks", {});
-    return new Cluster("cluster", {
+    const awsProvider = inputs.aws();
+    const cluster = new Cluster("cluster", {
         owner,
         clusterName: global.clusterName,
         vpcId: global.vpcId,
@@ -154,9 +192,14 @@ function eksCluster(config: CommonConfig, inputs: CommonInputs, owner: Owner): C
         logRetentionDays: config.controlPlaneLogRetentionDays,
         nodeGroups: config.nodeGroups,
         scheduledScaling: config.scheduledNodeScaling,
-        awsProvider: inputs.aws(),
+        awsProvider,
         eksProvider,
     });
+    return {
+        ...clusterOutputs(cluster),
+        ready: cluster.ready,
+        eks: { awsProvider, loadBalancerControllerAccess: cluster.loadBalancerControllerAccess },
+    };
 }
 
 /**
@@ -169,5 +212,12 @@ function existingCluster(config: CommonConfig): ClusterHandle {
         // parseCommonConfig refuses this; kept as a guard for callers that skip it.
         throw new Error(`stack "${config.stack}": clusterMode existing needs platform:kubeconfig`);
     }
-    return { clusterName: "", kubeconfig: pulumi.secret(config.kubeconfig), oidcProviderArn: "", oidcProviderUrl: "", clusterSecurityGroupId: "", ready: [] };
+    return {
+        clusterName: "",
+        kubeconfig: pulumi.secret(config.kubeconfig),
+        oidcProviderArn: "",
+        oidcProviderUrl: "",
+        clusterSecurityGroupId: "",
+        ready: [],
+    };
 }

@@ -69,13 +69,13 @@ export function environmentOf(global: GlobalOutputs): EnvironmentSettings {
  * Deploys the global layer: the environment's settings and its network (VPC, subnets, NAT,
  * NACLs, flow log, endpoints, DNS), with the cluster name the common layer will use.
  */
-export async function deployGlobal(config: GlobalConfig, inputs: GlobalInputs): Promise<StackOutputs<GlobalOutputs>> {
+export function deployGlobal(config: GlobalConfig, inputs: GlobalInputs): StackOutputs<GlobalOutputs> {
     const owner = { environment: config.environment, service: "global" };
     const clusterName = clusterNameFor(config.environment.env);
     const settings = config.network;
     const network = new Network(resourceName({ env: owner.environment.env, service: owner.service, type: "network" }), {
         owner,
-        provider: inputs.aws,
+        providers: { aws: inputs.aws },
         clusterName,
         vpcCidr: settings.vpcCidr,
         availabilityZones: settings.availabilityZones,

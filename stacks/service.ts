@@ -1,8 +1,8 @@
-import { GraphService, Service, calleesOf } from "../components/service";
+import { GraphService, Service, calleesOf, hostZoneProblem } from "../components/service";
 import { OBSERVABILITY_NAMESPACE } from "../components/observability";
 import { readAccessGraph } from "../infra/environment";
 import { kubernetesProvider } from "../infra/providers";
-import { ConfigError, ServiceConfig } from "../infra/schema";
+import { ServiceConfig, configError } from "../infra/schema";
 import { CommonOutputs } from "./common";
 import { GlobalOutputs, environmentOf } from "./global";
 import { OutputDocs, StackOutputs } from "./outputs";
@@ -50,9 +50,9 @@ export function meshRevisionOf(config: Pick<ServiceConfig, "stack" | "env" | "us
         return common.meshRevision;
     }
     if (common.meshCanaryRevision === "") {
-        throw new ConfigError(config.stack, [
+        throw configError(config.stack, [
             {
-                key: "platform:useCanaryMeshRevision",
+                path: "platform:useCanaryMeshRevision",
                 value: true,
                 message: `stack "${config.env}-common" runs no canary control plane; set platform:meshCanaryRevision there first, or set this to false`,
             },
@@ -67,10 +67,16 @@ export function meshRevisionOf(config: Pick<ServiceConfig, "stack" | "env" | "us
  * policies, Sidecar and NetworkPolicies from the environment's access graph, traffic, gateway
  * binding, rate limit, metrics).
  */
-export async function deployService(config: ServiceConfig, inputs: ServiceInputs): Promise<StackOutputs<ServiceOutputs>> {
+export function deployService(config: ServiceConfig, inputs: ServiceInputs): StackOutputs<ServiceOutputs> {
     const { global, common } = inputs;
     const owner = { environment: environmentOf(global), service: config.service };
     const revision = meshRevisionOf(config, common);
+    // The host's DNS record is made in the environment's zone: a host outside it is refused by name.
+    const host = config.settings.publicHost;
+    const zoneMessage = host === undefined ? undefined : hostZoneProblem(host, global.privateZoneName);
+    if (zoneMessage) {
+        throw configError(config.stack, [{ path: "platform:publicHost", value: host, message: zoneMessage }]);
+    }
     const provider = kubernetesProvider("kubernetes", common.kubeconfig);
     const service = new Service(config.service, {
         owner,

@@ -4,7 +4,7 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { Manifest, formatProblem, validateManifests } from "./helpers/conformance";
 import { devPlan } from "./helpers/dev-plan";
-import { manifestsOf, writeStackPlan } from "./helpers/plan";
+import { manifestsOf, writeStackPlan } from "../plan/plan";
 import { tempDir } from "./helpers/temp";
 import { commonStack, serviceStack } from "./policy/fixtures";
 

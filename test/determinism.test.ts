@@ -2,8 +2,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { devPlan } from "./helpers/dev-plan";
-import { StackPlan, planEnvironment, planStack, writeStackPlan } from "./helpers/plan";
+import { StackPlan, planEnvironment, planStack, writeStackPlan } from "../plan/plan";
 import { tempDir } from "./helpers/temp";
+import { FIXTURE_STACKS } from "./helpers/stacks";
 
 /** Writes each stack's plan under a new temp dir; returns every file's path (relative) and bytes. */
 function written(plans: StackPlan[]): Map<string, Buffer> {
@@ -33,15 +34,15 @@ describe("determinism: the plan of the same tree is byte-identical run after run
     this.timeout(120000);
 
     it("two plans of the global stack write identical files", async () => {
-        const first = written([await planStack("dev")]);
-        const second = written([await planStack("dev")]);
+        const first = written([await planStack("dev", FIXTURE_STACKS)]);
+        const second = written([await planStack("dev", FIXTURE_STACKS)]);
         assert.ok(first.size === 3);
         assertSameFiles(first, second);
     });
 
     it("two plans of the whole dev environment write identical files", async function () {
         const first = written(await devPlan());
-        const second = written(await planEnvironment("dev"));
+        const second = written(await planEnvironment("dev", FIXTURE_STACKS));
         assert.ok(first.size >= 9, "every stack of dev was written");
         assertSameFiles(first, second);
     });

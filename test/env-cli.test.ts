@@ -18,8 +18,11 @@ import {
     summaryMarkdown,
     summaryTable,
 } from "../scripts/env-runner";
-import { ROOT } from "./helpers/stack-config";
 import { tempDir } from "./helpers/temp";
+import { copyFixtureStacks } from "./helpers/stacks";
+
+/** A project folder (Pulumi.yaml and the fixture stacks) that `npm run env` runs in, as it would in a checkout. */
+const FIXTURE_PROJECT = copyFixtureStacks(tempDir("env-project"), { project: true });
 
 const DEV_SERVICES = ["dev-backend", "dev-frontend", "dev-payment"];
 
@@ -65,7 +68,7 @@ class FakeWorkspace implements EnvironmentWorkspace {
 }
 
 /** Runs the command with a fake workspace; resolves with its exit code and printed lines. */
-async function env(argv: string[], workspace = new FakeWorkspace(), dir = ROOT): Promise<{ code: number; lines: string[]; workspace: FakeWorkspace }> {
+async function env(argv: string[], workspace = new FakeWorkspace(), dir = FIXTURE_PROJECT): Promise<{ code: number; lines: string[]; workspace: FakeWorkspace }> {
     const lines: string[] = [];
     const code = await main(argv, { workspace, print: (l) => lines.push(...l.split("\n")), dir, canAsk: false });
     return { code, lines, workspace };
@@ -84,9 +87,7 @@ function thrown(fn: () => unknown): Error {
 /** A copy of dev's stack files and Pulumi.yaml, for breaking one of them. */
 function devCopy(): string {
     const dir = tempDir("env");
-    for (const f of fs.readdirSync(ROOT).filter((f) => f === "Pulumi.yaml" || /^Pulumi\.dev(-.*)?\.yaml$/.test(f))) {
-        fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
-    }
+    copyFixtureStacks(dir, { project: true });
     return dir;
 }
 
@@ -132,7 +133,7 @@ describe("npm run env: one operation over an environment's stacks", () => {
 
         it("says the order before it starts", () => {
             assert.strictEqual(
-                runOrderText(parseEnvArgs(["destroy", "--env", "dev", "--parallel", "2"])),
+                runOrderText(parseEnvArgs(["destroy", "--env", "dev", "--parallel", "2"], FIXTURE_PROJECT)),
                 "destroy of environment dev: dev-backend, dev-frontend, dev-payment (service, at most 2 at once), then dev-common (common), then dev (global)",
             );
         });
@@ -148,12 +149,12 @@ describe("npm run env: one operation over an environment's stacks", () => {
 
         it("refuses a stack of another environment, and a stack without a file, before anything runs", () => {
             assert.strictEqual(
-                thrown(() => parseEnvArgs(["up", "--env", "dev", "--stack", "prod-backend"])).message,
+                thrown(() => parseEnvArgs(["up", "--env", "dev", "--stack", "prod-backend"], FIXTURE_PROJECT)).message,
                 '--stack prod-backend is not a stack of environment "dev" (its stacks are dev and dev-<name>); the stacks of dev: dev, dev-backend, dev-common, dev-frontend, dev-payment',
             );
             assert.strictEqual(
-                thrown(() => parseEnvArgs(["up", "--env", "dev", "--stack", "dev-billing"])).message,
-                `--stack dev-billing: environment "dev" has no stack dev-billing (no Pulumi.dev-billing.yaml in ${ROOT}); the stacks of dev: dev, dev-backend, dev-common, dev-frontend, dev-payment`,
+                thrown(() => parseEnvArgs(["up", "--env", "dev", "--stack", "dev-billing"], FIXTURE_PROJECT)).message,
+                `--stack dev-billing: environment "dev" has no stack dev-billing (no Pulumi.dev-billing.yaml in ${FIXTURE_PROJECT}); the stacks of dev: dev, dev-backend, dev-common, dev-frontend, dev-payment`,
             );
         });
     });
@@ -314,11 +315,11 @@ describe("npm run env: one operation over an environment's stacks", () => {
 
     describe("bad input: a clear message, exit code 2, nothing run", () => {
         /** Parses `argv` against `dir`; returns the exit code and message `failure` gives, and that the fake ran nothing. */
-        async function refused(argv: string[], dir = ROOT): Promise<{ code: number; message?: string }> {
+        async function refused(argv: string[], dir = FIXTURE_PROJECT): Promise<{ code: number; message?: string }> {
             const workspace = new FakeWorkspace();
             let err: unknown;
-            const write = process.stderr.write;
-            process.stderr.write = (() => true) as typeof process.stderr.write; // commander's own message
+            const write = process.stderr.write.bind(process.stderr);
+            process.stderr.write = () => true; // commander's own message
             try {
                 await main(argv, { workspace, print: () => undefined, dir, canAsk: false });
             } catch (e) {
@@ -342,7 +343,7 @@ describe("npm run env: one operation over an environment's stacks", () => {
             for (const name of ["stage", "dev-backend"]) {
                 assert.deepStrictEqual(await refused(["preview", "--env", name]), {
                     code: 2,
-                    message: `env: unknown environment "${name}": there is no ${path.join(ROOT, `Pulumi.${name}.yaml`)} (its global stack); the environments: dev`,
+                    message: `env: unknown environment "${name}": there is no ${path.join(FIXTURE_PROJECT, `Pulumi.${name}.yaml`)} (its global stack); the environments: dev`,
                 });
             }
         });
@@ -386,7 +387,7 @@ describe("npm run env: one operation over an environment's stacks", () => {
             fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("platform:layer: service", "platform:layer: service\n  platform:retries: 11"));
             const { code, message } = await refused(["up", "--env", "dev", "--yes"], dir);
             assert.strictEqual(code, 2);
-            assert.match(message!, /^env: nothing ran: a stack file is invalid\ndev-frontend: Configuration of stack "dev-frontend" \(Pulumi\.dev-frontend\.yaml\) is invalid; nothing was created:\n  - platform:retries/);
+            assert.match(message!, /^env: nothing ran: a stack file is invalid\ndev-frontend: Configuration of stack "dev-frontend" \(Pulumi\.dev-frontend\.yaml\) is invalid; nothing was created:\n {2}- platform:retries/);
             assert.match(message!, /platform:retries.*11/);
         });
 
@@ -410,10 +411,10 @@ describe("npm run env: one operation over an environment's stacks", () => {
 
 /** parseEnvArgs without commander's own error output (the tests read the error instead). */
 function parseEnvArgsQuietly(argv: string[]): unknown {
-    const write = process.stderr.write;
-    process.stderr.write = (() => true) as typeof process.stderr.write;
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = () => true;
     try {
-        return parseEnvArgs(argv);
+        return parseEnvArgs(argv, FIXTURE_PROJECT);
     } finally {
         process.stderr.write = write;
     }

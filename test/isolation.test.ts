@@ -1,10 +1,10 @@
 // The three enforcement points agree: each service namespace's Sidecar egress and NetworkPolicies
 // are compared with the access matrix that the AuthorizationPolicies of the same dev plan give.
 import * as assert from "assert";
-import { GATEWAY, accessMeshOf, accessPlan, namespaceCaller } from "./helpers/access-plan";
+import { GATEWAY, accessMeshOf, accessPlan, namespaceCaller } from "../plan/access-plan";
 import { devPlan } from "./helpers/dev-plan";
-import { StackPlan } from "./helpers/plan";
-import { RecordedResource } from "./helpers/recorder";
+import { StackPlan } from "../plan/plan";
+import { RecordedResource } from "../plan/recorder";
 
 const SHARED_EGRESS = ["istio-system/*", "kube-system/kube-dns.kube-system.svc.cluster.local", "observability/*"];
 

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { devPlan } from "./helpers/dev-plan";
-import { manifestsOf } from "./helpers/plan";
+import { manifestsOf } from "../plan/plan";
 import { tempDir } from "./helpers/temp";
 
 /**
@@ -62,7 +62,7 @@ describe("istioctl analyze over the dev plan (when istioctl is on PATH)", functi
 
     it("reports no warning or error that is not accepted with a reason", async function () {
         const istioctl = onPath("istioctl");
-        assert.ok(istioctl || !process.env.PLATFORM_REQUIRE_ISTIOCTL, "PLATFORM_REQUIRE_ISTIOCTL is set but istioctl is not on PATH");
+        assert.ok(istioctl !== undefined || !process.env.PLATFORM_REQUIRE_ISTIOCTL, "PLATFORM_REQUIRE_ISTIOCTL is set but istioctl is not on PATH");
         if (!istioctl) {
             console.log("      skipped: istioctl is not on PATH; install it (https://istio.io/latest/docs/ops/diagnostic-tools/istioctl/) to run Istio's analyzers over the dev plan");
             this.skip();
@@ -72,7 +72,7 @@ describe("istioctl analyze over the dev plan (when istioctl is on PATH)", functi
             const docs = manifestsOf(plan.evaluation.resources).map((m) => yaml.dump(m, { noRefs: true, lineWidth: -1 }));
             fs.writeFileSync(path.join(dir, `${plan.config.stack}.yaml`), docs.join("---\n"));
         }
-        const run = spawnSync(istioctl!, ["analyze", "--use-kube=false", "--output", "json", dir], { encoding: "utf8" });
+        const run = spawnSync(istioctl, ["analyze", "--use-kube=false", "--output", "json", dir], { encoding: "utf8" });
         assert.ok(run.error === undefined, `istioctl did not run: ${run.error?.message}`);
         const text = run.stdout.trim();
         const messages: AnalyzerMessage[] = text.startsWith("[") ? JSON.parse(text) : [];
@@ -94,7 +94,7 @@ describe("istioctl analyze over the dev plan (when istioctl is on PATH)", functi
         for (const plan of await devPlan()) {
             const file = path.join(dir, `${plan.config.stack}.yaml`);
             fs.writeFileSync(file, manifestsOf(plan.evaluation.resources).map((m) => yaml.dump(m, { noRefs: true, lineWidth: -1 })).join("---\n"));
-            const run = spawnSync(istioctl!, ["validate", "-f", file], { encoding: "utf8" });
+            const run = spawnSync(istioctl, ["validate", "-f", file], { encoding: "utf8" });
             for (const f of validationFindings(run.stdout + run.stderr, run.status !== 0)) {
                 if (f.level === "Error" || !ACCEPTED_VALIDATION_WARNINGS.some((a) => a.resource === f.resource)) {
                     found.push(`${f.level} ${f.resource}: ${f.message}`);
@@ -114,7 +114,7 @@ describe("istioctl analyze over the dev plan (when istioctl is on PATH)", functi
                 spec: { hosts: ["payment.payment.svc.cluster.local"], http: [{ route: [{ destination: { host: "payment.payment.svc.cluster.local" } }], retries: { attempts: 0, retryOn: "5xx" } }] },
             }),
         );
-        const run = spawnSync(istioctl!, ["validate", "-f", bad], { encoding: "utf8" });
+        const run = spawnSync(istioctl, ["validate", "-f", bad], { encoding: "utf8" });
         assert.deepStrictEqual(validationFindings(run.stdout + run.stderr, run.status !== 0), [
             { level: "Error", resource: "VirtualService/payment/payment", message: "http retry policy configured when attempts are set to 0 (disabled)" },
         ]);

@@ -3,18 +3,17 @@ import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { EXIT, UsageError, failure, parseArgs } from "../scripts/plan";
-import { ConfigError } from "../infra/schema";
-import { environmentWarnings } from "./helpers/environments";
-import { clearStaleOutput, planEnvironment, planStack } from "./helpers/plan";
-import { ROOT, StackFileError, UnknownStackError, readStackConfig, stacksOfEnvironment } from "./helpers/stack-config";
+import { configError, isConfigError } from "../infra/schema";
+import { environmentWarnings } from "../plan/environments";
+import { clearStaleOutput, planEnvironment, planStack } from "../plan/plan";
+import { ROOT, StackFileError, UnknownStackError, readStackConfig, stacksOfEnvironment } from "../plan/stack-config";
 import { tempDir } from "./helpers/temp";
+import { copyFixtureStacks } from "./helpers/stacks";
 
 /** A folder with a copy of dev's stack files (and Pulumi.yaml), for breaking one of them. */
 function devCopy(): string {
     const dir = tempDir("cli");
-    for (const f of fs.readdirSync(ROOT).filter((f) => f === "Pulumi.yaml" || /^Pulumi\.dev(-.*)?\.yaml$/.test(f))) {
-        fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
-    }
+    copyFixtureStacks(dir, { project: true });
     return dir;
 }
 
@@ -95,7 +94,7 @@ describe("the plan command (npm run plan): help, exit codes, messages", function
         assert.deepStrictEqual(failure(new UsageError("x")), { code: 64, message: "plan: x" });
         assert.deepStrictEqual(failure(new UnknownStackError("no stack")), { code: 64, message: "plan: no stack" });
         assert.deepStrictEqual(failure(new StackFileError("bad")), { code: 2, message: "plan failed: bad" });
-        assert.strictEqual(failure(new ConfigError("dev", [])).code, 2);
+        assert.strictEqual(failure(configError("dev", [])).code, 2);
         assert.deepStrictEqual(failure(new Error("boom")), { code: 70, message: "plan failed unexpectedly (a bug; please report it): boom" });
     });
 
@@ -179,7 +178,7 @@ describe("the plan: every bad stack file named, with what exists or is allowed",
         const dir = devCopy();
         edit(dir, "Pulumi.dev-common.yaml", "platform:layer: common", "platform:layer: service");
         const err = await rejection(planEnvironment("dev", dir));
-        assert.ok(err instanceof ConfigError);
+        assert.ok(isConfigError(err));
         assert.doesNotMatch(err.message, /mocks|StackReference/);
         // Only the layer: the keys of a common stack checked as a service's would be noise.
         assert.strictEqual(

@@ -4,9 +4,10 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { devPlan } from "./helpers/dev-plan";
-import { StackPlan, planEnvironment, writeStackPlan } from "./helpers/plan";
-import { ROOT, SECRET_PLACEHOLDER, readStackConfig, stacksOfEnvironment } from "./helpers/stack-config";
+import { StackPlan, planEnvironment, writeStackPlan } from "../plan/plan";
+import { ROOT, SECRET_PLACEHOLDER, readStackConfig, stacksOfEnvironment } from "../plan/stack-config";
 import { tempDir } from "./helpers/temp";
+import { FIXTURE_STACKS, copyFixtureStacks } from "./helpers/stacks";
 
 describe("the offline plan (npm run plan)", function () {
     this.timeout(120000);
@@ -23,9 +24,21 @@ describe("the offline plan (npm run plan)", function () {
 
     it("plans every stack of dev in dependency order: global, common, then services", () => {
         const stacks = plans.map((p) => p.config.stack);
-        assert.deepStrictEqual(new Set(stacks), new Set(stacksOfEnvironment("dev")));
+        assert.deepStrictEqual(new Set(stacks), new Set(stacksOfEnvironment("dev", FIXTURE_STACKS)));
         assert.deepStrictEqual(stacks.slice(0, 2), ["dev", "dev-common"]);
         assert.ok(plans.slice(2).every((p) => p.layer === "service"));
+    });
+
+    it("shows in resources.json the resource options that are not the defaults", () => {
+        const withOptions = (stack: string) =>
+            (JSON.parse(fs.readFileSync(path.join(out, stack, "resources.json"), "utf8")) as { name: string; options?: unknown }[])
+                .filter((r) => r.options)
+                .map((r) => [r.name, r.options]);
+        // dev scales its nodes on a schedule: the desired size is left to the schedule.
+        assert.deepStrictEqual(withOptions("dev-common").filter(([name]) => name === "dev-common-general-node-group"), [
+            ["dev-common-general-node-group", { ignoreChanges: ["scalingConfig.desiredSize"] }],
+        ]);
+        assert.deepStrictEqual(withOptions("dev-payment"), []);
     });
 
     it("writes resources.json, manifests.yaml and outputs.json for every stack", () => {
@@ -34,7 +47,8 @@ describe("the offline plan (npm run plan)", function () {
             const resources = JSON.parse(fs.readFileSync(path.join(dir, "resources.json"), "utf8"));
             assert.ok(Array.isArray(resources) && resources.length > 0);
             for (const r of resources) {
-                assert.deepStrictEqual(Object.keys(r), ["type", "name", "parent", "dependsOn", "inputs"]);
+                const keys = ["type", "name", "parent", "dependsOn", "inputs"];
+                assert.deepStrictEqual(Object.keys(r), r.options ? [...keys, "options"] : keys);
                 assert.ok(r.parent === null || typeof r.parent === "string");
                 assert.ok(Array.isArray(r.dependsOn));
             }
@@ -70,7 +84,7 @@ describe("the offline plan (npm run plan)", function () {
     });
 
     it("no secret is in clear in any plan file: not the generated Grafana password, not the kubeconfig", () => {
-        // The values the mocks give dev's secrets (test/helpers/fakes/cluster.ts).
+        // The values the mocks give dev's secrets (plan/fakes/cluster.ts).
         const secrets = [/fake-generated-password/, /https:\/\/dev-common-eks-cluster\.eks\./];
         for (const plan of plans) {
             for (const file of ["resources.json", "manifests.yaml", "outputs.json"]) {
@@ -87,9 +101,7 @@ describe("the offline plan (npm run plan)", function () {
 
     it("a secure: value of a stack file stays secret in every plan file", async () => {
         const dir = tempDir("secure");
-        for (const f of fs.readdirSync(ROOT).filter((f) => f === "Pulumi.yaml" || /^Pulumi\.dev(-.*)?\.yaml$/.test(f))) {
-            fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
-        }
+        copyFixtureStacks(dir, { project: true });
         const file = path.join(dir, "Pulumi.dev-common.yaml");
         fs.appendFileSync(file, "  platform:grafanaAdminPassword:\n    secure: v1:AAAABBBBCCCCDDDD\n");
         const securePlans = await planEnvironment("dev", dir);
@@ -126,9 +138,7 @@ describe("the offline plan: stack config files", () => {
     });
 
     it("exits non-zero with the config error's message, naming the key, on a broken value", () => {
-        for (const f of fs.readdirSync(ROOT).filter((f) => /^Pulumi\.dev(-.*)?\.yaml$/.test(f))) {
-            fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
-        }
+        copyFixtureStacks(dir);
         const file = path.join(dir, "Pulumi.dev.yaml");
         fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace(/platform:contact: .*/, "platform:contact: not-an-email"));
         let status = 0;

@@ -4,7 +4,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import { CapturedConfig, FIXTURE_DIR, RECORDED_FILE, configDifferences } from "./helpers/engine-config";
-import { readStackConfig } from "./helpers/stack-config";
+import { readStackConfig } from "../plan/stack-config";
 
 describe("the harness's config is the engine's (recorded from the real engine)", () => {
     const recorded = JSON.parse(fs.readFileSync(RECORDED_FILE, "utf8")) as Record<string, CapturedConfig>;

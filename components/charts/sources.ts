@@ -57,6 +57,27 @@ export const CHARTS = {
         repository: "https://kubernetes-sigs.github.io/metrics-server/",
         images: "registry.k8s.io/metrics-server (the chart's default)",
     },
+    /**
+     * Makes the ingress gateway's Network Load Balancer from its Service's annotations, with AWS
+     * permissions through EKS Pod Identity (components/cluster); not installed with clusterMode existing.
+     */
+    "aws-load-balancer-controller": {
+        chart: "aws-load-balancer-controller",
+        version: "3.5.0",
+        repository: "https://aws.github.io/eks-charts",
+        images: "public.ecr.aws/eks/aws-load-balancer-controller (the chart's default, v3.5.0)",
+    },
+    /**
+     * A Route53 record for every exposed service's host, in the environment's private zone
+     * (components/cluster/external-dns.ts); not installed with clusterMode existing. Not in the
+     * team's offline chart set: its values file is vendored from the upstream tag for the tests.
+     */
+    "external-dns": {
+        chart: "external-dns",
+        version: "1.21.1",
+        repository: "https://kubernetes-sigs.github.io/external-dns/",
+        images: "registry.k8s.io/external-dns/external-dns (the chart's default, its appVersion 0.21.0)",
+    },
 } as const satisfies Record<string, ChartPin>;
 
 export type ChartName = keyof typeof CHARTS;

@@ -2,6 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as pulumi from "@pulumi/pulumi";
 import { assertValidArgs } from "../args";
+import { checkRetentionDays } from "../cloudwatch";
+import { Problem, Problems } from "../problems";
 import { Owner, namer, ownerTags } from "../conventions";
 import { eksSecretsKeyPolicy, keyAdminArnsProblems, logGroupKeyPolicy, managedKey } from "../kms";
 import {
@@ -15,12 +17,14 @@ import {
     endpointProblem,
     managedPolicyArn,
     nodeMetadataOptions,
-    parseNodeGroup,
+    nodeGroupsProblems,
     partitionOfRegion,
     roleArnProblem,
     scheduledScaling,
 } from "./specs";
-import { CONTROL_PLANE_LOG_TYPES, KUBERNETES_VERSION, LOG_RETENTION_DAYS, ManagedAddon, VPC_CNI_CONFIGURATION } from "./versions";
+import { podIdentityRole } from "./pod-identity";
+import { LOAD_BALANCER_CONTROLLER, LOAD_BALANCER_CONTROLLER_WEBHOOK_PORT, loadBalancerControllerPolicy } from "./load-balancer-controller";
+import { CONTROL_PLANE_LOG_TYPES, KUBERNETES_VERSION, ManagedAddon, VPC_CNI_CONFIGURATION } from "./versions";
 
 /** Port of Istio's sidecar-injector webhook on istiod: the control plane must reach it on the nodes. */
 export const ISTIO_WEBHOOK_PORT = 15017;
@@ -62,52 +66,27 @@ export interface ClusterArgs {
 }
 
 /**
- * Every problem with `args`, as `property = value: what is wrong; what is allowed`. Pure: the
- * component throws them together before creating anything.
+ * Every problem with `args`: the property, its value, what is wrong and what is allowed. Pure:
+ * the component throws them together before creating anything.
  */
-export function clusterArgsProblems(args: ClusterArgs): string[] {
-    const problems: string[] = [];
-    const add = (property: string, value: unknown, message: string) =>
-        problems.push(`${property} = ${JSON.stringify(value)}: ${message}`);
+export function clusterArgsProblems(args: ClusterArgs): Problem[] {
+    const problems = new Problems();
     if (args.privateSubnetIds.length < 2) {
-        add("privateSubnetIds", args.privateSubnetIds, "EKS needs subnets in at least two availability zones");
+        problems.add("privateSubnetIds", args.privateSubnetIds, "EKS needs subnets in at least two availability zones");
     }
     const endpoint = endpointProblem(args.endpointPublicAccess ?? false, args.endpointPublicAccessCidrs ?? []);
-    if (endpoint) {
-        add(endpoint.field, endpoint.value, endpoint.message);
-    }
+    problems.addAll("", endpoint ? [endpoint] : []);
     for (const [property, arns] of [
         ["access.adminRoleArns", args.access?.adminRoleArns ?? []],
         ["access.viewerRoleArns", args.access?.viewerRoleArns ?? []],
     ] as const) {
-        arns.forEach((arn, i) => {
-            const message = roleArnProblem(arn);
-            if (message) {
-                add(`${property}[${i}]`, arn, message);
-            }
-        });
+        arns.forEach((arn, i) => problems.add(`${property}[${i}]`, arn, roleArnProblem(arn)));
     }
-    for (const p of keyAdminArnsProblems(args.kmsKeyAdminArns)) {
-        add(`kmsKeyAdminArns${p.at}`, p.value, p.message);
-    }
+    problems.addAll("kmsKeyAdminArns", keyAdminArnsProblems(args.kmsKeyAdminArns));
     const retention = args.logRetentionDays ?? 30;
-    if (!(LOG_RETENTION_DAYS as readonly number[]).includes(retention)) {
-        add("logRetentionDays", retention, `not a CloudWatch retention; allowed: ${LOG_RETENTION_DAYS.join(", ")}`);
-    }
-    if (args.nodeGroups.length === 0) {
-        add("nodeGroups", [], "at least one node group is needed");
-    }
-    const seen = new Set<string>();
-    args.nodeGroups.forEach((group, i) => {
-        for (const p of parseNodeGroup(group as unknown as Record<string, unknown>).problems) {
-            add(`nodeGroups[${i}].${p.field}`, p.value, p.message);
-        }
-        if (seen.has(group.name)) {
-            add(`nodeGroups[${i}].name`, group.name, "another node group has this name; names must be unique");
-        }
-        seen.add(group.name);
-    });
-    return problems;
+    problems.add("logRetentionDays", retention, checkRetentionDays(retention));
+    problems.addAll("nodeGroups", nodeGroupsProblems(args.nodeGroups as unknown as Record<string, unknown>[]));
+    return [...problems.all];
 }
 
 /**
@@ -131,6 +110,11 @@ export class Cluster extends pulumi.ComponentResource {
     readonly nodeGroups: Readonly<Record<string, aws.eks.NodeGroup>>;
     /** What Kubernetes objects must wait for: nodes and the add-ons that make them usable. */
     readonly ready: readonly pulumi.Resource[];
+    /**
+     * What the AWS Load Balancer Controller's release waits for: its role, policy and Pod Identity
+     * association (service account kube-system/aws-load-balancer-controller).
+     */
+    readonly loadBalancerControllerAccess: readonly pulumi.Resource[];
 
     constructor(name: string, args: ClusterArgs, opts: pulumi.ComponentResourceOptions = {}) {
         assertValidArgs("Cluster", name, clusterArgsProblems(args));
@@ -298,6 +282,7 @@ export class Cluster extends pulumi.ComponentResource {
         ];
         this.nodeGroups = nodeGroups;
         this.ready = [...networking, ...nodes, ...workloads];
+        this.loadBalancerControllerAccess = this.loadBalancerControllerRole(args, cluster, networking[2], awsOpts);
 
         this.registerOutputs({
             clusterName: this.clusterName,
@@ -307,6 +292,42 @@ export class Cluster extends pulumi.ComponentResource {
             clusterSecurityGroupId: this.clusterSecurityGroupId,
             nodeSecurityGroupId: this.nodeSecurityGroupId,
         });
+    }
+
+    /**
+     * The AWS Load Balancer Controller's permissions through EKS Pod Identity: a role only the Pod
+     * Identity agent may assume, upstream's policy for the controller's release (inline), the
+     * association with its service account; and the control plane's way to its webhook on the nodes.
+     */
+    private loadBalancerControllerRole(
+        args: ClusterArgs,
+        cluster: eks.Cluster,
+        agent: pulumi.Resource,
+        opts: pulumi.CustomResourceOptions,
+    ): pulumi.Resource[] {
+        const resourceName = namer(args.owner);
+        const association = podIdentityRole(
+            args.owner,
+            "lb-controller",
+            { clusterName: args.clusterName, namespace: LOAD_BALANCER_CONTROLLER.namespace, serviceAccount: LOAD_BALANCER_CONTROLLER.serviceAccount },
+            loadBalancerControllerPolicy(),
+            { ...opts, dependsOn: [cluster, agent] },
+        );
+        const webhookRuleName = resourceName("lb-controller-webhook-rule");
+        const webhookRule = new aws.vpc.SecurityGroupIngressRule(
+            webhookRuleName,
+            {
+                securityGroupId: cluster.nodeSecurityGroupId,
+                referencedSecurityGroupId: cluster.clusterSecurityGroupId,
+                ipProtocol: "tcp",
+                fromPort: LOAD_BALANCER_CONTROLLER_WEBHOOK_PORT,
+                toPort: LOAD_BALANCER_CONTROLLER_WEBHOOK_PORT,
+                description: "EKS control plane to the AWS Load Balancer Controller webhook",
+                tags: { Name: webhookRuleName },
+            },
+            opts,
+        );
+        return [association, webhookRule];
     }
 
     /** An IAM role for an AWS service principal with AWS managed policies attached. */

@@ -4,6 +4,9 @@
  * that scales node groups to zero outside working hours. Tests call them directly.
  */
 
+import { isEveryAddress } from "../network/ipv4";
+import { Problem, underPath } from "../problems";
+
 /** How the nodes of a group are bought. */
 export const CAPACITY_TYPES = ["ON_DEMAND", "SPOT"] as const;
 export type CapacityType = (typeof CAPACITY_TYPES)[number];
@@ -37,12 +40,6 @@ export interface NodeGroupSpec {
     readonly taints: readonly NodeTaint[];
 }
 
-/** A problem with one field of a value: the field path, the bad value and what is allowed. */
-export interface FieldProblem {
-    readonly field: string;
-    readonly value: unknown;
-    readonly message: string;
-}
 
 /** The most nodes one group may ask for (an EKS managed node group quota is 450 nodes). */
 export const MAX_NODES_PER_GROUP = 450;
@@ -65,9 +62,9 @@ function isCount(v: unknown): v is number {
  * Reads one node group from plain data (a config entry), checking every field. Returns the group
  * (with defaults for what is unset) and the problems found; the caller decides how to report them.
  */
-export function parseNodeGroup(raw: Readonly<Record<string, unknown>>): { group: NodeGroupSpec; problems: FieldProblem[] } {
-    const problems: FieldProblem[] = [];
-    const add = (field: string, value: unknown, message: string) => problems.push({ field, value, message });
+export function parseNodeGroup(raw: Readonly<Record<string, unknown>>): { group: NodeGroupSpec; problems: Problem[] } {
+    const problems: Problem[] = [];
+    const add = (path: string, value: unknown, message: string) => problems.push({ path, value, message });
     const known = ["name", "instanceTypes", "minSize", "maxSize", "desiredSize", "capacityType", "labels", "taints"];
     for (const key of Object.keys(raw)) {
         if (!known.includes(key)) {
@@ -111,7 +108,7 @@ export function parseNodeGroup(raw: Readonly<Record<string, unknown>>): { group:
     if (raw.labels !== undefined && !isObject(raw.labels)) {
         add("labels", raw.labels, "not a map of Kubernetes labels; allowed: e.g. {\"workload\": \"general\"}");
     } else {
-        for (const [k, v] of Object.entries((raw.labels as Record<string, unknown> | undefined) ?? {})) {
+        for (const [k, v] of Object.entries(raw.labels ?? {})) {
             if (!LABEL_KEY.test(k) || typeof v !== "string" || !LABEL_VALUE.test(v)) {
                 add(`labels.${k}`, v, "not a Kubernetes label; allowed: a label key and a value of at most 63 letters, digits, '-', '_' and '.'");
             } else {
@@ -153,6 +150,27 @@ export function parseNodeGroup(raw: Readonly<Record<string, unknown>>): { group:
     };
 }
 
+/**
+ * Every problem of a list of node groups, at `[i].<field>`: at least one group, each group's
+ * fields (parseNodeGroup), names unique. The config layer and the Cluster component both call it.
+ */
+export function nodeGroupsProblems(groups: readonly Readonly<Record<string, unknown>>[]): Problem[] {
+    const problems: Problem[] = [];
+    if (groups.length === 0) {
+        problems.push({ path: "", value: [...groups], message: "at least one node group is needed" });
+    }
+    const seen = new Set<string>();
+    groups.forEach((raw, i) => {
+        const { group, problems: own } = parseNodeGroup(raw);
+        problems.push(...underPath(`[${i}]`, own));
+        if (group.name !== "" && seen.has(group.name)) {
+            problems.push({ path: `[${i}].name`, value: group.name, message: "another node group has this name; names must be unique" });
+        }
+        seen.add(group.name);
+    });
+    return problems;
+}
+
 /** An IAM role ARN in any partition: `arn:aws:iam::123456789012:role/path/name`. */
 const ROLE_ARN = /^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::[0-9]{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
 
@@ -177,26 +195,26 @@ export function partitionOfRegion(region: string): string {
  * The problem with the API endpoint settings, or undefined: a public endpoint needs listed CIDRs,
  * none of them the whole internet.
  */
-export function endpointProblem(publicAccess: boolean, publicAccessCidrs: readonly string[]): FieldProblem | undefined {
+export function endpointProblem(publicAccess: boolean, publicAccessCidrs: readonly string[]): Problem | undefined {
     if (publicAccess && publicAccessCidrs.length === 0) {
         return {
-            field: "endpointPublicAccess",
+            path: "endpointPublicAccess",
             value: true,
             message:
                 "a public API endpoint needs the CIDRs allowed to reach it; list them in endpointPublicAccessCidrs, or set endpointPublicAccess to false (the private endpoint is always on)",
         };
     }
-    const open = publicAccessCidrs.filter((c) => c.endsWith("/0"));
+    const open = publicAccessCidrs.filter(isEveryAddress);
     if (publicAccess && open.length > 0) {
         return {
-            field: "endpointPublicAccessCidrs",
+            path: "endpointPublicAccessCidrs",
             value: [...publicAccessCidrs],
             message: `${open.join(", ")} opens the public API endpoint to the whole internet; list only your own networks' CIDRs (the policy pack refuses it too)`,
         };
     }
     if (!publicAccess && publicAccessCidrs.length > 0) {
         return {
-            field: "endpointPublicAccessCidrs",
+            path: "endpointPublicAccessCidrs",
             value: [...publicAccessCidrs],
             message: "CIDRs are listed but the public endpoint is off; set endpointPublicAccess to true to use them, or remove them",
         };
@@ -247,6 +265,16 @@ export function assumeRolePolicy(service: string, actions: readonly string[] = [
         Version: "2012-10-17",
         Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: [...actions] }],
     });
+}
+
+/**
+ * Trust policy of a role for EKS Pod Identity: the Pod Identity agent assumes it (and tags the
+ * session with the cluster, namespace and service account) for the pods of one service account,
+ * named by an `aws.eks.PodIdentityAssociation`.
+ * See https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html
+ */
+export function podIdentityTrustPolicy(): string {
+    return assumeRolePolicy("pods.eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"]);
 }
 
 /** Managed policies of the cluster's service role. */

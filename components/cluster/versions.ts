@@ -24,10 +24,12 @@ export type ManagedAddon = (typeof MANAGED_ADDONS)[number];
  */
 export const VPC_CNI_CONFIGURATION = { enableNetworkPolicy: "true" } as const;
 
-/** The five control-plane log types of EKS; all are sent to CloudWatch. */
+/**
+ * The five control-plane log types of EKS; the Cluster enables all of them and the policy pack
+ * (aws-eks-control-plane-logs) requires all of them.
+ * https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html
+ */
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
 
-/** Retention periods CloudWatch Logs accepts, in days. */
-export const LOG_RETENTION_DAYS = [
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
+/** One list of retention periods for every log group of the platform. */
+export { LOG_RETENTION_DAYS } from "../cloudwatch";

@@ -3,3 +3,4 @@ export * from "./naming";
 export * from "./tags";
 export * from "./labels";
 export * from "./regions";
+export * from "./images";

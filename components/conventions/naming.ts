@@ -1,4 +1,10 @@
+import { ProblemError } from "../problems";
 import { Owner } from "./environment";
+
+/** A name that cannot be a valid name: a ProblemError of kind NameError whose message says which name and why. */
+function nameError(message: string): ProblemError {
+    return new ProblemError("NameError", message, []);
+}
 
 /**
  * The longest name each kind of resource accepts. `default` is the limit of the AWS `Name` tag
@@ -47,14 +53,6 @@ export interface NameParts {
     readonly kind?: NameKind;
 }
 
-/** Thrown when a name cannot be a valid name; the message says which name and why. */
-export class NameError extends Error {
-    constructor(message: string) {
-        super(message);
-        this.name = "NameError";
-    }
-}
-
 /** Why `value` cannot be a segment of a name, or undefined when it can. */
 function segmentProblem(value: string): string | undefined {
     if (value.length === 0) {
@@ -77,7 +75,7 @@ function segmentProblem(value: string): string | undefined {
  * The physical name of a resource: `${env}-${service}-${type}`, or `${env}-${service}-${type}-${index}`
  * when there are several of a kind (README "Conventions").
  *
- * @throws NameError when a part is not lower-case `[a-z0-9-]`, the index is not a whole number
+ * @throws ProblemError (kind NameError) when a part is not lower-case `[a-z0-9-]`, the index is not a whole number
  *   from 0, or the name is longer than the resource kind allows.
  */
 export function resourceName(parts: NameParts): string {
@@ -104,7 +102,7 @@ export function resourceName(parts: NameParts): string {
         problems.push(`it is ${name.length} characters long; ${kind} names allow at most ${limit}`);
     }
     if (problems.length > 0) {
-        throw new NameError(`invalid name ${JSON.stringify(name)}: ${problems.join("; ")}`);
+        throw nameError(`invalid name ${JSON.stringify(name)}: ${problems.join("; ")}`);
     }
     return name;
 }
@@ -119,20 +117,20 @@ export function namer(owner: Owner): (type: string, index?: number, kind?: NameK
 }
 
 /** The DNS-1123 label rule that Kubernetes applies to namespaces, services and most names. */
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
  * Checks a Kubernetes object name (DNS-1123 label, at most 63 characters) and returns it.
- * @throws NameError naming the object and the rule it breaks.
+ * @throws ProblemError (kind NameError) naming the object and the rule it breaks.
  */
 export function kubernetesName(name: string, what = "Kubernetes name"): string {
     if (name.length > NAME_LIMITS.kubernetes) {
-        throw new NameError(
+        throw nameError(
             `invalid ${what} ${JSON.stringify(name)}: it is ${name.length} characters long; at most ${NAME_LIMITS.kubernetes} are allowed`,
         );
     }
     if (!DNS1123_LABEL.test(name)) {
-        throw new NameError(
+        throw nameError(
             `invalid ${what} ${JSON.stringify(name)}: it must be lower-case letters, digits and '-', starting and ending with a letter or digit (DNS-1123)`,
         );
     }

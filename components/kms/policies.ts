@@ -1,3 +1,5 @@
+import { Problem } from "../problems";
+
 /**
  * Key policies of the platform's customer-managed KMS keys, as plain data. Every key gets an
  * explicit policy (never the AWS default, which hands the whole key to the account's IAM): named
@@ -75,36 +77,29 @@ export function keyAdminArnProblem(arn: string): string | undefined {
     return `not an IAM role or user ARN; allowed: arn:aws:iam::<12-digit account id>:role/<name> or :user/<name>, ${ADMIN_EXAMPLE}`;
 }
 
-/** A problem with the list of key administrators: where (`[i]` or the whole list), the value and why. */
-export interface KeyAdminProblem {
-    /** `""` for the whole list, `[i]` for one entry. */
-    readonly at: string;
-    readonly value: unknown;
-    readonly message: string;
-}
 
 /**
  * Every problem of a list of key administrators: at least one is needed (AWS refuses a key policy
  * that would lock out the principal creating it, and nobody else could manage the key), each an
  * IAM role or user ARN, none twice.
  */
-export function keyAdminArnsProblems(arns: readonly string[]): KeyAdminProblem[] {
+export function keyAdminArnsProblems(arns: readonly string[]): Problem[] {
     if (arns.length === 0) {
         return [
             {
-                at: "",
+                path: "",
                 value: [],
                 message: `at least one key administrator is needed, and the role that runs pulumi up must be one of them (AWS refuses a key policy that locks its creator out); allowed: IAM role or user ARNs, ${ADMIN_EXAMPLE}`,
             },
         ];
     }
-    const problems: KeyAdminProblem[] = [];
+    const problems: Problem[] = [];
     arns.forEach((arn, i) => {
         const message = keyAdminArnProblem(arn);
         if (message) {
-            problems.push({ at: `[${i}]`, value: arn, message });
+            problems.push({ path: `[${i}]`, value: arn, message });
         } else if (arns.indexOf(arn) < i) {
-            problems.push({ at: `[${i}]`, value: arn, message: "listed twice; each administrator once" });
+            problems.push({ path: `[${i}]`, value: arn, message: "listed twice; each administrator once" });
         }
     });
     return problems;

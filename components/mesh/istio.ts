@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { assertValidArgs } from "../args";
+import { Problem, Problems } from "../problems";
 import { Owner, kubernetesMetadata } from "../conventions";
 import {
     GATEWAY_NAME,
@@ -12,17 +13,20 @@ import {
     OutboundTrafficPolicy,
     TRUST_DOMAIN,
     TracingCollector,
+    MIN_MESH_REPLICAS,
     baseValues,
     canaryRevisionProblem,
     gatewayValues,
     istiodReleaseName,
     istiodValues,
+    meshReplicasProblem,
     peerAuthenticationSpec,
     revisionProblem,
     samplingProblem,
     telemetrySpec,
 } from "./specs";
 import { ChartMirror, releaseChart } from "../charts";
+import { parseCidr } from "../network/ipv4";
 import { ISTIO_CANARY_VERSION, ISTIO_VERSION } from "./versions";
 import { IstiodWebhooks, webhookBaseValues, webhookIstiodValues } from "./webhooks";
 
@@ -47,7 +51,7 @@ export interface IstioArgs {
      * Empty for none. @default ""
      */
     readonly canaryRevision?: string;
-    /** Sidecars' handling of unknown hosts; REGISTRY_ONLY is not a security boundary. @default "ALLOW_ANY" */
+    /** Sidecars' handling of unknown hosts; REGISTRY_ONLY is not a security boundary. @default "REGISTRY_ONLY" */
     readonly outboundTrafficPolicy?: OutboundTrafficPolicy;
     /** Percentage of requests traced, 0 to 100. @default 1 */
     readonly tracingSamplingPercentage?: number;
@@ -55,6 +59,15 @@ export interface IstioArgs {
     readonly collector: TracingCollector;
     /** Whether the ingress gateway's NLB is internal or internet-facing. @default "internal" */
     readonly gatewayScheme?: LoadBalancerScheme;
+    /**
+     * IPv4 CIDRs that may reach the gateway's NLB (the Service's `loadBalancerSourceRanges`); at
+     * least one. The common layer passes the VPC's CIDR unless config names others.
+     */
+    readonly gatewaySourceRanges: readonly string[];
+    /** The floor of the gateway's replicas (its autoscaler's minimum), 2 to 10. @default 2 */
+    readonly gatewayReplicas?: number;
+    /** The floor of istiod's replicas (its autoscaler's minimum), 2 to 10. @default 2 */
+    readonly istiodReplicas?: number;
     /** Where the charts come from (config `chartMirror`). @default upstream (components/charts) */
     readonly chartMirror?: ChartMirror;
     /**
@@ -73,25 +86,16 @@ function withWebhooks(values: Record<string, unknown>, extra: Record<string, Rec
     return merged;
 }
 
-/** Every problem with `args`, as `property = value: what is wrong; what is allowed`. */
-export function istioArgsProblems(args: IstioArgs): string[] {
-    const problems: string[] = [];
-    const add = (property: string, value: unknown, message: string) => problems.push(`${property} = ${JSON.stringify(value)}: ${message}`);
+/** Every problem with `args`: the property, its value, what is wrong and what is allowed. */
+export function istioArgsProblems(args: IstioArgs): Problem[] {
+    const problems = new Problems();
+    const add = problems.add.bind(problems);
     const revision = args.revision ?? "";
-    const revisionMessage = revisionProblem(revision);
-    if (revisionMessage) {
-        add("revision", revision, revisionMessage);
-    }
+    add("revision", revision, revisionProblem(revision));
     const canary = args.canaryRevision ?? "";
-    const canaryMessage = canaryRevisionProblem(canary, revision);
-    if (canaryMessage) {
-        add("canaryRevision", canary, canaryMessage);
-    }
+    add("canaryRevision", canary, canaryRevisionProblem(canary, revision));
     const sampling = args.tracingSamplingPercentage ?? 1;
-    const samplingMessage = samplingProblem(sampling);
-    if (samplingMessage) {
-        add("tracingSamplingPercentage", sampling, samplingMessage);
-    }
+    add("tracingSamplingPercentage", sampling, samplingProblem(sampling));
     const policy = args.outboundTrafficPolicy ?? "REGISTRY_ONLY";
     if (!(OUTBOUND_TRAFFIC_POLICIES as readonly string[]).includes(policy)) {
         add("outboundTrafficPolicy", policy, `allowed: ${OUTBOUND_TRAFFIC_POLICIES.join(", ")}`);
@@ -100,12 +104,31 @@ export function istioArgsProblems(args: IstioArgs): string[] {
     if (!(LOAD_BALANCER_SCHEMES as readonly string[]).includes(scheme)) {
         add("gatewayScheme", scheme, `allowed: ${LOAD_BALANCER_SCHEMES.join(", ")}`);
     }
-    return problems;
+    for (const [property, replicas] of [
+        ["gatewayReplicas", args.gatewayReplicas ?? MIN_MESH_REPLICAS],
+        ["istiodReplicas", args.istiodReplicas ?? MIN_MESH_REPLICAS],
+    ] as const) {
+        const message = meshReplicasProblem(replicas);
+        if (message) {
+            add(property, replicas, message);
+        }
+    }
+    if (args.gatewaySourceRanges.length === 0) {
+        add("gatewaySourceRanges", [], "at least one CIDR is needed, or the load balancer is open to every address");
+    }
+    args.gatewaySourceRanges.forEach((cidr, i) => {
+        if (parseCidr(cidr) === undefined) {
+            add(`gatewaySourceRanges[${i}]`, cidr, "not an IPv4 CIDR block; allowed: a.b.c.d/n, e.g. 10.20.0.0/16");
+        }
+    });
+    return [...problems.all];
 }
 
 /**
  * The Istio mesh from its Helm charts, in order: `base` (CRDs) -> `istiod` (waited on) ->
- * the ingress `gateway` in its own namespace as an AWS NLB; then mesh-wide STRICT mTLS and the
+ * the ingress `gateway` in its own namespace as an AWS NLB of the AWS Load Balancer Controller;
+ * istiod and the gateway highly available (at least two replicas over zones, autoscaled, with
+ * PodDisruptionBudgets); then mesh-wide STRICT mTLS and the
  * mesh-wide Telemetry (tracing to Jaeger, access logs).
  */
 export class Istio extends pulumi.ComponentResource {
@@ -164,6 +187,7 @@ export class Istio extends pulumi.ComponentResource {
                             revision: rev,
                             outboundTrafficPolicy: args.outboundTrafficPolicy ?? "REGISTRY_ONLY",
                             collector: args.collector,
+                            replicas: args.istiodReplicas ?? MIN_MESH_REPLICAS,
                         }),
                         webhooks && webhookIstiodValues(webhooks),
                     ),
@@ -184,7 +208,12 @@ export class Istio extends pulumi.ComponentResource {
                 name: GATEWAY_NAME,
                 namespace: GATEWAY_NAMESPACE,
                 ...chart("gateway"),
-                values: gatewayValues({ revision, scheme: args.gatewayScheme ?? "internal" }),
+                values: gatewayValues({
+                    revision,
+                    scheme: args.gatewayScheme ?? "internal",
+                    replicas: args.gatewayReplicas ?? MIN_MESH_REPLICAS,
+                    sourceRanges: args.gatewaySourceRanges,
+                }),
                 timeout: RELEASE_TIMEOUT_SECONDS,
             },
             { ...k8sOpts, dependsOn: [gatewayNs, istiod] },

@@ -105,6 +105,8 @@ export interface IstiodOptions {
     readonly revision: string;
     readonly outboundTrafficPolicy: OutboundTrafficPolicy;
     readonly collector: TracingCollector;
+    /** The autoscaler's floor (and the initial replica count). */
+    readonly replicas: number;
 }
 
 /**
@@ -117,8 +119,21 @@ export interface IstiodOptions {
 export function istiodValues(options: IstiodOptions): Record<string, unknown> {
     return {
         revision: options.revision,
+        // High availability through the chart's own keys: its HorizontalPodAutoscaler's floor, and
+        // its PodDisruptionBudget (made only with a floor above 1), spread over zones.
+        replicaCount: options.replicas,
+        autoscaleEnabled: true,
+        autoscaleMin: options.replicas,
+        autoscaleMax: autoscaleMaxOf(options.replicas),
+        pdb: { minAvailable: 1 },
+        topologySpreadConstraints: zoneSpread({ app: "istiod", "istio.io/rev": options.revision === "" ? "default" : options.revision }),
         // The 1.30 charts default the hub to registry.istio.io/release, a retiring host (components/charts).
-        global: { hub: ISTIO_IMAGE_HUB, istioNamespace: ISTIO_NAMESPACE, proxy: { resources: SIDECAR_RESOURCES } },
+        global: {
+            hub: ISTIO_IMAGE_HUB,
+            istioNamespace: ISTIO_NAMESPACE,
+            proxy: { resources: SIDECAR_RESOURCES },
+            defaultPodDisruptionBudget: { enabled: true },
+        },
         // The chart writes `env` into istiod's container environment.
         env: { BLOCKED_CIDRS_IN_JWKS_URIS: JWKS_BLOCKED_CIDRS.join(",") },
         meshConfig: {
@@ -136,26 +151,100 @@ export function istiodValues(options: IstiodOptions): Record<string, unknown> {
     };
 }
 
+/** The gateway pods' status port: the load balancer's health check, never published on it. */
+export const GATEWAY_STATUS_PORT = 15021;
+
 /**
- * Annotations of the gateway's Service for an AWS Network Load Balancer through the in-tree AWS
- * cloud provider (no AWS Load Balancer Controller is installed): `internal` puts it in the private
- * subnets, `internet-facing` in the public ones.
+ * The only ports the gateway's Service publishes: 80 (which only redirects to HTTPS, see the
+ * services' Gateway objects) and 443 (TLS). The chart's default list also publishes the status
+ * port 15021, which nothing outside the cluster needs.
+ */
+export const GATEWAY_SERVICE_PORTS = [
+    { name: "http2", port: 80, protocol: "TCP", targetPort: 80 },
+    { name: "https", port: 443, protocol: "TCP", targetPort: 443 },
+] as const;
+
+/**
+ * Annotations of the gateway's Service for an AWS Network Load Balancer made by the AWS Load
+ * Balancer Controller (`aws-load-balancer-type: external`; the legacy in-tree controller ignores
+ * such a Service): pod IPs as targets, the scheme from config, cross-zone load balancing on, and
+ * the health check on the pods' status port (reached on the pod IP, not published).
+ * See https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/
  */
 export function loadBalancerAnnotations(scheme: LoadBalancerScheme): Record<string, string> {
     return {
-        "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
-        "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled": "true",
-        "service.beta.kubernetes.io/aws-load-balancer-internal": scheme === "internal" ? "true" : "false",
+        "service.beta.kubernetes.io/aws-load-balancer-type": "external",
+        "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
+        "service.beta.kubernetes.io/aws-load-balancer-scheme": scheme,
+        "service.beta.kubernetes.io/aws-load-balancer-attributes": "load_balancing.cross_zone.enabled=true",
+        "service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol": "http",
+        "service.beta.kubernetes.io/aws-load-balancer-healthcheck-port": String(GATEWAY_STATUS_PORT),
+        "service.beta.kubernetes.io/aws-load-balancer-healthcheck-path": "/healthz/ready",
     };
 }
 
-/** Values of the `gateway` chart: a LoadBalancer Service as an NLB, injected by `revision`. */
-export function gatewayValues(options: { revision: string; scheme: LoadBalancerScheme }): Record<string, unknown> {
+/** The fewest replicas of istiod and of the gateway: one is a single point of failure. */
+export const MIN_MESH_REPLICAS = 2;
+/** The most replicas a config may ask for as the floor (the autoscaler goes up to twice that). */
+export const MAX_MESH_REPLICAS = 10;
+
+/** Why `replicas` cannot be the floor of istiod's or the gateway's replicas, or undefined. */
+export function meshReplicasProblem(replicas: number): string | undefined {
+    return Number.isInteger(replicas) && replicas >= MIN_MESH_REPLICAS && replicas <= MAX_MESH_REPLICAS
+        ? undefined
+        : `allowed: an integer from ${MIN_MESH_REPLICAS} (one replica is a single point of failure) to ${MAX_MESH_REPLICAS}`;
+}
+
+/** The autoscaler's ceiling for a floor of `replicas`: twice the floor, at least the charts' default of 5. */
+export function autoscaleMaxOf(replicas: number): number {
+    return Math.max(5, 2 * replicas);
+}
+
+/**
+ * Spread over zones, then over nodes. `ScheduleAnyway`: the scheduler prefers the spread but still
+ * places a pod when a zone is down or a cluster (clusterMode existing) has one zone, where
+ * `DoNotSchedule` would leave it pending and block a rollout.
+ */
+export function zoneSpread(matchLabels: Record<string, string>): Record<string, unknown>[] {
+    return ["topology.kubernetes.io/zone", "kubernetes.io/hostname"].map((topologyKey) => ({
+        maxSkew: 1,
+        topologyKey,
+        whenUnsatisfiable: "ScheduleAnyway",
+        labelSelector: { matchLabels },
+    }));
+}
+
+/** What the gateway's values are built from. */
+export interface GatewayOptions {
+    readonly revision: string;
+    readonly scheme: LoadBalancerScheme;
+    /** The autoscaler's floor (and the initial replica count). */
+    readonly replicas: number;
+    /** CIDRs that may reach the load balancer (`loadBalancerSourceRanges`). */
+    readonly sourceRanges: readonly string[];
+}
+
+/**
+ * Values of the `gateway` chart: injected by `revision`; at least `replicas` pods spread over
+ * zones, scaled by the chart's HorizontalPodAutoscaler and kept by its PodDisruptionBudget (the
+ * chart makes one only with a floor above 1); a LoadBalancer Service as an NLB of the AWS Load
+ * Balancer Controller publishing only ports 80 and 443, reachable from `sourceRanges` only.
+ */
+export function gatewayValues(options: GatewayOptions): Record<string, unknown> {
     return {
         revision: options.revision,
         // The chart's selector labels take `labels.istio` when it is set (templates/_helpers.tpl).
         labels: { istio: GATEWAY_NAME },
-        service: { type: "LoadBalancer", annotations: loadBalancerAnnotations(options.scheme) },
+        replicaCount: options.replicas,
+        autoscaling: { enabled: true, minReplicas: options.replicas, maxReplicas: autoscaleMaxOf(options.replicas) },
+        podDisruptionBudget: { minAvailable: 1 },
+        topologySpreadConstraints: zoneSpread({ istio: GATEWAY_NAME }),
+        service: {
+            type: "LoadBalancer",
+            annotations: loadBalancerAnnotations(options.scheme),
+            ports: GATEWAY_SERVICE_PORTS.map((p) => ({ ...p })),
+            loadBalancerSourceRanges: [...options.sourceRanges],
+        },
     };
 }
 

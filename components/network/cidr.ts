@@ -1,3 +1,4 @@
+import { Problem } from "../problems";
 import { Cidr, formatCidr, parseCidr } from "./ipv4";
 
 /**
@@ -48,19 +49,11 @@ export interface SubnetPlanInput {
 /** The field of SubnetPlanInput a problem is about (the config key of the same name). */
 export type SubnetPlanField = "vpcCidr" | "zoneCount" | "publicSubnetCidrs" | "privateSubnetCidrs";
 
-/** One reason a subnet plan cannot be used. */
-export interface SubnetPlanProblem {
-    readonly field: SubnetPlanField;
-    /** The position in a list field, when the problem is about one entry. */
-    readonly index?: number;
-    readonly value: unknown;
-    readonly message: string;
-}
 
 /** The result of planning: the plan, when there is no problem. */
 export interface SubnetPlanResult {
     readonly plan?: SubnetPlan;
-    readonly problems: readonly SubnetPlanProblem[];
+    readonly problems: readonly Problem[];
 }
 
 function size(cidr: Cidr): number {
@@ -112,11 +105,11 @@ export function largestDerivablePrefix(zoneCount: number): number {
  * and a VPC too small to derive /24 private subnets from.
  */
 export function planSubnets(input: SubnetPlanInput): SubnetPlanResult {
-    const problems: SubnetPlanProblem[] = [];
+    const problems: Problem[] = [];
     const vpc = parseCidr(input.vpcCidr);
     if (!vpc) {
         problems.push({
-            field: "vpcCidr",
+            path: "vpcCidr",
             value: input.vpcCidr,
             message: "not an IPv4 CIDR block; allowed: a.b.c.d/n with the address at the start of the block, e.g. 10.0.0.0/16",
         });
@@ -124,7 +117,7 @@ export function planSubnets(input: SubnetPlanInput): SubnetPlanResult {
     const zoneCount = input.zoneCount;
     if (!Number.isInteger(zoneCount) || zoneCount < MIN_ZONES || zoneCount > MAX_ZONES) {
         problems.push({
-            field: "zoneCount",
+            path: "zoneCount",
             value: zoneCount,
             message: `out of range; allowed: ${MIN_ZONES} to ${MAX_ZONES} availability zones`,
         });
@@ -138,7 +131,7 @@ export function planSubnets(input: SubnetPlanInput): SubnetPlanResult {
         if (vpc.prefix > largestDerivablePrefix(zoneCount)) {
             const derivedPrefix = vpc.prefix + bitsFor(zoneCount) + 1;
             problems.push({
-                field: "vpcCidr",
+                path: "vpcCidr",
                 value: input.vpcCidr,
                 message:
                     `too small to derive subnets for ${zoneCount} availability zones: private subnets would be /${derivedPrefix}; ` +
@@ -157,7 +150,7 @@ export function planSubnets(input: SubnetPlanInput): SubnetPlanResult {
     for (const tier of tiers) {
         if (tier.list.length !== zoneCount) {
             problems.push({
-                field: tier.field,
+                path: tier.field,
                 value: [...tier.list],
                 message: `${tier.list.length} subnets for ${zoneCount} availability zones; give exactly one per zone (or leave both subnet lists empty to derive them from vpcCidr)`,
             });
@@ -165,7 +158,7 @@ export function planSubnets(input: SubnetPlanInput): SubnetPlanResult {
         }
         tier.list.forEach((value, index) => {
             const cidr = parseCidr(value);
-            const add = (message: string) => problems.push({ field: tier.field, index, value, message });
+            const add = (message: string) => problems.push({ path: `${tier.field}[${index}]`, value, message });
             if (!cidr) {
                 add("not an IPv4 CIDR block; allowed: a.b.c.d/n with the address at the start of the block, e.g. 10.0.0.0/19");
             } else if (!contains(vpc, cidr)) {
@@ -183,8 +176,7 @@ export function planSubnets(input: SubnetPlanInput): SubnetPlanResult {
             const b = parsed[j];
             if (overlaps(a.cidr, b.cidr)) {
                 problems.push({
-                    field: b.field,
-                    index: b.index,
+                    path: `${b.field}[${b.index}]`,
                     value: b.value,
                     message: `overlaps ${a.field}[${a.index}] (${a.value}); subnets must not overlap`,
                 });

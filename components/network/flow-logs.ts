@@ -3,20 +3,8 @@
  * https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html
  */
 
-/**
- * The retention periods CloudWatch Logs accepts, in days.
- * https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html
- */
-export const LOG_RETENTION_DAYS: readonly number[] = [
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-];
-
-/** Why `days` is not a CloudWatch retention period, or undefined when it is one. */
-export function checkRetentionDays(days: number): string | undefined {
-    return LOG_RETENTION_DAYS.includes(days)
-        ? undefined
-        : `not a CloudWatch Logs retention period; allowed: ${LOG_RETENTION_DAYS.join(", ")} (days)`;
-}
+/** One list of retention periods for every log group of the platform. */
+export { LOG_RETENTION_DAYS, checkRetentionDays } from "../cloudwatch";
 
 /** The service principal that delivers VPC flow logs. */
 export const FLOW_LOGS_SERVICE = "vpc-flow-logs.amazonaws.com";

@@ -40,3 +40,11 @@ export function formatCidr(cidr: Cidr): string {
     const b = cidr.base;
     return `${Math.floor(b / 2 ** 24) % 256}.${Math.floor(b / 2 ** 16) % 256}.${Math.floor(b / 2 ** 8) % 256}.${b % 256}/${cidr.prefix}`;
 }
+
+/**
+ * Whether an address block covers every address: any `/0` (`0.0.0.0/0`, `::/0`). One rule for the
+ * cluster's public endpoint check and the policy pack (endpoint CIDRs, AuthorizationPolicy ipBlocks).
+ */
+export function isEveryAddress(block: string): boolean {
+    return block.trim().endsWith("/0");
+}

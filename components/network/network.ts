@@ -1,36 +1,20 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ComponentProviders } from "../args";
 import { NameKind, Owner, namer } from "../conventions";
-import { DEFAULT_ZONE_COUNT, SubnetPlan, SubnetPlanProblem, planSubnets } from "./cidr";
-import { defaultPrivateZoneName, checkZoneName } from "./dns";
-import {
-    GATEWAY_ENDPOINT_SERVICE,
-    checkInterfaceEndpoint,
-    endpointServiceName,
-    endpointType,
-} from "./endpoints";
-import { keyAdminArnsProblems, logGroupKeyPolicy, managedKey } from "../kms";
-import { checkRetentionDays, flowLogPermissionsPolicy, flowLogTrustPolicy } from "./flow-logs";
+import { logGroupKeyPolicy, managedKey } from "../kms";
+import { SubnetPlan } from "./cidr";
+import { GATEWAY_ENDPOINT_SERVICE, endpointServiceName, endpointType } from "./endpoints";
+import { flowLogPermissionsPolicy, flowLogTrustPolicy } from "./flow-logs";
 import { ANYWHERE, HTTPS_PORT, NaclRule, privateNaclRules, publicNaclRules } from "./nacl";
-import { checkAvailabilityZone } from "./zones";
-
-/**
- * How private subnets reach the internet: `perAz` runs one NAT gateway per availability zone (a
- * zone outage leaves the others online; the production choice), `single` one NAT gateway for all
- * zones (a third of the cost; cross-zone traffic and a single point of failure, for dev).
- */
-export type NatStrategy = "perAz" | "single";
-export const NAT_STRATEGIES: readonly NatStrategy[] = ["perAz", "single"];
-
-/** The default flow log retention, in days. */
-export const DEFAULT_FLOW_LOG_RETENTION_DAYS = 30;
+import { NatStrategy, NetworkSettings, natLayout, networkSettings, subnetKubernetesTags } from "./settings";
 
 /** The environment's network: what the global stack builds. */
 export interface NetworkArgs {
     /** The owner of every resource (environment and owner-service `global`); names come from it. */
     readonly owner: Owner;
-    /** The stack's aws provider (region and the owner's default tags); every resource uses it. */
-    readonly provider: aws.Provider;
+    /** The stack's providers: aws (region and the owner's default tags), used by every resource and invoke. */
+    readonly providers: ComponentProviders<"aws">;
     /** IPv4 CIDR of the VPC, e.g. `10.20.0.0/16`. */
     readonly vpcCidr: string;
     /**
@@ -67,140 +51,6 @@ export interface NetworkArgs {
     readonly clusterName: string;
 }
 
-/** NetworkArgs with every default applied. */
-export interface NetworkSettings {
-    readonly vpcCidr: string;
-    readonly availabilityZones: readonly string[];
-    readonly zoneCount: number;
-    readonly subnets: SubnetPlan;
-    readonly natStrategy: NatStrategy;
-    readonly flowLogRetentionDays: number;
-    readonly kmsKeyAdminArns: readonly string[];
-    readonly interfaceEndpointServices: readonly string[];
-    readonly privateZoneName: string;
-    readonly publicZoneName: string;
-}
-
-/** One bad argument of the network: the property, its value and what is allowed. */
-export interface NetworkProblem {
-    readonly property: string;
-    readonly value: unknown;
-    readonly message: string;
-}
-
-/**
- * Thrown by the Network component when its arguments are invalid, before it registers anything;
- * lists every problem. A RunError, so `pulumi up` prints no stack trace.
- */
-export class NetworkArgsError extends pulumi.RunError {
-    constructor(readonly problems: readonly NetworkProblem[]) {
-        super(
-            "invalid Network arguments:\n" +
-                problems.map((p) => `  - ${p.property} = ${JSON.stringify(p.value)}: ${p.message}`).join("\n"),
-        );
-        this.name = "NetworkArgsError";
-    }
-}
-
-/** The property a subnet plan problem is about: `zoneCount` is `availabilityZoneCount` (or the zone list). */
-export function subnetProblemProperty(p: SubnetPlanProblem, zonesGiven: boolean): string {
-    const field = p.field === "zoneCount" ? (zonesGiven ? "availabilityZones" : "availabilityZoneCount") : p.field;
-    return p.index === undefined ? field : `${field}[${p.index}]`;
-}
-
-/** Kubernetes tags of a subnet: its load balancer role and the environment's cluster. */
-export function subnetKubernetesTags(tier: "public" | "private", clusterName: string): Record<string, string> {
-    return {
-        [tier === "public" ? "kubernetes.io/role/elb" : "kubernetes.io/role/internal-elb"]: "1",
-        [`kubernetes.io/cluster/${clusterName}`]: "shared",
-    };
-}
-
-/** How many NAT gateways a strategy runs over `zoneCount` zones, and which one serves zone `i`. */
-export function natLayout(strategy: NatStrategy, zoneCount: number): { count: number; natForZone: (i: number) => number } {
-    return strategy === "single" ? { count: 1, natForZone: () => 0 } : { count: zoneCount, natForZone: (i) => i };
-}
-
-/**
- * Applies the defaults and checks every argument; pure. Returns the settings, or every problem
- * (the config parser reports the same problems against the config keys of the same names).
- */
-export function validateNetworkArgs(
-    args: Omit<NetworkArgs, "owner" | "provider" | "clusterName">,
-    env: string,
-    region: string,
-): { settings?: NetworkSettings; problems: NetworkProblem[] } {
-    const problems: NetworkProblem[] = [];
-    const add = (property: string, value: unknown, message: string | undefined) => {
-        if (message !== undefined) {
-            problems.push({ property, value, message });
-        }
-    };
-    const availabilityZones = args.availabilityZones ?? [];
-    const zonesGiven = availabilityZones.length > 0;
-    availabilityZones.forEach((zone, i) => add(`availabilityZones[${i}]`, zone, checkAvailabilityZone(zone, region)));
-    availabilityZones.forEach((zone, i) => {
-        if (availabilityZones.indexOf(zone) < i) {
-            add(`availabilityZones[${i}]`, zone, "listed twice; each zone once");
-        }
-    });
-    const zoneCount = zonesGiven ? availabilityZones.length : args.availabilityZoneCount ?? DEFAULT_ZONE_COUNT;
-    const planned = planSubnets({
-        vpcCidr: args.vpcCidr,
-        zoneCount,
-        publicSubnetCidrs: args.publicSubnetCidrs,
-        privateSubnetCidrs: args.privateSubnetCidrs,
-    });
-    for (const p of planned.problems) {
-        add(subnetProblemProperty(p, zonesGiven), p.field === "zoneCount" && zonesGiven ? [...availabilityZones] : p.value, p.message);
-    }
-    const natStrategy = args.natStrategy ?? "perAz";
-    add("natStrategy", natStrategy, NAT_STRATEGIES.includes(natStrategy) ? undefined : `allowed: ${NAT_STRATEGIES.join(", ")}`);
-    const flowLogRetentionDays = args.flowLogRetentionDays ?? DEFAULT_FLOW_LOG_RETENTION_DAYS;
-    add("flowLogRetentionDays", flowLogRetentionDays, checkRetentionDays(flowLogRetentionDays));
-    const kmsKeyAdminArns = args.kmsKeyAdminArns ?? [];
-    for (const p of keyAdminArnsProblems(kmsKeyAdminArns)) {
-        add(`kmsKeyAdminArns${p.at}`, p.value, p.message);
-    }
-    const interfaceEndpointServices = args.interfaceEndpointServices ?? [];
-    interfaceEndpointServices.forEach((service, i) => {
-        add(`interfaceEndpointServices[${i}]`, service, checkInterfaceEndpoint(service));
-        if (interfaceEndpointServices.indexOf(service) < i) {
-            add(`interfaceEndpointServices[${i}]`, service, "listed twice; each service once");
-        }
-    });
-    const privateZoneName = args.privateZoneName ?? defaultPrivateZoneName(env);
-    add("privateZoneName", privateZoneName, checkZoneName(privateZoneName));
-    const publicZoneName = args.publicZoneName ?? "";
-    if (publicZoneName !== "") {
-        add("publicZoneName", publicZoneName, checkZoneName(publicZoneName));
-        if (publicZoneName === privateZoneName) {
-            add("publicZoneName", publicZoneName, "the same as privateZoneName; a public and a private zone of one name split DNS; choose another name");
-        }
-    }
-    if (problems.length > 0 || !planned.plan) {
-        return { problems };
-    }
-    return {
-        problems,
-        settings: {
-            vpcCidr: args.vpcCidr,
-            availabilityZones,
-            zoneCount,
-            subnets: planned.plan,
-            natStrategy,
-            flowLogRetentionDays,
-            kmsKeyAdminArns,
-            interfaceEndpointServices,
-            privateZoneName,
-            publicZoneName,
-        },
-    };
-}
-
-/** A resource's physical name and its tags (`Name` plus any extra), from its type and index. */
-type Named = (type: string, index?: number, kind?: NameKind) => { name: string; tags: Record<string, string> };
-
 /** The aws `NetworkAcl` ingress/egress entries of a list of rules. */
 function naclEntries(rules: readonly NaclRule[]): aws.types.input.ec2.NetworkAclIngress[] {
     return rules.map((r) => ({
@@ -211,6 +61,34 @@ function naclEntries(rules: readonly NaclRule[]): aws.types.input.ec2.NetworkAcl
         toPort: r.toPort,
         cidrBlock: r.cidrBlock,
     }));
+}
+
+/** What every builder of the network uses: the settings, where it is, and how its children are named and created. */
+interface Build {
+    readonly settings: NetworkSettings;
+    readonly env: string;
+    readonly region: string;
+    readonly clusterName: string;
+    /** How many NAT gateways there are and which one serves each zone. */
+    readonly nat: ReturnType<typeof natLayout>;
+    /** The options of every child and invoke: parented to the network, with the stack's aws provider. */
+    readonly child: { readonly parent: pulumi.Resource; readonly provider: aws.Provider };
+    /** A child's physical name, from its type and index. */
+    readonly nameOf: (type: string, index?: number, kind?: NameKind) => string;
+    /** A child's physical name and its tags: `Name` plus any extra. */
+    readonly named: (type: string, index?: number, kind?: NameKind, extraTags?: Record<string, string>) => Named;
+}
+
+/** A resource's physical name and its tags. */
+interface Named {
+    readonly name: string;
+    readonly tags: Record<string, string>;
+}
+
+/** The subnets of both tiers, each in zone order. */
+interface Subnets {
+    readonly public: aws.ec2.Subnet[];
+    readonly private: aws.ec2.Subnet[];
 }
 
 /**
@@ -233,154 +111,40 @@ export class Network extends pulumi.ComponentResource {
     readonly subnets: SubnetPlan;
 
     constructor(name: string, args: NetworkArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        const { owner, provider, clusterName } = args;
-        const region = owner.environment.region;
-        // Validate before registering anything.
-        const { settings, problems } = validateNetworkArgs(args, owner.environment.env, region);
-        if (!settings) {
-            throw new NetworkArgsError(problems);
-        }
+        // Every default applied and every argument checked before anything is registered.
+        const settings = networkSettings(name, args);
         super("platform:network:Network", name, {}, opts);
-        const nameOf = namer(owner);
-        const child = { parent: this, provider };
-        const tags = (resourceName: string, extra: Record<string, string> = {}) => ({ Name: resourceName, ...extra });
-        const named = (type: string, index?: number, kind?: NameKind) => {
-            const n = nameOf(type, index, kind);
-            return { name: n, tags: tags(n) };
-        };
-        const zoneIndexes = Array.from({ length: settings.zoneCount }, (_, i) => i);
-
-        const vpcName = nameOf("vpc");
-        const vpc = new aws.ec2.Vpc(
-            vpcName,
-            { cidrBlock: settings.vpcCidr, enableDnsSupport: true, enableDnsHostnames: true, tags: tags(vpcName) },
-            child,
-        );
-
-        // The VPC's default security group, adopted and emptied: nothing may fall back on a group
-        // that lets every member talk to every other (CIS AWS Foundations 5.4). Every resource here
-        // and in the cluster gets its own group.
-        const defaultSg = named("default-sg");
-        new aws.ec2.DefaultSecurityGroup(defaultSg.name, { vpcId: vpc.id, ingress: [], egress: [], tags: defaultSg.tags }, child);
-
-        this.availabilityZones = this.zones(settings, provider);
-
-        const subnet = (tier: "public" | "private", i: number) => {
-            const subnetName = nameOf(`${tier}-subnet`, i);
-            const cidrs = tier === "public" ? settings.subnets.publicSubnetCidrs : settings.subnets.privateSubnetCidrs;
-            return new aws.ec2.Subnet(
-                subnetName,
-                {
-                    vpcId: vpc.id,
-                    cidrBlock: cidrs[i],
-                    availabilityZone: this.availabilityZones.apply((zones) => zones[i]),
-                    // Nothing gets a public address by accident; load balancers and NAT gateways bring their own.
-                    mapPublicIpOnLaunch: false,
-                    tags: tags(subnetName, subnetKubernetesTags(tier, clusterName)),
-                },
-                child,
-            );
-        };
-        const publicSubnets = zoneIndexes.map((i) => subnet("public", i));
-        const privateSubnets = zoneIndexes.map((i) => subnet("private", i));
-
-        const igw = named("internet-gateway");
-        const internetGateway = new aws.ec2.InternetGateway(igw.name, { vpcId: vpc.id, tags: igw.tags }, child);
-
-        // NAT gateways are always indexed from 0, so switching `single` -> `perAz` keeps gateway 0 and adds the others.
-        const nat = natLayout(settings.natStrategy, settings.zoneCount);
-        const natGateways = Array.from({ length: nat.count }, (_, i) => {
-            const eip = named("nat-eip", i);
-            const address = new aws.ec2.Eip(eip.name, { domain: "vpc", tags: eip.tags }, { ...child, dependsOn: [internetGateway] });
-            const gw = named("nat-gateway", i);
-            return new aws.ec2.NatGateway(
-                gw.name,
-                { allocationId: address.id, subnetId: publicSubnets[i].id, connectivityType: "public", tags: gw.tags },
-                { ...child, dependsOn: [internetGateway] },
-            );
-        });
-
-        const publicTable = named("public-route-table");
-        const publicRouteTable = new aws.ec2.RouteTable(publicTable.name, { vpcId: vpc.id, tags: publicTable.tags }, child);
-        new aws.ec2.Route(
-            nameOf("public-internet-route"),
-            { routeTableId: publicRouteTable.id, destinationCidrBlock: ANYWHERE, gatewayId: internetGateway.id },
-            child,
-        );
-        // One private route table per NAT gateway: with `perAz` each zone's table routes through its own zone's gateway.
-        const privateRouteTables = natGateways.map((gateway, i) => {
-            const table = named("private-route-table", i);
-            const routeTable = new aws.ec2.RouteTable(table.name, { vpcId: vpc.id, tags: table.tags }, child);
-            new aws.ec2.Route(
-                nameOf("private-nat-route", i),
-                { routeTableId: routeTable.id, destinationCidrBlock: ANYWHERE, natGatewayId: gateway.id },
-                child,
-            );
-            return routeTable;
-        });
-        zoneIndexes.forEach((i) => {
-            new aws.ec2.RouteTableAssociation(
-                nameOf("public-route-table-association", i),
-                { subnetId: publicSubnets[i].id, routeTableId: publicRouteTable.id },
-                child,
-            );
-            new aws.ec2.RouteTableAssociation(
-                nameOf("private-route-table-association", i),
-                { subnetId: privateSubnets[i].id, routeTableId: privateRouteTables[nat.natForZone(i)].id },
-                child,
-            );
-        });
-
-        const nacls = [
-            { tier: "public", rules: publicNaclRules(settings.vpcCidr), subnets: publicSubnets },
-            { tier: "private", rules: privateNaclRules(settings.vpcCidr), subnets: privateSubnets },
-        ] as const;
-        for (const { tier, rules, subnets } of nacls) {
-            const acl = named(`${tier}-nacl`);
-            const networkAcl = new aws.ec2.NetworkAcl(
-                acl.name,
-                { vpcId: vpc.id, ingress: naclEntries(rules.ingress), egress: naclEntries(rules.egress), tags: acl.tags },
-                child,
-            );
-            subnets.forEach((s, i) => {
-                new aws.ec2.NetworkAclAssociation(
-                    nameOf(`${tier}-nacl-association`, i),
-                    { networkAclId: networkAcl.id, subnetId: s.id },
-                    child,
-                );
-            });
-        }
-
-        this.flowLog(vpc, settings, region, child, named);
-        this.endpoints(vpc, settings, region, privateSubnets, [publicRouteTable, ...privateRouteTables], child, named);
-
-        const privateZone = new aws.route53.Zone(
-            nameOf("private-zone"),
-            {
-                name: settings.privateZoneName,
-                comment: `Private zone of the ${owner.environment.env} environment`,
-                vpcs: [{ vpcId: vpc.id, vpcRegion: region }],
-                tags: tags(nameOf("private-zone")),
+        const { env, region } = args.owner.environment;
+        const nameOf = namer(args.owner);
+        const build: Build = {
+            settings,
+            env,
+            region,
+            clusterName: args.clusterName,
+            nat: natLayout(settings.natStrategy, settings.zoneCount),
+            child: { parent: this, provider: args.providers.aws },
+            nameOf,
+            named: (type, index, kind, extraTags = {}) => {
+                const n = nameOf(type, index, kind);
+                return { name: n, tags: { Name: n, ...extraTags } };
             },
-            child,
-        );
-        if (settings.publicZoneName !== "") {
-            new aws.route53.Zone(
-                nameOf("public-zone"),
-                {
-                    name: settings.publicZoneName,
-                    comment: `Public zone of the ${owner.environment.env} environment`,
-                    tags: tags(nameOf("public-zone")),
-                },
-                child,
-            );
-        }
+        };
+
+        const vpc = this.vpc(build);
+        this.availabilityZones = this.zones(build);
+        const subnets = this.subnetsOf(build, vpc);
+        const { internetGateway, natGateways } = this.gateways(build, vpc, subnets);
+        const routeTables = this.routes(build, vpc, subnets, internetGateway, natGateways);
+        this.nacls(build, vpc, subnets);
+        this.flowLog(build, vpc);
+        this.endpoints(build, vpc, subnets, routeTables);
+        const privateZone = this.dns(build, vpc);
 
         this.vpcId = vpc.id;
         this.vpcCidr = settings.vpcCidr;
         this.subnets = settings.subnets;
-        this.publicSubnetIds = pulumi.all(publicSubnets.map((s) => s.id));
-        this.privateSubnetIds = pulumi.all(privateSubnets.map((s) => s.id));
+        this.publicSubnetIds = pulumi.all(subnets.public.map((s) => s.id));
+        this.privateSubnetIds = pulumi.all(subnets.private.map((s) => s.id));
         this.natGatewayIds = pulumi.all(natGateways.map((g) => g.id));
         this.privateZoneId = privateZone.zoneId;
         this.privateZoneName = settings.privateZoneName;
@@ -394,50 +158,176 @@ export class Network extends pulumi.ComponentResource {
         });
     }
 
+    /** The VPC, and its default security group adopted and emptied. */
+    private vpc(build: Build): aws.ec2.Vpc {
+        const { name, tags } = build.named("vpc");
+        const vpc = new aws.ec2.Vpc(
+            name,
+            { cidrBlock: build.settings.vpcCidr, enableDnsSupport: true, enableDnsHostnames: true, tags },
+            build.child,
+        );
+        // The VPC's default security group, adopted and emptied: nothing may fall back on a group
+        // that lets every member talk to every other (CIS AWS Foundations 5.4). Every resource here
+        // and in the cluster gets its own group.
+        const defaultSg = build.named("default-sg");
+        new aws.ec2.DefaultSecurityGroup(defaultSg.name, { vpcId: vpc.id, ingress: [], egress: [], tags: defaultSg.tags }, build.child);
+        return vpc;
+    }
+
     /** The zones from the arguments, or the region's first N zones that need no opt-in. */
-    private zones(settings: NetworkSettings, provider: aws.Provider): pulumi.Output<string[]> {
-        if (settings.availabilityZones.length > 0) {
-            return pulumi.output([...settings.availabilityZones]);
+    private zones(build: Build): pulumi.Output<string[]> {
+        const { availabilityZones, zoneCount } = build.settings;
+        if (availabilityZones.length > 0) {
+            return pulumi.output([...availabilityZones]);
         }
-        const count = settings.zoneCount;
+        const optInFree = { state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] };
         return aws
-            .getAvailabilityZonesOutput(
-                { state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] },
-                { parent: this, provider },
-            )
+            .getAvailabilityZonesOutput(optInFree, build.child)
             .names.apply((names) => {
-                if (names.length < count) {
+                if (names.length < zoneCount) {
                     throw new Error(
-                        `the region has ${names.length} availability zones (${names.join(", ")}), fewer than the ${count} asked for; set platform:availabilityZoneCount to at most ${names.length}`,
+                        `the region has ${names.length} availability zones (${names.join(", ")}), fewer than the ${zoneCount} asked for; set platform:availabilityZoneCount to at most ${names.length}`,
                     );
                 }
-                return names.slice(0, count);
+                return names.slice(0, zoneCount);
             });
     }
 
-    /** The VPC flow log: all traffic into a CloudWatch log group, delivered through a least-privilege role. */
-    private flowLog(
+    /** One public and one private subnet per zone, with the tags the cluster's load balancers look for. */
+    private subnetsOf(build: Build, vpc: aws.ec2.Vpc): Subnets {
+        const { subnets, zoneCount } = build.settings;
+        const subnet = (tier: "public" | "private", cidrs: readonly string[], i: number) => {
+            const { name, tags } = build.named(`${tier}-subnet`, i, undefined, subnetKubernetesTags(tier, build.clusterName));
+            return new aws.ec2.Subnet(
+                name,
+                {
+                    vpcId: vpc.id,
+                    cidrBlock: cidrs[i],
+                    availabilityZone: this.availabilityZones.apply((zones) => zones[i]),
+                    // Nothing gets a public address by accident; load balancers and NAT gateways bring their own.
+                    mapPublicIpOnLaunch: false,
+                    tags,
+                },
+                build.child,
+            );
+        };
+        const zoneIndexes = Array.from({ length: zoneCount }, (_, i) => i);
+        return {
+            public: zoneIndexes.map((i) => subnet("public", subnets.publicSubnetCidrs, i)),
+            private: zoneIndexes.map((i) => subnet("private", subnets.privateSubnetCidrs, i)),
+        };
+    }
+
+    /** The internet gateway, and the NAT gateways (each with its Elastic IP) in the first public subnets. */
+    private gateways(
+        build: Build,
         vpc: aws.ec2.Vpc,
-        settings: NetworkSettings,
-        region: string,
-        child: pulumi.CustomResourceOptions,
-        named: Named,
-    ): void {
-        const group = named("flow-log-group", undefined, "logGroup");
-        const invoke = { parent: this, provider: child.provider };
-        const account = aws.getCallerIdentityOutput({}, invoke).accountId;
-        const partition = aws.getPartitionOutput({}, invoke).partition;
+        subnets: Subnets,
+    ): { internetGateway: aws.ec2.InternetGateway; natGateways: aws.ec2.NatGateway[] } {
+        const igw = build.named("internet-gateway");
+        const internetGateway = new aws.ec2.InternetGateway(igw.name, { vpcId: vpc.id, tags: igw.tags }, build.child);
+        const afterIgw = { ...build.child, dependsOn: [internetGateway] };
+        // NAT gateways are always indexed from 0, so switching `single` -> `perAz` keeps gateway 0 and adds the others.
+        const natGateways = Array.from({ length: build.nat.count }, (_, i) => {
+            const eip = build.named("nat-eip", i);
+            const address = new aws.ec2.Eip(eip.name, { domain: "vpc", tags: eip.tags }, afterIgw);
+            const gw = build.named("nat-gateway", i);
+            return new aws.ec2.NatGateway(
+                gw.name,
+                { allocationId: address.id, subnetId: subnets.public[i].id, connectivityType: "public", tags: gw.tags },
+                afterIgw,
+            );
+        });
+        return { internetGateway, natGateways };
+    }
+
+    /**
+     * The public route table (to the internet gateway) and one private route table per NAT
+     * gateway, each subnet associated with its tier's table. Returns every table, public first.
+     */
+    private routes(
+        build: Build,
+        vpc: aws.ec2.Vpc,
+        subnets: Subnets,
+        internetGateway: aws.ec2.InternetGateway,
+        natGateways: aws.ec2.NatGateway[],
+    ): aws.ec2.RouteTable[] {
+        const { nameOf, child } = build;
+        const publicTable = build.named("public-route-table");
+        const publicRouteTable = new aws.ec2.RouteTable(publicTable.name, { vpcId: vpc.id, tags: publicTable.tags }, child);
+        new aws.ec2.Route(
+            nameOf("public-internet-route"),
+            { routeTableId: publicRouteTable.id, destinationCidrBlock: ANYWHERE, gatewayId: internetGateway.id },
+            child,
+        );
+        // One private route table per NAT gateway: with `perAz` each zone's table routes through its own zone's gateway.
+        const privateRouteTables = natGateways.map((gateway, i) => {
+            const table = build.named("private-route-table", i);
+            const routeTable = new aws.ec2.RouteTable(table.name, { vpcId: vpc.id, tags: table.tags }, child);
+            new aws.ec2.Route(
+                nameOf("private-nat-route", i),
+                { routeTableId: routeTable.id, destinationCidrBlock: ANYWHERE, natGatewayId: gateway.id },
+                child,
+            );
+            return routeTable;
+        });
+        subnets.public.forEach((publicSubnet, i) => {
+            new aws.ec2.RouteTableAssociation(
+                nameOf("public-route-table-association", i),
+                { subnetId: publicSubnet.id, routeTableId: publicRouteTable.id },
+                child,
+            );
+            new aws.ec2.RouteTableAssociation(
+                nameOf("private-route-table-association", i),
+                { subnetId: subnets.private[i].id, routeTableId: privateRouteTables[build.nat.natForZone(i)].id },
+                child,
+            );
+        });
+        return [publicRouteTable, ...privateRouteTables];
+    }
+
+    /** One network ACL per tier (rules in nacl.ts), associated with each of the tier's subnets. */
+    private nacls(build: Build, vpc: aws.ec2.Vpc, subnets: Subnets): void {
+        const { vpcCidr } = build.settings;
+        const tiers = [
+            { tier: "public", rules: publicNaclRules(vpcCidr), subnets: subnets.public },
+            { tier: "private", rules: privateNaclRules(vpcCidr), subnets: subnets.private },
+        ] as const;
+        for (const { tier, rules, subnets: tierSubnets } of tiers) {
+            const acl = build.named(`${tier}-nacl`);
+            const networkAcl = new aws.ec2.NetworkAcl(
+                acl.name,
+                { vpcId: vpc.id, ingress: naclEntries(rules.ingress), egress: naclEntries(rules.egress), tags: acl.tags },
+                build.child,
+            );
+            tierSubnets.forEach((s, i) => {
+                new aws.ec2.NetworkAclAssociation(
+                    build.nameOf(`${tier}-nacl-association`, i),
+                    { networkAclId: networkAcl.id, subnetId: s.id },
+                    build.child,
+                );
+            });
+        }
+    }
+
+    /** The VPC flow log: all traffic into a CloudWatch log group, encrypted with its own key, delivered through a least-privilege role. */
+    private flowLog(build: Build, vpc: aws.ec2.Vpc): void {
+        const { settings, region, child } = build;
+        const group = build.named("flow-log-group", undefined, "logGroup");
+        const account = aws.getCallerIdentityOutput({}, child).accountId;
+        const partition = aws.getPartitionOutput({}, child).partition;
         // A customer-managed key that only CloudWatch Logs may use, and only for this log group.
-        const keyName = named("flow-log-key").name;
+        const keyName = build.nameOf("flow-log-key");
         const key = managedKey(
             keyName,
             {
                 description: "Encryption of the VPC flow log's CloudWatch log group",
                 policy: pulumi
                     .all([account, partition])
-                    .apply(([accountId, p]) =>
-                        JSON.stringify(logGroupKeyPolicy(settings.kmsKeyAdminArns, { partition: p, region, accountId, logGroupName: group.name })),
-                    ),
+                    .apply(([accountId, p]) => {
+                        const logGroup = { partition: p, region, accountId, logGroupName: group.name };
+                        return JSON.stringify(logGroupKeyPolicy(settings.kmsKeyAdminArns, logGroup));
+                    }),
             },
             child,
         ).key;
@@ -446,7 +336,7 @@ export class Network extends pulumi.ComponentResource {
             { name: group.name, retentionInDays: settings.flowLogRetentionDays, kmsKeyId: key.arn, tags: group.tags },
             child,
         );
-        const role = named("flow-log-role", undefined, "iamRole");
+        const role = build.named("flow-log-role", undefined, "iamRole");
         const flowLogRole = new aws.iam.Role(
             role.name,
             {
@@ -459,7 +349,7 @@ export class Network extends pulumi.ComponentResource {
             },
             child,
         );
-        const policy = named("flow-log-policy", undefined, "iamPolicy");
+        const policy = build.named("flow-log-policy", undefined, "iamPolicy");
         const rolePolicy = new aws.iam.RolePolicy(
             policy.name,
             {
@@ -469,7 +359,7 @@ export class Network extends pulumi.ComponentResource {
             },
             child,
         );
-        const log = named("flow-log");
+        const log = build.named("flow-log");
         new aws.ec2.FlowLog(
             log.name,
             {
@@ -485,16 +375,9 @@ export class Network extends pulumi.ComponentResource {
     }
 
     /** The S3 gateway endpoint on every route table, and the interface endpoints in the private subnets. */
-    private endpoints(
-        vpc: aws.ec2.Vpc,
-        settings: NetworkSettings,
-        region: string,
-        privateSubnets: aws.ec2.Subnet[],
-        routeTables: aws.ec2.RouteTable[],
-        child: pulumi.CustomResourceOptions,
-        named: Named,
-    ): void {
-        const s3 = named(endpointType(GATEWAY_ENDPOINT_SERVICE));
+    private endpoints(build: Build, vpc: aws.ec2.Vpc, subnets: Subnets, routeTables: aws.ec2.RouteTable[]): void {
+        const { settings, region, child } = build;
+        const s3 = build.named(endpointType(GATEWAY_ENDPOINT_SERVICE));
         new aws.ec2.VpcEndpoint(
             s3.name,
             {
@@ -509,7 +392,7 @@ export class Network extends pulumi.ComponentResource {
         if (settings.interfaceEndpointServices.length === 0) {
             return;
         }
-        const sg = named("endpoint-sg", undefined, "securityGroup");
+        const sg = build.named("endpoint-sg", undefined, "securityGroup");
         const securityGroup = new aws.ec2.SecurityGroup(
             sg.name,
             {
@@ -532,7 +415,7 @@ export class Network extends pulumi.ComponentResource {
             child,
         );
         for (const service of settings.interfaceEndpointServices) {
-            const endpoint = named(endpointType(service));
+            const endpoint = build.named(endpointType(service));
             new aws.ec2.VpcEndpoint(
                 endpoint.name,
                 {
@@ -540,12 +423,37 @@ export class Network extends pulumi.ComponentResource {
                     serviceName: endpointServiceName(region, service),
                     vpcEndpointType: "Interface",
                     privateDnsEnabled: true,
-                    subnetIds: privateSubnets.map((s) => s.id),
+                    subnetIds: subnets.private.map((s) => s.id),
                     securityGroupIds: [securityGroup.id],
                     tags: endpoint.tags,
                 },
                 child,
             );
         }
+    }
+
+    /** The private hosted zone, associated with the VPC, and the public one when it is named. Returns the private zone. */
+    private dns(build: Build, vpc: aws.ec2.Vpc): aws.route53.Zone {
+        const { settings, env, region, child } = build;
+        const privateZone = build.named("private-zone");
+        const zone = new aws.route53.Zone(
+            privateZone.name,
+            {
+                name: settings.privateZoneName,
+                comment: `Private zone of the ${env} environment`,
+                vpcs: [{ vpcId: vpc.id, vpcRegion: region }],
+                tags: privateZone.tags,
+            },
+            child,
+        );
+        if (settings.publicZoneName !== "") {
+            const publicZone = build.named("public-zone");
+            new aws.route53.Zone(
+                publicZone.name,
+                { name: settings.publicZoneName, comment: `Public zone of the ${env} environment`, tags: publicZone.tags },
+                child,
+            );
+        }
+        return zone;
     }
 }

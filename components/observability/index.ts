@@ -1,2 +1,3 @@
 export * from "./specs";
 export * from "./observability";
+export * from "./values";

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
 import { assertValidArgs } from "../args";
+import { Problem, Problems } from "../problems";
 import { ISTIO_NAMESPACE } from "../mesh/specs";
 import { Owner, kubernetesMetadata } from "../conventions";
 import {
@@ -28,6 +29,7 @@ import {
     storageSizeProblem,
 } from "./specs";
 import { ChartMirror, ChartName, releaseChart } from "../charts";
+import type { JaegerValues, MetricsServerValues, PrometheusStackValues } from "./values";
 
 /** How long a release may take to become ready before the update fails, in seconds. */
 const RELEASE_TIMEOUT_SECONDS = 900;
@@ -59,20 +61,14 @@ export interface ObservabilityArgs {
 /** The folder of the dashboards shipped with the project. */
 export const DASHBOARDS_DIR = path.join(__dirname, "dashboards");
 
-/** Every problem with `args`, as `property = value: what is wrong; what is allowed`. */
-export function observabilityArgsProblems(args: ObservabilityArgs): string[] {
-    const problems: string[] = [];
+/** Every problem with `args`: the property, its value, what is wrong and what is allowed. */
+export function observabilityArgsProblems(args: ObservabilityArgs): Problem[] {
+    const problems = new Problems();
     const retention = args.prometheusRetention ?? "3d";
-    const retentionMessage = retentionProblem(retention);
-    if (retentionMessage) {
-        problems.push(`prometheusRetention = ${JSON.stringify(retention)}: ${retentionMessage}`);
-    }
+    problems.add("prometheusRetention", retention, retentionProblem(retention));
     const size = args.prometheusStorageSize ?? "10Gi";
-    const sizeMessage = storageSizeProblem(size);
-    if (sizeMessage) {
-        problems.push(`prometheusStorageSize = ${JSON.stringify(size)}: ${sizeMessage}`);
-    }
-    return problems;
+    problems.add("prometheusStorageSize", size, storageSizeProblem(size));
+    return [...problems.all];
 }
 
 /**
@@ -127,10 +123,16 @@ export class Observability extends pulumi.ComponentResource {
             { ...k8sOpts, dependsOn: [namespace] },
         );
 
-        const release = (releaseName: string, chart: ChartName, namespace: string, values: Record<string, unknown>, dependsOn: pulumi.Resource[]) =>
+        const release = (
+            releaseName: string,
+            chart: ChartName,
+            namespace: string,
+            values: PrometheusStackValues | JaegerValues | MetricsServerValues,
+            dependsOn: pulumi.Resource[],
+        ) =>
             new k8s.helm.v3.Release(
                 releaseName,
-                { name: releaseName, namespace, ...releaseChart(chart, args.chartMirror), values, timeout: RELEASE_TIMEOUT_SECONDS },
+                { name: releaseName, namespace, ...releaseChart(chart, args.chartMirror), values: { ...values }, timeout: RELEASE_TIMEOUT_SECONDS },
                 { ...k8sOpts, dependsOn },
             );
         const stack = release(

@@ -3,6 +3,14 @@
  * kube-prometheus-stack and Jaeger, Grafana's data sources and dashboards, and the monitors that
  * make Prometheus scrape istiod and the Envoy sidecars every 15 s (seed 000).
  */
+import type { IServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
+import type { IPodMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor";
+import type { GrafanaDataSource, JaegerValues, MetricsServerValues, PrometheusStackValues } from "./values";
+
+// The monitors are typed with the Prometheus operator's models (@kubernetes-models/prometheus-operator,
+// generated from its CRDs; type-only imports, nothing of them runs): a misspelled field fails tsc.
+export type ServiceMonitorSpec = IServiceMonitor["spec"];
+export type PodMonitorSpec = IPodMonitor["spec"];
 
 /** The namespace of Prometheus, Grafana and Jaeger. */
 export const OBSERVABILITY_NAMESPACE = "observability";
@@ -64,7 +72,7 @@ export const DASHBOARD_FOLDER_ANNOTATION = "grafana_folder";
 export const DASHBOARD_FOLDER = "Istio";
 
 /** Grafana's data sources besides the chart's default Prometheus: Jaeger. */
-export function grafanaDataSources(): Record<string, unknown>[] {
+export function grafanaDataSources(): GrafanaDataSource[] {
     return [{ name: "Jaeger", type: "jaeger", uid: "jaeger", access: "proxy", url: ENDPOINTS.jaegerQueryUrl, editable: false }];
 }
 
@@ -84,7 +92,7 @@ export interface PrometheusStackOptions {
  * credentials from a Secret, has Prometheus (the chart's default) and Jaeger as data sources, and
  * loads Istio's dashboards from the ConfigMaps its sidecar finds (by label, in any namespace).
  */
-export function prometheusStackValues(options: PrometheusStackOptions): Record<string, unknown> {
+export function prometheusStackValues(options: PrometheusStackOptions): PrometheusStackValues {
     return {
         fullnameOverride: PROMETHEUS_STACK_RELEASE,
         crds: { enabled: true },
@@ -152,17 +160,17 @@ export function jaegerConfig(): Record<string, unknown> {
  * Values of the Jaeger v2 chart: one Jaeger (collector, query and store in one process) with
  * jaegerConfig(); no Elasticsearch or Cassandra and none of their jobs.
  */
-export function jaegerValues(): Record<string, unknown> {
+export function jaegerValues(): JaegerValues {
     return { userconfig: jaegerConfig() };
 }
 
 /** Values of the metrics-server chart: two replicas and a disruption budget, so HPAs keep their metrics during node drains. */
-export function metricsServerValues(): Record<string, unknown> {
+export function metricsServerValues(): MetricsServerValues {
     return { replicas: 2, podDisruptionBudget: { enabled: true, minAvailable: 1 } };
 }
 
 /** ServiceMonitor spec for istiod's metrics (port `http-monitoring`, 15014) every 15 s. */
-export function istiodServiceMonitorSpec(istioNamespace: string): Record<string, unknown> {
+export function istiodServiceMonitorSpec(istioNamespace: string): ServiceMonitorSpec {
     return {
         jobLabel: "istio",
         namespaceSelector: { matchNames: [istioNamespace] },
@@ -177,7 +185,7 @@ export function istiodServiceMonitorSpec(istioNamespace: string): Record<string,
  * `istio-prometheus-ignore` are skipped. After Istio's Prometheus-operator example
  * (https://istio.io/latest/docs/ops/integrations/prometheus/#tls-settings).
  */
-export function envoyPodMonitorSpec(): Record<string, unknown> {
+export function envoyPodMonitorSpec(): PodMonitorSpec {
     return {
         jobLabel: "envoy-stats",
         namespaceSelector: { any: true },

@@ -348,7 +348,7 @@ export function policyProblems(policy: PolicyManifest): string[] {
                 problems.push(`${at}.${field}[${k}]: empty value not allowed`);
             } else if (/ipBlocks|IpBlocks/.test(field) && !validCidr(v)) {
                 problems.push(`${at}.${field}[${k}]: bad IP address or CIDR range (${v})`);
-            } else if (/aths$/.test(field)) {
+            } else if (field.endsWith("aths")) {
                 const bad = pathProblem(v);
                 if (bad) {
                     problems.push(`${at}.${field}[${k}]: invalid or unsupported path ${v}: ${bad}`);

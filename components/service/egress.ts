@@ -8,17 +8,24 @@
  * See https://istio.io/latest/docs/reference/config/networking/service-entry/ and
  * https://istio.io/latest/docs/tasks/traffic-management/egress/egress-control/
  */
+import type { IServiceEntry } from "@kubernetes-models/istio/networking.istio.io/v1/ServiceEntry";
 import { NamedSpec } from "./policies";
 import { ExternalHostSpec, ExternalProtocol } from "./spec";
 
-/** A ServiceEntry's spec as this module writes it. */
-export interface ServiceEntrySpec {
+type ModelServiceEntrySpec = IServiceEntry["spec"];
+type ModelServiceEntryPort = NonNullable<ModelServiceEntrySpec["ports"]>[number];
+
+/**
+ * A ServiceEntry's spec as this module writes it: the fields of the Istio model's spec
+ * (@kubernetes-models/istio), each narrowed to the one value used here.
+ */
+export interface ServiceEntrySpec extends Pick<ModelServiceEntrySpec, "hosts" | "exportTo" | "location" | "resolution" | "ports"> {
     readonly hosts: string[];
     /** `.`: only the service's own namespace sees the entry; no other service gains the host. */
     readonly exportTo: ["."];
     readonly location: "MESH_EXTERNAL";
     readonly resolution: "DNS";
-    readonly ports: { number: number; name: string; protocol: ExternalProtocol }[];
+    readonly ports: (Pick<ModelServiceEntryPort, "number" | "name"> & { protocol: ExternalProtocol })[];
 }
 
 /** The name of the ServiceEntry of one protocol and port: `external-https-443`. */

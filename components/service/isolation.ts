@@ -8,6 +8,7 @@
  * https://kubernetes.io/docs/concepts/services-networking/network-policies/
  */
 import type * as k8s from "@pulumi/kubernetes";
+import type { ISidecar } from "@kubernetes-models/istio/networking.istio.io/v1/Sidecar";
 import { MeshFacts } from "./policies";
 import { externalEgressHosts } from "./egress";
 import { CallerRule, ExternalHostSpec, ServiceSettings } from "./spec";
@@ -64,6 +65,13 @@ export function calleeEgressHost(callee: string): string {
     return `${callee}/${serviceHost(callee, callee)}`;
 }
 
+type ModelSidecarSpec = NonNullable<ISidecar["spec"]>;
+
+/** A Sidecar's spec as this module writes it: egress hosts only (fields of the Istio model's spec). */
+export interface SidecarSpec extends Pick<ModelSidecarSpec, "egress"> {
+    egress: Pick<NonNullable<ModelSidecarSpec["egress"]>[number], "hosts">[];
+}
+
 /**
  * The namespace's Sidecar (`default`, no workload selector: every pod of the namespace): egress to
  * exactly the callees' hosts plus the shared ones, so each proxy holds clusters for what it calls,
@@ -75,9 +83,7 @@ export function sidecarSpec(
     callees: readonly string[],
     mesh: Pick<MeshFacts, "istioNamespace" | "observabilityNamespace">,
     externalHosts: readonly ExternalHostSpec[] = [],
-): {
-    egress: { hosts: string[] }[];
-} {
+): SidecarSpec {
     return { egress: [{ hosts: [...sharedEgressHosts(mesh), ...[...callees].sort().map(calleeEgressHost), ...externalEgressHosts(externalHosts)] }] };
 }
 

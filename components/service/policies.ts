@@ -4,6 +4,9 @@
  * data, with stable key order, tested directly.
  * See https://istio.io/latest/docs/reference/config/security/authorization-policy/
  */
+import type { IAuthorizationPolicy } from "@kubernetes-models/istio/security.istio.io/v1/AuthorizationPolicy";
+import type { IPeerAuthentication } from "@kubernetes-models/istio/security.istio.io/v1/PeerAuthentication";
+import type { IRequestAuthentication } from "@kubernetes-models/istio/security.istio.io/v1/RequestAuthentication";
 import { CallerRule, JwtSpec } from "./spec";
 
 /** API version of AuthorizationPolicy, PeerAuthentication and RequestAuthentication. */
@@ -43,17 +46,29 @@ export function workloadSelector(service: string): { matchLabels: Record<string,
     return { matchLabels: { app: service } };
 }
 
+// The security specs are typed with the Istio models (@kubernetes-models/istio, generated from
+// Istio's CRDs; type-only imports): a misspelt field or enum value fails tsc.
+// The model's spec is a union (one member per CUSTOM-provider form), under which tsc does not
+// check nested fields: the spec and rule types below are assembled from the model's parts instead.
+type ModelSpec = NonNullable<IAuthorizationPolicy["spec"]>;
+type ModelRule = NonNullable<ModelSpec["rules"]>[number];
+/** A rule's source (who calls) and operation (what it asks). */
+export type AuthorizationSource = NonNullable<NonNullable<ModelRule["from"]>[number]["source"]>;
+export type AuthorizationOperation = NonNullable<NonNullable<ModelRule["to"]>[number]["operation"]>;
+/** A rule's condition on an attribute. */
+export type AuthorizationCondition = NonNullable<ModelRule["when"]>[number];
+
 /** One `rules[]` entry of an AuthorizationPolicy. */
 export interface AuthorizationRule {
-    from?: { source: Record<string, string[]> }[];
-    to?: { operation: Record<string, string[]> }[];
-    when?: { key: string; values?: string[]; notValues?: string[] }[];
+    from?: { source: AuthorizationSource }[];
+    to?: { operation: AuthorizationOperation }[];
+    when?: AuthorizationCondition[];
 }
 
-/** An AuthorizationPolicy spec; `{}` is allow-nothing. */
+/** An AuthorizationPolicy spec (ALLOW or DENY, no CUSTOM provider); `{}` is allow-nothing. */
 export interface AuthorizationPolicySpec {
-    selector?: { matchLabels: Record<string, string> };
-    action?: "ALLOW" | "DENY" | "AUDIT" | "CUSTOM";
+    selector?: ModelSpec["selector"];
+    action?: ModelSpec["action"];
     rules?: AuthorizationRule[];
 }
 
@@ -71,14 +86,16 @@ export function allowNothingPolicy(): NamedSpec<AuthorizationPolicySpec> {
     return { name: "allow-nothing", spec: {} };
 }
 
+export type PeerAuthenticationSpec = NonNullable<IPeerAuthentication["spec"]>;
+
 /** The namespace's PeerAuthentication: STRICT mTLS (no plain text into the namespace). */
-export function strictPeerAuthentication(): NamedSpec<{ mtls: { mode: "STRICT" } }> {
+export function strictPeerAuthentication(): NamedSpec<PeerAuthenticationSpec> {
     return { name: "default", spec: { mtls: { mode: "STRICT" } } };
 }
 
 /** The `to` part of a caller rule, or undefined when it allows any method and path. */
 function operationOf(methods?: readonly string[], paths?: readonly string[]): AuthorizationRule["to"] {
-    const operation: Record<string, string[]> = {};
+    const operation: AuthorizationOperation = {};
     if (methods && methods.length > 0) {
         operation.methods = [...methods];
     }
@@ -90,7 +107,7 @@ function operationOf(methods?: readonly string[], paths?: readonly string[]): Au
 
 /** The rule of one caller: by principal (a service) or by namespace, with its methods and paths. */
 export function callerRule(caller: CallerRule, trustDomain: string): AuthorizationRule {
-    const source: Record<string, string[]> =
+    const source: AuthorizationSource =
         caller.service !== undefined
             ? { principals: [principalOf(trustDomain, caller.service, caller.service)] }
             : { namespaces: [caller.namespace ?? ""] };
@@ -167,16 +184,14 @@ export function requireHeadersPolicy(service: string, headers: readonly string[]
         spec: {
             selector: workloadSelector(service),
             action: "DENY",
-            rules: headers.map((h) => ({ when: [{ key: `request.headers[${h}]`, notValues: ["*"] }] })),
+            rules: headers.map((h): AuthorizationRule => ({ when: [{ key: `request.headers[${h}]`, notValues: ["*"] }] })),
         },
     };
 }
 
 /** A RequestAuthentication spec. */
-export interface RequestAuthenticationSpec {
-    selector: { matchLabels: Record<string, string> };
-    jwtRules: { issuer: string; jwksUri: string; audiences?: string[]; forwardOriginalToken: boolean }[];
-}
+export type RequestAuthenticationSpec = NonNullable<IRequestAuthentication["spec"]>;
+type JwtRule = NonNullable<RequestAuthenticationSpec["jwtRules"]>[number];
 
 /**
  * The RequestAuthentication that validates end-user tokens of the issuer. Alone it lets a request
@@ -184,7 +199,7 @@ export interface RequestAuthenticationSpec {
  * `requireToken` pairs it, every ALLOW rule then requiring a request principal.
  */
 export function requestAuthenticationPolicy(service: string, jwt: JwtSpec): NamedSpec<RequestAuthenticationSpec> {
-    const rule: RequestAuthenticationSpec["jwtRules"][number] = { issuer: jwt.issuer, jwksUri: jwt.jwksUri, forwardOriginalToken: true };
+    const rule: JwtRule = { issuer: jwt.issuer, jwksUri: jwt.jwksUri, forwardOriginalToken: true };
     if (jwt.audiences && jwt.audiences.length > 0) {
         rule.audiences = [...jwt.audiences];
     }

@@ -1,6 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Owner, kubernetesMetadata, kubernetesName } from "../conventions";
+import { parseCidr } from "../network/ipv4";
+import { describeProblem, throwIfProblems } from "../problems";
 import {
     MeshFacts,
     NamedSpec,
@@ -15,7 +17,7 @@ import {
 } from "./policies";
 import { serviceEntrySpecs } from "./egress";
 import { networkPolicySpecs, sidecarSpec } from "./isolation";
-import { ServiceSettings, describeSpecProblem, serviceProblems } from "./spec";
+import { ServiceSettings, serviceProblems } from "./spec";
 import {
     ENVOY_FILTER_API_VERSION,
     NETWORKING_API_VERSION,
@@ -58,17 +60,9 @@ export interface ServiceArgs {
     readonly provider: k8s.Provider;
 }
 
-/** Thrown when a service's settings are invalid; names each bad property, its value and the fix. */
-export class ServiceArgsError extends pulumi.RunError {
-    constructor(service: string, problems: string[]) {
-        super(`invalid Service "${service}":\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-        this.name = "ServiceArgsError";
-    }
-}
-
 /** Every problem of the args, as messages; empty when the service can be created. */
 export function validateServiceArgs(args: Pick<ServiceArgs, "owner" | "settings" | "mesh" | "zoneName" | "callees" | "vpcCidr">): string[] {
-    const problems = serviceProblems(args.settings).map(describeSpecProblem);
+    const problems = serviceProblems(args.settings).map(describeProblem);
     try {
         kubernetesName(args.owner.service, "service name");
     } catch (err) {
@@ -80,6 +74,10 @@ export function validateServiceArgs(args: Pick<ServiceArgs, "owner" | "settings"
     if (args.settings.exposed && args.settings.publicHost === undefined && args.zoneName === "") {
         problems.push('zoneName = "": an exposed service without publicHost needs the environment zone for its host');
     }
+    const zoneMessage = args.settings.publicHost === undefined || args.zoneName === "" ? undefined : hostZoneProblem(args.settings.publicHost, args.zoneName);
+    if (zoneMessage) {
+        problems.push(`publicHost = ${JSON.stringify(args.settings.publicHost)}: ${zoneMessage}`);
+    }
     args.callees.forEach((callee, i) => {
         try {
             kubernetesName(callee, "callee");
@@ -87,10 +85,22 @@ export function validateServiceArgs(args: Pick<ServiceArgs, "owner" | "settings"
             problems.push(`callees[${i}]: ${(err as Error).message}`);
         }
     });
-    if (!/^([0-9]{1,3}\.){3}[0-9]{1,3}\/[0-9]{1,2}$/.test(args.vpcCidr)) {
+    if (parseCidr(args.vpcCidr) === undefined) {
         problems.push(`vpcCidr = ${JSON.stringify(args.vpcCidr)}: not an IPv4 CIDR block; the egress NetworkPolicy needs the environment's VPC, e.g. 10.0.0.0/16`);
     }
     return problems;
+}
+
+/**
+ * Why `host` cannot be an exposed service's host in the environment's DNS zone `zoneName`, or
+ * undefined: the host gets its record in that zone, so it must be the zone's name or below it.
+ */
+export function hostZoneProblem(host: string, zoneName: string): string | undefined {
+    const h = host.toLowerCase().replace(/\.$/, "");
+    const zone = zoneName.toLowerCase().replace(/\.$/, "");
+    return h === zone || h.endsWith(`.${zone}`)
+        ? undefined
+        : `not in the environment's DNS zone ${zoneName}, where its record is made; allowed: ${zoneName} or a name ending in .${zoneName}, e.g. shop.${zoneName}`;
 }
 
 /** The public host of an exposed service: `publicHost`, or `<service>.<zoneName>`. */
@@ -110,14 +120,12 @@ export class Service extends pulumi.ComponentResource {
     readonly principal: string;
     /** In-cluster FQDN. */
     readonly host: string;
-    /** `http://<public host>` when exposed. */
+    /** `https://<public host>` when exposed. */
     readonly url?: string;
 
     constructor(name: string, args: ServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        const problems = validateServiceArgs(args);
-        if (problems.length > 0) {
-            throw new ServiceArgsError(args.owner.service, problems);
-        }
+        // Some problems are not about one value (a name that cannot be built): all are lines of one error.
+        throwIfProblems("ComponentArgsError", `invalid Service "${args.owner.service}":`, [], validateServiceArgs(args));
         super("platform:service:Service", name, {}, opts);
         const { owner, settings, mesh, provider } = args;
         const service = owner.service;
@@ -135,7 +143,7 @@ export class Service extends pulumi.ComponentResource {
         this.principal = principalOf(mesh.trustDomain, namespace, service);
         this.host = serviceHost(service, namespace);
         const publicHost = exposedHost(service, settings, args.zoneName);
-        this.url = publicHost === undefined ? undefined : `http://${publicHost}`;
+        this.url = publicHost === undefined ? undefined : `https://${publicHost}`;
 
         const ns = new k8s.core.v1.Namespace(
             service,
@@ -220,7 +228,7 @@ export class Service extends pulumi.ComponentResource {
         custom("DestinationRule", NETWORKING_API_VERSION, service, { name: service, spec: destinationRuleSpec(this.host, settings) });
         let exposure: { gateway: string; host: string } | undefined;
         if (publicHost !== undefined) {
-            custom("Gateway", NETWORKING_API_VERSION, service, { name: service, spec: gatewaySpec(publicHost, mesh) });
+            custom("Gateway", NETWORKING_API_VERSION, service, { name: service, spec: gatewaySpec(publicHost, service, mesh) });
             exposure = { gateway: `${namespace}/${service}`, host: publicHost };
         }
         custom("VirtualService", NETWORKING_API_VERSION, service, { name: service, spec: virtualServiceSpec(this.host, settings, exposure) });

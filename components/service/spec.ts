@@ -5,7 +5,10 @@
  * either, under the same property path (`versions[0].image`, `allowedCallers[1].paths[0]`).
  */
 import { RESERVED_SERVICE_NAMES, SERVICE_NAME_RULE, isServiceName } from "../conventions/environment";
+import { imagePinFault } from "../conventions/images";
+import { DNS1123_LABEL } from "../conventions/naming";
 import { SIDECAR_RESOURCES } from "../mesh/specs";
+import { Problem } from "../problems";
 
 /** The HTTP methods an AuthorizationPolicy may name. */
 export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE"] as const;
@@ -44,7 +47,7 @@ export interface ExternalHostSpec {
 export interface VersionSpec {
     /** The `version` label and subset name, e.g. `v1`: lower-case letters, digits and `-`. */
     readonly name: string;
-    /** A pinned image: a tag other than `latest`, or a digest (`@sha256:...`). */
+    /** A pinned image (components/conventions/images.ts): a tag other than `latest`, or a full `@sha256:` digest. */
     readonly image: string;
     /** Percent of the service's traffic routed to this version; all versions add up to 100. */
     readonly weight: number;
@@ -175,15 +178,7 @@ export const SERVICE_DEFAULTS = {
     retries: 2,
 } as const;
 
-/** One bad property: its path in ServiceSettings (also its config key), the value and the fix. */
-export interface SpecProblem {
-    readonly path: string;
-    readonly value: unknown;
-    readonly message: string;
-}
 
-const DIGEST = /@sha256:[0-9a-f]{64}$/;
-const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DURATION = /^[0-9]+(ms|s|m|h)$/;
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti)?$/;
 const HEADER = /^[a-z0-9][-a-z0-9_]*$/;
@@ -191,24 +186,20 @@ const HOST = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/
 /** A Kubernetes namespace or service name (DNS-1123 label). */
 const DNS_LABEL_RULE = "lower-case letters, digits and '-', at most 63 characters (DNS-1123)";
 
-/** Why `image` is not pinned, or undefined when it is (a tag other than `latest`, or a digest). */
+/** Why `image` is not pinned, or undefined when it is: the rule of components/conventions/images.ts, with the fix. */
 export function checkImage(image: string): string | undefined {
     const example = "e.g. registry.example.com/backend:1.4.2 or registry.example.com/backend@sha256:<64 hex digits>";
-    if (DIGEST.test(image)) {
-        return undefined;
+    switch (imagePinFault(image)) {
+        case undefined:
+            return undefined;
+        case "malformed digest":
+            return `not a valid digest; allowed: a tag other than latest or @sha256:<64 hex digits>, ${example}`;
+        case "no image":
+        case "no tag":
+            return `the image has no tag, so it is not pinned; allowed: a tag other than latest or a digest, ${example}`;
+        case "latest":
+            return `the tag latest is not pinned; allowed: a tag other than latest or a digest, ${example}`;
     }
-    if (image.includes("@")) {
-        return `not a valid digest; allowed: a tag other than latest or @sha256:<64 hex digits>, ${example}`;
-    }
-    const lastPart = image.slice(image.lastIndexOf("/") + 1);
-    const colon = lastPart.lastIndexOf(":");
-    if (colon < 0 || colon === lastPart.length - 1) {
-        return `the image has no tag, so it is not pinned; allowed: a tag other than latest or a digest, ${example}`;
-    }
-    if (lastPart.slice(colon + 1) === "latest") {
-        return `the tag latest is not pinned; allowed: a tag other than latest or a digest, ${example}`;
-    }
-    return undefined;
 }
 
 /** In-cluster suffixes: such a host is a service of the mesh, reached through its own allowedCallers. */
@@ -262,6 +253,18 @@ export function checkCallerService(service: string): string | undefined {
 }
 
 /** Why `method` is not an HTTP method, or undefined. */
+/** Why `protocol` is not an application protocol of the Service port, or undefined. */
+export function checkProtocol(protocol: string): string | undefined {
+    return (PROTOCOLS as readonly string[]).includes(protocol) ? undefined : `allowed: ${PROTOCOLS.join(", ")}`;
+}
+
+/** Why `protocol` is not a protocol of an external host's ServiceEntry, or undefined. */
+export function checkExternalProtocol(protocol: string): string | undefined {
+    return (EXTERNAL_PROTOCOLS as readonly string[]).includes(protocol)
+        ? undefined
+        : `allowed: ${EXTERNAL_PROTOCOLS.join(", ")} (upper case; TCP is not offered: without addresses a TCP ServiceEntry matches every host on its port)`;
+}
+
 export function checkMethod(method: string): string | undefined {
     return (HTTP_METHODS as readonly string[]).includes(method)
         ? undefined
@@ -282,8 +285,8 @@ function checkIpBlock(cidr: string): string | undefined {
  * the types cannot: pinned images, replicas from 1, weights adding up to 100, paths from `/`,
  * known methods, callers naming exactly one of service or namespace, and well-formed durations.
  */
-export function serviceProblems(s: ServiceSettings): SpecProblem[] {
-    const problems: SpecProblem[] = [];
+export function serviceProblems(s: ServiceSettings): Problem[] {
+    const problems: Problem[] = [];
     const add = (path: string, value: unknown, message: string | undefined) => {
         if (message !== undefined) {
             problems.push({ path, value, message });
@@ -298,7 +301,7 @@ export function serviceProblems(s: ServiceSettings): SpecProblem[] {
         add("metricsPort", s.metricsPort, s.metricsPort === s.port ? "must differ from port (the metrics are merged into the sidecar's endpoint, not served on the service port)" : undefined);
     }
     whole("retries", s.retries, 0, 10);
-    add("protocol", s.protocol, (PROTOCOLS as readonly string[]).includes(s.protocol) ? undefined : `allowed: ${PROTOCOLS.join(", ")}`);
+    add("protocol", s.protocol, checkProtocol(s.protocol));
     add("healthPath", s.healthPath, s.healthPath.startsWith("/") ? undefined : "a path must start with '/', e.g. /healthz");
     add("timeout", s.timeout, DURATION.test(s.timeout) ? undefined : "not a duration; allowed: a whole number with ms, s, m or h, e.g. 15s");
     if (s.versions.length === 0) {
@@ -307,7 +310,7 @@ export function serviceProblems(s: ServiceSettings): SpecProblem[] {
     const seen = new Set<string>();
     s.versions.forEach((v, i) => {
         const at = `versions[${i}]`;
-        add(`${at}.name`, v.name, NAME.test(v.name) && v.name.length <= 20 ? undefined : "not a version name; allowed: lower-case letters, digits and '-', at most 20 characters, e.g. v1");
+        add(`${at}.name`, v.name, DNS1123_LABEL.test(v.name) && v.name.length <= 20 ? undefined : "not a version name; allowed: lower-case letters, digits and '-', at most 20 characters, e.g. v1");
         add(`${at}.name`, v.name, seen.has(v.name) ? "duplicate version name; each version needs its own" : undefined);
         seen.add(v.name);
         add(`${at}.image`, v.image, checkImage(v.image));
@@ -353,13 +356,7 @@ export function serviceProblems(s: ServiceSettings): SpecProblem[] {
         const at = `externalHosts[${i}]`;
         add(`${at}.host`, h.host, checkExternalHost(h.host));
         whole(`${at}.port`, h.port, 1, 65535);
-        add(
-            `${at}.protocol`,
-            h.protocol,
-            (EXTERNAL_PROTOCOLS as readonly string[]).includes(h.protocol)
-                ? undefined
-                : `allowed: ${EXTERNAL_PROTOCOLS.join(", ")} (upper case; TCP is not offered: without addresses a TCP ServiceEntry matches every host on its port)`,
-        );
+        add(`${at}.protocol`, h.protocol, checkExternalProtocol(h.protocol));
         const key = `${h.host}:${h.port}`;
         add(at, key, seenHosts.has(key) ? "listed twice; each host and port once" : undefined);
         seenHosts.add(key);
@@ -373,7 +370,7 @@ export function serviceProblems(s: ServiceSettings): SpecProblem[] {
             add(`${at}.service`, c.service, checkCallerService(c.service));
         }
         if (c.namespace !== undefined) {
-            add(`${at}.namespace`, c.namespace, NAME.test(c.namespace) && c.namespace.length <= 63 ? undefined : `not a namespace; allowed: ${DNS_LABEL_RULE}`);
+            add(`${at}.namespace`, c.namespace, DNS1123_LABEL.test(c.namespace) && c.namespace.length <= 63 ? undefined : `not a namespace; allowed: ${DNS_LABEL_RULE}`);
         }
         (c.methods ?? []).forEach((m, j) => add(`${at}.methods[${j}]`, m, checkMethod(m)));
         (c.paths ?? []).forEach((p, j) => add(`${at}.paths[${j}]`, p, checkPath(p)));
@@ -436,7 +433,7 @@ export function maxPodsPerVersion(s: Pick<ServiceSettings, "versions" | "replica
  * too small would silently stop the autoscalers (`exceeded quota`), so it is refused, naming the
  * quota key, what is needed, how it is computed and the fix.
  */
-function quotaProblems(s: ServiceSettings): SpecProblem[] {
+function quotaProblems(s: ServiceSettings): Problem[] {
     const perVersion = maxPodsPerVersion(s);
     const pods = perVersion.reduce((sum, v) => sum + v.pods, 0);
     if (s.versions.length === 0 || !Number.isInteger(pods)) {
@@ -445,7 +442,7 @@ function quotaProblems(s: ServiceSettings): SpecProblem[] {
     const at = s.autoscaling ? "at its autoscalers' maximum during a rollout" : "at its replicas during a rollout";
     const lower = s.autoscaling ? "autoscaling.maxReplicas" : "the replicas";
     const breakdown = `${pods} pods (${perVersion.map((v) => `${v.version} ${v.pods}`).join(", ")})`;
-    const problems: SpecProblem[] = [];
+    const problems: Problem[] = [];
     if (pods > s.quota.pods) {
         problems.push({ path: "quota.pods", value: s.quota.pods, message: `the service needs ${breakdown} ${at}; raise it to at least ${pods}, or lower ${lower}` });
     }
@@ -475,9 +472,4 @@ function quotaProblems(s: ServiceSettings): SpecProblem[] {
         }
     }
     return problems;
-}
-
-/** How a problem reads: `versions[0].image = "app:latest": the tag latest is not pinned; ...`. */
-export function describeSpecProblem(p: SpecProblem): string {
-    return `${p.path} = ${JSON.stringify(p.value)}: ${p.message}`;
 }

@@ -2,6 +2,10 @@
  * The traffic of a service as plain Istio specs (networking.istio.io/v1, EnvoyFilter v1alpha3):
  * DestinationRule, VirtualService, Gateway and the local rate limit. Pure functions, tested directly.
  */
+import type { IDestinationRule } from "@kubernetes-models/istio/networking.istio.io/v1/DestinationRule";
+import type { IGateway } from "@kubernetes-models/istio/networking.istio.io/v1/Gateway";
+import type { IVirtualService } from "@kubernetes-models/istio/networking.istio.io/v1/VirtualService";
+import type { IEnvoyFilter } from "@kubernetes-models/istio/networking.istio.io/v1alpha3/EnvoyFilter";
 import { MeshFacts } from "./policies";
 import { RateLimitSpec, ServiceSettings } from "./spec";
 import { SERVICE_PORT } from "./workload";
@@ -9,6 +13,14 @@ import { SERVICE_PORT } from "./workload";
 export const NETWORKING_API_VERSION = "networking.istio.io/v1";
 /** EnvoyFilter has no v1: it stays v1alpha3 (CONVENTIONS.md). */
 export const ENVOY_FILTER_API_VERSION = "networking.istio.io/v1alpha3";
+
+// The specs are typed with the Istio models (@kubernetes-models/istio, generated from Istio's CRDs;
+// type-only imports, nothing of them runs): a misspelled or misplaced field fails tsc.
+export type DestinationRuleSpec = NonNullable<IDestinationRule["spec"]>;
+export type VirtualServiceSpec = NonNullable<IVirtualService["spec"]>;
+export type GatewaySpec = NonNullable<IGateway["spec"]>;
+export type EnvoyFilterSpec = NonNullable<IEnvoyFilter["spec"]>;
+type HttpRetry = NonNullable<NonNullable<VirtualServiceSpec["http"]>[number]["retries"]>;
 
 /** Circuit breaking and outlier detection of every service (sane defaults, not configurable yet). */
 export const TRAFFIC_POLICY_DEFAULTS = {
@@ -23,7 +35,7 @@ export const TRAFFIC_POLICY_DEFAULTS = {
  * The DestinationRule: ISTIO_MUTUAL, LEAST_REQUEST (LEAST_CONN is deprecated), a connection pool,
  * outlier detection and one subset per version.
  */
-export function destinationRuleSpec(host: string, settings: ServiceSettings): Record<string, unknown> {
+export function destinationRuleSpec(host: string, settings: ServiceSettings): DestinationRuleSpec {
     return {
         host,
         trafficPolicy: {
@@ -47,8 +59,8 @@ export interface Exposure {
  * The VirtualService: the in-cluster host (and the public one when exposed), weighted routes to
  * the subsets (a canary), retries and a timeout.
  */
-export function virtualServiceSpec(host: string, settings: ServiceSettings, exposure?: Exposure): Record<string, unknown> {
-    const spec: Record<string, unknown> = { hosts: exposure ? [host, exposure.host] : [host] };
+export function virtualServiceSpec(host: string, settings: ServiceSettings, exposure?: Exposure): VirtualServiceSpec {
+    const spec: VirtualServiceSpec = { hosts: exposure ? [host, exposure.host] : [host] };
     if (exposure) {
         // "mesh" keeps the routes for in-mesh callers once a gateway is named.
         spec.gateways = ["mesh", exposure.gateway];
@@ -71,7 +83,7 @@ export function virtualServiceSpec(host: string, settings: ServiceSettings, expo
  * would otherwise add (2 by default), and Istio's validation refuses a retry policy (retryOn,
  * perTryTimeout) next to zero attempts ("http retry policy configured when attempts are set to 0").
  */
-function retryPolicy(settings: ServiceSettings): Record<string, unknown> {
+function retryPolicy(settings: ServiceSettings): HttpRetry {
     if (settings.retries === 0) {
         return { attempts: 0 };
     }
@@ -86,15 +98,36 @@ function perTryTimeout(settings: ServiceSettings): string {
     return `${Math.max(1, Math.floor(seconds / (settings.retries + 1)))}s`;
 }
 
+/** The oldest TLS version the gateway accepts from clients. */
+export const GATEWAY_MIN_TLS_VERSION = "TLSV1_2";
+
+/**
+ * The Kubernetes TLS secret (`kubernetes.io/tls`) holding an exposed service's certificate, in the
+ * ingress gateway's namespace, where the gateway's Envoy reads it through istiod (SDS). It is
+ * issued by cert-manager, or written by whoever holds the certificate (docs/service.md).
+ */
+export function gatewayCredentialName(service: string): string {
+    return `${service}-tls`;
+}
+
 /**
  * The Gateway for an exposed service's host on the common layer's ingress gateway (selected by its
  * `istio` pod label). It lives in the service's namespace, so a service stack owns its host and
- * cannot touch another's; HTTP on port 80 (TLS terminates at the load balancer, see docs/service.md).
+ * cannot touch another's. TLS terminates at the gateway's Envoy on 443 (SIMPLE, TLS 1.2 or newer,
+ * the certificate from `credentialName`); port 80 serves nothing but a redirect to HTTPS, so no
+ * request, and no bearer token, is answered in clear.
  */
-export function gatewaySpec(host: string, mesh: MeshFacts): Record<string, unknown> {
+export function gatewaySpec(host: string, service: string, mesh: MeshFacts): GatewaySpec {
     return {
         selector: { istio: mesh.gatewayName },
-        servers: [{ port: { number: 80, name: "http", protocol: "HTTP" }, hosts: [host] }],
+        servers: [
+            {
+                port: { number: 443, name: "https", protocol: "HTTPS" },
+                hosts: [host],
+                tls: { mode: "SIMPLE", credentialName: gatewayCredentialName(service), minProtocolVersion: GATEWAY_MIN_TLS_VERSION },
+            },
+            { port: { number: 80, name: "http", protocol: "HTTP" }, hosts: [host], tls: { httpsRedirect: true } },
+        ],
     };
 }
 
@@ -109,7 +142,7 @@ export const RATE_LIMIT_FILTER_PRIORITY = 10;
  * Envoy's local rate limit on the workload's inbound sidecar: a token bucket per pod. Requests over
  * the limit get HTTP 429. See https://istio.io/latest/docs/tasks/policy-enforcement/rate-limit/
  */
-export function localRateLimitSpec(service: string, limit: RateLimitSpec): Record<string, unknown> {
+export function localRateLimitSpec(service: string, limit: RateLimitSpec): EnvoyFilterSpec {
     return {
         workloadSelector: { labels: { app: service } },
         priority: RATE_LIMIT_FILTER_PRIORITY,

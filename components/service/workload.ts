@@ -24,7 +24,7 @@ export function injectionLabels(revision: string): Record<string, string> {
 }
 
 /** The namespace's ResourceQuota spec. */
-export function resourceQuotaSpec(quota: QuotaSpec): { hard: Record<string, string> } {
+export function resourceQuotaSpec(quota: QuotaSpec): k8s.types.input.core.v1.ResourceQuotaSpec {
     return {
         hard: {
             "requests.cpu": quota.requestsCpu,
@@ -174,7 +174,7 @@ export function deploymentSpec(
  * The Service spec: a named port (`http`, `http2` or `grpc`) tells Istio the protocol. The metrics
  * port is not a Service port: Prometheus reads it through the sidecar's merged endpoint.
  */
-export function serviceSpec(service: string, settings: ServiceSettings): Record<string, unknown> {
+export function serviceSpec(service: string, settings: ServiceSettings): k8s.types.input.core.v1.ServiceSpec {
     return { selector: { app: service }, ports: [{ name: settings.protocol, port: SERVICE_PORT, targetPort: settings.protocol, protocol: "TCP" }] };
 }
 
@@ -183,7 +183,7 @@ export function serviceSpec(service: string, settings: ServiceSettings): Record<
  * Pods that are not ready (e.g. crash-looping) may always be evicted, so a broken pod cannot block
  * a node drain (`unhealthyPodEvictionPolicy: AlwaysAllow`, stable since Kubernetes 1.31).
  */
-export function podDisruptionBudgetSpec(service: string): Record<string, unknown> {
+export function podDisruptionBudgetSpec(service: string): k8s.types.input.policy.v1.PodDisruptionBudgetSpec {
     return { maxUnavailable: 1, selector: { matchLabels: { app: service } }, unhealthyPodEvictionPolicy: "AlwaysAllow" };
 }
 

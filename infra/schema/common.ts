@@ -1,11 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { isDeepStrictEqual } from "util";
-import { LOG_RETENTION_DAYS } from "../../components/cluster/versions";
-import { NodeGroupSpec, endpointProblem, parseNodeGroup, roleArnProblem } from "../../components/cluster/specs";
+import { z } from "zod";
+import { LOG_RETENTION_DAYS, checkRetentionDays } from "../../components/cloudwatch";
+import { NodeGroupSpec, endpointProblem, nodeGroupsProblems, parseNodeGroup, roleArnProblem } from "../../components/cluster/specs";
 import { keyAdminArnsProblems } from "../../components/kms";
 import {
     LOAD_BALANCER_SCHEMES,
     LoadBalancerScheme,
+    MAX_MESH_REPLICAS,
+    MIN_MESH_REPLICAS,
     OUTBOUND_TRAFFIC_POLICIES,
     OutboundTrafficPolicy,
     canaryRevisionProblem,
@@ -19,10 +22,12 @@ import {
     istiodWebhookCaBundleProblem,
     istiodWebhookUrlProblem,
 } from "../../components/mesh/webhooks";
-import { CHART_MIRROR_ALLOWED, ChartMirror, chartMirrorProblem, parseChartMirror } from "../../components/charts";
+import { CHART_MIRROR_ALLOWED, ChartMirror, parseChartMirror } from "../../components/charts";
 import { checkCidr } from "./checks";
-import { KeySpec } from "./keys";
-import { ConfigReader } from "./reader";
+import { GLOBAL_SHAPE } from "./global";
+import { KeySpec, checked, configKey, integerIn, keySpecs, oneOf, optionalString, requiredString, wholeNumber } from "./keys";
+import { ConfigProblems } from "./problems";
+import { SHARED_SHAPE } from "./shared";
 
 /** The node group a stack gets when it lists none: dev-sized, on demand. */
 export const DEFAULT_NODE_GROUPS = [
@@ -45,159 +50,134 @@ const EKS_ONLY_KEYS: readonly string[] = [
     "kmsKeyAdminArns",
 ];
 
-/** Keys of the common layer (stack `<env>-common`). */
-export const COMMON_KEYS: readonly KeySpec[] = [
-    {
-        key: "clusterMode",
+const common = ["common"] as const;
+
+/** A chart mirror (components/charts): its text parsed, or the mirror's own message. */
+const chartMirror = z.string().transform((value, ctx): ChartMirror => {
+    const mirror = parseChartMirror(value);
+    if (typeof mirror === "string") {
+        ctx.issues.push({ code: "custom", message: mirror, input: value });
+        return { kind: "upstream" };
+    }
+    return mirror;
+});
+
+/** Keys of the common layer (stack `<env>-common`), in Pulumi.yaml's order. */
+export const COMMON_SHAPE = {
+    clusterMode: configKey(oneOf(CLUSTER_MODES), "eks", {
         description:
             "eks: create the environment's EKS cluster; existing: install the mesh and observability on an existing cluster given by kubeconfig (the EKS keys are then not read).",
-        type: "string",
-        default: "eks",
-        layers: ["common"],
-    },
-    {
-        key: "kubeconfig",
+        layers: common,
+    }),
+    kubeconfig: configKey(z.string(), "", {
         description:
             "Kubeconfig of the existing cluster (clusterMode existing only), set with pulumi config set --secret kubeconfig < file (a plain-text value is refused).",
-        type: "string",
-        default: "",
-        layers: ["common"],
+        layers: common,
         secret: true,
-    },
-    {
-        key: "chartMirror",
+    }),
+    chartMirror: configKey(chartMirror, "", {
         description: `Where every Helm chart comes from: ${CHART_MIRROR_ALLOWED}. Charts and versions: components/charts/sources.ts.`,
-        type: "string",
-        default: "",
-        layers: ["common"],
-    },
-    {
-        key: "istiodWebhookUrl",
+        layers: common,
+    }),
+    istiodWebhookUrl: configKey(optionalString(istiodWebhookUrlProblem), "", {
         description:
             "Base URL at which the API server reaches istiod's admission webhooks (sidecar injection at /inject, validation of Istio objects at /validate) when it cannot reach istiod's Service, e.g. an istiod outside the cluster; empty: istiod's Service. Needs istiodWebhookCaBundle.",
-        type: "string",
-        default: "",
-        layers: ["common"],
-    },
-    {
-        key: "istiodWebhookCaBundle",
+        layers: common,
+    }),
+    istiodWebhookCaBundle: configKey(optionalString(istiodWebhookCaBundleProblem), "", {
         description: "PEM of the CA certificate that signed the certificate istiod serves at istiodWebhookUrl; set exactly when istiodWebhookUrl is.",
-        type: "string",
-        default: "",
-        layers: ["common"],
-    },
-    {
-        key: "endpointPublicAccess",
+        layers: common,
+    }),
+    endpointPublicAccess: configKey(z.boolean(), false, {
         description:
             "Whether the cluster's API endpoint is also public (the private endpoint is always on). Needs endpointPublicAccessCidrs.",
-        type: "boolean",
-        default: false,
-        layers: ["common"],
-    },
-    {
-        key: "endpointPublicAccessCidrs",
+        layers: common,
+    }),
+    endpointPublicAccessCidrs: configKey(z.array(z.string().check(checked((v: string) => checkCidr(v)))), [], {
         description: "IPv4 CIDRs allowed to reach the public API endpoint, e.g. [\"203.0.113.0/24\"]; only with endpointPublicAccess.",
-        type: "string[]",
-        default: [],
-        layers: ["common"],
-    },
-    {
-        key: "clusterAdminRoleArns",
+        layers: common,
+    }),
+    clusterAdminRoleArns: configKey(z.array(z.string().check(checked(roleArnProblem))), [], {
         description: "IAM role ARNs with cluster-admin access (EKS access entries, AmazonEKSClusterAdminPolicy).",
-        type: "string[]",
-        default: [],
-        layers: ["common"],
-    },
-    {
-        key: "clusterViewerRoleArns",
+        layers: common,
+    }),
+    clusterViewerRoleArns: configKey(z.array(z.string().check(checked(roleArnProblem))), [], {
         description: "IAM role ARNs with read-only access (EKS access entries, AmazonEKSViewPolicy).",
-        type: "string[]",
-        default: [],
-        layers: ["common"],
-    },
-    {
-        key: "controlPlaneLogRetentionDays",
+        layers: common,
+    }),
+    controlPlaneLogRetentionDays: configKey(wholeNumber().check(checked(checkRetentionDays)), 30, {
         description: `Days CloudWatch keeps the control-plane logs; one of ${LOG_RETENTION_DAYS.join(", ")}.`,
-        type: "integer",
-        default: 30,
-        layers: ["common"],
-    },
-    {
-        key: "nodeGroups",
+        layers: common,
+    }),
+    // Each group is checked by the Cluster's own node-group check (nodeGroupsProblems) in parseCommonConfig.
+    nodeGroups: configKey(z.array(z.record(z.string(), z.unknown())), DEFAULT_NODE_GROUPS, {
         description:
             "EKS managed node groups: each {name, instanceTypes, minSize, maxSize, desiredSize, capacityType (ON_DEMAND or SPOT), labels (map, optional), taints (list of {key, value, effect}, optional)}.",
-        type: "object[]",
-        default: DEFAULT_NODE_GROUPS,
-        layers: ["common"],
-    },
-    {
-        key: "scheduledNodeScaling",
+        layers: common,
+    }),
+    scheduledNodeScaling: configKey(z.boolean(), false, {
         description:
             "Scale the node groups to zero at the environment's stopTime and back at its startTime (Monday to Friday), in its timeZone. Keep false for production.",
-        type: "boolean",
-        default: false,
-        layers: ["common"],
-    },
-    {
-        key: "meshRevision",
+        layers: common,
+    }),
+    meshRevision: configKey(optionalString(revisionProblem), "", {
         description: "Istio control-plane revision, e.g. 1-30, used by the gateway and the services; empty installs without a revision.",
-        type: "string",
-        default: "",
-        layers: ["common"],
-    },
-    {
-        key: "meshCanaryRevision",
+        layers: common,
+    }),
+    meshCanaryRevision: configKey(z.string(), "", {
         description:
             "A second Istio control plane for a canary upgrade, e.g. 1-31, installed beside meshRevision; services opt in with useCanaryMeshRevision. Empty for none.",
-        type: "string",
-        default: "",
-        layers: ["common"],
-    },
-    {
-        key: "meshOutboundTrafficPolicy",
+        layers: common,
+    }),
+    meshOutboundTrafficPolicy: configKey(oneOf(OUTBOUND_TRAFFIC_POLICIES), "REGISTRY_ONLY", {
         description:
             "What sidecars do with traffic to hosts outside the registry: REGISTRY_ONLY (only hosts a Service or a service's externalHosts ServiceEntry declares) or ALLOW_ANY (any host; refused by the policy pack outside dev). The sidecar enforces it; it is not a network boundary.",
-        type: "string",
-        default: "REGISTRY_ONLY",
-        layers: ["common"],
-    },
-    {
-        key: "tracingSamplingPercentage",
+        layers: common,
+    }),
+    tracingSamplingPercentage: configKey(integerIn(0, 100), 1, {
         description: "Percentage of requests the mesh traces to Jaeger, 0 to 100.",
-        type: "integer",
-        default: 1,
-        layers: ["common"],
-    },
-    {
-        key: "gatewayScheme",
+        layers: common,
+    }),
+    gatewayScheme: configKey(oneOf(LOAD_BALANCER_SCHEMES), "internal", {
         description: "The ingress gateway's Network Load Balancer: internal or internet-facing.",
-        type: "string",
-        default: "internal",
-        layers: ["common"],
-    },
-    {
-        key: "prometheusRetention",
+        layers: common,
+    }),
+    // The ingress gateway's load balancer and the mesh's availability.
+    gatewaySourceRanges: configKey(z.array(z.string().check(checked((v: string) => checkCidr(v)))), [], {
+        description:
+            "IPv4 CIDRs that may reach the ingress gateway's load balancer (its Service's loadBalancerSourceRanges), e.g. [\"203.0.113.0/24\"]; empty for the environment's VPC CIDR only (refused with gatewayScheme internet-facing).",
+        layers: common,
+    }),
+    gatewayReplicas: configKey(integerIn(MIN_MESH_REPLICAS, MAX_MESH_REPLICAS), MIN_MESH_REPLICAS, {
+        description: `The fewest ingress gateway pods (its autoscaler's minimum; the maximum is twice that, at least 5), ${MIN_MESH_REPLICAS} to ${MAX_MESH_REPLICAS}: one is a single point of failure.`,
+        layers: common,
+    }),
+    istiodReplicas: configKey(integerIn(MIN_MESH_REPLICAS, MAX_MESH_REPLICAS), MIN_MESH_REPLICAS, {
+        description: `The fewest istiod pods (its autoscaler's minimum; the maximum is twice that, at least 5), ${MIN_MESH_REPLICAS} to ${MAX_MESH_REPLICAS}: one is a single point of failure.`,
+        layers: common,
+    }),
+    prometheusRetention: configKey(requiredString(retentionProblem), "3d", {
         description: "How long Prometheus keeps samples, e.g. 3d or 2w.",
-        type: "string",
-        default: "3d",
-        layers: ["common"],
-    },
-    {
-        key: "prometheusStorageSize",
+        layers: common,
+    }),
+    prometheusStorageSize: configKey(requiredString(storageSizeProblem), "10Gi", {
         description: "Size of Prometheus' gp3 volume, e.g. 10Gi.",
-        type: "string",
-        default: "10Gi",
-        layers: ["common"],
-    },
-    {
-        key: "grafanaAdminPassword",
+        layers: common,
+    }),
+    grafanaAdminPassword: configKey(z.string(), "", {
         description: "Grafana's admin password, set with pulumi config set --secret (a plain-text value is refused); when unset, one is generated and kept secret in the state.",
-        type: "string",
-        default: "",
-        layers: ["common"],
+        layers: common,
         secret: true,
-    },
-];
+    }),
+};
+
+/** Every key a common stack reads: the shared organization and the KMS key admins of the global layer's declaration, then its own. */
+export const COMMON_LAYER_SHAPE = { organization: SHARED_SHAPE.organization, kmsKeyAdminArns: GLOBAL_SHAPE.kmsKeyAdminArns, ...COMMON_SHAPE };
+
+/** The parsed values of a common stack's keys. */
+export type CommonValues = z.output<z.ZodObject<typeof COMMON_LAYER_SHAPE>>;
+
+const EKS_ONLY_SPECS: readonly KeySpec[] = keySpecs(COMMON_SHAPE).filter((k) => EKS_ONLY_KEYS.includes(k.key));
 
 /** The validated config of a common stack. */
 export interface CommonConfig {
@@ -229,122 +209,104 @@ export interface CommonConfig {
     readonly meshOutboundTrafficPolicy: OutboundTrafficPolicy;
     readonly tracingSamplingPercentage: number;
     readonly gatewayScheme: LoadBalancerScheme;
+    /** CIDRs that may reach the gateway's load balancer; empty for the environment's VPC CIDR. */
+    readonly gatewaySourceRanges: readonly string[];
+    readonly gatewayReplicas: number;
+    readonly istiodReplicas: number;
     readonly prometheusRetention: string;
     readonly prometheusStorageSize: string;
     /** Grafana's admin password from config (secret), or undefined to generate one. */
     readonly grafanaAdminPassword?: pulumi.Output<string>;
 }
 
-/** Reads the node groups, recording each bad field as `nodeGroups[i].<field>`. */
-function parseNodeGroups(reader: ConfigReader): NodeGroupSpec[] {
-    const raw = reader.value("nodeGroups");
-    if (!Array.isArray(raw)) {
-        return [];
-    }
-    if (raw.length === 0) {
-        reader.problems.add("nodeGroups", raw, "at least one node group is needed");
-    }
-    const seen = new Set<string>();
-    return raw.map((entry: Record<string, unknown>, i: number) => {
-        const { group, problems } = parseNodeGroup(entry);
-        for (const p of problems) {
-            reader.problems.add(`nodeGroups[${i}].${p.field}`, p.value, p.message);
-        }
-        if (group.name !== "" && seen.has(group.name)) {
-            reader.problems.add(`nodeGroups[${i}].name`, group.name, "another node group has this name; names must be unique");
-        }
-        seen.add(group.name);
-        return group;
-    });
-}
-
-/** Reads istiodWebhookUrl and istiodWebhookCaBundle: both set, or neither. */
-function parseIstiodWebhooks(reader: ConfigReader): IstiodWebhooks | undefined {
-    const url = reader.string("istiodWebhookUrl", istiodWebhookUrlProblem);
-    const caBundle = reader.string("istiodWebhookCaBundle", istiodWebhookCaBundleProblem);
+/** istiodWebhookUrl and istiodWebhookCaBundle: both set, or neither. */
+function parseIstiodWebhooks(url: string, caBundle: string, stack: string, problems: ConfigProblems): IstiodWebhooks | undefined {
     if (url !== "" && caBundle === "") {
-        reader.problems.add("istiodWebhookCaBundle", undefined, `required in stack "${reader.stack}" with istiodWebhookUrl set; ${ISTIOD_WEBHOOK_CA_ALLOWED}`);
+        problems.add("istiodWebhookCaBundle", undefined, `required in stack "${stack}" with istiodWebhookUrl set; ${ISTIOD_WEBHOOK_CA_ALLOWED}`);
     }
     if (url === "" && caBundle !== "") {
-        reader.problems.add("istiodWebhookUrl", undefined, `required in stack "${reader.stack}" with istiodWebhookCaBundle set; allowed: ${ISTIOD_WEBHOOK_URL_FORM}`);
+        problems.add("istiodWebhookUrl", undefined, `required in stack "${stack}" with istiodWebhookCaBundle set; allowed: ${ISTIOD_WEBHOOK_URL_FORM}`);
     }
     return url !== "" && caBundle !== "" ? { url, caBundle } : undefined;
 }
 
-/** Reads and checks the common layer's keys; problems are recorded in `reader.problems`. */
-export function parseCommonConfig(reader: ConfigReader, env: string): CommonConfig {
-    const meshRevision = reader.string("meshRevision", revisionProblem);
-    const endpointPublicAccess = reader.boolean("endpointPublicAccess");
-    const endpointPublicAccessCidrs = reader.strings("endpointPublicAccessCidrs", (v) => checkCidr(v));
-    const endpoint = endpointProblem(endpointPublicAccess, endpointPublicAccessCidrs);
-    if (endpoint) {
-        reader.problems.add(endpoint.field, endpoint.value, endpoint.message);
-    }
-    const retentionDays = reader.value("controlPlaneLogRetentionDays");
-    if (typeof retentionDays === "number" && !(LOG_RETENTION_DAYS as readonly number[]).includes(retentionDays)) {
-        reader.problems.add(
-            "controlPlaneLogRetentionDays",
-            retentionDays,
-            `not a CloudWatch retention; allowed: ${LOG_RETENTION_DAYS.join(", ")}`,
-        );
-    }
-    const clusterMode = reader.oneOf("clusterMode", CLUSTER_MODES);
-    const kubeconfig = reader.secret("kubeconfig");
-    if (clusterMode === "existing" && kubeconfig === undefined) {
-        reader.problems.add(
-            "kubeconfig",
-            undefined,
-            `required in stack "${reader.stack}" with clusterMode existing; allowed: the existing cluster's kubeconfig, set with pulumi config set --secret kubeconfig < <file>`,
-        );
-    }
-    if (clusterMode === "existing") {
-        for (const spec of COMMON_KEYS.filter((k) => EKS_ONLY_KEYS.includes(k.key))) {
-            const value = reader.value(spec.key);
-            if (!isDeepStrictEqual(value, spec.default)) {
-                reader.problems.add(spec.key, value, "not read with clusterMode existing (it configures the EKS cluster this stack would create); allowed: unset");
+/**
+ * The common stack's config from its parsed keys: the checks across keys (the endpoint, the
+ * cluster mode and what it allows, the node groups, the canary revision); problems go to
+ * `problems`. Secret keys come as Outputs in `secrets`.
+ */
+export function parseCommonConfig(
+    v: CommonValues,
+    stack: string,
+    env: string,
+    secrets: Readonly<Record<string, pulumi.Output<string>>>,
+    problems: ConfigProblems,
+): CommonConfig {
+    problems.addAll("", [endpointProblem(v.endpointPublicAccess, v.endpointPublicAccessCidrs)].filter((p) => p !== undefined));
+    const kubeconfig = secrets.kubeconfig;
+    if (v.clusterMode === "existing") {
+        if (kubeconfig === undefined) {
+            problems.add(
+                "kubeconfig",
+                undefined,
+                `required in stack "${stack}" with clusterMode existing; allowed: the existing cluster's kubeconfig, set with pulumi config set --secret kubeconfig < <file>`,
+            );
+        }
+        for (const spec of EKS_ONLY_SPECS) {
+            const value: unknown = v[spec.key as keyof CommonValues];
+            if (!isDeepStrictEqual(value, spec.schema.parse(spec.default))) {
+                problems.add(spec.key, value, "not read with clusterMode existing (it configures the EKS cluster this stack would create); allowed: unset");
             }
         }
-    }
-    // The KMS key admins are the EKS secrets and log keys' (an existing cluster has neither).
-    const kmsKeyAdminArns = reader.strings("kmsKeyAdminArns");
-    if (clusterMode === "eks") {
-        for (const p of keyAdminArnsProblems(kmsKeyAdminArns)) {
-            reader.problems.add(`kmsKeyAdminArns${p.at}`, p.value, p.message);
+    } else {
+        // The KMS key admins are the EKS secrets and log keys' (an existing cluster has neither).
+        problems.addAll("kmsKeyAdminArns", keyAdminArnsProblems(v.kmsKeyAdminArns));
+        if (kubeconfig !== undefined) {
+            problems.add(
+                "kubeconfig",
+                "[secret]",
+                `not read with clusterMode eks (the stack creates the cluster and its kubeconfig); allowed: unset, or set clusterMode to existing`,
+            );
         }
     }
-    if (clusterMode === "eks" && kubeconfig !== undefined) {
-        reader.problems.add(
-            "kubeconfig",
-            "[secret]",
-            `not read with clusterMode eks (the stack creates the cluster and its kubeconfig); allowed: unset, or set clusterMode to existing`,
+    problems.addAll("nodeGroups", nodeGroupsProblems(v.nodeGroups));
+    problems.add("meshCanaryRevision", v.meshCanaryRevision, canaryRevisionProblem(v.meshCanaryRevision, v.meshRevision));
+    // An internet-facing gateway open to the VPC only (the default range) would serve nobody outside.
+    if (v.gatewayScheme === "internet-facing" && v.gatewaySourceRanges.length === 0) {
+        problems.add(
+            "gatewaySourceRanges",
+            [],
+            'required with gatewayScheme internet-facing (the default, the VPC\'s CIDR, lets no client outside the VPC in); allowed: the IPv4 CIDRs of its clients, e.g. ["203.0.113.0/24"]',
         );
     }
-    const mirror = parseChartMirror(reader.string("chartMirror", chartMirrorProblem));
-    const istiodWebhooks = parseIstiodWebhooks(reader);
+    const istiodWebhooks = parseIstiodWebhooks(v.istiodWebhookUrl, v.istiodWebhookCaBundle, stack, problems);
     return {
         layer: "common",
-        stack: reader.stack,
+        stack,
         env,
-        organization: reader.string("organization", undefined, true),
-        clusterMode,
+        organization: v.organization,
+        clusterMode: v.clusterMode,
         ...(kubeconfig === undefined ? {} : { kubeconfig }),
-        chartMirror: typeof mirror === "string" ? { kind: "upstream" } : mirror,
+        chartMirror: v.chartMirror,
         ...(istiodWebhooks === undefined ? {} : { istiodWebhooks }),
-        endpointPublicAccess,
-        endpointPublicAccessCidrs,
-        clusterAdminRoleArns: reader.strings("clusterAdminRoleArns", roleArnProblem),
-        clusterViewerRoleArns: reader.strings("clusterViewerRoleArns", roleArnProblem),
-        controlPlaneLogRetentionDays: typeof retentionDays === "number" ? retentionDays : 30,
-        kmsKeyAdminArns,
-        nodeGroups: parseNodeGroups(reader),
-        scheduledNodeScaling: reader.boolean("scheduledNodeScaling"),
-        meshRevision,
-        meshCanaryRevision: reader.string("meshCanaryRevision", (v) => canaryRevisionProblem(v, meshRevision)),
-        meshOutboundTrafficPolicy: reader.oneOf("meshOutboundTrafficPolicy", OUTBOUND_TRAFFIC_POLICIES),
-        tracingSamplingPercentage: reader.integer("tracingSamplingPercentage", 0, 100),
-        gatewayScheme: reader.oneOf("gatewayScheme", LOAD_BALANCER_SCHEMES),
-        prometheusRetention: reader.string("prometheusRetention", retentionProblem, true),
-        prometheusStorageSize: reader.string("prometheusStorageSize", storageSizeProblem, true),
-        grafanaAdminPassword: reader.secret("grafanaAdminPassword"),
+        endpointPublicAccess: v.endpointPublicAccess,
+        endpointPublicAccessCidrs: v.endpointPublicAccessCidrs,
+        clusterAdminRoleArns: v.clusterAdminRoleArns,
+        clusterViewerRoleArns: v.clusterViewerRoleArns,
+        controlPlaneLogRetentionDays: v.controlPlaneLogRetentionDays,
+        kmsKeyAdminArns: v.kmsKeyAdminArns,
+        nodeGroups: v.nodeGroups.map((g) => parseNodeGroup(g).group),
+        scheduledNodeScaling: v.scheduledNodeScaling,
+        meshRevision: v.meshRevision,
+        meshCanaryRevision: v.meshCanaryRevision,
+        meshOutboundTrafficPolicy: v.meshOutboundTrafficPolicy,
+        tracingSamplingPercentage: v.tracingSamplingPercentage,
+        gatewayScheme: v.gatewayScheme,
+        gatewaySourceRanges: v.gatewaySourceRanges,
+        gatewayReplicas: v.gatewayReplicas,
+        istiodReplicas: v.istiodReplicas,
+        prometheusRetention: v.prometheusRetention,
+        prometheusStorageSize: v.prometheusStorageSize,
+        grafanaAdminPassword: secrets.grafanaAdminPassword,
     };
 }

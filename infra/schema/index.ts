@@ -1,12 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import { isDeepStrictEqual } from "util";
-import { COMMON_KEYS, CommonConfig, parseCommonConfig } from "./common";
-import { GLOBAL_KEYS, GlobalConfig, parseGlobalConfig } from "./global";
-import { KeySpec, LAYERS, Layer, SHARED_KEYS } from "./keys";
+import { z } from "zod";
+import { COMMON_LAYER_SHAPE, COMMON_SHAPE, CommonConfig, parseCommonConfig } from "./common";
+import { decodeValue } from "./decode";
+import { GLOBAL_SHAPE, GlobalConfig, parseGlobalConfig } from "./global";
+import { KeySpec, LAYERS, Layer, keySpecs } from "./keys";
 import { nearest } from "./nearest";
-import { Problems } from "./problems";
-import { ConfigReader, decodeValue } from "./reader";
-import { SERVICE_KEYS, ServiceConfig, parseServiceConfig } from "./service";
+import { parseKeys } from "./parse";
+import { ConfigProblems, configError } from "./problems";
+import { SERVICE_LAYER_SHAPE, SERVICE_SHAPE, ServiceConfig, parseServiceConfig } from "./service";
+import { SHARED_SHAPE } from "./shared";
 import { LAYER_CHOICES, layerOfStackName, parseStackName } from "./stack";
 
 export * from "./keys";
@@ -19,7 +22,19 @@ export { ServiceConfig } from "./service";
 export const NAMESPACE = "platform";
 
 /** Every key the program reads, in the order Pulumi.yaml declares them. */
-export const ALL_KEYS: readonly KeySpec[] = [...SHARED_KEYS, ...GLOBAL_KEYS, ...COMMON_KEYS, ...SERVICE_KEYS];
+export const ALL_KEYS: readonly KeySpec[] = keySpecs({ ...SHARED_SHAPE, ...GLOBAL_SHAPE, ...COMMON_SHAPE, ...SERVICE_SHAPE });
+
+/** The keys each layer reads (`layer` itself is read before the layer is known). */
+const LAYER_SHAPES = { global: GLOBAL_SHAPE, common: COMMON_LAYER_SHAPE, service: SERVICE_LAYER_SHAPE } as const;
+
+/** The JSON Schema of a layer's stack config (short keys, as a stack file sets them under `platform:`). */
+export function layerJsonSchema(layer: Layer): Record<string, unknown> {
+    const schema = z.strictObject({ layer: SHARED_SHAPE.layer, ...LAYER_SHAPES[layer] }).meta({
+        title: `platform config of a ${layer} stack`,
+        description: `The keys a ${layer} stack sets under platform: in its Pulumi.<stack>.yaml; generated from infra/schema by npm run gen.`,
+    });
+    return z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
+}
 
 /** The validated config of a stack, by layer. */
 export type PlatformConfig = GlobalConfig | CommonConfig | ServiceConfig;
@@ -41,18 +56,20 @@ function foreignKeyProblems(
     layer: Layer,
     env: string,
     raw: Readonly<Record<string, string | undefined>>,
-    values: Readonly<Record<string, unknown>>,
-    problems: Problems,
+    problems: ConfigProblems,
     setInStackFile: ReadonlySet<string> | undefined,
 ): void {
     for (const spec of ALL_KEYS) {
-        if (spec.layers.includes(layer) || raw[spec.key] === undefined) {
+        const text = raw[spec.key];
+        if (spec.layers.includes(layer) || text === undefined) {
             continue;
         }
-        if (setInStackFile?.has(spec.key) || !isDeepStrictEqual(values[spec.key], spec.default)) {
+        const decoded = decodeValue(spec.type, text);
+        const value = "value" in decoded ? decoded.value : text;
+        if (setInStackFile?.has(spec.key) || !isDeepStrictEqual(value, spec.default)) {
             const files = spec.layers.map((l) => stackFileOf(l, env)).join(" and ");
             const owners = `${spec.layers.join(" and ")} layer${spec.layers.length > 1 ? "s" : ""}`;
-            problems.add(spec.key, values[spec.key], `not read by the ${layer} layer; it belongs to the ${owners}: set it in ${files} instead`);
+            problems.add(spec.key, value, `not read by the ${layer} layer; it belongs to the ${owners}: set it in ${files} instead`);
         }
     }
 }
@@ -64,8 +81,9 @@ function foreignKeyProblems(
  * `plaintextSecrets` names the secret keys a stack set without `--secret`, which are refused;
  * `setInStackFile` the keys its stack file sets (a key of another layer there is refused even at its
  * default value).
- * Pure: collects every problem and throws one ConfigError naming each key, the stack, the bad
- * value and what is allowed.
+ * Each key is checked by its layer's schema (parseKeys), then the layer's checks across keys run.
+ * Pure: collects every problem and throws one config error (ProblemError, kind ConfigError)
+ * naming each key, the stack, the bad value and what is allowed.
  */
 export function parseConfig(
     stack: string,
@@ -74,7 +92,7 @@ export function parseConfig(
     plaintextSecrets: readonly string[] = [],
     setInStackFile?: ReadonlySet<string>,
 ): PlatformConfig {
-    const problems = new Problems(NAMESPACE);
+    const problems = new ConfigProblems(NAMESPACE);
     const known = new Set(ALL_KEYS.map((k) => k.key));
     for (const key of Object.keys(raw).sort()) {
         if (!known.has(key)) {
@@ -86,41 +104,34 @@ export function parseConfig(
     for (const key of plaintextSecrets) {
         problems.add(key, "[hidden]", `a secret set in plain text in the stack file; set it with pulumi config set --secret ${key} <value>`);
     }
-    const values: Record<string, unknown> = {};
-    for (const spec of ALL_KEYS) {
-        values[spec.key] = decodeValue(spec, raw[spec.key], problems);
-    }
-    const reader = new ConfigReader(stack, values, problems, secrets);
-    const layerValue = reader.string("layer");
+    const layerValue = raw.layer ?? "";
     const layerHint = `allowed: ${LAYER_CHOICES}; stack "${stack}" is named as a ${layerOfStackName(stack)} stack`;
     if (layerValue === "") {
-        if (!raw.layer) {
-            problems.add("layer", undefined, `required; ${layerHint}: set platform:layer: ${layerOfStackName(stack)} in Pulumi.${stack}.yaml`);
-        }
+        problems.add("layer", undefined, `required; ${layerHint}: set platform:layer: ${layerOfStackName(stack)} in Pulumi.${stack}.yaml`);
         problems.throwIfAny(stack);
     }
-    if (!(LAYERS as readonly string[]).includes(layerValue)) {
+    const layer = LAYERS.find((l) => l === layerValue);
+    if (layer === undefined) {
         problems.add("layer", layerValue, `unknown layer; ${layerHint}`);
-        problems.throwIfAny(stack);
+        throw configError(stack, problems.all);
     }
-    const layer = layerValue as Layer;
     const reported = problems.all.length;
     const name = parseStackName(stack, layer, problems);
     if (problems.all.length > reported) {
         // The layer and the stack's name disagree: every key would be checked against the wrong layer.
         problems.throwIfAny(stack);
     }
-    foreignKeyProblems(layer, name.env, raw, values, problems, setInStackFile);
+    foreignKeyProblems(layer, name.env, raw, problems, setInStackFile);
     let config: PlatformConfig;
     switch (layer) {
         case "global":
-            config = parseGlobalConfig(reader, name.env);
+            config = parseGlobalConfig(parseKeys(GLOBAL_SHAPE, raw, stack, problems), stack, name.env, problems);
             break;
         case "common":
-            config = parseCommonConfig(reader, name.env);
+            config = parseCommonConfig(parseKeys(COMMON_LAYER_SHAPE, raw, stack, problems), stack, name.env, secrets, problems);
             break;
         case "service":
-            config = parseServiceConfig(reader, name.env, name.service ?? "");
+            config = parseServiceConfig(parseKeys(SERVICE_LAYER_SHAPE, raw, stack, problems), stack, name.env, name.service ?? "", problems);
             break;
     }
     problems.throwIfAny(stack);

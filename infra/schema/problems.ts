@@ -1,67 +1,31 @@
-import * as pulumi from "@pulumi/pulumi";
+import { Problem, ProblemError, Problems } from "../../components/problems";
 
-/** One bad config value: the key (with its namespace), the value found and what is allowed. */
-export interface Problem {
-    readonly key: string;
-    readonly value: unknown;
-    /** What is wrong and what is allowed, e.g. `not an IPv4 CIDR; allowed: a.b.c.d/n, e.g. 10.0.0.0/16`. */
-    readonly message: string;
-}
-
-/** How a problem reads in an error: `platform:vpcCidr = "10.0.0.0/33": not an IPv4 CIDR; ...`. */
-export function describeProblem(p: Problem): string {
-    const shown = p.value === undefined ? "(not set)" : JSON.stringify(p.value);
-    return `${p.key} = ${shown}: ${p.message}`;
-}
+export { Problem, ProblemError, Problems, describeProblem } from "../../components/problems";
 
 /**
  * Bad configuration: every problem found in one stack's config, thrown before any resource is
- * created. A `RunError`, so `pulumi up` prints the message without a stack trace.
+ * created, as the product's one error class (kind ConfigError) with a heading that names the
+ * stack and its file.
  */
-export class ConfigError extends pulumi.RunError {
-    constructor(
-        readonly stack: string,
-        readonly problems: readonly Problem[],
-    ) {
-        super(
-            `Configuration of stack "${stack}" (Pulumi.${stack}.yaml) is invalid; nothing was created:\n` +
-                problems.map((p) => `  - ${describeProblem(p)}`).join("\n"),
-        );
-        this.name = "ConfigError";
-    }
+export function configError(stack: string, problems: readonly Problem[]): ProblemError {
+    return new ProblemError("ConfigError", `Configuration of stack "${stack}" (Pulumi.${stack}.yaml) is invalid; nothing was created:`, problems);
 }
 
-/** Collects problems so that validation reports all of them at once. */
-export class Problems {
-    private readonly list: Problem[] = [];
+/** Whether `err` is bad configuration (a ProblemError of kind ConfigError). */
+export function isConfigError(err: unknown): err is ProblemError {
+    return err instanceof ProblemError && err.kind === "ConfigError";
+}
 
-    constructor(
-        /** Config namespace of the keys, e.g. `platform`. */
-        readonly namespace = "platform",
-    ) {}
-
-    /** Records a problem with `key` (without namespace). */
-    add(key: string, value: unknown, message: string): void {
-        this.list.push({ key: `${this.namespace}:${key}`, value, message });
+/** The problems of one stack's config, under `platform:`; `throwIfAny` throws them as one config error. */
+export class ConfigProblems extends Problems {
+    constructor(readonly namespace = "platform") {
+        super(`${namespace}:`);
     }
 
-    /** Records a problem under a full key (with its namespace) */
-    addFull(key: string, value: unknown, message: string): void {
-        this.list.push({ key, value, message });
-    }
-
-    get all(): readonly Problem[] {
-        return this.list;
-    }
-
-    get empty(): boolean {
-        return this.list.length === 0;
-    }
-
-    /** Throws one ConfigError listing every problem, if there is any. */
+    /** Throws one config error listing every problem, if there is any. */
     throwIfAny(stack: string): void {
-        if (this.list.length > 0) {
-            throw new ConfigError(stack, this.list);
+        if (!this.empty) {
+            throw configError(stack, this.all);
         }
     }
 }

@@ -12,6 +12,8 @@ describe("chart sources (components/charts/sources.ts)", () => {
                 ["kube-prometheus-stack", "81.6.2", "https://prometheus-community.github.io/helm-charts"],
                 ["jaeger", "4.11.1", "https://jaegertracing.github.io/helm-charts"],
                 ["metrics-server", "3.13.1", "https://kubernetes-sigs.github.io/metrics-server/"],
+                ["aws-load-balancer-controller", "3.5.0", "https://aws.github.io/eks-charts"],
+                ["external-dns", "1.21.1", "https://kubernetes-sigs.github.io/external-dns/"],
             ],
         );
         assert.strictEqual(ISTIO_IMAGE_HUB, "docker.io/istio");
@@ -24,7 +26,7 @@ describe("chart sources (components/charts/sources.ts)", () => {
         assert.deepStrictEqual(releaseChart("jaeger"), { chart: "jaeger", version: "4.11.1", repositoryOpts: { repo: "https://jaegertracing.github.io/helm-charts" } });
         const mirror = parseChartMirror("/opt/charts");
         assert.deepStrictEqual(mirror, { kind: "directory", path: "/opt/charts" });
-        assert.deepStrictEqual(releaseChart("base", mirror as Exclude<typeof mirror, string>, "1.31.0"), { chart: "/opt/charts/base-1.31.0" });
+        assert.deepStrictEqual(releaseChart("base", mirror, "1.31.0"), { chart: "/opt/charts/base-1.31.0" });
         assert.deepStrictEqual(releaseChart("metrics-server", { kind: "https", url: "https://charts.example.com" }), {
             chart: "metrics-server",
             version: "3.13.1",

@@ -1,6 +1,6 @@
 import * as assert from "assert";
+import { ProblemError } from "../../components/problems";
 import {
-    NameError,
     Owner,
     TAG_KEYS,
     clusterNameFor,
@@ -84,7 +84,7 @@ describe("conventions: names", () => {
     ];
     for (const [why, parts, message] of bad) {
         it(`rejects ${why}, saying which name and why`, () => {
-            assert.throws(() => resourceName(parts), (err: Error) => err instanceof NameError && err.message === message);
+            assert.throws(() => resourceName(parts), (err: Error) => err instanceof ProblemError && err.name === "NameError" && err.message === message);
         });
     }
 

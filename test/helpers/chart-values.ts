@@ -20,6 +20,9 @@ export const OFFLINE_CHART_FOLDERS: Readonly<Record<ChartName, string>> = {
     "kube-prometheus-stack": `kube-prometheus-stack-${CHARTS["kube-prometheus-stack"].version}`,
     jaeger: `jaeger-${CHARTS.jaeger.version}`,
     "metrics-server": `metrics-server-${CHARTS["metrics-server"].version}`,
+    "aws-load-balancer-controller": `aws-load-balancer-controller-${CHARTS["aws-load-balancer-controller"].version}`,
+    // Not in the offline set: vendored from the upstream tag (test/fixtures/chart-values/SOURCE.md).
+    "external-dns": `external-dns-${CHARTS["external-dns"].version}`,
 };
 
 /** The folder of the vendored values files, one `<chart>-<version>/` each. */

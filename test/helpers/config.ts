@@ -12,7 +12,7 @@ export function platformConfig(values: Record<string, unknown>): Record<string, 
 /** The administrators of the KMS keys, as the dev stacks name them (required in global and common). */
 export const KMS_KEY_ADMIN_ARNS = ["arn:aws:iam::123456789012:role/platform-admins"];
 
-/** The dev global stack's config, as in Pulumi.dev.yaml's environment settings. */
+/** The dev global stack's config, as in test/fixtures/stacks/Pulumi.dev.yaml's environment settings. */
 // The environment name is the stack name, not a config key.
 const { env, ...settings } = DEV_ENVIRONMENT;
 export const DEV_GLOBAL_CONFIG = { layer: "global", ...settings, vpcCidr: "10.20.0.0/16", kmsKeyAdminArns: KMS_KEY_ADMIN_ARNS };

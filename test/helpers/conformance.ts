@@ -27,6 +27,7 @@ export interface ConformanceProblem {
 
 // The packages are ES modules. With `module: commonjs` TypeScript compiles `import()` to
 // `require()`, which cannot load them; a Function body is not compiled, so this stays a real import().
+// eslint-disable-next-line @typescript-eslint/no-implied-eval -- a fixed string, the one way to a real import() here
 const importModule = new Function("specifier", "return import(specifier)") as (specifier: string) => Promise<Record<string, any>>;
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -69,7 +70,7 @@ function describeError(e: { instancePath: string; message?: string; params?: Rec
     return `${at} ${e.message}`;
 }
 
-/** How the plan shows a secret or unknown value (test/helpers/recorder.ts): its shape cannot be checked. */
+/** How the plan shows a secret or unknown value (plan/recorder.ts): its shape cannot be checked. */
 const MASKS = new Set(["[secret]", "[unknown]"]);
 
 /**

@@ -1,5 +1,5 @@
 import * as path from "path";
-import { SECRET_PLACEHOLDER, StackConfig } from "./stack-config";
+import { SECRET_PLACEHOLDER, StackConfig } from "../../plan/stack-config";
 
 /** A project of its own whose stack files hold every kind of config value the engine encodes. */
 export const FIXTURE_DIR = path.join(__dirname, "..", "fixtures", "engine-config");

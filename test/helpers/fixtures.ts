@@ -1,9 +1,9 @@
 import { EnvironmentSettings } from "../../components/conventions";
 import { CommonOutputs } from "../../stacks/common";
 import { GlobalOutputs } from "../../stacks/global";
-import { StackOutputsFixture } from "./mocks";
+import { StackOutputsFixture } from "../../plan/mocks";
 
-/** dev's environment settings, as Pulumi.dev.yaml sets them. */
+/** dev's environment settings, as test/fixtures/stacks/Pulumi.dev.yaml sets them. */
 export const DEV_ENVIRONMENT: EnvironmentSettings = {
     env: "dev",
     region: "eu-central-1",

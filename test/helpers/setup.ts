@@ -1,5 +1,2 @@
-// Loaded by mocha before any test (.mocharc.json "require"): sets the Pulumi mocks once, before
-// the program or any component is imported.
-import { useMocks } from "./evaluate";
-
-useMocks("dev");
+// Loaded by mocha before any test (.mocharc.json "require"): the plan's mocks, set before anything else loads.
+import "../../plan/setup";

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { CommonConfig, ConfigError, describeProblem, parseConfig } from "../../infra/schema";
+import { CommonConfig, describeProblem, isConfigError, parseConfig } from "../../infra/schema";
 import { DEFAULT_NODE_GROUPS } from "../../infra/schema/common";
 import { KMS_KEY_ADMIN_ARNS } from "../helpers/config";
 import { ISTIOD_WEBHOOK_CA, ISTIOD_WEBHOOK_LEAF } from "../helpers/istiod-webhook";
@@ -23,7 +23,7 @@ function problemsOf(values: Record<string, unknown>): string[] {
     try {
         parse(values);
     } catch (err) {
-        assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
+        assert.ok(isConfigError(err), `expected a ConfigError, got ${String(err)}`);
         return err.problems.map(describeProblem);
     }
     assert.fail("expected the config to be rejected");
@@ -49,6 +49,22 @@ describe("common layer config (infra/schema/common.ts)", () => {
         assert.strictEqual(config.prometheusRetention, "3d");
         assert.strictEqual(config.prometheusStorageSize, "10Gi");
         assert.strictEqual(config.grafanaAdminPassword, undefined);
+    });
+
+    // Issue 14: the gateway's load balancer and the mesh's availability.
+    it("reads the gateway's source ranges and the replicas of istiod and the gateway (default 2), naming each bad value", () => {
+        const defaults = parse({});
+        assert.deepStrictEqual([defaults.gatewaySourceRanges, defaults.gatewayReplicas, defaults.istiodReplicas], [[], 2, 2]);
+        const set = parse({ gatewaySourceRanges: ["203.0.113.0/24"], gatewayReplicas: 3, istiodReplicas: 4 });
+        assert.deepStrictEqual([set.gatewaySourceRanges, set.gatewayReplicas, set.istiodReplicas], [["203.0.113.0/24"], 3, 4]);
+        assert.deepStrictEqual(problemsOf({ gatewaySourceRanges: ["203.0.113.0/24", "203.0.113.7/24"], gatewayReplicas: 1, istiodReplicas: 11 }), [
+            'platform:gatewaySourceRanges[1] = "203.0.113.7/24": not an IPv4 CIDR block; allowed: a.b.c.d/n with the address at the start of the block, e.g. 10.0.0.0/16',
+            "platform:gatewayReplicas = 1: out of range; allowed: 2 to 10",
+            "platform:istiodReplicas = 11: out of range; allowed: 2 to 10",
+        ]);
+        assert.deepStrictEqual(problemsOf({ gatewayScheme: "internet-facing" }), [
+            'platform:gatewaySourceRanges = []: required with gatewayScheme internet-facing (the default, the VPC\'s CIDR, lets no client outside the VPC in); allowed: the IPv4 CIDRs of its clients, e.g. ["203.0.113.0/24"]',
+        ]);
     });
 
     it("reads node groups with labels and taints, role ARNs and a public endpoint with CIDRs", () => {
@@ -159,9 +175,9 @@ describe("common layer config (infra/schema/common.ts)", () => {
                     nodeGroups: [{ ...GROUP, name: "General" }, GROUP, GROUP],
                 }),
             (err: unknown) => {
-                assert.ok(err instanceof ConfigError);
+                assert.ok(isConfigError(err));
                 assert.match(err.message, /^Configuration of stack "dev-common" \(Pulumi.dev-common.yaml\) is invalid; nothing was created:/);
-                assert.deepStrictEqual(err.problems.map((p) => p.key).sort(), [
+                assert.deepStrictEqual(err.problems.map((p) => p.path).sort(), [
                     "platform:controlPlaneLogRetentionDays",
                     "platform:gatewayScheme",
                     "platform:meshRevision",
@@ -274,7 +290,7 @@ describe("common layer config (infra/schema/common.ts)", () => {
         assert.throws(
             () => parse({}, { kubeconfig: pulumi.secret("apiVersion: v1") }),
             (err: unknown) =>
-                err instanceof ConfigError &&
+                isConfigError(err) &&
                 err.problems.map(describeProblem).join() ===
                     'platform:kubeconfig = "[secret]": not read with clusterMode eks (the stack creates the cluster and its kubeconfig); allowed: unset, or set clusterMode to existing',
         );

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { ConfigError, GlobalConfig, ServiceConfig, describeProblem, parseConfig } from "../../infra/config";
+import { GlobalConfig, ProblemError, ServiceConfig, describeProblem, isConfigError, parseConfig } from "../../infra/config";
 import { AWS_REGIONS } from "../../components/conventions";
 import { DEV_GLOBAL_CONFIG, KMS_KEY_ADMIN_ARNS, MINIMAL_COMMON_CONFIG } from "../helpers/config";
 
@@ -23,7 +23,7 @@ function problems(stack: string, values: Record<string, unknown>): string[] {
     try {
         parseConfig(stack, raw(values));
     } catch (err) {
-        if (err instanceof ConfigError) {
+        if (isConfigError(err)) {
             return err.problems.map(describeProblem);
         }
         throw err;
@@ -271,7 +271,7 @@ describe("config (infra/config.ts)", () => {
         const inFile = new Set([...Object.keys(DEV_GLOBAL_CONFIG), "retries"]);
         assert.throws(
             () => parseConfig("dev", raw(values), {}, [], inFile),
-            (err: ConfigError) => {
+            (err: ProblemError) => {
                 assert.deepStrictEqual(err.problems.map(describeProblem), [
                     "platform:retries = 2: not read by the global layer; it belongs to the service layer: set it in each Pulumi.dev-<service>.yaml instead",
                 ]);

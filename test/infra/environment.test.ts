@@ -2,13 +2,13 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { keysSetInStackFile, readAccessGraph } from "../../infra/environment";
-import { planEnvironment } from "../helpers/plan";
-import { ROOT } from "../helpers/stack-config";
+import { planEnvironment } from "../../plan/plan";
 import { tempDir } from "../helpers/temp";
+import { FIXTURE_STACKS, copyFixtureStacks } from "../helpers/stacks";
 
 describe("the environment's access graph (infra/environment.ts)", () => {
     it("reads dev's service stacks and their callers from the stack files", () => {
-        assert.deepStrictEqual(readAccessGraph("dev", ROOT), [
+        assert.deepStrictEqual(readAccessGraph("dev", FIXTURE_STACKS), [
             { name: "backend", allowedCallers: [{ service: "frontend" }] },
             { name: "frontend", allowedCallers: [] },
             { name: "payment", allowedCallers: [{ namespace: "backend" }] },
@@ -41,9 +41,7 @@ describe("the environment's access graph (infra/environment.ts)", () => {
 
     it("a key of another layer set in a stack file at its default value fails the plan, naming the file and the key", async () => {
         const dir = tempDir("foreign-default");
-        for (const f of fs.readdirSync(ROOT).filter((f) => /^Pulumi\.dev(-.*)?\.yaml$/.test(f))) {
-            fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
-        }
+        copyFixtureStacks(dir);
         fs.appendFileSync(path.join(dir, "Pulumi.dev.yaml"), "  platform:retries: 2\n");
         await assert.rejects(planEnvironment("dev", dir), (err: Error) => {
             assert.match(err.message, /Configuration of stack "dev" \(Pulumi\.dev\.yaml\) is invalid/);

@@ -1,7 +1,8 @@
 import * as assert from "assert";
-import { ConfigError, GlobalConfig, parseConfig } from "../../infra/schema";
+import { GlobalConfig, isConfigError, parseConfig } from "../../infra/schema";
 import { DEV_GLOBAL_CONFIG } from "../helpers/config";
-import { readStackConfig } from "../helpers/stack-config";
+import { readStackConfig } from "../../plan/stack-config";
+import { FIXTURE_STACKS } from "../helpers/stacks";
 
 /** The raw config of a global stack (short keys), as parseConfig takes it. */
 function raw(values: Record<string, unknown>): Record<string, string> {
@@ -17,7 +18,7 @@ function problemsOf(values: Record<string, unknown>): string[] {
     try {
         parseConfig("dev", raw(values));
     } catch (err) {
-        assert.ok(err instanceof ConfigError, String(err));
+        assert.ok(isConfigError(err), String(err));
         const [first, ...lines] = err.message.split("\n");
         assert.strictEqual(first, 'Configuration of stack "dev" (Pulumi.dev.yaml) is invalid; nothing was created:');
         return lines;
@@ -27,7 +28,7 @@ function problemsOf(values: Record<string, unknown>): string[] {
 
 describe("infra/schema/global: the network's config", () => {
     it("Pulumi.dev.yaml parses into the dev network: single NAT, 3 zones, 7 days, 4 endpoints", () => {
-        const { config } = readStackConfig("dev");
+        const { config } = readStackConfig("dev", FIXTURE_STACKS);
         const short: Record<string, string> = {};
         for (const [key, value] of Object.entries(config)) {
             if (key.startsWith("platform:")) {

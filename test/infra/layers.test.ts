@@ -1,11 +1,26 @@
 import * as assert from "assert";
-import { LAYERS, commonStackName, envOfStackName, globalStackName, layerOfStackName, layeredStacks, serviceStackName, stacksReadBy } from "../../infra/layers";
+import {
+    LAYERS,
+    commonStackName,
+    envOfStackName,
+    globalStackName,
+    isStackOfEnvironment,
+    layerOfStackName,
+    layeredStacks,
+    serviceOfStackName,
+    serviceStackName,
+    stackReferenceName,
+    stacksReadBy,
+} from "../../infra/layers";
 
 describe("infra/layers: the one place that knows the layering", () => {
     it("names the stacks of an environment and tells the layer and environment back from a name", () => {
         assert.deepStrictEqual([globalStackName("dev"), commonStackName("dev"), serviceStackName("dev", "customer-svc")], ["dev", "dev-common", "dev-customer-svc"]);
         assert.deepStrictEqual(["dev", "dev-common", "dev-customer-svc"].map(layerOfStackName), ["global", "common", "service"]);
         assert.deepStrictEqual(["dev", "dev-common", "dev-customer-svc"].map(envOfStackName), ["dev", "dev", "dev"]);
+        assert.strictEqual(serviceOfStackName("dev-customer-svc"), "customer-svc");
+        assert.deepStrictEqual(["dev", "dev-common", "devel", "devel-common", "prod-dev"].map((s) => isStackOfEnvironment(s, "dev")), [true, true, false, false, false]);
+        assert.strictEqual(stackReferenceName("acme", "platform", "dev-common"), "acme/platform/dev-common");
     });
 
     it("deploy order is global, common, service; each stack reads the stacks of the layers below it", () => {

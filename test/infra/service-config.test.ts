@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { ConfigError, ServiceConfig, parseConfig } from "../../infra/schema";
+import { ServiceConfig, isConfigError, parseConfig } from "../../infra/schema";
 import { SERVICE_DEFAULTS } from "../../components/service";
 import { platformConfig } from "../helpers/config";
 
@@ -19,8 +19,8 @@ function problems(values: Record<string, unknown>): string[] {
     try {
         parse(values);
     } catch (err) {
-        assert.ok(err instanceof ConfigError);
-        return err.problems.map((p) => `${p.key} = ${p.value === undefined ? "(not set)" : JSON.stringify(p.value)}: ${p.message}`);
+        assert.ok(isConfigError(err));
+        return err.problems.map((p) => `${p.path} = ${p.value === undefined ? "(not set)" : JSON.stringify(p.value)}: ${p.message}`);
     }
     return [];
 }
@@ -158,8 +158,8 @@ describe("service config (infra/schema/service.ts)", () => {
                 'platform:versions[0].img = "a:1": unknown field; allowed: name, image, weight, replicas',
                 "platform:versions[0].image = (not set): required",
                 'platform:versions[0].weight = "100": expected a whole number',
-                'platform:allowedCallers[0].paths = "/api/*": expected a list of strings',
                 'platform:resources.cpu = "1": unknown field; allowed: cpuRequest, memoryRequest, cpuLimit, memoryLimit, ephemeralStorageRequest, ephemeralStorageLimit',
+                'platform:allowedCallers[0].paths = "/api/*": expected a list of strings',
                 "platform:jwt.jwksUri = (not set): required",
             ],
         );

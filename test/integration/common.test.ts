@@ -27,13 +27,13 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { CHARTS } from "../../components/charts";
 import { OFFLINE_CHART_FOLDERS } from "../helpers/chart-values";
-import { StackPlan, manifestsOf, planEnvironment } from "../helpers/plan";
-import { ROOT } from "../helpers/stack-config";
+import { StackPlan, manifestsOf, planEnvironment } from "../../plan/plan";
+import { ROOT } from "../../plan/stack-config";
 import { tempDir } from "../helpers/temp";
-import { Backend, CommandResult, describe as describeCommand, projectCopy } from "./helpers/engine";
-import { kubeconfigFile, kubectl } from "./helpers/kube";
-import { ISTIO_REFUSAL, refusalOfInvalidObject } from "./helpers/istio";
-import { standIn } from "./helpers/standin";
+import { Backend, CommandResult, describe as describeCommand, projectCopy } from "../../plan/engine/engine";
+import { kubeconfigFile, kubectl } from "../../plan/engine/kube";
+import { ISTIO_REFUSAL, refusalOfInvalidObject } from "../../plan/engine/istio";
+import { standIn } from "../../plan/engine/standin";
 import { recordTiming } from "./helpers/timings";
 
 /** The offline chart set (../shared/charts, or $PLATFORM_CHARTS_DIR). */
@@ -172,7 +172,7 @@ describe("dev-common on an existing cluster under the real engine, charts throug
         );
         assert.match(text, /platform:chartMirror = "http:\/\/charts\.example\.com": scheme http is not supported; allowed: empty/, describeCommand(r));
         // Our message, not a stack trace.
-        assert.doesNotMatch(text, /    at .*\.(ts|js):[0-9]+/, describeCommand(r));
+        assert.doesNotMatch(text, / {4}at .*\.(ts|js):[0-9]+/, describeCommand(r));
     });
 
     it("pulumi up installs base -> istiod -> gateway, the observability releases and the mesh-wide objects", async () => {

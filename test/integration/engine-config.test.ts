@@ -1,5 +1,5 @@
 // What the real engine hands the program, compared with what the test harness builds
-// (test/helpers/stack-config.ts) for every stack of dev and for the fixture project of
+// (plan/stack-config.ts) for every stack of dev and for the fixture project of
 // test/fixtures/engine-config: any difference fails with both values shown. The captures of the
 // fixture project are recorded in test/fixtures/engine-config/recorded.json, which
 // test/stack-config-fixture.test.ts (in `npm test`) checks the harness against.
@@ -7,8 +7,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { ROOT, SECRET_PLACEHOLDER, readStackConfig, stacksOfEnvironment } from "../helpers/stack-config";
-import { Backend, programDir, programProject } from "./helpers/engine";
+import { ROOT, SECRET_PLACEHOLDER, readStackConfig, stacksOfEnvironment } from "../../plan/stack-config";
+import { Backend, programProject } from "../../plan/engine/engine";
+import { programDir } from "./helpers/programs";
 import { CapturedConfig, FIXTURE_DIR, RECORDED_FILE, configDifferences } from "../helpers/engine-config";
 
 /** Runs the capture program as `stack` of a project with `projectConfig`, over the given stack file. */

@@ -7,10 +7,10 @@ import * as assert from "assert";
 import * as path from "path";
 import { AutomationWorkspace, EXIT, main } from "../../scripts/env";
 import { Counts, EnvironmentWorkspace, Operation, StackRunOptions, StackRunReport } from "../../scripts/env-runner";
-import { StackPlan, manifestsOf } from "../helpers/plan";
-import { setUpDevServices } from "./helpers/dev-standins";
-import { Backend, projectCopy } from "./helpers/engine";
-import { getObject } from "./helpers/kube";
+import { StackPlan, manifestsOf } from "../../plan/plan";
+import { setUpDevServices } from "../../plan/engine/dev-standins";
+import { Backend, projectCopy } from "../../plan/engine/engine";
+import { getObject } from "../../plan/engine/kube";
 import { recordTiming } from "./helpers/timings";
 
 const SERVICES = ["dev-backend", "dev-frontend", "dev-payment"];

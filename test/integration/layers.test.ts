@@ -3,9 +3,9 @@
 // real program gets past its config validation and its StackReferences and stops exactly at the
 // first resource of a missing provider plugin, never in our own code. No stand-in provider is used.
 import * as assert from "assert";
-import { StackPlan, planEnvironment } from "../helpers/plan";
-import { Backend, describe as describeCommand, projectCopy } from "./helpers/engine";
-import { standIn } from "./helpers/standin";
+import { StackPlan, planEnvironment } from "../../plan/plan";
+import { Backend, describe as describeCommand, projectCopy } from "../../plan/engine/engine";
+import { standIn } from "../../plan/engine/standin";
 
 /** The engine's message when a program registers a resource of a provider whose plugin is missing. */
 const MISSING_PLUGIN = /no resource plugin 'pulumi-resource-([a-z]+)' found in the workspace at version v[0-9.]+ or on your \$PATH/g;

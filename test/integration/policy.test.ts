@@ -4,9 +4,10 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { ROOT } from "../helpers/stack-config";
-import { Backend, CommandResult, describe as describeCommand, programDir, programProject } from "./helpers/engine";
-import { kubeconfigFile } from "./helpers/kube";
+import { ROOT } from "../../plan/stack-config";
+import { Backend, CommandResult, describe as describeCommand, programProject } from "../../plan/engine/engine";
+import { programDir } from "./helpers/programs";
+import { kubeconfigFile } from "../../plan/engine/kube";
 
 /** Each `- [level]  policy  (type: name)` line of the engine's policy summary. */
 function reported(r: CommandResult): string[] {

@@ -6,11 +6,11 @@
 // `kubeconfig` pointing at the suite's cluster. The stand-ins are stacks, not stand-in providers:
 // every resource of a service stack is created by the real kubernetes provider.
 import * as assert from "assert";
-import { StackPlan, manifestsOf } from "../helpers/plan";
-import { Backend, CommandResult, describe as describeCommand, projectCopy } from "./helpers/engine";
-import { setUpDevServices } from "./helpers/dev-standins";
-import { ObjectRef, getObject, refText } from "./helpers/kube";
-import { ISTIO_REFUSAL, refusalOfInvalidObject } from "./helpers/istio";
+import { StackPlan, manifestsOf } from "../../plan/plan";
+import { Backend, CommandResult, describe as describeCommand, projectCopy } from "../../plan/engine/engine";
+import { setUpDevServices } from "../../plan/engine/dev-standins";
+import { ObjectRef, getObject, refText } from "../../plan/engine/kube";
+import { ISTIO_REFUSAL, refusalOfInvalidObject } from "../../plan/engine/istio";
 import { recordTiming } from "./helpers/timings";
 
 /** The policy pack's notice when a policy read a value that is unknown during preview. */

@@ -4,7 +4,7 @@ import * as path from "path";
 import fc from "fast-check";
 import * as yaml from "js-yaml";
 import { GenCase, genCase, meshWide, policiesOf, writeBatch } from "./generate";
-import { oracleBinary, runOracle } from "./oracle";
+import { oracleBinary, runOracle } from "../../plan/oracle";
 
 // A fixed seed, so CI runs the same cases every time; a long search sets ORACLE_SEED (any integer)
 // and a larger ORACLE_RUNS (batches, one oracle run each) and/or ORACLE_BATCH (cases per batch).

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { tempDir } from "../helpers/temp";
-import { checkEnvironment, environments, oracleBinary } from "./oracle";
+import { checkEnvironment, environments, oracleBinary } from "../../plan/oracle";
 
 describe("the access matrix of every environment agrees with Istio's policy compiler (the oracle)", function () {
     this.timeout(10 * 60 * 1000);

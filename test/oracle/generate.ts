@@ -7,9 +7,9 @@ import * as fs from "fs";
 import * as path from "path";
 import fc from "fast-check";
 import { PolicyManifest } from "../../components/service";
-import { AccessMesh, AccessRow, accessPlan } from "../helpers/access-plan";
-import { StackPlan } from "../helpers/plan";
-import { Manifest, addNamespaceCallers, deployment, writeManifests } from "./oracle";
+import { AccessMesh, AccessRow, accessPlan } from "../../plan/access-plan";
+import { StackPlan } from "../../plan/plan";
+import { Manifest, addNamespaceCallers, deployment, writeManifests } from "../../plan/oracle";
 
 /** The mesh of a generated plan; cases sharing a plan have a trust domain of their own, not Istio's default. */
 export const MESH: AccessMesh = { trustDomain: "cluster.local", rootNamespace: "istio-system", gatewayNamespace: "istio-ingress", gatewayName: "istio-ingressgateway" };

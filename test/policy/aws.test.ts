@@ -125,6 +125,7 @@ describe("policy pack: AWS", () => {
         it("in a preview, takes a kmsKeyId or key policy that cannot be known yet as given, and still refuses one left out", () => {
             // The engine's own proxy over a value it cannot know in a preview (the SDK's sentinel,
             // exported by its proxy module without typings).
+            // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module has no typings to import
             const { unknownStringValue } = require("@pulumi/policy/proxy") as { unknownStringValue: unknown };
             const unknown = (known: Record<string, unknown>, key: string) => unknownCheckingProxy({ ...known, [key]: unknownStringValue });
             const run = (policy: ResourceValidationPolicy, type: string, props: Record<string, unknown>) => {

@@ -1,8 +1,8 @@
 // Synthetic recorded resources shaped like what the layers produce under the mocks: one good
 // stack per layer, which tests copy and break one rule at a time.
 import { EnvironmentSettings, ownerTags } from "../../components/conventions";
-import { formatPolicyViolation, runPolicies } from "../helpers/policy-run";
-import { RecordedResource } from "../helpers/recorder";
+import { formatPolicyViolation, runPolicies } from "../../plan/policy-run";
+import { DEFAULT_OPTIONS, RecordedResource } from "../../plan/recorder";
 import { DEV_GLOBAL_OUTPUTS } from "../helpers/fixtures";
 import { environmentOf } from "../../stacks/global";
 
@@ -21,6 +21,7 @@ export function res(type: string, name: string, inputs: Record<string, unknown>,
         custom: !remote,
         remote,
         inputs,
+        options: DEFAULT_OPTIONS,
         ...extra,
     };
 }
@@ -99,7 +100,18 @@ export function commonStack(): RecordedResource[] {
             name: "istiod",
             namespace: "istio-system",
             chart: "istiod",
-            values: { meshConfig: { outboundTrafficPolicy: { mode: "ALLOW_ANY" } } },
+            values: {
+                autoscaleEnabled: true,
+                autoscaleMin: 2,
+                global: { defaultPodDisruptionBudget: { enabled: true } },
+                meshConfig: { outboundTrafficPolicy: { mode: "ALLOW_ANY" } },
+            },
+        }),
+        res("kubernetes:helm.sh/v3:Release", "istio-ingressgateway", {
+            name: "istio-ingressgateway",
+            namespace: "istio-ingress",
+            chart: "oci://ghcr.io/istio/release/charts/gateway",
+            values: { autoscaling: { enabled: true, minReplicas: 2 }, podDisruptionBudget: { minAvailable: 1 } },
         }),
         res("kubernetes:security.istio.io/v1:PeerAuthentication", "mesh-mtls", {
             apiVersion: "security.istio.io/v1",
@@ -184,6 +196,22 @@ export function serviceStack(): RecordedResource[] {
             kind: "Sidecar",
             metadata: meta("default", "backend"),
             spec: { egress: [{ hosts: ["istio-system/*", "payment/payment.payment.svc.cluster.local"] }] },
+        }),
+        res("kubernetes:networking.istio.io/v1:Gateway", "gateway", {
+            apiVersion: "networking.istio.io/v1",
+            kind: "Gateway",
+            metadata: meta("backend", "backend"),
+            spec: {
+                selector: { istio: "istio-ingressgateway" },
+                servers: [
+                    {
+                        port: { number: 443, name: "https", protocol: "HTTPS" },
+                        hosts: ["backend.dev.internal.example.com"],
+                        tls: { mode: "SIMPLE", credentialName: "backend-tls", minProtocolVersion: "TLSV1_2" },
+                    },
+                    { port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["backend.dev.internal.example.com"], tls: { httpsRedirect: true } },
+                ],
+            },
         }),
         res("kubernetes:networking.istio.io/v1:DestinationRule", "destination-rule", {
             apiVersion: "networking.istio.io/v1",

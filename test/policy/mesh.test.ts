@@ -10,6 +10,71 @@ async function violationsOf(policy: string, stack: Parameters<typeof violations>
 }
 
 describe("policy pack: mesh (Istio)", () => {
+    describe("mesh-gateway-https-only", () => {
+        const found = (change: (servers: any[]) => void) => violationsOf("mesh-gateway-https-only", edit(serviceStack(), "gateway", (i) => change(i.spec.servers)));
+
+        it("passes TLS on 443 and a port-80 server that only redirects", async () => {
+            assert.deepStrictEqual(await found(() => undefined), []);
+        });
+
+        it("refuses a plain-HTTP server (no redirect)", async () => {
+            assert.deepStrictEqual(await found((servers) => delete servers[1].tls), [
+                "[mesh-gateway-https-only] kubernetes:networking.istio.io/v1:Gateway gateway: Gateway backend/backend servers[1] (port 80, HTTP) serves in clear: serve HTTPS with TLS, or make a port-80 HTTP server that only redirects (tls.httpsRedirect: true)",
+            ]);
+        });
+
+        it("refuses an HTTPS server without a TLS mode, a certificate, or with TLS older than 1.2", async () => {
+            assert.deepStrictEqual(
+                await found((servers) => {
+                    servers[0].tls = { mode: "PASSTHROUGH", minProtocolVersion: "TLSV1_1" };
+                }),
+                [
+                    '[mesh-gateway-https-only] kubernetes:networking.istio.io/v1:Gateway gateway: Gateway backend/backend servers[0] (port 443, HTTPS) has tls.mode "PASSTHROUGH" (allowed: SIMPLE, MUTUAL), no tls.credentialName, tls.minProtocolVersion "TLSV1_1" (allowed: TLSV1_2, TLSV1_3): terminate TLS 1.2 or newer with the host\'s certificate',
+                ],
+            );
+        });
+    });
+
+    describe("mesh-control-plane-ha", () => {
+        const found = (stack: Parameters<typeof violations>[0]) => violationsOf("mesh-control-plane-ha", stack);
+
+        it("passes istiod and the gateway with two replicas and PodDisruptionBudgets", async () => {
+            assert.deepStrictEqual(await found(commonStack()), []);
+        });
+
+        it("refuses one replica and a missing PodDisruptionBudget, for each", async () => {
+            const single = edit(
+                edit(commonStack(), "istiod", (i) => {
+                    i.values.autoscaleEnabled = false;
+                    i.values.replicaCount = 1;
+                    i.values.global.defaultPodDisruptionBudget.enabled = false;
+                }),
+                "istio-ingressgateway",
+                (i) => {
+                    delete i.values.autoscaling.minReplicas;
+                    i.values.podDisruptionBudget = {};
+                },
+            );
+            assert.deepStrictEqual(await found(single), [
+                "[mesh-control-plane-ha] kubernetes:helm.sh/v3:Release istiod: istiod release istiod runs 1 replica at least: set istiodReplicas to 2 or more",
+                "[mesh-control-plane-ha] kubernetes:helm.sh/v3:Release istiod: istiod release istiod has no PodDisruptionBudget: set global.defaultPodDisruptionBudget.enabled: true in its values",
+                "[mesh-control-plane-ha] kubernetes:helm.sh/v3:Release istio-ingressgateway: gateway release istio-ingressgateway runs 1 replica at least: set gatewayReplicas to 2 or more",
+                "[mesh-control-plane-ha] kubernetes:helm.sh/v3:Release istio-ingressgateway: gateway release istio-ingressgateway has no PodDisruptionBudget: set podDisruptionBudget (e.g. minAvailable: 1) in its values",
+            ]);
+        });
+
+        it("reads the chart from a mirror folder too (chartMirror directory)", async () => {
+            const mirrored = edit(commonStack(), "istio-ingressgateway", (i) => {
+                i.chart = "/srv/charts/gateway-1.30.4";
+                i.values = {};
+            });
+            assert.deepStrictEqual(await found(mirrored), [
+                "[mesh-control-plane-ha] kubernetes:helm.sh/v3:Release istio-ingressgateway: gateway release istio-ingressgateway runs 1 replica at least: set gatewayReplicas to 2 or more",
+                "[mesh-control-plane-ha] kubernetes:helm.sh/v3:Release istio-ingressgateway: gateway release istio-ingressgateway has no PodDisruptionBudget: set podDisruptionBudget (e.g. minAvailable: 1) in its values",
+            ]);
+        });
+    });
+
     describe("mesh-registry-only-outside-dev", () => {
         /** The common stack of environment `env`, its istiod release's outbound mode set (or unset). */
         const stackOf = (env: string, mode: string | undefined) =>

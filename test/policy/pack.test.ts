@@ -25,6 +25,8 @@ describe("policy pack (policy/policies.ts)", () => {
             "mesh-request-authentication-paired",
             "mesh-sidecar-per-namespace",
             "mesh-registry-only-outside-dev",
+            "mesh-gateway-https-only",
+            "mesh-control-plane-ha",
             "no-plaintext-secrets",
             "secret-values-seen",
         ]);

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { devPlan } from "../helpers/dev-plan";
-import { formatPolicyViolation, runPolicies } from "../helpers/policy-run";
+import { formatPolicyViolation, runPolicies } from "../../plan/policy-run";
 
 /**
  * A resource type each policy checks, that dev must have: if a layer stops producing it (a new

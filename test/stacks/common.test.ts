@@ -1,21 +1,22 @@
 import * as assert from "assert";
-import { ConfigError } from "../../infra/schema";
+import { isConfigError } from "../../infra/schema";
 import { COMMON_OUTPUTS } from "../../stacks/common";
 import { KUBERNETES_VERSION } from "../../components/cluster";
 import { ISTIO_CANARY_VERSION, ISTIO_VERSION } from "../../components/mesh";
 import { CHARTS } from "../../components/charts";
 import { eksSecretsKeyPolicy, keyAdminStatement, logGroupKeyPolicy } from "../../components/kms";
 import { KMS_KEY_ADMIN_ARNS, MINIMAL_COMMON_CONFIG, platformConfig } from "../helpers/config";
-import { conventionViolations } from "../helpers/conventions-check";
-import { Evaluation, evaluate } from "../helpers/evaluate";
+import { conventionViolations } from "../../plan/conventions-check";
+import { Evaluation, evaluate } from "../../plan/evaluate";
 import { DEV_COMMON_OUTPUTS, DEV_GLOBAL_OUTPUTS, devStackOutputs } from "../helpers/fixtures";
+import { RecordedResource } from "../../plan/recorder";
+import { readStackConfig } from "../../plan/stack-config";
+import { FIXTURE_STACKS } from "../helpers/stacks";
 import { ISTIOD_WEBHOOK_CA } from "../helpers/istiod-webhook";
-import { RecordedResource } from "../helpers/recorder";
-import { readStackConfig } from "../helpers/stack-config";
 
-/** The dev common stack as Pulumi.dev-common.yaml configures it (schedule on, 100 % sampling). */
+/** The dev common stack as the fixture Pulumi.dev-common.yaml configures it (schedule on, 100 % sampling). */
 function evaluateDev(): Promise<Evaluation> {
-    const c = readStackConfig("dev-common");
+    const c = readStackConfig("dev-common", FIXTURE_STACKS);
     return evaluate({ stack: "dev-common", config: c.config, secretKeys: c.secretKeys, stackOutputs: devStackOutputs() });
 }
 
@@ -157,6 +158,11 @@ describe("common layer (stacks/common.ts)", () => {
         assert.strictEqual(i.capacityType, "ON_DEMAND");
         assert.deepStrictEqual(i.instanceTypes, ["t3.large"]);
         assert.deepStrictEqual(i.launchTemplate, { id: "dev-common-general-launch-template-id", version: "1" });
+        // Rolling node updates replace one node at a time, so the pods' disruption budgets can hold.
+        assert.deepStrictEqual(i.updateConfig, { maxUnavailable: 1 });
+        // The schedule changes the desired size outside Pulumi: an update must not scale it back.
+        assert.deepStrictEqual(group.options.ignoreChanges, ["scalingConfig.desiredSize"]);
+        assert.deepStrictEqual(one(defaults, "aws:eks/nodeGroup:NodeGroup").options.ignoreChanges, []);
         const template = one(dev, "aws:ec2/launchTemplate:LaunchTemplate");
         assert.deepStrictEqual(template.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
         assert.deepStrictEqual(template.inputs.vpcSecurityGroupIds, ["sg-dev-common-eks-cluster-node"]);
@@ -171,6 +177,8 @@ describe("common layer (stacks/common.ts)", () => {
         assert.deepStrictEqual(addons.map((a) => a.inputs.addonName).sort(), ["aws-ebs-csi-driver", "coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]);
         for (const addon of addons) {
             assert.strictEqual(addon.inputs.clusterName, "dev-common-eks-cluster");
+            // EKS takes over fields an earlier install set by hand, on create and on update alike.
+            assert.deepStrictEqual([addon.inputs.resolveConflictsOnCreate, addon.inputs.resolveConflictsOnUpdate], ["OVERWRITE", "OVERWRITE"], addon.name);
         }
         assert.ok(one(dev, "aws:eks/addon:Addon", "dev-common-coredns-addon").dependsOn.includes("dev-common-general-node-group"));
         // The VPC CNI enforces NetworkPolicies (the service namespaces' default deny); the others keep EKS' defaults.
@@ -183,7 +191,7 @@ describe("common layer (stacks/common.ts)", () => {
     });
 
     it("lets the control plane reach istiod's webhook on the nodes on 15017", () => {
-        const rule = one(dev, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+        const rule = one(dev, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "dev-common-istio-webhook-rule");
         assert.deepStrictEqual(
             {
                 securityGroupId: rule.inputs.securityGroupId,
@@ -235,6 +243,8 @@ describe("common layer (stacks/common.ts)", () => {
     it("builds the kubernetes provider from the cluster's kubeconfig as a secret, and every Kubernetes object uses it", () => {
         const provider = one(dev, "pulumi:providers:kubernetes");
         assert.strictEqual(provider.inputs.kubeconfig, "[secret]");
+        // Server-side apply: fields another manager owns (a webhook, an operator) are not overwritten.
+        assert.strictEqual(provider.inputs.enableServerSideApply, "true"); // provider inputs reach the engine as strings
         assert.deepStrictEqual(provider.dependsOn, ["dev-common-eks-cluster"]);
         const objects = dev.resources.filter((r) => r.type.startsWith("kubernetes:"));
         assert.ok(objects.length >= 12);
@@ -263,8 +273,85 @@ describe("common layer (stacks/common.ts)", () => {
         assert.deepStrictEqual(one(dev, "kubernetes:helm.sh/v3:Release", "istio-ingressgateway").dependsOn, ["istio-ingress", "istiod"]);
         const ns = one(dev, "kubernetes:core/v1:Namespace", "istio-system");
         assert.ok(ns.dependsOn.includes("dev-common-general-node-group") && ns.dependsOn.includes("dev-common-coredns-addon"));
-        const gateway = one(dev, "kubernetes:helm.sh/v3:Release", "istio-ingressgateway");
-        assert.strictEqual((gateway.inputs.values as any).service.annotations["service.beta.kubernetes.io/aws-load-balancer-internal"], "false");
+    });
+
+    it("runs istiod and the gateway highly available: two replicas at least, autoscaled, PodDisruptionBudgets, spread over zones", () => {
+        const istiod = one(dev, "kubernetes:helm.sh/v3:Release", "istiod").inputs.values as any;
+        assert.deepStrictEqual(
+            [istiod.replicaCount, istiod.autoscaleEnabled, istiod.autoscaleMin, istiod.autoscaleMax, istiod.pdb, istiod.global.defaultPodDisruptionBudget],
+            [2, true, 2, 5, { minAvailable: 1 }, { enabled: true }],
+        );
+        assert.strictEqual(istiod.topologySpreadConstraints[0].topologyKey, "topology.kubernetes.io/zone");
+        const gateway = one(dev, "kubernetes:helm.sh/v3:Release", "istio-ingressgateway").inputs.values as any;
+        assert.deepStrictEqual(
+            [gateway.replicaCount, gateway.autoscaling, gateway.podDisruptionBudget, gateway.topologySpreadConstraints[0].labelSelector],
+            [2, { enabled: true, minReplicas: 2, maxReplicas: 5 }, { minAvailable: 1 }, { matchLabels: { istio: "istio-ingressgateway" } }],
+        );
+    });
+
+    it("publishes only ports 80 and 443 of the gateway, on an internal NLB of the AWS Load Balancer Controller reachable from the VPC", async () => {
+        const service = (e: Evaluation) => (one(e, "kubernetes:helm.sh/v3:Release", "istio-ingressgateway").inputs.values as any).service;
+        const s = service(dev);
+        assert.deepStrictEqual(s.ports.map((p: any) => p.port), [80, 443]);
+        assert.deepStrictEqual(s.loadBalancerSourceRanges, [DEV_GLOBAL_OUTPUTS.vpcCidr]);
+        assert.strictEqual(s.annotations["service.beta.kubernetes.io/aws-load-balancer-type"], "external");
+        assert.strictEqual(s.annotations["service.beta.kubernetes.io/aws-load-balancer-scheme"], "internal");
+        assert.strictEqual(s.annotations["service.beta.kubernetes.io/aws-load-balancer-healthcheck-port"], "15021");
+        const open = service(await evaluateDefaults({ gatewayScheme: "internet-facing", gatewaySourceRanges: ["203.0.113.0/24"], gatewayReplicas: 3, istiodReplicas: 4 }));
+        assert.deepStrictEqual([open.annotations["service.beta.kubernetes.io/aws-load-balancer-scheme"], open.loadBalancerSourceRanges], ["internet-facing", ["203.0.113.0/24"]]);
+    });
+
+    it("publishes each exposed host in the environment's private zone with ExternalDNS, allowed to change that zone only", () => {
+        const role = one(dev, "aws:iam/role:Role", "dev-common-external-dns-role");
+        assert.match(String(role.inputs.assumeRolePolicy), /"Service":"pods\.eks\.amazonaws\.com"/);
+        const policy = JSON.parse(String(one(dev, "aws:iam/rolePolicy:RolePolicy", "dev-common-external-dns-policy").inputs.policy));
+        assert.deepStrictEqual(policy.Statement[0].Resource, [`arn:aws:route53:::hostedzone/${DEV_GLOBAL_OUTPUTS.privateZoneId}`]);
+        const association = one(dev, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "dev-common-external-dns-pod-identity");
+        assert.deepStrictEqual([association.inputs.namespace, association.inputs.serviceAccount], ["kube-system", "external-dns"]);
+        const release = one(dev, "kubernetes:helm.sh/v3:Release", "external-dns");
+        assert.deepStrictEqual([release.inputs.chart, release.inputs.version, release.inputs.namespace], ["external-dns", "1.21.1", "kube-system"]);
+        assert.deepStrictEqual(release.inputs.values, {
+            provider: { name: "aws" },
+            sources: ["istio-gateway"],
+            domainFilters: ["dev.internal.example.com"],
+            policy: "sync",
+            registry: "txt",
+            txtOwnerId: "dev-common-eks-cluster",
+            extraArgs: { "aws-zone-type": "private", "zone-id-filter": DEV_GLOBAL_OUTPUTS.privateZoneId },
+            env: [{ name: "AWS_DEFAULT_REGION", value: "eu-central-1" }],
+            serviceAccount: { create: true, name: "external-dns" },
+        });
+        assert.ok(release.dependsOn.includes("dev-common-external-dns-pod-identity"));
+    });
+
+    it("installs the AWS Load Balancer Controller with its permissions through EKS Pod Identity, before the mesh", () => {
+        const role = one(dev, "aws:iam/role:Role", "dev-common-lb-controller-role");
+        assert.deepStrictEqual(JSON.parse(String(role.inputs.assumeRolePolicy)), {
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
+        });
+        const policy = one(dev, "aws:iam/rolePolicy:RolePolicy", "dev-common-lb-controller-policy");
+        const actions = JSON.parse(String(policy.inputs.policy)).Statement.flatMap((st: any) => [st.Action].flat());
+        assert.ok(actions.includes("elasticloadbalancing:CreateLoadBalancer") && actions.includes("ec2:AuthorizeSecurityGroupIngress"));
+        const association = one(dev, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "dev-common-lb-controller-pod-identity");
+        assert.deepStrictEqual(
+            [association.name, association.inputs.clusterName, association.inputs.namespace, association.inputs.serviceAccount, association.inputs.roleArn],
+            ["dev-common-lb-controller-pod-identity", "dev-common-eks-cluster", "kube-system", "aws-load-balancer-controller", "arn:aws:iam::123456789012:role/dev-common-lb-controller-role"],
+        );
+        const webhook = one(dev, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "dev-common-lb-controller-webhook-rule");
+        assert.deepStrictEqual([webhook.inputs.fromPort, webhook.inputs.toPort], [9443, 9443]);
+        const release = one(dev, "kubernetes:helm.sh/v3:Release", "aws-load-balancer-controller");
+        assert.deepStrictEqual(
+            [release.inputs.chart, release.inputs.version, (release.inputs.repositoryOpts as any).repo, release.inputs.namespace],
+            ["aws-load-balancer-controller", "3.5.0", "https://aws.github.io/eks-charts", "kube-system"],
+        );
+        const values = release.inputs.values as any;
+        assert.deepStrictEqual(
+            [values.clusterName, values.region, values.vpcId, values.replicaCount, values.serviceAccount],
+            ["dev-common-eks-cluster", "eu-central-1", DEV_GLOBAL_OUTPUTS.vpcId, 2, { create: true, name: "aws-load-balancer-controller" }],
+        );
+        assert.ok(release.dependsOn.includes("dev-common-lb-controller-pod-identity"));
+        assert.ok(one(dev, "kubernetes:core/v1:Namespace", "istio-ingress").dependsOn.includes("aws-load-balancer-controller"));
     });
 
     it("names the istiod release after a canary revision", async () => {
@@ -385,8 +472,8 @@ describe("common layer (stacks/common.ts)", () => {
 
     it("fails on a public endpoint without CIDRs before creating anything", async () => {
         await assert.rejects(evaluateDefaults({ endpointPublicAccess: true }), (err: unknown) => {
-            assert.ok(err instanceof ConfigError);
-            assert.deepStrictEqual(err.problems.map((p) => p.key), ["platform:endpointPublicAccess"]);
+            assert.ok(isConfigError(err));
+            assert.deepStrictEqual(err.problems.map((p) => p.path), ["platform:endpointPublicAccess"]);
             return true;
         });
     });
@@ -416,6 +503,8 @@ describe("common layer (stacks/common.ts)", () => {
                 .map((r) => [r.name, r.inputs.chart, r.inputs.version ?? null, (r.inputs.repositoryOpts as any)?.repo ?? null])
                 .sort();
         assert.deepStrictEqual(chartsOf(await evaluateDefaults({ chartMirror: "oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/charts" })), [
+            ["aws-load-balancer-controller", "oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/charts/aws-load-balancer-controller", "3.5.0", null],
+            ["external-dns", "oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/charts/external-dns", "1.21.1", null],
             ["istio-base", "oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/charts/base", ISTIO_VERSION, null],
             ["istio-ingressgateway", "oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/charts/gateway", ISTIO_VERSION, null],
             ["istiod", "oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/charts/istiod", ISTIO_VERSION, null],
@@ -425,8 +514,10 @@ describe("common layer (stacks/common.ts)", () => {
         ]);
         const https = chartsOf(await evaluateDefaults({ chartMirror: "https://charts.example.com/platform/" }));
         assert.deepStrictEqual(new Set(https.map((r) => r[3])), new Set(["https://charts.example.com/platform"]));
-        assert.deepStrictEqual(https.map((r) => r[1]), ["base", "gateway", "istiod", "jaeger", "kube-prometheus-stack", "metrics-server"]);
+        assert.deepStrictEqual(https.map((r) => r[1]), ["aws-load-balancer-controller", "external-dns", "base", "gateway", "istiod", "jaeger", "kube-prometheus-stack", "metrics-server"]);
         assert.deepStrictEqual(chartsOf(await evaluateDefaults({ chartMirror: "/srv/charts" })), [
+            ["aws-load-balancer-controller", `/srv/charts/aws-load-balancer-controller-${CHARTS["aws-load-balancer-controller"].version}`, null, null],
+            ["external-dns", `/srv/charts/external-dns-${CHARTS["external-dns"].version}`, null, null],
             ["istio-base", `/srv/charts/base-${ISTIO_VERSION}`, null, null],
             ["istio-ingressgateway", `/srv/charts/gateway-${ISTIO_VERSION}`, null, null],
             ["istiod", `/srv/charts/istiod-${ISTIO_VERSION}`, null, null],
@@ -449,6 +540,8 @@ describe("common layer (stacks/common.ts)", () => {
         assert.doesNotMatch(JSON.stringify(result.resources), /kind: Config/);
         // No EBS: Prometheus' volume takes the cluster's default StorageClass.
         assert.deepStrictEqual(result.resources.filter((r) => r.type === "kubernetes:storage.k8s.io/v1:StorageClass"), []);
+        // No AWS Load Balancer Controller (it needs this stack's IAM role): the gateway's Service keeps its annotations.
+        assert.deepStrictEqual(result.resources.filter((r) => r.name === "aws-load-balancer-controller" || r.name === "external-dns"), []);
         const stack = one(result, "kubernetes:helm.sh/v3:Release", "kube-prometheus-stack");
         assert.strictEqual((stack.inputs.values as any).prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.storageClassName, undefined);
         assert.deepStrictEqual(one(result, "kubernetes:core/v1:Namespace", "istio-system").dependsOn, []);
@@ -470,12 +563,12 @@ describe("common layer (stacks/common.ts)", () => {
 
     it("refuses an existing-cluster stack without a kubeconfig, and a bad chart mirror, before creating anything", async () => {
         await assert.rejects(evaluateDefaults({ clusterMode: "existing", chartMirror: "http://charts.example.com" }), (err: unknown) => {
-            assert.ok(err instanceof ConfigError);
+            assert.ok(isConfigError(err));
             assert.strictEqual(
                 err.message,
                 'Configuration of stack "dev-common" (Pulumi.dev-common.yaml) is invalid; nothing was created:\n' +
-                    '  - platform:kubeconfig = (not set): required in stack "dev-common" with clusterMode existing; allowed: the existing cluster\'s kubeconfig, set with pulumi config set --secret kubeconfig < <file>\n' +
-                    '  - platform:chartMirror = "http://charts.example.com": scheme http is not supported; allowed: empty (each chart from its upstream source), oci://<registry>/<path> (an OCI registry such as ECR), https://<host>/<path> (an HTTPS Helm repository) or an absolute path of a directory holding one <chart>-<version> folder per chart',
+                    '  - platform:chartMirror = "http://charts.example.com": scheme http is not supported; allowed: empty (each chart from its upstream source), oci://<registry>/<path> (an OCI registry such as ECR), https://<host>/<path> (an HTTPS Helm repository) or an absolute path of a directory holding one <chart>-<version> folder per chart\n' +
+                    '  - platform:kubeconfig = (not set): required in stack "dev-common" with clusterMode existing; allowed: the existing cluster\'s kubeconfig, set with pulumi config set --secret kubeconfig < <file>',
             );
             return true;
         });

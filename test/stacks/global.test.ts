@@ -1,9 +1,10 @@
 import * as assert from "assert";
 import { TAG_KEYS, followsNaming } from "../../components/conventions";
 import { GLOBAL_OUTPUTS } from "../../stacks/global";
-import { conventionViolations, effectiveTags, isTaggableAwsType } from "../helpers/conventions-check";
-import { Evaluation, evaluate } from "../helpers/evaluate";
-import { readStackConfig } from "../helpers/stack-config";
+import { conventionViolations, effectiveTags, isTaggableAwsType } from "../../plan/conventions-check";
+import { Evaluation, evaluate } from "../../plan/evaluate";
+import { readStackConfig } from "../../plan/stack-config";
+import { FIXTURE_STACKS } from "../helpers/stacks";
 
 /**
  * Resource types whose `name` input is not a name from the naming function but a value AWS
@@ -11,10 +12,10 @@ import { readStackConfig } from "../helpers/stack-config";
  */
 const NAME_IS_NOT_A_LABEL = new Set(["aws:route53/zone:Zone"]);
 
-describe("stacks/global: the dev global stack (Pulumi.dev.yaml)", () => {
+describe("stacks/global: the dev global stack (the fixture Pulumi.dev.yaml)", () => {
     let dev: Evaluation;
     before(async () => {
-        const { config, secretKeys } = readStackConfig("dev");
+        const { config, secretKeys } = readStackConfig("dev", FIXTURE_STACKS);
         dev = await evaluate({ stack: "dev", config, secretKeys });
     });
 
@@ -125,7 +126,7 @@ describe("stacks/global: the dev global stack (Pulumi.dev.yaml)", () => {
         );
         const assoc = dev.resources
             .filter((r) => r.type === "aws:ec2/networkAclAssociation:NetworkAclAssociation")
-            .map((r) => `${r.inputs.subnetId} -> ${r.inputs.networkAclId}`);
+            .map((r) => `${String(r.inputs.subnetId)} -> ${String(r.inputs.networkAclId)}`);
         assert.deepStrictEqual(assoc, [
             ...[0, 1, 2].map((i) => `dev-global-private-subnet-${i}-id -> dev-global-private-nacl-id`),
             ...[0, 1, 2].map((i) => `dev-global-public-subnet-${i}-id -> dev-global-public-nacl-id`),

@@ -1,15 +1,16 @@
 import * as assert from "assert";
-import { ConfigError } from "../../infra/schema";
+import { isConfigError } from "../../infra/schema";
 import { platformConfig } from "../helpers/config";
-import { Evaluation, evaluate } from "../helpers/evaluate";
+import { Evaluation, evaluate } from "../../plan/evaluate";
 import { devStackOutputs } from "../helpers/fixtures";
-import { manifestsOf } from "../helpers/plan";
-import { RecordedResource } from "../helpers/recorder";
-import { readStackConfig } from "../helpers/stack-config";
-import { conventionViolations } from "../helpers/conventions-check";
+import { manifestsOf } from "../../plan/plan";
+import { RecordedResource } from "../../plan/recorder";
+import { readStackConfig } from "../../plan/stack-config";
+import { conventionViolations } from "../../plan/conventions-check";
+import { FIXTURE_STACKS } from "../helpers/stacks";
 
 async function evaluateDev(service: string): Promise<Evaluation> {
-    const config = readStackConfig(`dev-${service}`);
+    const config = readStackConfig(`dev-${service}`, FIXTURE_STACKS);
     return evaluate({ stack: config.stack, config: config.config, secretKeys: config.secretKeys, stackOutputs: devStackOutputs() });
 }
 
@@ -43,7 +44,7 @@ describe("service layer (stacks/service.ts)", () => {
             namespace: "frontend",
             principal: "cluster.local/ns/frontend/sa/frontend",
             serviceAccount: "frontend",
-            url: "http://frontend.dev.internal.example.com",
+            url: "https://frontend.dev.internal.example.com",
         });
     });
 
@@ -51,6 +52,10 @@ describe("service layer (stacks/service.ts)", () => {
         for (const e of Object.values(evaluations)) {
             const provider = one(e, "pulumi:providers:kubernetes");
             assert.strictEqual(provider.inputs.kubeconfig, "[secret]");
+            assert.strictEqual(provider.inputs.enableServerSideApply, "true"); // provider inputs reach the engine as strings
+            // The service's own account mounts no API token: nothing in a workload talks to the API server.
+            const account = one(e, "kubernetes:core/v1:ServiceAccount");
+            assert.strictEqual(account.inputs.automountServiceAccountToken, false, account.name);
             const objects = e.resources.filter((r) => r.type.startsWith("kubernetes:"));
             assert.ok(objects.length >= 12);
             for (const r of objects) {
@@ -119,7 +124,7 @@ describe("service layer (stacks/service.ts)", () => {
         );
         const route = spec(one(e, "kubernetes:networking.istio.io/v1:VirtualService")).http[0].route;
         assert.deepStrictEqual(route.map((r: any) => [r.destination.subset, r.weight]), [["v1", 90], ["v2", 10]]);
-        assert.strictEqual(route.reduce((sum: number, r: any) => sum + r.weight, 0), 100);
+        assert.strictEqual(route.reduce((sum: number, r: { weight: number }) => sum + r.weight, 0), 100);
         assert.deepStrictEqual(spec(one(e, "kubernetes:networking.istio.io/v1:DestinationRule")).subsets.map((s: any) => s.name), ["v1", "v2"]);
         assert.deepStrictEqual(byType(e, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler").map((h) => spec(h).scaleTargetRef.name), ["backend-v1", "backend-v2"]);
         assert.strictEqual(byType(e, "kubernetes:networking.istio.io/v1:Gateway").length, 0);
@@ -197,7 +202,16 @@ describe("service layer (stacks/service.ts)", () => {
             { issuer: "https://auth.example.com/", jwksUri: "https://auth.example.com/.well-known/jwks.json", forwardOriginalToken: true, audiences: ["shop"] },
         ]);
         const gw = one(e, "kubernetes:networking.istio.io/v1:Gateway");
-        assert.deepStrictEqual([meta(gw).namespace, spec(gw).servers[0].hosts], ["frontend", ["frontend.dev.internal.example.com"]]);
+        assert.deepStrictEqual(
+            [meta(gw).namespace, spec(gw).servers.map((s: any) => [s.port.number, s.hosts, s.tls])],
+            [
+                "frontend",
+                [
+                    [443, ["frontend.dev.internal.example.com"], { mode: "SIMPLE", credentialName: "frontend-tls", minProtocolVersion: "TLSV1_2" }],
+                    [80, ["frontend.dev.internal.example.com"], { httpsRedirect: true }],
+                ],
+            ],
+        );
         const vs = spec(one(e, "kubernetes:networking.istio.io/v1:VirtualService"));
         assert.deepStrictEqual(vs.gateways, ["mesh", "frontend/frontend"]);
         const filter = one(e, "kubernetes:networking.istio.io/v1alpha3:EnvoyFilter");
@@ -207,7 +221,7 @@ describe("service layer (stacks/service.ts)", () => {
         assert.strictEqual(byType(e, "kubernetes:monitoring.coreos.com/v1:PodMonitor").length, 0);
         const annotations = spec(one(e, "kubernetes:apps/v1:Deployment")).template.metadata.annotations;
         assert.deepStrictEqual([annotations["prometheus.io/port"], annotations["prometheus.io/path"], annotations["traffic.sidecar.istio.io/excludeInboundPorts"]], ["9090", "/metrics", undefined]);
-        const kinds = manifestsOf(e.resources).map((m) => `${m.apiVersion} ${m.kind}`).sort();
+        const kinds = manifestsOf(e.resources).map((m) => `${String(m.apiVersion)} ${String(m.kind)}`).sort();
         assert.deepStrictEqual(kinds, [
             "apps/v1 Deployment",
             "networking.istio.io/v1 DestinationRule",
@@ -234,8 +248,8 @@ describe("service layer (stacks/service.ts)", () => {
 
     it("labels the namespace with the mesh's revision when the common layer runs one", async () => {
         const outputs = devStackOutputs();
-        (outputs["organization/platform/dev-common"].outputs as Record<string, unknown>).meshRevision = "1-27";
-        const config = readStackConfig("dev-payment");
+        (outputs["organization/platform/dev-common"].outputs).meshRevision = "1-27";
+        const config = readStackConfig("dev-payment", FIXTURE_STACKS);
         const e = await evaluate({ stack: "dev-payment", config: config.config, secretKeys: config.secretKeys, stackOutputs: outputs });
         const labels = meta(one(e, "kubernetes:core/v1:Namespace")).labels;
         assert.strictEqual(labels["istio.io/rev"], "1-27");
@@ -244,9 +258,9 @@ describe("service layer (stacks/service.ts)", () => {
 
     it("moves its namespace to the mesh's canary control plane when it opts in, and only then", async () => {
         const outputs = devStackOutputs();
-        (outputs["organization/platform/dev-common"].outputs as Record<string, unknown>).meshRevision = "1-30";
-        (outputs["organization/platform/dev-common"].outputs as Record<string, unknown>).meshCanaryRevision = "1-31";
-        const config = readStackConfig("dev-payment");
+        (outputs["organization/platform/dev-common"].outputs).meshRevision = "1-30";
+        (outputs["organization/platform/dev-common"].outputs).meshCanaryRevision = "1-31";
+        const config = readStackConfig("dev-payment", FIXTURE_STACKS);
         const canary = await evaluate({
             stack: "dev-payment",
             config: { ...config.config, "platform:useCanaryMeshRevision": "true" },
@@ -258,7 +272,7 @@ describe("service layer (stacks/service.ts)", () => {
     });
 
     it("refuses to opt into a canary control plane the common stack does not run", async () => {
-        const config = readStackConfig("dev-payment");
+        const config = readStackConfig("dev-payment", FIXTURE_STACKS);
         await assert.rejects(
             evaluate({ stack: "dev-payment", config: { ...config.config, "platform:useCanaryMeshRevision": "true" }, stackOutputs: devStackOutputs() }),
             {
@@ -276,6 +290,10 @@ describe("service layer (stacks/service.ts)", () => {
             [{ versions: [{ name: "v1", image: "registry.example.com/a", weight: 100 }] }, 'platform:versions[0].image = "registry.example.com/a": the image has no tag, so it is not pinned; allowed: a tag other than latest or a digest, e.g. registry.example.com/backend:1.4.2 or registry.example.com/backend@sha256:<64 hex digits>'],
             [{ replicas: 0 }, "platform:replicas = 0: out of range; allowed: a whole number from 1 to 100"],
             [
+                { exposed: true, publicHost: "shop.example.com" },
+                "platform:publicHost = \"shop.example.com\": not in the environment's DNS zone dev.internal.example.com, where its record is made; allowed: dev.internal.example.com or a name ending in .dev.internal.example.com, e.g. shop.dev.internal.example.com",
+            ],
+            [
                 { versions: [{ name: "v1", image: "a:1", weight: 90 }, { name: "v2", image: "a:2", weight: 20 }] },
                 'platform:versions = "v1=90, v2=20": the weights add up to 110; they must add up to 100',
             ],
@@ -286,7 +304,7 @@ describe("service layer (stacks/service.ts)", () => {
             await assert.rejects(
                 evaluate({ stack: "dev-backend", config: platformConfig({ ...base, ...values }), stackOutputs: devStackOutputs() }),
                 (err: unknown) => {
-                    assert.ok(err instanceof ConfigError);
+                    assert.ok(isConfigError(err));
                     assert.strictEqual(err.message, `Configuration of stack "dev-backend" (Pulumi.dev-backend.yaml) is invalid; nothing was created:\n  - ${message}`);
                     return true;
                 },

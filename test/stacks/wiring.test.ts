@@ -1,9 +1,9 @@
 import * as assert from "assert";
-import { ConfigError } from "../../infra/schema";
+import { isConfigError } from "../../infra/schema";
 import { platformConfig, DEV_GLOBAL_CONFIG, MINIMAL_COMMON_CONFIG } from "../helpers/config";
 import * as pulumi from "@pulumi/pulumi";
 import { main } from "../../infra/program";
-import { evaluate, useMocks } from "../helpers/evaluate";
+import { evaluate, useMocks } from "../../plan/evaluate";
 import { DEV_GLOBAL_OUTPUTS, devStackOutputs } from "../helpers/fixtures";
 
 describe("layer wiring (infra/program.ts)", () => {
@@ -112,7 +112,7 @@ describe("layer wiring (infra/program.ts)", () => {
     it("bad config fails before any resource is registered", async () => {
         const recorder = useMocks("dev");
         pulumi.runtime.setAllConfig(platformConfig({ ...DEV_GLOBAL_CONFIG, vpcCidr: "10.0.0.0/8", contact: "x" }));
-        await assert.rejects(main(), (err: unknown) => err instanceof ConfigError && err.problems.length === 2);
+        await assert.rejects(main(), (err: unknown) => isConfigError(err) && err.problems.length === 2);
         assert.deepStrictEqual(recorder.resources, []);
     });
 });

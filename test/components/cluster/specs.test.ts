@@ -8,6 +8,7 @@ import {
     assumeRolePolicy,
     cronAt,
     endpointProblem,
+    nodeGroupsProblems,
     nodeMetadataOptions,
     parseNodeGroup,
     partitionOfRegion,
@@ -92,8 +93,8 @@ describe("cluster specs (components/cluster/specs.ts)", () => {
     it("checks the endpoint settings", () => {
         assert.strictEqual(endpointProblem(false, []), undefined);
         assert.strictEqual(endpointProblem(true, ["203.0.113.0/24"]), undefined);
-        assert.strictEqual(endpointProblem(true, [])?.field, "endpointPublicAccess");
-        assert.strictEqual(endpointProblem(false, ["203.0.113.0/24"])?.field, "endpointPublicAccessCidrs");
+        assert.strictEqual(endpointProblem(true, [])?.path, "endpointPublicAccess");
+        assert.strictEqual(endpointProblem(false, ["203.0.113.0/24"])?.path, "endpointPublicAccessCidrs");
     });
 
     it("reads a node group, defaulting the capacity type, labels and taints", () => {
@@ -115,24 +116,37 @@ describe("cluster specs (components/cluster/specs.ts)", () => {
         const { problems } = parseNodeGroup({ name: "-x", instanceTypes: [], minSize: 1.5, maxSize: 0, desiredSize: 0, labels: { "bad key!": "v" } });
         assert.deepStrictEqual(problems, [
             {
-                field: "name",
+                path: "name",
                 value: "-x",
                 message: "not a node group name; allowed: lower-case letters, digits and single '-', starting with a letter, at most 20 characters, e.g. general",
             },
             {
-                field: "instanceTypes",
+                path: "instanceTypes",
                 value: [],
                 message: 'not a list of EC2 instance types; allowed: at least one, e.g. ["t3.large"] or ["m6i.large", "m5.large"]',
             },
-            { field: "minSize", value: 1.5, message: "not a node count; allowed: a whole number from 0 to 450" },
+            { path: "minSize", value: 1.5, message: "not a node count; allowed: a whole number from 0 to 450" },
             {
-                field: "labels.bad key!",
+                path: "labels.bad key!",
                 value: "v",
                 message: "not a Kubernetes label; allowed: a label key and a value of at most 63 letters, digits, '-', '_' and '.'",
             },
         ]);
         assert.deepStrictEqual(parseNodeGroup({ ...GROUP, minSize: 0, maxSize: 0, desiredSize: 0 }).problems, [
-            { field: "maxSize", value: 0, message: "a node group needs room for at least one node; allowed: 1 or more" },
+            { path: "maxSize", value: 0, message: "a node group needs room for at least one node; allowed: 1 or more" },
         ]);
+    });
+});
+
+describe("node group lists (components/cluster/specs.ts nodeGroupsProblems), shared by config and Cluster", () => {
+    const GROUP = { name: "general", instanceTypes: ["t3.large"], minSize: 1, maxSize: 2, desiredSize: 1 };
+
+    it("needs one group, checks each group's fields under [i] and refuses a name used twice", () => {
+        assert.deepStrictEqual(nodeGroupsProblems([]), [{ path: "", value: [], message: "at least one node group is needed" }]);
+        assert.deepStrictEqual(nodeGroupsProblems([GROUP, { ...GROUP, minSize: 3 }]), [
+            { path: "[1].minSize", value: 3, message: "greater than maxSize (2); allowed: minSize <= desiredSize <= maxSize" },
+            { path: "[1].name", value: "general", message: "another node group has this name; names must be unique" },
+        ]);
+        assert.deepStrictEqual(nodeGroupsProblems([GROUP, { ...GROUP, name: "batch" }]), []);
     });
 });

@@ -65,11 +65,11 @@ describe("KMS key policies (components/kms/policies.ts)", () => {
                 "arn:aws:iam::123456789012:role/platform-admins",
             ]),
             [
-                { at: "[0]", value: "arn:aws:sts::123456789012:assumed-role/platform-admins/alice", message: `an STS session, not an IAM principal (a key policy names the role); ${ALLOWED}` },
-                { at: "[1]", value: "arn:aws:iam::123456789012:root", message: `the account root hands the key to every IAM policy of the account; allowed: named roles or users, arn:aws:iam::<12-digit account id>:role/<name> or :user/<name>, e.g. arn:aws:iam::123456789012:role/platform-admins` },
-                { at: "[2]", value: "arn:aws:iam::123456789012:group/admins", message: `not an IAM role or user ARN; ${ALLOWED}` },
-                { at: "[3]", value: "arn:aws:iam::1234:role/admins", message: `not an IAM role or user ARN; ${ALLOWED}` },
-                { at: "[5]", value: "arn:aws:iam::123456789012:role/platform-admins", message: "listed twice; each administrator once" },
+                { path: "[0]", value: "arn:aws:sts::123456789012:assumed-role/platform-admins/alice", message: `an STS session, not an IAM principal (a key policy names the role); ${ALLOWED}` },
+                { path: "[1]", value: "arn:aws:iam::123456789012:root", message: `the account root hands the key to every IAM policy of the account; allowed: named roles or users, arn:aws:iam::<12-digit account id>:role/<name> or :user/<name>, e.g. arn:aws:iam::123456789012:role/platform-admins` },
+                { path: "[2]", value: "arn:aws:iam::123456789012:group/admins", message: `not an IAM role or user ARN; ${ALLOWED}` },
+                { path: "[3]", value: "arn:aws:iam::1234:role/admins", message: `not an IAM role or user ARN; ${ALLOWED}` },
+                { path: "[5]", value: "arn:aws:iam::123456789012:role/platform-admins", message: "listed twice; each administrator once" },
             ],
         );
     });
@@ -77,7 +77,7 @@ describe("KMS key policies (components/kms/policies.ts)", () => {
     it("needs at least one administrator", () => {
         assert.deepStrictEqual(keyAdminArnsProblems([]), [
             {
-                at: "",
+                path: "",
                 value: [],
                 message:
                     "at least one key administrator is needed, and the role that runs pulumi up must be one of them (AWS refuses a key policy that locks its creator out); allowed: IAM role or user ARNs, e.g. arn:aws:iam::123456789012:role/platform-admins",

@@ -1,5 +1,7 @@
 import * as assert from "assert";
-import { SubnetPlanInput, SubnetPlanProblem, largestDerivablePrefix, planSubnets } from "../../../components/network";
+import { Problem } from "../../../components/problems";
+import { SubnetPlanInput, largestDerivablePrefix, planSubnets } from "../../../components/network";
+import { isEveryAddress } from "../../../components/network/ipv4";
 
 describe("components/network/cidr: planSubnets", () => {
     describe("derived plans", () => {
@@ -88,13 +90,13 @@ describe("components/network/cidr: planSubnets", () => {
     });
 
     describe("bad plans, with the exact problems", () => {
-        const bad: [string, SubnetPlanInput, SubnetPlanProblem[]][] = [
+        const bad: [string, SubnetPlanInput, Problem[]][] = [
             [
                 "a VPC CIDR that is not a CIDR",
                 { vpcCidr: "10.0.0.1/16", zoneCount: 3 },
                 [
                     {
-                        field: "vpcCidr",
+                        path: "vpcCidr",
                         value: "10.0.0.1/16",
                         message: "not an IPv4 CIDR block; allowed: a.b.c.d/n with the address at the start of the block, e.g. 10.0.0.0/16",
                     },
@@ -103,19 +105,19 @@ describe("components/network/cidr: planSubnets", () => {
             [
                 "one zone",
                 { vpcCidr: "10.0.0.0/16", zoneCount: 1 },
-                [{ field: "zoneCount", value: 1, message: "out of range; allowed: 2 to 6 availability zones" }],
+                [{ path: "zoneCount", value: 1, message: "out of range; allowed: 2 to 6 availability zones" }],
             ],
             [
                 "seven zones",
                 { vpcCidr: "10.0.0.0/16", zoneCount: 7 },
-                [{ field: "zoneCount", value: 7, message: "out of range; allowed: 2 to 6 availability zones" }],
+                [{ path: "zoneCount", value: 7, message: "out of range; allowed: 2 to 6 availability zones" }],
             ],
             [
                 "a VPC too small to derive /24 private subnets",
                 { vpcCidr: "10.0.0.0/22", zoneCount: 3 },
                 [
                     {
-                        field: "vpcCidr",
+                        path: "vpcCidr",
                         value: "10.0.0.0/22",
                         message:
                             "too small to derive subnets for 3 availability zones: private subnets would be /25; they must be /24 or larger for EKS pod IPs; use a /21 or larger VPC, or set publicSubnetCidrs and privateSubnetCidrs",
@@ -127,13 +129,13 @@ describe("components/network/cidr: planSubnets", () => {
                 { vpcCidr: "10.0.0.0/16", zoneCount: 3, publicSubnetCidrs: ["10.0.128.0/24", "10.0.129.0/24"] },
                 [
                     {
-                        field: "publicSubnetCidrs",
+                        path: "publicSubnetCidrs",
                         value: ["10.0.128.0/24", "10.0.129.0/24"],
                         message:
                             "2 subnets for 3 availability zones; give exactly one per zone (or leave both subnet lists empty to derive them from vpcCidr)",
                     },
                     {
-                        field: "privateSubnetCidrs",
+                        path: "privateSubnetCidrs",
                         value: [],
                         message:
                             "0 subnets for 3 availability zones; give exactly one per zone (or leave both subnet lists empty to derive them from vpcCidr)",
@@ -150,20 +152,17 @@ describe("components/network/cidr: planSubnets", () => {
                 },
                 [
                     {
-                        field: "publicSubnetCidrs",
-                        index: 0,
+                        path: "publicSubnetCidrs[0]",
                         value: "10.1.0.0/24",
                         message: "outside the VPC 10.0.0.0/16; allowed: a block inside vpcCidr",
                     },
                     {
-                        field: "publicSubnetCidrs",
-                        index: 1,
+                        path: "publicSubnetCidrs[1]",
                         value: "10.0.200.0/29",
                         message: "too small (/29); allowed: /28 or larger (the smallest subnet AWS allows)",
                     },
                     {
-                        field: "privateSubnetCidrs",
-                        index: 0,
+                        path: "privateSubnetCidrs[0]",
                         value: "10.0.0.0/25",
                         message: "too small (/25); allowed: /24 or larger (room for EKS pod IPs)",
                     },
@@ -179,20 +178,17 @@ describe("components/network/cidr: planSubnets", () => {
                 },
                 [
                     {
-                        field: "privateSubnetCidrs",
-                        index: 0,
+                        path: "privateSubnetCidrs[0]",
                         value: "10.0.0.0/20",
                         message: "overlaps publicSubnetCidrs[0] (10.0.0.0/24); subnets must not overlap",
                     },
                     {
-                        field: "privateSubnetCidrs",
-                        index: 0,
+                        path: "privateSubnetCidrs[0]",
                         value: "10.0.0.0/20",
                         message: "overlaps publicSubnetCidrs[1] (10.0.1.0/24); subnets must not overlap",
                     },
                     {
-                        field: "privateSubnetCidrs",
-                        index: 1,
+                        path: "privateSubnetCidrs[1]",
                         value: "10.0.8.0/21",
                         message: "overlaps privateSubnetCidrs[0] (10.0.0.0/20); subnets must not overlap",
                     },
@@ -208,8 +204,7 @@ describe("components/network/cidr: planSubnets", () => {
                 },
                 [
                     {
-                        field: "publicSubnetCidrs",
-                        index: 1,
+                        path: "publicSubnetCidrs[1]",
                         value: "10.0.129.0",
                         message: "not an IPv4 CIDR block; allowed: a.b.c.d/n with the address at the start of the block, e.g. 10.0.0.0/19",
                     },
@@ -221,5 +216,21 @@ describe("components/network/cidr: planSubnets", () => {
                 assert.deepStrictEqual(planSubnets(input), { problems });
             });
         }
+    });
+});
+
+describe("components/network/ipv4: isEveryAddress, one rule for the endpoint check and the policy pack", () => {
+    it("is any /0 block, IPv4 or IPv6, and nothing narrower", () => {
+        assert.deepStrictEqual(
+            ["0.0.0.0/0", "::/0", "10.0.0.0/0", "10.0.0.0/8", "203.0.113.0/24", "0.0.0.0"].map((b) => [b, isEveryAddress(b)]),
+            [
+                ["0.0.0.0/0", true],
+                ["::/0", true],
+                ["10.0.0.0/0", true],
+                ["10.0.0.0/8", false],
+                ["203.0.113.0/24", false],
+                ["0.0.0.0", false],
+            ],
+        );
     });
 });

@@ -1,16 +1,16 @@
 import * as assert from "assert";
+import { ProblemError } from "../../../components/problems";
 import * as aws from "@pulumi/aws";
 import {
     Network,
-    NetworkArgsError,
     natLayout,
     subnetKubernetesTags,
     validateNetworkArgs,
 } from "../../../components/network";
 import { logGroupKeyPolicy } from "../../../components/kms";
 import { DEV_GLOBAL_CONFIG, KMS_KEY_ADMIN_ARNS, platformConfig } from "../../helpers/config";
-import { Evaluation, evaluate, useMocks } from "../../helpers/evaluate";
-import { RecordedResource } from "../../helpers/recorder";
+import { Evaluation, evaluate, useMocks } from "../../../plan/evaluate";
+import { RecordedResource } from "../../../plan/recorder";
 
 const ofType = (result: Evaluation, type: string): RecordedResource[] => result.resources.filter((r) => r.type === type);
 const names = (list: RecordedResource[]) => list.map((r) => r.name);
@@ -44,7 +44,7 @@ describe("components/network/network: Network", () => {
     });
 
     describe("NAT strategies", () => {
-        it("single: one EIP and NAT gateway in the first public subnet, one private route table for every zone", async () => {
+        it("single: one EIP and NAT gateway in the first public subnet, one private route table for every zone", () => {
             const result = custom;
             assert.deepStrictEqual(names(ofType(result, "aws:ec2/eip:Eip")), ["dev-global-nat-eip-0"]);
             const nats = ofType(result, "aws:ec2/natGateway:NatGateway");
@@ -73,7 +73,7 @@ describe("components/network/network: Network", () => {
             assert.deepStrictEqual(result.outputs.natGatewayIds, ["dev-global-nat-gateway-0-id"]);
         });
 
-        it("perAz (the default): one EIP, NAT gateway and private route table per zone, each zone through its own gateway", async () => {
+        it("perAz (the default): one EIP, NAT gateway and private route table per zone, each zone through its own gateway", () => {
             const result = defaults;
             assert.deepStrictEqual(names(ofType(result, "aws:ec2/eip:Eip")), [0, 1, 2].map((i) => `dev-global-nat-eip-${i}`));
             assert.deepStrictEqual(
@@ -108,7 +108,7 @@ describe("components/network/network: Network", () => {
     });
 
     describe("subnets", () => {
-        it("public subnets carry the elb role, private ones internal-elb, both the environment's cluster tag", async () => {
+        it("public subnets carry the elb role, private ones internal-elb, both the environment's cluster tag", () => {
             const result = defaults;
             const subnets = ofType(result, "aws:ec2/subnet:Subnet");
             assert.strictEqual(subnets.length, 6);
@@ -125,7 +125,7 @@ describe("components/network/network: Network", () => {
             assert.deepStrictEqual(subnetKubernetesTags("public", "x"), { "kubernetes.io/role/elb": "1", "kubernetes.io/cluster/x": "shared" });
         });
 
-        it("zones come from aws.getAvailabilityZones through the stack's provider (the fake answers with its region), zones needing no opt-in", async () => {
+        it("zones come from aws.getAvailabilityZones through the stack's provider (the fake answers with its region), zones needing no opt-in", () => {
             const result = defaults;
             const invoke = result.invokes.find((i) => i.token === "aws:index/getAvailabilityZones:getAvailabilityZones");
             assert.deepStrictEqual(invoke?.inputs, {
@@ -178,7 +178,7 @@ describe("components/network/network: Network", () => {
     });
 
     describe("endpoints and zones", () => {
-        it("S3 gateway endpoint on every route table; interface endpoints in the private subnets behind an HTTPS-from-VPC group", async () => {
+        it("S3 gateway endpoint on every route table; interface endpoints in the private subnets behind an HTTPS-from-VPC group", () => {
             const result = custom;
             const endpoints = ofType(result, "aws:ec2/vpcEndpoint:VpcEndpoint");
             assert.deepStrictEqual(
@@ -203,13 +203,13 @@ describe("components/network/network: Network", () => {
             assert.deepStrictEqual(sg.inputs.egress, []);
         });
 
-        it("no interface endpoints, no endpoint security group", async () => {
+        it("no interface endpoints, no endpoint security group", () => {
             const result = defaults;
             assert.deepStrictEqual(names(ofType(result, "aws:ec2/vpcEndpoint:VpcEndpoint")), ["dev-global-s3-endpoint"]);
             assert.deepStrictEqual(ofType(result, "aws:ec2/securityGroup:SecurityGroup"), []);
         });
 
-        it("the private zone is associated with the VPC (default <env>.internal); a public zone only when configured", async () => {
+        it("the private zone is associated with the VPC (default <env>.internal); a public zone only when configured", () => {
             const plain = defaults;
             assert.deepStrictEqual(
                 ofType(plain, "aws:route53/zone:Zone").map((z) => [z.name, z.inputs.name, z.inputs.vpcs]),
@@ -224,7 +224,7 @@ describe("components/network/network: Network", () => {
     });
 
     describe("flow log", () => {
-        it("logs all traffic of the VPC into its log group through its role, after the role's policy exists", async () => {
+        it("logs all traffic of the VPC into its log group through its role, after the role's policy exists", () => {
             const result = custom;
             const [group] = ofType(result, "aws:cloudwatch/logGroup:LogGroup");
             assert.deepStrictEqual(
@@ -284,7 +284,7 @@ describe("components/network/network: Network", () => {
                     vpcCidr: "10.0.0.0/16",
                     kmsKeyAdminArns: [],
                     availabilityZones: ["eu-central-1a", "eu-west-1b", "eu-central-1a"],
-                    natStrategy: "ha" as never,
+                    natStrategy: "ha",
                     flowLogRetentionDays: 10,
                     interfaceEndpointServices: ["s3", "ecr", "sts", "sts"],
                     privateZoneName: "Internal",
@@ -294,7 +294,7 @@ describe("components/network/network: Network", () => {
                 "eu-central-1",
             );
             assert.strictEqual(settings, undefined);
-            assert.deepStrictEqual(problems.map((p) => `${p.property} = ${JSON.stringify(p.value)}: ${p.message}`), [
+            assert.deepStrictEqual(problems.map((p) => `${p.path} = ${JSON.stringify(p.value)}: ${p.message}`), [
                 'availabilityZones[1] = "eu-west-1b": not in the environment\'s region eu-central-1; allowed: eu-central-1a, eu-central-1b, ...',
                 'availabilityZones[2] = "eu-central-1a": listed twice; each zone once',
                 'natStrategy = "ha": allowed: perAz, single',
@@ -331,11 +331,11 @@ describe("components/network/network: Network", () => {
         it("the zone list decides the zone count", () => {
             const { problems } = validateNetworkArgs({ ...good, availabilityZones: ["eu-central-1a"], availabilityZoneCount: 3 }, "dev", "eu-central-1");
             assert.deepStrictEqual(problems, [
-                { property: "availabilityZones", value: ["eu-central-1a"], message: "out of range; allowed: 2 to 6 availability zones" },
+                { path: "availabilityZones", value: ["eu-central-1a"], message: "out of range; allowed: 2 to 6 availability zones" },
             ]);
         });
 
-        it("the component throws one NetworkArgsError before creating any child", () => {
+        it("the component throws one ProblemError (ComponentArgsError) before creating any child", () => {
             const recorder = useMocks("dev");
             const provider = new aws.Provider("aws", { region: "eu-central-1" });
             const owner = {
@@ -351,10 +351,11 @@ describe("components/network/network: Network", () => {
                 },
             };
             assert.throws(
-                () => new Network("dev-global-network", { owner, provider, clusterName: "c", vpcCidr: "10.0.0.0/16", kmsKeyAdminArns: KMS_KEY_ADMIN_ARNS, availabilityZoneCount: 9 }),
+                () => new Network("dev-global-network", { owner, providers: { aws: provider }, clusterName: "c", vpcCidr: "10.0.0.0/16", kmsKeyAdminArns: KMS_KEY_ADMIN_ARNS, availabilityZoneCount: 9 }),
                 (err: unknown) =>
-                    err instanceof NetworkArgsError &&
-                    err.message === 'invalid Network arguments:\n  - availabilityZoneCount = 9: out of range; allowed: 2 to 6 availability zones',
+                    err instanceof ProblemError &&
+                    err.name === "ComponentArgsError" &&
+                    err.message === 'invalid Network "dev-global-network" arguments:\n  - availabilityZoneCount = 9: out of range; allowed: 2 to 6 availability zones',
             );
             assert.ok(!recorder.resources.some((r) => r.type.startsWith("aws:ec2")));
         });

@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { describeProblem } from "../../../components/problems";
 import {
     ENDPOINTS,
     ISTIO_DASHBOARDS,
@@ -122,7 +123,7 @@ describe("observability specs (components/observability/specs.ts)", () => {
                 grafanaAdminPassword: "x",
                 prometheusRetention: "3 days",
                 prometheusStorageSize: "10GB",
-            }),
+            }).map(describeProblem),
             [
                 'prometheusRetention = "3 days": not a Prometheus retention; allowed: a whole number and h, d, w or y, e.g. 3d or 2w',
                 'prometheusStorageSize = "10GB": not a volume size; allowed: a whole number and Gi or Ti, e.g. 10Gi',

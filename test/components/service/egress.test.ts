@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { ExternalHostSpec, describeSpecProblem, externalEgressHosts, serviceEntrySpecs, serviceProblems, sidecarSpec } from "../../../components/service";
+import { describeProblem } from "../../../components/problems";
+import { ExternalHostSpec, externalEgressHosts, serviceEntrySpecs, serviceProblems, sidecarSpec } from "../../../components/service";
 import { MESH, settings } from "./settings";
 
 const HOSTS: ExternalHostSpec[] = [
@@ -61,7 +62,7 @@ describe("closed egress: ServiceEntries and Sidecar egress (components/service/e
         });
         const allowed = "allowed: a fully qualified host name in lower case, e.g. api.stripe.com";
         const protocols = "allowed: HTTPS, TLS, HTTP (upper case; TCP is not offered: without addresses a TCP ServiceEntry matches every host on its port)";
-        assert.deepStrictEqual(serviceProblems(bad).map(describeSpecProblem), [
+        assert.deepStrictEqual(serviceProblems(bad).map(describeProblem), [
             `externalHosts[0].host = "*.stripe.com": a wildcard would open every subdomain and cannot be resolved by DNS; list each host, ${allowed}`,
             `externalHosts[1].host = "203.0.113.7": an IP address, not a host name; ${allowed}`,
             `externalHosts[2].host = "payment.payment.svc.cluster.local": an in-cluster host: a service of the mesh is reached through its own allowedCallers, not as an external host; ${allowed}`,

@@ -82,7 +82,7 @@ describe("service policies (components/service/policies.ts)", () => {
                 jwtRules: [{ issuer: "https://auth.example.com/", jwksUri: "https://auth.example.com/jwks.json", forwardOriginalToken: true, audiences: ["shop"] }],
             },
         });
-        assert.strictEqual("audiences" in requestAuthenticationPolicy("f", { issuer: "i", jwksUri: "https://j" }).spec.jwtRules[0], false);
+        assert.strictEqual("audiences" in requestAuthenticationPolicy("f", { issuer: "i", jwksUri: "https://j" }).spec.jwtRules![0], false);
         // No DENY on notRequestPrincipals: that HTTP-only DENY would refuse every TCP connection (IST0133).
         assert.deepStrictEqual(allowCallersPolicy("frontend", [{ service: "backend", methods: ["GET"] }], MESH, true, true)?.spec.rules, [
             {

@@ -1,6 +1,7 @@
 import * as assert from "assert";
+import { ProblemError } from "../../../components/problems";
 import * as k8s from "@pulumi/kubernetes";
-import { Service, ServiceArgsError, exposedHost, validateServiceArgs } from "../../../components/service";
+import { Service, exposedHost, hostZoneProblem, validateServiceArgs } from "../../../components/service";
 import { MESH, settings } from "./settings";
 
 const OWNER = {
@@ -15,9 +16,9 @@ describe("Service component (components/service/service.ts)", () => {
         assert.throws(
             () => new Service("backend", { owner: OWNER, settings: bad, mesh: MESH, zoneName: "dev.internal.example.com", callees: [], vpcCidr: "10.0.0.0/16", provider }),
             (err: unknown) => {
-                assert.ok(err instanceof ServiceArgsError);
+                assert.ok(err instanceof ProblemError && err.name === "ComponentArgsError");
                 assert.strictEqual(
-                    (err as Error).message,
+                    err.message,
                     'invalid Service "backend":\n' +
                         "  - replicas = 0: out of range; allowed: a whole number from 1 to 100\n" +
                         '  - versions[0].image = "backend:latest": the tag latest is not pinned; allowed: a tag other than latest or a digest, e.g. registry.example.com/backend:1.4.2 or registry.example.com/backend@sha256:<64 hex digits>',
@@ -49,7 +50,28 @@ describe("Service component (components/service/service.ts)", () => {
 
     it("an exposed service's host is publicHost, else <service>.<zone>; none when not exposed", () => {
         assert.strictEqual(exposedHost("frontend", settings({ exposed: true }), "dev.internal.example.com"), "frontend.dev.internal.example.com");
-        assert.strictEqual(exposedHost("frontend", settings({ exposed: true, publicHost: "shop.example.com" }), "dev.internal.example.com"), "shop.example.com");
+        assert.strictEqual(exposedHost("frontend", settings({ exposed: true, publicHost: "shop.dev.internal.example.com" }), "dev.internal.example.com"), "shop.dev.internal.example.com");
         assert.strictEqual(exposedHost("frontend", settings(), "dev.internal.example.com"), undefined);
+    });
+
+    it("refuses a public host outside the environment's zone, by name", () => {
+        assert.strictEqual(hostZoneProblem("shop.dev.internal.example.com", "dev.internal.example.com"), undefined);
+        assert.strictEqual(hostZoneProblem("Shop.Dev.Internal.Example.com.", "dev.internal.example.com"), undefined);
+        assert.strictEqual(hostZoneProblem("dev.internal.example.com", "dev.internal.example.com"), undefined);
+        const outside = "not in the environment's DNS zone dev.internal.example.com, where its record is made; allowed: dev.internal.example.com or a name ending in .dev.internal.example.com, e.g. shop.dev.internal.example.com";
+        assert.strictEqual(hostZoneProblem("shop.example.com", "dev.internal.example.com"), outside);
+        // A suffix that is not a label boundary is outside too.
+        assert.strictEqual(hostZoneProblem("shopdev.internal.example.com", "dev.internal.example.com"), outside);
+        assert.deepStrictEqual(
+            validateServiceArgs({
+                owner: OWNER,
+                settings: settings({ exposed: true, publicHost: "shop.example.com" }),
+                mesh: MESH,
+                zoneName: "dev.internal.example.com",
+                callees: [],
+                vpcCidr: "10.0.0.0/16",
+            }),
+            [`publicHost = "shop.example.com": ${outside}`],
+        );
     });
 });

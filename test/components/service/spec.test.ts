@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { checkImage, checkMethod, checkPath, describeSpecProblem, serviceProblems } from "../../../components/service";
+import { describeProblem } from "../../../components/problems";
+import { checkImage, checkMethod, checkPath, serviceProblems } from "../../../components/service";
 import { settings } from "./settings";
 
 const PIN = "allowed: a tag other than latest or a digest, e.g. registry.example.com/backend:1.4.2 or registry.example.com/backend@sha256:<64 hex digits>";
@@ -45,7 +46,7 @@ describe("service settings validation (components/service/spec.ts)", () => {
                 ],
                 allowedCallers: [{ service: "frontend", methods: ["GET", "FETCH" as "GET"], paths: ["/api/*", "api"] }],
             }),
-        ).map(describeSpecProblem);
+        ).map(describeProblem);
         assert.deepStrictEqual(problems, [
             "replicas = 0: out of range; allowed: a whole number from 1 to 100",
             `versions[0].image = "shop/backend:latest": the tag latest is not pinned; ${PIN}`,
@@ -57,7 +58,7 @@ describe("service settings validation (components/service/spec.ts)", () => {
     });
 
     it("requires a version, unique version names and exactly one of service or namespace per caller", () => {
-        assert.deepStrictEqual(serviceProblems(settings({ versions: [] })).map(describeSpecProblem), [
+        assert.deepStrictEqual(serviceProblems(settings({ versions: [] })).map(describeProblem), [
             "versions = []: at least one version is required, e.g. [{name: v1, image: registry.example.com/app:1.0.0, weight: 100}]",
         ]);
         const dup = settings({
@@ -66,9 +67,9 @@ describe("service settings validation (components/service/spec.ts)", () => {
                 { name: "v1", image: "a:2", weight: 50 },
             ],
         });
-        assert.deepStrictEqual(serviceProblems(dup).map(describeSpecProblem), ['versions[1].name = "v1": duplicate version name; each version needs its own']);
+        assert.deepStrictEqual(serviceProblems(dup).map(describeProblem), ['versions[1].name = "v1": duplicate version name; each version needs its own']);
         const callers = settings({ allowedCallers: [{ service: "a", namespace: "b" }, {}] });
-        assert.deepStrictEqual(serviceProblems(callers).map(describeSpecProblem), [
+        assert.deepStrictEqual(serviceProblems(callers).map(describeProblem), [
             'allowedCallers[0] = {"service":"a","namespace":"b"}: name exactly one of service (a service of the environment) or namespace',
             "allowedCallers[1] = {}: name exactly one of service (a service of the environment) or namespace",
         ]);
@@ -85,7 +86,7 @@ describe("service settings validation (components/service/spec.ts)", () => {
                 publicHost: "shop.example.com",
                 metricsPort: 8080,
             }),
-        ).map(describeSpecProblem);
+        ).map(describeProblem);
         assert.deepStrictEqual(problems, [
             "metricsPort = 8080: must differ from port (the metrics are merged into the sidecar's endpoint, not served on the service port)",
             "autoscaling.maxReplicas = 2: must be at least minReplicas (5)",

@@ -55,9 +55,19 @@ describe("service traffic (components/service/traffic.ts)", () => {
         const vs = virtualServiceSpec(HOST, CANARY, { gateway: "frontend/frontend", host: "frontend.dev.internal.example.com" }) as any;
         assert.deepStrictEqual(vs.hosts, [HOST, "frontend.dev.internal.example.com"]);
         assert.deepStrictEqual(vs.gateways, ["mesh", "frontend/frontend"]);
-        assert.deepStrictEqual(gatewaySpec("frontend.dev.internal.example.com", MESH), {
+    });
+
+    it("an exposed service's Gateway serves its host with TLS on 443 (TLS 1.2 or newer, its certificate secret) and only redirects on 80", () => {
+        assert.deepStrictEqual(gatewaySpec("frontend.dev.internal.example.com", "frontend", MESH), {
             selector: { istio: "istio-ingressgateway" },
-            servers: [{ port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["frontend.dev.internal.example.com"] }],
+            servers: [
+                {
+                    port: { number: 443, name: "https", protocol: "HTTPS" },
+                    hosts: ["frontend.dev.internal.example.com"],
+                    tls: { mode: "SIMPLE", credentialName: "frontend-tls", minProtocolVersion: "TLSV1_2" },
+                },
+                { port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["frontend.dev.internal.example.com"], tls: { httpsRedirect: true } },
+            ],
         });
     });
 

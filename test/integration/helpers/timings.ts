@@ -2,7 +2,7 @@
 // for scripts/bench-engine.ts and the closing summary (never asserted: timings are not tests).
 import * as fs from "fs";
 import * as path from "path";
-import { ROOT } from "../../helpers/stack-config";
+import { ROOT } from "../../../plan/stack-config";
 
 export const TIMINGS_FILE = path.join(ROOT, "out", "integration", "timings.json");
 

@@ -1,0 +1,112 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ChartMirror, releaseChart } from "../charts";
+import { Owner } from "../conventions";
+import { podIdentityRole } from "./pod-identity";
+import { partitionOfRegion } from "./specs";
+
+/**
+ * ExternalDNS: a record in the environment's Route53 zone for every host of an Istio Gateway
+ * (each exposed service's), pointing at the ingress gateway's load balancer, which it reads from
+ * the gateway Service's status once the AWS Load Balancer Controller has made the NLB. Records are
+ * owned through TXT records (owner: the cluster), so it changes only what it made, and removes a
+ * record when its Gateway goes. Its AWS permissions come through EKS Pod Identity, limited to the
+ * one zone.
+ */
+
+/** Where ExternalDNS runs: its release, namespace and service account (the association names them). */
+export const EXTERNAL_DNS = { release: "external-dns", namespace: "kube-system", serviceAccount: "external-dns" } as const;
+
+/** The Route53 zone ExternalDNS writes to. */
+export interface DnsZone {
+    readonly id: pulumi.Input<string>;
+    /** e.g. `dev.internal.example.com`: only hosts in it are published. */
+    readonly name: string;
+}
+
+/**
+ * ExternalDNS' IAM policy: change and list the records of `zoneId` only; list the zones (that API
+ * takes no resource). See https://kubernetes-sigs.github.io/external-dns/latest/docs/tutorials/aws/
+ */
+export function externalDnsPolicy(zoneId: string, partition = "aws"): Record<string, unknown> {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "RecordsOfTheEnvironmentZone",
+                Effect: "Allow",
+                Action: ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets", "route53:ListTagsForResources"],
+                Resource: [`arn:${partition}:route53:::hostedzone/${zoneId}`],
+            },
+            { Sid: "FindTheZone", Effect: "Allow", Action: ["route53:ListHostedZones"], Resource: ["*"] },
+        ],
+    };
+}
+
+/** What ExternalDNS' values are built from. */
+export interface ExternalDnsOptions {
+    readonly zone: DnsZone;
+    /** The TXT owner of its records: the cluster's name, so another cluster's instance leaves them alone. */
+    readonly ownerId: pulumi.Input<string>;
+    readonly region: string;
+}
+
+/**
+ * Values of the `external-dns` chart: the `istio-gateway` source only (hosts of Gateway objects,
+ * targets from the Service their selector matches), the AWS provider on the environment's private
+ * zone only (by domain, type and id), `sync` (a record goes with its Gateway) and TXT ownership.
+ * The region is given, because the node's metadata service is out of the pods' reach.
+ */
+export function externalDnsValues(options: ExternalDnsOptions): Record<string, unknown> {
+    return {
+        provider: { name: "aws" },
+        sources: ["istio-gateway"],
+        domainFilters: [options.zone.name],
+        policy: "sync",
+        registry: "txt",
+        txtOwnerId: options.ownerId,
+        extraArgs: { "aws-zone-type": "private", "zone-id-filter": options.zone.id },
+        env: [{ name: "AWS_DEFAULT_REGION", value: options.region }],
+        serviceAccount: { create: true, name: EXTERNAL_DNS.serviceAccount },
+    };
+}
+
+export interface ExternalDnsArgs extends ExternalDnsOptions {
+    /** The owner (environment and `common`): names and tags. */
+    readonly owner: Owner;
+    readonly clusterName: pulumi.Input<string>;
+    readonly awsProvider: aws.Provider;
+    readonly kubernetesProvider: k8s.Provider;
+    /** What it waits for: the cluster's nodes and the Pod Identity agent. */
+    readonly dependsOn: readonly pulumi.Resource[];
+    /** Where the chart comes from (config `chartMirror`). @default upstream (components/charts) */
+    readonly chartMirror?: ChartMirror;
+}
+
+/** ExternalDNS' role, policy and Pod Identity association, and its Helm release in kube-system. */
+export class ExternalDns extends pulumi.ComponentResource {
+    constructor(name: string, args: ExternalDnsArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("platform:cluster:ExternalDns", name, {}, opts);
+        const partition = partitionOfRegion(args.owner.environment.region);
+        const association = podIdentityRole(
+            args.owner,
+            "external-dns",
+            { clusterName: args.clusterName, namespace: EXTERNAL_DNS.namespace, serviceAccount: EXTERNAL_DNS.serviceAccount },
+            pulumi.output(args.zone.id).apply((id) => JSON.stringify(externalDnsPolicy(id, partition))),
+            { parent: this, provider: args.awsProvider, dependsOn: [...args.dependsOn] },
+        );
+        new k8s.helm.v3.Release(
+            EXTERNAL_DNS.release,
+            {
+                name: EXTERNAL_DNS.release,
+                namespace: EXTERNAL_DNS.namespace,
+                ...releaseChart("external-dns", args.chartMirror),
+                values: externalDnsValues(args),
+                timeout: 600,
+            },
+            { parent: this, provider: args.kubernetesProvider, dependsOn: [...args.dependsOn, association] },
+        );
+        this.registerOutputs({});
+    }
+}

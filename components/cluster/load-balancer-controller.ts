@@ -1,0 +1,95 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ChartMirror, releaseChart } from "../charts";
+import controllerPolicy from "./data/aws-load-balancer-controller-iam-policy.json";
+
+/**
+ * The AWS Load Balancer Controller: it makes the ingress gateway's Network Load Balancer from the
+ * gateway Service's annotations (components/mesh/specs.ts). Its AWS permissions come through EKS
+ * Pod Identity (the Cluster component makes the role and the association); its Helm release is
+ * installed here, on the cluster's kubernetes provider.
+ */
+
+/** Where the controller runs: its release, namespace and service account (the Pod Identity association names them). */
+export const LOAD_BALANCER_CONTROLLER = {
+    release: "aws-load-balancer-controller",
+    namespace: "kube-system",
+    serviceAccount: "aws-load-balancer-controller",
+} as const;
+
+/** The controller's webhook port on its pods: the EKS control plane must reach it on the nodes. */
+export const LOAD_BALANCER_CONTROLLER_WEBHOOK_PORT = 9443;
+
+/**
+ * The controller's IAM policy document, as upstream publishes it for its release (data file with
+ * its source in components/cluster/data/SOURCE.md), serialised as stored.
+ */
+export function loadBalancerControllerPolicy(): string {
+    return JSON.stringify(controllerPolicy);
+}
+
+/** What the controller's values are built from. */
+export interface LoadBalancerControllerOptions {
+    readonly clusterName: pulumi.Input<string>;
+    readonly region: string;
+    readonly vpcId: pulumi.Input<string>;
+}
+
+/**
+ * Values of the `aws-load-balancer-controller` chart. Region and VPC are given, because the nodes'
+ * metadata service is out of the pods' reach (hop limit 1); two replicas spread over zones with a
+ * PodDisruptionBudget (its webhooks fail closed, so one replica would block Service changes during
+ * a drain). Ingress class resources are not made: the platform uses no ALB Ingress.
+ */
+export function loadBalancerControllerValues(options: LoadBalancerControllerOptions): Record<string, unknown> {
+    return {
+        clusterName: options.clusterName,
+        region: options.region,
+        vpcId: options.vpcId,
+        replicaCount: 2,
+        podDisruptionBudget: { maxUnavailable: 1 },
+        topologySpreadConstraints: [
+            {
+                maxSkew: 1,
+                topologyKey: "topology.kubernetes.io/zone",
+                whenUnsatisfiable: "ScheduleAnyway",
+                labelSelector: { matchLabels: { "app.kubernetes.io/name": LOAD_BALANCER_CONTROLLER.release } },
+            },
+        ],
+        serviceAccount: { create: true, name: LOAD_BALANCER_CONTROLLER.serviceAccount },
+        createIngressClassResource: false,
+        ingressClassParams: { create: false },
+    };
+}
+
+export interface LoadBalancerControllerArgs extends LoadBalancerControllerOptions {
+    /** The cluster's kubernetes provider. */
+    readonly kubernetesProvider: k8s.Provider;
+    /** What the release waits for: the nodes and the controller's Pod Identity association. */
+    readonly dependsOn: readonly pulumi.Resource[];
+    /** Where the chart comes from (config `chartMirror`). @default upstream (components/charts) */
+    readonly chartMirror?: ChartMirror;
+}
+
+/** The controller's Helm release in kube-system, waited on: the gateway's Service needs its webhook. */
+export class LoadBalancerController extends pulumi.ComponentResource {
+    /** The release: what the mesh's gateway waits for. */
+    readonly release: k8s.helm.v3.Release;
+
+    constructor(name: string, args: LoadBalancerControllerArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("platform:cluster:LoadBalancerController", name, {}, opts);
+        this.release = new k8s.helm.v3.Release(
+            LOAD_BALANCER_CONTROLLER.release,
+            {
+                name: LOAD_BALANCER_CONTROLLER.release,
+                namespace: LOAD_BALANCER_CONTROLLER.namespace,
+                ...releaseChart("aws-load-balancer-controller", args.chartMirror),
+                values: loadBalancerControllerValues(args),
+                skipAwait: false,
+                timeout: 600,
+            },
+            { parent: this, provider: args.kubernetesProvider, dependsOn: [...args.dependsOn] },
+        );
+        this.registerOutputs({});
+    }
+}

@@ -1,0 +1,526 @@
+// The environment's access matrix: who can call whom, computed by the pure evaluator of
+// components/service/access.ts from the AuthorizationPolicy manifests recorded in the plan (not
+// from the config), so it checks what would really be deployed. Written by `npm run plan -- --env`.
+import * as fs from "fs";
+import * as path from "path";
+import { isStackOfEnvironment, layerOfStackName, serviceOfStackName, serviceStackName } from "../infra/layers";
+import { PATH_TEMPLATE, PolicyManifest, Request, Workload, checkPolicies, evaluateAccess, principalOf, selects } from "../components/service";
+import { PROJECT } from "./evaluate";
+import { StackPlan } from "./plan";
+import { RecordedResource } from "./recorder";
+import { ROOT, readStackConfig, stacksOfEnvironment } from "./stack-config";
+
+/** The mesh facts the matrix needs: the trust domain, the root namespace and the ingress gateway. */
+export interface AccessMesh {
+    readonly trustDomain: string;
+    readonly rootNamespace: string;
+    readonly gatewayNamespace: string;
+    /** The gateway's name, also its service account (the gateway Helm chart names both after the release). */
+    readonly gatewayName: string;
+    /**
+     * What sidecars do with a host outside their registry: istiod's meshConfig.outboundTrafficPolicy.
+     * @default "REGISTRY_ONLY" (closed egress, the platform's intended default)
+     */
+    readonly outboundTrafficPolicy?: OutboundMode;
+}
+
+/** The two outbound traffic policies of Istio's mesh config. */
+export type OutboundMode = "ALLOW_ANY" | "REGISTRY_ONLY";
+
+/** One request of a service to a host outside the mesh, and whether its sidecar lets it out. */
+export interface OutboundRow {
+    readonly from: string;
+    readonly host: string;
+    readonly port: number;
+    /** The protocol a ServiceEntry of the service's namespace declares for the port, or `undeclared`. */
+    readonly protocol: string;
+    readonly allowed: boolean;
+    /** What decided: the ServiceEntry and the Sidecar, or why the sidecar refuses (or passes) it. */
+    readonly reason: string;
+}
+
+/** The host every service is tried on that nobody declares: reachable only with ALLOW_ANY. */
+export const UNDECLARED_HOST = "undeclared.example.com";
+
+/** One row of the matrix. */
+export interface AccessRow {
+    readonly from: string;
+    readonly to: string;
+    readonly method: string;
+    readonly path: string;
+    /** Whether the caller presented a valid end-user JWT (of an issuer the target accepts). */
+    readonly token: boolean;
+    /** The token's issuer, on rows with a token: one row per issuer the target accepts. */
+    readonly issuer?: string;
+    readonly allowed: boolean;
+    /** The policy that decided, e.g. `ALLOW backend/allow-callers`. */
+    readonly reason: string;
+}
+
+/** One allowed edge of the matrix, summarised from the rules that admitted it, as written. */
+export interface AccessEdge {
+    readonly from: string;
+    readonly to: string;
+    /** The token's issuer when the edge needs one. */
+    readonly issuer?: string;
+    /** Each admitting rule: `<policy> rules[i]: <methods> on <paths>`, or why no rule was needed. */
+    readonly rules: string[];
+    /** The namespaces of a namespace-wide rule that admitted it (any workload there may call). */
+    readonly namespaceWide: string[];
+}
+
+/** The name of the outsider caller: any pod of the `default` namespace with the `default` account. */
+export const OUTSIDER = "outsider";
+/** The name of the ingress gateway caller. */
+export const GATEWAY = "ingress-gateway";
+/** The methods tried on every path (with any other method a rule names). */
+export const PROBE_METHODS = ["GET", "POST", "PUT", "DELETE"] as const;
+/** The subject of the end-user token tried (the oracle uses the same). */
+export const PROBE_SUBJECT = "end-user";
+
+/**
+ * The caller tried for a namespace-wide rule (`namespaces: [ns]`): another workload of that
+ * namespace, with the namespace's `default` service account (not the service's own).
+ */
+export function namespaceCaller(namespace: string): string {
+    return `other-in-${namespace}`;
+}
+
+/** A planned service, as the matrix sees it. */
+interface PlannedService {
+    readonly name: string;
+    readonly namespace: string;
+    readonly principal: string;
+    /** One workload per version (its Deployment's pod labels). */
+    readonly workloads: Workload[];
+    /** Issuers its RequestAuthentications accept. */
+    readonly issuers: string[];
+}
+
+function ofType(resources: readonly RecordedResource[], type: string): RecordedResource[] {
+    return resources.filter((r) => r.type === type);
+}
+
+/** The services of planned service stacks: namespace, principal, workloads and JWT issuers. */
+function plannedServices(plans: readonly StackPlan[]): PlannedService[] {
+    return plans
+        .filter((p) => p.layer === "service")
+        .map((p) => {
+            const resources = p.evaluation.resources;
+            const outputs = p.evaluation.rawOutputs as Record<string, string>;
+            const workloads = ofType(resources, "kubernetes:apps/v1:Deployment").map((d) => {
+                const inputs = d.inputs as { metadata: { namespace: string }; spec: { template: { metadata: { labels: Record<string, string> } } } };
+                return { namespace: inputs.metadata.namespace, labels: inputs.spec.template.metadata.labels };
+            });
+            const issuers = ofType(resources, "kubernetes:security.istio.io/v1:RequestAuthentication").flatMap((r) =>
+                ((r.inputs.spec as { jwtRules?: { issuer: string }[] }).jwtRules ?? []).map((j) => j.issuer),
+            );
+            return { name: serviceOfStackName(p.config.stack), namespace: outputs.namespace, principal: outputs.principal, workloads, issuers: [...new Set(issuers)] };
+        });
+}
+
+/** Every AuthorizationPolicy manifest of the planned stacks. */
+export function authorizationPolicies(plans: readonly StackPlan[]): PolicyManifest[] {
+    return plans.flatMap((p) =>
+        ofType(p.evaluation.resources, "kubernetes:security.istio.io/v1:AuthorizationPolicy").map((r) => r.inputs as unknown as PolicyManifest),
+    );
+}
+
+type Rule = NonNullable<NonNullable<PolicyManifest["spec"]>["rules"]>[number];
+
+/** The rules of the policies that apply to any of the service's workloads. */
+function rulesOf(policies: readonly PolicyManifest[], service: PlannedService, rootNamespace: string): Rule[] {
+    return policies.filter((p) => service.workloads.some((w) => selects(p, w, rootNamespace))).flatMap((p) => p.spec?.rules ?? []);
+}
+
+/**
+ * Paths at the boundary of a `paths` value: one it matches and one just outside it. `/api/*`:
+ * `/api/example` and `/api`; `*.json`: `/example.json` and `/example.jso`; `/charge`: `/charge`
+ * and `/charge/`; `/api/{*}`: `/api/example` and `/api/a/b`; `/files/{**}`: `/files/a/b`,
+ * `/files/` and `/files`.
+ */
+export function boundaryPaths(pattern: string): string[] {
+    if (pattern === "*") {
+        return ["/"];
+    }
+    if (PATH_TEMPLATE.test(pattern)) {
+        const fill = (one: string, any: string) => pattern.replace(/\{\*\*\}/g, any).replace(/\{\*\}/g, one);
+        const out = [fill("example", "a/b")];
+        if (pattern.includes("{**}")) {
+            out.push(fill("example", ""), fill("example", "").replace(/\/$/, "") || "/x");
+        } else {
+            out.push(pattern.replace("{*}", "a/b").replace(/\{\*\}/g, "example"));
+        }
+        return out;
+    }
+    if (pattern.startsWith("*")) {
+        const suffix = pattern.slice(1);
+        return [`/example${suffix}`, `/example${suffix.slice(0, -1)}`];
+    }
+    if (pattern.endsWith("*")) {
+        const prefix = pattern.slice(0, -1);
+        const inside = `${prefix.replace(/\/?$/, "/")}example`;
+        return prefix.length > 1 ? [inside, prefix.slice(0, -1)] : [inside];
+    }
+    const outside = pattern.endsWith("/") ? pattern.slice(0, -1) : `${pattern}/`;
+    return outside === "" ? [pattern] : [pattern, outside];
+}
+
+/** The paths to try on a service: `/` and the boundary of each path its policies' rules name. */
+function probePaths(rules: readonly Rule[]): string[] {
+    const paths = new Set<string>(["/"]);
+    for (const t of rules.flatMap((r) => r.to ?? [])) {
+        for (const pattern of [...(t.operation?.paths ?? []), ...(t.operation?.notPaths ?? [])]) {
+            boundaryPaths(pattern).forEach((p) => paths.add(p));
+        }
+    }
+    return [...paths].sort();
+}
+
+/** The methods to try on a service: GET, POST, PUT, DELETE and any other (literal) method its rules name. */
+function probeMethods(rules: readonly Rule[]): string[] {
+    const named = rules.flatMap((r) => r.to ?? []).flatMap((t) => [...(t.operation?.methods ?? []), ...(t.operation?.notMethods ?? [])]);
+    const extra = [...new Set(named.filter((m) => !m.includes("*") && !(PROBE_METHODS as readonly string[]).includes(m)))].sort();
+    return [...PROBE_METHODS, ...extra];
+}
+
+/** The exact namespaces the rules name in `namespaces` (each gets a caller of its own). */
+function namespacesNamed(rules: readonly Rule[]): string[] {
+    const named = rules.flatMap((r) => r.from ?? []).flatMap((f) => f.source?.namespaces ?? []);
+    return [...new Set(named.filter((n) => !n.includes("*")))].sort();
+}
+
+/** A rule's `to`, as written: `GET, POST on /api/*`; `any method on any path` without one (or with empty lists). */
+function describeRule(rule: Rule): string {
+    const list = (op: Record<string, readonly string[]>, field: string, noun: string) => {
+        const not = op[`not${field[0].toUpperCase()}${field.slice(1)}`] ?? [];
+        return op[field]?.length ? op[field].join(", ") : not.length ? `any ${noun} but ${not.join(", ")}` : `any ${noun}`;
+    };
+    const operations = rule.to?.length ? rule.to.map((t) => t.operation ?? {}) : [{}];
+    return [...new Set(operations.map((op) => `${list(op, "methods", "method")} on ${list(op, "paths", "path")}`))].join(" | ");
+}
+
+interface Caller {
+    readonly name: string;
+    readonly principal: string;
+    readonly issuer?: string;
+}
+
+/** The matrix and its allowed edges. */
+export interface AccessPlan {
+    readonly rows: AccessRow[];
+    readonly edges: AccessEdge[];
+    /** Each service's requests to external hosts (closed egress). @default [] */
+    readonly outbound?: OutboundRow[];
+}
+
+interface ServiceEntryManifest {
+    readonly metadata: { name: string; namespace: string };
+    readonly spec: { hosts?: string[]; exportTo?: string[]; ports?: { number: number; protocol: string }[] };
+}
+
+/** Whether a ServiceEntry of `entryNamespace` is visible in `namespace` (exportTo; all namespaces when unset). */
+function exportedTo(entry: ServiceEntryManifest, namespace: string): boolean {
+    const exportTo = entry.spec.exportTo ?? ["*"];
+    return exportTo.some((e) => e === "*" || (e === "." && entry.metadata.namespace === namespace) || e === namespace);
+}
+
+/**
+ * Whether a Sidecar egress host (`<namespace>/<dnsName>`: namespace `.`, `*` or a name; dnsName
+ * exact, `*` or `*.<suffix>`) lets a proxy of `namespace` reach `host` declared in `hostNamespace`.
+ * See https://istio.io/latest/docs/reference/config/networking/sidecar/#IstioEgressListener
+ */
+export function egressHostMatches(entry: string, namespace: string, host: string, hostNamespace: string): boolean {
+    const [ns, name] = entry.includes("/") ? [entry.slice(0, entry.indexOf("/")), entry.slice(entry.indexOf("/") + 1)] : ["*", entry];
+    const nsOk = ns === "*" || (ns === "." && hostNamespace === namespace) || ns === hostNamespace;
+    const nameOk = name === "*" || name === host || (name.startsWith("*.") && host.endsWith(name.slice(1)));
+    return nsOk && nameOk;
+}
+
+/**
+ * Each planned service's outbound requests: every host and port a ServiceEntry of the environment
+ * declares, each declared host on a port it does not declare, and UNDECLARED_HOST. A request
+ * leaves the sidecar when a ServiceEntry visible in the service's namespace declares the host and
+ * port and the namespace's Sidecar egress lists the host; with ALLOW_ANY anything else passes
+ * through too, with REGISTRY_ONLY it is refused.
+ */
+export function outboundRows(plans: readonly StackPlan[], mode: OutboundMode): OutboundRow[] {
+    const services = plannedServices(plans);
+    const entries = plans.flatMap((p) =>
+        ofType(p.evaluation.resources, "kubernetes:networking.istio.io/v1:ServiceEntry").map((r) => r.inputs as unknown as ServiceEntryManifest),
+    );
+    const sidecars = plans.flatMap((p) =>
+        ofType(p.evaluation.resources, "kubernetes:networking.istio.io/v1:Sidecar").map(
+            (r) => r.inputs as unknown as { metadata: { namespace: string }; spec: { egress?: { hosts: string[] }[] } },
+        ),
+    );
+    const declared = entries.flatMap((e) => (e.spec.hosts ?? []).flatMap((host) => (e.spec.ports ?? []).map((port) => ({ host, port: port.number }))));
+    const probes = new Map<string, { host: string; port: number }>();
+    const probe = (host: string, port: number) => probes.set(`${host}:${port}`, { host, port });
+    declared.forEach((d) => probe(d.host, d.port));
+    for (const host of new Set(declared.map((d) => d.host))) {
+        const ports = declared.filter((d) => d.host === host).map((d) => d.port);
+        const other = [443, 80, 8443].find((p) => !ports.includes(p));
+        if (other !== undefined) {
+            probe(host, other);
+        }
+    }
+    probe(UNDECLARED_HOST, 443);
+    const sorted = [...probes.values()].sort((a, b) => a.host.localeCompare(b.host) || a.port - b.port);
+    const rows: OutboundRow[] = [];
+    for (const service of services) {
+        const egress = sidecars.filter((s) => s.metadata.namespace === service.namespace).flatMap((s) => (s.spec.egress ?? []).flatMap((e) => e.hosts));
+        for (const { host, port } of sorted) {
+            const entry = entries.find(
+                (e) => exportedTo(e, service.namespace) && (e.spec.hosts ?? []).includes(host) && (e.spec.ports ?? []).some((p) => p.number === port),
+            );
+            const listed = entry !== undefined && egress.some((h) => egressHostMatches(h, service.namespace, host, entry.metadata.namespace));
+            const protocol = entry?.spec.ports?.find((p) => p.number === port)?.protocol ?? "undeclared";
+            let reason: string;
+            if (entry && listed) {
+                reason = `ServiceEntry ${entry.metadata.namespace}/${entry.metadata.name} and Sidecar ${service.namespace} egress`;
+            } else if (mode === "ALLOW_ANY") {
+                reason = `ALLOW_ANY: the sidecar passes a host outside its registry through`;
+            } else if (entry) {
+                reason = `REGISTRY_ONLY: ServiceEntry ${entry.metadata.namespace}/${entry.metadata.name} declares it, but the Sidecar of ${service.namespace} does not list it`;
+            } else {
+                reason = `REGISTRY_ONLY: no ServiceEntry visible in ${service.namespace} declares ${host}:${port}`;
+            }
+            rows.push({ from: service.name, host, port, protocol, allowed: (entry !== undefined && listed) || mode === "ALLOW_ANY", reason });
+        }
+    }
+    return rows;
+}
+
+/**
+ * The access matrix of planned service stacks: every service, the ingress gateway (without a
+ * token, and with a valid token of each issuer the target accepts), the outsider and, for each
+ * namespace-wide rule, another workload of that namespace, against every service, with each probe
+ * method and the boundary paths of its rules. Fails, naming them, on policies Istio refuses.
+ */
+export function accessPlan(plans: readonly StackPlan[], mesh: AccessMesh): AccessPlan {
+    const services = plannedServices(plans);
+    const policies = authorizationPolicies(plans);
+    checkPolicies(policies);
+    const gateway = principalOf(mesh.trustDomain, mesh.gatewayNamespace, mesh.gatewayName);
+    const rows: AccessRow[] = [];
+    const edges = new Map<string, { from: string; to: string; issuer?: string; rules: Set<string>; namespaceWide: Set<string> }>();
+    for (const target of services) {
+        const rules = rulesOf(policies, target, mesh.rootNamespace);
+        const callers: Caller[] = [
+            ...services.filter((s) => s.name !== target.name).map((s) => ({ name: s.name, principal: s.principal })),
+            ...target.issuers.map((issuer) => ({ name: GATEWAY, principal: gateway, issuer })),
+            { name: GATEWAY, principal: gateway },
+            { name: OUTSIDER, principal: principalOf(mesh.trustDomain, "default", "default") },
+            ...namespacesNamed(rules).map((ns) => ({ name: namespaceCaller(ns), principal: principalOf(mesh.trustDomain, ns, "default") })),
+        ];
+        for (const caller of callers) {
+            for (const p of probePaths(rules)) {
+                for (const method of probeMethods(rules)) {
+                    // A token is only a request principal where a RequestAuthentication accepts its issuer.
+                    const token = caller.issuer === undefined ? undefined : { iss: caller.issuer, sub: PROBE_SUBJECT };
+                    const request: Request = { principal: caller.principal, token, method, path: p };
+                    const decisions = target.workloads.map((w) => evaluateAccess(policies, w, request, mesh.rootNamespace, mesh.trustDomain));
+                    const allowed = decisions.length > 0 && decisions.every((d) => d.allowed);
+                    const reasons = [...new Set(decisions.map((d) => d.reason))];
+                    rows.push({
+                        from: caller.name,
+                        to: target.name,
+                        method,
+                        path: p,
+                        token: token !== undefined,
+                        ...(caller.issuer === undefined ? {} : { issuer: caller.issuer }),
+                        allowed,
+                        reason: reasons.join("; "),
+                    });
+                    if (allowed) {
+                        const key = `${caller.name}\u0000${caller.issuer ?? ""}\u0000${target.name}`;
+                        const edge = edges.get(key) ?? { from: caller.name, to: target.name, issuer: caller.issuer, rules: new Set(), namespaceWide: new Set() };
+                        edges.set(key, edge);
+                        for (const d of decisions) {
+                            const rule = d.rule?.policy.spec?.rules?.[d.rule.index];
+                            if (!d.rule || !rule) {
+                                edge.rules.add(`any request (${d.reason})`);
+                                continue;
+                            }
+                            edge.rules.add(`${describeRule(rule)} (${d.rule.policy.metadata.namespace}/${d.rule.policy.metadata.name} rules[${d.rule.index}])`);
+                            (rule.from ?? []).flatMap((f) => f.source?.namespaces ?? []).forEach((ns) => edge.namespaceWide.add(ns));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return {
+        rows,
+        edges: [...edges.values()].map((e) => ({ from: e.from, to: e.to, ...(e.issuer === undefined ? {} : { issuer: e.issuer }), rules: [...e.rules], namespaceWide: [...e.namespaceWide].sort() })),
+        outbound: outboundRows(plans, mesh.outboundTrafficPolicy ?? "REGISTRY_ONLY"),
+    };
+}
+
+/** The rows of the access matrix (see accessPlan). */
+export function accessMatrix(plans: readonly StackPlan[], mesh: AccessMesh): AccessRow[] {
+    return accessPlan(plans, mesh).rows;
+}
+
+/** The mesh facts from the environment's common stack plan (its outputs). */
+export function accessMeshOf(plans: readonly StackPlan[]): AccessMesh {
+    const common = plans.find((p) => p.layer === "common");
+    const out = common?.evaluation.rawOutputs ?? {};
+    const missing = ["trustDomain", "istioNamespace", "gatewayNamespace", "gatewayName"].filter((k) => typeof out[k] !== "string" || out[k] === "");
+    if (!common || missing.length > 0) {
+        throw new Error(`access matrix: the common stack's plan lacks ${missing.join(", ")}`);
+    }
+    // The outbound policy of the main control plane, as its istiod Helm release sets it.
+    const istiod = common.evaluation.resources?.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === "istiod");
+    const mode = (istiod?.inputs.values as { meshConfig?: { outboundTrafficPolicy?: { mode?: string } } } | undefined)?.meshConfig?.outboundTrafficPolicy?.mode;
+    return {
+        trustDomain: out.trustDomain as string,
+        rootNamespace: out.istioNamespace as string,
+        gatewayNamespace: out.gatewayNamespace as string,
+        gatewayName: out.gatewayName as string,
+        // Istio's own default is ALLOW_ANY; a release without the setting gets it.
+        ...(istiod ? { outboundTrafficPolicy: mode === "REGISTRY_ONLY" ? "REGISTRY_ONLY" : "ALLOW_ANY" } : {}),
+    };
+}
+
+/**
+ * Fails, naming the file, when a service stack of the environment allows a caller `service` that
+ * has no stack in the environment (a typo or a service not deployed there).
+ */
+/** An allow rule names a service that has no stack in the environment (invalid config, exit 2). */
+export class MissingCallerError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "MissingCallerError";
+    }
+}
+
+/** What a caller's `service` may be: the service stacks of `env`, or why there is none. */
+function allowedServices(env: string, stacks: readonly string[]): string {
+    const services = stacks.filter((s) => isStackOfEnvironment(s, env) && layerOfStackName(s) === "service").map(serviceOfStackName);
+    return services.length > 0 ? `allowed: one of ${services.join(", ")}` : `allowed: a service of the environment, and "${env}" has no service stacks`;
+}
+
+export function checkAllowedCallers(env: string, dir = ROOT): void {
+    const stacks = stacksOfEnvironment(env, dir);
+    const problems: string[] = [];
+    for (const stack of stacks) {
+        const config = readStackConfig(stack, dir);
+        if (config.config[`${PROJECT}:layer`] !== "service") {
+            continue;
+        }
+        let callers: unknown;
+        try {
+            callers = JSON.parse(config.config[`${PROJECT}:allowedCallers`] ?? "[]");
+        } catch {
+            continue; // not a list: the stack's own config check reports it
+        }
+        (Array.isArray(callers) ? callers : []).forEach((c: { service?: unknown }, i) => {
+            if (typeof c?.service === "string" && !stacks.includes(serviceStackName(env, c.service))) {
+                problems.push(
+                    `${path.basename(config.file)}: ${PROJECT}:allowedCallers[${i}].service = ${JSON.stringify(c.service)}: ` +
+                        `no stack "${env}-${c.service}" in environment "${env}" (Pulumi.${env}-${c.service}.yaml does not exist); ` +
+                        allowedServices(env, stacks),
+                );
+            }
+        });
+    }
+    if (problems.length > 0) {
+        throw new MissingCallerError(`environment "${env}": an allow rule names a service without a stack:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    }
+}
+
+function mermaidId(name: string): string {
+    return name.replace(/[^A-Za-z0-9]/g, "_");
+}
+
+/** One line of the per-edge summary: `caller -> callee: <rule as written> (<policy> rules[i])`. */
+export function describeEdge(e: AccessEdge): string {
+    const token = e.issuer === undefined ? "" : ` (token of ${e.issuer})`;
+    const wide = e.namespaceWide.length === 0 ? "" : `; namespace-wide: any workload of namespace ${e.namespaceWide.join(", ")} (tried as ${e.namespaceWide.map(namespaceCaller).join(", ")})`;
+    return `${e.from}${token} -> ${e.to}: ${e.rules.join("; ")}${wide}`;
+}
+
+/** One line of the outbound summary: `payment -> api.example.com:443 (HTTPS): <reason>`. */
+export function describeOutbound(r: OutboundRow): string {
+    return `${r.from} -> ${r.host}:${r.port} (${r.protocol}): ${r.allowed ? "allowed" : "refused"}, ${r.reason}`;
+}
+
+/** The Markdown report: the allowed edges (a summary and a Mermaid graph), the outbound requests and the full table. */
+export function accessMarkdown(env: string, plan: AccessPlan): string {
+    const { rows, edges } = plan;
+    const outbound = plan.outbound ?? [];
+    const sorted = [...edges].sort((a, b) => describeEdge(a).localeCompare(describeEdge(b)));
+    const nodes = [...new Set(rows.flatMap((r) => [r.from, r.to]))].sort();
+    const graph = [
+        "```mermaid",
+        "flowchart LR",
+        ...nodes.map((n) => `    ${mermaidId(n)}["${n}"]`),
+        ...sorted.map((e) => {
+            const label = [
+                ...e.rules.map((r) => r.replace(/ \(.*\)$/, "")),
+                ...(e.issuer === undefined ? [] : [`token of ${e.issuer}`]),
+                ...(e.namespaceWide.length === 0 ? [] : [`namespace-wide: ${e.namespaceWide.join(", ")}`]),
+            ];
+            return `    ${mermaidId(e.from)} -->|"${label.join("<br/>")}"| ${mermaidId(e.to)}`;
+        }),
+        // External hosts a service may reach, as boxes of their own.
+        ...outbound
+            .filter((r) => r.allowed && r.protocol !== "undeclared")
+            .map((r) => `    ${mermaidId(r.from)} -->|"${r.protocol} ${r.port}"| ${mermaidId(`ext-${r.host}`)}[/"${r.host}"/]`),
+        "```",
+    ];
+    const table = [
+        "| from | to | token | method | path | allowed | decided by |",
+        "|---|---|---|---|---|---|---|",
+        ...rows.map(
+            (r) =>
+                `| ${r.from} | ${r.to} | ${r.token ? (r.issuer ?? "yes") : "no"} | ${r.method} | \`${r.path}\` | ${r.allowed ? "**allowed**" : "refused"} | ${r.reason} |`,
+        ),
+    ];
+    return [
+        `# Access matrix of environment \`${env}\``,
+        "",
+        "Computed from the AuthorizationPolicies of the plan with Istio's semantics (components/service/access.ts)",
+        "and checked against Istio's own policy compiler by the oracle (`npm run test:oracle`, docs/service.md).",
+        "The ingress gateway is tried without a token and with a valid end-user token of each issuer the target",
+        "accepts; services, the outsider (`default` namespace, `default` service account) and, for a namespace-wide",
+        "rule, another workload of that namespace (`other-in-<namespace>`, its `default` service account) without one.",
+        "Each rule's paths are tried at their boundary: one path inside and one just outside.",
+        "",
+        "## Allowed edges",
+        "",
+        ...sorted.map((e) => `- ${describeEdge(e)}`),
+        "",
+        ...graph,
+        "",
+        "## Outbound (external hosts)",
+        "",
+        "Each service tried on every host and port a ServiceEntry declares, each such host on a port it does not",
+        `declare, and ${UNDECLARED_HOST}:443, under the mesh's outbound traffic policy.`,
+        "",
+        ...outbound.map((r) => `- ${describeOutbound(r)}`),
+        "",
+        "## Every request tried",
+        "",
+        ...table,
+        "",
+    ].join("\n");
+}
+
+/** Writes access.json and access.md into `dir`. */
+export function writeAccessPlan(env: string, plan: AccessPlan, dir: string): void {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, "access.json"), `${JSON.stringify(plan.rows, null, 2)}\n`);
+    fs.writeFileSync(path.join(dir, "access.md"), accessMarkdown(env, plan));
+    fs.writeFileSync(path.join(dir, "outbound.json"), `${JSON.stringify(plan.outbound ?? [], null, 2)}\n`);
+}
+
+/** The environment step of `npm run plan -- --env <env>`: the matrix of the planned stacks, written to `<out>/<env>/`. */
+export function planAccess(env: string, plans: readonly StackPlan[], out: string): AccessPlan & { dir: string } {
+    const plan = accessPlan(plans, accessMeshOf(plans));
+    const dir = path.join(out, env);
+    writeAccessPlan(env, plan, dir);
+    return { ...plan, dir };
+}

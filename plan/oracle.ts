@@ -1,0 +1,143 @@
+// The oracle: ../shared/tools/oracle (Go), which builds every target workload's Envoy RBAC filters
+// with istiod's own code (pilot/pkg/networking/plugin/authz) and evaluates each row of a plan's
+// access.json against them. This module finds or builds it, feeds it plan-shaped folders and
+// reads its verdicts. Not part of `npm test`: a fresh clone has no ../shared and no Go.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { AccessRow, namespaceCaller } from "./access-plan";
+import { PROJECT } from "./evaluate";
+import { ROOT, readStackConfig } from "./stack-config";
+
+/** What the oracle said about a plan. */
+export interface OracleRun {
+    /** One verdict line per row of access.json, in order: `agree ...`, `DISAGREE ...` or `UNKNOWN ...`. */
+    readonly lines: string[];
+    readonly disagree: string[];
+    readonly unknown: string[];
+    /** `oracle: N rows, A agree, D disagree[, U unknown]`. */
+    readonly summary: string;
+}
+
+const HOW =
+    "set ORACLE_BIN to the built oracle binary, or ORACLE_DIR to its source folder (e.g. ORACLE_DIR=../shared/tools/oracle, " +
+    "built with Go and the istio.io/istio module from the Go module proxy; the first build takes minutes)";
+
+let binary: string | undefined;
+
+/** The oracle binary: ORACLE_BIN as it is, or built from ORACLE_DIR (as run.sh does; quick once cached). */
+export function oracleBinary(): string {
+    if (binary) {
+        return binary;
+    }
+    const bin = process.env.ORACLE_BIN;
+    const dir = process.env.ORACLE_DIR;
+    if (bin) {
+        try {
+            fs.accessSync(bin, fs.constants.X_OK);
+        } catch {
+            throw new Error(`ORACLE_BIN=${bin}: not an executable file; ${HOW}`);
+        }
+        binary = path.resolve(bin);
+        return binary;
+    }
+    if (!dir) {
+        throw new Error(`the oracle is not available: ${HOW}`);
+    }
+    const source = path.resolve(dir);
+    if (!fs.existsSync(path.join(source, "main.go"))) {
+        throw new Error(`ORACLE_DIR=${dir}: no main.go in ${source}; ${HOW}`);
+    }
+    const out = path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "access-oracle", "oracle");
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    const build = spawnSync("go", ["build", "-o", out, "."], { cwd: source, encoding: "utf8" });
+    if (build.error || build.status !== 0) {
+        const why = build.error ? build.error.message : build.stderr.trim().split("\n").slice(-10).join("\n");
+        throw new Error(`ORACLE_DIR=${dir}: go build failed: ${why}\n${HOW}`);
+    }
+    binary = out;
+    return binary;
+}
+
+/** Runs the oracle on `planDir` for `env`; an input error (its exit status 2) throws with its message. */
+export function runOracle(planDir: string, env: string): OracleRun {
+    const run = spawnSync(oracleBinary(), [planDir, env], { encoding: "utf8", maxBuffer: 1 << 30 });
+    if (run.error || (run.status !== 0 && run.status !== 1)) {
+        throw new Error(`oracle ${planDir} ${env} failed (status ${run.status}): ${run.error?.message ?? run.stderr.trim()}`);
+    }
+    const all = run.stdout.split("\n").filter((l) => l !== "");
+    const lines = all.filter((l) => /^(agree|DISAGREE|UNKNOWN) /.test(l));
+    const summary = all.find((l) => l.startsWith("oracle: ")) ?? "";
+    if (summary === "") {
+        throw new Error(`oracle ${planDir} ${env}: no summary line in its output:\n${run.stdout.slice(-2000)}${run.stderr.slice(-2000)}`);
+    }
+    return { lines, disagree: lines.filter((l) => l.startsWith("DISAGREE")), unknown: lines.filter((l) => l.startsWith("UNKNOWN")), summary };
+}
+
+/** A Kubernetes object as the oracle reads it from manifests.yaml. */
+export type Manifest = Record<string, unknown>;
+
+/** Writes manifests as the plan does: one YAML document per object. */
+export function writeManifests(dir: string, manifests: readonly Manifest[]): void {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, "manifests.yaml"), manifests.map((m) => yaml.dump(m, { noRefs: true, lineWidth: -1 })).join("---\n"));
+}
+
+/** A Deployment of `labels` pods running as `serviceAccount` in `namespace`. */
+export function deployment(name: string, namespace: string, serviceAccount: string, labels: Record<string, string>): Manifest {
+    return {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name, namespace },
+        spec: {
+            selector: { matchLabels: labels },
+            template: { metadata: { labels }, spec: { serviceAccountName: serviceAccount, containers: [{ name: "app", image: "registry.example.com/app:1.0.0" }] } },
+        },
+    };
+}
+
+/**
+ * The oracle knows a caller only by a plan folder with its Deployment. The matrix's namespace-wide
+ * callers (`other-in-<ns>`: another workload of the namespace, its `default` account) have none:
+ * this writes `<planDir>/<env>-other-in-<ns>/manifests.yaml` for each, so their rows are checked.
+ */
+export function addNamespaceCallers(planDir: string, env: string, rows: readonly AccessRow[]): void {
+    const namespaces = new Set(rows.map((r) => /^other-in-(.+)$/.exec(r.from)?.[1]).filter((n): n is string => n !== undefined));
+    for (const ns of namespaces) {
+        const name = namespaceCaller(ns);
+        const dir = path.join(planDir, `${env}-${name}`);
+        if (!fs.existsSync(dir)) {
+            writeManifests(dir, [deployment(name, ns, "default", { app: name })]);
+        }
+    }
+}
+
+/** The environments of the repository's stack files: each `Pulumi.<env>.yaml` of the global layer. */
+export function environments(dir = ROOT): string[] {
+    return fs
+        .readdirSync(dir)
+        .map((f) => /^Pulumi\.([^.-]+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined && readStackConfig(s, dir).config[`${PROJECT}:layer`] === "global")
+        .sort();
+}
+
+/**
+ * Plans `env` (as `npm run plan -- --env <env> --out <out>`), adds the namespace-wide callers and
+ * runs the oracle over its access matrix. A plan that fails (status 2) throws with its message;
+ * broken conventions (status 1) are the plan's business, not the matrix's.
+ */
+export function checkEnvironment(env: string, out: string): OracleRun {
+    const plan = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "scripts/plan.ts", "--env", env, "--out", out], {
+        cwd: ROOT,
+        encoding: "utf8",
+        maxBuffer: 1 << 28,
+    });
+    if (plan.status !== 0 && plan.status !== 1) {
+        throw new Error(`npm run plan -- --env ${env} failed (status ${plan.status}): ${plan.error?.message ?? plan.stderr.trim()}`);
+    }
+    const rows = JSON.parse(fs.readFileSync(path.join(out, env, "access.json"), "utf8")) as AccessRow[];
+    addNamespaceCallers(out, env, rows);
+    return runOracle(out, env);
+}

@@ -1,0 +1,65 @@
+// The stack listings the workflows need (.github/scripts/stacks.sh runs this), as JSON for a job
+// matrix, from the Pulumi.<stack>.yaml files and the layering of infra/layers.ts (which stack is an
+// environment's global stack, which environment a stack belongs to), so no workflow restates it:
+//
+//   stacks envs                        ["dev","prod"]          every environment (each global stack)
+//   stacks touched <base-ref>          ["dev-backend"]         the stacks a change since <base-ref> touches
+//   stacks touched-envs <base-ref>     ["dev"]                 the environments of those stacks
+//
+// A change to a stack's own file touches that stack; a change to code, dependencies or Pulumi.yaml
+// touches every stack; docs, README and workflow changes touch none.
+import { execFileSync } from "child_process";
+import { envOfStackName, layerOfStackName } from "../infra/layers";
+import { ROOT, allStacks } from "../plan/stack-config";
+
+/** Every environment: the stacks that are an environment's global stack, sorted. */
+export function environments(stacks: readonly string[]): string[] {
+    return stacks.filter((s) => layerOfStackName(s) === "global").sort();
+}
+
+/** The environments `stacks` belong to, each once, sorted. */
+export function environmentsOf(stacks: readonly string[]): string[] {
+    return [...new Set(stacks.map(envOfStackName))].sort();
+}
+
+/** Files whose change touches no stack. */
+const NO_STACK = /^(docs\/.*|README\.md|\.github\/.*)$/;
+const STACK_FILE = /^Pulumi\.([^/]+)\.yaml$/;
+
+/** The stacks of `existing` a change of `changed` (paths from the repository root) touches, sorted. */
+export function touchedStacks(changed: readonly string[], existing: readonly string[]): string[] {
+    // Pulumi.yaml is not a stack file: a change to it is a change to every stack.
+    if (changed.some((f) => !NO_STACK.test(f) && !STACK_FILE.test(f))) {
+        return [...existing].sort();
+    }
+    const touched = changed.map((f) => STACK_FILE.exec(f)?.[1]).filter((s): s is string => s !== undefined && existing.includes(s));
+    return [...new Set(touched)].sort();
+}
+
+function changedSince(base: string): string[] {
+    return execFileSync("git", ["diff", "--name-only", `${base}...HEAD`], { cwd: ROOT, encoding: "utf8" }).split("\n").filter(Boolean);
+}
+
+const USAGE = "usage: stacks envs | touched <base-ref> | touched-envs <base-ref>";
+
+/** Runs one listing; returns its JSON, or throws with the usage. */
+export function listing(args: readonly string[], stacks = allStacks(ROOT), changed: (base: string) => string[] = changedSince): string[] {
+    const [command, base, ...rest] = args;
+    if (command === "envs" && base === undefined) {
+        return environments(stacks);
+    }
+    if ((command === "touched" || command === "touched-envs") && base && rest.length === 0) {
+        const touched = touchedStacks(changed(base), stacks);
+        return command === "touched" ? touched : environmentsOf(touched);
+    }
+    throw new Error(USAGE);
+}
+
+if (require.main === module) {
+    try {
+        console.log(JSON.stringify(listing(process.argv.slice(2))));
+    } catch (err) {
+        console.error(err instanceof Error ? err.message : String(err));
+        process.exit(2);
+    }
+}

@@ -1,0 +1,80 @@
+// The dev plan's Helm releases rendered by Helm itself (`helm template`) from the team's offline
+// charts: what the charts make of our values (PodDisruptionBudgets, autoscalers, the gateway's
+// Service), which the values alone do not show (e.g. a chart makes its PDB only with a floor above
+// one replica). Runs when helm is on PATH and ../shared/charts is beside this clone; skipped,
+// saying why, otherwise (PLATFORM_REQUIRE_HELM=1 makes a missing helm a failure).
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { ChartName } from "../components/charts";
+import { KUBERNETES_VERSION } from "../components/cluster";
+import { OFFLINE_CHART_FOLDERS } from "./helpers/chart-values";
+import { devPlan } from "./helpers/dev-plan";
+import { tempDir } from "./helpers/temp";
+
+const SHARED_CHARTS = path.resolve(__dirname, "..", "..", "shared", "charts");
+
+interface Doc { kind: string; metadata: { name: string }; spec: any }
+
+describe("the dev plan's releases rendered by helm template (when helm and ../shared/charts are here)", function () {
+    this.timeout(120_000);
+    const rendered: Record<string, Doc[]> = {};
+
+    before(async function () {
+        const helm = spawnSync("helm", ["version", "--short"], { encoding: "utf8" });
+        const haveHelm = helm.error === undefined && helm.status === 0;
+        assert.ok(haveHelm || !process.env.PLATFORM_REQUIRE_HELM, "PLATFORM_REQUIRE_HELM is set but helm is not on PATH");
+        if (!haveHelm || !fs.existsSync(SHARED_CHARTS)) {
+            console.log(`      skipped: ${haveHelm ? "no ../shared/charts beside this clone" : "helm is not on PATH"}`);
+            this.skip();
+        }
+        const common = (await devPlan()).find((p) => p.config.stack === "dev-common")!;
+        const dir = tempDir("helm-render");
+        // The releases whose HA and load balancer values are checked here (external-dns is not in the offline set).
+        const releases = ["istiod", "istio-ingressgateway", "aws-load-balancer-controller"];
+        for (const r of common.evaluation.resources.filter((x) => x.type === "kubernetes:helm.sh/v3:Release" && releases.includes(x.name))) {
+            const chart = String(r.inputs.chart).split("/").pop() as ChartName;
+            const folder = path.join(SHARED_CHARTS, OFFLINE_CHART_FOLDERS[chart]);
+            const values = path.join(dir, `${r.name}.json`);
+            fs.writeFileSync(values, JSON.stringify(r.inputs.values));
+            const run = spawnSync("helm", ["template", String(r.inputs.name), folder, "-n", String(r.inputs.namespace), "-f", values, "--kube-version", `${KUBERNETES_VERSION}.0`], { encoding: "utf8" });
+            assert.strictEqual(run.status, 0, `helm template ${r.name}: ${run.stderr}`);
+            rendered[r.name] = (yaml.loadAll(run.stdout) as (Doc | null)[]).filter((d): d is Doc => d !== null);
+        }
+    });
+
+    const one = (release: string, kind: string): Doc => {
+        const docs = (rendered[release] ?? []).filter((d) => d.kind === kind);
+        assert.strictEqual(docs.length, 1, `${release}: expected one ${kind}, found ${docs.length}`);
+        return docs[0];
+    };
+
+    it("istiod and the gateway: an autoscaler from 2 replicas and a PodDisruptionBudget each", () => {
+        for (const release of ["istiod", "istio-ingressgateway"]) {
+            assert.deepStrictEqual([one(release, "HorizontalPodAutoscaler").spec.minReplicas, one(release, "PodDisruptionBudget").spec.minAvailable], [2, 1], release);
+            const spread = one(release, "Deployment").spec.template.spec.topologySpreadConstraints.map((c: any) => c.topologyKey);
+            assert.deepStrictEqual(spread, ["topology.kubernetes.io/zone", "kubernetes.io/hostname"], release);
+        }
+    });
+
+    it("the gateway's Service publishes 80 and 443 only, to the VPC, as an internal NLB of the load balancer controller", () => {
+        const service = one("istio-ingressgateway", "Service");
+        assert.deepStrictEqual(service.spec.ports.map((p: any) => p.port), [80, 443]);
+        assert.deepStrictEqual(service.spec.loadBalancerSourceRanges, ["10.20.0.0/16"]);
+        const annotations = (service.metadata as any).annotations;
+        assert.deepStrictEqual(
+            [annotations["service.beta.kubernetes.io/aws-load-balancer-type"], annotations["service.beta.kubernetes.io/aws-load-balancer-scheme"]],
+            ["external", "internal"],
+        );
+    });
+
+    it("the load balancer controller: two replicas with a PodDisruptionBudget, region and VPC given", () => {
+        const deployment = one("aws-load-balancer-controller", "Deployment");
+        assert.strictEqual(deployment.spec.replicas, 2);
+        assert.strictEqual(one("aws-load-balancer-controller", "PodDisruptionBudget").spec.maxUnavailable, 1);
+        const args: string[] = deployment.spec.template.spec.containers[0].args;
+        assert.ok(args.includes("--aws-region=eu-central-1") && args.includes("--cluster-name=dev-common-eks-cluster"), args.join(" "));
+    });
+});

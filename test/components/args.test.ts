@@ -1,0 +1,54 @@
+import * as assert from "assert";
+import * as aws from "@pulumi/aws";
+import * as eks from "@pulumi/eks";
+import * as k8s from "@pulumi/kubernetes";
+import { providerProblems } from "../../components/args";
+import { useMocks } from "../../plan/evaluate";
+
+const allowed = (pkg: string) => `allowed: the stack's ${pkg} provider (default providers are disabled: every component is given its providers)`;
+
+describe("components/args: the providers argument", () => {
+    let providers: { aws: aws.Provider; eks: eks.Provider; kubernetes: k8s.Provider };
+    before(() => {
+        useMocks("dev");
+        providers = {
+            aws: new aws.Provider("aws", { region: "eu-central-1" }),
+            eks: new eks.Provider("eks", {}),
+            kubernetes: new k8s.Provider("kubernetes", {}),
+        };
+    });
+
+    it("no problem when each required package has its own provider (others may be there too)", () => {
+        assert.deepStrictEqual(providerProblems(providers, ["aws"]), []);
+        assert.deepStrictEqual(providerProblems({ aws: providers.aws, eks: providers.eks }, ["aws", "eks"]), []);
+        assert.deepStrictEqual(providerProblems({ kubernetes: providers.kubernetes }, ["kubernetes"]), []);
+    });
+
+    it("a missing provider is named with its package, in the order asked for", () => {
+        assert.deepStrictEqual(providerProblems({ aws: providers.aws }, ["eks", "aws", "kubernetes"]), [
+            { path: "providers.eks", value: undefined, message: `missing; ${allowed("eks")}` },
+            { path: "providers.kubernetes", value: undefined, message: `missing; ${allowed("kubernetes")}` },
+        ]);
+    });
+
+    it("no providers argument at all: every required provider is missing", () => {
+        for (const given of [undefined, null, "aws"]) {
+            assert.deepStrictEqual(providerProblems(given, ["aws"]), [
+                { path: "providers.aws", value: undefined, message: `missing; ${allowed("aws")}` },
+            ]);
+        }
+    });
+
+    it("another package's provider, or something that is no provider, is named for what it is", () => {
+        assert.deepStrictEqual(providerProblems({ aws: providers.kubernetes }, ["aws"]), [
+            { path: "providers.aws", value: "kubernetes provider", message: `not a provider of the aws package; ${allowed("aws")}` },
+        ]);
+        assert.deepStrictEqual(providerProblems({ kubernetes: providers.aws, eks: "eu-central-1" }, ["kubernetes", "eks"]), [
+            { path: "providers.kubernetes", value: "aws provider", message: `not a provider of the kubernetes package; ${allowed("kubernetes")}` },
+            { path: "providers.eks", value: "eu-central-1", message: `not a provider of the eks package; ${allowed("eks")}` },
+        ]);
+        assert.deepStrictEqual(providerProblems({ aws: { region: "eu-central-1" } }, ["aws"]), [
+            { path: "providers.aws", value: "Object instance", message: `not a provider of the aws package; ${allowed("aws")}` },
+        ]);
+    });
+});

@@ -1,0 +1,22 @@
+import * as fs from "fs";
+import * as path from "path";
+import { ROOT } from "../../plan/stack-config";
+
+/**
+ * The tests' own stack files: environment `dev` (global, common, backend, frontend, payment).
+ * Tests of the layers and of the plan read these, never the example files at the repository root,
+ * so a team that edits or forks the examples keeps a green `npm test` (test/examples.test.ts checks
+ * the examples for invariants only).
+ */
+export const FIXTURE_STACKS = path.join(__dirname, "..", "fixtures", "stacks");
+
+/** Copies the fixture stack files into `dir` (and the project's Pulumi.yaml with `project`), for a test to edit; returns `dir`. */
+export function copyFixtureStacks(dir: string, options: { project?: boolean } = {}): string {
+    for (const f of fs.readdirSync(FIXTURE_STACKS).filter((f) => /^Pulumi\..+\.yaml$/.test(f))) {
+        fs.copyFileSync(path.join(FIXTURE_STACKS, f), path.join(dir, f));
+    }
+    if (options.project) {
+        fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    }
+    return dir;
+}
