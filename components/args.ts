@@ -7,7 +7,12 @@ import { Problem, throwIfProblems } from "./problems";
  * Throws a ProblemError (kind ComponentArgsError) when `problems` is not empty, before the
  * component registers anything: `invalid <component> "<name>" arguments:` and one line per problem.
  */
-export function assertValidArgs(component: string, resourceName: string, problems: readonly Problem[], notes: readonly string[] = []): void {
+export function assertValidArgs(
+    component: string,
+    resourceName: string,
+    problems: readonly Problem[],
+    notes: readonly string[] = [],
+): void {
     throwIfProblems("ComponentArgsError", `invalid ${component} "${resourceName}" arguments:`, problems, notes);
 }
 
@@ -71,7 +76,8 @@ export function providerProblems(providers: unknown, required: readonly Provider
         problems.push({
             path: `providers.${pkg}`,
             value: describeProvider(provider),
-            message: provider === undefined ? `missing; ${allowed}` : `not a provider of the ${pkg} package; ${allowed}`,
+            message:
+                provider === undefined ? `missing; ${allowed}` : `not a provider of the ${pkg} package; ${allowed}`,
         });
     }
     return problems;

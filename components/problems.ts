@@ -22,7 +22,10 @@ export function describeProblem(p: Problem): string {
 
 /** The problems of a part, re-rooted under `prefix`: `minSize` under `nodeGroups[0]` is `nodeGroups[0].minSize`. */
 export function underPath(prefix: string, problems: readonly Problem[]): Problem[] {
-    return problems.map((p) => ({ ...p, path: p.path === "" ? prefix : p.path.startsWith("[") ? `${prefix}${p.path}` : `${prefix}.${p.path}` }));
+    return problems.map((p) => ({
+        ...p,
+        path: p.path === "" ? prefix : p.path.startsWith("[") ? `${prefix}${p.path}` : `${prefix}.${p.path}`,
+    }));
 }
 
 /**
@@ -53,7 +56,12 @@ export class ProblemError extends pulumi.RunError {
 }
 
 /** Throws a ProblemError of `kind` when there is any problem or note. */
-export function throwIfProblems(kind: ProblemKind, heading: string, problems: readonly Problem[], notes: readonly string[] = []): void {
+export function throwIfProblems(
+    kind: ProblemKind,
+    heading: string,
+    problems: readonly Problem[],
+    notes: readonly string[] = [],
+): void {
     if (problems.length > 0 || notes.length > 0) {
         throw new ProblemError(kind, heading, problems, notes);
     }

@@ -21,7 +21,11 @@ export function loadConfig(): PlatformConfig {
  * to their string form, and whether each was set as a secret. Keys of other namespaces are
  * ignored. `npm run env` checks every stack with it before running any.
  */
-export function parseEngineConfig(stack: string, all: Readonly<Record<string, string>>, isSecret: (fullKey: string) => boolean): PlatformConfig {
+export function parseEngineConfig(
+    stack: string,
+    all: Readonly<Record<string, string>>,
+    isSecret: (fullKey: string) => boolean,
+): PlatformConfig {
     const prefix = `${NAMESPACE}:`;
     const secretKeys = new Set(ALL_KEYS.filter((k) => k.secret).map((k) => k.key));
     const raw: Record<string, string | undefined> = {};

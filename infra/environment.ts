@@ -46,7 +46,11 @@ function callerRules(value: unknown): CallerRule[] {
     return (Array.isArray(value) ? value : []).flatMap((entry): CallerRule[] => {
         const parsed = CALLER_RULE.safeParse(entry);
         const c = parsed.success ? parsed.data : {};
-        return c.service !== undefined ? [{ service: c.service }] : c.namespace !== undefined ? [{ namespace: c.namespace }] : [];
+        return c.service !== undefined
+            ? [{ service: c.service }]
+            : c.namespace !== undefined
+              ? [{ namespace: c.namespace }]
+              : [];
     });
 }
 
@@ -72,7 +76,11 @@ export function readAccessGraph(env: string, dir = stackConfigDir()): GraphServi
         .filter((f) => f.startsWith(prefix) && f.endsWith(".yaml"))
         .sort();
     // One process may plan every service of an environment: parse its files once while they are unchanged.
-    const key = [dir, env, ...files.map((f) => fs.statSync(path.join(dir, f))).map((st, i) => `${files[i]}:${st.mtimeMs}:${st.size}`)].join("\n");
+    const key = [
+        dir,
+        env,
+        ...files.map((f) => fs.statSync(path.join(dir, f))).map((st, i) => `${files[i]}:${st.mtimeMs}:${st.size}`),
+    ].join("\n");
     const cached = parsedGraphs.get(key);
     if (cached) {
         return cached;
@@ -83,13 +91,22 @@ export function readAccessGraph(env: string, dir = stackConfigDir()): GraphServi
             doc = readYamlFile(path.join(dir, f)) as typeof doc;
         } catch (err) {
             // Every service stack reads its siblings' files: name the broken one, not a parser trace.
-            throw err instanceof YamlFileError ? new pulumi.RunError(`${err.message} (every service stack of environment "${env}" reads it for the access graph)`) : err;
+            throw err instanceof YamlFileError
+                ? new pulumi.RunError(
+                      `${err.message} (every service stack of environment "${env}" reads it for the access graph)`,
+                  )
+                : err;
         }
         const config = doc?.config ?? {};
         if (config[`${NAMESPACE}:layer`] !== "service") {
             return [];
         }
-        return [{ name: f.slice(prefix.length, -".yaml".length), allowedCallers: callerRules(config[`${NAMESPACE}:allowedCallers`]) }];
+        return [
+            {
+                name: f.slice(prefix.length, -".yaml".length),
+                allowedCallers: callerRules(config[`${NAMESPACE}:allowedCallers`]),
+            },
+        ];
     });
     parsedGraphs.set(key, graph);
     return graph;

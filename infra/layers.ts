@@ -80,5 +80,7 @@ export function stacksReadBy(stack: string): string[] {
  * layer that has stacks. The stacks of a group do not read one another, so they may run at once.
  */
 export function layeredStacks(stacks: readonly string[]): { layer: Layer; stacks: string[] }[] {
-    return LAYERS.map((layer) => ({ layer, stacks: stacks.filter((s) => layerOfStackName(s) === layer) })).filter((g) => g.stacks.length > 0);
+    return LAYERS.map((layer) => ({ layer, stacks: stacks.filter((s) => layerOfStackName(s) === layer) })).filter(
+        (g) => g.stacks.length > 0,
+    );
 }

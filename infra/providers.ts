@@ -24,9 +24,5 @@ export function kubernetesProvider(
     kubeconfig: pulumi.Input<string>,
     opts: pulumi.CustomResourceOptions = {},
 ): k8s.Provider {
-    return new k8s.Provider(
-        name,
-        { kubeconfig: pulumi.secret(kubeconfig), enableServerSideApply: true },
-        opts,
-    );
+    return new k8s.Provider(name, { kubeconfig: pulumi.secret(kubeconfig), enableServerSideApply: true }, opts);
 }

@@ -22,7 +22,9 @@ export async function readStackOutputs<T>(
     for (const key of Object.keys(docs) as (keyof T & string)[]) {
         const doc = docs[key];
         const details = await ref.getOutputDetails(key);
-        const value: unknown = doc.secret ? details.secretValue ?? details.value : details.value ?? details.secretValue;
+        const value: unknown = doc.secret
+            ? (details.secretValue ?? details.value)
+            : (details.value ?? details.secretValue);
         if (value === undefined || value === null) {
             if (!doc.optional) {
                 problems.push(`${key} is missing`);

@@ -25,7 +25,9 @@ function sdkVersion(): string {
 /** An SDK internal the project relies on is gone or changed shape. */
 export class SdkChangedError extends Error {
     constructor(what: string, neededFor: string) {
-        super(`@pulumi/pulumi ${sdkVersion()} no longer provides ${what}, which ${neededFor} needs; pin @pulumi/pulumi to a version that has it (infra/sdk.ts lists every SDK internal the project uses)`);
+        super(
+            `@pulumi/pulumi ${sdkVersion()} no longer provides ${what}, which ${neededFor} needs; pin @pulumi/pulumi to a version that has it (infra/sdk.ts lists every SDK internal the project uses)`,
+        );
         this.name = "SdkChangedError";
     }
 }
@@ -48,7 +50,10 @@ function runtimeFunction<T>(name: string, neededFor: string): T {
  */
 export function isConfigSecret(fullKey: string): boolean {
     try {
-        return runtimeFunction<(k: string) => boolean>("isConfigSecret", "the program (to refuse secrets set in plain text)")(fullKey);
+        return runtimeFunction<(k: string) => boolean>(
+            "isConfigSecret",
+            "the program (to refuse secrets set in plain text)",
+        )(fullKey);
     } catch (err) {
         // A RunError prints without a stack trace under the engine.
         throw err instanceof SdkChangedError ? new pulumi.RunError(err.message) : err;
@@ -181,7 +186,10 @@ export function installedSdk(): SdkSurface {
     return {
         runtime,
         wire: WIRE,
-        requestPrototypes: { register: proto.RegisterResourceRequest?.prototype ?? {}, read: proto.ReadResourceRequest?.prototype ?? {} },
+        requestPrototypes: {
+            register: proto.RegisterResourceRequest?.prototype ?? {},
+            read: proto.ReadResourceRequest?.prototype ?? {},
+        },
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         resourceClass: require("@pulumi/kubernetes").core.v1.Namespace,
     };
@@ -197,19 +205,25 @@ export function sdkProblems(sdk: SdkSurface = installedSdk()): string[] {
     }
     for (const [name, sig] of Object.entries(sdk.wire)) {
         if (typeof sig !== "string" || sig.length === 0) {
-            problems.push(`the wire-format constant ${name} (runtime/rpc) is ${JSON.stringify(sig)}, not a signature string`);
+            problems.push(
+                `the wire-format constant ${name} (runtime/rpc) is ${JSON.stringify(sig)}, not a signature string`,
+            );
         }
     }
     for (const kind of ["register", "read"] as const) {
         const prototype = sdk.requestPrototypes[kind] as Record<string, unknown>;
         for (const getter of REQUEST_GETTERS[kind]) {
             if (typeof prototype[getter] !== "function") {
-                problems.push(`${kind === "register" ? "RegisterResourceRequest" : "ReadResourceRequest"}.${getter} is missing`);
+                problems.push(
+                    `${kind === "register" ? "RegisterResourceRequest" : "ReadResourceRequest"}.${getter} is missing`,
+                );
             }
         }
     }
     if (typeTokenOfClass(sdk.resourceClass) !== "kubernetes:core/v1:Namespace") {
-        problems.push("a resource class's __pulumiType (kubernetes core.v1.Namespace) is not kubernetes:core/v1:Namespace");
+        problems.push(
+            "a resource class's __pulumiType (kubernetes core.v1.Namespace) is not kubernetes:core/v1:Namespace",
+        );
     }
     return problems;
 }

@@ -4,7 +4,16 @@
 import * as fs from "fs";
 import * as path from "path";
 import { isStackOfEnvironment, layerOfStackName, serviceOfStackName, serviceStackName } from "../infra/layers";
-import { PATH_TEMPLATE, PolicyManifest, Request, Workload, checkPolicies, evaluateAccess, principalOf, selects } from "../components/service";
+import {
+    PATH_TEMPLATE,
+    PolicyManifest,
+    Request,
+    Workload,
+    checkPolicies,
+    evaluateAccess,
+    principalOf,
+    selects,
+} from "../components/service";
 import { PROJECT } from "./evaluate";
 import { StackPlan } from "./plan";
 import { RecordedResource } from "./recorder";
@@ -109,20 +118,31 @@ function plannedServices(plans: readonly StackPlan[]): PlannedService[] {
             const resources = p.evaluation.resources;
             const outputs = p.evaluation.rawOutputs as Record<string, string>;
             const workloads = ofType(resources, "kubernetes:apps/v1:Deployment").map((d) => {
-                const inputs = d.inputs as { metadata: { namespace: string }; spec: { template: { metadata: { labels: Record<string, string> } } } };
+                const inputs = d.inputs as {
+                    metadata: { namespace: string };
+                    spec: { template: { metadata: { labels: Record<string, string> } } };
+                };
                 return { namespace: inputs.metadata.namespace, labels: inputs.spec.template.metadata.labels };
             });
             const issuers = ofType(resources, "kubernetes:security.istio.io/v1:RequestAuthentication").flatMap((r) =>
                 ((r.inputs.spec as { jwtRules?: { issuer: string }[] }).jwtRules ?? []).map((j) => j.issuer),
             );
-            return { name: serviceOfStackName(p.config.stack), namespace: outputs.namespace, principal: outputs.principal, workloads, issuers: [...new Set(issuers)] };
+            return {
+                name: serviceOfStackName(p.config.stack),
+                namespace: outputs.namespace,
+                principal: outputs.principal,
+                workloads,
+                issuers: [...new Set(issuers)],
+            };
         });
 }
 
 /** Every AuthorizationPolicy manifest of the planned stacks. */
 export function authorizationPolicies(plans: readonly StackPlan[]): PolicyManifest[] {
     return plans.flatMap((p) =>
-        ofType(p.evaluation.resources, "kubernetes:security.istio.io/v1:AuthorizationPolicy").map((r) => r.inputs as unknown as PolicyManifest),
+        ofType(p.evaluation.resources, "kubernetes:security.istio.io/v1:AuthorizationPolicy").map(
+            (r) => r.inputs as unknown as PolicyManifest,
+        ),
     );
 }
 
@@ -130,7 +150,9 @@ type Rule = NonNullable<NonNullable<PolicyManifest["spec"]>["rules"]>[number];
 
 /** The rules of the policies that apply to any of the service's workloads. */
 function rulesOf(policies: readonly PolicyManifest[], service: PlannedService, rootNamespace: string): Rule[] {
-    return policies.filter((p) => service.workloads.some((w) => selects(p, w, rootNamespace))).flatMap((p) => p.spec?.rules ?? []);
+    return policies
+        .filter((p) => service.workloads.some((w) => selects(p, w, rootNamespace)))
+        .flatMap((p) => p.spec?.rules ?? []);
 }
 
 /**
@@ -179,8 +201,12 @@ function probePaths(rules: readonly Rule[]): string[] {
 
 /** The methods to try on a service: GET, POST, PUT, DELETE and any other (literal) method its rules name. */
 function probeMethods(rules: readonly Rule[]): string[] {
-    const named = rules.flatMap((r) => r.to ?? []).flatMap((t) => [...(t.operation?.methods ?? []), ...(t.operation?.notMethods ?? [])]);
-    const extra = [...new Set(named.filter((m) => !m.includes("*") && !(PROBE_METHODS as readonly string[]).includes(m)))].sort();
+    const named = rules
+        .flatMap((r) => r.to ?? [])
+        .flatMap((t) => [...(t.operation?.methods ?? []), ...(t.operation?.notMethods ?? [])]);
+    const extra = [
+        ...new Set(named.filter((m) => !m.includes("*") && !(PROBE_METHODS as readonly string[]).includes(m))),
+    ].sort();
     return [...PROBE_METHODS, ...extra];
 }
 
@@ -194,10 +220,16 @@ function namespacesNamed(rules: readonly Rule[]): string[] {
 function describeRule(rule: Rule): string {
     const list = (op: Record<string, readonly string[]>, field: string, noun: string) => {
         const not = op[`not${field[0].toUpperCase()}${field.slice(1)}`] ?? [];
-        return op[field]?.length ? op[field].join(", ") : not.length ? `any ${noun} but ${not.join(", ")}` : `any ${noun}`;
+        return op[field]?.length
+            ? op[field].join(", ")
+            : not.length
+              ? `any ${noun} but ${not.join(", ")}`
+              : `any ${noun}`;
     };
     const operations = rule.to?.length ? rule.to.map((t) => t.operation ?? {}) : [{}];
-    return [...new Set(operations.map((op) => `${list(op, "methods", "method")} on ${list(op, "paths", "path")}`))].join(" | ");
+    return [
+        ...new Set(operations.map((op) => `${list(op, "methods", "method")} on ${list(op, "paths", "path")}`)),
+    ].join(" | ");
 }
 
 interface Caller {
@@ -231,7 +263,9 @@ function exportedTo(entry: ServiceEntryManifest, namespace: string): boolean {
  * See https://istio.io/latest/docs/reference/config/networking/sidecar/#IstioEgressListener
  */
 export function egressHostMatches(entry: string, namespace: string, host: string, hostNamespace: string): boolean {
-    const [ns, name] = entry.includes("/") ? [entry.slice(0, entry.indexOf("/")), entry.slice(entry.indexOf("/") + 1)] : ["*", entry];
+    const [ns, name] = entry.includes("/")
+        ? [entry.slice(0, entry.indexOf("/")), entry.slice(entry.indexOf("/") + 1)]
+        : ["*", entry];
     const nsOk = ns === "*" || (ns === "." && hostNamespace === namespace) || ns === hostNamespace;
     const nameOk = name === "*" || name === host || (name.startsWith("*.") && host.endsWith(name.slice(1)));
     return nsOk && nameOk;
@@ -247,14 +281,18 @@ export function egressHostMatches(entry: string, namespace: string, host: string
 export function outboundRows(plans: readonly StackPlan[], mode: OutboundMode): OutboundRow[] {
     const services = plannedServices(plans);
     const entries = plans.flatMap((p) =>
-        ofType(p.evaluation.resources, "kubernetes:networking.istio.io/v1:ServiceEntry").map((r) => r.inputs as unknown as ServiceEntryManifest),
+        ofType(p.evaluation.resources, "kubernetes:networking.istio.io/v1:ServiceEntry").map(
+            (r) => r.inputs as unknown as ServiceEntryManifest,
+        ),
     );
     const sidecars = plans.flatMap((p) =>
         ofType(p.evaluation.resources, "kubernetes:networking.istio.io/v1:Sidecar").map(
             (r) => r.inputs as unknown as { metadata: { namespace: string }; spec: { egress?: { hosts: string[] }[] } },
         ),
     );
-    const declared = entries.flatMap((e) => (e.spec.hosts ?? []).flatMap((host) => (e.spec.ports ?? []).map((port) => ({ host, port: port.number }))));
+    const declared = entries.flatMap((e) =>
+        (e.spec.hosts ?? []).flatMap((host) => (e.spec.ports ?? []).map((port) => ({ host, port: port.number }))),
+    );
     const probes = new Map<string, { host: string; port: number }>();
     const probe = (host: string, port: number) => probes.set(`${host}:${port}`, { host, port });
     declared.forEach((d) => probe(d.host, d.port));
@@ -269,12 +307,19 @@ export function outboundRows(plans: readonly StackPlan[], mode: OutboundMode): O
     const sorted = [...probes.values()].sort((a, b) => a.host.localeCompare(b.host) || a.port - b.port);
     const rows: OutboundRow[] = [];
     for (const service of services) {
-        const egress = sidecars.filter((s) => s.metadata.namespace === service.namespace).flatMap((s) => (s.spec.egress ?? []).flatMap((e) => e.hosts));
+        const egress = sidecars
+            .filter((s) => s.metadata.namespace === service.namespace)
+            .flatMap((s) => (s.spec.egress ?? []).flatMap((e) => e.hosts));
         for (const { host, port } of sorted) {
             const entry = entries.find(
-                (e) => exportedTo(e, service.namespace) && (e.spec.hosts ?? []).includes(host) && (e.spec.ports ?? []).some((p) => p.number === port),
+                (e) =>
+                    exportedTo(e, service.namespace) &&
+                    (e.spec.hosts ?? []).includes(host) &&
+                    (e.spec.ports ?? []).some((p) => p.number === port),
             );
-            const listed = entry !== undefined && egress.some((h) => egressHostMatches(h, service.namespace, host, entry.metadata.namespace));
+            const listed =
+                entry !== undefined &&
+                egress.some((h) => egressHostMatches(h, service.namespace, host, entry.metadata.namespace));
             const protocol = entry?.spec.ports?.find((p) => p.number === port)?.protocol ?? "undeclared";
             let reason: string;
             if (entry && listed) {
@@ -286,7 +331,14 @@ export function outboundRows(plans: readonly StackPlan[], mode: OutboundMode): O
             } else {
                 reason = `REGISTRY_ONLY: no ServiceEntry visible in ${service.namespace} declares ${host}:${port}`;
             }
-            rows.push({ from: service.name, host, port, protocol, allowed: (entry !== undefined && listed) || mode === "ALLOW_ANY", reason });
+            rows.push({
+                from: service.name,
+                host,
+                port,
+                protocol,
+                allowed: (entry !== undefined && listed) || mode === "ALLOW_ANY",
+                reason,
+            });
         }
     }
     return rows;
@@ -304,7 +356,10 @@ export function accessPlan(plans: readonly StackPlan[], mesh: AccessMesh): Acces
     checkPolicies(policies);
     const gateway = principalOf(mesh.trustDomain, mesh.gatewayNamespace, mesh.gatewayName);
     const rows: AccessRow[] = [];
-    const edges = new Map<string, { from: string; to: string; issuer?: string; rules: Set<string>; namespaceWide: Set<string> }>();
+    const edges = new Map<
+        string,
+        { from: string; to: string; issuer?: string; rules: Set<string>; namespaceWide: Set<string> }
+    >();
     for (const target of services) {
         const rules = rulesOf(policies, target, mesh.rootNamespace);
         const callers: Caller[] = [
@@ -312,7 +367,10 @@ export function accessPlan(plans: readonly StackPlan[], mesh: AccessMesh): Acces
             ...target.issuers.map((issuer) => ({ name: GATEWAY, principal: gateway, issuer })),
             { name: GATEWAY, principal: gateway },
             { name: OUTSIDER, principal: principalOf(mesh.trustDomain, "default", "default") },
-            ...namespacesNamed(rules).map((ns) => ({ name: namespaceCaller(ns), principal: principalOf(mesh.trustDomain, ns, "default") })),
+            ...namespacesNamed(rules).map((ns) => ({
+                name: namespaceCaller(ns),
+                principal: principalOf(mesh.trustDomain, ns, "default"),
+            })),
         ];
         for (const caller of callers) {
             for (const p of probePaths(rules)) {
@@ -320,7 +378,9 @@ export function accessPlan(plans: readonly StackPlan[], mesh: AccessMesh): Acces
                     // A token is only a request principal where a RequestAuthentication accepts its issuer.
                     const token = caller.issuer === undefined ? undefined : { iss: caller.issuer, sub: PROBE_SUBJECT };
                     const request: Request = { principal: caller.principal, token, method, path: p };
-                    const decisions = target.workloads.map((w) => evaluateAccess(policies, w, request, mesh.rootNamespace, mesh.trustDomain));
+                    const decisions = target.workloads.map((w) =>
+                        evaluateAccess(policies, w, request, mesh.rootNamespace, mesh.trustDomain),
+                    );
                     const allowed = decisions.length > 0 && decisions.every((d) => d.allowed);
                     const reasons = [...new Set(decisions.map((d) => d.reason))];
                     rows.push({
@@ -335,7 +395,13 @@ export function accessPlan(plans: readonly StackPlan[], mesh: AccessMesh): Acces
                     });
                     if (allowed) {
                         const key = `${caller.name}\u0000${caller.issuer ?? ""}\u0000${target.name}`;
-                        const edge = edges.get(key) ?? { from: caller.name, to: target.name, issuer: caller.issuer, rules: new Set(), namespaceWide: new Set() };
+                        const edge = edges.get(key) ?? {
+                            from: caller.name,
+                            to: target.name,
+                            issuer: caller.issuer,
+                            rules: new Set(),
+                            namespaceWide: new Set(),
+                        };
                         edges.set(key, edge);
                         for (const d of decisions) {
                             const rule = d.rule?.policy.spec?.rules?.[d.rule.index];
@@ -343,8 +409,12 @@ export function accessPlan(plans: readonly StackPlan[], mesh: AccessMesh): Acces
                                 edge.rules.add(`any request (${d.reason})`);
                                 continue;
                             }
-                            edge.rules.add(`${describeRule(rule)} (${d.rule.policy.metadata.namespace}/${d.rule.policy.metadata.name} rules[${d.rule.index}])`);
-                            (rule.from ?? []).flatMap((f) => f.source?.namespaces ?? []).forEach((ns) => edge.namespaceWide.add(ns));
+                            edge.rules.add(
+                                `${describeRule(rule)} (${d.rule.policy.metadata.namespace}/${d.rule.policy.metadata.name} rules[${d.rule.index}])`,
+                            );
+                            (rule.from ?? [])
+                                .flatMap((f) => f.source?.namespaces ?? [])
+                                .forEach((ns) => edge.namespaceWide.add(ns));
                         }
                     }
                 }
@@ -353,7 +423,13 @@ export function accessPlan(plans: readonly StackPlan[], mesh: AccessMesh): Acces
     }
     return {
         rows,
-        edges: [...edges.values()].map((e) => ({ from: e.from, to: e.to, ...(e.issuer === undefined ? {} : { issuer: e.issuer }), rules: [...e.rules], namespaceWide: [...e.namespaceWide].sort() })),
+        edges: [...edges.values()].map((e) => ({
+            from: e.from,
+            to: e.to,
+            ...(e.issuer === undefined ? {} : { issuer: e.issuer }),
+            rules: [...e.rules],
+            namespaceWide: [...e.namespaceWide].sort(),
+        })),
         outbound: outboundRows(plans, mesh.outboundTrafficPolicy ?? "REGISTRY_ONLY"),
     };
 }
@@ -367,13 +443,18 @@ export function accessMatrix(plans: readonly StackPlan[], mesh: AccessMesh): Acc
 export function accessMeshOf(plans: readonly StackPlan[]): AccessMesh {
     const common = plans.find((p) => p.layer === "common");
     const out = common?.evaluation.rawOutputs ?? {};
-    const missing = ["trustDomain", "istioNamespace", "gatewayNamespace", "gatewayName"].filter((k) => typeof out[k] !== "string" || out[k] === "");
+    const missing = ["trustDomain", "istioNamespace", "gatewayNamespace", "gatewayName"].filter(
+        (k) => typeof out[k] !== "string" || out[k] === "",
+    );
     if (!common || missing.length > 0) {
         throw new Error(`access matrix: the common stack's plan lacks ${missing.join(", ")}`);
     }
     // The outbound policy of the main control plane, as its istiod Helm release sets it.
-    const istiod = common.evaluation.resources?.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === "istiod");
-    const mode = (istiod?.inputs.values as { meshConfig?: { outboundTrafficPolicy?: { mode?: string } } } | undefined)?.meshConfig?.outboundTrafficPolicy?.mode;
+    const istiod = common.evaluation.resources?.find(
+        (r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === "istiod",
+    );
+    const mode = (istiod?.inputs.values as { meshConfig?: { outboundTrafficPolicy?: { mode?: string } } } | undefined)
+        ?.meshConfig?.outboundTrafficPolicy?.mode;
     return {
         trustDomain: out.trustDomain as string,
         rootNamespace: out.istioNamespace as string,
@@ -398,8 +479,12 @@ export class MissingCallerError extends Error {
 
 /** What a caller's `service` may be: the service stacks of `env`, or why there is none. */
 function allowedServices(env: string, stacks: readonly string[]): string {
-    const services = stacks.filter((s) => isStackOfEnvironment(s, env) && layerOfStackName(s) === "service").map(serviceOfStackName);
-    return services.length > 0 ? `allowed: one of ${services.join(", ")}` : `allowed: a service of the environment, and "${env}" has no service stacks`;
+    const services = stacks
+        .filter((s) => isStackOfEnvironment(s, env) && layerOfStackName(s) === "service")
+        .map(serviceOfStackName);
+    return services.length > 0
+        ? `allowed: one of ${services.join(", ")}`
+        : `allowed: a service of the environment, and "${env}" has no service stacks`;
 }
 
 export function checkAllowedCallers(env: string, dir = ROOT): void {
@@ -427,7 +512,9 @@ export function checkAllowedCallers(env: string, dir = ROOT): void {
         });
     }
     if (problems.length > 0) {
-        throw new MissingCallerError(`environment "${env}": an allow rule names a service without a stack:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        throw new MissingCallerError(
+            `environment "${env}": an allow rule names a service without a stack:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+        );
     }
 }
 
@@ -438,7 +525,10 @@ function mermaidId(name: string): string {
 /** One line of the per-edge summary: `caller -> callee: <rule as written> (<policy> rules[i])`. */
 export function describeEdge(e: AccessEdge): string {
     const token = e.issuer === undefined ? "" : ` (token of ${e.issuer})`;
-    const wide = e.namespaceWide.length === 0 ? "" : `; namespace-wide: any workload of namespace ${e.namespaceWide.join(", ")} (tried as ${e.namespaceWide.map(namespaceCaller).join(", ")})`;
+    const wide =
+        e.namespaceWide.length === 0
+            ? ""
+            : `; namespace-wide: any workload of namespace ${e.namespaceWide.join(", ")} (tried as ${e.namespaceWide.map(namespaceCaller).join(", ")})`;
     return `${e.from}${token} -> ${e.to}: ${e.rules.join("; ")}${wide}`;
 }
 
@@ -468,7 +558,10 @@ export function accessMarkdown(env: string, plan: AccessPlan): string {
         // External hosts a service may reach, as boxes of their own.
         ...outbound
             .filter((r) => r.allowed && r.protocol !== "undeclared")
-            .map((r) => `    ${mermaidId(r.from)} -->|"${r.protocol} ${r.port}"| ${mermaidId(`ext-${r.host}`)}[/"${r.host}"/]`),
+            .map(
+                (r) =>
+                    `    ${mermaidId(r.from)} -->|"${r.protocol} ${r.port}"| ${mermaidId(`ext-${r.host}`)}[/"${r.host}"/]`,
+            ),
         "```",
     ];
     const table = [

@@ -65,15 +65,24 @@ export function oracleBinary(): string {
 export function runOracle(planDir: string, env: string): OracleRun {
     const run = spawnSync(oracleBinary(), [planDir, env], { encoding: "utf8", maxBuffer: 1 << 30 });
     if (run.error || (run.status !== 0 && run.status !== 1)) {
-        throw new Error(`oracle ${planDir} ${env} failed (status ${run.status}): ${run.error?.message ?? run.stderr.trim()}`);
+        throw new Error(
+            `oracle ${planDir} ${env} failed (status ${run.status}): ${run.error?.message ?? run.stderr.trim()}`,
+        );
     }
     const all = run.stdout.split("\n").filter((l) => l !== "");
     const lines = all.filter((l) => /^(agree|DISAGREE|UNKNOWN) /.test(l));
     const summary = all.find((l) => l.startsWith("oracle: ")) ?? "";
     if (summary === "") {
-        throw new Error(`oracle ${planDir} ${env}: no summary line in its output:\n${run.stdout.slice(-2000)}${run.stderr.slice(-2000)}`);
+        throw new Error(
+            `oracle ${planDir} ${env}: no summary line in its output:\n${run.stdout.slice(-2000)}${run.stderr.slice(-2000)}`,
+        );
     }
-    return { lines, disagree: lines.filter((l) => l.startsWith("DISAGREE")), unknown: lines.filter((l) => l.startsWith("UNKNOWN")), summary };
+    return {
+        lines,
+        disagree: lines.filter((l) => l.startsWith("DISAGREE")),
+        unknown: lines.filter((l) => l.startsWith("UNKNOWN")),
+        summary,
+    };
 }
 
 /** A Kubernetes object as the oracle reads it from manifests.yaml. */
@@ -82,18 +91,32 @@ export type Manifest = Record<string, unknown>;
 /** Writes manifests as the plan does: one YAML document per object. */
 export function writeManifests(dir: string, manifests: readonly Manifest[]): void {
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, "manifests.yaml"), manifests.map((m) => yaml.dump(m, { noRefs: true, lineWidth: -1 })).join("---\n"));
+    fs.writeFileSync(
+        path.join(dir, "manifests.yaml"),
+        manifests.map((m) => yaml.dump(m, { noRefs: true, lineWidth: -1 })).join("---\n"),
+    );
 }
 
 /** A Deployment of `labels` pods running as `serviceAccount` in `namespace`. */
-export function deployment(name: string, namespace: string, serviceAccount: string, labels: Record<string, string>): Manifest {
+export function deployment(
+    name: string,
+    namespace: string,
+    serviceAccount: string,
+    labels: Record<string, string>,
+): Manifest {
     return {
         apiVersion: "apps/v1",
         kind: "Deployment",
         metadata: { name, namespace },
         spec: {
             selector: { matchLabels: labels },
-            template: { metadata: { labels }, spec: { serviceAccountName: serviceAccount, containers: [{ name: "app", image: "registry.example.com/app:1.0.0" }] } },
+            template: {
+                metadata: { labels },
+                spec: {
+                    serviceAccountName: serviceAccount,
+                    containers: [{ name: "app", image: "registry.example.com/app:1.0.0" }],
+                },
+            },
         },
     };
 }
@@ -104,7 +127,9 @@ export function deployment(name: string, namespace: string, serviceAccount: stri
  * this writes `<planDir>/<env>-other-in-<ns>/manifests.yaml` for each, so their rows are checked.
  */
 export function addNamespaceCallers(planDir: string, env: string, rows: readonly AccessRow[]): void {
-    const namespaces = new Set(rows.map((r) => /^other-in-(.+)$/.exec(r.from)?.[1]).filter((n): n is string => n !== undefined));
+    const namespaces = new Set(
+        rows.map((r) => /^other-in-(.+)$/.exec(r.from)?.[1]).filter((n): n is string => n !== undefined),
+    );
     for (const ns of namespaces) {
         const name = namespaceCaller(ns);
         const dir = path.join(planDir, `${env}-${name}`);
@@ -129,13 +154,19 @@ export function environments(dir = ROOT): string[] {
  * broken conventions (status 1) are the plan's business, not the matrix's.
  */
 export function checkEnvironment(env: string, out: string): OracleRun {
-    const plan = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "scripts/plan.ts", "--env", env, "--out", out], {
-        cwd: ROOT,
-        encoding: "utf8",
-        maxBuffer: 1 << 28,
-    });
+    const plan = spawnSync(
+        process.execPath,
+        [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "scripts/plan.ts", "--env", env, "--out", out],
+        {
+            cwd: ROOT,
+            encoding: "utf8",
+            maxBuffer: 1 << 28,
+        },
+    );
     if (plan.status !== 0 && plan.status !== 1) {
-        throw new Error(`npm run plan -- --env ${env} failed (status ${plan.status}): ${plan.error?.message ?? plan.stderr.trim()}`);
+        throw new Error(
+            `npm run plan -- --env ${env} failed (status ${plan.status}): ${plan.error?.message ?? plan.stderr.trim()}`,
+        );
     }
     const rows = JSON.parse(fs.readFileSync(path.join(out, env, "access.json"), "utf8")) as AccessRow[];
     addNamespaceCallers(out, env, rows);

@@ -7,7 +7,14 @@ import { Evaluation, PROJECT, evaluate } from "./evaluate";
 import { StackOutputsFixture } from "./mocks";
 import { PolicyViolation, formatPolicyViolation, runPolicies } from "./policy-run";
 import { RecordedResource, setOptions } from "./recorder";
-import { ROOT, StackConfig, UnknownStackError, existingStacksText, readStackConfig, stacksOfEnvironment } from "./stack-config";
+import {
+    ROOT,
+    StackConfig,
+    UnknownStackError,
+    existingStacksText,
+    readStackConfig,
+    stacksOfEnvironment,
+} from "./stack-config";
 import { isStackOfEnvironment, layerOfStackName, layerRank, stackReferenceName, stacksReadBy } from "../infra/layers";
 
 /** A planned stack: its config and what the program produced for it. */
@@ -73,7 +80,12 @@ async function planInOrder(ordered: readonly StackConfig[], dir: string): Promis
         }
         let evaluation: Evaluation;
         try {
-            evaluation = await evaluate({ stack: config.stack, config: config.config, secretKeys: config.secretKeys, stackOutputs });
+            evaluation = await evaluate({
+                stack: config.stack,
+                config: config.config,
+                secretKeys: config.secretKeys,
+                stackOutputs,
+            });
         } catch (err) {
             const file = path.basename(config.file);
             if (err instanceof Error && !err.message.includes(file)) {

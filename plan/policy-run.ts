@@ -78,11 +78,19 @@ async function guarded(policy: Policy, fn: () => Promise<void> | void): Promise<
  * recorded `pulumi:providers:*` of its name; stack props are the recorded inputs (the mocks echo
  * inputs as outputs).
  */
-export async function runPolicies(resources: readonly RecordedResource[], policies: readonly Policy[] = POLICIES): Promise<PolicyViolation[]> {
+export async function runPolicies(
+    resources: readonly RecordedResource[],
+    policies: readonly Policy[] = POLICIES,
+): Promise<PolicyViolation[]> {
     const violations: PolicyViolation[] = [];
     const stackTags = new Map<string, string>();
     const providerOf = (r: RecordedResource): PolicyProviderResource | undefined => {
-        const p = resources.find((x) => x.type.startsWith("pulumi:providers:") && x.name === r.provider && x.type.endsWith(`:${r.type.split(":")[0]}`));
+        const p = resources.find(
+            (x) =>
+                x.type.startsWith("pulumi:providers:") &&
+                x.name === r.provider &&
+                x.type.endsWith(`:${r.type.split(":")[0]}`),
+        );
         return p && { type: p.type, name: p.name, urn: p.urn, props: p.inputs };
     };
     // What resource and stack validations both see of a resource.
@@ -100,10 +108,18 @@ export async function runPolicies(resources: readonly RecordedResource[], polici
         if (level === "disabled" || !("validateResource" in policy) || !policy.validateResource) {
             continue;
         }
-        const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
+        const validations = Array.isArray(policy.validateResource)
+            ? policy.validateResource
+            : [policy.validateResource];
         for (const r of resources) {
             const report: ReportViolation = (message) =>
-                violations.push({ policy: policy.name, enforcementLevel: level, type: r.type, resource: r.name, message });
+                violations.push({
+                    policy: policy.name,
+                    enforcementLevel: level,
+                    type: r.type,
+                    resource: r.name,
+                    message,
+                });
             const args: ResourceValidationArgs = {
                 ...common(r),
                 stackTags,
@@ -118,7 +134,11 @@ export async function runPolicies(resources: readonly RecordedResource[], polici
     // Stack policies see every resource with its parent and dependencies resolved.
     const byName = new Map<string, PolicyResource>();
     const stackResources: PolicyResource[] = resources.map((r) => {
-        const pr = { ...common(r), dependencies: [] as PolicyResource[], propertyDependencies: {} } as unknown as PolicyResource;
+        const pr = {
+            ...common(r),
+            dependencies: [] as PolicyResource[],
+            propertyDependencies: {},
+        } as unknown as PolicyResource;
         if (!byName.has(r.name)) {
             byName.set(r.name, pr);
         }
@@ -127,7 +147,9 @@ export async function runPolicies(resources: readonly RecordedResource[], polici
     resources.forEach((r, i) => {
         const pr = stackResources[i] as { parent?: PolicyResource; dependencies: PolicyResource[] };
         pr.parent = r.parent ? byName.get(r.parent) : undefined;
-        pr.dependencies.push(...r.dependsOn.map((d) => byName.get(d)).filter((d): d is PolicyResource => d !== undefined));
+        pr.dependencies.push(
+            ...r.dependsOn.map((d) => byName.get(d)).filter((d): d is PolicyResource => d !== undefined),
+        );
     });
     for (const policy of policies) {
         const level = policy.enforcementLevel ?? "advisory";
@@ -138,7 +160,13 @@ export async function runPolicies(resources: readonly RecordedResource[], polici
         await guarded(policy, () =>
             policy.validateStack(args, (message, urn) => {
                 const r = urn ? resources.find((x) => x.urn === urn) : undefined;
-                violations.push({ policy: policy.name, enforcementLevel: level, type: r?.type, resource: r?.name, message });
+                violations.push({
+                    policy: policy.name,
+                    enforcementLevel: level,
+                    type: r?.type,
+                    resource: r?.name,
+                    message,
+                });
             }),
         );
     }

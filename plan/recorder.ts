@@ -62,12 +62,15 @@ export const DEFAULT_OPTIONS: RecordedOptions = {
  */
 export function setOptions(o: RecordedOptions): Partial<RecordedOptions> {
     const { dependsOn: _dependsOn, ...rest } = o;
-    return Object.fromEntries(Object.entries(rest).filter(([key, value]) => JSON.stringify(value) !== JSON.stringify(DEFAULT_OPTIONS[key as keyof RecordedOptions])));
+    return Object.fromEntries(
+        Object.entries(rest).filter(
+            ([key, value]) => JSON.stringify(value) !== JSON.stringify(DEFAULT_OPTIONS[key as keyof RecordedOptions]),
+        ),
+    );
 }
 
 /** The string that stands for a secret value in recorded inputs and plan files. */
 export const SECRET = "[secret]";
-
 
 /** The logical name in a URN (its last `::` part). */
 export function nameOfUrn(urn: string): string {
@@ -169,7 +172,7 @@ export class ResourceRecorder {
             parent: parentUrn ? nameOfUrn(parentUrn) : null,
             dependsOn: deps,
             provider: provider ? nameOfUrn(provider.split("::").slice(0, -1).join("::")) : null,
-            custom: registered ? req.getCustom?.() ?? true : true,
+            custom: registered ? (req.getCustom?.() ?? true) : true,
             remote: req.getRemote?.() ?? false,
             inputs,
             options: optionsOf(req, deps),
@@ -186,13 +189,17 @@ function optionsOf(req: ResourceRequest, deps: readonly string[]): RecordedOptio
     return {
         protect: req.getProtect?.() ?? false,
         ignoreChanges: [...(req.getIgnorechangesList?.() ?? [])],
-        deleteBeforeReplace: (req.getDeletebeforereplacedefined?.() ?? false) && (req.getDeletebeforereplace?.() ?? false),
+        deleteBeforeReplace:
+            (req.getDeletebeforereplacedefined?.() ?? false) && (req.getDeletebeforereplace?.() ?? false),
         retainOnDelete: req.getRetainondelete?.() ?? false,
         replaceOnChanges: [...(req.getReplaceonchangesList?.() ?? [])],
         additionalSecretOutputs: [...(req.getAdditionalsecretoutputsList?.() ?? [])],
         dependsOn: deps.filter((d) => !fromInputs.has(d)),
         deletedWith: deletedWith ? nameOfUrn(deletedWith) : null,
         // The SDK always sends the timeouts, empty when unset.
-        customTimeouts: timeouts && (timeouts.getCreate() || timeouts.getUpdate() || timeouts.getDelete()) ? { create: timeouts.getCreate(), update: timeouts.getUpdate(), delete: timeouts.getDelete() } : null,
+        customTimeouts:
+            timeouts && (timeouts.getCreate() || timeouts.getUpdate() || timeouts.getDelete())
+                ? { create: timeouts.getCreate(), update: timeouts.getUpdate(), delete: timeouts.getDelete() }
+                : null,
     };
 }

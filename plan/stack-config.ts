@@ -73,11 +73,21 @@ function goJson(value: unknown): string {
         }
         if (v && typeof v === "object") {
             const o = v as Record<string, unknown>;
-            return Object.fromEntries(Object.keys(o).sort().map((k) => [k, sorted(o[k])]));
+            return Object.fromEntries(
+                Object.keys(o)
+                    .sort()
+                    .map((k) => [k, sorted(o[k])]),
+            );
         }
         return v;
     };
-    const escapes: Record<string, string> = { "<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029" };
+    const escapes: Record<string, string> = {
+        "<": "\\u003c",
+        ">": "\\u003e",
+        "&": "\\u0026",
+        "\u2028": "\\u2028",
+        "\u2029": "\\u2029",
+    };
     return JSON.stringify(sorted(value)).replace(/[<>&\u2028\u2029]/g, (c) => escapes[c]);
 }
 
@@ -158,7 +168,9 @@ function parseStackFile(file: string): { config?: Record<string, unknown> } {
     const name = path.basename(file);
     const doc = loadYaml(file) ?? {};
     if (!isMap(doc) || !(doc.config === undefined || doc.config === null || isMap(doc.config))) {
-        throw new StackFileError(`${name}: not a stack file; allowed: a map whose config: is a map of keys, e.g. "config:\n  platform:layer: service"`);
+        throw new StackFileError(
+            `${name}: not a stack file; allowed: a map whose config: is a map of keys, e.g. "config:\n  platform:layer: service"`,
+        );
     }
     return { config: doc.config ?? {} };
 }

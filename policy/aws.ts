@@ -1,4 +1,9 @@
-import { ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy, UnknownValueError } from "@pulumi/policy";
+import {
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationPolicy,
+    UnknownValueError,
+} from "@pulumi/policy";
 import { NODE_METADATA_HOP_LIMIT } from "../components/cluster/specs";
 import { CONTROL_PLANE_LOG_TYPES } from "../components/cluster/versions";
 import { isEveryAddress } from "../components/network/ipv4";
@@ -32,8 +37,15 @@ export const requiredTags: ResourceValidationPolicy = {
             report(`missing tags: ${missing.join(", ")} (all nine are required: ${TAG_KEYS.join(", ")})`);
         }
         const { Name: name, environment: env, "owner-service": owner } = tags;
-        if (typeof name === "string" && typeof env === "string" && typeof owner === "string" && !followsNaming(name, { env, service: owner })) {
-            report(`Name "${name}" does not follow ${env}-${owner}-<type>[-<index>] (lower-case letters, digits and '-')`);
+        if (
+            typeof name === "string" &&
+            typeof env === "string" &&
+            typeof owner === "string" &&
+            !followsNaming(name, { env, service: owner })
+        ) {
+            report(
+                `Name "${name}" does not follow ${env}-${owner}-<type>[-<index>] (lower-case letters, digits and '-')`,
+            );
         }
     },
 };
@@ -83,7 +95,9 @@ export const eksSecretsEncryption: ResourceValidationPolicy = {
     validateResource: (args, report) => {
         const eks = eksSettings(args.type, args.props);
         if (eks && !eks.secretsEncrypted) {
-            report("Kubernetes secrets are not encrypted with a KMS key: set the cluster's secrets encryption key (encryptionConfigKeyArn)");
+            report(
+                "Kubernetes secrets are not encrypted with a KMS key: set the cluster's secrets encryption key (encryptionConfigKeyArn)",
+            );
         }
     },
 };
@@ -96,14 +110,17 @@ export const eksControlPlaneLogs: ResourceValidationPolicy = {
         const eks = eksSettings(args.type, args.props);
         const missing = eks ? CONTROL_PLANE_LOG_TYPES.filter((t) => !eks.logTypes.includes(t)) : [];
         if (missing.length > 0) {
-            report(`control-plane logs not enabled: ${missing.join(", ")} (enabledClusterLogTypes must list ${CONTROL_PLANE_LOG_TYPES.join(", ")})`);
+            report(
+                `control-plane logs not enabled: ${missing.join(", ")} (enabledClusterLogTypes must list ${CONTROL_PLANE_LOG_TYPES.join(", ")})`,
+            );
         }
     },
 };
 
 export const eksPublicEndpoint: ResourceValidationPolicy = {
     name: "eks-no-open-public-endpoint",
-    description: "An EKS API endpoint is private, or public only to listed CIDRs, never 0.0.0.0/0 (the AWS default when public access is on).",
+    description:
+        "An EKS API endpoint is private, or public only to listed CIDRs, never 0.0.0.0/0 (the AWS default when public access is on).",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
         const eks = eksSettings(args.type, args.props);
@@ -111,9 +128,13 @@ export const eksPublicEndpoint: ResourceValidationPolicy = {
             return;
         }
         if (eks.publicAccessCidrs === undefined || eks.publicAccessCidrs.length === 0) {
-            report("the public API endpoint is open to 0.0.0.0/0 (the default): set endpointPublicAccess: false or list publicAccessCidrs");
+            report(
+                "the public API endpoint is open to 0.0.0.0/0 (the default): set endpointPublicAccess: false or list publicAccessCidrs",
+            );
         } else if (eks.publicAccessCidrs.some((c) => typeof c === "string" && isEveryAddress(c))) {
-            report("the public API endpoint is open to 0.0.0.0/0: list only the CIDRs that need it in publicAccessCidrs, or set endpointPublicAccess: false");
+            report(
+                "the public API endpoint is open to 0.0.0.0/0: list only the CIDRs that need it in publicAccessCidrs, or set endpointPublicAccess: false",
+            );
         }
     },
 };
@@ -128,22 +149,34 @@ export const nodesImdsV2: ResourceValidationPolicy = {
             case "aws:ec2/launchTemplate:LaunchTemplate":
             case "aws:ec2/instance:Instance":
                 if (obj(p.metadataOptions)?.httpTokens !== "required") {
-                    report(`IMDSv2 is not required: set metadataOptions.httpTokens to "required" (got ${JSON.stringify(obj(p.metadataOptions)?.httpTokens ?? null)})`);
+                    report(
+                        `IMDSv2 is not required: set metadataOptions.httpTokens to "required" (got ${JSON.stringify(obj(p.metadataOptions)?.httpTokens ?? null)})`,
+                    );
                 }
                 return;
             case "aws:eks/nodeGroup:NodeGroup":
                 if (!obj(p.launchTemplate)) {
-                    report("the node group has no launch template, so IMDSv2 is not enforced: give it a launchTemplate whose metadataOptions.httpTokens is \"required\"");
+                    report(
+                        'the node group has no launch template, so IMDSv2 is not enforced: give it a launchTemplate whose metadataOptions.httpTokens is "required"',
+                    );
                 }
                 return;
             case "eks:index:ManagedNodeGroup":
                 if (!obj(p.launchTemplate) && p.enableIMDSv2 !== true) {
-                    report("the node group does not require IMDSv2: set enableIMDSv2: true or give it a launchTemplate that requires it");
+                    report(
+                        "the node group does not require IMDSv2: set enableIMDSv2: true or give it a launchTemplate that requires it",
+                    );
                 }
                 return;
             case "eks:index:Cluster":
-                if (p.skipDefaultNodeGroup !== true && p.fargate === undefined && obj(p.nodeGroupOptions)?.enableIMDSv2 !== true) {
-                    report("the cluster's default node group does not require IMDSv2: set skipDefaultNodeGroup: true and add node groups with a launch template that requires it");
+                if (
+                    p.skipDefaultNodeGroup !== true &&
+                    p.fargate === undefined &&
+                    obj(p.nodeGroupOptions)?.enableIMDSv2 !== true
+                ) {
+                    report(
+                        "the cluster's default node group does not require IMDSv2: set skipDefaultNodeGroup: true and add node groups with a launch template that requires it",
+                    );
                 }
                 return;
         }
@@ -163,7 +196,9 @@ export const nodesImdsHopLimit: ResourceValidationPolicy = {
         }
         const limit = obj(args.props.metadataOptions)?.httpPutResponseHopLimit;
         if (limit === undefined) {
-            report(`the IMDS hop limit is not set, so the AMI's default applies (2 on EKS-optimized AMIs): set metadataOptions.httpPutResponseHopLimit to ${MAX_NODE_HOP_LIMIT}`);
+            report(
+                `the IMDS hop limit is not set, so the AMI's default applies (2 on EKS-optimized AMIs): set metadataOptions.httpPutResponseHopLimit to ${MAX_NODE_HOP_LIMIT}`,
+            );
         } else if (typeof limit !== "number" || limit > MAX_NODE_HOP_LIMIT) {
             report(
                 `the IMDS hop limit is ${JSON.stringify(limit)}: pods can reach the instance metadata service and take the node role's credentials; set metadataOptions.httpPutResponseHopLimit to ${MAX_NODE_HOP_LIMIT} and give workloads AWS access through EKS Pod Identity`,
@@ -230,14 +265,18 @@ export const kmsKeyExplicitPolicy: ResourceValidationPolicy = {
         }
         const statements = keyPolicyStatements(policy.value);
         if (statements === undefined) {
-            report("the key has no explicit key policy, so AWS gives it the default one (every IAM policy of the account may use and manage it): set policy, with named key administrators and the one user of the key");
+            report(
+                "the key has no explicit key policy, so AWS gives it the default one (every IAM policy of the account may use and manage it): set policy, with named key administrators and the one user of the key",
+            );
             return;
         }
         statements.forEach((st, i) => {
             const actions = typeof st.Action === "string" ? [st.Action] : list(st.Action);
             const wide = actions.filter((a) => a === "*" || a === "kms:*");
             if (st.Effect === "Allow" && wide.length > 0) {
-                report(`key policy Statement[${i}]${st.Sid ? ` (${st.Sid})` : ""} allows ${wide.join(", ")}: list the actions its principal needs`);
+                report(
+                    `key policy Statement[${i}]${st.Sid ? ` (${st.Sid})` : ""} allows ${wide.join(", ")}: list the actions its principal needs`,
+                );
             }
         });
     },

@@ -97,7 +97,8 @@ export function securityContextProblems(pod: Record<string, any>, container: Rec
 
 export const hardenedSecurityContext: ResourceValidationPolicy = {
     name: "k8s-hardened-security-context",
-    description: "Every container runs as non-root, with a read-only root filesystem, no privilege escalation, all capabilities dropped and the RuntimeDefault seccomp profile.",
+    description:
+        "Every container runs as non-root, with a read-only root filesystem, no privilege escalation, all capabilities dropped and the RuntimeDefault seccomp profile.",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
         const pod = podSpecOf(args.type, args.props);
@@ -138,7 +139,8 @@ export const requestsAndLimits: ResourceValidationPolicy = {
 export function isDefaultDenyIngress(props: Record<string, any>): boolean {
     const spec = obj(props.spec) ?? {};
     const selector = obj(spec.podSelector) ?? {};
-    const selectsAll = Object.keys(obj(selector.matchLabels) ?? {}).length === 0 && list(selector.matchExpressions).length === 0;
+    const selectsAll =
+        Object.keys(obj(selector.matchLabels) ?? {}).length === 0 && list(selector.matchExpressions).length === 0;
     return selectsAll && list(spec.policyTypes).includes("Ingress") && list(spec.ingress).length === 0;
 }
 

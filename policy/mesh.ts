@@ -17,11 +17,15 @@ export const strictPeerAuthentication: ResourceValidationPolicy = {
         const spec = obj(args.props.spec) ?? {};
         const mode = obj(spec.mtls)?.mode;
         if (mode !== "STRICT") {
-            report(`PeerAuthentication ${objectRef(args.props)} has mtls.mode ${JSON.stringify(mode ?? null)}: only STRICT is allowed`);
+            report(
+                `PeerAuthentication ${objectRef(args.props)} has mtls.mode ${JSON.stringify(mode ?? null)}: only STRICT is allowed`,
+            );
         }
         for (const [port, setting] of Object.entries(obj(spec.portLevelMtls) ?? {})) {
             if (obj(setting)?.mode !== "STRICT") {
-                report(`PeerAuthentication ${objectRef(args.props)} has portLevelMtls[${port}].mode ${JSON.stringify(obj(setting)?.mode ?? null)}: only STRICT is allowed`);
+                report(
+                    `PeerAuthentication ${objectRef(args.props)} has portLevelMtls[${port}].mode ${JSON.stringify(obj(setting)?.mode ?? null)}: only STRICT is allowed`,
+                );
             }
         }
     },
@@ -58,7 +62,9 @@ export const destinationRuleTls: ResourceValidationPolicy = {
         }
         for (const { where, mode } of tlsSettings(obj(args.props.spec) ?? {})) {
             if (mode === "DISABLE") {
-                report(`DestinationRule ${objectRef(args.props)} disables TLS (${where}.mode: DISABLE): use ISTIO_MUTUAL or leave tls unset`);
+                report(
+                    `DestinationRule ${objectRef(args.props)} disables TLS (${where}.mode: DISABLE): use ISTIO_MUTUAL or leave tls unset`,
+                );
             }
         }
     },
@@ -71,12 +77,18 @@ function openSourceReasons(source: Record<string, any>): string[] {
     for (const field of ["principals", "namespaces"] as const) {
         const wild = list(source[field]).filter((v) => typeof v === "string" && v.includes("*"));
         if (wild.length > 0) {
-            reasons.push(`allows the wildcard ${field} ${wild.map((w) => JSON.stringify(w)).join(", ")}: name each one`);
+            reasons.push(
+                `allows the wildcard ${field} ${wild.map((w) => JSON.stringify(w)).join(", ")}: name each one`,
+            );
         }
     }
     for (const field of ["notPrincipals", "notNamespaces"] as const) {
         if (list(source[field]).length > 0) {
-            reasons.push(`allows everyone but ${field} ${list(source[field]).map((w) => JSON.stringify(w)).join(", ")}: name principals or namespaces instead`);
+            reasons.push(
+                `allows everyone but ${field} ${list(source[field])
+                    .map((w) => JSON.stringify(w))
+                    .join(", ")}: name principals or namespaces instead`,
+            );
         }
     }
     const namesWho = list(source.principals).length > 0 || list(source.namespaces).length > 0;
@@ -84,11 +96,15 @@ function openSourceReasons(source: Record<string, any>): string[] {
         const every = list(source[field]).filter((v) => typeof v === "string" && isEveryAddress(v));
         // Istio ANDs a source's fields: next to principals or namespaces, every address restricts nothing more.
         if (every.length > 0 && !namesWho) {
-            reasons.push(`allows every address (${field} ${every.map((w) => JSON.stringify(w)).join(", ")}): name principals or namespaces`);
+            reasons.push(
+                `allows every address (${field} ${every.map((w) => JSON.stringify(w)).join(", ")}): name principals or namespaces`,
+            );
         }
     }
     if (list(source.principals).length === 0 && list(source.namespaces).length === 0 && reasons.length === 0) {
-        reasons.push(`has a source naming no principals or namespaces (${JSON.stringify(source)}): any workload matches it; name principals or namespaces`);
+        reasons.push(
+            `has a source naming no principals or namespaces (${JSON.stringify(source)}): any workload matches it; name principals or namespaces`,
+        );
     }
     return reasons;
 }
@@ -110,7 +126,9 @@ export const noWildcardAllow: ResourceValidationPolicy = {
         list(spec.rules).forEach((rule, i) => {
             const from = list(obj(rule)?.from);
             if (from.length === 0) {
-                report(`AuthorizationPolicy ${ref} rule ${i} allows any source (no from): name principals or namespaces`);
+                report(
+                    `AuthorizationPolicy ${ref} rule ${i} allows any source (no from): name principals or namespaces`,
+                );
             }
             for (const f of from) {
                 for (const reason of openSourceReasons(obj(obj(f)?.source) ?? {})) {
@@ -125,7 +143,9 @@ export const noWildcardAllow: ResourceValidationPolicy = {
 export function isAllowNothing(props: Record<string, any>): boolean {
     const spec = obj(props.spec) ?? {};
     const keys = Object.keys(spec).filter((k) => spec[k] !== undefined && spec[k] !== null);
-    return keys.every((k) => (k === "action" && spec.action === "ALLOW") || (k === "rules" && list(spec.rules).length === 0));
+    return keys.every(
+        (k) => (k === "action" && spec.action === "ALLOW") || (k === "rules" && list(spec.rules).length === 0),
+    );
 }
 
 function namespaceOf(r: PolicyResource): string | undefined {
@@ -140,7 +160,11 @@ export function serviceNamespaces(resources: readonly PolicyResource[]): { name:
     return resources
         .filter((r) => isKind(r.type, "", "Namespace"))
         .map((ns) => ({ md: obj(ns.props.metadata) ?? {}, urn: ns.urn }))
-        .filter(({ md }) => typeof obj(md.labels)?.["owner-service"] === "string" && !RESERVED_SERVICE_NAMES.includes(obj(md.labels)?.["owner-service"]))
+        .filter(
+            ({ md }) =>
+                typeof obj(md.labels)?.["owner-service"] === "string" &&
+                !RESERVED_SERVICE_NAMES.includes(obj(md.labels)?.["owner-service"]),
+        )
         .map(({ md, urn }) => ({ name: String(md.name), urn }));
 }
 
@@ -152,7 +176,10 @@ export const defaultDenyPerNamespace: StackValidationPolicy = {
         const policies = args.resources.filter((r) => isKind(r.type, SECURITY, "AuthorizationPolicy"));
         for (const ns of serviceNamespaces(args.resources)) {
             if (!policies.some((p) => namespaceOf(p) === ns.name && isAllowNothing(p.props))) {
-                report(`namespace ${ns.name} has no allow-nothing AuthorizationPolicy (empty spec): add one so that only explicit ALLOW rules admit traffic`, ns.urn);
+                report(
+                    `namespace ${ns.name} has no allow-nothing AuthorizationPolicy (empty spec): add one so that only explicit ALLOW rules admit traffic`,
+                    ns.urn,
+                );
             }
         }
     },
@@ -160,20 +187,27 @@ export const defaultDenyPerNamespace: StackValidationPolicy = {
 
 export const sidecarPerNamespace: StackValidationPolicy = {
     name: "mesh-sidecar-per-namespace",
-    description: "Every service namespace has a Sidecar for all its workloads whose egress names its hosts (no */*), so each proxy knows only what it calls.",
+    description:
+        "Every service namespace has a Sidecar for all its workloads whose egress names its hosts (no */*), so each proxy knows only what it calls.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         const sidecars = args.resources.filter((r) => isKind(r.type, NETWORKING, "Sidecar"));
         for (const ns of serviceNamespaces(args.resources)) {
             const own = sidecars.filter((s) => namespaceOf(s) === ns.name && !obj(obj(s.props.spec)?.workloadSelector));
             if (own.length === 0) {
-                report(`namespace ${ns.name} has no Sidecar without workloadSelector: add one whose egress lists the services it calls, or every proxy holds the whole mesh`, ns.urn);
+                report(
+                    `namespace ${ns.name} has no Sidecar without workloadSelector: add one whose egress lists the services it calls, or every proxy holds the whole mesh`,
+                    ns.urn,
+                );
             }
             for (const s of own) {
                 const hosts = list(obj(s.props.spec)?.egress).flatMap((e) => list(obj(e)?.hosts));
                 const open = hosts.filter((h) => h === "*/*" || h === "*" || h === "./*/*");
                 if (hosts.length === 0 || open.length > 0) {
-                    report(`Sidecar ${objectRef(s.props)} has egress ${JSON.stringify(hosts)}: list the callees' hosts (<namespace>/<host>) and the shared ones, not */*`, s.urn);
+                    report(
+                        `Sidecar ${objectRef(s.props)} has egress ${JSON.stringify(hosts)}: list the callees' hosts (<namespace>/<host>) and the shared ones, not */*`,
+                        s.urn,
+                    );
                 }
             }
         }
@@ -182,8 +216,12 @@ export const sidecarPerNamespace: StackValidationPolicy = {
 
 /** Whether a policy applies to the RequestAuthentication's workloads: same namespace, and its selector or none. */
 function appliesTo(policy: PolicyResource, ra: PolicyResource): boolean {
-    const labels = (p: Record<string, any>) => JSON.stringify(Object.entries(obj(obj(obj(p.spec)?.selector)?.matchLabels) ?? {}).sort());
-    return namespaceOf(policy) === namespaceOf(ra) && (!obj(obj(policy.props.spec)?.selector) || labels(policy.props) === labels(ra.props));
+    const labels = (p: Record<string, any>) =>
+        JSON.stringify(Object.entries(obj(obj(obj(p.spec)?.selector)?.matchLabels) ?? {}).sort());
+    return (
+        namespaceOf(policy) === namespaceOf(ra) &&
+        (!obj(obj(policy.props.spec)?.selector) || labels(policy.props) === labels(ra.props))
+    );
 }
 
 /**
@@ -220,7 +258,9 @@ export const requestAuthenticationPaired: StackValidationPolicy = {
         const policies = args.resources.filter((r) => isKind(r.type, SECURITY, "AuthorizationPolicy"));
         for (const ra of args.resources.filter((r) => isKind(r.type, SECURITY, "RequestAuthentication"))) {
             const applicable = policies.filter((p) => appliesTo(p, ra)).map((p) => obj(p.props.spec) ?? {});
-            const allows = applicable.filter((spec) => (spec.action ?? "ALLOW") === "ALLOW" && list(spec.rules).length > 0);
+            const allows = applicable.filter(
+                (spec) => (spec.action ?? "ALLOW") === "ALLOW" && list(spec.rules).length > 0,
+            );
             const denied = applicable.some((spec) => spec.action === "DENY" && deniesMissingToken(spec));
             const onlyWithToken = allows.length > 0 && allows.every(allowsOnlyWithToken);
             if (!denied && !onlyWithToken) {
@@ -292,17 +332,25 @@ export const gatewayServersTls: ResourceValidationPolicy = {
             const where = `Gateway ${objectRef(args.props)} servers[${i}] (port ${port.number ?? "?"}, ${port.protocol ?? "no protocol"})`;
             if (port.protocol === "HTTPS") {
                 const problems = [
-                    ["SIMPLE", "MUTUAL"].includes(tls.mode) ? undefined : `tls.mode ${JSON.stringify(tls.mode ?? null)} (allowed: SIMPLE, MUTUAL)`,
-                    typeof tls.credentialName === "string" && tls.credentialName !== "" ? undefined : "no tls.credentialName",
+                    ["SIMPLE", "MUTUAL"].includes(tls.mode)
+                        ? undefined
+                        : `tls.mode ${JSON.stringify(tls.mode ?? null)} (allowed: SIMPLE, MUTUAL)`,
+                    typeof tls.credentialName === "string" && tls.credentialName !== ""
+                        ? undefined
+                        : "no tls.credentialName",
                     GATEWAY_TLS_VERSIONS.includes(tls.minProtocolVersion)
                         ? undefined
                         : `tls.minProtocolVersion ${JSON.stringify(tls.minProtocolVersion ?? null)} (allowed: ${GATEWAY_TLS_VERSIONS.join(", ")})`,
                 ].filter((p) => p !== undefined);
                 if (problems.length > 0) {
-                    report(`${where} has ${problems.join(", ")}: terminate TLS 1.2 or newer with the host's certificate`);
+                    report(
+                        `${where} has ${problems.join(", ")}: terminate TLS 1.2 or newer with the host's certificate`,
+                    );
                 }
             } else if (tls.httpsRedirect !== true) {
-                report(`${where} serves in clear: serve HTTPS with TLS, or make a port-80 HTTP server that only redirects (tls.httpsRedirect: true)`);
+                report(
+                    `${where} serves in clear: serve HTTPS with TLS, or make a port-80 HTTP server that only redirects (tls.httpsRedirect: true)`,
+                );
             }
         });
     },
@@ -330,7 +378,10 @@ export const meshHighAvailability: ResourceValidationPolicy = {
         const floor =
             chart === "istiod"
                 ? replicaFloor({ enabled: values.autoscaleEnabled, min: values.autoscaleMin }, values.replicaCount)
-                : replicaFloor({ enabled: obj(values.autoscaling)?.enabled, min: obj(values.autoscaling)?.minReplicas }, values.replicaCount);
+                : replicaFloor(
+                      { enabled: obj(values.autoscaling)?.enabled, min: obj(values.autoscaling)?.minReplicas },
+                      values.replicaCount,
+                  );
         // istiod's chart makes its PodDisruptionBudget unless turned off; the gateway's only when asked.
         const pdb =
             chart === "istiod"
@@ -338,7 +389,9 @@ export const meshHighAvailability: ResourceValidationPolicy = {
                 : Object.keys(obj(values.podDisruptionBudget) ?? {}).length > 0;
         const release = `${chart} release ${args.props.name ?? args.name}`;
         if (floor < MIN_CONTROL_REPLICAS) {
-            report(`${release} runs ${floor} replica${floor === 1 ? "" : "s"} at least: set ${chart === "istiod" ? "istiodReplicas" : "gatewayReplicas"} to ${MIN_CONTROL_REPLICAS} or more`);
+            report(
+                `${release} runs ${floor} replica${floor === 1 ? "" : "s"} at least: set ${chart === "istiod" ? "istiodReplicas" : "gatewayReplicas"} to ${MIN_CONTROL_REPLICAS} or more`,
+            );
         }
         if (!pdb) {
             report(

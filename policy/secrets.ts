@@ -5,7 +5,18 @@ import { isKind, obj } from "./util";
 const MASKED = new Set(["[secret]", "[unknown]", ""]);
 
 /** Key endings that name a secret value (compared lower-case, without `-`, `_` and `.`). */
-const SECRET_KEY_ENDINGS = ["password", "passwd", "secret", "token", "apikey", "privatekey", "secretkey", "accesskey", "credential", "credentials"];
+const SECRET_KEY_ENDINGS = [
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "apikey",
+    "privatekey",
+    "secretkey",
+    "accesskey",
+    "credential",
+    "credentials",
+];
 
 /**
  * Key beginnings that name a reference to a secret kept elsewhere, not the secret: Helm's
@@ -135,7 +146,8 @@ export const secretValuesSeen: ResourceValidationPolicy = {
 
 export const noPlaintextSecrets: ResourceValidationPolicy = {
     name: "no-plaintext-secrets",
-    description: "No password, token or key is given as a plain-text input: pass it as a Pulumi secret (config --secret, pulumi.secret) or reference a Kubernetes Secret / Secrets Manager.",
+    description:
+        "No password, token or key is given as a plain-text input: pass it as a Pulumi secret (config --secret, pulumi.secret) or reference a Kubernetes Secret / Secrets Manager.",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
         const secretPaths = secretPathsByUrn.get(args.urn) ?? new Set<string>();
@@ -147,7 +159,13 @@ export const noPlaintextSecrets: ResourceValidationPolicy = {
                 for (const key of Object.keys(data)) {
                     const v = read(data, key);
                     const at = `${field}.${key}`;
-                    if (typeof v === "string" && !MASKED.has(v) && !secretPaths.has(field) && !secretPaths.has(at) && !found.some((f) => f.startsWith(`${at} `))) {
+                    if (
+                        typeof v === "string" &&
+                        !MASKED.has(v) &&
+                        !secretPaths.has(field) &&
+                        !secretPaths.has(at) &&
+                        !found.some((f) => f.startsWith(`${at} `))
+                    ) {
                         found.push(`${field}.${key} (data of a Secret)`);
                     }
                 }

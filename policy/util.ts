@@ -4,7 +4,9 @@
 
 /** A plain object, or undefined for anything else. */
 export function obj(value: unknown): Record<string, any> | undefined {
-    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, any>) : undefined;
+    return value !== null && typeof value === "object" && !Array.isArray(value)
+        ? (value as Record<string, any>)
+        : undefined;
 }
 
 /** An array, or [] for anything else. */
@@ -62,7 +64,9 @@ export function decoded(value: unknown): unknown {
  * defaultTags or of any AWS resource, or the `environment` label of any Kubernetes object (every
  * layer writes one of them). Undefined when none says.
  */
-export function environmentOfResources(resources: readonly { type: string; props: Record<string, any> }[]): string | undefined {
+export function environmentOfResources(
+    resources: readonly { type: string; props: Record<string, any> }[],
+): string | undefined {
     for (const r of resources) {
         const candidates = [
             obj(obj(decoded(r.props.defaultTags))?.tags)?.environment,

@@ -31,7 +31,10 @@ async function main(): Promise<void> {
     const opts = new Command()
         .option("--stack <stack>", "the service stack of dev to measure", "dev-backend")
         .option("--rounds <n>", "rounds (each on a new stack)", "3")
-        .option("--update-docs", "write the real engine's section of docs/benchmarks.md (tracked) instead of out/benchmarks-engine.md")
+        .option(
+            "--update-docs",
+            "write the real engine's section of docs/benchmarks.md (tracked) instead of out/benchmarks-engine.md",
+        )
         .parse()
         .opts<{ stack: string; rounds: string; updateDocs?: boolean }>();
     const rounds = Number(opts.rounds);
@@ -79,7 +82,9 @@ async function main(): Promise<void> {
         }),
         "",
     ];
-    const file = opts.updateDocs ? path.join(ROOT, "docs", "benchmarks.md") : path.join(ROOT, "out", "benchmarks-engine.md");
+    const file = opts.updateDocs
+        ? path.join(ROOT, "docs", "benchmarks.md")
+        : path.join(ROOT, "out", "benchmarks-engine.md");
     fs.mkdirSync(path.dirname(file), { recursive: true });
     writeSection(file, "real-engine", lines.join("\n"));
     console.log(`\n${lines.join("\n")}\nwrote ${file}`);

@@ -12,6 +12,9 @@ export function writeSection(file: string, name: string, text: string): void {
     const old = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
     const i = old.indexOf(begin);
     const j = old.indexOf(end);
-    const next = i >= 0 && j > i ? old.slice(0, i) + block + old.slice(j + end.length + 1) : `${old}${old && !old.endsWith("\n\n") ? "\n" : ""}${block}`;
+    const next =
+        i >= 0 && j > i
+            ? old.slice(0, i) + block + old.slice(j + end.length + 1)
+            : `${old}${old && !old.endsWith("\n\n") ? "\n" : ""}${block}`;
     fs.writeFileSync(file, next);
 }

@@ -138,7 +138,11 @@ export class PrefixedLines {
  * as not run, naming the failed ones. Prints each stack's output line by line, prefixed with its
  * name, through `print`.
  */
-export async function runEnvironment(run: EnvironmentRun, workspace: EnvironmentWorkspace, print: (line: string) => void): Promise<StackOutcome[]> {
+export async function runEnvironment(
+    run: EnvironmentRun,
+    workspace: EnvironmentWorkspace,
+    print: (line: string) => void,
+): Promise<StackOutcome[]> {
     const groups = layeredStacks(run.stacks);
     if (run.operation === "destroy") {
         groups.reverse();
@@ -149,7 +153,15 @@ export async function runEnvironment(run: EnvironmentRun, workspace: Environment
     for (const group of groups) {
         if (failed.length > 0) {
             const reason = `not run: ${failed.join(", ")} failed in an earlier layer`;
-            outcomes.push(...group.stacks.map((stack): StackOutcome => ({ stack, layer: group.layer, operation: run.operation, result: "not run", reason })));
+            outcomes.push(
+                ...group.stacks.map((stack): StackOutcome => ({
+                    stack,
+                    layer: group.layer,
+                    operation: run.operation,
+                    result: "not run",
+                    reason,
+                })),
+            );
             continue;
         }
         const results = await pooled(group.stacks, run.parallel, async (stack): Promise<StackOutcome> => {
@@ -157,7 +169,10 @@ export async function runEnvironment(run: EnvironmentRun, workspace: Environment
             const started = Date.now();
             const base = { stack, layer: group.layer, operation: run.operation };
             try {
-                const report = await workspace.run(stack, run.operation, { policyPacks: run.policyPacks, onOutput: (t) => lines.write(t) });
+                const report = await workspace.run(stack, run.operation, {
+                    policyPacks: run.policyPacks,
+                    onOutput: (t) => lines.write(t),
+                });
                 lines.flush();
                 const seconds = (Date.now() - started) / 1000;
                 const drift = run.operation === "preview" && run.expectNoChanges && hasChanges(report.counts);
@@ -172,7 +187,13 @@ export async function runEnvironment(run: EnvironmentRun, workspace: Environment
             } catch (err) {
                 lines.flush();
                 const counts = err instanceof StackRunFailure ? err.counts : undefined;
-                return { ...base, result: "failed", counts, seconds: (Date.now() - started) / 1000, reason: err instanceof Error ? err.message : String(err) };
+                return {
+                    ...base,
+                    result: "failed",
+                    counts,
+                    seconds: (Date.now() - started) / 1000,
+                    reason: err instanceof Error ? err.message : String(err),
+                };
             }
         });
         outcomes.push(...results);
@@ -186,13 +207,33 @@ export function allSucceeded(outcomes: readonly StackOutcome[]): boolean {
     return outcomes.every((o) => o.result === "succeeded");
 }
 
-const COLUMNS = ["stack", "operation", "created", "updated", "replaced", "deleted", "unchanged", "duration", "result"] as const;
+const COLUMNS = [
+    "stack",
+    "operation",
+    "created",
+    "updated",
+    "replaced",
+    "deleted",
+    "unchanged",
+    "duration",
+    "result",
+] as const;
 
 /** A row of the summary: the cells of COLUMNS. */
 function cells(o: StackOutcome): string[] {
     const n = (k: keyof Counts) => (o.counts ? String(o.counts[k]) : "-");
     const duration = o.seconds === undefined ? "-" : `${o.seconds.toFixed(1)} s`;
-    return [o.stack, o.operation, n("created"), n("updated"), n("replaced"), n("deleted"), n("unchanged"), duration, o.result];
+    return [
+        o.stack,
+        o.operation,
+        n("created"),
+        n("updated"),
+        n("replaced"),
+        n("deleted"),
+        n("unchanged"),
+        duration,
+        o.result,
+    ];
 }
 
 /**
@@ -200,8 +241,11 @@ function cells(o: StackOutcome): string[] {
  * announces it (ends in ":", as the engine's "Running program ... failed with an unhandled exception:").
  */
 export function firstLine(text: string): string {
-    const lines = text.split("\n").map((l) => l.trim()).filter((l) => l !== "");
-    return lines.length > 1 && lines[0].endsWith(":") ? `${lines[0]} ${lines[1]}` : lines[0] ?? "";
+    const lines = text
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((l) => l !== "");
+    return lines.length > 1 && lines[0].endsWith(":") ? `${lines[0]} ${lines[1]}` : (lines[0] ?? "");
 }
 
 /**
@@ -212,7 +256,12 @@ export function summaryTable(outcomes: readonly StackOutcome[]): string {
     const rows = [[...COLUMNS], ...outcomes.map(cells)];
     const widths = COLUMNS.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
     const numeric = (i: number) => i >= 2 && i <= 7;
-    const text = rows.map((r) => r.map((c, i) => (numeric(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ").trimEnd());
+    const text = rows.map((r) =>
+        r
+            .map((c, i) => (numeric(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+            .join("  ")
+            .trimEnd(),
+    );
     const notes = outcomes.flatMap((o) =>
         o.reason ? [`${o.stack}: ${o.result === "not run" ? "" : `${o.result}: `}${firstLine(o.reason)}`] : [],
     );
@@ -235,7 +284,12 @@ export function summaryMarkdown(env: string, outcomes: readonly StackOutcome[]):
         "",
         `| ${COLUMNS.join(" | ")} |`,
         `|${COLUMNS.map((_, i) => (i >= 2 && i <= 7 ? "---:" : "---")).join("|")}|`,
-        ...outcomes.map((o) => `| ${cells(o).map((c, i) => (i === 0 ? `\`${c}\`` : md(c))).join(" | ")} |`),
+        ...outcomes.map(
+            (o) =>
+                `| ${cells(o)
+                    .map((c, i) => (i === 0 ? `\`${c}\`` : md(c)))
+                    .join(" | ")} |`,
+        ),
     ];
     const notes = outcomes.flatMap((o) => (o.reason ? [`- \`${o.stack}\`: ${md(firstLine(o.reason))}`] : []));
     if (notes.length > 0) {
@@ -246,7 +300,11 @@ export function summaryMarkdown(env: string, outcomes: readonly StackOutcome[]):
         if (changes.length === 0) {
             continue;
         }
-        lines.push("", `<details><summary><code>${o.stack}</code>: ${changes.length} change${changes.length === 1 ? "" : "s"}</summary>`, "");
+        lines.push(
+            "",
+            `<details><summary><code>${o.stack}</code>: ${changes.length} change${changes.length === 1 ? "" : "s"}</summary>`,
+            "",
+        );
         lines.push(...changes.map((c) => `- ${c.op} \`${c.type}\` \`${c.name}\``));
         lines.push("", "</details>");
     }

@@ -80,7 +80,9 @@ export interface EnvArgs {
 function parallelOption(value: string): number {
     const n = Number(value);
     if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
-        throw new InvalidArgumentError("allowed: a whole number of 1 or more (how many service stacks may run at once)");
+        throw new InvalidArgumentError(
+            "allowed: a whole number of 1 or more (how many service stacks may run at once)",
+        );
     }
     return n;
 }
@@ -111,10 +113,14 @@ export function selectStacks(env: string, requested: readonly string[], dir: str
     }
     for (const stack of requested) {
         if (envOfStackName(stack) !== env) {
-            throw new BadInputError(`--stack ${stack} is not a stack of environment "${env}" (its stacks are ${env} and ${env}-<name>); the stacks of ${env}: ${stacks.join(", ")}`);
+            throw new BadInputError(
+                `--stack ${stack} is not a stack of environment "${env}" (its stacks are ${env} and ${env}-<name>); the stacks of ${env}: ${stacks.join(", ")}`,
+            );
         }
         if (!stacks.includes(stack)) {
-            throw new BadInputError(`--stack ${stack}: environment "${env}" has no stack ${stack} (no Pulumi.${stack}.yaml in ${dir}); the stacks of ${env}: ${stacks.join(", ")}`);
+            throw new BadInputError(
+                `--stack ${stack}: environment "${env}" has no stack ${stack} (no Pulumi.${stack}.yaml in ${dir}); the stacks of ${env}: ${stacks.join(", ")}`,
+            );
         }
     }
     return stacks.filter((s) => requested.includes(s));
@@ -143,7 +149,9 @@ export function checkStackFiles(env: string, stacks: readonly string[], dir: str
         }
     }
     if (problems.length > 0) {
-        throw new BadInputError(`nothing ran: ${problems.length === 1 ? "a stack file is" : "stack files are"} invalid\n${problems.join("\n")}`);
+        throw new BadInputError(
+            `nothing ran: ${problems.length === 1 ? "a stack file is" : "stack files are"} invalid\n${problems.join("\n")}`,
+        );
     }
 }
 
@@ -151,24 +159,52 @@ export function checkStackFiles(env: string, stacks: readonly string[], dir: str
 export function parseEnvArgs(argv: readonly string[], defaultDir = ROOT): EnvArgs {
     const program = new Command()
         .name("npm run env --")
-        .usage("<preview|up|refresh|destroy> --env <env> [--stack <stack>]... [--parallel N] [--policy-pack DIR] [--yes] [--summary FILE] [--expect-no-changes] [--create] [--cwd DIR]")
-        .description("Runs one Pulumi operation over every stack of an environment, in layer order, with your backend and credentials.")
+        .usage(
+            "<preview|up|refresh|destroy> --env <env> [--stack <stack>]... [--parallel N] [--policy-pack DIR] [--yes] [--summary FILE] [--expect-no-changes] [--create] [--cwd DIR]",
+        )
+        .description(
+            "Runs one Pulumi operation over every stack of an environment, in layer order, with your backend and credentials.",
+        )
         .argument("<operation>", `one of ${OPERATIONS.join(", ")}`)
         .requiredOption("--env <env>", "the environment, e.g. dev (its global stack is Pulumi.<env>.yaml)")
-        .addOption(new Option("--stack <stack>", "run only this stack of the environment (repeat for more); still in layer order").argParser(collect).default([], "every stack of the environment"))
+        .addOption(
+            new Option(
+                "--stack <stack>",
+                "run only this stack of the environment (repeat for more); still in layer order",
+            )
+                .argParser(collect)
+                .default([], "every stack of the environment"),
+        )
         .option("--parallel <n>", "how many service stacks may run at once", parallelOption, 4)
-        .addOption(new Option("--policy-pack <dir>", "run the policy pack in DIR, as pulumi --policy-pack (repeat for more)").argParser(collect).default([], "none"))
+        .addOption(
+            new Option("--policy-pack <dir>", "run the policy pack in DIR, as pulumi --policy-pack (repeat for more)")
+                .argParser(collect)
+                .default([], "none"),
+        )
         .option("--yes", "run up, refresh or destroy without asking")
         .option("--summary <file>", "also write the summary as Markdown to FILE (e.g. for a pull-request comment)")
         .option("--expect-no-changes", "preview only: a stack with any change fails (a drift check)")
-        .option("--create", "create a stack that does not exist in the backend yet (preview and up; with the backend's default secrets provider)")
+        .option(
+            "--create",
+            "create a stack that does not exist in the backend yet (preview and up; with the backend's default secrets provider)",
+        )
         .option("--cwd <dir>", "the project folder: Pulumi.yaml and the stack files (default: this repository)")
         .helpOption("-h, --help", "show this help and exit 0")
         .addHelpText("after", HELP)
         .showHelpAfterError("(npm run env -- --help for usage)")
         .exitOverride();
     program.parse([...argv], { from: "user" });
-    const opts = program.opts<{ create?: boolean; cwd?: string; env: string; stack: string[]; parallel: number; policyPack: string[]; yes?: boolean; summary?: string; expectNoChanges?: boolean }>();
+    const opts = program.opts<{
+        create?: boolean;
+        cwd?: string;
+        env: string;
+        stack: string[];
+        parallel: number;
+        policyPack: string[];
+        yes?: boolean;
+        summary?: string;
+        expectNoChanges?: boolean;
+    }>();
     const operation = program.args[0];
     const dir = opts.cwd !== undefined ? path.resolve(opts.cwd) : defaultDir;
     if (!(OPERATIONS as readonly string[]).includes(operation)) {
@@ -182,7 +218,9 @@ export function parseEnvArgs(argv: readonly string[], defaultDir = ROOT): EnvArg
     }
     for (const pack of opts.policyPack) {
         if (!fs.existsSync(path.join(path.resolve(pack), "PulumiPolicy.yaml"))) {
-            throw new BadInputError(`--policy-pack ${pack}: not a policy pack (no PulumiPolicy.yaml in ${path.resolve(pack)})`);
+            throw new BadInputError(
+                `--policy-pack ${pack}: not a policy pack (no PulumiPolicy.yaml in ${path.resolve(pack)})`,
+            );
         }
     }
     const stacks = selectStacks(opts.env, opts.stack, dir);
@@ -204,7 +242,13 @@ export function parseEnvArgs(argv: readonly string[], defaultDir = ROOT): EnvArg
 /** The engine's counts as the summary's columns. */
 export function countsOf(ops: OpMap | undefined): Counts {
     const n = (k: keyof OpMap) => ops?.[k] ?? 0;
-    return { created: n("create"), updated: n("update"), replaced: n("replace"), deleted: n("delete"), unchanged: n("same") };
+    return {
+        created: n("create"),
+        updated: n("update"),
+        replaced: n("replace"),
+        deleted: n("delete"),
+        unchanged: n("same"),
+    };
 }
 
 /** Text without terminal colour codes (a program's exception is printed with them) and without trailing space. */
@@ -279,7 +323,12 @@ export class AutomationWorkspace implements EnvironmentWorkspace {
     }
 
     /** Runs the operation; resolves with the engine's counts. */
-    private async operate(stack: Stack, operation: Operation, options: StackRunOptions, onEvent: (e: EngineEvent) => void): Promise<OpMap | undefined> {
+    private async operate(
+        stack: Stack,
+        operation: Operation,
+        options: StackRunOptions,
+        onEvent: (e: EngineEvent) => void,
+    ): Promise<OpMap | undefined> {
         const common = { onOutput: options.onOutput, onEvent, color: "never" as const };
         const policyPacks = [...options.policyPacks];
         switch (operation) {
@@ -301,7 +350,11 @@ export function runOrderText(args: EnvArgs): string {
     if (args.operation === "destroy") {
         groups.reverse();
     }
-    const parts = groups.map((g) => (g.stacks.length > 1 ? `${g.stacks.join(", ")} (${g.layer}, at most ${args.parallel} at once)` : `${g.stacks[0]} (${g.layer})`));
+    const parts = groups.map((g) =>
+        g.stacks.length > 1
+            ? `${g.stacks.join(", ")} (${g.layer}, at most ${args.parallel} at once)`
+            : `${g.stacks[0]} (${g.layer})`,
+    );
     return `${args.operation} of environment ${args.env}: ${parts.join(", then ")}`;
 }
 
@@ -331,14 +384,24 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     print(runOrderText(args));
     if (args.operation !== "preview" && !args.yes) {
         if (!(options.canAsk ?? process.stdin.isTTY)) {
-            throw new BadInputError(`${args.operation} changes the stacks: pass --yes to run it without a terminal to confirm on`);
+            throw new BadInputError(
+                `${args.operation} changes the stacks: pass --yes to run it without a terminal to confirm on`,
+            );
         }
-        if (!(await confirm(`Run ${args.operation} on ${args.stacks.length} stack${args.stacks.length === 1 ? "" : "s"}? [y/N] `))) {
+        if (
+            !(await confirm(
+                `Run ${args.operation} on ${args.stacks.length} stack${args.stacks.length === 1 ? "" : "s"}? [y/N] `,
+            ))
+        ) {
             print("nothing ran");
             return EXIT.failed;
         }
     }
-    const outcomes = await runEnvironment(args, options.workspace ?? new AutomationWorkspace(args.dir, args.create), print);
+    const outcomes = await runEnvironment(
+        args,
+        options.workspace ?? new AutomationWorkspace(args.dir, args.create),
+        print,
+    );
     print("");
     print(summaryTable(outcomes));
     if (args.summary) {
@@ -355,7 +418,10 @@ export function failure(err: unknown): { code: number; message?: string } {
         return { code: err.exitCode === 0 ? EXIT.ok : EXIT.badInput };
     }
     const message = err instanceof Error ? err.message : String(err);
-    if (err instanceof BadInputError || (err instanceof Error && ["StackFileError", "UnknownStackError"].includes(err.name))) {
+    if (
+        err instanceof BadInputError ||
+        (err instanceof Error && ["StackFileError", "UnknownStackError"].includes(err.name))
+    ) {
         return { code: EXIT.badInput, message: `env: ${message}` };
     }
     return { code: EXIT.failed, message: `env failed: ${message}` };

@@ -65,7 +65,9 @@ function cell(text: string): string {
 
 function configTable(): string {
     const rows = ALL_KEYS.map((k) => {
-        const def = k.requiredIn?.length ? `required in ${k.requiredIn.join(", ")}` : `\`${JSON.stringify(k.default)}\`${k.secret ? " (secret: set with --secret)" : ""}`;
+        const def = k.requiredIn?.length
+            ? `required in ${k.requiredIn.join(", ")}`
+            : `\`${JSON.stringify(k.default)}\`${k.secret ? " (secret: set with --secret)" : ""}`;
         return `| \`${NAMESPACE}:${k.key}\` | ${k.layers.join(", ")} | ${k.type} | ${cell(def)} | ${cell(k.description)} |`;
     });
     return ["| key | layers | type | default | description |", "|---|---|---|---|---|", ...rows].join("\n");
@@ -79,7 +81,8 @@ function outputsTable(): string {
     ];
     const rows = layers.flatMap(([layer, docs]) =>
         Object.entries(docs as Record<string, { description: string; kind: string; secret?: boolean }>).map(
-            ([key, doc]) => `| ${layer} | \`${key}\` | ${doc.kind}${doc.secret ? " (secret)" : ""} | ${cell(doc.description)} |`,
+            ([key, doc]) =>
+                `| ${layer} | \`${key}\` | ${doc.kind}${doc.secret ? " (secret)" : ""} | ${cell(doc.description)} |`,
         ),
     );
     return ["| layer | output | type | description |", "|---|---|---|---|", ...rows].join("\n");
@@ -102,6 +105,8 @@ export function generatedFiles(): Record<string, string> {
     let readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
     readme = fill(readme, "config", configTable());
     readme = fill(readme, "outputs", outputsTable());
-    const schemas = Object.fromEntries(LAYERS.map((layer) => [`schema/${layer}.json`, `${JSON.stringify(layerJsonSchema(layer), null, 2)}\n`]));
+    const schemas = Object.fromEntries(
+        LAYERS.map((layer) => [`schema/${layer}.json`, `${JSON.stringify(layerJsonSchema(layer), null, 2)}\n`]),
+    );
     return { "Pulumi.yaml": pulumiYaml(), "README.md": readme, ...schemas };
 }

@@ -96,7 +96,12 @@ type Outcome = "killed" | "survived" | "does not apply";
 /** A copy of the tracked files of the checkout (with uncommitted edits), node_modules linked. */
 function projectCopy(): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-mutation-"));
-    const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: ROOT, encoding: "utf8" }).split("\0").filter(Boolean);
+    const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
+        cwd: ROOT,
+        encoding: "utf8",
+    })
+        .split("\0")
+        .filter(Boolean);
     for (const file of files) {
         const source = path.join(ROOT, file);
         if (!fs.existsSync(source) || !fs.lstatSync(source).isFile()) {
@@ -114,7 +119,22 @@ function runTests(dir: string, tests: readonly string[] | "all"): { ok: boolean;
     const args =
         tests === "all"
             ? ["--reporter", "dot"]
-            : ["--no-config", "-r", "ts-node/register/transpile-only", "-r", "test/helpers/setup.ts", "-r", "test/helpers/fixture-stacks.ts", "--extension", "ts", "--timeout", "60000", "--reporter", "dot", ...tests];
+            : [
+                  "--no-config",
+                  "-r",
+                  "ts-node/register/transpile-only",
+                  "-r",
+                  "test/helpers/setup.ts",
+                  "-r",
+                  "test/helpers/fixture-stacks.ts",
+                  "--extension",
+                  "ts",
+                  "--timeout",
+                  "60000",
+                  "--reporter",
+                  "dot",
+                  ...tests,
+              ];
     const run = spawnSync(mocha, args, { cwd: dir, encoding: "utf8" });
     const failing = /(\d+) failing/.exec(run.stdout)?.[1] ?? (run.status === 0 ? "0" : "?");
     return { ok: run.status === 0, failing };
@@ -137,11 +157,16 @@ function probe(mutation: Mutation, all: boolean): { outcome: Outcome; detail: st
         const text = fs.readFileSync(file, "utf8");
         const count = text.split(mutation.from).length - 1;
         if (count !== 1) {
-            return { outcome: "does not apply", detail: `${mutation.file} has ${count} occurrences of ${JSON.stringify(mutation.from)} (expected 1)` };
+            return {
+                outcome: "does not apply",
+                detail: `${mutation.file} has ${count} occurrences of ${JSON.stringify(mutation.from)} (expected 1)`,
+            };
         }
         fs.writeFileSync(file, text.replace(mutation.from, mutation.to));
         const { ok, failing } = runTests(dir, all ? "all" : mutation.tests);
-        return ok ? { outcome: "survived", detail: "every test passed" } : { outcome: "killed", detail: `${failing} test(s) failed` };
+        return ok
+            ? { outcome: "survived", detail: "every test passed" }
+            : { outcome: "killed", detail: `${failing} test(s) failed` };
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -149,7 +174,9 @@ function probe(mutation: Mutation, all: boolean): { outcome: Outcome; detail: st
 
 function main(): void {
     const program = new Command("mutation-probe")
-        .description("Applies each mutation in a copy of the project and reports whether a test fails (killed) or not (survived).")
+        .description(
+            "Applies each mutation in a copy of the project and reports whether a test fails (killed) or not (survived).",
+        )
         .option("--all", "run the whole mocha suite for each mutation instead of its targeted tests")
         .option("--only <id...>", `only these mutations: ${MUTATIONS.map((m) => m.id).join(", ")}`)
         .parse();
@@ -162,7 +189,9 @@ function main(): void {
     const chosen = MUTATIONS.filter((m) => !opts.only || opts.only.includes(m.id));
     const targeted = opts.all ? "all" : [...new Set(chosen.flatMap((m) => m.tests))];
     if (!baseline(targeted)) {
-        console.error(`the tests fail without any mutation (${targeted === "all" ? "the whole suite" : targeted.join(", ")}): fix them first`);
+        console.error(
+            `the tests fail without any mutation (${targeted === "all" ? "the whole suite" : targeted.join(", ")}): fix them first`,
+        );
         process.exit(1);
     }
     const outcomes: Outcome[] = [];
@@ -171,7 +200,9 @@ function main(): void {
         const { outcome, detail } = probe(m, opts.all ?? false);
         outcomes.push(outcome);
         const tests = opts.all ? "all" : m.tests.join(", ");
-        console.log(`| ${m.id} | ${m.file} | \`${m.from}\` -> \`${m.to || "(removed)"}\` | ${tests} | **${outcome}** (${detail}) |`);
+        console.log(
+            `| ${m.id} | ${m.file} | \`${m.from}\` -> \`${m.to || "(removed)"}\` | ${tests} | **${outcome}** (${detail}) |`,
+        );
     }
     const killed = outcomes.filter((o) => o === "killed").length;
     console.log(`\n${killed} of ${outcomes.length} mutations killed`);

@@ -7,7 +7,15 @@ import { Command, CommanderError } from "commander";
 import { useMocks } from "../plan/evaluate";
 import { MissingCallerError, checkAllowedCallers, planAccess } from "../plan/access-plan";
 import { environmentWarnings } from "../plan/environments";
-import { StackPlan, clearStaleOutput, hasViolations, planEnvironment, planStack, summarize, writeStackPlan } from "../plan/plan";
+import {
+    StackPlan,
+    clearStaleOutput,
+    hasViolations,
+    planEnvironment,
+    planStack,
+    summarize,
+    writeStackPlan,
+} from "../plan/plan";
 import { ROOT, StackFileError, UnknownStackError } from "../plan/stack-config";
 import { envOfStackName } from "../infra/layers";
 
@@ -64,8 +72,14 @@ export function parseArgs(argv: string[]): Args {
                 "and writes resources.json, manifests.yaml and outputs.json per stack (no cloud, no Pulumi CLI).",
         )
         .argument("[stack]", "one stack, e.g. dev or dev-common (the stacks it reads are planned first, in memory)")
-        .option("--env <env>", "every stack of an environment, in order (global, common, services), and its access matrix")
-        .option("--out <dir>", "folder to write the plan into; folders of stacks that no longer exist are cleared (default: out/plan in the repository)")
+        .option(
+            "--env <env>",
+            "every stack of an environment, in order (global, common, services), and its access matrix",
+        )
+        .option(
+            "--out <dir>",
+            "folder to write the plan into; folders of stacks that no longer exist are cleared (default: out/plan in the repository)",
+        )
         .option("--config-dir <dir>", "folder of the Pulumi.<stack>.yaml files (default: the repository)")
         .helpOption("-h, --help", "show this help and exit 0")
         .addHelpText("after", EXIT_CODES_HELP)
@@ -75,7 +89,9 @@ export function parseArgs(argv: string[]): Args {
     const opts = program.opts<{ env?: string; out?: string; configDir?: string }>();
     const stack = program.args[0];
     if ((stack === undefined) === (opts.env === undefined)) {
-        throw new UsageError(`give one stack or --env <env>, ${stack === undefined ? "neither was given" : "not both"}; npm run plan -- --help for usage`);
+        throw new UsageError(
+            `give one stack or --env <env>, ${stack === undefined ? "neither was given" : "not both"}; npm run plan -- --help for usage`,
+        );
     }
     const out = opts.out !== undefined ? path.resolve(opts.out) : path.join(ROOT, "out", "plan");
     const dir = opts.configDir !== undefined ? path.resolve(opts.configDir) : ROOT;
@@ -101,7 +117,9 @@ async function run(argv: string[]): Promise<number> {
         // A caller without a stack is invalid config; anything else (a bug) keeps its own exit code.
         throw err instanceof MissingCallerError ? new InvalidConfigError(err.message) : err;
     }
-    const plans: StackPlan[] = args.env ? await planEnvironment(args.env, args.dir) : [await planStack(args.stack ?? env, args.dir)];
+    const plans: StackPlan[] = args.env
+        ? await planEnvironment(args.env, args.dir)
+        : [await planStack(args.stack ?? env, args.dir)];
     for (const warning of environmentWarnings(env, args.dir)) {
         console.error(`warning: ${warning}`);
     }
@@ -117,8 +135,12 @@ async function run(argv: string[]): Promise<number> {
     if (args.env) {
         const access = planAccess(args.env, plans, args.out);
         const outbound = access.outbound ?? [];
-        console.log(`access matrix: ${access.rows.filter((r) => r.allowed).length} of ${access.rows.length} requests allowed`);
-        console.log(`  outbound: ${outbound.filter((r) => r.allowed).length} of ${outbound.length} requests to external hosts allowed`);
+        console.log(
+            `access matrix: ${access.rows.filter((r) => r.allowed).length} of ${access.rows.length} requests allowed`,
+        );
+        console.log(
+            `  outbound: ${outbound.filter((r) => r.allowed).length} of ${outbound.length} requests to external hosts allowed`,
+        );
         console.log(`  wrote ${args.show(access.dir)}/{access.json,access.md,outbound.json}\n`);
     }
     // A broken convention or mandatory policy fails the plan, after every file is written.
@@ -135,7 +157,11 @@ export function failure(err: unknown): { code: number; message?: string } {
     if (err instanceof UsageError || err instanceof UnknownStackError) {
         return { code: EXIT.usage, message: `plan: ${message}` };
     }
-    if (err instanceof StackFileError || err instanceof InvalidConfigError || (err instanceof Error && err.name === "ConfigError")) {
+    if (
+        err instanceof StackFileError ||
+        err instanceof InvalidConfigError ||
+        (err instanceof Error && err.name === "ConfigError")
+    ) {
         return { code: EXIT.invalidConfig, message: `plan failed: ${message}` };
     }
     return { code: EXIT.internal, message: `plan failed unexpectedly (a bug; please report it): ${message}` };

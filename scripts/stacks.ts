@@ -32,18 +32,26 @@ export function touchedStacks(changed: readonly string[], existing: readonly str
     if (changed.some((f) => !NO_STACK.test(f) && !STACK_FILE.test(f))) {
         return [...existing].sort();
     }
-    const touched = changed.map((f) => STACK_FILE.exec(f)?.[1]).filter((s): s is string => s !== undefined && existing.includes(s));
+    const touched = changed
+        .map((f) => STACK_FILE.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined && existing.includes(s));
     return [...new Set(touched)].sort();
 }
 
 function changedSince(base: string): string[] {
-    return execFileSync("git", ["diff", "--name-only", `${base}...HEAD`], { cwd: ROOT, encoding: "utf8" }).split("\n").filter(Boolean);
+    return execFileSync("git", ["diff", "--name-only", `${base}...HEAD`], { cwd: ROOT, encoding: "utf8" })
+        .split("\n")
+        .filter(Boolean);
 }
 
 const USAGE = "usage: stacks envs | touched <base-ref> | touched-envs <base-ref>";
 
 /** Runs one listing; returns its JSON, or throws with the usage. */
-export function listing(args: readonly string[], stacks = allStacks(ROOT), changed: (base: string) => string[] = changedSince): string[] {
+export function listing(
+    args: readonly string[],
+    stacks = allStacks(ROOT),
+    changed: (base: string) => string[] = changedSince,
+): string[] {
     const [command, base, ...rest] = args;
     if (command === "envs" && base === undefined) {
         return environments(stacks);

@@ -38,23 +38,40 @@ export interface CommonOutputs {
 }
 
 export const COMMON_OUTPUTS: OutputDocs<CommonOutputs> = {
-    clusterName: { kind: "string", description: "Name of the environment's EKS cluster ('' with clusterMode existing)." },
+    clusterName: {
+        kind: "string",
+        description: "Name of the environment's EKS cluster ('' with clusterMode existing).",
+    },
     kubeconfig: { kind: "string", secret: true, description: "Kubeconfig of the cluster (secret)." },
-    oidcProviderArn: { kind: "string", description: "ARN of the cluster's IAM OIDC provider (IRSA; '' with clusterMode existing)." },
-    oidcProviderUrl: { kind: "string", description: "Issuer URL of the cluster's OIDC provider ('' with clusterMode existing)." },
-    clusterSecurityGroupId: { kind: "string", description: "ID of the cluster security group ('' with clusterMode existing)." },
+    oidcProviderArn: {
+        kind: "string",
+        description: "ARN of the cluster's IAM OIDC provider (IRSA; '' with clusterMode existing).",
+    },
+    oidcProviderUrl: {
+        kind: "string",
+        description: "Issuer URL of the cluster's OIDC provider ('' with clusterMode existing).",
+    },
+    clusterSecurityGroupId: {
+        kind: "string",
+        description: "ID of the cluster security group ('' with clusterMode existing).",
+    },
     meshRevision: { kind: "string", description: "Istio revision of the control plane ('' when none)." },
     meshCanaryRevision: {
         kind: "string",
-        description: "Revision of a canary control plane installed beside it ('' when none); services opt in with useCanaryMeshRevision.",
+        description:
+            "Revision of a canary control plane installed beside it ('' when none); services opt in with useCanaryMeshRevision.",
     },
     istioNamespace: { kind: "string", description: "Namespace of istiod (istio-system)." },
     gatewayNamespace: { kind: "string", description: "Namespace of the ingress gateway (istio-ingress)." },
     gatewayName: {
         kind: "string",
-        description: "Name of the ingress gateway's Service, Deployment and service account (istio-ingressgateway); its pods carry the label istio=<gatewayName>.",
+        description:
+            "Name of the ingress gateway's Service, Deployment and service account (istio-ingressgateway); its pods carry the label istio=<gatewayName>.",
     },
-    trustDomain: { kind: "string", description: "The mesh's trust domain (SPIFFE principals <trustDomain>/ns/<ns>/sa/<sa>)." },
+    trustDomain: {
+        kind: "string",
+        description: "The mesh's trust domain (SPIFFE principals <trustDomain>/ns/<ns>/sa/<sa>).",
+    },
     prometheusUrl: { kind: "string", description: "In-cluster URL of Prometheus." },
     grafanaUrl: { kind: "string", description: "In-cluster URL of Grafana." },
     jaegerCollectorEndpoint: { kind: "string", description: "In-cluster OTLP endpoint of the Jaeger collector." },
@@ -108,7 +125,11 @@ export function deployCommon(config: CommonConfig, inputs: CommonInputs): StackO
     // Default providers are disabled: random gets an explicit one, made only when a password is generated.
     const grafanaAdminPassword =
         config.grafanaAdminPassword ??
-        new random.RandomPassword("grafana-admin-password", { length: 32, special: false }, { provider: new random.Provider("random", {}) }).result;
+        new random.RandomPassword(
+            "grafana-admin-password",
+            { length: 32, special: false },
+            { provider: new random.Provider("random", {}) },
+        ).result;
 
     const observability = new Observability("observability", {
         owner,
@@ -166,7 +187,10 @@ interface ClusterHandle {
      * waits for (its Pod Identity access); undefined for an existing cluster, where neither the
      * controller nor ExternalDNS is installed (docs/common.md, "Ingress").
      */
-    readonly eks?: { readonly awsProvider: aws.Provider; readonly loadBalancerControllerAccess: readonly pulumi.Resource[] };
+    readonly eks?: {
+        readonly awsProvider: aws.Provider;
+        readonly loadBalancerControllerAccess: readonly pulumi.Resource[];
+    };
 }
 
 /** The cluster's half of the common outputs. */

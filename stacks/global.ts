@@ -36,8 +36,14 @@ export const GLOBAL_OUTPUTS: OutputDocs<GlobalOutputs> = {
     vpcId: { kind: "string", description: "ID of the environment's VPC." },
     vpcCidr: { kind: "string", description: "IPv4 CIDR of the VPC." },
     availabilityZones: { kind: "string[]", description: "The availability zones the subnets span, in subnet order." },
-    publicSubnetIds: { kind: "string[]", description: "Public subnet IDs, one per availability zone (load balancers)." },
-    privateSubnetIds: { kind: "string[]", description: "Private subnet IDs, one per availability zone (nodes and pods)." },
+    publicSubnetIds: {
+        kind: "string[]",
+        description: "Public subnet IDs, one per availability zone (load balancers).",
+    },
+    privateSubnetIds: {
+        kind: "string[]",
+        description: "Private subnet IDs, one per availability zone (nodes and pods).",
+    },
     natGatewayIds: { kind: "string[]", description: "NAT gateway IDs (one, or one per availability zone)." },
     privateZoneId: { kind: "string", description: "ID of the environment's Route53 private hosted zone." },
     privateZoneName: { kind: "string", description: "Name of the private hosted zone, e.g. dev.internal.example.com." },

@@ -45,7 +45,10 @@ export interface ServiceInputs {
  * The control-plane revision that injects the service's pods: the mesh's main one, or its canary
  * when the service opts in. Fails, naming the key and the common stack, when there is no canary.
  */
-export function meshRevisionOf(config: Pick<ServiceConfig, "stack" | "env" | "useCanaryMeshRevision">, common: Pick<CommonOutputs, "meshRevision" | "meshCanaryRevision">): string {
+export function meshRevisionOf(
+    config: Pick<ServiceConfig, "stack" | "env" | "useCanaryMeshRevision">,
+    common: Pick<CommonOutputs, "meshRevision" | "meshCanaryRevision">,
+): string {
     if (!config.useCanaryMeshRevision) {
         return common.meshRevision;
     }

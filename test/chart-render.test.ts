@@ -16,7 +16,11 @@ import { tempDir } from "./helpers/temp";
 
 const SHARED_CHARTS = path.resolve(__dirname, "..", "..", "shared", "charts");
 
-interface Doc { kind: string; metadata: { name: string }; spec: any }
+interface Doc {
+    kind: string;
+    metadata: { name: string };
+    spec: any;
+}
 
 describe("the dev plan's releases rendered by helm template (when helm and ../shared/charts are here)", function () {
     this.timeout(120_000);
@@ -25,7 +29,10 @@ describe("the dev plan's releases rendered by helm template (when helm and ../sh
     before(async function () {
         const helm = spawnSync("helm", ["version", "--short"], { encoding: "utf8" });
         const haveHelm = helm.error === undefined && helm.status === 0;
-        assert.ok(haveHelm || !process.env.PLATFORM_REQUIRE_HELM, "PLATFORM_REQUIRE_HELM is set but helm is not on PATH");
+        assert.ok(
+            haveHelm || !process.env.PLATFORM_REQUIRE_HELM,
+            "PLATFORM_REQUIRE_HELM is set but helm is not on PATH",
+        );
         if (!haveHelm || !fs.existsSync(SHARED_CHARTS)) {
             console.log(`      skipped: ${haveHelm ? "no ../shared/charts beside this clone" : "helm is not on PATH"}`);
             this.skip();
@@ -34,12 +41,28 @@ describe("the dev plan's releases rendered by helm template (when helm and ../sh
         const dir = tempDir("helm-render");
         // The releases whose HA and load balancer values are checked here (external-dns is not in the offline set).
         const releases = ["istiod", "istio-ingressgateway", "aws-load-balancer-controller"];
-        for (const r of common.evaluation.resources.filter((x) => x.type === "kubernetes:helm.sh/v3:Release" && releases.includes(x.name))) {
+        for (const r of common.evaluation.resources.filter(
+            (x) => x.type === "kubernetes:helm.sh/v3:Release" && releases.includes(x.name),
+        )) {
             const chart = String(r.inputs.chart).split("/").pop() as ChartName;
             const folder = path.join(SHARED_CHARTS, OFFLINE_CHART_FOLDERS[chart]);
             const values = path.join(dir, `${r.name}.json`);
             fs.writeFileSync(values, JSON.stringify(r.inputs.values));
-            const run = spawnSync("helm", ["template", String(r.inputs.name), folder, "-n", String(r.inputs.namespace), "-f", values, "--kube-version", `${KUBERNETES_VERSION}.0`], { encoding: "utf8" });
+            const run = spawnSync(
+                "helm",
+                [
+                    "template",
+                    String(r.inputs.name),
+                    folder,
+                    "-n",
+                    String(r.inputs.namespace),
+                    "-f",
+                    values,
+                    "--kube-version",
+                    `${KUBERNETES_VERSION}.0`,
+                ],
+                { encoding: "utf8" },
+            );
             assert.strictEqual(run.status, 0, `helm template ${r.name}: ${run.stderr}`);
             rendered[r.name] = (yaml.loadAll(run.stdout) as (Doc | null)[]).filter((d): d is Doc => d !== null);
         }
@@ -53,19 +76,34 @@ describe("the dev plan's releases rendered by helm template (when helm and ../sh
 
     it("istiod and the gateway: an autoscaler from 2 replicas and a PodDisruptionBudget each", () => {
         for (const release of ["istiod", "istio-ingressgateway"]) {
-            assert.deepStrictEqual([one(release, "HorizontalPodAutoscaler").spec.minReplicas, one(release, "PodDisruptionBudget").spec.minAvailable], [2, 1], release);
-            const spread = one(release, "Deployment").spec.template.spec.topologySpreadConstraints.map((c: any) => c.topologyKey);
+            assert.deepStrictEqual(
+                [
+                    one(release, "HorizontalPodAutoscaler").spec.minReplicas,
+                    one(release, "PodDisruptionBudget").spec.minAvailable,
+                ],
+                [2, 1],
+                release,
+            );
+            const spread = one(release, "Deployment").spec.template.spec.topologySpreadConstraints.map(
+                (c: any) => c.topologyKey,
+            );
             assert.deepStrictEqual(spread, ["topology.kubernetes.io/zone", "kubernetes.io/hostname"], release);
         }
     });
 
     it("the gateway's Service publishes 80 and 443 only, to the VPC, as an internal NLB of the load balancer controller", () => {
         const service = one("istio-ingressgateway", "Service");
-        assert.deepStrictEqual(service.spec.ports.map((p: any) => p.port), [80, 443]);
+        assert.deepStrictEqual(
+            service.spec.ports.map((p: any) => p.port),
+            [80, 443],
+        );
         assert.deepStrictEqual(service.spec.loadBalancerSourceRanges, ["10.20.0.0/16"]);
         const annotations = (service.metadata as any).annotations;
         assert.deepStrictEqual(
-            [annotations["service.beta.kubernetes.io/aws-load-balancer-type"], annotations["service.beta.kubernetes.io/aws-load-balancer-scheme"]],
+            [
+                annotations["service.beta.kubernetes.io/aws-load-balancer-type"],
+                annotations["service.beta.kubernetes.io/aws-load-balancer-scheme"],
+            ],
             ["external", "internal"],
         );
     });
@@ -75,6 +113,9 @@ describe("the dev plan's releases rendered by helm template (when helm and ../sh
         assert.strictEqual(deployment.spec.replicas, 2);
         assert.strictEqual(one("aws-load-balancer-controller", "PodDisruptionBudget").spec.maxUnavailable, 1);
         const args: string[] = deployment.spec.template.spec.containers[0].args;
-        assert.ok(args.includes("--aws-region=eu-central-1") && args.includes("--cluster-name=dev-common-eks-cluster"), args.join(" "));
+        assert.ok(
+            args.includes("--aws-region=eu-central-1") && args.includes("--cluster-name=dev-common-eks-cluster"),
+            args.join(" "),
+        );
     });
 });

@@ -20,7 +20,8 @@ const FIXTURES = OFFLINE_CHART_FOLDERS;
 const FREE_FORM: Readonly<Record<ChartName, Readonly<Record<string, string>>>> = {
     base: {},
     istiod: {
-        meshConfig: "Istio's MeshConfig (istio.mesh.v1alpha1), merged whole into the mesh ConfigMap: templates/configmap.yaml, mergeOverwrite $originalMesh .Values.meshConfig",
+        meshConfig:
+            "Istio's MeshConfig (istio.mesh.v1alpha1), merged whole into the mesh ConfigMap: templates/configmap.yaml, mergeOverwrite $originalMesh .Values.meshConfig",
     },
     gateway: { labels: "labels put on every object of the chart (values.schema.json: labels is any object)" },
     "kube-prometheus-stack": {},
@@ -45,7 +46,10 @@ function releasesOf(result: Evaluation): ReleaseValues[] {
         .filter((r) => r.type === "kubernetes:helm.sh/v3:Release")
         .map((r) => {
             const chart = String(r.inputs.chart).split("/").pop() as ChartName;
-            assert.ok(chart in CHARTS, `release ${r.name} installs ${String(r.inputs.chart)}, not a chart of components/charts`);
+            assert.ok(
+                chart in CHARTS,
+                `release ${r.name} installs ${String(r.inputs.chart)}, not a chart of components/charts`,
+            );
             return { release: r.name, chart, values: r.inputs.values as Record<string, unknown> };
         });
 }
@@ -53,7 +57,9 @@ function releasesOf(result: Evaluation): ReleaseValues[] {
 /** Each unknown key of one release, as `<release> (<chart>): <key path>`. */
 function problemsOf(release: ReleaseValues): string[] {
     const defaults = chartDefaults(path.join(CHART_VALUES_DIR, FIXTURES[release.chart]));
-    return unknownValuePaths(release.values, defaults, new Set(Object.keys(FREE_FORM[release.chart]))).map((p) => `${release.release} (${FIXTURES[release.chart]}): ${p} is not in the chart's values`);
+    return unknownValuePaths(release.values, defaults, new Set(Object.keys(FREE_FORM[release.chart]))).map(
+        (p) => `${release.release} (${FIXTURES[release.chart]}): ${p} is not in the chart's values`,
+    );
 }
 
 describe("Helm values the charts really read (test/fixtures/chart-values)", () => {
@@ -62,7 +68,12 @@ describe("Helm values the charts really read (test/fixtures/chart-values)", () =
         const dev = readStackConfig("dev-common", FIXTURE_STACKS);
         // One after the other: the mocks are process-wide.
         const stacks = [
-            await evaluate({ stack: "dev-common", config: dev.config, secretKeys: dev.secretKeys, stackOutputs: devStackOutputs() }),
+            await evaluate({
+                stack: "dev-common",
+                config: dev.config,
+                secretKeys: dev.secretKeys,
+                stackOutputs: devStackOutputs(),
+            }),
             // A canary control plane, an existing cluster and istiod's webhooks at a URL change the values too.
             await evaluate({
                 stack: "dev-common",
@@ -99,7 +110,13 @@ describe("Helm values the charts really read (test/fixtures/chart-values)", () =
             [
                 { ...jaeger, values: { userConfig: {} } },
                 { ...metrics, values: { ...metrics.values, podDisruptionBudget: { enable: true, minAvailable: 1 } } },
-                { ...stack, values: { ...stack.values, grafana: { ...grafana, sidecar: { dashboards: { folderAnotation: "grafana_folder" } } } } },
+                {
+                    ...stack,
+                    values: {
+                        ...stack.values,
+                        grafana: { ...grafana, sidecar: { dashboards: { folderAnotation: "grafana_folder" } } },
+                    },
+                },
             ].flatMap(problemsOf),
             [
                 "jaeger (jaeger-4.11.1): userConfig is not in the chart's values",
@@ -121,9 +138,13 @@ describe("Helm values the charts really read (test/fixtures/chart-values)", () =
             this.skip();
         }
         const files = (dir: string): string[] =>
-            fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+            fs
+                .readdirSync(dir, { withFileTypes: true })
+                .flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]));
         // external-dns is not in the offline set; its file comes from the upstream tag (SOURCE.md).
-        const vendored = files(CHART_VALUES_DIR).filter((f) => f.endsWith("values.yaml") && !path.relative(CHART_VALUES_DIR, f).startsWith("external-dns-"));
+        const vendored = files(CHART_VALUES_DIR).filter(
+            (f) => f.endsWith("values.yaml") && !path.relative(CHART_VALUES_DIR, f).startsWith("external-dns-"),
+        );
         assert.strictEqual(vendored.length, 8);
         for (const file of vendored) {
             const relative = path.relative(CHART_VALUES_DIR, file);

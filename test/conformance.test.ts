@@ -21,7 +21,9 @@ describe("schema conformance (test/helpers/conformance.ts)", function () {
             writeStackPlan(plan, dir);
             const manifests = yaml.loadAll(fs.readFileSync(path.join(dir, "manifests.yaml"), "utf8")) as Manifest[];
             objects += manifests.length;
-            problems.push(...(await validateManifests(manifests)).map((p) => `${plan.config.stack}: ${formatProblem(p)}`));
+            problems.push(
+                ...(await validateManifests(manifests)).map((p) => `${plan.config.stack}: ${formatProblem(p)}`),
+            );
         }
         fs.rmSync(out, { recursive: true, force: true });
         assert.ok(objects > 0, "the dev plan has Kubernetes objects");
@@ -29,30 +31,71 @@ describe("schema conformance (test/helpers/conformance.ts)", function () {
     });
 
     it("the objects the layers produce (synthetic common and service stacks) validate", async () => {
-        assert.deepStrictEqual((await validateManifests(manifestsOf([...commonStack(), ...serviceStack()]))).map(formatProblem), []);
+        assert.deepStrictEqual(
+            (await validateManifests(manifestsOf([...commonStack(), ...serviceStack()]))).map(formatProblem),
+            [],
+        );
     });
 
-    it("leaves masked values out: a secret shown as \"[secret]\" is neither a wrong type nor a missing field", async () => {
-        const secret: Manifest = { apiVersion: "v1", kind: "Secret", metadata: { name: "grafana-admin", namespace: "observability" }, stringData: "[secret]" };
-        const masked: Manifest = { apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name: "x" }, roleRef: "[secret]", subjects: [] };
+    it('leaves masked values out: a secret shown as "[secret]" is neither a wrong type nor a missing field', async () => {
+        const secret: Manifest = {
+            apiVersion: "v1",
+            kind: "Secret",
+            metadata: { name: "grafana-admin", namespace: "observability" },
+            stringData: "[secret]",
+        };
+        const masked: Manifest = {
+            apiVersion: "rbac.authorization.k8s.io/v1",
+            kind: "RoleBinding",
+            metadata: { name: "x" },
+            roleRef: "[secret]",
+            subjects: [],
+        };
         assert.deepStrictEqual((await validateManifests([secret, masked])).map(formatProblem), []);
         const unmasked: Manifest = { ...secret, stringData: "admin" };
-        assert.deepStrictEqual((await validateManifests([unmasked])).map(formatProblem), ["Secret observability/grafana-admin: /stringData must be object"]);
+        assert.deepStrictEqual((await validateManifests([unmasked])).map(formatProblem), [
+            "Secret observability/grafana-admin: /stringData must be object",
+        ]);
     });
 
     it("fails a wrong enum, a missing required field, a wrong type, an unknown field and an unknown kind, each with a clear message", async () => {
         const bad: Manifest[] = [
-            { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name: "default", namespace: "istio-system" }, spec: { mtls: { mode: "STRICTER" } } },
-            { apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", metadata: { name: "backend", namespace: "backend" }, spec: { endpoints: [{ port: "http" }] } },
+            {
+                apiVersion: "security.istio.io/v1",
+                kind: "PeerAuthentication",
+                metadata: { name: "default", namespace: "istio-system" },
+                spec: { mtls: { mode: "STRICTER" } },
+            },
+            {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "ServiceMonitor",
+                metadata: { name: "backend", namespace: "backend" },
+                spec: { endpoints: [{ port: "http" }] },
+            },
             {
                 apiVersion: "apps/v1",
                 kind: "Deployment",
                 metadata: { name: "backend", namespace: "backend" },
-                spec: { replicas: "two", selector: { matchLabels: { app: "backend" } }, template: { spec: { containers: [{ name: "backend", image: "acme/backend:1" }] } }, replica: 2 },
+                spec: {
+                    replicas: "two",
+                    selector: { matchLabels: { app: "backend" } },
+                    template: { spec: { containers: [{ name: "backend", image: "acme/backend:1" }] } },
+                    replica: 2,
+                },
             },
-            { apiVersion: "networking.istio.io/v1", kind: "DestinationRule", metadata: { name: "backend", namespace: "backend" }, spec: { host: "backend", trafficPolicy: { loadBalancer: { simple: "FASTEST" } } } },
+            {
+                apiVersion: "networking.istio.io/v1",
+                kind: "DestinationRule",
+                metadata: { name: "backend", namespace: "backend" },
+                spec: { host: "backend", trafficPolicy: { loadBalancer: { simple: "FASTEST" } } },
+            },
             { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "dashboards" }, data: { a: "b" }, spec: {} },
-            { apiVersion: "security.istio.io/v1alpha9", kind: "AuthorizationPolicy", metadata: { name: "x", namespace: "backend" }, spec: {} },
+            {
+                apiVersion: "security.istio.io/v1alpha9",
+                kind: "AuthorizationPolicy",
+                metadata: { name: "x", namespace: "backend" },
+                spec: {},
+            },
         ];
         assert.deepStrictEqual((await validateManifests(bad)).map(formatProblem), [
             "PeerAuthentication istio-system/default: /spec/mtls/mode must be one of UNSET, DISABLE, PERMISSIVE, STRICT",

@@ -68,7 +68,11 @@ class FakeWorkspace implements EnvironmentWorkspace {
 }
 
 /** Runs the command with a fake workspace; resolves with its exit code and printed lines. */
-async function env(argv: string[], workspace = new FakeWorkspace(), dir = FIXTURE_PROJECT): Promise<{ code: number; lines: string[]; workspace: FakeWorkspace }> {
+async function env(
+    argv: string[],
+    workspace = new FakeWorkspace(),
+    dir = FIXTURE_PROJECT,
+): Promise<{ code: number; lines: string[]; workspace: FakeWorkspace }> {
     const lines: string[] = [];
     const code = await main(argv, { workspace, print: (l) => lines.push(...l.split("\n")), dir, canAsk: false });
     return { code, lines, workspace };
@@ -95,9 +99,12 @@ function devCopy(): string {
 function rowsWithoutDuration(lines: string[]): string[] {
     const header = lines.findIndex((l) => l.startsWith("stack "));
     const end = lines.indexOf("", header);
-    return lines
-        .slice(header, end < 0 ? undefined : end)
-        .map((l) => l.split(/\s{2,}/).filter((_, i) => i !== 7).join(" "));
+    return lines.slice(header, end < 0 ? undefined : end).map((l) =>
+        l
+            .split(/\s{2,}/)
+            .filter((_, i) => i !== 7)
+            .join(" "),
+    );
 }
 
 describe("npm run env: one operation over an environment's stacks", () => {
@@ -120,11 +127,20 @@ describe("npm run env: one operation over an environment's stacks", () => {
             const { code, workspace } = await env(["destroy", "--env", "dev", "--yes"]);
             assert.strictEqual(code, EXIT.ok);
             assert.deepStrictEqual(workspace.started, [...DEV_SERVICES, "dev-common", "dev"]);
-            assert.deepStrictEqual(workspace.events.slice(-4), ["start destroy dev-common", "end dev-common", "start destroy dev", "end dev"]);
+            assert.deepStrictEqual(workspace.events.slice(-4), [
+                "start destroy dev-common",
+                "end dev-common",
+                "start destroy dev",
+                "end dev",
+            ]);
         });
 
         it("--parallel bounds how many service stacks run at once", async () => {
-            for (const [parallel, most] of [["1", 1], ["2", 2], ["4", 3]] as const) {
+            for (const [parallel, most] of [
+                ["1", 1],
+                ["2", 2],
+                ["4", 3],
+            ] as const) {
                 const { workspace } = await env(["preview", "--env", "dev", "--parallel", parallel]);
                 assert.strictEqual(workspace.mostAtOnce, most, `--parallel ${parallel}`);
                 assert.deepStrictEqual(workspace.started, ["dev", "dev-common", ...DEV_SERVICES]);
@@ -141,7 +157,15 @@ describe("npm run env: one operation over an environment's stacks", () => {
 
     describe("--stack narrows", () => {
         it("to the named stacks, still in layer order", async () => {
-            const { code, workspace, lines } = await env(["preview", "--env", "dev", "--stack", "dev-payment", "--stack", "dev"]);
+            const { code, workspace, lines } = await env([
+                "preview",
+                "--env",
+                "dev",
+                "--stack",
+                "dev-payment",
+                "--stack",
+                "dev",
+            ]);
             assert.strictEqual(code, EXIT.ok);
             assert.deepStrictEqual(workspace.started, ["dev", "dev-payment"]);
             assert.strictEqual(lines[0], "preview of environment dev: dev (global), then dev-payment (service)");
@@ -161,7 +185,9 @@ describe("npm run env: one operation over an environment's stacks", () => {
 
     describe("failures", () => {
         it("a failed layer is the last that runs: the later stacks are reported as not run, naming it", async () => {
-            const workspace = new FakeWorkspace({ "dev-common": { fail: "no resource plugin 'pulumi-resource-eks' found" } });
+            const workspace = new FakeWorkspace({
+                "dev-common": { fail: "no resource plugin 'pulumi-resource-eks' found" },
+            });
             const { code, lines } = await env(["up", "--env", "dev", "--yes"], workspace);
             assert.strictEqual(code, EXIT.failed);
             assert.deepStrictEqual(workspace.started, ["dev", "dev-common"]);
@@ -193,7 +219,10 @@ describe("npm run env: one operation over an environment's stacks", () => {
             const { code, lines } = await env(["destroy", "--env", "dev", "--yes"], workspace);
             assert.strictEqual(code, EXIT.failed);
             assert.deepStrictEqual(workspace.started, DEV_SERVICES);
-            assert.deepStrictEqual(lines.slice(-2), ["dev-common: not run: dev-frontend failed in an earlier layer", "dev: not run: dev-frontend failed in an earlier layer"]);
+            assert.deepStrictEqual(lines.slice(-2), [
+                "dev-common: not run: dev-frontend failed in an earlier layer",
+                "dev: not run: dev-frontend failed in an earlier layer",
+            ]);
         });
     });
 
@@ -202,17 +231,33 @@ describe("npm run env: one operation over an environment's stacks", () => {
             const drifted = new FakeWorkspace({ "dev-backend": { counts: { ...ZERO, updated: 1, unchanged: 40 } } });
             const { code, lines } = await env(["preview", "--env", "dev", "--expect-no-changes"], drifted);
             assert.strictEqual(code, EXIT.failed);
-            assert.strictEqual(lines[lines.length - 1], "dev-backend: changes: changes found, none expected (--expect-no-changes)");
+            assert.strictEqual(
+                lines[lines.length - 1],
+                "dev-backend: changes: changes found, none expected (--expect-no-changes)",
+            );
             assert.strictEqual((await env(["preview", "--env", "dev", "--expect-no-changes"])).code, EXIT.ok);
             // Without the flag, changes are what a preview is for.
-            assert.strictEqual((await env(["preview", "--env", "dev"], new FakeWorkspace({ "dev-backend": { counts: { ...ZERO, updated: 1 } } }))).code, EXIT.ok);
+            assert.strictEqual(
+                (
+                    await env(
+                        ["preview", "--env", "dev"],
+                        new FakeWorkspace({ "dev-backend": { counts: { ...ZERO, updated: 1 } } }),
+                    )
+                ).code,
+                EXIT.ok,
+            );
         });
     });
 
     describe("output", () => {
         it("prefixes every line of a stack's output with its name, padded so that stacks running at once line up", async () => {
-            const workspace = new FakeWorkspace({ "dev-backend": { output: "Previewing update (dev-backend)\n\n + 3 to create\n" } });
-            const { lines } = await env(["preview", "--env", "dev", "--stack", "dev-backend", "--stack", "dev-common"], workspace);
+            const workspace = new FakeWorkspace({
+                "dev-backend": { output: "Previewing update (dev-backend)\n\n + 3 to create\n" },
+            });
+            const { lines } = await env(
+                ["preview", "--env", "dev", "--stack", "dev-backend", "--stack", "dev-common"],
+                workspace,
+            );
             assert.deepStrictEqual(
                 lines.filter((l) => l.startsWith("[dev-backend")),
                 ["[dev-backend] Previewing update (dev-backend)", "[dev-backend] ", "[dev-backend]  + 3 to create"],
@@ -230,7 +275,15 @@ describe("npm run env: one operation over an environment's stacks", () => {
         });
 
         const outcomes: StackOutcome[] = [
-            { stack: "dev", layer: "global", operation: "preview", result: "succeeded", counts: { ...ZERO, unchanged: 19 }, changes: [], seconds: 12.34 },
+            {
+                stack: "dev",
+                layer: "global",
+                operation: "preview",
+                result: "succeeded",
+                counts: { ...ZERO, unchanged: 19 },
+                changes: [],
+                seconds: 12.34,
+            },
             {
                 stack: "dev-common",
                 layer: "common",
@@ -252,7 +305,13 @@ describe("npm run env: one operation over an environment's stacks", () => {
                 ],
                 seconds: 100,
             },
-            { stack: "dev-payment", layer: "service", operation: "preview", result: "not run", reason: "not run: dev-common failed in an earlier layer" },
+            {
+                stack: "dev-payment",
+                layer: "service",
+                operation: "preview",
+                result: "not run",
+                reason: "not run: dev-common failed in an earlier layer",
+            },
         ];
 
         it("the summary table: a row per stack, the counts, the duration, the result, then why each did not succeed", () => {
@@ -351,7 +410,10 @@ describe("npm run env: one operation over an environment's stacks", () => {
         it("--parallel 0 (commander prints its message)", async () => {
             const err = thrown(() => parseEnvArgsQuietly(["preview", "--env", "dev", "--parallel", "0"]));
             assert.ok(err instanceof CommanderError);
-            assert.strictEqual(err.message, "error: option '--parallel <n>' argument '0' is invalid. allowed: a whole number of 1 or more (how many service stacks may run at once)");
+            assert.strictEqual(
+                err.message,
+                "error: option '--parallel <n>' argument '0' is invalid. allowed: a whole number of 1 or more (how many service stacks may run at once)",
+            );
             assert.deepStrictEqual(failure(err), { code: 2 });
             assert.strictEqual((await refused(["preview", "--env", "dev", "--parallel", "1.5"])).code, 2);
         });
@@ -384,10 +446,18 @@ describe("npm run env: one operation over an environment's stacks", () => {
         it("an invalid stack file stops the run before anything runs, naming the stack, each bad key and what is allowed", async () => {
             const dir = devCopy();
             const file = path.join(dir, "Pulumi.dev-frontend.yaml");
-            fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("platform:layer: service", "platform:layer: service\n  platform:retries: 11"));
+            fs.writeFileSync(
+                file,
+                fs
+                    .readFileSync(file, "utf8")
+                    .replace("platform:layer: service", "platform:layer: service\n  platform:retries: 11"),
+            );
             const { code, message } = await refused(["up", "--env", "dev", "--yes"], dir);
             assert.strictEqual(code, 2);
-            assert.match(message!, /^env: nothing ran: a stack file is invalid\ndev-frontend: Configuration of stack "dev-frontend" \(Pulumi\.dev-frontend\.yaml\) is invalid; nothing was created:\n {2}- platform:retries/);
+            assert.match(
+                message!,
+                /^env: nothing ran: a stack file is invalid\ndev-frontend: Configuration of stack "dev-frontend" \(Pulumi\.dev-frontend\.yaml\) is invalid; nothing was created:\n {2}- platform:retries/,
+            );
             assert.match(message!, /platform:retries.*11/);
         });
 
@@ -396,7 +466,10 @@ describe("npm run env: one operation over an environment's stacks", () => {
             fs.writeFileSync(path.join(dir, "Pulumi.dev-payment.yaml"), "config:\n  platform:layer: [service\n");
             const { code, message } = await refused(["preview", "--env", "dev", "--stack", "dev-payment"], dir);
             assert.strictEqual(code, 2);
-            assert.match(message!, /^env: nothing ran: a stack file is invalid\ndev-payment: Pulumi\.dev-payment\.yaml line 3, column 1: not valid YAML/);
+            assert.match(
+                message!,
+                /^env: nothing ran: a stack file is invalid\ndev-payment: Pulumi\.dev-payment\.yaml line 3, column 1: not valid YAML/,
+            );
         });
 
         it("an allow rule naming a service without a stack", async () => {
@@ -404,7 +477,10 @@ describe("npm run env: one operation over an environment's stacks", () => {
             fs.rmSync(path.join(dir, "Pulumi.dev-frontend.yaml"));
             const { code, message } = await refused(["preview", "--env", "dev", "--stack", "dev"], dir);
             assert.strictEqual(code, 2);
-            assert.match(message!, /environment "dev": an allow rule names a service without a stack:\n {2}- Pulumi\.dev-backend\.yaml: platform:allowedCallers\[0\]\.service = "frontend"/);
+            assert.match(
+                message!,
+                /environment "dev": an allow rule names a service without a stack:\n {2}- Pulumi\.dev-backend\.yaml: platform:allowedCallers\[0\]\.service = "frontend"/,
+            );
         });
     });
 });

@@ -17,10 +17,16 @@ import { tempDir } from "./helpers/temp";
 /** The code block of docs/operations.md "Add a service" whose text contains `marker`, as written there (list indentation removed). */
 function recipeBlock(marker: string): string {
     const doc = fs.readFileSync(path.join(ROOT, "docs", "operations.md"), "utf8");
-    const section = doc.slice(doc.indexOf("## Add a service"), doc.indexOf("\n## ", doc.indexOf("## Add a service") + 1));
+    const section = doc.slice(
+        doc.indexOf("## Add a service"),
+        doc.indexOf("\n## ", doc.indexOf("## Add a service") + 1),
+    );
     for (const [, indent, body] of section.matchAll(/^( *)```yaml\n([\s\S]*?)^ *```$/gm)) {
         if (body.includes(marker)) {
-            return body.split("\n").map((l) => l.slice(indent.length)).join("\n");
+            return body
+                .split("\n")
+                .map((l) => l.slice(indent.length))
+                .join("\n");
         }
     }
     throw new Error(`docs/operations.md "Add a service" has no yaml block with ${marker}`);
@@ -57,7 +63,10 @@ describe("the example stack files: invariants only, and a fork as the README say
                     : {
                           ...p,
                           config: { ...p.config, config: { ...p.config.config, "platform:allowedCallers": "[]" } },
-                          evaluation: { ...p.evaluation, resources: p.evaluation.resources.filter((r) => r.name !== "payment-allow-nothing") },
+                          evaluation: {
+                              ...p.evaluation,
+                              resources: p.evaluation.resources.filter((r) => r.name !== "payment-allow-nothing"),
+                          },
                       },
             );
         const problems = invariantProblems("dev", FIXTURE_STACKS, broken);
@@ -65,7 +74,17 @@ describe("the example stack files: invariants only, and a fork as the README say
             "planned dev, dev-common, dev-backend, dev-payment; the stack files are dev, dev-backend, dev-common, dev-frontend, dev-payment",
             "dev-payment: no allow-nothing AuthorizationPolicy (empty spec) in namespace payment",
         ]);
-        assert.ok(problems.slice(2).length > 0 && problems.slice(2).every((p) => /^access: (backend|other-in-backend) -> payment POST \/charge is allowed \(ALLOW payment\/.*\) but no allowedCallers or exposed setting of payment admits it$/.test(p)), problems.join("\n"));
+        assert.ok(
+            problems.slice(2).length > 0 &&
+                problems
+                    .slice(2)
+                    .every((p) =>
+                        /^access: (backend|other-in-backend) -> payment POST \/charge is allowed \(ALLOW payment\/.*\) but no allowedCallers or exposed setting of payment admits it$/.test(
+                            p,
+                        ),
+                    ),
+            problems.join("\n"),
+        );
     });
 
     describe('"Add a service": orders, called by frontend, calling payment', () => {
@@ -78,7 +97,9 @@ describe("the example stack files: invariants only, and a fork as the README say
             // Step 2: the entry the recipe adds to payment's allowedCallers, below the ones there.
             const paymentFile = path.join(dir, "Pulumi.dev-payment.yaml");
             const payment = yaml.load(fs.readFileSync(paymentFile, "utf8")) as { config: Record<string, unknown> };
-            const added = yaml.load(recipeBlock("added to platform:allowedCallers in Pulumi.dev-payment.yaml")) as unknown[];
+            const added = yaml.load(
+                recipeBlock("added to platform:allowedCallers in Pulumi.dev-payment.yaml"),
+            ) as unknown[];
             const callers = (payment.config["platform:allowedCallers"] ?? []) as unknown[];
             payment.config["platform:allowedCallers"] = [...callers, ...added];
             fs.writeFileSync(paymentFile, yaml.dump(payment));
@@ -93,7 +114,9 @@ describe("the example stack files: invariants only, and a fork as the README say
         it("lets frontend call orders and orders call payment, as the recipe's rules say, and nobody else", () => {
             const access = planAccess("dev", plans, path.join(dir, "out"));
             const allowed = (from: string, to: string, method: string, p: string) =>
-                access.rows.find((r) => r.from === from && r.to === to && r.method === method && r.path === p && !r.token)?.allowed;
+                access.rows.find(
+                    (r) => r.from === from && r.to === to && r.method === method && r.path === p && !r.token,
+                )?.allowed;
             // The matrix probes each rule's boundary: /orders/example inside "/orders/*", /orders just outside.
             assert.strictEqual(allowed("frontend", "orders", "GET", "/orders/example"), true);
             assert.strictEqual(allowed("frontend", "orders", "GET", "/orders"), false);
@@ -102,7 +125,10 @@ describe("the example stack files: invariants only, and a fork as the README say
             assert.strictEqual(allowed("orders", "payment", "POST", "/charge"), true);
             assert.strictEqual(allowed("orders", "payment", "GET", "/charge"), false);
             assert.deepStrictEqual(
-                access.edges.filter((e) => e.from === "orders" || e.to === "orders").map((e) => `${e.from} -> ${e.to}`).sort(),
+                access.edges
+                    .filter((e) => e.from === "orders" || e.to === "orders")
+                    .map((e) => `${e.from} -> ${e.to}`)
+                    .sort(),
                 ["frontend -> orders", "orders -> payment"],
             );
         });
@@ -112,10 +138,18 @@ describe("the example stack files: invariants only, and a fork as the README say
                 const sidecar = plans
                     .find((p) => p.config.stack === `dev-${service}`)!
                     .evaluation.resources.find((r) => r.type === "kubernetes:networking.istio.io/v1:Sidecar")!;
-                return ((sidecar.inputs.spec as { egress: { hosts: string[] }[] }).egress ?? []).flatMap((e) => e.hosts);
+                return ((sidecar.inputs.spec as { egress: { hosts: string[] }[] }).egress ?? []).flatMap(
+                    (e) => e.hosts,
+                );
             };
-            assert.ok(egress("frontend").some((h) => h.startsWith("orders/")), `frontend's egress: ${egress("frontend").join(", ")}`);
-            assert.ok(egress("orders").some((h) => h.startsWith("payment/")), `orders' egress: ${egress("orders").join(", ")}`);
+            assert.ok(
+                egress("frontend").some((h) => h.startsWith("orders/")),
+                `frontend's egress: ${egress("frontend").join(", ")}`,
+            );
+            assert.ok(
+                egress("orders").some((h) => h.startsWith("payment/")),
+                `orders' egress: ${egress("orders").join(", ")}`,
+            );
         });
     });
 });

@@ -14,8 +14,12 @@ function objects(plan: StackPlan, kind: string): RecordedResource[] {
 
 /** The namespaces a NetworkPolicy admits to the service port (matchExpressions on the namespace name). */
 function admitted(policy: RecordedResource): string[] {
-    const spec = policy.inputs.spec as { ingress?: { from: { namespaceSelector: { matchExpressions: { values: string[] }[] } }[] }[] };
-    return (spec.ingress ?? []).flatMap((i) => i.from.flatMap((f) => f.namespaceSelector.matchExpressions.flatMap((e) => e.values))).sort();
+    const spec = policy.inputs.spec as {
+        ingress?: { from: { namespaceSelector: { matchExpressions: { values: string[] }[] } }[] }[];
+    };
+    return (spec.ingress ?? [])
+        .flatMap((i) => i.from.flatMap((f) => f.namespaceSelector.matchExpressions.flatMap((e) => e.values)))
+        .sort();
 }
 
 describe("Sidecars and NetworkPolicies match the access matrix (dev plan)", () => {
@@ -38,7 +42,13 @@ describe("Sidecars and NetworkPolicies match the access matrix (dev plan)", () =
 
     it("plans every service of dev with one Sidecar and its NetworkPolicies", () => {
         assert.deepStrictEqual(
-            services.map((p) => [p.config.stack, objects(p, "Sidecar").length, objects(p, "NetworkPolicy").map((n) => (n.inputs.metadata as { name: string }).name).sort()]),
+            services.map((p) => [
+                p.config.stack,
+                objects(p, "Sidecar").length,
+                objects(p, "NetworkPolicy")
+                    .map((n) => (n.inputs.metadata as { name: string }).name)
+                    .sort(),
+            ]),
             [
                 ["dev-backend", 1, ["allow-callers", "allow-egress", "allow-prometheus", "default-deny-ingress"]],
                 ["dev-frontend", 1, ["allow-callers", "allow-egress", "allow-prometheus", "default-deny-ingress"]],
@@ -50,16 +60,38 @@ describe("Sidecars and NetworkPolicies match the access matrix (dev plan)", () =
     it("gives each Sidecar egress to exactly the services and external hosts the matrix lets it reach, plus the shared hosts; so does the egress NetworkPolicy", () => {
         for (const plan of services) {
             const service = plan.config.stack.slice("dev-".length);
-            const callees = [...callersOf.entries()].filter(([, callers]) => callers.has(service)).map(([to]) => to).sort();
+            const callees = [...callersOf.entries()]
+                .filter(([, callers]) => callers.has(service))
+                .map(([to]) => to)
+                .sort();
             const sidecar = objects(plan, "Sidecar")[0];
             assert.deepStrictEqual(
                 (sidecar.inputs.spec as { egress: { hosts: string[] }[] }).egress[0].hosts,
-                [...SHARED_EGRESS, ...callees.map((c) => `${c}/${c}.${c}.svc.cluster.local`), ...(externalOf.get(service) ?? []).map((h) => `./${h}`)],
+                [
+                    ...SHARED_EGRESS,
+                    ...callees.map((c) => `${c}/${c}.${c}.svc.cluster.local`),
+                    ...(externalOf.get(service) ?? []).map((h) => `./${h}`),
+                ],
                 service,
             );
-            const egress = objects(plan, "NetworkPolicy").find((n) => (n.inputs.metadata as { name: string }).name === "allow-egress")!;
-            const rules = (egress.inputs.spec as { egress: { to: { namespaceSelector?: { matchExpressions: { values: string[] }[] }; podSelector?: unknown }[] }[] }).egress;
-            const namespaces = rules.flatMap((r) => r.to.filter((t) => t.namespaceSelector && !t.podSelector).flatMap((t) => t.namespaceSelector!.matchExpressions[0].values));
+            const egress = objects(plan, "NetworkPolicy").find(
+                (n) => (n.inputs.metadata as { name: string }).name === "allow-egress",
+            )!;
+            const rules = (
+                egress.inputs.spec as {
+                    egress: {
+                        to: {
+                            namespaceSelector?: { matchExpressions: { values: string[] }[] };
+                            podSelector?: unknown;
+                        }[];
+                    }[];
+                }
+            ).egress;
+            const namespaces = rules.flatMap((r) =>
+                r.to
+                    .filter((t) => t.namespaceSelector && !t.podSelector)
+                    .flatMap((t) => t.namespaceSelector!.matchExpressions[0].values),
+            );
             assert.deepStrictEqual(namespaces, ["istio-system", "observability", ...callees], service);
         }
         // The dev graph as the matrix sees it, so the comparison above cannot pass vacuously.
@@ -75,21 +107,37 @@ describe("Sidecars and NetworkPolicies match the access matrix (dev plan)", () =
         for (const plan of services) {
             const service = plan.config.stack.slice("dev-".length);
             // A caller's namespace: the gateway's, a service's own, or that of a namespace-wide rule's other workload.
-            const namespaceOf = (c: string) => (c === GATEWAY ? "istio-ingress" : [...callersOf.keys(), ...services.map((p) => p.config.stack.slice("dev-".length))].find((n) => c === n || c === namespaceCaller(n)) ?? c);
+            const namespaceOf = (c: string) =>
+                c === GATEWAY
+                    ? "istio-ingress"
+                    : ([...callersOf.keys(), ...services.map((p) => p.config.stack.slice("dev-".length))].find(
+                          (n) => c === n || c === namespaceCaller(n),
+                      ) ?? c);
             const expected = [...new Set([...(callersOf.get(service) ?? [])].map(namespaceOf))].sort();
-            const allow = objects(plan, "NetworkPolicy").find((n) => (n.inputs.metadata as { name: string }).name === "allow-callers");
+            const allow = objects(plan, "NetworkPolicy").find(
+                (n) => (n.inputs.metadata as { name: string }).name === "allow-callers",
+            );
             assert.ok(allow, service);
             assert.deepStrictEqual(admitted(allow), expected, service);
-            assert.deepStrictEqual((allow.inputs.spec as { podSelector: unknown }).podSelector, { matchLabels: { app: service } });
+            assert.deepStrictEqual((allow.inputs.spec as { podSelector: unknown }).podSelector, {
+                matchLabels: { app: service },
+            });
         }
     });
 
     it("denies all other ingress in every service namespace, Prometheus aside on the merged metrics port", () => {
         for (const plan of services) {
-            const byName = (name: string) => objects(plan, "NetworkPolicy").find((n) => (n.inputs.metadata as { name: string }).name === name);
-            assert.deepStrictEqual(byName("default-deny-ingress")?.inputs.spec, { podSelector: {}, policyTypes: ["Ingress"] });
+            const byName = (name: string) =>
+                objects(plan, "NetworkPolicy").find((n) => (n.inputs.metadata as { name: string }).name === name);
+            assert.deepStrictEqual(byName("default-deny-ingress")?.inputs.spec, {
+                podSelector: {},
+                policyTypes: ["Ingress"],
+            });
             assert.deepStrictEqual(admitted(byName("allow-prometheus")!), ["observability"]);
-            assert.deepStrictEqual((byName("allow-prometheus")!.inputs.spec as { ingress: { ports: unknown }[] }).ingress[0].ports, [{ protocol: "TCP", port: 15020 }]);
+            assert.deepStrictEqual(
+                (byName("allow-prometheus")!.inputs.spec as { ingress: { ports: unknown }[] }).ingress[0].ports,
+                [{ protocol: "TCP", port: 15020 }],
+            );
         }
     });
 });

@@ -30,8 +30,15 @@ export const ACCEPTED_VALIDATION_WARNINGS: readonly { resource: string; reason: 
 ];
 
 /** The findings of `istioctl validate -f FILE` (`* Kind/ns/name: message` lines), by level. */
-export function validationFindings(output: string, failed: boolean): { level: "Error" | "Warning"; resource: string; message: string }[] {
-    return [...output.matchAll(/^\s*\* ([^:\s]+): (.*)$/gm)].map((m) => ({ level: failed ? "Error" : "Warning", resource: m[1], message: m[2] }));
+export function validationFindings(
+    output: string,
+    failed: boolean,
+): { level: "Error" | "Warning"; resource: string; message: string }[] {
+    return [...output.matchAll(/^\s*\* ([^:\s]+): (.*)$/gm)].map((m) => ({
+        level: failed ? "Error" : "Warning",
+        resource: m[1],
+        message: m[2],
+    }));
 }
 
 /** The executable `name` on PATH, or undefined. */
@@ -62,21 +69,31 @@ describe("istioctl analyze over the dev plan (when istioctl is on PATH)", functi
 
     it("reports no warning or error that is not accepted with a reason", async function () {
         const istioctl = onPath("istioctl");
-        assert.ok(istioctl !== undefined || !process.env.PLATFORM_REQUIRE_ISTIOCTL, "PLATFORM_REQUIRE_ISTIOCTL is set but istioctl is not on PATH");
+        assert.ok(
+            istioctl !== undefined || !process.env.PLATFORM_REQUIRE_ISTIOCTL,
+            "PLATFORM_REQUIRE_ISTIOCTL is set but istioctl is not on PATH",
+        );
         if (!istioctl) {
-            console.log("      skipped: istioctl is not on PATH; install it (https://istio.io/latest/docs/ops/diagnostic-tools/istioctl/) to run Istio's analyzers over the dev plan");
+            console.log(
+                "      skipped: istioctl is not on PATH; install it (https://istio.io/latest/docs/ops/diagnostic-tools/istioctl/) to run Istio's analyzers over the dev plan",
+            );
             this.skip();
         }
         const dir = tempDir("istioctl");
         for (const plan of await devPlan()) {
-            const docs = manifestsOf(plan.evaluation.resources).map((m) => yaml.dump(m, { noRefs: true, lineWidth: -1 }));
+            const docs = manifestsOf(plan.evaluation.resources).map((m) =>
+                yaml.dump(m, { noRefs: true, lineWidth: -1 }),
+            );
             fs.writeFileSync(path.join(dir, `${plan.config.stack}.yaml`), docs.join("---\n"));
         }
         const run = spawnSync(istioctl, ["analyze", "--use-kube=false", "--output", "json", dir], { encoding: "utf8" });
         assert.ok(run.error === undefined, `istioctl did not run: ${run.error?.message}`);
         const text = run.stdout.trim();
         const messages: AnalyzerMessage[] = text.startsWith("[") ? JSON.parse(text) : [];
-        assert.ok(text.startsWith("[") || text === "", `istioctl analyze printed no JSON (exit ${run.status}): ${run.stderr.trim()}`);
+        assert.ok(
+            text.startsWith("[") || text === "",
+            `istioctl analyze printed no JSON (exit ${run.status}): ${run.stderr.trim()}`,
+        );
         const unaccepted = messages
             .filter((m) => m.level === "Warning" || m.level === "Error")
             .filter((m) => !ACCEPTED_FINDINGS.some((a) => a.code === m.code && m.origin === a.resource))
@@ -93,14 +110,22 @@ describe("istioctl analyze over the dev plan (when istioctl is on PATH)", functi
         const found: string[] = [];
         for (const plan of await devPlan()) {
             const file = path.join(dir, `${plan.config.stack}.yaml`);
-            fs.writeFileSync(file, manifestsOf(plan.evaluation.resources).map((m) => yaml.dump(m, { noRefs: true, lineWidth: -1 })).join("---\n"));
+            fs.writeFileSync(
+                file,
+                manifestsOf(plan.evaluation.resources)
+                    .map((m) => yaml.dump(m, { noRefs: true, lineWidth: -1 }))
+                    .join("---\n"),
+            );
             const run = spawnSync(istioctl, ["validate", "-f", file], { encoding: "utf8" });
             for (const f of validationFindings(run.stdout + run.stderr, run.status !== 0)) {
                 if (f.level === "Error" || !ACCEPTED_VALIDATION_WARNINGS.some((a) => a.resource === f.resource)) {
                     found.push(`${f.level} ${f.resource}: ${f.message}`);
                 }
             }
-            assert.ok(run.status === 0 || found.length > 0, `istioctl validate failed without a finding: ${run.stderr}`);
+            assert.ok(
+                run.status === 0 || found.length > 0,
+                `istioctl validate failed without a finding: ${run.stderr}`,
+            );
         }
         assert.deepStrictEqual(found, []);
         // The same check on the VirtualService payment had before retries: 0 became {attempts: 0}.
@@ -111,20 +136,36 @@ describe("istioctl analyze over the dev plan (when istioctl is on PATH)", functi
                 apiVersion: "networking.istio.io/v1",
                 kind: "VirtualService",
                 metadata: { name: "payment", namespace: "payment" },
-                spec: { hosts: ["payment.payment.svc.cluster.local"], http: [{ route: [{ destination: { host: "payment.payment.svc.cluster.local" } }], retries: { attempts: 0, retryOn: "5xx" } }] },
+                spec: {
+                    hosts: ["payment.payment.svc.cluster.local"],
+                    http: [
+                        {
+                            route: [{ destination: { host: "payment.payment.svc.cluster.local" } }],
+                            retries: { attempts: 0, retryOn: "5xx" },
+                        },
+                    ],
+                },
             }),
         );
         const run = spawnSync(istioctl, ["validate", "-f", bad], { encoding: "utf8" });
         assert.deepStrictEqual(validationFindings(run.stdout + run.stderr, run.status !== 0), [
-            { level: "Error", resource: "VirtualService/payment/payment", message: "http retry policy configured when attempts are set to 0 (disabled)" },
+            {
+                level: "Error",
+                resource: "VirtualService/payment/payment",
+                message: "http retry policy configured when attempts are set to 0 (disabled)",
+            },
         ]);
     });
 
     it("reads istioctl validate's findings", () => {
-        assert.deepStrictEqual(validationFindings('"f.yaml" has warnings: \n\t* EnvoyFilter/frontend/x: exposes internals\n', false), [
-            { level: "Warning", resource: "EnvoyFilter/frontend/x", message: "exposes internals" },
-        ]);
-        assert.deepStrictEqual(validationFindings("Error: 1 error occurred:\n\t* VirtualService/p/p: bad retry\n", true), [{ level: "Error", resource: "VirtualService/p/p", message: "bad retry" }]);
+        assert.deepStrictEqual(
+            validationFindings('"f.yaml" has warnings: \n\t* EnvoyFilter/frontend/x: exposes internals\n', false),
+            [{ level: "Warning", resource: "EnvoyFilter/frontend/x", message: "exposes internals" }],
+        );
+        assert.deepStrictEqual(
+            validationFindings("Error: 1 error occurred:\n\t* VirtualService/p/p: bad retry\n", true),
+            [{ level: "Error", resource: "VirtualService/p/p", message: "bad retry" }],
+        );
     });
 
     it("finds executables on PATH and nothing else", () => {

@@ -31,7 +31,8 @@ function plan(args: string[]): Promise<{ status: number; stdout: string; stderr:
             process.execPath,
             [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(ROOT, "scripts", "plan.ts"), ...args],
             { cwd: ROOT },
-            (err, stdout, stderr) => resolve({ status: err ? Number((err as { code?: number }).code) : 0, stdout, stderr }),
+            (err, stdout, stderr) =>
+                resolve({ status: err ? Number((err as { code?: number }).code) : 0, stdout, stderr }),
         );
     });
 }
@@ -95,19 +96,29 @@ describe("the plan command (npm run plan): help, exit codes, messages", function
         assert.deepStrictEqual(failure(new UnknownStackError("no stack")), { code: 64, message: "plan: no stack" });
         assert.deepStrictEqual(failure(new StackFileError("bad")), { code: 2, message: "plan failed: bad" });
         assert.strictEqual(failure(configError("dev", [])).code, 2);
-        assert.deepStrictEqual(failure(new Error("boom")), { code: 70, message: "plan failed unexpectedly (a bug; please report it): boom" });
+        assert.deepStrictEqual(failure(new Error("boom")), {
+            code: 70,
+            message: "plan failed unexpectedly (a bug; please report it): boom",
+        });
     });
 
     it("needs one stack or --env, and prints an absolute --out as absolute", () => {
-        assert.throws(() => parseArgs([]), { message: "give one stack or --env <env>, neither was given; npm run plan -- --help for usage" });
-        assert.throws(() => parseArgs(["dev", "--env", "dev"]), { message: "give one stack or --env <env>, not both; npm run plan -- --help for usage" });
+        assert.throws(() => parseArgs([]), {
+            message: "give one stack or --env <env>, neither was given; npm run plan -- --help for usage",
+        });
+        assert.throws(() => parseArgs(["dev", "--env", "dev"]), {
+            message: "give one stack or --env <env>, not both; npm run plan -- --help for usage",
+        });
         const out = path.join(tempDir("abs"), "plan");
         const args = parseArgs(["dev", "--out", out]);
         assert.strictEqual(args.out, out);
         assert.strictEqual(args.show(path.join(out, "dev")), path.join(out, "dev"));
         const relative = parseArgs(["dev"]);
         assert.strictEqual(relative.out, path.join(ROOT, "out", "plan"));
-        assert.strictEqual(relative.show(path.join(ROOT, "out", "plan", "dev")), path.relative(process.cwd(), path.join(ROOT, "out", "plan", "dev")));
+        assert.strictEqual(
+            relative.show(path.join(ROOT, "out", "plan", "dev")),
+            path.relative(process.cwd(), path.join(ROOT, "out", "plan", "dev")),
+        );
     });
 });
 
@@ -116,12 +127,23 @@ describe("the plan: every bad stack file named, with what exists or is allowed",
 
     it("a YAML syntax error names the file, the line and the column", () => {
         const dir = devCopy();
-        edit(dir, "Pulumi.dev.yaml", "  platform:region: eu-central-1", "  platform:region: eu-central-1\n   platform:team: x");
-        assert.throws(() => readStackConfig("dev", dir), (err: Error) => {
-            assert.ok(err instanceof StackFileError);
-            assert.strictEqual(err.message, "Pulumi.dev.yaml line 6, column 17: not valid YAML: bad indentation of a mapping entry");
-            return true;
-        });
+        edit(
+            dir,
+            "Pulumi.dev.yaml",
+            "  platform:region: eu-central-1",
+            "  platform:region: eu-central-1\n   platform:team: x",
+        );
+        assert.throws(
+            () => readStackConfig("dev", dir),
+            (err: Error) => {
+                assert.ok(err instanceof StackFileError);
+                assert.strictEqual(
+                    err.message,
+                    "Pulumi.dev.yaml line 6, column 17: not valid YAML: bad indentation of a mapping entry",
+                );
+                return true;
+            },
+        );
     });
 
     it("a stack file that is not a map of config is refused by name", () => {
@@ -129,7 +151,8 @@ describe("the plan: every bad stack file named, with what exists or is allowed",
         fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), "config:\n  - platform:layer: global\n");
         assert.throws(() => readStackConfig("dev", dir), {
             name: "StackFileError",
-            message: 'Pulumi.dev.yaml: not a stack file; allowed: a map whose config: is a map of keys, e.g. "config:\n  platform:layer: service"',
+            message:
+                'Pulumi.dev.yaml: not a stack file; allowed: a map whose config: is a map of keys, e.g. "config:\n  platform:layer: service"',
         });
     });
 
@@ -156,11 +179,17 @@ describe("the plan: every bad stack file named, with what exists or is allowed",
         });
         const err = await rejection(planEnvironment("staging", dir));
         assert.ok(err instanceof UnknownStackError);
-        assert.strictEqual(err.message, `environment "staging" has no global stack: ${path.join(dir, "Pulumi.staging.yaml")} does not exist; the stacks in ${dir}: ${stacks}`);
+        assert.strictEqual(
+            err.message,
+            `environment "staging" has no global stack: ${path.join(dir, "Pulumi.staging.yaml")} does not exist; the stacks in ${dir}: ${stacks}`,
+        );
         fs.rmSync(path.join(dir, "Pulumi.dev-common.yaml"));
         const noCommon = await rejection(planStack("dev-backend", dir));
         assert.ok(noCommon instanceof UnknownStackError);
-        assert.strictEqual(noCommon.message, `no stack "dev-common": ${path.join(dir, "Pulumi.dev-common.yaml")} does not exist; the stacks in ${dir}: dev, dev-backend, dev-frontend, dev-payment`);
+        assert.strictEqual(
+            noCommon.message,
+            `no stack "dev-common": ${path.join(dir, "Pulumi.dev-common.yaml")} does not exist; the stacks in ${dir}: dev, dev-backend, dev-frontend, dev-payment`,
+        );
     });
 
     it("an environment without its common stack names what the services read, not the mocks", async () => {
@@ -199,7 +228,12 @@ describe("the plan: what environments must not share", () => {
             'Pulumi.staging.yaml: platform:vpcCidr = "10.20.128.0/17" overlaps environment "dev"\'s "10.20.0.0/16" (Pulumi.dev.yaml); the VPCs could never be peered or joined by a VPN or transit gateway; allowed: a range that overlaps no other environment\'s vpcCidr',
         ]);
         edit(dir, "Pulumi.staging.yaml", "platform:vpcCidr: 10.20.128.0/17", "platform:vpcCidr: 10.30.0.0/16");
-        edit(dir, "Pulumi.staging.yaml", "platform:privateZoneName: dev.internal.example.com", "platform:privateZoneName: staging.internal.example.com");
+        edit(
+            dir,
+            "Pulumi.staging.yaml",
+            "platform:privateZoneName: dev.internal.example.com",
+            "platform:privateZoneName: staging.internal.example.com",
+        );
         assert.deepStrictEqual(environmentWarnings("staging", dir), []);
         assert.deepStrictEqual(environmentWarnings("dev", dir), []);
     });

@@ -31,13 +31,19 @@ describe("the offline plan (npm run plan)", function () {
 
     it("shows in resources.json the resource options that are not the defaults", () => {
         const withOptions = (stack: string) =>
-            (JSON.parse(fs.readFileSync(path.join(out, stack, "resources.json"), "utf8")) as { name: string; options?: unknown }[])
+            (
+                JSON.parse(fs.readFileSync(path.join(out, stack, "resources.json"), "utf8")) as {
+                    name: string;
+                    options?: unknown;
+                }[]
+            )
                 .filter((r) => r.options)
                 .map((r) => [r.name, r.options]);
         // dev scales its nodes on a schedule: the desired size is left to the schedule.
-        assert.deepStrictEqual(withOptions("dev-common").filter(([name]) => name === "dev-common-general-node-group"), [
-            ["dev-common-general-node-group", { ignoreChanges: ["scalingConfig.desiredSize"] }],
-        ]);
+        assert.deepStrictEqual(
+            withOptions("dev-common").filter(([name]) => name === "dev-common-general-node-group"),
+            [["dev-common-general-node-group", { ignoreChanges: ["scalingConfig.desiredSize"] }]],
+        );
         assert.deepStrictEqual(withOptions("dev-payment"), []);
     });
 
@@ -106,7 +112,11 @@ describe("the offline plan (npm run plan)", function () {
         fs.appendFileSync(file, "  platform:grafanaAdminPassword:\n    secure: v1:AAAABBBBCCCCDDDD\n");
         const securePlans = await planEnvironment("dev", dir);
         const common = securePlans.find((p) => p.layer === "common")!;
-        assert.deepStrictEqual(common.evaluation.resources.filter((r) => r.type.startsWith("random:")), [], "the configured password is used");
+        assert.deepStrictEqual(
+            common.evaluation.resources.filter((r) => r.type.startsWith("random:")),
+            [],
+            "the configured password is used",
+        );
         for (const plan of securePlans) {
             writeStackPlan(plan, path.join(dir, "out", plan.config.stack));
             for (const f of ["resources.json", "manifests.yaml", "outputs.json"]) {
@@ -140,13 +150,26 @@ describe("the offline plan: stack config files", () => {
     it("exits non-zero with the config error's message, naming the key, on a broken value", () => {
         copyFixtureStacks(dir);
         const file = path.join(dir, "Pulumi.dev.yaml");
-        fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace(/platform:contact: .*/, "platform:contact: not-an-email"));
+        fs.writeFileSync(
+            file,
+            fs.readFileSync(file, "utf8").replace(/platform:contact: .*/, "platform:contact: not-an-email"),
+        );
         let status = 0;
         let stderr = "";
         try {
             execFileSync(
                 process.execPath,
-                [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(ROOT, "scripts", "plan.ts"), "--env", "dev", "--config-dir", dir, "--out", path.join(dir, "out")],
+                [
+                    require.resolve("ts-node/dist/bin"),
+                    "--transpile-only",
+                    path.join(ROOT, "scripts", "plan.ts"),
+                    "--env",
+                    "dev",
+                    "--config-dir",
+                    dir,
+                    "--out",
+                    path.join(dir, "out"),
+                ],
                 { cwd: ROOT, stdio: "pipe" },
             );
         } catch (err: any) {

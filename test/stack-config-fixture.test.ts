@@ -25,7 +25,12 @@ describe("the harness's config is the engine's (recorded from the real engine)",
     }
 
     it("names both values when the harness and the engine differ", () => {
-        const harness = { stack: "s", file: "f", config: { "p:a": "[1]", "p:b": "x", "p:s": "hidden" }, secretKeys: ["p:s"] };
+        const harness = {
+            stack: "s",
+            file: "f",
+            config: { "p:a": "[1]", "p:b": "x", "p:s": "hidden" },
+            secretKeys: ["p:s"],
+        };
         const engine = { config: { "p:a": "[2]", "p:c": "y", "p:s": "plain" }, secretKeys: [] };
         assert.deepStrictEqual(configDifferences(harness, engine), [
             'p:a: the harness passes "[1]", the engine "[2]"',

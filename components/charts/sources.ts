@@ -35,9 +35,24 @@ export const ISTIO_CHART_REGISTRY = "oci://ghcr.io/istio/release/charts";
 export const ISTIO_IMAGE_HUB = "docker.io/istio";
 
 export const CHARTS = {
-    base: { chart: "base", version: ISTIO_RELEASE, repository: ISTIO_CHART_REGISTRY, images: "none (CRDs and cluster roles)" },
-    istiod: { chart: "istiod", version: ISTIO_RELEASE, repository: ISTIO_CHART_REGISTRY, images: `${ISTIO_IMAGE_HUB} (global.hub set explicitly)` },
-    gateway: { chart: "gateway", version: ISTIO_RELEASE, repository: ISTIO_CHART_REGISTRY, images: `${ISTIO_IMAGE_HUB} (injected by istiod)` },
+    base: {
+        chart: "base",
+        version: ISTIO_RELEASE,
+        repository: ISTIO_CHART_REGISTRY,
+        images: "none (CRDs and cluster roles)",
+    },
+    istiod: {
+        chart: "istiod",
+        version: ISTIO_RELEASE,
+        repository: ISTIO_CHART_REGISTRY,
+        images: `${ISTIO_IMAGE_HUB} (global.hub set explicitly)`,
+    },
+    gateway: {
+        chart: "gateway",
+        version: ISTIO_RELEASE,
+        repository: ISTIO_CHART_REGISTRY,
+        images: `${ISTIO_IMAGE_HUB} (injected by istiod)`,
+    },
     "kube-prometheus-stack": {
         chart: "kube-prometheus-stack",
         version: "81.6.2",
@@ -108,7 +123,9 @@ export function parseChartMirror(value: string): ChartMirror | string {
         const prefix = `${kind}://`;
         if (value.startsWith(prefix)) {
             const rest = value.slice(prefix.length);
-            return HOST_PATH.test(rest) ? { kind, url: value.replace(/\/+$/, "") } : bad(`not a ${kind === "oci" ? "registry" : "repository"} address`);
+            return HOST_PATH.test(rest)
+                ? { kind, url: value.replace(/\/+$/, "") }
+                : bad(`not a ${kind === "oci" ? "registry" : "repository"} address`);
         }
     }
     if (value.startsWith("/")) {
@@ -140,7 +157,11 @@ export interface ReleaseChart {
  * Where the Release of chart `name` takes its chart from; `version` overrides the pin (Istio's
  * canary control plane runs another release beside it).
  */
-export function releaseChart(name: ChartName, mirror: ChartMirror = { kind: "upstream" }, version?: string): ReleaseChart {
+export function releaseChart(
+    name: ChartName,
+    mirror: ChartMirror = { kind: "upstream" },
+    version?: string,
+): ReleaseChart {
     const pin: ChartPin = { ...CHARTS[name], ...(version === undefined ? {} : { version }) };
     const fromRepository = (repository: string): ReleaseChart =>
         repository.startsWith("oci://")

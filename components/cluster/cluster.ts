@@ -23,7 +23,11 @@ import {
     scheduledScaling,
 } from "./specs";
 import { podIdentityRole } from "./pod-identity";
-import { LOAD_BALANCER_CONTROLLER, LOAD_BALANCER_CONTROLLER_WEBHOOK_PORT, loadBalancerControllerPolicy } from "./load-balancer-controller";
+import {
+    LOAD_BALANCER_CONTROLLER,
+    LOAD_BALANCER_CONTROLLER_WEBHOOK_PORT,
+    loadBalancerControllerPolicy,
+} from "./load-balancer-controller";
 import { CONTROL_PLANE_LOG_TYPES, KUBERNETES_VERSION, ManagedAddon, VPC_CNI_CONFIGURATION } from "./versions";
 
 /** Port of Istio's sidecar-injector webhook on istiod: the control plane must reach it on the nodes. */
@@ -126,8 +130,20 @@ export class Cluster extends pulumi.ComponentResource {
         const logRetentionDays = args.logRetentionDays ?? 30;
         const partition = partitionOfRegion(owner.environment.region);
 
-        const clusterRole = this.role(resourceName("eks-cluster-role", undefined, "iamRole"), "eks.amazonaws.com", CLUSTER_ROLE_POLICIES, partition, awsOpts);
-        const nodeRole = this.role(resourceName("eks-node-role", undefined, "iamRole"), "ec2.amazonaws.com", NODE_ROLE_POLICIES, partition, awsOpts);
+        const clusterRole = this.role(
+            resourceName("eks-cluster-role", undefined, "iamRole"),
+            "eks.amazonaws.com",
+            CLUSTER_ROLE_POLICIES,
+            partition,
+            awsOpts,
+        );
+        const nodeRole = this.role(
+            resourceName("eks-node-role", undefined, "iamRole"),
+            "ec2.amazonaws.com",
+            NODE_ROLE_POLICIES,
+            partition,
+            awsOpts,
+        );
 
         // Envelope encryption of Kubernetes secrets with a key of this stack, rotated yearly; its
         // policy names the key admins and lets only the cluster's role use it.
@@ -136,7 +152,9 @@ export class Cluster extends pulumi.ComponentResource {
             keyName,
             {
                 description: `Envelope encryption of the Kubernetes secrets of ${args.clusterName}`,
-                policy: clusterRole.role.arn.apply((roleArn) => JSON.stringify(eksSecretsKeyPolicy(args.kmsKeyAdminArns, roleArn))),
+                policy: clusterRole.role.arn.apply((roleArn) =>
+                    JSON.stringify(eksSecretsKeyPolicy(args.kmsKeyAdminArns, roleArn)),
+                ),
             },
             awsOpts,
         ).key;
@@ -152,7 +170,12 @@ export class Cluster extends pulumi.ComponentResource {
                 description: `Encryption of the control-plane log group of ${args.clusterName}`,
                 policy: accountId.apply((id) =>
                     JSON.stringify(
-                        logGroupKeyPolicy(args.kmsKeyAdminArns, { partition, region: owner.environment.region, accountId: id, logGroupName: logGroupPath }),
+                        logGroupKeyPolicy(args.kmsKeyAdminArns, {
+                            partition,
+                            region: owner.environment.region,
+                            accountId: id,
+                            logGroupName: logGroupPath,
+                        }),
                     ),
                 ),
             },
@@ -161,7 +184,12 @@ export class Cluster extends pulumi.ComponentResource {
         const logGroupName = resourceName("eks-log-group", undefined, "logGroup");
         const logGroup = new aws.cloudwatch.LogGroup(
             logGroupName,
-            { name: logGroupPath, retentionInDays: logRetentionDays, kmsKeyId: logKey.arn, tags: { Name: logGroupName } },
+            {
+                name: logGroupPath,
+                retentionInDays: logRetentionDays,
+                kmsKeyId: logKey.arn,
+                tags: { Name: logGroupName },
+            },
             awsOpts,
         );
 
@@ -190,7 +218,9 @@ export class Cluster extends pulumi.ComponentResource {
                 corednsAddonOptions: { enabled: false },
                 kubeProxyAddonOptions: { enabled: false },
                 clusterTags: { Name: args.clusterName },
-                clusterSecurityGroupTags: { Name: resourceName("eks-cluster-security-group", undefined, "securityGroup") },
+                clusterSecurityGroupTags: {
+                    Name: resourceName("eks-cluster-security-group", undefined, "securityGroup"),
+                },
                 nodeSecurityGroupTags: { Name: resourceName("eks-node-security-group", undefined, "securityGroup") },
             },
             {
@@ -224,24 +254,41 @@ export class Cluster extends pulumi.ComponentResource {
         );
 
         // Who may use the cluster's API: one access entry per role, with its EKS access policy.
-        const entries = accessEntries({ adminRoleArns: args.access?.adminRoleArns ?? [], viewerRoleArns: args.access?.viewerRoleArns ?? [] });
+        const entries = accessEntries({
+            adminRoleArns: args.access?.adminRoleArns ?? [],
+            viewerRoleArns: args.access?.viewerRoleArns ?? [],
+        });
         for (const [key, spec] of Object.entries(entries)) {
             const entryName = resourceName(`eks-access-entry-${key}`);
             const entry = new aws.eks.AccessEntry(
                 entryName,
-                { clusterName: args.clusterName, principalArn: spec.principalArn, type: spec.type, tags: { Name: entryName } },
+                {
+                    clusterName: args.clusterName,
+                    principalArn: spec.principalArn,
+                    type: spec.type,
+                    tags: { Name: entryName },
+                },
                 { ...awsOpts, dependsOn: [cluster] },
             );
             for (const [policyKey, policy] of Object.entries(spec.accessPolicies)) {
                 new aws.eks.AccessPolicyAssociation(
                     `${entryName}-${policyKey}`,
-                    { clusterName: args.clusterName, principalArn: spec.principalArn, policyArn: policy.policyArn, accessScope: policy.accessScope },
+                    {
+                        clusterName: args.clusterName,
+                        principalArn: spec.principalArn,
+                        policyArn: policy.policyArn,
+                        accessScope: policy.accessScope,
+                    },
                     { ...awsOpts, dependsOn: [entry] },
                 );
             }
         }
 
-        const addon = (addonName: ManagedAddon, dependsOn: pulumi.Resource[], extra: Partial<aws.eks.AddonArgs> = {}) => {
+        const addon = (
+            addonName: ManagedAddon,
+            dependsOn: pulumi.Resource[],
+            extra: Partial<aws.eks.AddonArgs> = {},
+        ) => {
             const physical = resourceName(`${addonName}-addon`);
             return new aws.eks.Addon(
                 physical,
@@ -270,10 +317,14 @@ export class Cluster extends pulumi.ComponentResource {
         const nodes = Object.values(nodeGroups);
 
         // Deployments need nodes to schedule on.
-        const ebsRole = this.role(resourceName("ebs-csi-role", undefined, "iamRole"), "pods.eks.amazonaws.com", EBS_CSI_ROLE_POLICIES, partition, awsOpts, [
-            "sts:AssumeRole",
-            "sts:TagSession",
-        ]);
+        const ebsRole = this.role(
+            resourceName("ebs-csi-role", undefined, "iamRole"),
+            "pods.eks.amazonaws.com",
+            EBS_CSI_ROLE_POLICIES,
+            partition,
+            awsOpts,
+            ["sts:AssumeRole", "sts:TagSession"],
+        );
         const workloads = [
             addon("coredns", nodes),
             addon("aws-ebs-csi-driver", [...nodes, networking[2], ...ebsRole.attachments], {
@@ -309,7 +360,11 @@ export class Cluster extends pulumi.ComponentResource {
         const association = podIdentityRole(
             args.owner,
             "lb-controller",
-            { clusterName: args.clusterName, namespace: LOAD_BALANCER_CONTROLLER.namespace, serviceAccount: LOAD_BALANCER_CONTROLLER.serviceAccount },
+            {
+                clusterName: args.clusterName,
+                namespace: LOAD_BALANCER_CONTROLLER.namespace,
+                serviceAccount: LOAD_BALANCER_CONTROLLER.serviceAccount,
+            },
             loadBalancerControllerPolicy(),
             { ...opts, dependsOn: [cluster, agent] },
         );
@@ -397,7 +452,11 @@ export class Cluster extends pulumi.ComponentResource {
                 capacityType: group.capacityType,
                 scalingConfig: { minSize: group.minSize, maxSize: group.maxSize, desiredSize: group.desiredSize },
                 labels: { ...group.labels },
-                taints: group.taints.map((t) => ({ key: t.key, ...(t.value === undefined ? {} : { value: t.value }), effect: t.effect })),
+                taints: group.taints.map((t) => ({
+                    key: t.key,
+                    ...(t.value === undefined ? {} : { value: t.value }),
+                    effect: t.effect,
+                })),
                 launchTemplate: { id: template.id, version: template.latestVersion.apply((v) => String(v)) },
                 updateConfig: { maxUnavailable: 1 },
                 tags: { Name: groupName },

@@ -16,7 +16,11 @@ import { partitionOfRegion } from "./specs";
  */
 
 /** Where ExternalDNS runs: its release, namespace and service account (the association names them). */
-export const EXTERNAL_DNS = { release: "external-dns", namespace: "kube-system", serviceAccount: "external-dns" } as const;
+export const EXTERNAL_DNS = {
+    release: "external-dns",
+    namespace: "kube-system",
+    serviceAccount: "external-dns",
+} as const;
 
 /** The Route53 zone ExternalDNS writes to. */
 export interface DnsZone {
@@ -36,7 +40,11 @@ export function externalDnsPolicy(zoneId: string, partition = "aws"): Record<str
             {
                 Sid: "RecordsOfTheEnvironmentZone",
                 Effect: "Allow",
-                Action: ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets", "route53:ListTagsForResources"],
+                Action: [
+                    "route53:ChangeResourceRecordSets",
+                    "route53:ListResourceRecordSets",
+                    "route53:ListTagsForResources",
+                ],
                 Resource: [`arn:${partition}:route53:::hostedzone/${zoneId}`],
             },
             { Sid: "FindTheZone", Effect: "Allow", Action: ["route53:ListHostedZones"], Resource: ["*"] },
@@ -92,7 +100,11 @@ export class ExternalDns extends pulumi.ComponentResource {
         const association = podIdentityRole(
             args.owner,
             "external-dns",
-            { clusterName: args.clusterName, namespace: EXTERNAL_DNS.namespace, serviceAccount: EXTERNAL_DNS.serviceAccount },
+            {
+                clusterName: args.clusterName,
+                namespace: EXTERNAL_DNS.namespace,
+                serviceAccount: EXTERNAL_DNS.serviceAccount,
+            },
             pulumi.output(args.zone.id).apply((id) => JSON.stringify(externalDnsPolicy(id, partition))),
             { parent: this, provider: args.awsProvider, dependsOn: [...args.dependsOn] },
         );

@@ -26,7 +26,11 @@ export function podIdentityRole(
 ): aws.eks.PodIdentityAssociation {
     const resourceName = namer(owner);
     const roleName = resourceName(`${prefix}-role`, undefined, "iamRole");
-    const role = new aws.iam.Role(roleName, { name: roleName, assumeRolePolicy: podIdentityTrustPolicy(), tags: { Name: roleName } }, opts);
+    const role = new aws.iam.Role(
+        roleName,
+        { name: roleName, assumeRolePolicy: podIdentityTrustPolicy(), tags: { Name: roleName } },
+        opts,
+    );
     const policyName = resourceName(`${prefix}-policy`, undefined, "iamPolicy");
     const rolePolicy = new aws.iam.RolePolicy(policyName, { name: policyName, role: role.name, policy }, opts);
     const associationName = resourceName(`${prefix}-pod-identity`);
@@ -38,5 +42,9 @@ export function podIdentityRole(
 }
 
 function toArray(dependsOn: pulumi.CustomResourceOptions["dependsOn"]): pulumi.Input<pulumi.Resource>[] {
-    return dependsOn === undefined ? [] : Array.isArray(dependsOn) ? dependsOn : [dependsOn as pulumi.Input<pulumi.Resource>];
+    return dependsOn === undefined
+        ? []
+        : Array.isArray(dependsOn)
+          ? dependsOn
+          : [dependsOn as pulumi.Input<pulumi.Resource>];
 }

@@ -40,14 +40,14 @@ export interface NodeGroupSpec {
     readonly taints: readonly NodeTaint[];
 }
 
-
 /** The most nodes one group may ask for (an EKS managed node group quota is 450 nodes). */
 export const MAX_NODES_PER_GROUP = 450;
 
 const GROUP_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 /** A Kubernetes label key (optional DNS prefix, then a name) and a label value. */
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_KEY =
+    /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -73,11 +73,19 @@ export function parseNodeGroup(raw: Readonly<Record<string, unknown>>): { group:
     }
     const name = typeof raw.name === "string" ? raw.name : "";
     if (!GROUP_NAME.test(name) || name.length > 20) {
-        add("name", raw.name, "not a node group name; allowed: lower-case letters, digits and single '-', starting with a letter, at most 20 characters, e.g. general");
+        add(
+            "name",
+            raw.name,
+            "not a node group name; allowed: lower-case letters, digits and single '-', starting with a letter, at most 20 characters, e.g. general",
+        );
     }
     const instanceTypes = Array.isArray(raw.instanceTypes) ? raw.instanceTypes : [];
     if (instanceTypes.length === 0 || !instanceTypes.every((t) => typeof t === "string" && INSTANCE_TYPE.test(t))) {
-        add("instanceTypes", raw.instanceTypes, "not a list of EC2 instance types; allowed: at least one, e.g. [\"t3.large\"] or [\"m6i.large\", \"m5.large\"]");
+        add(
+            "instanceTypes",
+            raw.instanceTypes,
+            'not a list of EC2 instance types; allowed: at least one, e.g. ["t3.large"] or ["m6i.large", "m5.large"]',
+        );
     }
     const counts: Record<"minSize" | "maxSize" | "desiredSize", number> = { minSize: 0, maxSize: 0, desiredSize: 0 };
     for (const field of ["minSize", "maxSize", "desiredSize"] as const) {
@@ -97,7 +105,11 @@ export function parseNodeGroup(raw: Readonly<Record<string, unknown>>): { group:
         if (minSize > maxSize) {
             add("minSize", minSize, `greater than maxSize (${maxSize}); allowed: minSize <= desiredSize <= maxSize`);
         } else if (desiredSize < minSize || desiredSize > maxSize) {
-            add("desiredSize", desiredSize, `outside minSize..maxSize (${minSize}..${maxSize}); allowed: minSize <= desiredSize <= maxSize`);
+            add(
+                "desiredSize",
+                desiredSize,
+                `outside minSize..maxSize (${minSize}..${maxSize}); allowed: minSize <= desiredSize <= maxSize`,
+            );
         }
     }
     const capacity = raw.capacityType ?? "ON_DEMAND";
@@ -106,11 +118,15 @@ export function parseNodeGroup(raw: Readonly<Record<string, unknown>>): { group:
     }
     const labels: Record<string, string> = {};
     if (raw.labels !== undefined && !isObject(raw.labels)) {
-        add("labels", raw.labels, "not a map of Kubernetes labels; allowed: e.g. {\"workload\": \"general\"}");
+        add("labels", raw.labels, 'not a map of Kubernetes labels; allowed: e.g. {"workload": "general"}');
     } else {
         for (const [k, v] of Object.entries(raw.labels ?? {})) {
             if (!LABEL_KEY.test(k) || typeof v !== "string" || !LABEL_VALUE.test(v)) {
-                add(`labels.${k}`, v, "not a Kubernetes label; allowed: a label key and a value of at most 63 letters, digits, '-', '_' and '.'");
+                add(
+                    `labels.${k}`,
+                    v,
+                    "not a Kubernetes label; allowed: a label key and a value of at most 63 letters, digits, '-', '_' and '.'",
+                );
             } else {
                 labels[k] = v;
             }
@@ -118,7 +134,11 @@ export function parseNodeGroup(raw: Readonly<Record<string, unknown>>): { group:
     }
     const taints: NodeTaint[] = [];
     if (raw.taints !== undefined && !Array.isArray(raw.taints)) {
-        add("taints", raw.taints, "not a list of taints; allowed: e.g. [{\"key\": \"dedicated\", \"value\": \"batch\", \"effect\": \"NO_SCHEDULE\"}]");
+        add(
+            "taints",
+            raw.taints,
+            'not a list of taints; allowed: e.g. [{"key": "dedicated", "value": "batch", "effect": "NO_SCHEDULE"}]',
+        );
     } else {
         ((raw.taints as unknown[] | undefined) ?? []).forEach((t, i) => {
             const ok =
@@ -129,9 +149,17 @@ export function parseNodeGroup(raw: Readonly<Record<string, unknown>>): { group:
                 (TAINT_EFFECTS as readonly unknown[]).includes(t.effect);
             if (ok) {
                 const taint = t as { key: string; value?: string; effect: TaintEffect };
-                taints.push({ key: taint.key, ...(taint.value === undefined ? {} : { value: taint.value }), effect: taint.effect });
+                taints.push({
+                    key: taint.key,
+                    ...(taint.value === undefined ? {} : { value: taint.value }),
+                    effect: taint.effect,
+                });
             } else {
-                add(`taints[${i}]`, t, `not a taint; allowed: {key, value (optional), effect} with effect one of ${TAINT_EFFECTS.join(", ")}`);
+                add(
+                    `taints[${i}]`,
+                    t,
+                    `not a taint; allowed: {key, value (optional), effect} with effect one of ${TAINT_EFFECTS.join(", ")}`,
+                );
             }
         });
     }
@@ -142,7 +170,9 @@ export function parseNodeGroup(raw: Readonly<Record<string, unknown>>): { group:
             minSize,
             maxSize,
             desiredSize,
-            capacityType: (CAPACITY_TYPES as readonly unknown[]).includes(capacity) ? (capacity as CapacityType) : "ON_DEMAND",
+            capacityType: (CAPACITY_TYPES as readonly unknown[]).includes(capacity)
+                ? (capacity as CapacityType)
+                : "ON_DEMAND",
             labels,
             taints,
         },
@@ -164,7 +194,11 @@ export function nodeGroupsProblems(groups: readonly Readonly<Record<string, unkn
         const { group, problems: own } = parseNodeGroup(raw);
         problems.push(...underPath(`[${i}]`, own));
         if (group.name !== "" && seen.has(group.name)) {
-            problems.push({ path: `[${i}].name`, value: group.name, message: "another node group has this name; names must be unique" });
+            problems.push({
+                path: `[${i}].name`,
+                value: group.name,
+                message: "another node group has this name; names must be unique",
+            });
         }
         seen.add(group.name);
     });
@@ -216,7 +250,8 @@ export function endpointProblem(publicAccess: boolean, publicAccessCidrs: readon
         return {
             path: "endpointPublicAccessCidrs",
             value: [...publicAccessCidrs],
-            message: "CIDRs are listed but the public endpoint is off; set endpointPublicAccess to true to use them, or remove them",
+            message:
+                "CIDRs are listed but the public endpoint is off; set endpointPublicAccess to true to use them, or remove them",
         };
     }
     return undefined;
@@ -280,7 +315,11 @@ export function podIdentityTrustPolicy(): string {
 /** Managed policies of the cluster's service role. */
 export const CLUSTER_ROLE_POLICIES = ["AmazonEKSClusterPolicy"] as const;
 /** Managed policies of the nodes' instance role. */
-export const NODE_ROLE_POLICIES = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"] as const;
+export const NODE_ROLE_POLICIES = [
+    "AmazonEKSWorkerNodePolicy",
+    "AmazonEKS_CNI_Policy",
+    "AmazonEC2ContainerRegistryReadOnly",
+] as const;
 /** Managed policy of the EBS CSI driver's role (EKS Pod Identity). */
 export const EBS_CSI_ROLE_POLICIES = ["service-role/AmazonEBSCSIDriverPolicy"] as const;
 
@@ -298,7 +337,11 @@ export function managedPolicyArn(name: string, partition = "aws"): string {
  * (docs/common.md "Instance metadata").
  * See https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html#_restrict_access_to_the_instance_profile_assigned_to_the_worker_node
  */
-export function nodeMetadataOptions(): { httpEndpoint: "enabled"; httpTokens: "required"; httpPutResponseHopLimit: number } {
+export function nodeMetadataOptions(): {
+    httpEndpoint: "enabled";
+    httpTokens: "required";
+    httpPutResponseHopLimit: number;
+} {
     return { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: NODE_METADATA_HOP_LIMIT };
 }
 
@@ -340,7 +383,14 @@ export function cronAt(time: string, days: string): string {
  */
 export function scheduledScaling(group: NodeGroupSpec, hours: WorkingHours): ScheduledScaling[] {
     return [
-        { action: "stop", recurrence: cronAt(hours.stopTime, "*"), timeZone: hours.timeZone, minSize: 0, maxSize: 0, desiredCapacity: 0 },
+        {
+            action: "stop",
+            recurrence: cronAt(hours.stopTime, "*"),
+            timeZone: hours.timeZone,
+            minSize: 0,
+            maxSize: 0,
+            desiredCapacity: 0,
+        },
         {
             action: "start",
             recurrence: cronAt(hours.startTime, "MON-FRI"),

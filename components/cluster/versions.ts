@@ -14,7 +14,13 @@ export const KUBERNETES_VERSION = "1.35";
  * for the cluster's Kubernetes minor), so a control-plane upgrade brings compatible add-ons.
  * `aws-ebs-csi-driver` is what lets Prometheus' PersistentVolumeClaims bind on EKS.
  */
-export const MANAGED_ADDONS = ["vpc-cni", "kube-proxy", "eks-pod-identity-agent", "coredns", "aws-ebs-csi-driver"] as const;
+export const MANAGED_ADDONS = [
+    "vpc-cni",
+    "kube-proxy",
+    "eks-pod-identity-agent",
+    "coredns",
+    "aws-ebs-csi-driver",
+] as const;
 export type ManagedAddon = (typeof MANAGED_ADDONS)[number];
 
 /**

@@ -88,7 +88,10 @@ export function resourceName(parts: NameParts): string {
             `environment ${JSON.stringify(env)} must be lower-case letters and digits, starting with a letter`,
         );
     }
-    for (const [label, value] of [["service", service], ["type", type]] as const) {
+    for (const [label, value] of [
+        ["service", service],
+        ["type", type],
+    ] as const) {
         const problem = segmentProblem(value);
         if (problem) {
             problems.push(`${label} ${JSON.stringify(value)}: ${problem}`);

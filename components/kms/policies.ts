@@ -52,13 +52,20 @@ export const KEY_ADMIN_ACTIONS = [
  * What CloudWatch Logs needs to encrypt and read back a log group's events (the AWS documented
  * set), only for the log group named in the encryption context.
  */
-export const LOGS_KEY_ACTIONS = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"] as const;
+export const LOGS_KEY_ACTIONS = [
+    "kms:Encrypt*",
+    "kms:Decrypt*",
+    "kms:ReEncrypt*",
+    "kms:GenerateDataKey*",
+    "kms:Describe*",
+] as const;
 
 /** What the EKS cluster role needs for envelope encryption of Kubernetes secrets. */
 export const EKS_SECRETS_KEY_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey"] as const;
 
 /** An IAM role or user ARN in any partition (`arn:aws:iam::123456789012:role/platform-admins`). */
-const PRINCIPAL_ARN = /^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::[0-9]{12}:(role|user)\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+const PRINCIPAL_ARN =
+    /^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::[0-9]{12}:(role|user)\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
 
 /** The example every key-admin message gives. */
 const ADMIN_EXAMPLE = "e.g. arn:aws:iam::123456789012:role/platform-admins";
@@ -76,7 +83,6 @@ export function keyAdminArnProblem(arn: string): string | undefined {
     }
     return `not an IAM role or user ARN; allowed: arn:aws:iam::<12-digit account id>:role/<name> or :user/<name>, ${ADMIN_EXAMPLE}`;
 }
-
 
 /**
  * Every problem of a list of key administrators: at least one is needed (AWS refuses a key policy

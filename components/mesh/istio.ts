@@ -78,7 +78,10 @@ export interface IstioArgs {
 }
 
 /** `values` with the webhook settings of `extra` merged in (one level below the top). */
-function withWebhooks(values: Record<string, unknown>, extra: Record<string, Record<string, unknown>> | undefined): Record<string, unknown> {
+function withWebhooks(
+    values: Record<string, unknown>,
+    extra: Record<string, Record<string, unknown>> | undefined,
+): Record<string, unknown> {
     const merged = { ...values };
     for (const [key, value] of Object.entries(extra ?? {})) {
         merged[key] = { ...(values[key] as Record<string, unknown> | undefined), ...value };
@@ -164,13 +167,20 @@ export class Istio extends pulumi.ComponentResource {
         );
         const canaryRevision = args.canaryRevision ?? "";
         const webhooks = args.istiodWebhooks;
-        const chart = (chartName: "base" | "istiod" | "gateway", version = ISTIO_VERSION) => releaseChart(chartName, args.chartMirror, version);
+        const chart = (chartName: "base" | "istiod" | "gateway", version = ISTIO_VERSION) =>
+            releaseChart(chartName, args.chartMirror, version);
         // CRDs first: while a canary runs, base is at the canary's (newer) release.
         const baseVersion = canaryRevision === "" ? ISTIO_VERSION : ISTIO_CANARY_VERSION;
 
         const base = new k8s.helm.v3.Release(
             "istio-base",
-            { name: "istio-base", namespace: ISTIO_NAMESPACE, ...chart("base", baseVersion), values: withWebhooks(baseValues(), webhooks && webhookBaseValues(webhooks)), timeout: RELEASE_TIMEOUT_SECONDS },
+            {
+                name: "istio-base",
+                namespace: ISTIO_NAMESPACE,
+                ...chart("base", baseVersion),
+                values: withWebhooks(baseValues(), webhooks && webhookBaseValues(webhooks)),
+                timeout: RELEASE_TIMEOUT_SECONDS,
+            },
             { ...k8sOpts, dependsOn: [systemNs] },
         );
         // One istiod release per revision: Istio's Helm canary upgrade runs two side by side.

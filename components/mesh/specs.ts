@@ -49,7 +49,9 @@ export function revisionProblem(revision: string): string | undefined {
 
 /** Why `percentage` cannot be a sampling percentage, or undefined. */
 export function samplingProblem(percentage: number): string | undefined {
-    return Number.isFinite(percentage) && percentage >= 0 && percentage <= 100 ? undefined : "out of range; allowed: 0 to 100";
+    return Number.isFinite(percentage) && percentage >= 0 && percentage <= 100
+        ? undefined
+        : "out of range; allowed: 0 to 100";
 }
 
 /** The istiod release's name: `istiod`, or `istiod-<revision>` for a canary control plane. */
@@ -62,7 +64,10 @@ export function canaryRevisionProblem(canary: string, revision: string): string 
     if (canary === "") {
         return undefined;
     }
-    return revisionProblem(canary) ?? (canary === revision ? "the same revision as the main control plane; a canary needs another one" : undefined);
+    return (
+        revisionProblem(canary) ??
+        (canary === revision ? "the same revision as the main control plane; a canary needs another one" : undefined)
+    );
 }
 
 /** Values of the `base` chart (CRDs and cluster roles). */
@@ -126,7 +131,10 @@ export function istiodValues(options: IstiodOptions): Record<string, unknown> {
         autoscaleMin: options.replicas,
         autoscaleMax: autoscaleMaxOf(options.replicas),
         pdb: { minAvailable: 1 },
-        topologySpreadConstraints: zoneSpread({ app: "istiod", "istio.io/rev": options.revision === "" ? "default" : options.revision }),
+        topologySpreadConstraints: zoneSpread({
+            app: "istiod",
+            "istio.io/rev": options.revision === "" ? "default" : options.revision,
+        }),
         // The 1.30 charts default the hub to registry.istio.io/release, a retiring host (components/charts).
         global: {
             hub: ISTIO_IMAGE_HUB,

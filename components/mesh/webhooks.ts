@@ -35,14 +35,21 @@ export function istiodWebhookUrlProblem(value: string): string | undefined {
     if (url.protocol !== "https:") {
         return `scheme ${url.protocol.replace(/:$/, "")} is not supported (the API server calls webhooks over TLS only); ${ISTIOD_WEBHOOK_URL_ALLOWED}`;
     }
-    if (url.username !== "" || url.password !== "" || url.search !== "" || url.hash !== "" || !/^https:\/\/[^/]+\/?$/.test(value)) {
+    if (
+        url.username !== "" ||
+        url.password !== "" ||
+        url.search !== "" ||
+        url.hash !== "" ||
+        !/^https:\/\/[^/]+\/?$/.test(value)
+    ) {
         return `not a base URL (a path, query, fragment or user is not allowed: the webhook paths are added); ${ISTIOD_WEBHOOK_URL_ALLOWED}`;
     }
     return undefined;
 }
 
 /** What `istiodWebhookCaBundle` allows, for messages and docs. */
-export const ISTIOD_WEBHOOK_CA_ALLOWED = "allowed: the PEM of the CA certificate that signed istiod's webhook certificate (-----BEGIN CERTIFICATE----- ...)";
+export const ISTIOD_WEBHOOK_CA_ALLOWED =
+    "allowed: the PEM of the CA certificate that signed istiod's webhook certificate (-----BEGIN CERTIFICATE----- ...)";
 
 /** What is wrong with an `istiodWebhookCaBundle` value (with what is allowed), or undefined. */
 export function istiodWebhookCaBundleProblem(value: string): string | undefined {
@@ -85,7 +92,10 @@ export function webhookBaseValues(webhooks: IstiodWebhooks): { base: Record<stri
  * would call istiod's Service, which the API server cannot reach here, so it is left out
  * (`global.configValidation`); the base chart's validator at the URL checks every Istio object.
  */
-export function webhookIstiodValues(webhooks: IstiodWebhooks): { istiodRemote: Record<string, unknown>; global: Record<string, unknown> } {
+export function webhookIstiodValues(webhooks: IstiodWebhooks): {
+    istiodRemote: Record<string, unknown>;
+    global: Record<string, unknown>;
+} {
     return {
         istiodRemote: { injectionURL: `${base(webhooks)}/inject`, injectionCABundle: caBundle(webhooks) },
         global: { configValidation: false },

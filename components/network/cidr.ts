@@ -49,7 +49,6 @@ export interface SubnetPlanInput {
 /** The field of SubnetPlanInput a problem is about (the config key of the same name). */
 export type SubnetPlanField = "vpcCidr" | "zoneCount" | "publicSubnetCidrs" | "privateSubnetCidrs";
 
-
 /** The result of planning: the plan, when there is no problem. */
 export interface SubnetPlanResult {
     readonly plan?: SubnetPlan;
@@ -89,7 +88,9 @@ function derive(vpc: Cidr, zoneCount: number): SubnetPlan {
     const zones = Array.from({ length: zoneCount }, (_, i) => i);
     return {
         privateSubnetCidrs: zones.map((i) => formatCidr({ base: vpc.base + i * privateSize, prefix: privatePrefix })),
-        publicSubnetCidrs: zones.map((i) => formatCidr({ base: vpc.base + half + i * publicSize, prefix: publicPrefix })),
+        publicSubnetCidrs: zones.map((i) =>
+            formatCidr({ base: vpc.base + half + i * publicSize, prefix: publicPrefix }),
+        ),
     };
 }
 
@@ -111,7 +112,8 @@ export function planSubnets(input: SubnetPlanInput): SubnetPlanResult {
         problems.push({
             path: "vpcCidr",
             value: input.vpcCidr,
-            message: "not an IPv4 CIDR block; allowed: a.b.c.d/n with the address at the start of the block, e.g. 10.0.0.0/16",
+            message:
+                "not an IPv4 CIDR block; allowed: a.b.c.d/n with the address at the start of the block, e.g. 10.0.0.0/16",
         });
     }
     const zoneCount = input.zoneCount;
@@ -142,9 +144,24 @@ export function planSubnets(input: SubnetPlanInput): SubnetPlanResult {
         }
         return { plan: derive(vpc, zoneCount), problems };
     }
-    const tiers: { field: "publicSubnetCidrs" | "privateSubnetCidrs"; list: readonly string[]; maxPrefix: number; what: string }[] = [
-        { field: "publicSubnetCidrs", list: explicitPublic, maxPrefix: MAX_PUBLIC_PREFIX, what: "the smallest subnet AWS allows" },
-        { field: "privateSubnetCidrs", list: explicitPrivate, maxPrefix: MAX_PRIVATE_PREFIX, what: "room for EKS pod IPs" },
+    const tiers: {
+        field: "publicSubnetCidrs" | "privateSubnetCidrs";
+        list: readonly string[];
+        maxPrefix: number;
+        what: string;
+    }[] = [
+        {
+            field: "publicSubnetCidrs",
+            list: explicitPublic,
+            maxPrefix: MAX_PUBLIC_PREFIX,
+            what: "the smallest subnet AWS allows",
+        },
+        {
+            field: "privateSubnetCidrs",
+            list: explicitPrivate,
+            maxPrefix: MAX_PRIVATE_PREFIX,
+            what: "room for EKS pod IPs",
+        },
     ];
     const parsed: { field: SubnetPlanField; index: number; value: string; cidr: Cidr }[] = [];
     for (const tier of tiers) {
@@ -160,7 +177,9 @@ export function planSubnets(input: SubnetPlanInput): SubnetPlanResult {
             const cidr = parseCidr(value);
             const add = (message: string) => problems.push({ path: `${tier.field}[${index}]`, value, message });
             if (!cidr) {
-                add("not an IPv4 CIDR block; allowed: a.b.c.d/n with the address at the start of the block, e.g. 10.0.0.0/19");
+                add(
+                    "not an IPv4 CIDR block; allowed: a.b.c.d/n with the address at the start of the block, e.g. 10.0.0.0/19",
+                );
             } else if (!contains(vpc, cidr)) {
                 add(`outside the VPC ${input.vpcCidr}; allowed: a block inside vpcCidr`);
             } else if (cidr.prefix > tier.maxPrefix) {

@@ -7,7 +7,8 @@ const MAX_DOMAIN_LENGTH = 253;
 
 /** Why `name` cannot be a hosted zone name, or undefined when it can. */
 export function checkZoneName(name: string): string | undefined {
-    const allowed = "allowed: lower-case DNS labels (a-z, 0-9, '-') joined by '.', at least two, no trailing dot, e.g. dev.internal.example.com";
+    const allowed =
+        "allowed: lower-case DNS labels (a-z, 0-9, '-') joined by '.', at least two, no trailing dot, e.g. dev.internal.example.com";
     if (name.length > MAX_DOMAIN_LENGTH) {
         return `it is ${name.length} characters long; at most ${MAX_DOMAIN_LENGTH} are allowed`;
     }

@@ -59,7 +59,14 @@ function tcp(ruleNo: number, from: number, to: number, purpose: string): NaclRul
 
 function ephemeralUdp(purpose: string): NaclRule {
     const { from, to } = EPHEMERAL_PORTS;
-    return { ruleNo: RULE.ephemeralUdp, protocol: PROTOCOL.udp, fromPort: from, toPort: to, cidrBlock: ANYWHERE, purpose };
+    return {
+        ruleNo: RULE.ephemeralUdp,
+        protocol: PROTOCOL.udp,
+        fromPort: from,
+        toPort: to,
+        cidrBlock: ANYWHERE,
+        purpose,
+    };
 }
 
 /**
@@ -79,7 +86,10 @@ export function publicNaclRules(vpcCidr: string): NaclRules {
             ephemeralUdp("UDP return traffic from the internet through the NAT gateway"),
         ],
         egress: [
-            allowAllFrom(vpcCidr, "intra-VPC traffic: load balancers to their targets, NAT return traffic to the private subnets"),
+            allowAllFrom(
+                vpcCidr,
+                "intra-VPC traffic: load balancers to their targets, NAT return traffic to the private subnets",
+            ),
             tcp(RULE.https, HTTPS_PORT, HTTPS_PORT, "HTTPS out to the internet (forwarded by the NAT gateway)"),
             tcp(RULE.ephemeralTcp, from, to, "answers to internet clients of the load balancers"),
         ],
@@ -95,14 +105,27 @@ export function privateNaclRules(vpcCidr: string): NaclRules {
     const { from, to } = EPHEMERAL_PORTS;
     return {
         ingress: [
-            allowAllFrom(vpcCidr, "intra-VPC traffic: nodes, pods, the EKS control plane's ENIs, load balancers, endpoints"),
-            tcp(RULE.nodePorts, NODE_PORTS.from, NODE_PORTS.to, "clients and health checks of NLBs that preserve client IPs, to NodePorts"),
+            allowAllFrom(
+                vpcCidr,
+                "intra-VPC traffic: nodes, pods, the EKS control plane's ENIs, load balancers, endpoints",
+            ),
+            tcp(
+                RULE.nodePorts,
+                NODE_PORTS.from,
+                NODE_PORTS.to,
+                "clients and health checks of NLBs that preserve client IPs, to NodePorts",
+            ),
             tcp(RULE.ephemeralTcp, from, to, "TCP return traffic of outbound calls through the NAT gateway"),
             ephemeralUdp("UDP return traffic of outbound calls through the NAT gateway"),
         ],
         egress: [
             allowAllFrom(vpcCidr, "intra-VPC traffic"),
-            tcp(RULE.https, HTTPS_PORT, HTTPS_PORT, "HTTPS out through the NAT gateway: AWS APIs, the EKS API, image registries"),
+            tcp(
+                RULE.https,
+                HTTPS_PORT,
+                HTTPS_PORT,
+                "HTTPS out through the NAT gateway: AWS APIs, the EKS API, image registries",
+            ),
             tcp(RULE.ephemeralTcp, from, to, "answers to clients whose address an NLB preserved"),
         ],
     };

@@ -170,7 +170,11 @@ export class Network extends pulumi.ComponentResource {
         // that lets every member talk to every other (CIS AWS Foundations 5.4). Every resource here
         // and in the cluster gets its own group.
         const defaultSg = build.named("default-sg");
-        new aws.ec2.DefaultSecurityGroup(defaultSg.name, { vpcId: vpc.id, ingress: [], egress: [], tags: defaultSg.tags }, build.child);
+        new aws.ec2.DefaultSecurityGroup(
+            defaultSg.name,
+            { vpcId: vpc.id, ingress: [], egress: [], tags: defaultSg.tags },
+            build.child,
+        );
         return vpc;
     }
 
@@ -181,23 +185,26 @@ export class Network extends pulumi.ComponentResource {
             return pulumi.output([...availabilityZones]);
         }
         const optInFree = { state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] };
-        return aws
-            .getAvailabilityZonesOutput(optInFree, build.child)
-            .names.apply((names) => {
-                if (names.length < zoneCount) {
-                    throw new Error(
-                        `the region has ${names.length} availability zones (${names.join(", ")}), fewer than the ${zoneCount} asked for; set platform:availabilityZoneCount to at most ${names.length}`,
-                    );
-                }
-                return names.slice(0, zoneCount);
-            });
+        return aws.getAvailabilityZonesOutput(optInFree, build.child).names.apply((names) => {
+            if (names.length < zoneCount) {
+                throw new Error(
+                    `the region has ${names.length} availability zones (${names.join(", ")}), fewer than the ${zoneCount} asked for; set platform:availabilityZoneCount to at most ${names.length}`,
+                );
+            }
+            return names.slice(0, zoneCount);
+        });
     }
 
     /** One public and one private subnet per zone, with the tags the cluster's load balancers look for. */
     private subnetsOf(build: Build, vpc: aws.ec2.Vpc): Subnets {
         const { subnets, zoneCount } = build.settings;
         const subnet = (tier: "public" | "private", cidrs: readonly string[], i: number) => {
-            const { name, tags } = build.named(`${tier}-subnet`, i, undefined, subnetKubernetesTags(tier, build.clusterName));
+            const { name, tags } = build.named(
+                `${tier}-subnet`,
+                i,
+                undefined,
+                subnetKubernetesTags(tier, build.clusterName),
+            );
             return new aws.ec2.Subnet(
                 name,
                 {
@@ -254,7 +261,11 @@ export class Network extends pulumi.ComponentResource {
     ): aws.ec2.RouteTable[] {
         const { nameOf, child } = build;
         const publicTable = build.named("public-route-table");
-        const publicRouteTable = new aws.ec2.RouteTable(publicTable.name, { vpcId: vpc.id, tags: publicTable.tags }, child);
+        const publicRouteTable = new aws.ec2.RouteTable(
+            publicTable.name,
+            { vpcId: vpc.id, tags: publicTable.tags },
+            child,
+        );
         new aws.ec2.Route(
             nameOf("public-internet-route"),
             { routeTableId: publicRouteTable.id, destinationCidrBlock: ANYWHERE, gatewayId: internetGateway.id },
@@ -297,7 +308,12 @@ export class Network extends pulumi.ComponentResource {
             const acl = build.named(`${tier}-nacl`);
             const networkAcl = new aws.ec2.NetworkAcl(
                 acl.name,
-                { vpcId: vpc.id, ingress: naclEntries(rules.ingress), egress: naclEntries(rules.egress), tags: acl.tags },
+                {
+                    vpcId: vpc.id,
+                    ingress: naclEntries(rules.ingress),
+                    egress: naclEntries(rules.egress),
+                    tags: acl.tags,
+                },
                 build.child,
             );
             tierSubnets.forEach((s, i) => {
@@ -322,12 +338,10 @@ export class Network extends pulumi.ComponentResource {
             keyName,
             {
                 description: "Encryption of the VPC flow log's CloudWatch log group",
-                policy: pulumi
-                    .all([account, partition])
-                    .apply(([accountId, p]) => {
-                        const logGroup = { partition: p, region, accountId, logGroupName: group.name };
-                        return JSON.stringify(logGroupKeyPolicy(settings.kmsKeyAdminArns, logGroup));
-                    }),
+                policy: pulumi.all([account, partition]).apply(([accountId, p]) => {
+                    const logGroup = { partition: p, region, accountId, logGroupName: group.name };
+                    return JSON.stringify(logGroupKeyPolicy(settings.kmsKeyAdminArns, logGroup));
+                }),
             },
             child,
         ).key;
@@ -450,7 +464,11 @@ export class Network extends pulumi.ComponentResource {
             const publicZone = build.named("public-zone");
             new aws.route53.Zone(
                 publicZone.name,
-                { name: settings.publicZoneName, comment: `Public zone of the ${env} environment`, tags: publicZone.tags },
+                {
+                    name: settings.publicZoneName,
+                    comment: `Public zone of the ${env} environment`,
+                    tags: publicZone.tags,
+                },
                 child,
             );
         }

@@ -29,7 +29,9 @@ export const DEFAULT_FLOW_LOG_RETENTION_DAYS = 30;
  * The arguments of the network that do not say where it is deployed (what config sets), with
  * natStrategy as any text, so that config checks it here too, with the same message.
  */
-export type NetworkOptions = Omit<NetworkArgs, "owner" | "providers" | "clusterName" | "natStrategy"> & { readonly natStrategy?: string };
+export type NetworkOptions = Omit<NetworkArgs, "owner" | "providers" | "clusterName" | "natStrategy"> & {
+    readonly natStrategy?: string;
+};
 
 /** NetworkOptions with every default applied, before any check. */
 export type ResolvedNetworkOptions = { readonly [K in keyof NetworkOptions]-?: Exclude<NetworkOptions[K], undefined> };
@@ -89,7 +91,9 @@ function subnetProblem(p: Problem, availabilityZones: readonly string[]): Proble
     if (p.path !== "zoneCount") {
         return p;
     }
-    return availabilityZones.length > 0 ? { ...p, path: "availabilityZones", value: [...availabilityZones] } : { ...p, path: "availabilityZoneCount" };
+    return availabilityZones.length > 0
+        ? { ...p, path: "availabilityZones", value: [...availabilityZones] }
+        : { ...p, path: "availabilityZoneCount" };
 }
 
 /** Kubernetes tags of a subnet: its load balancer role and the environment's cluster. */
@@ -101,7 +105,10 @@ export function subnetKubernetesTags(tier: "public" | "private", clusterName: st
 }
 
 /** How many NAT gateways a strategy runs over `zoneCount` zones, and which one serves zone `i`. */
-export function natLayout(strategy: NatStrategy, zoneCount: number): { count: number; natForZone: (i: number) => number } {
+export function natLayout(
+    strategy: NatStrategy,
+    zoneCount: number,
+): { count: number; natForZone: (i: number) => number } {
     return strategy === "single" ? { count: 1, natForZone: () => 0 } : { count: zoneCount, natForZone: (i) => i };
 }
 
@@ -109,11 +116,22 @@ export function natLayout(strategy: NatStrategy, zoneCount: number): { count: nu
  * Applies the defaults and checks every argument; pure. Returns the settings, or every problem
  * (the config parser reports the same problems against the config keys of the same names).
  */
-export function validateNetworkArgs(args: NetworkOptions, env: string, region: string): { settings?: NetworkSettings; problems: Problem[] } {
+export function validateNetworkArgs(
+    args: NetworkOptions,
+    env: string,
+    region: string,
+): { settings?: NetworkSettings; problems: Problem[] } {
     const problems = new Problems();
     const add = problems.add.bind(problems);
     const resolved = withNetworkDefaults(args, env);
-    const { availabilityZones, flowLogRetentionDays, kmsKeyAdminArns, interfaceEndpointServices, privateZoneName, publicZoneName } = resolved;
+    const {
+        availabilityZones,
+        flowLogRetentionDays,
+        kmsKeyAdminArns,
+        interfaceEndpointServices,
+        privateZoneName,
+        publicZoneName,
+    } = resolved;
     availabilityZones.forEach((zone, i) => add(`availabilityZones[${i}]`, zone, checkAvailabilityZone(zone, region)));
     availabilityZones.forEach((zone, i) => {
         if (availabilityZones.indexOf(zone) < i) {
@@ -128,9 +146,16 @@ export function validateNetworkArgs(args: NetworkOptions, env: string, region: s
         publicSubnetCidrs: resolved.publicSubnetCidrs,
         privateSubnetCidrs: resolved.privateSubnetCidrs,
     });
-    problems.addAll("", planned.problems.map((p) => subnetProblem(p, availabilityZones)));
+    problems.addAll(
+        "",
+        planned.problems.map((p) => subnetProblem(p, availabilityZones)),
+    );
     const natStrategy = NAT_STRATEGIES.find((s) => s === resolved.natStrategy);
-    add("natStrategy", resolved.natStrategy, natStrategy === undefined ? `allowed: ${NAT_STRATEGIES.join(", ")}` : undefined);
+    add(
+        "natStrategy",
+        resolved.natStrategy,
+        natStrategy === undefined ? `allowed: ${NAT_STRATEGIES.join(", ")}` : undefined,
+    );
     add("flowLogRetentionDays", flowLogRetentionDays, checkRetentionDays(flowLogRetentionDays));
     problems.addAll("kmsKeyAdminArns", keyAdminArnsProblems(kmsKeyAdminArns));
     interfaceEndpointServices.forEach((service, i) => {
@@ -142,7 +167,8 @@ export function validateNetworkArgs(args: NetworkOptions, env: string, region: s
     add("privateZoneName", privateZoneName, checkZoneName(privateZoneName));
     if (publicZoneName !== "") {
         add("publicZoneName", publicZoneName, checkZoneName(publicZoneName));
-        const sameName = "the same as privateZoneName; a public and a private zone of one name split DNS; choose another name";
+        const sameName =
+            "the same as privateZoneName; a public and a private zone of one name split DNS; choose another name";
         add("publicZoneName", publicZoneName, publicZoneName === privateZoneName ? sameName : undefined);
     }
     if (!problems.empty || !planned.plan || natStrategy === undefined) {

@@ -95,29 +95,44 @@ export class Observability extends pulumi.ComponentResource {
         const namespace = new k8s.core.v1.Namespace(
             OBSERVABILITY_NAMESPACE,
             // Outside the mesh: Prometheus scrapes plaintext metrics ports, Jaeger takes OTLP from sidecars.
-            { metadata: kubernetesMetadata(owner, OBSERVABILITY_NAMESPACE, { workload, labels: { "istio-injection": "disabled" } }) },
+            {
+                metadata: kubernetesMetadata(owner, OBSERVABILITY_NAMESPACE, {
+                    workload,
+                    labels: { "istio-injection": "disabled" },
+                }),
+            },
             { ...k8sOpts, dependsOn: ready },
         );
         const storage = args.storage ?? "ebs-gp3";
-        const storageClass = storage === "cluster-default" ? [] : [new k8s.storage.v1.StorageClass(
-            STORAGE_CLASS,
-            {
-                metadata: kubernetesMetadata(owner, STORAGE_CLASS, { workload }),
-                provisioner: "ebs.csi.aws.com",
-                parameters: { type: "gp3", encrypted: "true" },
-                volumeBindingMode: "WaitForFirstConsumer",
-                reclaimPolicy: "Delete",
-                allowVolumeExpansion: true,
-            },
-            { ...k8sOpts, dependsOn: ready },
-        )];
+        const storageClass =
+            storage === "cluster-default"
+                ? []
+                : [
+                      new k8s.storage.v1.StorageClass(
+                          STORAGE_CLASS,
+                          {
+                              metadata: kubernetesMetadata(owner, STORAGE_CLASS, { workload }),
+                              provisioner: "ebs.csi.aws.com",
+                              parameters: { type: "gp3", encrypted: "true" },
+                              volumeBindingMode: "WaitForFirstConsumer",
+                              reclaimPolicy: "Delete",
+                              allowVolumeExpansion: true,
+                          },
+                          { ...k8sOpts, dependsOn: ready },
+                      ),
+                  ];
         const adminSecret = new k8s.core.v1.Secret(
             GRAFANA_ADMIN_SECRET,
             {
-                metadata: kubernetesMetadata(owner, GRAFANA_ADMIN_SECRET, { namespace: OBSERVABILITY_NAMESPACE, workload }),
+                metadata: kubernetesMetadata(owner, GRAFANA_ADMIN_SECRET, {
+                    namespace: OBSERVABILITY_NAMESPACE,
+                    workload,
+                }),
                 type: "Opaque",
                 stringData: pulumi.secret(
-                    pulumi.output(args.grafanaAdminPassword).apply((password) => ({ "admin-user": "admin", "admin-password": password })),
+                    pulumi
+                        .output(args.grafanaAdminPassword)
+                        .apply((password) => ({ "admin-user": "admin", "admin-password": password })),
                 ),
             },
             { ...k8sOpts, dependsOn: [namespace] },
@@ -132,7 +147,13 @@ export class Observability extends pulumi.ComponentResource {
         ) =>
             new k8s.helm.v3.Release(
                 releaseName,
-                { name: releaseName, namespace, ...releaseChart(chart, args.chartMirror), values: { ...values }, timeout: RELEASE_TIMEOUT_SECONDS },
+                {
+                    name: releaseName,
+                    namespace,
+                    ...releaseChart(chart, args.chartMirror),
+                    values: { ...values },
+                    timeout: RELEASE_TIMEOUT_SECONDS,
+                },
                 { ...k8sOpts, dependsOn },
             );
         const stack = release(
@@ -159,7 +180,10 @@ export class Observability extends pulumi.ComponentResource {
             new k8s.core.v1.ConfigMap(
                 `${dashboard}-dashboard`,
                 {
-                    metadata: { ...metadata, annotations: { ...metadata.annotations, [DASHBOARD_FOLDER_ANNOTATION]: DASHBOARD_FOLDER } },
+                    metadata: {
+                        ...metadata,
+                        annotations: { ...metadata.annotations, [DASHBOARD_FOLDER_ANNOTATION]: DASHBOARD_FOLDER },
+                    },
                     data: { [file]: fs.readFileSync(path.join(DASHBOARDS_DIR, file), "utf8") },
                 },
                 { ...k8sOpts, dependsOn: [namespace] },

@@ -44,12 +44,16 @@ export const JAEGER_COLLECTOR_ENDPOINT = `${ENDPOINTS.jaegerCollector.host}:${EN
 
 /** Why `retention` is not a Prometheus retention, or undefined. */
 export function retentionProblem(retention: string): string | undefined {
-    return /^[1-9][0-9]*(h|d|w|y)$/.test(retention) ? undefined : "not a Prometheus retention; allowed: a whole number and h, d, w or y, e.g. 3d or 2w";
+    return /^[1-9][0-9]*(h|d|w|y)$/.test(retention)
+        ? undefined
+        : "not a Prometheus retention; allowed: a whole number and h, d, w or y, e.g. 3d or 2w";
 }
 
 /** Why `size` is not a volume size, or undefined. */
 export function storageSizeProblem(size: string): string | undefined {
-    return /^[1-9][0-9]*(Gi|Ti)$/.test(size) ? undefined : "not a volume size; allowed: a whole number and Gi or Ti, e.g. 10Gi";
+    return /^[1-9][0-9]*(Gi|Ti)$/.test(size)
+        ? undefined
+        : "not a volume size; allowed: a whole number and Gi or Ti, e.g. 10Gi";
 }
 
 /**
@@ -73,7 +77,16 @@ export const DASHBOARD_FOLDER = "Istio";
 
 /** Grafana's data sources besides the chart's default Prometheus: Jaeger. */
 export function grafanaDataSources(): GrafanaDataSource[] {
-    return [{ name: "Jaeger", type: "jaeger", uid: "jaeger", access: "proxy", url: ENDPOINTS.jaegerQueryUrl, editable: false }];
+    return [
+        {
+            name: "Jaeger",
+            type: "jaeger",
+            uid: "jaeger",
+            access: "proxy",
+            url: ENDPOINTS.jaegerQueryUrl,
+            editable: false,
+        },
+    ];
 }
 
 /** What kube-prometheus-stack's values are built from. */
@@ -118,7 +131,10 @@ export function prometheusStackValues(options: PrometheusStackOptions): Promethe
             sidecar: {
                 datasources: { defaultDatasourceEnabled: true },
                 // Dashboards come from ConfigMaps (ISTIO_DASHBOARDS), filed by their folder annotation.
-                dashboards: { folderAnnotation: DASHBOARD_FOLDER_ANNOTATION, provider: { foldersFromFilesStructure: true } },
+                dashboards: {
+                    folderAnnotation: DASHBOARD_FOLDER_ANNOTATION,
+                    provider: { foldersFromFilesStructure: true },
+                },
             },
             additionalDataSources: grafanaDataSources(),
         },
@@ -142,7 +158,9 @@ export function jaegerConfig(): Record<string, unknown> {
     return {
         service: {
             extensions: ["jaeger_storage", "jaeger_query", "healthcheckv2"],
-            pipelines: { traces: { receivers: ["otlp"], processors: ["batch"], exporters: ["jaeger_storage_exporter"] } },
+            pipelines: {
+                traces: { receivers: ["otlp"], processors: ["batch"], exporters: ["jaeger_storage_exporter"] },
+            },
         },
         extensions: {
             // The chart's probes ask /status on 13133.
@@ -199,7 +217,10 @@ export function envoyPodMonitorSpec(): PodMonitorSpec {
                     { action: "keep", sourceLabels: ["__meta_kubernetes_pod_annotationpresent_prometheus_io_scrape"] },
                     {
                         action: "replace",
-                        sourceLabels: ["__meta_kubernetes_pod_annotation_prometheus_io_port", "__meta_kubernetes_pod_ip"],
+                        sourceLabels: [
+                            "__meta_kubernetes_pod_annotation_prometheus_io_port",
+                            "__meta_kubernetes_pod_ip",
+                        ],
                         regex: "(\\d+);((([0-9]+?)(\\.|$)){4})",
                         replacement: "$2:$1",
                         targetLabel: "__address__",

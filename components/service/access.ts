@@ -31,7 +31,11 @@ export interface PolicyManifest {
 interface PolicyRule {
     readonly from?: readonly { readonly source?: Record<string, readonly string[]> }[];
     readonly to?: readonly { readonly operation?: Record<string, readonly string[]> }[];
-    readonly when?: readonly { readonly key: string; readonly values?: readonly string[]; readonly notValues?: readonly string[] }[];
+    readonly when?: readonly {
+        readonly key: string;
+        readonly values?: readonly string[];
+        readonly notValues?: readonly string[];
+    }[];
 }
 
 /** The workload a request goes to. */
@@ -117,7 +121,12 @@ export function withTrustDomain(principal: string, trustDomain: string): string[
     const td = parts[0];
     const prefix = (a: string, p: string) => p.endsWith("*") && a.startsWith(p.slice(0, -1));
     const suffix = (a: string, p: string) => p.startsWith("*") && a.endsWith(p.slice(1));
-    const related = td === trustDomain || prefix(td, trustDomain) || prefix(trustDomain, td) || suffix(td, trustDomain) || suffix(trustDomain, td);
+    const related =
+        td === trustDomain ||
+        prefix(td, trustDomain) ||
+        prefix(trustDomain, td) ||
+        suffix(td, trustDomain) ||
+        suffix(trustDomain, td);
     if (!related && td !== DEFAULT_TRUST_DOMAIN) {
         return [principal];
     }
@@ -183,7 +192,10 @@ const PCHAR = "[a-zA-Z0-9\\-._~%!$&'()+,;:@]";
  * other segment is literal; the whole path must match.
  */
 export function pathTemplateMatches(template: string, path: string): boolean {
-    const segments = template.slice(1).split("/").map((s) => (s === "{**}" ? `${PCHAR.slice(0, -1)}/]*` : s === "{*}" ? `${PCHAR}+` : escapeRegex(s)));
+    const segments = template
+        .slice(1)
+        .split("/")
+        .map((s) => (s === "{**}" ? `${PCHAR.slice(0, -1)}/]*` : s === "{*}" ? `${PCHAR}+` : escapeRegex(s)));
     return new RegExp(`^/${segments.join("/")}$`).test(path);
 }
 
@@ -256,7 +268,14 @@ function baseField(field: string): { base: string; negated: boolean } {
 }
 
 /** Every field present must match (a `not*` field: none of its values); a field: any of its values. */
-function fieldsMatch(policy: PolicyManifest, kind: string, fields: Record<string, FieldMatch>, values: Record<string, readonly string[]>, r: Request, trustDomain: string): boolean {
+function fieldsMatch(
+    policy: PolicyManifest,
+    kind: string,
+    fields: Record<string, FieldMatch>,
+    values: Record<string, readonly string[]>,
+    r: Request,
+    trustDomain: string,
+): boolean {
     // An empty list is absent for istiod, like an empty `from`.
     return Object.entries(values).every(([field, patterns]) => {
         if (patterns.length === 0) {
@@ -291,19 +310,33 @@ function conditionMatches(policy: PolicyManifest, c: NonNullable<PolicyRule["whe
 function checkModelled(policy: PolicyManifest): void {
     for (const rule of policy.spec?.rules ?? []) {
         const fields = [
-            ...(rule.from ?? []).flatMap((f) => Object.keys(f.source ?? {}).map((k) => ({ k, kind: "source", known: SOURCE_FIELDS }))),
-            ...(rule.to ?? []).flatMap((t) => Object.keys(t.operation ?? {}).map((k) => ({ k, kind: "operation", known: OPERATION_FIELDS }))),
+            ...(rule.from ?? []).flatMap((f) =>
+                Object.keys(f.source ?? {}).map((k) => ({ k, kind: "source", known: SOURCE_FIELDS })),
+            ),
+            ...(rule.to ?? []).flatMap((t) =>
+                Object.keys(t.operation ?? {}).map((k) => ({ k, kind: "operation", known: OPERATION_FIELDS })),
+            ),
         ];
-        fields.filter(({ k, known }) => !known[baseField(k).base]).forEach(({ k, kind }) => fail(policy, `${kind} field ${k}`));
-        (rule.when ?? []).filter((c) => !HEADER_CONDITION.test(c.key)).forEach((c) => fail(policy, `condition key ${c.key}`));
+        fields
+            .filter(({ k, known }) => !known[baseField(k).base])
+            .forEach(({ k, kind }) => fail(policy, `${kind} field ${k}`));
+        (rule.when ?? [])
+            .filter((c) => !HEADER_CONDITION.test(c.key))
+            .forEach((c) => fail(policy, `condition key ${c.key}`));
     }
 }
 
 /** Whether a rule matches: every present part (`from` any, `to` any, `when` all). */
 function ruleMatches(policy: PolicyManifest, rule: PolicyRule, r: Request, trustDomain: string): boolean {
     // An empty `from` or `to` list reaches istiod as an absent one (protobuf has no empty list): any.
-    const from = rule.from === undefined || rule.from.length === 0 || rule.from.some((f) => fieldsMatch(policy, "source", SOURCE_FIELDS, f.source ?? {}, r, trustDomain));
-    const to = rule.to === undefined || rule.to.length === 0 || rule.to.some((t) => fieldsMatch(policy, "operation", OPERATION_FIELDS, t.operation ?? {}, r, trustDomain));
+    const from =
+        rule.from === undefined ||
+        rule.from.length === 0 ||
+        rule.from.some((f) => fieldsMatch(policy, "source", SOURCE_FIELDS, f.source ?? {}, r, trustDomain));
+    const to =
+        rule.to === undefined ||
+        rule.to.length === 0 ||
+        rule.to.some((t) => fieldsMatch(policy, "operation", OPERATION_FIELDS, t.operation ?? {}, r, trustDomain));
     const when = (rule.when ?? []).every((c) => conditionMatches(policy, c, r));
     return from && to && when;
 }
@@ -336,7 +369,9 @@ export function policyProblems(policy: PolicyManifest): string[] {
         problems.push("selector: only one of targetRefs or workloadSelector can be set");
     }
     if ((action === "DENY" || action === "CUSTOM") && (spec.rules === undefined || spec.rules.length === 0)) {
-        problems.push(`rules: ${action} action without \`rules\` is meaningless as it will never be triggered; add an empty rule {} to match every request`);
+        problems.push(
+            `rules: ${action} action without \`rules\` is meaningless as it will never be triggered; add an empty rule {} to match every request`,
+        );
     }
     const values = (at: string, field: string, list: unknown) => {
         if (!Array.isArray(list)) {
@@ -393,7 +428,9 @@ export function policyProblems(policy: PolicyManifest): string[] {
             } else if (!(c.values?.length || c.notValues?.length)) {
                 problems.push(`${where}: at least one of \`values\` or \`notValues\` must be set for key ${c.key}`);
             } else if (!KNOWN_CONDITION.test(c.key)) {
-                problems.push(`${where}: unknown attribute ${c.key} (or one Istio refuses: destination.namespace, destination.labels[...], destination.name, destination.user)`);
+                problems.push(
+                    `${where}: unknown attribute ${c.key} (or one Istio refuses: destination.namespace, destination.labels[...], destination.name, destination.user)`,
+                );
             } else {
                 values(where, "values", c.values ?? []);
                 values(where, "notValues", c.notValues ?? []);
@@ -411,7 +448,11 @@ const KNOWN_CONDITION =
 function validCidr(v: string): boolean {
     const [addr, bits, ...rest] = v.split("/");
     const family = isIP(addr);
-    return family !== 0 && rest.length === 0 && (bits === undefined || (/^[0-9]{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128)));
+    return (
+        family !== 0 &&
+        rest.length === 0 &&
+        (bits === undefined || (/^[0-9]{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128)))
+    );
 }
 
 /**
@@ -445,7 +486,11 @@ export function checkPolicies(policies: readonly PolicyManifest[]): void {
     if (refused.length > 0) {
         throw new Error(
             `access matrix: Istio's validation refuses ${refused.length === 1 ? "a policy" : `${refused.length} policies`}, so it is not evaluated:\n` +
-                refused.map(({ p, problems }) => problems.map((x) => `  - AuthorizationPolicy ${policyId(p)}: ${x}`).join("\n")).join("\n"),
+                refused
+                    .map(({ p, problems }) =>
+                        problems.map((x) => `  - AuthorizationPolicy ${policyId(p)}: ${x}`).join("\n"),
+                    )
+                    .join("\n"),
         );
     }
 }
@@ -467,7 +512,9 @@ export function evaluateAccess(
     }
     const firstMatch = (candidates: PolicyManifest[]) => {
         for (const policy of candidates) {
-            const index = (policy.spec?.rules ?? []).findIndex((rule) => ruleMatches(policy, rule, request, trustDomain));
+            const index = (policy.spec?.rules ?? []).findIndex((rule) =>
+                ruleMatches(policy, rule, request, trustDomain),
+            );
             if (index >= 0) {
                 return { policy, index };
             }

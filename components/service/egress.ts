@@ -19,7 +19,10 @@ type ModelServiceEntryPort = NonNullable<ModelServiceEntrySpec["ports"]>[number]
  * A ServiceEntry's spec as this module writes it: the fields of the Istio model's spec
  * (@kubernetes-models/istio), each narrowed to the one value used here.
  */
-export interface ServiceEntrySpec extends Pick<ModelServiceEntrySpec, "hosts" | "exportTo" | "location" | "resolution" | "ports"> {
+export interface ServiceEntrySpec extends Pick<
+    ModelServiceEntrySpec,
+    "hosts" | "exportTo" | "location" | "resolution" | "ports"
+> {
     readonly hosts: string[];
     /** `.`: only the service's own namespace sees the entry; no other service gains the host. */
     readonly exportTo: ["."];

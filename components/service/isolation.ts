@@ -47,7 +47,9 @@ export function callerNamespace(rule: CallerRule): string {
  * name it, by service or by namespace (its namespace is its name). Sorted, without duplicates.
  */
 export function calleesOf(service: string, graph: readonly GraphService[]): string[] {
-    const callees = graph.filter((g) => g.name !== service && g.allowedCallers.some((rule) => callerNamespace(rule) === service)).map((g) => g.name);
+    const callees = graph
+        .filter((g) => g.name !== service && g.allowedCallers.some((rule) => callerNamespace(rule) === service))
+        .map((g) => g.name);
     return [...new Set(callees)].sort();
 }
 
@@ -84,12 +86,26 @@ export function sidecarSpec(
     mesh: Pick<MeshFacts, "istioNamespace" | "observabilityNamespace">,
     externalHosts: readonly ExternalHostSpec[] = [],
 ): SidecarSpec {
-    return { egress: [{ hosts: [...sharedEgressHosts(mesh), ...[...callees].sort().map(calleeEgressHost), ...externalEgressHosts(externalHosts)] }] };
+    return {
+        egress: [
+            {
+                hosts: [
+                    ...sharedEgressHosts(mesh),
+                    ...[...callees].sort().map(calleeEgressHost),
+                    ...externalEgressHosts(externalHosts),
+                ],
+            },
+        ],
+    };
 }
 
 /** A NetworkPolicy peer: the namespaces of the given names. */
 function namespacesPeer(namespaces: readonly string[]): k8s.types.input.networking.v1.NetworkPolicyPeer {
-    return { namespaceSelector: { matchExpressions: [{ key: NAMESPACE_NAME_LABEL, operator: "In", values: [...namespaces] }] } };
+    return {
+        namespaceSelector: {
+            matchExpressions: [{ key: NAMESPACE_NAME_LABEL, operator: "In", values: [...namespaces] }],
+        },
+    };
 }
 
 /** A named NetworkPolicy spec. */
@@ -102,7 +118,10 @@ export interface NetworkPolicySpec {
  * The namespaces admitted to the service's port: its callers' (a service caller's namespace is its
  * name) and the ingress gateway's when exposed. Sorted, without duplicates.
  */
-export function admittedNamespaces(settings: Pick<ServiceSettings, "allowedCallers" | "exposed">, mesh: Pick<MeshFacts, "gatewayNamespace">): string[] {
+export function admittedNamespaces(
+    settings: Pick<ServiceSettings, "allowedCallers" | "exposed">,
+    mesh: Pick<MeshFacts, "gatewayNamespace">,
+): string[] {
     const namespaces = settings.allowedCallers.map(callerNamespace);
     if (settings.exposed) {
         namespaces.push(mesh.gatewayNamespace);
@@ -128,7 +147,9 @@ function egressPolicy(
             policyTypes: ["Egress"],
             egress: [
                 {
-                    to: [{ ...namespacesPeer(["kube-system"]), podSelector: { matchLabels: { ...CLUSTER_DNS_LABELS } } }],
+                    to: [
+                        { ...namespacesPeer(["kube-system"]), podSelector: { matchLabels: { ...CLUSTER_DNS_LABELS } } },
+                    ],
                     ports: [
                         { protocol: "UDP", port: 53 },
                         { protocol: "TCP", port: 53 },
@@ -155,7 +176,9 @@ export function networkPolicySpecs(
     mesh: Pick<MeshFacts, "gatewayNamespace" | "istioNamespace" | "observabilityNamespace">,
     network: { readonly callees: readonly string[]; readonly vpcCidr: string },
 ): NetworkPolicySpec[] {
-    const policies: NetworkPolicySpec[] = [{ name: "default-deny-ingress", spec: { podSelector: {}, policyTypes: ["Ingress"] } }];
+    const policies: NetworkPolicySpec[] = [
+        { name: "default-deny-ingress", spec: { podSelector: {}, policyTypes: ["Ingress"] } },
+    ];
     const callers = admittedNamespaces(settings, mesh);
     if (callers.length > 0) {
         policies.push({
@@ -172,7 +195,12 @@ export function networkPolicySpecs(
         spec: {
             podSelector: {},
             policyTypes: ["Ingress"],
-            ingress: [{ from: [namespacesPeer([mesh.observabilityNamespace])], ports: [{ protocol: "TCP", port: MERGED_METRICS_PORT }] }],
+            ingress: [
+                {
+                    from: [namespacesPeer([mesh.observabilityNamespace])],
+                    ports: [{ protocol: "TCP", port: MERGED_METRICS_PORT }],
+                },
+            ],
         },
     });
     policies.push(egressPolicy(network.callees, mesh, network.vpcCidr));

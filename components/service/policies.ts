@@ -157,7 +157,10 @@ export function allowCallersPolicy(
  * by the direct peer's address (`ipBlocks`) or by the original client's (`remoteIpBlocks`, from
  * X-Forwarded-For once the gateway trusts its proxies), whichever matches.
  */
-export function denySourcesPolicy(service: string, cidrs: readonly string[]): NamedSpec<AuthorizationPolicySpec> | undefined {
+export function denySourcesPolicy(
+    service: string,
+    cidrs: readonly string[],
+): NamedSpec<AuthorizationPolicySpec> | undefined {
     if (cidrs.length === 0) {
         return undefined;
     }
@@ -175,7 +178,10 @@ export function denySourcesPolicy(service: string, cidrs: readonly string[]): Na
  * DENY policy refusing a request that lacks any of the headers (seed 002: requiring headers).
  * One rule per header: `notValues: ["*"]` matches when the header is absent.
  */
-export function requireHeadersPolicy(service: string, headers: readonly string[]): NamedSpec<AuthorizationPolicySpec> | undefined {
+export function requireHeadersPolicy(
+    service: string,
+    headers: readonly string[],
+): NamedSpec<AuthorizationPolicySpec> | undefined {
     if (headers.length === 0) {
         return undefined;
     }
@@ -184,7 +190,9 @@ export function requireHeadersPolicy(service: string, headers: readonly string[]
         spec: {
             selector: workloadSelector(service),
             action: "DENY",
-            rules: headers.map((h): AuthorizationRule => ({ when: [{ key: `request.headers[${h}]`, notValues: ["*"] }] })),
+            rules: headers.map((h): AuthorizationRule => ({
+                when: [{ key: `request.headers[${h}]`, notValues: ["*"] }],
+            })),
         },
     };
 }

@@ -61,7 +61,9 @@ export interface ServiceArgs {
 }
 
 /** Every problem of the args, as messages; empty when the service can be created. */
-export function validateServiceArgs(args: Pick<ServiceArgs, "owner" | "settings" | "mesh" | "zoneName" | "callees" | "vpcCidr">): string[] {
+export function validateServiceArgs(
+    args: Pick<ServiceArgs, "owner" | "settings" | "mesh" | "zoneName" | "callees" | "vpcCidr">,
+): string[] {
     const problems = serviceProblems(args.settings).map(describeProblem);
     try {
         kubernetesName(args.owner.service, "service name");
@@ -74,7 +76,10 @@ export function validateServiceArgs(args: Pick<ServiceArgs, "owner" | "settings"
     if (args.settings.exposed && args.settings.publicHost === undefined && args.zoneName === "") {
         problems.push('zoneName = "": an exposed service without publicHost needs the environment zone for its host');
     }
-    const zoneMessage = args.settings.publicHost === undefined || args.zoneName === "" ? undefined : hostZoneProblem(args.settings.publicHost, args.zoneName);
+    const zoneMessage =
+        args.settings.publicHost === undefined || args.zoneName === ""
+            ? undefined
+            : hostZoneProblem(args.settings.publicHost, args.zoneName);
     if (zoneMessage) {
         problems.push(`publicHost = ${JSON.stringify(args.settings.publicHost)}: ${zoneMessage}`);
     }
@@ -86,7 +91,9 @@ export function validateServiceArgs(args: Pick<ServiceArgs, "owner" | "settings"
         }
     });
     if (parseCidr(args.vpcCidr) === undefined) {
-        problems.push(`vpcCidr = ${JSON.stringify(args.vpcCidr)}: not an IPv4 CIDR block; the egress NetworkPolicy needs the environment's VPC, e.g. 10.0.0.0/16`);
+        problems.push(
+            `vpcCidr = ${JSON.stringify(args.vpcCidr)}: not an IPv4 CIDR block; the egress NetworkPolicy needs the environment's VPC, e.g. 10.0.0.0/16`,
+        );
     }
     return problems;
 }
@@ -105,7 +112,7 @@ export function hostZoneProblem(host: string, zoneName: string): string | undefi
 
 /** The public host of an exposed service: `publicHost`, or `<service>.<zoneName>`. */
 export function exposedHost(service: string, settings: ServiceSettings, zoneName: string): string | undefined {
-    return settings.exposed ? settings.publicHost ?? `${service}.${zoneName}` : undefined;
+    return settings.exposed ? (settings.publicHost ?? `${service}.${zoneName}`) : undefined;
 }
 
 /**
@@ -125,7 +132,12 @@ export class Service extends pulumi.ComponentResource {
 
     constructor(name: string, args: ServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
         // Some problems are not about one value (a name that cannot be built): all are lines of one error.
-        throwIfProblems("ComponentArgsError", `invalid Service "${args.owner.service}":`, [], validateServiceArgs(args));
+        throwIfProblems(
+            "ComponentArgsError",
+            `invalid Service "${args.owner.service}":`,
+            [],
+            validateServiceArgs(args),
+        );
         super("platform:service:Service", name, {}, opts);
         const { owner, settings, mesh, provider } = args;
         const service = owner.service;
@@ -156,17 +168,42 @@ export class Service extends pulumi.ComponentResource {
             child,
         );
         const inNs: pulumi.CustomResourceOptions = { ...child, dependsOn: [ns] };
-        new k8s.core.v1.ResourceQuota(service, { metadata: meta(service), spec: resourceQuotaSpec(settings.quota) }, inNs);
-        new k8s.core.v1.LimitRange(service, { metadata: meta(service), spec: limitRangeSpec(settings.resources) }, inNs);
-        const account = new k8s.core.v1.ServiceAccount(service, { metadata: meta(service), automountServiceAccountToken: false }, inNs);
+        new k8s.core.v1.ResourceQuota(
+            service,
+            { metadata: meta(service), spec: resourceQuotaSpec(settings.quota) },
+            inNs,
+        );
+        new k8s.core.v1.LimitRange(
+            service,
+            { metadata: meta(service), spec: limitRangeSpec(settings.resources) },
+            inNs,
+        );
+        const account = new k8s.core.v1.ServiceAccount(
+            service,
+            { metadata: meta(service), automountServiceAccountToken: false },
+            inNs,
+        );
         // Network isolation first too: default deny ingress and the Sidecar's egress exist before any pod.
-        const isolation: pulumi.Resource[] = networkPolicySpecs(service, settings, mesh, { callees: args.callees, vpcCidr: args.vpcCidr }).map(
+        const isolation: pulumi.Resource[] = networkPolicySpecs(service, settings, mesh, {
+            callees: args.callees,
+            vpcCidr: args.vpcCidr,
+        }).map(
             (np) =>
-                new k8s.networking.v1.NetworkPolicy(`${service}-${np.name}`, { metadata: meta(np.name), spec: np.spec }, inNs),
+                new k8s.networking.v1.NetworkPolicy(
+                    `${service}-${np.name}`,
+                    { metadata: meta(np.name), spec: np.spec },
+                    inNs,
+                ),
         );
 
         // Policies first: the default deny exists before any pod of the service can serve.
-        const custom = (kind: string, apiVersion: string, logical: string, named: NamedSpec<unknown>, deps: pulumi.Resource[] = [ns]) =>
+        const custom = (
+            kind: string,
+            apiVersion: string,
+            logical: string,
+            named: NamedSpec<unknown>,
+            deps: pulumi.Resource[] = [ns],
+        ) =>
             new k8s.apiextensions.CustomResource(
                 logical,
                 { apiVersion, kind, metadata: meta(named.name), spec: named.spec },
@@ -184,9 +221,16 @@ export class Service extends pulumi.ComponentResource {
         for (const entry of serviceEntrySpecs(externalHosts)) {
             policies.push(custom("ServiceEntry", NETWORKING_API_VERSION, `${service}-${entry.name}`, entry));
         }
-        policies.push(custom("Sidecar", NETWORKING_API_VERSION, `${service}-sidecar`, { name: "default", spec: sidecarSpec(args.callees, mesh, externalHosts) }));
+        policies.push(
+            custom("Sidecar", NETWORKING_API_VERSION, `${service}-sidecar`, {
+                name: "default",
+                spec: sidecarSpec(args.callees, mesh, externalHosts),
+            }),
+        );
         authz(allowNothingPolicy());
-        policies.push(custom("PeerAuthentication", SECURITY_API_VERSION, `${service}-mtls`, strictPeerAuthentication()));
+        policies.push(
+            custom("PeerAuthentication", SECURITY_API_VERSION, `${service}-mtls`, strictPeerAuthentication()),
+        );
         authz(allowCallersPolicy(service, settings.allowedCallers, mesh, settings.exposed, settings.jwt !== undefined));
         authz(denySourcesPolicy(service, settings.deniedSourceCidrs));
         authz(requireHeadersPolicy(service, settings.requiredHeaders));
@@ -210,7 +254,10 @@ export class Service extends pulumi.ComponentResource {
                 deploymentName,
                 {
                     metadata,
-                    spec: deploymentSpec(service, version, settings, { labels: metadata.labels, annotations: metadata.annotations }),
+                    spec: deploymentSpec(service, version, settings, {
+                        labels: metadata.labels,
+                        annotations: metadata.annotations,
+                    }),
                 },
                 { ...child, dependsOn: [account, ...policies] },
             );
@@ -223,15 +270,28 @@ export class Service extends pulumi.ComponentResource {
             }
         }
         new k8s.core.v1.Service(service, { metadata: meta(service), spec: serviceSpec(service, settings) }, inNs);
-        new k8s.policy.v1.PodDisruptionBudget(service, { metadata: meta(service), spec: podDisruptionBudgetSpec(service) }, inNs);
+        new k8s.policy.v1.PodDisruptionBudget(
+            service,
+            { metadata: meta(service), spec: podDisruptionBudgetSpec(service) },
+            inNs,
+        );
 
-        custom("DestinationRule", NETWORKING_API_VERSION, service, { name: service, spec: destinationRuleSpec(this.host, settings) });
+        custom("DestinationRule", NETWORKING_API_VERSION, service, {
+            name: service,
+            spec: destinationRuleSpec(this.host, settings),
+        });
         let exposure: { gateway: string; host: string } | undefined;
         if (publicHost !== undefined) {
-            custom("Gateway", NETWORKING_API_VERSION, service, { name: service, spec: gatewaySpec(publicHost, service, mesh) });
+            custom("Gateway", NETWORKING_API_VERSION, service, {
+                name: service,
+                spec: gatewaySpec(publicHost, service, mesh),
+            });
             exposure = { gateway: `${namespace}/${service}`, host: publicHost };
         }
-        custom("VirtualService", NETWORKING_API_VERSION, service, { name: service, spec: virtualServiceSpec(this.host, settings, exposure) });
+        custom("VirtualService", NETWORKING_API_VERSION, service, {
+            name: service,
+            spec: virtualServiceSpec(this.host, settings, exposure),
+        });
 
         this.registerOutputs({
             namespace: this.namespace,

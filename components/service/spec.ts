@@ -178,7 +178,6 @@ export const SERVICE_DEFAULTS = {
     retries: 2,
 } as const;
 
-
 const DURATION = /^[0-9]+(ms|s|m|h)$/;
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti)?$/;
 const HEADER = /^[a-z0-9][-a-z0-9_]*$/;
@@ -293,24 +292,54 @@ export function serviceProblems(s: ServiceSettings): Problem[] {
         }
     };
     const whole = (path: string, value: number, min: number, max: number) =>
-        add(path, value, Number.isInteger(value) && value >= min && value <= max ? undefined : `out of range; allowed: a whole number from ${min} to ${max}`);
+        add(
+            path,
+            value,
+            Number.isInteger(value) && value >= min && value <= max
+                ? undefined
+                : `out of range; allowed: a whole number from ${min} to ${max}`,
+        );
     whole("replicas", s.replicas, 1, 100);
     whole("port", s.port, 1, 65535);
     if (s.metricsPort !== undefined) {
         whole("metricsPort", s.metricsPort, 1, 65535);
-        add("metricsPort", s.metricsPort, s.metricsPort === s.port ? "must differ from port (the metrics are merged into the sidecar's endpoint, not served on the service port)" : undefined);
+        add(
+            "metricsPort",
+            s.metricsPort,
+            s.metricsPort === s.port
+                ? "must differ from port (the metrics are merged into the sidecar's endpoint, not served on the service port)"
+                : undefined,
+        );
     }
     whole("retries", s.retries, 0, 10);
     add("protocol", s.protocol, checkProtocol(s.protocol));
-    add("healthPath", s.healthPath, s.healthPath.startsWith("/") ? undefined : "a path must start with '/', e.g. /healthz");
-    add("timeout", s.timeout, DURATION.test(s.timeout) ? undefined : "not a duration; allowed: a whole number with ms, s, m or h, e.g. 15s");
+    add(
+        "healthPath",
+        s.healthPath,
+        s.healthPath.startsWith("/") ? undefined : "a path must start with '/', e.g. /healthz",
+    );
+    add(
+        "timeout",
+        s.timeout,
+        DURATION.test(s.timeout) ? undefined : "not a duration; allowed: a whole number with ms, s, m or h, e.g. 15s",
+    );
     if (s.versions.length === 0) {
-        add("versions", [], "at least one version is required, e.g. [{name: v1, image: registry.example.com/app:1.0.0, weight: 100}]");
+        add(
+            "versions",
+            [],
+            "at least one version is required, e.g. [{name: v1, image: registry.example.com/app:1.0.0, weight: 100}]",
+        );
     }
     const seen = new Set<string>();
     s.versions.forEach((v, i) => {
         const at = `versions[${i}]`;
-        add(`${at}.name`, v.name, DNS1123_LABEL.test(v.name) && v.name.length <= 20 ? undefined : "not a version name; allowed: lower-case letters, digits and '-', at most 20 characters, e.g. v1");
+        add(
+            `${at}.name`,
+            v.name,
+            DNS1123_LABEL.test(v.name) && v.name.length <= 20
+                ? undefined
+                : "not a version name; allowed: lower-case letters, digits and '-', at most 20 characters, e.g. v1",
+        );
         add(`${at}.name`, v.name, seen.has(v.name) ? "duplicate version name; each version needs its own" : undefined);
         seen.add(v.name);
         add(`${at}.image`, v.image, checkImage(v.image));
@@ -328,16 +357,48 @@ export function serviceProblems(s: ServiceSettings): Problem[] {
     });
     const total = s.versions.reduce((sum, v) => sum + v.weight, 0);
     if (s.versions.length > 0 && total !== 100) {
-        add("versions", s.versions.map((v) => `${v.name}=${v.weight}`).join(", "), `the weights add up to ${total}; they must add up to 100`);
+        add(
+            "versions",
+            s.versions.map((v) => `${v.name}=${v.weight}`).join(", "),
+            `the weights add up to ${total}; they must add up to 100`,
+        );
     }
-    add("resources.cpuRequest", s.resources.cpuRequest, QUANTITY.test(s.resources.cpuRequest) ? undefined : "not a Kubernetes quantity, e.g. 100m");
-    add("resources.cpuLimit", s.resources.cpuLimit, QUANTITY.test(s.resources.cpuLimit) ? undefined : "not a Kubernetes quantity, e.g. 500m");
-    add("resources.memoryRequest", s.resources.memoryRequest, QUANTITY.test(s.resources.memoryRequest) ? undefined : "not a Kubernetes quantity, e.g. 128Mi");
-    add("resources.memoryLimit", s.resources.memoryLimit, QUANTITY.test(s.resources.memoryLimit) ? undefined : "not a Kubernetes quantity, e.g. 256Mi");
-    add("resources.ephemeralStorageRequest", s.resources.ephemeralStorageRequest, QUANTITY.test(s.resources.ephemeralStorageRequest) ? undefined : "not a Kubernetes quantity, e.g. 64Mi");
-    add("resources.ephemeralStorageLimit", s.resources.ephemeralStorageLimit, QUANTITY.test(s.resources.ephemeralStorageLimit) ? undefined : "not a Kubernetes quantity, e.g. 1Gi");
+    add(
+        "resources.cpuRequest",
+        s.resources.cpuRequest,
+        QUANTITY.test(s.resources.cpuRequest) ? undefined : "not a Kubernetes quantity, e.g. 100m",
+    );
+    add(
+        "resources.cpuLimit",
+        s.resources.cpuLimit,
+        QUANTITY.test(s.resources.cpuLimit) ? undefined : "not a Kubernetes quantity, e.g. 500m",
+    );
+    add(
+        "resources.memoryRequest",
+        s.resources.memoryRequest,
+        QUANTITY.test(s.resources.memoryRequest) ? undefined : "not a Kubernetes quantity, e.g. 128Mi",
+    );
+    add(
+        "resources.memoryLimit",
+        s.resources.memoryLimit,
+        QUANTITY.test(s.resources.memoryLimit) ? undefined : "not a Kubernetes quantity, e.g. 256Mi",
+    );
+    add(
+        "resources.ephemeralStorageRequest",
+        s.resources.ephemeralStorageRequest,
+        QUANTITY.test(s.resources.ephemeralStorageRequest) ? undefined : "not a Kubernetes quantity, e.g. 64Mi",
+    );
+    add(
+        "resources.ephemeralStorageLimit",
+        s.resources.ephemeralStorageLimit,
+        QUANTITY.test(s.resources.ephemeralStorageLimit) ? undefined : "not a Kubernetes quantity, e.g. 1Gi",
+    );
     for (const key of ["requestsCpu", "requestsMemory", "limitsCpu", "limitsMemory"] as const) {
-        add(`quota.${key}`, s.quota[key], QUANTITY.test(s.quota[key]) ? undefined : "not a Kubernetes quantity, e.g. 4 or 8Gi");
+        add(
+            `quota.${key}`,
+            s.quota[key],
+            QUANTITY.test(s.quota[key]) ? undefined : "not a Kubernetes quantity, e.g. 4 or 8Gi",
+        );
     }
     whole("quota.pods", s.quota.pods, 1, 1000);
     if (s.autoscaling) {
@@ -347,7 +408,9 @@ export function serviceProblems(s: ServiceSettings): Problem[] {
         add(
             "autoscaling.maxReplicas",
             s.autoscaling.maxReplicas,
-            s.autoscaling.maxReplicas < s.autoscaling.minReplicas ? `must be at least minReplicas (${s.autoscaling.minReplicas})` : undefined,
+            s.autoscaling.maxReplicas < s.autoscaling.minReplicas
+                ? `must be at least minReplicas (${s.autoscaling.minReplicas})`
+                : undefined,
         );
     }
     problems.push(...quotaProblems(s));
@@ -370,32 +433,73 @@ export function serviceProblems(s: ServiceSettings): Problem[] {
             add(`${at}.service`, c.service, checkCallerService(c.service));
         }
         if (c.namespace !== undefined) {
-            add(`${at}.namespace`, c.namespace, DNS1123_LABEL.test(c.namespace) && c.namespace.length <= 63 ? undefined : `not a namespace; allowed: ${DNS_LABEL_RULE}`);
+            add(
+                `${at}.namespace`,
+                c.namespace,
+                DNS1123_LABEL.test(c.namespace) && c.namespace.length <= 63
+                    ? undefined
+                    : `not a namespace; allowed: ${DNS_LABEL_RULE}`,
+            );
         }
         (c.methods ?? []).forEach((m, j) => add(`${at}.methods[${j}]`, m, checkMethod(m)));
         (c.paths ?? []).forEach((p, j) => add(`${at}.paths[${j}]`, p, checkPath(p)));
     });
     if (s.publicHost !== undefined) {
-        add("publicHost", s.publicHost, HOST.test(s.publicHost) ? undefined : "not a DNS host name; allowed: e.g. shop.example.com");
+        add(
+            "publicHost",
+            s.publicHost,
+            HOST.test(s.publicHost) ? undefined : "not a DNS host name; allowed: e.g. shop.example.com",
+        );
         add("publicHost", s.publicHost, s.exposed ? undefined : "set only when exposed is true");
     }
     if (s.jwt) {
-        add("jwt.issuer", s.jwt.issuer, s.jwt.issuer.length > 0 ? undefined : "required: the iss claim of accepted tokens");
-        add("jwt.jwksUri", s.jwt.jwksUri, /^https:\/\/[^\s]+$/.test(s.jwt.jwksUri) ? undefined : "not an https URL; allowed: e.g. https://auth.example.com/.well-known/jwks.json");
+        add(
+            "jwt.issuer",
+            s.jwt.issuer,
+            s.jwt.issuer.length > 0 ? undefined : "required: the iss claim of accepted tokens",
+        );
+        add(
+            "jwt.jwksUri",
+            s.jwt.jwksUri,
+            /^https:\/\/[^\s]+$/.test(s.jwt.jwksUri)
+                ? undefined
+                : "not an https URL; allowed: e.g. https://auth.example.com/.well-known/jwks.json",
+        );
     }
     s.deniedSourceCidrs.forEach((c, i) => add(`deniedSourceCidrs[${i}]`, c, checkIpBlock(c)));
     s.requiredHeaders.forEach((h, i) =>
-        add(`requiredHeaders[${i}]`, h, HEADER.test(h) ? undefined : "not a header name; allowed: lower-case letters, digits, '-' and '_', e.g. x-request-id"),
+        add(
+            `requiredHeaders[${i}]`,
+            h,
+            HEADER.test(h)
+                ? undefined
+                : "not a header name; allowed: lower-case letters, digits, '-' and '_', e.g. x-request-id",
+        ),
     );
     if (s.rateLimit) {
         whole("rateLimit.maxTokens", s.rateLimit.maxTokens, 1, 1_000_000);
         whole("rateLimit.tokensPerFill", s.rateLimit.tokensPerFill, 1, 1_000_000);
-        add("rateLimit.fillInterval", s.rateLimit.fillInterval, DURATION.test(s.rateLimit.fillInterval) ? undefined : "not a duration; allowed: e.g. 1s or 60s");
+        add(
+            "rateLimit.fillInterval",
+            s.rateLimit.fillInterval,
+            DURATION.test(s.rateLimit.fillInterval) ? undefined : "not a duration; allowed: e.g. 1s or 60s",
+        );
     }
     return problems;
 }
 
-const QUANTITY_UNITS: Record<string, number> = { "": 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
+const QUANTITY_UNITS: Record<string, number> = {
+    "": 1,
+    m: 1e-3,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
+};
 
 /** A Kubernetes quantity (`500m`, `2`, `256Mi`) in base units (cores, bytes); undefined when it is not one. */
 export function parseQuantity(quantity: string): number | undefined {
@@ -422,8 +526,13 @@ function formatMemory(bytes: number): string {
 export const ROLLOUT_SURGE_PODS = 1;
 
 /** The most pods each version runs: its autoscaler's maximum (or its replicas), plus a rollout's surge. */
-export function maxPodsPerVersion(s: Pick<ServiceSettings, "versions" | "replicas" | "autoscaling">): { version: string; pods: number }[] {
-    return s.versions.map((v) => ({ version: v.name, pods: (s.autoscaling ? s.autoscaling.maxReplicas : v.replicas ?? s.replicas) + ROLLOUT_SURGE_PODS }));
+export function maxPodsPerVersion(
+    s: Pick<ServiceSettings, "versions" | "replicas" | "autoscaling">,
+): { version: string; pods: number }[] {
+    return s.versions.map((v) => ({
+        version: v.name,
+        pods: (s.autoscaling ? s.autoscaling.maxReplicas : (v.replicas ?? s.replicas)) + ROLLOUT_SURGE_PODS,
+    }));
 }
 
 /**
@@ -444,13 +553,37 @@ function quotaProblems(s: ServiceSettings): Problem[] {
     const breakdown = `${pods} pods (${perVersion.map((v) => `${v.version} ${v.pods}`).join(", ")})`;
     const problems: Problem[] = [];
     if (pods > s.quota.pods) {
-        problems.push({ path: "quota.pods", value: s.quota.pods, message: `the service needs ${breakdown} ${at}; raise it to at least ${pods}, or lower ${lower}` });
+        problems.push({
+            path: "quota.pods",
+            value: s.quota.pods,
+            message: `the service needs ${breakdown} ${at}; raise it to at least ${pods}, or lower ${lower}`,
+        });
     }
     const checks = [
-        { key: "requestsCpu", resource: "cpuRequest", sidecar: SIDECAR_RESOURCES.requests.cpu, format: (n: number) => `${formatCpu(n)} CPU` },
-        { key: "limitsCpu", resource: "cpuLimit", sidecar: SIDECAR_RESOURCES.limits.cpu, format: (n: number) => `${formatCpu(n)} CPU` },
-        { key: "requestsMemory", resource: "memoryRequest", sidecar: SIDECAR_RESOURCES.requests.memory, format: (n: number) => `${formatMemory(n)} of memory` },
-        { key: "limitsMemory", resource: "memoryLimit", sidecar: SIDECAR_RESOURCES.limits.memory, format: (n: number) => `${formatMemory(n)} of memory` },
+        {
+            key: "requestsCpu",
+            resource: "cpuRequest",
+            sidecar: SIDECAR_RESOURCES.requests.cpu,
+            format: (n: number) => `${formatCpu(n)} CPU`,
+        },
+        {
+            key: "limitsCpu",
+            resource: "cpuLimit",
+            sidecar: SIDECAR_RESOURCES.limits.cpu,
+            format: (n: number) => `${formatCpu(n)} CPU`,
+        },
+        {
+            key: "requestsMemory",
+            resource: "memoryRequest",
+            sidecar: SIDECAR_RESOURCES.requests.memory,
+            format: (n: number) => `${formatMemory(n)} of memory`,
+        },
+        {
+            key: "limitsMemory",
+            resource: "memoryLimit",
+            sidecar: SIDECAR_RESOURCES.limits.memory,
+            format: (n: number) => `${formatMemory(n)} of memory`,
+        },
     ] as const;
     for (const c of checks) {
         const quota = parseQuantity(s.quota[c.key]);

@@ -87,7 +87,11 @@ function retryPolicy(settings: ServiceSettings): HttpRetry {
     if (settings.retries === 0) {
         return { attempts: 0 };
     }
-    return { attempts: settings.retries, perTryTimeout: perTryTimeout(settings), retryOn: "connect-failure,refused-stream,unavailable,cancelled,5xx" };
+    return {
+        attempts: settings.retries,
+        perTryTimeout: perTryTimeout(settings),
+        retryOn: "connect-failure,refused-stream,unavailable,cancelled,5xx",
+    };
 }
 
 /** Each try's timeout: the request timeout shared by the tries (at least 1s). */
@@ -124,7 +128,11 @@ export function gatewaySpec(host: string, service: string, mesh: MeshFacts): Gat
             {
                 port: { number: 443, name: "https", protocol: "HTTPS" },
                 hosts: [host],
-                tls: { mode: "SIMPLE", credentialName: gatewayCredentialName(service), minProtocolVersion: GATEWAY_MIN_TLS_VERSION },
+                tls: {
+                    mode: "SIMPLE",
+                    credentialName: gatewayCredentialName(service),
+                    minProtocolVersion: GATEWAY_MIN_TLS_VERSION,
+                },
             },
             { port: { number: 80, name: "http", protocol: "HTTP" }, hosts: [host], tls: { httpsRedirect: true } },
         ],
@@ -158,16 +166,28 @@ export function localRateLimitSpec(service: string, limit: RateLimitSpec): Envoy
                     value: {
                         name: "envoy.filters.http.local_ratelimit",
                         typed_config: {
-                            "@type": "type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit",
+                            "@type":
+                                "type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit",
                             stat_prefix: "http_local_rate_limiter",
                             token_bucket: {
                                 max_tokens: limit.maxTokens,
                                 tokens_per_fill: limit.tokensPerFill,
                                 fill_interval: limit.fillInterval,
                             },
-                            filter_enabled: { runtime_key: "local_rate_limit_enabled", default_value: { numerator: 100, denominator: "HUNDRED" } },
-                            filter_enforced: { runtime_key: "local_rate_limit_enforced", default_value: { numerator: 100, denominator: "HUNDRED" } },
-                            response_headers_to_add: [{ append_action: "OVERWRITE_IF_EXISTS_OR_ADD", header: { key: "x-local-rate-limit", value: "true" } }],
+                            filter_enabled: {
+                                runtime_key: "local_rate_limit_enabled",
+                                default_value: { numerator: 100, denominator: "HUNDRED" },
+                            },
+                            filter_enforced: {
+                                runtime_key: "local_rate_limit_enforced",
+                                default_value: { numerator: 100, denominator: "HUNDRED" },
+                            },
+                            response_headers_to_add: [
+                                {
+                                    append_action: "OVERWRITE_IF_EXISTS_OR_ADD",
+                                    header: { key: "x-local-rate-limit", value: "true" },
+                                },
+                            ],
                         },
                     },
                 },

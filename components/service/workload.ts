@@ -45,8 +45,16 @@ export function limitRangeSpec(resources: ResourcesSpec): k8s.types.input.core.v
         limits: [
             {
                 type: "Container",
-                default: { cpu: resources.cpuLimit, memory: resources.memoryLimit, "ephemeral-storage": resources.ephemeralStorageLimit },
-                defaultRequest: { cpu: resources.cpuRequest, memory: resources.memoryRequest, "ephemeral-storage": resources.ephemeralStorageRequest },
+                default: {
+                    cpu: resources.cpuLimit,
+                    memory: resources.memoryLimit,
+                    "ephemeral-storage": resources.ephemeralStorageLimit,
+                },
+                defaultRequest: {
+                    cpu: resources.cpuRequest,
+                    memory: resources.memoryRequest,
+                    "ephemeral-storage": resources.ephemeralStorageRequest,
+                },
             },
         ],
     };
@@ -84,7 +92,9 @@ export function deploymentSpec(
     templateMetadata: { labels: Record<string, string>; annotations: Record<string, string> },
 ): k8s.types.input.apps.v1.DeploymentSpec {
     const selector = podLabels(service, version.name);
-    const ports: k8s.types.input.core.v1.ContainerPort[] = [{ name: settings.protocol, containerPort: settings.port, protocol: "TCP" }];
+    const ports: k8s.types.input.core.v1.ContainerPort[] = [
+        { name: settings.protocol, containerPort: settings.port, protocol: "TCP" },
+    ];
     const annotations: Record<string, string> = { ...templateMetadata.annotations };
     if (settings.metricsPort !== undefined) {
         ports.push({ name: METRICS_PORT_NAME, containerPort: settings.metricsPort, protocol: "TCP" });
@@ -120,7 +130,13 @@ export function deploymentSpec(
                 affinity: {
                     podAntiAffinity: {
                         preferredDuringSchedulingIgnoredDuringExecution: [
-                            { weight: 100, podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: selector } } },
+                            {
+                                weight: 100,
+                                podAffinityTerm: {
+                                    topologyKey: "kubernetes.io/hostname",
+                                    labelSelector: { matchLabels: selector },
+                                },
+                            },
                         ],
                     },
                 },
@@ -145,8 +161,20 @@ export function deploymentSpec(
                         ports,
                         // Readiness takes a pod out of the load balancing fast; liveness restarts it only
                         // after a minute of failures, so a slow moment is not turned into a restart.
-                        readinessProbe: { httpGet, initialDelaySeconds: 5, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 },
-                        livenessProbe: { httpGet, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 6 },
+                        readinessProbe: {
+                            httpGet,
+                            initialDelaySeconds: 5,
+                            periodSeconds: 5,
+                            timeoutSeconds: 2,
+                            failureThreshold: 3,
+                        },
+                        livenessProbe: {
+                            httpGet,
+                            initialDelaySeconds: 10,
+                            periodSeconds: 10,
+                            timeoutSeconds: 2,
+                            failureThreshold: 6,
+                        },
                         resources: {
                             requests: {
                                 cpu: settings.resources.cpuRequest,
@@ -175,7 +203,10 @@ export function deploymentSpec(
  * port is not a Service port: Prometheus reads it through the sidecar's merged endpoint.
  */
 export function serviceSpec(service: string, settings: ServiceSettings): k8s.types.input.core.v1.ServiceSpec {
-    return { selector: { app: service }, ports: [{ name: settings.protocol, port: SERVICE_PORT, targetPort: settings.protocol, protocol: "TCP" }] };
+    return {
+        selector: { app: service },
+        ports: [{ name: settings.protocol, port: SERVICE_PORT, targetPort: settings.protocol, protocol: "TCP" }],
+    };
 }
 
 /**
@@ -184,11 +215,18 @@ export function serviceSpec(service: string, settings: ServiceSettings): k8s.typ
  * a node drain (`unhealthyPodEvictionPolicy: AlwaysAllow`, stable since Kubernetes 1.31).
  */
 export function podDisruptionBudgetSpec(service: string): k8s.types.input.policy.v1.PodDisruptionBudgetSpec {
-    return { maxUnavailable: 1, selector: { matchLabels: { app: service } }, unhealthyPodEvictionPolicy: "AlwaysAllow" };
+    return {
+        maxUnavailable: 1,
+        selector: { matchLabels: { app: service } },
+        unhealthyPodEvictionPolicy: "AlwaysAllow",
+    };
 }
 
 /** The HorizontalPodAutoscaler (autoscaling/v2) spec of one version's Deployment. */
-export function autoscalerSpec(deployment: string, autoscaling: AutoscalingSpec): k8s.types.input.autoscaling.v2.HorizontalPodAutoscalerSpec {
+export function autoscalerSpec(
+    deployment: string,
+    autoscaling: AutoscalingSpec,
+): k8s.types.input.autoscaling.v2.HorizontalPodAutoscalerSpec {
     return {
         scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deployment },
         minReplicas: autoscaling.minReplicas,
@@ -196,7 +234,10 @@ export function autoscalerSpec(deployment: string, autoscaling: AutoscalingSpec)
         metrics: [
             {
                 type: "Resource",
-                resource: { name: "cpu", target: { type: "Utilization", averageUtilization: autoscaling.targetCpuUtilization } },
+                resource: {
+                    name: "cpu",
+                    target: { type: "Utilization", averageUtilization: autoscaling.targetCpuUtilization },
+                },
             },
         ],
     };

@@ -21,7 +21,9 @@ export function checkTime(value: string): string | undefined {
 }
 
 export function checkEmail(value: string): string | undefined {
-    return EMAIL.test(value) ? undefined : "not an e-mail address; allowed: name@domain, e.g. platform-team@example.com";
+    return EMAIL.test(value)
+        ? undefined
+        : "not an e-mail address; allowed: name@domain, e.g. platform-team@example.com";
 }
 
 export function checkRegion(value: string): string | undefined {

@@ -2,7 +2,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { isDeepStrictEqual } from "util";
 import { z } from "zod";
 import { LOG_RETENTION_DAYS, checkRetentionDays } from "../../components/cloudwatch";
-import { NodeGroupSpec, endpointProblem, nodeGroupsProblems, parseNodeGroup, roleArnProblem } from "../../components/cluster/specs";
+import {
+    NodeGroupSpec,
+    endpointProblem,
+    nodeGroupsProblems,
+    parseNodeGroup,
+    roleArnProblem,
+} from "../../components/cluster/specs";
 import { keyAdminArnsProblems } from "../../components/kms";
 import {
     LOAD_BALANCER_SCHEMES,
@@ -25,7 +31,17 @@ import {
 import { CHART_MIRROR_ALLOWED, ChartMirror, parseChartMirror } from "../../components/charts";
 import { checkCidr } from "./checks";
 import { GLOBAL_SHAPE } from "./global";
-import { KeySpec, checked, configKey, integerIn, keySpecs, oneOf, optionalString, requiredString, wholeNumber } from "./keys";
+import {
+    KeySpec,
+    checked,
+    configKey,
+    integerIn,
+    keySpecs,
+    oneOf,
+    optionalString,
+    requiredString,
+    wholeNumber,
+} from "./keys";
 import { ConfigProblems } from "./problems";
 import { SHARED_SHAPE } from "./shared";
 
@@ -85,7 +101,8 @@ export const COMMON_SHAPE = {
         layers: common,
     }),
     istiodWebhookCaBundle: configKey(optionalString(istiodWebhookCaBundleProblem), "", {
-        description: "PEM of the CA certificate that signed the certificate istiod serves at istiodWebhookUrl; set exactly when istiodWebhookUrl is.",
+        description:
+            "PEM of the CA certificate that signed the certificate istiod serves at istiodWebhookUrl; set exactly when istiodWebhookUrl is.",
         layers: common,
     }),
     endpointPublicAccess: configKey(z.boolean(), false, {
@@ -94,7 +111,8 @@ export const COMMON_SHAPE = {
         layers: common,
     }),
     endpointPublicAccessCidrs: configKey(z.array(z.string().check(checked((v: string) => checkCidr(v)))), [], {
-        description: "IPv4 CIDRs allowed to reach the public API endpoint, e.g. [\"203.0.113.0/24\"]; only with endpointPublicAccess.",
+        description:
+            'IPv4 CIDRs allowed to reach the public API endpoint, e.g. ["203.0.113.0/24"]; only with endpointPublicAccess.',
         layers: common,
     }),
     clusterAdminRoleArns: configKey(z.array(z.string().check(checked(roleArnProblem))), [], {
@@ -121,7 +139,8 @@ export const COMMON_SHAPE = {
         layers: common,
     }),
     meshRevision: configKey(optionalString(revisionProblem), "", {
-        description: "Istio control-plane revision, e.g. 1-30, used by the gateway and the services; empty installs without a revision.",
+        description:
+            "Istio control-plane revision, e.g. 1-30, used by the gateway and the services; empty installs without a revision.",
         layers: common,
     }),
     meshCanaryRevision: configKey(z.string(), "", {
@@ -165,14 +184,19 @@ export const COMMON_SHAPE = {
         layers: common,
     }),
     grafanaAdminPassword: configKey(z.string(), "", {
-        description: "Grafana's admin password, set with pulumi config set --secret (a plain-text value is refused); when unset, one is generated and kept secret in the state.",
+        description:
+            "Grafana's admin password, set with pulumi config set --secret (a plain-text value is refused); when unset, one is generated and kept secret in the state.",
         layers: common,
         secret: true,
     }),
 };
 
 /** Every key a common stack reads: the shared organization and the KMS key admins of the global layer's declaration, then its own. */
-export const COMMON_LAYER_SHAPE = { organization: SHARED_SHAPE.organization, kmsKeyAdminArns: GLOBAL_SHAPE.kmsKeyAdminArns, ...COMMON_SHAPE };
+export const COMMON_LAYER_SHAPE = {
+    organization: SHARED_SHAPE.organization,
+    kmsKeyAdminArns: GLOBAL_SHAPE.kmsKeyAdminArns,
+    ...COMMON_SHAPE,
+};
 
 /** The parsed values of a common stack's keys. */
 export type CommonValues = z.output<z.ZodObject<typeof COMMON_LAYER_SHAPE>>;
@@ -220,12 +244,25 @@ export interface CommonConfig {
 }
 
 /** istiodWebhookUrl and istiodWebhookCaBundle: both set, or neither. */
-function parseIstiodWebhooks(url: string, caBundle: string, stack: string, problems: ConfigProblems): IstiodWebhooks | undefined {
+function parseIstiodWebhooks(
+    url: string,
+    caBundle: string,
+    stack: string,
+    problems: ConfigProblems,
+): IstiodWebhooks | undefined {
     if (url !== "" && caBundle === "") {
-        problems.add("istiodWebhookCaBundle", undefined, `required in stack "${stack}" with istiodWebhookUrl set; ${ISTIOD_WEBHOOK_CA_ALLOWED}`);
+        problems.add(
+            "istiodWebhookCaBundle",
+            undefined,
+            `required in stack "${stack}" with istiodWebhookUrl set; ${ISTIOD_WEBHOOK_CA_ALLOWED}`,
+        );
     }
     if (url === "" && caBundle !== "") {
-        problems.add("istiodWebhookUrl", undefined, `required in stack "${stack}" with istiodWebhookCaBundle set; allowed: ${ISTIOD_WEBHOOK_URL_FORM}`);
+        problems.add(
+            "istiodWebhookUrl",
+            undefined,
+            `required in stack "${stack}" with istiodWebhookCaBundle set; allowed: ${ISTIOD_WEBHOOK_URL_FORM}`,
+        );
     }
     return url !== "" && caBundle !== "" ? { url, caBundle } : undefined;
 }
@@ -242,7 +279,10 @@ export function parseCommonConfig(
     secrets: Readonly<Record<string, pulumi.Output<string>>>,
     problems: ConfigProblems,
 ): CommonConfig {
-    problems.addAll("", [endpointProblem(v.endpointPublicAccess, v.endpointPublicAccessCidrs)].filter((p) => p !== undefined));
+    problems.addAll(
+        "",
+        [endpointProblem(v.endpointPublicAccess, v.endpointPublicAccessCidrs)].filter((p) => p !== undefined),
+    );
     const kubeconfig = secrets.kubeconfig;
     if (v.clusterMode === "existing") {
         if (kubeconfig === undefined) {
@@ -255,7 +295,11 @@ export function parseCommonConfig(
         for (const spec of EKS_ONLY_SPECS) {
             const value: unknown = v[spec.key as keyof CommonValues];
             if (!isDeepStrictEqual(value, spec.schema.parse(spec.default))) {
-                problems.add(spec.key, value, "not read with clusterMode existing (it configures the EKS cluster this stack would create); allowed: unset");
+                problems.add(
+                    spec.key,
+                    value,
+                    "not read with clusterMode existing (it configures the EKS cluster this stack would create); allowed: unset",
+                );
             }
         }
     } else {
@@ -270,7 +314,11 @@ export function parseCommonConfig(
         }
     }
     problems.addAll("nodeGroups", nodeGroupsProblems(v.nodeGroups));
-    problems.add("meshCanaryRevision", v.meshCanaryRevision, canaryRevisionProblem(v.meshCanaryRevision, v.meshRevision));
+    problems.add(
+        "meshCanaryRevision",
+        v.meshCanaryRevision,
+        canaryRevisionProblem(v.meshCanaryRevision, v.meshRevision),
+    );
     // An internet-facing gateway open to the VPC only (the default range) would serve nobody outside.
     if (v.gatewayScheme === "internet-facing" && v.gatewaySourceRanges.length === 0) {
         problems.add(

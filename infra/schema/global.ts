@@ -24,7 +24,8 @@ const global = ["global"] as const;
  */
 export const GLOBAL_SHAPE = {
     region: configKey(requiredString(checkRegion), "", {
-        description: "AWS region of the environment, e.g. eu-central-1: one of the regions the AWS provider knows. Every stack of the environment uses it.",
+        description:
+            "AWS region of the environment, e.g. eu-central-1: one of the regions the AWS provider knows. Every stack of the environment uses it.",
         layers: global,
         requiredIn: global,
     }),
@@ -43,33 +44,42 @@ export const GLOBAL_SHAPE = {
         layers: global,
     }),
     startTime: configKey(requiredString(checkTime), "08:00", {
-        description: "HH:MM (24 h, in timeZone) when a scheduler may start the environment's resources (tag start-time).",
+        description:
+            "HH:MM (24 h, in timeZone) when a scheduler may start the environment's resources (tag start-time).",
         layers: global,
     }),
     stopTime: configKey(requiredString(checkTime), "20:00", {
-        description: "HH:MM (24 h, in timeZone) when a scheduler may stop the environment's resources (tag stop-time); not equal to startTime.",
-        layers: global,
-    }),
-    vpcCidr: configKey(requiredString((v) => checkCidr(v, 16, 24)), "10.0.0.0/16", {
         description:
-            "IPv4 CIDR of the environment's VPC, /16 to /24. Subnets are derived from it unless publicSubnetCidrs and privateSubnetCidrs are set: private subnets take the first half of the VPC (a /16 over 3 zones gives /19s, 8187 usable pod and node addresses each: the VPC CNI gives every pod a VPC address), public ones 8 times smaller in the second half. Deriving needs a /21 or larger VPC for 3 zones.",
+            "HH:MM (24 h, in timeZone) when a scheduler may stop the environment's resources (tag stop-time); not equal to startTime.",
         layers: global,
     }),
+    vpcCidr: configKey(
+        requiredString((v) => checkCidr(v, 16, 24)),
+        "10.0.0.0/16",
+        {
+            description:
+                "IPv4 CIDR of the environment's VPC, /16 to /24. Subnets are derived from it unless publicSubnetCidrs and privateSubnetCidrs are set: private subnets take the first half of the VPC (a /16 over 3 zones gives /19s, 8187 usable pod and node addresses each: the VPC CNI gives every pod a VPC address), public ones 8 times smaller in the second half. Deriving needs a /21 or larger VPC for 3 zones.",
+            layers: global,
+        },
+    ),
     // The network's keys are checked by the Network component's own validation (parseNetwork).
     availabilityZoneCount: configKey(wholeNumber(), DEFAULT_ZONE_COUNT, {
         description: `How many availability zones the subnets span, ${MIN_ZONES} to ${MAX_ZONES}; the region's first zones that need no opt-in. Ignored when availabilityZones is set.`,
         layers: global,
     }),
     availabilityZones: configKey(z.array(z.string()), [], {
-        description: "Explicit availability zones in subnet order, e.g. [eu-central-1a, eu-central-1b, eu-central-1c]; empty to take the first availabilityZoneCount zones of the region.",
+        description:
+            "Explicit availability zones in subnet order, e.g. [eu-central-1a, eu-central-1b, eu-central-1c]; empty to take the first availabilityZoneCount zones of the region.",
         layers: global,
     }),
     publicSubnetCidrs: configKey(z.array(z.string()), [], {
-        description: "Explicit public subnet CIDRs, one per zone, inside vpcCidr, /28 or larger, not overlapping; empty to derive them from vpcCidr (set both lists or neither).",
+        description:
+            "Explicit public subnet CIDRs, one per zone, inside vpcCidr, /28 or larger, not overlapping; empty to derive them from vpcCidr (set both lists or neither).",
         layers: global,
     }),
     privateSubnetCidrs: configKey(z.array(z.string()), [], {
-        description: "Explicit private subnet CIDRs, one per zone, inside vpcCidr, not overlapping; each /24 or larger, because with the VPC CNI every pod takes an address of its node's subnet; empty to derive them from vpcCidr.",
+        description:
+            "Explicit private subnet CIDRs, one per zone, inside vpcCidr, not overlapping; each /24 or larger, because with the VPC CNI every pod takes an address of its node's subnet; empty to derive them from vpcCidr.",
         layers: global,
     }),
     natStrategy: configKey(z.string(), "perAz", {
@@ -91,11 +101,13 @@ export const GLOBAL_SHAPE = {
         layers: global,
     }),
     privateZoneName: configKey(z.string(), "", {
-        description: "Name of the environment's Route53 private hosted zone, e.g. dev.internal.example.com; empty for <env>.internal.",
+        description:
+            "Name of the environment's Route53 private hosted zone, e.g. dev.internal.example.com; empty for <env>.internal.",
         layers: global,
     }),
     publicZoneName: configKey(z.string(), "", {
-        description: "Name of a Route53 public hosted zone to create for the environment, e.g. dev.example.com; empty for none.",
+        description:
+            "Name of a Route53 public hosted zone to create for the environment, e.g. dev.example.com; empty for none.",
         layers: global,
     }),
 };

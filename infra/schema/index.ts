@@ -22,7 +22,12 @@ export { ServiceConfig } from "./service";
 export const NAMESPACE = "platform";
 
 /** Every key the program reads, in the order Pulumi.yaml declares them. */
-export const ALL_KEYS: readonly KeySpec[] = keySpecs({ ...SHARED_SHAPE, ...GLOBAL_SHAPE, ...COMMON_SHAPE, ...SERVICE_SHAPE });
+export const ALL_KEYS: readonly KeySpec[] = keySpecs({
+    ...SHARED_SHAPE,
+    ...GLOBAL_SHAPE,
+    ...COMMON_SHAPE,
+    ...SERVICE_SHAPE,
+});
 
 /** The keys each layer reads (`layer` itself is read before the layer is known). */
 const LAYER_SHAPES = { global: GLOBAL_SHAPE, common: COMMON_LAYER_SHAPE, service: SERVICE_LAYER_SHAPE } as const;
@@ -41,7 +46,11 @@ export type PlatformConfig = GlobalConfig | CommonConfig | ServiceConfig;
 
 /** Where a layer's keys are set, for messages: `Pulumi.dev.yaml`. */
 function stackFileOf(layer: Layer, env: string): string {
-    return layer === "global" ? `Pulumi.${env}.yaml` : layer === "common" ? `Pulumi.${env}-common.yaml` : `each Pulumi.${env}-<service>.yaml`;
+    return layer === "global"
+        ? `Pulumi.${env}.yaml`
+        : layer === "common"
+          ? `Pulumi.${env}-common.yaml`
+          : `each Pulumi.${env}-<service>.yaml`;
 }
 
 /**
@@ -69,7 +78,11 @@ function foreignKeyProblems(
         if (setInStackFile?.has(spec.key) || !isDeepStrictEqual(value, spec.default)) {
             const files = spec.layers.map((l) => stackFileOf(l, env)).join(" and ");
             const owners = `${spec.layers.join(" and ")} layer${spec.layers.length > 1 ? "s" : ""}`;
-            problems.add(spec.key, value, `not read by the ${layer} layer; it belongs to the ${owners}: set it in ${files} instead`);
+            problems.add(
+                spec.key,
+                value,
+                `not read by the ${layer} layer; it belongs to the ${owners}: set it in ${files} instead`,
+            );
         }
     }
 }
@@ -102,12 +115,20 @@ export function parseConfig(
         }
     }
     for (const key of plaintextSecrets) {
-        problems.add(key, "[hidden]", `a secret set in plain text in the stack file; set it with pulumi config set --secret ${key} <value>`);
+        problems.add(
+            key,
+            "[hidden]",
+            `a secret set in plain text in the stack file; set it with pulumi config set --secret ${key} <value>`,
+        );
     }
     const layerValue = raw.layer ?? "";
     const layerHint = `allowed: ${LAYER_CHOICES}; stack "${stack}" is named as a ${layerOfStackName(stack)} stack`;
     if (layerValue === "") {
-        problems.add("layer", undefined, `required; ${layerHint}: set platform:layer: ${layerOfStackName(stack)} in Pulumi.${stack}.yaml`);
+        problems.add(
+            "layer",
+            undefined,
+            `required; ${layerHint}: set platform:layer: ${layerOfStackName(stack)} in Pulumi.${stack}.yaml`,
+        );
         problems.throwIfAny(stack);
     }
     const layer = LAYERS.find((l) => l === layerValue);
@@ -128,10 +149,22 @@ export function parseConfig(
             config = parseGlobalConfig(parseKeys(GLOBAL_SHAPE, raw, stack, problems), stack, name.env, problems);
             break;
         case "common":
-            config = parseCommonConfig(parseKeys(COMMON_LAYER_SHAPE, raw, stack, problems), stack, name.env, secrets, problems);
+            config = parseCommonConfig(
+                parseKeys(COMMON_LAYER_SHAPE, raw, stack, problems),
+                stack,
+                name.env,
+                secrets,
+                problems,
+            );
             break;
         case "service":
-            config = parseServiceConfig(parseKeys(SERVICE_LAYER_SHAPE, raw, stack, problems), stack, name.env, name.service ?? "", problems);
+            config = parseServiceConfig(
+                parseKeys(SERVICE_LAYER_SHAPE, raw, stack, problems),
+                stack,
+                name.env,
+                name.service ?? "",
+                problems,
+            );
             break;
     }
     problems.throwIfAny(stack);

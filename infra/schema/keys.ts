@@ -67,9 +67,20 @@ export interface KeySpec extends KeyMeta {
 
 /** The Pulumi.yaml type of a schema, from its JSON Schema. */
 function keyType(key: string, schema: z.ZodType): KeyType {
-    const json = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as { type?: string; items?: { type?: string } };
+    const json = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as {
+        type?: string;
+        items?: { type?: string };
+    };
     const type = json.type === "array" ? `${json.items?.type}[]` : json.type;
-    if (type === "string" || type === "integer" || type === "boolean" || type === "string[]" || type === "integer[]" || type === "object" || type === "object[]") {
+    if (
+        type === "string" ||
+        type === "integer" ||
+        type === "boolean" ||
+        type === "string[]" ||
+        type === "integer[]" ||
+        type === "object" ||
+        type === "object[]"
+    ) {
         return type;
     }
     throw new Error(`config key ${key}: its schema's type ${String(type)} cannot be declared in Pulumi.yaml`);
@@ -153,7 +164,9 @@ function notWholeNumber(input: unknown): string {
 
 /** A whole number in [min, max]. */
 export function integerIn(min: number, max: number) {
-    return wholeNumber().check(checked((v: number) => (v < min || v > max ? `out of range; allowed: ${min} to ${max}` : undefined)));
+    return wholeNumber().check(
+        checked((v: number) => (v < min || v > max ? `out of range; allowed: ${min} to ${max}` : undefined)),
+    );
 }
 
 /** Fields of a config map (an object value): a missing required field is `required`, a wrong type says what is expected. */
@@ -166,7 +179,10 @@ export const field = {
 /** A config map with exactly these fields: another field is refused, naming the allowed ones. */
 export function closedMap<S extends z.core.$ZodLooseShape>(shape: S) {
     return z.strictObject(shape, {
-        error: (iss) => (iss.code === "unrecognized_keys" ? `unknown field; allowed: ${Object.keys(shape).join(", ")}` : "expected an object (a YAML map)"),
+        error: (iss) =>
+            iss.code === "unrecognized_keys"
+                ? `unknown field; allowed: ${Object.keys(shape).join(", ")}`
+                : "expected an object (a YAML map)",
     });
 }
 
@@ -175,18 +191,25 @@ export function closedMap<S extends z.core.$ZodLooseShape>(shape: S) {
  * (`check`), so config and component word it the same.
  */
 export function narrowed<const T extends string>(allowed: readonly T[], check: (value: string) => string | undefined) {
-    return z.string({ error: (iss) => (iss.input === undefined ? "required" : "expected a string") }).transform((value, ctx): T => {
-        const found = allowed.find((a) => a === value);
-        if (found === undefined) {
-            ctx.issues.push({ code: "custom", message: check(value) ?? `allowed: ${allowed.join(", ")}`, input: value });
-            return z.NEVER;
-        }
-        return found;
-    });
+    return z
+        .string({ error: (iss) => (iss.input === undefined ? "required" : "expected a string") })
+        .transform((value, ctx): T => {
+            const found = allowed.find((a) => a === value);
+            if (found === undefined) {
+                ctx.issues.push({
+                    code: "custom",
+                    message: check(value) ?? `allowed: ${allowed.join(", ")}`,
+                    input: value,
+                });
+                return z.NEVER;
+            }
+            return found;
+        });
 }
 
 /** A map that is either empty (`{}`, Pulumi.yaml's default: none) or has every field of `shape`. */
 export function emptyMeansNone<S extends z.core.$ZodLooseShape>(shape: S) {
-    const isEmpty = (v: unknown) => typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length === 0;
+    const isEmpty = (v: unknown) =>
+        typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length === 0;
     return z.preprocess((v) => (isEmpty(v) ? undefined : v), closedMap(shape).optional());
 }

@@ -40,14 +40,28 @@ function readingOrder(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
 }
 
 /** Records the issues of one key's value as problems, each at its full path with the value found there. */
-function recordIssues(spec: KeySpec, value: unknown, issues: readonly z.core.$ZodIssue[], stack: string, problems: ConfigProblems): void {
+function recordIssues(
+    spec: KeySpec,
+    value: unknown,
+    issues: readonly z.core.$ZodIssue[],
+    stack: string,
+    problems: ConfigProblems,
+): void {
     for (const issue of readingOrder(issues)) {
         if (issue.code === "unrecognized_keys") {
             for (const field of issue.keys) {
-                problems.add(pathOf(spec.key, [...issue.path, field]), at(value, [...issue.path, field]), issue.message);
+                problems.add(
+                    pathOf(spec.key, [...issue.path, field]),
+                    at(value, [...issue.path, field]),
+                    issue.message,
+                );
             }
         } else if (issue.code === "custom" && issue.params?.required === true) {
-            problems.add(spec.key, undefined, `required in stack "${stack}"; set it with pulumi config set ${spec.key} <value>`);
+            problems.add(
+                spec.key,
+                undefined,
+                `required in stack "${stack}"; set it with pulumi config set ${spec.key} <value>`,
+            );
         } else {
             problems.add(pathOf(spec.key, issue.path), at(value, issue.path), issue.message);
         }

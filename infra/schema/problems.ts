@@ -8,7 +8,11 @@ export { Problem, ProblemError, Problems, describeProblem } from "../../componen
  * stack and its file.
  */
 export function configError(stack: string, problems: readonly Problem[]): ProblemError {
-    return new ProblemError("ConfigError", `Configuration of stack "${stack}" (Pulumi.${stack}.yaml) is invalid; nothing was created:`, problems);
+    return new ProblemError(
+        "ConfigError",
+        `Configuration of stack "${stack}" (Pulumi.${stack}.yaml) is invalid; nothing was created:`,
+        problems,
+    );
 }
 
 /** Whether `err` is bad configuration (a ProblemError of kind ConfigError). */

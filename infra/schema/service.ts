@@ -30,7 +30,11 @@ export const CALLER_RULE = closedMap({
     service: field.string().check(checked(checkCallerService)).optional(),
     namespace: field.string().optional(),
     methods: z.array(narrowed(HTTP_METHODS, checkMethod), { error: "expected a list of strings" }).optional(),
-    paths: z.array(z.string({ error: "expected a string" }).check(checked(checkPath)), { error: "expected a list of strings" }).optional(),
+    paths: z
+        .array(z.string({ error: "expected a string" }).check(checked(checkPath)), {
+            error: "expected a list of strings",
+        })
+        .optional(),
 });
 const Q = SERVICE_DEFAULTS.quota;
 
@@ -59,19 +63,27 @@ export const SERVICE_SHAPE = {
         },
     ),
     replicas: configKey(wholeNumber(), SERVICE_DEFAULTS.replicas, {
-        description: "Replicas of each version (unless autoscaling or the version sets its own), at least 1. A version's own replicas are refused with autoscaling.",
+        description:
+            "Replicas of each version (unless autoscaling or the version sets its own), at least 1. A version's own replicas are refused with autoscaling.",
         layers: service,
     }),
-    port: configKey(wholeNumber(), SERVICE_DEFAULTS.port, { description: "The container's port; the Service exposes it on port 80 under the protocol's name.", layers: service }),
+    port: configKey(wholeNumber(), SERVICE_DEFAULTS.port, {
+        description: "The container's port; the Service exposes it on port 80 under the protocol's name.",
+        layers: service,
+    }),
     protocol: configKey(narrowed(PROTOCOLS, checkProtocol), SERVICE_DEFAULTS.protocol, {
         description: `Application protocol, the Service port's name (Istio reads it): ${PROTOCOLS.join(", ")}.`,
         layers: service,
     }),
     metricsPort: configKey(wholeNumber(), 0, {
-        description: "Port of the service's own Prometheus metrics (/metrics), merged by the sidecar into its scraped endpoint (Istio's metrics merging); 0 for none.",
+        description:
+            "Port of the service's own Prometheus metrics (/metrics), merged by the sidecar into its scraped endpoint (Istio's metrics merging); 0 for none.",
         layers: service,
     }),
-    healthPath: configKey(z.string(), SERVICE_DEFAULTS.healthPath, { description: "HTTP path of the liveness and readiness probes.", layers: service }),
+    healthPath: configKey(z.string(), SERVICE_DEFAULTS.healthPath, {
+        description: "HTTP path of the liveness and readiness probes.",
+        layers: service,
+    }),
     resources: configKey(
         closedMap({
             cpuRequest: quantity(R.cpuRequest),
@@ -103,19 +115,27 @@ export const SERVICE_SHAPE = {
             layers: service,
         },
     ),
-    autoscaling: configKey(emptyMeansNone({ minReplicas: field.integer(), maxReplicas: field.integer(), targetCpuUtilization: field.integer() }), {}, {
-        description: "A HorizontalPodAutoscaler per version, a map {minReplicas, maxReplicas, targetCpuUtilization}; empty for fixed replicas.",
-        layers: service,
-    }),
-    allowedCallers: configKey(z.array(CALLER_RULE), [],
+    autoscaling: configKey(
+        emptyMeansNone({
+            minReplicas: field.integer(),
+            maxReplicas: field.integer(),
+            targetCpuUtilization: field.integer(),
+        }),
+        {},
         {
             description:
-                "Who may call the service (everyone else is refused), a list of maps {service | namespace, methods?, paths?}: service is a service of the environment (its principal), namespace a whole namespace; methods e.g. [GET, POST]; paths exact or prefix*, starting with /.",
+                "A HorizontalPodAutoscaler per version, a map {minReplicas, maxReplicas, targetCpuUtilization}; empty for fixed replicas.",
             layers: service,
         },
     ),
+    allowedCallers: configKey(z.array(CALLER_RULE), [], {
+        description:
+            "Who may call the service (everyone else is refused), a list of maps {service | namespace, methods?, paths?}: service is a service of the environment (its principal), namespace a whole namespace; methods e.g. [GET, POST]; paths exact or prefix*, starting with /.",
+        layers: service,
+    }),
     useCanaryMeshRevision: configKey(z.boolean(), false, {
-        description: "Inject this service's pods from the common stack's canary control plane (meshCanaryRevision) instead of the main one.",
+        description:
+            "Inject this service's pods from the common stack's canary control plane (meshCanaryRevision) instead of the main one.",
         layers: service,
     }),
     externalHosts: configKey(
@@ -124,7 +144,11 @@ export const SERVICE_SHAPE = {
                 host: field.string().check(checked(checkExternalHost)),
                 port: field.integer().optional(),
                 protocol: narrowed(EXTERNAL_PROTOCOLS, checkExternalProtocol).default("HTTPS"),
-            }).transform((h) => ({ host: h.host, port: h.port ?? DEFAULT_EXTERNAL_PORTS[h.protocol], protocol: h.protocol })),
+            }).transform((h) => ({
+                host: h.host,
+                port: h.port ?? DEFAULT_EXTERNAL_PORTS[h.protocol],
+                protocol: h.protocol,
+            })),
         ),
         [],
         {
@@ -132,23 +156,48 @@ export const SERVICE_SHAPE = {
             layers: service,
         },
     ),
-    exposed: configKey(z.boolean(), false, { description: "Expose the service through the environment's ingress gateway (its principal is then allowed).", layers: service }),
-    publicHost: configKey(z.string(), "", { description: "Host name of an exposed service; empty for <service>.<the environment's private zone>.", layers: service }),
-    jwt: configKey(emptyMeansNone({ issuer: field.string(), jwksUri: field.string(), audiences: field.strings().optional() }), {}, {
-        description: "End-user JWT validation, a map {issuer, jwksUri, audiences?}: a RequestAuthentication plus a policy refusing requests without a valid token. Empty for none.",
+    exposed: configKey(z.boolean(), false, {
+        description: "Expose the service through the environment's ingress gateway (its principal is then allowed).",
         layers: service,
     }),
-    deniedSourceCidrs: configKey(z.array(z.string()), [], { description: "Source IP blocks (CIDR) refused by a DENY policy.", layers: service }),
+    publicHost: configKey(z.string(), "", {
+        description: "Host name of an exposed service; empty for <service>.<the environment's private zone>.",
+        layers: service,
+    }),
+    jwt: configKey(
+        emptyMeansNone({ issuer: field.string(), jwksUri: field.string(), audiences: field.strings().optional() }),
+        {},
+        {
+            description:
+                "End-user JWT validation, a map {issuer, jwksUri, audiences?}: a RequestAuthentication plus a policy refusing requests without a valid token. Empty for none.",
+            layers: service,
+        },
+    ),
+    deniedSourceCidrs: configKey(z.array(z.string()), [], {
+        description: "Source IP blocks (CIDR) refused by a DENY policy.",
+        layers: service,
+    }),
     requiredHeaders: configKey(z.array(z.string()), [], {
         description: "Request headers (lower case) that must be present; a DENY policy refuses requests without them.",
         layers: service,
     }),
-    rateLimit: configKey(emptyMeansNone({ maxTokens: field.integer(), tokensPerFill: field.integer(), fillInterval: field.string() }), {}, {
-        description: "Envoy local rate limit per pod (token bucket), a map {maxTokens, tokensPerFill, fillInterval}; empty for none.",
+    rateLimit: configKey(
+        emptyMeansNone({ maxTokens: field.integer(), tokensPerFill: field.integer(), fillInterval: field.string() }),
+        {},
+        {
+            description:
+                "Envoy local rate limit per pod (token bucket), a map {maxTokens, tokensPerFill, fillInterval}; empty for none.",
+            layers: service,
+        },
+    ),
+    timeout: configKey(z.string(), SERVICE_DEFAULTS.timeout, {
+        description: "Timeout of a request to the service (VirtualService), e.g. 15s.",
         layers: service,
     }),
-    timeout: configKey(z.string(), SERVICE_DEFAULTS.timeout, { description: "Timeout of a request to the service (VirtualService), e.g. 15s.", layers: service }),
-    retries: configKey(wholeNumber(), SERVICE_DEFAULTS.retries, { description: "Retry attempts of a failed request (VirtualService), 0 to 10.", layers: service }),
+    retries: configKey(wholeNumber(), SERVICE_DEFAULTS.retries, {
+        description: "Retry attempts of a failed request (VirtualService), 0 to 10.",
+        layers: service,
+    }),
 };
 
 /** Every key a service stack reads: the shared organization, then its own. */
@@ -178,7 +227,13 @@ export interface ServiceConfig {
  * whose shape was already reported (or a part of it, or the whole it is part of) is not reported
  * again: the follow-up would only repeat the first problem.
  */
-export function parseServiceConfig(v: ServiceValues, stack: string, env: string, serviceName: string, problems: ConfigProblems): ServiceConfig {
+export function parseServiceConfig(
+    v: ServiceValues,
+    stack: string,
+    env: string,
+    serviceName: string,
+    problems: ConfigProblems,
+): ServiceConfig {
     const settings: ServiceSettings = {
         versions: v.versions,
         replicas: v.replicas,

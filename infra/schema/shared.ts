@@ -4,7 +4,8 @@ import { LAYERS, configKey, requiredString } from "./keys";
 /** Keys every layer reads (`layer`) or that name the stacks a layer reads (`organization`). */
 export const SHARED_SHAPE = {
     layer: configKey(z.string(), "", {
-        description: "Which layer this stack is: global (stack <env>), common (stack <env>-common) or service (stack <env>-<service>).",
+        description:
+            "Which layer this stack is: global (stack <env>), common (stack <env>-common) or service (stack <env>-<service>).",
         layers: LAYERS,
         requiredIn: LAYERS,
     }),

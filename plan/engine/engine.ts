@@ -36,7 +36,9 @@ export function pulumiBinary(): string {
             return candidate;
         }
     }
-    throw new Error("the integration suite needs the Pulumi CLI: put `pulumi` on PATH or set PULUMI=/path/to/pulumi (see README, \"Integration suite\")");
+    throw new Error(
+        'the integration suite needs the Pulumi CLI: put `pulumi` on PATH or set PULUMI=/path/to/pulumi (see README, "Integration suite")',
+    );
 }
 
 /** A file backend and the environment every command of the suite runs with. */
@@ -121,7 +123,11 @@ export function projectCopy(name: string, stackFiles?: readonly string[]): strin
  * A project of the same name (`platform`) running another program: `programDir`'s index.js, with
  * the given Pulumi.yaml `config:` block (the real project's when omitted) and files beside it.
  */
-export function programProject(name: string, programDir: string, options: { config?: unknown; files?: Record<string, string> } = {}): string {
+export function programProject(
+    name: string,
+    programDir: string,
+    options: { config?: unknown; files?: Record<string, string> } = {},
+): string {
     const dir = tempDir(`program-${name}`);
     const real = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as Record<string, unknown>;
     const project: Record<string, unknown> = { name: real.name, runtime: "nodejs", main: "index.js" };

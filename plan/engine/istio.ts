@@ -14,7 +14,12 @@ const INVALID_VIRTUAL_SERVICE = {
     metadata: { name: "platform-integration-invalid", namespace: "default" },
     spec: {
         hosts: ["invalid.default.svc.cluster.local"],
-        http: [{ route: [{ destination: { host: "invalid.default.svc.cluster.local" } }], retries: { attempts: 0, retryOn: "5xx" } }],
+        http: [
+            {
+                route: [{ destination: { host: "invalid.default.svc.cluster.local" } }],
+                retries: { attempts: 0, retryOn: "5xx" },
+            },
+        ],
     },
 };
 
@@ -41,7 +46,12 @@ export function registerIstioValidation(): () => void {
                 rules: [
                     {
                         operations: ["CREATE", "UPDATE"],
-                        apiGroups: ["security.istio.io", "networking.istio.io", "telemetry.istio.io", "extensions.istio.io"],
+                        apiGroups: [
+                            "security.istio.io",
+                            "networking.istio.io",
+                            "telemetry.istio.io",
+                            "extensions.istio.io",
+                        ],
                         apiVersions: ["*"],
                         resources: ["*"],
                     },

@@ -6,7 +6,9 @@ import * as fs from "fs";
 export function kubeconfigFile(): string {
     const file = process.env.PLATFORM_KUBECONFIG;
     if (!file) {
-        throw new Error("set PLATFORM_KUBECONFIG to the kubeconfig of a cluster the suite may deploy to (see README, \"Integration suite\")");
+        throw new Error(
+            'set PLATFORM_KUBECONFIG to the kubeconfig of a cluster the suite may deploy to (see README, "Integration suite")',
+        );
     }
     if (!fs.existsSync(file)) {
         throw new Error(`PLATFORM_KUBECONFIG=${file} does not exist`);
@@ -21,9 +23,15 @@ function kubectlBinary(): string {
 /** Runs kubectl; returns its exit code and output. */
 export function kubectl(args: readonly string[], input?: string): { code: number; stdout: string; stderr: string } {
     // Lists of CRDs run to megabytes: a buffer well above spawnSync's 1 MiB default.
-    const r = spawnSync(kubectlBinary(), ["--kubeconfig", kubeconfigFile(), ...args], { input, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+    const r = spawnSync(kubectlBinary(), ["--kubeconfig", kubeconfigFile(), ...args], {
+        input,
+        encoding: "utf8",
+        maxBuffer: 256 * 1024 * 1024,
+    });
     if (r.error) {
-        throw new Error(`kubectl (${kubectlBinary()}) could not run: ${r.error.message}; put kubectl on PATH or set KUBECTL`);
+        throw new Error(
+            `kubectl (${kubectlBinary()}) could not run: ${r.error.message}; put kubectl on PATH or set KUBECTL`,
+        );
     }
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
@@ -48,7 +56,14 @@ export function refText(r: ObjectRef): string {
 
 /** The object as the API server has it, or undefined when it does not exist. */
 export function getObject(r: ObjectRef): any {
-    const args = ["get", resourceOf(r.apiVersion, r.kind), r.name, "-o", "json", ...(r.namespace ? ["-n", r.namespace] : [])];
+    const args = [
+        "get",
+        resourceOf(r.apiVersion, r.kind),
+        r.name,
+        "-o",
+        "json",
+        ...(r.namespace ? ["-n", r.namespace] : []),
+    ];
     const result = kubectl(args);
     if (result.code !== 0) {
         if (/NotFound|not found/.test(result.stderr)) {

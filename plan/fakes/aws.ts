@@ -33,7 +33,9 @@ export const AWS_INVOKE_FAKES: Record<string, InvokeFake> = {
     "aws:index/getAvailabilityZones:getAvailabilityZones": (_args, ctx) => {
         if (!isAwsRegion(ctx.region)) {
             // AWS would answer an unknown region with an error, not with zones.
-            throw new Error(`unknown AWS region "${ctx.region}": the offline plan has availability zones only for ${AWS_REGIONS.join(", ")}`);
+            throw new Error(
+                `unknown AWS region "${ctx.region}": the offline plan has availability zones only for ${AWS_REGIONS.join(", ")}`,
+            );
         }
         return zonesOf(ctx.region);
     },

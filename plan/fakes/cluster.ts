@@ -31,7 +31,12 @@ export const CLUSTER_RESOURCE_FAKES: Record<string, ResourceFake> = {
         };
     },
     "aws:eks/nodeGroup:NodeGroup": (name, inputs) => ({
-        resources: [{ autoscalingGroups: [{ name: `eks-${inputs.nodeGroupName ?? name}-asg` }], remoteAccessSecurityGroupId: "" }],
+        resources: [
+            {
+                autoscalingGroups: [{ name: `eks-${inputs.nodeGroupName ?? name}-asg` }],
+                remoteAccessSecurityGroupId: "",
+            },
+        ],
         status: "ACTIVE",
     }),
     "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1 }),

@@ -5,7 +5,8 @@ import * as k8s from "@pulumi/kubernetes";
 import { providerProblems } from "../../components/args";
 import { useMocks } from "../../plan/evaluate";
 
-const allowed = (pkg: string) => `allowed: the stack's ${pkg} provider (default providers are disabled: every component is given its providers)`;
+const allowed = (pkg: string) =>
+    `allowed: the stack's ${pkg} provider (default providers are disabled: every component is given its providers)`;
 
 describe("components/args: the providers argument", () => {
     let providers: { aws: aws.Provider; eks: eks.Provider; kubernetes: k8s.Provider };
@@ -41,14 +42,33 @@ describe("components/args: the providers argument", () => {
 
     it("another package's provider, or something that is no provider, is named for what it is", () => {
         assert.deepStrictEqual(providerProblems({ aws: providers.kubernetes }, ["aws"]), [
-            { path: "providers.aws", value: "kubernetes provider", message: `not a provider of the aws package; ${allowed("aws")}` },
+            {
+                path: "providers.aws",
+                value: "kubernetes provider",
+                message: `not a provider of the aws package; ${allowed("aws")}`,
+            },
         ]);
-        assert.deepStrictEqual(providerProblems({ kubernetes: providers.aws, eks: "eu-central-1" }, ["kubernetes", "eks"]), [
-            { path: "providers.kubernetes", value: "aws provider", message: `not a provider of the kubernetes package; ${allowed("kubernetes")}` },
-            { path: "providers.eks", value: "eu-central-1", message: `not a provider of the eks package; ${allowed("eks")}` },
-        ]);
+        assert.deepStrictEqual(
+            providerProblems({ kubernetes: providers.aws, eks: "eu-central-1" }, ["kubernetes", "eks"]),
+            [
+                {
+                    path: "providers.kubernetes",
+                    value: "aws provider",
+                    message: `not a provider of the kubernetes package; ${allowed("kubernetes")}`,
+                },
+                {
+                    path: "providers.eks",
+                    value: "eu-central-1",
+                    message: `not a provider of the eks package; ${allowed("eks")}`,
+                },
+            ],
+        );
         assert.deepStrictEqual(providerProblems({ aws: { region: "eu-central-1" } }, ["aws"]), [
-            { path: "providers.aws", value: "Object instance", message: `not a provider of the aws package; ${allowed("aws")}` },
+            {
+                path: "providers.aws",
+                value: "Object instance",
+                message: `not a provider of the aws package; ${allowed("aws")}`,
+            },
         ]);
     });
 });

@@ -18,12 +18,22 @@ describe("chart sources (components/charts/sources.ts)", () => {
         );
         assert.strictEqual(ISTIO_IMAGE_HUB, "docker.io/istio");
         // Istio's retiring hosts: nothing after 1.30, shut-down tests from 2026-12-08.
-        assert.doesNotMatch(JSON.stringify(CHARTS), /istio-release\.storage\.googleapis\.com|gcr\.io\/istio-release|registry\.istio\.io/);
+        assert.doesNotMatch(
+            JSON.stringify(CHARTS),
+            /istio-release\.storage\.googleapis\.com|gcr\.io\/istio-release|registry\.istio\.io/,
+        );
     });
 
     it("gives a Release its chart from upstream, a mirror or a local folder, at the pinned or a canary version", () => {
-        assert.deepStrictEqual(releaseChart("istiod"), { chart: "oci://ghcr.io/istio/release/charts/istiod", version: "1.30.4" });
-        assert.deepStrictEqual(releaseChart("jaeger"), { chart: "jaeger", version: "4.11.1", repositoryOpts: { repo: "https://jaegertracing.github.io/helm-charts" } });
+        assert.deepStrictEqual(releaseChart("istiod"), {
+            chart: "oci://ghcr.io/istio/release/charts/istiod",
+            version: "1.30.4",
+        });
+        assert.deepStrictEqual(releaseChart("jaeger"), {
+            chart: "jaeger",
+            version: "4.11.1",
+            repositoryOpts: { repo: "https://jaegertracing.github.io/helm-charts" },
+        });
         const mirror = parseChartMirror("/opt/charts");
         assert.deepStrictEqual(mirror, { kind: "directory", path: "/opt/charts" });
         assert.deepStrictEqual(releaseChart("base", mirror, "1.31.0"), { chart: "/opt/charts/base-1.31.0" });

@@ -22,12 +22,18 @@ const owner: Owner = { environment: DEV_ENVIRONMENT, service: "customer-svc" };
 
 describe("conventions: names", () => {
     it("builds ${env}-${service}-${type} and ${env}-${service}-${type}-${index} (the README's examples)", () => {
-        assert.strictEqual(resourceName({ env: "dev", service: "customer-svc", type: "db-cluster" }), "dev-customer-svc-db-cluster");
+        assert.strictEqual(
+            resourceName({ env: "dev", service: "customer-svc", type: "db-cluster" }),
+            "dev-customer-svc-db-cluster",
+        );
         assert.strictEqual(
             resourceName({ env: "dev", service: "customer-svc", type: "db-cluster-instance", index: 1 }),
             "dev-customer-svc-db-cluster-instance-1",
         );
-        assert.strictEqual(resourceName({ env: "dev", service: "global", type: "private-subnet", index: 0 }), "dev-global-private-subnet-0");
+        assert.strictEqual(
+            resourceName({ env: "dev", service: "global", type: "private-subnet", index: 0 }),
+            "dev-global-private-subnet-0",
+        );
     });
 
     it("binds a name function to an owner", () => {
@@ -84,7 +90,10 @@ describe("conventions: names", () => {
     ];
     for (const [why, parts, message] of bad) {
         it(`rejects ${why}, saying which name and why`, () => {
-            assert.throws(() => resourceName(parts), (err: Error) => err instanceof ProblemError && err.name === "NameError" && err.message === message);
+            assert.throws(
+                () => resourceName(parts),
+                (err: Error) => err instanceof ProblemError && err.name === "NameError" && err.message === message,
+            );
         });
     }
 
@@ -95,10 +104,9 @@ describe("conventions: names", () => {
 
     it("checks Kubernetes names against DNS-1123 and 63 characters", () => {
         assert.strictEqual(kubernetesName("istio-system"), "istio-system");
-        assert.throws(
-            () => kubernetesName("Backend", "namespace"),
-            { message: `invalid namespace "Backend": it must be lower-case letters, digits and '-', starting and ending with a letter or digit (DNS-1123)` },
-        );
+        assert.throws(() => kubernetesName("Backend", "namespace"), {
+            message: `invalid namespace "Backend": it must be lower-case letters, digits and '-', starting and ending with a letter or digit (DNS-1123)`,
+        });
         assert.throws(() => kubernetesName("x".repeat(64)), {
             message: `invalid Kubernetes name "${"x".repeat(64)}": it is 64 characters long; at most 63 are allowed`,
         });
@@ -116,7 +124,17 @@ describe("conventions: tags", () => {
     it("has the nine mandatory keys of the README's conventions", () => {
         assert.deepStrictEqual(
             [...TAG_KEYS],
-            ["Name", "environment", "owner-service", "infra-region", "team-name", "time-zone", "start-time", "stop-time", "contact"],
+            [
+                "Name",
+                "environment",
+                "owner-service",
+                "infra-region",
+                "team-name",
+                "time-zone",
+                "start-time",
+                "stop-time",
+                "contact",
+            ],
         );
     });
 
@@ -182,7 +200,10 @@ describe("conventions: Kubernetes labels and annotations", () => {
     });
 
     it("builds metadata with namespace and extra labels", () => {
-        const metadata = kubernetesMetadata(owner, "backend", { namespace: "backend", labels: { "istio-injection": "enabled" } });
+        const metadata = kubernetesMetadata(owner, "backend", {
+            namespace: "backend",
+            labels: { "istio-injection": "enabled" },
+        });
         assert.strictEqual(metadata.name, "backend");
         assert.strictEqual(metadata.namespace, "backend");
         assert.strictEqual(metadata.labels["istio-injection"], "enabled");

@@ -3,8 +3,14 @@ import { ProblemError, Problems, describeProblem, throwIfProblems, underPath } f
 
 describe("problems (components/problems.ts): one shape and one error for every bad input", () => {
     it("describes a problem as path = value: message, an unset value as (not set)", () => {
-        assert.strictEqual(describeProblem({ path: "vpcCidr", value: "10.0.0.0/33", message: "not a CIDR" }), 'vpcCidr = "10.0.0.0/33": not a CIDR');
-        assert.strictEqual(describeProblem({ path: "platform:team", value: undefined, message: "required" }), "platform:team = (not set): required");
+        assert.strictEqual(
+            describeProblem({ path: "vpcCidr", value: "10.0.0.0/33", message: "not a CIDR" }),
+            'vpcCidr = "10.0.0.0/33": not a CIDR',
+        );
+        assert.strictEqual(
+            describeProblem({ path: "platform:team", value: undefined, message: "required" }),
+            "platform:team = (not set): required",
+        );
     });
 
     it("re-roots problems under a prefix: a field, a list entry or the whole value", () => {
@@ -33,7 +39,13 @@ describe("problems (components/problems.ts): one shape and one error for every b
     it("throws one ProblemError whose name is its kind, with a line per problem and note", () => {
         assert.doesNotThrow(() => throwIfProblems("ComponentArgsError", "invalid X", []));
         assert.throws(
-            () => throwIfProblems("ComponentArgsError", 'invalid Istio "mesh" arguments:', [{ path: "revision", value: "1.30", message: "not a revision" }], ["a note"]),
+            () =>
+                throwIfProblems(
+                    "ComponentArgsError",
+                    'invalid Istio "mesh" arguments:',
+                    [{ path: "revision", value: "1.30", message: "not a revision" }],
+                    ["a note"],
+                ),
             (err: unknown) =>
                 err instanceof ProblemError &&
                 err.name === "ComponentArgsError" &&

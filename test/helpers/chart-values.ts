@@ -76,7 +76,12 @@ export function chartDefaults(folder: string): Values {
  * a list (free-form: annotations, a whole configuration file) anything is accepted, and so it is
  * below the paths in `freeForm` (maps whose keys are another API, e.g. Istio's MeshConfig).
  */
-export function unknownValuePaths(values: Values, defaults: Values, freeForm: ReadonlySet<string> = new Set(), prefix = ""): string[] {
+export function unknownValuePaths(
+    values: Values,
+    defaults: Values,
+    freeForm: ReadonlySet<string> = new Set(),
+    prefix = "",
+): string[] {
     const problems: string[] = [];
     for (const [key, value] of Object.entries(values)) {
         const keyPath = prefix === "" ? key : `${prefix}.${key}`;

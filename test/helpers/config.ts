@@ -15,7 +15,12 @@ export const KMS_KEY_ADMIN_ARNS = ["arn:aws:iam::123456789012:role/platform-admi
 /** The dev global stack's config, as in test/fixtures/stacks/Pulumi.dev.yaml's environment settings. */
 // The environment name is the stack name, not a config key.
 const { env, ...settings } = DEV_ENVIRONMENT;
-export const DEV_GLOBAL_CONFIG = { layer: "global", ...settings, vpcCidr: "10.20.0.0/16", kmsKeyAdminArns: KMS_KEY_ADMIN_ARNS };
+export const DEV_GLOBAL_CONFIG = {
+    layer: "global",
+    ...settings,
+    vpcCidr: "10.20.0.0/16",
+    kmsKeyAdminArns: KMS_KEY_ADMIN_ARNS,
+};
 
 /** The least config of a common stack: its layer and the required key admins. */
 export const MINIMAL_COMMON_CONFIG = { layer: "common", kmsKeyAdminArns: KMS_KEY_ADMIN_ARNS };

@@ -28,7 +28,9 @@ export interface ConformanceProblem {
 // The packages are ES modules. With `module: commonjs` TypeScript compiles `import()` to
 // `require()`, which cannot load them; a Function body is not compiled, so this stays a real import().
 // eslint-disable-next-line @typescript-eslint/no-implied-eval -- a fixed string, the one way to a real import() here
-const importModule = new Function("specifier", "return import(specifier)") as (specifier: string) => Promise<Record<string, any>>;
+const importModule = new Function("specifier", "return import(specifier)") as (
+    specifier: string,
+) => Promise<Record<string, any>>;
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -42,7 +44,10 @@ function moduleOf(apiVersion: string): { pkg: string; dir: string } {
 const modules = new Map<string, Promise<Record<string, any> | undefined>>();
 
 /** The model class of an apiVersion and kind, or undefined when no package has one. */
-async function modelClass(apiVersion: string, kind: string): Promise<(new (data: unknown) => { validate(): void }) | undefined> {
+async function modelClass(
+    apiVersion: string,
+    kind: string,
+): Promise<(new (data: unknown) => { validate(): void }) | undefined> {
     const { dir } = moduleOf(apiVersion);
     if (!modules.has(dir)) {
         const file = path.join(dir, "index.js");
@@ -109,7 +114,11 @@ const declared = new Map<string, DeclaredFields | undefined>();
  */
 function loadDeclaredFields(kinds: { apiVersion: string; kind: string }[]): void {
     const wanted = kinds
-        .map((k) => ({ ...k, key: `${k.apiVersion}:${k.kind}`, file: path.join(moduleOf(k.apiVersion).dir, `${k.kind}.d.ts`) }))
+        .map((k) => ({
+            ...k,
+            key: `${k.apiVersion}:${k.kind}`,
+            file: path.join(moduleOf(k.apiVersion).dir, `${k.kind}.d.ts`),
+        }))
         .filter((k) => !declared.has(k.key));
     if (wanted.length === 0) {
         return;
@@ -117,12 +126,21 @@ function loadDeclaredFields(kinds: { apiVersion: string; kind: string }[]): void
     const present = wanted.filter((k) => fs.existsSync(k.file));
     const program = ts.createProgram(
         present.map((k) => k.file),
-        { noEmit: true, skipLibCheck: true, types: [], module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, target: ts.ScriptTarget.ES2022 },
+        {
+            noEmit: true,
+            skipLibCheck: true,
+            types: [],
+            module: ts.ModuleKind.ESNext,
+            moduleResolution: ts.ModuleResolutionKind.Bundler,
+            target: ts.ScriptTarget.ES2022,
+        },
     );
     const checker = program.getTypeChecker();
     for (const k of wanted) {
         const source = program.getSourceFile(k.file);
-        const iface = source?.statements.find((s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === `I${k.kind}`);
+        const iface = source?.statements.find(
+            (s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === `I${k.kind}`,
+        );
         if (!iface) {
             declared.set(k.key, undefined);
             continue;
@@ -147,20 +165,29 @@ function loadDeclaredFields(kinds: { apiVersion: string; kind: string }[]): void
  */
 export async function validateManifests(manifests: readonly Manifest[]): Promise<ConformanceProblem[]> {
     const problems: ConformanceProblem[] = [];
-    loadDeclaredFields(manifests.filter((m) => m.apiVersion && m.kind).map((m) => ({ apiVersion: m.apiVersion, kind: m.kind })));
+    loadDeclaredFields(
+        manifests.filter((m) => m.apiVersion && m.kind).map((m) => ({ apiVersion: m.apiVersion, kind: m.kind })),
+    );
     for (const m of manifests) {
         const object = objectName(m);
         const add = (message: string) => problems.push({ object, message });
-        const Model = typeof m.apiVersion === "string" && typeof m.kind === "string" ? await modelClass(m.apiVersion, m.kind) : undefined;
+        const Model =
+            typeof m.apiVersion === "string" && typeof m.kind === "string"
+                ? await modelClass(m.apiVersion, m.kind)
+                : undefined;
         if (!Model) {
-            add(`no upstream schema for apiVersion ${JSON.stringify(m.apiVersion)} kind ${JSON.stringify(m.kind)} (${PACKAGES.map((p) => p.pkg).join(", ")})`);
+            add(
+                `no upstream schema for apiVersion ${JSON.stringify(m.apiVersion)} kind ${JSON.stringify(m.kind)} (${PACKAGES.map((p) => p.pkg).join(", ")})`,
+            );
             continue;
         }
         const { value, masked } = withoutMasks(m);
         try {
             new Model(value).validate();
         } catch (err: any) {
-            const errors: any[] = Array.isArray(err?.errors) ? err.errors : [{ instancePath: "", message: String(err?.message ?? err) }];
+            const errors: any[] = Array.isArray(err?.errors)
+                ? err.errors
+                : [{ instancePath: "", message: String(err?.message ?? err) }];
             // A masked value that is required is there, only not shown.
             for (const e of errors.filter((e) => !masked.includes(`${e.instancePath}/${e.params?.missingProperty}`))) {
                 add(describeError(e));

@@ -1,6 +1,13 @@
 // What must hold for any environment, whatever its stack files say: the checks the example files
 // (and a fork of them) are held to, instead of their exact contents.
-import { GATEWAY, OUTSIDER, accessPlan, accessMeshOf, checkAllowedCallers, namespaceCaller } from "../../plan/access-plan";
+import {
+    GATEWAY,
+    OUTSIDER,
+    accessPlan,
+    accessMeshOf,
+    checkAllowedCallers,
+    namespaceCaller,
+} from "../../plan/access-plan";
 import { PROJECT } from "../../plan/evaluate";
 import { StackPlan, hasViolations } from "../../plan/plan";
 import { formatPolicyViolation } from "../../plan/policy-run";
@@ -62,12 +69,24 @@ export function invariantProblems(env: string, dir: string, plans: readonly Stac
     const services = plans.filter((p) => p.layer === "service");
     for (const plan of services) {
         const service = serviceOfStackName(plan.config.stack);
-        const ofType = (type: string) => plan.evaluation.resources.filter((r) => r.type === type).map((r) => r.inputs as { metadata: { name: string; namespace: string }; spec: unknown });
-        const denyAll = ofType(AUTHZ).some((p) => p.metadata.name === "allow-nothing" && p.metadata.namespace === service && JSON.stringify(p.spec) === "{}");
+        const ofType = (type: string) =>
+            plan.evaluation.resources
+                .filter((r) => r.type === type)
+                .map((r) => r.inputs as { metadata: { name: string; namespace: string }; spec: unknown });
+        const denyAll = ofType(AUTHZ).some(
+            (p) =>
+                p.metadata.name === "allow-nothing" &&
+                p.metadata.namespace === service &&
+                JSON.stringify(p.spec) === "{}",
+        );
         if (!denyAll) {
-            problems.push(`${plan.config.stack}: no allow-nothing AuthorizationPolicy (empty spec) in namespace ${service}`);
+            problems.push(
+                `${plan.config.stack}: no allow-nothing AuthorizationPolicy (empty spec) in namespace ${service}`,
+            );
         }
-        const strict = ofType(PEER_AUTHN).some((p) => p.metadata.namespace === service && (p.spec as { mtls?: { mode?: string } }).mtls?.mode === "STRICT");
+        const strict = ofType(PEER_AUTHN).some(
+            (p) => p.metadata.namespace === service && (p.spec as { mtls?: { mode?: string } }).mtls?.mode === "STRICT",
+        );
         if (!strict) {
             problems.push(`${plan.config.stack}: no STRICT PeerAuthentication in namespace ${service}`);
         }
@@ -75,7 +94,10 @@ export function invariantProblems(env: string, dir: string, plans: readonly Stac
     const admits = new Map(
         services.map((p) => {
             const callers = (configValue(p, "allowedCallers") ?? []) as CallerEntry[];
-            return [serviceOfStackName(p.config.stack), { callers, exposed: configValue(p, "exposed") === true }] as const;
+            return [
+                serviceOfStackName(p.config.stack),
+                { callers, exposed: configValue(p, "exposed") === true },
+            ] as const;
         }),
     );
     for (const row of accessPlan(plans, accessMeshOf(plans)).rows.filter((r) => r.allowed)) {
@@ -83,9 +105,17 @@ export function invariantProblems(env: string, dir: string, plans: readonly Stac
         const byConfig =
             row.from === GATEWAY
                 ? target?.exposed === true
-                : row.from !== OUTSIDER && (target?.callers ?? []).some((c) => c.service === row.from || c.namespace === row.from || (c.namespace !== undefined && namespaceCaller(c.namespace) === row.from));
+                : row.from !== OUTSIDER &&
+                  (target?.callers ?? []).some(
+                      (c) =>
+                          c.service === row.from ||
+                          c.namespace === row.from ||
+                          (c.namespace !== undefined && namespaceCaller(c.namespace) === row.from),
+                  );
         if (!byConfig) {
-            problems.push(`access: ${row.from} -> ${row.to} ${row.method} ${row.path}${row.token ? " (token)" : ""} is allowed (${row.reason}) but no allowedCallers or exposed setting of ${row.to} admits it`);
+            problems.push(
+                `access: ${row.from} -> ${row.to} ${row.method} ${row.path}${row.token ? " (token)" : ""} is allowed (${row.reason}) but no allowedCallers or exposed setting of ${row.to} admits it`,
+            );
         }
     }
     return problems;

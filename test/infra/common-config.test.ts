@@ -29,7 +29,14 @@ function problemsOf(values: Record<string, unknown>): string[] {
     assert.fail("expected the config to be rejected");
 }
 
-const GROUP = { name: "general", instanceTypes: ["t3.large"], minSize: 1, maxSize: 3, desiredSize: 2, capacityType: "ON_DEMAND" };
+const GROUP = {
+    name: "general",
+    instanceTypes: ["t3.large"],
+    minSize: 1,
+    maxSize: 3,
+    desiredSize: 2,
+    capacityType: "ON_DEMAND",
+};
 
 describe("common layer config (infra/schema/common.ts)", () => {
     it("has dev-sized defaults: one on-demand node group, no schedule, private endpoint, 1% sampling", () => {
@@ -54,14 +61,27 @@ describe("common layer config (infra/schema/common.ts)", () => {
     // Issue 14: the gateway's load balancer and the mesh's availability.
     it("reads the gateway's source ranges and the replicas of istiod and the gateway (default 2), naming each bad value", () => {
         const defaults = parse({});
-        assert.deepStrictEqual([defaults.gatewaySourceRanges, defaults.gatewayReplicas, defaults.istiodReplicas], [[], 2, 2]);
+        assert.deepStrictEqual(
+            [defaults.gatewaySourceRanges, defaults.gatewayReplicas, defaults.istiodReplicas],
+            [[], 2, 2],
+        );
         const set = parse({ gatewaySourceRanges: ["203.0.113.0/24"], gatewayReplicas: 3, istiodReplicas: 4 });
-        assert.deepStrictEqual([set.gatewaySourceRanges, set.gatewayReplicas, set.istiodReplicas], [["203.0.113.0/24"], 3, 4]);
-        assert.deepStrictEqual(problemsOf({ gatewaySourceRanges: ["203.0.113.0/24", "203.0.113.7/24"], gatewayReplicas: 1, istiodReplicas: 11 }), [
-            'platform:gatewaySourceRanges[1] = "203.0.113.7/24": not an IPv4 CIDR block; allowed: a.b.c.d/n with the address at the start of the block, e.g. 10.0.0.0/16',
-            "platform:gatewayReplicas = 1: out of range; allowed: 2 to 10",
-            "platform:istiodReplicas = 11: out of range; allowed: 2 to 10",
-        ]);
+        assert.deepStrictEqual(
+            [set.gatewaySourceRanges, set.gatewayReplicas, set.istiodReplicas],
+            [["203.0.113.0/24"], 3, 4],
+        );
+        assert.deepStrictEqual(
+            problemsOf({
+                gatewaySourceRanges: ["203.0.113.0/24", "203.0.113.7/24"],
+                gatewayReplicas: 1,
+                istiodReplicas: 11,
+            }),
+            [
+                'platform:gatewaySourceRanges[1] = "203.0.113.7/24": not an IPv4 CIDR block; allowed: a.b.c.d/n with the address at the start of the block, e.g. 10.0.0.0/16',
+                "platform:gatewayReplicas = 1: out of range; allowed: 2 to 10",
+                "platform:istiodReplicas = 11: out of range; allowed: 2 to 10",
+            ],
+        );
         assert.deepStrictEqual(problemsOf({ gatewayScheme: "internet-facing" }), [
             'platform:gatewaySourceRanges = []: required with gatewayScheme internet-facing (the default, the VPC\'s CIDR, lets no client outside the VPC in); allowed: the IPv4 CIDRs of its clients, e.g. ["203.0.113.0/24"]',
         ]);
@@ -70,7 +90,13 @@ describe("common layer config (infra/schema/common.ts)", () => {
     it("reads node groups with labels and taints, role ARNs and a public endpoint with CIDRs", () => {
         const config = parse({
             nodeGroups: [
-                { ...GROUP, name: "batch", capacityType: "SPOT", labels: { workload: "batch" }, taints: [{ key: "dedicated", value: "batch", effect: "NO_SCHEDULE" }] },
+                {
+                    ...GROUP,
+                    name: "batch",
+                    capacityType: "SPOT",
+                    labels: { workload: "batch" },
+                    taints: [{ key: "dedicated", value: "batch", effect: "NO_SCHEDULE" }],
+                },
             ],
             clusterAdminRoleArns: ["arn:aws:iam::123456789012:role/platform-admins"],
             clusterViewerRoleArns: ["arn:aws:iam::123456789012:role/teams/readers"],
@@ -99,7 +125,7 @@ describe("common layer config (infra/schema/common.ts)", () => {
 
     it("rejects minSize > maxSize naming the node group's field", () => {
         assert.deepStrictEqual(problemsOf({ nodeGroups: [{ ...GROUP, minSize: 4, maxSize: 3, desiredSize: 3 }] }), [
-            'platform:nodeGroups[0].minSize = 4: greater than maxSize (3); allowed: minSize <= desiredSize <= maxSize',
+            "platform:nodeGroups[0].minSize = 4: greater than maxSize (3); allowed: minSize <= desiredSize <= maxSize",
         ]);
     });
 
@@ -113,9 +139,10 @@ describe("common layer config (infra/schema/common.ts)", () => {
     });
 
     it("rejects an unknown capacity type", () => {
-        assert.deepStrictEqual(problemsOf({ nodeGroups: [GROUP, { ...GROUP, name: "spot", capacityType: "RESERVED" }] }), [
-            'platform:nodeGroups[1].capacityType = "RESERVED": unknown capacity type; allowed: ON_DEMAND, SPOT',
-        ]);
+        assert.deepStrictEqual(
+            problemsOf({ nodeGroups: [GROUP, { ...GROUP, name: "spot", capacityType: "RESERVED" }] }),
+            ['platform:nodeGroups[1].capacityType = "RESERVED": unknown capacity type; allowed: ON_DEMAND, SPOT'],
+        );
     });
 
     it("rejects a tracing sampling percentage outside 0..100", () => {
@@ -131,9 +158,12 @@ describe("common layer config (infra/schema/common.ts)", () => {
         assert.deepStrictEqual(problemsOf({ endpointPublicAccess: true }), [
             "platform:endpointPublicAccess = true: a public API endpoint needs the CIDRs allowed to reach it; list them in endpointPublicAccessCidrs, or set endpointPublicAccess to false (the private endpoint is always on)",
         ]);
-        assert.deepStrictEqual(problemsOf({ endpointPublicAccess: true, endpointPublicAccessCidrs: ["203.0.113.0/24", "0.0.0.0/0"] }), [
-            'platform:endpointPublicAccessCidrs = ["203.0.113.0/24","0.0.0.0/0"]: 0.0.0.0/0 opens the public API endpoint to the whole internet; list only your own networks\' CIDRs (the policy pack refuses it too)',
-        ]);
+        assert.deepStrictEqual(
+            problemsOf({ endpointPublicAccess: true, endpointPublicAccessCidrs: ["203.0.113.0/24", "0.0.0.0/0"] }),
+            [
+                'platform:endpointPublicAccessCidrs = ["203.0.113.0/24","0.0.0.0/0"]: 0.0.0.0/0 opens the public API endpoint to the whole internet; list only your own networks\' CIDRs (the policy pack refuses it too)',
+            ],
+        );
         assert.deepStrictEqual(problemsOf({ endpointPublicAccessCidrs: ["203.0.113.0/24"] }), [
             'platform:endpointPublicAccessCidrs = ["203.0.113.0/24"]: CIDRs are listed but the public endpoint is off; set endpointPublicAccess to true to use them, or remove them',
         ]);
@@ -150,7 +180,13 @@ describe("common layer config (infra/schema/common.ts)", () => {
 
     it("refuses KMS key admins that are not named IAM roles or users, and an empty list, with the exact message", () => {
         assert.deepStrictEqual(
-            problemsOf({ kmsKeyAdminArns: ["arn:aws:iam::123456789012:root", "arn:aws:sts::123456789012:assumed-role/admins/bob", "admins"] }),
+            problemsOf({
+                kmsKeyAdminArns: [
+                    "arn:aws:iam::123456789012:root",
+                    "arn:aws:sts::123456789012:assumed-role/admins/bob",
+                    "admins",
+                ],
+            }),
             [
                 'platform:kmsKeyAdminArns[0] = "arn:aws:iam::123456789012:root": the account root hands the key to every IAM policy of the account; allowed: named roles or users, arn:aws:iam::<12-digit account id>:role/<name> or :user/<name>, e.g. arn:aws:iam::123456789012:role/platform-admins',
                 'platform:kmsKeyAdminArns[1] = "arn:aws:sts::123456789012:assumed-role/admins/bob": an STS session, not an IAM principal (a key policy names the role); allowed: arn:aws:iam::<12-digit account id>:role/<name> or :user/<name>, e.g. arn:aws:iam::123456789012:role/platform-admins',
@@ -176,7 +212,10 @@ describe("common layer config (infra/schema/common.ts)", () => {
                 }),
             (err: unknown) => {
                 assert.ok(isConfigError(err));
-                assert.match(err.message, /^Configuration of stack "dev-common" \(Pulumi.dev-common.yaml\) is invalid; nothing was created:/);
+                assert.match(
+                    err.message,
+                    /^Configuration of stack "dev-common" \(Pulumi.dev-common.yaml\) is invalid; nothing was created:/,
+                );
                 assert.deepStrictEqual(err.problems.map((p) => p.path).sort(), [
                     "platform:controlPlaneLogRetentionDays",
                     "platform:gatewayScheme",
@@ -203,15 +242,21 @@ describe("common layer config (infra/schema/common.ts)", () => {
 
     it("reads the chart mirror: upstream by default, an OCI registry, an HTTPS repository or a local folder", () => {
         assert.deepStrictEqual(parse({}).chartMirror, { kind: "upstream" });
-        assert.deepStrictEqual(parse({ chartMirror: "oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/helm/" }).chartMirror, {
-            kind: "oci",
-            url: "oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/helm",
-        });
+        assert.deepStrictEqual(
+            parse({ chartMirror: "oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/helm/" }).chartMirror,
+            {
+                kind: "oci",
+                url: "oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/helm",
+            },
+        );
         assert.deepStrictEqual(parse({ chartMirror: "https://nexus.example.com:8443/repository/helm" }).chartMirror, {
             kind: "https",
             url: "https://nexus.example.com:8443/repository/helm",
         });
-        assert.deepStrictEqual(parse({ chartMirror: "/srv/charts/" }).chartMirror, { kind: "directory", path: "/srv/charts" });
+        assert.deepStrictEqual(parse({ chartMirror: "/srv/charts/" }).chartMirror, {
+            kind: "directory",
+            path: "/srv/charts",
+        });
     });
 
     it("refuses a chart mirror that is none of those, naming key, stack, value and what is allowed", () => {
@@ -227,43 +272,70 @@ describe("common layer config (infra/schema/common.ts)", () => {
             ["/srv/../charts", "not a normalized absolute path"],
             ["/srv//charts", "not a normalized absolute path"],
         ]) {
-            assert.deepStrictEqual(problemsOf({ chartMirror: value }), [`platform:chartMirror = ${JSON.stringify(value)}: ${what}; ${allowed}`]);
+            assert.deepStrictEqual(problemsOf({ chartMirror: value }), [
+                `platform:chartMirror = ${JSON.stringify(value)}: ${what}; ${allowed}`,
+            ]);
         }
-        assert.throws(() => parse({ chartMirror: "charts/" }), /^ConfigError: Configuration of stack "dev-common" \(Pulumi.dev-common.yaml\) is invalid/);
+        assert.throws(
+            () => parse({ chartMirror: "charts/" }),
+            /^ConfigError: Configuration of stack "dev-common" \(Pulumi.dev-common.yaml\) is invalid/,
+        );
     });
 
     it("reads where the API server reaches istiod's webhooks: both keys or neither", () => {
         assert.strictEqual(parse({}).istiodWebhooks, undefined);
-        assert.deepStrictEqual(parse({ istiodWebhookUrl: "https://127.0.0.1:15017/", istiodWebhookCaBundle: ISTIOD_WEBHOOK_CA }).istiodWebhooks, {
-            url: "https://127.0.0.1:15017/",
-            caBundle: ISTIOD_WEBHOOK_CA,
-        });
+        assert.deepStrictEqual(
+            parse({ istiodWebhookUrl: "https://127.0.0.1:15017/", istiodWebhookCaBundle: ISTIOD_WEBHOOK_CA })
+                .istiodWebhooks,
+            {
+                url: "https://127.0.0.1:15017/",
+                caBundle: ISTIOD_WEBHOOK_CA,
+            },
+        );
     });
 
     it("refuses a webhook URL or CA bundle it cannot use, naming key, stack, value and what is allowed", () => {
-        const allowedUrl = "allowed: empty (the webhooks at istiod's Service), or https://<host>[:<port>] with no path, e.g. https://istiod.example.com:15017";
+        const allowedUrl =
+            "allowed: empty (the webhooks at istiod's Service), or https://<host>[:<port>] with no path, e.g. https://istiod.example.com:15017";
         for (const [value, what] of [
-            ["http://istiod.example.com:15017", "scheme http is not supported (the API server calls webhooks over TLS only)"],
-            ["istiod.example.com:15017", "scheme istiod.example.com is not supported (the API server calls webhooks over TLS only)"],
+            [
+                "http://istiod.example.com:15017",
+                "scheme http is not supported (the API server calls webhooks over TLS only)",
+            ],
+            [
+                "istiod.example.com:15017",
+                "scheme istiod.example.com is not supported (the API server calls webhooks over TLS only)",
+            ],
             ["https://", "not a URL"],
-            ["https://istiod.example.com:15017/validate", "not a base URL (a path, query, fragment or user is not allowed: the webhook paths are added)"],
-            ["https://istiod.example.com?x=1", "not a base URL (a path, query, fragment or user is not allowed: the webhook paths are added)"],
-            ["https://user@istiod.example.com", "not a base URL (a path, query, fragment or user is not allowed: the webhook paths are added)"],
+            [
+                "https://istiod.example.com:15017/validate",
+                "not a base URL (a path, query, fragment or user is not allowed: the webhook paths are added)",
+            ],
+            [
+                "https://istiod.example.com?x=1",
+                "not a base URL (a path, query, fragment or user is not allowed: the webhook paths are added)",
+            ],
+            [
+                "https://user@istiod.example.com",
+                "not a base URL (a path, query, fragment or user is not allowed: the webhook paths are added)",
+            ],
         ]) {
             assert.deepStrictEqual(problemsOf({ istiodWebhookUrl: value, istiodWebhookCaBundle: ISTIOD_WEBHOOK_CA }), [
                 `platform:istiodWebhookUrl = ${JSON.stringify(value)}: ${what}; ${allowedUrl}`,
             ]);
         }
-        const allowedCa = "allowed: the PEM of the CA certificate that signed istiod's webhook certificate (-----BEGIN CERTIFICATE----- ...)";
+        const allowedCa =
+            "allowed: the PEM of the CA certificate that signed istiod's webhook certificate (-----BEGIN CERTIFICATE----- ...)";
         const broken = "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----";
         for (const [value, what] of [
             ["LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t", "not a PEM certificate"],
             [broken, "a PEM block that is not a readable X.509 certificate"],
             [ISTIOD_WEBHOOK_LEAF, "a certificate that is not a CA (basicConstraints CA:FALSE)"],
         ]) {
-            assert.deepStrictEqual(problemsOf({ istiodWebhookUrl: "https://istiod.example.com", istiodWebhookCaBundle: value }), [
-                `platform:istiodWebhookCaBundle = ${JSON.stringify(value)}: ${what}; ${allowedCa}`,
-            ]);
+            assert.deepStrictEqual(
+                problemsOf({ istiodWebhookUrl: "https://istiod.example.com", istiodWebhookCaBundle: value }),
+                [`platform:istiodWebhookCaBundle = ${JSON.stringify(value)}: ${what}; ${allowedCa}`],
+            );
         }
         assert.deepStrictEqual(problemsOf({ istiodWebhookUrl: "https://istiod.example.com" }), [
             `platform:istiodWebhookCaBundle = (not set): required in stack "dev-common" with istiodWebhookUrl set; ${allowedCa}`,
@@ -286,7 +358,9 @@ describe("common layer config (infra/schema/common.ts)", () => {
             'platform:kubeconfig = (not set): required in stack "dev-common" with clusterMode existing; allowed: the existing cluster\'s kubeconfig, set with pulumi config set --secret kubeconfig < <file>',
             "platform:scheduledNodeScaling = true: not read with clusterMode existing (it configures the EKS cluster this stack would create); allowed: unset",
         ]);
-        assert.deepStrictEqual(problemsOf({ clusterMode: "kind" }), ["platform:clusterMode = \"kind\": allowed: eks, existing"]);
+        assert.deepStrictEqual(problemsOf({ clusterMode: "kind" }), [
+            'platform:clusterMode = "kind": allowed: eks, existing',
+        ]);
         assert.throws(
             () => parse({}, { kubeconfig: pulumi.secret("apiVersion: v1") }),
             (err: unknown) =>

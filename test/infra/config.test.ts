@@ -1,5 +1,12 @@
 import * as assert from "assert";
-import { GlobalConfig, ProblemError, ServiceConfig, describeProblem, isConfigError, parseConfig } from "../../infra/config";
+import {
+    GlobalConfig,
+    ProblemError,
+    ServiceConfig,
+    describeProblem,
+    isConfigError,
+    parseConfig,
+} from "../../infra/config";
 import { AWS_REGIONS } from "../../components/conventions";
 import { DEV_GLOBAL_CONFIG, KMS_KEY_ADMIN_ARNS, MINIMAL_COMMON_CONFIG } from "../helpers/config";
 
@@ -50,7 +57,13 @@ describe("config (infra/config.ts)", () => {
     it("applies the declared defaults", () => {
         const config = parseConfig(
             "int",
-            raw({ layer: "global", region: "us-east-1", team: "payments", contact: "payments@example.com", kmsKeyAdminArns: KMS_KEY_ADMIN_ARNS }),
+            raw({
+                layer: "global",
+                region: "us-east-1",
+                team: "payments",
+                contact: "payments@example.com",
+                kmsKeyAdminArns: KMS_KEY_ADMIN_ARNS,
+            }),
         ) as GlobalConfig;
         assert.strictEqual(config.environment.timeZone, "UTC");
         assert.strictEqual(config.environment.startTime, "08:00");
@@ -59,7 +72,14 @@ describe("config (infra/config.ts)", () => {
     });
 
     it("accepts current IANA names that ICU knows under a legacy alias, whatever the Node version", () => {
-        for (const timeZone of ["Asia/Kolkata", "Europe/Kyiv", "Etc/UTC", "UTC", "America/Argentina/Buenos_Aires", "Etc/GMT+5"]) {
+        for (const timeZone of [
+            "Asia/Kolkata",
+            "Europe/Kyiv",
+            "Etc/UTC",
+            "UTC",
+            "America/Argentina/Buenos_Aires",
+            "Etc/GMT+5",
+        ]) {
             const config = parseConfig("dev", raw({ ...DEV_GLOBAL_CONFIG, timeZone })) as GlobalConfig;
             assert.strictEqual(config.environment.timeZone, timeZone);
         }
@@ -73,15 +93,12 @@ describe("config (infra/config.ts)", () => {
     });
 
     it("the error names the stack and its file, and says nothing was created", () => {
-        assert.throws(
-            () => parseConfig("dev", raw({ ...DEV_GLOBAL_CONFIG, vpcCidr: "10.0.0.0/33" })),
-            {
-                name: "ConfigError",
-                message:
-                    'Configuration of stack "dev" (Pulumi.dev.yaml) is invalid; nothing was created:\n' +
-                    '  - platform:vpcCidr = "10.0.0.0/33": not an IPv4 CIDR block; allowed: a.b.c.d/n with the address at the start of the block, e.g. 10.0.0.0/16',
-            },
-        );
+        assert.throws(() => parseConfig("dev", raw({ ...DEV_GLOBAL_CONFIG, vpcCidr: "10.0.0.0/33" })), {
+            name: "ConfigError",
+            message:
+                'Configuration of stack "dev" (Pulumi.dev.yaml) is invalid; nothing was created:\n' +
+                '  - platform:vpcCidr = "10.0.0.0/33": not an IPv4 CIDR block; allowed: a.b.c.d/n with the address at the start of the block, e.g. 10.0.0.0/16',
+        });
     });
 
     const cases: [string, string, Record<string, unknown>, string[]][] = [
@@ -89,7 +106,9 @@ describe("config (infra/config.ts)", () => {
             "a bad CIDR",
             "dev",
             { ...DEV_GLOBAL_CONFIG, vpcCidr: "10.0.0.1/16" },
-            ['platform:vpcCidr = "10.0.0.1/16": not an IPv4 CIDR block; allowed: a.b.c.d/n with the address at the start of the block, e.g. 10.0.0.0/16'],
+            [
+                'platform:vpcCidr = "10.0.0.1/16": not an IPv4 CIDR block; allowed: a.b.c.d/n with the address at the start of the block, e.g. 10.0.0.0/16',
+            ],
         ],
         [
             "a VPC CIDR too large",
@@ -109,7 +128,9 @@ describe("config (infra/config.ts)", () => {
             "a bad e-mail in contact",
             "dev",
             { ...DEV_GLOBAL_CONFIG, contact: "platform-team" },
-            ['platform:contact = "platform-team": not an e-mail address; allowed: name@domain, e.g. platform-team@example.com'],
+            [
+                'platform:contact = "platform-team": not an e-mail address; allowed: name@domain, e.g. platform-team@example.com',
+            ],
         ],
         [
             "bad HH:MM times",
@@ -124,7 +145,9 @@ describe("config (infra/config.ts)", () => {
             "an unknown time zone",
             "dev",
             { ...DEV_GLOBAL_CONFIG, timeZone: "Europe/Atlantis" },
-            ['platform:timeZone = "Europe/Atlantis": unknown time zone; allowed: an IANA time zone, e.g. Europe/Berlin, America/New_York or UTC'],
+            [
+                'platform:timeZone = "Europe/Atlantis": unknown time zone; allowed: an IANA time zone, e.g. Europe/Berlin, America/New_York or UTC',
+            ],
         ],
         [
             "a time zone in the wrong case",
@@ -136,7 +159,9 @@ describe("config (infra/config.ts)", () => {
             "a time zone in lower case whose ICU name differs",
             "dev",
             { ...DEV_GLOBAL_CONFIG, timeZone: "asia/kolkata" },
-            [`platform:timeZone = "asia/kolkata": not the tz database's spelling; allowed: each part capitalised as in the tz database, e.g. Asia/Kolkata`],
+            [
+                `platform:timeZone = "asia/kolkata": not the tz database's spelling; allowed: each part capitalised as in the tz database, e.g. Asia/Kolkata`,
+            ],
         ],
         [
             "a bad region",
@@ -245,7 +270,9 @@ describe("config (infra/config.ts)", () => {
             "an unknown key, with a suggestion",
             "dev",
             { ...DEV_GLOBAL_CONFIG, vpcCdir: "10.0.0.0/16" },
-            ['platform:vpcCdir = "10.0.0.0/16": unknown key; did you mean platform:vpcCidr? the keys are declared in Pulumi.yaml'],
+            [
+                'platform:vpcCdir = "10.0.0.0/16": unknown key; did you mean platform:vpcCidr? the keys are declared in Pulumi.yaml',
+            ],
         ],
     ];
     for (const [why, stack, values, expected] of cases) {
@@ -255,10 +282,13 @@ describe("config (infra/config.ts)", () => {
     }
 
     it("refuses keys of another layer instead of ignoring them", () => {
-        assert.deepStrictEqual(problems("dev-common", { ...MINIMAL_COMMON_CONFIG, region: "us-east-1", vpcCidr: "10.9.0.0/16" }), [
-            'platform:region = "us-east-1": not read by the common layer; it belongs to the global layer: set it in Pulumi.dev.yaml instead',
-            'platform:vpcCidr = "10.9.0.0/16": not read by the common layer; it belongs to the global layer: set it in Pulumi.dev.yaml instead',
-        ]);
+        assert.deepStrictEqual(
+            problems("dev-common", { ...MINIMAL_COMMON_CONFIG, region: "us-east-1", vpcCidr: "10.9.0.0/16" }),
+            [
+                'platform:region = "us-east-1": not read by the common layer; it belongs to the global layer: set it in Pulumi.dev.yaml instead',
+                'platform:vpcCidr = "10.9.0.0/16": not read by the common layer; it belongs to the global layer: set it in Pulumi.dev.yaml instead',
+            ],
+        );
         assert.deepStrictEqual(problems("dev", { ...DEV_GLOBAL_CONFIG, organization: "acme" }), [
             'platform:organization = "acme": not read by the global layer; it belongs to the common and service layers: set it in Pulumi.dev-common.yaml and each Pulumi.dev-<service>.yaml instead',
         ]);
@@ -284,8 +314,8 @@ describe("config (infra/config.ts)", () => {
 
     it("collects every problem of a stack in one error", () => {
         assert.deepStrictEqual(
-            problems("dev", { ...DEV_GLOBAL_CONFIG, contact: "x", vpcCidr: "nope", timeZone: "Mars/Olympus" }).map((p) =>
-                p.split(" = ")[0],
+            problems("dev", { ...DEV_GLOBAL_CONFIG, contact: "x", vpcCidr: "nope", timeZone: "Mars/Olympus" }).map(
+                (p) => p.split(" = ")[0],
             ),
             ["platform:contact", "platform:timeZone", "platform:vpcCidr"],
         );

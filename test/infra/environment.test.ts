@@ -21,7 +21,10 @@ describe("the environment's access graph (infra/environment.ts)", () => {
         write("qa", "config:\n  platform:layer: global\n");
         write("qa-common", "config:\n  platform:layer: common\n");
         write("qa-a", "config:\n  platform:layer: service\n  platform:allowedCallers: {service: b}\n");
-        write("qa-b", "config:\n  platform:layer: service\n  platform:allowedCallers:\n    - {service: a}\n    - 7\n    - {namespace: ops}\n");
+        write(
+            "qa-b",
+            "config:\n  platform:layer: service\n  platform:allowedCallers:\n    - {service: a}\n    - 7\n    - {namespace: ops}\n",
+        );
         write("qa2-c", "config:\n  platform:layer: service\n  platform:allowedCallers: [{service: a}]\n");
         assert.deepStrictEqual(readAccessGraph("qa", dir), [
             { name: "a", allowedCallers: [] },
@@ -32,7 +35,10 @@ describe("the environment's access graph (infra/environment.ts)", () => {
 
     it("reads the keys a stack file sets itself, or nothing when there is no readable file", () => {
         const dir = tempDir("keys");
-        fs.writeFileSync(path.join(dir, "Pulumi.qa.yaml"), "config:\n  platform:layer: global\n  platform:retries: 2\n  aws:region: x\n");
+        fs.writeFileSync(
+            path.join(dir, "Pulumi.qa.yaml"),
+            "config:\n  platform:layer: global\n  platform:retries: 2\n  aws:region: x\n",
+        );
         fs.writeFileSync(path.join(dir, "Pulumi.qa-common.yaml"), "config: [\n");
         assert.deepStrictEqual([...keysSetInStackFile("qa", dir)!].sort(), ["layer", "retries"]);
         assert.strictEqual(keysSetInStackFile("qa-common", dir), undefined);
@@ -45,14 +51,23 @@ describe("the environment's access graph (infra/environment.ts)", () => {
         fs.appendFileSync(path.join(dir, "Pulumi.dev.yaml"), "  platform:retries: 2\n");
         await assert.rejects(planEnvironment("dev", dir), (err: Error) => {
             assert.match(err.message, /Configuration of stack "dev" \(Pulumi\.dev\.yaml\) is invalid/);
-            assert.match(err.message, /platform:retries = 2: not read by the global layer; it belongs to the service layer: set it in each Pulumi\.dev-<service>\.yaml instead/);
+            assert.match(
+                err.message,
+                /platform:retries = 2: not read by the global layer; it belongs to the service layer: set it in each Pulumi\.dev-<service>\.yaml instead/,
+            );
             return true;
         });
     });
 
     it("names a sibling stack file that is not valid YAML, with its line", () => {
         const dir = tempDir("graph-broken");
-        fs.writeFileSync(path.join(dir, "Pulumi.qa-a.yaml"), "config:\n  platform:layer: service\n  platform:allowedCallers: [\n");
-        assert.throws(() => readAccessGraph("qa", dir), /^Error: Pulumi\.qa-a\.yaml line 4, column 1: not valid YAML: .+ \(every service stack of environment "qa" reads it for the access graph\)$/);
+        fs.writeFileSync(
+            path.join(dir, "Pulumi.qa-a.yaml"),
+            "config:\n  platform:layer: service\n  platform:allowedCallers: [\n",
+        );
+        assert.throws(
+            () => readAccessGraph("qa", dir),
+            /^Error: Pulumi\.qa-a\.yaml line 4, column 1: not valid YAML: .+ \(every service stack of environment "qa" reads it for the access graph\)$/,
+        );
     });
 });

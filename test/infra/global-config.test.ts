@@ -56,7 +56,13 @@ describe("infra/schema/global: the network's config", () => {
     const cases: [string, Record<string, unknown>, string[]][] = [
         [
             "a KMS key admin that is a group, and one listed twice",
-            { kmsKeyAdminArns: ["arn:aws:iam::123456789012:group/admins", "arn:aws:iam::123456789012:user/alice", "arn:aws:iam::123456789012:user/alice"] },
+            {
+                kmsKeyAdminArns: [
+                    "arn:aws:iam::123456789012:group/admins",
+                    "arn:aws:iam::123456789012:user/alice",
+                    "arn:aws:iam::123456789012:user/alice",
+                ],
+            },
             [
                 '  - platform:kmsKeyAdminArns[0] = "arn:aws:iam::123456789012:group/admins": not an IAM role or user ARN; allowed: arn:aws:iam::<12-digit account id>:role/<name> or :user/<name>, e.g. arn:aws:iam::123456789012:role/platform-admins',
                 '  - platform:kmsKeyAdminArns[2] = "arn:aws:iam::123456789012:user/alice": listed twice; each administrator once',
@@ -82,7 +88,10 @@ describe("infra/schema/global: the network's config", () => {
         ],
         [
             "bad explicit subnets",
-            { publicSubnetCidrs: ["10.20.128.0/24", "10.21.0.0/24", "10.20.130.0/29"], privateSubnetCidrs: ["10.20.0.0/19", "10.20.16.0/20", "10.20.64.0/25"] },
+            {
+                publicSubnetCidrs: ["10.20.128.0/24", "10.21.0.0/24", "10.20.130.0/29"],
+                privateSubnetCidrs: ["10.20.0.0/19", "10.20.16.0/20", "10.20.64.0/25"],
+            },
             [
                 '  - platform:publicSubnetCidrs[1] = "10.21.0.0/24": outside the VPC 10.20.0.0/16; allowed: a block inside vpcCidr',
                 '  - platform:publicSubnetCidrs[2] = "10.20.130.0/29": too small (/29); allowed: /28 or larger (the smallest subnet AWS allows)',
@@ -124,8 +133,8 @@ describe("infra/schema/global: the network's config", () => {
             "bad zone names",
             { privateZoneName: "internal", publicZoneName: "dev..example.com" },
             [
-                '  - platform:privateZoneName = "internal": not a domain name; allowed: lower-case DNS labels (a-z, 0-9, \'-\') joined by \'.\', at least two, no trailing dot, e.g. dev.internal.example.com',
-                '  - platform:publicZoneName = "dev..example.com": not a domain name; allowed: lower-case DNS labels (a-z, 0-9, \'-\') joined by \'.\', at least two, no trailing dot, e.g. dev.internal.example.com',
+                "  - platform:privateZoneName = \"internal\": not a domain name; allowed: lower-case DNS labels (a-z, 0-9, '-') joined by '.', at least two, no trailing dot, e.g. dev.internal.example.com",
+                "  - platform:publicZoneName = \"dev..example.com\": not a domain name; allowed: lower-case DNS labels (a-z, 0-9, '-') joined by '.', at least two, no trailing dot, e.g. dev.internal.example.com",
             ],
         ],
         [
@@ -143,6 +152,9 @@ describe("infra/schema/global: the network's config", () => {
     }
 
     it("reports every network problem at once", () => {
-        assert.strictEqual(problemsOf({ natStrategy: "x", flowLogRetentionDays: 2, availabilityZoneCount: 1 }).length, 3);
+        assert.strictEqual(
+            problemsOf({ natStrategy: "x", flowLogRetentionDays: 2, availabilityZoneCount: 1 }).length,
+            3,
+        );
     });
 });

@@ -15,11 +15,21 @@ import {
 
 describe("infra/layers: the one place that knows the layering", () => {
     it("names the stacks of an environment and tells the layer and environment back from a name", () => {
-        assert.deepStrictEqual([globalStackName("dev"), commonStackName("dev"), serviceStackName("dev", "customer-svc")], ["dev", "dev-common", "dev-customer-svc"]);
-        assert.deepStrictEqual(["dev", "dev-common", "dev-customer-svc"].map(layerOfStackName), ["global", "common", "service"]);
+        assert.deepStrictEqual(
+            [globalStackName("dev"), commonStackName("dev"), serviceStackName("dev", "customer-svc")],
+            ["dev", "dev-common", "dev-customer-svc"],
+        );
+        assert.deepStrictEqual(["dev", "dev-common", "dev-customer-svc"].map(layerOfStackName), [
+            "global",
+            "common",
+            "service",
+        ]);
         assert.deepStrictEqual(["dev", "dev-common", "dev-customer-svc"].map(envOfStackName), ["dev", "dev", "dev"]);
         assert.strictEqual(serviceOfStackName("dev-customer-svc"), "customer-svc");
-        assert.deepStrictEqual(["dev", "dev-common", "devel", "devel-common", "prod-dev"].map((s) => isStackOfEnvironment(s, "dev")), [true, true, false, false, false]);
+        assert.deepStrictEqual(
+            ["dev", "dev-common", "devel", "devel-common", "prod-dev"].map((s) => isStackOfEnvironment(s, "dev")),
+            [true, true, false, false, false],
+        );
         assert.strictEqual(stackReferenceName("acme", "platform", "dev-common"), "acme/platform/dev-common");
     });
 

@@ -22,7 +22,12 @@ describe("SDK internals (infra/sdk.ts)", () => {
         const register = Object.create(sdk.requestPrototypes.register) as Record<string, unknown>;
         register.getIgnorechangesList = undefined;
         assert.deepStrictEqual(
-            sdkProblems({ runtime, wire: { ...sdk.wire, secret: undefined }, requestPrototypes: { ...sdk.requestPrototypes, register }, resourceClass: NoTypeToken }),
+            sdkProblems({
+                runtime,
+                wire: { ...sdk.wire, secret: undefined },
+                requestPrototypes: { ...sdk.requestPrototypes, register },
+                resourceClass: NoTypeToken,
+            }),
             [
                 "runtime.waitForRPCs is not a function",
                 "the wire-format constant secret (runtime/rpc) is undefined, not a signature string",
@@ -47,7 +52,9 @@ describe("SDK internals (infra/sdk.ts)", () => {
                 () => isConfigSecret("platform:a"),
                 (err: Error) =>
                     err instanceof pulumi.RunError &&
-                    /^@pulumi\/pulumi \S+ no longer provides runtime\.isConfigSecret, which the program \(to refuse secrets set in plain text\) needs; pin @pulumi\/pulumi/.test(err.message),
+                    /^@pulumi\/pulumi \S+ no longer provides runtime\.isConfigSecret, which the program \(to refuse secrets set in plain text\) needs; pin @pulumi\/pulumi/.test(
+                        err.message,
+                    ),
             );
         } finally {
             Object.defineProperty(runtime, "isConfigSecret", { value: original, configurable: true, writable: true });

@@ -20,7 +20,9 @@ function problems(values: Record<string, unknown>): string[] {
         parse(values);
     } catch (err) {
         assert.ok(isConfigError(err));
-        return err.problems.map((p) => `${p.path} = ${p.value === undefined ? "(not set)" : JSON.stringify(p.value)}: ${p.message}`);
+        return err.problems.map(
+            (p) => `${p.path} = ${p.value === undefined ? "(not set)" : JSON.stringify(p.value)}: ${p.message}`,
+        );
     }
     return [];
 }
@@ -50,7 +52,11 @@ describe("service config (infra/schema/service.ts)", () => {
     it("reads external hosts with HTTPS on 443 by default (80 for HTTP), and names bad fields by their full path", () => {
         const config = parse({
             versions: VERSIONS,
-            externalHosts: [{ host: "api.stripe.com" }, { host: "hooks.example.com", protocol: "HTTP" }, { host: "mq.example.com", port: 5671, protocol: "TLS" }],
+            externalHosts: [
+                { host: "api.stripe.com" },
+                { host: "hooks.example.com", protocol: "HTTP" },
+                { host: "mq.example.com", port: 5671, protocol: "TLS" },
+            ],
         });
         assert.deepStrictEqual(config.settings.externalHosts, [
             { host: "api.stripe.com", port: 443, protocol: "HTTPS" },
@@ -60,7 +66,11 @@ describe("service config (infra/schema/service.ts)", () => {
         assert.deepStrictEqual(
             problems({
                 versions: VERSIONS,
-                externalHosts: [{ hostname: "api.stripe.com" }, { host: "*.example.com", port: "443" }, { host: "db.example.com", port: 5432, protocol: "TCP" }],
+                externalHosts: [
+                    { hostname: "api.stripe.com" },
+                    { host: "*.example.com", port: "443" },
+                    { host: "db.example.com", port: 5432, protocol: "TCP" },
+                ],
             }),
             [
                 'platform:externalHosts[0].hostname = "api.stripe.com": unknown field; allowed: host, port, protocol',
@@ -74,7 +84,10 @@ describe("service config (infra/schema/service.ts)", () => {
 
     it("reads the maps field by field, keeping defaults for unset fields", () => {
         const config = parse({
-            versions: [{ name: "v1", image: "a:1", weight: 90 }, { name: "v2", image: "a:2", weight: 10 }],
+            versions: [
+                { name: "v1", image: "a:1", weight: 90 },
+                { name: "v2", image: "a:2", weight: 10 },
+            ],
             allowedCallers: [{ service: "frontend", methods: ["GET"], paths: ["/api/*"] }, { namespace: "backend" }],
             resources: { cpuRequest: "200m" },
             quota: { pods: 50, limitsCpu: "14", requestsCpu: "4200m" },
@@ -87,23 +100,38 @@ describe("service config (infra/schema/service.ts)", () => {
         });
         const s = config.settings;
         assert.deepStrictEqual(s.versions[1], { name: "v2", image: "a:2", weight: 10 });
-        assert.deepStrictEqual(s.allowedCallers, [{ service: "frontend", methods: ["GET"], paths: ["/api/*"] }, { namespace: "backend" }]);
+        assert.deepStrictEqual(s.allowedCallers, [
+            { service: "frontend", methods: ["GET"], paths: ["/api/*"] },
+            { namespace: "backend" },
+        ]);
         assert.deepStrictEqual(s.resources, { ...SERVICE_DEFAULTS.resources, cpuRequest: "200m" });
         assert.deepStrictEqual(s.quota, { ...SERVICE_DEFAULTS.quota, pods: 50, limitsCpu: "14", requestsCpu: "4200m" });
         assert.deepStrictEqual(s.autoscaling, { minReplicas: 2, maxReplicas: 6, targetCpuUtilization: 60 });
-        assert.deepStrictEqual(s.jwt, { issuer: "https://auth.example.com/", jwksUri: "https://auth.example.com/jwks.json" });
+        assert.deepStrictEqual(s.jwt, {
+            issuer: "https://auth.example.com/",
+            jwksUri: "https://auth.example.com/jwks.json",
+        });
         assert.deepStrictEqual(s.rateLimit, { maxTokens: 10, tokensPerFill: 5, fillInterval: "1s" });
         assert.strictEqual(s.metricsPort, 9090);
         assert.strictEqual(s.publicHost, "api.example.com");
     });
 
     it("refuses a quota too small for the autoscalers' maximum during a rollout, sidecars included, with the numbers and the fix", () => {
-        const twoVersions = [{ name: "v1", image: "a:1", weight: 90 }, { name: "v2", image: "a:2", weight: 10 }];
+        const twoVersions = [
+            { name: "v1", image: "a:1", weight: 90 },
+            { name: "v2", image: "a:2", weight: 10 },
+        ];
         // Each version: 10 pods at its maximum, plus the one a rollout adds (maxSurge 1, maxUnavailable 0).
-        assert.deepStrictEqual(problems({ versions: twoVersions, autoscaling: { minReplicas: 3, maxReplicas: 10, targetCpuUtilization: 70 } }), [
-            "platform:quota.requestsCpu = \"4\": the service needs 4400m CPU at its autoscalers' maximum during a rollout: 22 pods (v1 11, v2 11) × (resources.cpuRequest 100m + the sidecar's 100m); raise it to at least 4400m, or lower autoscaling.maxReplicas or resources.cpuRequest",
-            "platform:quota.limitsCpu = \"8\": the service needs 22 CPU at its autoscalers' maximum during a rollout: 22 pods (v1 11, v2 11) × (resources.cpuLimit 500m + the sidecar's 500m); raise it to at least 22, or lower autoscaling.maxReplicas or resources.cpuLimit",
-        ]);
+        assert.deepStrictEqual(
+            problems({
+                versions: twoVersions,
+                autoscaling: { minReplicas: 3, maxReplicas: 10, targetCpuUtilization: 70 },
+            }),
+            [
+                "platform:quota.requestsCpu = \"4\": the service needs 4400m CPU at its autoscalers' maximum during a rollout: 22 pods (v1 11, v2 11) × (resources.cpuRequest 100m + the sidecar's 100m); raise it to at least 4400m, or lower autoscaling.maxReplicas or resources.cpuRequest",
+                "platform:quota.limitsCpu = \"8\": the service needs 22 CPU at its autoscalers' maximum during a rollout: 22 pods (v1 11, v2 11) × (resources.cpuLimit 500m + the sidecar's 500m); raise it to at least 22, or lower autoscaling.maxReplicas or resources.cpuLimit",
+            ],
+        );
         assert.deepStrictEqual(
             problems({
                 versions: twoVersions,
@@ -120,17 +148,26 @@ describe("service config (infra/schema/service.ts)", () => {
     });
 
     it("counts fixed replicas (a version's own first) when there is no autoscaler; an exact fit passes", () => {
-        const versions = [{ name: "v1", image: "a:1", weight: 90, replicas: 7 }, { name: "v2", image: "a:2", weight: 10 }];
+        const versions = [
+            { name: "v1", image: "a:1", weight: 90, replicas: 7 },
+            { name: "v2", image: "a:2", weight: 10 },
+        ];
         assert.deepStrictEqual(problems({ versions, replicas: 1, resources: { cpuLimit: "1500m" } }), [
-            "platform:quota.limitsCpu = \"8\": the service needs 20 CPU at its replicas during a rollout: 10 pods (v1 8, v2 2) × (resources.cpuLimit 1500m + the sidecar's 500m); raise it to at least 20, or lower the replicas or resources.cpuLimit",
+            'platform:quota.limitsCpu = "8": the service needs 20 CPU at its replicas during a rollout: 10 pods (v1 8, v2 2) × (resources.cpuLimit 1500m + the sidecar\'s 500m); raise it to at least 20, or lower the replicas or resources.cpuLimit',
         ]);
-        assert.deepStrictEqual(problems({ versions, replicas: 1, resources: { cpuLimit: "1500m" }, quota: { limitsCpu: "20" } }), []);
+        assert.deepStrictEqual(
+            problems({ versions, replicas: 1, resources: { cpuLimit: "1500m" }, quota: { limitsCpu: "20" } }),
+            [],
+        );
     });
 
     it("refuses a version's replicas while autoscaling is on, naming the autoscaler's bounds", () => {
         assert.deepStrictEqual(
             problems({
-                versions: [{ name: "v1", image: "a:1", weight: 90 }, { name: "v2", image: "a:2", weight: 10, replicas: 1 }],
+                versions: [
+                    { name: "v1", image: "a:1", weight: 90 },
+                    { name: "v2", image: "a:2", weight: 10, replicas: 1 },
+                ],
                 autoscaling: { minReplicas: 2, maxReplicas: 4, targetCpuUtilization: 70 },
                 quota: { limitsCpu: "10" },
             }),
@@ -173,11 +210,18 @@ describe("service config (infra/schema/service.ts)", () => {
     });
 
     it("refuses a caller that is a layer (common, global) or not a service name, saying what is allowed", () => {
-        const allowed = "allowed: the name of a service of the environment (its stack is <env>-<service>): lower-case letters, digits and single '-', starting with a letter, at most 40 characters, not global or common";
+        const allowed =
+            "allowed: the name of a service of the environment (its stack is <env>-<service>): lower-case letters, digits and single '-', starting with a letter, at most 40 characters, not global or common";
         assert.deepStrictEqual(
             problems({
                 versions: VERSIONS,
-                allowedCallers: [{ service: "common" }, { service: "global" }, { service: "Front_End" }, { service: "a".repeat(41) }, { service: "frontend" }],
+                allowedCallers: [
+                    { service: "common" },
+                    { service: "global" },
+                    { service: "Front_End" },
+                    { service: "a".repeat(41) },
+                    { service: "frontend" },
+                ],
             }),
             [
                 `platform:allowedCallers[0].service = "common": "common" is a layer of the environment, not a service: no workload has its principal; ${allowed}`,

@@ -55,10 +55,29 @@ const SERVICE = "dev-payment";
 const RELEASES = ["istio-base", "istio-ingressgateway", "istiod", "jaeger", "kube-prometheus-stack", "metrics-server"];
 const NAMESPACES = ["istio-system", "istio-ingress", "observability"];
 /** Cluster-scoped kinds the charts make. */
-const CLUSTER_KINDS = ["clusterroles", "clusterrolebindings", "mutatingwebhookconfigurations", "validatingwebhookconfigurations", "apiservices", "customresourcedefinitions"];
+const CLUSTER_KINDS = [
+    "clusterroles",
+    "clusterrolebindings",
+    "mutatingwebhookconfigurations",
+    "validatingwebhookconfigurations",
+    "apiservices",
+    "customresourcedefinitions",
+];
 /** Objects of our CRDs and the charts' that the common stack makes. */
-const MESH_OBJECTS = ["peerauthentications.security.istio.io", "telemetries.telemetry.istio.io", "podmonitors.monitoring.coreos.com", "servicemonitors.monitoring.coreos.com", "prometheusrules.monitoring.coreos.com", "prometheuses.monitoring.coreos.com", "alertmanagers.monitoring.coreos.com"];
-const HELM_OWNER = { label: "app.kubernetes.io/managed-by", release: "meta.helm.sh/release-name", namespace: "meta.helm.sh/release-namespace" };
+const MESH_OBJECTS = [
+    "peerauthentications.security.istio.io",
+    "telemetries.telemetry.istio.io",
+    "podmonitors.monitoring.coreos.com",
+    "servicemonitors.monitoring.coreos.com",
+    "prometheusrules.monitoring.coreos.com",
+    "prometheuses.monitoring.coreos.com",
+    "alertmanagers.monitoring.coreos.com",
+];
+const HELM_OWNER = {
+    label: "app.kubernetes.io/managed-by",
+    release: "meta.helm.sh/release-name",
+    namespace: "meta.helm.sh/release-namespace",
+};
 
 /** Runs kubectl and fails with its output when it fails. */
 function kubectlOk(args: string[]): string {
@@ -97,7 +116,11 @@ describe("dev-common on an existing cluster under the real engine, charts throug
     let crds: string[] = [];
     const run = async (stack: string, step: string, args: string[]): Promise<CommandResult> => {
         const r = await backend.run(project, [...args, "--stack", stack]);
-        recordTiming(stack === STACK ? `${STACK} (existing cluster)` : `${stack} (on the real ${STACK})`, step, r.seconds);
+        recordTiming(
+            stack === STACK ? `${STACK} (existing cluster)` : `${stack} (on the real ${STACK})`,
+            step,
+            r.seconds,
+        );
         return r;
     };
 
@@ -108,11 +131,19 @@ describe("dev-common on an existing cluster under the real engine, charts throug
         }
         const istiodUrl = process.env.PLATFORM_ISTIOD_URL;
         const istiodCa = process.env.PLATFORM_ISTIOD_CA;
-        assert.ok(istiodUrl && istiodCa, "set PLATFORM_ISTIOD_URL and PLATFORM_ISTIOD_CA to an istiod outside the cluster (scripts/integration.sh starts one)");
+        assert.ok(
+            istiodUrl && istiodCa,
+            "set PLATFORM_ISTIOD_URL and PLATFORM_ISTIOD_CA to an istiod outside the cluster (scripts/integration.sh starts one)",
+        );
         plans = await planEnvironment("dev");
-        await standIn(backend, plans.find((p) => p.layer === "global")!);
+        await standIn(
+            backend,
+            plans.find((p) => p.layer === "global")!,
+        );
         // dev-common's own settings that an existing cluster keeps; the EKS keys would be refused.
-        const dev = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.dev-common.yaml"), "utf8")) as { config: Record<string, unknown> };
+        const dev = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.dev-common.yaml"), "utf8")) as {
+            config: Record<string, unknown>;
+        };
         const config = {
             "platform:layer": "common",
             "platform:clusterMode": "existing",
@@ -128,7 +159,15 @@ describe("dev-common on an existing cluster under the real engine, charts throug
         kubeconfig = fs.readFileSync(kubeconfigFile(), "utf8");
         await backend.ok(project, ["stack", "init", STACK]);
         await backend.ok(project, ["config", "set", "--secret", "--stack", STACK, "platform:kubeconfig", kubeconfig]);
-        await backend.ok(project, ["config", "set", "--secret", "--stack", STACK, "platform:grafanaAdminPassword", "integration-admin"]);
+        await backend.ok(project, [
+            "config",
+            "set",
+            "--secret",
+            "--stack",
+            STACK,
+            "platform:grafanaAdminPassword",
+            "integration-admin",
+        ]);
         await backend.ok(project, ["stack", "init", SERVICE]);
     });
 
@@ -145,32 +184,57 @@ describe("dev-common on an existing cluster under the real engine, charts throug
         assert.strictEqual(r.code, 0, describeCommand(r));
         // The kubernetes provider renders each local chart in preview: a wrong folder or a value a
         // template cannot take fails here.
-        const releases = [...r.stdout.matchAll(/\[urn=urn:pulumi:dev-common::platform::[^\]]*helm\.sh\/v3:Release::([a-z-]+)\]/g)].map((m) => m[1]).sort();
+        const releases = [
+            ...r.stdout.matchAll(/\[urn=urn:pulumi:dev-common::platform::[^\]]*helm\.sh\/v3:Release::([a-z-]+)\]/g),
+        ]
+            .map((m) => m[1])
+            .sort();
         assert.deepStrictEqual(releases, RELEASES, describeCommand(r));
         // Nothing of AWS, and no random password: Grafana's is configured.
         assert.doesNotMatch(r.stdout, /pulumi:providers:(aws|eks|random)/, describeCommand(r));
-        assert.match(r.stdout, /jaegerCollectorEndpoint\s*:\s*"jaeger\.observability\.svc\.cluster\.local:4317"/, describeCommand(r));
+        assert.match(
+            r.stdout,
+            /jaegerCollectorEndpoint\s*:\s*"jaeger\.observability\.svc\.cluster\.local:4317"/,
+            describeCommand(r),
+        );
         for (const ns of ["istio-ingress", "observability"]) {
             assert.strictEqual(kubectl(["get", "namespace", ns]).code, 1, `namespace ${ns} exists after a preview`);
         }
     });
 
     it("refuses a bad chartMirror and a missing kubeconfig under the real engine, before creating anything", async () => {
-        const mirror = (await backend.ok(project, ["config", "get", "--stack", STACK, "platform:chartMirror"])).stdout.trim();
-        await backend.ok(project, ["config", "set", "--stack", STACK, "platform:chartMirror", "http://charts.example.com"]);
+        const mirror = (
+            await backend.ok(project, ["config", "get", "--stack", STACK, "platform:chartMirror"])
+        ).stdout.trim();
+        await backend.ok(project, [
+            "config",
+            "set",
+            "--stack",
+            STACK,
+            "platform:chartMirror",
+            "http://charts.example.com",
+        ]);
         await backend.ok(project, ["config", "rm", "--stack", STACK, "platform:kubeconfig"]);
         const r = await run(STACK, "preview-refused", ["preview"]);
         await backend.ok(project, ["config", "set", "--stack", STACK, "platform:chartMirror", mirror]);
         await backend.ok(project, ["config", "set", "--secret", "--stack", STACK, "platform:kubeconfig", kubeconfig]);
         assert.notStrictEqual(r.code, 0, describeCommand(r));
         const text = r.stdout + r.stderr;
-        assert.match(text, /Configuration of stack "dev-common" \(Pulumi\.dev-common\.yaml\) is invalid; nothing was created:/, describeCommand(r));
+        assert.match(
+            text,
+            /Configuration of stack "dev-common" \(Pulumi\.dev-common\.yaml\) is invalid; nothing was created:/,
+            describeCommand(r),
+        );
         assert.match(
             text,
             /platform:kubeconfig = \(not set\): required in stack "dev-common" with clusterMode existing; allowed: the existing cluster's kubeconfig, set with pulumi config set --secret kubeconfig < <file>/,
             describeCommand(r),
         );
-        assert.match(text, /platform:chartMirror = "http:\/\/charts\.example\.com": scheme http is not supported; allowed: empty/, describeCommand(r));
+        assert.match(
+            text,
+            /platform:chartMirror = "http:\/\/charts\.example\.com": scheme http is not supported; allowed: empty/,
+            describeCommand(r),
+        );
         // Our message, not a stack trace.
         assert.doesNotMatch(text, / {4}at .*\.(ts|js):[0-9]+/, describeCommand(r));
     });
@@ -180,38 +244,67 @@ describe("dev-common on an existing cluster under the real engine, charts throug
         crds = istioCrds();
         for (const crd of crds) {
             kubectlOk(["label", "crd", crd, `${HELM_OWNER.label}=Helm`, "--overwrite"]);
-            kubectlOk(["annotate", "crd", crd, `${HELM_OWNER.release}=istio-base`, `${HELM_OWNER.namespace}=istio-system`, "--overwrite"]);
+            kubectlOk([
+                "annotate",
+                "crd",
+                crd,
+                `${HELM_OWNER.release}=istio-base`,
+                `${HELM_OWNER.namespace}=istio-system`,
+                "--overwrite",
+            ]);
         }
         const r = await run(STACK, "up", ["up", "--yes", "--skip-preview"]);
         assert.strictEqual(r.code, 0, describeCommand(r));
-        const deployed = (await backend.ok(project, ["stack", "output", "--json", "--show-secrets", "--stack", STACK])).stdout;
+        const deployed = (await backend.ok(project, ["stack", "output", "--json", "--show-secrets", "--stack", STACK]))
+            .stdout;
         assert.strictEqual(JSON.parse(deployed).jaegerCollectorEndpoint, "jaeger.observability.svc.cluster.local:4317");
-        const releases = items(["secrets", "-A", "-l", "owner=helm,status=deployed"]).map((s) => s.metadata.labels.name).sort();
+        const releases = items(["secrets", "-A", "-l", "owner=helm,status=deployed"])
+            .map((s) => s.metadata.labels.name)
+            .sort();
         assert.deepStrictEqual(releases, RELEASES);
         for (const ns of NAMESPACES) {
             kubectlOk(["get", "namespace", ns]);
         }
         kubectlOk(["-n", "istio-system", "get", "peerauthentication", "default"]);
         kubectlOk(["-n", "istio-system", "get", "telemetry", "mesh-default"]);
-        assert.ok(items(["podmonitors", "-A"]).length > 0 && items(["servicemonitors", "-A"]).length > 0, "no PodMonitor or ServiceMonitor");
-        for (const [ns, deployment] of [["istio-system", "istiod"], ["istio-ingress", "istio-ingressgateway"], ["observability", "jaeger"], ["observability", "metrics-server"]]) {
+        assert.ok(
+            items(["podmonitors", "-A"]).length > 0 && items(["servicemonitors", "-A"]).length > 0,
+            "no PodMonitor or ServiceMonitor",
+        );
+        for (const [ns, deployment] of [
+            ["istio-system", "istiod"],
+            ["istio-ingress", "istio-ingressgateway"],
+            ["observability", "jaeger"],
+            ["observability", "metrics-server"],
+        ]) {
             kubectlOk(["-n", ns, "wait", "--for=condition=Available", `deployment/${deployment}`, "--timeout=60s"]);
         }
     });
 
     it("the charts' webhooks call the istiod outside the cluster: pods are injected and Istio objects validated at admission", () => {
         const url = process.env.PLATFORM_ISTIOD_URL!;
-        const injector = JSON.parse(kubectlOk(["get", "mutatingwebhookconfiguration", "istio-sidecar-injector", "-o", "json"]));
+        const injector = JSON.parse(
+            kubectlOk(["get", "mutatingwebhookconfiguration", "istio-sidecar-injector", "-o", "json"]),
+        );
         assert.deepStrictEqual([...new Set(injector.webhooks.map((w: any) => w.clientConfig.url))], [`${url}/inject`]);
-        const validator = JSON.parse(kubectlOk(["get", "validatingwebhookconfiguration", "istiod-default-validator", "-o", "json"]));
-        assert.deepStrictEqual(validator.webhooks.map((w: any) => [w.clientConfig.url, w.failurePolicy]), [[`${url}/validate`, "Fail"]]);
+        const validator = JSON.parse(
+            kubectlOk(["get", "validatingwebhookconfiguration", "istiod-default-validator", "-o", "json"]),
+        );
+        assert.deepStrictEqual(
+            validator.webhooks.map((w: any) => [w.clientConfig.url, w.failurePolicy]),
+            [[`${url}/validate`, "Fail"]],
+        );
         // The per-revision validator at istiod's Service is left out (nothing would answer it).
         assert.strictEqual(kubectl(["get", "validatingwebhookconfiguration", "istio-validator-istio-system"]).code, 1);
         // The gateway's pods went through the injector: the proxy is istiod's injected sidecar template.
         const pods = items(["pods", "-n", "istio-ingress"]);
         assert.ok(pods.length > 0, "no gateway pod");
         for (const pod of pods) {
-            assert.strictEqual(pod.metadata.annotations?.["sidecar.istio.io/status"] !== undefined, true, `${pod.metadata.name} was not injected: ${JSON.stringify(pod.metadata.annotations)}`);
+            assert.strictEqual(
+                pod.metadata.annotations?.["sidecar.istio.io/status"] !== undefined,
+                true,
+                `${pod.metadata.name} was not injected: ${JSON.stringify(pod.metadata.annotations)}`,
+            );
         }
         const refusal = refusalOfInvalidObject();
         assert.ok(refusal !== undefined, "the API server accepted an invalid VirtualService");
@@ -223,12 +316,17 @@ describe("dev-common on an existing cluster under the real engine, charts throug
         const r = await run(SERVICE, "up", ["up", "--yes", "--skip-preview"]);
         assert.strictEqual(r.code, 0, describeCommand(r));
         const plan = plans.find((p) => p.config.stack === SERVICE)!;
-        const namespaces = manifestsOf(plan.evaluation.resources).filter((m: any) => m.kind === "Namespace").map((m: any) => m.metadata.name as string);
+        const namespaces = manifestsOf(plan.evaluation.resources)
+            .filter((m: any) => m.kind === "Namespace")
+            .map((m: any) => m.metadata.name as string);
         assert.ok(namespaces.length > 0);
         const pods = namespaces.flatMap((ns) => items(["pods", "-n", ns]));
         assert.ok(pods.length > 0, `no pod in ${namespaces.join(", ")}`);
         for (const pod of pods) {
-            assert.ok(pod.spec.containers.some((c: any) => c.name === "istio-proxy"), `${pod.metadata.name} has no sidecar`);
+            assert.ok(
+                pod.spec.containers.some((c: any) => c.name === "istio-proxy"),
+                `${pod.metadata.name} has no sidecar`,
+            );
         }
     });
 
@@ -248,7 +346,9 @@ describe("dev-common on an existing cluster under the real engine, charts throug
             ...NAMESPACES.filter((ns) => kubectl(["get", "namespace", ns]).code === 0).map((ns) => `namespace/${ns}`),
             ...items(["secrets", "-A", "-l", "owner=helm"]).map((s) => `helm release ${s.metadata.labels.name}`),
             ...clusterObjectsOfOurReleases(),
-            ...MESH_OBJECTS.flatMap((kind) => items([kind, "-A"]).map((o) => `${kind}/${o.metadata.namespace}/${o.metadata.name}`)),
+            ...MESH_OBJECTS.flatMap((kind) =>
+                items([kind, "-A"]).map((o) => `${kind}/${o.metadata.namespace}/${o.metadata.name}`),
+            ),
         ];
         assert.deepStrictEqual(left, []);
         // Istio's CRDs stay, as the chart says (helm.sh/resource-policy: keep).

@@ -13,7 +13,12 @@ import { programDir } from "./helpers/programs";
 import { CapturedConfig, FIXTURE_DIR, RECORDED_FILE, configDifferences } from "../helpers/engine-config";
 
 /** Runs the capture program as `stack` of a project with `projectConfig`, over the given stack file. */
-async function capture(backend: Backend, stack: string, stackFile: string, projectConfig: unknown): Promise<CapturedConfig> {
+async function capture(
+    backend: Backend,
+    stack: string,
+    stackFile: string,
+    projectConfig: unknown,
+): Promise<CapturedConfig> {
     const dir = programProject(`capture-${stack}`, programDir("capture"), { config: projectConfig });
     const target = path.join(dir, `Pulumi.${stack}.yaml`);
     const original = fs.readFileSync(stackFile, "utf8");
@@ -44,7 +49,12 @@ describe("the config the real engine hands the program", function () {
 
     for (const stack of stacksOfEnvironment("dev")) {
         it(`is what the harness builds for ${stack} (Pulumi.${stack}.yaml)`, async () => {
-            const engine = await capture(backend, stack, path.join(ROOT, `Pulumi.${stack}.yaml`), projectConfigOf(ROOT));
+            const engine = await capture(
+                backend,
+                stack,
+                path.join(ROOT, `Pulumi.${stack}.yaml`),
+                projectConfigOf(ROOT),
+            );
             const harness = readStackConfig(stack);
             assert.deepStrictEqual(configDifferences(harness, engine), []);
         });
@@ -54,7 +64,10 @@ describe("the config the real engine hands the program", function () {
         // Record every capture first (the record is what the engine did, whatever the harness does),
         // then compare.
         const recorded: Record<string, CapturedConfig> = {};
-        for (const file of fs.readdirSync(FIXTURE_DIR).filter((f) => /^Pulumi\..+\.yaml$/.test(f) && f !== "Pulumi.yaml").sort()) {
+        for (const file of fs
+            .readdirSync(FIXTURE_DIR)
+            .filter((f) => /^Pulumi\..+\.yaml$/.test(f) && f !== "Pulumi.yaml")
+            .sort()) {
             const stack = file.slice("Pulumi.".length, -".yaml".length);
             const engine = await capture(backend, stack, path.join(FIXTURE_DIR, file), projectConfigOf(FIXTURE_DIR));
             // The engine decrypts secure: values; the record keeps only that they were secret.

@@ -36,9 +36,17 @@ class Recording implements EnvironmentWorkspace {
 
 /** The counts the engine printed at the end of a stack's output (`+ 45 created`, `45 unchanged`). */
 function printedCounts(lines: readonly string[], stack: string): Partial<Record<keyof Counts, number>> {
-    const words: Record<string, keyof Counts> = { created: "created", updated: "updated", replaced: "replaced", deleted: "deleted", unchanged: "unchanged" };
+    const words: Record<string, keyof Counts> = {
+        created: "created",
+        updated: "updated",
+        replaced: "replaced",
+        deleted: "deleted",
+        unchanged: "unchanged",
+    };
     const counts: Partial<Record<keyof Counts, number>> = {};
-    const prefix = new RegExp(`^\\[${stack}\\s*\\]\\s+[-+~]*\\s*([0-9]+) (created|updated|replaced|deleted|unchanged)$`);
+    const prefix = new RegExp(
+        `^\\[${stack}\\s*\\]\\s+[-+~]*\\s*([0-9]+) (created|updated|replaced|deleted|unchanged)$`,
+    );
     for (const line of lines) {
         const m = prefix.exec(line);
         if (m) {
@@ -61,24 +69,40 @@ describe("npm run env -- up, then destroy, of dev's service stacks under the rea
     let unregister: () => void = () => undefined;
 
     /** Runs `npm run env -- ARGV` against the suite's backend and project copy. */
-    async function env(argv: string[]): Promise<{ code: number; lines: string[]; workspace: Recording; seconds: number }> {
-        const vars = Object.fromEntries(Object.entries(backend.env).filter((e): e is [string, string] => e[1] !== undefined));
+    async function env(
+        argv: string[],
+    ): Promise<{ code: number; lines: string[]; workspace: Recording; seconds: number }> {
+        const vars = Object.fromEntries(
+            Object.entries(backend.env).filter((e): e is [string, string] => e[1] !== undefined),
+        );
         const workspace = new Recording(new AutomationWorkspace(project, argv.includes("--create"), vars));
         const lines: string[] = [];
         const started = Date.now();
-        const code = await main(argv, { workspace, dir: project, print: (l) => lines.push(...l.split("\n")), canAsk: false });
+        const code = await main(argv, {
+            workspace,
+            dir: project,
+            print: (l) => lines.push(...l.split("\n")),
+            canAsk: false,
+        });
         // The summary table in the suite's output, for the record (the engine's output only on a failure).
-        console.log(`      npm run env -- ${argv.map((a) => a.replace(project, "<project>")).join(" ")}: exit ${code}\n${lines.slice(lines.findIndex((l) => l.startsWith("stack "))).map((l) => `        ${l}`).join("\n")}`);
+        console.log(
+            `      npm run env -- ${argv.map((a) => a.replace(project, "<project>")).join(" ")}: exit ${code}\n${lines
+                .slice(lines.findIndex((l) => l.startsWith("stack ")))
+                .map((l) => `        ${l}`)
+                .join("\n")}`,
+        );
         return { code, lines, workspace, seconds: (Date.now() - started) / 1000 };
     }
 
     const objectsOf = (stack: string) =>
-        manifestsOf(plans.find((p) => p.config.stack === stack)!.evaluation.resources).map((m: Record<string, any>) => ({
-            apiVersion: m.apiVersion,
-            kind: m.kind,
-            namespace: m.metadata.namespace,
-            name: m.metadata.name,
-        }));
+        manifestsOf(plans.find((p) => p.config.stack === stack)!.evaluation.resources).map(
+            (m: Record<string, any>) => ({
+                apiVersion: m.apiVersion,
+                kind: m.kind,
+                namespace: m.metadata.namespace,
+                name: m.metadata.name,
+            }),
+        );
 
     before(async () => {
         ({ plans, unregister } = await setUpDevServices(backend));
@@ -90,18 +114,38 @@ describe("npm run env -- up, then destroy, of dev's service stacks under the rea
     const args = SERVICES.flatMap((s) => ["--stack", s]);
 
     it("up: the service stacks run at once, each creates its objects, and the summary's counts are the engine's", async () => {
-        const r = await env(["up", "--env", "dev", ...args, "--policy-pack", path.join(project, "policy"), "--yes", "--create"]);
+        const r = await env([
+            "up",
+            "--env",
+            "dev",
+            ...args,
+            "--policy-pack",
+            path.join(project, "policy"),
+            "--yes",
+            "--create",
+        ]);
         recordTiming("env dev services", "env up", r.seconds);
         const output = r.lines.join("\n");
         assert.strictEqual(r.code, EXIT.ok, output);
         // One layer, run at once: every stack started before the first one ended.
-        assert.deepStrictEqual(r.workspace.events.slice(0, 3).sort(), SERVICES.map((s) => `start ${s}`), output);
+        assert.deepStrictEqual(
+            r.workspace.events.slice(0, 3).sort(),
+            SERVICES.map((s) => `start ${s}`),
+            output,
+        );
         for (const stack of SERVICES) {
             const report = r.workspace.reports.get(stack)!;
             const objects = objectsOf(stack);
             assert.ok(report.counts.created > objects.length, `${stack}: ${JSON.stringify(report.counts)}`);
-            assert.deepStrictEqual(nonZero(report.counts), printedCounts(r.lines, stack), `${stack}: the summary's counts are not the engine's\n${output}`);
-            assert.match(output, new RegExp(`^${stack} +up +${report.counts.created} +0 +0 +0 +0 +[0-9.]+ s +succeeded$`, "m"));
+            assert.deepStrictEqual(
+                nonZero(report.counts),
+                printedCounts(r.lines, stack),
+                `${stack}: the summary's counts are not the engine's\n${output}`,
+            );
+            assert.match(
+                output,
+                new RegExp(`^${stack} +up +${report.counts.created} +0 +0 +0 +0 +[0-9.]+ s +succeeded$`, "m"),
+            );
             for (const o of objects) {
                 assert.ok(getObject(o), `${stack}: ${o.kind} ${o.namespace ?? ""}/${o.name} is not on the API server`);
             }
@@ -114,7 +158,11 @@ describe("npm run env -- up, then destroy, of dev's service stacks under the rea
         assert.strictEqual(r.code, EXIT.ok, r.lines.join("\n"));
         for (const stack of SERVICES) {
             const c = r.workspace.reports.get(stack)!.counts;
-            assert.deepStrictEqual({ ...c, unchanged: 0 }, { created: 0, updated: 0, replaced: 0, deleted: 0, unchanged: 0 }, stack);
+            assert.deepStrictEqual(
+                { ...c, unchanged: 0 },
+                { created: 0, updated: 0, replaced: 0, deleted: 0, unchanged: 0 },
+                stack,
+            );
         }
     });
 
@@ -125,9 +173,17 @@ describe("npm run env -- up, then destroy, of dev's service stacks under the rea
         assert.strictEqual(r.code, EXIT.ok, output);
         for (const stack of SERVICES) {
             const report = r.workspace.reports.get(stack)!;
-            assert.deepStrictEqual(nonZero(report.counts), printedCounts(r.lines, stack), `${stack}: the summary's counts are not the engine's\n${output}`);
+            assert.deepStrictEqual(
+                nonZero(report.counts),
+                printedCounts(r.lines, stack),
+                `${stack}: the summary's counts are not the engine's\n${output}`,
+            );
             assert.ok(report.counts.deleted > objectsOf(stack).length, `${stack}: ${JSON.stringify(report.counts)}`);
-            assert.deepStrictEqual(objectsOf(stack).filter((o) => getObject(o) !== undefined), [], stack);
+            assert.deepStrictEqual(
+                objectsOf(stack).filter((o) => getObject(o) !== undefined),
+                [],
+                stack,
+            );
         }
     });
 });

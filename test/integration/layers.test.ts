@@ -8,7 +8,8 @@ import { Backend, describe as describeCommand, projectCopy } from "../../plan/en
 import { standIn } from "../../plan/engine/standin";
 
 /** The engine's message when a program registers a resource of a provider whose plugin is missing. */
-const MISSING_PLUGIN = /no resource plugin 'pulumi-resource-([a-z]+)' found in the workspace at version v[0-9.]+ or on your \$PATH/g;
+const MISSING_PLUGIN =
+    /no resource plugin 'pulumi-resource-([a-z]+)' found in the workspace at version v[0-9.]+ or on your \$PATH/g;
 
 /** The plugins a preview stopped at, sorted and without repeats. */
 function missingPlugins(text: string): string[] {
@@ -59,7 +60,10 @@ describe("dev's global and common stacks under the real engine (no aws provider 
     it("dev-common: pulumi preview reads dev's outputs (a stand-in stack) and stops only at the missing random, aws or eks plugins", async () => {
         // The stand-in exports what the offline plan computes for dev; it creates no resource.
         const other = new Backend("layers-common");
-        await standIn(other, plans.find((p) => p.layer === "global")!);
+        await standIn(
+            other,
+            plans.find((p) => p.layer === "global")!,
+        );
         await other.ok(project, ["stack", "init", "dev-common"]);
         const r = await other.run(project, ["preview", "--stack", "dev-common"]);
         const text = r.stdout + r.stderr;

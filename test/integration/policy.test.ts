@@ -11,7 +11,9 @@ import { kubeconfigFile } from "../../plan/engine/kube";
 
 /** Each `- [level]  policy  (type: name)` line of the engine's policy summary. */
 function reported(r: CommandResult): string[] {
-    return [...r.stdout.matchAll(/- \[(mandatory|advisory)\]\s+([a-z0-9-]+)\s+\(([^)]+)\)/g)].map((m) => `${m[1]} ${m[2]} ${m[3]}`).sort();
+    return [...r.stdout.matchAll(/- \[(mandatory|advisory)\]\s+([a-z0-9-]+)\s+\(([^)]+)\)/g)]
+        .map((m) => `${m[1]} ${m[2]} ${m[3]}`)
+        .sort();
 }
 
 describe("the policy pack under the real engine", function () {
@@ -20,14 +22,27 @@ describe("the policy pack under the real engine", function () {
 
     before(async () => {
         const backend = new Backend("policy");
-        const dir = programProject("forbidden", programDir("forbidden"), { config: null, files: { kubeconfig: fs.readFileSync(kubeconfigFile(), "utf8") } });
+        const dir = programProject("forbidden", programDir("forbidden"), {
+            config: null,
+            files: { kubeconfig: fs.readFileSync(kubeconfigFile(), "utf8") },
+        });
         await backend.ok(dir, ["stack", "init", "forbidden"]);
-        result = await backend.run(dir, ["preview", "--stack", "forbidden", "--policy-pack", path.join(ROOT, "policy")]);
+        result = await backend.run(dir, [
+            "preview",
+            "--stack",
+            "forbidden",
+            "--policy-pack",
+            path.join(ROOT, "policy"),
+        ]);
     });
 
     it("refuses an image tagged latest, naming the policy, and stops the preview", () => {
         assert.notStrictEqual(result.code, 0, describeCommand(result));
-        assert.match(result.stdout, /k8s-pinned-images[\s\S]*image "registry\.example\.com\/shop\/app:latest" uses the mutable tag latest/, describeCommand(result));
+        assert.match(
+            result.stdout,
+            /k8s-pinned-images[\s\S]*image "registry\.example\.com\/shop\/app:latest" uses the mutable tag latest/,
+            describeCommand(result),
+        );
     });
 
     it("reports the password in plain text and not the one that is a Pulumi secret", () => {

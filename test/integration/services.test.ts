@@ -29,7 +29,10 @@ function stateResources(exported: any): string[] {
 }
 
 function planResources(plan: StackPlan): string[] {
-    return plan.evaluation.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").map((r) => `${r.type}::${r.name}`).sort();
+    return plan.evaluation.resources
+        .filter((r) => r.type !== "pulumi:pulumi:Stack")
+        .map((r) => `${r.type}::${r.name}`)
+        .sort();
 }
 
 function refOf(m: Record<string, any>): ObjectRef {
@@ -52,7 +55,10 @@ describe("dev's service stacks under the real engine, on a real API server", fun
 
     it("the cluster refuses an object Istio's validation refuses (the webhook is live)", () => {
         const refusal = refusalOfInvalidObject();
-        assert.ok(refusal !== undefined, "the API server accepted an invalid VirtualService: no Istio validating webhook is live; run istiod (README, \"Integration suite\")");
+        assert.ok(
+            refusal !== undefined,
+            'the API server accepted an invalid VirtualService: no Istio validating webhook is live; run istiod (README, "Integration suite")',
+        );
         assert.match(refusal, new RegExp(ISTIO_REFUSAL));
     });
 
@@ -73,7 +79,7 @@ describe("dev's service stacks under the real engine, on a real API server", fun
                 await backend.ok(project, ["stack", "init", stack]);
             });
 
-            it("pulumi preview --policy-pack policy: no violation and no \"can't run policy\" notice on a first preview", async () => {
+            it('pulumi preview --policy-pack policy: no violation and no "can\'t run policy" notice on a first preview', async () => {
                 const r = await run("preview", ["preview", "--policy-pack", "policy"]);
                 assert.strictEqual(r.code, 0, describeCommand(r));
                 // The pack ran, and passed.
@@ -107,8 +113,16 @@ describe("dev's service stacks under the real engine, on a real API server", fun
                 for (const m of deployments) {
                     const live = getObject(refOf(m));
                     const available = (live.status.conditions ?? []).find((c: any) => c.type === "Available");
-                    assert.strictEqual(available?.status, "True", `${refText(refOf(m))}: ${JSON.stringify(live.status)}`);
-                    assert.strictEqual(live.status.readyReplicas, live.spec.replicas, `${refText(refOf(m))}: ${JSON.stringify(live.status)}`);
+                    assert.strictEqual(
+                        available?.status,
+                        "True",
+                        `${refText(refOf(m))}: ${JSON.stringify(live.status)}`,
+                    );
+                    assert.strictEqual(
+                        live.status.readyReplicas,
+                        live.spec.replicas,
+                        `${refText(refOf(m))}: ${JSON.stringify(live.status)}`,
+                    );
                 }
             });
 
@@ -127,7 +141,10 @@ describe("dev's service stacks under the real engine, on a real API server", fun
             it("pulumi destroy leaves none of the stack's objects behind", async () => {
                 const r = await run("destroy", ["destroy", "--yes", "--skip-preview"]);
                 assert.strictEqual(r.code, 0, describeCommand(r));
-                const left = manifests.map(refOf).filter((ref) => getObject(ref) !== undefined).map(refText);
+                const left = manifests
+                    .map(refOf)
+                    .filter((ref) => getObject(ref) !== undefined)
+                    .map(refText);
                 assert.deepStrictEqual(left, []);
             });
         });

@@ -42,7 +42,9 @@ describe("differential: our access matrix against Istio's policy compiler on gen
                     const result = runOracle(dir, run.env);
                     runs++;
                     if (result.lines.length !== run.rows.length) {
-                        throw new Error(`oracle answered ${result.lines.length} lines for ${run.rows.length} rows: ${result.summary}`);
+                        throw new Error(
+                            `oracle answered ${result.lines.length} lines for ${run.rows.length} rows: ${result.summary}`,
+                        );
                     }
                     result.lines.forEach((line, i) => {
                         if (!line.startsWith("agree")) {
@@ -60,6 +62,8 @@ describe("differential: our access matrix against Istio's policy compiler on gen
             }
         });
         fc.assert(property, { seed: SEED, numRuns: RUNS });
-        console.log(`      ${cases} generated environments, ${rows} requests, ${runs} oracle runs, ${((Date.now() - started) / 1000).toFixed(1)} s (seed ${SEED})`);
+        console.log(
+            `      ${cases} generated environments, ${rows} requests, ${runs} oracle runs, ${((Date.now() - started) / 1000).toFixed(1)} s (seed ${SEED})`,
+        );
     });
 });

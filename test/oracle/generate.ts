@@ -12,11 +12,21 @@ import { StackPlan } from "../../plan/plan";
 import { Manifest, addNamespaceCallers, deployment, writeManifests } from "../../plan/oracle";
 
 /** The mesh of a generated plan; cases sharing a plan have a trust domain of their own, not Istio's default. */
-export const MESH: AccessMesh = { trustDomain: "cluster.local", rootNamespace: "istio-system", gatewayNamespace: "istio-ingress", gatewayName: "istio-ingressgateway" };
+export const MESH: AccessMesh = {
+    trustDomain: "cluster.local",
+    rootNamespace: "istio-system",
+    gatewayNamespace: "istio-ingress",
+    gatewayName: "istio-ingressgateway",
+};
 const SHARED_MESH: AccessMesh = { ...MESH, trustDomain: "mesh.example.org" };
 
 /** Issuers the generated services accept: with and without a trailing '/', without any, with a path. */
-export const ISSUERS = ["https://auth.example.com/", "https://auth.example.com", "issuer-a", "https://idp.example.org/realms/shop"] as const;
+export const ISSUERS = [
+    "https://auth.example.com/",
+    "https://auth.example.com",
+    "issuer-a",
+    "https://idp.example.org/realms/shop",
+] as const;
 
 /** A value of a source field before the case's names are known: which name, and which form of it. */
 export interface Pattern {
@@ -74,48 +84,92 @@ const pattern = (forms: Pattern["form"][]): fc.Arbitrary<Pattern> =>
         ref: fc.nat(3),
         cut: fc.nat(40),
         sub: fc.constantFrom("end-user", "end-*", "*", "none", "other"),
-        literal: fc.constantFrom("cluster.local/ns/istio-ingress/sa/istio-ingressgateway", "cluster.local/ns/default/sa/default", "istio-ingress", "default"),
+        literal: fc.constantFrom(
+            "cluster.local/ns/istio-ingress/sa/istio-ingressgateway",
+            "cluster.local/ns/default/sa/default",
+            "istio-ingress",
+            "default",
+        ),
         defaultTd: fc.boolean(),
     });
 
-const source: fc.Arbitrary<GenSource[]> = fc.uniqueArray(
-    fc.record({
-        field: fc.constantFrom("principals", "namespaces", "requestPrincipals"),
-        negated: fc.boolean(),
-        values: fc.array(pattern(["exact", "exact", "prefix", "suffix", "middle", "any", "miss", "literal"]), { minLength: 0, maxLength: 2 }),
-    }),
-    { minLength: 1, maxLength: 2, selector: (s) => `${s.negated}${s.field}` },
-).map((fields) => nonEmpty(fields, () => ANY));
+const source: fc.Arbitrary<GenSource[]> = fc
+    .uniqueArray(
+        fc.record({
+            field: fc.constantFrom("principals", "namespaces", "requestPrincipals"),
+            negated: fc.boolean(),
+            values: fc.array(pattern(["exact", "exact", "prefix", "suffix", "middle", "any", "miss", "literal"]), {
+                minLength: 0,
+                maxLength: 2,
+            }),
+        }),
+        { minLength: 1, maxLength: 2, selector: (s) => `${s.negated}${s.field}` },
+    )
+    .map((fields) => nonEmpty(fields, () => ANY));
 
 const ANY: Pattern = { form: "any", ref: 0, cut: 0, sub: "end-user", literal: "", defaultTd: false };
 
 /** Empty lists are absent for istiod, but a source or operation with nothing at all is refused: keep one value. */
 function nonEmpty<V, T extends { values: V[] }>(fields: T[], fallback: (f: T) => V): T[] {
-    return fields.some((f) => f.values.length > 0) ? fields : fields.map((f, i) => (i === 0 ? { ...f, values: [fallback(f)] } : f));
+    return fields.some((f) => f.values.length > 0)
+        ? fields
+        : fields.map((f, i) => (i === 0 ? { ...f, values: [fallback(f)] } : f));
 }
 
 export const METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "*", "P*", "*T"];
 export const PATHS = [
-    "/", "/api", "/api/", "/api/items", "/charge", "/files/a.json",
-    "/api/*", "/api*", "/*", "/files/*",
-    "*.json", "*/items", "*s", "*",
-    "/api/{*}", "/api/{**}", "/{*}/items", "/api/{*}/{**}", "/files/{**}", "/{**}", "/api/{*}/items", "/{*}",
+    "/",
+    "/api",
+    "/api/",
+    "/api/items",
+    "/charge",
+    "/files/a.json",
+    "/api/*",
+    "/api*",
+    "/*",
+    "/files/*",
+    "*.json",
+    "*/items",
+    "*s",
+    "*",
+    "/api/{*}",
+    "/api/{**}",
+    "/{*}/items",
+    "/api/{*}/{**}",
+    "/files/{**}",
+    "/{**}",
+    "/api/{*}/items",
+    "/{*}",
 ];
 
-const operation = fc.uniqueArray(
-    fc.oneof(
-        fc.record({ field: fc.constant("methods" as const), negated: fc.boolean(), values: fc.uniqueArray(fc.constantFrom(...METHODS), { minLength: 0, maxLength: 2 }) }),
-        fc.record({ field: fc.constant("paths" as const), negated: fc.boolean(), values: fc.uniqueArray(fc.constantFrom(...PATHS), { minLength: 0, maxLength: 3 }) }),
-    ),
-    { minLength: 1, maxLength: 2, selector: (o) => `${o.negated}${o.field}` },
-).map((ops) => nonEmpty(ops, (o) => (o.field === "methods" ? "GET" : "/api/*")));
+const operation = fc
+    .uniqueArray(
+        fc.oneof(
+            fc.record({
+                field: fc.constant("methods" as const),
+                negated: fc.boolean(),
+                values: fc.uniqueArray(fc.constantFrom(...METHODS), { minLength: 0, maxLength: 2 }),
+            }),
+            fc.record({
+                field: fc.constant("paths" as const),
+                negated: fc.boolean(),
+                values: fc.uniqueArray(fc.constantFrom(...PATHS), { minLength: 0, maxLength: 3 }),
+            }),
+        ),
+        { minLength: 1, maxLength: 2, selector: (o) => `${o.negated}${o.field}` },
+    )
+    .map((ops) => nonEmpty(ops, (o) => (o.field === "methods" ? "GET" : "/api/*")));
 
 const rule: fc.Arbitrary<GenRule> = fc.record(
     {
         // An empty `from: []` or `to: []` is accepted by Istio and means any.
         from: fc.array(source, { minLength: 0, maxLength: 2 }),
         to: fc.array(operation, { minLength: 0, maxLength: 2 }),
-        when: fc.oneof(fc.constant({ notValues: ["*"] }), fc.constant({ values: ["t1"] }), fc.constant({ values: ["*"], notValues: ["t2"] })),
+        when: fc.oneof(
+            fc.constant({ notValues: ["*"] }),
+            fc.constant({ values: ["t1"] }),
+            fc.constant({ values: ["*"], notValues: ["t2"] }),
+        ),
     },
     { requiredKeys: [] },
 );
@@ -126,7 +180,10 @@ const policy: fc.Arbitrary<GenPolicy> = fc
         selector: fc.oneof(
             fc.constant({ kind: "none" as const }),
             fc.record({ kind: fc.constant("app" as const), service: fc.nat(2) }),
-            fc.record({ kind: fc.constant("version" as const), version: fc.constantFrom("v1" as const, "v2" as const) }),
+            fc.record({
+                kind: fc.constant("version" as const),
+                version: fc.constantFrom("v1" as const, "v2" as const),
+            }),
         ),
         action: fc.constantFrom("ALLOW" as const, "ALLOW" as const, "DENY" as const, "AUDIT" as const),
         rules: fc.array(rule, { minLength: 0, maxLength: 3 }),
@@ -137,7 +194,11 @@ const policy: fc.Arbitrary<GenPolicy> = fc
 export const genCase: fc.Arbitrary<GenCase> = fc.record({
     namespaces: fc.constantFrom(1 as const, 2 as const),
     services: fc.array(
-        fc.record({ namespace: fc.nat(1), versions: fc.constantFrom(1 as const, 2 as const), issuer: fc.option(fc.nat(ISSUERS.length - 1), { freq: 2 }) }),
+        fc.record({
+            namespace: fc.nat(1),
+            versions: fc.constantFrom(1 as const, 2 as const),
+            issuer: fc.option(fc.nat(ISSUERS.length - 1), { freq: 2 }),
+        }),
         { minLength: 1, maxLength: 3 },
     ),
     policies: fc.array(policy, { minLength: 1, maxLength: 4 }),
@@ -169,7 +230,9 @@ function valueOf(p: Pattern, field: GenSource["field"], c: GenCase, id: string, 
             case "prefix":
                 return p.sub === "none" ? `${iss.slice(0, cutAt(iss, p.cut))}*` : `${iss}${sub}`.replace(/\*?$/, "*");
             case "suffix":
-                return p.sub === "none" ? `*${"end-user".slice(cutAt("end-user", p.cut))}` : `*${iss.slice(cutAt(iss, p.cut))}${sub || "/end-user"}`;
+                return p.sub === "none"
+                    ? `*${"end-user".slice(cutAt("end-user", p.cut))}`
+                    : `*${iss.slice(cutAt(iss, p.cut))}${sub || "/end-user"}`;
             case "miss":
                 return `${iss}x${sub || "/end-user"}`;
             case "middle":
@@ -186,7 +249,10 @@ function valueOf(p: Pattern, field: GenSource["field"], c: GenCase, id: string, 
                 ? p.literal.includes("/")
                     ? p.literal
                     : `${mesh.trustDomain}/ns/${p.literal}/sa/default`
-                : names.services[p.ref % names.services.length].principal.replace(/^[^/]+/, p.defaultTd ? "cluster.local" : mesh.trustDomain)
+                : names.services[p.ref % names.services.length].principal.replace(
+                      /^[^/]+/,
+                      p.defaultTd ? "cluster.local" : mesh.trustDomain,
+                  )
             : p.form === "literal"
               ? p.literal.includes("/")
                   ? p.literal.split("/")[2]
@@ -229,13 +295,21 @@ export function policiesOf(c: GenCase, id: string, alone: boolean): PolicyManife
             if (r.from) {
                 out.from = r.from.map((fields) => ({
                     source: Object.fromEntries(
-                        fields.map((f) => [f.negated ? `not${f.field[0].toUpperCase()}${f.field.slice(1)}` : f.field, [...new Set(f.values.map((v) => valueOf(v, f.field, c, id, mesh)))]]),
+                        fields.map((f) => [
+                            f.negated ? `not${f.field[0].toUpperCase()}${f.field.slice(1)}` : f.field,
+                            [...new Set(f.values.map((v) => valueOf(v, f.field, c, id, mesh)))],
+                        ]),
                     ),
                 }));
             }
             if (r.to) {
                 out.to = r.to.map((ops) => ({
-                    operation: Object.fromEntries(ops.map((o) => [o.negated ? `not${o.field[0].toUpperCase()}${o.field.slice(1)}` : o.field, o.values])),
+                    operation: Object.fromEntries(
+                        ops.map((o) => [
+                            o.negated ? `not${o.field[0].toUpperCase()}${o.field.slice(1)}` : o.field,
+                            o.values,
+                        ]),
+                    ),
                 }));
             }
             if (r.when) {
@@ -244,7 +318,12 @@ export function policiesOf(c: GenCase, id: string, alone: boolean): PolicyManife
             return out;
         });
         const namespace = p.scope === "root" ? mesh.rootNamespace : names.namespaces[p.scope % c.namespaces];
-        return { apiVersion: "security.istio.io/v1", kind: "AuthorizationPolicy", metadata: { name: `${id}-p${i}`, namespace }, spec } as unknown as PolicyManifest;
+        return {
+            apiVersion: "security.istio.io/v1",
+            kind: "AuthorizationPolicy",
+            metadata: { name: `${id}-p${i}`, namespace },
+            spec,
+        } as unknown as PolicyManifest;
     });
 }
 
@@ -259,7 +338,12 @@ export function meshWide(c: GenCase): boolean {
 }
 
 /** The case as the matrix sees a plan: one service stack per service (the policies in the first). */
-function stackPlansOf(c: GenCase, id: string, env: string, alone: boolean): { plans: StackPlan[]; manifests: Map<string, Manifest[]> } {
+function stackPlansOf(
+    c: GenCase,
+    id: string,
+    env: string,
+    alone: boolean,
+): { plans: StackPlan[]; manifests: Map<string, Manifest[]> } {
     const names = namesOf(c, id, meshOf(alone));
     const policies = policiesOf(c, id, alone);
     const manifests = new Map<string, Manifest[]>();
@@ -274,14 +358,21 @@ function stackPlansOf(c: GenCase, id: string, env: string, alone: boolean): { pl
                 apiVersion: "security.istio.io/v1",
                 kind: "RequestAuthentication",
                 metadata: { name: `${n.name}-jwt`, namespace: n.namespace },
-                spec: { selector: { matchLabels: { app: n.name } }, jwtRules: [{ issuer: ISSUERS[s.issuer], jwksUri: "https://keys.example.com/jwks.json" }] },
+                spec: {
+                    selector: { matchLabels: { app: n.name } },
+                    jwtRules: [{ issuer: ISSUERS[s.issuer], jwksUri: "https://keys.example.com/jwks.json" }],
+                },
             });
         }
         if (i === 0) {
             objects.push(...(policies as unknown as Manifest[]));
         }
         manifests.set(`${env}-${n.name}`, objects);
-        const resources = objects.map((o) => ({ type: `kubernetes:${o.apiVersion === "apps/v1" ? "apps/v1" : "security.istio.io/v1"}:${o.kind as string}`, name: (o.metadata as { name: string }).name, inputs: o }));
+        const resources = objects.map((o) => ({
+            type: `kubernetes:${o.apiVersion === "apps/v1" ? "apps/v1" : "security.istio.io/v1"}:${o.kind as string}`,
+            name: (o.metadata as { name: string }).name,
+            inputs: o,
+        }));
         return {
             config: { stack: `${env}-${n.name}` },
             layer: "service",
@@ -321,7 +412,12 @@ export function writeBatch(planDir: string, cases: readonly GenCase[]): WrittenB
         fs.mkdirSync(common, { recursive: true });
         fs.writeFileSync(
             path.join(common, "outputs.json"),
-            JSON.stringify({ trustDomain: run.mesh.trustDomain, istioNamespace: run.mesh.rootNamespace, gatewayNamespace: run.mesh.gatewayNamespace, gatewayName: run.mesh.gatewayName }),
+            JSON.stringify({
+                trustDomain: run.mesh.trustDomain,
+                istioNamespace: run.mesh.rootNamespace,
+                gatewayNamespace: run.mesh.gatewayNamespace,
+                gatewayName: run.mesh.gatewayName,
+            }),
         );
         fs.mkdirSync(path.join(planDir, run.env), { recursive: true });
         fs.writeFileSync(path.join(planDir, run.env, "access.json"), JSON.stringify(run.rows));

@@ -8,10 +8,20 @@ import { deployment, oracleBinary, runOracle, writeManifests } from "../../plan/
 /** Whether Istio's validation (run by the oracle as istiod parses a resource) accepts the policy spec. */
 function istioAccepts(spec: unknown): boolean {
     const dir = tempDir("oracle-validation");
-    const policy = { apiVersion: "security.istio.io/v1", kind: "AuthorizationPolicy", metadata: { name: "p", namespace: "ns1" }, spec };
+    const policy = {
+        apiVersion: "security.istio.io/v1",
+        kind: "AuthorizationPolicy",
+        metadata: { name: "p", namespace: "ns1" },
+        spec,
+    };
     writeManifests(path.join(dir, "val-s"), [deployment("s", "ns1", "s", { app: "s" }), policy]);
     fs.mkdirSync(path.join(dir, "val"));
-    fs.writeFileSync(path.join(dir, "val", "access.json"), JSON.stringify([{ from: "outsider", to: "s", method: "GET", path: "/", token: false, allowed: true, reason: "" }]));
+    fs.writeFileSync(
+        path.join(dir, "val", "access.json"),
+        JSON.stringify([
+            { from: "outsider", to: "s", method: "GET", path: "/", token: false, allowed: true, reason: "" },
+        ]),
+    );
     try {
         runOracle(dir, "val");
         return true;
@@ -64,7 +74,10 @@ describe("what our evaluator refuses is what Istio's validation refuses (the ora
     }
     for (const [what, spec] of accepted) {
         it(`both accept ${what}`, () => {
-            assert.deepStrictEqual(policyProblems({ metadata: { name: "p", namespace: "ns1" }, spec } as PolicyManifest), []);
+            assert.deepStrictEqual(
+                policyProblems({ metadata: { name: "p", namespace: "ns1" }, spec } as PolicyManifest),
+                [],
+            );
             assert.strictEqual(istioAccepts(spec), true);
         });
     }

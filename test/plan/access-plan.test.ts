@@ -35,14 +35,21 @@ async function devServicePlans(): Promise<StackPlan[]> {
     const plans: StackPlan[] = [];
     for (const stack of ["dev-backend", "dev-frontend", "dev-payment"]) {
         const config = readStackConfig(stack);
-        const evaluation = await evaluate({ stack, config: config.config, secretKeys: config.secretKeys, stackOutputs: devStackOutputs() });
+        const evaluation = await evaluate({
+            stack,
+            config: config.config,
+            secretKeys: config.secretKeys,
+            stackOutputs: devStackOutputs(),
+        });
         plans.push({ config, layer: "service", evaluation, violations: [], policyViolations: [] });
     }
     return plans;
 }
 
 function allowedOf(rows: readonly AccessRow[]): string[] {
-    return rows.filter((r) => r.allowed).map((r) => `${r.from}${r.token ? "+token" : ""} -> ${r.to} ${r.method} ${r.path}`);
+    return rows
+        .filter((r) => r.allowed)
+        .map((r) => `${r.from}${r.token ? "+token" : ""} -> ${r.to} ${r.method} ${r.path}`);
 }
 
 describe("access matrix (plan/access-plan.ts)", () => {
@@ -68,17 +75,50 @@ describe("access matrix (plan/access-plan.ts)", () => {
 
     it("tries a token of each issuer the target accepts, and none where no RequestAuthentication accepts one", () => {
         const tokens = rows.filter((r) => r.token);
-        assert.deepStrictEqual([...new Set(tokens.map((r) => `${r.from} -> ${r.to} ${r.issuer}`))], ["ingress-gateway -> frontend https://auth.example.com/"]);
-        assert.deepStrictEqual(Object.keys(tokens[0]), ["from", "to", "method", "path", "token", "issuer", "allowed", "reason"]);
+        assert.deepStrictEqual(
+            [...new Set(tokens.map((r) => `${r.from} -> ${r.to} ${r.issuer}`))],
+            ["ingress-gateway -> frontend https://auth.example.com/"],
+        );
+        assert.deepStrictEqual(Object.keys(tokens[0]), [
+            "from",
+            "to",
+            "method",
+            "path",
+            "token",
+            "issuer",
+            "allowed",
+            "reason",
+        ]);
     });
 
     it("summarises each allowed edge with the admitting rule as written, marking namespace-wide rules", () => {
         const { edges } = accessPlan(plans, MESH);
         assert.deepStrictEqual(edges, [
-            { from: "frontend", to: "backend", rules: ["GET, POST on /api/* (backend/allow-callers rules[0])"], namespaceWide: [] },
-            { from: "ingress-gateway", to: "frontend", issuer: "https://auth.example.com/", rules: ["any method on any path (frontend/allow-callers rules[0])"], namespaceWide: [] },
-            { from: "backend", to: "payment", rules: ["POST on /charge (payment/allow-callers rules[0])"], namespaceWide: ["backend"] },
-            { from: "other-in-backend", to: "payment", rules: ["POST on /charge (payment/allow-callers rules[0])"], namespaceWide: ["backend"] },
+            {
+                from: "frontend",
+                to: "backend",
+                rules: ["GET, POST on /api/* (backend/allow-callers rules[0])"],
+                namespaceWide: [],
+            },
+            {
+                from: "ingress-gateway",
+                to: "frontend",
+                issuer: "https://auth.example.com/",
+                rules: ["any method on any path (frontend/allow-callers rules[0])"],
+                namespaceWide: [],
+            },
+            {
+                from: "backend",
+                to: "payment",
+                rules: ["POST on /charge (payment/allow-callers rules[0])"],
+                namespaceWide: ["backend"],
+            },
+            {
+                from: "other-in-backend",
+                to: "payment",
+                rules: ["POST on /charge (payment/allow-callers rules[0])"],
+                namespaceWide: ["backend"],
+            },
         ]);
     });
 
@@ -88,15 +128,27 @@ describe("access matrix (plan/access-plan.ts)", () => {
                 ...p,
                 evaluation: {
                     ...p.evaluation,
-                    resources: p.evaluation.resources.map((r) => (r.name === "backend-allow-callers" ? { ...r, inputs: { ...r.inputs, spec: { ...(r.inputs.spec as object), rules } } } : r)),
+                    resources: p.evaluation.resources.map((r) =>
+                        r.name === "backend-allow-callers"
+                            ? { ...r, inputs: { ...r.inputs, spec: { ...(r.inputs.spec as object), rules } } }
+                            : r,
+                    ),
                 },
             }));
-        const backendEdges = (rules: unknown[]) => accessPlan(withRules(rules), MESH).edges.filter((e) => e.from === "frontend" && e.to === "backend").map((e) => e.rules);
+        const backendEdges = (rules: unknown[]) =>
+            accessPlan(withRules(rules), MESH)
+                .edges.filter((e) => e.from === "frontend" && e.to === "backend")
+                .map((e) => e.rules);
         const frontend = { source: { principals: ["cluster.local/ns/frontend/sa/frontend"] } };
-        assert.deepStrictEqual(backendEdges([{ from: [frontend], to: [{ operation: { notMethods: ["DELETE"], paths: [], notPaths: ["/admin*"] } }] }]), [
-            ["any method but DELETE on any path but /admin* (backend/allow-callers rules[0])"],
+        assert.deepStrictEqual(
+            backendEdges([
+                { from: [frontend], to: [{ operation: { notMethods: ["DELETE"], paths: [], notPaths: ["/admin*"] } }] },
+            ]),
+            [["any method but DELETE on any path but /admin* (backend/allow-callers rules[0])"]],
+        );
+        assert.deepStrictEqual(backendEdges([{ from: [frontend], to: [] }]), [
+            ["any method on any path (backend/allow-callers rules[0])"],
         ]);
-        assert.deepStrictEqual(backendEdges([{ from: [frontend], to: [] }]), [["any method on any path (backend/allow-callers rules[0])"]]);
     });
 
     it("refuses, naming it, a recorded policy Istio's validation refuses, instead of computing a matrix", () => {
@@ -105,7 +157,15 @@ describe("access matrix (plan/access-plan.ts)", () => {
             evaluation: {
                 ...p.evaluation,
                 resources: p.evaluation.resources.map((r) =>
-                    r.name === "backend-allow-callers" ? { ...r, inputs: { ...r.inputs, spec: { ...(r.inputs.spec as object), rules: [{ from: [{ source: {} }] }] } } } : r,
+                    r.name === "backend-allow-callers"
+                        ? {
+                              ...r,
+                              inputs: {
+                                  ...r.inputs,
+                                  spec: { ...(r.inputs.spec as object), rules: [{ from: [{ source: {} }] }] },
+                              },
+                          }
+                        : r,
                 ),
             },
         }));
@@ -124,37 +184,59 @@ describe("access matrix (plan/access-plan.ts)", () => {
         assert.deepStrictEqual(boundaryPaths("/*"), ["/example"]);
         assert.deepStrictEqual(boundaryPaths("*"), ["/"]);
         assert.deepStrictEqual(boundaryPaths("/api/{*}"), ["/api/example", "/api/a/b"]);
-        assert.deepStrictEqual(boundaryPaths("/api/{*}/items/{*}"), ["/api/example/items/example", "/api/a/b/items/example"]);
+        assert.deepStrictEqual(boundaryPaths("/api/{*}/items/{*}"), [
+            "/api/example/items/example",
+            "/api/a/b/items/example",
+        ]);
         assert.deepStrictEqual(boundaryPaths("/files/{**}"), ["/files/a/b", "/files/", "/files"]);
     });
 
     it("refuses frontend -> backend DELETE /api/..., the outsider everywhere and the gateway without a token", () => {
         const find = (from: string, to: string, method: string, p: string, token = false) =>
-            rows.find((r) => r.from === from && r.to === to && r.method === method && r.path === p && r.token === token);
+            rows.find(
+                (r) => r.from === from && r.to === to && r.method === method && r.path === p && r.token === token,
+            );
         assert.deepStrictEqual(find("frontend", "backend", "DELETE", "/api/example")?.allowed, false);
-        assert.match(find("frontend", "backend", "DELETE", "/api/example")!.reason, /^no ALLOW policy matched \(backend\/allow-callers, backend\/allow-nothing\)$/);
+        assert.match(
+            find("frontend", "backend", "DELETE", "/api/example")!.reason,
+            /^no ALLOW policy matched \(backend\/allow-callers, backend\/allow-nothing\)$/,
+        );
         assert.strictEqual(find("frontend", "backend", "GET", "/api")?.allowed, false);
         assert.strictEqual(find("backend", "payment", "POST", "/charge/")?.allowed, false);
-        assert.deepStrictEqual(find("ingress-gateway", "frontend", "GET", "/")?.reason, "no ALLOW policy matched (frontend/allow-callers, frontend/allow-nothing)");
+        assert.deepStrictEqual(
+            find("ingress-gateway", "frontend", "GET", "/")?.reason,
+            "no ALLOW policy matched (frontend/allow-callers, frontend/allow-nothing)",
+        );
         const outsider = rows.filter((r) => r.from === "outsider");
         assert.strictEqual(outsider.length > 0 && outsider.every((r) => !r.allowed), true);
         assert.deepStrictEqual([...new Set(outsider.map((r) => r.to))].sort(), ["backend", "frontend", "payment"]);
-        assert.strictEqual(rows.filter((r) => r.from === "ingress-gateway" && r.to !== "frontend").every((r) => !r.allowed), true);
+        assert.strictEqual(
+            rows.filter((r) => r.from === "ingress-gateway" && r.to !== "frontend").every((r) => !r.allowed),
+            true,
+        );
     });
 
     it("probes the boundary of the paths the policies name, with GET, POST, PUT and DELETE", () => {
-        const probes = (to: string) => [...new Set(rows.filter((r) => r.to === to).map((r) => `${r.method} ${r.path}`))].sort();
-        const each = (paths: string[]) => ["DELETE", "GET", "POST", "PUT"].flatMap((m) => paths.map((p) => `${m} ${p}`));
+        const probes = (to: string) =>
+            [...new Set(rows.filter((r) => r.to === to).map((r) => `${r.method} ${r.path}`))].sort();
+        const each = (paths: string[]) =>
+            ["DELETE", "GET", "POST", "PUT"].flatMap((m) => paths.map((p) => `${m} ${p}`));
         assert.deepStrictEqual(probes("payment"), each(["/", "/charge", "/charge/"]));
         assert.deepStrictEqual(probes("backend"), each(["/", "/api", "/api/example"]));
         assert.deepStrictEqual(probes("frontend"), each(["/"]));
-        assert.deepStrictEqual([...new Set(rows.filter((r) => r.to === "payment").map((r) => r.from))], ["backend", "frontend", "ingress-gateway", "outsider", "other-in-backend"]);
+        assert.deepStrictEqual(
+            [...new Set(rows.filter((r) => r.to === "payment").map((r) => r.from))],
+            ["backend", "frontend", "ingress-gateway", "outsider", "other-in-backend"],
+        );
     });
 
     it("reads the recorded policies, not the config: removing a recorded ALLOW policy refuses its edges", () => {
         const stripped = plans.map((p) => ({
             ...p,
-            evaluation: { ...p.evaluation, resources: p.evaluation.resources.filter((r) => r.name !== "backend-allow-callers") },
+            evaluation: {
+                ...p.evaluation,
+                resources: p.evaluation.resources.filter((r) => r.name !== "backend-allow-callers"),
+            },
         }));
         assert.deepStrictEqual(
             allowedOf(accessMatrix(stripped, MESH)).filter((e) => e.includes("-> backend")),
@@ -164,7 +246,13 @@ describe("access matrix (plan/access-plan.ts)", () => {
 
     it("writes access.json and access.md with a Mermaid graph of the allowed edges", () => {
         const out = tempDir("access");
-        const common = { config: readStackConfig("dev-common", FIXTURE_STACKS), layer: "common", violations: [], policyViolations: [], evaluation: { resources: [], rawOutputs: { ...DEV_COMMON_OUTPUTS } } } as unknown as StackPlan;
+        const common = {
+            config: readStackConfig("dev-common", FIXTURE_STACKS),
+            layer: "common",
+            violations: [],
+            policyViolations: [],
+            evaluation: { resources: [], rawOutputs: { ...DEV_COMMON_OUTPUTS } },
+        } as unknown as StackPlan;
         const planned = planAccess("dev", [common, ...plans], out);
         const { dir } = planned;
         assert.strictEqual(dir, path.join(out, "dev"));
@@ -174,12 +262,17 @@ describe("access matrix (plan/access-plan.ts)", () => {
         const md = fs.readFileSync(path.join(dir, "access.md"), "utf8");
         assert.strictEqual(md, accessMarkdown("dev", planned));
         const section = (title: string) => md.slice(md.indexOf(title), md.indexOf("\n## ", md.indexOf(title) + 1));
-        assert.deepStrictEqual(section("## Allowed edges").split("\n").filter((l) => l.startsWith("- ")), [
-            "- backend -> payment: POST on /charge (payment/allow-callers rules[0]); namespace-wide: any workload of namespace backend (tried as other-in-backend)",
-            "- frontend -> backend: GET, POST on /api/* (backend/allow-callers rules[0])",
-            "- ingress-gateway (token of https://auth.example.com/) -> frontend: any method on any path (frontend/allow-callers rules[0])",
-            "- other-in-backend -> payment: POST on /charge (payment/allow-callers rules[0]); namespace-wide: any workload of namespace backend (tried as other-in-backend)",
-        ]);
+        assert.deepStrictEqual(
+            section("## Allowed edges")
+                .split("\n")
+                .filter((l) => l.startsWith("- ")),
+            [
+                "- backend -> payment: POST on /charge (payment/allow-callers rules[0]); namespace-wide: any workload of namespace backend (tried as other-in-backend)",
+                "- frontend -> backend: GET, POST on /api/* (backend/allow-callers rules[0])",
+                "- ingress-gateway (token of https://auth.example.com/) -> frontend: any method on any path (frontend/allow-callers rules[0])",
+                "- other-in-backend -> payment: POST on /charge (payment/allow-callers rules[0]); namespace-wide: any workload of namespace backend (tried as other-in-backend)",
+            ],
+        );
         const edges = md.split("\n").filter((l) => l.includes("-->"));
         assert.deepStrictEqual(edges, [
             '    backend -->|"POST on /charge<br/>namespace-wide: backend"| payment',
@@ -188,7 +281,12 @@ describe("access matrix (plan/access-plan.ts)", () => {
             '    other_in_backend -->|"POST on /charge<br/>namespace-wide: backend"| payment',
             '    payment -->|"HTTPS 443"| ext_api_payments_example_com[/"api.payments.example.com"/]',
         ]);
-        assert.deepStrictEqual(section("## Outbound (external hosts)").split("\n").filter((l) => l.startsWith("- ")), planned.outbound!.map((r) => `- ${describeOutbound(r)}`));
+        assert.deepStrictEqual(
+            section("## Outbound (external hosts)")
+                .split("\n")
+                .filter((l) => l.startsWith("- ")),
+            planned.outbound!.map((r) => `- ${describeOutbound(r)}`),
+        );
         assert.deepStrictEqual(JSON.parse(fs.readFileSync(path.join(dir, "outbound.json"), "utf8")), planned.outbound);
     });
 
@@ -196,17 +294,20 @@ describe("access matrix (plan/access-plan.ts)", () => {
         const common = (outputs: Record<string, unknown>) =>
             ({ layer: "common", evaluation: { rawOutputs: outputs } }) as unknown as StackPlan;
         assert.deepStrictEqual(accessMeshOf([common({ ...DEV_COMMON_OUTPUTS })]), MESH);
-        assert.throws(
-            () => accessMeshOf([common({ clusterName: "dev-common-eks-cluster" })]),
-            { message: "access matrix: the common stack's plan lacks trustDomain, istioNamespace, gatewayNamespace, gatewayName" },
-        );
+        assert.throws(() => accessMeshOf([common({ clusterName: "dev-common-eks-cluster" })]), {
+            message:
+                "access matrix: the common stack's plan lacks trustDomain, istioNamespace, gatewayNamespace, gatewayName",
+        });
     });
 
     it("fails naming the file when an allow rule names a service with no stack in the environment", () => {
         const dir = tempDir("env");
         copyFixtureStacks(dir);
         const backend = path.join(dir, "Pulumi.dev-backend.yaml");
-        fs.writeFileSync(backend, fs.readFileSync(backend, "utf8").replace("- service: frontend", "- service: frontnd"));
+        fs.writeFileSync(
+            backend,
+            fs.readFileSync(backend, "utf8").replace("- service: frontend", "- service: frontnd"),
+        );
         assert.throws(() => checkAllowedCallers("dev", dir), {
             message:
                 'environment "dev": an allow rule names a service without a stack:\n' +
@@ -236,15 +337,15 @@ describe("access matrix (plan/access-plan.ts)", () => {
 
         it("with ALLOW_ANY, every host passes through: the matrix says so instead of pretending egress is closed", () => {
             const rows = outboundRows(plans, "ALLOW_ANY");
-            assert.deepStrictEqual(rows.filter((r) => !r.allowed), []);
             assert.deepStrictEqual(
-                lines(rows.filter((r) => r.from === "payment")),
-                [
-                    "payment -> api.payments.example.com:80 (undeclared): allowed, ALLOW_ANY: the sidecar passes a host outside its registry through",
-                    "payment -> api.payments.example.com:443 (HTTPS): allowed, ServiceEntry payment/external-https-443 and Sidecar payment egress",
-                    "payment -> undeclared.example.com:443 (undeclared): allowed, ALLOW_ANY: the sidecar passes a host outside its registry through",
-                ],
+                rows.filter((r) => !r.allowed),
+                [],
             );
+            assert.deepStrictEqual(lines(rows.filter((r) => r.from === "payment")), [
+                "payment -> api.payments.example.com:80 (undeclared): allowed, ALLOW_ANY: the sidecar passes a host outside its registry through",
+                "payment -> api.payments.example.com:443 (HTTPS): allowed, ServiceEntry payment/external-https-443 and Sidecar payment egress",
+                "payment -> undeclared.example.com:443 (undeclared): allowed, ALLOW_ANY: the sidecar passes a host outside its registry through",
+            ]);
         });
 
         it("reads the recorded Sidecar: a ServiceEntry its egress does not list is refused", () => {
@@ -253,13 +354,21 @@ describe("access matrix (plan/access-plan.ts)", () => {
                 evaluation: {
                     ...p.evaluation,
                     resources: p.evaluation.resources.map((r) =>
-                        r.name === "payment-sidecar" ? { ...r, inputs: { ...r.inputs, spec: { egress: [{ hosts: ["istio-system/*"] }] } } } : r,
+                        r.name === "payment-sidecar"
+                            ? { ...r, inputs: { ...r.inputs, spec: { egress: [{ hosts: ["istio-system/*"] }] } } }
+                            : r,
                     ),
                 },
             }));
             assert.deepStrictEqual(
-                lines(outboundRows(stripped, "REGISTRY_ONLY").filter((r) => r.from === "payment" && r.port === 443 && r.host !== "undeclared.example.com")),
-                ["payment -> api.payments.example.com:443 (HTTPS): refused, REGISTRY_ONLY: ServiceEntry payment/external-https-443 declares it, but the Sidecar of payment does not list it"],
+                lines(
+                    outboundRows(stripped, "REGISTRY_ONLY").filter(
+                        (r) => r.from === "payment" && r.port === 443 && r.host !== "undeclared.example.com",
+                    ),
+                ),
+                [
+                    "payment -> api.payments.example.com:443 (HTTPS): refused, REGISTRY_ONLY: ServiceEntry payment/external-https-443 declares it, but the Sidecar of payment does not list it",
+                ],
             );
         });
 
@@ -285,10 +394,21 @@ describe("access matrix (plan/access-plan.ts)", () => {
             const common = (values: unknown) =>
                 ({
                     layer: "common",
-                    evaluation: { rawOutputs: { ...DEV_COMMON_OUTPUTS }, resources: [{ type: "kubernetes:helm.sh/v3:Release", inputs: { chart: "istiod", values } }] },
+                    evaluation: {
+                        rawOutputs: { ...DEV_COMMON_OUTPUTS },
+                        resources: [{ type: "kubernetes:helm.sh/v3:Release", inputs: { chart: "istiod", values } }],
+                    },
                 }) as unknown as StackPlan;
-            assert.strictEqual(accessMeshOf([common({ meshConfig: { outboundTrafficPolicy: { mode: "REGISTRY_ONLY" } } })]).outboundTrafficPolicy, "REGISTRY_ONLY");
-            assert.strictEqual(accessMeshOf([common({ meshConfig: { outboundTrafficPolicy: { mode: "ALLOW_ANY" } } })]).outboundTrafficPolicy, "ALLOW_ANY");
+            assert.strictEqual(
+                accessMeshOf([common({ meshConfig: { outboundTrafficPolicy: { mode: "REGISTRY_ONLY" } } })])
+                    .outboundTrafficPolicy,
+                "REGISTRY_ONLY",
+            );
+            assert.strictEqual(
+                accessMeshOf([common({ meshConfig: { outboundTrafficPolicy: { mode: "ALLOW_ANY" } } })])
+                    .outboundTrafficPolicy,
+                "ALLOW_ANY",
+            );
             assert.strictEqual(accessMeshOf([common({ meshConfig: {} })]).outboundTrafficPolicy, "ALLOW_ANY");
         });
     });

@@ -95,7 +95,10 @@ describe("mocks harness and recorder (plan/)", () => {
         useMocks("dev");
         mocks.reset({});
         const provider = new aws.Provider("aws", { region: "eu-west-1" });
-        await assert.rejects(aws.ec2.getVpc({ default: true }, { provider }), /mocks: unexpected invoke "aws:ec2\/getVpc:getVpc"/);
+        await assert.rejects(
+            aws.ec2.getVpc({ default: true }, { provider }),
+            /mocks: unexpected invoke "aws:ec2\/getVpc:getVpc"/,
+        );
     });
 
     it("answers a StackReference only with the outputs it was given", async () => {
@@ -111,7 +114,12 @@ describe("mocks harness and recorder (plan/)", () => {
             plainValue({
                 a: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "pw" },
                 b: "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
-                c: [{ "4dabf18193072939515e22adb298388d": "5cf8f73096256a8f31e491e813e4eb8e", urn: "urn:pulumi:dev::platform::t::res" }],
+                c: [
+                    {
+                        "4dabf18193072939515e22adb298388d": "5cf8f73096256a8f31e491e813e4eb8e",
+                        urn: "urn:pulumi:dev::platform::t::res",
+                    },
+                ],
             }),
             { a: SECRET, b: "[unknown]", c: ["[resource res]"] },
         );
@@ -124,11 +132,16 @@ describe("mocks harness and recorder (plan/)", () => {
                 await aws.getAvailabilityZones({ state: "available" }, { provider });
             });
         await zones("eu-central-1");
-        assert.deepStrictEqual(mocks.invokes.map((i) => i.token), ["aws:index/getAvailabilityZones:getAvailabilityZones"]);
+        assert.deepStrictEqual(
+            mocks.invokes.map((i) => i.token),
+            ["aws:index/getAvailabilityZones:getAvailabilityZones"],
+        );
         await assert.rejects(zones("eu-centrl-1"), (err: Error) => {
-            assert.match(err.message, /unknown AWS region "eu-centrl-1": the offline plan has availability zones only for af-south-1, .*eu-central-1, /);
+            assert.match(
+                err.message,
+                /unknown AWS region "eu-centrl-1": the offline plan has availability zones only for af-south-1, .*eu-central-1, /,
+            );
             return true;
         });
     });
 });
-

@@ -6,9 +6,13 @@ import { awsProvider, commonStack, edit, globalStack, res, violations } from "./
 describe("policy pack: AWS", () => {
     describe("aws-required-tags", () => {
         it("reports each missing tag and a Name that breaks the naming convention", async () => {
-            const stack = edit(edit(globalStack(), "vpc", (i) => (i.tags.Name = "MyVpc")), "private-0", (i) => delete i.tags.Name);
+            const stack = edit(
+                edit(globalStack(), "vpc", (i) => (i.tags.Name = "MyVpc")),
+                "private-0",
+                (i) => delete i.tags.Name,
+            );
             assert.deepStrictEqual(await violations(stack), [
-                '[aws-required-tags] aws:ec2/vpc:Vpc vpc: Name "MyVpc" does not follow dev-global-<type>[-<index>] (lower-case letters, digits and \'-\')',
+                "[aws-required-tags] aws:ec2/vpc:Vpc vpc: Name \"MyVpc\" does not follow dev-global-<type>[-<index>] (lower-case letters, digits and '-')",
                 "[aws-required-tags] aws:ec2/subnet:Subnet private-0: missing tags: Name (all nine are required: Name, environment, owner-service, infra-region, team-name, time-zone, start-time, stop-time, contact)",
             ]);
         });
@@ -24,18 +28,31 @@ describe("policy pack: AWS", () => {
             const tagsAll = (awsProvider("global").inputs.defaultTags as { tags: Record<string, string> }).tags;
             const reported: string[] = [];
             const validate = requiredTags.validateResource as (a: any, r: (m: string) => void) => void;
-            validate({ type: "aws:ec2/vpc:Vpc", props: { tags: { Name: "dev-global-vpc" }, tagsAll: { ...tagsAll, Name: "dev-global-vpc" } } }, (m) => reported.push(m));
+            validate(
+                {
+                    type: "aws:ec2/vpc:Vpc",
+                    props: { tags: { Name: "dev-global-vpc" }, tagsAll: { ...tagsAll, Name: "dev-global-vpc" } },
+                },
+                (m) => reported.push(m),
+            );
             assert.deepStrictEqual([...reported], []);
             // The engine passes provider inputs JSON-encoded.
             validate(
-                { type: "aws:ec2/vpc:Vpc", props: { tags: { Name: "dev-global-vpc" } }, provider: { props: { defaultTags: JSON.stringify({ tags: tagsAll }) } } },
+                {
+                    type: "aws:ec2/vpc:Vpc",
+                    props: { tags: { Name: "dev-global-vpc" } },
+                    provider: { props: { defaultTags: JSON.stringify({ tags: tagsAll }) } },
+                },
                 (m) => reported.push(m),
             );
             assert.deepStrictEqual([...reported], []);
         });
 
         it("ignores AWS types that take no tags", async () => {
-            const stack = [...globalStack(), res("aws:ec2/route:Route", "default-route", { destinationCidrBlock: "0.0.0.0/0" })];
+            const stack = [
+                ...globalStack(),
+                res("aws:ec2/route:Route", "default-route", { destinationCidrBlock: "0.0.0.0/0" }),
+            ];
             assert.deepStrictEqual(await violations(stack), []);
         });
     });
@@ -74,7 +91,10 @@ describe("policy pack: AWS", () => {
         it("requires IMDSv2 on instances and on eks managed node groups without a launch template", async () => {
             const stack = [
                 ...commonStack(),
-                res("aws:ec2/instance:Instance", "bastion", { metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1 }, tags: { Name: "dev-common-bastion" } }),
+                res("aws:ec2/instance:Instance", "bastion", {
+                    metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1 },
+                    tags: { Name: "dev-common-bastion" },
+                }),
                 res("aws:ec2/instance:Instance", "legacy", { tags: { Name: "dev-common-legacy" } }),
                 res("eks:index:ManagedNodeGroup", "workers", { enableIMDSv2: true }),
                 res("eks:index:ManagedNodeGroup", "spot", {}),
@@ -90,7 +110,13 @@ describe("policy pack: AWS", () => {
     describe("hop limit, log group encryption, key policies", () => {
         it("eks-nodes-imds-hop-limit: refuses a launch template or instance with a hop limit above 1, or none", async () => {
             let stack = edit(commonStack(), "nodes", (i) => (i.metadataOptions.httpPutResponseHopLimit = 2));
-            stack = [...stack, res("aws:ec2/instance:Instance", "bastion", { metadataOptions: { httpTokens: "required" }, tags: { Name: "dev-common-bastion" } })];
+            stack = [
+                ...stack,
+                res("aws:ec2/instance:Instance", "bastion", {
+                    metadataOptions: { httpTokens: "required" },
+                    tags: { Name: "dev-common-bastion" },
+                }),
+            ];
             assert.deepStrictEqual(await violations(stack), [
                 "[eks-nodes-imds-hop-limit] aws:ec2/launchTemplate:LaunchTemplate nodes: the IMDS hop limit is 2: pods can reach the instance metadata service and take the node role's credentials; set metadataOptions.httpPutResponseHopLimit to 1 and give workloads AWS access through EKS Pod Identity",
                 "[eks-nodes-imds-hop-limit] aws:ec2/instance:Instance bastion: the IMDS hop limit is not set, so the AMI's default applies (2 on EKS-optimized AMIs): set metadataOptions.httpPutResponseHopLimit to 1",
@@ -111,7 +137,15 @@ describe("policy pack: AWS", () => {
                 res("aws:kms/key:Key", "default-like", {
                     policy: JSON.stringify({
                         Version: "2012-10-17",
-                        Statement: [{ Sid: "Enable IAM User Permissions", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" }],
+                        Statement: [
+                            {
+                                Sid: "Enable IAM User Permissions",
+                                Effect: "Allow",
+                                Principal: { AWS: "arn:aws:iam::123456789012:root" },
+                                Action: "kms:*",
+                                Resource: "*",
+                            },
+                        ],
                     }),
                     tags: { Name: "dev-global-default-like" },
                 }),
@@ -127,13 +161,19 @@ describe("policy pack: AWS", () => {
             // exported by its proxy module without typings).
             // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module has no typings to import
             const { unknownStringValue } = require("@pulumi/policy/proxy") as { unknownStringValue: unknown };
-            const unknown = (known: Record<string, unknown>, key: string) => unknownCheckingProxy({ ...known, [key]: unknownStringValue });
+            const unknown = (known: Record<string, unknown>, key: string) =>
+                unknownCheckingProxy({ ...known, [key]: unknownStringValue });
             const run = (policy: ResourceValidationPolicy, type: string, props: Record<string, unknown>) => {
                 const reported: string[] = [];
-                (policy.validateResource as (a: any, r: (m: string) => void) => void)({ type, name: "r", props }, (m) => reported.push(m));
+                (policy.validateResource as (a: any, r: (m: string) => void) => void)({ type, name: "r", props }, (m) =>
+                    reported.push(m),
+                );
                 return reported;
             };
-            assert.deepStrictEqual(run(logGroupKmsEncryption, "aws:cloudwatch/logGroup:LogGroup", unknown({ name: "g" }, "kmsKeyId")), []);
+            assert.deepStrictEqual(
+                run(logGroupKmsEncryption, "aws:cloudwatch/logGroup:LogGroup", unknown({ name: "g" }, "kmsKeyId")),
+                [],
+            );
             assert.deepStrictEqual(run(kmsKeyExplicitPolicy, "aws:kms/key:Key", unknown({}, "policy")), []);
             assert.deepStrictEqual(run(logGroupKmsEncryption, "aws:cloudwatch/logGroup:LogGroup", { name: "g" }), [
                 'log group "g" is not encrypted with a customer-managed key: set kmsKeyId to a KMS key whose policy lets logs.<region>.amazonaws.com use it for this log group',

@@ -9,7 +9,12 @@ import { environmentOf } from "../../stacks/global";
 export const DEV: EnvironmentSettings = environmentOf(DEV_GLOBAL_OUTPUTS);
 
 /** A recorded resource; `custom` unless a component type (`eks:index:*`) is given. */
-export function res(type: string, name: string, inputs: Record<string, unknown>, extra: Partial<RecordedResource> = {}): RecordedResource {
+export function res(
+    type: string,
+    name: string,
+    inputs: Record<string, unknown>,
+    extra: Partial<RecordedResource> = {},
+): RecordedResource {
     const remote = type.startsWith("eks:index:");
     return {
         urn: `urn:pulumi:dev::platform::${type}::${name}`,
@@ -28,13 +33,21 @@ export function res(type: string, name: string, inputs: Record<string, unknown>,
 
 /** The stack's aws provider with the owner's eight tags as defaultTags. */
 export function awsProvider(service: string): RecordedResource {
-    return res("pulumi:providers:aws", "aws", { region: DEV.region, defaultTags: { tags: ownerTags({ environment: DEV, service }) } });
+    return res("pulumi:providers:aws", "aws", {
+        region: DEV.region,
+        defaultTags: { tags: ownerTags({ environment: DEV, service }) },
+    });
 }
 
 const meta = (name: string, namespace?: string, service = "backend") => ({
     name,
     ...(namespace ? { namespace } : {}),
-    labels: { environment: "dev", "owner-service": service, "team-name": "platform-team", "app.kubernetes.io/managed-by": "pulumi" },
+    labels: {
+        environment: "dev",
+        "owner-service": service,
+        "team-name": "platform-team",
+        "app.kubernetes.io/managed-by": "pulumi",
+    },
     annotations: { contact: DEV.contact },
 });
 
@@ -43,14 +56,39 @@ export function globalStack(): RecordedResource[] {
     return [
         awsProvider("global"),
         res("aws:ec2/vpc:Vpc", "vpc", { cidrBlock: "10.20.0.0/16", tags: { Name: "dev-global-vpc" } }),
-        res("aws:ec2/subnet:Subnet", "private-0", { cidrBlock: "10.20.0.0/19", tags: { Name: "dev-global-private-subnet-0", "kubernetes.io/role/internal-elb": "1" } }, { dependsOn: ["vpc"] }),
-        res("aws:ec2/flowLog:FlowLog", "flow-log", { vpcId: "vpc-id", trafficType: "ALL", tags: { Name: "dev-global-flow-log" } }, { dependsOn: ["vpc"] }),
+        res(
+            "aws:ec2/subnet:Subnet",
+            "private-0",
+            {
+                cidrBlock: "10.20.0.0/19",
+                tags: { Name: "dev-global-private-subnet-0", "kubernetes.io/role/internal-elb": "1" },
+            },
+            { dependsOn: ["vpc"] },
+        ),
+        res(
+            "aws:ec2/flowLog:FlowLog",
+            "flow-log",
+            { vpcId: "vpc-id", trafficType: "ALL", tags: { Name: "dev-global-flow-log" } },
+            { dependsOn: ["vpc"] },
+        ),
         res("aws:kms/key:Key", "flow-log-key", {
             policy: JSON.stringify({
                 Version: "2012-10-17",
                 Statement: [
-                    { Sid: "KeyAdministration", Effect: "Allow", Principal: { AWS: ["arn:aws:iam::123456789012:role/platform-admins"] }, Action: ["kms:DescribeKey", "kms:PutKeyPolicy"], Resource: "*" },
-                    { Sid: "CloudWatchLogsEncryptThisLogGroup", Effect: "Allow", Principal: { Service: "logs.eu-central-1.amazonaws.com" }, Action: ["kms:Encrypt*", "kms:Decrypt*"], Resource: "*" },
+                    {
+                        Sid: "KeyAdministration",
+                        Effect: "Allow",
+                        Principal: { AWS: ["arn:aws:iam::123456789012:role/platform-admins"] },
+                        Action: ["kms:DescribeKey", "kms:PutKeyPolicy"],
+                        Resource: "*",
+                    },
+                    {
+                        Sid: "CloudWatchLogsEncryptThisLogGroup",
+                        Effect: "Allow",
+                        Principal: { Service: "logs.eu-central-1.amazonaws.com" },
+                        Action: ["kms:Encrypt*", "kms:Decrypt*"],
+                        Resource: "*",
+                    },
                 ],
             }),
             tags: { Name: "dev-global-flow-log-key" },
@@ -79,7 +117,10 @@ export function commonStack(): RecordedResource[] {
         }),
         res("aws:eks/cluster:Cluster", "cluster-eksCluster", {
             name: "dev-common-eks-cluster",
-            encryptionConfig: { provider: { keyArn: "arn:aws:kms:eu-central-1:123456789012:key/abc" }, resources: ["secrets"] },
+            encryptionConfig: {
+                provider: { keyArn: "arn:aws:kms:eu-central-1:123456789012:key/abc" },
+                resources: ["secrets"],
+            },
             enabledClusterLogTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"],
             vpcConfig: { endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"], subnetIds: ["a", "b"] },
             tags: { Name: "dev-common-eks-cluster" },
@@ -94,7 +135,11 @@ export function commonStack(): RecordedResource[] {
             launchTemplate: { id: "lt-id", version: "1" },
             tags: { Name: "dev-common-node-group-0" },
         }),
-        res("kubernetes:core/v1:Namespace", "istio-system", { apiVersion: "v1", kind: "Namespace", metadata: meta("istio-system", undefined, "common") }),
+        res("kubernetes:core/v1:Namespace", "istio-system", {
+            apiVersion: "v1",
+            kind: "Namespace",
+            metadata: meta("istio-system", undefined, "common"),
+        }),
         // dev may keep ALLOW_ANY (mesh-registry-only-outside-dev).
         res("kubernetes:helm.sh/v3:Release", "istiod", {
             name: "istiod",
@@ -144,7 +189,11 @@ export function serviceStack(): RecordedResource[] {
     return [
         awsProvider("backend"),
         res("pulumi:providers:kubernetes", "k8s", { kubeconfig: "[secret]" }),
-        res("kubernetes:core/v1:Namespace", "namespace", { apiVersion: "v1", kind: "Namespace", metadata: meta("backend") }),
+        res("kubernetes:core/v1:Namespace", "namespace", {
+            apiVersion: "v1",
+            kind: "Namespace",
+            metadata: meta("backend"),
+        }),
         res("kubernetes:apps/v1:Deployment", "deployment", {
             apiVersion: "apps/v1",
             kind: "Deployment",
@@ -154,7 +203,11 @@ export function serviceStack(): RecordedResource[] {
                 selector: { matchLabels: { app: "backend" } },
                 template: {
                     metadata: { labels: { app: "backend" } },
-                    spec: { serviceAccountName: "backend", securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } }, containers: [container()] },
+                    spec: {
+                        serviceAccountName: "backend",
+                        securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+                        containers: [container()],
+                    },
                 },
             },
         }),
@@ -173,7 +226,14 @@ export function serviceStack(): RecordedResource[] {
                 action: "ALLOW",
                 rules: [
                     {
-                        from: [{ source: { principals: ["cluster.local/ns/frontend/sa/frontend"], requestPrincipals: ["*"] } }],
+                        from: [
+                            {
+                                source: {
+                                    principals: ["cluster.local/ns/frontend/sa/frontend"],
+                                    requestPrincipals: ["*"],
+                                },
+                            },
+                        ],
                         to: [{ operation: { methods: ["GET"], paths: ["/api/*"] } }],
                     },
                 ],
@@ -183,7 +243,10 @@ export function serviceStack(): RecordedResource[] {
             apiVersion: "security.istio.io/v1",
             kind: "RequestAuthentication",
             metadata: meta("jwt", "backend"),
-            spec: { selector: { matchLabels: { app: "backend" } }, jwtRules: [{ issuer: "https://issuer.example.com", jwksUri: "https://issuer.example.com/jwks" }] },
+            spec: {
+                selector: { matchLabels: { app: "backend" } },
+                jwtRules: [{ issuer: "https://issuer.example.com", jwksUri: "https://issuer.example.com/jwks" }],
+            },
         }),
         res("kubernetes:networking.k8s.io/v1:NetworkPolicy", "default-deny-ingress", {
             apiVersion: "networking.k8s.io/v1",
@@ -209,7 +272,11 @@ export function serviceStack(): RecordedResource[] {
                         hosts: ["backend.dev.internal.example.com"],
                         tls: { mode: "SIMPLE", credentialName: "backend-tls", minProtocolVersion: "TLSV1_2" },
                     },
-                    { port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["backend.dev.internal.example.com"], tls: { httpsRedirect: true } },
+                    {
+                        port: { number: 80, name: "http", protocol: "HTTP" },
+                        hosts: ["backend.dev.internal.example.com"],
+                        tls: { httpsRedirect: true },
+                    },
                 ],
             },
         }),
@@ -217,7 +284,10 @@ export function serviceStack(): RecordedResource[] {
             apiVersion: "networking.istio.io/v1",
             kind: "DestinationRule",
             metadata: meta("backend", "backend"),
-            spec: { host: "backend.backend.svc.cluster.local", trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" }, loadBalancer: { simple: "LEAST_REQUEST" } } },
+            spec: {
+                host: "backend.backend.svc.cluster.local",
+                trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" }, loadBalancer: { simple: "LEAST_REQUEST" } },
+            },
         }),
     ];
 }

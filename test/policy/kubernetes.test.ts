@@ -8,7 +8,10 @@ describe("policy pack: Kubernetes workloads", () => {
     it("finds the pod spec of every workload kind", () => {
         const pod = { containers: [] };
         assert.strictEqual(podSpecOf("kubernetes:apps/v1:StatefulSet", { spec: { template: { spec: pod } } }), pod);
-        assert.strictEqual(podSpecOf("kubernetes:batch/v1:CronJob", { spec: { jobTemplate: { spec: { template: { spec: pod } } } } }), pod);
+        assert.strictEqual(
+            podSpecOf("kubernetes:batch/v1:CronJob", { spec: { jobTemplate: { spec: { template: { spec: pod } } } } }),
+            pod,
+        );
         assert.strictEqual(podSpecOf("kubernetes:core/v1:Pod", { spec: pod }), pod);
         assert.strictEqual(podSpecOf("kubernetes:core/v1:Service", { spec: pod }), undefined);
     });
@@ -16,7 +19,10 @@ describe("policy pack: Kubernetes workloads", () => {
     it("k8s-pinned-images: a version tag or a digest, never latest or no tag", async () => {
         assert.strictEqual(unpinnedReason("registry:5000/acme/app@sha256:" + "a".repeat(64)), undefined);
         assert.strictEqual(unpinnedReason("registry:5000/acme/app:1.2.3"), undefined);
-        assert.strictEqual(unpinnedReason("registry:5000/acme/app"), 'image "registry:5000/acme/app" has no tag (it means latest)');
+        assert.strictEqual(
+            unpinnedReason("registry:5000/acme/app"),
+            'image "registry:5000/acme/app" has no tag (it means latest)',
+        );
         const stack = edit(serviceStack(), "deployment", (i) => {
             i.spec.template.spec.containers[0].image = "nginx:latest";
             i.spec.template.spec.initContainers = [{ ...container("migrate"), image: "acme/migrate" }];
@@ -31,7 +37,11 @@ describe("policy pack: Kubernetes workloads", () => {
         const stack = edit(serviceStack(), "deployment", (i) => {
             const pod = i.spec.template.spec;
             delete pod.securityContext.seccompProfile;
-            pod.containers[0].securityContext = { runAsNonRoot: true, readOnlyRootFilesystem: false, capabilities: { drop: ["NET_RAW"] } };
+            pod.containers[0].securityContext = {
+                runAsNonRoot: true,
+                readOnlyRootFilesystem: false,
+                capabilities: { drop: ["NET_RAW"] },
+            };
         });
         assert.deepStrictEqual(await violations(stack), [
             `[k8s-hardened-security-context] ${D}: container "backend" is not hardened: its securityContext needs readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities.drop: ["ALL"], seccompProfile.type: RuntimeDefault`,
@@ -46,7 +56,11 @@ describe("policy pack: Kubernetes workloads", () => {
     });
 
     it("k8s-requests-and-limits: CPU and memory requests and limits", async () => {
-        const stack = edit(serviceStack(), "deployment", (i) => (i.spec.template.spec.containers[0].resources = { requests: { cpu: "100m" } }));
+        const stack = edit(
+            serviceStack(),
+            "deployment",
+            (i) => (i.spec.template.spec.containers[0].resources = { requests: { cpu: "100m" } }),
+        );
         assert.deepStrictEqual(await violations(stack), [
             `[k8s-requests-and-limits] ${D}: container "backend" does not set resources requests.memory, limits.cpu, limits.memory`,
         ]);
@@ -56,7 +70,9 @@ describe("policy pack: Kubernetes workloads", () => {
         const bad = { ...container("job"), image: "busybox", resources: {} };
         const stack = [
             ...serviceStack(),
-            res("kubernetes:batch/v1:CronJob", "cron", { spec: { jobTemplate: { spec: { template: { spec: { containers: [bad] } } } } } }),
+            res("kubernetes:batch/v1:CronJob", "cron", {
+                spec: { jobTemplate: { spec: { template: { spec: { containers: [bad] } } } } },
+            }),
         ];
         assert.deepStrictEqual(await violations(stack), [
             '[k8s-pinned-images] kubernetes:batch/v1:CronJob cron: container "job" image "busybox" has no tag (it means latest): pin a version tag or a digest',
@@ -66,10 +82,16 @@ describe("policy pack: Kubernetes workloads", () => {
 
     it("k8s-default-deny-network-policy: every service namespace denies all ingress to all its pods", async () => {
         assert.ok(isDefaultDenyIngress({ spec: { podSelector: {}, policyTypes: ["Ingress"] } }));
-        assert.ok(isDefaultDenyIngress({ spec: { podSelector: { matchLabels: {} }, policyTypes: ["Ingress", "Egress"], ingress: [] } }));
+        assert.ok(
+            isDefaultDenyIngress({
+                spec: { podSelector: { matchLabels: {} }, policyTypes: ["Ingress", "Egress"], ingress: [] },
+            }),
+        );
         const message =
             "[k8s-default-deny-network-policy] kubernetes:core/v1:Namespace namespace: namespace backend has no default-deny NetworkPolicy: add one with podSelector {}, policyTypes [Ingress] and no ingress rule, then allow the callers' namespaces";
-        assert.deepStrictEqual(await violations(serviceStack().filter((r) => r.name !== "default-deny-ingress")), [message]);
+        assert.deepStrictEqual(await violations(serviceStack().filter((r) => r.name !== "default-deny-ingress")), [
+            message,
+        ]);
         // Selecting some pods, admitting something or only fencing egress is not a default deny.
         for (const change of [
             (i: any) => (i.spec.podSelector = { matchLabels: { app: "backend" } }),

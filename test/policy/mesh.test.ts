@@ -11,7 +11,11 @@ async function violationsOf(policy: string, stack: Parameters<typeof violations>
 
 describe("policy pack: mesh (Istio)", () => {
     describe("mesh-gateway-https-only", () => {
-        const found = (change: (servers: any[]) => void) => violationsOf("mesh-gateway-https-only", edit(serviceStack(), "gateway", (i) => change(i.spec.servers)));
+        const found = (change: (servers: any[]) => void) =>
+            violationsOf(
+                "mesh-gateway-https-only",
+                edit(serviceStack(), "gateway", (i) => change(i.spec.servers)),
+            );
 
         it("passes TLS on 443 and a port-80 server that only redirects", async () => {
             assert.deepStrictEqual(await found(() => undefined), []);
@@ -81,7 +85,10 @@ describe("policy pack: mesh (Istio)", () => {
             edit(
                 edit(commonStack(), "aws", (i) => (i.defaultTags.tags.environment = env)),
                 "istiod",
-                (i) => (mode === undefined ? delete i.values.meshConfig.outboundTrafficPolicy : (i.values.meshConfig.outboundTrafficPolicy.mode = mode)),
+                (i) =>
+                    mode === undefined
+                        ? delete i.values.meshConfig.outboundTrafficPolicy
+                        : (i.values.meshConfig.outboundTrafficPolicy.mode = mode),
             );
         const found = async (env: string, mode: string | undefined) =>
             (await violations(stackOf(env, mode))).filter((v) => v.startsWith("[mesh-registry-only-outside-dev]"));
@@ -119,7 +126,13 @@ describe("policy pack: mesh (Istio)", () => {
     it("mesh-destination-rule-tls: no tls.mode DISABLE at any level", async () => {
         const stack = edit(serviceStack(), "destination-rule", (i) => {
             i.spec.trafficPolicy.tls.mode = "DISABLE";
-            i.spec.subsets = [{ name: "v1", labels: { version: "v1" }, trafficPolicy: { portLevelSettings: [{ port: { number: 80 }, tls: { mode: "DISABLE" } }] } }];
+            i.spec.subsets = [
+                {
+                    name: "v1",
+                    labels: { version: "v1" },
+                    trafficPolicy: { portLevelSettings: [{ port: { number: 80 }, tls: { mode: "DISABLE" } }] },
+                },
+            ];
         });
         assert.deepStrictEqual(await violations(stack), [
             "[mesh-destination-rule-tls] kubernetes:networking.istio.io/v1:DestinationRule destination-rule: DestinationRule backend/backend disables TLS (trafficPolicy.tls.mode: DISABLE): use ISTIO_MUTUAL or leave tls unset",
@@ -150,10 +163,25 @@ describe("policy pack: mesh (Istio)", () => {
     it("mesh-no-wildcard-allow: no negated source, no empty source, no source of only a token or an address, no 0.0.0.0/0", async () => {
         const stack = edit(serviceStack(), "allow-frontend", (i) => {
             i.spec.rules = [
-                { from: [{ source: { notPrincipals: ["cluster.local/ns/evil/sa/evil"], requestPrincipals: ["*"] } }, { source: { notNamespaces: ["evil"], requestPrincipals: ["*"] } }] },
+                {
+                    from: [
+                        { source: { notPrincipals: ["cluster.local/ns/evil/sa/evil"], requestPrincipals: ["*"] } },
+                        { source: { notNamespaces: ["evil"], requestPrincipals: ["*"] } },
+                    ],
+                },
                 { from: [{ source: {} }, {}] },
-                { from: [{ source: { requestPrincipals: ["*"] } }, { source: { ipBlocks: ["10.0.0.0/8"], requestPrincipals: ["*"] } }] },
-                { from: [{ source: { ipBlocks: ["0.0.0.0/0"], requestPrincipals: ["*"] } }, { source: { namespaces: ["a"], remoteIpBlocks: ["::/0"], requestPrincipals: ["*"] } }] }, // the second source names a namespace: its every-address block restricts nothing more, and is no wildcard
+                {
+                    from: [
+                        { source: { requestPrincipals: ["*"] } },
+                        { source: { ipBlocks: ["10.0.0.0/8"], requestPrincipals: ["*"] } },
+                    ],
+                },
+                {
+                    from: [
+                        { source: { ipBlocks: ["0.0.0.0/0"], requestPrincipals: ["*"] } },
+                        { source: { namespaces: ["a"], remoteIpBlocks: ["::/0"], requestPrincipals: ["*"] } },
+                    ],
+                }, // the second source names a namespace: its every-address block restricts nothing more, and is no wildcard
             ];
         });
         const at = `[mesh-no-wildcard-allow] ${AP} allow-frontend: AuthorizationPolicy backend/allow-frontend`;
@@ -169,9 +197,20 @@ describe("policy pack: mesh (Istio)", () => {
     });
 
     it("mesh-default-deny: every service namespace has an allow-nothing policy", async () => {
-        assert.ok(isAllowNothing({ spec: {} }) && isAllowNothing({}) && isAllowNothing({ spec: { action: "ALLOW", rules: [] } }));
-        assert.ok(!isAllowNothing({ spec: { rules: [{}] } }) && !isAllowNothing({ spec: { selector: { matchLabels: { a: "b" } } } }));
-        const stack = edit(serviceStack(), "deny-all", (i) => (i.spec = { selector: { matchLabels: { app: "backend" } } }));
+        assert.ok(
+            isAllowNothing({ spec: {} }) &&
+                isAllowNothing({}) &&
+                isAllowNothing({ spec: { action: "ALLOW", rules: [] } }),
+        );
+        assert.ok(
+            !isAllowNothing({ spec: { rules: [{}] } }) &&
+                !isAllowNothing({ spec: { selector: { matchLabels: { a: "b" } } } }),
+        );
+        const stack = edit(
+            serviceStack(),
+            "deny-all",
+            (i) => (i.spec = { selector: { matchLabels: { app: "backend" } } }),
+        );
         assert.deepStrictEqual(await violations(stack), [
             "[mesh-default-deny] kubernetes:core/v1:Namespace namespace: namespace backend has no allow-nothing AuthorizationPolicy (empty spec): add one so that only explicit ALLOW rules admit traffic",
         ]);
@@ -181,7 +220,7 @@ describe("policy pack: mesh (Istio)", () => {
 
     it("mesh-request-authentication-paired: every ALLOW on the workloads requires a request principal, or a DENY covers every path", async () => {
         const msg =
-            "[mesh-request-authentication-paired] kubernetes:security.istio.io/v1:RequestAuthentication jwt: RequestAuthentication backend/jwt stands alone: requests without a token are accepted; require requestPrincipals in every rule of every ALLOW policy on its workloads, or DENY notRequestPrincipals [\"*\"] on every path";
+            '[mesh-request-authentication-paired] kubernetes:security.istio.io/v1:RequestAuthentication jwt: RequestAuthentication backend/jwt stands alone: requests without a token are accepted; require requestPrincipals in every rule of every ALLOW policy on its workloads, or DENY notRequestPrincipals ["*"] on every path';
         const noToken = (i: any) => delete i.spec.rules[0].from[0].source.requestPrincipals;
         assert.deepStrictEqual(await violations(edit(serviceStack(), "allow-frontend", noToken)), [msg]);
         // A second ALLOW on the same workloads without a token opens them: ALLOW policies add up.
@@ -193,16 +232,39 @@ describe("policy pack: mesh (Istio)", () => {
         ];
         assert.deepStrictEqual(await violations(second), [msg]);
         // A path-limited DENY leaves the other paths open without a token.
-        const pathDeny = (i: any) => (i.spec = { selector: { matchLabels: { app: "backend" } }, action: "DENY", rules: [{ from: [{ source: { notRequestPrincipals: ["*"] } }], to: [{ operation: { paths: ["/admin*"] } }] }] });
+        const pathDeny = (i: any) =>
+            (i.spec = {
+                selector: { matchLabels: { app: "backend" } },
+                action: "DENY",
+                rules: [
+                    {
+                        from: [{ source: { notRequestPrincipals: ["*"] } }],
+                        to: [{ operation: { paths: ["/admin*"] } }],
+                    },
+                ],
+            });
         const withDeny = (change: (i: any) => void) => [
             ...edit(serviceStack(), "allow-frontend", noToken),
-            ...edit(serviceStack(), "deny-all", change).filter((r) => r.name === "deny-all").map((r) => ({ ...r, name: "require-jwt", urn: `${r.urn}-jwt` })),
+            ...edit(serviceStack(), "deny-all", change)
+                .filter((r) => r.name === "deny-all")
+                .map((r) => ({ ...r, name: "require-jwt", urn: `${r.urn}-jwt` })),
         ];
         assert.deepStrictEqual(await violations(withDeny(pathDeny)), [msg]);
         // A DENY of every request without a principal pairs it, also limited to ports; so do the ALLOWs of the fixture.
-        const fullDeny = (i: any) => (i.spec = { selector: { matchLabels: { app: "backend" } }, action: "DENY", rules: [{ from: [{ source: { notRequestPrincipals: ["*"] } }] }] });
+        const fullDeny = (i: any) =>
+            (i.spec = {
+                selector: { matchLabels: { app: "backend" } },
+                action: "DENY",
+                rules: [{ from: [{ source: { notRequestPrincipals: ["*"] } }] }],
+            });
         assert.deepStrictEqual(await violations(withDeny(fullDeny)), []);
-        const portDeny = (i: any) => (i.spec = { action: "DENY", rules: [{ from: [{ source: { notRequestPrincipals: ["*"] } }], to: [{ operation: { ports: ["8080"] } }] }] });
+        const portDeny = (i: any) =>
+            (i.spec = {
+                action: "DENY",
+                rules: [
+                    { from: [{ source: { notRequestPrincipals: ["*"] } }], to: [{ operation: { ports: ["8080"] } }] },
+                ],
+            });
         assert.deepStrictEqual(await violations(withDeny(portDeny)), []);
         const otherWorkload = edit(serviceStack(), "allow-frontend", (i) => {
             noToken(i);
@@ -217,7 +279,11 @@ describe("policy pack: mesh (Istio)", () => {
         assert.deepStrictEqual(await violations(missing), [
             "[mesh-sidecar-per-namespace] kubernetes:core/v1:Namespace namespace: namespace backend has no Sidecar without workloadSelector: add one whose egress lists the services it calls, or every proxy holds the whole mesh",
         ]);
-        const scoped = edit(serviceStack(), "sidecar", (i) => (i.spec.workloadSelector = { labels: { app: "backend" } }));
+        const scoped = edit(
+            serviceStack(),
+            "sidecar",
+            (i) => (i.spec.workloadSelector = { labels: { app: "backend" } }),
+        );
         assert.strictEqual((await violations(scoped)).length, 1);
         const open = edit(serviceStack(), "sidecar", (i) => (i.spec.egress = [{ hosts: ["istio-system/*", "*/*"] }]));
         assert.deepStrictEqual(await violations(open), [

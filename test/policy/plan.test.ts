@@ -28,14 +28,18 @@ describe("policy pack over the dev plan (as pulumi preview --policy-pack policy)
 
     it("no stack of dev breaks a policy", async function () {
         const plans = await devPlan();
-        const found = plans.flatMap((p) => p.policyViolations.map((v) => `${p.config.stack}: ${formatPolicyViolation(v)}`));
+        const found = plans.flatMap((p) =>
+            p.policyViolations.map((v) => `${p.config.stack}: ${formatPolicyViolation(v)}`),
+        );
         assert.deepStrictEqual(found, []);
     });
 
     it("dev has the resources each policy checks, so a pass means something", async function () {
         const plans = await devPlan();
         const types = new Set(plans.flatMap((p) => p.evaluation.resources.map((r) => r.type)));
-        const missing = Object.entries(CHECKED_TYPES).filter(([, type]) => !types.has(type)).map(([policy, type]) => `${policy}: no ${type}`);
+        const missing = Object.entries(CHECKED_TYPES)
+            .filter(([, type]) => !types.has(type))
+            .map(([policy, type]) => `${policy}: no ${type}`);
         assert.deepStrictEqual(missing, []);
     });
 
@@ -47,14 +51,18 @@ describe("policy pack over the dev plan (as pulumi preview --policy-pack policy)
         // istiod release's outbound mode set as given (dev's own default may change).
         const asInt = (mode: string) =>
             common.evaluation.resources.map((r) => {
-                const inputs = JSON.parse(JSON.stringify(r.inputs).replace(/"environment":"dev"/g, '"environment":"int"'));
+                const inputs = JSON.parse(
+                    JSON.stringify(r.inputs).replace(/"environment":"dev"/g, '"environment":"int"'),
+                );
                 if (r.type === "kubernetes:helm.sh/v3:Release" && /(^|\/)istiod$/.test(inputs.chart)) {
                     inputs.values.meshConfig.outboundTrafficPolicy = { mode };
                 }
                 return { ...r, inputs };
             });
         const found = async (mode: string) =>
-            (await runPolicies(asInt(mode))).filter((v) => v.policy === "mesh-registry-only-outside-dev").map(formatPolicyViolation);
+            (await runPolicies(asInt(mode)))
+                .filter((v) => v.policy === "mesh-registry-only-outside-dev")
+                .map(formatPolicyViolation);
         assert.deepStrictEqual(await found("ALLOW_ANY"), [
             '[mesh-registry-only-outside-dev] kubernetes:helm.sh/v3:Release istiod: istiod release istiod in environment int has meshConfig.outboundTrafficPolicy.mode "ALLOW_ANY": set meshOutboundTrafficPolicy to REGISTRY_ONLY and declare each service\'s external hosts in its externalHosts',
         ]);

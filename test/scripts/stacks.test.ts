@@ -10,10 +10,16 @@ describe("workflow stack listings (scripts/stacks.ts, run by .github/scripts/sta
     });
 
     it("touches a stack by its own file, every stack by code or Pulumi.yaml, none by docs or workflows", () => {
-        assert.deepStrictEqual(touchedStacks(["Pulumi.dev-backend.yaml", "docs/service.md", "Pulumi.gone.yaml"], STACKS), ["dev-backend"]);
+        assert.deepStrictEqual(
+            touchedStacks(["Pulumi.dev-backend.yaml", "docs/service.md", "Pulumi.gone.yaml"], STACKS),
+            ["dev-backend"],
+        );
         assert.deepStrictEqual(touchedStacks(["README.md", ".github/workflows/deploy.yml"], STACKS), []);
         assert.deepStrictEqual(touchedStacks(["Pulumi.yaml"], STACKS), [...STACKS].sort());
-        assert.deepStrictEqual(touchedStacks(["components/service/spec.ts", "Pulumi.dev.yaml"], STACKS), [...STACKS].sort());
+        assert.deepStrictEqual(
+            touchedStacks(["components/service/spec.ts", "Pulumi.dev.yaml"], STACKS),
+            [...STACKS].sort(),
+        );
         assert.deepStrictEqual(touchedStacks([], STACKS), []);
     });
 
@@ -23,7 +29,9 @@ describe("workflow stack listings (scripts/stacks.ts, run by .github/scripts/sta
         assert.deepStrictEqual(listing(["touched", "main"], STACKS, changed), ["prod-payment"]);
         assert.deepStrictEqual(listing(["touched-envs", "main"], STACKS, changed), ["prod"]);
         for (const args of [[], ["touched"], ["envs", "x"], ["list"]]) {
-            assert.throws(() => listing(args, STACKS, changed), { message: "usage: stacks envs | touched <base-ref> | touched-envs <base-ref>" });
+            assert.throws(() => listing(args, STACKS, changed), {
+                message: "usage: stacks envs | touched <base-ref> | touched-envs <base-ref>",
+            });
         }
     });
 });

@@ -112,7 +112,10 @@ describe("stacks/global: the dev global stack (the fixture Pulumi.dev.yaml)", ()
 
     it("the VPC's default security group is adopted with no rules", () => {
         const sg = dev.resources.find((r) => r.type === "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")!;
-        assert.deepStrictEqual([sg.name, sg.inputs.vpcId, sg.inputs.ingress, sg.inputs.egress], ["dev-global-default-sg", "dev-global-vpc-id", [], []]);
+        assert.deepStrictEqual(
+            [sg.name, sg.inputs.vpcId, sg.inputs.ingress, sg.inputs.egress],
+            ["dev-global-default-sg", "dev-global-vpc-id", [], []],
+        );
     });
 
     it("the NACLs are associated with their tier's subnets and carry the documented rules", () => {

@@ -11,7 +11,12 @@ import { FIXTURE_STACKS } from "../helpers/stacks";
 
 async function evaluateDev(service: string): Promise<Evaluation> {
     const config = readStackConfig(`dev-${service}`, FIXTURE_STACKS);
-    return evaluate({ stack: config.stack, config: config.config, secretKeys: config.secretKeys, stackOutputs: devStackOutputs() });
+    return evaluate({
+        stack: config.stack,
+        config: config.config,
+        secretKeys: config.secretKeys,
+        stackOutputs: devStackOutputs(),
+    });
 }
 
 const AUTHZ = "kubernetes:security.istio.io/v1:AuthorizationPolicy";
@@ -60,7 +65,11 @@ describe("service layer (stacks/service.ts)", () => {
             assert.ok(objects.length >= 12);
             for (const r of objects) {
                 assert.strictEqual(r.provider, "kubernetes", `${r.type} ${r.name}`);
-                assert.strictEqual(r.parent, meta(r)?.namespace ?? meta(r).name, `${r.type} ${r.name} is parented by the Service component`);
+                assert.strictEqual(
+                    r.parent,
+                    meta(r)?.namespace ?? meta(r).name,
+                    `${r.type} ${r.name} is parented by the Service component`,
+                );
             }
             assert.deepStrictEqual(conventionViolations(e.resources), []);
         }
@@ -73,7 +82,10 @@ describe("service layer (stacks/service.ts)", () => {
             assert.strictEqual(allowNothing.inputs.apiVersion, "security.istio.io/v1");
             assert.deepStrictEqual([meta(allowNothing).name, meta(allowNothing).namespace], ["allow-nothing", service]);
             const mtls = one(e, "kubernetes:security.istio.io/v1:PeerAuthentication");
-            assert.deepStrictEqual([meta(mtls).name, meta(mtls).namespace, spec(mtls)], ["default", service, { mtls: { mode: "STRICT" } }]);
+            assert.deepStrictEqual(
+                [meta(mtls).name, meta(mtls).namespace, spec(mtls)],
+                ["default", service, { mtls: { mode: "STRICT" } }],
+            );
             // The workload waits for its policies: never a moment without default deny.
             for (const d of byType(e, "kubernetes:apps/v1:Deployment")) {
                 assert.ok(d.dependsOn.includes(`${service}-allow-nothing`) && d.dependsOn.includes(`${service}-mtls`));
@@ -95,10 +107,19 @@ describe("service layer (stacks/service.ts)", () => {
                 "app.kubernetes.io/component": "service",
                 "istio-injection": "enabled",
             },
-            annotations: { contact: "platform-team@example.com", "time-zone": "Europe/Berlin", "start-time": "07:00", "stop-time": "19:00" },
+            annotations: {
+                contact: "platform-team@example.com",
+                "time-zone": "Europe/Berlin",
+                "start-time": "07:00",
+                "stop-time": "19:00",
+            },
         });
         assert.deepStrictEqual(spec(one(evaluations.payment, "kubernetes:core/v1:ResourceQuota")).hard.pods, "30");
-        assert.deepStrictEqual(spec(one(evaluations.payment, "kubernetes:core/v1:LimitRange")).limits[0].default, { cpu: "1", memory: "512Mi", "ephemeral-storage": "1Gi" });
+        assert.deepStrictEqual(spec(one(evaluations.payment, "kubernetes:core/v1:LimitRange")).limits[0].default, {
+            cpu: "1",
+            memory: "512Mi",
+            "ephemeral-storage": "1Gi",
+        });
     });
 
     it("backend: only the frontend's principal, GET and POST on /api/*, and a 90/10 canary of v2", () => {
@@ -113,26 +134,51 @@ describe("service layer (stacks/service.ts)", () => {
                 },
             ],
         });
-        assert.deepStrictEqual(byType(e, AUTHZ).map((r) => r.name), ["backend-allow-callers", "backend-allow-nothing"]);
+        assert.deepStrictEqual(
+            byType(e, AUTHZ).map((r) => r.name),
+            ["backend-allow-callers", "backend-allow-nothing"],
+        );
         const deployments = byType(e, "kubernetes:apps/v1:Deployment");
         assert.deepStrictEqual(
-            deployments.map((d) => [d.name, spec(d).template.spec.containers[0].image, spec(d).template.metadata.labels.version]),
+            deployments.map((d) => [
+                d.name,
+                spec(d).template.spec.containers[0].image,
+                spec(d).template.metadata.labels.version,
+            ]),
             [
                 ["backend-v1", "registry.example.com/shop/backend:2.7.0", "v1"],
                 ["backend-v2", "registry.example.com/shop/backend:2.8.0-rc.1", "v2"],
             ],
         );
         const route = spec(one(e, "kubernetes:networking.istio.io/v1:VirtualService")).http[0].route;
-        assert.deepStrictEqual(route.map((r: any) => [r.destination.subset, r.weight]), [["v1", 90], ["v2", 10]]);
-        assert.strictEqual(route.reduce((sum: number, r: { weight: number }) => sum + r.weight, 0), 100);
-        assert.deepStrictEqual(spec(one(e, "kubernetes:networking.istio.io/v1:DestinationRule")).subsets.map((s: any) => s.name), ["v1", "v2"]);
-        assert.deepStrictEqual(byType(e, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler").map((h) => spec(h).scaleTargetRef.name), ["backend-v1", "backend-v2"]);
+        assert.deepStrictEqual(
+            route.map((r: any) => [r.destination.subset, r.weight]),
+            [
+                ["v1", 90],
+                ["v2", 10],
+            ],
+        );
+        assert.strictEqual(
+            route.reduce((sum: number, r: { weight: number }) => sum + r.weight, 0),
+            100,
+        );
+        assert.deepStrictEqual(
+            spec(one(e, "kubernetes:networking.istio.io/v1:DestinationRule")).subsets.map((s: any) => s.name),
+            ["v1", "v2"],
+        );
+        assert.deepStrictEqual(
+            byType(e, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler").map((h) => spec(h).scaleTargetRef.name),
+            ["backend-v1", "backend-v2"],
+        );
         assert.strictEqual(byType(e, "kubernetes:networking.istio.io/v1:Gateway").length, 0);
     });
 
     it("payment: only the backend namespace, POST on /charge", () => {
         assert.deepStrictEqual(spec(one(evaluations.payment, AUTHZ, "payment-allow-callers")).rules, [
-            { from: [{ source: { namespaces: ["backend"] } }], to: [{ operation: { methods: ["POST"], paths: ["/charge"] } }] },
+            {
+                from: [{ source: { namespaces: ["backend"] } }],
+                to: [{ operation: { methods: ["POST"], paths: ["/charge"] } }],
+            },
         ]);
         assert.strictEqual(spec(one(evaluations.payment, "kubernetes:apps/v1:Deployment")).replicas, 3);
     });
@@ -140,7 +186,10 @@ describe("service layer (stacks/service.ts)", () => {
     it("payment: its declared external host as a ServiceEntry of its namespace only, before its pods, and in its Sidecar's egress", () => {
         const entry = one(evaluations.payment, "kubernetes:networking.istio.io/v1:ServiceEntry");
         assert.strictEqual(entry.name, "payment-external-https-443");
-        assert.deepStrictEqual([meta(entry).name, meta(entry).namespace, meta(entry).labels["owner-service"]], ["external-https-443", "payment", "payment"]);
+        assert.deepStrictEqual(
+            [meta(entry).name, meta(entry).namespace, meta(entry).labels["owner-service"]],
+            ["external-https-443", "payment", "payment"],
+        );
         assert.deepStrictEqual(spec(entry), {
             hosts: ["api.payments.example.com"],
             exportTo: ["."],
@@ -148,8 +197,13 @@ describe("service layer (stacks/service.ts)", () => {
             resolution: "DNS",
             ports: [{ number: 443, name: "https-443", protocol: "HTTPS" }],
         });
-        assert.ok(one(evaluations.payment, "kubernetes:apps/v1:Deployment").dependsOn.includes("payment-external-https-443"));
-        assert.deepStrictEqual(spec(one(evaluations.payment, "kubernetes:networking.istio.io/v1:Sidecar")).egress[0].hosts.slice(-1), ["./api.payments.example.com"]);
+        assert.ok(
+            one(evaluations.payment, "kubernetes:apps/v1:Deployment").dependsOn.includes("payment-external-https-443"),
+        );
+        assert.deepStrictEqual(
+            spec(one(evaluations.payment, "kubernetes:networking.istio.io/v1:Sidecar")).egress[0].hosts.slice(-1),
+            ["./api.payments.example.com"],
+        );
         // Services that declare none get none.
         assert.deepStrictEqual(byType(evaluations.backend, "kubernetes:networking.istio.io/v1:ServiceEntry"), []);
         assert.deepStrictEqual(byType(evaluations.frontend, "kubernetes:networking.istio.io/v1:ServiceEntry"), []);
@@ -169,21 +223,34 @@ describe("service layer (stacks/service.ts)", () => {
         });
         for (const d of byType(e, "kubernetes:apps/v1:Deployment")) {
             assert.strictEqual("replicas" in spec(d), false, "the HPA owns the replicas");
-            assert.deepStrictEqual(spec(d).strategy, { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+            assert.deepStrictEqual(spec(d).strategy, {
+                type: "RollingUpdate",
+                rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
+            });
         }
     });
 
     it("creates the Sidecar and NetworkPolicies before any pod, from the environment's stack files", () => {
         const e = evaluations.frontend;
         const deployment = one(e, "kubernetes:apps/v1:Deployment");
-        for (const dep of ["frontend-sidecar", "frontend-default-deny-ingress", "frontend-allow-callers", "frontend-allow-prometheus", "frontend-allow-egress"]) {
+        for (const dep of [
+            "frontend-sidecar",
+            "frontend-default-deny-ingress",
+            "frontend-allow-callers",
+            "frontend-allow-prometheus",
+            "frontend-allow-egress",
+        ]) {
             assert.ok(deployment.dependsOn.includes(dep), dep);
         }
         // dev-backend.yaml admits frontend: frontend's proxies know backend and nothing else of dev.
-        assert.deepStrictEqual(spec(one(e, "kubernetes:networking.istio.io/v1:Sidecar")).egress[0].hosts.slice(3), ["backend/backend.backend.svc.cluster.local"]);
+        assert.deepStrictEqual(spec(one(e, "kubernetes:networking.istio.io/v1:Sidecar")).egress[0].hosts.slice(3), [
+            "backend/backend.backend.svc.cluster.local",
+        ]);
         assert.deepStrictEqual(meta(one(e, "kubernetes:networking.istio.io/v1:Sidecar")).name, "default");
         // Egress outside the VPC is open (NAT); inside it, only HTTPS (AWS endpoints) beyond the listed namespaces.
-        const egress = byType(e, "kubernetes:networking.k8s.io/v1:NetworkPolicy").find((n) => meta(n).name === "allow-egress")!;
+        const egress = byType(e, "kubernetes:networking.k8s.io/v1:NetworkPolicy").find(
+            (n) => meta(n).name === "allow-egress",
+        )!;
         assert.deepStrictEqual(spec(egress).egress.slice(2), [
             { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.20.0.0/16"] } }] },
             { to: [{ ipBlock: { cidr: "10.20.0.0/16" } }], ports: [{ protocol: "TCP", port: 443 }] },
@@ -194,12 +261,34 @@ describe("service layer (stacks/service.ts)", () => {
         const e = evaluations.frontend;
         // JWT: the gateway's rule also requires a request principal, a valid token (no HTTP-only DENY, IST0133).
         assert.deepStrictEqual(spec(one(e, AUTHZ, "frontend-allow-callers")).rules, [
-            { from: [{ source: { principals: ["cluster.local/ns/istio-ingress/sa/istio-ingressgateway"], requestPrincipals: ["*"] } }] },
+            {
+                from: [
+                    {
+                        source: {
+                            principals: ["cluster.local/ns/istio-ingress/sa/istio-ingressgateway"],
+                            requestPrincipals: ["*"],
+                        },
+                    },
+                ],
+            },
         ]);
-        assert.deepStrictEqual(byType(e, AUTHZ).map((p) => [meta(p).name, spec(p).action]).sort(), [["allow-callers", "ALLOW"], ["allow-nothing", undefined]]);
+        assert.deepStrictEqual(
+            byType(e, AUTHZ)
+                .map((p) => [meta(p).name, spec(p).action])
+                .sort(),
+            [
+                ["allow-callers", "ALLOW"],
+                ["allow-nothing", undefined],
+            ],
+        );
         const ra = one(e, "kubernetes:security.istio.io/v1:RequestAuthentication");
         assert.deepStrictEqual(spec(ra).jwtRules, [
-            { issuer: "https://auth.example.com/", jwksUri: "https://auth.example.com/.well-known/jwks.json", forwardOriginalToken: true, audiences: ["shop"] },
+            {
+                issuer: "https://auth.example.com/",
+                jwksUri: "https://auth.example.com/.well-known/jwks.json",
+                forwardOriginalToken: true,
+                audiences: ["shop"],
+            },
         ]);
         const gw = one(e, "kubernetes:networking.istio.io/v1:Gateway");
         assert.deepStrictEqual(
@@ -207,7 +296,11 @@ describe("service layer (stacks/service.ts)", () => {
             [
                 "frontend",
                 [
-                    [443, ["frontend.dev.internal.example.com"], { mode: "SIMPLE", credentialName: "frontend-tls", minProtocolVersion: "TLSV1_2" }],
+                    [
+                        443,
+                        ["frontend.dev.internal.example.com"],
+                        { mode: "SIMPLE", credentialName: "frontend-tls", minProtocolVersion: "TLSV1_2" },
+                    ],
                     [80, ["frontend.dev.internal.example.com"], { httpsRedirect: true }],
                 ],
             ],
@@ -220,8 +313,17 @@ describe("service layer (stacks/service.ts)", () => {
         // sidecar's 15020, which serves the app's /metrics too; no PodMonitor and no port outside the mesh.
         assert.strictEqual(byType(e, "kubernetes:monitoring.coreos.com/v1:PodMonitor").length, 0);
         const annotations = spec(one(e, "kubernetes:apps/v1:Deployment")).template.metadata.annotations;
-        assert.deepStrictEqual([annotations["prometheus.io/port"], annotations["prometheus.io/path"], annotations["traffic.sidecar.istio.io/excludeInboundPorts"]], ["9090", "/metrics", undefined]);
-        const kinds = manifestsOf(e.resources).map((m) => `${String(m.apiVersion)} ${String(m.kind)}`).sort();
+        assert.deepStrictEqual(
+            [
+                annotations["prometheus.io/port"],
+                annotations["prometheus.io/path"],
+                annotations["traffic.sidecar.istio.io/excludeInboundPorts"],
+            ],
+            ["9090", "/metrics", undefined],
+        );
+        const kinds = manifestsOf(e.resources)
+            .map((m) => `${String(m.apiVersion)} ${String(m.kind)}`)
+            .sort();
         assert.deepStrictEqual(kinds, [
             "apps/v1 Deployment",
             "networking.istio.io/v1 DestinationRule",
@@ -248,9 +350,14 @@ describe("service layer (stacks/service.ts)", () => {
 
     it("labels the namespace with the mesh's revision when the common layer runs one", async () => {
         const outputs = devStackOutputs();
-        (outputs["organization/platform/dev-common"].outputs).meshRevision = "1-27";
+        outputs["organization/platform/dev-common"].outputs.meshRevision = "1-27";
         const config = readStackConfig("dev-payment", FIXTURE_STACKS);
-        const e = await evaluate({ stack: "dev-payment", config: config.config, secretKeys: config.secretKeys, stackOutputs: outputs });
+        const e = await evaluate({
+            stack: "dev-payment",
+            config: config.config,
+            secretKeys: config.secretKeys,
+            stackOutputs: outputs,
+        });
         const labels = meta(one(e, "kubernetes:core/v1:Namespace")).labels;
         assert.strictEqual(labels["istio.io/rev"], "1-27");
         assert.strictEqual("istio-injection" in labels, false);
@@ -258,8 +365,8 @@ describe("service layer (stacks/service.ts)", () => {
 
     it("moves its namespace to the mesh's canary control plane when it opts in, and only then", async () => {
         const outputs = devStackOutputs();
-        (outputs["organization/platform/dev-common"].outputs).meshRevision = "1-30";
-        (outputs["organization/platform/dev-common"].outputs).meshCanaryRevision = "1-31";
+        outputs["organization/platform/dev-common"].outputs.meshRevision = "1-30";
+        outputs["organization/platform/dev-common"].outputs.meshCanaryRevision = "1-31";
         const config = readStackConfig("dev-payment", FIXTURE_STACKS);
         const canary = await evaluate({
             stack: "dev-payment",
@@ -274,7 +381,11 @@ describe("service layer (stacks/service.ts)", () => {
     it("refuses to opt into a canary control plane the common stack does not run", async () => {
         const config = readStackConfig("dev-payment", FIXTURE_STACKS);
         await assert.rejects(
-            evaluate({ stack: "dev-payment", config: { ...config.config, "platform:useCanaryMeshRevision": "true" }, stackOutputs: devStackOutputs() }),
+            evaluate({
+                stack: "dev-payment",
+                config: { ...config.config, "platform:useCanaryMeshRevision": "true" },
+                stackOutputs: devStackOutputs(),
+            }),
             {
                 message:
                     'Configuration of stack "dev-payment" (Pulumi.dev-payment.yaml) is invalid; nothing was created:\n' +
@@ -284,28 +395,55 @@ describe("service layer (stacks/service.ts)", () => {
     });
 
     it("bad service config fails before any resource, naming each key, value and fix", async () => {
-        const base = { layer: "service", versions: [{ name: "v1", image: "registry.example.com/a:1.0.0", weight: 100 }] };
+        const base = {
+            layer: "service",
+            versions: [{ name: "v1", image: "registry.example.com/a:1.0.0", weight: 100 }],
+        };
         const cases: [Record<string, unknown>, string][] = [
-            [{ versions: [{ name: "v1", image: "registry.example.com/a:latest", weight: 100 }] }, 'platform:versions[0].image = "registry.example.com/a:latest": the tag latest is not pinned; allowed: a tag other than latest or a digest, e.g. registry.example.com/backend:1.4.2 or registry.example.com/backend@sha256:<64 hex digits>'],
-            [{ versions: [{ name: "v1", image: "registry.example.com/a", weight: 100 }] }, 'platform:versions[0].image = "registry.example.com/a": the image has no tag, so it is not pinned; allowed: a tag other than latest or a digest, e.g. registry.example.com/backend:1.4.2 or registry.example.com/backend@sha256:<64 hex digits>'],
+            [
+                { versions: [{ name: "v1", image: "registry.example.com/a:latest", weight: 100 }] },
+                'platform:versions[0].image = "registry.example.com/a:latest": the tag latest is not pinned; allowed: a tag other than latest or a digest, e.g. registry.example.com/backend:1.4.2 or registry.example.com/backend@sha256:<64 hex digits>',
+            ],
+            [
+                { versions: [{ name: "v1", image: "registry.example.com/a", weight: 100 }] },
+                'platform:versions[0].image = "registry.example.com/a": the image has no tag, so it is not pinned; allowed: a tag other than latest or a digest, e.g. registry.example.com/backend:1.4.2 or registry.example.com/backend@sha256:<64 hex digits>',
+            ],
             [{ replicas: 0 }, "platform:replicas = 0: out of range; allowed: a whole number from 1 to 100"],
             [
                 { exposed: true, publicHost: "shop.example.com" },
-                "platform:publicHost = \"shop.example.com\": not in the environment's DNS zone dev.internal.example.com, where its record is made; allowed: dev.internal.example.com or a name ending in .dev.internal.example.com, e.g. shop.dev.internal.example.com",
+                'platform:publicHost = "shop.example.com": not in the environment\'s DNS zone dev.internal.example.com, where its record is made; allowed: dev.internal.example.com or a name ending in .dev.internal.example.com, e.g. shop.dev.internal.example.com',
             ],
             [
-                { versions: [{ name: "v1", image: "a:1", weight: 90 }, { name: "v2", image: "a:2", weight: 20 }] },
+                {
+                    versions: [
+                        { name: "v1", image: "a:1", weight: 90 },
+                        { name: "v2", image: "a:2", weight: 20 },
+                    ],
+                },
                 'platform:versions = "v1=90, v2=20": the weights add up to 110; they must add up to 100',
             ],
-            [{ allowedCallers: [{ service: "frontend", paths: ["/api/*", "api"] }] }, "platform:allowedCallers[0].paths[1] = \"api\": a path must start with '/'; allowed: an absolute path, exact or ending in '*' for a prefix, e.g. /api/*"],
-            [{ allowedCallers: [{ service: "frontend", methods: ["GET", "FETCH"] }] }, 'platform:allowedCallers[0].methods[1] = "FETCH": unknown HTTP method; allowed: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, CONNECT, TRACE (upper case)'],
+            [
+                { allowedCallers: [{ service: "frontend", paths: ["/api/*", "api"] }] },
+                "platform:allowedCallers[0].paths[1] = \"api\": a path must start with '/'; allowed: an absolute path, exact or ending in '*' for a prefix, e.g. /api/*",
+            ],
+            [
+                { allowedCallers: [{ service: "frontend", methods: ["GET", "FETCH"] }] },
+                'platform:allowedCallers[0].methods[1] = "FETCH": unknown HTTP method; allowed: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, CONNECT, TRACE (upper case)',
+            ],
         ];
         for (const [values, message] of cases) {
             await assert.rejects(
-                evaluate({ stack: "dev-backend", config: platformConfig({ ...base, ...values }), stackOutputs: devStackOutputs() }),
+                evaluate({
+                    stack: "dev-backend",
+                    config: platformConfig({ ...base, ...values }),
+                    stackOutputs: devStackOutputs(),
+                }),
                 (err: unknown) => {
                     assert.ok(isConfigError(err));
-                    assert.strictEqual(err.message, `Configuration of stack "dev-backend" (Pulumi.dev-backend.yaml) is invalid; nothing was created:\n  - ${message}`);
+                    assert.strictEqual(
+                        err.message,
+                        `Configuration of stack "dev-backend" (Pulumi.dev-backend.yaml) is invalid; nothing was created:\n  - ${message}`,
+                    );
                     return true;
                 },
             );

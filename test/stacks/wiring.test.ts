@@ -87,9 +87,14 @@ describe("layer wiring (infra/program.ts)", () => {
         assert.deepStrictEqual(refs.sort(), ["acme/platform/dev", "acme/platform/dev-common"]);
         // It owns Kubernetes objects only: one kubernetes provider, no aws provider (so a service
         // stack runs with the kubernetes plugin alone).
-        const providers = result.resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => `${r.type} ${r.name}`);
+        const providers = result.resources
+            .filter((r) => r.type.startsWith("pulumi:providers:"))
+            .map((r) => `${r.type} ${r.name}`);
         assert.deepStrictEqual(providers, ["pulumi:providers:kubernetes kubernetes"]);
-        assert.deepStrictEqual(result.resources.filter((r) => r.type.startsWith("aws:")), []);
+        assert.deepStrictEqual(
+            result.resources.filter((r) => r.type.startsWith("aws:")),
+            [],
+        );
     });
 
     it("a layer whose referenced stack lacks outputs fails naming the stack and each missing output", async () => {
@@ -100,7 +105,10 @@ describe("layer wiring (infra/program.ts)", () => {
                 stackOutputs: { "organization/platform/dev": { outputs: { env: "dev", region: 42 } } },
             }),
             (err: Error) => {
-                assert.match(err.message, /^Stack "organization\/platform\/dev" does not have the outputs this stack reads: /);
+                assert.match(
+                    err.message,
+                    /^Stack "organization\/platform\/dev" does not have the outputs this stack reads: /,
+                );
                 assert.match(err.message, /region is not a string \(got 42\)/);
                 assert.match(err.message, /vpcId is missing/);
                 assert.match(err.message, /Run "pulumi up" on stack "dev" first/);

@@ -11,7 +11,16 @@ const ARGS: ClusterArgs = {
     privateSubnetIds: ["subnet-a", "subnet-b", "subnet-c"],
     kmsKeyAdminArns: ["arn:aws:iam::123456789012:role/platform-admins"],
     nodeGroups: [
-        { name: "general", instanceTypes: ["t3.large"], minSize: 1, maxSize: 3, desiredSize: 2, capacityType: "ON_DEMAND", labels: {}, taints: [] },
+        {
+            name: "general",
+            instanceTypes: ["t3.large"],
+            minSize: 1,
+            maxSize: 3,
+            desiredSize: 2,
+            capacityType: "ON_DEMAND",
+            labels: {},
+            taints: [],
+        },
     ],
     awsProvider: {} as never,
     eksProvider: {} as never,

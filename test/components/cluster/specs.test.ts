@@ -30,15 +30,41 @@ const GROUP: NodeGroupSpec = {
 describe("cluster specs (components/cluster/specs.ts)", () => {
     it("pins a supported EKS Kubernetes minor and the five control-plane log types", () => {
         assert.strictEqual(KUBERNETES_VERSION, "1.35");
-        assert.deepStrictEqual([...CONTROL_PLANE_LOG_TYPES], ["api", "audit", "authenticator", "controllerManager", "scheduler"]);
-        assert.deepStrictEqual([...MANAGED_ADDONS].sort(), ["aws-ebs-csi-driver", "coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]);
+        assert.deepStrictEqual(
+            [...CONTROL_PLANE_LOG_TYPES],
+            ["api", "audit", "authenticator", "controllerManager", "scheduler"],
+        );
+        assert.deepStrictEqual([...MANAGED_ADDONS].sort(), [
+            "aws-ebs-csi-driver",
+            "coredns",
+            "eks-pod-identity-agent",
+            "kube-proxy",
+            "vpc-cni",
+        ]);
     });
 
     it("scales a node group to zero every day at stop-time and back on working days at start-time, in the time zone", () => {
-        assert.deepStrictEqual(scheduledScaling(GROUP, { timeZone: "Europe/Berlin", startTime: "07:00", stopTime: "19:30" }), [
-            { action: "stop", recurrence: "30 19 * * *", timeZone: "Europe/Berlin", minSize: 0, maxSize: 0, desiredCapacity: 0 },
-            { action: "start", recurrence: "0 7 * * MON-FRI", timeZone: "Europe/Berlin", minSize: 1, maxSize: 4, desiredCapacity: 2 },
-        ]);
+        assert.deepStrictEqual(
+            scheduledScaling(GROUP, { timeZone: "Europe/Berlin", startTime: "07:00", stopTime: "19:30" }),
+            [
+                {
+                    action: "stop",
+                    recurrence: "30 19 * * *",
+                    timeZone: "Europe/Berlin",
+                    minSize: 0,
+                    maxSize: 0,
+                    desiredCapacity: 0,
+                },
+                {
+                    action: "start",
+                    recurrence: "0 7 * * MON-FRI",
+                    timeZone: "Europe/Berlin",
+                    minSize: 1,
+                    maxSize: 4,
+                    desiredCapacity: 2,
+                },
+            ],
+        );
         assert.strictEqual(cronAt("08:05", "*"), "5 8 * * *");
     });
 
@@ -63,7 +89,10 @@ describe("cluster specs (components/cluster/specs.ts)", () => {
                     principalArn: "arn:aws-cn:iam::123456789012:role/readers",
                     type: "STANDARD",
                     accessPolicies: {
-                        view: { policyArn: "arn:aws-cn:eks::aws:cluster-access-policy/AmazonEKSViewPolicy", accessScope: { type: "cluster" } },
+                        view: {
+                            policyArn: "arn:aws-cn:eks::aws:cluster-access-policy/AmazonEKSViewPolicy",
+                            accessScope: { type: "cluster" },
+                        },
                     },
                 },
             },
@@ -72,20 +101,42 @@ describe("cluster specs (components/cluster/specs.ts)", () => {
     });
 
     it("requires IMDSv2 with a hop limit of 1 on every node: pods on the pod network cannot reach the node's role", () => {
-        assert.deepStrictEqual(nodeMetadataOptions(), { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
+        assert.deepStrictEqual(nodeMetadataOptions(), {
+            httpEndpoint: "enabled",
+            httpTokens: "required",
+            httpPutResponseHopLimit: 1,
+        });
     });
 
     it("writes trust policies for a service principal", () => {
-        assert.deepStrictEqual(JSON.parse(assumeRolePolicy("pods.eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"])), {
-            Version: "2012-10-17",
-            Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
-        });
-        assert.deepStrictEqual(["eu-central-1", "cn-north-1", "us-gov-west-1"].map(partitionOfRegion), ["aws", "aws-cn", "aws-us-gov"]);
+        assert.deepStrictEqual(
+            JSON.parse(assumeRolePolicy("pods.eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"])),
+            {
+                Version: "2012-10-17",
+                Statement: [
+                    {
+                        Effect: "Allow",
+                        Principal: { Service: "pods.eks.amazonaws.com" },
+                        Action: ["sts:AssumeRole", "sts:TagSession"],
+                    },
+                ],
+            },
+        );
+        assert.deepStrictEqual(["eu-central-1", "cn-north-1", "us-gov-west-1"].map(partitionOfRegion), [
+            "aws",
+            "aws-cn",
+            "aws-us-gov",
+        ]);
     });
 
     it("accepts role ARNs with paths and rejects users, short accounts and other services", () => {
         assert.strictEqual(roleArnProblem("arn:aws:iam::123456789012:role/path/to/admins"), undefined);
-        for (const bad of ["arn:aws:iam::123456789012:user/alice", "arn:aws:iam::12345:role/x", "arn:aws:sts::123456789012:role/x", "admins"]) {
+        for (const bad of [
+            "arn:aws:iam::123456789012:user/alice",
+            "arn:aws:iam::12345:role/x",
+            "arn:aws:sts::123456789012:role/x",
+            "admins",
+        ]) {
             assert.match(roleArnProblem(bad) ?? "", /^not an IAM role ARN; allowed: /, bad);
         }
     });
@@ -98,7 +149,13 @@ describe("cluster specs (components/cluster/specs.ts)", () => {
     });
 
     it("reads a node group, defaulting the capacity type, labels and taints", () => {
-        const { group, problems } = parseNodeGroup({ name: "general", instanceTypes: ["m6i.large", "m5.large"], minSize: 0, maxSize: 2, desiredSize: 0 });
+        const { group, problems } = parseNodeGroup({
+            name: "general",
+            instanceTypes: ["m6i.large", "m5.large"],
+            minSize: 0,
+            maxSize: 2,
+            desiredSize: 0,
+        });
         assert.deepStrictEqual(problems, []);
         assert.deepStrictEqual(group, {
             name: "general",
@@ -113,23 +170,33 @@ describe("cluster specs (components/cluster/specs.ts)", () => {
     });
 
     it("names each bad node group field with its value and what is allowed", () => {
-        const { problems } = parseNodeGroup({ name: "-x", instanceTypes: [], minSize: 1.5, maxSize: 0, desiredSize: 0, labels: { "bad key!": "v" } });
+        const { problems } = parseNodeGroup({
+            name: "-x",
+            instanceTypes: [],
+            minSize: 1.5,
+            maxSize: 0,
+            desiredSize: 0,
+            labels: { "bad key!": "v" },
+        });
         assert.deepStrictEqual(problems, [
             {
                 path: "name",
                 value: "-x",
-                message: "not a node group name; allowed: lower-case letters, digits and single '-', starting with a letter, at most 20 characters, e.g. general",
+                message:
+                    "not a node group name; allowed: lower-case letters, digits and single '-', starting with a letter, at most 20 characters, e.g. general",
             },
             {
                 path: "instanceTypes",
                 value: [],
-                message: 'not a list of EC2 instance types; allowed: at least one, e.g. ["t3.large"] or ["m6i.large", "m5.large"]',
+                message:
+                    'not a list of EC2 instance types; allowed: at least one, e.g. ["t3.large"] or ["m6i.large", "m5.large"]',
             },
             { path: "minSize", value: 1.5, message: "not a node count; allowed: a whole number from 0 to 450" },
             {
                 path: "labels.bad key!",
                 value: "v",
-                message: "not a Kubernetes label; allowed: a label key and a value of at most 63 letters, digits, '-', '_' and '.'",
+                message:
+                    "not a Kubernetes label; allowed: a label key and a value of at most 63 letters, digits, '-', '_' and '.'",
             },
         ]);
         assert.deepStrictEqual(parseNodeGroup({ ...GROUP, minSize: 0, maxSize: 0, desiredSize: 0 }).problems, [
@@ -142,9 +209,15 @@ describe("node group lists (components/cluster/specs.ts nodeGroupsProblems), sha
     const GROUP = { name: "general", instanceTypes: ["t3.large"], minSize: 1, maxSize: 2, desiredSize: 1 };
 
     it("needs one group, checks each group's fields under [i] and refuses a name used twice", () => {
-        assert.deepStrictEqual(nodeGroupsProblems([]), [{ path: "", value: [], message: "at least one node group is needed" }]);
+        assert.deepStrictEqual(nodeGroupsProblems([]), [
+            { path: "", value: [], message: "at least one node group is needed" },
+        ]);
         assert.deepStrictEqual(nodeGroupsProblems([GROUP, { ...GROUP, minSize: 3 }]), [
-            { path: "[1].minSize", value: 3, message: "greater than maxSize (2); allowed: minSize <= desiredSize <= maxSize" },
+            {
+                path: "[1].minSize",
+                value: 3,
+                message: "greater than maxSize (2); allowed: minSize <= desiredSize <= maxSize",
+            },
             { path: "[1].name", value: "general", message: "another node group has this name; names must be unique" },
         ]);
         assert.deepStrictEqual(nodeGroupsProblems([GROUP, { ...GROUP, name: "batch" }]), []);

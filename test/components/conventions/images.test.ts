@@ -31,14 +31,25 @@ describe("image pinning (components/conventions/images.ts), one rule for config,
 
     it("the Service's checkImage and the policy pack's unpinnedReason accept exactly the pinned forms", () => {
         for (const [image, fault] of FORMS) {
-            assert.strictEqual(checkImage(image) === undefined, fault === undefined, `checkImage(${JSON.stringify(image)})`);
-            assert.strictEqual(unpinnedReason(image) === undefined, fault === undefined, `unpinnedReason(${JSON.stringify(image)})`);
+            assert.strictEqual(
+                checkImage(image) === undefined,
+                fault === undefined,
+                `checkImage(${JSON.stringify(image)})`,
+            );
+            assert.strictEqual(
+                unpinnedReason(image) === undefined,
+                fault === undefined,
+                `unpinnedReason(${JSON.stringify(image)})`,
+            );
         }
     });
 
     it("the policy pack says why, naming the image", () => {
         assert.strictEqual(unpinnedReason("app:"), 'image "app:" has no tag (it means latest)');
-        assert.strictEqual(unpinnedReason("app@sha256:abc"), 'image "app@sha256:abc" has a malformed digest (a pinned digest is @sha256: and 64 hex digits)');
+        assert.strictEqual(
+            unpinnedReason("app@sha256:abc"),
+            'image "app@sha256:abc" has a malformed digest (a pinned digest is @sha256: and 64 hex digits)',
+        );
         assert.strictEqual(unpinnedReason(undefined), "has no image");
     });
 });

@@ -24,52 +24,73 @@ describe("mesh specs (components/mesh/specs.ts)", () => {
     });
 
     it("builds istiod's values: images from docker.io/istio, stdout access logs, the Jaeger OTLP provider, the outbound policy, JWKS fetches kept out of private ranges", () => {
-        assert.deepStrictEqual(istiodValues({ revision: "", outboundTrafficPolicy: "REGISTRY_ONLY", collector: COLLECTOR, replicas: 2 }), {
-            revision: "",
-            replicaCount: 2,
-            autoscaleEnabled: true,
-            autoscaleMin: 2,
-            autoscaleMax: 5,
-            pdb: { minAvailable: 1 },
-            topologySpreadConstraints: [
-                {
-                    maxSkew: 1,
-                    topologyKey: "topology.kubernetes.io/zone",
-                    whenUnsatisfiable: "ScheduleAnyway",
-                    labelSelector: { matchLabels: { app: "istiod", "istio.io/rev": "default" } },
-                },
-                {
-                    maxSkew: 1,
-                    topologyKey: "kubernetes.io/hostname",
-                    whenUnsatisfiable: "ScheduleAnyway",
-                    labelSelector: { matchLabels: { app: "istiod", "istio.io/rev": "default" } },
-                },
-            ],
-            global: {
-                // The 1.30 charts would pull from registry.istio.io/release, a host retired in late 2026.
-                hub: "docker.io/istio",
-                istioNamespace: "istio-system",
-                proxy: { resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } } },
-                defaultPodDisruptionBudget: { enabled: true },
-            },
-            // istioctl analyze IST0175: istiod must not fetch a jwksUri from the cluster, the VPC or the metadata service.
-            env: { BLOCKED_CIDRS_IN_JWKS_URIS: "127.0.0.0/8,169.254.0.0/16,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,::1/128,fe80::/10,fc00::/7" },
-            meshConfig: {
-                trustDomain: "cluster.local",
-                accessLogFile: "/dev/stdout",
-                accessLogEncoding: "JSON",
-                outboundTrafficPolicy: { mode: "REGISTRY_ONLY" },
-                extensionProviders: [
-                    { name: "jaeger", opentelemetry: { service: "jaeger.observability.svc.cluster.local", port: 4317 } },
+        assert.deepStrictEqual(
+            istiodValues({ revision: "", outboundTrafficPolicy: "REGISTRY_ONLY", collector: COLLECTOR, replicas: 2 }),
+            {
+                revision: "",
+                replicaCount: 2,
+                autoscaleEnabled: true,
+                autoscaleMin: 2,
+                autoscaleMax: 5,
+                pdb: { minAvailable: 1 },
+                topologySpreadConstraints: [
+                    {
+                        maxSkew: 1,
+                        topologyKey: "topology.kubernetes.io/zone",
+                        whenUnsatisfiable: "ScheduleAnyway",
+                        labelSelector: { matchLabels: { app: "istiod", "istio.io/rev": "default" } },
+                    },
+                    {
+                        maxSkew: 1,
+                        topologyKey: "kubernetes.io/hostname",
+                        whenUnsatisfiable: "ScheduleAnyway",
+                        labelSelector: { matchLabels: { app: "istiod", "istio.io/rev": "default" } },
+                    },
                 ],
+                global: {
+                    // The 1.30 charts would pull from registry.istio.io/release, a host retired in late 2026.
+                    hub: "docker.io/istio",
+                    istioNamespace: "istio-system",
+                    proxy: {
+                        resources: {
+                            requests: { cpu: "100m", memory: "128Mi" },
+                            limits: { cpu: "500m", memory: "256Mi" },
+                        },
+                    },
+                    defaultPodDisruptionBudget: { enabled: true },
+                },
+                // istioctl analyze IST0175: istiod must not fetch a jwksUri from the cluster, the VPC or the metadata service.
+                env: {
+                    BLOCKED_CIDRS_IN_JWKS_URIS:
+                        "127.0.0.0/8,169.254.0.0/16,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,::1/128,fe80::/10,fc00::/7",
+                },
+                meshConfig: {
+                    trustDomain: "cluster.local",
+                    accessLogFile: "/dev/stdout",
+                    accessLogEncoding: "JSON",
+                    outboundTrafficPolicy: { mode: "REGISTRY_ONLY" },
+                    extensionProviders: [
+                        {
+                            name: "jaeger",
+                            opentelemetry: { service: "jaeger.observability.svc.cluster.local", port: 4317 },
+                        },
+                    ],
+                },
             },
-        });
+        );
         assert.deepStrictEqual(baseValues(), { global: { istioNamespace: "istio-system" } });
     });
 
     it("serialises istiod's values in a fixed key order, so previews do not churn", () => {
         assert.strictEqual(
-            JSON.stringify(istiodValues({ collector: COLLECTOR, outboundTrafficPolicy: "ALLOW_ANY", revision: "1-30", replicas: 3 })),
+            JSON.stringify(
+                istiodValues({
+                    collector: COLLECTOR,
+                    outboundTrafficPolicy: "ALLOW_ANY",
+                    revision: "1-30",
+                    replicas: 3,
+                }),
+            ),
             '{"revision":"1-30","replicaCount":3,"autoscaleEnabled":true,"autoscaleMin":3,"autoscaleMax":6,"pdb":{"minAvailable":1},"topologySpreadConstraints":[' +
                 '{"maxSkew":1,"topologyKey":"topology.kubernetes.io/zone","whenUnsatisfiable":"ScheduleAnyway","labelSelector":{"matchLabels":{"app":"istiod","istio.io/rev":"1-30"}}},' +
                 '{"maxSkew":1,"topologyKey":"kubernetes.io/hostname","whenUnsatisfiable":"ScheduleAnyway","labelSelector":{"matchLabels":{"app":"istiod","istio.io/rev":"1-30"}}}],' +
@@ -89,37 +110,57 @@ describe("mesh specs (components/mesh/specs.ts)", () => {
 
     it("exposes the gateway as an NLB of the AWS Load Balancer Controller: only ports 80 and 443, source ranges, cross-zone, health check on the unpublished status port; HA", () => {
         const spread = [
-            { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { istio: "istio-ingressgateway" } } },
-            { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { istio: "istio-ingressgateway" } } },
-        ];
-        assert.deepStrictEqual(gatewayValues({ revision: "1-30", scheme: "internal", replicas: 2, sourceRanges: ["10.20.0.0/16"] }), {
-            revision: "1-30",
-            labels: { istio: "istio-ingressgateway" },
-            replicaCount: 2,
-            autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 5 },
-            podDisruptionBudget: { minAvailable: 1 },
-            topologySpreadConstraints: spread,
-            service: {
-                type: "LoadBalancer",
-                annotations: {
-                    "service.beta.kubernetes.io/aws-load-balancer-type": "external",
-                    "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
-                    "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
-                    "service.beta.kubernetes.io/aws-load-balancer-attributes": "load_balancing.cross_zone.enabled=true",
-                    "service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol": "http",
-                    "service.beta.kubernetes.io/aws-load-balancer-healthcheck-port": "15021",
-                    "service.beta.kubernetes.io/aws-load-balancer-healthcheck-path": "/healthz/ready",
-                },
-                ports: [
-                    { name: "http2", port: 80, protocol: "TCP", targetPort: 80 },
-                    { name: "https", port: 443, protocol: "TCP", targetPort: 443 },
-                ],
-                loadBalancerSourceRanges: ["10.20.0.0/16"],
+            {
+                maxSkew: 1,
+                topologyKey: "topology.kubernetes.io/zone",
+                whenUnsatisfiable: "ScheduleAnyway",
+                labelSelector: { matchLabels: { istio: "istio-ingressgateway" } },
             },
-        });
-        assert.strictEqual(loadBalancerAnnotations("internet-facing")["service.beta.kubernetes.io/aws-load-balancer-scheme"], "internet-facing");
+            {
+                maxSkew: 1,
+                topologyKey: "kubernetes.io/hostname",
+                whenUnsatisfiable: "ScheduleAnyway",
+                labelSelector: { matchLabels: { istio: "istio-ingressgateway" } },
+            },
+        ];
+        assert.deepStrictEqual(
+            gatewayValues({ revision: "1-30", scheme: "internal", replicas: 2, sourceRanges: ["10.20.0.0/16"] }),
+            {
+                revision: "1-30",
+                labels: { istio: "istio-ingressgateway" },
+                replicaCount: 2,
+                autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 5 },
+                podDisruptionBudget: { minAvailable: 1 },
+                topologySpreadConstraints: spread,
+                service: {
+                    type: "LoadBalancer",
+                    annotations: {
+                        "service.beta.kubernetes.io/aws-load-balancer-type": "external",
+                        "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
+                        "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
+                        "service.beta.kubernetes.io/aws-load-balancer-attributes":
+                            "load_balancing.cross_zone.enabled=true",
+                        "service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol": "http",
+                        "service.beta.kubernetes.io/aws-load-balancer-healthcheck-port": "15021",
+                        "service.beta.kubernetes.io/aws-load-balancer-healthcheck-path": "/healthz/ready",
+                    },
+                    ports: [
+                        { name: "http2", port: 80, protocol: "TCP", targetPort: 80 },
+                        { name: "https", port: 443, protocol: "TCP", targetPort: 443 },
+                    ],
+                    loadBalancerSourceRanges: ["10.20.0.0/16"],
+                },
+            },
+        );
+        assert.strictEqual(
+            loadBalancerAnnotations("internet-facing")["service.beta.kubernetes.io/aws-load-balancer-scheme"],
+            "internet-facing",
+        );
         const scaled = gatewayValues({ revision: "", scheme: "internal", replicas: 4, sourceRanges: ["10.20.0.0/16"] });
-        assert.deepStrictEqual([scaled.replicaCount, scaled.autoscaling], [4, { enabled: true, minReplicas: 4, maxReplicas: 8 }]);
+        assert.deepStrictEqual(
+            [scaled.replicaCount, scaled.autoscaling],
+            [4, { enabled: true, minReplicas: 4, maxReplicas: 8 }],
+        );
     });
 
     it("makes mTLS STRICT and configures tracing and access logs mesh-wide", () => {
@@ -160,7 +201,14 @@ describe("mesh specs (components/mesh/specs.ts)", () => {
             "istiodReplicas = 11: allowed: an integer from 2 (one replica is a single point of failure) to 10",
             'gatewaySourceRanges[1] = "10.20.0.1/16": not an IPv4 CIDR block; allowed: a.b.c.d/n, e.g. 10.20.0.0/16',
         ]);
-        const open = istioArgsProblems({ owner: { environment: {} as never, service: "common" }, kubernetesProvider: {} as never, collector: COLLECTOR, gatewaySourceRanges: [] });
-        assert.deepStrictEqual(open.map(describeProblem), ["gatewaySourceRanges = []: at least one CIDR is needed, or the load balancer is open to every address"]);
+        const open = istioArgsProblems({
+            owner: { environment: {} as never, service: "common" },
+            kubernetesProvider: {} as never,
+            collector: COLLECTOR,
+            gatewaySourceRanges: [],
+        });
+        assert.deepStrictEqual(open.map(describeProblem), [
+            "gatewaySourceRanges = []: at least one CIDR is needed, or the load balancer is open to every address",
+        ]);
     });
 });

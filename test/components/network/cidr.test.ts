@@ -98,7 +98,8 @@ describe("components/network/cidr: planSubnets", () => {
                     {
                         path: "vpcCidr",
                         value: "10.0.0.1/16",
-                        message: "not an IPv4 CIDR block; allowed: a.b.c.d/n with the address at the start of the block, e.g. 10.0.0.0/16",
+                        message:
+                            "not an IPv4 CIDR block; allowed: a.b.c.d/n with the address at the start of the block, e.g. 10.0.0.0/16",
                     },
                 ],
             ],
@@ -206,7 +207,8 @@ describe("components/network/cidr: planSubnets", () => {
                     {
                         path: "publicSubnetCidrs[1]",
                         value: "10.0.129.0",
-                        message: "not an IPv4 CIDR block; allowed: a.b.c.d/n with the address at the start of the block, e.g. 10.0.0.0/19",
+                        message:
+                            "not an IPv4 CIDR block; allowed: a.b.c.d/n with the address at the start of the block, e.g. 10.0.0.0/19",
                     },
                 ],
             ],
@@ -222,7 +224,10 @@ describe("components/network/cidr: planSubnets", () => {
 describe("components/network/ipv4: isEveryAddress, one rule for the endpoint check and the policy pack", () => {
     it("is any /0 block, IPv4 or IPv6, and nothing narrower", () => {
         assert.deepStrictEqual(
-            ["0.0.0.0/0", "::/0", "10.0.0.0/0", "10.0.0.0/8", "203.0.113.0/24", "0.0.0.0"].map((b) => [b, isEveryAddress(b)]),
+            ["0.0.0.0/0", "::/0", "10.0.0.0/0", "10.0.0.0/8", "203.0.113.0/24", "0.0.0.0"].map((b) => [
+                b,
+                isEveryAddress(b),
+            ]),
             [
                 ["0.0.0.0/0", true],
                 ["::/0", true],

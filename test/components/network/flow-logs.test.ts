@@ -1,9 +1,5 @@
 import * as assert from "assert";
-import {
-    checkRetentionDays,
-    flowLogPermissionsPolicy,
-    flowLogTrustPolicy,
-} from "../../../components/network";
+import { checkRetentionDays, flowLogPermissionsPolicy, flowLogTrustPolicy } from "../../../components/network";
 
 describe("components/network/flow-logs", () => {
     it("the trust policy lets only vpc-flow-logs.amazonaws.com assume the role, for this account's flow logs in this region", () => {

@@ -1,18 +1,14 @@
 import * as assert from "assert";
 import { ProblemError } from "../../../components/problems";
 import * as aws from "@pulumi/aws";
-import {
-    Network,
-    natLayout,
-    subnetKubernetesTags,
-    validateNetworkArgs,
-} from "../../../components/network";
+import { Network, natLayout, subnetKubernetesTags, validateNetworkArgs } from "../../../components/network";
 import { logGroupKeyPolicy } from "../../../components/kms";
 import { DEV_GLOBAL_CONFIG, KMS_KEY_ADMIN_ARNS, platformConfig } from "../../helpers/config";
 import { Evaluation, evaluate, useMocks } from "../../../plan/evaluate";
 import { RecordedResource } from "../../../plan/recorder";
 
-const ofType = (result: Evaluation, type: string): RecordedResource[] => result.resources.filter((r) => r.type === type);
+const ofType = (result: Evaluation, type: string): RecordedResource[] =>
+    result.resources.filter((r) => r.type === type);
 const names = (list: RecordedResource[]) => list.map((r) => r.name);
 
 /** Which route table each subnet is associated with, by subnet name. */
@@ -59,8 +55,18 @@ describe("components/network/network: Network", () => {
                 r.inputs.gatewayId ?? r.inputs.natGatewayId,
             ]);
             assert.deepStrictEqual(routes, [
-                ["dev-global-private-nat-route-0", "dev-global-private-route-table-0-id", "0.0.0.0/0", "dev-global-nat-gateway-0-id"],
-                ["dev-global-public-internet-route", "dev-global-public-route-table-id", "0.0.0.0/0", "dev-global-internet-gateway-id"],
+                [
+                    "dev-global-private-nat-route-0",
+                    "dev-global-private-route-table-0-id",
+                    "0.0.0.0/0",
+                    "dev-global-nat-gateway-0-id",
+                ],
+                [
+                    "dev-global-public-internet-route",
+                    "dev-global-public-route-table-id",
+                    "0.0.0.0/0",
+                    "dev-global-internet-gateway-id",
+                ],
             ]);
             assert.deepStrictEqual(associations(result), {
                 "dev-global-public-subnet-0": "dev-global-public-route-table",
@@ -75,10 +81,21 @@ describe("components/network/network: Network", () => {
 
         it("perAz (the default): one EIP, NAT gateway and private route table per zone, each zone through its own gateway", () => {
             const result = defaults;
-            assert.deepStrictEqual(names(ofType(result, "aws:ec2/eip:Eip")), [0, 1, 2].map((i) => `dev-global-nat-eip-${i}`));
             assert.deepStrictEqual(
-                ofType(result, "aws:ec2/natGateway:NatGateway").map((n) => [n.name, n.inputs.subnetId, n.inputs.allocationId]),
-                [0, 1, 2].map((i) => [`dev-global-nat-gateway-${i}`, `dev-global-public-subnet-${i}-id`, `dev-global-nat-eip-${i}-id`]),
+                names(ofType(result, "aws:ec2/eip:Eip")),
+                [0, 1, 2].map((i) => `dev-global-nat-eip-${i}`),
+            );
+            assert.deepStrictEqual(
+                ofType(result, "aws:ec2/natGateway:NatGateway").map((n) => [
+                    n.name,
+                    n.inputs.subnetId,
+                    n.inputs.allocationId,
+                ]),
+                [0, 1, 2].map((i) => [
+                    `dev-global-nat-gateway-${i}`,
+                    `dev-global-public-subnet-${i}-id`,
+                    `dev-global-nat-eip-${i}-id`,
+                ]),
             );
             const privateRoutes = ofType(result, "aws:ec2/route:Route")
                 .filter((r) => r.name.startsWith("dev-global-private"))
@@ -92,9 +109,15 @@ describe("components/network/network: Network", () => {
                 assert.strictEqual(assoc[`dev-global-private-subnet-${i}`], `dev-global-private-route-table-${i}`);
                 assert.strictEqual(assoc[`dev-global-public-subnet-${i}`], "dev-global-public-route-table");
             }
-            assert.deepStrictEqual(result.outputs.natGatewayIds, [0, 1, 2].map((i) => `dev-global-nat-gateway-${i}-id`));
+            assert.deepStrictEqual(
+                result.outputs.natGatewayIds,
+                [0, 1, 2].map((i) => `dev-global-nat-gateway-${i}-id`),
+            );
             // NAT gateways and their addresses wait for the internet gateway.
-            for (const r of [...ofType(result, "aws:ec2/natGateway:NatGateway"), ...ofType(result, "aws:ec2/eip:Eip")]) {
+            for (const r of [
+                ...ofType(result, "aws:ec2/natGateway:NatGateway"),
+                ...ofType(result, "aws:ec2/eip:Eip"),
+            ]) {
                 assert.ok(r.dependsOn.includes("dev-global-internet-gateway"), r.name);
             }
         });
@@ -122,12 +145,17 @@ describe("components/network/network: Network", () => {
                 assert.strictEqual(s.inputs.mapPublicIpOnLaunch, false);
                 assert.strictEqual(s.inputs.vpcId, "dev-global-vpc-id");
             }
-            assert.deepStrictEqual(subnetKubernetesTags("public", "x"), { "kubernetes.io/role/elb": "1", "kubernetes.io/cluster/x": "shared" });
+            assert.deepStrictEqual(subnetKubernetesTags("public", "x"), {
+                "kubernetes.io/role/elb": "1",
+                "kubernetes.io/cluster/x": "shared",
+            });
         });
 
         it("zones come from aws.getAvailabilityZones through the stack's provider (the fake answers with its region), zones needing no opt-in", () => {
             const result = defaults;
-            const invoke = result.invokes.find((i) => i.token === "aws:index/getAvailabilityZones:getAvailabilityZones");
+            const invoke = result.invokes.find(
+                (i) => i.token === "aws:index/getAvailabilityZones:getAvailabilityZones",
+            );
             assert.deepStrictEqual(invoke?.inputs, {
                 state: "available",
                 filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
@@ -165,7 +193,11 @@ describe("components/network/network: Network", () => {
             });
             assert.ok(!result.invokes.some((i) => i.token.includes("getAvailabilityZones")));
             assert.deepStrictEqual(
-                ofType(result, "aws:ec2/subnet:Subnet").map((s) => [s.name, s.inputs.availabilityZone, s.inputs.cidrBlock]),
+                ofType(result, "aws:ec2/subnet:Subnet").map((s) => [
+                    s.name,
+                    s.inputs.availabilityZone,
+                    s.inputs.cidrBlock,
+                ]),
                 [
                     ["dev-global-private-subnet-0", "eu-central-1c", "10.20.0.0/18"],
                     ["dev-global-private-subnet-1", "eu-central-1a", "10.20.64.0/18"],
@@ -190,22 +222,36 @@ describe("components/network/network: Network", () => {
                 ],
             );
             const s3 = endpoints.find((e) => e.name === "dev-global-s3-endpoint")!;
-            assert.deepStrictEqual(s3.inputs.routeTableIds, ["dev-global-public-route-table-id", "dev-global-private-route-table-0-id"]);
+            assert.deepStrictEqual(s3.inputs.routeTableIds, [
+                "dev-global-public-route-table-id",
+                "dev-global-private-route-table-0-id",
+            ]);
             const sts = endpoints.find((e) => e.name === "dev-global-sts-endpoint")!;
             assert.strictEqual(sts.inputs.privateDnsEnabled, true);
-            assert.deepStrictEqual(sts.inputs.subnetIds, [0, 1, 2].map((i) => `dev-global-private-subnet-${i}-id`));
+            assert.deepStrictEqual(
+                sts.inputs.subnetIds,
+                [0, 1, 2].map((i) => `dev-global-private-subnet-${i}-id`),
+            );
             assert.deepStrictEqual(sts.inputs.securityGroupIds, ["dev-global-endpoint-sg-id"]);
             const [sg] = ofType(result, "aws:ec2/securityGroup:SecurityGroup");
             assert.strictEqual(sg.inputs.name, "dev-global-endpoint-sg");
             assert.deepStrictEqual(sg.inputs.ingress, [
-                { description: "HTTPS from the VPC", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["10.20.0.0/16"] },
+                {
+                    description: "HTTPS from the VPC",
+                    protocol: "tcp",
+                    fromPort: 443,
+                    toPort: 443,
+                    cidrBlocks: ["10.20.0.0/16"],
+                },
             ]);
             assert.deepStrictEqual(sg.inputs.egress, []);
         });
 
         it("no interface endpoints, no endpoint security group", () => {
             const result = defaults;
-            assert.deepStrictEqual(names(ofType(result, "aws:ec2/vpcEndpoint:VpcEndpoint")), ["dev-global-s3-endpoint"]);
+            assert.deepStrictEqual(names(ofType(result, "aws:ec2/vpcEndpoint:VpcEndpoint")), [
+                "dev-global-s3-endpoint",
+            ]);
             assert.deepStrictEqual(ofType(result, "aws:ec2/securityGroup:SecurityGroup"), []);
         });
 
@@ -213,11 +259,19 @@ describe("components/network/network: Network", () => {
             const plain = defaults;
             assert.deepStrictEqual(
                 ofType(plain, "aws:route53/zone:Zone").map((z) => [z.name, z.inputs.name, z.inputs.vpcs]),
-                [["dev-global-private-zone", "dev.internal", [{ vpcId: "dev-global-vpc-id", vpcRegion: "eu-central-1" }]]],
+                [
+                    [
+                        "dev-global-private-zone",
+                        "dev.internal",
+                        [{ vpcId: "dev-global-vpc-id", vpcRegion: "eu-central-1" }],
+                    ],
+                ],
             );
             assert.strictEqual(plain.outputs.privateZoneName, "dev.internal");
             const withPublic = custom;
-            const publicZone = ofType(withPublic, "aws:route53/zone:Zone").find((z) => z.name === "dev-global-public-zone");
+            const publicZone = ofType(withPublic, "aws:route53/zone:Zone").find(
+                (z) => z.name === "dev-global-public-zone",
+            );
             assert.strictEqual(publicZone?.inputs.name, "dev.example.com");
             assert.strictEqual(publicZone?.inputs.vpcs, undefined);
         });
@@ -233,7 +287,13 @@ describe("components/network/network: Network", () => {
             );
             const [flowLog] = ofType(result, "aws:ec2/flowLog:FlowLog");
             assert.deepStrictEqual(
-                [flowLog.inputs.vpcId, flowLog.inputs.trafficType, flowLog.inputs.logDestinationType, flowLog.inputs.logDestination, flowLog.inputs.iamRoleArn],
+                [
+                    flowLog.inputs.vpcId,
+                    flowLog.inputs.trafficType,
+                    flowLog.inputs.logDestinationType,
+                    flowLog.inputs.logDestination,
+                    flowLog.inputs.iamRoleArn,
+                ],
                 [
                     "dev-global-vpc-id",
                     "ALL",
@@ -250,9 +310,12 @@ describe("components/network/network: Network", () => {
                 "arn:aws:logs:eu-central-1:123456789012:log-group:dev-global-flow-log-group:log-stream:*",
             ]);
             const [role] = ofType(result, "aws:iam/role:Role");
-            assert.deepStrictEqual(JSON.parse(String(role.inputs.assumeRolePolicy)).Statement[0].Condition.StringEquals, {
-                "aws:SourceAccount": "123456789012",
-            });
+            assert.deepStrictEqual(
+                JSON.parse(String(role.inputs.assumeRolePolicy)).Statement[0].Condition.StringEquals,
+                {
+                    "aws:SourceAccount": "123456789012",
+                },
+            );
         });
     });
 
@@ -260,18 +323,34 @@ describe("components/network/network: Network", () => {
         it("encrypts the flow log with a rotated key that only CloudWatch Logs may use, for this log group only", () => {
             const [key] = ofType(custom, "aws:kms/key:Key");
             assert.deepStrictEqual(
-                [key.name, key.inputs.enableKeyRotation, key.inputs.deletionWindowInDays, (key.inputs.tags as Record<string, string>).Name],
+                [
+                    key.name,
+                    key.inputs.enableKeyRotation,
+                    key.inputs.deletionWindowInDays,
+                    (key.inputs.tags as Record<string, string>).Name,
+                ],
                 ["dev-global-flow-log-key", true, 30, "dev-global-flow-log-key"],
             );
             assert.deepStrictEqual(
                 JSON.parse(String(key.inputs.policy)),
-                logGroupKeyPolicy(KMS_KEY_ADMIN_ARNS, { partition: "aws", region: "eu-central-1", accountId: "123456789012", logGroupName: "dev-global-flow-log-group" }),
+                logGroupKeyPolicy(KMS_KEY_ADMIN_ARNS, {
+                    partition: "aws",
+                    region: "eu-central-1",
+                    accountId: "123456789012",
+                    logGroupName: "dev-global-flow-log-group",
+                }),
             );
             assert.deepStrictEqual(JSON.parse(String(key.inputs.policy)).Statement[1].Condition, {
-                ArnEquals: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-central-1:123456789012:log-group:dev-global-flow-log-group" },
+                ArnEquals: {
+                    "kms:EncryptionContext:aws:logs:arn":
+                        "arn:aws:logs:eu-central-1:123456789012:log-group:dev-global-flow-log-group",
+                },
             });
             const [alias] = ofType(custom, "aws:kms/alias:Alias");
-            assert.deepStrictEqual([alias.inputs.name, alias.inputs.targetKeyId], ["alias/dev-global-flow-log-key", "dev-global-flow-log-key-key-id"]);
+            assert.deepStrictEqual(
+                [alias.inputs.name, alias.inputs.targetKeyId],
+                ["alias/dev-global-flow-log-key", "dev-global-flow-log-key-key-id"],
+            );
         });
     });
 
@@ -294,18 +373,21 @@ describe("components/network/network: Network", () => {
                 "eu-central-1",
             );
             assert.strictEqual(settings, undefined);
-            assert.deepStrictEqual(problems.map((p) => `${p.path} = ${JSON.stringify(p.value)}: ${p.message}`), [
-                'availabilityZones[1] = "eu-west-1b": not in the environment\'s region eu-central-1; allowed: eu-central-1a, eu-central-1b, ...',
-                'availabilityZones[2] = "eu-central-1a": listed twice; each zone once',
-                'natStrategy = "ha": allowed: perAz, single',
-                "flowLogRetentionDays = 10: not a CloudWatch Logs retention period; allowed: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (days)",
-                "kmsKeyAdminArns = []: at least one key administrator is needed, and the role that runs pulumi up must be one of them (AWS refuses a key policy that locks its creator out); allowed: IAM role or user ARNs, e.g. arn:aws:iam::123456789012:role/platform-admins",
-                'interfaceEndpointServices[0] = "s3": s3 is always created as a gateway endpoint; remove it from the list',
-                'interfaceEndpointServices[1] = "ecr": unknown endpoint service; allowed: ecr.api, ecr.dkr, sts, logs, ec2, elasticloadbalancing, autoscaling, eks, eks-auth, kms, ssm, ssmmessages, ec2messages, secretsmanager, monitoring, xray, aps-workspaces, sqs, sns',
-                'interfaceEndpointServices[3] = "sts": listed twice; each service once',
-                'privateZoneName = "Internal": not a domain name; allowed: lower-case DNS labels (a-z, 0-9, \'-\') joined by \'.\', at least two, no trailing dot, e.g. dev.internal.example.com',
-                'publicZoneName = "dev.example.com.": not a domain name; allowed: lower-case DNS labels (a-z, 0-9, \'-\') joined by \'.\', at least two, no trailing dot, e.g. dev.internal.example.com',
-            ]);
+            assert.deepStrictEqual(
+                problems.map((p) => `${p.path} = ${JSON.stringify(p.value)}: ${p.message}`),
+                [
+                    'availabilityZones[1] = "eu-west-1b": not in the environment\'s region eu-central-1; allowed: eu-central-1a, eu-central-1b, ...',
+                    'availabilityZones[2] = "eu-central-1a": listed twice; each zone once',
+                    'natStrategy = "ha": allowed: perAz, single',
+                    "flowLogRetentionDays = 10: not a CloudWatch Logs retention period; allowed: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (days)",
+                    "kmsKeyAdminArns = []: at least one key administrator is needed, and the role that runs pulumi up must be one of them (AWS refuses a key policy that locks its creator out); allowed: IAM role or user ARNs, e.g. arn:aws:iam::123456789012:role/platform-admins",
+                    'interfaceEndpointServices[0] = "s3": s3 is always created as a gateway endpoint; remove it from the list',
+                    'interfaceEndpointServices[1] = "ecr": unknown endpoint service; allowed: ecr.api, ecr.dkr, sts, logs, ec2, elasticloadbalancing, autoscaling, eks, eks-auth, kms, ssm, ssmmessages, ec2messages, secretsmanager, monitoring, xray, aps-workspaces, sqs, sns',
+                    'interfaceEndpointServices[3] = "sts": listed twice; each service once',
+                    "privateZoneName = \"Internal\": not a domain name; allowed: lower-case DNS labels (a-z, 0-9, '-') joined by '.', at least two, no trailing dot, e.g. dev.internal.example.com",
+                    "publicZoneName = \"dev.example.com.\": not a domain name; allowed: lower-case DNS labels (a-z, 0-9, '-') joined by '.', at least two, no trailing dot, e.g. dev.internal.example.com",
+                ],
+            );
         });
 
         it("applies the defaults", () => {
@@ -329,9 +411,17 @@ describe("components/network/network: Network", () => {
         });
 
         it("the zone list decides the zone count", () => {
-            const { problems } = validateNetworkArgs({ ...good, availabilityZones: ["eu-central-1a"], availabilityZoneCount: 3 }, "dev", "eu-central-1");
+            const { problems } = validateNetworkArgs(
+                { ...good, availabilityZones: ["eu-central-1a"], availabilityZoneCount: 3 },
+                "dev",
+                "eu-central-1",
+            );
             assert.deepStrictEqual(problems, [
-                { path: "availabilityZones", value: ["eu-central-1a"], message: "out of range; allowed: 2 to 6 availability zones" },
+                {
+                    path: "availabilityZones",
+                    value: ["eu-central-1a"],
+                    message: "out of range; allowed: 2 to 6 availability zones",
+                },
             ]);
         });
 
@@ -351,11 +441,20 @@ describe("components/network/network: Network", () => {
                 },
             };
             assert.throws(
-                () => new Network("dev-global-network", { owner, providers: { aws: provider }, clusterName: "c", vpcCidr: "10.0.0.0/16", kmsKeyAdminArns: KMS_KEY_ADMIN_ARNS, availabilityZoneCount: 9 }),
+                () =>
+                    new Network("dev-global-network", {
+                        owner,
+                        providers: { aws: provider },
+                        clusterName: "c",
+                        vpcCidr: "10.0.0.0/16",
+                        kmsKeyAdminArns: KMS_KEY_ADMIN_ARNS,
+                        availabilityZoneCount: 9,
+                    }),
                 (err: unknown) =>
                     err instanceof ProblemError &&
                     err.name === "ComponentArgsError" &&
-                    err.message === 'invalid Network "dev-global-network" arguments:\n  - availabilityZoneCount = 9: out of range; allowed: 2 to 6 availability zones',
+                    err.message ===
+                        'invalid Network "dev-global-network" arguments:\n  - availabilityZoneCount = 9: out of range; allowed: 2 to 6 availability zones',
             );
             assert.ok(!recorder.resources.some((r) => r.type.startsWith("aws:ec2")));
         });

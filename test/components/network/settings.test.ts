@@ -58,12 +58,22 @@ describe("components/network/settings: defaults once, then checks", () => {
 
         it("an argument set to undefined gets its default, as if left out", () => {
             const unset = Object.fromEntries(Object.keys(NETWORK_DEFAULTS).map((key) => [key, undefined]));
-            assert.deepStrictEqual(withNetworkDefaults({ ...required, ...unset, privateZoneName: undefined }, "dev"), withNetworkDefaults(required, "dev"));
+            assert.deepStrictEqual(
+                withNetworkDefaults({ ...required, ...unset, privateZoneName: undefined }, "dev"),
+                withNetworkDefaults(required, "dev"),
+            );
         });
 
         it("a caller without types that leaves out the required key admins gets the 'at least one' problem, not a crash", () => {
-            const { problems } = validateNetworkArgs({ vpcCidr: "10.0.0.0/16" } as NetworkOptions, "dev", "eu-central-1");
-            assert.deepStrictEqual(problems.map((p) => [p.path, p.value]), [["kmsKeyAdminArns", []]]);
+            const { problems } = validateNetworkArgs(
+                { vpcCidr: "10.0.0.0/16" } as NetworkOptions,
+                "dev",
+                "eu-central-1",
+            );
+            assert.deepStrictEqual(
+                problems.map((p) => [p.path, p.value]),
+                [["kmsKeyAdminArns", []]],
+            );
         });
     });
 
@@ -85,23 +95,27 @@ describe("components/network/settings: defaults once, then checks", () => {
         });
 
         it("the settings of the owner's environment: its name for the private zone, its region for the zones", () => {
-            assert.deepStrictEqual(networkSettings("dev-global-network", args({ availabilityZones: ["eu-central-1c", "eu-central-1a"] })), {
-                vpcCidr: "10.0.0.0/16",
-                availabilityZones: ["eu-central-1c", "eu-central-1a"],
-                zoneCount: 2,
-                subnets: {
-                    publicSubnetCidrs: ["10.0.128.0/21", "10.0.136.0/21"],
-                    privateSubnetCidrs: ["10.0.0.0/18", "10.0.64.0/18"],
+            assert.deepStrictEqual(
+                networkSettings("dev-global-network", args({ availabilityZones: ["eu-central-1c", "eu-central-1a"] })),
+                {
+                    vpcCidr: "10.0.0.0/16",
+                    availabilityZones: ["eu-central-1c", "eu-central-1a"],
+                    zoneCount: 2,
+                    subnets: {
+                        publicSubnetCidrs: ["10.0.128.0/21", "10.0.136.0/21"],
+                        privateSubnetCidrs: ["10.0.0.0/18", "10.0.64.0/18"],
+                    },
+                    natStrategy: "perAz",
+                    flowLogRetentionDays: 30,
+                    kmsKeyAdminArns: KMS_KEY_ADMIN_ARNS,
+                    interfaceEndpointServices: [],
+                    privateZoneName: "dev.internal",
+                    publicZoneName: "",
                 },
-                natStrategy: "perAz",
-                flowLogRetentionDays: 30,
-                kmsKeyAdminArns: KMS_KEY_ADMIN_ARNS,
-                interfaceEndpointServices: [],
-                privateZoneName: "dev.internal",
-                publicZoneName: "",
-            });
+            );
             assert.throws(
-                () => networkSettings("dev-global-network", args({ availabilityZones: ["eu-west-1a", "eu-central-1a"] })),
+                () =>
+                    networkSettings("dev-global-network", args({ availabilityZones: ["eu-west-1a", "eu-central-1a"] })),
                 (err: unknown) =>
                     err instanceof ProblemError &&
                     err.name === "ComponentArgsError" &&
@@ -111,24 +125,34 @@ describe("components/network/settings: defaults once, then checks", () => {
         });
 
         it("a missing or wrong aws provider is a problem like any other, listed first", () => {
-            const allowed = "allowed: the stack's aws provider (default providers are disabled: every component is given its providers)";
+            const allowed =
+                "allowed: the stack's aws provider (default providers are disabled: every component is given its providers)";
             assert.throws(
-                () => networkSettings("dev-global-network", args({ providers: {} as NetworkArgs["providers"], natStrategy: "ha" as never })),
+                () =>
+                    networkSettings(
+                        "dev-global-network",
+                        args({ providers: {} as NetworkArgs["providers"], natStrategy: "ha" as never }),
+                    ),
                 (err: unknown) =>
                     err instanceof ProblemError &&
-                    err.message === `invalid Network "dev-global-network" arguments:\n  - providers.aws = (not set): missing; ${allowed}\n  - natStrategy = "ha": allowed: perAz, single`,
+                    err.message ===
+                        `invalid Network "dev-global-network" arguments:\n  - providers.aws = (not set): missing; ${allowed}\n  - natStrategy = "ha": allowed: perAz, single`,
             );
             assert.throws(
                 () => networkSettings("dev-global-network", args({ providers: { aws: k8sProvider as never } })),
                 (err: unknown) =>
                     err instanceof ProblemError &&
-                    err.message === `invalid Network "dev-global-network" arguments:\n  - providers.aws = "kubernetes provider": not a provider of the aws package; ${allowed}`,
+                    err.message ===
+                        `invalid Network "dev-global-network" arguments:\n  - providers.aws = "kubernetes provider": not a provider of the aws package; ${allowed}`,
             );
         });
 
         it("the component refuses a network without its aws provider before registering anything", () => {
             const recorder = useMocks("dev");
-            assert.throws(() => new Network("dev-global-network", args({ providers: {} as NetworkArgs["providers"] })), ProblemError);
+            assert.throws(
+                () => new Network("dev-global-network", args({ providers: {} as NetworkArgs["providers"] })),
+                ProblemError,
+            );
             assert.deepStrictEqual(recorder.resources, []);
         });
     });

@@ -5,7 +5,10 @@ import { DASHBOARDS_DIR, ISTIO_DASHBOARDS } from "../../../components/observabil
 
 describe("Istio's dashboards shipped with the project (components/observability/dashboards)", () => {
     it("has exactly the four dashboards, each a Grafana dashboard with its Istio title", () => {
-        const files = fs.readdirSync(DASHBOARDS_DIR).filter((f) => f.endsWith(".json")).sort();
+        const files = fs
+            .readdirSync(DASHBOARDS_DIR)
+            .filter((f) => f.endsWith(".json"))
+            .sort();
         assert.deepStrictEqual(files, Object.values(ISTIO_DASHBOARDS).sort());
         const titles = Object.fromEntries(
             files.map((f) => {
@@ -26,7 +29,11 @@ describe("Istio's dashboards shipped with the project (components/observability/
         const source = fs.readFileSync(path.join(DASHBOARDS_DIR, "SOURCE.md"), "utf8");
         assert.match(source, /tag `1\.30\.3`, commit `56df41f63e513f834c9a3af33d8aed82d1d961f2`/);
         for (const file of Object.values(ISTIO_DASHBOARDS)) {
-            assert.match(source, new RegExp(`^\\| \`${file.replace(".", "\\.")}\` \\| \`[a-z-]+(\\.gen)?\\.json\` \\| [0-9]+ \\|$`, "m"), file);
+            assert.match(
+                source,
+                new RegExp(`^\\| \`${file.replace(".", "\\.")}\` \\| \`[a-z-]+(\\.gen)?\\.json\` \\| [0-9]+ \\|$`, "m"),
+                file,
+            );
         }
     });
 

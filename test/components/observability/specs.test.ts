@@ -25,11 +25,19 @@ describe("observability specs (components/observability/specs.ts)", () => {
             podMonitorSelectorNilUsesHelmValues: false,
             storageSpec: {
                 volumeClaimTemplate: {
-                    spec: { storageClassName: "gp3", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "20Gi" } } },
+                    spec: {
+                        storageClassName: "gp3",
+                        accessModes: ["ReadWriteOnce"],
+                        resources: { requests: { storage: "20Gi" } },
+                    },
                 },
             },
         });
-        assert.deepStrictEqual(values.grafana.admin, { existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" });
+        assert.deepStrictEqual(values.grafana.admin, {
+            existingSecret: "grafana-admin",
+            userKey: "admin-user",
+            passwordKey: "admin-password",
+        });
         assert.doesNotMatch(JSON.stringify(values), /password"\s*:\s*"(?!admin-password)/i);
         assert.strictEqual(values.grafana.sidecar.datasources.defaultDatasourceEnabled, true);
         assert.deepStrictEqual(values.grafana.additionalDataSources, [
@@ -60,7 +68,10 @@ describe("observability specs (components/observability/specs.ts)", () => {
             "istio-workload": "istio-workload.json",
             "istio-control-plane": "istio-control-plane.json",
         });
-        assert.deepStrictEqual(values.grafana.sidecar.dashboards, { folderAnnotation: "grafana_folder", provider: { foldersFromFilesStructure: true } });
+        assert.deepStrictEqual(values.grafana.sidecar.dashboards, {
+            folderAnnotation: "grafana_folder",
+            provider: { foldersFromFilesStructure: true },
+        });
         assert.strictEqual(values.grafana.dashboards, undefined);
         assert.doesNotMatch(JSON.stringify(values), /grafana\.com|gnetId/);
     });
@@ -70,25 +81,38 @@ describe("observability specs (components/observability/specs.ts)", () => {
         assert.deepStrictEqual(jaegerConfig(), {
             service: {
                 extensions: ["jaeger_storage", "jaeger_query", "healthcheckv2"],
-                pipelines: { traces: { receivers: ["otlp"], processors: ["batch"], exporters: ["jaeger_storage_exporter"] } },
+                pipelines: {
+                    traces: { receivers: ["otlp"], processors: ["batch"], exporters: ["jaeger_storage_exporter"] },
+                },
             },
             extensions: {
                 healthcheckv2: { use_v2: true, http: { endpoint: "0.0.0.0:13133" } },
                 jaeger_query: { storage: { traces: "memory_store" } },
                 jaeger_storage: { backends: { memory_store: { memory: { max_traces: 100000 } } } },
             },
-            receivers: { otlp: { protocols: { grpc: { endpoint: "0.0.0.0:4317" }, http: { endpoint: "0.0.0.0:4318" } } } },
+            receivers: {
+                otlp: { protocols: { grpc: { endpoint: "0.0.0.0:4317" }, http: { endpoint: "0.0.0.0:4318" } } },
+            },
             processors: { batch: {} },
             exporters: { jaeger_storage_exporter: { trace_storage: "memory_store" } },
         });
         assert.strictEqual(JAEGER_COLLECTOR_ENDPOINT, "jaeger.observability.svc.cluster.local:4317");
         assert.strictEqual(ENDPOINTS.jaegerQueryUrl, "http://jaeger.observability.svc.cluster.local:16686");
-        assert.strictEqual(ENDPOINTS.prometheusUrl, "http://kube-prometheus-stack-prometheus.observability.svc.cluster.local:9090");
-        assert.strictEqual(ENDPOINTS.grafanaUrl, "http://kube-prometheus-stack-grafana.observability.svc.cluster.local:80");
+        assert.strictEqual(
+            ENDPOINTS.prometheusUrl,
+            "http://kube-prometheus-stack-prometheus.observability.svc.cluster.local:9090",
+        );
+        assert.strictEqual(
+            ENDPOINTS.grafanaUrl,
+            "http://kube-prometheus-stack-grafana.observability.svc.cluster.local:80",
+        );
     });
 
     it("runs two metrics-server replicas with a disruption budget", () => {
-        assert.deepStrictEqual(metricsServerValues(), { replicas: 2, podDisruptionBudget: { enabled: true, minAvailable: 1 } });
+        assert.deepStrictEqual(metricsServerValues(), {
+            replicas: 2,
+            podDisruptionBudget: { enabled: true, minAvailable: 1 },
+        });
     });
 
     it("scrapes istiod and the Envoy sidecars every 15 s", () => {
@@ -110,7 +134,10 @@ describe("observability specs (components/observability/specs.ts)", () => {
         });
         const address = pod.podMetricsEndpoints[0].relabelings.find((r: any) => r.targetLabel === "__address__");
         // The regex must turn "<port>;<pod ip>" into "<pod ip>:<port>".
-        assert.strictEqual("15020;10.20.3.4".replace(new RegExp(`^${address.regex}$`), address.replacement), "10.20.3.4:15020");
+        assert.strictEqual(
+            "15020;10.20.3.4".replace(new RegExp(`^${address.regex}$`), address.replacement),
+            "10.20.3.4:15020",
+        );
     });
 
     it("checks retention and storage sizes", () => {

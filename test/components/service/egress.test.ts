@@ -1,6 +1,12 @@
 import * as assert from "assert";
 import { describeProblem } from "../../../components/problems";
-import { ExternalHostSpec, externalEgressHosts, serviceEntrySpecs, serviceProblems, sidecarSpec } from "../../../components/service";
+import {
+    ExternalHostSpec,
+    externalEgressHosts,
+    serviceEntrySpecs,
+    serviceProblems,
+    sidecarSpec,
+} from "../../../components/service";
 import { MESH, settings } from "./settings";
 
 const HOSTS: ExternalHostSpec[] = [
@@ -38,7 +44,11 @@ describe("closed egress: ServiceEntries and Sidecar egress (components/service/e
     });
 
     it("adds each declared host once to the Sidecar's egress, after the shared hosts and the callees", () => {
-        assert.deepStrictEqual(externalEgressHosts(HOSTS), ["./api.example.com", "./api.stripe.com", "./hooks.example.com"]);
+        assert.deepStrictEqual(externalEgressHosts(HOSTS), [
+            "./api.example.com",
+            "./api.stripe.com",
+            "./hooks.example.com",
+        ]);
         assert.deepStrictEqual(sidecarSpec(["backend"], MESH, HOSTS.slice(0, 1)).egress[0].hosts, [
             "istio-system/*",
             "kube-system/kube-dns.kube-system.svc.cluster.local",
@@ -61,7 +71,8 @@ describe("closed egress: ServiceEntries and Sidecar egress (components/service/e
             ],
         });
         const allowed = "allowed: a fully qualified host name in lower case, e.g. api.stripe.com";
-        const protocols = "allowed: HTTPS, TLS, HTTP (upper case; TCP is not offered: without addresses a TCP ServiceEntry matches every host on its port)";
+        const protocols =
+            "allowed: HTTPS, TLS, HTTP (upper case; TCP is not offered: without addresses a TCP ServiceEntry matches every host on its port)";
         assert.deepStrictEqual(serviceProblems(bad).map(describeProblem), [
             `externalHosts[0].host = "*.stripe.com": a wildcard would open every subdomain and cannot be resolved by DNS; list each host, ${allowed}`,
             `externalHosts[1].host = "203.0.113.7": an IP address, not a host name; ${allowed}`,

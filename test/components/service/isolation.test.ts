@@ -32,58 +32,89 @@ describe("service isolation: Sidecar and NetworkPolicies (components/service/iso
                 },
             ],
         });
-        assert.deepStrictEqual(sidecarSpec([], MESH).egress[0].hosts, ["istio-system/*", "kube-system/kube-dns.kube-system.svc.cluster.local", "observability/*"]);
+        assert.deepStrictEqual(sidecarSpec([], MESH).egress[0].hosts, [
+            "istio-system/*",
+            "kube-system/kube-dns.kube-system.svc.cluster.local",
+            "observability/*",
+        ]);
     });
 
     it("admits the callers' namespaces and, when exposed, the gateway's: sorted, once each", () => {
         assert.deepStrictEqual(
-            admittedNamespaces({ allowedCallers: [{ namespace: "backend" }, { service: "backend", paths: ["/a"] }, { service: "audit" }], exposed: true }, MESH),
+            admittedNamespaces(
+                {
+                    allowedCallers: [
+                        { namespace: "backend" },
+                        { service: "backend", paths: ["/a"] },
+                        { service: "audit" },
+                    ],
+                    exposed: true,
+                },
+                MESH,
+            ),
             ["audit", "backend", "istio-ingress"],
         );
         assert.deepStrictEqual(admittedNamespaces({ allowedCallers: [], exposed: false }, MESH), []);
     });
 
     it("denies ingress by default, admits callers on the service port and Prometheus on the merged metrics port, fences egress", () => {
-        const byNamespace = (values: string[]) => ({ namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values }] } });
+        const byNamespace = (values: string[]) => ({
+            namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values }] },
+        });
         const network = { callees: ["search", "audit"], vpcCidr: "10.1.0.0/16" };
-        assert.deepStrictEqual(networkPolicySpecs("payment", settings({ allowedCallers: [{ namespace: "backend", methods: ["POST"] }], port: 9000 }), MESH, network), [
-            { name: "default-deny-ingress", spec: { podSelector: {}, policyTypes: ["Ingress"] } },
-            {
-                name: "allow-callers",
-                spec: {
-                    podSelector: { matchLabels: { app: "payment" } },
-                    policyTypes: ["Ingress"],
-                    ingress: [{ from: [byNamespace(["backend"])], ports: [{ protocol: "TCP", port: 9000 }] }],
+        assert.deepStrictEqual(
+            networkPolicySpecs(
+                "payment",
+                settings({ allowedCallers: [{ namespace: "backend", methods: ["POST"] }], port: 9000 }),
+                MESH,
+                network,
+            ),
+            [
+                { name: "default-deny-ingress", spec: { podSelector: {}, policyTypes: ["Ingress"] } },
+                {
+                    name: "allow-callers",
+                    spec: {
+                        podSelector: { matchLabels: { app: "payment" } },
+                        policyTypes: ["Ingress"],
+                        ingress: [{ from: [byNamespace(["backend"])], ports: [{ protocol: "TCP", port: 9000 }] }],
+                    },
                 },
-            },
-            {
-                name: "allow-prometheus",
-                spec: {
-                    podSelector: {},
-                    policyTypes: ["Ingress"],
-                    ingress: [{ from: [byNamespace(["observability"])], ports: [{ protocol: "TCP", port: 15020 }] }],
+                {
+                    name: "allow-prometheus",
+                    spec: {
+                        podSelector: {},
+                        policyTypes: ["Ingress"],
+                        ingress: [
+                            { from: [byNamespace(["observability"])], ports: [{ protocol: "TCP", port: 15020 }] },
+                        ],
+                    },
                 },
-            },
-            {
-                name: "allow-egress",
-                spec: {
-                    podSelector: {},
-                    policyTypes: ["Egress"],
-                    egress: [
-                        {
-                            to: [{ ...byNamespace(["kube-system"]), podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
-                            ports: [
-                                { protocol: "UDP", port: 53 },
-                                { protocol: "TCP", port: 53 },
-                            ],
-                        },
-                        { to: [byNamespace(["istio-system", "observability", "audit", "search"])] },
-                        { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.1.0.0/16"] } }] },
-                        { to: [{ ipBlock: { cidr: "10.1.0.0/16" } }], ports: [{ protocol: "TCP", port: 443 }] },
-                    ],
+                {
+                    name: "allow-egress",
+                    spec: {
+                        podSelector: {},
+                        policyTypes: ["Egress"],
+                        egress: [
+                            {
+                                to: [
+                                    {
+                                        ...byNamespace(["kube-system"]),
+                                        podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                                    },
+                                ],
+                                ports: [
+                                    { protocol: "UDP", port: 53 },
+                                    { protocol: "TCP", port: 53 },
+                                ],
+                            },
+                            { to: [byNamespace(["istio-system", "observability", "audit", "search"])] },
+                            { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.1.0.0/16"] } }] },
+                            { to: [{ ipBlock: { cidr: "10.1.0.0/16" } }], ports: [{ protocol: "TCP", port: 443 }] },
+                        ],
+                    },
                 },
-            },
-        ]);
+            ],
+        );
     });
 
     it("has no allow-callers NetworkPolicy when nobody may call (default deny, Prometheus and egress only)", () => {

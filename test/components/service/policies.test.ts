@@ -24,26 +24,45 @@ describe("service policies (components/service/policies.ts)", () => {
     });
 
     it("a caller by service is its principal; by namespace, the namespace; methods and paths only when given", () => {
-        assert.deepStrictEqual(callerRule({ service: "frontend", methods: ["GET", "POST"], paths: ["/api/*"] }, "cluster.local"), {
-            from: [{ source: { principals: ["cluster.local/ns/frontend/sa/frontend"] } }],
-            to: [{ operation: { methods: ["GET", "POST"], paths: ["/api/*"] } }],
-        });
+        assert.deepStrictEqual(
+            callerRule({ service: "frontend", methods: ["GET", "POST"], paths: ["/api/*"] }, "cluster.local"),
+            {
+                from: [{ source: { principals: ["cluster.local/ns/frontend/sa/frontend"] } }],
+                to: [{ operation: { methods: ["GET", "POST"], paths: ["/api/*"] } }],
+            },
+        );
         assert.deepStrictEqual(callerRule({ namespace: "backend", paths: ["/charge"] }, "example.org"), {
             from: [{ source: { namespaces: ["backend"] } }],
             to: [{ operation: { paths: ["/charge"] } }],
         });
-        assert.deepStrictEqual(callerRule({ namespace: "backend" }, "cluster.local"), { from: [{ source: { namespaces: ["backend"] } }] });
+        assert.deepStrictEqual(callerRule({ namespace: "backend" }, "cluster.local"), {
+            from: [{ source: { namespaces: ["backend"] } }],
+        });
     });
 
     it("the ALLOW policy has one rule per caller plus the gateway when exposed, and is absent when nobody may call", () => {
-        assert.deepStrictEqual(allowCallersPolicy("payment", [{ namespace: "backend", methods: ["POST"], paths: ["/charge"] }], MESH, false, false), {
-            name: "allow-callers",
-            spec: {
-                selector: { matchLabels: { app: "payment" } },
-                action: "ALLOW",
-                rules: [{ from: [{ source: { namespaces: ["backend"] } }], to: [{ operation: { methods: ["POST"], paths: ["/charge"] } }] }],
+        assert.deepStrictEqual(
+            allowCallersPolicy(
+                "payment",
+                [{ namespace: "backend", methods: ["POST"], paths: ["/charge"] }],
+                MESH,
+                false,
+                false,
+            ),
+            {
+                name: "allow-callers",
+                spec: {
+                    selector: { matchLabels: { app: "payment" } },
+                    action: "ALLOW",
+                    rules: [
+                        {
+                            from: [{ source: { namespaces: ["backend"] } }],
+                            to: [{ operation: { methods: ["POST"], paths: ["/charge"] } }],
+                        },
+                    ],
+                },
             },
-        });
+        );
         assert.deepStrictEqual(allowCallersPolicy("frontend", [], MESH, true, false)?.spec.rules, [
             { from: [{ source: { principals: ["cluster.local/ns/istio-ingress/sa/istio-ingressgateway"] } }] },
         ]);
@@ -56,7 +75,14 @@ describe("service policies (components/service/policies.ts)", () => {
             spec: {
                 selector: { matchLabels: { app: "payment" } },
                 action: "DENY",
-                rules: [{ from: [{ source: { ipBlocks: ["203.0.113.0/24"] } }, { source: { remoteIpBlocks: ["203.0.113.0/24"] } }] }],
+                rules: [
+                    {
+                        from: [
+                            { source: { ipBlocks: ["203.0.113.0/24"] } },
+                            { source: { remoteIpBlocks: ["203.0.113.0/24"] } },
+                        ],
+                    },
+                ],
             },
         });
         assert.deepStrictEqual(requireHeadersPolicy("payment", ["x-tenant-id", "x-request-id"]), {
@@ -75,21 +101,52 @@ describe("service policies (components/service/policies.ts)", () => {
     });
 
     it("JWT is a pair: a RequestAuthentication, and ALLOW rules that each require a request principal", () => {
-        assert.deepStrictEqual(requestAuthenticationPolicy("frontend", { issuer: "https://auth.example.com/", jwksUri: "https://auth.example.com/jwks.json", audiences: ["shop"] }), {
-            name: "jwt",
-            spec: {
-                selector: { matchLabels: { app: "frontend" } },
-                jwtRules: [{ issuer: "https://auth.example.com/", jwksUri: "https://auth.example.com/jwks.json", forwardOriginalToken: true, audiences: ["shop"] }],
-            },
-        });
-        assert.strictEqual("audiences" in requestAuthenticationPolicy("f", { issuer: "i", jwksUri: "https://j" }).spec.jwtRules![0], false);
-        // No DENY on notRequestPrincipals: that HTTP-only DENY would refuse every TCP connection (IST0133).
-        assert.deepStrictEqual(allowCallersPolicy("frontend", [{ service: "backend", methods: ["GET"] }], MESH, true, true)?.spec.rules, [
+        assert.deepStrictEqual(
+            requestAuthenticationPolicy("frontend", {
+                issuer: "https://auth.example.com/",
+                jwksUri: "https://auth.example.com/jwks.json",
+                audiences: ["shop"],
+            }),
             {
-                from: [{ source: { principals: ["cluster.local/ns/backend/sa/backend"], requestPrincipals: ["*"] } }],
-                to: [{ operation: { methods: ["GET"] } }],
+                name: "jwt",
+                spec: {
+                    selector: { matchLabels: { app: "frontend" } },
+                    jwtRules: [
+                        {
+                            issuer: "https://auth.example.com/",
+                            jwksUri: "https://auth.example.com/jwks.json",
+                            forwardOriginalToken: true,
+                            audiences: ["shop"],
+                        },
+                    ],
+                },
             },
-            { from: [{ source: { principals: ["cluster.local/ns/istio-ingress/sa/istio-ingressgateway"], requestPrincipals: ["*"] } }] },
-        ]);
+        );
+        assert.strictEqual(
+            "audiences" in requestAuthenticationPolicy("f", { issuer: "i", jwksUri: "https://j" }).spec.jwtRules![0],
+            false,
+        );
+        // No DENY on notRequestPrincipals: that HTTP-only DENY would refuse every TCP connection (IST0133).
+        assert.deepStrictEqual(
+            allowCallersPolicy("frontend", [{ service: "backend", methods: ["GET"] }], MESH, true, true)?.spec.rules,
+            [
+                {
+                    from: [
+                        { source: { principals: ["cluster.local/ns/backend/sa/backend"], requestPrincipals: ["*"] } },
+                    ],
+                    to: [{ operation: { methods: ["GET"] } }],
+                },
+                {
+                    from: [
+                        {
+                            source: {
+                                principals: ["cluster.local/ns/istio-ingress/sa/istio-ingressgateway"],
+                                requestPrincipals: ["*"],
+                            },
+                        },
+                    ],
+                },
+            ],
+        );
     });
 });

@@ -5,7 +5,15 @@ import { Service, exposedHost, hostZoneProblem, validateServiceArgs } from "../.
 import { MESH, settings } from "./settings";
 
 const OWNER = {
-    environment: { env: "dev", region: "eu-central-1", team: "platform-team", contact: "platform-team@example.com", timeZone: "UTC", startTime: "08:00", stopTime: "20:00" },
+    environment: {
+        env: "dev",
+        region: "eu-central-1",
+        team: "platform-team",
+        contact: "platform-team@example.com",
+        timeZone: "UTC",
+        startTime: "08:00",
+        stopTime: "20:00",
+    },
     service: "backend",
 };
 
@@ -14,7 +22,16 @@ describe("Service component (components/service/service.ts)", () => {
         const provider = new k8s.Provider("validation-test", { kubeconfig: "{}" });
         const bad = settings({ replicas: 0, versions: [{ name: "v1", image: "backend:latest", weight: 100 }] });
         assert.throws(
-            () => new Service("backend", { owner: OWNER, settings: bad, mesh: MESH, zoneName: "dev.internal.example.com", callees: [], vpcCidr: "10.0.0.0/16", provider }),
+            () =>
+                new Service("backend", {
+                    owner: OWNER,
+                    settings: bad,
+                    mesh: MESH,
+                    zoneName: "dev.internal.example.com",
+                    callees: [],
+                    vpcCidr: "10.0.0.0/16",
+                    provider,
+                }),
             (err: unknown) => {
                 assert.ok(err instanceof ProblemError && err.name === "ComponentArgsError");
                 assert.strictEqual(
@@ -39,18 +56,28 @@ describe("Service component (components/service/service.ts)", () => {
                 vpcCidr: "10.0.0.0",
             }),
             [
-                'invalid service name "Back_end": it must be lower-case letters, digits and \'-\', starting and ending with a letter or digit (DNS-1123)',
+                "invalid service name \"Back_end\": it must be lower-case letters, digits and '-', starting and ending with a letter or digit (DNS-1123)",
                 'mesh.trustDomain = "": required to build principals, e.g. cluster.local',
                 'zoneName = "": an exposed service without publicHost needs the environment zone for its host',
-                'callees[1]: invalid callee "Pay_ment": it must be lower-case letters, digits and \'-\', starting and ending with a letter or digit (DNS-1123)',
+                "callees[1]: invalid callee \"Pay_ment\": it must be lower-case letters, digits and '-', starting and ending with a letter or digit (DNS-1123)",
                 'vpcCidr = "10.0.0.0": not an IPv4 CIDR block; the egress NetworkPolicy needs the environment\'s VPC, e.g. 10.0.0.0/16',
             ],
         );
     });
 
     it("an exposed service's host is publicHost, else <service>.<zone>; none when not exposed", () => {
-        assert.strictEqual(exposedHost("frontend", settings({ exposed: true }), "dev.internal.example.com"), "frontend.dev.internal.example.com");
-        assert.strictEqual(exposedHost("frontend", settings({ exposed: true, publicHost: "shop.dev.internal.example.com" }), "dev.internal.example.com"), "shop.dev.internal.example.com");
+        assert.strictEqual(
+            exposedHost("frontend", settings({ exposed: true }), "dev.internal.example.com"),
+            "frontend.dev.internal.example.com",
+        );
+        assert.strictEqual(
+            exposedHost(
+                "frontend",
+                settings({ exposed: true, publicHost: "shop.dev.internal.example.com" }),
+                "dev.internal.example.com",
+            ),
+            "shop.dev.internal.example.com",
+        );
         assert.strictEqual(exposedHost("frontend", settings(), "dev.internal.example.com"), undefined);
     });
 
@@ -58,7 +85,8 @@ describe("Service component (components/service/service.ts)", () => {
         assert.strictEqual(hostZoneProblem("shop.dev.internal.example.com", "dev.internal.example.com"), undefined);
         assert.strictEqual(hostZoneProblem("Shop.Dev.Internal.Example.com.", "dev.internal.example.com"), undefined);
         assert.strictEqual(hostZoneProblem("dev.internal.example.com", "dev.internal.example.com"), undefined);
-        const outside = "not in the environment's DNS zone dev.internal.example.com, where its record is made; allowed: dev.internal.example.com or a name ending in .dev.internal.example.com, e.g. shop.dev.internal.example.com";
+        const outside =
+            "not in the environment's DNS zone dev.internal.example.com, where its record is made; allowed: dev.internal.example.com or a name ending in .dev.internal.example.com, e.g. shop.dev.internal.example.com";
         assert.strictEqual(hostZoneProblem("shop.example.com", "dev.internal.example.com"), outside);
         // A suffix that is not a label boundary is outside too.
         assert.strictEqual(hostZoneProblem("shopdev.internal.example.com", "dev.internal.example.com"), outside);

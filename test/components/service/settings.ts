@@ -20,7 +20,11 @@ export function settings(overrides: Partial<ServiceSettings> = {}): ServiceSetti
     };
 }
 
-export const MESH = { trustDomain: "cluster.local", revision: "", gatewayNamespace: "istio-ingress", gatewayName: "istio-ingressgateway",
+export const MESH = {
+    trustDomain: "cluster.local",
+    revision: "",
+    gatewayNamespace: "istio-ingress",
+    gatewayName: "istio-ingressgateway",
     istioNamespace: "istio-system",
     observabilityNamespace: "observability",
 };

@@ -3,7 +3,8 @@ import { describeProblem } from "../../../components/problems";
 import { checkImage, checkMethod, checkPath, serviceProblems } from "../../../components/service";
 import { settings } from "./settings";
 
-const PIN = "allowed: a tag other than latest or a digest, e.g. registry.example.com/backend:1.4.2 or registry.example.com/backend@sha256:<64 hex digits>";
+const PIN =
+    "allowed: a tag other than latest or a digest, e.g. registry.example.com/backend:1.4.2 or registry.example.com/backend@sha256:<64 hex digits>";
 
 describe("service settings validation (components/service/spec.ts)", () => {
     it("accepts a tag other than latest, a registry with a port, and a digest", () => {
@@ -14,7 +15,10 @@ describe("service settings validation (components/service/spec.ts)", () => {
 
     it("refuses an image tagged latest or without a tag, with the fix", () => {
         assert.strictEqual(checkImage("backend:latest"), `the tag latest is not pinned; ${PIN}`);
-        assert.strictEqual(checkImage("registry.example.com:5000/backend"), `the image has no tag, so it is not pinned; ${PIN}`);
+        assert.strictEqual(
+            checkImage("registry.example.com:5000/backend"),
+            `the image has no tag, so it is not pinned; ${PIN}`,
+        );
         assert.strictEqual(checkImage("backend"), `the image has no tag, so it is not pinned; ${PIN}`);
         assert.strictEqual(
             checkImage("backend@sha256:abc"),
@@ -25,11 +29,20 @@ describe("service settings validation (components/service/spec.ts)", () => {
     it("checks paths and methods", () => {
         assert.strictEqual(checkPath("/api/*"), undefined);
         assert.strictEqual(checkPath("/charge"), undefined);
-        assert.strictEqual(checkPath("api/*"), "a path must start with '/'; allowed: an absolute path, exact or ending in '*' for a prefix, e.g. /api/*");
+        assert.strictEqual(
+            checkPath("api/*"),
+            "a path must start with '/'; allowed: an absolute path, exact or ending in '*' for a prefix, e.g. /api/*",
+        );
         assert.strictEqual(checkPath("/a*/b"), "'*' is only allowed at the end (a prefix match), e.g. /api/*");
         assert.strictEqual(checkMethod("POST"), undefined);
-        assert.strictEqual(checkMethod("FETCH"), "unknown HTTP method; allowed: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, CONNECT, TRACE (upper case)");
-        assert.strictEqual(checkMethod("get"), "unknown HTTP method; allowed: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, CONNECT, TRACE (upper case)");
+        assert.strictEqual(
+            checkMethod("FETCH"),
+            "unknown HTTP method; allowed: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, CONNECT, TRACE (upper case)",
+        );
+        assert.strictEqual(
+            checkMethod("get"),
+            "unknown HTTP method; allowed: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, CONNECT, TRACE (upper case)",
+        );
     });
 
     it("finds no problem in valid settings", () => {
@@ -67,7 +80,9 @@ describe("service settings validation (components/service/spec.ts)", () => {
                 { name: "v1", image: "a:2", weight: 50 },
             ],
         });
-        assert.deepStrictEqual(serviceProblems(dup).map(describeProblem), ['versions[1].name = "v1": duplicate version name; each version needs its own']);
+        assert.deepStrictEqual(serviceProblems(dup).map(describeProblem), [
+            'versions[1].name = "v1": duplicate version name; each version needs its own',
+        ]);
         const callers = settings({ allowedCallers: [{ service: "a", namespace: "b" }, {}] });
         assert.deepStrictEqual(serviceProblems(callers).map(describeProblem), [
             'allowedCallers[0] = {"service":"a","namespace":"b"}: name exactly one of service (a service of the environment) or namespace',

@@ -22,7 +22,12 @@ describe("service traffic (components/service/traffic.ts)", () => {
                     tcp: { maxConnections: 100, connectTimeout: "5s" },
                     http: { http1MaxPendingRequests: 100, http2MaxRequests: 1000, maxRequestsPerConnection: 0 },
                 },
-                outlierDetection: { consecutive5xxErrors: 5, interval: "10s", baseEjectionTime: "30s", maxEjectionPercent: 50 },
+                outlierDetection: {
+                    consecutive5xxErrors: 5,
+                    interval: "10s",
+                    baseEjectionTime: "30s",
+                    maxEjectionPercent: 50,
+                },
             },
             subsets: [
                 { name: "v1", labels: { version: "v1" } },
@@ -40,9 +45,16 @@ describe("service traffic (components/service/traffic.ts)", () => {
             { destination: { host: HOST, subset: "v1", port: { number: 80 } }, weight: 90 },
             { destination: { host: HOST, subset: "v2", port: { number: 80 } }, weight: 10 },
         ]);
-        assert.strictEqual(route.route.reduce((sum: number, r: { weight: number }) => sum + r.weight, 0), 100);
+        assert.strictEqual(
+            route.route.reduce((sum: number, r: { weight: number }) => sum + r.weight, 0),
+            100,
+        );
         assert.strictEqual(route.timeout, "10s");
-        assert.deepStrictEqual(route.retries, { attempts: 2, perTryTimeout: "3s", retryOn: "connect-failure,refused-stream,unavailable,cancelled,5xx" });
+        assert.deepStrictEqual(route.retries, {
+            attempts: 2,
+            perTryTimeout: "3s",
+            retryOn: "connect-failure,refused-stream,unavailable,cancelled,5xx",
+        });
     });
 
     it("retries: 0 turns retries off with attempts alone, which Istio's validation accepts (no retryOn or perTryTimeout)", () => {
@@ -52,7 +64,10 @@ describe("service traffic (components/service/traffic.ts)", () => {
     });
 
     it("an exposed service's VirtualService also serves its public host on the gateway, and keeps the mesh", () => {
-        const vs = virtualServiceSpec(HOST, CANARY, { gateway: "frontend/frontend", host: "frontend.dev.internal.example.com" }) as any;
+        const vs = virtualServiceSpec(HOST, CANARY, {
+            gateway: "frontend/frontend",
+            host: "frontend.dev.internal.example.com",
+        }) as any;
         assert.deepStrictEqual(vs.hosts, [HOST, "frontend.dev.internal.example.com"]);
         assert.deepStrictEqual(vs.gateways, ["mesh", "frontend/frontend"]);
     });
@@ -66,7 +81,11 @@ describe("service traffic (components/service/traffic.ts)", () => {
                     hosts: ["frontend.dev.internal.example.com"],
                     tls: { mode: "SIMPLE", credentialName: "frontend-tls", minProtocolVersion: "TLSV1_2" },
                 },
-                { port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["frontend.dev.internal.example.com"], tls: { httpsRedirect: true } },
+                {
+                    port: { number: 80, name: "http", protocol: "HTTP" },
+                    hosts: ["frontend.dev.internal.example.com"],
+                    tls: { httpsRedirect: true },
+                },
             ],
         });
     });
@@ -80,7 +99,14 @@ describe("service traffic (components/service/traffic.ts)", () => {
         assert.strictEqual(patch.applyTo, "HTTP_FILTER");
         assert.strictEqual(patch.match.context, "SIDECAR_INBOUND");
         assert.strictEqual(patch.patch.value.name, "envoy.filters.http.local_ratelimit");
-        assert.strictEqual(patch.patch.value.typed_config["@type"], "type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit");
-        assert.deepStrictEqual(patch.patch.value.typed_config.token_bucket, { max_tokens: 200, tokens_per_fill: 100, fill_interval: "1s" });
+        assert.strictEqual(
+            patch.patch.value.typed_config["@type"],
+            "type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit",
+        );
+        assert.deepStrictEqual(patch.patch.value.typed_config.token_bucket, {
+            max_tokens: 200,
+            tokens_per_fill: 100,
+            fill_interval: "1s",
+        });
     });
 });

@@ -11,7 +11,10 @@ import {
 } from "../../../components/service";
 import { settings } from "./settings";
 
-const META = { labels: { environment: "dev", "owner-service": "backend" }, annotations: { contact: "team@example.com" } };
+const META = {
+    labels: { environment: "dev", "owner-service": "backend" },
+    annotations: { contact: "team@example.com" },
+};
 
 describe("service workload (components/service/workload.ts)", () => {
     it("labels the namespace for injection: istio-injection, or the mesh's revision", () => {
@@ -25,7 +28,13 @@ describe("service workload (components/service/workload.ts)", () => {
 
     it("quota and limit range come from the settings", () => {
         assert.deepStrictEqual(resourceQuotaSpec(settings().quota), {
-            hard: { "requests.cpu": "4", "requests.memory": "8Gi", "limits.cpu": "8", "limits.memory": "16Gi", pods: "30" },
+            hard: {
+                "requests.cpu": "4",
+                "requests.memory": "8Gi",
+                "limits.cpu": "8",
+                "limits.memory": "16Gi",
+                pods: "30",
+            },
         });
         assert.deepStrictEqual(limitRangeSpec(settings().resources), {
             limits: [
@@ -43,7 +52,12 @@ describe("service workload (components/service/workload.ts)", () => {
         const spec = deploymentSpec("backend", s.versions[0], s, META) as any;
         assert.strictEqual(spec.replicas, 3);
         assert.deepStrictEqual(spec.selector, { matchLabels: { app: "backend", version: "v1" } });
-        assert.deepStrictEqual(spec.template.metadata.labels, { environment: "dev", "owner-service": "backend", app: "backend", version: "v1" });
+        assert.deepStrictEqual(spec.template.metadata.labels, {
+            environment: "dev",
+            "owner-service": "backend",
+            app: "backend",
+            version: "v1",
+        });
         const pod = spec.template.spec;
         assert.strictEqual(pod.serviceAccountName, "backend");
         assert.strictEqual(pod.automountServiceAccountToken, false);
@@ -57,7 +71,13 @@ describe("service workload (components/service/workload.ts)", () => {
         assert.deepStrictEqual(pod.affinity, {
             podAntiAffinity: {
                 preferredDuringSchedulingIgnoredDuringExecution: [
-                    { weight: 100, podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: { app: "backend", version: "v1" } } } },
+                    {
+                        weight: 100,
+                        podAffinityTerm: {
+                            topologyKey: "kubernetes.io/hostname",
+                            labelSelector: { matchLabels: { app: "backend", version: "v1" } },
+                        },
+                    },
                 ],
             },
         });
@@ -74,8 +94,20 @@ describe("service workload (components/service/workload.ts)", () => {
         assert.strictEqual(c.image, "registry.example.com/shop/backend:2.7.0");
         assert.deepStrictEqual(c.ports, [{ name: "http", containerPort: 8080, protocol: "TCP" }]);
         // Readiness reacts fast; liveness waits a minute of failures before a restart: the two differ.
-        assert.deepStrictEqual(c.readinessProbe, { httpGet: { path: "/healthz", port: "http" }, initialDelaySeconds: 5, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 });
-        assert.deepStrictEqual(c.livenessProbe, { httpGet: { path: "/healthz", port: "http" }, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 6 });
+        assert.deepStrictEqual(c.readinessProbe, {
+            httpGet: { path: "/healthz", port: "http" },
+            initialDelaySeconds: 5,
+            periodSeconds: 5,
+            timeoutSeconds: 2,
+            failureThreshold: 3,
+        });
+        assert.deepStrictEqual(c.livenessProbe, {
+            httpGet: { path: "/healthz", port: "http" },
+            initialDelaySeconds: 10,
+            periodSeconds: 10,
+            timeoutSeconds: 2,
+            failureThreshold: 6,
+        });
         assert.deepStrictEqual(c.resources, {
             requests: { cpu: "100m", memory: "128Mi", "ephemeral-storage": "64Mi" },
             limits: { cpu: "500m", memory: "256Mi", "ephemeral-storage": "1Gi" },
@@ -99,21 +131,32 @@ describe("service workload (components/service/workload.ts)", () => {
             scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "backend-v1" },
             minReplicas: 3,
             maxReplicas: 10,
-            metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }],
+            metrics: [
+                {
+                    type: "Resource",
+                    resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } },
+                },
+            ],
         });
     });
 
     it("a metrics port is merged into the sidecar's endpoint (prometheus.io annotations), not excluded from it nor a Service port", () => {
         const s = settings({ metricsPort: 9090 });
         const spec = deploymentSpec("frontend", s.versions[0], s, META) as any;
-        assert.deepStrictEqual(spec.template.spec.containers[0].ports[1], { name: "http-metrics", containerPort: 9090, protocol: "TCP" });
+        assert.deepStrictEqual(spec.template.spec.containers[0].ports[1], {
+            name: "http-metrics",
+            containerPort: 9090,
+            protocol: "TCP",
+        });
         assert.deepStrictEqual(spec.template.metadata.annotations, {
             contact: "team@example.com",
             "prometheus.io/scrape": "true",
             "prometheus.io/port": "9090",
             "prometheus.io/path": "/metrics",
         });
-        assert.deepStrictEqual((serviceSpec("frontend", s) as any).ports, [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }]);
+        assert.deepStrictEqual((serviceSpec("frontend", s) as any).ports, [
+            { name: "http", port: 80, targetPort: "http", protocol: "TCP" },
+        ]);
     });
 
     it("the Service names its port after the protocol so Istio knows it; the PDB keeps all but one healthy pod", () => {

@@ -6,5 +6,10 @@ const fs = require("fs");
 const pulumi = require("@pulumi/pulumi");
 
 const config = pulumi.runtime.allConfig();
-const secretKeys = Object.keys(config).filter((k) => pulumi.runtime.isConfigSecret(k)).sort();
-fs.writeFileSync(process.env.PLATFORM_CAPTURE_FILE, JSON.stringify({ stack: pulumi.getStack(), config, secretKeys }, null, 2));
+const secretKeys = Object.keys(config)
+    .filter((k) => pulumi.runtime.isConfigSecret(k))
+    .sort();
+fs.writeFileSync(
+    process.env.PLATFORM_CAPTURE_FILE,
+    JSON.stringify({ stack: pulumi.getStack(), config, secretKeys }, null, 2),
+);

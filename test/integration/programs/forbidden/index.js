@@ -18,7 +18,10 @@ new k8s.apps.v1.Deployment(
         metadata: { name: "forbidden", namespace: "default", labels },
         spec: {
             selector: { matchLabels: labels },
-            template: { metadata: { labels }, spec: { containers: [{ name: "app", image: "registry.example.com/shop/app:latest" }] } },
+            template: {
+                metadata: { labels },
+                spec: { containers: [{ name: "app", image: "registry.example.com/shop/app:latest" }] },
+            },
         },
     },
     { provider },
@@ -32,6 +35,9 @@ new k8s.core.v1.ConfigMap(
 );
 new k8s.core.v1.ConfigMap(
     "marked-password",
-    { metadata: { name: "marked-password", namespace: "default" }, data: { password: pulumi.secret("not-shown-s3cret") } },
+    {
+        metadata: { name: "marked-password", namespace: "default" },
+        data: { password: pulumi.secret("not-shown-s3cret") },
+    },
     { provider },
 );
