@@ -250,6 +250,11 @@ function parseIstiodWebhooks(
     stack: string,
     problems: ConfigProblems,
 ): IstiodWebhooks | undefined {
+    // A value already refused on its own counts as unset here: the follow-up would repeat it.
+    const reported = (key: string) => problems.all.some((p) => p.path === `${problems.prefix}${key}`);
+    if (reported("istiodWebhookUrl") || reported("istiodWebhookCaBundle")) {
+        return undefined;
+    }
     if (url !== "" && caBundle === "") {
         problems.add(
             "istiodWebhookCaBundle",
