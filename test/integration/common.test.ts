@@ -12,11 +12,16 @@
 // (components/mesh/webhooks.ts): the istiod chart's sidecar injector (istiodRemote.injectionURL)
 // and the base chart's validator (base.validationURL) call it, so the gateway's and payment's pods
 // are really injected and every Istio object is really validated at admission. The in-cluster
-// istiod Deployment is still installed (a kwok pod: Ready, serving nothing).
+// istiod Deployment is still installed (a kwok pod: Ready, serving nothing). The local istiod serves
+// injection from template files (PLATFORM_ISTIOD_INJECT_DIR, from scripts/integration.sh), which it
+// reloads when they change; the test copies the istiod chart's ConfigMap istio-sidecar-injector
+// there once the chart has made it, as a ConfigMap volume would for an in-cluster istiod.
+// Load balancer: no controller gives the gateway's LoadBalancer Service an address here (this mode
+// installs no AWS Load Balancer Controller), and Helm waits for one, so the test sets the Service's
+// status as a controller would (a .invalid host name).
 // kube-prometheus-stack's operator webhook is left as the chart makes it: its certificate Jobs are
-// hooks that kwok completes (pod-complete stage: the Job's pod Succeeds without running), and with
-// the chart's patch Jobs on, the webhooks' failurePolicy is Ignore, so the API server lets
-// PrometheusRules through when the (fake) operator does not answer. Nothing is turned off.
+// hooks that kwok completes (pod-complete stage: the Job's pod Succeeds without running), and the
+// release installs (the test checks it is deployed). Nothing is turned off.
 // The cluster comes with Istio's and the Prometheus operator's CRDs (../shared/tools/k8s/up.sh);
 // the base chart manages Istio's as templates, so the test hands the existing ones to the
 // istio-base release first (Helm's ownership labels, as when moving CRDs under Helm) and takes
@@ -51,6 +56,8 @@ function chartMirror(): string {
 }
 
 const STACK = "dev-common";
+/** The address the test gives the gateway's load balancer (.invalid: RFC 2606, never resolves). */
+const LOAD_BALANCER_HOSTNAME = "istio-ingressgateway.lb.invalid";
 const SERVICE = "dev-payment";
 const RELEASES = ["istio-base", "istio-ingressgateway", "istiod", "jaeger", "kube-prometheus-stack", "metrics-server"];
 const NAMESPACES = ["istio-system", "istio-ingress", "observability"];
@@ -253,8 +260,55 @@ describe("dev-common on an existing cluster under the real engine, charts throug
                 "--overwrite",
             ]);
         }
-        const r = await run(STACK, "up", ["up", "--yes", "--skip-preview"]);
+        // The istiod outside the cluster serves injection from the template in
+        // PLATFORM_ISTIOD_INJECT_DIR (scripts/integration.sh), and reloads it when the files change:
+        // once the istiod chart has made its ConfigMap istio-sidecar-injector, the test copies it
+        // there, as a ConfigMap volume would for an in-cluster istiod. Until then the injector
+        // refuses nothing and injects nothing; the gateway's pods are created after the istiod
+        // release is ready, by then the template is in place (the test checks they are injected).
+        const injectDir = process.env.PLATFORM_ISTIOD_INJECT_DIR;
+        let copied = false;
+        // No load balancer controller runs here (existing-cluster mode installs none; kind users run
+        // cloud-provider-kind or MetalLB): the test gives the gateway's LoadBalancer Service the
+        // address one would, since Helm waits for it before the release is deployed.
+        let addressed = false;
+        const poll = setInterval(() => {
+            if (!addressed && kubectl(["-n", "istio-ingress", "get", "service", "istio-ingressgateway"]).code === 0) {
+                addressed = true;
+                kubectlOk([
+                    "-n",
+                    "istio-ingress",
+                    "patch",
+                    "service",
+                    "istio-ingressgateway",
+                    "--subresource=status",
+                    "--type=merge",
+                    "-p",
+                    JSON.stringify({ status: { loadBalancer: { ingress: [{ hostname: LOAD_BALANCER_HOSTNAME }] } } }),
+                ]);
+            }
+            if (injectDir === undefined || copied) {
+                return;
+            }
+            const cm = kubectl(["-n", "istio-system", "get", "configmap", "istio-sidecar-injector", "-o", "json"]);
+            if (cm.code === 0) {
+                const data = (JSON.parse(cm.stdout) as { data: { config: string; values: string } }).data;
+                fs.writeFileSync(path.join(injectDir, "values"), data.values);
+                fs.writeFileSync(path.join(injectDir, "config"), data.config);
+                copied = true;
+            }
+        }, 200);
+        let r: CommandResult;
+        try {
+            r = await run(STACK, "up", ["up", "--yes", "--skip-preview"]);
+        } finally {
+            clearInterval(poll);
+        }
         assert.strictEqual(r.code, 0, describeCommand(r));
+        assert.ok(
+            injectDir === undefined || copied,
+            "the istiod chart made no ConfigMap istio-sidecar-injector to copy to the istiod outside the cluster",
+        );
         const deployed = (await backend.ok(project, ["stack", "output", "--json", "--show-secrets", "--stack", STACK]))
             .stdout;
         assert.strictEqual(JSON.parse(deployed).jaegerCollectorEndpoint, "jaeger.observability.svc.cluster.local:4317");
@@ -275,7 +329,7 @@ describe("dev-common on an existing cluster under the real engine, charts throug
             ["istio-system", "istiod"],
             ["istio-ingress", "istio-ingressgateway"],
             ["observability", "jaeger"],
-            ["observability", "metrics-server"],
+            ["kube-system", "metrics-server"],
         ]) {
             kubectlOk(["-n", ns, "wait", "--for=condition=Available", `deployment/${deployment}`, "--timeout=60s"]);
         }
@@ -338,6 +392,11 @@ describe("dev-common on an existing cluster under the real engine, charts throug
     });
 
     it("pulumi destroy, service then common, leaves nothing of ours behind", async () => {
+        // metrics-server's pods are kwok's fakes: its aggregated API (APIService v1beta1.metrics.k8s.io)
+        // never answers here, and the namespace controller finishes no namespace deletion while an
+        // API group fails discovery. On a real cluster metrics-server serves it; here the test
+        // removes the APIService first (helm uninstall then finds it gone, which it accepts).
+        kubectlOk(["delete", "apiservice", "v1beta1.metrics.k8s.io", "--ignore-not-found"]);
         const service = await run(SERVICE, "destroy", ["destroy", "--yes", "--skip-preview"]);
         assert.strictEqual(service.code, 0, describeCommand(service));
         const common = await run(STACK, "destroy", ["destroy", "--yes", "--skip-preview"]);
