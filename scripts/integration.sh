@@ -6,7 +6,9 @@
 #   pulumi on PATH (or PULUMI=/path/to/pulumi), with the kubernetes provider plugin on PATH or installed
 #   PLATFORM_KUBECONFIG   a cluster the suite may deploy to (kind, EKS, ...)
 #   PLATFORM_ISTIOD_URL, PLATFORM_ISTIOD_CA   an istiod outside that cluster (else the cluster must
-#                         already validate Istio objects, e.g. Istio installed in it)
+#                         already validate Istio objects, e.g. Istio installed in it); and, for the common
+#                         stack's test, PLATFORM_ISTIOD_INJECT_DIR: the folder that istiod reads its
+#                         sidecar-injection template from (the test writes the istiod chart's there)
 #   KUBECTL               kubectl (default: kubectl on PATH)
 # and sets up whatever is missing from the offline tools in SHARED_DIR (default ../shared, which CI
 # has and a user's clone does not): it builds them (cached outside the clone; the first build takes
@@ -76,7 +78,16 @@ if [ "$build_k8s" = 1 ]; then
   done
   say "API server up in $(elapsed "$t0"): $PLATFORM_KUBECONFIG"
   t0=$(date +%s)
-  mapfile -t istiod < <(KUBECTL=$KUBECTL "$TOOLS/istiod/up.sh" "$PLATFORM_KUBECONFIG" "$CACHE/istiod-run")
+  # istiod reads its sidecar-injection template from ./var/lib/istio/inject when that folder holds one
+  # at start, and reloads it when the files change; otherwise only from ConfigMap
+  # istio-system/istio-sidecar-injector, and only if it exists at start. The suite starts istiod
+  # before any chart has made that ConfigMap, so it starts it on files (injection off until a test
+  # writes the istiod chart's template there: PLATFORM_ISTIOD_INJECT_DIR).
+  export PLATFORM_ISTIOD_INJECT_DIR=$CACHE/istiod-run/var/lib/istio/inject
+  mkdir -p "$PLATFORM_ISTIOD_INJECT_DIR"
+  printf 'policy: disabled\n' > "$PLATFORM_ISTIOD_INJECT_DIR/config"
+  printf '{}\n' > "$PLATFORM_ISTIOD_INJECT_DIR/values"
+  mapfile -t istiod < <(cd "$CACHE/istiod-run" && KUBECTL=$KUBECTL "$TOOLS/istiod/up.sh" "$PLATFORM_KUBECONFIG" "$CACHE/istiod-run")
   [ "${#istiod[@]}" = 3 ] || { say "istiod did not start (log: $CACHE/istiod-run/istiod.log)"; exit 1; }
   export PLATFORM_ISTIOD_URL=${istiod[0]} PLATFORM_ISTIOD_CA=${istiod[1]}; ISTIOD_PID_FILE=${istiod[2]}
   say "istiod up in $(elapsed "$t0"): $PLATFORM_ISTIOD_URL"

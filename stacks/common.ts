@@ -157,6 +157,7 @@ export function deployCommon(config: CommonConfig, inputs: CommonInputs): StackO
         gatewayReplicas: config.gatewayReplicas,
         istiodReplicas: config.istiodReplicas,
         chartMirror: config.chartMirror,
+        istiodWebhooks: config.istiodWebhooks,
     });
 
     return {

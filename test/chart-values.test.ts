@@ -8,6 +8,7 @@ import { Evaluation, evaluate } from "../plan/evaluate";
 import { devStackOutputs } from "./helpers/fixtures";
 import { readStackConfig } from "../plan/stack-config";
 import { FIXTURE_STACKS } from "./helpers/stacks";
+import { ISTIOD_WEBHOOK_CA } from "./helpers/istiod-webhook";
 
 /** The vendored values file of each chart (test/fixtures/chart-values/SOURCE.md). */
 const FIXTURES = OFFLINE_CHART_FOLDERS;
@@ -73,7 +74,7 @@ describe("Helm values the charts really read (test/fixtures/chart-values)", () =
                 secretKeys: dev.secretKeys,
                 stackOutputs: devStackOutputs(),
             }),
-            // A canary control plane and an existing cluster change the values too.
+            // A canary control plane, an existing cluster and istiod's webhooks at a URL change the values too.
             await evaluate({
                 stack: "dev-common",
                 config: platformConfig({
@@ -82,6 +83,8 @@ describe("Helm values the charts really read (test/fixtures/chart-values)", () =
                     meshCanaryRevision: "1-31",
                     clusterMode: "existing",
                     kubeconfig: "apiVersion: v1",
+                    istiodWebhookUrl: "https://istiod.example.com:15017",
+                    istiodWebhookCaBundle: ISTIOD_WEBHOOK_CA,
                 }),
                 secretKeys: ["platform:kubeconfig"],
                 stackOutputs: devStackOutputs(),

@@ -1,3 +1,4 @@
 export * from "./versions";
 export * from "./specs";
 export * from "./istio";
+export * from "./webhooks";

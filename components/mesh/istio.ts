@@ -28,6 +28,7 @@ import {
 import { ChartMirror, releaseChart } from "../charts";
 import { parseCidr } from "../network/ipv4";
 import { ISTIO_CANARY_VERSION, ISTIO_VERSION } from "./versions";
+import { IstiodWebhooks, webhookBaseValues, webhookIstiodValues } from "./webhooks";
 
 /** How long a release may take to become ready before the update fails, in seconds. */
 const RELEASE_TIMEOUT_SECONDS = 600;
@@ -69,6 +70,23 @@ export interface IstioArgs {
     readonly istiodReplicas?: number;
     /** Where the charts come from (config `chartMirror`). @default upstream (components/charts) */
     readonly chartMirror?: ChartMirror;
+    /**
+     * Where the API server reaches istiod's admission webhooks when not at istiod's Service
+     * (config `istiodWebhookUrl`): components/mesh/webhooks.ts. @default istiod's Service
+     */
+    readonly istiodWebhooks?: IstiodWebhooks;
+}
+
+/** `values` with the webhook settings of `extra` merged in (one level below the top). */
+function withWebhooks(
+    values: Record<string, unknown>,
+    extra: Record<string, Record<string, unknown>> | undefined,
+): Record<string, unknown> {
+    const merged = { ...values };
+    for (const [key, value] of Object.entries(extra ?? {})) {
+        merged[key] = { ...(values[key] as Record<string, unknown> | undefined), ...value };
+    }
+    return merged;
 }
 
 /** Every problem with `args`: the property, its value, what is wrong and what is allowed. */
@@ -148,6 +166,7 @@ export class Istio extends pulumi.ComponentResource {
             { ...k8sOpts, dependsOn: ready },
         );
         const canaryRevision = args.canaryRevision ?? "";
+        const webhooks = args.istiodWebhooks;
         const chart = (chartName: "base" | "istiod" | "gateway", version = ISTIO_VERSION) =>
             releaseChart(chartName, args.chartMirror, version);
         // CRDs first: while a canary runs, base is at the canary's (newer) release.
@@ -159,7 +178,7 @@ export class Istio extends pulumi.ComponentResource {
                 name: "istio-base",
                 namespace: ISTIO_NAMESPACE,
                 ...chart("base", baseVersion),
-                values: baseValues(),
+                values: withWebhooks(baseValues(), webhooks && webhookBaseValues(webhooks)),
                 timeout: RELEASE_TIMEOUT_SECONDS,
             },
             { ...k8sOpts, dependsOn: [systemNs] },
@@ -173,12 +192,15 @@ export class Istio extends pulumi.ComponentResource {
                     name: releaseName,
                     namespace: ISTIO_NAMESPACE,
                     ...chart("istiod", version),
-                    values: istiodValues({
-                        revision: rev,
-                        outboundTrafficPolicy: args.outboundTrafficPolicy ?? "REGISTRY_ONLY",
-                        collector: args.collector,
-                        replicas: args.istiodReplicas ?? MIN_MESH_REPLICAS,
-                    }),
+                    values: withWebhooks(
+                        istiodValues({
+                            revision: rev,
+                            outboundTrafficPolicy: args.outboundTrafficPolicy ?? "REGISTRY_ONLY",
+                            collector: args.collector,
+                            replicas: args.istiodReplicas ?? MIN_MESH_REPLICAS,
+                        }),
+                        webhooks && webhookIstiodValues(webhooks),
+                    ),
                     // Waited on: the gateway's pods are injected by istiod's webhook.
                     skipAwait: false,
                     timeout: RELEASE_TIMEOUT_SECONDS,

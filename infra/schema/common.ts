@@ -21,6 +21,13 @@ import {
     revisionProblem,
 } from "../../components/mesh/specs";
 import { retentionProblem, storageSizeProblem } from "../../components/observability/specs";
+import {
+    ISTIOD_WEBHOOK_CA_ALLOWED,
+    ISTIOD_WEBHOOK_URL_FORM,
+    IstiodWebhooks,
+    istiodWebhookCaBundleProblem,
+    istiodWebhookUrlProblem,
+} from "../../components/mesh/webhooks";
 import { CHART_MIRROR_ALLOWED, ChartMirror, parseChartMirror } from "../../components/charts";
 import { checkCidr } from "./checks";
 import { GLOBAL_SHAPE } from "./global";
@@ -86,6 +93,16 @@ export const COMMON_SHAPE = {
     }),
     chartMirror: configKey(chartMirror, "", {
         description: `Where every Helm chart comes from: ${CHART_MIRROR_ALLOWED}. Charts and versions: components/charts/sources.ts.`,
+        layers: common,
+    }),
+    istiodWebhookUrl: configKey(optionalString(istiodWebhookUrlProblem), "", {
+        description:
+            "Base URL at which the API server reaches istiod's admission webhooks (sidecar injection at /inject, validation of Istio objects at /validate) when it cannot reach istiod's Service, e.g. an istiod outside the cluster; empty: istiod's Service. Needs istiodWebhookCaBundle.",
+        layers: common,
+    }),
+    istiodWebhookCaBundle: configKey(optionalString(istiodWebhookCaBundleProblem), "", {
+        description:
+            "PEM of the CA certificate that signed the certificate istiod serves at istiodWebhookUrl; set exactly when istiodWebhookUrl is.",
         layers: common,
     }),
     endpointPublicAccess: configKey(z.boolean(), false, {
@@ -199,6 +216,8 @@ export interface CommonConfig {
     readonly kubeconfig?: pulumi.Output<string>;
     /** Where every chart comes from. */
     readonly chartMirror: ChartMirror;
+    /** Where the API server reaches istiod's webhooks, when not at its Service. */
+    readonly istiodWebhooks?: IstiodWebhooks;
     readonly endpointPublicAccess: boolean;
     readonly endpointPublicAccessCidrs: readonly string[];
     readonly clusterAdminRoleArns: readonly string[];
@@ -222,6 +241,35 @@ export interface CommonConfig {
     readonly prometheusStorageSize: string;
     /** Grafana's admin password from config (secret), or undefined to generate one. */
     readonly grafanaAdminPassword?: pulumi.Output<string>;
+}
+
+/** istiodWebhookUrl and istiodWebhookCaBundle: both set, or neither. */
+function parseIstiodWebhooks(
+    url: string,
+    caBundle: string,
+    stack: string,
+    problems: ConfigProblems,
+): IstiodWebhooks | undefined {
+    // A value already refused on its own counts as unset here: the follow-up would repeat it.
+    const reported = (key: string) => problems.all.some((p) => p.path === `${problems.prefix}${key}`);
+    if (reported("istiodWebhookUrl") || reported("istiodWebhookCaBundle")) {
+        return undefined;
+    }
+    if (url !== "" && caBundle === "") {
+        problems.add(
+            "istiodWebhookCaBundle",
+            undefined,
+            `required in stack "${stack}" with istiodWebhookUrl set; ${ISTIOD_WEBHOOK_CA_ALLOWED}`,
+        );
+    }
+    if (url === "" && caBundle !== "") {
+        problems.add(
+            "istiodWebhookUrl",
+            undefined,
+            `required in stack "${stack}" with istiodWebhookCaBundle set; allowed: ${ISTIOD_WEBHOOK_URL_FORM}`,
+        );
+    }
+    return url !== "" && caBundle !== "" ? { url, caBundle } : undefined;
 }
 
 /**
@@ -284,6 +332,7 @@ export function parseCommonConfig(
             'required with gatewayScheme internet-facing (the default, the VPC\'s CIDR, lets no client outside the VPC in); allowed: the IPv4 CIDRs of its clients, e.g. ["203.0.113.0/24"]',
         );
     }
+    const istiodWebhooks = parseIstiodWebhooks(v.istiodWebhookUrl, v.istiodWebhookCaBundle, stack, problems);
     return {
         layer: "common",
         stack,
@@ -292,6 +341,7 @@ export function parseCommonConfig(
         clusterMode: v.clusterMode,
         ...(kubeconfig === undefined ? {} : { kubeconfig }),
         chartMirror: v.chartMirror,
+        ...(istiodWebhooks === undefined ? {} : { istiodWebhooks }),
         endpointPublicAccess: v.endpointPublicAccess,
         endpointPublicAccessCidrs: v.endpointPublicAccessCidrs,
         clusterAdminRoleArns: v.clusterAdminRoleArns,

@@ -22,7 +22,12 @@ function kubectlBinary(): string {
 
 /** Runs kubectl; returns its exit code and output. */
 export function kubectl(args: readonly string[], input?: string): { code: number; stdout: string; stderr: string } {
-    const r = spawnSync(kubectlBinary(), ["--kubeconfig", kubeconfigFile(), ...args], { input, encoding: "utf8" });
+    // Lists of CRDs run to megabytes: a buffer well above spawnSync's 1 MiB default.
+    const r = spawnSync(kubectlBinary(), ["--kubeconfig", kubeconfigFile(), ...args], {
+        input,
+        encoding: "utf8",
+        maxBuffer: 256 * 1024 * 1024,
+    });
     if (r.error) {
         throw new Error(
             `kubectl (${kubectlBinary()}) could not run: ${r.error.message}; put kubectl on PATH or set KUBECTL`,

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CommonConfig, describeProblem, isConfigError, parseConfig } from "../../infra/schema";
 import { DEFAULT_NODE_GROUPS } from "../../infra/schema/common";
 import { KMS_KEY_ADMIN_ARNS } from "../helpers/config";
+import { ISTIOD_WEBHOOK_CA, ISTIOD_WEBHOOK_LEAF } from "../helpers/istiod-webhook";
 
 /** The string form of a common stack's config values, as the engine passes them. */
 function raw(values: Record<string, unknown>): Record<string, string> {
@@ -279,6 +280,69 @@ describe("common layer config (infra/schema/common.ts)", () => {
             () => parse({ chartMirror: "charts/" }),
             /^ConfigError: Configuration of stack "dev-common" \(Pulumi.dev-common.yaml\) is invalid/,
         );
+    });
+
+    it("reads where the API server reaches istiod's webhooks: both keys or neither", () => {
+        assert.strictEqual(parse({}).istiodWebhooks, undefined);
+        assert.deepStrictEqual(
+            parse({ istiodWebhookUrl: "https://127.0.0.1:15017/", istiodWebhookCaBundle: ISTIOD_WEBHOOK_CA })
+                .istiodWebhooks,
+            {
+                url: "https://127.0.0.1:15017/",
+                caBundle: ISTIOD_WEBHOOK_CA,
+            },
+        );
+    });
+
+    it("refuses a webhook URL or CA bundle it cannot use, naming key, stack, value and what is allowed", () => {
+        const allowedUrl =
+            "allowed: empty (the webhooks at istiod's Service), or https://<host>[:<port>] with no path, e.g. https://istiod.example.com:15017";
+        for (const [value, what] of [
+            [
+                "http://istiod.example.com:15017",
+                "scheme http is not supported (the API server calls webhooks over TLS only)",
+            ],
+            [
+                "istiod.example.com:15017",
+                "scheme istiod.example.com is not supported (the API server calls webhooks over TLS only)",
+            ],
+            ["https://", "not a URL"],
+            [
+                "https://istiod.example.com:15017/validate",
+                "not a base URL (a path, query, fragment or user is not allowed: the webhook paths are added)",
+            ],
+            [
+                "https://istiod.example.com?x=1",
+                "not a base URL (a path, query, fragment or user is not allowed: the webhook paths are added)",
+            ],
+            [
+                "https://user@istiod.example.com",
+                "not a base URL (a path, query, fragment or user is not allowed: the webhook paths are added)",
+            ],
+        ]) {
+            assert.deepStrictEqual(problemsOf({ istiodWebhookUrl: value, istiodWebhookCaBundle: ISTIOD_WEBHOOK_CA }), [
+                `platform:istiodWebhookUrl = ${JSON.stringify(value)}: ${what}; ${allowedUrl}`,
+            ]);
+        }
+        const allowedCa =
+            "allowed: the PEM of the CA certificate that signed istiod's webhook certificate (-----BEGIN CERTIFICATE----- ...)";
+        const broken = "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----";
+        for (const [value, what] of [
+            ["LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t", "not a PEM certificate"],
+            [broken, "a PEM block that is not a readable X.509 certificate"],
+            [ISTIOD_WEBHOOK_LEAF, "a certificate that is not a CA (basicConstraints CA:FALSE)"],
+        ]) {
+            assert.deepStrictEqual(
+                problemsOf({ istiodWebhookUrl: "https://istiod.example.com", istiodWebhookCaBundle: value }),
+                [`platform:istiodWebhookCaBundle = ${JSON.stringify(value)}: ${what}; ${allowedCa}`],
+            );
+        }
+        assert.deepStrictEqual(problemsOf({ istiodWebhookUrl: "https://istiod.example.com" }), [
+            `platform:istiodWebhookCaBundle = (not set): required in stack "dev-common" with istiodWebhookUrl set; ${allowedCa}`,
+        ]);
+        assert.deepStrictEqual(problemsOf({ istiodWebhookCaBundle: ISTIOD_WEBHOOK_CA }), [
+            'platform:istiodWebhookUrl = (not set): required in stack "dev-common" with istiodWebhookCaBundle set; allowed: https://<host>[:<port>] with no path, e.g. https://istiod.example.com:15017',
+        ]);
     });
 
     it("reads an existing cluster's kubeconfig as a secret and creates no EKS then", () => {

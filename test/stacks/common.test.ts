@@ -12,6 +12,7 @@ import { DEV_COMMON_OUTPUTS, DEV_GLOBAL_OUTPUTS, devStackOutputs } from "../help
 import { RecordedResource } from "../../plan/recorder";
 import { readStackConfig } from "../../plan/stack-config";
 import { FIXTURE_STACKS } from "../helpers/stacks";
+import { ISTIOD_WEBHOOK_CA } from "../helpers/istiod-webhook";
 
 /** The dev common stack as the fixture Pulumi.dev-common.yaml configures it (schedule on, 100 % sampling). */
 function evaluateDev(): Promise<Evaluation> {
@@ -924,6 +925,32 @@ describe("common layer (stacks/common.ts)", () => {
             undefined,
         );
         assert.deepStrictEqual(one(result, "kubernetes:core/v1:Namespace", "istio-system").dependsOn, []);
+    });
+
+    it("points the sidecar injector and Istio's validation at istiodWebhookUrl, with the CA bundle, when it is set", async () => {
+        const result = await evaluateDefaults({
+            istiodWebhookUrl: "https://istiod.example.com:15017",
+            istiodWebhookCaBundle: ISTIOD_WEBHOOK_CA,
+        });
+        const ca = Buffer.from(ISTIOD_WEBHOOK_CA.trim() + "\n").toString("base64");
+        const base = one(result, "kubernetes:helm.sh/v3:Release", "istio-base").inputs.values as any;
+        assert.deepStrictEqual(base.base, {
+            validationURL: "https://istiod.example.com:15017/validate",
+            validationCABundle: ca,
+        });
+        const istiod = one(result, "kubernetes:helm.sh/v3:Release", "istiod").inputs.values as any;
+        assert.deepStrictEqual(istiod.istiodRemote, {
+            injectionURL: "https://istiod.example.com:15017/inject",
+            injectionCABundle: ca,
+        });
+        // The per-revision validator would call istiod's Service: left out; the rest of global is kept.
+        const plain = one(defaults, "kubernetes:helm.sh/v3:Release", "istiod").inputs.values as any;
+        assert.deepStrictEqual(istiod.global, { ...plain.global, configValidation: false });
+        assert.deepStrictEqual(
+            (one(defaults, "kubernetes:helm.sh/v3:Release", "istio-base").inputs.values as any).base,
+            undefined,
+        );
+        assert.strictEqual(plain.istiodRemote, undefined);
     });
 
     it("refuses an existing-cluster stack without a kubeconfig, and a bad chart mirror, before creating anything", async () => {
