@@ -5,6 +5,7 @@ import { Problem, Problems } from "../problems";
 import { Owner, kubernetesMetadata } from "../conventions";
 import {
     GATEWAY_NAME,
+    IstiodValues,
     GATEWAY_NAMESPACE,
     ISTIO_NAMESPACE,
     LOAD_BALANCER_SCHEMES,
@@ -77,16 +78,13 @@ export interface IstioArgs {
     readonly istiodWebhooks?: IstiodWebhooks;
 }
 
-/** `values` with the webhook settings of `extra` merged in (one level below the top). */
-function withWebhooks(
-    values: Record<string, unknown>,
-    extra: Record<string, Record<string, unknown>> | undefined,
-): Record<string, unknown> {
-    const merged = { ...values };
-    for (const [key, value] of Object.entries(extra ?? {})) {
-        merged[key] = { ...(values[key] as Record<string, unknown> | undefined), ...value };
+/** istiod's values with the webhook settings at a URL, when there are any. */
+function withIstiodWebhooks(values: IstiodValues, webhooks: IstiodWebhooks | undefined): IstiodValues {
+    if (webhooks === undefined) {
+        return values;
     }
-    return merged;
+    const hooks = webhookIstiodValues(webhooks);
+    return { ...values, istiodRemote: hooks.istiodRemote, global: { ...values.global, ...hooks.global } };
 }
 
 /** Every problem with `args`: the property, its value, what is wrong and what is allowed. */
@@ -178,7 +176,7 @@ export class Istio extends pulumi.ComponentResource {
                 name: "istio-base",
                 namespace: ISTIO_NAMESPACE,
                 ...chart("base", baseVersion),
-                values: withWebhooks(baseValues(), webhooks && webhookBaseValues(webhooks)),
+                values: { ...baseValues(), ...(webhooks && webhookBaseValues(webhooks)) },
                 timeout: RELEASE_TIMEOUT_SECONDS,
             },
             { ...k8sOpts, dependsOn: [systemNs] },
@@ -192,14 +190,14 @@ export class Istio extends pulumi.ComponentResource {
                     name: releaseName,
                     namespace: ISTIO_NAMESPACE,
                     ...chart("istiod", version),
-                    values: withWebhooks(
+                    values: withIstiodWebhooks(
                         istiodValues({
                             revision: rev,
                             outboundTrafficPolicy: args.outboundTrafficPolicy ?? "REGISTRY_ONLY",
                             collector: args.collector,
                             replicas: args.istiodReplicas ?? MIN_MESH_REPLICAS,
                         }),
-                        webhooks && webhookIstiodValues(webhooks),
+                        webhooks,
                     ),
                     // Waited on: the gateway's pods are injected by istiod's webhook.
                     skipAwait: false,

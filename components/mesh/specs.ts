@@ -75,6 +75,8 @@ export function canaryRevisionProblem(canary: string, revision: string): string 
 /** The subset of the `base` chart's values.yaml we set (field names and nesting as the chart's). */
 export interface BaseValues {
     readonly global: { readonly istioNamespace: string };
+    /** Istio's validation at a URL (config istiodWebhookUrl: components/mesh/webhooks.ts). */
+    readonly base?: { readonly validationURL: string; readonly validationCABundle: string };
 }
 
 /** Values of the `base` chart (CRDs and cluster roles). */
@@ -126,7 +128,11 @@ export interface IstiodValues {
         readonly istioNamespace: string;
         readonly proxy: { readonly resources: typeof SIDECAR_RESOURCES };
         readonly defaultPodDisruptionBudget: { readonly enabled: boolean };
+        /** false leaves out the per-revision validator at istiod's Service (webhooks at a URL). */
+        readonly configValidation?: boolean;
     };
+    /** Sidecar injection at a URL (config istiodWebhookUrl: components/mesh/webhooks.ts). */
+    readonly istiodRemote?: { readonly injectionURL: string; readonly injectionCABundle: string };
     readonly env: Readonly<Record<string, string>>;
     readonly meshConfig: {
         readonly trustDomain: string;

@@ -8,6 +8,7 @@
  * webhook certificate.
  */
 import { X509Certificate } from "crypto";
+import type { BaseValues, IstiodValues } from "./specs";
 
 /** Where the API server reaches istiod's webhooks, and the CA that signed its certificate. */
 export interface IstiodWebhooks {
@@ -82,7 +83,7 @@ function caBundle(webhooks: IstiodWebhooks): string {
 }
 
 /** Values of the base chart: its default validator (every Istio object) at `<url>/validate`. */
-export function webhookBaseValues(webhooks: IstiodWebhooks): { base: Record<string, unknown> } {
+export function webhookBaseValues(webhooks: IstiodWebhooks): { base: NonNullable<BaseValues["base"]> } {
     // With a CA bundle the chart writes failurePolicy Fail: refused objects stay refused.
     return { base: { validationURL: `${base(webhooks)}/validate`, validationCABundle: caBundle(webhooks) } };
 }
@@ -93,8 +94,8 @@ export function webhookBaseValues(webhooks: IstiodWebhooks): { base: Record<stri
  * (`global.configValidation`); the base chart's validator at the URL checks every Istio object.
  */
 export function webhookIstiodValues(webhooks: IstiodWebhooks): {
-    istiodRemote: Record<string, unknown>;
-    global: Record<string, unknown>;
+    istiodRemote: NonNullable<IstiodValues["istiodRemote"]>;
+    global: { configValidation: false };
 } {
     return {
         istiodRemote: { injectionURL: `${base(webhooks)}/inject`, injectionCABundle: caBundle(webhooks) },
