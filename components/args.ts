@@ -25,13 +25,16 @@ export type ProviderPackage = keyof typeof PROVIDER_CLASSES;
 /**
  * The `providers` argument of a component: the explicit provider of each package it creates
  * resources of (or calls functions of), by package name, each required. The one shape for every
- * component of this package:
+ * component of this package. Only Network uses it so far; Cluster (and LoadBalancerController,
+ * ExternalDns), Istio, Observability and Service still take awsProvider/eksProvider/
+ * kubernetesProvider/provider and are to move to it (Cluster: <"aws" | "eks">; the others
+ * <"kubernetes">, ExternalDns <"aws" | "kubernetes">):
  *
  * ```ts
  * export interface NetworkArgs {
  *     // ...
  *     // The stack's providers, by package: every child is created with the one of its package.
- *     readonly providers: ComponentProviders<"aws">;            // Cluster: <"aws" | "eks">; Istio, Observability, Service: <"kubernetes">
+ *     readonly providers: ComponentProviders<"aws">;
  * }
  * // in the constructor, before anything is registered, with the other argument problems:
  * //   assertValidArgs("Network", name, [...providerProblems(args.providers, ["aws"]), ...argProblems]);

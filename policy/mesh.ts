@@ -330,7 +330,9 @@ export const gatewayServersTls: ResourceValidationPolicy = {
             const port = obj(obj(server)?.port) ?? {};
             const tls = obj(obj(server)?.tls) ?? {};
             const where = `Gateway ${objectRef(args.props)} servers[${i}] (port ${port.number ?? "?"}, ${port.protocol ?? "no protocol"})`;
-            if (port.protocol === "HTTPS") {
+            // A TLS server terminates like an HTTPS one (PASSTHROUGH would leave TLS to the workload
+            // and carry no certificate here: refused with the mode); only an HTTP server may redirect.
+            if (port.protocol === "HTTPS" || port.protocol === "TLS") {
                 const problems = [
                     ["SIMPLE", "MUTUAL"].includes(tls.mode)
                         ? undefined
@@ -347,7 +349,7 @@ export const gatewayServersTls: ResourceValidationPolicy = {
                         `${where} has ${problems.join(", ")}: terminate TLS 1.2 or newer with the host's certificate`,
                     );
                 }
-            } else if (tls.httpsRedirect !== true) {
+            } else if (port.protocol !== "HTTP" || tls.httpsRedirect !== true) {
                 report(
                     `${where} serves in clear: serve HTTPS with TLS, or make a port-80 HTTP server that only redirects (tls.httpsRedirect: true)`,
                 );

@@ -14,7 +14,10 @@ import { OFFLINE_CHART_FOLDERS } from "./helpers/chart-values";
 import { devPlan } from "./helpers/dev-plan";
 import { tempDir } from "./helpers/temp";
 
-const SHARED_CHARTS = path.resolve(__dirname, "..", "..", "shared", "charts");
+/** The offline chart set: $PLATFORM_CHARTS_DIR, else $SHARED_DIR/charts, else ../shared/charts. */
+const SHARED_CHARTS =
+    process.env.PLATFORM_CHARTS_DIR ??
+    path.join(process.env.SHARED_DIR ?? path.resolve(__dirname, "..", "..", "shared"), "charts");
 
 interface Doc {
     kind: string;
@@ -32,6 +35,10 @@ describe("the dev plan's releases rendered by helm template (when helm and ../sh
         assert.ok(
             haveHelm || !process.env.PLATFORM_REQUIRE_HELM,
             "PLATFORM_REQUIRE_HELM is set but helm is not on PATH",
+        );
+        assert.ok(
+            fs.existsSync(SHARED_CHARTS) || !process.env.PLATFORM_REQUIRE_HELM,
+            `PLATFORM_REQUIRE_HELM is set but there is no chart set at ${SHARED_CHARTS}`,
         );
         if (!haveHelm || !fs.existsSync(SHARED_CHARTS)) {
             console.log(`      skipped: ${haveHelm ? "no ../shared/charts beside this clone" : "helm is not on PATH"}`);

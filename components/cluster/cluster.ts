@@ -365,7 +365,7 @@ export class Cluster extends pulumi.ComponentResource {
                 namespace: LOAD_BALANCER_CONTROLLER.namespace,
                 serviceAccount: LOAD_BALANCER_CONTROLLER.serviceAccount,
             },
-            loadBalancerControllerPolicy(),
+            loadBalancerControllerPolicy(partitionOfRegion(args.owner.environment.region)),
             { ...opts, dependsOn: [cluster, agent] },
         );
         const webhookRuleName = resourceName("lb-controller-webhook-rule");

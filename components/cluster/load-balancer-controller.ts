@@ -22,10 +22,12 @@ export const LOAD_BALANCER_CONTROLLER_WEBHOOK_PORT = 9443;
 
 /**
  * The controller's IAM policy document, as upstream publishes it for its release (data file with
- * its source in components/cluster/data/SOURCE.md), serialised as stored.
+ * its source in components/cluster/data/SOURCE.md), for the region's partition: upstream writes
+ * the `aws` partition into its resource ARNs (`arn:aws:`), which IAM refuses in aws-cn and
+ * aws-us-gov, so those ARNs are rewritten to `arn:<partition>:`.
  */
-export function loadBalancerControllerPolicy(): string {
-    return JSON.stringify(controllerPolicy);
+export function loadBalancerControllerPolicy(partition = "aws"): string {
+    return JSON.stringify(controllerPolicy).replaceAll('"arn:aws:', `"arn:${partition}:`);
 }
 
 /** What the controller's values are built from. */

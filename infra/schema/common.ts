@@ -29,6 +29,7 @@ import {
     istiodWebhookUrlProblem,
 } from "../../components/mesh/webhooks";
 import { CHART_MIRROR_ALLOWED, ChartMirror, parseChartMirror } from "../../components/charts";
+import { isEveryAddress } from "../../components/network/ipv4";
 import { checkCidr } from "./checks";
 import { GLOBAL_SHAPE } from "./global";
 import {
@@ -324,6 +325,18 @@ export function parseCommonConfig(
         v.meshCanaryRevision,
         canaryRevisionProblem(v.meshCanaryRevision, v.meshRevision),
     );
+    // An internal load balancer open to every address is a contradiction: its clients are in the VPC.
+    if (v.gatewayScheme === "internal") {
+        v.gatewaySourceRanges.forEach((cidr, i) => {
+            if (isEveryAddress(cidr)) {
+                problems.add(
+                    `gatewaySourceRanges[${i}]`,
+                    cidr,
+                    "every address, for an internal load balancer whose clients are in the VPC; allowed: the IPv4 CIDRs of its clients, or unset for the VPC's CIDR",
+                );
+            }
+        });
+    }
     // An internet-facing gateway open to the VPC only (the default range) would serve nobody outside.
     if (v.gatewayScheme === "internet-facing" && v.gatewaySourceRanges.length === 0) {
         problems.add(

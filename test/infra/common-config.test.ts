@@ -82,6 +82,17 @@ describe("common layer config (infra/schema/common.ts)", () => {
                 "platform:istiodReplicas = 11: out of range; allowed: 2 to 10",
             ],
         );
+        assert.deepStrictEqual(
+            problemsOf({ gatewayScheme: "internal", gatewaySourceRanges: ["10.20.0.0/16", "0.0.0.0/0"] }),
+            [
+                'platform:gatewaySourceRanges[1] = "0.0.0.0/0": every address, for an internal load balancer whose clients are in the VPC; allowed: the IPv4 CIDRs of its clients, or unset for the VPC\'s CIDR',
+            ],
+        );
+        // Internet-facing for everyone is a choice a public site may make.
+        assert.deepStrictEqual(
+            parse({ gatewayScheme: "internet-facing", gatewaySourceRanges: ["0.0.0.0/0"] }).gatewaySourceRanges,
+            ["0.0.0.0/0"],
+        );
         assert.deepStrictEqual(problemsOf({ gatewayScheme: "internet-facing" }), [
             'platform:gatewaySourceRanges = []: required with gatewayScheme internet-facing (the default, the VPC\'s CIDR, lets no client outside the VPC in); allowed: the IPv4 CIDRs of its clients, e.g. ["203.0.113.0/24"]',
         ]);

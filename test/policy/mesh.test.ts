@@ -27,6 +27,18 @@ describe("policy pack: mesh (Istio)", () => {
             ]);
         });
 
+        it("refuses a redirect on a server that is not HTTP, and takes a terminated TLS server like HTTPS", async () => {
+            assert.deepStrictEqual(
+                await found((servers) => {
+                    servers[1].port = { number: 80, name: "tcp", protocol: "TCP" };
+                    servers[0].port = { number: 443, name: "tls", protocol: "TLS" };
+                }),
+                [
+                    "[mesh-gateway-https-only] kubernetes:networking.istio.io/v1:Gateway gateway: Gateway backend/backend servers[1] (port 80, TCP) serves in clear: serve HTTPS with TLS, or make a port-80 HTTP server that only redirects (tls.httpsRedirect: true)",
+                ],
+            );
+        });
+
         it("refuses an HTTPS server without a TLS mode, a certificate, or with TLS older than 1.2", async () => {
             assert.deepStrictEqual(
                 await found((servers) => {

@@ -41,6 +41,15 @@ describe("ingress add-ons (components/cluster: load-balancer-controller.ts, exte
         assert.deepStrictEqual(JSON.parse(loadBalancerControllerPolicy()), JSON.parse(fs.readFileSync(file, "utf8")));
     });
 
+    it("writes the region's partition into the controller's policy ARNs (aws-cn, aws-us-gov)", () => {
+        const upstream = loadBalancerControllerPolicy();
+        assert.match(upstream, /"arn:aws:ec2:\*:\*:security-group\/\*"/);
+        const china = loadBalancerControllerPolicy("aws-cn");
+        assert.doesNotMatch(china, /"arn:aws:/);
+        assert.strictEqual(china, upstream.replaceAll('"arn:aws:', '"arn:aws-cn:'));
+        assert.strictEqual((china.match(/"arn:aws-cn:/g) ?? []).length, (upstream.match(/"arn:aws:/g) ?? []).length);
+    });
+
     it("gives the controller its region and VPC (no metadata service from pods), two replicas over zones, no ingress class", () => {
         const values = loadBalancerControllerValues({
             clusterName: "dev-common-eks-cluster",
