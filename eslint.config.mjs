@@ -7,6 +7,16 @@ import { defineConfig } from "eslint/config";
 import prettier from "eslint-config-prettier/flat";
 import tseslint from "typescript-eslint";
 
+/** The unsafe-any rules, off where code reads untyped data by nature (tests, the plan's engine stand-ins). */
+const UNTYPED_DATA_RULES = {
+    "@typescript-eslint/no-explicit-any": "off",
+    "@typescript-eslint/no-unsafe-member-access": "off",
+    "@typescript-eslint/no-unsafe-assignment": "off",
+    "@typescript-eslint/no-unsafe-return": "off",
+    "@typescript-eslint/no-unsafe-call": "off",
+    "@typescript-eslint/no-unsafe-argument": "off",
+};
+
 export default defineConfig(
     {
         ignores: ["node_modules/**", "policy/node_modules/**", "bin/**", "out/**", "test/fixtures/**"],
@@ -46,12 +56,7 @@ export default defineConfig(
         // just asserted is the shortest honest form there.
         files: ["test/**/*.ts"],
         rules: {
-            "@typescript-eslint/no-explicit-any": "off",
-            "@typescript-eslint/no-unsafe-member-access": "off",
-            "@typescript-eslint/no-unsafe-assignment": "off",
-            "@typescript-eslint/no-unsafe-return": "off",
-            "@typescript-eslint/no-unsafe-call": "off",
-            "@typescript-eslint/no-unsafe-argument": "off",
+            ...UNTYPED_DATA_RULES,
             "@typescript-eslint/no-non-null-assertion": "off",
         },
     },
@@ -60,14 +65,7 @@ export default defineConfig(
         // invoke arguments as the SDK hands them to a mock monitor (`any`, by the SDK's own signatures), and
         // read parsed YAML/JSON; the planning tests check every shape it records.
         files: ["plan/**/*.ts"],
-        rules: {
-            "@typescript-eslint/no-explicit-any": "off",
-            "@typescript-eslint/no-unsafe-member-access": "off",
-            "@typescript-eslint/no-unsafe-assignment": "off",
-            "@typescript-eslint/no-unsafe-return": "off",
-            "@typescript-eslint/no-unsafe-call": "off",
-            "@typescript-eslint/no-unsafe-argument": "off",
-        },
+        rules: UNTYPED_DATA_RULES,
     },
     {
         // The policy pack's callbacks receive resource properties as `any` from @pulumi/policy

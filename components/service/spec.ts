@@ -363,36 +363,23 @@ export function serviceProblems(s: ServiceSettings): Problem[] {
             `the weights add up to ${total}; they must add up to 100`,
         );
     }
-    add(
-        "resources.cpuRequest",
-        s.resources.cpuRequest,
-        QUANTITY.test(s.resources.cpuRequest) ? undefined : "not a Kubernetes quantity, e.g. 100m",
-    );
-    add(
-        "resources.cpuLimit",
-        s.resources.cpuLimit,
-        QUANTITY.test(s.resources.cpuLimit) ? undefined : "not a Kubernetes quantity, e.g. 500m",
-    );
-    add(
-        "resources.memoryRequest",
-        s.resources.memoryRequest,
-        QUANTITY.test(s.resources.memoryRequest) ? undefined : "not a Kubernetes quantity, e.g. 128Mi",
-    );
-    add(
-        "resources.memoryLimit",
-        s.resources.memoryLimit,
-        QUANTITY.test(s.resources.memoryLimit) ? undefined : "not a Kubernetes quantity, e.g. 256Mi",
-    );
-    add(
-        "resources.ephemeralStorageRequest",
-        s.resources.ephemeralStorageRequest,
-        QUANTITY.test(s.resources.ephemeralStorageRequest) ? undefined : "not a Kubernetes quantity, e.g. 64Mi",
-    );
-    add(
-        "resources.ephemeralStorageLimit",
-        s.resources.ephemeralStorageLimit,
-        QUANTITY.test(s.resources.ephemeralStorageLimit) ? undefined : "not a Kubernetes quantity, e.g. 1Gi",
-    );
+    // Each resource field with the example its message gives.
+    const examples: Record<keyof ResourcesSpec, string> = {
+        cpuRequest: "100m",
+        cpuLimit: "500m",
+        memoryRequest: "128Mi",
+        memoryLimit: "256Mi",
+        ephemeralStorageRequest: "64Mi",
+        ephemeralStorageLimit: "1Gi",
+    };
+    for (const [field, example] of Object.entries(examples) as [keyof ResourcesSpec, string][]) {
+        const value = s.resources[field];
+        add(
+            `resources.${field}`,
+            value,
+            QUANTITY.test(value) ? undefined : `not a Kubernetes quantity, e.g. ${example}`,
+        );
+    }
     for (const key of ["requestsCpu", "requestsMemory", "limitsCpu", "limitsMemory"] as const) {
         add(
             `quota.${key}`,
