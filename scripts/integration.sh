@@ -9,6 +9,8 @@
 #                         already validate Istio objects, e.g. Istio installed in it); and, for the common
 #                         stack's test, PLATFORM_ISTIOD_INJECT_DIR: the folder that istiod reads its
 #                         sidecar-injection template from (the test writes the istiod chart's there)
+#   PLATFORM_CERT_MANAGER_WEBHOOK_HOST   <host>:<port> of a cert-manager webhook outside that cluster
+#                         (else the cluster's own, from the cert-manager chart the common stack installs)
 #   KUBECTL               kubectl (default: kubectl on PATH)
 # and sets up whatever is missing from the offline tools in SHARED_DIR (default ../shared, which CI
 # has and a user's clone does not): it builds them (cached outside the clone; the first build takes
@@ -39,6 +41,7 @@ if [ "$build_engine" = 1 ]; then
 fi
 if [ "$build_k8s" = 1 ]; then
   ( KWOK=1 "$TOOLS/k8s/build.sh" && "$TOOLS/istiod/build.sh" ) > "$CACHE/k8s-build.log" 2>&1 & pids+=($!)
+  "$ROOT/scripts/build-cert-manager-webhook.sh" > "$CACHE/cert-manager-webhook-build.log" 2>&1 & pids+=($!)
 fi
 for pid in "${pids[@]}"; do
   wait "$pid" || { say "a tool build failed:"; tail -20 "$CACHE"/*-build.log >&2; exit 1; }
@@ -51,6 +54,7 @@ if [ "$build_engine" = 1 ]; then
 fi
 
 cleanup() {
+  if [ -n "${CM_WEBHOOK_PID:-}" ]; then kill "$CM_WEBHOOK_PID" 2>/dev/null || true; fi
   if [ -n "${ISTIOD_PID_FILE:-}" ] && [ -f "$ISTIOD_PID_FILE" ]; then kill "$(cat "$ISTIOD_PID_FILE")" 2>/dev/null || true; fi
   if [ -n "${K8S_DIR:-}" ]; then "$TOOLS/k8s/down.sh" --wipe "$K8S_DIR" >/dev/null 2>&1 || true; fi
 }
@@ -62,8 +66,22 @@ if [ "$build_k8s" = 1 ]; then
   K8S_BUILT=${K8S_LOCAL_DIR:-$HOME/k8s-local}; K8S_BIN=$K8S_BUILT/bin
   K8S_DIR=$CACHE/k8s; mkdir -p "$K8S_DIR"; ln -sfn "$K8S_BIN" "$K8S_DIR/bin"; ln -sfn "$K8S_BUILT/kwok" "$K8S_DIR/kwok"
   "$TOOLS/k8s/down.sh" --wipe "$K8S_DIR" >/dev/null 2>&1 || true
+  # cert-manager's webhook, as a local process (kwok runs no pods): a CA of the suite's own signs its
+  # serving certificate for localhost, and the API server trusts that CA through its system roots
+  # (SSL_CERT_FILE, given to it alone): the chart's webhook configurations carry no CA bundle of their
+  # own until cert-manager's CA injector fills it in, and that injector is a kwok pod here.
+  CM_RUN=$CACHE/cert-manager-webhook-run; rm -rf "$CM_RUN"; mkdir -p "$CM_RUN"
+  (cd "$CM_RUN" \
+    && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+         -subj "/CN=integration cert-manager webhook CA" -keyout ca.key -out ca.crt \
+    && openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=localhost" \
+         -keyout tls.key -out tls.csr \
+    && printf 'subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n' > tls.ext \
+    && openssl x509 -req -in tls.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile tls.ext -out tls.crt \
+    && { cat /etc/ssl/certs/ca-certificates.crt 2>/dev/null || true; cat ca.crt; } > roots.crt) 2>"$CM_RUN/pki.err" \
+    || { say "could not make the cert-manager webhook's certificate:"; cat "$CM_RUN/pki.err" >&2; exit 1; }
   export PLATFORM_KUBECONFIG
-  PLATFORM_KUBECONFIG=$(KWOK=1 "$TOOLS/k8s/up.sh" "$K8S_DIR" 2>"$CACHE/k8s-up.err" | tail -1) || { cat "$CACHE/k8s-up.err" >&2; exit 1; }
+  PLATFORM_KUBECONFIG=$(SSL_CERT_FILE=$CM_RUN/roots.crt KWOK=1 "$TOOLS/k8s/up.sh" "$K8S_DIR" 2>"$CACHE/k8s-up.err" | tail -1) || { cat "$CACHE/k8s-up.err" >&2; exit 1; }
   export KUBECTL=$K8S_BIN/kubectl
   # kwok's fake nodes advertise no ephemeral-storage, so pods that request some (ours do) never
   # schedule; a real node (EKS, kind) advertises its root volume: give them what a 100 GiB one has.
@@ -91,6 +109,16 @@ if [ "$build_k8s" = 1 ]; then
   [ "${#istiod[@]}" = 3 ] || { say "istiod did not start (log: $CACHE/istiod-run/istiod.log)"; exit 1; }
   export PLATFORM_ISTIOD_URL=${istiod[0]} PLATFORM_ISTIOD_CA=${istiod[1]}; ISTIOD_PID_FILE=${istiod[2]}
   say "istiod up in $(elapsed "$t0"): $PLATFORM_ISTIOD_URL"
+  CM_PORT=${CERT_MANAGER_WEBHOOK_PORT:-36460}
+  CM_BIN=$(tail -1 "$CACHE/cert-manager-webhook-build.log")
+  setsid nohup "$CM_BIN/cert-manager-webhook" --kubeconfig "$PLATFORM_KUBECONFIG" --port "$CM_PORT" \
+    --tls-cert-file "$CM_RUN/tls.crt" --tls-private-key-file "$CM_RUN/tls.key" > "$CM_RUN/webhook.log" 2>&1 < /dev/null &
+  CM_WEBHOOK_PID=$!
+  for _ in $(seq 1 30); do (exec 3<>"/dev/tcp/127.0.0.1/$CM_PORT") 2>/dev/null && break; sleep 1; done
+  (exec 3<>"/dev/tcp/127.0.0.1/$CM_PORT") 2>/dev/null \
+    || { say "the cert-manager webhook did not start (log: $CM_RUN/webhook.log)"; exit 1; }
+  export PLATFORM_CERT_MANAGER_WEBHOOK_HOST=localhost:$CM_PORT
+  say "cert-manager webhook up: $PLATFORM_CERT_MANAGER_WEBHOOK_HOST"
 fi
 
 cd "$ROOT"

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { CertManager } from "../components/certificates";
 import { Cluster, ExternalDns, LoadBalancerController } from "../components/cluster";
 import { Owner } from "../components/conventions";
 import { ISTIO_NAMESPACE, Istio } from "../components/mesh";
@@ -35,6 +36,8 @@ export interface CommonOutputs {
     prometheusUrl: string;
     grafanaUrl: string;
     jaegerCollectorEndpoint: string;
+    /** The ClusterIssuer of the exposed hosts' certificates (each service stack makes its host's Certificate). */
+    certificateIssuer: string;
 }
 
 export const COMMON_OUTPUTS: OutputDocs<CommonOutputs> = {
@@ -75,6 +78,11 @@ export const COMMON_OUTPUTS: OutputDocs<CommonOutputs> = {
     prometheusUrl: { kind: "string", description: "In-cluster URL of Prometheus." },
     grafanaUrl: { kind: "string", description: "In-cluster URL of Grafana." },
     jaegerCollectorEndpoint: { kind: "string", description: "In-cluster OTLP endpoint of the Jaeger collector." },
+    certificateIssuer: {
+        kind: "string",
+        description:
+            "ClusterIssuer of the exposed hosts' certificates (<env>-common-ca-issuer for the environment's own CA, else config certificateIssuer).",
+    },
 };
 
 /** What the common layer is given besides its config. */
@@ -88,7 +96,7 @@ export interface CommonInputs {
 /**
  * Deploys the common layer: what more than one service shares. The EKS cluster in the global
  * stack's private subnets (or an existing cluster, `clusterMode: existing`), the kubernetes
- * provider from its kubeconfig, the Istio mesh, Prometheus, Grafana, Jaeger and metrics-server;
+ * provider from its kubeconfig, the Istio mesh, Prometheus, Grafana, Jaeger, metrics-server and cert-manager;
  * returns exactly the CommonOutputs.
  */
 export function deployCommon(config: CommonConfig, inputs: CommonInputs): StackOutputs<CommonOutputs> {
@@ -160,6 +168,17 @@ export function deployCommon(config: CommonConfig, inputs: CommonInputs): StackO
         istiodWebhooks: config.istiodWebhooks,
     });
 
+    // Certificates of the exposed hosts; its ServiceMonitor needs the Prometheus operator's CRDs.
+    const certificates = new CertManager("cert-manager", {
+        owner,
+        providers: { kubernetes: k8s },
+        mode: config.certManager,
+        issuer: config.certificateIssuer,
+        webhookHost: config.certManagerWebhookHost,
+        chartMirror: config.chartMirror,
+        dependsOn: [...cluster.ready, observability],
+    });
+
     return {
         ...clusterOutputs(cluster),
         meshRevision: mesh.revision,
@@ -171,6 +190,7 @@ export function deployCommon(config: CommonConfig, inputs: CommonInputs): StackO
         prometheusUrl: observability.prometheusUrl,
         grafanaUrl: observability.grafanaUrl,
         jaegerCollectorEndpoint: observability.jaegerCollectorEndpoint,
+        certificateIssuer: certificates.issuerName,
     };
 }
 

@@ -95,6 +95,7 @@ export function deployService(config: ServiceConfig, inputs: ServiceInputs): Sta
         zoneName: global.privateZoneName,
         callees: calleesOf(config.service, inputs.accessGraph ?? readAccessGraph(config.env)),
         vpcCidr: global.vpcCidr,
+        certificateIssuer: common.certificateIssuer,
         provider,
     });
     return {

@@ -10,7 +10,7 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { ChartName } from "../components/charts";
 import { KUBERNETES_VERSION } from "../components/cluster";
-import { OFFLINE_CHART_FOLDERS } from "./helpers/chart-values";
+import { CHART_VALUES_DIR, OFFLINE_CHART_FOLDERS } from "./helpers/chart-values";
 import { devPlan } from "./helpers/dev-plan";
 import { tempDir } from "./helpers/temp";
 
@@ -46,13 +46,17 @@ describe("the dev plan's releases rendered by helm template (when helm and ../sh
         }
         const common = (await devPlan()).find((p) => p.config.stack === "dev-common")!;
         const dir = tempDir("helm-render");
-        // The releases whose HA and load balancer values are checked here (external-dns is not in the offline set).
-        const releases = ["istiod", "istio-ingressgateway", "aws-load-balancer-controller"];
+        // The releases whose HA and load balancer values are checked here (external-dns is not in the
+        // offline set; cert-manager's chart is vendored whole in test/fixtures/chart-values).
+        const releases = ["istiod", "istio-ingressgateway", "aws-load-balancer-controller", "cert-manager"];
         for (const r of common.evaluation.resources.filter(
             (x) => x.type === "kubernetes:helm.sh/v3:Release" && releases.includes(x.name),
         )) {
             const chart = String(r.inputs.chart).split("/").pop() as ChartName;
-            const folder = path.join(SHARED_CHARTS, OFFLINE_CHART_FOLDERS[chart]);
+            const folder = path.join(
+                chart === "cert-manager" ? CHART_VALUES_DIR : SHARED_CHARTS,
+                OFFLINE_CHART_FOLDERS[chart],
+            );
             const values = path.join(dir, `${r.name}.json`);
             fs.writeFileSync(values, JSON.stringify(r.inputs.values));
             const run = spawnSync(
@@ -75,8 +79,9 @@ describe("the dev plan's releases rendered by helm template (when helm and ../sh
         }
     });
 
+    const all = (release: string, kind: string): Doc[] => (rendered[release] ?? []).filter((d) => d.kind === kind);
     const one = (release: string, kind: string): Doc => {
-        const docs = (rendered[release] ?? []).filter((d) => d.kind === kind);
+        const docs = all(release, kind);
         assert.strictEqual(docs.length, 1, `${release}: expected one ${kind}, found ${docs.length}`);
         return docs[0];
     };
@@ -123,6 +128,50 @@ describe("the dev plan's releases rendered by helm template (when helm and ../sh
         assert.ok(
             args.includes("--aws-region=eu-central-1") && args.includes("--cluster-name=dev-common-eks-cluster"),
             args.join(" "),
+        );
+    });
+
+    it("cert-manager: its CRDs kept, three Deployments of two replicas spread over zones with a PodDisruptionBudget each, a ServiceMonitor", () => {
+        const crds = all("cert-manager", "CustomResourceDefinition");
+        assert.deepStrictEqual(
+            crds.map((c) => [c.metadata.name, (c.metadata as any).annotations["helm.sh/resource-policy"]]).sort(),
+            [
+                ["certificaterequests.cert-manager.io", "keep"],
+                ["certificates.cert-manager.io", "keep"],
+                ["challenges.acme.cert-manager.io", "keep"],
+                ["clusterissuers.cert-manager.io", "keep"],
+                ["issuers.cert-manager.io", "keep"],
+                ["orders.acme.cert-manager.io", "keep"],
+            ],
+        );
+        assert.deepStrictEqual(
+            all("cert-manager", "Deployment")
+                .map((d) => [
+                    d.metadata.name,
+                    d.spec.replicas,
+                    d.spec.template.spec.topologySpreadConstraints.map((c: any) => c.topologyKey),
+                ])
+                .sort(),
+            [
+                ["cert-manager", 2, ["topology.kubernetes.io/zone"]],
+                ["cert-manager-cainjector", 2, ["topology.kubernetes.io/zone"]],
+                ["cert-manager-webhook", 2, ["topology.kubernetes.io/zone"]],
+            ],
+        );
+        assert.deepStrictEqual(
+            all("cert-manager", "PodDisruptionBudget").map((p) => p.spec.minAvailable),
+            [1, 1, 1],
+        );
+        assert.strictEqual(one("cert-manager", "ServiceMonitor").metadata.name, "cert-manager");
+        // Leader election in its own namespace; the webhook at its Service (no webhookHost in dev).
+        const args: string[] = all("cert-manager", "Deployment").find((d) => d.metadata.name === "cert-manager")!.spec
+            .template.spec.containers[0].args;
+        assert.ok(args.includes("--leader-election-namespace=cert-manager"), args.join(" "));
+        assert.deepStrictEqual(
+            (one("cert-manager", "ValidatingWebhookConfiguration") as any).webhooks.map(
+                (w: any) => w.clientConfig.service.name,
+            ),
+            ["cert-manager-webhook"],
         );
     });
 });

@@ -104,7 +104,7 @@ describe("schema conformance (test/helpers/conformance.ts)", function () {
             "Deployment backend/backend: unknown field spec.replica (Deployment spec has minReadySeconds, paused, progressDeadlineSeconds, replicas, revisionHistoryLimit, selector, strategy, template)",
             "DestinationRule backend/backend: /spec/trafficPolicy/loadBalancer/simple must be one of UNSPECIFIED, LEAST_CONN, RANDOM, PASSTHROUGH, ROUND_ROBIN, LEAST_REQUEST",
             "ConfigMap dashboards: unknown field spec (ConfigMap has apiVersion, binaryData, data, immutable, kind, metadata)",
-            'AuthorizationPolicy backend/x: no upstream schema for apiVersion "security.istio.io/v1alpha9" kind "AuthorizationPolicy" (@kubernetes-models/istio, @kubernetes-models/prometheus-operator, kubernetes-models)',
+            'AuthorizationPolicy backend/x: no upstream schema for apiVersion "security.istio.io/v1alpha9" kind "AuthorizationPolicy" (@kubernetes-models/istio, @kubernetes-models/prometheus-operator, @kubernetes-models/cert-manager, kubernetes-models)',
         ]);
     });
 });

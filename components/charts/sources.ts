@@ -93,6 +93,17 @@ export const CHARTS = {
         repository: "https://kubernetes-sigs.github.io/external-dns/",
         images: "registry.k8s.io/external-dns/external-dns (the chart's default, its appVersion 0.21.0)",
     },
+    /**
+     * Issues and renews the gateway's certificates (components/certificates); chart versions carry
+     * a leading `v`. Not in the team's offline chart set: the chart is vendored from the upstream
+     * tag for the tests (test/fixtures/chart-values/SOURCE.md).
+     */
+    "cert-manager": {
+        chart: "cert-manager",
+        version: "v1.21.1",
+        repository: "https://charts.jetstack.io",
+        images: "quay.io/jetstack (controller, webhook, CA injector, startup check: the chart's defaults, its appVersion v1.21.1)",
+    },
 } as const satisfies Record<string, ChartPin>;
 
 export type ChartName = keyof typeof CHARTS;

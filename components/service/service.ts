@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { CERT_MANAGER_API_VERSION, certificateIssuerProblem, hostCertificateSpec } from "../certificates";
 import { Owner, kubernetesMetadata, kubernetesName } from "../conventions";
 import { parseCidr } from "../network/ipv4";
 import { describeProblem, throwIfProblems } from "../problems";
@@ -22,6 +23,7 @@ import {
     ENVOY_FILTER_API_VERSION,
     NETWORKING_API_VERSION,
     destinationRuleSpec,
+    gatewayCredentialName,
     gatewaySpec,
     localRateLimitSpec,
     virtualServiceSpec,
@@ -56,13 +58,18 @@ export interface ServiceArgs {
     readonly callees: readonly string[];
     /** The environment's VPC CIDR: the pods' egress inside it is limited to their callees and the shared namespaces. */
     readonly vpcCidr: string;
+    /**
+     * The ClusterIssuer of an exposed service's certificate (the common layer's output
+     * `certificateIssuer`): cert-manager issues the host's TLS Secret, which the gateway serves.
+     */
+    readonly certificateIssuer: string;
     /** The kubernetes provider of the environment's cluster; every object is created with it. */
     readonly provider: k8s.Provider;
 }
 
 /** Every problem of the args, as messages; empty when the service can be created. */
 export function validateServiceArgs(
-    args: Pick<ServiceArgs, "owner" | "settings" | "mesh" | "zoneName" | "callees" | "vpcCidr">,
+    args: Pick<ServiceArgs, "owner" | "settings" | "mesh" | "zoneName" | "callees" | "vpcCidr" | "certificateIssuer">,
 ): string[] {
     const problems = serviceProblems(args.settings).map(describeProblem);
     try {
@@ -75,6 +82,11 @@ export function validateServiceArgs(
     }
     if (args.settings.exposed && args.settings.publicHost === undefined && args.zoneName === "") {
         problems.push('zoneName = "": an exposed service without publicHost needs the environment zone for its host');
+    }
+    if (args.settings.exposed && certificateIssuerProblem(args.certificateIssuer) !== undefined) {
+        problems.push(
+            `certificateIssuer = ${JSON.stringify(args.certificateIssuer)}: an exposed service's certificate needs the ClusterIssuer's name (the common layer's output certificateIssuer)`,
+        );
     }
     const zoneMessage =
         args.settings.publicHost === undefined || args.zoneName === ""
@@ -282,10 +294,28 @@ export class Service extends pulumi.ComponentResource {
         });
         let exposure: { gateway: string; host: string } | undefined;
         if (publicHost !== undefined) {
-            custom("Gateway", NETWORKING_API_VERSION, service, {
-                name: service,
-                spec: gatewaySpec(publicHost, service, mesh),
-            });
+            // The host's certificate: a TLS Secret in the gateway's namespace, where its Envoy reads it (SDS).
+            const credential = gatewayCredentialName(service);
+            const certificate = new k8s.apiextensions.CustomResource(
+                `${service}-certificate`,
+                {
+                    apiVersion: CERT_MANAGER_API_VERSION,
+                    kind: "Certificate",
+                    metadata: kubernetesMetadata(owner, credential, {
+                        namespace: mesh.gatewayNamespace,
+                        workload: { name: service, component: "service" },
+                    }),
+                    spec: hostCertificateSpec(publicHost, credential, args.certificateIssuer),
+                },
+                child,
+            );
+            custom(
+                "Gateway",
+                NETWORKING_API_VERSION,
+                service,
+                { name: service, spec: gatewaySpec(publicHost, service, mesh) },
+                [ns, certificate],
+            );
             exposure = { gateway: `${namespace}/${service}`, host: publicHost };
         }
         custom("VirtualService", NETWORKING_API_VERSION, service, {

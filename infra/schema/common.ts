@@ -29,6 +29,15 @@ import {
     istiodWebhookUrlProblem,
 } from "../../components/mesh/webhooks";
 import { CHART_MIRROR_ALLOWED, ChartMirror, parseChartMirror } from "../../components/charts";
+import {
+    CERT_MANAGER_MODES,
+    CertManagerMode,
+    CertificateIssuer,
+    PLATFORM_CA,
+    certificateIssuerProblem,
+    parseCertificateIssuer,
+    webhookHostProblem,
+} from "../../components/certificates";
 import { isEveryAddress } from "../../components/network/ipv4";
 import { checkCidr } from "./checks";
 import { GLOBAL_SHAPE } from "./global";
@@ -104,6 +113,20 @@ export const COMMON_SHAPE = {
     istiodWebhookCaBundle: configKey(optionalString(istiodWebhookCaBundleProblem), "", {
         description:
             "PEM of the CA certificate that signed the certificate istiod serves at istiodWebhookUrl; set exactly when istiodWebhookUrl is.",
+        layers: common,
+    }),
+    certManager: configKey(oneOf(CERT_MANAGER_MODES), "install", {
+        description:
+            "install: install cert-manager (chart pinned in components/charts/sources.ts) to issue the gateway's certificates; existing: the cluster already runs cert-manager and its CRDs.",
+        layers: common,
+    }),
+    certificateIssuer: configKey(requiredString(certificateIssuerProblem), PLATFORM_CA, {
+        description: `Where the certificates of exposed hosts come from: ${PLATFORM_CA} (the environment's own CA, made by this layer: for a private zone, whose hosts no public CA certifies) or the name of a ClusterIssuer the cluster runs (e.g. ACME with DNS-01 for a public zone, AWS Private CA).`,
+        layers: common,
+    }),
+    certManagerWebhookHost: configKey(optionalString(webhookHostProblem), "", {
+        description:
+            "<host>[:<port>] at which the API server reaches cert-manager's webhook when it cannot reach its Service (a pod network the control plane cannot route to, or a webhook run outside the cluster); empty: its Service. certManager install only.",
         layers: common,
     }),
     endpointPublicAccess: configKey(z.boolean(), false, {
@@ -219,6 +242,12 @@ export interface CommonConfig {
     readonly chartMirror: ChartMirror;
     /** Where the API server reaches istiod's webhooks, when not at its Service. */
     readonly istiodWebhooks?: IstiodWebhooks;
+    /** Whether this layer installs cert-manager, or the cluster runs it already. */
+    readonly certManager: CertManagerMode;
+    /** Where the certificates of exposed hosts come from. */
+    readonly certificateIssuer: CertificateIssuer;
+    /** Where the API server reaches cert-manager's webhook; empty for its Service. */
+    readonly certManagerWebhookHost: string;
     readonly endpointPublicAccess: boolean;
     readonly endpointPublicAccessCidrs: readonly string[];
     readonly clusterAdminRoleArns: readonly string[];
@@ -345,6 +374,13 @@ export function parseCommonConfig(
             'required with gatewayScheme internet-facing (the default, the VPC\'s CIDR, lets no client outside the VPC in); allowed: the IPv4 CIDRs of its clients, e.g. ["203.0.113.0/24"]',
         );
     }
+    if (v.certManager === "existing" && v.certManagerWebhookHost !== "") {
+        problems.add(
+            "certManagerWebhookHost",
+            v.certManagerWebhookHost,
+            "not read with certManager existing (the chart that routes the webhook is not installed by this stack); allowed: unset",
+        );
+    }
     const istiodWebhooks = parseIstiodWebhooks(v.istiodWebhookUrl, v.istiodWebhookCaBundle, stack, problems);
     return {
         layer: "common",
@@ -355,6 +391,9 @@ export function parseCommonConfig(
         ...(kubeconfig === undefined ? {} : { kubeconfig }),
         chartMirror: v.chartMirror,
         ...(istiodWebhooks === undefined ? {} : { istiodWebhooks }),
+        certManager: v.certManager,
+        certificateIssuer: parseCertificateIssuer(v.certificateIssuer),
+        certManagerWebhookHost: v.certManagerWebhookHost,
         endpointPublicAccess: v.endpointPublicAccess,
         endpointPublicAccessCidrs: v.endpointPublicAccessCidrs,
         clusterAdminRoleArns: v.clusterAdminRoleArns,

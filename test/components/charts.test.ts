@@ -14,6 +14,7 @@ describe("chart sources (components/charts/sources.ts)", () => {
                 ["metrics-server", "3.13.1", "https://kubernetes-sigs.github.io/metrics-server/"],
                 ["aws-load-balancer-controller", "3.5.0", "https://aws.github.io/eks-charts"],
                 ["external-dns", "1.21.1", "https://kubernetes-sigs.github.io/external-dns/"],
+                ["cert-manager", "v1.21.1", "https://charts.jetstack.io"],
             ],
         );
         assert.strictEqual(ISTIO_IMAGE_HUB, "docker.io/istio");

@@ -23,6 +23,8 @@ export const OFFLINE_CHART_FOLDERS: Readonly<Record<ChartName, string>> = {
     "aws-load-balancer-controller": `aws-load-balancer-controller-${CHARTS["aws-load-balancer-controller"].version}`,
     // Not in the offline set: vendored from the upstream tag (test/fixtures/chart-values/SOURCE.md).
     "external-dns": `external-dns-${CHARTS["external-dns"].version}`,
+    // Not in the offline set: the whole chart vendored from the upstream tag (same SOURCE.md).
+    "cert-manager": `cert-manager-${CHARTS["cert-manager"].version}`,
 };
 
 /** The folder of the vendored values files, one `<chart>-<version>/` each. */

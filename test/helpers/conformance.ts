@@ -1,6 +1,6 @@
 // Schema conformance of the plan's Kubernetes objects against the upstream schemas, through
 // maintained model packages: kubernetes-models (Kubernetes), @kubernetes-models/istio and
-// @kubernetes-models/prometheus-operator. Their validators (generated from the upstream OpenAPI
+// @kubernetes-models/prometheus-operator, @kubernetes-models/cert-manager. Their validators (generated from the upstream OpenAPI
 // schemas and CRDs) check types, enums and required fields, but accept unknown fields; so the
 // top-level fields and the `spec` fields of each object are also checked against the models'
 // declared types (read from their .d.ts files with the TypeScript compiler).
@@ -12,6 +12,7 @@ import * as ts from "typescript";
 const PACKAGES: { pkg: string; covers: (group: string) => boolean }[] = [
     { pkg: "@kubernetes-models/istio", covers: (g) => g.endsWith(".istio.io") },
     { pkg: "@kubernetes-models/prometheus-operator", covers: (g) => g === "monitoring.coreos.com" },
+    { pkg: "@kubernetes-models/cert-manager", covers: (g) => g === "cert-manager.io" },
     { pkg: "kubernetes-models", covers: () => true },
 ];
 

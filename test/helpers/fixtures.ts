@@ -49,6 +49,7 @@ export const DEV_COMMON_OUTPUTS: PlainCommonOutputs = {
     prometheusUrl: "http://kube-prometheus-stack-prometheus.observability.svc.cluster.local:9090",
     grafanaUrl: "http://kube-prometheus-stack-grafana.observability.svc.cluster.local:80",
     jaegerCollectorEndpoint: "jaeger.observability.svc.cluster.local:4317",
+    certificateIssuer: "dev-common-ca-issuer",
 };
 
 /** StackReference outputs of dev's global and common stacks, keyed as the program names them. */

@@ -356,6 +356,51 @@ describe("common layer config (infra/schema/common.ts)", () => {
         ]);
     });
 
+    it("reads how certificates are issued: cert-manager installed, the environment's own CA by default", () => {
+        const defaults = parse({});
+        assert.deepStrictEqual(
+            [defaults.certManager, defaults.certificateIssuer, defaults.certManagerWebhookHost],
+            ["install", { kind: "platform-ca" }, ""],
+        );
+        const team = parse({
+            certManager: "existing",
+            certificateIssuer: "letsencrypt-dns01",
+        });
+        assert.deepStrictEqual(
+            [team.certManager, team.certificateIssuer],
+            ["existing", { kind: "cluster-issuer", name: "letsencrypt-dns01" }],
+        );
+        assert.strictEqual(
+            parse({ certManagerWebhookHost: "localhost:10250" }).certManagerWebhookHost,
+            "localhost:10250",
+        );
+    });
+
+    it("refuses an issuer, a webhook host or a cert-manager mode it cannot use, naming key, value and what is allowed", () => {
+        const issuerAllowed =
+            "allowed: platform-ca (the environment's own CA, made by this layer) or the name of a ClusterIssuer the cluster runs (lower-case letters, digits, '-' and '.', at most 253 characters)";
+        const hostAllowed =
+            "allowed: empty (the webhook at its Service), or <host>[:<port>] the API server reaches over HTTPS, with no scheme or path, e.g. cert-manager-webhook.example.com:10250";
+        assert.deepStrictEqual(
+            problemsOf({
+                certManager: "helm",
+                certificateIssuer: "Lets_Encrypt",
+                certManagerWebhookHost: "https://webhook.example.com/validate",
+            }),
+            [
+                'platform:certManager = "helm": allowed: install, existing',
+                `platform:certificateIssuer = "Lets_Encrypt": not a Kubernetes object name; ${issuerAllowed}`,
+                `platform:certManagerWebhookHost = "https://webhook.example.com/validate": not a host with an optional port; ${hostAllowed}`,
+            ],
+        );
+        assert.deepStrictEqual(problemsOf({ certManagerWebhookHost: "localhost:70000" }), [
+            `platform:certManagerWebhookHost = "localhost:70000": port 70000 is out of range 1-65535; ${hostAllowed}`,
+        ]);
+        assert.deepStrictEqual(problemsOf({ certManager: "existing", certManagerWebhookHost: "localhost:10250" }), [
+            'platform:certManagerWebhookHost = "localhost:10250": not read with certManager existing (the chart that routes the webhook is not installed by this stack); allowed: unset',
+        ]);
+    });
+
     it("reads an existing cluster's kubeconfig as a secret and creates no EKS then", () => {
         const kubeconfig = pulumi.secret("apiVersion: v1");
         const config = parse({ clusterMode: "existing" }, { kubeconfig });

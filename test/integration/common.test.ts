@@ -16,6 +16,11 @@
 // injection from template files (PLATFORM_ISTIOD_INJECT_DIR, from scripts/integration.sh), which it
 // reloads when they change; the test copies the istiod chart's ConfigMap istio-sidecar-injector
 // there once the chart has made it, as a ConfigMap volume would for an in-cluster istiod.
+// cert-manager's webhook is served the same way: scripts/integration.sh runs cert-manager's own
+// admission chain as a local process (test/integration/cert-manager-webhook) and the stack is given
+// its address through the product key `certManagerWebhookHost` (the chart's webhook.url.host), so the
+// environment's CA chain and payment's host Certificate (payment is exposed for this test) are
+// validated by cert-manager at admission. Issuance is not: cert-manager's controller is a kwok pod.
 // Load balancer: no controller gives the gateway's LoadBalancer Service an address here (this mode
 // installs no AWS Load Balancer Controller), and Helm waits for one, so the test sets the Service's
 // status as a controller would (a .invalid host name).
@@ -31,7 +36,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { CHARTS } from "../../components/charts";
-import { OFFLINE_CHART_FOLDERS } from "../helpers/chart-values";
+import { CHART_VALUES_DIR, OFFLINE_CHART_FOLDERS } from "../helpers/chart-values";
 import { StackPlan, manifestsOf, planEnvironment } from "../../plan/plan";
 import { ROOT } from "../../plan/stack-config";
 import { tempDir } from "../helpers/temp";
@@ -50,7 +55,9 @@ function chartMirror(): string {
     // Istio's 1.30.3 folders go under the pinned 1.30.4 name: the set has no 1.30.4.
     for (const [name, folder] of Object.entries(OFFLINE_CHART_FOLDERS)) {
         const pin = CHARTS[name as keyof typeof CHARTS];
-        fs.symlinkSync(path.join(SHARED_CHARTS, folder), path.join(dir, `${pin.chart}-${pin.version}`), "dir");
+        // cert-manager's chart is not in the offline set: it is vendored whole in this repository.
+        const from = name === "cert-manager" ? CHART_VALUES_DIR : SHARED_CHARTS;
+        fs.symlinkSync(path.join(from, folder), path.join(dir, `${pin.chart}-${pin.version}`), "dir");
     }
     return dir;
 }
@@ -59,8 +66,25 @@ const STACK = "dev-common";
 /** The address the test gives the gateway's load balancer (.invalid: RFC 2606, never resolves). */
 const LOAD_BALANCER_HOSTNAME = "istio-ingressgateway.lb.invalid";
 const SERVICE = "dev-payment";
-const RELEASES = ["istio-base", "istio-ingressgateway", "istiod", "jaeger", "kube-prometheus-stack", "metrics-server"];
-const NAMESPACES = ["istio-system", "istio-ingress", "observability"];
+const RELEASES = [
+    "cert-manager",
+    "istio-base",
+    "istio-ingressgateway",
+    "istiod",
+    "jaeger",
+    "kube-prometheus-stack",
+    "metrics-server",
+];
+const NAMESPACES = ["istio-system", "istio-ingress", "observability", "cert-manager"];
+/** cert-manager's CRDs: installed by its chart, kept when the release goes (helm.sh/resource-policy: keep). */
+const CERT_MANAGER_CRDS = [
+    "certificaterequests.cert-manager.io",
+    "certificates.cert-manager.io",
+    "challenges.acme.cert-manager.io",
+    "clusterissuers.cert-manager.io",
+    "issuers.cert-manager.io",
+    "orders.acme.cert-manager.io",
+];
 /** Cluster-scoped kinds the charts make. */
 const CLUSTER_KINDS = [
     "clusterroles",
@@ -79,6 +103,8 @@ const MESH_OBJECTS = [
     "prometheusrules.monitoring.coreos.com",
     "prometheuses.monitoring.coreos.com",
     "alertmanagers.monitoring.coreos.com",
+    "certificates.cert-manager.io",
+    "clusterissuers.cert-manager.io",
 ];
 const HELM_OWNER = {
     label: "app.kubernetes.io/managed-by",
@@ -139,6 +165,10 @@ describe("dev-common on an existing cluster under the real engine, charts throug
         // An istiod outside the cluster (scripts/integration.sh starts one beside the local API
         // server); on a cluster that runs pods for real (kind, EKS), the istiod the chart installs
         // serves the webhooks itself and the two keys stay unset.
+        // Likewise cert-manager's webhook (PLATFORM_CERT_MANAGER_WEBHOOK_HOST, the product key
+        // certManagerWebhookHost): kwok's pods serve nothing, so the suite runs cert-manager's
+        // admission chain as a local process; on kind or EKS the chart's own webhook serves.
+        const certManagerWebhook = process.env.PLATFORM_CERT_MANAGER_WEBHOOK_HOST;
         const istiodUrl = process.env.PLATFORM_ISTIOD_URL;
         const istiodCa = process.env.PLATFORM_ISTIOD_CA;
         assert.ok(
@@ -160,6 +190,7 @@ describe("dev-common on an existing cluster under the real engine, charts throug
             "platform:chartMirror": chartMirror(),
             "platform:tracingSamplingPercentage": dev.config["platform:tracingSamplingPercentage"],
             "platform:gatewayScheme": dev.config["platform:gatewayScheme"],
+            ...(certManagerWebhook === undefined ? {} : { "platform:certManagerWebhookHost": certManagerWebhook }),
             ...(istiodUrl === undefined || istiodCa === undefined
                 ? {}
                 : {
@@ -183,6 +214,8 @@ describe("dev-common on an existing cluster under the real engine, charts throug
             "integration-admin",
         ]);
         await backend.ok(project, ["stack", "init", SERVICE]);
+        // Exposed on the gateway here, so its host's Certificate goes through the real engine and cert-manager's webhook.
+        await backend.ok(project, ["config", "set", "--stack", SERVICE, "platform:exposed", "true"]);
     });
 
     after(() => {
@@ -193,7 +226,7 @@ describe("dev-common on an existing cluster under the real engine, charts throug
         }
     });
 
-    it("pulumi preview renders the six releases from the mirror folder against the given cluster, and creates nothing", async () => {
+    it("pulumi preview renders the seven releases from the mirror folder against the given cluster, and creates nothing", async () => {
         const r = await run(STACK, "preview", ["preview", "--diff"]);
         assert.strictEqual(r.code, 0, describeCommand(r));
         // The kubernetes provider renders each local chart in preview: a wrong folder or a value a
@@ -253,7 +286,7 @@ describe("dev-common on an existing cluster under the real engine, charts throug
         assert.doesNotMatch(text, / {4}at .*\.(ts|js):[0-9]+/, describeCommand(r));
     });
 
-    it("pulumi up installs base -> istiod -> gateway, the observability releases and the mesh-wide objects", async () => {
+    it("pulumi up installs base -> istiod -> gateway, the observability releases, cert-manager with the environment's CA, and the mesh-wide objects", async () => {
         // The cluster's Istio CRDs go to the istio-base release, which templates the same ones.
         crds = istioCrds();
         for (const crd of crds) {
@@ -328,6 +361,16 @@ describe("dev-common on an existing cluster under the real engine, charts throug
         }
         kubectlOk(["-n", "istio-system", "get", "peerauthentication", "default"]);
         kubectlOk(["-n", "istio-system", "get", "telemetry", "mesh-default"]);
+        // The environment's CA chain, admitted by cert-manager's webhook; services' certificates name its issuer.
+        assert.strictEqual(JSON.parse(deployed).certificateIssuer, "dev-common-ca-issuer");
+        assert.deepStrictEqual(
+            items(["clusterissuers"])
+                .map((o) => o.metadata.name)
+                .sort(),
+            ["dev-common-ca-issuer", "dev-common-selfsigned"],
+        );
+        const root = JSON.parse(kubectlOk(["-n", "cert-manager", "get", "certificate", "dev-common-ca", "-o", "json"]));
+        assert.deepStrictEqual([root.spec.isCA, root.spec.issuerRef.name], [true, "dev-common-selfsigned"]);
         assert.ok(
             items(["podmonitors", "-A"]).length > 0 && items(["servicemonitors", "-A"]).length > 0,
             "no PodMonitor or ServiceMonitor",
@@ -337,6 +380,9 @@ describe("dev-common on an existing cluster under the real engine, charts throug
             ["istio-ingress", "istio-ingressgateway"],
             ["observability", "jaeger"],
             ["kube-system", "metrics-server"],
+            ["cert-manager", "cert-manager"],
+            ["cert-manager", "cert-manager-webhook"],
+            ["cert-manager", "cert-manager-cainjector"],
         ]) {
             kubectlOk(["-n", ns, "wait", "--for=condition=Available", `deployment/${deployment}`, "--timeout=60s"]);
         }
@@ -377,7 +423,37 @@ describe("dev-common on an existing cluster under the real engine, charts throug
         assert.match(refusal, /validation\.istio\.io/);
     });
 
-    it(`${SERVICE} on top of the real common stack: up, its pods injected`, async () => {
+    it("cert-manager's webhook validates cert-manager objects at admission: an invalid Certificate is refused", function () {
+        const host = process.env.PLATFORM_CERT_MANAGER_WEBHOOK_HOST;
+        if (host !== undefined) {
+            const validator = JSON.parse(
+                kubectlOk(["get", "validatingwebhookconfiguration", "cert-manager-webhook", "-o", "json"]),
+            );
+            assert.deepStrictEqual(
+                validator.webhooks.map((w: any) => [w.clientConfig.url, w.failurePolicy]),
+                [[`https://${host}/validate`, "Fail"]],
+            );
+        }
+        // Valid for the CRD's schema, refused by cert-manager: no name to certify, renewed before it is issued.
+        const invalid = {
+            apiVersion: "cert-manager.io/v1",
+            kind: "Certificate",
+            metadata: { name: "invalid", namespace: "cert-manager" },
+            spec: {
+                secretName: "invalid-tls",
+                duration: "1h",
+                renewBefore: "2h",
+                issuerRef: { group: "cert-manager.io", kind: "ClusterIssuer", name: "dev-common-ca-issuer" },
+            },
+        };
+        const r = kubectl(["apply", "--dry-run=server", "-f", "-"], JSON.stringify(invalid));
+        assert.notStrictEqual(r.code, 0, "the API server accepted an invalid Certificate");
+        assert.match(r.stderr, /admission webhook "webhook\.cert-manager\.io" denied the request/);
+        assert.match(r.stderr, /at least one of commonName .*dnsNames.* must be set/);
+        assert.match(r.stderr, /certificate duration 1h0m0s must be greater than renewBefore 2h0m0s/);
+    });
+
+    it(`${SERVICE} on top of the real common stack: up, its pods injected, its host's Certificate from the common issuer`, async () => {
         const r = await run(SERVICE, "up", ["up", "--yes", "--skip-preview"]);
         assert.strictEqual(r.code, 0, describeCommand(r));
         const plan = plans.find((p) => p.config.stack === SERVICE)!;
@@ -393,6 +469,14 @@ describe("dev-common on an existing cluster under the real engine, charts throug
                 `${pod.metadata.name} has no sidecar`,
             );
         }
+        // The certificate the gateway serves for payment's host, in the gateway's namespace.
+        const certificate = JSON.parse(
+            kubectlOk(["-n", "istio-ingress", "get", "certificate", "payment-tls", "-o", "json"]),
+        );
+        assert.deepStrictEqual(
+            [certificate.spec.secretName, certificate.spec.dnsNames, certificate.spec.issuerRef.name],
+            ["payment-tls", ["payment.dev.internal.example.com"], "dev-common-ca-issuer"],
+        );
     });
 
     it("a second pulumi preview --expect-no-changes shows no changes, on both stacks", async () => {
@@ -421,6 +505,15 @@ describe("dev-common on an existing cluster under the real engine, charts throug
             ),
         ];
         assert.deepStrictEqual(left, []);
+        // cert-manager's CRDs stay (crds.keep: removing them would delete every certificate); the test
+        // removes them, as a team would once it uninstalls cert-manager for good.
+        const crdsLeft = kubectlOk(["get", "customresourcedefinitions", "-o", "name"])
+            .split("\n")
+            .map((n) => n.replace(/^customresourcedefinition\.apiextensions\.k8s\.io\//, ""))
+            .filter((n) => n.endsWith("cert-manager.io"))
+            .sort();
+        assert.deepStrictEqual(crdsLeft, CERT_MANAGER_CRDS);
+        kubectlOk(["delete", "customresourcedefinitions", ...CERT_MANAGER_CRDS]);
         // Istio's CRDs stay, as the chart says (helm.sh/resource-policy: keep).
         assert.deepStrictEqual(istioCrds(), crds);
     });

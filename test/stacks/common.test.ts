@@ -698,6 +698,56 @@ describe("common layer (stacks/common.ts)", () => {
         assert.deepStrictEqual(stack.dependsOn, ["gp3", "grafana-admin", "observability"]);
     });
 
+    it("installs cert-manager outside the mesh after observability, then the environment's CA chain, and exports its issuer", () => {
+        const ns = one(dev, "kubernetes:core/v1:Namespace", "cert-manager");
+        assert.strictEqual((ns.inputs.metadata as any).labels["istio-injection"], "disabled");
+        const release = one(dev, "kubernetes:helm.sh/v3:Release", "cert-manager");
+        assert.deepStrictEqual(
+            [release.parent, release.inputs.chart, release.inputs.version, (release.inputs.repositoryOpts as any).repo],
+            ["cert-manager", "cert-manager", "v1.21.1", "https://charts.jetstack.io"],
+        );
+        assert.strictEqual(release.inputs.namespace, "cert-manager");
+        assert.ok(release.dependsOn.includes("cert-manager") && release.dependsOn.includes("observability"));
+        assert.ok(release.dependsOn.includes("dev-common-general-node-group"), release.dependsOn.join(", "));
+        const objects = dev.resources
+            .filter((r) => r.type.startsWith("kubernetes:cert-manager.io/v1:"))
+            .map((r) => [r.name, r.type.split(":").pop(), (r.inputs.metadata as any).namespace, r.dependsOn])
+            .sort();
+        // The chain: chart -> self-signed bootstrap -> root certificate -> the CA's issuer.
+        assert.deepStrictEqual(objects, [
+            ["dev-common-ca", "Certificate", "cert-manager", ["dev-common-selfsigned"]],
+            ["dev-common-ca-issuer", "ClusterIssuer", undefined, ["dev-common-ca"]],
+            ["dev-common-selfsigned", "ClusterIssuer", undefined, ["cert-manager"]],
+        ]);
+        assert.strictEqual(dev.outputs.certificateIssuer, "dev-common-ca-issuer");
+    });
+
+    it("uses a team's ClusterIssuer and a cluster's own cert-manager when configured: no chart, no CA of its own", async () => {
+        const result = await evaluateDefaults(
+            {
+                clusterMode: "existing",
+                kubeconfig: "apiVersion: v1\nkind: Config\n",
+                certManager: "existing",
+                certificateIssuer: "letsencrypt-dns01",
+            },
+            ["platform:kubeconfig"],
+        );
+        assert.deepStrictEqual(
+            result.resources
+                .filter((r) => r.type.startsWith("kubernetes:cert-manager.io/") || r.name === "cert-manager")
+                .map((r) => r.type),
+            ["platform:certificates:CertManager"],
+        );
+        assert.strictEqual(result.outputs.certificateIssuer, "letsencrypt-dns01");
+        const own = await evaluateDefaults({ certManagerWebhookHost: "localhost:10250" });
+        assert.deepStrictEqual(
+            (one(own, "kubernetes:helm.sh/v3:Release", "cert-manager").inputs.values as any).webhook.url,
+            {
+                host: "localhost:10250",
+            },
+        );
+    });
+
     it("keeps Grafana's password secret: generated when not configured, never in clear in the plan", () => {
         const secret = one(dev, "kubernetes:core/v1:Secret", "grafana-admin");
         // Each value is masked, not the map, so the masked manifest is still a valid Secret.
@@ -810,6 +860,12 @@ describe("common layer (stacks/common.ts)", () => {
                     null,
                 ],
                 [
+                    "cert-manager",
+                    "oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/charts/cert-manager",
+                    "v1.21.1",
+                    null,
+                ],
+                [
                     "external-dns",
                     "oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/charts/external-dns",
                     "1.21.1",
@@ -844,6 +900,7 @@ describe("common layer (stacks/common.ts)", () => {
             https.map((r) => r[1]),
             [
                 "aws-load-balancer-controller",
+                "cert-manager",
                 "external-dns",
                 "base",
                 "gateway",
@@ -860,6 +917,7 @@ describe("common layer (stacks/common.ts)", () => {
                 null,
                 null,
             ],
+            ["cert-manager", `/srv/charts/cert-manager-${CHARTS["cert-manager"].version}`, null, null],
             ["external-dns", `/srv/charts/external-dns-${CHARTS["external-dns"].version}`, null, null],
             ["istio-base", `/srv/charts/base-${ISTIO_VERSION}`, null, null],
             ["istio-ingressgateway", `/srv/charts/gateway-${ISTIO_VERSION}`, null, null],

@@ -54,7 +54,7 @@ describe("service layer (stacks/service.ts)", () => {
     });
 
     it("builds the kubernetes provider from the common stack's kubeconfig (secret) and gives it to every object", () => {
-        for (const e of Object.values(evaluations)) {
+        for (const [service, e] of Object.entries(evaluations)) {
             const provider = one(e, "pulumi:providers:kubernetes");
             assert.strictEqual(provider.inputs.kubeconfig, "[secret]");
             assert.strictEqual(provider.inputs.enableServerSideApply, "true"); // provider inputs reach the engine as strings
@@ -65,11 +65,8 @@ describe("service layer (stacks/service.ts)", () => {
             assert.ok(objects.length >= 12);
             for (const r of objects) {
                 assert.strictEqual(r.provider, "kubernetes", `${r.type} ${r.name}`);
-                assert.strictEqual(
-                    r.parent,
-                    meta(r)?.namespace ?? meta(r).name,
-                    `${r.type} ${r.name} is parented by the Service component`,
-                );
+                // Its objects live in its namespace (an exposed host's Certificate in the gateway's).
+                assert.strictEqual(r.parent, service, `${r.type} ${r.name} is parented by the Service component`);
             }
             assert.deepStrictEqual(conventionViolations(e.resources), []);
         }
@@ -171,6 +168,7 @@ describe("service layer (stacks/service.ts)", () => {
             ["backend-v1", "backend-v2"],
         );
         assert.strictEqual(byType(e, "kubernetes:networking.istio.io/v1:Gateway").length, 0);
+        assert.strictEqual(byType(e, "kubernetes:cert-manager.io/v1:Certificate").length, 0);
     });
 
     it("payment: only the backend namespace, POST on /charge", () => {
@@ -305,6 +303,23 @@ describe("service layer (stacks/service.ts)", () => {
                 ],
             ],
         );
+        // Its certificate: the Secret the gateway serves, in the gateway's namespace, from the common layer's issuer.
+        const certificate = one(e, "kubernetes:cert-manager.io/v1:Certificate");
+        assert.deepStrictEqual(
+            [
+                meta(certificate).namespace,
+                meta(certificate).name,
+                spec(certificate).secretName,
+                spec(certificate).dnsNames,
+            ],
+            ["istio-ingress", "frontend-tls", "frontend-tls", ["frontend.dev.internal.example.com"]],
+        );
+        assert.deepStrictEqual(spec(certificate).issuerRef, {
+            group: "cert-manager.io",
+            kind: "ClusterIssuer",
+            name: "dev-common-ca-issuer",
+        });
+        assert.ok(gw.dependsOn.includes(certificate.name), gw.dependsOn.join(", "));
         const vs = spec(one(e, "kubernetes:networking.istio.io/v1:VirtualService"));
         assert.deepStrictEqual(vs.gateways, ["mesh", "frontend/frontend"]);
         const filter = one(e, "kubernetes:networking.istio.io/v1alpha3:EnvoyFilter");
@@ -326,6 +341,7 @@ describe("service layer (stacks/service.ts)", () => {
             .sort();
         assert.deepStrictEqual(kinds, [
             "apps/v1 Deployment",
+            "cert-manager.io/v1 Certificate",
             "networking.istio.io/v1 DestinationRule",
             "networking.istio.io/v1 Gateway",
             "networking.istio.io/v1 Sidecar",

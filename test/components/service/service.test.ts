@@ -30,6 +30,7 @@ describe("Service component (components/service/service.ts)", () => {
                     zoneName: "dev.internal.example.com",
                     callees: [],
                     vpcCidr: "10.0.0.0/16",
+                    certificateIssuer: "dev-common-ca-issuer",
                     provider,
                 }),
             (err: unknown) => {
@@ -54,11 +55,13 @@ describe("Service component (components/service/service.ts)", () => {
                 zoneName: "",
                 callees: ["payment", "Pay_ment"],
                 vpcCidr: "10.0.0.0",
+                certificateIssuer: "",
             }),
             [
                 "invalid service name \"Back_end\": it must be lower-case letters, digits and '-', starting and ending with a letter or digit (DNS-1123)",
                 'mesh.trustDomain = "": required to build principals, e.g. cluster.local',
                 'zoneName = "": an exposed service without publicHost needs the environment zone for its host',
+                "certificateIssuer = \"\": an exposed service's certificate needs the ClusterIssuer's name (the common layer's output certificateIssuer)",
                 "callees[1]: invalid callee \"Pay_ment\": it must be lower-case letters, digits and '-', starting and ending with a letter or digit (DNS-1123)",
                 'vpcCidr = "10.0.0.0": not an IPv4 CIDR block; the egress NetworkPolicy needs the environment\'s VPC, e.g. 10.0.0.0/16',
             ],
@@ -98,6 +101,7 @@ describe("Service component (components/service/service.ts)", () => {
                 zoneName: "dev.internal.example.com",
                 callees: [],
                 vpcCidr: "10.0.0.0/16",
+                certificateIssuer: "dev-common-ca-issuer",
             }),
             [`publicHost = "shop.example.com": ${outside}`],
         );

@@ -1,0 +1,150 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ComponentProviders, assertValidArgs, providerProblems } from "../args";
+import { ChartMirror, releaseChart } from "../charts";
+import { Owner, kubernetesMetadata } from "../conventions";
+import { Problem, Problems } from "../problems";
+import {
+    CERT_MANAGER,
+    CERT_MANAGER_API_VERSION,
+    CertManagerMode,
+    CertificateIssuer,
+    NamedCertManagerObject,
+    certManagerValues,
+    issuerName,
+    platformCaObjects,
+    webhookHostProblem,
+} from "./specs";
+
+/** How long Helm may take to install or upgrade cert-manager (its startup check waits for the webhook). */
+const RELEASE_TIMEOUT_SECONDS = 600;
+
+export interface CertManagerArgs {
+    /** The owner (environment and `common`): names and labels. */
+    readonly owner: Owner;
+    /** The stack's kubernetes provider: every object is created with it. */
+    readonly providers: ComponentProviders<"kubernetes">;
+    /** install: the chart is installed here; existing: the cluster already runs cert-manager (and its CRDs). @default "install" */
+    readonly mode?: CertManagerMode;
+    /** Where the gateway's certificates come from. @default the environment's own CA */
+    readonly issuer?: CertificateIssuer;
+    /** `<host>[:<port>]` at which the API server reaches cert-manager's webhook; empty: its Service. @default "" */
+    readonly webhookHost?: string;
+    /** Where the chart comes from (config `chartMirror`). @default upstream (components/charts) */
+    readonly chartMirror?: ChartMirror;
+    /** What it waits for: the cluster, and the Prometheus operator's CRDs (its ServiceMonitor). */
+    readonly dependsOn?: readonly pulumi.Resource[];
+}
+
+/** The arguments with every default applied, resolved once. */
+interface CertManagerSettings {
+    readonly mode: CertManagerMode;
+    readonly issuer: CertificateIssuer;
+    readonly webhookHost: string;
+    readonly chartMirror: ChartMirror;
+    readonly dependsOn: readonly pulumi.Resource[];
+}
+
+function certManagerSettings(args: CertManagerArgs): CertManagerSettings {
+    return {
+        mode: args.mode ?? "install",
+        issuer: args.issuer ?? { kind: "platform-ca" },
+        webhookHost: args.webhookHost ?? "",
+        chartMirror: args.chartMirror ?? { kind: "upstream" },
+        dependsOn: args.dependsOn ?? [],
+    };
+}
+
+/** Every problem with the arguments (the providers apart). Pure. */
+export function certManagerArgsProblems(args: CertManagerArgs): Problem[] {
+    const settings = certManagerSettings(args);
+    const problems = new Problems();
+    problems.add("webhookHost", settings.webhookHost, webhookHostProblem(settings.webhookHost));
+    if (settings.mode === "existing" && settings.webhookHost !== "") {
+        problems.add(
+            "webhookHost",
+            settings.webhookHost,
+            "not used with mode existing (the chart that would route the webhook is not installed here); allowed: empty",
+        );
+    }
+    return [...problems.all];
+}
+
+/**
+ * cert-manager and the issuer of the gateway's certificates (docs/common.md, "Ingress"): its
+ * namespace (outside the mesh) and Helm release, unless the cluster runs it already; then, with
+ * the environment's own CA, the self-signed bootstrap issuer, the CA's root certificate and the
+ * ClusterIssuer that signs with it. `issuerName` is what each exposed service's Certificate names.
+ */
+export class CertManager extends pulumi.ComponentResource {
+    /** The ClusterIssuer the gateway's certificates come from. */
+    readonly issuerName: string;
+    private readonly owner: Owner;
+    private readonly child: pulumi.CustomResourceOptions;
+
+    constructor(name: string, args: CertManagerArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        assertValidArgs("CertManager", name, [
+            ...providerProblems(args.providers, ["kubernetes"]),
+            ...certManagerArgsProblems(args),
+        ]);
+        super("platform:certificates:CertManager", name, {}, opts);
+        const settings = certManagerSettings(args);
+        this.owner = args.owner;
+        this.child = { parent: this, provider: args.providers.kubernetes };
+        this.issuerName = issuerName(settings.issuer, args.owner.environment.env);
+        const installed = settings.mode === "install" ? [this.release(settings)] : [...settings.dependsOn];
+        if (settings.issuer.kind === "platform-ca") {
+            this.platformCa(installed);
+        }
+        this.registerOutputs({ issuerName: this.issuerName });
+    }
+
+    /** cert-manager's namespace, outside the mesh (the API server calls its webhook in plain TLS), and its release. */
+    private release(settings: CertManagerSettings): k8s.helm.v3.Release {
+        const namespace = new k8s.core.v1.Namespace(
+            CERT_MANAGER.namespace,
+            {
+                metadata: kubernetesMetadata(this.owner, CERT_MANAGER.namespace, {
+                    workload: { component: "certificates" },
+                    labels: { "istio-injection": "disabled" },
+                }),
+            },
+            { ...this.child, dependsOn: [...settings.dependsOn] },
+        );
+        return new k8s.helm.v3.Release(
+            CERT_MANAGER.release,
+            {
+                name: CERT_MANAGER.release,
+                namespace: CERT_MANAGER.namespace,
+                ...releaseChart("cert-manager", settings.chartMirror),
+                values: certManagerValues(settings.webhookHost),
+                timeout: RELEASE_TIMEOUT_SECONDS,
+            },
+            { ...this.child, dependsOn: [...settings.dependsOn, namespace] },
+        );
+    }
+
+    /** The environment's CA: bootstrap issuer -> root certificate -> the ClusterIssuer that signs with it. */
+    private platformCa(installed: readonly pulumi.Resource[]): void {
+        const ca = platformCaObjects(this.owner.environment.env);
+        const bootstrap = this.object(ca.bootstrap, installed);
+        const root = this.object(ca.root, [bootstrap]);
+        this.object(ca.issuer, [root]);
+    }
+
+    private object<S>(named: NamedCertManagerObject<S>, dependsOn: readonly pulumi.Resource[]) {
+        return new k8s.apiextensions.CustomResource(
+            named.name,
+            {
+                apiVersion: CERT_MANAGER_API_VERSION,
+                kind: named.kind,
+                metadata: kubernetesMetadata(this.owner, named.name, {
+                    ...(named.namespace === undefined ? {} : { namespace: named.namespace }),
+                    workload: { component: "certificates" },
+                }),
+                spec: named.spec,
+            },
+            { ...this.child, dependsOn: [...dependsOn] },
+        );
+    }
+}
