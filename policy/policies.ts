@@ -1,5 +1,6 @@
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { AWS_POLICIES } from "./aws";
+import { CERTIFICATE_POLICIES } from "./certificates";
 import { KUBERNETES_POLICIES } from "./kubernetes";
 import { MESH_POLICIES } from "./mesh";
 import { SECRET_POLICIES } from "./secrets";
@@ -12,5 +13,6 @@ export const POLICIES: (ResourceValidationPolicy | StackValidationPolicy)[] = [
     ...AWS_POLICIES,
     ...KUBERNETES_POLICIES,
     ...MESH_POLICIES,
+    ...CERTIFICATE_POLICIES,
     ...SECRET_POLICIES,
 ];

@@ -280,6 +280,16 @@ export function serviceStack(): RecordedResource[] {
                 ],
             },
         }),
+        res("kubernetes:cert-manager.io/v1:Certificate", "certificate", {
+            apiVersion: "cert-manager.io/v1",
+            kind: "Certificate",
+            metadata: meta("backend-tls", "istio-ingress"),
+            spec: {
+                secretName: "backend-tls",
+                dnsNames: ["backend.dev.internal.example.com"],
+                issuerRef: { group: "cert-manager.io", kind: "ClusterIssuer", name: "dev-common-ca-issuer" },
+            },
+        }),
         res("kubernetes:networking.istio.io/v1:DestinationRule", "destination-rule", {
             apiVersion: "networking.istio.io/v1",
             kind: "DestinationRule",

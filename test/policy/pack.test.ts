@@ -29,6 +29,7 @@ describe("policy pack (policy/policies.ts)", () => {
                 "mesh-registry-only-outside-dev",
                 "mesh-gateway-https-only",
                 "mesh-control-plane-ha",
+                "mesh-gateway-certificate",
                 "no-plaintext-secrets",
                 "secret-values-seen",
             ],
