@@ -11,6 +11,8 @@
 #                         sidecar-injection template from (the test writes the istiod chart's there)
 #   PLATFORM_CERT_MANAGER_WEBHOOK_HOST   <host>:<port> of a cert-manager webhook outside that cluster
 #                         (else the cluster's own, from the cert-manager chart the common stack installs)
+#   PLATFORM_CERT_MANAGER_ISSUES=1   certificates are really issued on that cluster (a cert-manager
+#                         controller runs: kind, EKS, or the suite's local one); then the test waits for them
 #   KUBECTL               kubectl (default: kubectl on PATH)
 # and sets up whatever is missing from the offline tools in SHARED_DIR (default ../shared, which CI
 # has and a user's clone does not): it builds them (cached outside the clone; the first build takes
@@ -41,7 +43,7 @@ if [ "$build_engine" = 1 ]; then
 fi
 if [ "$build_k8s" = 1 ]; then
   ( KWOK=1 "$TOOLS/k8s/build.sh" && "$TOOLS/istiod/build.sh" ) > "$CACHE/k8s-build.log" 2>&1 & pids+=($!)
-  "$ROOT/scripts/build-cert-manager-webhook.sh" > "$CACHE/cert-manager-webhook-build.log" 2>&1 & pids+=($!)
+  "$ROOT/scripts/build-cert-manager-local.sh" > "$CACHE/cert-manager-local-build.log" 2>&1 & pids+=($!)
 fi
 for pid in "${pids[@]}"; do
   wait "$pid" || { say "a tool build failed:"; tail -20 "$CACHE"/*-build.log >&2; exit 1; }
@@ -54,7 +56,11 @@ if [ "$build_engine" = 1 ]; then
 fi
 
 cleanup() {
-  if [ -n "${CM_WEBHOOK_PID:-}" ]; then kill "$CM_WEBHOOK_PID" 2>/dev/null || true; fi
+  for pid in ${CM_WEBHOOK_PID:-} ${CM_CONTROLLER_PID:-}; do kill "$pid" 2>/dev/null || true; done
+  # Wait until they are gone, so a next run finds the webhook's port free.
+  for pid in ${CM_WEBHOOK_PID:-} ${CM_CONTROLLER_PID:-}; do
+    for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  done
   if [ -n "${ISTIOD_PID_FILE:-}" ] && [ -f "$ISTIOD_PID_FILE" ]; then kill "$(cat "$ISTIOD_PID_FILE")" 2>/dev/null || true; fi
   if [ -n "${K8S_DIR:-}" ]; then "$TOOLS/k8s/down.sh" --wipe "$K8S_DIR" >/dev/null 2>&1 || true; fi
 }
@@ -66,11 +72,12 @@ if [ "$build_k8s" = 1 ]; then
   K8S_BUILT=${K8S_LOCAL_DIR:-$HOME/k8s-local}; K8S_BIN=$K8S_BUILT/bin
   K8S_DIR=$CACHE/k8s; mkdir -p "$K8S_DIR"; ln -sfn "$K8S_BIN" "$K8S_DIR/bin"; ln -sfn "$K8S_BUILT/kwok" "$K8S_DIR/kwok"
   "$TOOLS/k8s/down.sh" --wipe "$K8S_DIR" >/dev/null 2>&1 || true
-  # cert-manager's webhook, as a local process (kwok runs no pods): a CA of the suite's own signs its
+  # cert-manager's webhook and controllers, as local processes (kwok runs no pods; built by
+  # scripts/build-cert-manager-local.sh). The webhook: a CA of the suite's own signs its
   # serving certificate for localhost, and the API server trusts that CA through its system roots
   # (SSL_CERT_FILE, given to it alone): the chart's webhook configurations carry no CA bundle of their
   # own until cert-manager's CA injector fills it in, and that injector is a kwok pod here.
-  CM_RUN=$CACHE/cert-manager-webhook-run; rm -rf "$CM_RUN"; mkdir -p "$CM_RUN"
+  CM_RUN=$CACHE/cert-manager-run; rm -rf "$CM_RUN"; mkdir -p "$CM_RUN"
   (cd "$CM_RUN" \
     && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
          -subj "/CN=integration cert-manager webhook CA" -keyout ca.key -out ca.crt \
@@ -110,7 +117,10 @@ if [ "$build_k8s" = 1 ]; then
   export PLATFORM_ISTIOD_URL=${istiod[0]} PLATFORM_ISTIOD_CA=${istiod[1]}; ISTIOD_PID_FILE=${istiod[2]}
   say "istiod up in $(elapsed "$t0"): $PLATFORM_ISTIOD_URL"
   CM_PORT=${CERT_MANAGER_WEBHOOK_PORT:-36460}
-  CM_BIN=$(tail -1 "$CACHE/cert-manager-webhook-build.log")
+  CM_BIN=$(tail -1 "$CACHE/cert-manager-local-build.log")
+  if (exec 3<>"/dev/tcp/127.0.0.1/$CM_PORT") 2>/dev/null; then
+    say "port $CM_PORT (cert-manager webhook) is in use; set CERT_MANAGER_WEBHOOK_PORT to a free one"; exit 1
+  fi
   setsid nohup "$CM_BIN/cert-manager-webhook" --kubeconfig "$PLATFORM_KUBECONFIG" --port "$CM_PORT" \
     --tls-cert-file "$CM_RUN/tls.crt" --tls-private-key-file "$CM_RUN/tls.key" > "$CM_RUN/webhook.log" 2>&1 < /dev/null &
   CM_WEBHOOK_PID=$!
@@ -118,7 +128,12 @@ if [ "$build_k8s" = 1 ]; then
   (exec 3<>"/dev/tcp/127.0.0.1/$CM_PORT") 2>/dev/null \
     || { say "the cert-manager webhook did not start (log: $CM_RUN/webhook.log)"; exit 1; }
   export PLATFORM_CERT_MANAGER_WEBHOOK_HOST=localhost:$CM_PORT
-  say "cert-manager webhook up: $PLATFORM_CERT_MANAGER_WEBHOOK_HOST"
+  # Its controllers for the CA and self-signed issuers, so the certificates are really issued.
+  setsid nohup "$CM_BIN/cert-manager-controller" --kubeconfig "$PLATFORM_KUBECONFIG" \
+    > "$CM_RUN/controller.log" 2>&1 < /dev/null &
+  CM_CONTROLLER_PID=$!
+  export PLATFORM_CERT_MANAGER_ISSUES=1
+  say "cert-manager webhook up: $PLATFORM_CERT_MANAGER_WEBHOOK_HOST; its controllers beside it (log: $CM_RUN/controller.log)"
 fi
 
 cd "$ROOT"

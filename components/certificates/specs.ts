@@ -108,6 +108,7 @@ function available(component: "cert-manager" | "webhook" | "cainjector") {
 export type CertManagerValues = {
     readonly crds: { readonly enabled: boolean; readonly keep: boolean };
     readonly global: { readonly leaderElection: { readonly namespace: string } };
+    readonly enableCertificateOwnerRef: boolean;
     readonly replicaCount: number;
     readonly podDisruptionBudget: { readonly enabled: boolean };
     readonly topologySpreadConstraints: ReturnType<typeof zoneSpread>;
@@ -118,7 +119,8 @@ export type CertManagerValues = {
 
 /**
  * Values of the `cert-manager` chart: its CRDs installed with it and kept when the release goes
- * (removing them would delete every Certificate and its Secret's owner); two replicas of each
+ * (removing them would delete every Certificate); a certificate's Secret (its private key) goes with
+ * its Certificate, so a removed service leaves no key behind; two replicas of each
  * Deployment with a PodDisruptionBudget and a zone spread; leader election in its own namespace;
  * a ServiceMonitor for the Prometheus of the observability layer (certificate expiry metrics).
  * `webhookHost`: where the API server reaches its webhook when not at its Service.
@@ -127,6 +129,7 @@ export function certManagerValues(webhookHost: string): CertManagerValues {
     return {
         crds: { enabled: true, keep: true },
         global: { leaderElection: { namespace: CERT_MANAGER.namespace } },
+        enableCertificateOwnerRef: true,
         ...available("cert-manager"),
         webhook: { ...available("webhook"), url: webhookHost === "" ? {} : { host: webhookHost } },
         cainjector: available("cainjector"),

@@ -17,10 +17,12 @@
 // reloads when they change; the test copies the istiod chart's ConfigMap istio-sidecar-injector
 // there once the chart has made it, as a ConfigMap volume would for an in-cluster istiod.
 // cert-manager's webhook is served the same way: scripts/integration.sh runs cert-manager's own
-// admission chain as a local process (test/integration/cert-manager-webhook) and the stack is given
+// admission chain as a local process (test/integration/cert-manager-local/webhook) and the stack is given
 // its address through the product key `certManagerWebhookHost` (the chart's webhook.url.host), so the
 // environment's CA chain and payment's host Certificate (payment is exposed for this test) are
-// validated by cert-manager at admission. Issuance is not: cert-manager's controller is a kwok pod.
+// validated by cert-manager at admission; and its controllers for the CA and self-signed issuers run
+// beside it (PLATFORM_CERT_MANAGER_ISSUES=1), so the CA chain and payment's certificate are really
+// issued: the test reads the TLS Secret and checks the host, the signer and the key.
 // Load balancer: no controller gives the gateway's LoadBalancer Service an address here (this mode
 // installs no AWS Load Balancer Controller), and Helm waits for one, so the test sets the Service's
 // status as a controller would (a .invalid host name).
@@ -32,6 +34,7 @@
 // istio-base release first (Helm's ownership labels, as when moving CRDs under Helm) and takes
 // them back after destroy: the chart keeps them (helm.sh/resource-policy: keep).
 import * as assert from "assert";
+import { X509Certificate } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
@@ -111,6 +114,30 @@ const HELM_OWNER = {
     release: "meta.helm.sh/release-name",
     namespace: "meta.helm.sh/release-namespace",
 };
+
+/** Whether a cert-manager controller issues certificates on the suite's cluster (scripts/integration.sh). */
+const ISSUES = process.env.PLATFORM_CERT_MANAGER_ISSUES === "1";
+
+/** Waits until a cert-manager object (`certificate/<name>`, `clusterissuer/<name>`) is Ready. */
+function waitReady(ref: string, namespace?: string): void {
+    kubectlOk([
+        ...(namespace === undefined ? [] : ["-n", namespace]),
+        "wait",
+        "--for=condition=Ready",
+        ref,
+        "--timeout=120s",
+    ]);
+}
+
+/** The certificate of a `kubernetes.io/tls` Secret that cert-manager issued, and its CA's. */
+function issuedCertificate(
+    namespace: string,
+    secret: string,
+): { leaf: X509Certificate; ca: X509Certificate; type: string } {
+    const s = JSON.parse(kubectlOk(["-n", namespace, "get", "secret", secret, "-o", "json"]));
+    const pem = (key: string) => Buffer.from(s.data[key], "base64").toString("utf8");
+    return { leaf: new X509Certificate(pem("tls.crt")), ca: new X509Certificate(pem("ca.crt")), type: s.type };
+}
 
 /** Runs kubectl and fails with its output when it fails. */
 function kubectlOk(args: string[]): string {
@@ -371,6 +398,16 @@ describe("dev-common on an existing cluster under the real engine, charts throug
         );
         const root = JSON.parse(kubectlOk(["-n", "cert-manager", "get", "certificate", "dev-common-ca", "-o", "json"]));
         assert.deepStrictEqual([root.spec.isCA, root.spec.issuerRef.name], [true, "dev-common-selfsigned"]);
+        if (ISSUES) {
+            // cert-manager signs the root with the bootstrap issuer; then the CA issuer is Ready.
+            waitReady("certificate/dev-common-ca", "cert-manager");
+            waitReady("clusterissuer/dev-common-ca-issuer");
+            const { leaf } = issuedCertificate("cert-manager", "dev-common-ca");
+            assert.deepStrictEqual(
+                [leaf.ca, leaf.subject, leaf.issuer],
+                [true, "CN=dev platform CA", "CN=dev platform CA"],
+            );
+        }
         assert.ok(
             items(["podmonitors", "-A"]).length > 0 && items(["servicemonitors", "-A"]).length > 0,
             "no PodMonitor or ServiceMonitor",
@@ -477,6 +514,32 @@ describe("dev-common on an existing cluster under the real engine, charts throug
             [certificate.spec.secretName, certificate.spec.dnsNames, certificate.spec.issuerRef.name],
             ["payment-tls", ["payment.dev.internal.example.com"], "dev-common-ca-issuer"],
         );
+        if (ISSUES) {
+            // Issued for real: the TLS Secret the gateway serves, for payment's host, signed by the environment's CA.
+            waitReady("certificate/payment-tls", "istio-ingress");
+            const { leaf, ca, type } = issuedCertificate("istio-ingress", "payment-tls");
+            const days = (Date.parse(leaf.validTo) - Date.parse(leaf.validFrom)) / 86_400_000;
+            assert.deepStrictEqual(
+                [
+                    type,
+                    leaf.subjectAltName,
+                    leaf.issuer,
+                    leaf.ca,
+                    leaf.verify(ca.publicKey),
+                    leaf.publicKey.asymmetricKeyDetails?.namedCurve,
+                    Math.round(days),
+                ],
+                [
+                    "kubernetes.io/tls",
+                    "DNS:payment.dev.internal.example.com",
+                    "CN=dev platform CA",
+                    false,
+                    true,
+                    "prime256v1",
+                    90,
+                ],
+            );
+        }
     });
 
     it("a second pulumi preview --expect-no-changes shows no changes, on both stacks", async () => {
@@ -486,7 +549,7 @@ describe("dev-common on an existing cluster under the real engine, charts throug
         }
     });
 
-    it("pulumi destroy, service then common, leaves nothing of ours behind", async () => {
+    it("pulumi destroy, service then common, leaves nothing of ours behind (not even the host certificate's key)", async () => {
         // metrics-server's pods are kwok's fakes: its aggregated API (APIService v1beta1.metrics.k8s.io)
         // never answers here, and the namespace controller finishes no namespace deletion while an
         // API group fails discovery. On a real cluster metrics-server serves it; here the test
@@ -494,6 +557,10 @@ describe("dev-common on an existing cluster under the real engine, charts throug
         kubectlOk(["delete", "apiservice", "v1beta1.metrics.k8s.io", "--ignore-not-found"]);
         const service = await run(SERVICE, "destroy", ["destroy", "--yes", "--skip-preview"]);
         assert.strictEqual(service.code, 0, describeCommand(service));
+        if (ISSUES) {
+            // The host's Secret (its private key) goes with its Certificate (enableCertificateOwnerRef).
+            kubectlOk(["-n", "istio-ingress", "wait", "--for=delete", "secret/payment-tls", "--timeout=60s"]);
+        }
         const common = await run(STACK, "destroy", ["destroy", "--yes", "--skip-preview"]);
         assert.strictEqual(common.code, 0, describeCommand(common));
         const left = [

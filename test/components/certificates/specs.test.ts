@@ -28,10 +28,11 @@ const spread = (name: string) => [
 ];
 
 describe("certificates (components/certificates)", () => {
-    it("installs cert-manager with its CRDs kept, two replicas of each part with a PDB and a zone spread, monitored", () => {
+    it("installs cert-manager with its CRDs kept, a certificate's Secret removed with it, two replicas of each part with a PDB and a zone spread, monitored", () => {
         assert.deepStrictEqual(certManagerValues(""), {
             crds: { enabled: true, keep: true },
             global: { leaderElection: { namespace: "cert-manager" } },
+            enableCertificateOwnerRef: true,
             replicaCount: 2,
             podDisruptionBudget: { enabled: true },
             topologySpreadConstraints: spread("cert-manager"),

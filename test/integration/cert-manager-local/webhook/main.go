@@ -14,53 +14,47 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 
 	cmwebhook "github.com/cert-manager/cert-manager/internal/webhook"
-	logf "github.com/cert-manager/cert-manager/pkg/logs"
 	cmadmission "github.com/cert-manager/cert-manager/pkg/webhook/admission"
 	"github.com/cert-manager/cert-manager/pkg/webhook/options"
-	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/webhook"
+
+	"github.com/cert-manager/cert-manager/platformlocal/process"
 )
+
+const name = "cert-manager-webhook"
 
 func main() {
 	// A flag set of its own: controller-runtime registers "kubeconfig" on the global one.
-	flags := flag.NewFlagSet("cert-manager-webhook", flag.ExitOnError)
+	flags := flag.NewFlagSet(name, flag.ExitOnError)
 	kubeconfig := flags.String("kubeconfig", "", "kubeconfig of the API server (the webhook asks it for SubjectAccessReviews)")
 	port := flags.Int("port", 36460, "port to serve on, on 127.0.0.1")
 	certFile := flags.String("tls-cert-file", "", "PEM certificate to serve (its names must include the host the API server calls)")
 	keyFile := flags.String("tls-private-key-file", "", "PEM private key of that certificate")
 	_ = flags.Parse(os.Args[1:]) // ExitOnError: exits on a bad flag
 	if *kubeconfig == "" || *certFile == "" || *keyFile == "" {
-		fmt.Fprintln(os.Stderr, "cert-manager-webhook: --kubeconfig, --tls-cert-file and --tls-private-key-file are required")
-		os.Exit(2)
+		process.Usage(name, "--kubeconfig, --tls-cert-file and --tls-private-key-file are required")
 	}
 	if filepath.Dir(*certFile) != filepath.Dir(*keyFile) {
-		fmt.Fprintln(os.Stderr, "cert-manager-webhook: the certificate and its key must be in one folder")
-		os.Exit(2)
+		process.Usage(name, "the certificate and its key must be in one folder")
 	}
-
-	logf.InitLogs()
-	defer logf.FlushLogs()
-	ctrllog.SetLogger(logf.Log)
-	log := logf.Log.WithName("cert-manager-webhook")
+	ctx, log, end := process.Start(name)
+	defer end()
 
 	cfg, err := options.NewWebhookConfiguration()
 	if err != nil {
-		fail(err)
+		process.Fail(name, err)
 	}
 	cfg.KubeConfig = *kubeconfig
 	// cert-manager's server, for its admission chain and scheme; it is not run.
 	cm, err := cmwebhook.NewCertManagerWebhookServer(log, *cfg)
 	if err != nil {
-		fail(err)
+		process.Fail(name, err)
 	}
 
 	server := webhook.NewServer(webhook.Options{
@@ -73,15 +67,8 @@ func main() {
 	server.Register("/mutate", cmadmission.NewCustomMutationWebhook(cm.MutationWebhook))
 	server.Register("/validate", cmadmission.NewCustomValidationWebhook(cm.ResourceScheme, cm.ValidationWebhook))
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	log.Info("serving cert-manager's admission webhook", "address", fmt.Sprintf("127.0.0.1:%d", *port))
 	if err := server.Start(ctx); err != nil {
-		fail(err)
+		process.Fail(name, err)
 	}
-}
-
-func fail(err error) {
-	fmt.Fprintln(os.Stderr, "cert-manager-webhook:", err)
-	os.Exit(1)
 }
