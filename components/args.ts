@@ -25,10 +25,10 @@ export type ProviderPackage = keyof typeof PROVIDER_CLASSES;
 /**
  * The `providers` argument of a component: the explicit provider of each package it creates
  * resources of (or calls functions of), by package name, each required. The one shape for every
- * component of this package. Network and Istio use it so far; Cluster (and LoadBalancerController,
- * ExternalDns), Observability and Service still take awsProvider/eksProvider/kubernetesProvider/
- * provider and are to move to it (Cluster: <"aws" | "eks">; the others <"kubernetes">,
- * ExternalDns <"aws" | "kubernetes">):
+ * component of this package. Network, Istio and Observability use it so far; Cluster (and
+ * LoadBalancerController, ExternalDns) and Service still take awsProvider/eksProvider/
+ * kubernetesProvider/provider and are to move to it (Cluster: <"aws" | "eks">; the others
+ * <"kubernetes">, ExternalDns <"aws" | "kubernetes">):
  *
  * ```ts
  * export interface NetworkArgs {
@@ -101,4 +101,24 @@ export type WithDefaults<A, D> = Omit<A, keyof D> & { readonly [K in keyof D & k
 export function withDefaults<A extends object, D extends Defaults<A>>(args: A, defaults: D): WithDefaults<A, D> {
     const given = Object.entries(args).filter(([, value]) => value !== undefined);
     return { ...defaults, ...Object.fromEntries(given) } as WithDefaults<A, D>;
+}
+
+/**
+ * A component's settings, or one ProblemError (ComponentArgsError) listing every problem before
+ * anything is registered: those of its `providers` argument (`providerProblems`) first, then
+ * those its own validation found. `validated` is that validation's result: settings whenever it
+ * found no problem.
+ */
+export function settingsOrThrow<S>(
+    component: string,
+    resourceName: string,
+    providersProblems: readonly Problem[],
+    validated: { readonly settings?: S; readonly problems: readonly Problem[] },
+): S {
+    assertValidArgs(component, resourceName, [...providersProblems, ...validated.problems]);
+    if (validated.settings === undefined) {
+        // A bug of the component's validation: it returns settings whenever it finds no problem.
+        throw new Error(`${component}: its validation returned neither settings nor a problem`);
+    }
+    return validated.settings;
 }

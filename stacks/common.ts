@@ -133,7 +133,7 @@ export function deployCommon(config: CommonConfig, inputs: CommonInputs): StackO
 
     const observability = new Observability("observability", {
         owner,
-        kubernetesProvider: k8s,
+        providers: { kubernetes: k8s },
         dependsOn: cluster.ready,
         grafanaAdminPassword,
         prometheusRetention: config.prometheusRetention,

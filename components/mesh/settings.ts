@@ -3,7 +3,7 @@
  * (`withIstioDefaults`, `ISTIO_DEFAULTS`), every argument checked (`validateIstioArgs`), and the
  * settings the component builds from (`istioSettings`). Nothing here creates a resource.
  */
-import { Defaults, WithDefaults, assertValidArgs, providerProblems, withDefaults } from "../args";
+import { Defaults, WithDefaults, providerProblems, settingsOrThrow, withDefaults } from "../args";
 import { parseCidr } from "../network/ipv4";
 import { Problem, Problems } from "../problems";
 import type { IstioArgs } from "./istio";
@@ -100,11 +100,5 @@ export function validateIstioArgs(args: IstioOptions): { settings?: IstioSetting
  */
 export function istioSettings(name: string, args: IstioArgs): IstioSettings {
     const { owner: _owner, providers, ...options } = args;
-    const { settings, problems } = validateIstioArgs(options);
-    assertValidArgs("Istio", name, [...providerProblems(providers, ["kubernetes"]), ...problems]);
-    if (settings === undefined) {
-        // A bug: validateIstioArgs returns settings whenever it finds no problem.
-        throw new Error("validateIstioArgs returned neither settings nor a problem");
-    }
-    return settings;
+    return settingsOrThrow("Istio", name, providerProblems(providers, ["kubernetes"]), validateIstioArgs(options));
 }

@@ -21,6 +21,7 @@ import {
     revisionProblem,
 } from "../../components/mesh/specs";
 import { ISTIO_DEFAULTS } from "../../components/mesh/settings";
+import { OBSERVABILITY_DEFAULTS } from "../../components/observability/settings";
 import { retentionProblem, storageSizeProblem } from "../../components/observability/specs";
 import {
     ISTIOD_WEBHOOK_CA_ALLOWED,
@@ -177,11 +178,11 @@ export const COMMON_SHAPE = {
         description: `The fewest istiod pods (its autoscaler's minimum; the maximum is twice that, at least 5), ${MIN_MESH_REPLICAS} to ${MAX_MESH_REPLICAS}: one is a single point of failure.`,
         layers: common,
     }),
-    prometheusRetention: configKey(requiredString(retentionProblem), "3d", {
+    prometheusRetention: configKey(requiredString(retentionProblem), OBSERVABILITY_DEFAULTS.prometheusRetention, {
         description: "How long Prometheus keeps samples, e.g. 3d or 2w.",
         layers: common,
     }),
-    prometheusStorageSize: configKey(requiredString(storageSizeProblem), "10Gi", {
+    prometheusStorageSize: configKey(requiredString(storageSizeProblem), OBSERVABILITY_DEFAULTS.prometheusStorageSize, {
         description: "Size of Prometheus' gp3 volume, e.g. 10Gi.",
         layers: common,
     }),

@@ -2,7 +2,8 @@ import * as assert from "assert";
 import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
-import { providerProblems, withDefaults } from "../../components/args";
+import { providerProblems, settingsOrThrow, withDefaults } from "../../components/args";
+import { ProblemError } from "../../components/problems";
 import { useMocks } from "../../plan/evaluate";
 
 const allowed = (pkg: string) =>
@@ -117,5 +118,38 @@ describe("components/args: withDefaults", () => {
             replicas: 3,
             scheme: "internet-facing",
         });
+    });
+});
+
+describe("components/args: settingsOrThrow", () => {
+    const bad = { path: "replicas", value: 1, message: "allowed: 2 to 10" };
+    const missing = { path: "providers.kubernetes", value: undefined, message: "missing" };
+
+    it("the settings when neither the providers nor the validation found a problem", () => {
+        assert.deepStrictEqual(settingsOrThrow("Mesh", "m", [], { settings: { replicas: 2 }, problems: [] }), {
+            replicas: 2,
+        });
+    });
+
+    it("one ComponentArgsError, the providers' problems first, even when the validation made settings", () => {
+        assert.throws(
+            () => settingsOrThrow("Mesh", "m", [missing], { problems: [bad] }),
+            (err: unknown) =>
+                err instanceof ProblemError &&
+                err.name === "ComponentArgsError" &&
+                err.message ===
+                    'invalid Mesh "m" arguments:\n  - providers.kubernetes = (not set): missing\n  - replicas = 1: allowed: 2 to 10',
+        );
+        assert.throws(() => settingsOrThrow("Mesh", "m", [missing], { settings: {}, problems: [] }), ProblemError);
+    });
+
+    it("a validation that returns neither settings nor a problem is a bug, said as one", () => {
+        assert.throws(
+            () => settingsOrThrow("Mesh", "m", [], { problems: [] }),
+            (err: unknown) =>
+                !(err instanceof ProblemError) &&
+                err instanceof Error &&
+                err.message === "Mesh: its validation returned neither settings nor a problem",
+        );
     });
 });
