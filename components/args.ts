@@ -25,10 +25,10 @@ export type ProviderPackage = keyof typeof PROVIDER_CLASSES;
 /**
  * The `providers` argument of a component: the explicit provider of each package it creates
  * resources of (or calls functions of), by package name, each required. The one shape for every
- * component of this package. Network, Istio and Observability use it so far; Cluster (and
- * LoadBalancerController, ExternalDns) and Service still take awsProvider/eksProvider/
- * kubernetesProvider/provider and are to move to it (Cluster: <"aws" | "eks">; the others
- * <"kubernetes">, ExternalDns <"aws" | "kubernetes">):
+ * component of this package. Network, Istio, Observability and Service use it so far; Cluster
+ * (and LoadBalancerController, ExternalDns) still take awsProvider/eksProvider/kubernetesProvider
+ * and are to move to it (Cluster: <"aws" | "eks">; LoadBalancerController <"kubernetes">,
+ * ExternalDns <"aws" | "kubernetes">):
  *
  * ```ts
  * export interface NetworkArgs {

@@ -95,7 +95,7 @@ export function deployService(config: ServiceConfig, inputs: ServiceInputs): Sta
         zoneName: global.privateZoneName,
         callees: calleesOf(config.service, inputs.accessGraph ?? readAccessGraph(config.env)),
         vpcCidr: global.vpcCidr,
-        provider,
+        providers: { kubernetes: provider },
     });
     return {
         namespace: service.namespace,

@@ -21,6 +21,8 @@ export interface ProvidersCase<A extends { readonly providers: object }> {
     readonly component: string;
     /** The resource name the tests use. */
     readonly name: string;
+    /** The first line of the component's error. @default `invalid <component> "<name>" arguments:` */
+    readonly heading?: string;
     /** The package whose provider the component needs. */
     readonly pkg: "aws" | "kubernetes";
     /** Good arguments, with `providers` as given (called inside the tests, after the providers exist). */
@@ -35,7 +37,7 @@ export interface ProvidersCase<A extends { readonly providers: object }> {
 
 /** The provider tests of one component, inside the caller's `describe`. */
 export function itChecksProviders<A extends { readonly providers: object }>(c: ProvidersCase<A>): void {
-    const heading = `invalid ${c.component} "${c.name}" arguments:`;
+    const heading = c.heading ?? `invalid ${c.component} "${c.name}" arguments:`;
     const throwsExactly = (make: () => unknown, lines: string[]) =>
         assert.throws(
             make,

@@ -30,7 +30,7 @@ describe("Service component (components/service/service.ts)", () => {
                     zoneName: "dev.internal.example.com",
                     callees: [],
                     vpcCidr: "10.0.0.0/16",
-                    provider,
+                    providers: { kubernetes: provider },
                 }),
             (err: unknown) => {
                 assert.ok(err instanceof ProblemError && err.name === "ComponentArgsError");
