@@ -184,41 +184,46 @@ export class Observability extends pulumi.ComponentResource {
         stackDependsOn: pulumi.Resource[],
     ): k8s.helm.v3.Release {
         const { settings } = build;
-        const release = (
-            releaseName: string,
-            chart: ChartName,
-            releaseNamespace: string,
-            values: PrometheusStackValues | JaegerValues | MetricsServerValues,
-            dependsOn: pulumi.Resource[],
-        ) =>
-            new k8s.helm.v3.Release(
-                releaseName,
-                {
-                    name: releaseName,
-                    namespace: releaseNamespace,
-                    ...releaseChart(chart, settings.chartMirror),
-                    values: { ...values },
-                    timeout: RELEASE_TIMEOUT_SECONDS,
-                },
-                { ...build.child, dependsOn },
-            );
         const prometheusValues = prometheusStackValues({
             retention: settings.prometheusRetention,
             storageSize: settings.prometheusStorageSize,
             ...(settings.storage === "ebs-gp3" ? { storageClass: STORAGE_CLASS } : {}),
         });
-        const stack = release(
-            PROMETHEUS_STACK_RELEASE,
-            "kube-prometheus-stack",
-            OBSERVABILITY_NAMESPACE,
-            prometheusValues,
-            stackDependsOn,
-        );
-        release(JAEGER_RELEASE, "jaeger", OBSERVABILITY_NAMESPACE, jaegerValues(), [namespace]);
+        const stack = this.release(build, PROMETHEUS_STACK_RELEASE, "kube-prometheus-stack", prometheusValues, {
+            namespace: OBSERVABILITY_NAMESPACE,
+            dependsOn: stackDependsOn,
+        });
+        this.release(build, JAEGER_RELEASE, "jaeger", jaegerValues(), {
+            namespace: OBSERVABILITY_NAMESPACE,
+            dependsOn: [namespace],
+        });
         // Resource metrics for HorizontalPodAutoscalers: not among the cluster's managed add-ons, and a chart works on any cluster.
-        const ready = [...settings.dependsOn];
-        release(METRICS_SERVER_RELEASE, "metrics-server", METRICS_SERVER_NAMESPACE, metricsServerValues(), ready);
+        this.release(build, METRICS_SERVER_RELEASE, "metrics-server", metricsServerValues(), {
+            namespace: METRICS_SERVER_NAMESPACE,
+            dependsOn: [...settings.dependsOn],
+        });
         return stack;
+    }
+
+    /** One Helm release of `chart` (from the settings' mirror) named `releaseName`, in `at.namespace`, after `at.dependsOn`. */
+    private release(
+        build: Build,
+        releaseName: string,
+        chart: ChartName,
+        values: PrometheusStackValues | JaegerValues | MetricsServerValues,
+        at: { readonly namespace: string; readonly dependsOn: pulumi.Resource[] },
+    ): k8s.helm.v3.Release {
+        return new k8s.helm.v3.Release(
+            releaseName,
+            {
+                name: releaseName,
+                namespace: at.namespace,
+                ...releaseChart(chart, build.settings.chartMirror),
+                values: { ...values },
+                timeout: RELEASE_TIMEOUT_SECONDS,
+            },
+            { ...build.child, dependsOn: at.dependsOn },
+        );
     }
 
     /** Istio's dashboards, shipped with the project; Grafana's sidecar loads them (no download). */
