@@ -25,10 +25,10 @@ export type ProviderPackage = keyof typeof PROVIDER_CLASSES;
 /**
  * The `providers` argument of a component: the explicit provider of each package it creates
  * resources of (or calls functions of), by package name, each required. The one shape for every
- * component of this package. Only Network uses it so far; Cluster (and LoadBalancerController,
- * ExternalDns), Istio, Observability and Service still take awsProvider/eksProvider/
- * kubernetesProvider/provider and are to move to it (Cluster: <"aws" | "eks">; the others
- * <"kubernetes">, ExternalDns <"aws" | "kubernetes">):
+ * component of this package. Network, Istio, Observability and Service use it so far; Cluster
+ * (and LoadBalancerController, ExternalDns) still take awsProvider/eksProvider/kubernetesProvider
+ * and are to move to it (Cluster: <"aws" | "eks">; LoadBalancerController <"kubernetes">,
+ * ExternalDns <"aws" | "kubernetes">):
  *
  * ```ts
  * export interface NetworkArgs {
@@ -84,4 +84,41 @@ export function providerProblems(providers: unknown, required: readonly Provider
         });
     }
     return problems;
+}
+
+/** The defaults of a component's optional arguments `A`: a value (never undefined) for some of its keys. */
+export type Defaults<A> = { readonly [K in keyof A]?: Exclude<A[K], undefined> };
+
+/** `A` with every key `D` gives a default for made required (and never undefined). */
+export type WithDefaults<A, D> = Omit<A, keyof D> & { readonly [K in keyof D & keyof A]-?: Exclude<A[K], undefined> };
+
+/**
+ * A component's arguments with its defaults applied, the one way every component does it: each
+ * key of `defaults` that `args` leaves out or sets to undefined gets its default; every other
+ * value is kept as given, even an "empty" or a bad one (the component's checks report it; a
+ * default never hides a given value). Pure.
+ */
+export function withDefaults<A extends object, D extends Defaults<A>>(args: A, defaults: D): WithDefaults<A, D> {
+    const given = Object.entries(args).filter(([, value]) => value !== undefined);
+    return { ...defaults, ...Object.fromEntries(given) } as WithDefaults<A, D>;
+}
+
+/**
+ * A component's settings, or one ProblemError (ComponentArgsError) listing every problem before
+ * anything is registered: those of its `providers` argument (`providerProblems`) first, then
+ * those its own validation found. `validated` is that validation's result: settings whenever it
+ * found no problem.
+ */
+export function settingsOrThrow<S>(
+    component: string,
+    resourceName: string,
+    providersProblems: readonly Problem[],
+    validated: { readonly settings?: S; readonly problems: readonly Problem[] },
+): S {
+    assertValidArgs(component, resourceName, [...providersProblems, ...validated.problems]);
+    if (validated.settings === undefined) {
+        // A bug of the component's validation: it returns settings whenever it finds no problem.
+        throw new Error(`${component}: its validation returned neither settings nor a problem`);
+    }
+    return validated.settings;
 }

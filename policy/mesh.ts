@@ -367,9 +367,65 @@ function replicaFloor(autoscaling: { enabled: unknown; min: unknown }, replicaCo
     return autoscaling.enabled === false ? count(replicaCount) : count(autoscaling.min);
 }
 
+/** What the HA rule reads from the values of an istiod or gateway release, and the keys that fix each finding. */
+interface ControlPlaneHa {
+    /** The fewest replicas. */
+    readonly floor: number;
+    /** The config key that sets the floor. */
+    readonly floorKey: string;
+    /**
+     * The autoscaler's ceiling when the autoscaler is on and the values set one (unset is the
+     * chart's default, 5), with its values key.
+     */
+    readonly ceiling?: { readonly key: string; readonly value: unknown };
+    readonly pdb: boolean;
+    /** The values that make the chart's PodDisruptionBudget. */
+    readonly pdbFix: string;
+}
+
+/** The HA settings of istiod's values (istiod chart: autoscaleEnabled/Min/Max, global.defaultPodDisruptionBudget). */
+function istiodHa(values: Record<string, any>): ControlPlaneHa {
+    const autoscaling = values.autoscaleEnabled !== false;
+    return {
+        floor: replicaFloor({ enabled: values.autoscaleEnabled, min: values.autoscaleMin }, values.replicaCount),
+        floorKey: "istiodReplicas",
+        ...(autoscaling && "autoscaleMax" in values
+            ? { ceiling: { key: "autoscaleMax", value: values.autoscaleMax } }
+            : {}),
+        // The chart makes its PodDisruptionBudget unless turned off.
+        pdb: obj(obj(values.global)?.defaultPodDisruptionBudget)?.enabled !== false,
+        pdbFix: "global.defaultPodDisruptionBudget.enabled: true",
+    };
+}
+
+/**
+ * The HA settings of the gateway's values (gateway chart: autoscaling, podDisruptionBudget), or
+ * undefined for a DaemonSet gateway (`kind: DaemonSet`): it runs one pod on each node, so it has
+ * as many replicas as the cluster has nodes (the node groups' floor), no autoscaler (the chart
+ * makes one only for a Deployment) and no need of a PodDisruptionBudget (a drain leaves
+ * DaemonSet pods alone).
+ */
+function gatewayHa(values: Record<string, any>): ControlPlaneHa | undefined {
+    if (values.kind === "DaemonSet") {
+        return undefined;
+    }
+    const autoscaling = obj(values.autoscaling) ?? {};
+    const on = autoscaling.enabled !== false;
+    return {
+        floor: replicaFloor({ enabled: autoscaling.enabled, min: autoscaling.minReplicas }, values.replicaCount),
+        floorKey: "gatewayReplicas",
+        ...(on && "maxReplicas" in autoscaling
+            ? { ceiling: { key: "autoscaling.maxReplicas", value: autoscaling.maxReplicas } }
+            : {}),
+        // The chart makes its PodDisruptionBudget only when asked.
+        pdb: Object.keys(obj(values.podDisruptionBudget) ?? {}).length > 0,
+        pdbFix: "podDisruptionBudget (e.g. minAvailable: 1)",
+    };
+}
+
 export const meshHighAvailability: ResourceValidationPolicy = {
     name: "mesh-control-plane-ha",
-    description: `istiod and the ingress gateway run at least ${MIN_CONTROL_REPLICAS} replicas (the autoscaler's minimum when autoscaling) with a PodDisruptionBudget: with one, a node drain or an upgrade takes the control plane or ingress down.`,
+    description: `istiod and the ingress gateway (Helm releases of the istiod and gateway charts, whatever their release names) run at least ${MIN_CONTROL_REPLICAS} replicas (the autoscaler's minimum when autoscaling, whose maximum may not be lower) with a PodDisruptionBudget: with one, a node drain or an upgrade takes the control plane or ingress down. A DaemonSet gateway (one pod per node) passes.`,
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
         const chart = releaseChartName(args);
@@ -377,28 +433,24 @@ export const meshHighAvailability: ResourceValidationPolicy = {
             return;
         }
         const values = obj(args.props.values) ?? {};
-        const floor =
-            chart === "istiod"
-                ? replicaFloor({ enabled: values.autoscaleEnabled, min: values.autoscaleMin }, values.replicaCount)
-                : replicaFloor(
-                      { enabled: obj(values.autoscaling)?.enabled, min: obj(values.autoscaling)?.minReplicas },
-                      values.replicaCount,
-                  );
-        // istiod's chart makes its PodDisruptionBudget unless turned off; the gateway's only when asked.
-        const pdb =
-            chart === "istiod"
-                ? obj(obj(values.global)?.defaultPodDisruptionBudget)?.enabled !== false
-                : Object.keys(obj(values.podDisruptionBudget) ?? {}).length > 0;
+        const ha = chart === "istiod" ? istiodHa(values) : gatewayHa(values);
+        if (ha === undefined) {
+            return;
+        }
         const release = `${chart} release ${args.props.name ?? args.name}`;
-        if (floor < MIN_CONTROL_REPLICAS) {
+        if (ha.floor < MIN_CONTROL_REPLICAS) {
             report(
-                `${release} runs ${floor} replica${floor === 1 ? "" : "s"} at least: set ${chart === "istiod" ? "istiodReplicas" : "gatewayReplicas"} to ${MIN_CONTROL_REPLICAS} or more`,
+                `${release} runs ${ha.floor} replica${ha.floor === 1 ? "" : "s"} at least: set ${ha.floorKey} to ${MIN_CONTROL_REPLICAS} or more`,
             );
         }
-        if (!pdb) {
+        const least = Math.max(MIN_CONTROL_REPLICAS, ha.floor);
+        if (ha.ceiling && !(typeof ha.ceiling.value === "number" && ha.ceiling.value >= least)) {
             report(
-                `${release} has no PodDisruptionBudget: set ${chart === "istiod" ? "global.defaultPodDisruptionBudget.enabled: true" : "podDisruptionBudget (e.g. minAvailable: 1)"} in its values`,
+                `${release} has ${ha.ceiling.key} ${JSON.stringify(ha.ceiling.value)}, below ${least}: the autoscaler's maximum caps the replicas (and one below its minimum is refused); set it to ${least} or more, or leave it unset (the chart's 5)`,
             );
+        }
+        if (!ha.pdb) {
+            report(`${release} has no PodDisruptionBudget: set ${ha.pdbFix} in its values`);
         }
     },
 };

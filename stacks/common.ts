@@ -141,7 +141,7 @@ export function deployCommon(config: CommonConfig, inputs: CommonInputs): StackO
 
     const observability = new Observability("observability", {
         owner,
-        kubernetesProvider: k8s,
+        providers: { kubernetes: k8s },
         dependsOn: cluster.ready,
         grafanaAdminPassword,
         prometheusRetention: config.prometheusRetention,
@@ -152,7 +152,7 @@ export function deployCommon(config: CommonConfig, inputs: CommonInputs): StackO
     });
     const mesh = new Istio("istio", {
         owner,
-        kubernetesProvider: k8s,
+        providers: { kubernetes: k8s },
         // The gateway's Service passes the controller's webhook and gets its NLB from it.
         dependsOn: [...cluster.ready, ...loadBalancerController],
         revision: config.meshRevision,

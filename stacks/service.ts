@@ -96,7 +96,7 @@ export function deployService(config: ServiceConfig, inputs: ServiceInputs): Sta
         callees: calleesOf(config.service, inputs.accessGraph ?? readAccessGraph(config.env)),
         vpcCidr: global.vpcCidr,
         certificateIssuer: common.certificateIssuer,
-        provider,
+        providers: { kubernetes: provider },
     });
     return {
         namespace: service.namespace,

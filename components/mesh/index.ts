@@ -1,4 +1,5 @@
 export * from "./versions";
 export * from "./specs";
 export * from "./istio";
+export * from "./settings";
 export * from "./webhooks";

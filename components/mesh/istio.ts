@@ -1,33 +1,25 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { assertValidArgs } from "../args";
-import { Problem, Problems } from "../problems";
+import { ComponentProviders } from "../args";
+import { ChartMirror, releaseChart } from "../charts";
 import { Owner, kubernetesMetadata } from "../conventions";
+import { IstioSettings, istioSettings } from "./settings";
 import {
     GATEWAY_NAME,
-    IstiodValues,
     GATEWAY_NAMESPACE,
     ISTIO_NAMESPACE,
-    LOAD_BALANCER_SCHEMES,
+    IstiodValues,
     LoadBalancerScheme,
-    OUTBOUND_TRAFFIC_POLICIES,
     OutboundTrafficPolicy,
     TRUST_DOMAIN,
     TracingCollector,
-    MIN_MESH_REPLICAS,
     baseValues,
-    canaryRevisionProblem,
     gatewayValues,
     istiodReleaseName,
     istiodValues,
-    meshReplicasProblem,
     peerAuthenticationSpec,
-    revisionProblem,
-    samplingProblem,
     telemetrySpec,
 } from "./specs";
-import { ChartMirror, releaseChart } from "../charts";
-import { parseCidr } from "../network/ipv4";
 import { ISTIO_CANARY_VERSION, ISTIO_VERSION } from "./versions";
 import { IstiodWebhooks, webhookBaseValues, webhookIstiodValues } from "./webhooks";
 
@@ -37,8 +29,8 @@ const RELEASE_TIMEOUT_SECONDS = 600;
 export interface IstioArgs {
     /** The owner (environment and `common`): labels and annotations. */
     readonly owner: Owner;
-    /** The cluster's kubernetes provider. */
-    readonly kubernetesProvider: k8s.Provider;
+    /** The stack's providers: kubernetes (the cluster's), used by every object and release. */
+    readonly providers: ComponentProviders<"kubernetes">;
     /** What the mesh waits for: the cluster's nodes and add-ons. @default [] */
     readonly dependsOn?: readonly pulumi.Resource[];
     /**
@@ -87,43 +79,18 @@ function withIstiodWebhooks(values: IstiodValues, webhooks: IstiodWebhooks | und
     return { ...values, istiodRemote: hooks.istiodRemote, global: { ...values.global, ...hooks.global } };
 }
 
-/** Every problem with `args`: the property, its value, what is wrong and what is allowed. */
-export function istioArgsProblems(args: IstioArgs): Problem[] {
-    const problems = new Problems();
-    const add = problems.add.bind(problems);
-    const revision = args.revision ?? "";
-    add("revision", revision, revisionProblem(revision));
-    const canary = args.canaryRevision ?? "";
-    add("canaryRevision", canary, canaryRevisionProblem(canary, revision));
-    const sampling = args.tracingSamplingPercentage ?? 1;
-    add("tracingSamplingPercentage", sampling, samplingProblem(sampling));
-    const policy = args.outboundTrafficPolicy ?? "REGISTRY_ONLY";
-    if (!(OUTBOUND_TRAFFIC_POLICIES as readonly string[]).includes(policy)) {
-        add("outboundTrafficPolicy", policy, `allowed: ${OUTBOUND_TRAFFIC_POLICIES.join(", ")}`);
-    }
-    const scheme = args.gatewayScheme ?? "internal";
-    if (!(LOAD_BALANCER_SCHEMES as readonly string[]).includes(scheme)) {
-        add("gatewayScheme", scheme, `allowed: ${LOAD_BALANCER_SCHEMES.join(", ")}`);
-    }
-    for (const [property, replicas] of [
-        ["gatewayReplicas", args.gatewayReplicas ?? MIN_MESH_REPLICAS],
-        ["istiodReplicas", args.istiodReplicas ?? MIN_MESH_REPLICAS],
-    ] as const) {
-        const message = meshReplicasProblem(replicas);
-        if (message) {
-            add(property, replicas, message);
-        }
-    }
-    if (args.gatewaySourceRanges.length === 0) {
-        add("gatewaySourceRanges", [], "at least one CIDR is needed, or the load balancer is open to every address");
-    }
-    args.gatewaySourceRanges.forEach((cidr, i) => {
-        if (parseCidr(cidr) === undefined) {
-            add(`gatewaySourceRanges[${i}]`, cidr, "not an IPv4 CIDR block; allowed: a.b.c.d/n, e.g. 10.20.0.0/16");
-        }
-    });
-    return [...problems.all];
+/** What every builder of the mesh uses: the settings, the owner, and how its children are created. */
+interface Build {
+    readonly settings: IstioSettings;
+    readonly owner: Owner;
+    /** The options of every child: parented to the mesh, with the stack's kubernetes provider. */
+    readonly child: { readonly parent: pulumi.Resource; readonly provider: k8s.Provider };
+    /** A chart of the mesh, from the settings' mirror, at `version` (Istio's main one by default). */
+    readonly chart: (chartName: "base" | "istiod" | "gateway", version?: string) => ReturnType<typeof releaseChart>;
 }
+
+/** The labels' `component` of every object of the mesh. */
+const WORKLOAD = { component: "mesh" };
 
 /**
  * The Istio mesh from its Helm charts, in order: `base` (CRDs) -> `istiod` (waited on) ->
@@ -145,111 +112,24 @@ export class Istio extends pulumi.ComponentResource {
     readonly istiod: k8s.helm.v3.Release;
 
     constructor(name: string, args: IstioArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        assertValidArgs("Istio", name, istioArgsProblems(args));
+        // Every default applied and every argument checked before anything is registered.
+        const settings = istioSettings(name, args);
         super("platform:mesh:Istio", name, {}, opts);
-        const owner = args.owner;
-        const revision = args.revision ?? "";
-        const k8sOpts = { parent: this, provider: args.kubernetesProvider };
-        const ready = [...(args.dependsOn ?? [])];
-        const workload = { component: "mesh" };
-
-        const systemNs = new k8s.core.v1.Namespace(
-            ISTIO_NAMESPACE,
-            { metadata: kubernetesMetadata(owner, ISTIO_NAMESPACE, { workload }) },
-            { ...k8sOpts, dependsOn: ready },
-        );
-        const gatewayNs = new k8s.core.v1.Namespace(
-            GATEWAY_NAMESPACE,
-            { metadata: kubernetesMetadata(owner, GATEWAY_NAMESPACE, { workload }) },
-            { ...k8sOpts, dependsOn: ready },
-        );
-        const canaryRevision = args.canaryRevision ?? "";
-        const webhooks = args.istiodWebhooks;
-        const chart = (chartName: "base" | "istiod" | "gateway", version = ISTIO_VERSION) =>
-            releaseChart(chartName, args.chartMirror, version);
-        // CRDs first: while a canary runs, base is at the canary's (newer) release.
-        const baseVersion = canaryRevision === "" ? ISTIO_VERSION : ISTIO_CANARY_VERSION;
-
-        const base = new k8s.helm.v3.Release(
-            "istio-base",
-            {
-                name: "istio-base",
-                namespace: ISTIO_NAMESPACE,
-                ...chart("base", baseVersion),
-                values: { ...baseValues(), ...(webhooks && webhookBaseValues(webhooks)) },
-                timeout: RELEASE_TIMEOUT_SECONDS,
-            },
-            { ...k8sOpts, dependsOn: [systemNs] },
-        );
-        // One istiod release per revision: Istio's Helm canary upgrade runs two side by side.
-        const controlPlane = (rev: string, version: string) => {
-            const releaseName = istiodReleaseName(rev);
-            return new k8s.helm.v3.Release(
-                releaseName,
-                {
-                    name: releaseName,
-                    namespace: ISTIO_NAMESPACE,
-                    ...chart("istiod", version),
-                    values: withIstiodWebhooks(
-                        istiodValues({
-                            revision: rev,
-                            outboundTrafficPolicy: args.outboundTrafficPolicy ?? "REGISTRY_ONLY",
-                            collector: args.collector,
-                            replicas: args.istiodReplicas ?? MIN_MESH_REPLICAS,
-                        }),
-                        webhooks,
-                    ),
-                    // Waited on: the gateway's pods are injected by istiod's webhook.
-                    skipAwait: false,
-                    timeout: RELEASE_TIMEOUT_SECONDS,
-                },
-                { ...k8sOpts, dependsOn: [base] },
-            );
+        const build: Build = {
+            settings,
+            owner: args.owner,
+            child: { parent: this, provider: args.providers.kubernetes },
+            chart: (chartName, version = ISTIO_VERSION) => releaseChart(chartName, settings.chartMirror, version),
         };
-        const istiod = controlPlane(revision, ISTIO_VERSION);
-        if (canaryRevision !== "") {
-            controlPlane(canaryRevision, ISTIO_CANARY_VERSION);
-        }
-        new k8s.helm.v3.Release(
-            GATEWAY_NAME,
-            {
-                name: GATEWAY_NAME,
-                namespace: GATEWAY_NAMESPACE,
-                ...chart("gateway"),
-                values: gatewayValues({
-                    revision,
-                    scheme: args.gatewayScheme ?? "internal",
-                    replicas: args.gatewayReplicas ?? MIN_MESH_REPLICAS,
-                    sourceRanges: args.gatewaySourceRanges,
-                }),
-                timeout: RELEASE_TIMEOUT_SECONDS,
-            },
-            { ...k8sOpts, dependsOn: [gatewayNs, istiod] },
-        );
 
-        new k8s.apiextensions.CustomResource(
-            "mesh-peer-authentication",
-            {
-                apiVersion: "security.istio.io/v1",
-                kind: "PeerAuthentication",
-                metadata: kubernetesMetadata(owner, "default", { namespace: ISTIO_NAMESPACE, workload }),
-                spec: peerAuthenticationSpec(),
-            },
-            { ...k8sOpts, dependsOn: [istiod] },
-        );
-        new k8s.apiextensions.CustomResource(
-            "mesh-telemetry",
-            {
-                apiVersion: "telemetry.istio.io/v1",
-                kind: "Telemetry",
-                metadata: kubernetesMetadata(owner, "mesh-default", { namespace: ISTIO_NAMESPACE, workload }),
-                spec: telemetrySpec(args.tracingSamplingPercentage ?? 1),
-            },
-            { ...k8sOpts, dependsOn: [istiod] },
-        );
+        const { systemNs, gatewayNs } = this.namespaces(build);
+        const base = this.base(build, systemNs);
+        const istiod = this.controlPlanes(build, base);
+        this.gateway(build, gatewayNs, istiod);
+        this.meshPolicies(build, istiod);
 
-        this.revision = revision;
-        this.canaryRevision = canaryRevision;
+        this.revision = settings.revision;
+        this.canaryRevision = settings.canaryRevision;
         this.istioNamespace = ISTIO_NAMESPACE;
         this.gatewayNamespace = GATEWAY_NAMESPACE;
         this.gatewayName = GATEWAY_NAME;
@@ -263,5 +143,118 @@ export class Istio extends pulumi.ComponentResource {
             gatewayName: this.gatewayName,
             trustDomain: this.trustDomain,
         });
+    }
+
+    /** The control plane's namespace and the gateway's, after what the mesh waits for. */
+    private namespaces(build: Build): { systemNs: k8s.core.v1.Namespace; gatewayNs: k8s.core.v1.Namespace } {
+        const afterReady = { ...build.child, dependsOn: [...build.settings.dependsOn] };
+        const namespace = (nsName: string) =>
+            new k8s.core.v1.Namespace(
+                nsName,
+                { metadata: kubernetesMetadata(build.owner, nsName, { workload: WORKLOAD }) },
+                afterReady,
+            );
+        return { systemNs: namespace(ISTIO_NAMESPACE), gatewayNs: namespace(GATEWAY_NAMESPACE) };
+    }
+
+    /** The `base` release (CRDs, cluster roles, the default validator); at the canary's release while a canary runs. */
+    private base(build: Build, systemNs: k8s.core.v1.Namespace): k8s.helm.v3.Release {
+        const webhooks = build.settings.istiodWebhooks;
+        // CRDs first: while a canary runs, base is at the canary's (newer) release.
+        const baseVersion = build.settings.canaryRevision === "" ? ISTIO_VERSION : ISTIO_CANARY_VERSION;
+        return new k8s.helm.v3.Release(
+            "istio-base",
+            {
+                name: "istio-base",
+                namespace: ISTIO_NAMESPACE,
+                ...build.chart("base", baseVersion),
+                values: { ...baseValues(), ...(webhooks && webhookBaseValues(webhooks)) },
+                timeout: RELEASE_TIMEOUT_SECONDS,
+            },
+            { ...build.child, dependsOn: [systemNs] },
+        );
+    }
+
+    /**
+     * One istiod release per revision (Istio's Helm canary upgrade runs two side by side): the
+     * main one, and the canary's when there is one. Returns the main one.
+     */
+    private controlPlanes(build: Build, base: k8s.helm.v3.Release): k8s.helm.v3.Release {
+        const { settings } = build;
+        const controlPlane = (rev: string, version: string) => {
+            const releaseName = istiodReleaseName(rev);
+            const values = istiodValues({
+                revision: rev,
+                outboundTrafficPolicy: settings.outboundTrafficPolicy,
+                collector: settings.collector,
+                replicas: settings.istiodReplicas,
+            });
+            return new k8s.helm.v3.Release(
+                releaseName,
+                {
+                    name: releaseName,
+                    namespace: ISTIO_NAMESPACE,
+                    ...build.chart("istiod", version),
+                    values: withIstiodWebhooks(values, settings.istiodWebhooks),
+                    // Waited on: the gateway's pods are injected by istiod's webhook.
+                    skipAwait: false,
+                    timeout: RELEASE_TIMEOUT_SECONDS,
+                },
+                { ...build.child, dependsOn: [base] },
+            );
+        };
+        const istiod = controlPlane(settings.revision, ISTIO_VERSION);
+        if (settings.canaryRevision !== "") {
+            controlPlane(settings.canaryRevision, ISTIO_CANARY_VERSION);
+        }
+        return istiod;
+    }
+
+    /** The ingress gateway's release in its own namespace, injected by the main control plane. */
+    private gateway(build: Build, gatewayNs: k8s.core.v1.Namespace, istiod: k8s.helm.v3.Release): void {
+        const { settings } = build;
+        new k8s.helm.v3.Release(
+            GATEWAY_NAME,
+            {
+                name: GATEWAY_NAME,
+                namespace: GATEWAY_NAMESPACE,
+                ...build.chart("gateway"),
+                values: gatewayValues({
+                    revision: settings.revision,
+                    scheme: settings.gatewayScheme,
+                    replicas: settings.gatewayReplicas,
+                    sourceRanges: settings.gatewaySourceRanges,
+                }),
+                timeout: RELEASE_TIMEOUT_SECONDS,
+            },
+            { ...build.child, dependsOn: [gatewayNs, istiod] },
+        );
+    }
+
+    /** Mesh-wide STRICT mTLS and the mesh-wide Telemetry, in the root namespace, once istiod runs. */
+    private meshPolicies(build: Build, istiod: k8s.helm.v3.Release): void {
+        const afterIstiod = { ...build.child, dependsOn: [istiod] };
+        const metadata = (objectName: string) =>
+            kubernetesMetadata(build.owner, objectName, { namespace: ISTIO_NAMESPACE, workload: WORKLOAD });
+        new k8s.apiextensions.CustomResource(
+            "mesh-peer-authentication",
+            {
+                apiVersion: "security.istio.io/v1",
+                kind: "PeerAuthentication",
+                metadata: metadata("default"),
+                spec: peerAuthenticationSpec(),
+            },
+            afterIstiod,
+        );
+        new k8s.apiextensions.CustomResource(
+            "mesh-telemetry",
+            {
+                apiVersion: "telemetry.istio.io/v1",
+                kind: "Telemetry",
+                metadata: metadata("mesh-default"),
+                spec: telemetrySpec(build.settings.tracingSamplingPercentage),
+            },
+            afterIstiod,
+        );
     }
 }

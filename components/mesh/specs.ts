@@ -6,6 +6,7 @@
 
 import type { IPeerAuthentication } from "@kubernetes-models/istio/security.istio.io/v1/PeerAuthentication";
 import type { ITelemetry } from "@kubernetes-models/istio/telemetry.istio.io/v1/Telemetry";
+import type { ITopologySpreadConstraint } from "kubernetes-models/v1/TopologySpreadConstraint";
 import { ISTIO_IMAGE_HUB } from "../charts";
 
 /** The mesh's root namespace: istiod and the mesh-wide policies live here. */
@@ -122,7 +123,7 @@ export interface IstiodValues {
     readonly autoscaleMin: number;
     readonly autoscaleMax: number;
     readonly pdb: { readonly minAvailable: number };
-    readonly topologySpreadConstraints: readonly Record<string, unknown>[];
+    readonly topologySpreadConstraints: readonly ITopologySpreadConstraint[];
     readonly global: {
         readonly hub: string;
         readonly istioNamespace: string;
@@ -254,7 +255,7 @@ export function autoscaleMaxOf(replicas: number): number {
  * places a pod when a zone is down or a cluster (clusterMode existing) has one zone, where
  * `DoNotSchedule` would leave it pending and block a rollout.
  */
-export function zoneSpread(matchLabels: Record<string, string>): Record<string, unknown>[] {
+export function zoneSpread(matchLabels: Record<string, string>): ITopologySpreadConstraint[] {
     return ["topology.kubernetes.io/zone", "kubernetes.io/hostname"].map((topologyKey) => ({
         maxSkew: 1,
         topologyKey,
@@ -280,7 +281,7 @@ export interface GatewayValues {
     readonly replicaCount: number;
     readonly autoscaling: { readonly enabled: boolean; readonly minReplicas: number; readonly maxReplicas: number };
     readonly podDisruptionBudget: { readonly minAvailable: number };
-    readonly topologySpreadConstraints: readonly Record<string, unknown>[];
+    readonly topologySpreadConstraints: readonly ITopologySpreadConstraint[];
     readonly service: {
         readonly type: string;
         readonly annotations: Readonly<Record<string, string>>;

@@ -1,3 +1,4 @@
 export * from "./specs";
 export * from "./observability";
+export * from "./settings";
 export * from "./values";

@@ -2,18 +2,18 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
-import { assertValidArgs } from "../args";
-import { Problem, Problems } from "../problems";
-import { ISTIO_NAMESPACE } from "../mesh/specs";
+import { ComponentProviders } from "../args";
+import { ChartMirror, ChartName, releaseChart } from "../charts";
 import { Owner, kubernetesMetadata } from "../conventions";
+import { ObservabilitySettings, ObservabilityStorage, observabilitySettings } from "./settings";
 import {
-    ENDPOINTS,
-    GRAFANA_ADMIN_SECRET,
-    JAEGER_COLLECTOR_ENDPOINT,
     DASHBOARD_FOLDER,
     DASHBOARD_FOLDER_ANNOTATION,
     DASHBOARD_LABEL,
+    ENDPOINTS,
+    GRAFANA_ADMIN_SECRET,
     ISTIO_DASHBOARDS,
+    JAEGER_COLLECTOR_ENDPOINT,
     JAEGER_RELEASE,
     METRICS_SERVER_NAMESPACE,
     METRICS_SERVER_RELEASE,
@@ -25,10 +25,7 @@ import {
     jaegerValues,
     metricsServerValues,
     prometheusStackValues,
-    retentionProblem,
-    storageSizeProblem,
 } from "./specs";
-import { ChartMirror, ChartName, releaseChart } from "../charts";
 import type { JaegerValues, MetricsServerValues, PrometheusStackValues } from "./values";
 
 /** How long a release may take to become ready before the update fails, in seconds. */
@@ -37,8 +34,8 @@ const RELEASE_TIMEOUT_SECONDS = 900;
 export interface ObservabilityArgs {
     /** The owner (environment and `common`): labels and annotations. */
     readonly owner: Owner;
-    /** The cluster's kubernetes provider. */
-    readonly kubernetesProvider: k8s.Provider;
+    /** The stack's providers: kubernetes (the cluster's), used by every object and release. */
+    readonly providers: ComponentProviders<"kubernetes">;
     /** What the releases wait for: the cluster's nodes and add-ons (the EBS CSI driver). @default [] */
     readonly dependsOn?: readonly pulumi.Resource[];
     /** Grafana's admin password (a secret; never in the Helm values). */
@@ -55,21 +52,24 @@ export interface ObservabilityArgs {
      * Prometheus' volume: `ebs-gp3` creates the encrypted gp3 StorageClass (EKS, EBS CSI driver);
      * `cluster-default` uses the cluster's default StorageClass (an existing cluster). @default "ebs-gp3"
      */
-    readonly storage?: "ebs-gp3" | "cluster-default";
+    readonly storage?: ObservabilityStorage;
 }
 
 /** The folder of the dashboards shipped with the project. */
 export const DASHBOARDS_DIR = path.join(__dirname, "dashboards");
 
-/** Every problem with `args`: the property, its value, what is wrong and what is allowed. */
-export function observabilityArgsProblems(args: ObservabilityArgs): Problem[] {
-    const problems = new Problems();
-    const retention = args.prometheusRetention ?? "3d";
-    problems.add("prometheusRetention", retention, retentionProblem(retention));
-    const size = args.prometheusStorageSize ?? "10Gi";
-    problems.add("prometheusStorageSize", size, storageSizeProblem(size));
-    return [...problems.all];
+/** What every builder of the component uses: the settings, the owner, and how its children are created. */
+interface Build {
+    readonly settings: ObservabilitySettings;
+    readonly owner: Owner;
+    /** The options of every child: parented to the component, with the stack's kubernetes provider. */
+    readonly child: { readonly parent: pulumi.Resource; readonly provider: k8s.Provider };
+    /** Metadata of an object of the component in the `observability` namespace. */
+    readonly metadata: (objectName: string, labels?: Record<string, string>) => ReturnType<typeof kubernetesMetadata>;
 }
+
+/** The labels' `component` of every object of the component. */
+const WORKLOAD = { component: "observability" };
 
 /**
  * Prometheus, Grafana (kube-prometheus-stack) and Jaeger in the `observability` namespace, and
@@ -85,132 +85,27 @@ export class Observability extends pulumi.ComponentResource {
     readonly jaegerCollector: { readonly host: string; readonly port: number };
 
     constructor(name: string, args: ObservabilityArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        assertValidArgs("Observability", name, observabilityArgsProblems(args));
+        // Every default applied and every argument checked before anything is registered.
+        const settings = observabilitySettings(name, args);
         super("platform:observability:Observability", name, {}, opts);
-        const owner = args.owner;
-        const k8sOpts = { parent: this, provider: args.kubernetesProvider };
-        const ready = [...(args.dependsOn ?? [])];
-        const workload = { component: "observability" };
-
-        const namespace = new k8s.core.v1.Namespace(
-            OBSERVABILITY_NAMESPACE,
-            // Outside the mesh: Prometheus scrapes plaintext metrics ports, Jaeger takes OTLP from sidecars.
-            {
-                metadata: kubernetesMetadata(owner, OBSERVABILITY_NAMESPACE, {
-                    workload,
-                    labels: { "istio-injection": "disabled" },
-                }),
-            },
-            { ...k8sOpts, dependsOn: ready },
-        );
-        const storage = args.storage ?? "ebs-gp3";
-        const storageClass =
-            storage === "cluster-default"
-                ? []
-                : [
-                      new k8s.storage.v1.StorageClass(
-                          STORAGE_CLASS,
-                          {
-                              metadata: kubernetesMetadata(owner, STORAGE_CLASS, { workload }),
-                              provisioner: "ebs.csi.aws.com",
-                              parameters: { type: "gp3", encrypted: "true" },
-                              volumeBindingMode: "WaitForFirstConsumer",
-                              reclaimPolicy: "Delete",
-                              allowVolumeExpansion: true,
-                          },
-                          { ...k8sOpts, dependsOn: ready },
-                      ),
-                  ];
-        const adminSecret = new k8s.core.v1.Secret(
-            GRAFANA_ADMIN_SECRET,
-            {
-                metadata: kubernetesMetadata(owner, GRAFANA_ADMIN_SECRET, {
+        const build: Build = {
+            settings,
+            owner: args.owner,
+            child: { parent: this, provider: args.providers.kubernetes },
+            metadata: (objectName, labels) =>
+                kubernetesMetadata(args.owner, objectName, {
                     namespace: OBSERVABILITY_NAMESPACE,
-                    workload,
+                    workload: WORKLOAD,
+                    labels,
                 }),
-                type: "Opaque",
-                stringData: pulumi.secret(
-                    pulumi
-                        .output(args.grafanaAdminPassword)
-                        .apply((password) => ({ "admin-user": "admin", "admin-password": password })),
-                ),
-            },
-            { ...k8sOpts, dependsOn: [namespace] },
-        );
+        };
 
-        const release = (
-            releaseName: string,
-            chart: ChartName,
-            namespace: string,
-            values: PrometheusStackValues | JaegerValues | MetricsServerValues,
-            dependsOn: pulumi.Resource[],
-        ) =>
-            new k8s.helm.v3.Release(
-                releaseName,
-                {
-                    name: releaseName,
-                    namespace,
-                    ...releaseChart(chart, args.chartMirror),
-                    values: { ...values },
-                    timeout: RELEASE_TIMEOUT_SECONDS,
-                },
-                { ...k8sOpts, dependsOn },
-            );
-        const stack = release(
-            PROMETHEUS_STACK_RELEASE,
-            "kube-prometheus-stack",
-            OBSERVABILITY_NAMESPACE,
-            prometheusStackValues({
-                retention: args.prometheusRetention ?? "3d",
-                storageSize: args.prometheusStorageSize ?? "10Gi",
-                ...(storage === "ebs-gp3" ? { storageClass: STORAGE_CLASS } : {}),
-            }),
-            [namespace, ...storageClass, adminSecret],
-        );
-        release(JAEGER_RELEASE, "jaeger", OBSERVABILITY_NAMESPACE, jaegerValues(), [namespace]);
-        // Resource metrics for HorizontalPodAutoscalers: not among the cluster's managed add-ons, and a chart works on any cluster.
-        release(METRICS_SERVER_RELEASE, "metrics-server", METRICS_SERVER_NAMESPACE, metricsServerValues(), ready);
-        // Istio's dashboards, shipped with the project; Grafana's sidecar loads them (no download).
-        for (const [dashboard, file] of Object.entries(ISTIO_DASHBOARDS)) {
-            const metadata = kubernetesMetadata(owner, `${dashboard}-dashboard`, {
-                namespace: OBSERVABILITY_NAMESPACE,
-                workload,
-                labels: { ...DASHBOARD_LABEL },
-            });
-            new k8s.core.v1.ConfigMap(
-                `${dashboard}-dashboard`,
-                {
-                    metadata: {
-                        ...metadata,
-                        annotations: { ...metadata.annotations, [DASHBOARD_FOLDER_ANNOTATION]: DASHBOARD_FOLDER },
-                    },
-                    data: { [file]: fs.readFileSync(path.join(DASHBOARDS_DIR, file), "utf8") },
-                },
-                { ...k8sOpts, dependsOn: [namespace] },
-            );
-        }
-
-        // The monitors need the operator's CRDs, which the kube-prometheus-stack release installs.
-        new k8s.apiextensions.CustomResource(
-            "istiod-service-monitor",
-            {
-                apiVersion: "monitoring.coreos.com/v1",
-                kind: "ServiceMonitor",
-                metadata: kubernetesMetadata(owner, "istiod", { namespace: OBSERVABILITY_NAMESPACE, workload }),
-                spec: istiodServiceMonitorSpec(args.istioNamespace ?? ISTIO_NAMESPACE),
-            },
-            { ...k8sOpts, dependsOn: [stack] },
-        );
-        new k8s.apiextensions.CustomResource(
-            "envoy-pod-monitor",
-            {
-                apiVersion: "monitoring.coreos.com/v1",
-                kind: "PodMonitor",
-                metadata: kubernetesMetadata(owner, "envoy-stats", { namespace: OBSERVABILITY_NAMESPACE, workload }),
-                spec: envoyPodMonitorSpec(),
-            },
-            { ...k8sOpts, dependsOn: [stack] },
-        );
+        const namespace = this.namespaceOf(build);
+        const storageClass = this.storageClass(build);
+        const adminSecret = this.grafanaAdminSecret(build, namespace, args.grafanaAdminPassword);
+        const stack = this.releases(build, namespace, [namespace, ...storageClass, adminSecret]);
+        this.dashboards(build, namespace);
+        this.monitors(build, stack);
 
         this.namespace = OBSERVABILITY_NAMESPACE;
         this.prometheusUrl = ENDPOINTS.prometheusUrl;
@@ -223,5 +118,154 @@ export class Observability extends pulumi.ComponentResource {
             grafanaUrl: this.grafanaUrl,
             jaegerCollectorEndpoint: this.jaegerCollectorEndpoint,
         });
+    }
+
+    /** The `observability` namespace, outside the mesh, after what the component waits for. */
+    private namespaceOf(build: Build): k8s.core.v1.Namespace {
+        return new k8s.core.v1.Namespace(
+            OBSERVABILITY_NAMESPACE,
+            // Outside the mesh: Prometheus scrapes plaintext metrics ports, Jaeger takes OTLP from sidecars.
+            {
+                metadata: kubernetesMetadata(build.owner, OBSERVABILITY_NAMESPACE, {
+                    workload: WORKLOAD,
+                    labels: { "istio-injection": "disabled" },
+                }),
+            },
+            { ...build.child, dependsOn: [...build.settings.dependsOn] },
+        );
+    }
+
+    /** The encrypted gp3 StorageClass of Prometheus' volume with `ebs-gp3` storage; none with the cluster's default. */
+    private storageClass(build: Build): k8s.storage.v1.StorageClass[] {
+        if (build.settings.storage === "cluster-default") {
+            return [];
+        }
+        const storageClass = new k8s.storage.v1.StorageClass(
+            STORAGE_CLASS,
+            {
+                metadata: kubernetesMetadata(build.owner, STORAGE_CLASS, { workload: WORKLOAD }),
+                provisioner: "ebs.csi.aws.com",
+                parameters: { type: "gp3", encrypted: "true" },
+                volumeBindingMode: "WaitForFirstConsumer",
+                reclaimPolicy: "Delete",
+                allowVolumeExpansion: true,
+            },
+            { ...build.child, dependsOn: [...build.settings.dependsOn] },
+        );
+        return [storageClass];
+    }
+
+    /** Grafana's admin credentials as a Secret (secret in the state), so no Helm value holds the password. */
+    private grafanaAdminSecret(
+        build: Build,
+        namespace: k8s.core.v1.Namespace,
+        password: pulumi.Input<string>,
+    ): k8s.core.v1.Secret {
+        return new k8s.core.v1.Secret(
+            GRAFANA_ADMIN_SECRET,
+            {
+                metadata: build.metadata(GRAFANA_ADMIN_SECRET),
+                type: "Opaque",
+                stringData: pulumi.secret(
+                    pulumi.output(password).apply((value) => ({ "admin-user": "admin", "admin-password": value })),
+                ),
+            },
+            { ...build.child, dependsOn: [namespace] },
+        );
+    }
+
+    /**
+     * The three releases: kube-prometheus-stack (after `stackDependsOn`: the namespace, the
+     * StorageClass and Grafana's Secret), Jaeger, and metrics-server. Returns kube-prometheus-stack's.
+     */
+    private releases(
+        build: Build,
+        namespace: k8s.core.v1.Namespace,
+        stackDependsOn: pulumi.Resource[],
+    ): k8s.helm.v3.Release {
+        const { settings } = build;
+        const prometheusValues = prometheusStackValues({
+            retention: settings.prometheusRetention,
+            storageSize: settings.prometheusStorageSize,
+            ...(settings.storage === "ebs-gp3" ? { storageClass: STORAGE_CLASS } : {}),
+        });
+        const stack = this.release(build, PROMETHEUS_STACK_RELEASE, "kube-prometheus-stack", prometheusValues, {
+            namespace: OBSERVABILITY_NAMESPACE,
+            dependsOn: stackDependsOn,
+        });
+        this.release(build, JAEGER_RELEASE, "jaeger", jaegerValues(), {
+            namespace: OBSERVABILITY_NAMESPACE,
+            dependsOn: [namespace],
+        });
+        // Resource metrics for HorizontalPodAutoscalers: not among the cluster's managed add-ons, and a chart works on any cluster.
+        this.release(build, METRICS_SERVER_RELEASE, "metrics-server", metricsServerValues(), {
+            namespace: METRICS_SERVER_NAMESPACE,
+            dependsOn: [...settings.dependsOn],
+        });
+        return stack;
+    }
+
+    /** One Helm release of `chart` (from the settings' mirror) named `releaseName`, in `at.namespace`, after `at.dependsOn`. */
+    private release(
+        build: Build,
+        releaseName: string,
+        chart: ChartName,
+        values: PrometheusStackValues | JaegerValues | MetricsServerValues,
+        at: { readonly namespace: string; readonly dependsOn: pulumi.Resource[] },
+    ): k8s.helm.v3.Release {
+        return new k8s.helm.v3.Release(
+            releaseName,
+            {
+                name: releaseName,
+                namespace: at.namespace,
+                ...releaseChart(chart, build.settings.chartMirror),
+                values: { ...values },
+                timeout: RELEASE_TIMEOUT_SECONDS,
+            },
+            { ...build.child, dependsOn: at.dependsOn },
+        );
+    }
+
+    /** Istio's dashboards, shipped with the project; Grafana's sidecar loads them (no download). */
+    private dashboards(build: Build, namespace: k8s.core.v1.Namespace): void {
+        for (const [dashboard, file] of Object.entries(ISTIO_DASHBOARDS)) {
+            const metadata = build.metadata(`${dashboard}-dashboard`, { ...DASHBOARD_LABEL });
+            new k8s.core.v1.ConfigMap(
+                `${dashboard}-dashboard`,
+                {
+                    metadata: {
+                        ...metadata,
+                        annotations: { ...metadata.annotations, [DASHBOARD_FOLDER_ANNOTATION]: DASHBOARD_FOLDER },
+                    },
+                    data: { [file]: fs.readFileSync(path.join(DASHBOARDS_DIR, file), "utf8") },
+                },
+                { ...build.child, dependsOn: [namespace] },
+            );
+        }
+    }
+
+    /** The monitors of istiod and the sidecars; they need the operator's CRDs, which kube-prometheus-stack installs. */
+    private monitors(build: Build, stack: k8s.helm.v3.Release): void {
+        const afterStack = { ...build.child, dependsOn: [stack] };
+        new k8s.apiextensions.CustomResource(
+            "istiod-service-monitor",
+            {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "ServiceMonitor",
+                metadata: build.metadata("istiod"),
+                spec: istiodServiceMonitorSpec(build.settings.istioNamespace),
+            },
+            afterStack,
+        );
+        new k8s.apiextensions.CustomResource(
+            "envoy-pod-monitor",
+            {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "PodMonitor",
+                metadata: build.metadata("envoy-stats"),
+                spec: envoyPodMonitorSpec(),
+            },
+            afterStack,
+        );
     }
 }

@@ -6,3 +6,4 @@ export * from "./isolation";
 export * from "./egress";
 export * from "./access";
 export * from "./service";
+export * from "./settings";

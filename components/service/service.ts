@@ -1,9 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CERT_MANAGER_API_VERSION, certificateIssuerProblem, hostCertificateSpec } from "../certificates";
+import { ComponentProviders } from "../args";
+import { CERT_MANAGER_API_VERSION, hostCertificateSpec } from "../certificates";
 import { Owner, kubernetesMetadata, kubernetesName } from "../conventions";
-import { parseCidr } from "../network/ipv4";
-import { describeProblem, throwIfProblems } from "../problems";
 import {
     MeshFacts,
     NamedSpec,
@@ -11,14 +10,14 @@ import {
     allowCallersPolicy,
     allowNothingPolicy,
     denySourcesPolicy,
-    principalOf,
     requestAuthenticationPolicy,
     requireHeadersPolicy,
     strictPeerAuthentication,
 } from "./policies";
 import { serviceEntrySpecs } from "./egress";
 import { networkPolicySpecs, sidecarSpec } from "./isolation";
-import { ServiceSettings, serviceProblems } from "./spec";
+import { ServiceComponentSettings, serviceComponentSettings } from "./settings";
+import { ServiceSettings } from "./spec";
 import {
     ENVOY_FILTER_API_VERSION,
     NETWORKING_API_VERSION,
@@ -35,7 +34,6 @@ import {
     limitRangeSpec,
     podDisruptionBudgetSpec,
     resourceQuotaSpec,
-    serviceHost,
     serviceSpec,
 } from "./workload";
 
@@ -63,68 +61,34 @@ export interface ServiceArgs {
      * `certificateIssuer`): cert-manager issues the host's TLS Secret, which the gateway serves.
      */
     readonly certificateIssuer: string;
-    /** The kubernetes provider of the environment's cluster; every object is created with it. */
-    readonly provider: k8s.Provider;
+    /** The stack's providers: kubernetes (the environment's cluster's); every object is created with it. */
+    readonly providers: ComponentProviders<"kubernetes">;
 }
 
-/** Every problem of the args, as messages; empty when the service can be created. */
-export function validateServiceArgs(
-    args: Pick<ServiceArgs, "owner" | "settings" | "mesh" | "zoneName" | "callees" | "vpcCidr" | "certificateIssuer">,
-): string[] {
-    const problems = serviceProblems(args.settings).map(describeProblem);
-    try {
-        kubernetesName(args.owner.service, "service name");
-    } catch (err) {
-        problems.push((err as Error).message);
-    }
-    if (args.mesh.trustDomain === "") {
-        problems.push('mesh.trustDomain = "": required to build principals, e.g. cluster.local');
-    }
-    if (args.settings.exposed && args.settings.publicHost === undefined && args.zoneName === "") {
-        problems.push('zoneName = "": an exposed service without publicHost needs the environment zone for its host');
-    }
-    if (args.settings.exposed && certificateIssuerProblem(args.certificateIssuer) !== undefined) {
-        problems.push(
-            `certificateIssuer = ${JSON.stringify(args.certificateIssuer)}: an exposed service's certificate needs the ClusterIssuer's name (the common layer's output certificateIssuer)`,
-        );
-    }
-    const zoneMessage =
-        args.settings.publicHost === undefined || args.zoneName === ""
-            ? undefined
-            : hostZoneProblem(args.settings.publicHost, args.zoneName);
-    if (zoneMessage) {
-        problems.push(`publicHost = ${JSON.stringify(args.settings.publicHost)}: ${zoneMessage}`);
-    }
-    args.callees.forEach((callee, i) => {
-        try {
-            kubernetesName(callee, "callee");
-        } catch (err) {
-            problems.push(`callees[${i}]: ${(err as Error).message}`);
-        }
-    });
-    if (parseCidr(args.vpcCidr) === undefined) {
-        problems.push(
-            `vpcCidr = ${JSON.stringify(args.vpcCidr)}: not an IPv4 CIDR block; the egress NetworkPolicy needs the environment's VPC, e.g. 10.0.0.0/16`,
-        );
-    }
-    return problems;
-}
+/** Metadata of an object of the service, in its namespace. */
+type Metadata = ReturnType<typeof kubernetesMetadata>;
 
-/**
- * Why `host` cannot be an exposed service's host in the environment's DNS zone `zoneName`, or
- * undefined: the host gets its record in that zone, so it must be the zone's name or below it.
- */
-export function hostZoneProblem(host: string, zoneName: string): string | undefined {
-    const h = host.toLowerCase().replace(/\.$/, "");
-    const zone = zoneName.toLowerCase().replace(/\.$/, "");
-    return h === zone || h.endsWith(`.${zone}`)
-        ? undefined
-        : `not in the environment's DNS zone ${zoneName}, where its record is made; allowed: ${zoneName} or a name ending in .${zoneName}, e.g. shop.${zoneName}`;
-}
-
-/** The public host of an exposed service: `publicHost`, or `<service>.<zoneName>`. */
-export function exposedHost(service: string, settings: ServiceSettings, zoneName: string): string | undefined {
-    return settings.exposed ? (settings.publicHost ?? `${service}.${zoneName}`) : undefined;
+/** What every builder of the service uses: its arguments and settings, and how its children are created. */
+interface Build {
+    readonly args: ServiceArgs;
+    /** What the service stack's config says about the service (`args.settings`). */
+    readonly spec: ServiceSettings;
+    readonly settings: ServiceComponentSettings;
+    /** The options of every child: parented to the service, with the stack's kubernetes provider. */
+    readonly child: pulumi.CustomResourceOptions;
+    /** The service's namespace, and the options of a child that waits for it. */
+    readonly ns: k8s.core.v1.Namespace;
+    readonly inNs: pulumi.CustomResourceOptions;
+    /** Metadata of an object of the service (a version's objects carry its `version` label). */
+    readonly meta: (objectName: string, version?: string) => Metadata;
+    /** An Istio object of the service (after its namespace, or `deps`). */
+    readonly custom: (
+        kind: string,
+        apiVersion: string,
+        logical: string,
+        named: NamedSpec<unknown>,
+        deps?: pulumi.Resource[],
+    ) => k8s.apiextensions.CustomResource;
 }
 
 /**
@@ -143,185 +107,23 @@ export class Service extends pulumi.ComponentResource {
     readonly url?: string;
 
     constructor(name: string, args: ServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        // Some problems are not about one value (a name that cannot be built): all are lines of one error.
-        throwIfProblems(
-            "ComponentArgsError",
-            `invalid Service "${args.owner.service}":`,
-            [],
-            validateServiceArgs(args),
-        );
+        // Every argument checked, and what is built from them worked out, before anything is registered.
+        const settings = serviceComponentSettings(args);
         super("platform:service:Service", name, {}, opts);
-        const { owner, settings, mesh, provider } = args;
-        const service = owner.service;
-        const namespace = service;
-        const child: pulumi.CustomResourceOptions = { parent: this, provider };
-        const meta = (objectName: string, extra: { labels?: Record<string, string>; version?: string } = {}) =>
-            kubernetesMetadata(owner, kubernetesName(objectName), {
-                namespace,
-                workload: { name: service, component: "service", version: extra.version },
-                labels: extra.labels,
-            });
+        this.namespace = settings.namespace;
+        this.serviceAccount = settings.serviceAccount;
+        this.principal = settings.principal;
+        this.host = settings.host;
+        this.url = settings.publicHost === undefined ? undefined : `https://${settings.publicHost}`;
 
-        this.namespace = namespace;
-        this.serviceAccount = service;
-        this.principal = principalOf(mesh.trustDomain, namespace, service);
-        this.host = serviceHost(service, namespace);
-        const publicHost = exposedHost(service, settings, args.zoneName);
-        this.url = publicHost === undefined ? undefined : `https://${publicHost}`;
-
-        const ns = new k8s.core.v1.Namespace(
-            service,
-            {
-                metadata: kubernetesMetadata(owner, kubernetesName(namespace, "namespace"), {
-                    workload: { name: service, component: "service" },
-                    labels: injectionLabels(mesh.revision),
-                }),
-            },
-            child,
-        );
-        const inNs: pulumi.CustomResourceOptions = { ...child, dependsOn: [ns] };
-        new k8s.core.v1.ResourceQuota(
-            service,
-            { metadata: meta(service), spec: resourceQuotaSpec(settings.quota) },
-            inNs,
-        );
-        new k8s.core.v1.LimitRange(
-            service,
-            { metadata: meta(service), spec: limitRangeSpec(settings.resources) },
-            inNs,
-        );
-        const account = new k8s.core.v1.ServiceAccount(
-            service,
-            { metadata: meta(service), automountServiceAccountToken: false },
-            inNs,
-        );
+        const build = this.buildOf(args, settings);
+        const account = this.namespaceObjects(build);
         // Network isolation first too: default deny ingress and the Sidecar's egress exist before any pod.
-        const isolation: pulumi.Resource[] = networkPolicySpecs(service, settings, mesh, {
-            callees: args.callees,
-            vpcCidr: args.vpcCidr,
-        }).map(
-            (np) =>
-                new k8s.networking.v1.NetworkPolicy(
-                    `${service}-${np.name}`,
-                    { metadata: meta(np.name), spec: np.spec },
-                    inNs,
-                ),
-        );
-
+        const isolation = this.networkPolicies(build);
         // Policies first: the default deny exists before any pod of the service can serve.
-        const custom = (
-            kind: string,
-            apiVersion: string,
-            logical: string,
-            named: NamedSpec<unknown>,
-            deps: pulumi.Resource[] = [ns],
-        ) =>
-            new k8s.apiextensions.CustomResource(
-                logical,
-                { apiVersion, kind, metadata: meta(named.name), spec: named.spec },
-                { ...child, dependsOn: deps },
-            );
-        const policies: pulumi.Resource[] = [];
-        const authz = (named: NamedSpec<unknown> | undefined) => {
-            if (named) {
-                policies.push(custom("AuthorizationPolicy", SECURITY_API_VERSION, `${service}-${named.name}`, named));
-            }
-        };
-        policies.push(...isolation);
-        // Closed egress: the declared external hosts, seen by this namespace only, and its Sidecar's egress.
-        const externalHosts = settings.externalHosts ?? [];
-        for (const entry of serviceEntrySpecs(externalHosts)) {
-            policies.push(custom("ServiceEntry", NETWORKING_API_VERSION, `${service}-${entry.name}`, entry));
-        }
-        policies.push(
-            custom("Sidecar", NETWORKING_API_VERSION, `${service}-sidecar`, {
-                name: "default",
-                spec: sidecarSpec(args.callees, mesh, externalHosts),
-            }),
-        );
-        authz(allowNothingPolicy());
-        policies.push(
-            custom("PeerAuthentication", SECURITY_API_VERSION, `${service}-mtls`, strictPeerAuthentication()),
-        );
-        authz(allowCallersPolicy(service, settings.allowedCallers, mesh, settings.exposed, settings.jwt !== undefined));
-        authz(denySourcesPolicy(service, settings.deniedSourceCidrs));
-        authz(requireHeadersPolicy(service, settings.requiredHeaders));
-        if (settings.jwt) {
-            const ra = requestAuthenticationPolicy(service, settings.jwt);
-            policies.push(custom("RequestAuthentication", SECURITY_API_VERSION, `${service}-${ra.name}`, ra));
-        }
-        if (settings.rateLimit) {
-            policies.push(
-                custom("EnvoyFilter", ENVOY_FILTER_API_VERSION, `${service}-local-rate-limit`, {
-                    name: "local-rate-limit",
-                    spec: localRateLimitSpec(service, settings.rateLimit),
-                }),
-            );
-        }
-
-        for (const version of settings.versions) {
-            const deploymentName = kubernetesName(`${service}-${version.name}`, "deployment name");
-            const metadata = meta(deploymentName, { version: version.name });
-            new k8s.apps.v1.Deployment(
-                deploymentName,
-                {
-                    metadata,
-                    spec: deploymentSpec(service, version, settings, {
-                        labels: metadata.labels,
-                        annotations: metadata.annotations,
-                    }),
-                },
-                { ...child, dependsOn: [account, ...policies] },
-            );
-            if (settings.autoscaling) {
-                new k8s.autoscaling.v2.HorizontalPodAutoscaler(
-                    deploymentName,
-                    { metadata, spec: autoscalerSpec(deploymentName, settings.autoscaling) },
-                    inNs,
-                );
-            }
-        }
-        new k8s.core.v1.Service(service, { metadata: meta(service), spec: serviceSpec(service, settings) }, inNs);
-        new k8s.policy.v1.PodDisruptionBudget(
-            service,
-            { metadata: meta(service), spec: podDisruptionBudgetSpec(service) },
-            inNs,
-        );
-
-        custom("DestinationRule", NETWORKING_API_VERSION, service, {
-            name: service,
-            spec: destinationRuleSpec(this.host, settings),
-        });
-        let exposure: { gateway: string; host: string } | undefined;
-        if (publicHost !== undefined) {
-            // The host's certificate: a TLS Secret in the gateway's namespace, where its Envoy reads it (SDS).
-            const credential = gatewayCredentialName(service);
-            const certificate = new k8s.apiextensions.CustomResource(
-                `${service}-certificate`,
-                {
-                    apiVersion: CERT_MANAGER_API_VERSION,
-                    kind: "Certificate",
-                    metadata: kubernetesMetadata(owner, credential, {
-                        namespace: mesh.gatewayNamespace,
-                        workload: { name: service, component: "service" },
-                    }),
-                    spec: hostCertificateSpec(publicHost, credential, args.certificateIssuer),
-                },
-                child,
-            );
-            custom(
-                "Gateway",
-                NETWORKING_API_VERSION,
-                service,
-                { name: service, spec: gatewaySpec(publicHost, service, mesh) },
-                [ns, certificate],
-            );
-            exposure = { gateway: `${namespace}/${service}`, host: publicHost };
-        }
-        custom("VirtualService", NETWORKING_API_VERSION, service, {
-            name: service,
-            spec: virtualServiceSpec(this.host, settings, exposure),
-        });
+        const policies = [...isolation, ...this.egress(build), ...this.authorization(build), ...this.rateLimit(build)];
+        this.workloads(build, [account, ...policies]);
+        this.traffic(build);
 
         this.registerOutputs({
             namespace: this.namespace,
@@ -330,5 +132,195 @@ export class Service extends pulumi.ComponentResource {
             host: this.host,
             url: this.url,
         });
+    }
+
+    /** The service's namespace (sidecar injection by the mesh's revision), and what every builder uses. */
+    private buildOf(args: ServiceArgs, settings: ServiceComponentSettings): Build {
+        const { owner } = args;
+        const { service, namespace } = settings;
+        const child: pulumi.CustomResourceOptions = { parent: this, provider: args.providers.kubernetes };
+        const meta = (objectName: string, version?: string) =>
+            kubernetesMetadata(owner, kubernetesName(objectName), {
+                namespace,
+                workload: { name: service, component: "service", version },
+            });
+        const ns = new k8s.core.v1.Namespace(
+            service,
+            {
+                metadata: kubernetesMetadata(owner, kubernetesName(namespace, "namespace"), {
+                    workload: { name: service, component: "service" },
+                    labels: injectionLabels(args.mesh.revision),
+                }),
+            },
+            child,
+        );
+        const custom: Build["custom"] = (kind, apiVersion, logical, named, deps = [ns]) =>
+            new k8s.apiextensions.CustomResource(
+                logical,
+                { apiVersion, kind, metadata: meta(named.name), spec: named.spec },
+                { ...child, dependsOn: deps },
+            );
+        return { args, spec: args.settings, settings, child, ns, inNs: { ...child, dependsOn: [ns] }, meta, custom };
+    }
+
+    /** The namespace's ResourceQuota and LimitRange, and the service account (no token mounted). Returns the account. */
+    private namespaceObjects(build: Build): k8s.core.v1.ServiceAccount {
+        const { service } = build.settings;
+        const metadata = build.meta(service);
+        new k8s.core.v1.ResourceQuota(service, { metadata, spec: resourceQuotaSpec(build.spec.quota) }, build.inNs);
+        new k8s.core.v1.LimitRange(service, { metadata, spec: limitRangeSpec(build.spec.resources) }, build.inNs);
+        return new k8s.core.v1.ServiceAccount(service, { metadata, automountServiceAccountToken: false }, build.inNs);
+    }
+
+    /** The NetworkPolicies of the environment's access graph (L3/L4 default deny and the allowed peers). */
+    private networkPolicies(build: Build): pulumi.Resource[] {
+        const { args, settings } = build;
+        const specs = networkPolicySpecs(settings.service, build.spec, args.mesh, {
+            callees: args.callees,
+            vpcCidr: args.vpcCidr,
+        });
+        return specs.map(
+            (np) =>
+                new k8s.networking.v1.NetworkPolicy(
+                    `${settings.service}-${np.name}`,
+                    { metadata: build.meta(np.name), spec: np.spec },
+                    build.inNs,
+                ),
+        );
+    }
+
+    /** Closed egress: the declared external hosts, seen by this namespace only, and its Sidecar's egress. */
+    private egress(build: Build): pulumi.Resource[] {
+        const { service, externalHosts } = build.settings;
+        const entries = serviceEntrySpecs(externalHosts).map((entry) =>
+            build.custom("ServiceEntry", NETWORKING_API_VERSION, `${service}-${entry.name}`, entry),
+        );
+        const sidecar = build.custom("Sidecar", NETWORKING_API_VERSION, `${service}-sidecar`, {
+            name: "default",
+            spec: sidecarSpec(build.args.callees, build.args.mesh, externalHosts),
+        });
+        return [...entries, sidecar];
+    }
+
+    /** Default deny, STRICT mTLS, the allow, deny and required-header policies, and JWT validation when configured. */
+    private authorization(build: Build): pulumi.Resource[] {
+        const { service } = build.settings;
+        const { spec } = build;
+        const mesh = build.args.mesh;
+        const policies: pulumi.Resource[] = [];
+        const authz = (named: NamedSpec<unknown> | undefined) => {
+            if (named) {
+                policies.push(
+                    build.custom("AuthorizationPolicy", SECURITY_API_VERSION, `${service}-${named.name}`, named),
+                );
+            }
+        };
+        authz(allowNothingPolicy());
+        const mtls = strictPeerAuthentication();
+        policies.push(build.custom("PeerAuthentication", SECURITY_API_VERSION, `${service}-mtls`, mtls));
+        authz(allowCallersPolicy(service, spec.allowedCallers, mesh, spec.exposed, spec.jwt !== undefined));
+        authz(denySourcesPolicy(service, spec.deniedSourceCidrs));
+        authz(requireHeadersPolicy(service, spec.requiredHeaders));
+        if (spec.jwt) {
+            const ra = requestAuthenticationPolicy(service, spec.jwt);
+            policies.push(build.custom("RequestAuthentication", SECURITY_API_VERSION, `${service}-${ra.name}`, ra));
+        }
+        return policies;
+    }
+
+    /** Envoy's local rate limit, when configured. */
+    private rateLimit(build: Build): pulumi.Resource[] {
+        const { service } = build.settings;
+        const { rateLimit } = build.spec;
+        if (!rateLimit) {
+            return [];
+        }
+        const filter = build.custom("EnvoyFilter", ENVOY_FILTER_API_VERSION, `${service}-local-rate-limit`, {
+            name: "local-rate-limit",
+            spec: localRateLimitSpec(service, rateLimit),
+        });
+        return [filter];
+    }
+
+    /**
+     * A Deployment per version (after `deploymentDependsOn`: the account and every policy) with
+     * its autoscaler when configured, the Service and the PodDisruptionBudget.
+     */
+    private workloads(build: Build, deploymentDependsOn: pulumi.Resource[]): void {
+        const { service } = build.settings;
+        const { spec } = build;
+        for (const version of spec.versions) {
+            const deploymentName = kubernetesName(`${service}-${version.name}`, "deployment name");
+            const metadata = build.meta(deploymentName, version.name);
+            new k8s.apps.v1.Deployment(
+                deploymentName,
+                {
+                    metadata,
+                    spec: deploymentSpec(service, version, spec, {
+                        labels: metadata.labels,
+                        annotations: metadata.annotations,
+                    }),
+                },
+                { ...build.child, dependsOn: deploymentDependsOn },
+            );
+            if (spec.autoscaling) {
+                new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+                    deploymentName,
+                    { metadata, spec: autoscalerSpec(deploymentName, spec.autoscaling) },
+                    build.inNs,
+                );
+            }
+        }
+        const metadata = build.meta(service);
+        new k8s.core.v1.Service(service, { metadata, spec: serviceSpec(service, spec) }, build.inNs);
+        new k8s.policy.v1.PodDisruptionBudget(
+            service,
+            { metadata, spec: podDisruptionBudgetSpec(service) },
+            build.inNs,
+        );
+    }
+
+    /** The DestinationRule, the Gateway binding and its host's Certificate when exposed, and the VirtualService. */
+    private traffic(build: Build): void {
+        const { service, namespace, host, publicHost } = build.settings;
+        const { spec } = build;
+        build.custom("DestinationRule", NETWORKING_API_VERSION, service, {
+            name: service,
+            spec: destinationRuleSpec(host, spec),
+        });
+        let exposure: { gateway: string; host: string } | undefined;
+        if (publicHost !== undefined) {
+            build.custom(
+                "Gateway",
+                NETWORKING_API_VERSION,
+                service,
+                { name: service, spec: gatewaySpec(publicHost, service, build.args.mesh) },
+                [build.ns, this.certificate(build, publicHost)],
+            );
+            exposure = { gateway: `${namespace}/${service}`, host: publicHost };
+        }
+        build.custom("VirtualService", NETWORKING_API_VERSION, service, {
+            name: service,
+            spec: virtualServiceSpec(host, spec, exposure),
+        });
+    }
+
+    /** The host's certificate: a TLS Secret in the gateway's namespace, where its Envoy reads it (SDS). */
+    private certificate(build: Build, publicHost: string): k8s.apiextensions.CustomResource {
+        const { service } = build.settings;
+        const credential = gatewayCredentialName(service);
+        return new k8s.apiextensions.CustomResource(
+            `${service}-certificate`,
+            {
+                apiVersion: CERT_MANAGER_API_VERSION,
+                kind: "Certificate",
+                metadata: kubernetesMetadata(build.args.owner, credential, {
+                    namespace: build.args.mesh.gatewayNamespace,
+                    workload: { name: service, component: "service" },
+                }),
+                spec: hostCertificateSpec(publicHost, credential, build.args.certificateIssuer),
+            },
+            build.child,
+        );
     }
 }

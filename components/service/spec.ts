@@ -194,6 +194,7 @@ export function checkImage(image: string): string | undefined {
         case "malformed digest":
             return `not a valid digest; allowed: a tag other than latest or @sha256:<64 hex digits>, ${example}`;
         case "no image":
+            return `the image is empty; allowed: an image pinned by a tag other than latest or by a digest, ${example}`;
         case "no tag":
             return `the image has no tag, so it is not pinned; allowed: a tag other than latest or a digest, ${example}`;
         case "latest":

@@ -4,6 +4,7 @@
  * data, tested directly.
  */
 import type * as k8s from "@pulumi/kubernetes";
+import { zoneSpread } from "../mesh/specs";
 import { AutoscalingSpec, QuotaSpec, ROLLOUT_SURGE_PODS, ResourcesSpec, ServiceSettings, VersionSpec } from "./spec";
 
 /** The cluster's DNS domain (the kubelet default; EKS does not change it). */
@@ -140,20 +141,7 @@ export function deploymentSpec(
                         ],
                     },
                 },
-                topologySpreadConstraints: [
-                    {
-                        maxSkew: 1,
-                        topologyKey: "topology.kubernetes.io/zone",
-                        whenUnsatisfiable: "ScheduleAnyway",
-                        labelSelector: { matchLabels: selector },
-                    },
-                    {
-                        maxSkew: 1,
-                        topologyKey: "kubernetes.io/hostname",
-                        whenUnsatisfiable: "ScheduleAnyway",
-                        labelSelector: { matchLabels: selector },
-                    },
-                ],
+                topologySpreadConstraints: zoneSpread(selector),
                 containers: [
                     {
                         name: service,

@@ -20,6 +20,8 @@ import {
     canaryRevisionProblem,
     revisionProblem,
 } from "../../components/mesh/specs";
+import { ISTIO_DEFAULTS } from "../../components/mesh/settings";
+import { OBSERVABILITY_DEFAULTS } from "../../components/observability/settings";
 import { retentionProblem, storageSizeProblem } from "../../components/observability/specs";
 import {
     ISTIOD_WEBHOOK_CA_ALLOWED,
@@ -162,26 +164,26 @@ export const COMMON_SHAPE = {
             "Scale the node groups to zero at the environment's stopTime and back at its startTime (Monday to Friday), in its timeZone. Keep false for production.",
         layers: common,
     }),
-    meshRevision: configKey(optionalString(revisionProblem), "", {
+    meshRevision: configKey(optionalString(revisionProblem), ISTIO_DEFAULTS.revision, {
         description:
             "Istio control-plane revision, e.g. 1-30, used by the gateway and the services; empty installs without a revision.",
         layers: common,
     }),
-    meshCanaryRevision: configKey(z.string(), "", {
+    meshCanaryRevision: configKey(z.string(), ISTIO_DEFAULTS.canaryRevision, {
         description:
             "A second Istio control plane for a canary upgrade, e.g. 1-31, installed beside meshRevision; services opt in with useCanaryMeshRevision. Empty for none.",
         layers: common,
     }),
-    meshOutboundTrafficPolicy: configKey(oneOf(OUTBOUND_TRAFFIC_POLICIES), "REGISTRY_ONLY", {
+    meshOutboundTrafficPolicy: configKey(oneOf(OUTBOUND_TRAFFIC_POLICIES), ISTIO_DEFAULTS.outboundTrafficPolicy, {
         description:
             "What sidecars do with traffic to hosts outside the registry: REGISTRY_ONLY (only hosts a Service or a service's externalHosts ServiceEntry declares) or ALLOW_ANY (any host; refused by the policy pack outside dev). The sidecar enforces it; it is not a network boundary.",
         layers: common,
     }),
-    tracingSamplingPercentage: configKey(integerIn(0, 100), 1, {
+    tracingSamplingPercentage: configKey(integerIn(0, 100), ISTIO_DEFAULTS.tracingSamplingPercentage, {
         description: "Percentage of requests the mesh traces to Jaeger, 0 to 100.",
         layers: common,
     }),
-    gatewayScheme: configKey(oneOf(LOAD_BALANCER_SCHEMES), "internal", {
+    gatewayScheme: configKey(oneOf(LOAD_BALANCER_SCHEMES), ISTIO_DEFAULTS.gatewayScheme, {
         description: "The ingress gateway's Network Load Balancer: internal or internet-facing.",
         layers: common,
     }),
@@ -191,19 +193,19 @@ export const COMMON_SHAPE = {
             "IPv4 CIDRs that may reach the ingress gateway's load balancer (its Service's loadBalancerSourceRanges), e.g. [\"203.0.113.0/24\"]; empty for the environment's VPC CIDR only (refused with gatewayScheme internet-facing).",
         layers: common,
     }),
-    gatewayReplicas: configKey(integerIn(MIN_MESH_REPLICAS, MAX_MESH_REPLICAS), MIN_MESH_REPLICAS, {
+    gatewayReplicas: configKey(integerIn(MIN_MESH_REPLICAS, MAX_MESH_REPLICAS), ISTIO_DEFAULTS.gatewayReplicas, {
         description: `The fewest ingress gateway pods (its autoscaler's minimum; the maximum is twice that, at least 5), ${MIN_MESH_REPLICAS} to ${MAX_MESH_REPLICAS}: one is a single point of failure.`,
         layers: common,
     }),
-    istiodReplicas: configKey(integerIn(MIN_MESH_REPLICAS, MAX_MESH_REPLICAS), MIN_MESH_REPLICAS, {
+    istiodReplicas: configKey(integerIn(MIN_MESH_REPLICAS, MAX_MESH_REPLICAS), ISTIO_DEFAULTS.istiodReplicas, {
         description: `The fewest istiod pods (its autoscaler's minimum; the maximum is twice that, at least 5), ${MIN_MESH_REPLICAS} to ${MAX_MESH_REPLICAS}: one is a single point of failure.`,
         layers: common,
     }),
-    prometheusRetention: configKey(requiredString(retentionProblem), "3d", {
+    prometheusRetention: configKey(requiredString(retentionProblem), OBSERVABILITY_DEFAULTS.prometheusRetention, {
         description: "How long Prometheus keeps samples, e.g. 3d or 2w.",
         layers: common,
     }),
-    prometheusStorageSize: configKey(requiredString(storageSizeProblem), "10Gi", {
+    prometheusStorageSize: configKey(requiredString(storageSizeProblem), OBSERVABILITY_DEFAULTS.prometheusStorageSize, {
         description: "Size of Prometheus' gp3 volume, e.g. 10Gi.",
         layers: common,
     }),

@@ -2,7 +2,7 @@ import { RESERVED_SERVICE_NAMES, SERVICE_NAME_RULE, isServiceName } from "../../
 
 export { SERVICE_NAME, SERVICE_NAME_MAX } from "../../components/conventions";
 import { Layer } from "./keys";
-import { layerOfStackName } from "../layers";
+import { envOfStackName, layerOfStackName, serviceOfStackName } from "../layers";
 
 /** Moved to infra/layers.ts, the one place that knows the layering; re-exported for the schema. */
 export { layerOfStackName };
@@ -27,34 +27,37 @@ const SHAPES: Record<Layer, string> = {
 };
 
 /**
- * Splits a stack name for its layer. Environment names have no `-`, so `<env>-<service>` splits
- * one way only. Problems are recorded against `platform:layer`, the key that decides the shape.
+ * Reads a stack name for its layer, with the helpers of infra/layers.ts (the one home of the
+ * layering: what a name's parts are and which layer a name says). Environment names have no `-`,
+ * so `<env>-<service>` splits one way only. Problems are recorded against `platform:layer`, the
+ * key that decides the shape.
  */
 export function parseStackName(stack: string, layer: Layer, problems: Problems): StackName {
+    const env = envOfStackName(stack);
     const fail = (why: string): StackName => {
         problems.add(
             "layer",
             layer,
             `stack name "${stack}" does not fit the ${layer} layer: ${why}; a ${layer} stack is named ${SHAPES[layer]} (environment names are lower-case letters and digits, no '-')`,
         );
-        return { env: stack.split("-")[0] };
+        return { env };
     };
-    const dash = stack.indexOf("-");
-    const env = dash < 0 ? stack : stack.slice(0, dash);
-    const rest = dash < 0 ? undefined : stack.slice(dash + 1);
     if (!ENV_NAME.test(env)) {
         return fail(`"${env}" is not an environment name`);
     }
+    // The layer the name itself says, and the part after the environment ("" when there is none).
+    const named = layerOfStackName(stack);
+    const rest = serviceOfStackName(stack);
     switch (layer) {
         case "global":
-            return rest === undefined ? { env } : fail(`it has a part after the environment ("${rest}")`);
+            return named === "global" ? { env } : fail(`it has a part after the environment ("${rest}")`);
         case "common":
-            return rest === "common" ? { env } : fail(`it does not end in "-common"`);
+            return named === "common" ? { env } : fail(`it does not end in "-common"`);
         case "service": {
-            if (rest === undefined) {
+            if (named === "global") {
                 return fail("it has no service part");
             }
-            if (rest === "common") {
+            if (named === "common") {
                 problems.add(
                     "layer",
                     layer,

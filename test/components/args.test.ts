@@ -2,7 +2,8 @@ import * as assert from "assert";
 import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
-import { providerProblems } from "../../components/args";
+import { providerProblems, settingsOrThrow, withDefaults } from "../../components/args";
+import { ProblemError } from "../../components/problems";
 import { useMocks } from "../../plan/evaluate";
 
 const allowed = (pkg: string) =>
@@ -70,5 +71,85 @@ describe("components/args: the providers argument", () => {
                 message: `not a provider of the aws package; ${allowed("aws")}`,
             },
         ]);
+    });
+});
+
+describe("components/args: withDefaults", () => {
+    interface Args {
+        readonly name: string;
+        readonly replicas?: number;
+        readonly scheme?: "internal" | "internet-facing";
+        readonly ranges?: readonly string[];
+    }
+    const defaults = { replicas: 2, scheme: "internal", ranges: [] } as const;
+
+    it("fills each key left out with its default and keeps the required ones", () => {
+        assert.deepStrictEqual(withDefaults<Args, typeof defaults>({ name: "a" }, defaults), {
+            name: "a",
+            replicas: 2,
+            scheme: "internal",
+            ranges: [],
+        });
+    });
+
+    it("a key set to undefined gets its default; a given value is kept, even 0, an empty list or a bad one", () => {
+        const given: Args = { name: "a", replicas: 0, scheme: "public" as never, ranges: undefined };
+        const emptyList: Args = { name: "", ranges: [] };
+        assert.deepStrictEqual(withDefaults(given, defaults), {
+            name: "a",
+            replicas: 0,
+            scheme: "public",
+            ranges: [],
+        });
+        assert.deepStrictEqual(withDefaults(emptyList, { ...defaults, ranges: ["x"] }), {
+            name: "",
+            replicas: 2,
+            scheme: "internal",
+            ranges: [],
+        });
+    });
+
+    it("keeps a key that has no default when given, and leaves it out when not", () => {
+        const nameOnly: Args = { name: "a" };
+        const withScheme: Args = { name: "a", scheme: "internet-facing" };
+        assert.deepStrictEqual(Object.keys(withDefaults(nameOnly, { replicas: 3 })), ["replicas", "name"]);
+        assert.deepStrictEqual(withDefaults(withScheme, { replicas: 3 }), {
+            name: "a",
+            replicas: 3,
+            scheme: "internet-facing",
+        });
+    });
+});
+
+describe("components/args: settingsOrThrow", () => {
+    const bad = { path: "replicas", value: 1, message: "allowed: 2 to 10" };
+    const missing = { path: "providers.kubernetes", value: undefined, message: "missing" };
+
+    it("the settings when neither the providers nor the validation found a problem", () => {
+        assert.deepStrictEqual(settingsOrThrow("Mesh", "m", [], { settings: { replicas: 2 }, problems: [] }), {
+            replicas: 2,
+        });
+    });
+
+    it("one ComponentArgsError, the providers' problems first, even when the validation made settings", () => {
+        assert.throws(
+            () => settingsOrThrow("Mesh", "m", [missing], { problems: [bad] }),
+            (err: unknown) =>
+                err instanceof ProblemError &&
+                err.name === "ComponentArgsError" &&
+                err.message ===
+                    'invalid Mesh "m" arguments:\n  - providers.kubernetes = (not set): missing\n  - replicas = 1: allowed: 2 to 10',
+        );
+        assert.throws(() => settingsOrThrow("Mesh", "m", [missing], { settings: {}, problems: [] }), ProblemError);
+    });
+
+    it("a validation that returns neither settings nor a problem is a bug, said as one", () => {
+        assert.throws(
+            () => settingsOrThrow("Mesh", "m", [], { problems: [] }),
+            (err: unknown) =>
+                !(err instanceof ProblemError) &&
+                err instanceof Error &&
+                err.message === "Mesh: its validation returned neither settings nor a problem",
+        );
     });
 });

@@ -1,12 +1,19 @@
 // Schema conformance of the plan's Kubernetes objects against the upstream schemas, through
 // maintained model packages: kubernetes-models (Kubernetes), @kubernetes-models/istio and
-// @kubernetes-models/prometheus-operator, @kubernetes-models/cert-manager. Their validators (generated from the upstream OpenAPI
-// schemas and CRDs) check types, enums and required fields, but accept unknown fields; so the
-// top-level fields and the `spec` fields of each object are also checked against the models'
-// declared types (read from their .d.ts files with the TypeScript compiler).
+// @kubernetes-models/prometheus-operator and @kubernetes-models/cert-manager. Only what the compiler cannot check is checked here:
+// - the values as the plan records them, against the models' validators (generated from the
+//   upstream OpenAPI schemas and CRDs): types, enums and required fields of values made at run
+//   time (from config, from other resources' outputs, through spreads and casts);
+// - that each apiVersion and kind exists (a CustomResource takes them as free strings);
+// - that a custom resource has no top-level field beside apiVersion, kind, metadata and spec
+//   (Pulumi's CustomResourceArgs take any key).
+// Unknown fields inside `spec` and in built-in kinds are compile errors instead: every spec is
+// built by a function typed with these same models (components/service/*.ts, mesh and
+// observability specs) or with @pulumi/kubernetes' input types, and test/types/ proves a
+// misspelled field fails `tsc`. The helper used to read the models' .d.ts files with the
+// TypeScript compiler on every run to find unknown fields; the types do that now.
 import * as fs from "fs";
 import * as path from "path";
-import * as ts from "typescript";
 
 /** The model packages and the API groups they cover. */
 const PACKAGES: { pkg: string; covers: (group: string) => boolean }[] = [
@@ -101,74 +108,22 @@ function withoutMasks(value: unknown, at = "", masked: string[] = []): { value: 
     return { value, masked };
 }
 
-/** The declared fields of a model: top level and `spec` (undefined when `spec` is a free map). */
-interface DeclaredFields {
-    readonly top: Set<string>;
-    readonly spec: Set<string> | undefined;
-}
+/** The top-level fields of a custom resource (the plan's manifests carry no status). */
+const CUSTOM_RESOURCE_FIELDS = new Set(["apiVersion", "kind", "metadata", "spec"]);
 
-const declared = new Map<string, DeclaredFields | undefined>();
-
-/**
- * Reads the declared top-level and `spec` fields of each (apiVersion, kind) from the models'
- * .d.ts files, with one TypeScript program for all of them.
- */
-function loadDeclaredFields(kinds: { apiVersion: string; kind: string }[]): void {
-    const wanted = kinds
-        .map((k) => ({
-            ...k,
-            key: `${k.apiVersion}:${k.kind}`,
-            file: path.join(moduleOf(k.apiVersion).dir, `${k.kind}.d.ts`),
-        }))
-        .filter((k) => !declared.has(k.key));
-    if (wanted.length === 0) {
-        return;
-    }
-    const present = wanted.filter((k) => fs.existsSync(k.file));
-    const program = ts.createProgram(
-        present.map((k) => k.file),
-        {
-            noEmit: true,
-            skipLibCheck: true,
-            types: [],
-            module: ts.ModuleKind.ESNext,
-            moduleResolution: ts.ModuleResolutionKind.Bundler,
-            target: ts.ScriptTarget.ES2022,
-        },
-    );
-    const checker = program.getTypeChecker();
-    for (const k of wanted) {
-        const source = program.getSourceFile(k.file);
-        const iface = source?.statements.find(
-            (s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === `I${k.kind}`,
-        );
-        if (!iface) {
-            declared.set(k.key, undefined);
-            continue;
-        }
-        const type = checker.getTypeAtLocation(iface);
-        const top = new Set(checker.getPropertiesOfType(type).map((p) => p.name));
-        const specSymbol = type.getProperty("spec");
-        let spec: Set<string> | undefined;
-        if (specSymbol) {
-            const specType = checker.getNonNullableType(checker.getTypeOfSymbolAtLocation(specSymbol, iface));
-            const props = checker.getPropertiesOfType(specType);
-            spec = specType.getStringIndexType() || props.length === 0 ? undefined : new Set(props.map((p) => p.name));
-        }
-        declared.set(k.key, { top, spec });
-    }
+/** Whether `apiVersion` is a custom resource's: one of the CRD model packages covers its group. */
+function isCustomResource(apiVersion: string): boolean {
+    return moduleOf(apiVersion).pkg !== "kubernetes-models";
 }
 
 /**
  * Every way `manifests` break the upstream schemas: an apiVersion/kind no model package knows,
- * a failed validation (type, enum, required field), an unknown top-level or `spec` field. Masked
- * values ("[secret]", "[unknown]") are left out of the validation: their shape is not known.
+ * a failed validation (type, enum, required field), an unknown top-level field of a custom
+ * resource. Masked values ("[secret]", "[unknown]") are left out of the validation: their shape
+ * is not known.
  */
 export async function validateManifests(manifests: readonly Manifest[]): Promise<ConformanceProblem[]> {
     const problems: ConformanceProblem[] = [];
-    loadDeclaredFields(
-        manifests.filter((m) => m.apiVersion && m.kind).map((m) => ({ apiVersion: m.apiVersion, kind: m.kind })),
-    );
     for (const m of manifests) {
         const object = objectName(m);
         const add = (message: string) => problems.push({ object, message });
@@ -194,15 +149,9 @@ export async function validateManifests(manifests: readonly Manifest[]): Promise
                 add(describeError(e));
             }
         }
-        const fields = declared.get(`${m.apiVersion}:${m.kind}`);
-        if (fields) {
-            for (const key of Object.keys(m).filter((k) => !fields.top.has(k))) {
-                add(`unknown field ${key} (${m.kind} has ${[...fields.top].sort().join(", ")})`);
-            }
-            if (fields.spec && m.spec && typeof m.spec === "object") {
-                for (const key of Object.keys(m.spec).filter((k) => !fields.spec!.has(k))) {
-                    add(`unknown field spec.${key} (${m.kind} spec has ${[...fields.spec].sort().join(", ")})`);
-                }
+        if (isCustomResource(m.apiVersion)) {
+            for (const key of Object.keys(m).filter((k) => !CUSTOM_RESOURCE_FIELDS.has(k))) {
+                add(`unknown field ${key} (a ${m.kind} has ${[...CUSTOM_RESOURCE_FIELDS].join(", ")})`);
             }
         }
     }

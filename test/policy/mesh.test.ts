@@ -91,6 +91,63 @@ describe("policy pack: mesh (Istio)", () => {
         });
     });
 
+    describe("mesh-control-plane-ha: the charts, whatever the release names; DaemonSet gateways; autoscaler maximums", () => {
+        const found = (stack: Parameters<typeof violations>[0]) => violationsOf("mesh-control-plane-ha", stack);
+        const HA = "kubernetes:helm.sh/v3:Release";
+        /** The common stack with release `from` renamed `to` (logical and release name). */
+        const renamed = (from: string, to: string, change: (inputs: any) => void = () => undefined) =>
+            edit(commonStack(), from, (i) => {
+                i.name = to;
+                change(i);
+            }).map((r) => (r.name === from ? { ...r, name: to } : r));
+
+        it("finds the gateway and istiod by their charts: another release name is checked, another chart under the gateway's name is not", async () => {
+            assert.deepStrictEqual(await found(renamed("istio-ingressgateway", "ingress", (i) => (i.values = {}))), [
+                `[mesh-control-plane-ha] ${HA} ingress: gateway release ingress runs 1 replica at least: set gatewayReplicas to 2 or more`,
+                `[mesh-control-plane-ha] ${HA} ingress: gateway release ingress has no PodDisruptionBudget: set podDisruptionBudget (e.g. minAvailable: 1) in its values`,
+            ]);
+            assert.deepStrictEqual(await found(renamed("istiod", "istiod-1-31", (i) => (i.values.autoscaleMin = 1))), [
+                `[mesh-control-plane-ha] ${HA} istiod-1-31: istiod release istiod-1-31 runs 1 replica at least: set istiodReplicas to 2 or more`,
+            ]);
+            const notTheGateway = edit(commonStack(), "istio-ingressgateway", (i) => {
+                i.chart = "oci://registry.example.com/charts/nginx";
+                i.values = {};
+            });
+            assert.deepStrictEqual(await found(notTheGateway), []);
+        });
+
+        it("passes a DaemonSet gateway: one pod per node, no autoscaler, no PodDisruptionBudget needed", async () => {
+            const daemonSet = edit(commonStack(), "istio-ingressgateway", (i) => (i.values = { kind: "DaemonSet" }));
+            assert.deepStrictEqual(await found(daemonSet), []);
+            // A Deployment said out loud is checked like the chart's default.
+            const deployment = edit(commonStack(), "istio-ingressgateway", (i) => (i.values = { kind: "Deployment" }));
+            assert.strictEqual((await found(deployment)).length, 2);
+        });
+
+        it("refuses an autoscaler maximum below 2 or below its minimum (istiod's autoscaleMax, the gateway's maxReplicas)", async () => {
+            const capped = edit(
+                edit(commonStack(), "istiod", (i) => (i.values.autoscaleMax = 1)),
+                "istio-ingressgateway",
+                (i) => Object.assign(i.values.autoscaling, { minReplicas: 3, maxReplicas: 2 }),
+            );
+            assert.deepStrictEqual(await found(capped), [
+                `[mesh-control-plane-ha] ${HA} istiod: istiod release istiod has autoscaleMax 1, below 2: the autoscaler's maximum caps the replicas (and one below its minimum is refused); set it to 2 or more, or leave it unset (the chart's 5)`,
+                `[mesh-control-plane-ha] ${HA} istio-ingressgateway: gateway release istio-ingressgateway has autoscaling.maxReplicas 2, below 3: the autoscaler's maximum caps the replicas (and one below its minimum is refused); set it to 3 or more, or leave it unset (the chart's 5)`,
+            ]);
+            // null removes the chart's default: istiod then gets no autoscaler and runs one pod.
+            const nulled = edit(commonStack(), "istiod", (i) => (i.values.autoscaleMax = null));
+            assert.deepStrictEqual(await found(nulled), [
+                `[mesh-control-plane-ha] ${HA} istiod: istiod release istiod has autoscaleMax null, below 2: the autoscaler's maximum caps the replicas (and one below its minimum is refused); set it to 2 or more, or leave it unset (the chart's 5)`,
+            ]);
+            // Without an autoscaler the maximum is not read; at the floor it passes.
+            const fixed = edit(commonStack(), "istiod", (i) =>
+                Object.assign(i.values, { autoscaleEnabled: false, replicaCount: 2, autoscaleMax: 1 }),
+            );
+            const atFloor = edit(commonStack(), "istiod", (i) => (i.values.autoscaleMax = 2));
+            assert.deepStrictEqual([await found(fixed), await found(atFloor)], [[], []]);
+        });
+    });
+
     describe("mesh-registry-only-outside-dev", () => {
         /** The common stack of environment `env`, its istiod release's outbound mode set (or unset). */
         const stackOf = (env: string, mode: string | undefined) =>

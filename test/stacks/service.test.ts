@@ -424,6 +424,10 @@ describe("service layer (stacks/service.ts)", () => {
                 { versions: [{ name: "v1", image: "registry.example.com/a", weight: 100 }] },
                 'platform:versions[0].image = "registry.example.com/a": the image has no tag, so it is not pinned; allowed: a tag other than latest or a digest, e.g. registry.example.com/backend:1.4.2 or registry.example.com/backend@sha256:<64 hex digits>',
             ],
+            [
+                { versions: [{ name: "v1", image: "", weight: 100 }] },
+                'platform:versions[0].image = "": the image is empty; allowed: an image pinned by a tag other than latest or by a digest, e.g. registry.example.com/backend:1.4.2 or registry.example.com/backend@sha256:<64 hex digits>',
+            ],
             [{ replicas: 0 }, "platform:replicas = 0: out of range; allowed: a whole number from 1 to 100"],
             [
                 { exposed: true, publicHost: "shop.example.com" },

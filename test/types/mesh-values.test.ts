@@ -30,6 +30,12 @@ describe("mesh values and Istio specs are typed", () => {
         const dns: Pick<ExternalDnsValues, "policy"> = { policy: "sync", txtOwner: "x" };
         // @ts-expect-error `vpcID` is not a key of the aws-load-balancer-controller chart
         const lbc: Pick<LoadBalancerControllerValues, "region"> = { region: "eu-west-1", vpcID: "vpc-1" };
-        assert.strictEqual([base, gatewayTypo, pa, tel, istiod, metrics, dns, lbc].length, 8);
+        // @ts-expect-error `topologykey` is not a field of a TopologySpreadConstraint (kubernetes-models)
+        const spread: IstiodValues["topologySpreadConstraints"] = [{ maxSkew: 1, topologykey: "zone" }];
+        const schedule: GatewayValues["topologySpreadConstraints"] = [
+            // @ts-expect-error `whenUnsatisfiable` is DoNotSchedule or ScheduleAnyway
+            { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "Schedule" },
+        ];
+        assert.strictEqual([base, gatewayTypo, pa, tel, istiod, metrics, dns, lbc, spread, schedule].length, 10);
     });
 });

@@ -1,11 +1,9 @@
 import * as assert from "assert";
-import { describeProblem } from "../../../components/problems";
 import {
     ISTIO_CHARTS,
     ISTIO_VERSION,
     baseValues,
     gatewayValues,
-    istioArgsProblems,
     istiodReleaseName,
     istiodValues,
     loadBalancerAnnotations,
@@ -179,36 +177,5 @@ describe("mesh specs (components/mesh/specs.ts)", () => {
         assert.strictEqual(samplingProblem(0), undefined);
         assert.strictEqual(samplingProblem(100), undefined);
         assert.strictEqual(samplingProblem(100.5), "out of range; allowed: 0 to 100");
-    });
-
-    it("rejects bad Istio arguments in one error naming each property", () => {
-        const problems = istioArgsProblems({
-            owner: { environment: {} as never, service: "common" },
-            kubernetesProvider: {} as never,
-            collector: COLLECTOR,
-            revision: "1.30",
-            tracingSamplingPercentage: -5,
-            gatewayScheme: "public" as never,
-            gatewaySourceRanges: ["10.20.0.0/16", "10.20.0.1/16"],
-            gatewayReplicas: 1,
-            istiodReplicas: 11,
-        });
-        assert.deepStrictEqual(problems.map(describeProblem), [
-            `revision = "1.30": ${revisionProblem("1.30")}`,
-            "tracingSamplingPercentage = -5: out of range; allowed: 0 to 100",
-            'gatewayScheme = "public": allowed: internet-facing, internal',
-            "gatewayReplicas = 1: allowed: an integer from 2 (one replica is a single point of failure) to 10",
-            "istiodReplicas = 11: allowed: an integer from 2 (one replica is a single point of failure) to 10",
-            'gatewaySourceRanges[1] = "10.20.0.1/16": not an IPv4 CIDR block; allowed: a.b.c.d/n, e.g. 10.20.0.0/16',
-        ]);
-        const open = istioArgsProblems({
-            owner: { environment: {} as never, service: "common" },
-            kubernetesProvider: {} as never,
-            collector: COLLECTOR,
-            gatewaySourceRanges: [],
-        });
-        assert.deepStrictEqual(open.map(describeProblem), [
-            "gatewaySourceRanges = []: at least one CIDR is needed, or the load balancer is open to every address",
-        ]);
     });
 });

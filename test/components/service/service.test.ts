@@ -31,7 +31,7 @@ describe("Service component (components/service/service.ts)", () => {
                     callees: [],
                     vpcCidr: "10.0.0.0/16",
                     certificateIssuer: "dev-common-ca-issuer",
-                    provider,
+                    providers: { kubernetes: provider },
                 }),
             (err: unknown) => {
                 assert.ok(err instanceof ProblemError && err.name === "ComponentArgsError");

@@ -13,13 +13,18 @@ describe("service settings validation (components/service/spec.ts)", () => {
         assert.strictEqual(checkImage(`backend@sha256:${"a".repeat(64)}`), undefined);
     });
 
-    it("refuses an image tagged latest or without a tag, with the fix", () => {
+    it("refuses an image tagged latest, without a tag or empty, with the fix", () => {
         assert.strictEqual(checkImage("backend:latest"), `the tag latest is not pinned; ${PIN}`);
         assert.strictEqual(
             checkImage("registry.example.com:5000/backend"),
             `the image has no tag, so it is not pinned; ${PIN}`,
         );
         assert.strictEqual(checkImage("backend"), `the image has no tag, so it is not pinned; ${PIN}`);
+        assert.strictEqual(checkImage("backend:"), `the image has no tag, so it is not pinned; ${PIN}`);
+        assert.strictEqual(
+            checkImage(""),
+            "the image is empty; allowed: an image pinned by a tag other than latest or by a digest, e.g. registry.example.com/backend:1.4.2 or registry.example.com/backend@sha256:<64 hex digits>",
+        );
         assert.strictEqual(
             checkImage("backend@sha256:abc"),
             "not a valid digest; allowed: a tag other than latest or @sha256:<64 hex digits>, e.g. registry.example.com/backend:1.4.2 or registry.example.com/backend@sha256:<64 hex digits>",

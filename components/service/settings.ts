@@ -1,0 +1,126 @@
+/**
+ * The Service component's arguments made whole, as plain functions: every argument checked
+ * (`validateServiceArgs`, after the service's own description was checked by `serviceProblems`),
+ * and what the component builds from, each value worked out once (`serviceComponentSettings`):
+ * the service's namespace, account, principal, hosts and external hosts. Nothing here creates a
+ * resource. The service's own defaults (replicas, port, ...) are `SERVICE_DEFAULTS` (spec.ts),
+ * applied by the config parser.
+ */
+import { providerProblems } from "../args";
+import { certificateIssuerProblem } from "../certificates";
+import { kubernetesName } from "../conventions";
+import { parseCidr } from "../network/ipv4";
+import { describeProblem, throwIfProblems } from "../problems";
+import { principalOf } from "./policies";
+import type { ServiceArgs } from "./service";
+import { ExternalHostSpec, ServiceSettings, serviceProblems } from "./spec";
+import { serviceHost } from "./workload";
+
+/** The arguments of the component that are not its providers. */
+export type ServiceOptions = Omit<ServiceArgs, "providers">;
+
+/** Every problem of the args, as messages; empty when the service can be created. */
+export function validateServiceArgs(args: ServiceOptions): string[] {
+    const problems = serviceProblems(args.settings).map(describeProblem);
+    try {
+        kubernetesName(args.owner.service, "service name");
+    } catch (err) {
+        problems.push((err as Error).message);
+    }
+    if (args.mesh.trustDomain === "") {
+        problems.push('mesh.trustDomain = "": required to build principals, e.g. cluster.local');
+    }
+    if (args.settings.exposed && args.settings.publicHost === undefined && args.zoneName === "") {
+        problems.push('zoneName = "": an exposed service without publicHost needs the environment zone for its host');
+    }
+    if (args.settings.exposed && certificateIssuerProblem(args.certificateIssuer) !== undefined) {
+        problems.push(
+            `certificateIssuer = ${JSON.stringify(args.certificateIssuer)}: an exposed service's certificate needs the ClusterIssuer's name (the common layer's output certificateIssuer)`,
+        );
+    }
+    const zoneMessage =
+        args.settings.publicHost === undefined || args.zoneName === ""
+            ? undefined
+            : hostZoneProblem(args.settings.publicHost, args.zoneName);
+    if (zoneMessage) {
+        problems.push(`publicHost = ${JSON.stringify(args.settings.publicHost)}: ${zoneMessage}`);
+    }
+    args.callees.forEach((callee, i) => {
+        try {
+            kubernetesName(callee, "callee");
+        } catch (err) {
+            problems.push(`callees[${i}]: ${(err as Error).message}`);
+        }
+    });
+    if (parseCidr(args.vpcCidr) === undefined) {
+        problems.push(
+            `vpcCidr = ${JSON.stringify(args.vpcCidr)}: not an IPv4 CIDR block; the egress NetworkPolicy needs the environment's VPC, e.g. 10.0.0.0/16`,
+        );
+    }
+    return problems;
+}
+
+/**
+ * Why `host` cannot be an exposed service's host in the environment's DNS zone `zoneName`, or
+ * undefined: the host gets its record in that zone, so it must be the zone's name or below it.
+ */
+export function hostZoneProblem(host: string, zoneName: string): string | undefined {
+    const h = host.toLowerCase().replace(/\.$/, "");
+    const zone = zoneName.toLowerCase().replace(/\.$/, "");
+    return h === zone || h.endsWith(`.${zone}`)
+        ? undefined
+        : `not in the environment's DNS zone ${zoneName}, where its record is made; allowed: ${zoneName} or a name ending in .${zoneName}, e.g. shop.${zoneName}`;
+}
+
+/** The public host of an exposed service: `publicHost`, or `<service>.<zoneName>`. */
+export function exposedHost(service: string, settings: ServiceSettings, zoneName: string): string | undefined {
+    return settings.exposed ? (settings.publicHost ?? `${service}.${zoneName}`) : undefined;
+}
+
+/** ServiceArgs checked, with every value derived from them worked out once: what the component builds. */
+export interface ServiceComponentSettings {
+    /** The service's name: also its namespace's and its service account's. */
+    readonly service: string;
+    readonly namespace: string;
+    readonly serviceAccount: string;
+    /** `<trustDomain>/ns/<namespace>/sa/<serviceAccount>`. */
+    readonly principal: string;
+    /** In-cluster FQDN. */
+    readonly host: string;
+    /** The host on the gateway when exposed (`publicHost`, or `<service>.<zoneName>`). */
+    readonly publicHost?: string;
+    /** The external hosts the service may reach; none when the settings list none. */
+    readonly externalHosts: readonly ExternalHostSpec[];
+}
+
+/** What the component builds from valid `args`. Pure. */
+export function deriveServiceSettings(args: ServiceOptions): ServiceComponentSettings {
+    const service = args.owner.service;
+    const publicHost = exposedHost(service, args.settings, args.zoneName);
+    return {
+        service,
+        namespace: service,
+        serviceAccount: service,
+        principal: principalOf(args.mesh.trustDomain, service, service),
+        host: serviceHost(service, service),
+        ...(publicHost === undefined ? {} : { publicHost }),
+        externalHosts: args.settings.externalHosts ?? [],
+    };
+}
+
+/**
+ * The settings the Service component builds from: its providers checked, then its arguments.
+ * Pure; throws one ProblemError (ComponentArgsError, `invalid Service "<service>":`) listing every
+ * problem, the providers' first, before anything is registered.
+ */
+export function serviceComponentSettings(args: ServiceArgs): ServiceComponentSettings {
+    const { providers, ...options } = args;
+    // Some problems are not about one value (a name that cannot be built): all are lines of one error.
+    throwIfProblems(
+        "ComponentArgsError",
+        `invalid Service "${args.owner.service}":`,
+        providerProblems(providers, ["kubernetes"]),
+        validateServiceArgs(options),
+    );
+    return deriveServiceSettings(options);
+}
