@@ -153,9 +153,9 @@ describe("the dev plan's releases rendered by helm template (when helm and ../sh
                 ])
                 .sort(),
             [
-                ["cert-manager", 2, ["topology.kubernetes.io/zone"]],
-                ["cert-manager-cainjector", 2, ["topology.kubernetes.io/zone"]],
-                ["cert-manager-webhook", 2, ["topology.kubernetes.io/zone"]],
+                ["cert-manager", 2, ["topology.kubernetes.io/zone", "kubernetes.io/hostname"]],
+                ["cert-manager-cainjector", 2, ["topology.kubernetes.io/zone", "kubernetes.io/hostname"]],
+                ["cert-manager-webhook", 2, ["topology.kubernetes.io/zone", "kubernetes.io/hostname"]],
             ],
         );
         assert.deepStrictEqual(

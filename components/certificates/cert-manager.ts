@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ComponentProviders, assertValidArgs, providerProblems } from "../args";
+import { ComponentProviders, Defaults, WithDefaults, providerProblems, settingsOrThrow, withDefaults } from "../args";
 import { ChartMirror, releaseChart } from "../charts";
 import { Owner, kubernetesMetadata } from "../conventions";
 import { Problem, Problems } from "../problems";
@@ -36,28 +36,27 @@ export interface CertManagerArgs {
     readonly dependsOn?: readonly pulumi.Resource[];
 }
 
-/** The arguments with every default applied, resolved once. */
-interface CertManagerSettings {
-    readonly mode: CertManagerMode;
-    readonly issuer: CertificateIssuer;
-    readonly webhookHost: string;
-    readonly chartMirror: ChartMirror;
-    readonly dependsOn: readonly pulumi.Resource[];
-}
+/** The arguments of the component that config or the stack set: not its owner or providers. */
+export type CertManagerOptions = Omit<CertManagerArgs, "owner" | "providers">;
 
-function certManagerSettings(args: CertManagerArgs): CertManagerSettings {
-    return {
-        mode: args.mode ?? "install",
-        issuer: args.issuer ?? { kind: "platform-ca" },
-        webhookHost: args.webhookHost ?? "",
-        chartMirror: args.chartMirror ?? { kind: "upstream" },
-        dependsOn: args.dependsOn ?? [],
-    };
-}
+/**
+ * The defaults of the optional CertManagerArgs, each written here only (the common layer's config
+ * keys take theirs from here).
+ */
+export const CERT_MANAGER_DEFAULTS = {
+    mode: "install",
+    issuer: { kind: "platform-ca" },
+    webhookHost: "",
+    chartMirror: { kind: "upstream" },
+    dependsOn: [],
+} as const satisfies Defaults<CertManagerOptions>;
 
-/** Every problem with the arguments (the providers apart). Pure. */
-export function certManagerArgsProblems(args: CertManagerArgs): Problem[] {
-    const settings = certManagerSettings(args);
+/** CertManagerOptions with every default applied: what the component builds from. */
+export type CertManagerSettings = WithDefaults<CertManagerOptions, typeof CERT_MANAGER_DEFAULTS>;
+
+/** Every problem with the arguments (the providers apart), once the defaults are applied. Pure. */
+export function certManagerArgsProblems(args: CertManagerOptions): Problem[] {
+    const settings = withDefaults(args, CERT_MANAGER_DEFAULTS);
     const problems = new Problems();
     problems.add("webhookHost", settings.webhookHost, webhookHostProblem(settings.webhookHost));
     if (settings.mode === "existing" && settings.webhookHost !== "") {
@@ -83,12 +82,12 @@ export class CertManager extends pulumi.ComponentResource {
     private readonly child: pulumi.CustomResourceOptions;
 
     constructor(name: string, args: CertManagerArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        assertValidArgs("CertManager", name, [
-            ...providerProblems(args.providers, ["kubernetes"]),
-            ...certManagerArgsProblems(args),
-        ]);
+        const problems = certManagerArgsProblems(args);
+        const settings = settingsOrThrow("CertManager", name, providerProblems(args.providers, ["kubernetes"]), {
+            problems,
+            ...(problems.length === 0 ? { settings: withDefaults(args, CERT_MANAGER_DEFAULTS) } : {}),
+        });
         super("platform:certificates:CertManager", name, {}, opts);
-        const settings = certManagerSettings(args);
         this.owner = args.owner;
         this.child = { parent: this, provider: args.providers.kubernetes };
         this.issuerName = issuerName(settings.issuer, args.owner.environment.env);

@@ -5,6 +5,8 @@
  */
 import type { ICertificate } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate";
 import type { IClusterIssuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer";
+import type { ITopologySpreadConstraint } from "kubernetes-models/v1/TopologySpreadConstraint";
+import { zoneSpread } from "../mesh/specs";
 
 // Typed with cert-manager's own models (@kubernetes-models/cert-manager, generated from its CRDs;
 // type-only imports): a misspelled field fails tsc.
@@ -82,24 +84,15 @@ function podLabels(component: "cert-manager" | "webhook" | "cainjector"): Record
     return { "app.kubernetes.io/name": component, "app.kubernetes.io/instance": CERT_MANAGER.release };
 }
 
-/** One replica per zone where possible: a zone's loss leaves the others serving. */
-function zoneSpread(component: "cert-manager" | "webhook" | "cainjector") {
-    return [
-        {
-            maxSkew: 1,
-            topologyKey: "topology.kubernetes.io/zone",
-            whenUnsatisfiable: "ScheduleAnyway",
-            labelSelector: { matchLabels: podLabels(component) },
-        },
-    ] as const;
-}
-
-/** High availability of one Deployment: replicas, a PodDisruptionBudget (at least one left), a zone spread. */
+/**
+ * High availability of one Deployment: replicas, a PodDisruptionBudget (at least one left), spread
+ * over zones then nodes (the mesh's spread: a zone's loss leaves the others serving).
+ */
 function available(component: "cert-manager" | "webhook" | "cainjector") {
     return {
         replicaCount: CERT_MANAGER_REPLICAS,
         podDisruptionBudget: { enabled: true },
-        topologySpreadConstraints: zoneSpread(component),
+        topologySpreadConstraints: zoneSpread(podLabels(component)),
     };
 }
 
@@ -111,7 +104,7 @@ export type CertManagerValues = {
     readonly enableCertificateOwnerRef: boolean;
     readonly replicaCount: number;
     readonly podDisruptionBudget: { readonly enabled: boolean };
-    readonly topologySpreadConstraints: ReturnType<typeof zoneSpread>;
+    readonly topologySpreadConstraints: ITopologySpreadConstraint[];
     readonly webhook: ReturnType<typeof available> & { readonly url: { readonly host?: string } };
     readonly cainjector: ReturnType<typeof available>;
     readonly prometheus: { readonly enabled: boolean; readonly servicemonitor: { readonly enabled: boolean } };

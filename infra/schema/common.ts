@@ -32,6 +32,7 @@ import {
 } from "../../components/mesh/webhooks";
 import { CHART_MIRROR_ALLOWED, ChartMirror, parseChartMirror } from "../../components/charts";
 import {
+    CERT_MANAGER_DEFAULTS,
     CERT_MANAGER_MODES,
     CertManagerMode,
     CertificateIssuer,
@@ -117,7 +118,7 @@ export const COMMON_SHAPE = {
             "PEM of the CA certificate that signed the certificate istiod serves at istiodWebhookUrl; set exactly when istiodWebhookUrl is.",
         layers: common,
     }),
-    certManager: configKey(oneOf(CERT_MANAGER_MODES), "install", {
+    certManager: configKey(oneOf(CERT_MANAGER_MODES), CERT_MANAGER_DEFAULTS.mode, {
         description:
             "install: install cert-manager (chart pinned in components/charts/sources.ts) to issue the gateway's certificates; existing: the cluster already runs cert-manager and its CRDs.",
         layers: common,

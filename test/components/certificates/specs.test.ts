@@ -1,5 +1,4 @@
 import * as assert from "assert";
-import * as k8s from "@pulumi/kubernetes";
 import {
     CertManager,
     certManagerArgsProblems,
@@ -16,16 +15,15 @@ import { DEV_ENVIRONMENT } from "../../helpers/fixtures";
 
 const OWNER = { environment: DEV_ENVIRONMENT, service: "common" };
 
-const spread = (name: string) => [
-    {
+const spread = (name: string) =>
+    ["topology.kubernetes.io/zone", "kubernetes.io/hostname"].map((topologyKey) => ({
         maxSkew: 1,
-        topologyKey: "topology.kubernetes.io/zone",
+        topologyKey,
         whenUnsatisfiable: "ScheduleAnyway",
         labelSelector: {
             matchLabels: { "app.kubernetes.io/name": name, "app.kubernetes.io/instance": "cert-manager" },
         },
-    },
-];
+    }));
 
 describe("certificates (components/certificates)", () => {
     it("installs cert-manager with its CRDs kept, a certificate's Secret removed with it, two replicas of each part with a PDB and a zone spread, monitored", () => {
@@ -109,8 +107,6 @@ describe("certificates (components/certificates)", () => {
     it("refuses a missing provider and a webhook host it would not use, before registering anything", () => {
         assert.deepStrictEqual(
             certManagerArgsProblems({
-                owner: OWNER,
-                providers: { kubernetes: new k8s.Provider("p", { kubeconfig: "{}" }) },
                 mode: "existing",
                 webhookHost: "localhost:10250",
             }).map((p) => `${p.path}: ${p.message}`),
