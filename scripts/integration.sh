@@ -137,6 +137,15 @@ if [ "$build_k8s" = 1 ]; then
 fi
 
 cd "$ROOT"
+# cert-manager's CRDs, when the cluster lacks them: an exposed service's stack makes a Certificate
+# even where no common stack installed cert-manager (the stand-in common stack of the service tests).
+K=${KUBECTL:-kubectl}
+if ! "$K" --kubeconfig "$PLATFORM_KUBECONFIG" get customresourcedefinition certificates.cert-manager.io >/dev/null 2>&1; then
+  "$K" --kubeconfig "$PLATFORM_KUBECONFIG" apply --server-side -f "$ROOT"/test/fixtures/k8s-crds/cert-manager-*/ >/dev/null
+  "$K" --kubeconfig "$PLATFORM_KUBECONFIG" wait --for=condition=Established --timeout=60s \
+    -f "$ROOT"/test/fixtures/k8s-crds/cert-manager-*/ >/dev/null
+  say "cert-manager's CRDs installed (test/fixtures/k8s-crds)"
+fi
 t0=$(date +%s)
 status=0
 npm run --silent test:integration -- "$@" || status=$?

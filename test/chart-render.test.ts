@@ -8,7 +8,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { ChartName } from "../components/charts";
+import { CHARTS, ChartName } from "../components/charts";
 import { KUBERNETES_VERSION } from "../components/cluster";
 import { CHART_VALUES_DIR, OFFLINE_CHART_FOLDERS } from "./helpers/chart-values";
 import { devPlan } from "./helpers/dev-plan";
@@ -163,6 +163,22 @@ describe("the dev plan's releases rendered by helm template (when helm and ../sh
             [1, 1, 1],
         );
         assert.strictEqual(one("cert-manager", "ServiceMonitor").metadata.name, "cert-manager");
+        // The plain CRDs the integration suite installs (test/fixtures/k8s-crds) are the chart's.
+        const vendored = path.resolve(
+            __dirname,
+            "fixtures",
+            "k8s-crds",
+            `cert-manager-${CHARTS["cert-manager"].version}`,
+        );
+        const plain = fs
+            .readdirSync(vendored)
+            .map((f) => yaml.load(fs.readFileSync(path.join(vendored, f), "utf8")) as Doc)
+            .map((d) => [d.metadata.name, d.spec] as const)
+            .sort(([a], [b]) => a.localeCompare(b));
+        assert.deepStrictEqual(
+            plain,
+            crds.map((c) => [c.metadata.name, c.spec] as const).sort(([a], [b]) => a.localeCompare(b)),
+        );
         // Leader election in its own namespace; the webhook at its Service (no webhookHost in dev).
         const args: string[] = all("cert-manager", "Deployment").find((d) => d.metadata.name === "cert-manager")!.spec
             .template.spec.containers[0].args;

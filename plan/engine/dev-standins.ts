@@ -2,20 +2,24 @@ import * as fs from "fs";
 import { StackPlan, planEnvironment } from "../plan";
 import { Backend } from "./engine";
 import { registerIstioValidation } from "./istio";
-import { kubeconfigFile } from "./kube";
+import { kubeconfigFile, kubectl, registerValidatingWebhook } from "./kube";
 import { standIn } from "./standin";
 
 /** What a suite of dev's service stacks starts from: the offline plan and how to undo the set-up. */
 export interface DevServicesSetup {
     readonly plans: StackPlan[];
-    /** Removes Istio's validating webhook again (when the set-up registered one). */
+    /**
+     * Undoes the set-up: removes the validating webhooks it registered and the gateway's namespace
+     * when it made it.
+     */
     readonly unregister: () => void;
 }
 
 /**
- * Sets up `backend` for dev's service stacks: Istio's validation at admission on the suite's
- * cluster, and STAND-IN STACKS for dev and dev-common (standIn) exporting what the offline plan
- * computes, dev-common's kubeconfig pointing at the suite's cluster.
+ * Sets up `backend` for dev's service stacks: Istio's and cert-manager's validation at admission on
+ * the suite's cluster, the ingress gateway's namespace (where an exposed service's Certificate
+ * goes; the common layer makes it), and STAND-IN STACKS for dev and dev-common (standIn) exporting
+ * what the offline plan computes, dev-common's kubeconfig pointing at the suite's cluster.
  */
 export async function setUpDevServices(backend: Backend): Promise<DevServicesSetup> {
     const kubeconfig = fs.readFileSync(kubeconfigFile(), "utf8");
@@ -29,6 +33,51 @@ export async function setUpDevServices(backend: Backend): Promise<DevServicesSet
         return plan;
     };
     await standIn(backend, planOf("global"));
-    await standIn(backend, planOf("common"), { kubeconfig });
-    return { plans, unregister };
+    const common = planOf("common");
+    await standIn(backend, common, { kubeconfig });
+    const unregisterCertManager = registerCertManagerValidation();
+    const removeNamespace = ensureNamespace(String(common.evaluation.outputs.gatewayNamespace));
+    return {
+        plans,
+        unregister: () => {
+            unregister();
+            unregisterCertManager();
+            removeNamespace();
+        },
+    };
+}
+
+/** Makes namespace `name` unless it exists; returns what deletes it again (nothing when it was there). */
+function ensureNamespace(name: string): () => void {
+    if (kubectl(["get", "namespace", name]).code === 0) {
+        return () => undefined;
+    }
+    const made = kubectl(["create", "namespace", name]);
+    if (made.code !== 0) {
+        throw new Error(`could not create namespace ${name}: ${made.stderr}`);
+    }
+    return () => {
+        // Waits until it is gone, so the next suite can make it again.
+        kubectl(["delete", "namespace", name, "--ignore-not-found", "--timeout=120s"]);
+    };
+}
+
+const CERT_MANAGER_WEBHOOK_NAME = "platform-integration-cert-manager-validation";
+
+/**
+ * Registers cert-manager's validation of cert-manager.io objects at admission, served by the
+ * cert-manager webhook at PLATFORM_CERT_MANAGER_WEBHOOK_HOST (the suite runs one beside its API
+ * server, whose certificate the API server trusts through its system roots); returns what removes
+ * it. Without that variable nothing is registered: the cluster's own cert-manager, if any, validates.
+ */
+export function registerCertManagerValidation(): () => void {
+    const host = process.env.PLATFORM_CERT_MANAGER_WEBHOOK_HOST;
+    if (!host) {
+        return () => undefined;
+    }
+    return registerValidatingWebhook(CERT_MANAGER_WEBHOOK_NAME, "cert-manager's validating webhook", {
+        name: "webhook.cert-manager.io",
+        url: `https://${host}/validate`,
+        rules: [{ apiGroups: ["cert-manager.io", "acme.cert-manager.io"], apiVersions: ["v1"], resources: ["*/*"] }],
+    });
 }

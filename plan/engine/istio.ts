@@ -3,7 +3,7 @@
 // of an istiod running outside the cluster ($PLATFORM_ISTIOD_URL and $PLATFORM_ISTIOD_CA, as
 // ../shared/tools/istiod/up.sh prints them). Either way it is proven live before a stack is deployed.
 import * as fs from "fs";
-import { kubectl } from "./kube";
+import { kubectl, registerValidatingWebhook } from "./kube";
 
 const WEBHOOK_NAME = "platform-integration-istio-validator";
 
@@ -32,40 +32,18 @@ export function registerIstioValidation(): () => void {
     if (!url || !caFile) {
         return () => undefined;
     }
-    const webhook = {
-        apiVersion: "admissionregistration.k8s.io/v1",
-        kind: "ValidatingWebhookConfiguration",
-        metadata: { name: WEBHOOK_NAME },
-        webhooks: [
+    return registerValidatingWebhook(WEBHOOK_NAME, "Istio's validating webhook", {
+        name: "validation.istio.io",
+        url: `${url}/validate`,
+        caBundle: fs.readFileSync(caFile, "utf8"),
+        rules: [
             {
-                name: "validation.istio.io",
-                admissionReviewVersions: ["v1"],
-                sideEffects: "None",
-                failurePolicy: "Fail",
-                clientConfig: { url: `${url}/validate`, caBundle: fs.readFileSync(caFile).toString("base64") },
-                rules: [
-                    {
-                        operations: ["CREATE", "UPDATE"],
-                        apiGroups: [
-                            "security.istio.io",
-                            "networking.istio.io",
-                            "telemetry.istio.io",
-                            "extensions.istio.io",
-                        ],
-                        apiVersions: ["*"],
-                        resources: ["*"],
-                    },
-                ],
+                apiGroups: ["security.istio.io", "networking.istio.io", "telemetry.istio.io", "extensions.istio.io"],
+                apiVersions: ["*"],
+                resources: ["*"],
             },
         ],
-    };
-    const applied = kubectl(["apply", "-f", "-"], JSON.stringify(webhook));
-    if (applied.code !== 0) {
-        throw new Error(`could not register Istio's validating webhook at ${url}: ${applied.stderr}`);
-    }
-    return () => {
-        kubectl(["delete", "validatingwebhookconfiguration", WEBHOOK_NAME, "--ignore-not-found"]);
-    };
+    });
 }
 
 /**

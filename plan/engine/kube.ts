@@ -73,3 +73,53 @@ export function getObject(r: ObjectRef): any {
     }
     return JSON.parse(result.stdout);
 }
+
+/** One webhook of a ValidatingWebhookConfiguration: at a URL, failing closed, on `rules`. */
+export interface UrlWebhook {
+    readonly name: string;
+    /** `https://...`: where the API server calls it. */
+    readonly url: string;
+    /** PEM of the CA that signed its certificate; none: the API server's system roots. */
+    readonly caBundle?: string;
+    readonly rules: readonly {
+        readonly apiGroups: readonly string[];
+        readonly apiVersions: readonly string[];
+        readonly resources: readonly string[];
+    }[];
+}
+
+/**
+ * Registers a ValidatingWebhookConfiguration `name` with one webhook (CREATE and UPDATE,
+ * `failurePolicy: Fail`) on the suite's cluster; returns what removes it again. `what` names it
+ * in the error when the API server refuses it.
+ */
+export function registerValidatingWebhook(name: string, what: string, webhook: UrlWebhook): () => void {
+    const config = {
+        apiVersion: "admissionregistration.k8s.io/v1",
+        kind: "ValidatingWebhookConfiguration",
+        metadata: { name },
+        webhooks: [
+            {
+                name: webhook.name,
+                admissionReviewVersions: ["v1"],
+                sideEffects: "None",
+                failurePolicy: "Fail",
+                matchPolicy: "Equivalent",
+                clientConfig: {
+                    url: webhook.url,
+                    ...(webhook.caBundle === undefined
+                        ? {}
+                        : { caBundle: Buffer.from(webhook.caBundle).toString("base64") }),
+                },
+                rules: webhook.rules.map((r) => ({ operations: ["CREATE", "UPDATE"], ...r })),
+            },
+        ],
+    };
+    const applied = kubectl(["apply", "-f", "-"], JSON.stringify(config));
+    if (applied.code !== 0) {
+        throw new Error(`could not register ${what} at ${webhook.url}: ${applied.stderr}`);
+    }
+    return () => {
+        kubectl(["delete", "validatingwebhookconfiguration", name, "--ignore-not-found"]);
+    };
+}

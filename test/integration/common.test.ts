@@ -29,10 +29,11 @@
 // kube-prometheus-stack's operator webhook is left as the chart makes it: its certificate Jobs are
 // hooks that kwok completes (pod-complete stage: the Job's pod Succeeds without running), and the
 // release installs (the test checks it is deployed). Nothing is turned off.
-// The cluster comes with Istio's and the Prometheus operator's CRDs (../shared/tools/k8s/up.sh);
-// the base chart manages Istio's as templates, so the test hands the existing ones to the
-// istio-base release first (Helm's ownership labels, as when moving CRDs under Helm) and takes
-// them back after destroy: the chart keeps them (helm.sh/resource-policy: keep).
+// The cluster comes with Istio's and the Prometheus operator's CRDs (../shared/tools/k8s/up.sh),
+// and cert-manager's (scripts/integration.sh, for the service stacks' Certificates); the base and
+// cert-manager charts manage theirs as templates, so the test hands the existing ones to the
+// istio-base and cert-manager releases first (Helm's ownership labels, as when moving CRDs under
+// Helm) and takes them back after destroy: the charts keep them (helm.sh/resource-policy: keep).
 import * as assert from "assert";
 import { X509Certificate } from "crypto";
 import * as fs from "fs";
@@ -161,10 +162,39 @@ function clusterObjectsOfOurReleases(): string[] {
 
 /** The cluster's Istio CRDs (installed with the cluster by ../shared/tools/k8s/up.sh). */
 function istioCrds(): string[] {
+    return crdsOf(".istio.io");
+}
+
+/** The cluster's CRDs whose name ends in `suffix`, sorted. */
+function crdsOf(suffix: string): string[] {
     return kubectlOk(["get", "customresourcedefinitions", "-o", "name"])
         .split("\n")
         .map((n) => n.replace(/^customresourcedefinition\.apiextensions\.k8s\.io\//, ""))
-        .filter((n) => n.endsWith(".istio.io"));
+        .filter((n) => n.endsWith(suffix))
+        .sort();
+}
+
+/** Hands existing CRDs to a Helm release that templates the same ones (Helm's ownership labels). */
+function handToRelease(crds: readonly string[], release: string, namespace: string): void {
+    for (const crd of crds) {
+        kubectlOk(["label", "crd", crd, `${HELM_OWNER.label}=Helm`, "--overwrite"]);
+        kubectlOk([
+            "annotate",
+            "crd",
+            crd,
+            `${HELM_OWNER.release}=${release}`,
+            `${HELM_OWNER.namespace}=${namespace}`,
+            "--overwrite",
+        ]);
+    }
+}
+
+/** Gives CRDs back as they came, without Helm's ownership (the charts keep them on uninstall). */
+function takeBack(crds: readonly string[]): void {
+    for (const crd of crds) {
+        kubectl(["label", "crd", crd, `${HELM_OWNER.label}-`]);
+        kubectl(["annotate", "crd", crd, `${HELM_OWNER.release}-`, `${HELM_OWNER.namespace}-`]);
+    }
 }
 
 describe("dev-common on an existing cluster under the real engine, charts through the mirror key", function () {
@@ -247,10 +277,7 @@ describe("dev-common on an existing cluster under the real engine, charts throug
 
     after(() => {
         // Give the cluster's Istio CRDs back as they came (the chart keeps them on uninstall).
-        for (const crd of crds) {
-            kubectl(["label", "crd", crd, `${HELM_OWNER.label}-`]);
-            kubectl(["annotate", "crd", crd, `${HELM_OWNER.release}-`, `${HELM_OWNER.namespace}-`]);
-        }
+        takeBack([...crds, ...CERT_MANAGER_CRDS]);
     });
 
     it("pulumi preview renders the seven releases from the mirror folder against the given cluster, and creates nothing", async () => {
@@ -316,17 +343,11 @@ describe("dev-common on an existing cluster under the real engine, charts throug
     it("pulumi up installs base -> istiod -> gateway, the observability releases, cert-manager with the environment's CA, and the mesh-wide objects", async () => {
         // The cluster's Istio CRDs go to the istio-base release, which templates the same ones.
         crds = istioCrds();
-        for (const crd of crds) {
-            kubectlOk(["label", "crd", crd, `${HELM_OWNER.label}=Helm`, "--overwrite"]);
-            kubectlOk([
-                "annotate",
-                "crd",
-                crd,
-                `${HELM_OWNER.release}=istio-base`,
-                `${HELM_OWNER.namespace}=istio-system`,
-                "--overwrite",
-            ]);
-        }
+        handToRelease(crds, "istio-base", "istio-system");
+        // Likewise cert-manager's, which the suite installs for the service stacks' Certificates
+        // (scripts/integration.sh), to the cert-manager release whose chart templates them.
+        assert.deepStrictEqual(crdsOf("cert-manager.io"), CERT_MANAGER_CRDS, "cert-manager's CRDs are not installed");
+        handToRelease(CERT_MANAGER_CRDS, "cert-manager", "cert-manager");
         // The istiod outside the cluster serves injection from the template in
         // PLATFORM_ISTIOD_INJECT_DIR (scripts/integration.sh), and reloads it when the files change:
         // once the istiod chart has made its ConfigMap istio-sidecar-injector, the test copies it
@@ -572,15 +593,8 @@ describe("dev-common on an existing cluster under the real engine, charts throug
             ),
         ];
         assert.deepStrictEqual(left, []);
-        // cert-manager's CRDs stay (crds.keep: removing them would delete every certificate); the test
-        // removes them, as a team would once it uninstalls cert-manager for good.
-        const crdsLeft = kubectlOk(["get", "customresourcedefinitions", "-o", "name"])
-            .split("\n")
-            .map((n) => n.replace(/^customresourcedefinition\.apiextensions\.k8s\.io\//, ""))
-            .filter((n) => n.endsWith("cert-manager.io"))
-            .sort();
-        assert.deepStrictEqual(crdsLeft, CERT_MANAGER_CRDS);
-        kubectlOk(["delete", "customresourcedefinitions", ...CERT_MANAGER_CRDS]);
+        // cert-manager's CRDs stay (crds.keep: removing them would delete every certificate).
+        assert.deepStrictEqual(crdsOf("cert-manager.io"), CERT_MANAGER_CRDS);
         // Istio's CRDs stay, as the chart says (helm.sh/resource-policy: keep).
         assert.deepStrictEqual(istioCrds(), crds);
     });
