@@ -36,7 +36,7 @@ export const MUTATIONS: readonly Mutation[] = [
     {
         id: "cluster-ignore-changes",
         file: "components/cluster/cluster.ts",
-        from: '...(settings.scheduledScaling ? { ignoreChanges: ["scalingConfig.desiredSize"] } : {}),',
+        from: '...(scheduled ? { ignoreChanges: ["scalingConfig.desiredSize"] } : {}),',
         to: "",
         tests: [COMMON],
     },

@@ -1,10 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as pulumi from "@pulumi/pulumi";
-import { ComponentProviders, providerProblems, settingsOrThrow } from "../args";
+import { assertValidArgs } from "../args";
+import { checkRetentionDays } from "../cloudwatch";
+import { Problem, Problems } from "../problems";
 import { Owner, namer, ownerTags } from "../conventions";
-import { eksSecretsKeyPolicy, logGroupKeyPolicy, managedKey } from "../kms";
-import { ClusterSettings, validateClusterArgs } from "./settings";
+import { eksSecretsKeyPolicy, keyAdminArnsProblems, logGroupKeyPolicy, managedKey } from "../kms";
 import {
     CLUSTER_ROLE_POLICIES,
     ClusterAccess,
@@ -13,9 +14,12 @@ import {
     NodeGroupSpec,
     accessEntries,
     assumeRolePolicy,
+    endpointProblem,
     managedPolicyArn,
     nodeMetadataOptions,
+    nodeGroupsProblems,
     partitionOfRegion,
+    roleArnProblem,
     scheduledScaling,
 } from "./specs";
 import { podIdentityRole } from "./pod-identity";
@@ -59,36 +63,34 @@ export interface ClusterArgs {
      * (Monday to Friday), in its time zone. Keep it off for production. @default false
      */
     readonly scheduledScaling?: boolean;
-    /**
-     * The stack's providers: aws (region and owner default tags) for every AWS resource, and the
-     * `eks` package's for the control plane (default providers are disabled, so both are explicit).
-     */
-    readonly providers: ComponentProviders<"aws" | "eks">;
+    /** The stack's aws provider (region and owner default tags). */
+    readonly awsProvider: aws.Provider;
+    /** The provider of the `eks` package: default providers are disabled, so it is explicit too. */
+    readonly eksProvider: eks.Provider;
 }
 
-/** An IAM role and the attachments of its managed policies. */
-interface RoleWithPolicies {
-    readonly role: aws.iam.Role;
-    readonly attachments: aws.iam.RolePolicyAttachment[];
-}
-
-/** What every builder of the cluster uses. */
-interface Build {
-    readonly owner: Owner;
-    readonly settings: ClusterSettings;
-    /** Names by the conventions: `<env>-common-<type>`. */
-    readonly name: ReturnType<typeof namer>;
-    readonly partition: string;
-    /** The options of every AWS child: parented to the cluster, with the stack's aws provider. */
-    readonly awsOpts: pulumi.CustomResourceOptions;
-}
-
-/** The add-ons a node needs to be Ready and to serve Pod Identity credentials, by name. */
-interface NodeAddons {
-    readonly vpcCni: aws.eks.Addon;
-    readonly kubeProxy: aws.eks.Addon;
-    /** The EKS Pod Identity agent: what any Pod Identity association waits for. */
-    readonly podIdentityAgent: aws.eks.Addon;
+/**
+ * Every problem with `args`: the property, its value, what is wrong and what is allowed. Pure:
+ * the component throws them together before creating anything.
+ */
+export function clusterArgsProblems(args: ClusterArgs): Problem[] {
+    const problems = new Problems();
+    if (args.privateSubnetIds.length < 2) {
+        problems.add("privateSubnetIds", args.privateSubnetIds, "EKS needs subnets in at least two availability zones");
+    }
+    const endpoint = endpointProblem(args.endpointPublicAccess ?? false, args.endpointPublicAccessCidrs ?? []);
+    problems.addAll("", endpoint ? [endpoint] : []);
+    for (const [property, arns] of [
+        ["access.adminRoleArns", args.access?.adminRoleArns ?? []],
+        ["access.viewerRoleArns", args.access?.viewerRoleArns ?? []],
+    ] as const) {
+        arns.forEach((arn, i) => problems.add(`${property}[${i}]`, arn, roleArnProblem(arn)));
+    }
+    problems.addAll("kmsKeyAdminArns", keyAdminArnsProblems(args.kmsKeyAdminArns));
+    const retention = args.logRetentionDays ?? 30;
+    problems.add("logRetentionDays", retention, checkRetentionDays(retention));
+    problems.addAll("nodeGroups", nodeGroupsProblems(args.nodeGroups as unknown as Record<string, unknown>[]));
+    return [...problems.all];
 }
 
 /**
@@ -119,51 +121,219 @@ export class Cluster extends pulumi.ComponentResource {
     readonly loadBalancerControllerAccess: readonly pulumi.Resource[];
 
     constructor(name: string, args: ClusterArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        // Every argument checked, and the defaults applied, before anything is registered.
-        const { owner, providers, ...options } = args;
-        const settings = settingsOrThrow(
-            "Cluster",
-            name,
-            providerProblems(providers, ["aws", "eks"]),
-            validateClusterArgs(options),
-        );
+        assertValidArgs("Cluster", name, clusterArgsProblems(args));
         super("platform:cluster:Cluster", name, {}, opts);
-        const build: Build = {
-            owner,
-            settings,
-            name: namer(owner),
-            partition: partitionOfRegion(owner.environment.region),
-            awsOpts: { parent: this, provider: providers.aws },
-        };
-        const clusterRole = this.role(build, "eks-cluster-role", "eks.amazonaws.com", CLUSTER_ROLE_POLICIES);
-        const nodeRole = this.role(build, "eks-node-role", "ec2.amazonaws.com", NODE_ROLE_POLICIES);
-        const secretsKey = this.secretsKey(build, clusterRole);
-        const logGroup = this.controlPlaneLogs(build);
-        const cluster = this.controlPlane(build, providers, { clusterRole, secretsKey, logGroup });
-        this.clusterName = settings.clusterName;
+        const owner = args.owner;
+        const resourceName = namer(owner);
+        const awsOpts = { parent: this, provider: args.awsProvider };
+        const publicAccess = args.endpointPublicAccess ?? false;
+        const logRetentionDays = args.logRetentionDays ?? 30;
+        const partition = partitionOfRegion(owner.environment.region);
+
+        const clusterRole = this.role(
+            resourceName("eks-cluster-role", undefined, "iamRole"),
+            "eks.amazonaws.com",
+            CLUSTER_ROLE_POLICIES,
+            partition,
+            awsOpts,
+        );
+        const nodeRole = this.role(
+            resourceName("eks-node-role", undefined, "iamRole"),
+            "ec2.amazonaws.com",
+            NODE_ROLE_POLICIES,
+            partition,
+            awsOpts,
+        );
+
+        // Envelope encryption of Kubernetes secrets with a key of this stack, rotated yearly; its
+        // policy names the key admins and lets only the cluster's role use it.
+        const keyName = resourceName("eks-secrets-key");
+        const key = managedKey(
+            keyName,
+            {
+                description: `Envelope encryption of the Kubernetes secrets of ${args.clusterName}`,
+                policy: clusterRole.role.arn.apply((roleArn) =>
+                    JSON.stringify(eksSecretsKeyPolicy(args.kmsKeyAdminArns, roleArn)),
+                ),
+            },
+            awsOpts,
+        ).key;
+
+        // EKS writes control-plane logs to this fixed group name; creating it first sets the
+        // retention and the customer-managed key, which only CloudWatch Logs may use, for this group.
+        const logGroupPath = `/aws/eks/${args.clusterName}/cluster`;
+        const accountId = aws.getCallerIdentityOutput({}, { parent: this, provider: args.awsProvider }).accountId;
+        const logKeyName = resourceName("eks-log-key");
+        const logKey = managedKey(
+            logKeyName,
+            {
+                description: `Encryption of the control-plane log group of ${args.clusterName}`,
+                policy: accountId.apply((id) =>
+                    JSON.stringify(
+                        logGroupKeyPolicy(args.kmsKeyAdminArns, {
+                            partition,
+                            region: owner.environment.region,
+                            accountId: id,
+                            logGroupName: logGroupPath,
+                        }),
+                    ),
+                ),
+            },
+            awsOpts,
+        ).key;
+        const logGroupName = resourceName("eks-log-group", undefined, "logGroup");
+        const logGroup = new aws.cloudwatch.LogGroup(
+            logGroupName,
+            {
+                name: logGroupPath,
+                retentionInDays: logRetentionDays,
+                kmsKeyId: logKey.arn,
+                tags: { Name: logGroupName },
+            },
+            awsOpts,
+        );
+
+        const cluster = new eks.Cluster(
+            args.clusterName,
+            {
+                name: args.clusterName,
+                version: KUBERNETES_VERSION,
+                vpcId: args.vpcId,
+                privateSubnetIds: [...args.privateSubnetIds],
+                nodeAssociatePublicIpAddress: false,
+                endpointPrivateAccess: true,
+                endpointPublicAccess: publicAccess,
+                ...(publicAccess ? { publicAccessCidrs: [...(args.endpointPublicAccessCidrs ?? [])] } : {}),
+                // Access entries are created below, named and tagged by our conventions
+                // (pulumi-eks would create them untagged under its own names).
+                authenticationMode: "API",
+                createOidcProvider: true,
+                encryptionConfigKeyArn: key.arn,
+                enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
+                serviceRole: clusterRole.role,
+                // Node groups and add-ons are managed below as plain resources, each named and tagged.
+                skipDefaultNodeGroup: true,
+                bootstrapSelfManagedAddons: false,
+                useDefaultVpcCni: true,
+                corednsAddonOptions: { enabled: false },
+                kubeProxyAddonOptions: { enabled: false },
+                clusterTags: { Name: args.clusterName },
+                clusterSecurityGroupTags: {
+                    Name: resourceName("eks-cluster-security-group", undefined, "securityGroup"),
+                },
+                nodeSecurityGroupTags: { Name: resourceName("eks-node-security-group", undefined, "securityGroup") },
+            },
+            {
+                parent: this,
+                provider: args.eksProvider,
+                providers: { aws: args.awsProvider },
+                dependsOn: [logGroup, ...clusterRole.attachments],
+            },
+        );
+        this.clusterName = args.clusterName;
         this.kubeconfig = pulumi.secret(cluster.kubeconfigJson);
         this.oidcProviderArn = cluster.oidcProviderArn;
         this.oidcProviderUrl = cluster.oidcProviderUrl;
         this.clusterSecurityGroupId = cluster.clusterSecurityGroupId;
         this.nodeSecurityGroupId = cluster.nodeSecurityGroupId;
-        this.istioWebhookRule(build, cluster);
-        this.accessEntries(build, cluster);
 
-        const nodeAddons = this.nodeAddons(build, cluster);
-        const networking: aws.eks.Addon[] = [nodeAddons.vpcCni, nodeAddons.kubeProxy, nodeAddons.podIdentityAgent];
+        // Istio's sidecar injector: the API server calls istiod's webhook on the nodes on 15017.
+        const webhookRuleName = resourceName("istio-webhook-rule");
+        new aws.vpc.SecurityGroupIngressRule(
+            webhookRuleName,
+            {
+                securityGroupId: cluster.nodeSecurityGroupId,
+                referencedSecurityGroupId: cluster.clusterSecurityGroupId,
+                ipProtocol: "tcp",
+                fromPort: ISTIO_WEBHOOK_PORT,
+                toPort: ISTIO_WEBHOOK_PORT,
+                description: "EKS control plane to istiod sidecar-injector webhook",
+                tags: { Name: webhookRuleName },
+            },
+            awsOpts,
+        );
+
+        // Who may use the cluster's API: one access entry per role, with its EKS access policy.
+        const entries = accessEntries({
+            adminRoleArns: args.access?.adminRoleArns ?? [],
+            viewerRoleArns: args.access?.viewerRoleArns ?? [],
+        });
+        for (const [key, spec] of Object.entries(entries)) {
+            const entryName = resourceName(`eks-access-entry-${key}`);
+            const entry = new aws.eks.AccessEntry(
+                entryName,
+                {
+                    clusterName: args.clusterName,
+                    principalArn: spec.principalArn,
+                    type: spec.type,
+                    tags: { Name: entryName },
+                },
+                { ...awsOpts, dependsOn: [cluster] },
+            );
+            for (const [policyKey, policy] of Object.entries(spec.accessPolicies)) {
+                new aws.eks.AccessPolicyAssociation(
+                    `${entryName}-${policyKey}`,
+                    {
+                        clusterName: args.clusterName,
+                        principalArn: spec.principalArn,
+                        policyArn: policy.policyArn,
+                        accessScope: policy.accessScope,
+                    },
+                    { ...awsOpts, dependsOn: [entry] },
+                );
+            }
+        }
+
+        const addon = (
+            addonName: ManagedAddon,
+            dependsOn: pulumi.Resource[],
+            extra: Partial<aws.eks.AddonArgs> = {},
+        ) => {
+            const physical = resourceName(`${addonName}-addon`);
+            return new aws.eks.Addon(
+                physical,
+                {
+                    clusterName: args.clusterName,
+                    addonName,
+                    resolveConflictsOnCreate: "OVERWRITE",
+                    resolveConflictsOnUpdate: "OVERWRITE",
+                    tags: { Name: physical },
+                    ...extra,
+                },
+                { ...awsOpts, dependsOn: [cluster, ...dependsOn] },
+            );
+        };
+        // Nodes only become Ready with a CNI and kube-proxy; the Pod Identity agent serves credentials.
+        const networking = [
+            addon("vpc-cni", [], { configurationValues: JSON.stringify(VPC_CNI_CONFIGURATION) }),
+            addon("kube-proxy", []),
+            addon("eks-pod-identity-agent", []),
+        ];
+
         const nodeGroups: Record<string, aws.eks.NodeGroup> = {};
-        for (const group of settings.nodeGroups) {
-            nodeGroups[group.name] = this.nodeGroup(build, group, cluster, nodeRole, networking);
+        for (const group of args.nodeGroups) {
+            nodeGroups[group.name] = this.nodeGroup(group, args, cluster, nodeRole, networking, awsOpts);
         }
         const nodes = Object.values(nodeGroups);
-        const workloads = this.workloadAddons(build, cluster, nodes, nodeAddons.podIdentityAgent);
+
+        // Deployments need nodes to schedule on.
+        const ebsRole = this.role(
+            resourceName("ebs-csi-role", undefined, "iamRole"),
+            "pods.eks.amazonaws.com",
+            EBS_CSI_ROLE_POLICIES,
+            partition,
+            awsOpts,
+            ["sts:AssumeRole", "sts:TagSession"],
+        );
+        const workloads = [
+            addon("coredns", nodes),
+            addon("aws-ebs-csi-driver", [...nodes, networking[2], ...ebsRole.attachments], {
+                podIdentityAssociations: [{ roleArn: ebsRole.role.arn, serviceAccount: "ebs-csi-controller-sa" }],
+            }),
+        ];
         this.nodeGroups = nodeGroups;
         this.ready = [...networking, ...nodes, ...workloads];
-        this.loadBalancerControllerAccess = this.loadBalancerControllerRole(
-            build,
-            cluster,
-            nodeAddons.podIdentityAgent,
-        );
+        this.loadBalancerControllerAccess = this.loadBalancerControllerRole(args, cluster, networking[2], awsOpts);
 
         this.registerOutputs({
             clusterName: this.clusterName,
@@ -176,226 +346,29 @@ export class Cluster extends pulumi.ComponentResource {
     }
 
     /**
-     * Envelope encryption of Kubernetes secrets with a key of this stack, rotated yearly; its
-     * policy names the key admins and lets only the cluster's role use it.
-     */
-    private secretsKey(build: Build, clusterRole: RoleWithPolicies): aws.kms.Key {
-        const { settings } = build;
-        return managedKey(
-            build.name("eks-secrets-key"),
-            {
-                description: `Envelope encryption of the Kubernetes secrets of ${settings.clusterName}`,
-                policy: clusterRole.role.arn.apply((roleArn) =>
-                    JSON.stringify(eksSecretsKeyPolicy(settings.kmsKeyAdminArns, roleArn)),
-                ),
-            },
-            build.awsOpts,
-        ).key;
-    }
-
-    /**
-     * The control-plane log group: EKS writes to this fixed name; creating it first sets the
-     * retention and the customer-managed key, which only CloudWatch Logs may use, for this group.
-     */
-    private controlPlaneLogs(build: Build): aws.cloudwatch.LogGroup {
-        const { settings, owner } = build;
-        const logGroupPath = `/aws/eks/${settings.clusterName}/cluster`;
-        const accountId = aws.getCallerIdentityOutput({}, build.awsOpts).accountId;
-        const logKey = managedKey(
-            build.name("eks-log-key"),
-            {
-                description: `Encryption of the control-plane log group of ${settings.clusterName}`,
-                policy: accountId.apply((id) =>
-                    JSON.stringify(
-                        logGroupKeyPolicy(settings.kmsKeyAdminArns, {
-                            partition: build.partition,
-                            region: owner.environment.region,
-                            accountId: id,
-                            logGroupName: logGroupPath,
-                        }),
-                    ),
-                ),
-            },
-            build.awsOpts,
-        ).key;
-        const logGroupName = build.name("eks-log-group", undefined, "logGroup");
-        return new aws.cloudwatch.LogGroup(
-            logGroupName,
-            {
-                name: logGroupPath,
-                retentionInDays: settings.logRetentionDays,
-                kmsKeyId: logKey.arn,
-                tags: { Name: logGroupName },
-            },
-            build.awsOpts,
-        );
-    }
-
-    /** The control plane (@pulumi/eks), after its log group and its role's policies. */
-    private controlPlane(
-        build: Build,
-        providers: ClusterArgs["providers"],
-        deps: { clusterRole: RoleWithPolicies; secretsKey: aws.kms.Key; logGroup: aws.cloudwatch.LogGroup },
-    ): eks.Cluster {
-        const { settings } = build;
-        return new eks.Cluster(
-            settings.clusterName,
-            {
-                name: settings.clusterName,
-                version: KUBERNETES_VERSION,
-                vpcId: settings.vpcId,
-                privateSubnetIds: [...settings.privateSubnetIds],
-                nodeAssociatePublicIpAddress: false,
-                endpointPrivateAccess: true,
-                endpointPublicAccess: settings.endpointPublicAccess,
-                ...(settings.endpointPublicAccess
-                    ? { publicAccessCidrs: [...settings.endpointPublicAccessCidrs] }
-                    : {}),
-                // Access entries are created below, named and tagged by our conventions
-                // (pulumi-eks would create them untagged under its own names).
-                authenticationMode: "API",
-                createOidcProvider: true,
-                encryptionConfigKeyArn: deps.secretsKey.arn,
-                enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
-                serviceRole: deps.clusterRole.role,
-                // Node groups and add-ons are managed below as plain resources, each named and tagged.
-                skipDefaultNodeGroup: true,
-                bootstrapSelfManagedAddons: false,
-                useDefaultVpcCni: true,
-                corednsAddonOptions: { enabled: false },
-                kubeProxyAddonOptions: { enabled: false },
-                clusterTags: { Name: settings.clusterName },
-                clusterSecurityGroupTags: {
-                    Name: build.name("eks-cluster-security-group", undefined, "securityGroup"),
-                },
-                nodeSecurityGroupTags: { Name: build.name("eks-node-security-group", undefined, "securityGroup") },
-            },
-            {
-                parent: this,
-                provider: providers.eks,
-                providers: { aws: providers.aws },
-                dependsOn: [deps.logGroup, ...deps.clusterRole.attachments],
-            },
-        );
-    }
-
-    /** Istio's sidecar injector: the API server calls istiod's webhook on the nodes on 15017. */
-    private istioWebhookRule(build: Build, cluster: eks.Cluster): void {
-        const webhookRuleName = build.name("istio-webhook-rule");
-        new aws.vpc.SecurityGroupIngressRule(
-            webhookRuleName,
-            {
-                securityGroupId: cluster.nodeSecurityGroupId,
-                referencedSecurityGroupId: cluster.clusterSecurityGroupId,
-                ipProtocol: "tcp",
-                fromPort: ISTIO_WEBHOOK_PORT,
-                toPort: ISTIO_WEBHOOK_PORT,
-                description: "EKS control plane to istiod sidecar-injector webhook",
-                tags: { Name: webhookRuleName },
-            },
-            build.awsOpts,
-        );
-    }
-
-    /** Who may use the cluster's API: one access entry per role, with its EKS access policy. */
-    private accessEntries(build: Build, cluster: eks.Cluster): void {
-        const { clusterName, access } = build.settings;
-        for (const [key, spec] of Object.entries(accessEntries(access))) {
-            const entryName = build.name(`eks-access-entry-${key}`);
-            const entry = new aws.eks.AccessEntry(
-                entryName,
-                { clusterName, principalArn: spec.principalArn, type: spec.type, tags: { Name: entryName } },
-                { ...build.awsOpts, dependsOn: [cluster] },
-            );
-            for (const [policyKey, policy] of Object.entries(spec.accessPolicies)) {
-                new aws.eks.AccessPolicyAssociation(
-                    `${entryName}-${policyKey}`,
-                    {
-                        clusterName,
-                        principalArn: spec.principalArn,
-                        policyArn: policy.policyArn,
-                        accessScope: policy.accessScope,
-                    },
-                    { ...build.awsOpts, dependsOn: [entry] },
-                );
-            }
-        }
-    }
-
-    /** One EKS managed add-on at EKS's default version, overwriting conflicting fields, after the cluster and `dependsOn`. */
-    private addon(
-        build: Build,
-        cluster: eks.Cluster,
-        addonName: ManagedAddon,
-        dependsOn: pulumi.Resource[],
-        extra: Partial<aws.eks.AddonArgs> = {},
-    ): aws.eks.Addon {
-        const physical = build.name(`${addonName}-addon`);
-        return new aws.eks.Addon(
-            physical,
-            {
-                clusterName: build.settings.clusterName,
-                addonName,
-                resolveConflictsOnCreate: "OVERWRITE",
-                resolveConflictsOnUpdate: "OVERWRITE",
-                tags: { Name: physical },
-                ...extra,
-            },
-            { ...build.awsOpts, dependsOn: [cluster, ...dependsOn] },
-        );
-    }
-
-    /** Nodes only become Ready with a CNI and kube-proxy; the Pod Identity agent serves credentials. */
-    private nodeAddons(build: Build, cluster: eks.Cluster): NodeAddons {
-        return {
-            vpcCni: this.addon(build, cluster, "vpc-cni", [], {
-                configurationValues: JSON.stringify(VPC_CNI_CONFIGURATION),
-            }),
-            kubeProxy: this.addon(build, cluster, "kube-proxy", []),
-            podIdentityAgent: this.addon(build, cluster, "eks-pod-identity-agent", []),
-        };
-    }
-
-    /**
-     * The add-ons that run as workloads, so after the nodes: coredns, and the EBS CSI driver with
-     * its Pod Identity role (after the agent).
-     */
-    private workloadAddons(
-        build: Build,
-        cluster: eks.Cluster,
-        nodes: aws.eks.NodeGroup[],
-        podIdentityAgent: aws.eks.Addon,
-    ): aws.eks.Addon[] {
-        const ebsRole = this.role(build, "ebs-csi-role", "pods.eks.amazonaws.com", EBS_CSI_ROLE_POLICIES, [
-            "sts:AssumeRole",
-            "sts:TagSession",
-        ]);
-        return [
-            this.addon(build, cluster, "coredns", nodes),
-            this.addon(build, cluster, "aws-ebs-csi-driver", [...nodes, podIdentityAgent, ...ebsRole.attachments], {
-                podIdentityAssociations: [{ roleArn: ebsRole.role.arn, serviceAccount: "ebs-csi-controller-sa" }],
-            }),
-        ];
-    }
-
-    /**
      * The AWS Load Balancer Controller's permissions through EKS Pod Identity: a role only the Pod
      * Identity agent may assume, upstream's policy for the controller's release (inline), the
      * association with its service account; and the control plane's way to its webhook on the nodes.
      */
-    private loadBalancerControllerRole(build: Build, cluster: eks.Cluster, agent: pulumi.Resource): pulumi.Resource[] {
+    private loadBalancerControllerRole(
+        args: ClusterArgs,
+        cluster: eks.Cluster,
+        agent: pulumi.Resource,
+        opts: pulumi.CustomResourceOptions,
+    ): pulumi.Resource[] {
+        const resourceName = namer(args.owner);
         const association = podIdentityRole(
-            build.owner,
+            args.owner,
             "lb-controller",
             {
-                clusterName: build.settings.clusterName,
+                clusterName: args.clusterName,
                 namespace: LOAD_BALANCER_CONTROLLER.namespace,
                 serviceAccount: LOAD_BALANCER_CONTROLLER.serviceAccount,
             },
-            loadBalancerControllerPolicy(build.partition),
-            { ...build.awsOpts, dependsOn: [cluster, agent] },
+            loadBalancerControllerPolicy(partitionOfRegion(args.owner.environment.region)),
+            { ...opts, dependsOn: [cluster, agent] },
         );
-        const webhookRuleName = build.name("lb-controller-webhook-rule");
+        const webhookRuleName = resourceName("lb-controller-webhook-rule");
         const webhookRule = new aws.vpc.SecurityGroupIngressRule(
             webhookRuleName,
             {
@@ -407,31 +380,31 @@ export class Cluster extends pulumi.ComponentResource {
                 description: "EKS control plane to the AWS Load Balancer Controller webhook",
                 tags: { Name: webhookRuleName },
             },
-            build.awsOpts,
+            opts,
         );
         return [association, webhookRule];
     }
 
-    /** An IAM role `<env>-common-<type>` for an AWS service principal, with AWS managed policies attached. */
+    /** An IAM role for an AWS service principal with AWS managed policies attached. */
     private role(
-        build: Build,
-        type: string,
+        roleName: string,
         service: string,
         policies: readonly string[],
+        partition: string,
+        opts: pulumi.CustomResourceOptions,
         actions?: readonly string[],
-    ): RoleWithPolicies {
-        const roleName = build.name(type, undefined, "iamRole");
+    ): { role: aws.iam.Role; attachments: aws.iam.RolePolicyAttachment[] } {
         const role = new aws.iam.Role(
             roleName,
             { name: roleName, assumeRolePolicy: assumeRolePolicy(service, actions), tags: { Name: roleName } },
-            build.awsOpts,
+            opts,
         );
         const attachments = policies.map(
             (policy) =>
                 new aws.iam.RolePolicyAttachment(
                     `${roleName}-${policy.split("/").pop()}`,
-                    { role: role.name, policyArn: managedPolicyArn(policy, build.partition) },
-                    build.awsOpts,
+                    { role: role.name, policyArn: managedPolicyArn(policy, partition) },
+                    opts,
                 ),
         );
         return { role, attachments };
@@ -439,16 +412,17 @@ export class Cluster extends pulumi.ComponentResource {
 
     /** One managed node group: its IMDSv2 launch template, the group, and its schedule when asked. */
     private nodeGroup(
-        build: Build,
         group: NodeGroupSpec,
+        args: ClusterArgs,
         cluster: eks.Cluster,
-        nodeRole: RoleWithPolicies,
+        nodeRole: { role: aws.iam.Role; attachments: aws.iam.RolePolicyAttachment[] },
         networking: pulumi.Resource[],
+        opts: pulumi.CustomResourceOptions,
     ): aws.eks.NodeGroup {
-        const { settings, owner } = build;
-        const groupName = build.name(`${group.name}-node-group`, undefined, "eksNodeGroup");
-        const templateName = build.name(`${group.name}-launch-template`);
-        const nodeName = build.name(`${group.name}-node`);
+        const resourceName = namer(args.owner);
+        const groupName = resourceName(`${group.name}-node-group`, undefined, "eksNodeGroup");
+        const templateName = resourceName(`${group.name}-launch-template`);
+        const nodeName = resourceName(`${group.name}-node`);
         const template = new aws.ec2.LaunchTemplate(
             templateName,
             {
@@ -458,21 +432,22 @@ export class Cluster extends pulumi.ComponentResource {
                 // Instances and volumes are not tagged by the provider's defaultTags: tag them here.
                 tagSpecifications: ["instance", "volume"].map((resourceType) => ({
                     resourceType,
-                    tags: { Name: nodeName, ...ownerTags(owner) },
+                    tags: { Name: nodeName, ...ownerTags(args.owner) },
                 })),
                 updateDefaultVersion: true,
                 tags: { Name: templateName },
             },
-            build.awsOpts,
+            opts,
         );
+        const scheduled = args.scheduledScaling ?? false;
         const nodeGroup = new aws.eks.NodeGroup(
             groupName,
             {
-                clusterName: settings.clusterName,
+                clusterName: args.clusterName,
                 nodeGroupName: groupName,
                 nodeRoleArn: nodeRole.role.arn,
                 // One subnet per availability zone: the Auto Scaling group spreads nodes over them.
-                subnetIds: [...settings.privateSubnetIds],
+                subnetIds: [...args.privateSubnetIds],
                 instanceTypes: [...group.instanceTypes],
                 capacityType: group.capacityType,
                 scalingConfig: { minSize: group.minSize, maxSize: group.maxSize, desiredSize: group.desiredSize },
@@ -487,36 +462,31 @@ export class Cluster extends pulumi.ComponentResource {
                 tags: { Name: groupName },
             },
             {
-                ...build.awsOpts,
+                ...opts,
                 dependsOn: [cluster, ...networking, ...nodeRole.attachments],
                 // The schedule changes the desired size outside Pulumi; do not fight it on the next update.
-                ...(settings.scheduledScaling ? { ignoreChanges: ["scalingConfig.desiredSize"] } : {}),
+                ...(scheduled ? { ignoreChanges: ["scalingConfig.desiredSize"] } : {}),
             },
         );
-        if (settings.scheduledScaling) {
-            this.schedules(build, group, nodeGroup);
+        if (scheduled) {
+            const asgName = nodeGroup.resources.apply((r) => r[0]?.autoscalingGroups?.[0]?.name ?? "");
+            for (const action of scheduledScaling(group, args.owner.environment)) {
+                const scheduleName = resourceName(`${group.name}-${action.action}-schedule`);
+                new aws.autoscaling.Schedule(
+                    scheduleName,
+                    {
+                        scheduledActionName: scheduleName,
+                        autoscalingGroupName: asgName,
+                        recurrence: action.recurrence,
+                        timeZone: action.timeZone,
+                        minSize: action.minSize,
+                        maxSize: action.maxSize,
+                        desiredCapacity: action.desiredCapacity,
+                    },
+                    opts,
+                );
+            }
         }
         return nodeGroup;
-    }
-
-    /** The node group's scaling to zero at the environment's stop-time and back at its start-time. */
-    private schedules(build: Build, group: NodeGroupSpec, nodeGroup: aws.eks.NodeGroup): void {
-        const asgName = nodeGroup.resources.apply((r) => r[0]?.autoscalingGroups?.[0]?.name ?? "");
-        for (const action of scheduledScaling(group, build.owner.environment)) {
-            const scheduleName = build.name(`${group.name}-${action.action}-schedule`);
-            new aws.autoscaling.Schedule(
-                scheduleName,
-                {
-                    scheduledActionName: scheduleName,
-                    autoscalingGroupName: asgName,
-                    recurrence: action.recurrence,
-                    timeZone: action.timeZone,
-                    minSize: action.minSize,
-                    maxSize: action.maxSize,
-                    desiredCapacity: action.desiredCapacity,
-                },
-                build.awsOpts,
-            );
-        }
     }
 }

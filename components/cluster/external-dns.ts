@@ -1,6 +1,6 @@
+import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ComponentProviders, assertValidArgs, providerProblems } from "../args";
 import { ChartMirror, releaseChart } from "../charts";
 import { Owner } from "../conventions";
 import { podIdentityRole } from "./pod-identity";
@@ -98,8 +98,8 @@ export interface ExternalDnsArgs extends ExternalDnsOptions {
     /** The owner (environment and `common`): names and tags. */
     readonly owner: Owner;
     readonly clusterName: pulumi.Input<string>;
-    /** The stack's providers: aws for its role and Pod Identity association, kubernetes for its release. */
-    readonly providers: ComponentProviders<"aws" | "kubernetes">;
+    readonly awsProvider: aws.Provider;
+    readonly kubernetesProvider: k8s.Provider;
     /** What it waits for: the cluster's nodes and the Pod Identity agent. */
     readonly dependsOn: readonly pulumi.Resource[];
     /** Where the chart comes from (config `chartMirror`). @default upstream (components/charts) */
@@ -109,7 +109,6 @@ export interface ExternalDnsArgs extends ExternalDnsOptions {
 /** ExternalDNS' role, policy and Pod Identity association, and its Helm release in kube-system. */
 export class ExternalDns extends pulumi.ComponentResource {
     constructor(name: string, args: ExternalDnsArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        assertValidArgs("ExternalDns", name, providerProblems(args.providers, ["aws", "kubernetes"]));
         super("platform:cluster:ExternalDns", name, {}, opts);
         const partition = partitionOfRegion(args.owner.environment.region);
         const association = podIdentityRole(
@@ -121,7 +120,7 @@ export class ExternalDns extends pulumi.ComponentResource {
                 serviceAccount: EXTERNAL_DNS.serviceAccount,
             },
             pulumi.output(args.zone.id).apply((id) => JSON.stringify(externalDnsPolicy(id, partition))),
-            { parent: this, provider: args.providers.aws, dependsOn: [...args.dependsOn] },
+            { parent: this, provider: args.awsProvider, dependsOn: [...args.dependsOn] },
         );
         new k8s.helm.v3.Release(
             EXTERNAL_DNS.release,
@@ -132,7 +131,7 @@ export class ExternalDns extends pulumi.ComponentResource {
                 values: externalDnsValues(args),
                 timeout: 600,
             },
-            { parent: this, provider: args.providers.kubernetes, dependsOn: [...args.dependsOn, association] },
+            { parent: this, provider: args.kubernetesProvider, dependsOn: [...args.dependsOn, association] },
         );
         this.registerOutputs({});
     }

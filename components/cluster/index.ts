@@ -4,4 +4,3 @@ export * from "./cluster";
 export * from "./load-balancer-controller";
 export * from "./external-dns";
 export * from "./pod-identity";
-export * from "./settings";

@@ -1,7 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ITopologySpreadConstraint } from "kubernetes-models/v1/TopologySpreadConstraint";
-import { ComponentProviders, assertValidArgs, providerProblems } from "../args";
 import { ChartMirror, releaseChart } from "../charts";
 import controllerPolicy from "./data/aws-load-balancer-controller-iam-policy.json";
 
@@ -47,7 +45,7 @@ export type LoadBalancerControllerValues = {
     readonly vpcId: pulumi.Input<string>;
     readonly replicaCount: number;
     readonly podDisruptionBudget: { readonly maxUnavailable: number };
-    readonly topologySpreadConstraints: readonly ITopologySpreadConstraint[];
+    readonly topologySpreadConstraints: readonly Record<string, unknown>[];
     readonly serviceAccount: { readonly create: boolean; readonly name: string };
     readonly createIngressClassResource: boolean;
     readonly ingressClassParams: { readonly create: boolean };
@@ -81,8 +79,8 @@ export function loadBalancerControllerValues(options: LoadBalancerControllerOpti
 }
 
 export interface LoadBalancerControllerArgs extends LoadBalancerControllerOptions {
-    /** The stack's providers: the cluster's kubernetes provider, for its release. */
-    readonly providers: ComponentProviders<"kubernetes">;
+    /** The cluster's kubernetes provider. */
+    readonly kubernetesProvider: k8s.Provider;
     /** What the release waits for: the nodes and the controller's Pod Identity association. */
     readonly dependsOn: readonly pulumi.Resource[];
     /** Where the chart comes from (config `chartMirror`). @default upstream (components/charts) */
@@ -95,7 +93,6 @@ export class LoadBalancerController extends pulumi.ComponentResource {
     readonly release: k8s.helm.v3.Release;
 
     constructor(name: string, args: LoadBalancerControllerArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        assertValidArgs("LoadBalancerController", name, providerProblems(args.providers, ["kubernetes"]));
         super("platform:cluster:LoadBalancerController", name, {}, opts);
         this.release = new k8s.helm.v3.Release(
             LOAD_BALANCER_CONTROLLER.release,
@@ -107,7 +104,7 @@ export class LoadBalancerController extends pulumi.ComponentResource {
                 skipAwait: false,
                 timeout: 600,
             },
-            { parent: this, provider: args.providers.kubernetes, dependsOn: [...args.dependsOn] },
+            { parent: this, provider: args.kubernetesProvider, dependsOn: [...args.dependsOn] },
         );
         this.registerOutputs({});
     }

@@ -1,13 +1,6 @@
 import * as assert from "assert";
 import { describeProblem } from "../../../components/problems";
-import {
-    CLUSTER_DEFAULTS,
-    Cluster,
-    ClusterArgs,
-    clusterArgsProblems,
-    withClusterDefaults,
-} from "../../../components/cluster";
-import { ProblemError } from "../../../components/problems";
+import { ClusterArgs, clusterArgsProblems } from "../../../components/cluster";
 import { environmentOf } from "../../../stacks/global";
 import { DEV_GLOBAL_OUTPUTS } from "../../helpers/fixtures";
 
@@ -29,47 +22,11 @@ const ARGS: ClusterArgs = {
             taints: [],
         },
     ],
-    providers: {} as never,
+    awsProvider: {} as never,
+    eksProvider: {} as never,
 };
 
-describe("Cluster arguments (components/cluster/cluster.ts, settings.ts)", () => {
-    it("applies each default once, both access lists included, and keeps every given value", () => {
-        const { owner: _owner, providers: _providers, ...options } = ARGS;
-        assert.deepStrictEqual(withClusterDefaults(options), {
-            ...options,
-            endpointPublicAccess: false,
-            endpointPublicAccessCidrs: [],
-            access: { adminRoleArns: [], viewerRoleArns: [] },
-            logRetentionDays: 30,
-            scheduledScaling: false,
-        });
-        assert.strictEqual(CLUSTER_DEFAULTS.logRetentionDays, 30);
-        const given = withClusterDefaults({
-            ...options,
-            logRetentionDays: 90,
-            access: { viewerRoleArns: ["arn:aws:iam::123456789012:role/viewers"] },
-        });
-        assert.deepStrictEqual(
-            [given.logRetentionDays, given.access],
-            [90, { adminRoleArns: [], viewerRoleArns: ["arn:aws:iam::123456789012:role/viewers"] }],
-        );
-    });
-
-    it("refuses missing or wrong providers first, with the other problems, before registering anything", () => {
-        assert.throws(
-            () => new Cluster("cluster", { ...ARGS, logRetentionDays: 10 }),
-            (err: unknown) => {
-                assert.ok(err instanceof ProblemError && err.name === "ComponentArgsError");
-                const lines = err.message.split("\n");
-                assert.strictEqual(lines[0], 'invalid Cluster "cluster" arguments:');
-                assert.match(lines[1], /^ {2}- providers\.aws = /);
-                assert.match(lines[2], /^ {2}- providers\.eks = /);
-                assert.match(lines[3], /^ {2}- logRetentionDays = 10: not a CloudWatch Logs retention period/);
-                return true;
-            },
-        );
-    });
-
+describe("Cluster arguments (components/cluster/cluster.ts)", () => {
     it("accepts valid arguments", () => {
         assert.deepStrictEqual(clusterArgsProblems(ARGS), []);
     });

@@ -2,18 +2,12 @@ import * as assert from "assert";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import * as aws from "@pulumi/aws";
 import {
-    ExternalDns,
-    LoadBalancerController,
     externalDnsPolicy,
     loadBalancerControllerPolicy,
     loadBalancerControllerValues,
     podIdentityTrustPolicy,
 } from "../../../components/cluster";
-import { ProblemError } from "../../../components/problems";
-import { useMocks } from "../../../plan/evaluate";
-import { DEV_ENVIRONMENT } from "../../helpers/fixtures";
 
 describe("ingress add-ons (components/cluster: load-balancer-controller.ts, external-dns.ts)", () => {
     it("trusts only EKS Pod Identity's agent, which also tags the session", () => {
@@ -92,38 +86,5 @@ describe("ingress add-ons (components/cluster: load-balancer-controller.ts, exte
                 { Sid: "FindTheZone", Effect: "Allow", Action: ["route53:ListHostedZones"], Resource: ["*"] },
             ],
         });
-    });
-
-    it("refuses a missing or another package's provider, naming it, before registering anything", () => {
-        useMocks("dev");
-        const common = { clusterName: "dev-common-eks-cluster", region: "eu-central-1", dependsOn: [] };
-        const refused = (make: () => unknown, heading: string, lines: RegExp[]) =>
-            assert.throws(make, (err: unknown) => {
-                assert.ok(err instanceof ProblemError && err.name === "ComponentArgsError");
-                const [first, ...rest] = err.message.split("\n");
-                assert.strictEqual(first, heading);
-                assert.strictEqual(rest.length, lines.length, err.message);
-                rest.forEach((line, i) => assert.match(line, lines[i]));
-                return true;
-            });
-        refused(
-            () => new LoadBalancerController("lbc", { ...common, vpcId: "vpc-1", providers: {} as never }),
-            'invalid LoadBalancerController "lbc" arguments:',
-            [/^ {2}- providers\.kubernetes = .*allowed: the stack's kubernetes provider/],
-        );
-        const wrong = new aws.Provider("aws", { region: "eu-central-1" });
-        refused(
-            () =>
-                new ExternalDns("external-dns", {
-                    ...common,
-                    owner: { environment: DEV_ENVIRONMENT, service: "common" },
-                    zone: { id: "Z1", name: "dev.internal.example.com" },
-                    ownerId: "dev-common-eks-cluster",
-                    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- another package's provider, on purpose
-                    providers: { aws: wrong, kubernetes: wrong },
-                }),
-            'invalid ExternalDns "external-dns" arguments:',
-            [/^ {2}- providers\.kubernetes = "aws provider": .*allowed: the stack's kubernetes provider/],
-        );
     });
 });
