@@ -236,8 +236,7 @@ function eksCluster(config: CommonConfig, inputs: CommonInputs, owner: Owner): C
         logRetentionDays: config.controlPlaneLogRetentionDays,
         nodeGroups: config.nodeGroups,
         scheduledScaling: config.scheduledNodeScaling,
-        awsProvider,
-        eksProvider,
+        providers: { aws: awsProvider, eks: eksProvider },
     });
     return {
         ...clusterOutputs(cluster),
