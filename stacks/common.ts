@@ -109,7 +109,7 @@ export function deployCommon(config: CommonConfig, inputs: CommonInputs): StackO
     if (cluster.eks !== undefined) {
         const region = owner.environment.region;
         const controller = new LoadBalancerController("load-balancer-controller", {
-            kubernetesProvider: k8s,
+            providers: { kubernetes: k8s },
             clusterName: cluster.clusterName,
             region,
             vpcId: global.vpcId,
