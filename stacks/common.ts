@@ -123,8 +123,7 @@ export function deployCommon(config: CommonConfig, inputs: CommonInputs): StackO
             zone: { id: global.privateZoneId, name: global.privateZoneName },
             ownerId: cluster.clusterName,
             region,
-            awsProvider: cluster.eks.awsProvider,
-            kubernetesProvider: k8s,
+            providers: { aws: cluster.eks.awsProvider, kubernetes: k8s },
             dependsOn: cluster.ready,
             chartMirror: config.chartMirror,
         });

@@ -4,6 +4,7 @@ import type { ITopologySpreadConstraint } from "kubernetes-models/v1/TopologySpr
 import { ComponentProviders, Defaults, WithDefaults, providerProblems, settingsOrThrow, withDefaults } from "../args";
 import { ChartMirror, releaseChart } from "../charts";
 import { Problem, Problems } from "../problems";
+import { podRegionProblem } from "./specs";
 import controllerPolicy from "./data/aws-load-balancer-controller-iam-policy.json";
 
 /**
@@ -111,9 +112,7 @@ export function validateLoadBalancerControllerArgs(args: LoadBalancerControllerS
 } {
     const settings = withDefaults(args, LOAD_BALANCER_CONTROLLER_DEFAULTS);
     const problems = new Problems();
-    const noRegion =
-        "empty; allowed: the environment's AWS region, e.g. eu-central-1 (the pods cannot ask the node for it)";
-    problems.add("region", settings.region, settings.region === "" ? noRegion : undefined);
+    problems.add("region", settings.region, podRegionProblem(settings.region));
     return problems.empty ? { problems: [], settings } : { problems: [...problems.all] };
 }
 
