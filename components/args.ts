@@ -25,10 +25,9 @@ export type ProviderPackage = keyof typeof PROVIDER_CLASSES;
 /**
  * The `providers` argument of a component: the explicit provider of each package it creates
  * resources of (or calls functions of), by package name, each required. The one shape for every
- * component of this package. Network, Istio, Observability and Service use it so far; Cluster
- * (and LoadBalancerController, ExternalDns) still take awsProvider/eksProvider/kubernetesProvider
- * and are to move to it (Cluster: <"aws" | "eks">; LoadBalancerController <"kubernetes">,
- * ExternalDns <"aws" | "kubernetes">):
+ * component of this package: Network <"aws">, Cluster <"aws" | "eks">, LoadBalancerController
+ * <"kubernetes">, ExternalDns <"aws" | "kubernetes">, Istio, Observability, CertManager and
+ * Service <"kubernetes">:
  *
  * ```ts
  * export interface NetworkArgs {

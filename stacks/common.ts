@@ -109,7 +109,7 @@ export function deployCommon(config: CommonConfig, inputs: CommonInputs): StackO
     if (cluster.eks !== undefined) {
         const region = owner.environment.region;
         const controller = new LoadBalancerController("load-balancer-controller", {
-            kubernetesProvider: k8s,
+            providers: { kubernetes: k8s },
             clusterName: cluster.clusterName,
             region,
             vpcId: global.vpcId,
@@ -123,8 +123,7 @@ export function deployCommon(config: CommonConfig, inputs: CommonInputs): StackO
             zone: { id: global.privateZoneId, name: global.privateZoneName },
             ownerId: cluster.clusterName,
             region,
-            awsProvider: cluster.eks.awsProvider,
-            kubernetesProvider: k8s,
+            providers: { aws: cluster.eks.awsProvider, kubernetes: k8s },
             dependsOn: cluster.ready,
             chartMirror: config.chartMirror,
         });
@@ -236,8 +235,7 @@ function eksCluster(config: CommonConfig, inputs: CommonInputs, owner: Owner): C
         logRetentionDays: config.controlPlaneLogRetentionDays,
         nodeGroups: config.nodeGroups,
         scheduledScaling: config.scheduledNodeScaling,
-        awsProvider,
-        eksProvider,
+        providers: { aws: awsProvider, eks: eksProvider },
     });
     return {
         ...clusterOutputs(cluster),

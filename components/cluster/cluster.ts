@@ -1,11 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as pulumi from "@pulumi/pulumi";
-import { assertValidArgs } from "../args";
-import { checkRetentionDays } from "../cloudwatch";
-import { Problem, Problems } from "../problems";
+import { ComponentProviders } from "../args";
 import { Owner, namer, ownerTags } from "../conventions";
-import { eksSecretsKeyPolicy, keyAdminArnsProblems, logGroupKeyPolicy, managedKey } from "../kms";
+import { eksSecretsKeyPolicy, logGroupKeyPolicy, managedKey } from "../kms";
 import {
     CLUSTER_ROLE_POLICIES,
     ClusterAccess,
@@ -14,12 +12,9 @@ import {
     NodeGroupSpec,
     accessEntries,
     assumeRolePolicy,
-    endpointProblem,
     managedPolicyArn,
     nodeMetadataOptions,
-    nodeGroupsProblems,
     partitionOfRegion,
-    roleArnProblem,
     scheduledScaling,
 } from "./specs";
 import { podIdentityRole } from "./pod-identity";
@@ -28,6 +23,7 @@ import {
     LOAD_BALANCER_CONTROLLER_WEBHOOK_PORT,
     loadBalancerControllerPolicy,
 } from "./load-balancer-controller";
+import { ClusterSettings, clusterSettings } from "./settings";
 import { CONTROL_PLANE_LOG_TYPES, KUBERNETES_VERSION, ManagedAddon, VPC_CNI_CONFIGURATION } from "./versions";
 
 /** Port of Istio's sidecar-injector webhook on istiod: the control plane must reach it on the nodes. */
@@ -63,34 +59,24 @@ export interface ClusterArgs {
      * (Monday to Friday), in its time zone. Keep it off for production. @default false
      */
     readonly scheduledScaling?: boolean;
-    /** The stack's aws provider (region and owner default tags). */
-    readonly awsProvider: aws.Provider;
-    /** The provider of the `eks` package: default providers are disabled, so it is explicit too. */
-    readonly eksProvider: eks.Provider;
+    /**
+     * The stack's providers: aws (region and owner default tags) for every AWS resource and the
+     * control plane's children, eks for the control plane (default providers are disabled).
+     */
+    readonly providers: ComponentProviders<"aws" | "eks">;
 }
 
-/**
- * Every problem with `args`: the property, its value, what is wrong and what is allowed. Pure:
- * the component throws them together before creating anything.
- */
-export function clusterArgsProblems(args: ClusterArgs): Problem[] {
-    const problems = new Problems();
-    if (args.privateSubnetIds.length < 2) {
-        problems.add("privateSubnetIds", args.privateSubnetIds, "EKS needs subnets in at least two availability zones");
-    }
-    const endpoint = endpointProblem(args.endpointPublicAccess ?? false, args.endpointPublicAccessCidrs ?? []);
-    problems.addAll("", endpoint ? [endpoint] : []);
-    for (const [property, arns] of [
-        ["access.adminRoleArns", args.access?.adminRoleArns ?? []],
-        ["access.viewerRoleArns", args.access?.viewerRoleArns ?? []],
-    ] as const) {
-        arns.forEach((arn, i) => problems.add(`${property}[${i}]`, arn, roleArnProblem(arn)));
-    }
-    problems.addAll("kmsKeyAdminArns", keyAdminArnsProblems(args.kmsKeyAdminArns));
-    const retention = args.logRetentionDays ?? 30;
-    problems.add("logRetentionDays", retention, checkRetentionDays(retention));
-    problems.addAll("nodeGroups", nodeGroupsProblems(args.nodeGroups as unknown as Record<string, unknown>[]));
-    return [...problems.all];
+/** An IAM role of the cluster and its attached managed policies (what users of the role wait for). */
+interface ClusterRole {
+    readonly role: aws.iam.Role;
+    readonly attachments: readonly aws.iam.RolePolicyAttachment[];
+}
+
+/** The add-ons that make nodes Ready (CNI, kube-proxy) and serve Pod Identity credentials, by name. */
+interface NetworkingAddons {
+    readonly vpcCni: aws.eks.Addon;
+    readonly kubeProxy: aws.eks.Addon;
+    readonly podIdentityAgent: aws.eks.Addon;
 }
 
 /**
@@ -119,118 +105,26 @@ export class Cluster extends pulumi.ComponentResource {
      * association (service account kube-system/aws-load-balancer-controller).
      */
     readonly loadBalancerControllerAccess: readonly pulumi.Resource[];
+    private readonly settings: ClusterSettings;
+    private readonly owner: Owner;
+    private readonly providers: ComponentProviders<"aws" | "eks">;
+    private readonly partition: string;
+    /** The options of every AWS child: this parent, the aws provider. */
+    private readonly child: pulumi.CustomResourceOptions;
 
     constructor(name: string, args: ClusterArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        assertValidArgs("Cluster", name, clusterArgsProblems(args));
+        const settings = clusterSettings(name, args);
         super("platform:cluster:Cluster", name, {}, opts);
-        const owner = args.owner;
-        const resourceName = namer(owner);
-        const awsOpts = { parent: this, provider: args.awsProvider };
-        const publicAccess = args.endpointPublicAccess ?? false;
-        const logRetentionDays = args.logRetentionDays ?? 30;
-        const partition = partitionOfRegion(owner.environment.region);
+        this.settings = settings;
+        this.owner = args.owner;
+        this.providers = args.providers;
+        this.partition = partitionOfRegion(args.owner.environment.region);
+        this.child = { parent: this, provider: args.providers.aws };
 
-        const clusterRole = this.role(
-            resourceName("eks-cluster-role", undefined, "iamRole"),
-            "eks.amazonaws.com",
-            CLUSTER_ROLE_POLICIES,
-            partition,
-            awsOpts,
-        );
-        const nodeRole = this.role(
-            resourceName("eks-node-role", undefined, "iamRole"),
-            "ec2.amazonaws.com",
-            NODE_ROLE_POLICIES,
-            partition,
-            awsOpts,
-        );
-
-        // Envelope encryption of Kubernetes secrets with a key of this stack, rotated yearly; its
-        // policy names the key admins and lets only the cluster's role use it.
-        const keyName = resourceName("eks-secrets-key");
-        const key = managedKey(
-            keyName,
-            {
-                description: `Envelope encryption of the Kubernetes secrets of ${args.clusterName}`,
-                policy: clusterRole.role.arn.apply((roleArn) =>
-                    JSON.stringify(eksSecretsKeyPolicy(args.kmsKeyAdminArns, roleArn)),
-                ),
-            },
-            awsOpts,
-        ).key;
-
-        // EKS writes control-plane logs to this fixed group name; creating it first sets the
-        // retention and the customer-managed key, which only CloudWatch Logs may use, for this group.
-        const logGroupPath = `/aws/eks/${args.clusterName}/cluster`;
-        const accountId = aws.getCallerIdentityOutput({}, { parent: this, provider: args.awsProvider }).accountId;
-        const logKeyName = resourceName("eks-log-key");
-        const logKey = managedKey(
-            logKeyName,
-            {
-                description: `Encryption of the control-plane log group of ${args.clusterName}`,
-                policy: accountId.apply((id) =>
-                    JSON.stringify(
-                        logGroupKeyPolicy(args.kmsKeyAdminArns, {
-                            partition,
-                            region: owner.environment.region,
-                            accountId: id,
-                            logGroupName: logGroupPath,
-                        }),
-                    ),
-                ),
-            },
-            awsOpts,
-        ).key;
-        const logGroupName = resourceName("eks-log-group", undefined, "logGroup");
-        const logGroup = new aws.cloudwatch.LogGroup(
-            logGroupName,
-            {
-                name: logGroupPath,
-                retentionInDays: logRetentionDays,
-                kmsKeyId: logKey.arn,
-                tags: { Name: logGroupName },
-            },
-            awsOpts,
-        );
-
-        const cluster = new eks.Cluster(
-            args.clusterName,
-            {
-                name: args.clusterName,
-                version: KUBERNETES_VERSION,
-                vpcId: args.vpcId,
-                privateSubnetIds: [...args.privateSubnetIds],
-                nodeAssociatePublicIpAddress: false,
-                endpointPrivateAccess: true,
-                endpointPublicAccess: publicAccess,
-                ...(publicAccess ? { publicAccessCidrs: [...(args.endpointPublicAccessCidrs ?? [])] } : {}),
-                // Access entries are created below, named and tagged by our conventions
-                // (pulumi-eks would create them untagged under its own names).
-                authenticationMode: "API",
-                createOidcProvider: true,
-                encryptionConfigKeyArn: key.arn,
-                enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
-                serviceRole: clusterRole.role,
-                // Node groups and add-ons are managed below as plain resources, each named and tagged.
-                skipDefaultNodeGroup: true,
-                bootstrapSelfManagedAddons: false,
-                useDefaultVpcCni: true,
-                corednsAddonOptions: { enabled: false },
-                kubeProxyAddonOptions: { enabled: false },
-                clusterTags: { Name: args.clusterName },
-                clusterSecurityGroupTags: {
-                    Name: resourceName("eks-cluster-security-group", undefined, "securityGroup"),
-                },
-                nodeSecurityGroupTags: { Name: resourceName("eks-node-security-group", undefined, "securityGroup") },
-            },
-            {
-                parent: this,
-                provider: args.eksProvider,
-                providers: { aws: args.awsProvider },
-                dependsOn: [logGroup, ...clusterRole.attachments],
-            },
-        );
-        this.clusterName = args.clusterName;
+        const clusterRole = this.role("eks-cluster-role", "eks.amazonaws.com", CLUSTER_ROLE_POLICIES);
+        const nodeRole = this.role("eks-node-role", "ec2.amazonaws.com", NODE_ROLE_POLICIES);
+        const cluster = this.controlPlane(clusterRole);
+        this.clusterName = settings.clusterName;
         this.kubeconfig = pulumi.secret(cluster.kubeconfigJson);
         this.oidcProviderArn = cluster.oidcProviderArn;
         this.oidcProviderUrl = cluster.oidcProviderUrl;
@@ -238,102 +132,20 @@ export class Cluster extends pulumi.ComponentResource {
         this.nodeSecurityGroupId = cluster.nodeSecurityGroupId;
 
         // Istio's sidecar injector: the API server calls istiod's webhook on the nodes on 15017.
-        const webhookRuleName = resourceName("istio-webhook-rule");
-        new aws.vpc.SecurityGroupIngressRule(
-            webhookRuleName,
-            {
-                securityGroupId: cluster.nodeSecurityGroupId,
-                referencedSecurityGroupId: cluster.clusterSecurityGroupId,
-                ipProtocol: "tcp",
-                fromPort: ISTIO_WEBHOOK_PORT,
-                toPort: ISTIO_WEBHOOK_PORT,
-                description: "EKS control plane to istiod sidecar-injector webhook",
-                tags: { Name: webhookRuleName },
-            },
-            awsOpts,
-        );
-
-        // Who may use the cluster's API: one access entry per role, with its EKS access policy.
-        const entries = accessEntries({
-            adminRoleArns: args.access?.adminRoleArns ?? [],
-            viewerRoleArns: args.access?.viewerRoleArns ?? [],
-        });
-        for (const [key, spec] of Object.entries(entries)) {
-            const entryName = resourceName(`eks-access-entry-${key}`);
-            const entry = new aws.eks.AccessEntry(
-                entryName,
-                {
-                    clusterName: args.clusterName,
-                    principalArn: spec.principalArn,
-                    type: spec.type,
-                    tags: { Name: entryName },
-                },
-                { ...awsOpts, dependsOn: [cluster] },
-            );
-            for (const [policyKey, policy] of Object.entries(spec.accessPolicies)) {
-                new aws.eks.AccessPolicyAssociation(
-                    `${entryName}-${policyKey}`,
-                    {
-                        clusterName: args.clusterName,
-                        principalArn: spec.principalArn,
-                        policyArn: policy.policyArn,
-                        accessScope: policy.accessScope,
-                    },
-                    { ...awsOpts, dependsOn: [entry] },
-                );
-            }
-        }
-
-        const addon = (
-            addonName: ManagedAddon,
-            dependsOn: pulumi.Resource[],
-            extra: Partial<aws.eks.AddonArgs> = {},
-        ) => {
-            const physical = resourceName(`${addonName}-addon`);
-            return new aws.eks.Addon(
-                physical,
-                {
-                    clusterName: args.clusterName,
-                    addonName,
-                    resolveConflictsOnCreate: "OVERWRITE",
-                    resolveConflictsOnUpdate: "OVERWRITE",
-                    tags: { Name: physical },
-                    ...extra,
-                },
-                { ...awsOpts, dependsOn: [cluster, ...dependsOn] },
-            );
-        };
-        // Nodes only become Ready with a CNI and kube-proxy; the Pod Identity agent serves credentials.
-        const networking = [
-            addon("vpc-cni", [], { configurationValues: JSON.stringify(VPC_CNI_CONFIGURATION) }),
-            addon("kube-proxy", []),
-            addon("eks-pod-identity-agent", []),
-        ];
-
+        const istioWebhook = "EKS control plane to istiod sidecar-injector webhook";
+        this.controlPlaneToNodes(cluster, "istio-webhook-rule", ISTIO_WEBHOOK_PORT, istioWebhook);
+        this.accessEntries(cluster);
+        const networking = this.networkingAddons(cluster);
+        const { vpcCni, kubeProxy, podIdentityAgent } = networking;
+        const nodesNeed = [vpcCni, kubeProxy, podIdentityAgent];
         const nodeGroups: Record<string, aws.eks.NodeGroup> = {};
-        for (const group of args.nodeGroups) {
-            nodeGroups[group.name] = this.nodeGroup(group, args, cluster, nodeRole, networking, awsOpts);
+        for (const group of settings.nodeGroups) {
+            nodeGroups[group.name] = this.nodeGroup(group, cluster, nodeRole, nodesNeed);
         }
         const nodes = Object.values(nodeGroups);
-
-        // Deployments need nodes to schedule on.
-        const ebsRole = this.role(
-            resourceName("ebs-csi-role", undefined, "iamRole"),
-            "pods.eks.amazonaws.com",
-            EBS_CSI_ROLE_POLICIES,
-            partition,
-            awsOpts,
-            ["sts:AssumeRole", "sts:TagSession"],
-        );
-        const workloads = [
-            addon("coredns", nodes),
-            addon("aws-ebs-csi-driver", [...nodes, networking[2], ...ebsRole.attachments], {
-                podIdentityAssociations: [{ roleArn: ebsRole.role.arn, serviceAccount: "ebs-csi-controller-sa" }],
-            }),
-        ];
         this.nodeGroups = nodeGroups;
-        this.ready = [...networking, ...nodes, ...workloads];
-        this.loadBalancerControllerAccess = this.loadBalancerControllerRole(args, cluster, networking[2], awsOpts);
+        this.ready = [...nodesNeed, ...nodes, ...this.workloadAddons(cluster, nodes, networking)];
+        this.loadBalancerControllerAccess = this.loadBalancerControllerRole(cluster, networking.podIdentityAgent);
 
         this.registerOutputs({
             clusterName: this.clusterName,
@@ -345,109 +157,268 @@ export class Cluster extends pulumi.ComponentResource {
         });
     }
 
+    /** The physical name of a child of this cluster's owner (namer's conventions). */
+    private resourceName(...args: Parameters<ReturnType<typeof namer>>): string {
+        return namer(this.owner)(...args);
+    }
+
+    /**
+     * The control plane (@pulumi/eks), after its log group and role: envelope encryption of
+     * secrets with a key of this stack, every control-plane log type.
+     */
+    private controlPlane(clusterRole: ClusterRole): eks.Cluster {
+        const key = this.secretsKey(clusterRole);
+        const logGroup = this.logGroup();
+        return new eks.Cluster(this.settings.clusterName, this.controlPlaneInputs(key, clusterRole), {
+            parent: this,
+            provider: this.providers.eks,
+            providers: { aws: this.providers.aws },
+            dependsOn: [logGroup, ...clusterRole.attachments],
+        });
+    }
+
+    /** What the control plane is made of: private endpoint (public only with its CIDRs), API access entries, OIDC. */
+    private controlPlaneInputs(key: aws.kms.Key, clusterRole: ClusterRole): eks.ClusterOptions {
+        const { clusterName, endpointPublicAccess } = this.settings;
+        return {
+            name: clusterName,
+            version: KUBERNETES_VERSION,
+            vpcId: this.settings.vpcId,
+            privateSubnetIds: [...this.settings.privateSubnetIds],
+            nodeAssociatePublicIpAddress: false,
+            endpointPrivateAccess: true,
+            endpointPublicAccess,
+            ...(endpointPublicAccess ? { publicAccessCidrs: [...this.settings.endpointPublicAccessCidrs] } : {}),
+            // Access entries are created below, named and tagged by our conventions
+            // (pulumi-eks would create them untagged under its own names).
+            authenticationMode: "API",
+            createOidcProvider: true,
+            encryptionConfigKeyArn: key.arn,
+            enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
+            serviceRole: clusterRole.role,
+            // Node groups and add-ons are managed below as plain resources, each named and tagged.
+            skipDefaultNodeGroup: true,
+            bootstrapSelfManagedAddons: false,
+            useDefaultVpcCni: true,
+            corednsAddonOptions: { enabled: false },
+            kubeProxyAddonOptions: { enabled: false },
+            clusterTags: { Name: clusterName },
+            clusterSecurityGroupTags: {
+                Name: this.resourceName("eks-cluster-security-group", undefined, "securityGroup"),
+            },
+            nodeSecurityGroupTags: { Name: this.resourceName("eks-node-security-group", undefined, "securityGroup") },
+        };
+    }
+
+    /**
+     * Envelope encryption of Kubernetes secrets with a key of this stack, rotated yearly; its
+     * policy names the key admins and lets only the cluster's role use it.
+     */
+    private secretsKey(clusterRole: ClusterRole): aws.kms.Key {
+        const { clusterName, kmsKeyAdminArns } = this.settings;
+        return managedKey(
+            this.resourceName("eks-secrets-key"),
+            {
+                description: `Envelope encryption of the Kubernetes secrets of ${clusterName}`,
+                policy: clusterRole.role.arn.apply((roleArn) =>
+                    JSON.stringify(eksSecretsKeyPolicy(kmsKeyAdminArns, roleArn)),
+                ),
+            },
+            this.child,
+        ).key;
+    }
+
+    /**
+     * EKS writes control-plane logs to a fixed group name; creating it first sets the retention
+     * and the customer-managed key, which only CloudWatch Logs may use, for this group.
+     */
+    private logGroup(): aws.cloudwatch.LogGroup {
+        const { clusterName, kmsKeyAdminArns, logRetentionDays } = this.settings;
+        const logGroupPath = `/aws/eks/${clusterName}/cluster`;
+        const accountId = aws.getCallerIdentityOutput({}, this.child).accountId;
+        const logGroupScope = (id: string) => ({
+            partition: this.partition,
+            region: this.owner.environment.region,
+            accountId: id,
+            logGroupName: logGroupPath,
+        });
+        const logKey = managedKey(
+            this.resourceName("eks-log-key"),
+            {
+                description: `Encryption of the control-plane log group of ${clusterName}`,
+                policy: accountId.apply((id) => JSON.stringify(logGroupKeyPolicy(kmsKeyAdminArns, logGroupScope(id)))),
+            },
+            this.child,
+        ).key;
+        const logGroupName = this.resourceName("eks-log-group", undefined, "logGroup");
+        return new aws.cloudwatch.LogGroup(
+            logGroupName,
+            {
+                name: logGroupPath,
+                retentionInDays: logRetentionDays,
+                kmsKeyId: logKey.arn,
+                tags: { Name: logGroupName },
+            },
+            this.child,
+        );
+    }
+
+    /** A rule that lets the control plane reach a webhook on the nodes on `port`. */
+    private controlPlaneToNodes(
+        cluster: eks.Cluster,
+        rule: string,
+        port: number,
+        description: string,
+    ): aws.vpc.SecurityGroupIngressRule {
+        const ruleName = this.resourceName(rule);
+        return new aws.vpc.SecurityGroupIngressRule(
+            ruleName,
+            {
+                securityGroupId: cluster.nodeSecurityGroupId,
+                referencedSecurityGroupId: cluster.clusterSecurityGroupId,
+                ipProtocol: "tcp",
+                fromPort: port,
+                toPort: port,
+                description,
+                tags: { Name: ruleName },
+            },
+            this.child,
+        );
+    }
+
+    /** Who may use the cluster's API: one access entry per role, with its EKS access policy. */
+    private accessEntries(cluster: eks.Cluster): void {
+        const clusterName = this.settings.clusterName;
+        for (const [key, spec] of Object.entries(accessEntries(this.settings.access))) {
+            const entryName = this.resourceName(`eks-access-entry-${key}`);
+            const entry = new aws.eks.AccessEntry(
+                entryName,
+                { clusterName, principalArn: spec.principalArn, type: spec.type, tags: { Name: entryName } },
+                { ...this.child, dependsOn: [cluster] },
+            );
+            for (const [policyKey, policy] of Object.entries(spec.accessPolicies)) {
+                new aws.eks.AccessPolicyAssociation(
+                    `${entryName}-${policyKey}`,
+                    {
+                        clusterName,
+                        principalArn: spec.principalArn,
+                        policyArn: policy.policyArn,
+                        accessScope: policy.accessScope,
+                    },
+                    { ...this.child, dependsOn: [entry] },
+                );
+            }
+        }
+    }
+
+    /** Nodes only become Ready with a CNI and kube-proxy; the Pod Identity agent serves credentials. */
+    private networkingAddons(cluster: eks.Cluster): NetworkingAddons {
+        return {
+            vpcCni: this.addon("vpc-cni", cluster, [], { configurationValues: JSON.stringify(VPC_CNI_CONFIGURATION) }),
+            kubeProxy: this.addon("kube-proxy", cluster, []),
+            podIdentityAgent: this.addon("eks-pod-identity-agent", cluster, []),
+        };
+    }
+
+    /** The add-ons that run as Deployments, so need nodes to schedule on: CoreDNS and the EBS CSI driver. */
+    private workloadAddons(
+        cluster: eks.Cluster,
+        nodes: readonly pulumi.Resource[],
+        networking: NetworkingAddons,
+    ): aws.eks.Addon[] {
+        const ebsRole = this.role("ebs-csi-role", "pods.eks.amazonaws.com", EBS_CSI_ROLE_POLICIES, [
+            "sts:AssumeRole",
+            "sts:TagSession",
+        ]);
+        return [
+            this.addon("coredns", cluster, nodes),
+            this.addon("aws-ebs-csi-driver", cluster, [...nodes, networking.podIdentityAgent, ...ebsRole.attachments], {
+                podIdentityAssociations: [{ roleArn: ebsRole.role.arn, serviceAccount: "ebs-csi-controller-sa" }],
+            }),
+        ];
+    }
+
+    /** One managed add-on, after the control plane and `dependsOn`; it overwrites conflicting fields. */
+    private addon(
+        addonName: ManagedAddon,
+        cluster: eks.Cluster,
+        dependsOn: readonly pulumi.Resource[],
+        extra: Partial<aws.eks.AddonArgs> = {},
+    ): aws.eks.Addon {
+        const physical = this.resourceName(`${addonName}-addon`);
+        return new aws.eks.Addon(
+            physical,
+            {
+                clusterName: this.settings.clusterName,
+                addonName,
+                resolveConflictsOnCreate: "OVERWRITE",
+                resolveConflictsOnUpdate: "OVERWRITE",
+                tags: { Name: physical },
+                ...extra,
+            },
+            { ...this.child, dependsOn: [cluster, ...dependsOn] },
+        );
+    }
+
     /**
      * The AWS Load Balancer Controller's permissions through EKS Pod Identity: a role only the Pod
      * Identity agent may assume, upstream's policy for the controller's release (inline), the
      * association with its service account; and the control plane's way to its webhook on the nodes.
      */
-    private loadBalancerControllerRole(
-        args: ClusterArgs,
-        cluster: eks.Cluster,
-        agent: pulumi.Resource,
-        opts: pulumi.CustomResourceOptions,
-    ): pulumi.Resource[] {
-        const resourceName = namer(args.owner);
+    private loadBalancerControllerRole(cluster: eks.Cluster, agent: aws.eks.Addon): pulumi.Resource[] {
         const association = podIdentityRole(
-            args.owner,
+            this.owner,
             "lb-controller",
             {
-                clusterName: args.clusterName,
+                clusterName: this.settings.clusterName,
                 namespace: LOAD_BALANCER_CONTROLLER.namespace,
                 serviceAccount: LOAD_BALANCER_CONTROLLER.serviceAccount,
             },
-            loadBalancerControllerPolicy(partitionOfRegion(args.owner.environment.region)),
-            { ...opts, dependsOn: [cluster, agent] },
+            loadBalancerControllerPolicy(this.partition),
+            { ...this.child, dependsOn: [cluster, agent] },
         );
-        const webhookRuleName = resourceName("lb-controller-webhook-rule");
-        const webhookRule = new aws.vpc.SecurityGroupIngressRule(
-            webhookRuleName,
-            {
-                securityGroupId: cluster.nodeSecurityGroupId,
-                referencedSecurityGroupId: cluster.clusterSecurityGroupId,
-                ipProtocol: "tcp",
-                fromPort: LOAD_BALANCER_CONTROLLER_WEBHOOK_PORT,
-                toPort: LOAD_BALANCER_CONTROLLER_WEBHOOK_PORT,
-                description: "EKS control plane to the AWS Load Balancer Controller webhook",
-                tags: { Name: webhookRuleName },
-            },
-            opts,
-        );
-        return [association, webhookRule];
+        const webhook = "EKS control plane to the AWS Load Balancer Controller webhook";
+        const port = LOAD_BALANCER_CONTROLLER_WEBHOOK_PORT;
+        return [association, this.controlPlaneToNodes(cluster, "lb-controller-webhook-rule", port, webhook)];
     }
 
-    /** An IAM role for an AWS service principal with AWS managed policies attached. */
-    private role(
-        roleName: string,
-        service: string,
-        policies: readonly string[],
-        partition: string,
-        opts: pulumi.CustomResourceOptions,
-        actions?: readonly string[],
-    ): { role: aws.iam.Role; attachments: aws.iam.RolePolicyAttachment[] } {
-        const role = new aws.iam.Role(
+    /** An IAM role (named by `role`) for an AWS service principal with AWS managed policies attached. */
+    private role(role: string, service: string, policies: readonly string[], actions?: readonly string[]): ClusterRole {
+        const roleName = this.resourceName(role, undefined, "iamRole");
+        const iamRole = new aws.iam.Role(
             roleName,
             { name: roleName, assumeRolePolicy: assumeRolePolicy(service, actions), tags: { Name: roleName } },
-            opts,
+            this.child,
         );
         const attachments = policies.map(
             (policy) =>
                 new aws.iam.RolePolicyAttachment(
                     `${roleName}-${policy.split("/").pop()}`,
-                    { role: role.name, policyArn: managedPolicyArn(policy, partition) },
-                    opts,
+                    { role: iamRole.name, policyArn: managedPolicyArn(policy, this.partition) },
+                    this.child,
                 ),
         );
-        return { role, attachments };
+        return { role: iamRole, attachments };
     }
 
     /** One managed node group: its IMDSv2 launch template, the group, and its schedule when asked. */
     private nodeGroup(
         group: NodeGroupSpec,
-        args: ClusterArgs,
         cluster: eks.Cluster,
-        nodeRole: { role: aws.iam.Role; attachments: aws.iam.RolePolicyAttachment[] },
-        networking: pulumi.Resource[],
-        opts: pulumi.CustomResourceOptions,
+        nodeRole: ClusterRole,
+        networking: readonly pulumi.Resource[],
     ): aws.eks.NodeGroup {
-        const resourceName = namer(args.owner);
-        const groupName = resourceName(`${group.name}-node-group`, undefined, "eksNodeGroup");
-        const templateName = resourceName(`${group.name}-launch-template`);
-        const nodeName = resourceName(`${group.name}-node`);
-        const template = new aws.ec2.LaunchTemplate(
-            templateName,
-            {
-                name: templateName,
-                metadataOptions: nodeMetadataOptions(),
-                vpcSecurityGroupIds: [cluster.nodeSecurityGroupId],
-                // Instances and volumes are not tagged by the provider's defaultTags: tag them here.
-                tagSpecifications: ["instance", "volume"].map((resourceType) => ({
-                    resourceType,
-                    tags: { Name: nodeName, ...ownerTags(args.owner) },
-                })),
-                updateDefaultVersion: true,
-                tags: { Name: templateName },
-            },
-            opts,
-        );
-        const scheduled = args.scheduledScaling ?? false;
+        const groupName = this.resourceName(`${group.name}-node-group`, undefined, "eksNodeGroup");
+        const template = this.launchTemplate(group, cluster);
+        const scheduled = this.settings.scheduledScaling;
         const nodeGroup = new aws.eks.NodeGroup(
             groupName,
             {
-                clusterName: args.clusterName,
+                clusterName: this.settings.clusterName,
                 nodeGroupName: groupName,
                 nodeRoleArn: nodeRole.role.arn,
                 // One subnet per availability zone: the Auto Scaling group spreads nodes over them.
-                subnetIds: [...args.privateSubnetIds],
+                subnetIds: [...this.settings.privateSubnetIds],
                 instanceTypes: [...group.instanceTypes],
                 capacityType: group.capacityType,
                 scalingConfig: { minSize: group.minSize, maxSize: group.maxSize, desiredSize: group.desiredSize },
@@ -462,31 +433,58 @@ export class Cluster extends pulumi.ComponentResource {
                 tags: { Name: groupName },
             },
             {
-                ...opts,
+                ...this.child,
                 dependsOn: [cluster, ...networking, ...nodeRole.attachments],
                 // The schedule changes the desired size outside Pulumi; do not fight it on the next update.
                 ...(scheduled ? { ignoreChanges: ["scalingConfig.desiredSize"] } : {}),
             },
         );
         if (scheduled) {
-            const asgName = nodeGroup.resources.apply((r) => r[0]?.autoscalingGroups?.[0]?.name ?? "");
-            for (const action of scheduledScaling(group, args.owner.environment)) {
-                const scheduleName = resourceName(`${group.name}-${action.action}-schedule`);
-                new aws.autoscaling.Schedule(
-                    scheduleName,
-                    {
-                        scheduledActionName: scheduleName,
-                        autoscalingGroupName: asgName,
-                        recurrence: action.recurrence,
-                        timeZone: action.timeZone,
-                        minSize: action.minSize,
-                        maxSize: action.maxSize,
-                        desiredCapacity: action.desiredCapacity,
-                    },
-                    opts,
-                );
-            }
+            this.schedules(group, nodeGroup);
         }
         return nodeGroup;
+    }
+
+    /** A node group's IMDSv2 launch template, its instances and volumes tagged by owner. */
+    private launchTemplate(group: NodeGroupSpec, cluster: eks.Cluster): aws.ec2.LaunchTemplate {
+        const templateName = this.resourceName(`${group.name}-launch-template`);
+        const nodeName = this.resourceName(`${group.name}-node`);
+        return new aws.ec2.LaunchTemplate(
+            templateName,
+            {
+                name: templateName,
+                metadataOptions: nodeMetadataOptions(),
+                vpcSecurityGroupIds: [cluster.nodeSecurityGroupId],
+                // Instances and volumes are not tagged by the provider's defaultTags: tag them here.
+                tagSpecifications: ["instance", "volume"].map((resourceType) => ({
+                    resourceType,
+                    tags: { Name: nodeName, ...ownerTags(this.owner) },
+                })),
+                updateDefaultVersion: true,
+                tags: { Name: templateName },
+            },
+            this.child,
+        );
+    }
+
+    /** A node group's scale-to-zero at stop-time and back at start-time, on its Auto Scaling group. */
+    private schedules(group: NodeGroupSpec, nodeGroup: aws.eks.NodeGroup): void {
+        const asgName = nodeGroup.resources.apply((r) => r[0]?.autoscalingGroups?.[0]?.name ?? "");
+        for (const action of scheduledScaling(group, this.owner.environment)) {
+            const scheduleName = this.resourceName(`${group.name}-${action.action}-schedule`);
+            new aws.autoscaling.Schedule(
+                scheduleName,
+                {
+                    scheduledActionName: scheduleName,
+                    autoscalingGroupName: asgName,
+                    recurrence: action.recurrence,
+                    timeZone: action.timeZone,
+                    minSize: action.minSize,
+                    maxSize: action.maxSize,
+                    desiredCapacity: action.desiredCapacity,
+                },
+                this.child,
+            );
+        }
     }
 }

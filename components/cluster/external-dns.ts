@@ -1,10 +1,11 @@
-import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ComponentProviders, Defaults, WithDefaults, providerProblems, settingsOrThrow, withDefaults } from "../args";
 import { ChartMirror, releaseChart } from "../charts";
 import { Owner } from "../conventions";
+import { Problem, Problems } from "../problems";
 import { podIdentityRole } from "./pod-identity";
-import { partitionOfRegion } from "./specs";
+import { partitionOfRegion, podRegionProblem } from "./specs";
 
 /**
  * ExternalDNS: a record in the environment's Route53 zone for every host of an Istio Gateway
@@ -98,41 +99,90 @@ export interface ExternalDnsArgs extends ExternalDnsOptions {
     /** The owner (environment and `common`): names and tags. */
     readonly owner: Owner;
     readonly clusterName: pulumi.Input<string>;
-    readonly awsProvider: aws.Provider;
-    readonly kubernetesProvider: k8s.Provider;
+    /** The stack's providers: aws for its role and association, kubernetes for its release. */
+    readonly providers: ComponentProviders<"aws" | "kubernetes">;
     /** What it waits for: the cluster's nodes and the Pod Identity agent. */
     readonly dependsOn: readonly pulumi.Resource[];
     /** Where the chart comes from (config `chartMirror`). @default upstream (components/charts) */
     readonly chartMirror?: ChartMirror;
 }
 
+/** ExternalDNS' arguments that are not its owner or providers. */
+export type ExternalDnsSettingsInput = Omit<ExternalDnsArgs, "owner" | "providers">;
+
+/** The defaults of the optional ExternalDnsArgs, each written here only. */
+export const EXTERNAL_DNS_DEFAULTS = {
+    chartMirror: { kind: "upstream" },
+} as const satisfies Defaults<ExternalDnsSettingsInput>;
+
+/** ExternalDNS' arguments with every default applied and checked: what it builds from. */
+export type ExternalDnsSettings = WithDefaults<ExternalDnsSettingsInput, typeof EXTERNAL_DNS_DEFAULTS>;
+
+/** Applies the defaults and checks the arguments; pure. The settings, or every problem. */
+export function validateExternalDnsArgs(args: ExternalDnsSettingsInput): {
+    settings?: ExternalDnsSettings;
+    problems: Problem[];
+} {
+    const settings = withDefaults(args, EXTERNAL_DNS_DEFAULTS);
+    const problems = new Problems();
+    const noZone = "empty; allowed: the environment's private zone, e.g. dev.internal (only hosts in it are published)";
+    problems.add("zone.name", settings.zone.name, settings.zone.name === "" ? noZone : undefined);
+    problems.add("region", settings.region, podRegionProblem(settings.region));
+    return problems.empty ? { problems: [], settings } : { problems: [...problems.all] };
+}
+
 /** ExternalDNS' role, policy and Pod Identity association, and its Helm release in kube-system. */
 export class ExternalDns extends pulumi.ComponentResource {
     constructor(name: string, args: ExternalDnsArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        const { owner, providers, ...options } = args;
+        const settings = settingsOrThrow(
+            "ExternalDns",
+            name,
+            providerProblems(providers, ["aws", "kubernetes"]),
+            validateExternalDnsArgs(options),
+        );
         super("platform:cluster:ExternalDns", name, {}, opts);
-        const partition = partitionOfRegion(args.owner.environment.region);
-        const association = podIdentityRole(
-            args.owner,
+        const association = this.access(owner, settings, providers);
+        this.helmRelease(settings, providers, association);
+        this.registerOutputs({});
+    }
+
+    /** Its role (changes to the one zone only) and Pod Identity association, after `dependsOn`. */
+    private access(
+        owner: Owner,
+        settings: ExternalDnsSettings,
+        providers: ExternalDnsArgs["providers"],
+    ): pulumi.Resource {
+        const partition = partitionOfRegion(owner.environment.region);
+        return podIdentityRole(
+            owner,
             "external-dns",
             {
-                clusterName: args.clusterName,
+                clusterName: settings.clusterName,
                 namespace: EXTERNAL_DNS.namespace,
                 serviceAccount: EXTERNAL_DNS.serviceAccount,
             },
-            pulumi.output(args.zone.id).apply((id) => JSON.stringify(externalDnsPolicy(id, partition))),
-            { parent: this, provider: args.awsProvider, dependsOn: [...args.dependsOn] },
+            pulumi.output(settings.zone.id).apply((id) => JSON.stringify(externalDnsPolicy(id, partition))),
+            { parent: this, provider: providers.aws, dependsOn: [...settings.dependsOn] },
         );
-        new k8s.helm.v3.Release(
+    }
+
+    /** The chart's release, after `dependsOn` and its Pod Identity association. */
+    private helmRelease(
+        settings: ExternalDnsSettings,
+        providers: ExternalDnsArgs["providers"],
+        association: pulumi.Resource,
+    ): k8s.helm.v3.Release {
+        return new k8s.helm.v3.Release(
             EXTERNAL_DNS.release,
             {
                 name: EXTERNAL_DNS.release,
                 namespace: EXTERNAL_DNS.namespace,
-                ...releaseChart("external-dns", args.chartMirror),
-                values: externalDnsValues(args),
+                ...releaseChart("external-dns", settings.chartMirror),
+                values: externalDnsValues(settings),
                 timeout: 600,
             },
-            { parent: this, provider: args.kubernetesProvider, dependsOn: [...args.dependsOn, association] },
+            { parent: this, provider: providers.kubernetes, dependsOn: [...settings.dependsOn, association] },
         );
-        this.registerOutputs({});
     }
 }

@@ -4,3 +4,4 @@ export * from "./cluster";
 export * from "./load-balancer-controller";
 export * from "./external-dns";
 export * from "./pod-identity";
+export * from "./settings";

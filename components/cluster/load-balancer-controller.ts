@@ -1,6 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { ITopologySpreadConstraint } from "kubernetes-models/v1/TopologySpreadConstraint";
+import { ComponentProviders, Defaults, WithDefaults, providerProblems, settingsOrThrow, withDefaults } from "../args";
 import { ChartMirror, releaseChart } from "../charts";
+import { Problem, Problems } from "../problems";
+import { podRegionProblem } from "./specs";
 import controllerPolicy from "./data/aws-load-balancer-controller-iam-policy.json";
 
 /**
@@ -45,7 +49,7 @@ export type LoadBalancerControllerValues = {
     readonly vpcId: pulumi.Input<string>;
     readonly replicaCount: number;
     readonly podDisruptionBudget: { readonly maxUnavailable: number };
-    readonly topologySpreadConstraints: readonly Record<string, unknown>[];
+    readonly topologySpreadConstraints: readonly ITopologySpreadConstraint[];
     readonly serviceAccount: { readonly create: boolean; readonly name: string };
     readonly createIngressClassResource: boolean;
     readonly ingressClassParams: { readonly create: boolean };
@@ -79,12 +83,37 @@ export function loadBalancerControllerValues(options: LoadBalancerControllerOpti
 }
 
 export interface LoadBalancerControllerArgs extends LoadBalancerControllerOptions {
-    /** The cluster's kubernetes provider. */
-    readonly kubernetesProvider: k8s.Provider;
+    /** The cluster's kubernetes provider: the release is created with it. */
+    readonly providers: ComponentProviders<"kubernetes">;
     /** What the release waits for: the nodes and the controller's Pod Identity association. */
     readonly dependsOn: readonly pulumi.Resource[];
     /** Where the chart comes from (config `chartMirror`). @default upstream (components/charts) */
     readonly chartMirror?: ChartMirror;
+}
+
+/** The controller's arguments that are not its providers. */
+export type LoadBalancerControllerSettingsInput = Omit<LoadBalancerControllerArgs, "providers">;
+
+/** The defaults of the optional LoadBalancerControllerArgs, each written here only. */
+export const LOAD_BALANCER_CONTROLLER_DEFAULTS = {
+    chartMirror: { kind: "upstream" },
+} as const satisfies Defaults<LoadBalancerControllerSettingsInput>;
+
+/** The controller's arguments with every default applied and checked: what it builds from. */
+export type LoadBalancerControllerSettings = WithDefaults<
+    LoadBalancerControllerSettingsInput,
+    typeof LOAD_BALANCER_CONTROLLER_DEFAULTS
+>;
+
+/** Applies the defaults and checks the arguments; pure. The settings, or every problem. */
+export function validateLoadBalancerControllerArgs(args: LoadBalancerControllerSettingsInput): {
+    settings?: LoadBalancerControllerSettings;
+    problems: Problem[];
+} {
+    const settings = withDefaults(args, LOAD_BALANCER_CONTROLLER_DEFAULTS);
+    const problems = new Problems();
+    problems.add("region", settings.region, podRegionProblem(settings.region));
+    return problems.empty ? { problems: [], settings } : { problems: [...problems.all] };
 }
 
 /** The controller's Helm release in kube-system, waited on: the gateway's Service needs its webhook. */
@@ -93,19 +122,31 @@ export class LoadBalancerController extends pulumi.ComponentResource {
     readonly release: k8s.helm.v3.Release;
 
     constructor(name: string, args: LoadBalancerControllerArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        const { providers, ...options } = args;
+        const settings = settingsOrThrow(
+            "LoadBalancerController",
+            name,
+            providerProblems(providers, ["kubernetes"]),
+            validateLoadBalancerControllerArgs(options),
+        );
         super("platform:cluster:LoadBalancerController", name, {}, opts);
-        this.release = new k8s.helm.v3.Release(
+        this.release = this.helmRelease(settings, providers.kubernetes);
+        this.registerOutputs({});
+    }
+
+    /** The chart's release, waited on (skipAwait false), after `dependsOn`. */
+    private helmRelease(settings: LoadBalancerControllerSettings, provider: k8s.Provider): k8s.helm.v3.Release {
+        return new k8s.helm.v3.Release(
             LOAD_BALANCER_CONTROLLER.release,
             {
                 name: LOAD_BALANCER_CONTROLLER.release,
                 namespace: LOAD_BALANCER_CONTROLLER.namespace,
-                ...releaseChart("aws-load-balancer-controller", args.chartMirror),
-                values: loadBalancerControllerValues(args),
+                ...releaseChart("aws-load-balancer-controller", settings.chartMirror),
+                values: loadBalancerControllerValues(settings),
                 skipAwait: false,
                 timeout: 600,
             },
-            { parent: this, provider: args.kubernetesProvider, dependsOn: [...args.dependsOn] },
+            { parent: this, provider, dependsOn: [...settings.dependsOn] },
         );
-        this.registerOutputs({});
     }
 }

@@ -401,3 +401,13 @@ export function scheduledScaling(group: NodeGroupSpec, hours: WorkingHours): Sch
         },
     ];
 }
+
+/**
+ * What is wrong with the region given to an add-on's pods (the controller's, ExternalDNS'), or
+ * undefined: it must be set, since the pods cannot ask the node's metadata service (hop limit 1).
+ */
+export function podRegionProblem(region: string): string | undefined {
+    return region === ""
+        ? "empty; allowed: the environment's AWS region, e.g. eu-central-1 (the pods cannot ask the node for it)"
+        : undefined;
+}

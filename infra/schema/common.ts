@@ -20,6 +20,7 @@ import {
     canaryRevisionProblem,
     revisionProblem,
 } from "../../components/mesh/specs";
+import { CLUSTER_ACCESS_DEFAULTS, CLUSTER_DEFAULTS } from "../../components/cluster/settings";
 import { ISTIO_DEFAULTS } from "../../components/mesh/settings";
 import { OBSERVABILITY_DEFAULTS } from "../../components/observability/settings";
 import { retentionProblem, storageSizeProblem } from "../../components/observability/specs";
@@ -132,35 +133,51 @@ export const COMMON_SHAPE = {
             "<host>[:<port>] at which the API server reaches cert-manager's webhook when it cannot reach its Service (a pod network the control plane cannot route to, or a webhook run outside the cluster); empty: its Service. certManager install only.",
         layers: common,
     }),
-    endpointPublicAccess: configKey(z.boolean(), false, {
+    endpointPublicAccess: configKey(z.boolean(), CLUSTER_DEFAULTS.endpointPublicAccess, {
         description:
             "Whether the cluster's API endpoint is also public (the private endpoint is always on). Needs endpointPublicAccessCidrs.",
         layers: common,
     }),
-    endpointPublicAccessCidrs: configKey(z.array(z.string().check(checked((v: string) => checkCidr(v)))), [], {
-        description:
-            'IPv4 CIDRs allowed to reach the public API endpoint, e.g. ["203.0.113.0/24"]; only with endpointPublicAccess.',
-        layers: common,
-    }),
-    clusterAdminRoleArns: configKey(z.array(z.string().check(checked(roleArnProblem))), [], {
-        description: "IAM role ARNs with cluster-admin access (EKS access entries, AmazonEKSClusterAdminPolicy).",
-        layers: common,
-    }),
-    clusterViewerRoleArns: configKey(z.array(z.string().check(checked(roleArnProblem))), [], {
-        description: "IAM role ARNs with read-only access (EKS access entries, AmazonEKSViewPolicy).",
-        layers: common,
-    }),
-    controlPlaneLogRetentionDays: configKey(wholeNumber().check(checked(checkRetentionDays)), 30, {
-        description: `Days CloudWatch keeps the control-plane logs; one of ${LOG_RETENTION_DAYS.join(", ")}.`,
-        layers: common,
-    }),
+    endpointPublicAccessCidrs: configKey(
+        z.array(z.string().check(checked((v: string) => checkCidr(v)))),
+        [...CLUSTER_DEFAULTS.endpointPublicAccessCidrs],
+        {
+            description:
+                'IPv4 CIDRs allowed to reach the public API endpoint, e.g. ["203.0.113.0/24"]; only with endpointPublicAccess.',
+            layers: common,
+        },
+    ),
+    clusterAdminRoleArns: configKey(
+        z.array(z.string().check(checked(roleArnProblem))),
+        [...CLUSTER_ACCESS_DEFAULTS.adminRoleArns],
+        {
+            description: "IAM role ARNs with cluster-admin access (EKS access entries, AmazonEKSClusterAdminPolicy).",
+            layers: common,
+        },
+    ),
+    clusterViewerRoleArns: configKey(
+        z.array(z.string().check(checked(roleArnProblem))),
+        [...CLUSTER_ACCESS_DEFAULTS.viewerRoleArns],
+        {
+            description: "IAM role ARNs with read-only access (EKS access entries, AmazonEKSViewPolicy).",
+            layers: common,
+        },
+    ),
+    controlPlaneLogRetentionDays: configKey(
+        wholeNumber().check(checked(checkRetentionDays)),
+        CLUSTER_DEFAULTS.logRetentionDays,
+        {
+            description: `Days CloudWatch keeps the control-plane logs; one of ${LOG_RETENTION_DAYS.join(", ")}.`,
+            layers: common,
+        },
+    ),
     // Each group is checked by the Cluster's own node-group check (nodeGroupsProblems) in parseCommonConfig.
     nodeGroups: configKey(z.array(z.record(z.string(), z.unknown())), DEFAULT_NODE_GROUPS, {
         description:
             "EKS managed node groups: each {name, instanceTypes, minSize, maxSize, desiredSize, capacityType (ON_DEMAND or SPOT), labels (map, optional), taints (list of {key, value, effect}, optional)}.",
         layers: common,
     }),
-    scheduledNodeScaling: configKey(z.boolean(), false, {
+    scheduledNodeScaling: configKey(z.boolean(), CLUSTER_DEFAULTS.scheduledScaling, {
         description:
             "Scale the node groups to zero at the environment's stopTime and back at its startTime (Monday to Friday), in its timeZone. Keep false for production.",
         layers: common,

@@ -296,6 +296,11 @@ describe("common layer (stacks/common.ts)", () => {
             ["vpc-cni"],
         );
         const ebs = one(dev, "aws:eks/addon:Addon", "dev-common-aws-ebs-csi-driver-addon");
+        // Its credentials come from the Pod Identity agent, picked by name (not by its place in a list).
+        assert.deepStrictEqual(
+            ebs.dependsOn.filter((d) => d.endsWith("-addon")),
+            ["dev-common-eks-pod-identity-agent-addon"],
+        );
         assert.deepStrictEqual(ebs.inputs.podIdentityAssociations, [
             {
                 roleArn: "arn:aws:iam::123456789012:role/dev-common-ebs-csi-role",
@@ -544,6 +549,8 @@ describe("common layer (stacks/common.ts)", () => {
                 "arn:aws:iam::123456789012:role/dev-common-lb-controller-role",
             ],
         );
+        // The agent serves its credentials: the association waits for it, picked by name.
+        assert.ok(association.dependsOn.includes("dev-common-eks-pod-identity-agent-addon"));
         const webhook = one(
             dev,
             "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
