@@ -73,10 +73,11 @@ if [ "$build_k8s" = 1 ]; then
   K8S_DIR=$CACHE/k8s; mkdir -p "$K8S_DIR"; ln -sfn "$K8S_BIN" "$K8S_DIR/bin"; ln -sfn "$K8S_BUILT/kwok" "$K8S_DIR/kwok"
   "$TOOLS/k8s/down.sh" --wipe "$K8S_DIR" >/dev/null 2>&1 || true
   # cert-manager's webhook and controllers, as local processes (kwok runs no pods; built by
-  # scripts/build-cert-manager-local.sh). The webhook: a CA of the suite's own signs its
-  # serving certificate for localhost, and the API server trusts that CA through its system roots
-  # (SSL_CERT_FILE, given to it alone): the chart's webhook configurations carry no CA bundle of their
-  # own until cert-manager's CA injector fills it in, and that injector is a kwok pod here.
+  # scripts/build-cert-manager-local.sh). The webhook: a CA of the suite's own, made for this run
+  # and valid two days, signs its serving certificate for localhost (its key is deleted once it has),
+  # and the API server trusts that CA through its system roots (SSL_CERT_FILE, given to the processes
+  # of k8s/up.sh: etcd, the API server, kwok): the chart's webhook configurations carry no CA bundle
+  # of their own until cert-manager's CA injector fills it in, and that injector is a kwok pod here.
   CM_RUN=$CACHE/cert-manager-run; rm -rf "$CM_RUN"; mkdir -p "$CM_RUN"
   (cd "$CM_RUN" \
     && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
@@ -85,7 +86,8 @@ if [ "$build_k8s" = 1 ]; then
          -keyout tls.key -out tls.csr \
     && printf 'subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n' > tls.ext \
     && openssl x509 -req -in tls.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile tls.ext -out tls.crt \
-    && { cat /etc/ssl/certs/ca-certificates.crt 2>/dev/null || true; cat ca.crt; } > roots.crt) 2>"$CM_RUN/pki.err" \
+    && { cat /etc/ssl/certs/ca-certificates.crt 2>/dev/null || true; cat ca.crt; } > roots.crt \
+    && rm -f ca.key ca.srl tls.csr) 2>"$CM_RUN/pki.err" \
     || { say "could not make the cert-manager webhook's certificate:"; cat "$CM_RUN/pki.err" >&2; exit 1; }
   export PLATFORM_KUBECONFIG
   PLATFORM_KUBECONFIG=$(SSL_CERT_FILE=$CM_RUN/roots.crt KWOK=1 "$TOOLS/k8s/up.sh" "$K8S_DIR" 2>"$CACHE/k8s-up.err" | tail -1) || { cat "$CACHE/k8s-up.err" >&2; exit 1; }

@@ -173,6 +173,7 @@ export function deployCommon(config: CommonConfig, inputs: CommonInputs): StackO
         providers: { kubernetes: k8s },
         mode: config.certManager,
         issuer: config.certificateIssuer,
+        zoneName: global.privateZoneName,
         webhookHost: config.certManagerWebhookHost,
         chartMirror: config.chartMirror,
         dependsOn: [...cluster.ready, observability],

@@ -28,6 +28,8 @@ export interface CertManagerArgs {
     readonly mode?: CertManagerMode;
     /** Where the gateway's certificates come from. @default the environment's own CA */
     readonly issuer?: CertificateIssuer;
+    /** The environment's DNS zone: the only names the environment's own CA may certify. */
+    readonly zoneName: string;
     /** `<host>[:<port>]` at which the API server reaches cert-manager's webhook; empty: its Service. @default "" */
     readonly webhookHost?: string;
     /** Where the chart comes from (config `chartMirror`). @default upstream (components/charts) */
@@ -59,6 +61,13 @@ export function certManagerArgsProblems(args: CertManagerOptions): Problem[] {
     const settings = withDefaults(args, CERT_MANAGER_DEFAULTS);
     const problems = new Problems();
     problems.add("webhookHost", settings.webhookHost, webhookHostProblem(settings.webhookHost));
+    if (settings.issuer.kind === "platform-ca" && settings.zoneName === "") {
+        problems.add(
+            "zoneName",
+            "",
+            "required for the environment's own CA (its root may certify names of the zone only); allowed: the environment's DNS zone, e.g. dev.internal.example.com",
+        );
+    }
     if (settings.mode === "existing" && settings.webhookHost !== "") {
         problems.add(
             "webhookHost",
@@ -79,6 +88,7 @@ export class CertManager extends pulumi.ComponentResource {
     /** The ClusterIssuer the gateway's certificates come from. */
     readonly issuerName: string;
     private readonly owner: Owner;
+    private readonly zoneName: string;
     private readonly child: pulumi.CustomResourceOptions;
 
     constructor(name: string, args: CertManagerArgs, opts: pulumi.ComponentResourceOptions = {}) {
@@ -89,6 +99,7 @@ export class CertManager extends pulumi.ComponentResource {
         });
         super("platform:certificates:CertManager", name, {}, opts);
         this.owner = args.owner;
+        this.zoneName = settings.zoneName;
         this.child = { parent: this, provider: args.providers.kubernetes };
         this.issuerName = issuerName(settings.issuer, args.owner.environment.env);
         const installed = settings.mode === "install" ? [this.release(settings)] : [...settings.dependsOn];
@@ -125,7 +136,7 @@ export class CertManager extends pulumi.ComponentResource {
 
     /** The environment's CA: bootstrap issuer -> root certificate -> the ClusterIssuer that signs with it. */
     private platformCa(installed: readonly pulumi.Resource[]): void {
-        const ca = platformCaObjects(this.owner.environment.env);
+        const ca = platformCaObjects(this.owner.environment.env, this.zoneName);
         const bootstrap = this.object(ca.bootstrap, installed);
         const root = this.object(ca.root, [bootstrap]);
         this.object(ca.issuer, [root]);

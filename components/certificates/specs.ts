@@ -147,9 +147,15 @@ export const PLATFORM_CA_RENEW_BEFORE = "8760h";
  * them): a self-signed ClusterIssuer that signs only the root, the root itself (an ECDSA P-256 CA
  * certificate whose key stays in a Secret of cert-manager's namespace) and the ClusterIssuer that
  * signs with it. Names follow `<env>-common-<type>`; the last one is what services' certificates
- * name. Clients trust the root (`ca.crt` of its Secret, docs/common.md).
+ * name. The root may certify names of the environment's zone only (a critical name constraint, so
+ * a client that trusts it trusts nothing outside the zone), and keeps its key when renewed (clients
+ * hold the root: a new key would break every host renewed after it). Clients trust the root's
+ * certificate (docs/common.md).
  */
-export function platformCaObjects(env: string): {
+export function platformCaObjects(
+    env: string,
+    zoneName: string,
+): {
     readonly bootstrap: NamedCertManagerObject<ClusterIssuerSpec>;
     readonly root: NamedCertManagerObject<CertificateSpec>;
     readonly issuer: NamedCertManagerObject<ClusterIssuerSpec>;
@@ -168,7 +174,8 @@ export function platformCaObjects(env: string): {
                 secretName: rootName,
                 duration: PLATFORM_CA_DURATION,
                 renewBefore: PLATFORM_CA_RENEW_BEFORE,
-                privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+                privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Never" },
+                nameConstraints: { critical: true, permitted: { dnsDomains: [zoneName] } },
                 issuerRef: { group: "cert-manager.io", kind: "ClusterIssuer", name: bootstrap },
             },
         },
@@ -178,7 +185,7 @@ export function platformCaObjects(env: string): {
 
 /** The name of the ClusterIssuer the gateway's certificates come from, for `issuer` in `env`. */
 export function issuerName(issuer: CertificateIssuer, env: string): string {
-    return issuer.kind === "platform-ca" ? platformCaObjects(env).issuer.name : issuer.name;
+    return issuer.kind === "platform-ca" ? platformCaObjects(env, "").issuer.name : issuer.name;
 }
 
 /** How long a host's certificate lives (90 days, as public CAs issue), and when it is renewed (30 days before). */

@@ -125,12 +125,12 @@ export const COMMON_SHAPE = {
         layers: common,
     }),
     certificateIssuer: configKey(requiredString(certificateIssuerProblem), PLATFORM_CA, {
-        description: `Where the certificates of exposed hosts come from: ${PLATFORM_CA} (the environment's own CA, made by this layer: for a private zone, whose hosts no public CA certifies) or the name of a ClusterIssuer the cluster runs (e.g. ACME with DNS-01 for a public zone, AWS Private CA).`,
+        description: `Where the certificates of exposed hosts come from: ${PLATFORM_CA} (the environment's own CA, made by this layer: for a private zone, whose hosts no public CA certifies) or the name of a ClusterIssuer (group cert-manager.io) the cluster runs (e.g. ACME with DNS-01 for a public zone, Vault). platform-ca needs certManager install.`,
         layers: common,
     }),
     certManagerWebhookHost: configKey(optionalString(webhookHostProblem), "", {
         description:
-            "<host>[:<port>] at which the API server reaches cert-manager's webhook when it cannot reach its Service (a pod network the control plane cannot route to, or a webhook run outside the cluster); empty: its Service. certManager install only.",
+            "<host>[:<port>] of a cert-manager webhook run outside the cluster, whose serving certificate the API server trusts by its own roots (the integration suite's); empty: the webhook at its Service. Not for the chart's in-cluster webhook. certManager install only.",
         layers: common,
     }),
     endpointPublicAccess: configKey(z.boolean(), CLUSTER_DEFAULTS.endpointPublicAccess, {
@@ -392,6 +392,15 @@ export function parseCommonConfig(
             "gatewaySourceRanges",
             [],
             'required with gatewayScheme internet-facing (the default, the VPC\'s CIDR, lets no client outside the VPC in); allowed: the IPv4 CIDRs of its clients, e.g. ["203.0.113.0/24"]',
+        );
+    }
+    // The environment's CA keeps its root in the namespace this layer makes for cert-manager, and
+    // relies on the Secret going with its Certificate: both are the installing layer's settings.
+    if (v.certManager === "existing" && v.certificateIssuer === PLATFORM_CA) {
+        problems.add(
+            "certificateIssuer",
+            v.certificateIssuer,
+            `not with certManager existing (the environment's CA keeps its root in the cert-manager namespace this layer makes, with the settings it installs); allowed: the name of a ClusterIssuer the cluster's cert-manager runs, or set certManager to install`,
         );
     }
     if (v.certManager === "existing" && v.certManagerWebhookHost !== "") {

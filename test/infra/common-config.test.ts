@@ -396,8 +396,19 @@ describe("common layer config (infra/schema/common.ts)", () => {
         assert.deepStrictEqual(problemsOf({ certManagerWebhookHost: "localhost:70000" }), [
             `platform:certManagerWebhookHost = "localhost:70000": port 70000 is out of range 1-65535; ${hostAllowed}`,
         ]);
-        assert.deepStrictEqual(problemsOf({ certManager: "existing", certManagerWebhookHost: "localhost:10250" }), [
-            'platform:certManagerWebhookHost = "localhost:10250": not read with certManager existing (the chart that routes the webhook is not installed by this stack); allowed: unset',
+        assert.deepStrictEqual(
+            problemsOf({
+                certManager: "existing",
+                certificateIssuer: "letsencrypt-dns01",
+                certManagerWebhookHost: "localhost:10250",
+            }),
+            [
+                'platform:certManagerWebhookHost = "localhost:10250": not read with certManager existing (the chart that routes the webhook is not installed by this stack); allowed: unset',
+            ],
+        );
+        // The environment's CA needs the cert-manager this layer installs.
+        assert.deepStrictEqual(problemsOf({ certManager: "existing" }), [
+            `platform:certificateIssuer = "platform-ca": not with certManager existing (the environment's CA keeps its root in the cert-manager namespace this layer makes, with the settings it installs); allowed: the name of a ClusterIssuer the cluster's cert-manager runs, or set certManager to install`,
         ]);
     });
 

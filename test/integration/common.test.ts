@@ -539,6 +539,10 @@ describe("dev-common on an existing cluster under the real engine, charts throug
             // Issued for real: the TLS Secret the gateway serves, for payment's host, signed by the environment's CA.
             waitReady("certificate/payment-tls", "istio-ingress");
             const { leaf, ca, type } = issuedCertificate("istio-ingress", "payment-tls");
+            // Its CA is the environment's root (the root Secret's own certificate), and it serves TLS only.
+            const root = issuedCertificate("cert-manager", "dev-common-ca").leaf;
+            assert.strictEqual(ca.fingerprint256, root.fingerprint256);
+            assert.deepStrictEqual(leaf.keyUsage, ["1.3.6.1.5.5.7.3.1"]);
             const days = (Date.parse(leaf.validTo) - Date.parse(leaf.validFrom)) / 86_400_000;
             assert.deepStrictEqual(
                 [

@@ -12,11 +12,36 @@ describe("policy pack: certificates (mesh-gateway-certificate)", () => {
         assert.deepStrictEqual(await found(serviceStack()), []);
     });
 
-    it("refuses a TLS server whose credential no Certificate issues", async () => {
-        const stack = serviceStack().filter((r) => r.name !== "certificate");
-        assert.deepStrictEqual(await found(stack), [
-            `${PREFIX} serves credentialName backend-tls, but no Certificate of this stack has that secretName: add a cert-manager Certificate (secretName backend-tls, in the gateway's namespace, dnsNames the server's hosts)`,
-        ]);
+    it("refuses a TLS server whose credential no Certificate issues, or one in the Gateway's own namespace", async () => {
+        const missing = `${PREFIX} serves credentialName backend-tls, but no Certificate of this stack outside the Gateway's namespace backend has that secretName: add a cert-manager Certificate (secretName backend-tls, in the gateway's namespace, dnsNames the server's hosts)`;
+        assert.deepStrictEqual(await found(serviceStack().filter((r) => r.name !== "certificate")), [missing]);
+        const beside = edit(serviceStack(), "certificate", (i) => {
+            i.metadata.namespace = "backend";
+        });
+        assert.deepStrictEqual(await found(beside), [missing]);
+    });
+
+    it("refuses a host's Certificate that is a CA or names no issuer (certificate-not-a-ca)", async () => {
+        const notCa = async (change: (i: any) => void) =>
+            (await violations(edit(serviceStack(), "certificate", change))).filter((v) =>
+                v.startsWith("[certificate-not-a-ca]"),
+            );
+        assert.deepStrictEqual(await notCa(() => undefined), []);
+        const prefix =
+            "[certificate-not-a-ca] kubernetes:cert-manager.io/v1:Certificate certificate: Certificate istio-ingress/backend-tls";
+        const leaf = "a host's certificate is a leaf from the common layer's issuer (its output certificateIssuer)";
+        assert.deepStrictEqual(
+            await notCa((i) => {
+                i.spec.isCA = true;
+            }),
+            [`${prefix} is a CA (isCA: true): ${leaf}`],
+        );
+        assert.deepStrictEqual(
+            await notCa((i) => {
+                delete i.spec.issuerRef;
+            }),
+            [`${prefix} names no issuer (issuerRef.name): ${leaf}`],
+        );
     });
 
     it("refuses a Certificate that does not cover the server's host; a wildcard covers one label only", async () => {

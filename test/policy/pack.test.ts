@@ -30,6 +30,7 @@ describe("policy pack (policy/policies.ts)", () => {
                 "mesh-gateway-https-only",
                 "mesh-control-plane-ha",
                 "mesh-gateway-certificate",
+                "certificate-not-a-ca",
                 "no-plaintext-secrets",
                 "secret-values-seen",
             ],

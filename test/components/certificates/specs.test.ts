@@ -51,7 +51,7 @@ describe("certificates (components/certificates)", () => {
     });
 
     it("makes the environment's CA: a self-signed bootstrap issuer, a 10-year ECDSA root in cert-manager's namespace, its issuer", () => {
-        assert.deepStrictEqual(platformCaObjects("prod"), {
+        assert.deepStrictEqual(platformCaObjects("prod", "prod.internal.example.com"), {
             bootstrap: { kind: "ClusterIssuer", name: "prod-common-selfsigned", spec: { selfSigned: {} } },
             root: {
                 kind: "Certificate",
@@ -63,7 +63,9 @@ describe("certificates (components/certificates)", () => {
                     secretName: "prod-common-ca",
                     duration: "87600h",
                     renewBefore: "8760h",
-                    privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+                    // The root keeps its key (clients hold it) and certifies the zone's names only.
+                    privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Never" },
+                    nameConstraints: { critical: true, permitted: { dnsDomains: ["prod.internal.example.com"] } },
                     issuerRef: { group: "cert-manager.io", kind: "ClusterIssuer", name: "prod-common-selfsigned" },
                 },
             },
@@ -109,13 +111,20 @@ describe("certificates (components/certificates)", () => {
             certManagerArgsProblems({
                 mode: "existing",
                 webhookHost: "localhost:10250",
+                zoneName: "",
             }).map((p) => `${p.path}: ${p.message}`),
             [
+                "zoneName: required for the environment's own CA (its root may certify names of the zone only); allowed: the environment's DNS zone, e.g. dev.internal.example.com",
                 "webhookHost: not used with mode existing (the chart that would route the webhook is not installed here); allowed: empty",
             ],
         );
         assert.throws(
-            () => new CertManager("cert-manager", { owner: OWNER, providers: {} as never }),
+            () =>
+                new CertManager("cert-manager", {
+                    owner: OWNER,
+                    providers: {} as never,
+                    zoneName: "dev.internal.example.com",
+                }),
             (err: unknown) =>
                 err instanceof ProblemError &&
                 err.name === "ComponentArgsError" &&
