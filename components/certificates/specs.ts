@@ -179,13 +179,18 @@ export function platformCaObjects(
                 issuerRef: { group: "cert-manager.io", kind: "ClusterIssuer", name: bootstrap },
             },
         },
-        issuer: { kind: "ClusterIssuer", name: `${env}-common-ca-issuer`, spec: { ca: { secretName: rootName } } },
+        issuer: { kind: "ClusterIssuer", name: platformCaIssuerName(env), spec: { ca: { secretName: rootName } } },
     };
+}
+
+/** The ClusterIssuer that signs with the environment's own CA: `<env>-common-ca-issuer`. */
+export function platformCaIssuerName(env: string): string {
+    return `${env}-common-ca-issuer`;
 }
 
 /** The name of the ClusterIssuer the gateway's certificates come from, for `issuer` in `env`. */
 export function issuerName(issuer: CertificateIssuer, env: string): string {
-    return issuer.kind === "platform-ca" ? platformCaObjects(env, "").issuer.name : issuer.name;
+    return issuer.kind === "platform-ca" ? platformCaIssuerName(env) : issuer.name;
 }
 
 /** How long a host's certificate lives (90 days, as public CAs issue), and when it is renewed (30 days before). */
