@@ -56,8 +56,14 @@ export const CERT_MANAGER_DEFAULTS = {
 /** CertManagerOptions with every default applied: what the component builds from. */
 export type CertManagerSettings = WithDefaults<CertManagerOptions, typeof CERT_MANAGER_DEFAULTS>;
 
-/** Every problem with the arguments (the providers apart), once the defaults are applied. Pure. */
-export function certManagerArgsProblems(args: CertManagerOptions): Problem[] {
+/**
+ * Applies the defaults and checks every argument (the providers apart); pure. Returns the
+ * settings, or every problem: the property, its value, what is wrong and what is allowed.
+ */
+export function validateCertManagerArgs(args: CertManagerOptions): {
+    settings?: CertManagerSettings;
+    problems: Problem[];
+} {
     const settings = withDefaults(args, CERT_MANAGER_DEFAULTS);
     const problems = new Problems();
     problems.add("webhookHost", settings.webhookHost, webhookHostProblem(settings.webhookHost));
@@ -75,7 +81,7 @@ export function certManagerArgsProblems(args: CertManagerOptions): Problem[] {
             "not used with mode existing (the chart that would route the webhook is not installed here); allowed: empty",
         );
     }
-    return [...problems.all];
+    return problems.empty ? { settings, problems: [] } : { problems: [...problems.all] };
 }
 
 /**
@@ -92,15 +98,17 @@ export class CertManager extends pulumi.ComponentResource {
     private readonly child: pulumi.CustomResourceOptions;
 
     constructor(name: string, args: CertManagerArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        const problems = certManagerArgsProblems(args);
-        const settings = settingsOrThrow("CertManager", name, providerProblems(args.providers, ["kubernetes"]), {
-            problems,
-            ...(problems.length === 0 ? { settings: withDefaults(args, CERT_MANAGER_DEFAULTS) } : {}),
-        });
+        const { owner: _owner, providers, ...options } = args;
+        const settings = settingsOrThrow(
+            "CertManager",
+            name,
+            providerProblems(providers, ["kubernetes"]),
+            validateCertManagerArgs(options),
+        );
         super("platform:certificates:CertManager", name, {}, opts);
         this.owner = args.owner;
         this.zoneName = settings.zoneName;
-        this.child = { parent: this, provider: args.providers.kubernetes };
+        this.child = { parent: this, provider: providers.kubernetes };
         this.issuerName = issuerName(settings.issuer, args.owner.environment.env);
         const installed = settings.mode === "install" ? [this.release(settings)] : [...settings.dependsOn];
         if (settings.issuer.kind === "platform-ca") {

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import {
     CertManager,
-    certManagerArgsProblems,
+    validateCertManagerArgs,
     certManagerValues,
     certificateIssuerProblem,
     hostCertificateSpec,
@@ -108,11 +108,11 @@ describe("certificates (components/certificates)", () => {
 
     it("refuses a missing provider and a webhook host it would not use, before registering anything", () => {
         assert.deepStrictEqual(
-            certManagerArgsProblems({
+            validateCertManagerArgs({
                 mode: "existing",
                 webhookHost: "localhost:10250",
                 zoneName: "",
-            }).map((p) => `${p.path}: ${p.message}`),
+            }).problems.map((p) => `${p.path}: ${p.message}`),
             [
                 "zoneName: required for the environment's own CA (its root may certify names of the zone only); allowed: the environment's DNS zone, e.g. dev.internal.example.com",
                 "webhookHost: not used with mode existing (the chart that would route the webhook is not installed here); allowed: empty",
