@@ -31,6 +31,7 @@ need_tools() {
   [ -d "$TOOLS" ] || { say "$1, and there is no $TOOLS to set it up from; see README \"Integration suite\""; exit 2; }
 }
 elapsed() { echo "$(( $(date +%s) - $1 )) s"; }
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 build_engine=0; build_k8s=0
 if [ -z "${PULUMI:-}" ] && ! command -v pulumi >/dev/null; then need_tools "no pulumi on PATH"; build_engine=1; fi
@@ -120,14 +121,14 @@ if [ "$build_k8s" = 1 ]; then
   say "istiod up in $(elapsed "$t0"): $PLATFORM_ISTIOD_URL"
   CM_PORT=${CERT_MANAGER_WEBHOOK_PORT:-36460}
   CM_BIN=$(tail -1 "$CACHE/cert-manager-local-build.log")
-  if (exec 3<>"/dev/tcp/127.0.0.1/$CM_PORT") 2>/dev/null; then
+  if listening "$CM_PORT"; then
     say "port $CM_PORT (cert-manager webhook) is in use; set CERT_MANAGER_WEBHOOK_PORT to a free one"; exit 1
   fi
   setsid nohup "$CM_BIN/cert-manager-webhook" --kubeconfig "$PLATFORM_KUBECONFIG" --port "$CM_PORT" \
     --tls-cert-file "$CM_RUN/tls.crt" --tls-private-key-file "$CM_RUN/tls.key" > "$CM_RUN/webhook.log" 2>&1 < /dev/null &
   CM_WEBHOOK_PID=$!
-  for _ in $(seq 1 30); do (exec 3<>"/dev/tcp/127.0.0.1/$CM_PORT") 2>/dev/null && break; sleep 1; done
-  (exec 3<>"/dev/tcp/127.0.0.1/$CM_PORT") 2>/dev/null \
+  for _ in $(seq 1 30); do listening "$CM_PORT" && break; sleep 1; done
+  listening "$CM_PORT" \
     || { say "the cert-manager webhook did not start (log: $CM_RUN/webhook.log)"; exit 1; }
   export PLATFORM_CERT_MANAGER_WEBHOOK_HOST=localhost:$CM_PORT
   # Its controllers for the CA and self-signed issuers, so the certificates are really issued.
