@@ -7,7 +7,7 @@
 import type { IAuthorizationPolicy } from "@kubernetes-models/istio/security.istio.io/v1/AuthorizationPolicy";
 import type { IPeerAuthentication } from "@kubernetes-models/istio/security.istio.io/v1/PeerAuthentication";
 import type { IRequestAuthentication } from "@kubernetes-models/istio/security.istio.io/v1/RequestAuthentication";
-import { CallerRule, JwtSpec } from "./spec";
+import { CallerRule, JwtSpec } from "./types";
 
 /** API version of AuthorizationPolicy, PeerAuthentication and RequestAuthentication. */
 export const SECURITY_API_VERSION = "security.istio.io/v1";

@@ -17,7 +17,7 @@ import {
 import { serviceEntrySpecs } from "./egress";
 import { networkPolicySpecs, sidecarSpec } from "./isolation";
 import { ServiceComponentSettings, serviceComponentSettings } from "./settings";
-import { ServiceSettings } from "./spec";
+import { ServiceSettings } from "./types";
 import {
     ENVOY_FILTER_API_VERSION,
     NETWORKING_API_VERSION,

@@ -3,7 +3,7 @@
  * (`validateServiceArgs`, after the service's own description was checked by `serviceProblems`),
  * and what the component builds from, each value worked out once (`serviceComponentSettings`):
  * the service's namespace, account, principal, hosts and external hosts. Nothing here creates a
- * resource. The service's own defaults (replicas, port, ...) are `SERVICE_DEFAULTS` (spec.ts),
+ * resource. The service's own defaults (replicas, port, ...) are `SERVICE_DEFAULTS` (defaults.ts),
  * applied by the config parser.
  */
 import { providerProblems } from "../args";
@@ -13,7 +13,8 @@ import { parseCidr } from "../network/ipv4";
 import { describeProblem, throwIfProblems } from "../problems";
 import { principalOf } from "./policies";
 import type { ServiceArgs } from "./service";
-import { ExternalHostSpec, ServiceSettings, serviceProblems } from "./spec";
+import { ExternalHostSpec, ServiceSettings } from "./types";
+import { serviceProblems } from "./validation";
 import { serviceHost } from "./workload";
 
 /** The arguments of the component that are not its providers. */

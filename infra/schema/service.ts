@@ -1,11 +1,6 @@
 import { z } from "zod";
+import { SERVICE_DEFAULTS } from "../../components/service/defaults";
 import {
-    DEFAULT_EXTERNAL_PORTS,
-    EXTERNAL_PROTOCOLS,
-    HTTP_METHODS,
-    PROTOCOLS,
-    SERVICE_DEFAULTS,
-    ServiceSettings,
     checkCallerService,
     checkExternalHost,
     checkExternalProtocol,
@@ -13,8 +8,15 @@ import {
     checkMethod,
     checkPath,
     checkProtocol,
-    serviceProblems,
-} from "../../components/service/spec";
+} from "../../components/service/checks";
+import {
+    DEFAULT_EXTERNAL_PORTS,
+    EXTERNAL_PROTOCOLS,
+    HTTP_METHODS,
+    PROTOCOLS,
+    ServiceSettings,
+} from "../../components/service/types";
+import { serviceProblems } from "../../components/service/validation";
 import { checked, closedMap, configKey, emptyMeansNone, field, narrowed, wholeNumber } from "./keys";
 import { ConfigProblems } from "./problems";
 import { SHARED_SHAPE } from "./shared";
@@ -40,7 +42,7 @@ const Q = SERVICE_DEFAULTS.quota;
 
 /**
  * Keys of the service layer (stack `<env>-<service>`). The schemas check each value's shape and
- * the checks of single fields (components/service/spec.ts); the checks across fields and keys
+ * the checks of single fields (components/service/checks.ts); the checks across fields and keys
  * (weights, quota against replicas, ...) are the Service component's own `serviceProblems`, run
  * over the parsed settings in parseServiceConfig.
  */

@@ -6,7 +6,7 @@ import { settings } from "./settings";
 const PIN =
     "allowed: a tag other than latest or a digest, e.g. registry.example.com/backend:1.4.2 or registry.example.com/backend@sha256:<64 hex digits>";
 
-describe("service settings validation (components/service/spec.ts)", () => {
+describe("service settings validation (components/service/validation.ts)", () => {
     it("accepts a tag other than latest, a registry with a port, and a digest", () => {
         assert.strictEqual(checkImage("registry.example.com/shop/backend:2.7.0"), undefined);
         assert.strictEqual(checkImage("registry.example.com:5000/backend:1.0"), undefined);
