@@ -1,9 +1,10 @@
 // The environment's access matrix: who can call whom, computed by the pure evaluator of
-// components/service/access.ts from the AuthorizationPolicy manifests recorded in the plan (not
+// plan/authorization.ts from the AuthorizationPolicy manifests recorded in the plan (not
 // from the config), so it checks what would really be deployed. Written by `npm run plan -- --env`.
 import * as fs from "fs";
 import * as path from "path";
 import { isStackOfEnvironment, layerOfStackName, serviceOfStackName, serviceStackName } from "../infra/layers";
+import { principalOf } from "../components/service";
 import {
     PATH_TEMPLATE,
     PolicyManifest,
@@ -11,9 +12,8 @@ import {
     Workload,
     checkPolicies,
     evaluateAccess,
-    principalOf,
     selects,
-} from "../components/service";
+} from "./authorization";
 import { PROJECT } from "./evaluate";
 import { StackPlan } from "./plan";
 import { RecordedResource } from "./recorder";
@@ -575,7 +575,7 @@ export function accessMarkdown(env: string, plan: AccessPlan): string {
     return [
         `# Access matrix of environment \`${env}\``,
         "",
-        "Computed from the AuthorizationPolicies of the plan with Istio's semantics (components/service/access.ts)",
+        "Computed from the AuthorizationPolicies of the plan with Istio's semantics (plan/authorization.ts)",
         "and checked against Istio's own policy compiler by the oracle (`npm run test:oracle`, docs/service.md).",
         "The ingress gateway is tried without a token and with a valid end-user token of each issuer the target",
         "accepts; services, the outsider (`default` namespace, `default` service account) and, for a namespace-wide",

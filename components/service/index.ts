@@ -9,6 +9,5 @@ export * from "./workload";
 export * from "./traffic";
 export * from "./isolation";
 export * from "./egress";
-export * from "./access";
 export * from "./service";
 export * from "./settings";

@@ -12,7 +12,7 @@ import {
     pathMatches,
     policyProblems,
     requestPrincipalMatches,
-} from "../../../components/service";
+} from "../../plan/authorization";
 
 /** The verdict and its reason (the deciding rule is asserted where it matters). */
 const evaluateAccess = (policies: PolicyManifest[], workload: Workload, request: Request): Omit<Decision, "rule"> => {
@@ -43,7 +43,7 @@ const allowFrontend = policy("allow-callers", {
     ],
 });
 
-describe("access evaluator (components/service/access.ts)", () => {
+describe("access evaluator (plan/authorization.ts)", () => {
     it("matches strings as Istio does: exact, prefix*, *suffix and * for any non-empty value", () => {
         assert.strictEqual(matchesValue("/api/*", "/api/items"), true);
         assert.strictEqual(matchesValue("/api/*", "/apix"), false);
