@@ -1,9 +1,9 @@
 import { loadConfig } from "./config";
-import { awsProvider } from "./providers";
+import { awsProvider } from "../layers/providers";
 import { readCommonOutputs, readGlobalOutputs } from "./references";
-import { deployCommon } from "../stacks/common";
-import { deployGlobal, environmentOf } from "../stacks/global";
-import { deployService } from "../stacks/service";
+import { deployCommon } from "../layers/common/deploy";
+import { deployGlobal, environmentOf } from "../layers/global/deploy";
+import { deployService } from "../layers/service/deploy";
 
 /**
  * The program: reads and validates this stack's config, reads the outputs of the layers below

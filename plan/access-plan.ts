@@ -3,7 +3,7 @@
 // from the config), so it checks what would really be deployed. Written by `npm run plan -- --env`.
 import * as fs from "fs";
 import * as path from "path";
-import { isStackOfEnvironment, layerOfStackName, serviceOfStackName, serviceStackName } from "../infra/layers";
+import { isStackOfEnvironment, layerOfStackName, serviceOfStackName, serviceStackName } from "../layers/layering";
 import { principalOf } from "../components/service";
 import {
     PATH_TEMPLATE,

@@ -17,7 +17,7 @@ import {
     writeStackPlan,
 } from "../plan/plan";
 import { ROOT, StackFileError, UnknownStackError } from "../plan/stack-config";
-import { envOfStackName } from "../infra/layers";
+import { envOfStackName } from "../layers/layering";
 
 /** The plan's exit codes; README "Plan offline" documents the same. */
 export const EXIT = {

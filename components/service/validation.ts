@@ -1,7 +1,7 @@
 /**
  * The validation of a service's description: every problem, each with its property path
  * (`versions[0].image`, `allowedCallers[1].paths[0]`), value and fix. The config parser
- * (infra/schema/service.ts) and the Service component both call `serviceProblems`, so a bad value
+ * (layers/service/config.ts) and the Service component both call `serviceProblems`, so a bad value
  * gets the same message from either.
  */
 import { DNS1123_LABEL } from "../conventions/naming";

@@ -4,7 +4,7 @@ import { environments, environmentsOf, listing, touchedStacks } from "../../scri
 const STACKS = ["dev", "dev-backend", "dev-common", "prod", "prod-common", "prod-payment"];
 
 describe("workflow stack listings (scripts/stacks.ts, run by .github/scripts/stacks.sh)", () => {
-    it("lists every environment by its global stack, as infra/layers.ts names it", () => {
+    it("lists every environment by its global stack, as layers/layering.ts names it", () => {
         assert.deepStrictEqual(environments(STACKS), ["dev", "prod"]);
         assert.deepStrictEqual(environmentsOf(["prod-payment", "dev-common", "dev"]), ["dev", "prod"]);
     });

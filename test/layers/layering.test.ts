@@ -11,9 +11,9 @@ import {
     serviceStackName,
     stackReferenceName,
     stacksReadBy,
-} from "../../infra/layers";
+} from "../../layers/layering";
 
-describe("infra/layers: the one place that knows the layering", () => {
+describe("layers/layering: the one place that knows the layering", () => {
     it("names the stacks of an environment and tells the layer and environment back from a name", () => {
         assert.deepStrictEqual(
             [globalStackName("dev"), commonStackName("dev"), serviceStackName("dev", "customer-svc")],

@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
-import { EnvironmentSettings, clusterNameFor, resourceName } from "../components/conventions";
-import { Network } from "../components/network";
-import { GlobalConfig } from "../infra/schema";
-import { OutputDocs, StackOutputs } from "./outputs";
+import { EnvironmentSettings, clusterNameFor, resourceName } from "../../components/conventions";
+import { Network } from "../../components/network";
+import { GlobalConfig } from "../config";
+import { OutputDocs, StackOutputs } from "../outputs";
 
 /** The outputs of a global stack (`<env>`), read by every other stack of the environment. */
 export interface GlobalOutputs {

@@ -1,7 +1,7 @@
 import * as assert from "assert";
-import { Layer } from "../../infra/layers";
-import { parseStackName } from "../../infra/schema/stack";
-import { ConfigProblems } from "../../infra/schema/problems";
+import { Layer } from "../../layers/layering";
+import { parseStackName } from "../../layers/schema/stack";
+import { ConfigProblems } from "../../layers/schema/problems";
 import { describeProblem } from "../../components/problems";
 
 /** What parseStackName makes of a name for a layer, and the messages of its problems. */
@@ -14,7 +14,7 @@ function parse(stack: string, layer: Layer): { name: unknown; problems: string[]
 const SHAPE = "(environment names are lower-case letters and digits, no '-')";
 
 // The messages of every other refusal are in test/infra/config.test.ts, through the whole config parser.
-describe("infra/schema/stack: parseStackName, on the names of infra/layers.ts", () => {
+describe("layers/schema/stack: parseStackName, on the names of layers/layering.ts", () => {
     it("reads each layer's own names: the environment, and the service of a service stack", () => {
         assert.deepStrictEqual(parse("dev", "global"), { name: { env: "dev" }, problems: [] });
         assert.deepStrictEqual(parse("prod2-common", "common"), { name: { env: "prod2" }, problems: [] });

@@ -1,18 +1,18 @@
 import * as assert from "assert";
-import { isConfigError } from "../../infra/schema";
-import { COMMON_OUTPUTS } from "../../stacks/common";
-import { KUBERNETES_VERSION } from "../../components/cluster";
-import { ISTIO_CANARY_VERSION, ISTIO_VERSION } from "../../components/mesh";
-import { CHARTS } from "../../components/charts";
-import { eksSecretsKeyPolicy, keyAdminStatement, logGroupKeyPolicy } from "../../components/kms";
-import { KMS_KEY_ADMIN_ARNS, MINIMAL_COMMON_CONFIG, platformConfig } from "../helpers/config";
-import { conventionViolations } from "../../plan/conventions-check";
-import { Evaluation, evaluate } from "../../plan/evaluate";
-import { DEV_COMMON_OUTPUTS, DEV_GLOBAL_OUTPUTS, devStackOutputs } from "../helpers/fixtures";
-import { RecordedResource } from "../../plan/recorder";
-import { readStackConfig } from "../../plan/stack-config";
-import { FIXTURE_STACKS } from "../helpers/stacks";
-import { ISTIOD_WEBHOOK_CA } from "../helpers/istiod-webhook";
+import { isConfigError } from "../../../layers/config";
+import { COMMON_OUTPUTS } from "../../../layers/common/deploy";
+import { KUBERNETES_VERSION } from "../../../components/cluster";
+import { ISTIO_CANARY_VERSION, ISTIO_VERSION } from "../../../components/mesh";
+import { CHARTS } from "../../../components/charts";
+import { eksSecretsKeyPolicy, keyAdminStatement, logGroupKeyPolicy } from "../../../components/kms";
+import { KMS_KEY_ADMIN_ARNS, MINIMAL_COMMON_CONFIG, platformConfig } from "../../helpers/config";
+import { conventionViolations } from "../../../plan/conventions-check";
+import { Evaluation, evaluate } from "../../../plan/evaluate";
+import { DEV_COMMON_OUTPUTS, DEV_GLOBAL_OUTPUTS, devStackOutputs } from "../../helpers/fixtures";
+import { RecordedResource } from "../../../plan/recorder";
+import { readStackConfig } from "../../../plan/stack-config";
+import { FIXTURE_STACKS } from "../../helpers/stacks";
+import { ISTIOD_WEBHOOK_CA } from "../../helpers/istiod-webhook";
 
 /** The dev common stack as the fixture Pulumi.dev-common.yaml configures it (schedule on, 100 % sampling). */
 function evaluateDev(): Promise<Evaluation> {
@@ -45,7 +45,7 @@ function one(result: Evaluation, type: string, name?: string): RecordedResource 
     return found[0];
 }
 
-describe("common layer (stacks/common.ts)", () => {
+describe("common layer (layers/common/deploy.ts)", () => {
     let dev: Evaluation;
     let defaults: Evaluation;
     before(async () => {

@@ -1,13 +1,13 @@
 import * as assert from "assert";
-import { isConfigError } from "../../infra/schema";
-import { platformConfig } from "../helpers/config";
-import { Evaluation, evaluate } from "../../plan/evaluate";
-import { devStackOutputs } from "../helpers/fixtures";
-import { manifestsOf } from "../../plan/plan";
-import { RecordedResource } from "../../plan/recorder";
-import { readStackConfig } from "../../plan/stack-config";
-import { conventionViolations } from "../../plan/conventions-check";
-import { FIXTURE_STACKS } from "../helpers/stacks";
+import { isConfigError } from "../../../layers/config";
+import { platformConfig } from "../../helpers/config";
+import { Evaluation, evaluate } from "../../../plan/evaluate";
+import { devStackOutputs } from "../../helpers/fixtures";
+import { manifestsOf } from "../../../plan/plan";
+import { RecordedResource } from "../../../plan/recorder";
+import { readStackConfig } from "../../../plan/stack-config";
+import { conventionViolations } from "../../../plan/conventions-check";
+import { FIXTURE_STACKS } from "../../helpers/stacks";
 
 async function evaluateDev(service: string): Promise<Evaluation> {
     const config = readStackConfig(`dev-${service}`, FIXTURE_STACKS);
@@ -29,7 +29,7 @@ const one = (e: Evaluation, type: string, name?: string): RecordedResource => {
 const spec = (r: RecordedResource) => r.inputs.spec as any;
 const meta = (r: RecordedResource) => r.inputs.metadata as any;
 
-describe("service layer (stacks/service.ts)", () => {
+describe("service layer (layers/service/deploy.ts)", () => {
     const evaluations: Record<string, Evaluation> = {};
     before(async () => {
         for (const s of ["frontend", "backend", "payment"]) {

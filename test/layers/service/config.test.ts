@@ -1,7 +1,7 @@
 import * as assert from "assert";
-import { ServiceConfig, isConfigError, parseConfig } from "../../infra/schema";
-import { SERVICE_DEFAULTS } from "../../components/service";
-import { platformConfig } from "../helpers/config";
+import { ServiceConfig, isConfigError, parseConfig } from "../../../layers/config";
+import { SERVICE_DEFAULTS } from "../../../components/service";
+import { platformConfig } from "../../helpers/config";
 
 const VERSIONS = [{ name: "v1", image: "registry.example.com/a:1.0.0", weight: 100 }];
 
@@ -27,7 +27,7 @@ function problems(values: Record<string, unknown>): string[] {
     return [];
 }
 
-describe("service config (infra/schema/service.ts)", () => {
+describe("service config (layers/service/config.ts)", () => {
     it("applies the defaults: 3 replicas, port 8080, http, no autoscaling, JWT, rate limit or metrics; nobody allowed", () => {
         const config = parse({ versions: VERSIONS });
         assert.strictEqual(config.service, "backend");

@@ -1,22 +1,22 @@
 import * as pulumi from "@pulumi/pulumi";
 import { isDeepStrictEqual } from "util";
 import { z } from "zod";
-import { COMMON_LAYER_SHAPE, COMMON_SHAPE, CommonConfig, parseCommonConfig } from "./common";
-import { decodeValue } from "./decode";
-import { GLOBAL_SHAPE, GlobalConfig, parseGlobalConfig } from "./global";
-import { KeySpec, LAYERS, Layer, keySpecs } from "./keys";
-import { nearest } from "./nearest";
-import { parseKeys } from "./parse";
-import { ConfigProblems, configError } from "./problems";
-import { SERVICE_LAYER_SHAPE, SERVICE_SHAPE, ServiceConfig, parseServiceConfig } from "./service";
-import { SHARED_SHAPE } from "./shared";
-import { LAYER_CHOICES, layerOfStackName, parseStackName } from "./stack";
+import { COMMON_LAYER_SHAPE, COMMON_SHAPE, CommonConfig, parseCommonConfig } from "./common/config";
+import { decodeValue } from "./schema/decode";
+import { GLOBAL_SHAPE, GlobalConfig, parseGlobalConfig } from "./global/config";
+import { KeySpec, LAYERS, Layer, keySpecs } from "./schema/keys";
+import { nearest } from "./schema/nearest";
+import { parseKeys } from "./schema/parse";
+import { ConfigProblems, configError } from "./schema/problems";
+import { SERVICE_LAYER_SHAPE, SERVICE_SHAPE, ServiceConfig, parseServiceConfig } from "./service/config";
+import { SHARED_SHAPE } from "./schema/shared";
+import { LAYER_CHOICES, layerOfStackName, parseStackName } from "./schema/stack";
 
-export * from "./keys";
-export * from "./problems";
-export { GlobalConfig } from "./global";
-export { CommonConfig } from "./common";
-export { ServiceConfig } from "./service";
+export * from "./schema/keys";
+export * from "./schema/problems";
+export { GlobalConfig } from "./global/config";
+export { CommonConfig } from "./common/config";
+export { ServiceConfig } from "./service/config";
 
 /** The config namespace of the project's keys (the project name). */
 export const NAMESPACE = "platform";
@@ -36,7 +36,7 @@ const LAYER_SHAPES = { global: GLOBAL_SHAPE, common: COMMON_LAYER_SHAPE, service
 export function layerJsonSchema(layer: Layer): Record<string, unknown> {
     const schema = z.strictObject({ layer: SHARED_SHAPE.layer, ...LAYER_SHAPES[layer] }).meta({
         title: `platform config of a ${layer} stack`,
-        description: `The keys a ${layer} stack sets under platform: in its Pulumi.<stack>.yaml; generated from infra/schema by npm run gen.`,
+        description: `The keys a ${layer} stack sets under platform: in its Pulumi.<stack>.yaml; generated from the config key declarations by npm run gen.`,
     });
     return z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
 }

@@ -1,10 +1,10 @@
 import * as assert from "assert";
-import { TAG_KEYS, followsNaming } from "../../components/conventions";
-import { GLOBAL_OUTPUTS } from "../../stacks/global";
-import { conventionViolations, effectiveTags, isTaggableAwsType } from "../../plan/conventions-check";
-import { Evaluation, evaluate } from "../../plan/evaluate";
-import { readStackConfig } from "../../plan/stack-config";
-import { FIXTURE_STACKS } from "../helpers/stacks";
+import { TAG_KEYS, followsNaming } from "../../../components/conventions";
+import { GLOBAL_OUTPUTS } from "../../../layers/global/deploy";
+import { conventionViolations, effectiveTags, isTaggableAwsType } from "../../../plan/conventions-check";
+import { Evaluation, evaluate } from "../../../plan/evaluate";
+import { readStackConfig } from "../../../plan/stack-config";
+import { FIXTURE_STACKS } from "../../helpers/stacks";
 
 /**
  * Resource types whose `name` input is not a name from the naming function but a value AWS
@@ -12,7 +12,7 @@ import { FIXTURE_STACKS } from "../helpers/stacks";
  */
 const NAME_IS_NOT_A_LABEL = new Set(["aws:route53/zone:Zone"]);
 
-describe("stacks/global: the dev global stack (the fixture Pulumi.dev.yaml)", () => {
+describe("layers/global/deploy: the dev global stack (the fixture Pulumi.dev.yaml)", () => {
     let dev: Evaluation;
     before(async () => {
         const { config, secretKeys } = readStackConfig("dev", FIXTURE_STACKS);

@@ -1,10 +1,10 @@
 import * as assert from "assert";
 import { z } from "zod";
-import { ALL_KEYS, LAYERS, describeProblem, isConfigError, layerJsonSchema, parseConfig } from "../../infra/schema";
-import { closedMap, emptyMeansNone, field, keySpecs, narrowed } from "../../infra/schema/keys";
-import { COMMON_LAYER_SHAPE } from "../../infra/schema/common";
+import { ALL_KEYS, LAYERS, describeProblem, isConfigError, layerJsonSchema, parseConfig } from "../../layers/config";
+import { closedMap, emptyMeansNone, field, keySpecs, narrowed } from "../../layers/schema/keys";
+import { COMMON_LAYER_SHAPE } from "../../layers/common/config";
 
-describe("config schemas (infra/schema/keys.ts): one zod schema per layer", () => {
+describe("config schemas (layers/schema/keys.ts): one zod schema per layer", () => {
     it("each layer's JSON Schema holds exactly the keys that name the layer, refusing any other", () => {
         for (const layer of LAYERS) {
             const schema = layerJsonSchema(layer) as {

@@ -2,15 +2,15 @@ import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { CertManager } from "../components/certificates";
-import { Cluster, ExternalDns, LoadBalancerController } from "../components/cluster";
-import { Owner } from "../components/conventions";
-import { ISTIO_NAMESPACE, Istio } from "../components/mesh";
-import { Observability } from "../components/observability";
-import { kubernetesProvider } from "../infra/providers";
-import { CommonConfig } from "../infra/schema";
-import { GlobalOutputs, environmentOf } from "./global";
-import { OutputDocs, StackOutputs } from "./outputs";
+import { CertManager } from "../../components/certificates";
+import { Cluster, ExternalDns, LoadBalancerController } from "../../components/cluster";
+import { Owner } from "../../components/conventions";
+import { ISTIO_NAMESPACE, Istio } from "../../components/mesh";
+import { Observability } from "../../components/observability";
+import { kubernetesProvider } from "../providers";
+import { CommonConfig } from "../config";
+import { GlobalOutputs, environmentOf } from "../global/deploy";
+import { OutputDocs, StackOutputs } from "../outputs";
 
 /** The outputs of a common stack (`<env>-common`), read by the environment's service stacks. */
 export interface CommonOutputs {

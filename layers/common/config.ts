@@ -43,8 +43,8 @@ import {
     webhookHostProblem,
 } from "../../components/certificates";
 import { isEveryAddress } from "../../components/network/ipv4";
-import { checkCidr } from "./checks";
-import { GLOBAL_SHAPE } from "./global";
+import { checkCidr } from "../schema/checks";
+import { GLOBAL_SHAPE } from "../global/config";
 import {
     KeySpec,
     checked,
@@ -55,9 +55,9 @@ import {
     optionalString,
     requiredString,
     wholeNumber,
-} from "./keys";
-import { ConfigProblems } from "./problems";
-import { SHARED_SHAPE } from "./shared";
+} from "../schema/keys";
+import { ConfigProblems } from "../schema/problems";
+import { SHARED_SHAPE } from "../schema/shared";
 
 /** The node group a stack gets when it lists none: dev-sized, on demand. */
 export const DEFAULT_NODE_GROUPS = [

@@ -1,8 +1,8 @@
 import * as assert from "assert";
-import { GlobalConfig, isConfigError, parseConfig } from "../../infra/schema";
-import { DEV_GLOBAL_CONFIG } from "../helpers/config";
-import { readStackConfig } from "../../plan/stack-config";
-import { FIXTURE_STACKS } from "../helpers/stacks";
+import { GlobalConfig, isConfigError, parseConfig } from "../../../layers/config";
+import { DEV_GLOBAL_CONFIG } from "../../helpers/config";
+import { readStackConfig } from "../../../plan/stack-config";
+import { FIXTURE_STACKS } from "../../helpers/stacks";
 
 /** The raw config of a global stack (short keys), as parseConfig takes it. */
 function raw(values: Record<string, unknown>): Record<string, string> {
@@ -26,7 +26,7 @@ function problemsOf(values: Record<string, unknown>): string[] {
     assert.fail("expected a ConfigError");
 }
 
-describe("infra/schema/global: the network's config", () => {
+describe("layers/global/config: the network's config", () => {
     it("Pulumi.dev.yaml parses into the dev network: single NAT, 3 zones, 7 days, 4 endpoints", () => {
         const { config } = readStackConfig("dev", FIXTURE_STACKS);
         const short: Record<string, string> = {};

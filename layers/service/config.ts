@@ -17,9 +17,9 @@ import {
     ServiceSettings,
 } from "../../components/service/types";
 import { serviceProblems } from "../../components/service/validation";
-import { checked, closedMap, configKey, emptyMeansNone, field, narrowed, wholeNumber } from "./keys";
-import { ConfigProblems } from "./problems";
-import { SHARED_SHAPE } from "./shared";
+import { checked, closedMap, configKey, emptyMeansNone, field, narrowed, wholeNumber } from "../schema/keys";
+import { ConfigProblems } from "../schema/problems";
+import { SHARED_SHAPE } from "../schema/shared";
 
 const service = ["service"] as const;
 

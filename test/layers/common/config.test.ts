@@ -1,9 +1,9 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { CommonConfig, describeProblem, isConfigError, parseConfig } from "../../infra/schema";
-import { DEFAULT_NODE_GROUPS } from "../../infra/schema/common";
-import { KMS_KEY_ADMIN_ARNS } from "../helpers/config";
-import { ISTIOD_WEBHOOK_CA, ISTIOD_WEBHOOK_LEAF } from "../helpers/istiod-webhook";
+import { CommonConfig, describeProblem, isConfigError, parseConfig } from "../../../layers/config";
+import { DEFAULT_NODE_GROUPS } from "../../../layers/common/config";
+import { KMS_KEY_ADMIN_ARNS } from "../../helpers/config";
+import { ISTIOD_WEBHOOK_CA, ISTIOD_WEBHOOK_LEAF } from "../../helpers/istiod-webhook";
 
 /** The string form of a common stack's config values, as the engine passes them. */
 function raw(values: Record<string, unknown>): Record<string, string> {
@@ -38,7 +38,7 @@ const GROUP = {
     capacityType: "ON_DEMAND",
 };
 
-describe("common layer config (infra/schema/common.ts)", () => {
+describe("common layer config (layers/common/config.ts)", () => {
     it("has dev-sized defaults: one on-demand node group, no schedule, private endpoint, 1% sampling", () => {
         const config = parse({});
         assert.deepStrictEqual(

@@ -1,11 +1,11 @@
-import { GraphService, Service, calleesOf, hostZoneProblem } from "../components/service";
-import { OBSERVABILITY_NAMESPACE } from "../components/observability";
-import { readAccessGraph } from "../infra/environment";
-import { kubernetesProvider } from "../infra/providers";
-import { ServiceConfig, configError } from "../infra/schema";
-import { CommonOutputs } from "./common";
-import { GlobalOutputs, environmentOf } from "./global";
-import { OutputDocs, StackOutputs } from "./outputs";
+import { GraphService, Service, calleesOf, hostZoneProblem } from "../../components/service";
+import { OBSERVABILITY_NAMESPACE } from "../../components/observability";
+import { readAccessGraph } from "../../infra/environment";
+import { kubernetesProvider } from "../providers";
+import { ServiceConfig, configError } from "../config";
+import { CommonOutputs } from "../common/deploy";
+import { GlobalOutputs, environmentOf } from "../global/deploy";
+import { OutputDocs, StackOutputs } from "../outputs";
 
 /** The outputs of a service stack (`<env>-<service>`). */
 export interface ServiceOutputs {

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { isConfigError } from "../../infra/schema";
+import { isConfigError } from "../../layers/config";
 import { platformConfig, DEV_GLOBAL_CONFIG, MINIMAL_COMMON_CONFIG } from "../helpers/config";
 import * as pulumi from "@pulumi/pulumi";
 import { main } from "../../infra/program";

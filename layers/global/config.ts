@@ -11,9 +11,17 @@ import {
     NetworkSettings,
     validateNetworkArgs,
 } from "../../components/network";
-import { checkCidr, checkEmail, checkRegion, checkStopTime, checkTeam, checkTime, checkTimeZone } from "./checks";
-import { configKey, requiredString, wholeNumber } from "./keys";
-import { ConfigProblems } from "./problems";
+import {
+    checkCidr,
+    checkEmail,
+    checkRegion,
+    checkStopTime,
+    checkTeam,
+    checkTime,
+    checkTimeZone,
+} from "../schema/checks";
+import { configKey, requiredString, wholeNumber } from "../schema/keys";
+import { ConfigProblems } from "../schema/problems";
 
 const global = ["global"] as const;
 

@@ -2,9 +2,9 @@ import { RESERVED_SERVICE_NAMES, SERVICE_NAME_RULE, isServiceName } from "../../
 
 export { SERVICE_NAME, SERVICE_NAME_MAX } from "../../components/conventions";
 import { Layer } from "./keys";
-import { envOfStackName, layerOfStackName, serviceOfStackName } from "../layers";
+import { envOfStackName, layerOfStackName, serviceOfStackName } from "../layering";
 
-/** Moved to infra/layers.ts, the one place that knows the layering; re-exported for the schema. */
+/** From layers/layering.ts, the one place that knows the layering; re-exported for the schema. */
 export { layerOfStackName };
 import { Problems } from "./problems";
 
@@ -27,7 +27,7 @@ const SHAPES: Record<Layer, string> = {
 };
 
 /**
- * Reads a stack name for its layer, with the helpers of infra/layers.ts (the one home of the
+ * Reads a stack name for its layer, with the helpers of layers/layering.ts (the one home of the
  * layering: what a name's parts are and which layer a name says). Environment names have no `-`,
  * so `<env>-<service>` splits one way only. Problems are recorded against `platform:layer`, the
  * key that decides the shape.
