@@ -1,8 +1,10 @@
 import { loadConfig } from "./config";
+import { readAccessGraph } from "./environment";
 import { awsProvider } from "../layers/providers";
 import { readCommonOutputs, readGlobalOutputs } from "./references";
 import { deployCommon } from "../layers/common/deploy";
-import { deployGlobal, environmentOf } from "../layers/global/deploy";
+import { deployGlobal } from "../layers/global/deploy";
+import { environmentOf } from "../layers/global/outputs";
 import { deployService } from "../layers/service/deploy";
 
 /**
@@ -28,7 +30,7 @@ export async function main(): Promise<Record<string, unknown>> {
                 readCommonOutputs(config.organization, config.env),
             ]);
             // No aws provider: the service layer owns Kubernetes objects only.
-            return deployService(config, { global, common });
+            return deployService(config, { global, common, accessGraph: () => readAccessGraph(config.env) });
         }
     }
 }

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { COMMON_OUTPUTS, CommonOutputs } from "../layers/common/deploy";
-import { GLOBAL_OUTPUTS, GlobalOutputs } from "../layers/global/deploy";
+import { COMMON_OUTPUTS, CommonOutputs } from "../layers/common/outputs";
+import { GLOBAL_OUTPUTS, GlobalOutputs } from "../layers/global/outputs";
 import { OutputDocs, hasKind } from "../layers/outputs";
 import { commonStackName, globalStackName, stackReferenceName } from "../layers/layering";
 

@@ -2,10 +2,10 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { ALL_KEYS, KeySpec, LAYERS, NAMESPACE, layerJsonSchema } from "../layers/config";
-import { COMMON_OUTPUTS } from "../layers/common/deploy";
-import { GLOBAL_OUTPUTS } from "../layers/global/deploy";
+import { COMMON_OUTPUTS } from "../layers/common/outputs";
+import { GLOBAL_OUTPUTS } from "../layers/global/outputs";
 import { OutputDoc } from "../layers/outputs";
-import { SERVICE_OUTPUTS } from "../layers/service/deploy";
+import { SERVICE_OUTPUTS } from "../layers/service/outputs";
 
 const ROOT = path.join(__dirname, "..");
 

@@ -1,31 +1,12 @@
 import { GraphService, Service, calleesOf, hostZoneProblem } from "../../components/service";
 import { OBSERVABILITY_NAMESPACE } from "../../components/observability";
-import { readAccessGraph } from "../../infra/environment";
 import { kubernetesProvider } from "../providers";
-import { ServiceConfig, configError } from "../config";
-import { CommonOutputs } from "../common/deploy";
-import { GlobalOutputs, environmentOf } from "../global/deploy";
-import { OutputDocs, StackOutputs } from "../outputs";
-
-/** The outputs of a service stack (`<env>-<service>`). */
-export interface ServiceOutputs {
-    namespace: string;
-    serviceAccount: string;
-    /** The service's mesh identity: `<trustDomain>/ns/<namespace>/sa/<serviceAccount>`. */
-    principal: string;
-    /** In-cluster FQDN: `<service>.<namespace>.svc.cluster.local`. */
-    host: string;
-    /** Public URL through the ingress gateway; only when the service is exposed. */
-    url?: string;
-}
-
-export const SERVICE_OUTPUTS: OutputDocs<ServiceOutputs> = {
-    namespace: { kind: "string", description: "The service's namespace." },
-    serviceAccount: { kind: "string", description: "The service account, the service's identity." },
-    principal: { kind: "string", description: "The mesh principal <trustDomain>/ns/<namespace>/sa/<serviceAccount>." },
-    host: { kind: "string", description: "In-cluster FQDN of the service." },
-    url: { kind: "string", optional: true, description: "URL through the ingress gateway (exposed services only)." },
-};
+import { configError } from "../schema/problems";
+import { ServiceConfig } from "./config";
+import { CommonOutputs } from "../common/outputs";
+import { GlobalOutputs, environmentOf } from "../global/outputs";
+import { StackOutputs } from "../outputs";
+import { ServiceOutputs } from "./outputs";
 
 /**
  * What a service layer is given besides its config. It owns no AWS resource, so it has no aws
@@ -35,10 +16,11 @@ export interface ServiceInputs {
     readonly global: GlobalOutputs;
     readonly common: CommonOutputs;
     /**
-     * The environment's access graph (its service stacks and their allowed callers).
-     * @default read from the environment's stack files (`readAccessGraph`)
+     * The environment's access graph (its service stacks and their allowed callers), read when the
+     * service is deployed, after its own checks: the program reads it from the environment's stack
+     * files (infra/environment.ts).
      */
-    readonly accessGraph?: readonly GraphService[];
+    readonly accessGraph: () => readonly GraphService[];
 }
 
 /**
@@ -93,7 +75,7 @@ export function deployService(config: ServiceConfig, inputs: ServiceInputs): Sta
             observabilityNamespace: OBSERVABILITY_NAMESPACE,
         },
         zoneName: global.privateZoneName,
-        callees: calleesOf(config.service, inputs.accessGraph ?? readAccessGraph(config.env)),
+        callees: calleesOf(config.service, inputs.accessGraph()),
         vpcCidr: global.vpcCidr,
         certificateIssuer: common.certificateIssuer,
         providers: { kubernetes: provider },

@@ -1,6 +1,6 @@
 import { EnvironmentSettings } from "../../components/conventions";
-import { CommonOutputs } from "../../layers/common/deploy";
-import { GlobalOutputs } from "../../layers/global/deploy";
+import { CommonOutputs } from "../../layers/common/outputs";
+import { GlobalOutputs } from "../../layers/global/outputs";
 import { StackOutputsFixture } from "../../plan/mocks";
 
 /** dev's environment settings, as test/fixtures/stacks/Pulumi.dev.yaml sets them. */

@@ -12,7 +12,7 @@ import {
     validateClusterArgs,
     withClusterDefaults,
 } from "../../../components/cluster";
-import { environmentOf } from "../../../layers/global/deploy";
+import { environmentOf } from "../../../layers/global/outputs";
 import { useMocks } from "../../../plan/evaluate";
 import { DEV_GLOBAL_OUTPUTS } from "../../helpers/fixtures";
 

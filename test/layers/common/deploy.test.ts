@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { isConfigError } from "../../../layers/config";
-import { COMMON_OUTPUTS } from "../../../layers/common/deploy";
+import { COMMON_OUTPUTS } from "../../../layers/common/outputs";
 import { KUBERNETES_VERSION } from "../../../components/cluster";
 import { ISTIO_CANARY_VERSION, ISTIO_VERSION } from "../../../components/mesh";
 import { CHARTS } from "../../../components/charts";

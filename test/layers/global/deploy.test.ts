@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { TAG_KEYS, followsNaming } from "../../../components/conventions";
-import { GLOBAL_OUTPUTS } from "../../../layers/global/deploy";
+import { GLOBAL_OUTPUTS } from "../../../layers/global/outputs";
 import { conventionViolations, effectiveTags, isTaggableAwsType } from "../../../plan/conventions-check";
 import { Evaluation, evaluate } from "../../../plan/evaluate";
 import { readStackConfig } from "../../../plan/stack-config";
