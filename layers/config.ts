@@ -1,14 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { isDeepStrictEqual } from "util";
 import { z } from "zod";
-import { COMMON_LAYER_SHAPE, COMMON_SHAPE, CommonConfig, parseCommonConfig } from "./common/config";
+import { COMMON_LAYER_SHAPE, CommonConfig, CommonValues, parseCommonConfig } from "./common/config";
 import { decodeValue } from "./schema/decode";
-import { GLOBAL_SHAPE, GlobalConfig, parseGlobalConfig } from "./global/config";
-import { KeySpec, LAYERS, Layer, keySpecs } from "./schema/keys";
-import { nearest } from "./schema/nearest";
+import { GLOBAL_SHAPE, GlobalConfig, GlobalValues, parseGlobalConfig } from "./global/config";
+import { KeyShape, KeySpec, LAYERS, Layer, keySpecs } from "./schema/keys";
+import { nearest } from "../components/config/nearest";
 import { parseKeys } from "./schema/parse";
 import { ConfigProblems, configError } from "./schema/problems";
-import { SERVICE_LAYER_SHAPE, SERVICE_SHAPE, ServiceConfig, parseServiceConfig } from "./service/config";
+import { SERVICE_LAYER_SHAPE, ServiceConfig, ServiceValues, parseServiceConfig } from "./service/config";
 import { SHARED_SHAPE } from "./schema/shared";
 import { LAYER_CHOICES, layerOfStackName, parseStackName } from "./schema/stack";
 
@@ -21,16 +21,34 @@ export { ServiceConfig } from "./service/config";
 /** The config namespace of the project's keys (the project name). */
 export const NAMESPACE = "platform";
 
-/** Every key the program reads, in the order Pulumi.yaml declares them. */
-export const ALL_KEYS: readonly KeySpec[] = keySpecs({
-    ...SHARED_SHAPE,
-    ...GLOBAL_SHAPE,
-    ...COMMON_SHAPE,
-    ...SERVICE_SHAPE,
-});
-
 /** The keys each layer reads (`layer` itself is read before the layer is known). */
-const LAYER_SHAPES = { global: GLOBAL_SHAPE, common: COMMON_LAYER_SHAPE, service: SERVICE_LAYER_SHAPE } as const;
+const LAYER_SHAPES: Readonly<Record<Layer, KeyShape>> = {
+    global: GLOBAL_SHAPE,
+    common: COMMON_LAYER_SHAPE,
+    service: SERVICE_LAYER_SHAPE,
+};
+
+/**
+ * Every key the program reads, in the order Pulumi.yaml declares them: the shared keys, then each
+ * layer's in layer order, each key once (a key that two layers compose, such as kmsKeyAdminArns,
+ * where the first declares it), with the layers that read it.
+ */
+export const ALL_KEYS: readonly KeySpec[] = (() => {
+    const layersOf = (key: string): Layer[] =>
+        key === "layer" ? [...LAYERS] : LAYERS.filter((l) => Object.hasOwn(LAYER_SHAPES[l], key));
+    const shapes: KeyShape[] = [SHARED_SHAPE, ...LAYERS.map((l) => LAYER_SHAPES[l])];
+    const seen = new Set<string>();
+    const keys: KeySpec[] = [];
+    for (const shape of shapes) {
+        for (const spec of keySpecs(shape)) {
+            if (!seen.has(spec.key)) {
+                seen.add(spec.key);
+                keys.push(keySpecs({ [spec.key]: shape[spec.key] }, layersOf(spec.key))[0]);
+            }
+        }
+    }
+    return keys;
+})();
 
 /** The JSON Schema of a layer's stack config (short keys, as a stack file sets them under `platform:`). */
 export function layerJsonSchema(layer: Layer): Record<string, unknown> {
@@ -143,28 +161,18 @@ export function parseConfig(
         problems.throwIfAny(stack);
     }
     foreignKeyProblems(layer, name.env, raw, problems, setInStackFile);
+    const parsed = parseKeys(LAYER_SHAPES[layer], raw, stack, problems);
+    const context = { stack, problems, refused: parsed.refused, secrets };
     let config: PlatformConfig;
     switch (layer) {
         case "global":
-            config = parseGlobalConfig(parseKeys(GLOBAL_SHAPE, raw, stack, problems), stack, name.env, problems);
+            config = parseGlobalConfig(parsed.values as GlobalValues, context, name.env);
             break;
         case "common":
-            config = parseCommonConfig(
-                parseKeys(COMMON_LAYER_SHAPE, raw, stack, problems),
-                stack,
-                name.env,
-                secrets,
-                problems,
-            );
+            config = parseCommonConfig(parsed.values as CommonValues, context, name.env);
             break;
         case "service":
-            config = parseServiceConfig(
-                parseKeys(SERVICE_LAYER_SHAPE, raw, stack, problems),
-                stack,
-                name.env,
-                name.service ?? "",
-                problems,
-            );
+            config = parseServiceConfig(parsed.values as ServiceValues, context, name.env, name.service ?? "");
             break;
     }
     problems.throwIfAny(stack);

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { YamlFileError, readYamlFile } from "../infra/environment";
 import { isStackOfEnvironment } from "../layers/layering";
-import { nearest } from "../layers/schema/nearest";
+import { nearest } from "../components/config/nearest";
 
 /** The repository root (where Pulumi.yaml is). */
 export const ROOT = path.resolve(__dirname, "..");

@@ -7,12 +7,16 @@ import { Problem, Problems } from "../problems";
 import {
     CERT_MANAGER,
     CERT_MANAGER_API_VERSION,
+    CERT_MANAGER_ARG_NAMES,
     CertManagerMode,
     CertificateIssuer,
     NamedCertManagerObject,
     certManagerValues,
+    existingPlatformCaProblem,
+    existingWebhookHostProblem,
     issuerName,
     platformCaObjects,
+    platformCaZoneProblem,
     webhookHostProblem,
 } from "./specs";
 
@@ -66,21 +70,11 @@ export function validateCertManagerArgs(args: CertManagerOptions): {
 } {
     const settings = withDefaults(args, CERT_MANAGER_DEFAULTS);
     const problems = new Problems();
-    problems.add("webhookHost", settings.webhookHost, webhookHostProblem(settings.webhookHost));
-    if (settings.issuer.kind === "platform-ca" && settings.zoneName === "") {
-        problems.add(
-            "zoneName",
-            "",
-            "required for the environment's own CA (its root may certify names of the zone only); allowed: the environment's DNS zone, e.g. dev.internal.example.com",
-        );
-    }
-    if (settings.mode === "existing" && settings.webhookHost !== "") {
-        problems.add(
-            "webhookHost",
-            settings.webhookHost,
-            "not used with mode existing (the chart that would route the webhook is not installed here); allowed: empty",
-        );
-    }
+    const { mode, issuer, webhookHost, zoneName } = settings;
+    problems.add("webhookHost", webhookHost, webhookHostProblem(webhookHost));
+    problems.add("zoneName", zoneName, platformCaZoneProblem(issuer, zoneName));
+    problems.add("issuer", issuer, existingPlatformCaProblem(mode, issuer, CERT_MANAGER_ARG_NAMES));
+    problems.add("webhookHost", webhookHost, existingWebhookHostProblem(mode, webhookHost, CERT_MANAGER_ARG_NAMES));
     return problems.empty ? { settings, problems: [] } : { problems: [...problems.all] };
 }
 

@@ -58,8 +58,9 @@ export function deployCommon(config: CommonConfig, inputs: CommonInputs): StackO
     }
 
     // Default providers are disabled: random gets an explicit one, made only when a password is generated.
+    const { grafanaAdminPassword: givenPassword, ...observabilityConfig } = config.observability;
     const grafanaAdminPassword =
-        config.grafanaAdminPassword ??
+        givenPassword ??
         new random.RandomPassword(
             "grafana-admin-password",
             { length: 32, special: false },
@@ -71,8 +72,7 @@ export function deployCommon(config: CommonConfig, inputs: CommonInputs): StackO
         providers: { kubernetes: k8s },
         dependsOn: cluster.ready,
         grafanaAdminPassword,
-        prometheusRetention: config.prometheusRetention,
-        prometheusStorageSize: config.prometheusStorageSize,
+        ...observabilityConfig,
         istioNamespace: ISTIO_NAMESPACE,
         chartMirror: config.chartMirror,
         storage: config.clusterMode === "existing" ? "cluster-default" : "ebs-gp3",
@@ -82,27 +82,20 @@ export function deployCommon(config: CommonConfig, inputs: CommonInputs): StackO
         providers: { kubernetes: k8s },
         // The gateway's Service passes the controller's webhook and gets its NLB from it.
         dependsOn: [...cluster.ready, ...loadBalancerController],
-        revision: config.meshRevision,
-        canaryRevision: config.meshCanaryRevision,
-        outboundTrafficPolicy: config.meshOutboundTrafficPolicy,
-        tracingSamplingPercentage: config.tracingSamplingPercentage,
+        ...config.istio,
         collector: observability.jaegerCollector,
-        gatewayScheme: config.gatewayScheme,
-        gatewaySourceRanges: config.gatewaySourceRanges.length > 0 ? config.gatewaySourceRanges : [global.vpcCidr],
-        gatewayReplicas: config.gatewayReplicas,
-        istiodReplicas: config.istiodReplicas,
+        // Unset: the environment's VPC CIDR, where the clients of an internal load balancer are.
+        gatewaySourceRanges:
+            config.istio.gatewaySourceRanges.length > 0 ? config.istio.gatewaySourceRanges : [global.vpcCidr],
         chartMirror: config.chartMirror,
-        istiodWebhooks: config.istiodWebhooks,
     });
 
     // Certificates of the exposed hosts; its ServiceMonitor needs the Prometheus operator's CRDs.
     const certificates = new CertManager("cert-manager", {
         owner,
         providers: { kubernetes: k8s },
-        mode: config.certManager,
-        issuer: config.certificateIssuer,
+        ...config.certManager,
         zoneName: global.privateZoneName,
-        webhookHost: config.certManagerWebhookHost,
         chartMirror: config.chartMirror,
         dependsOn: [...cluster.ready, observability],
     });
@@ -150,6 +143,10 @@ function clusterOutputs(cluster: Omit<ClusterHandle, "ready" | "eks">) {
 /** The environment's EKS cluster in the global stack's private subnets. */
 function eksCluster(config: CommonConfig, inputs: CommonInputs, owner: Owner): ClusterHandle {
     const { global } = inputs;
+    if (config.cluster === undefined) {
+        // parseCommonConfig sets it with clusterMode eks; kept as a guard for callers that skip it.
+        throw new Error(`stack "${config.stack}": clusterMode eks needs the Cluster's settings`);
+    }
     const eksProvider = new eks.Provider("eks", {});
     const awsProvider = inputs.aws();
     const cluster = new Cluster("cluster", {
@@ -157,13 +154,7 @@ function eksCluster(config: CommonConfig, inputs: CommonInputs, owner: Owner): C
         clusterName: global.clusterName,
         vpcId: global.vpcId,
         privateSubnetIds: global.privateSubnetIds,
-        endpointPublicAccess: config.endpointPublicAccess,
-        endpointPublicAccessCidrs: config.endpointPublicAccessCidrs,
-        access: { adminRoleArns: config.clusterAdminRoleArns, viewerRoleArns: config.clusterViewerRoleArns },
-        kmsKeyAdminArns: config.kmsKeyAdminArns,
-        logRetentionDays: config.controlPlaneLogRetentionDays,
-        nodeGroups: config.nodeGroups,
-        scheduledScaling: config.scheduledNodeScaling,
+        ...config.cluster,
         providers: { aws: awsProvider, eks: eksProvider },
     });
     return {

@@ -1,127 +1,17 @@
-import { z } from "zod";
 import { EnvironmentSettings } from "../../components/conventions";
-import {
-    DEFAULT_FLOW_LOG_RETENTION_DAYS,
-    DEFAULT_ZONE_COUNT,
-    INTERFACE_ENDPOINT_SERVICES,
-    LOG_RETENTION_DAYS,
-    MAX_ZONES,
-    MIN_ZONES,
-    NAT_STRATEGIES,
-    NetworkSettings,
-    validateNetworkArgs,
-} from "../../components/network";
-import {
-    checkCidr,
-    checkEmail,
-    checkRegion,
-    checkStopTime,
-    checkTeam,
-    checkTime,
-    checkTimeZone,
-} from "../schema/checks";
-import { configKey, requiredString, wholeNumber } from "../schema/keys";
-import { ConfigProblems } from "../schema/problems";
-
-const global = ["global"] as const;
+import { ENVIRONMENT_CONFIG } from "../../components/conventions/config";
+import { NETWORK_CONFIG, NetworkConfig } from "../../components/network/config";
+import { SliceContext, SliceValues } from "../../components/config";
 
 /**
- * The global layer's keys (stack `<env>`): the environment's settings and its network. Value
- * checks are the area's own (components/network, ./checks); the checks across keys (the subnet
- * plan, stopTime against startTime) run in parseGlobalConfig.
+ * The global layer's keys (stack `<env>`): the environment's settings and its network, each the
+ * slice of the component that owns them (components/conventions/config.ts,
+ * components/network/config.ts), in Pulumi.yaml's order.
  */
-export const GLOBAL_SHAPE = {
-    region: configKey(requiredString(checkRegion), "", {
-        description:
-            "AWS region of the environment, e.g. eu-central-1: one of the regions the AWS provider knows. Every stack of the environment uses it.",
-        layers: global,
-        requiredIn: global,
-    }),
-    team: configKey(requiredString(checkTeam), "", {
-        description: "Owning team (tag team-name): lower-case letters, digits and '-'.",
-        layers: global,
-        requiredIn: global,
-    }),
-    contact: configKey(requiredString(checkEmail), "", {
-        description: "The team's e-mail address (tag contact).",
-        layers: global,
-        requiredIn: global,
-    }),
-    timeZone: configKey(requiredString(checkTimeZone), "UTC", {
-        description: "IANA time zone of the environment's working hours (tag time-zone), e.g. Europe/Berlin.",
-        layers: global,
-    }),
-    startTime: configKey(requiredString(checkTime), "08:00", {
-        description:
-            "HH:MM (24 h, in timeZone) when a scheduler may start the environment's resources (tag start-time).",
-        layers: global,
-    }),
-    stopTime: configKey(requiredString(checkTime), "20:00", {
-        description:
-            "HH:MM (24 h, in timeZone) when a scheduler may stop the environment's resources (tag stop-time); not equal to startTime.",
-        layers: global,
-    }),
-    vpcCidr: configKey(
-        requiredString((v) => checkCidr(v, 16, 24)),
-        "10.0.0.0/16",
-        {
-            description:
-                "IPv4 CIDR of the environment's VPC, /16 to /24. Subnets are derived from it unless publicSubnetCidrs and privateSubnetCidrs are set: private subnets take the first half of the VPC (a /16 over 3 zones gives /19s, 8187 usable pod and node addresses each: the VPC CNI gives every pod a VPC address), public ones 8 times smaller in the second half. Deriving needs a /21 or larger VPC for 3 zones.",
-            layers: global,
-        },
-    ),
-    // The network's keys are checked by the Network component's own validation (parseNetwork).
-    availabilityZoneCount: configKey(wholeNumber(), DEFAULT_ZONE_COUNT, {
-        description: `How many availability zones the subnets span, ${MIN_ZONES} to ${MAX_ZONES}; the region's first zones that need no opt-in. Ignored when availabilityZones is set.`,
-        layers: global,
-    }),
-    availabilityZones: configKey(z.array(z.string()), [], {
-        description:
-            "Explicit availability zones in subnet order, e.g. [eu-central-1a, eu-central-1b, eu-central-1c]; empty to take the first availabilityZoneCount zones of the region.",
-        layers: global,
-    }),
-    publicSubnetCidrs: configKey(z.array(z.string()), [], {
-        description:
-            "Explicit public subnet CIDRs, one per zone, inside vpcCidr, /28 or larger, not overlapping; empty to derive them from vpcCidr (set both lists or neither).",
-        layers: global,
-    }),
-    privateSubnetCidrs: configKey(z.array(z.string()), [], {
-        description:
-            "Explicit private subnet CIDRs, one per zone, inside vpcCidr, not overlapping; each /24 or larger, because with the VPC CNI every pod takes an address of its node's subnet; empty to derive them from vpcCidr.",
-        layers: global,
-    }),
-    natStrategy: configKey(z.string(), "perAz", {
-        description: `NAT gateways: perAz (one per zone, survives a zone outage; production) or single (one for all zones, cheaper; dev). Allowed: ${NAT_STRATEGIES.join(", ")}.`,
-        layers: global,
-    }),
-    flowLogRetentionDays: configKey(wholeNumber(), DEFAULT_FLOW_LOG_RETENTION_DAYS, {
-        description: `Retention of the VPC flow log's CloudWatch log group, in days; one of ${LOG_RETENTION_DAYS.join(", ")}.`,
-        layers: global,
-    }),
-    kmsKeyAdminArns: configKey(z.array(z.string()), [], {
-        description:
-            "IAM role or user ARNs that administer the layer's customer-managed KMS keys (flow-log key in the global stack; EKS secrets and control-plane log keys in the common stack): manage, rotate, re-policy and delete them, never encrypt or decrypt. At least one; the role that runs pulumi up must be listed. Set in each of the two stacks.",
-        layers: ["global", "common"],
-        requiredIn: ["global", "common"],
-    }),
-    interfaceEndpointServices: configKey(z.array(z.string()), [], {
-        description: `Interface VPC endpoints to create in the private subnets (private DNS on), e.g. [ecr.api, ecr.dkr, sts, logs]; each costs per hour and zone. The S3 gateway endpoint always exists. Allowed: ${Object.keys(INTERFACE_ENDPOINT_SERVICES).join(", ")}.`,
-        layers: global,
-    }),
-    privateZoneName: configKey(z.string(), "", {
-        description:
-            "Name of the environment's Route53 private hosted zone, e.g. dev.internal.example.com; empty for <env>.internal.",
-        layers: global,
-    }),
-    publicZoneName: configKey(z.string(), "", {
-        description:
-            "Name of a Route53 public hosted zone to create for the environment, e.g. dev.example.com; empty for none.",
-        layers: global,
-    }),
-};
+export const GLOBAL_SHAPE = { ...ENVIRONMENT_CONFIG.keys, ...NETWORK_CONFIG.keys };
 
 /** The parsed values of the global layer's keys. */
-export type GlobalValues = z.output<z.ZodObject<typeof GLOBAL_SHAPE>>;
+export type GlobalValues = SliceValues<typeof GLOBAL_SHAPE>;
 
 /** The validated config of a global stack. */
 export interface GlobalConfig {
@@ -129,79 +19,22 @@ export interface GlobalConfig {
     readonly stack: string;
     readonly environment: EnvironmentSettings;
     readonly vpcCidr: string;
-    /** The network's settings, checked and with every default applied. */
-    readonly network: NetworkSettings;
+    /** The Network's arguments from config, checked by its own validation. */
+    readonly network: NetworkConfig;
 }
 
 /**
- * The global stack's config from its parsed keys: the checks across keys (stopTime against
- * startTime, the subnet plan and the rest of the network); problems go to `problems`.
+ * The global stack's config from its parsed keys: each slice's settings, with its checks across
+ * keys (stopTime against startTime, the subnet plan and the rest of the network); problems go to
+ * `context.problems`.
  */
-export function parseGlobalConfig(v: GlobalValues, stack: string, env: string, problems: ConfigProblems): GlobalConfig {
-    const environment: EnvironmentSettings = {
-        env,
-        region: v.region,
-        team: v.team,
-        contact: v.contact,
-        timeZone: v.timeZone,
-        startTime: v.startTime,
-        stopTime: v.stopTime,
-    };
-    if (checkTime(v.startTime) === undefined && checkTime(v.stopTime) === undefined) {
-        problems.add("stopTime", v.stopTime, checkStopTime(v.stopTime, v.startTime));
-    }
+export function parseGlobalConfig(v: GlobalValues, context: SliceContext, env: string): GlobalConfig {
+    const environment = ENVIRONMENT_CONFIG.settings(v, context, env);
     return {
         layer: "global",
-        stack,
+        stack: context.stack,
         environment,
         vpcCidr: v.vpcCidr,
-        network: parseNetwork(v, env, problems),
+        network: NETWORK_CONFIG.settings(v, context, { env, region: v.region }),
     };
-}
-
-/**
- * The network's keys, checked by the Network component's own pure validation (the same subnet
- * plan the component builds), so every network problem is reported here, against its config key,
- * before any resource exists.
- */
-function parseNetwork(v: GlobalValues, env: string, problems: ConfigProblems): NetworkSettings {
-    // vpcCidr's own check already reported a bad VPC CIDR; report the rest of the plan here.
-    const vpcCidrReported = problems.all.some((p) => p.path === `${problems.prefix}vpcCidr`);
-    const args = {
-        vpcCidr: v.vpcCidr,
-        availabilityZoneCount: v.availabilityZoneCount,
-        availabilityZones: v.availabilityZones,
-        publicSubnetCidrs: v.publicSubnetCidrs,
-        privateSubnetCidrs: v.privateSubnetCidrs,
-        natStrategy: v.natStrategy,
-        flowLogRetentionDays: v.flowLogRetentionDays,
-        kmsKeyAdminArns: v.kmsKeyAdminArns,
-        interfaceEndpointServices: v.interfaceEndpointServices,
-        // Unset (empty) means the component's default, <env>.internal.
-        privateZoneName: v.privateZoneName === "" ? undefined : v.privateZoneName,
-        publicZoneName: v.publicZoneName,
-    };
-    const { settings, problems: networkProblems } = validateNetworkArgs(args, env, v.region);
-    for (const p of networkProblems) {
-        // A derived private zone name (<env>.internal) is only bad when the env is, and the
-        // stack name's check has reported that already.
-        const derivedZone = p.path === "privateZoneName" && args.privateZoneName === undefined;
-        if (!(p.path === "vpcCidr" && vpcCidrReported) && !derivedZone) {
-            problems.add(p.path, p.value, p.message);
-        }
-    }
-    return (
-        settings ?? {
-            vpcCidr: v.vpcCidr,
-            availabilityZones: [],
-            zoneCount: DEFAULT_ZONE_COUNT,
-            subnets: { publicSubnetCidrs: [], privateSubnetCidrs: [] },
-            natStrategy: "perAz",
-            flowLogRetentionDays: DEFAULT_FLOW_LOG_RETENTION_DAYS,
-            kmsKeyAdminArns: [],
-            interfaceEndpointServices: [],
-            privateZoneName: "",
-            publicZoneName: "",
-        }
-    );
 }

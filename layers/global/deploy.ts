@@ -18,22 +18,11 @@ export interface GlobalInputs {
 export function deployGlobal(config: GlobalConfig, inputs: GlobalInputs): StackOutputs<GlobalOutputs> {
     const owner = { environment: config.environment, service: "global" };
     const clusterName = clusterNameFor(config.environment.env);
-    const settings = config.network;
     const network = new Network(resourceName({ env: owner.environment.env, service: owner.service, type: "network" }), {
         owner,
         providers: { aws: inputs.aws },
         clusterName,
-        vpcCidr: settings.vpcCidr,
-        availabilityZones: settings.availabilityZones,
-        availabilityZoneCount: settings.zoneCount,
-        publicSubnetCidrs: settings.subnets.publicSubnetCidrs,
-        privateSubnetCidrs: settings.subnets.privateSubnetCidrs,
-        natStrategy: settings.natStrategy,
-        flowLogRetentionDays: settings.flowLogRetentionDays,
-        kmsKeyAdminArns: settings.kmsKeyAdminArns,
-        interfaceEndpointServices: settings.interfaceEndpointServices,
-        privateZoneName: settings.privateZoneName,
-        publicZoneName: settings.publicZoneName,
+        ...config.network,
     });
     return {
         ...environmentOutputs(config.environment),

@@ -74,25 +74,35 @@ function fallback(spec: KeySpec): unknown {
     return parsed.success ? parsed.data : spec.default;
 }
 
+/** A layer's parsed keys: each key's value, and the keys whose value its schema refused. */
+export interface ParsedKeys<S extends KeyShape> {
+    readonly values: z.output<z.ZodObject<S>>;
+    /** Keys whose value was refused (and recorded): they hold their default instead. */
+    readonly refused: ReadonlySet<string>;
+}
+
 /**
  * Parses a layer's keys from the text the engine gives (`raw`, the short key to its text; an unset
  * key takes its default). Each key is decoded and checked by its schema on its own, so one pass
- * reports every bad key; a bad key takes its default, so that the layer's checks across keys still
- * run over the others (the layer throws before anything is created when a problem was recorded).
+ * reports every bad key; a bad key takes its default, so that the checks across keys still run
+ * over the others (they leave the refused keys alone; the layer throws before anything is created
+ * when a problem was recorded).
  */
 export function parseKeys<S extends KeyShape>(
     shape: S,
     raw: Readonly<Record<string, string | undefined>>,
     stack: string,
     problems: ConfigProblems,
-): z.output<z.ZodObject<S>> {
+): ParsedKeys<S> {
     const values: Record<string, unknown> = {};
+    const refused = new Set<string>();
     for (const spec of keySpecs(shape)) {
         const text = raw[spec.key];
         const decoded = text === undefined ? { value: spec.default } : decodeValue(spec.type, text);
         if ("expected" in decoded) {
             problems.add(spec.key, text, `expected ${decoded.expected}`);
             values[spec.key] = fallback(spec);
+            refused.add(spec.key);
             continue;
         }
         const parsed = spec.schema.safeParse(decoded.value);
@@ -101,8 +111,9 @@ export function parseKeys<S extends KeyShape>(
         } else {
             recordIssues(spec, decoded.value, parsed.error.issues, stack, problems);
             values[spec.key] = fallback(spec);
+            refused.add(spec.key);
         }
     }
     // Every key is its schema's output or, when bad (and recorded above), its default.
-    return values as z.output<z.ZodObject<S>>;
+    return { values: values as z.output<z.ZodObject<S>>, refused };
 }

@@ -1,8 +1,7 @@
 import * as assert from "assert";
 import { z } from "zod";
 import { ALL_KEYS, LAYERS, describeProblem, isConfigError, layerJsonSchema, parseConfig } from "../../layers/config";
-import { closedMap, emptyMeansNone, field, keySpecs, narrowed } from "../../layers/schema/keys";
-import { COMMON_LAYER_SHAPE } from "../../layers/common/config";
+import { closedMap, emptyMeansNone, field, narrowed } from "../../layers/schema/keys";
 
 describe("config schemas (layers/schema/keys.ts): one zod schema per layer", () => {
     it("each layer's JSON Schema holds exactly the keys that name the layer, refusing any other", () => {
@@ -21,7 +20,8 @@ describe("config schemas (layers/schema/keys.ts): one zod schema per layer", () 
     });
 
     it("derives each key's declaration from its schema: Pulumi.yaml type, default, layers", () => {
-        const specs = new Map(keySpecs(COMMON_LAYER_SHAPE).map((s) => [s.key, s]));
+        // The layers that read a key follow from the layers' composition of their slices.
+        const specs = new Map(ALL_KEYS.map((s) => [s.key, s]));
         assert.deepStrictEqual(
             [
                 "organization",

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { CommonConfig, describeProblem, isConfigError, parseConfig } from "../../../layers/config";
-import { DEFAULT_NODE_GROUPS } from "../../../layers/common/config";
+import { DEFAULT_NODE_GROUPS } from "../../../components/cluster/config";
 import { KMS_KEY_ADMIN_ARNS } from "../../helpers/config";
 import { ISTIOD_WEBHOOK_CA, ISTIOD_WEBHOOK_LEAF } from "../../helpers/istiod-webhook";
 
@@ -42,32 +42,32 @@ describe("common layer config (layers/common/config.ts)", () => {
     it("has dev-sized defaults: one on-demand node group, no schedule, private endpoint, 1% sampling", () => {
         const config = parse({});
         assert.deepStrictEqual(
-            config.nodeGroups.map((g) => ({ ...g })),
+            config.cluster?.nodeGroups.map((g) => ({ ...g })),
             DEFAULT_NODE_GROUPS.map((g) => ({ ...g, labels: {}, taints: [] })),
         );
-        assert.strictEqual(config.scheduledNodeScaling, false);
-        assert.strictEqual(config.endpointPublicAccess, false);
-        assert.deepStrictEqual(config.endpointPublicAccessCidrs, []);
-        assert.strictEqual(config.tracingSamplingPercentage, 1);
-        assert.strictEqual(config.meshOutboundTrafficPolicy, "REGISTRY_ONLY");
-        assert.strictEqual(config.gatewayScheme, "internal");
-        assert.strictEqual(config.meshRevision, "");
-        assert.strictEqual(config.controlPlaneLogRetentionDays, 30);
-        assert.strictEqual(config.prometheusRetention, "3d");
-        assert.strictEqual(config.prometheusStorageSize, "10Gi");
-        assert.strictEqual(config.grafanaAdminPassword, undefined);
+        assert.strictEqual(config.cluster?.scheduledScaling, false);
+        assert.strictEqual(config.cluster?.endpointPublicAccess, false);
+        assert.deepStrictEqual(config.cluster?.endpointPublicAccessCidrs, []);
+        assert.strictEqual(config.istio.tracingSamplingPercentage, 1);
+        assert.strictEqual(config.istio.outboundTrafficPolicy, "REGISTRY_ONLY");
+        assert.strictEqual(config.istio.gatewayScheme, "internal");
+        assert.strictEqual(config.istio.revision, "");
+        assert.strictEqual(config.cluster?.logRetentionDays, 30);
+        assert.strictEqual(config.observability.prometheusRetention, "3d");
+        assert.strictEqual(config.observability.prometheusStorageSize, "10Gi");
+        assert.strictEqual(config.observability.grafanaAdminPassword, undefined);
     });
 
     // Issue 14: the gateway's load balancer and the mesh's availability.
     it("reads the gateway's source ranges and the replicas of istiod and the gateway (default 2), naming each bad value", () => {
         const defaults = parse({});
         assert.deepStrictEqual(
-            [defaults.gatewaySourceRanges, defaults.gatewayReplicas, defaults.istiodReplicas],
+            [defaults.istio.gatewaySourceRanges, defaults.istio.gatewayReplicas, defaults.istio.istiodReplicas],
             [[], 2, 2],
         );
         const set = parse({ gatewaySourceRanges: ["203.0.113.0/24"], gatewayReplicas: 3, istiodReplicas: 4 });
         assert.deepStrictEqual(
-            [set.gatewaySourceRanges, set.gatewayReplicas, set.istiodReplicas],
+            [set.istio.gatewaySourceRanges, set.istio.gatewayReplicas, set.istio.istiodReplicas],
             [["203.0.113.0/24"], 3, 4],
         );
         assert.deepStrictEqual(
@@ -90,7 +90,7 @@ describe("common layer config (layers/common/config.ts)", () => {
         );
         // Internet-facing for everyone is a choice a public site may make.
         assert.deepStrictEqual(
-            parse({ gatewayScheme: "internet-facing", gatewaySourceRanges: ["0.0.0.0/0"] }).gatewaySourceRanges,
+            parse({ gatewayScheme: "internet-facing", gatewaySourceRanges: ["0.0.0.0/0"] }).istio.gatewaySourceRanges,
             ["0.0.0.0/0"],
         );
         assert.deepStrictEqual(problemsOf({ gatewayScheme: "internet-facing" }), [
@@ -114,7 +114,7 @@ describe("common layer config (layers/common/config.ts)", () => {
             endpointPublicAccess: true,
             endpointPublicAccessCidrs: ["203.0.113.0/24"],
         });
-        assert.deepStrictEqual(config.nodeGroups[0], {
+        assert.deepStrictEqual(config.cluster?.nodeGroups[0], {
             name: "batch",
             instanceTypes: ["t3.large"],
             minSize: 1,
@@ -124,14 +124,16 @@ describe("common layer config (layers/common/config.ts)", () => {
             labels: { workload: "batch" },
             taints: [{ key: "dedicated", value: "batch", effect: "NO_SCHEDULE" }],
         });
-        assert.deepStrictEqual(config.clusterAdminRoleArns, ["arn:aws:iam::123456789012:role/platform-admins"]);
-        assert.deepStrictEqual(config.endpointPublicAccessCidrs, ["203.0.113.0/24"]);
+        assert.deepStrictEqual(config.cluster?.access?.adminRoleArns, [
+            "arn:aws:iam::123456789012:role/platform-admins",
+        ]);
+        assert.deepStrictEqual(config.cluster?.endpointPublicAccessCidrs, ["203.0.113.0/24"]);
     });
 
     it("keeps the Grafana password a secret Output", async () => {
         const config = parse({}, { grafanaAdminPassword: pulumi.secret("s3cret") });
-        assert.ok(config.grafanaAdminPassword);
-        assert.strictEqual(await pulumi.isSecret(config.grafanaAdminPassword), true);
+        assert.ok(config.observability.grafanaAdminPassword);
+        assert.strictEqual(await pulumi.isSecret(config.observability.grafanaAdminPassword), true);
     });
 
     it("rejects minSize > maxSize naming the node group's field", () => {
@@ -207,7 +209,7 @@ describe("common layer config (layers/common/config.ts)", () => {
         assert.deepStrictEqual(problemsOf({ kmsKeyAdminArns: [] }), [
             "platform:kmsKeyAdminArns = []: at least one key administrator is needed, and the role that runs pulumi up must be one of them (AWS refuses a key policy that locks its creator out); allowed: IAM role or user ARNs, e.g. arn:aws:iam::123456789012:role/platform-admins",
         ]);
-        assert.deepStrictEqual(parse({}).kmsKeyAdminArns, KMS_KEY_ADMIN_ARNS);
+        assert.deepStrictEqual(parse({}).cluster?.kmsKeyAdminArns, KMS_KEY_ADMIN_ARNS);
     });
 
     it("reports every problem at once, with the stack in the message", () => {
@@ -294,9 +296,9 @@ describe("common layer config (layers/common/config.ts)", () => {
     });
 
     it("reads where the API server reaches istiod's webhooks: both keys or neither", () => {
-        assert.strictEqual(parse({}).istiodWebhooks, undefined);
+        assert.strictEqual(parse({}).istio.istiodWebhooks, undefined);
         assert.deepStrictEqual(
-            parse({ istiodWebhookUrl: "https://127.0.0.1:15017/", istiodWebhookCaBundle: ISTIOD_WEBHOOK_CA })
+            parse({ istiodWebhookUrl: "https://127.0.0.1:15017/", istiodWebhookCaBundle: ISTIOD_WEBHOOK_CA }).istio
                 .istiodWebhooks,
             {
                 url: "https://127.0.0.1:15017/",
@@ -359,7 +361,7 @@ describe("common layer config (layers/common/config.ts)", () => {
     it("reads how certificates are issued: cert-manager installed, the environment's own CA by default", () => {
         const defaults = parse({});
         assert.deepStrictEqual(
-            [defaults.certManager, defaults.certificateIssuer, defaults.certManagerWebhookHost],
+            [defaults.certManager.mode, defaults.certManager.issuer, defaults.certManager.webhookHost],
             ["install", { kind: "platform-ca" }, ""],
         );
         const team = parse({
@@ -367,11 +369,11 @@ describe("common layer config (layers/common/config.ts)", () => {
             certificateIssuer: "letsencrypt-dns01",
         });
         assert.deepStrictEqual(
-            [team.certManager, team.certificateIssuer],
+            [team.certManager.mode, team.certManager.issuer],
             ["existing", { kind: "cluster-issuer", name: "letsencrypt-dns01" }],
         );
         assert.strictEqual(
-            parse({ certManagerWebhookHost: "localhost:10250" }).certManagerWebhookHost,
+            parse({ certManagerWebhookHost: "localhost:10250" }).certManager.webhookHost,
             "localhost:10250",
         );
     });
@@ -403,12 +405,12 @@ describe("common layer config (layers/common/config.ts)", () => {
                 certManagerWebhookHost: "localhost:10250",
             }),
             [
-                'platform:certManagerWebhookHost = "localhost:10250": not read with certManager existing (the chart that routes the webhook is not installed by this stack); allowed: unset',
+                'platform:certManagerWebhookHost = "localhost:10250": not used with certManager existing (the chart that would route the webhook is not installed by this stack); allowed: empty',
             ],
         );
         // The environment's CA needs the cert-manager this layer installs.
         assert.deepStrictEqual(problemsOf({ certManager: "existing" }), [
-            `platform:certificateIssuer = "platform-ca": not with certManager existing (the environment's CA keeps its root in the cert-manager namespace this layer makes, with the settings it installs); allowed: the name of a ClusterIssuer the cluster's cert-manager runs, or set certManager to install`,
+            `platform:certificateIssuer = "platform-ca": not with certManager existing (the environment's CA keeps its root in the cert-manager namespace made when cert-manager is installed here, with the settings it installs); allowed: the name of a ClusterIssuer the cluster's cert-manager runs, or set certManager to install`,
         ]);
     });
 

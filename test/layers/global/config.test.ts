@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import { GlobalConfig, isConfigError, parseConfig } from "../../../layers/config";
+import { validateNetworkArgs } from "../../../components/network";
 import { DEV_GLOBAL_CONFIG } from "../../helpers/config";
 import { readStackConfig } from "../../../plan/stack-config";
 import { FIXTURE_STACKS } from "../../helpers/stacks";
@@ -36,7 +37,26 @@ describe("layers/global/config: the network's config", () => {
             }
         }
         const parsed = parseConfig("dev", short) as GlobalConfig;
+        // What config sets beside the zones and subnets, in both forms below.
+        const rest = {
+            natStrategy: "single",
+            flowLogRetentionDays: 7,
+            kmsKeyAdminArns: ["arn:aws:iam::123456789012:role/platform-admins"],
+            interfaceEndpointServices: ["ecr.api", "ecr.dkr", "sts", "logs"],
+            privateZoneName: "dev.internal.example.com",
+            publicZoneName: "",
+        };
+        // The Network's arguments as config gives them, passed to it whole ...
         assert.deepStrictEqual(parsed.network, {
+            vpcCidr: "10.20.0.0/16",
+            availabilityZoneCount: 3,
+            availabilityZones: [],
+            publicSubnetCidrs: [],
+            privateSubnetCidrs: [],
+            ...rest,
+        });
+        // ... and what it builds from them: the subnets derived from the VPC.
+        assert.deepStrictEqual(validateNetworkArgs(parsed.network, "dev", "eu-central-1").settings, {
             vpcCidr: "10.20.0.0/16",
             availabilityZones: [],
             zoneCount: 3,
@@ -44,12 +64,7 @@ describe("layers/global/config: the network's config", () => {
                 publicSubnetCidrs: ["10.20.128.0/22", "10.20.132.0/22", "10.20.136.0/22"],
                 privateSubnetCidrs: ["10.20.0.0/19", "10.20.32.0/19", "10.20.64.0/19"],
             },
-            natStrategy: "single",
-            flowLogRetentionDays: 7,
-            kmsKeyAdminArns: ["arn:aws:iam::123456789012:role/platform-admins"],
-            interfaceEndpointServices: ["ecr.api", "ecr.dkr", "sts", "logs"],
-            privateZoneName: "dev.internal.example.com",
-            publicZoneName: "",
+            ...rest,
         });
     });
 

@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { ServiceConfig, isConfigError, parseConfig } from "../../../layers/config";
 import { SERVICE_DEFAULTS } from "../../../components/service";
+import { isValidated } from "../../../components/config";
 import { platformConfig } from "../../helpers/config";
 
 const VERSIONS = [{ name: "v1", image: "registry.example.com/a:1.0.0", weight: 100 }];
@@ -47,6 +48,12 @@ describe("service config (layers/service/config.ts)", () => {
             retries: 2,
             externalHosts: [],
         });
+    });
+
+    it("hands the Service its settings checked and frozen, so the component does not check them again", () => {
+        const config = parse({ versions: VERSIONS });
+        assert.ok(isValidated(config.settings));
+        assert.ok(Object.isFrozen(config.settings) && Object.isFrozen(config.settings.versions));
     });
 
     it("reads external hosts with HTTPS on 443 by default (80 for HTTP), and names bad fields by their full path", () => {

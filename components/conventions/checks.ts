@@ -1,12 +1,9 @@
-import { AWS_REGIONS, isAwsRegion } from "../../components/conventions/regions";
-import { parseCidr } from "../../components/network/ipv4";
-import { nearest } from "./nearest";
-
-export { Cidr, formatCidr, parseCidr, parseIpv4 } from "../../components/network/ipv4";
+import { AWS_REGIONS, isAwsRegion } from "./regions";
+import { nearest } from "../config/nearest";
 
 /**
- * Pure checks of single config values. Each returns a message saying what is wrong and what is
- * allowed, or undefined when the value is fine.
+ * Pure checks of the environment's settings (./config.ts). Each returns a message saying what is
+ * wrong and what is allowed, or undefined when the value is fine.
  */
 
 /** `HH:MM`, 24 h. */
@@ -66,18 +63,6 @@ export function checkTimeZone(value: string): string | undefined {
     // Every part of a tz database name starts with a capital letter (Etc/GMT+5, America/Port-au-Prince).
     if (!value.split("/").every((part) => /^[A-Z]/.test(part))) {
         return "not the tz database's spelling; allowed: each part capitalised as in the tz database, e.g. Asia/Kolkata";
-    }
-    return undefined;
-}
-
-/** An IPv4 CIDR with a prefix length in [min, max]. */
-export function checkCidr(value: string, min = 0, max = 32): string | undefined {
-    const cidr = parseCidr(value);
-    if (!cidr) {
-        return `not an IPv4 CIDR block; allowed: a.b.c.d/n with the address at the start of the block, e.g. 10.0.0.0/16`;
-    }
-    if (cidr.prefix < min || cidr.prefix > max) {
-        return `prefix /${cidr.prefix} is out of range; allowed: /${min} to /${max}`;
     }
     return undefined;
 }
