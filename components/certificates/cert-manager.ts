@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentProviders, Defaults, WithDefaults, providerProblems, settingsOrThrow, withDefaults } from "../args";
-import { ChartMirror, releaseChart } from "../charts";
+import { addOnNamespace, helmRelease } from "../addons/helm";
+import { ChartMirror } from "../charts";
 import { Owner, kubernetesMetadata } from "../conventions";
 import { Problem, Problems } from "../problems";
 import {
@@ -89,7 +90,7 @@ export class CertManager extends pulumi.ComponentResource {
     readonly issuerName: string;
     private readonly owner: Owner;
     private readonly zoneName: string;
-    private readonly child: pulumi.CustomResourceOptions;
+    private readonly child: { readonly parent: pulumi.Resource; readonly provider: k8s.Provider };
 
     constructor(name: string, args: CertManagerArgs, opts: pulumi.ComponentResourceOptions = {}) {
         const { owner: _owner, providers, ...options } = args;
@@ -113,26 +114,24 @@ export class CertManager extends pulumi.ComponentResource {
 
     /** cert-manager's namespace, outside the mesh (the API server calls its webhook in plain TLS), and its release. */
     private release(settings: CertManagerSettings): k8s.helm.v3.Release {
-        const namespace = new k8s.core.v1.Namespace(
+        const placement = { ...this.child, mirror: settings.chartMirror };
+        const namespace = addOnNamespace(
+            this.owner,
             CERT_MANAGER.namespace,
-            {
-                metadata: kubernetesMetadata(this.owner, CERT_MANAGER.namespace, {
-                    workload: { component: "certificates" },
-                    labels: { "istio-injection": "disabled" },
-                }),
-            },
-            { ...this.child, dependsOn: [...settings.dependsOn] },
+            { workload: { component: "certificates" }, labels: { "istio-injection": "disabled" } },
+            placement,
+            settings.dependsOn,
         );
-        return new k8s.helm.v3.Release(
-            CERT_MANAGER.release,
+        return helmRelease(
             {
-                name: CERT_MANAGER.release,
+                chart: "cert-manager",
+                release: CERT_MANAGER.release,
                 namespace: CERT_MANAGER.namespace,
-                ...releaseChart("cert-manager", settings.chartMirror),
                 values: certManagerValues(settings.webhookHost),
-                timeout: RELEASE_TIMEOUT_SECONDS,
+                timeoutSeconds: RELEASE_TIMEOUT_SECONDS,
             },
-            { ...this.child, dependsOn: [...settings.dependsOn, namespace] },
+            placement,
+            [...settings.dependsOn, namespace],
         );
     }
 

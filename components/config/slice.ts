@@ -37,7 +37,11 @@ export interface SliceContext {
 /** A component's config slice: its keys, and its settings from their values (`G`: what the layer gives besides config). */
 export interface ConfigSlice<S extends KeyShape, T, G = undefined> {
     readonly keys: S;
-    readonly settings: (values: SliceValues<S>, context: SliceContext, given: G) => T;
+    /**
+     * The component's settings from the parsed values of a shape that holds the slice's keys (the
+     * layer's: the slice reads its own keys only), with the checks across its keys.
+     */
+    readonly settings: (values: Readonly<Record<string, unknown>>, context: SliceContext, given: G) => T;
 }
 
 /** A config slice (typed by its keys and what `settings` returns). */
@@ -49,11 +53,32 @@ export function configSlice<S extends KeyShape, T, G = undefined>(
         keys,
         // A layer may pass all its values: the slice sees its own keys only.
         settings: (values, context, extra) => {
-            const given = values as Readonly<Record<string, unknown>>;
-            const own = Object.fromEntries(Object.keys(keys).map((key) => [key, given[key]]));
+            const own = Object.fromEntries(Object.keys(keys).map((key) => [key, values[key]]));
             return settings(own as SliceValues<S>, context, extra);
         },
     };
+}
+
+/** Slices by name, each with no more to be given than its values (an add-on's). */
+export type Slices = Readonly<Record<string, ConfigSlice<KeyShape, unknown>>>;
+
+/** The union of `U`'s members as one intersection. */
+type Intersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+
+/** The keys of every slice of `slices`, in their order: what a layer composes. */
+export function keysOfSlices<R extends Slices>(slices: R): Intersection<R[keyof R]["keys"]> {
+    return Object.assign({}, ...Object.values(slices).map((slice) => slice.keys)) as Intersection<R[keyof R]["keys"]>;
+}
+
+/** Each slice's settings from the layer's parsed values, in the slices' order (so are their problems). */
+export function settingsOfSlices<R extends Slices>(
+    slices: R,
+    values: Readonly<Record<string, unknown>>,
+    context: SliceContext,
+): { readonly [K in keyof R]: ReturnType<R[K]["settings"]> } {
+    return Object.fromEntries(
+        Object.entries(slices).map(([name, slice]) => [name, slice.settings(values, context, undefined)]),
+    ) as { readonly [K in keyof R]: ReturnType<R[K]["settings"]> };
 }
 
 const validated = new WeakSet();

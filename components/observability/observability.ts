@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
 import { ComponentProviders } from "../args";
-import { ChartMirror, ChartName, releaseChart } from "../charts";
+import { AddOnPlacement, addOnNamespace, helmRelease } from "../addons/helm";
+import { ChartMirror, ChartName } from "../charts";
 import { Owner, kubernetesMetadata } from "../conventions";
 import { ObservabilitySettings, ObservabilityStorage, observabilitySettings } from "./settings";
 import {
@@ -64,6 +65,8 @@ interface Build {
     readonly owner: Owner;
     /** The options of every child: parented to the component, with the stack's kubernetes provider. */
     readonly child: { readonly parent: pulumi.Resource; readonly provider: k8s.Provider };
+    /** Where its namespace and releases go: as `child`, charts from the settings' mirror. */
+    readonly placement: AddOnPlacement;
     /** Metadata of an object of the component in the `observability` namespace. */
     readonly metadata: (objectName: string, labels?: Record<string, string>) => ReturnType<typeof kubernetesMetadata>;
 }
@@ -92,6 +95,7 @@ export class Observability extends pulumi.ComponentResource {
             settings,
             owner: args.owner,
             child: { parent: this, provider: args.providers.kubernetes },
+            placement: { parent: this, provider: args.providers.kubernetes, mirror: settings.chartMirror },
             metadata: (objectName, labels) =>
                 kubernetesMetadata(args.owner, objectName, {
                     namespace: OBSERVABILITY_NAMESPACE,
@@ -122,16 +126,13 @@ export class Observability extends pulumi.ComponentResource {
 
     /** The `observability` namespace, outside the mesh, after what the component waits for. */
     private namespaceOf(build: Build): k8s.core.v1.Namespace {
-        return new k8s.core.v1.Namespace(
+        // Outside the mesh: Prometheus scrapes plaintext metrics ports, Jaeger takes OTLP from sidecars.
+        return addOnNamespace(
+            build.owner,
             OBSERVABILITY_NAMESPACE,
-            // Outside the mesh: Prometheus scrapes plaintext metrics ports, Jaeger takes OTLP from sidecars.
-            {
-                metadata: kubernetesMetadata(build.owner, OBSERVABILITY_NAMESPACE, {
-                    workload: WORKLOAD,
-                    labels: { "istio-injection": "disabled" },
-                }),
-            },
-            { ...build.child, dependsOn: [...build.settings.dependsOn] },
+            { workload: WORKLOAD, labels: { "istio-injection": "disabled" } },
+            build.placement,
+            build.settings.dependsOn,
         );
     }
 
@@ -213,16 +214,10 @@ export class Observability extends pulumi.ComponentResource {
         values: PrometheusStackValues | JaegerValues | MetricsServerValues,
         at: { readonly namespace: string; readonly dependsOn: pulumi.Resource[] },
     ): k8s.helm.v3.Release {
-        return new k8s.helm.v3.Release(
-            releaseName,
-            {
-                name: releaseName,
-                namespace: at.namespace,
-                ...releaseChart(chart, build.settings.chartMirror),
-                values: { ...values },
-                timeout: RELEASE_TIMEOUT_SECONDS,
-            },
-            { ...build.child, dependsOn: at.dependsOn },
+        return helmRelease(
+            { chart, release: releaseName, namespace: at.namespace, values, timeoutSeconds: RELEASE_TIMEOUT_SECONDS },
+            build.placement,
+            at.dependsOn,
         );
     }
 

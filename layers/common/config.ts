@@ -1,12 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { isDeepStrictEqual } from "util";
 import { z } from "zod";
-import { CERT_MANAGER_CONFIG, CertManagerConfig } from "../../components/certificates/config";
 import { CHART_MIRROR_ALLOWED, ChartMirror, parseChartMirror } from "../../components/charts";
 import { CLUSTER_CONFIG, ClusterConfig } from "../../components/cluster/config";
-import { SliceContext, SliceValues, configKey, oneOf } from "../../components/config";
-import { ISTIO_CONFIG, IstioConfig } from "../../components/mesh/config";
-import { OBSERVABILITY_CONFIG, ObservabilityConfig } from "../../components/observability/config";
+import { SliceContext, SliceValues, configKey, keysOfSlices, oneOf, settingsOfSlices } from "../../components/config";
+import { ADDON_CONFIG, AddOnSettings } from "./addons";
 import { keySpecs } from "../schema/keys";
 import { SHARED_SHAPE } from "../schema/shared";
 
@@ -42,23 +40,24 @@ const COMMON_OWN_SHAPE = {
 
 /**
  * Every key a common stack reads, in Pulumi.yaml's order: the shared organization, the layer's
- * own keys, then the slice of each component it configures (its keys, schemas, defaults and
- * checks are in the component's folder).
+ * own keys, the Cluster's slice, then each add-on's (./addons.ts); a slice's keys, schemas,
+ * defaults and checks are in its component's folder.
  */
 export const COMMON_LAYER_SHAPE = {
     organization: SHARED_SHAPE.organization,
     ...COMMON_OWN_SHAPE,
-    ...CERT_MANAGER_CONFIG.keys,
     ...CLUSTER_CONFIG.keys,
-    ...ISTIO_CONFIG.keys,
-    ...OBSERVABILITY_CONFIG.keys,
+    ...keysOfSlices(ADDON_CONFIG),
 };
 
 /** The parsed values of a common stack's keys. */
 export type CommonValues = SliceValues<typeof COMMON_LAYER_SHAPE>;
 
-/** The validated config of a common stack: its own settings, and each component's slice whole. */
-export interface CommonConfig {
+/**
+ * The validated config of a common stack: its own settings, the cluster's, and each add-on's
+ * slice whole (`istio`, `observability`, `certManager`: ./addons.ts).
+ */
+export interface CommonConfig extends AddOnSettings {
     readonly layer: "common";
     readonly stack: string;
     readonly env: string;
@@ -72,9 +71,6 @@ export interface CommonConfig {
     readonly chartMirror: ChartMirror;
     /** The EKS cluster's settings; set exactly when clusterMode is eks. */
     readonly cluster?: ClusterConfig;
-    readonly certManager: CertManagerConfig;
-    readonly istio: IstioConfig;
-    readonly observability: ObservabilityConfig;
 }
 
 /**
@@ -115,8 +111,7 @@ export function parseCommonConfig(v: CommonValues, context: SliceContext, env: s
             );
         }
     }
-    const istio = ISTIO_CONFIG.settings(v, context, undefined);
-    const certManager = CERT_MANAGER_CONFIG.settings(v, context, undefined);
+    const addOns = settingsOfSlices(ADDON_CONFIG, v, context);
     return {
         layer: "common",
         stack,
@@ -126,8 +121,6 @@ export function parseCommonConfig(v: CommonValues, context: SliceContext, env: s
         ...(kubeconfig === undefined ? {} : { kubeconfig }),
         chartMirror: v.chartMirror,
         ...(cluster === undefined ? {} : { cluster }),
-        certManager,
-        istio,
-        observability: OBSERVABILITY_CONFIG.settings(v, context, undefined),
+        ...addOns,
     };
 }

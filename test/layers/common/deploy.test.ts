@@ -586,6 +586,65 @@ describe("common layer (layers/common/deploy.ts)", () => {
         );
     });
 
+    it("installs every chart through the one Helm add-on: pinned chart, its namespace, a timeout, waited on only where others need it running", () => {
+        const releases = dev.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
+        assert.deepStrictEqual(
+            releases
+                .map((r) => [
+                    r.name,
+                    r.parent,
+                    r.inputs.version,
+                    r.inputs.namespace,
+                    r.inputs.timeout,
+                    r.inputs.skipAwait,
+                ])
+                .sort(),
+            [
+                [
+                    "aws-load-balancer-controller",
+                    "load-balancer-controller",
+                    CHARTS["aws-load-balancer-controller"].version,
+                    "kube-system",
+                    600,
+                    false,
+                ],
+                ["cert-manager", "cert-manager", CHARTS["cert-manager"].version, "cert-manager", 600, undefined],
+                ["external-dns", "external-dns", CHARTS["external-dns"].version, "kube-system", 600, undefined],
+                ["istio-base", "istio", ISTIO_VERSION, "istio-system", 600, undefined],
+                ["istio-ingressgateway", "istio", ISTIO_VERSION, "istio-ingress", 600, undefined],
+                ["istiod", "istio", ISTIO_VERSION, "istio-system", 600, false],
+                ["jaeger", "observability", CHARTS.jaeger.version, "observability", 900, undefined],
+                [
+                    "kube-prometheus-stack",
+                    "observability",
+                    CHARTS["kube-prometheus-stack"].version,
+                    "observability",
+                    900,
+                    undefined,
+                ],
+                ["metrics-server", "observability", CHARTS["metrics-server"].version, "kube-system", 900, undefined],
+            ],
+        );
+    });
+
+    it("installs the add-ons in the order the layer's composition declares: each after what it names", () => {
+        // Each add-on's first objects wait for what its declaration names (layers/common/addons.ts).
+        const waitsFor = (type: string, name: string, dependency: string) =>
+            assert.ok(one(dev, type, name).dependsOn.includes(dependency), `${name} waits for ${dependency}`);
+        const nodes = "dev-common-general-node-group";
+        waitsFor("kubernetes:helm.sh/v3:Release", "aws-load-balancer-controller", nodes);
+        waitsFor(
+            "kubernetes:helm.sh/v3:Release",
+            "aws-load-balancer-controller",
+            "dev-common-lb-controller-pod-identity",
+        );
+        waitsFor("kubernetes:core/v1:Namespace", "observability", nodes);
+        waitsFor("kubernetes:core/v1:Namespace", "istio-system", "aws-load-balancer-controller");
+        waitsFor("kubernetes:core/v1:Namespace", "cert-manager", "observability");
+        // Istio reads observability's collector without waiting for it.
+        assert.ok(!one(dev, "kubernetes:core/v1:Namespace", "istio-system").dependsOn.includes("observability"));
+    });
+
     it("names the istiod release after a canary revision", async () => {
         const result = await evaluateDefaults({ meshRevision: "1-30" });
         const istiod = one(result, "kubernetes:helm.sh/v3:Release", "istiod-1-30");
