@@ -4,15 +4,16 @@
 import * as fs from "fs";
 import * as path from "path";
 import { isStackOfEnvironment, layerOfStackName, serviceOfStackName, serviceStackName } from "../layers/layering";
+import { DataPlane, dataPlaneOfNamespace } from "../components/mesh/dataplane";
 import { principalOf } from "../components/service";
 import {
     PATH_TEMPLATE,
     PolicyManifest,
     Request,
     Workload,
+    applies,
     checkPolicies,
     evaluateAccess,
-    selects,
 } from "./authorization";
 import { PROJECT } from "./evaluate";
 import { StackPlan } from "./plan";
@@ -104,6 +105,8 @@ interface PlannedService {
     readonly workloads: Workload[];
     /** Issuers its RequestAuthentications accept. */
     readonly issuers: string[];
+    /** The data plane its namespace is in: how its policies bind and what scopes its egress. */
+    readonly plane: DataPlane;
 }
 
 function ofType(resources: readonly RecordedResource[], type: string): RecordedResource[] {
@@ -127,12 +130,16 @@ function plannedServices(plans: readonly StackPlan[]): PlannedService[] {
             const issuers = ofType(resources, "kubernetes:security.istio.io/v1:RequestAuthentication").flatMap((r) =>
                 ((r.inputs.spec as { jwtRules?: { issuer: string }[] }).jwtRules ?? []).map((j) => j.issuer),
             );
+            const namespace = ofType(resources, "kubernetes:core/v1:Namespace")
+                .map((r) => (r.inputs as { metadata: { name: string; labels?: Record<string, string> } }).metadata)
+                .find((md) => md.name === outputs.namespace);
             return {
                 name: serviceOfStackName(p.config.stack),
                 namespace: outputs.namespace,
                 principal: outputs.principal,
                 workloads,
                 issuers: [...new Set(issuers)],
+                plane: dataPlaneOfNamespace(namespace?.labels ?? {}),
             };
         });
 }
@@ -148,10 +155,10 @@ export function authorizationPolicies(plans: readonly StackPlan[]): PolicyManife
 
 type Rule = NonNullable<NonNullable<PolicyManifest["spec"]>["rules"]>[number];
 
-/** The rules of the policies that apply to any of the service's workloads. */
+/** The rules of the policies that apply to any of the service's workloads, as its data plane binds them. */
 function rulesOf(policies: readonly PolicyManifest[], service: PlannedService, rootNamespace: string): Rule[] {
     return policies
-        .filter((p) => service.workloads.some((w) => selects(p, w, rootNamespace)))
+        .filter((p) => service.workloads.some((w) => applies(service.plane.policyBinding, p, w, rootNamespace)))
         .flatMap((p) => p.spec?.rules ?? []);
 }
 
@@ -246,6 +253,12 @@ export interface AccessPlan {
     readonly outbound?: OutboundRow[];
 }
 
+/** The egress scope of a namespace's proxies (a Sidecar), as recorded in the plan. */
+interface EgressScopeManifest {
+    readonly metadata: { namespace: string };
+    readonly spec: { egress?: { hosts: string[] }[] };
+}
+
 interface ServiceEntryManifest {
     readonly metadata: { name: string; namespace: string };
     readonly spec: { hosts?: string[]; exportTo?: string[]; ports?: { number: number; protocol: string }[] };
@@ -285,11 +298,7 @@ export function outboundRows(plans: readonly StackPlan[], mode: OutboundMode): O
             (r) => r.inputs as unknown as ServiceEntryManifest,
         ),
     );
-    const sidecars = plans.flatMap((p) =>
-        ofType(p.evaluation.resources, "kubernetes:networking.istio.io/v1:Sidecar").map(
-            (r) => r.inputs as unknown as { metadata: { namespace: string }; spec: { egress?: { hosts: string[] }[] } },
-        ),
-    );
+    const resources = plans.flatMap((p) => p.evaluation.resources);
     const declared = entries.flatMap((e) =>
         (e.spec.hosts ?? []).flatMap((host) => (e.spec.ports ?? []).map((port) => ({ host, port: port.number }))),
     );
@@ -307,7 +316,10 @@ export function outboundRows(plans: readonly StackPlan[], mode: OutboundMode): O
     const sorted = [...probes.values()].sort((a, b) => a.host.localeCompare(b.host) || a.port - b.port);
     const rows: OutboundRow[] = [];
     for (const service of services) {
-        const egress = sidecars
+        // The objects that scope the namespace's egress, as its data plane has them (the Sidecar).
+        const { apiVersion, kind } = service.plane.egressScope;
+        const egress = ofType(resources, `kubernetes:${apiVersion}:${kind}`)
+            .map((r) => r.inputs as unknown as EgressScopeManifest)
             .filter((s) => s.metadata.namespace === service.namespace)
             .flatMap((s) => (s.spec.egress ?? []).flatMap((e) => e.hosts));
         for (const { host, port } of sorted) {
@@ -379,7 +391,14 @@ export function accessPlan(plans: readonly StackPlan[], mesh: AccessMesh): Acces
                     const token = caller.issuer === undefined ? undefined : { iss: caller.issuer, sub: PROBE_SUBJECT };
                     const request: Request = { principal: caller.principal, token, method, path: p };
                     const decisions = target.workloads.map((w) =>
-                        evaluateAccess(policies, w, request, mesh.rootNamespace, mesh.trustDomain),
+                        evaluateAccess(
+                            policies,
+                            w,
+                            request,
+                            mesh.rootNamespace,
+                            mesh.trustDomain,
+                            target.plane.policyBinding,
+                        ),
                     );
                     const allowed = decisions.length > 0 && decisions.every((d) => d.allowed);
                     const reasons = [...new Set(decisions.map((d) => d.reason))];

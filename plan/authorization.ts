@@ -14,6 +14,7 @@
  * validation refuses is refused here too (policyProblems), never evaluated.
  */
 import { isIP } from "net";
+import type { DataPlane } from "../components/mesh/dataplane";
 
 /** An AuthorizationPolicy manifest, as recorded in the plan. */
 export interface PolicyManifest {
@@ -354,6 +355,25 @@ export function selects(policy: PolicyManifest, workload: Workload, rootNamespac
     return Object.entries(labels).every(([k, v]) => workload.labels[k] === v);
 }
 
+/**
+ * How a data plane binds an AuthorizationPolicy to a workload (components/mesh/dataplane.ts): by
+ * `selector`, each selected pod's proxy enforcing it; the only binding the evaluator models.
+ */
+export type PolicyBinding = DataPlane["policyBinding"];
+
+/** Whether `policy` applies to `workload` under `binding`. */
+export function applies(
+    binding: PolicyBinding,
+    policy: PolicyManifest,
+    workload: Workload,
+    rootNamespace = ROOT_NAMESPACE,
+): boolean {
+    switch (binding) {
+        case "selector":
+            return selects(policy, workload, rootNamespace);
+    }
+}
+
 /** What Istio's validation (the admission webhook) refuses in a policy: none means valid. */
 export function policyProblems(policy: PolicyManifest): string[] {
     const spec = policy.spec ?? {};
@@ -502,8 +522,9 @@ export function evaluateAccess(
     request: Request,
     rootNamespace = ROOT_NAMESPACE,
     trustDomain = DEFAULT_TRUST_DOMAIN,
+    binding: PolicyBinding = "selector",
 ): Decision {
-    const applicable = policies.filter((p) => selects(p, workload, rootNamespace));
+    const applicable = policies.filter((p) => applies(binding, p, workload, rootNamespace));
     checkPolicies(applicable);
     applicable.forEach(checkModelled);
     const byAction = (action: string) => applicable.filter((p) => (p.spec?.action ?? "ALLOW") === action);

@@ -5,6 +5,7 @@ import * as path from "path";
 import { ComponentProviders } from "../args";
 import { AddOnPlacement, addOnNamespace, helmRelease } from "../addons/helm";
 import { ChartMirror, ChartName } from "../charts";
+import { dataPlaneOf } from "../mesh/dataplane";
 import { Owner, kubernetesMetadata } from "../conventions";
 import { ObservabilitySettings, ObservabilityStorage, observabilitySettings } from "./settings";
 import {
@@ -21,7 +22,6 @@ import {
     OBSERVABILITY_NAMESPACE,
     PROMETHEUS_STACK_RELEASE,
     STORAGE_CLASS,
-    envoyPodMonitorSpec,
     istiodServiceMonitorSpec,
     jaegerValues,
     metricsServerValues,
@@ -239,7 +239,10 @@ export class Observability extends pulumi.ComponentResource {
         }
     }
 
-    /** The monitors of istiod and the sidecars; they need the operator's CRDs, which kube-prometheus-stack installs. */
+    /**
+     * The monitors of istiod and of the data plane's proxies (the sidecars); they need the
+     * operator's CRDs, which kube-prometheus-stack installs.
+     */
     private monitors(build: Build, stack: k8s.helm.v3.Release): void {
         const afterStack = { ...build.child, dependsOn: [stack] };
         new k8s.apiextensions.CustomResource(
@@ -252,15 +255,17 @@ export class Observability extends pulumi.ComponentResource {
             },
             afterStack,
         );
-        new k8s.apiextensions.CustomResource(
-            "envoy-pod-monitor",
-            {
-                apiVersion: "monitoring.coreos.com/v1",
-                kind: "PodMonitor",
-                metadata: build.metadata("envoy-stats"),
-                spec: envoyPodMonitorSpec(),
-            },
-            afterStack,
-        );
+        for (const monitor of dataPlaneOf().proxyMonitors()) {
+            new k8s.apiextensions.CustomResource(
+                monitor.id,
+                {
+                    apiVersion: "monitoring.coreos.com/v1",
+                    kind: "PodMonitor",
+                    metadata: build.metadata(monitor.name),
+                    spec: monitor.spec,
+                },
+                afterStack,
+            );
+        }
     }
 }

@@ -2,7 +2,7 @@
  * The namespace's quota against what the service runs at its most: the pods of each version and
  * the resources each pod takes.
  */
-import { SIDECAR_RESOURCES } from "../mesh/specs";
+import type { PodOverhead } from "../mesh/dataplane";
 import { Problem } from "../problems";
 import { formatCpu, formatMemory, parseQuantity } from "./quantity";
 import { ServiceSettings } from "./types";
@@ -23,11 +23,11 @@ export function maxPodsPerVersion(
 /**
  * Whether the namespace's quota admits the service at its most: every version at its autoscaler's
  * maximum (or its fixed replicas) plus the pod a rollout adds, each pod counting its container and
- * its Istio sidecar. A quota
- * too small would silently stop the autoscalers (`exceeded quota`), so it is refused, naming the
- * quota key, what is needed, how it is computed and the fix.
+ * what the data plane runs beside it (`overhead`: the Istio sidecar, components/mesh/dataplane.ts).
+ * A quota too small would silently stop the autoscalers (`exceeded quota`), so it is refused,
+ * naming the quota key, what is needed, how it is computed and the fix.
  */
-export function quotaProblems(s: ServiceSettings): Problem[] {
+export function quotaProblems(s: ServiceSettings, overhead: PodOverhead): Problem[] {
     const perVersion = maxPodsPerVersion(s);
     const pods = perVersion.reduce((sum, v) => sum + v.pods, 0);
     if (s.versions.length === 0 || !Number.isInteger(pods)) {
@@ -48,32 +48,32 @@ export function quotaProblems(s: ServiceSettings): Problem[] {
         {
             key: "requestsCpu",
             resource: "cpuRequest",
-            sidecar: SIDECAR_RESOURCES.requests.cpu,
+            overhead: overhead.requests.cpu,
             format: (n: number) => `${formatCpu(n)} CPU`,
         },
         {
             key: "limitsCpu",
             resource: "cpuLimit",
-            sidecar: SIDECAR_RESOURCES.limits.cpu,
+            overhead: overhead.limits.cpu,
             format: (n: number) => `${formatCpu(n)} CPU`,
         },
         {
             key: "requestsMemory",
             resource: "memoryRequest",
-            sidecar: SIDECAR_RESOURCES.requests.memory,
+            overhead: overhead.requests.memory,
             format: (n: number) => `${formatMemory(n)} of memory`,
         },
         {
             key: "limitsMemory",
             resource: "memoryLimit",
-            sidecar: SIDECAR_RESOURCES.limits.memory,
+            overhead: overhead.limits.memory,
             format: (n: number) => `${formatMemory(n)} of memory`,
         },
     ] as const;
     for (const c of checks) {
         const quota = parseQuantity(s.quota[c.key]);
         const container = parseQuantity(s.resources[c.resource]);
-        const sidecar = parseQuantity(c.sidecar) ?? 0;
+        const sidecar = parseQuantity(c.overhead) ?? 0;
         if (quota === undefined || container === undefined) {
             continue; // reported as not a quantity
         }
@@ -84,7 +84,7 @@ export function quotaProblems(s: ServiceSettings): Problem[] {
                 path: `quota.${c.key}`,
                 value: s.quota[c.key],
                 message:
-                    `the service needs ${c.format(needed)} ${at}: ${breakdown} × (resources.${c.resource} ${s.resources[c.resource]} + the sidecar's ${c.sidecar}); ` +
+                    `the service needs ${c.format(needed)} ${at}: ${breakdown} × (resources.${c.resource} ${s.resources[c.resource]} + ${overhead.name}'s ${c.overhead}); ` +
                     `raise it to at least ${c.format(needed).split(" ")[0]}, or lower ${lower} or resources.${c.resource}`,
             });
         }

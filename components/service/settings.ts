@@ -9,6 +9,7 @@
 import { providerProblems } from "../args";
 import { certificateIssuerProblem } from "../certificates";
 import { isValidated } from "../config";
+import { dataPlaneOf } from "../mesh/dataplane";
 import { kubernetesNameProblem } from "../conventions";
 import { parseCidr } from "../network/ipv4";
 import { Problem, Problems, throwIfProblems } from "../problems";
@@ -33,7 +34,7 @@ export function validateServiceArgs(args: ServiceOptions): {
 } {
     const problems = new Problems();
     if (!isValidated(args.settings)) {
-        problems.addAll("", serviceProblems(args.settings));
+        problems.addAll("", serviceProblems(args.settings, { dataPlane: dataPlaneOf(args.mesh.dataPlane) }));
     }
     problems.add("owner.service", args.owner.service, kubernetesNameProblem(args.owner.service));
     const noTrustDomain = "required to build principals, e.g. cluster.local";

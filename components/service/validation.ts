@@ -22,6 +22,7 @@ import {
     checkPath,
     checkProtocol,
 } from "./checks";
+import { DataPlane, dataPlaneOf } from "../mesh/dataplane";
 import { quotaProblems } from "./quota";
 import { ResourcesSpec, ServiceSettings } from "./types";
 
@@ -33,6 +34,8 @@ export interface ServiceCheckOptions {
      * already, and a value they refused never gets here.
      */
     readonly checkedBySchema?: boolean;
+    /** The data plane the service joins: what each pod runs beside its containers counts in its quota. @default the default one */
+    readonly dataPlane?: DataPlane;
 }
 
 /** Collects the problems of one check: `add` a check's message (undefined: none), `whole` a number's range. */
@@ -70,7 +73,7 @@ export function serviceProblems(s: ServiceSettings, options: ServiceCheckOptions
     workloadProblems(s, checks);
     versionProblems(s, checks);
     resourceProblems(s, checks);
-    checks.problems.push(...quotaProblems(s));
+    checks.problems.push(...quotaProblems(s, (options.dataPlane ?? dataPlaneOf()).podOverhead));
     egressProblems(s, checks);
     callerProblems(s, checks);
     requestProblems(s, checks);
