@@ -35,7 +35,7 @@ const LAYER_SHAPES: Readonly<Record<Layer, KeyShape>> = {
  */
 export const ALL_KEYS: readonly KeySpec[] = (() => {
     const layersOf = (key: string): Layer[] =>
-        key === "layer" ? [...LAYERS] : LAYERS.filter((l) => Object.hasOwn(LAYER_SHAPES[l], key));
+        key === "layer" ? [...LAYERS] : LAYERS.filter((l) => key in LAYER_SHAPES[l]);
     const shapes: KeyShape[] = [SHARED_SHAPE, ...LAYERS.map((l) => LAYER_SHAPES[l])];
     const seen = new Set<string>();
     const keys: KeySpec[] = [];

@@ -17,7 +17,7 @@ describe("workflow stack listings (scripts/stacks.ts, run by .github/scripts/sta
         assert.deepStrictEqual(touchedStacks(["README.md", ".github/workflows/deploy.yml"], STACKS), []);
         assert.deepStrictEqual(touchedStacks(["Pulumi.yaml"], STACKS), [...STACKS].sort());
         assert.deepStrictEqual(
-            touchedStacks(["components/service/spec.ts", "Pulumi.dev.yaml"], STACKS),
+            touchedStacks(["components/service/validation.ts", "Pulumi.dev.yaml"], STACKS),
             [...STACKS].sort(),
         );
         assert.deepStrictEqual(touchedStacks([], STACKS), []);
