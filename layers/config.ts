@@ -50,13 +50,33 @@ export const ALL_KEYS: readonly KeySpec[] = (() => {
     return keys;
 })();
 
-/** The JSON Schema of a layer's stack config (short keys, as a stack file sets them under `platform:`). */
+/**
+ * The JSON Schema of a layer's stack config (short keys, as a stack file sets them under
+ * `platform:`), each key with its description, the layers that read it, whether it is secret and
+ * the layers that require it.
+ */
 export function layerJsonSchema(layer: Layer): Record<string, unknown> {
-    const schema = z.strictObject({ layer: SHARED_SHAPE.layer, ...LAYER_SHAPES[layer] }).meta({
+    const keys = ALL_KEYS.filter((k) => k.layers.includes(layer)).map((k) => [
+        k.key,
+        k.schema.meta({
+            description: k.description,
+            layers: k.layers,
+            ...(k.secret ? { secret: true } : {}),
+            ...(k.requiredIn ? { requiredIn: k.requiredIn } : {}),
+        }),
+    ]);
+    const schema = z.strictObject(Object.fromEntries(keys) as KeyShape).meta({
         title: `platform config of a ${layer} stack`,
         description: `The keys a ${layer} stack sets under platform: in its Pulumi.<stack>.yaml; generated from the config key declarations by npm run gen.`,
     });
-    return z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
+    return z.toJSONSchema(schema, {
+        io: "input",
+        unrepresentable: "any",
+        // `requiredIn` says it per layer; the declaration's flag is not a JSON Schema keyword.
+        override: (ctx) => {
+            Reflect.deleteProperty(ctx.jsonSchema, "mandatory");
+        },
+    });
 }
 
 /** The validated config of a stack, by layer. */
