@@ -9,8 +9,8 @@ import {
     PolicyManifest,
     Request,
     Workload,
+    accessEvaluator,
     checkPolicies,
-    evaluateAccess,
     principalOf,
     selects,
 } from "../components/service";
@@ -361,7 +361,15 @@ export function accessPlan(plans: readonly StackPlan[], mesh: AccessMesh): Acces
         { from: string; to: string; issuer?: string; rules: Set<string>; namespaceWide: Set<string> }
     >();
     for (const target of services) {
-        const rules = rulesOf(policies, target, mesh.rootNamespace);
+        // Only a policy of the target's namespace or of the root namespace can select its workloads.
+        const candidates = policies.filter(
+            (p) => p.metadata.namespace === target.namespace || p.metadata.namespace === mesh.rootNamespace,
+        );
+        const rules = rulesOf(candidates, target, mesh.rootNamespace);
+        // The policies that select each workload, picked and checked once for every request to it.
+        const evaluators = target.workloads.map((w) =>
+            accessEvaluator(candidates, w, mesh.rootNamespace, mesh.trustDomain),
+        );
         const callers: Caller[] = [
             ...services.filter((s) => s.name !== target.name).map((s) => ({ name: s.name, principal: s.principal })),
             ...target.issuers.map((issuer) => ({ name: GATEWAY, principal: gateway, issuer })),
@@ -372,15 +380,15 @@ export function accessPlan(plans: readonly StackPlan[], mesh: AccessMesh): Acces
                 principal: principalOf(mesh.trustDomain, ns, "default"),
             })),
         ];
+        const paths = probePaths(rules);
+        const methods = probeMethods(rules);
         for (const caller of callers) {
-            for (const p of probePaths(rules)) {
-                for (const method of probeMethods(rules)) {
+            for (const p of paths) {
+                for (const method of methods) {
                     // A token is only a request principal where a RequestAuthentication accepts its issuer.
                     const token = caller.issuer === undefined ? undefined : { iss: caller.issuer, sub: PROBE_SUBJECT };
                     const request: Request = { principal: caller.principal, token, method, path: p };
-                    const decisions = target.workloads.map((w) =>
-                        evaluateAccess(policies, w, request, mesh.rootNamespace, mesh.trustDomain),
-                    );
+                    const decisions = evaluators.map((evaluate) => evaluate(request));
                     const allowed = decisions.length > 0 && decisions.every((d) => d.allowed);
                     const reasons = [...new Set(decisions.map((d) => d.reason))];
                     rows.push({
