@@ -18,6 +18,7 @@ import {
 } from "../plan/plan";
 import { ROOT, StackFileError, UnknownStackError } from "../plan/stack-config";
 import { envOfStackName } from "../infra/layers";
+import { readingEachStackFileOnce } from "../infra/environment";
 
 /** The plan's exit codes; README "Plan offline" documents the same. */
 export const EXIT = {
@@ -100,11 +101,12 @@ export function parseArgs(argv: string[]): Args {
 }
 
 async function run(argv: string[]): Promise<number> {
-    // @pulumi/pulumi captures `new Error().stack` for every promise it tracks, and ts-node maps
-    // each frame through its source maps: a quarter of a large plan's time. The plan prints only
-    // error messages, so a few frames are enough.
-    Error.stackTraceLimit = 5;
     const args = parseArgs(argv);
+    // The checks, the plan and the warnings read the same stack files: each is parsed once.
+    return readingEachStackFileOnce(() => planAndWrite(args));
+}
+
+async function planAndWrite(args: Args): Promise<number> {
     // parseArgs gives exactly one of the two.
     const env = args.env ?? (args.stack === undefined ? undefined : envOfStackName(args.stack));
     if (env === undefined) {
