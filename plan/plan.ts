@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { STACK_CONFIG_DIR_VARIABLE } from "../infra/environment";
+import { STACK_CONFIG_DIR_VARIABLE, readingEachStackFileOnce } from "../infra/environment";
 import { Violation, conventionViolations } from "./conventions-check";
 import { Evaluation, PROJECT, evaluate } from "./evaluate";
 import { StackOutputsFixture } from "./mocks";
@@ -42,7 +42,12 @@ function referenceName(config: StackConfig, stack: string): string {
  * `<env>-common`, then services), so a stack whose `platform:layer` disagrees with its name fails
  * with its own ConfigError before any stack reads it. Throws the first stack's error.
  */
-export async function planStacks(stacks: readonly string[], dir = ROOT): Promise<StackPlan[]> {
+export function planStacks(stacks: readonly string[], dir = ROOT): Promise<StackPlan[]> {
+    // Each stack file is parsed once for the whole batch, also by the program's own readers.
+    return readingEachStackFileOnce(() => planStacksOnce(stacks, dir));
+}
+
+async function planStacksOnce(stacks: readonly string[], dir: string): Promise<StackPlan[]> {
     const configs = stacks.map((s) => readStackConfig(s, dir));
     const rank = (c: StackConfig) => layerRank(layerOfStackName(c.stack));
     const ordered = configs
