@@ -111,10 +111,12 @@ async function planInOrder(ordered: readonly StackConfig[], dir: string): Promis
 }
 
 /** Plans one stack, after planning (in memory) the stacks it reads. */
-export async function planStack(stack: string, dir = ROOT): Promise<StackPlan> {
-    readStackConfig(stack, dir); // a stack without a file is named as such, before the stacks it reads
-    const plans = await planStacks([...stacksReadBy(stack), stack], dir);
-    return plans[plans.length - 1];
+export function planStack(stack: string, dir = ROOT): Promise<StackPlan> {
+    return readingEachStackFileOnce(async () => {
+        readStackConfig(stack, dir); // a stack without a file is named as such, before the stacks it reads
+        const plans = await planStacks([...stacksReadBy(stack), stack], dir);
+        return plans[plans.length - 1];
+    });
 }
 
 /** Plans every stack of an environment in deployment order: global, common, then services. */
