@@ -3,7 +3,7 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { STACK_CONFIG_DIR_VARIABLE, readingEachStackFileOnce } from "../infra/environment";
 import { Violation, conventionViolations } from "./conventions-check";
-import { Evaluation, PROJECT, evaluate } from "./evaluate";
+import { EvaluateOptions, Evaluation, PROJECT, evaluate } from "./evaluate";
 import { StackOutputsFixture } from "./mocks";
 import { PolicyViolation, formatPolicyViolation, runPolicies } from "./policy-run";
 import { RecordedResource, setOptions } from "./recorder";
@@ -68,6 +68,21 @@ async function planStacksOnce(stacks: readonly string[], dir: string): Promise<S
     }
 }
 
+/**
+ * What evaluating the stack of `config` takes: its config as the engine passes it, and the outputs
+ * of the stacks planned before it (`outputs`, by stack name), under the names its StackReferences use.
+ */
+export function evaluateOptions(
+    config: StackConfig,
+    outputs: Readonly<Record<string, StackOutputsFixture>>,
+): EvaluateOptions {
+    const stackOutputs: Record<string, StackOutputsFixture> = {};
+    for (const [stack, fixture] of Object.entries(outputs)) {
+        stackOutputs[referenceName(config, stack)] = fixture;
+    }
+    return { stack: config.stack, config: config.config, secretKeys: config.secretKeys, stackOutputs };
+}
+
 async function planInOrder(ordered: readonly StackConfig[], dir: string): Promise<StackPlan[]> {
     const outputs: Record<string, StackOutputsFixture> = {};
     const plans: StackPlan[] = [];
@@ -79,18 +94,9 @@ async function planInOrder(ordered: readonly StackConfig[], dir: string): Promis
                     `which ${missing.length > 1 ? "have" : "has"} no stack file (${missing.map((s) => `Pulumi.${s}.yaml`).join(", ")}); the stacks in ${dir}: ${existingStacksText(dir)}`,
             );
         }
-        const stackOutputs: Record<string, StackOutputsFixture> = {};
-        for (const [stack, fixture] of Object.entries(outputs)) {
-            stackOutputs[referenceName(config, stack)] = fixture;
-        }
         let evaluation: Evaluation;
         try {
-            evaluation = await evaluate({
-                stack: config.stack,
-                config: config.config,
-                secretKeys: config.secretKeys,
-                stackOutputs,
-            });
+            evaluation = await evaluate(evaluateOptions(config, outputs));
         } catch (err) {
             const file = path.basename(config.file);
             if (err instanceof Error && !err.message.includes(file)) {

@@ -14,6 +14,7 @@ import { ROOT } from "../plan/stack-config";
 import { Backend, describe, projectCopy } from "../plan/engine/engine";
 import { setUpDevServices } from "../plan/engine/dev-standins";
 import { writeSection } from "./doc-sections";
+import { median } from "./stats";
 
 const STEPS: { name: string; args: string[] }[] = [
     { name: "preview", args: ["preview"] },
@@ -21,11 +22,6 @@ const STEPS: { name: string; args: string[] }[] = [
     { name: "preview --expect-no-changes", args: ["preview", "--expect-no-changes"] },
     { name: "destroy", args: ["destroy", "--yes", "--skip-preview"] },
 ];
-
-function median(xs: number[]): number {
-    const s = [...xs].sort((a, b) => a - b);
-    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 async function main(): Promise<void> {
     const opts = new Command()

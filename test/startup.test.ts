@@ -1,0 +1,51 @@
+// What a stack's program costs at start: no type-checking when Pulumi runs it, and each layer loads
+// only the SDKs it uses (plan/startup.ts runs the program in a process of its own, as the engine does).
+import * as assert from "assert";
+import * as path from "path";
+import { create } from "ts-node";
+import { CLOUD_PACKAGES, loadedGroups, moduleGroup, probeStartup } from "../plan/startup";
+import { ROOT } from "../plan/stack-config";
+import { PHASES } from "../plan/startup-probe";
+import { FIXTURE_STACKS } from "./helpers/stacks";
+
+describe("start-up of the program (plan/startup.ts)", function () {
+    // Each probe is a Node process that transpiles the program: a guard against a hung child only.
+    this.timeout(5 * 60 * 1000);
+
+    it("Pulumi's Node.js runtime gets transpile-only ts-node from tsconfig.json (types are checked by npm test)", () => {
+        // As @pulumi/pulumi's cmd/run registers ts-node: transpileOnly undefined unless PULUMI_NODEJS_TRANSPILE_ONLY
+        // or the compiler option noCheck is set, the project's tsconfig.json, no compiler options of its own.
+        const service = create({
+            transpileOnly: undefined,
+            project: path.join(ROOT, "tsconfig.json"),
+            skipProject: false,
+            compilerOptions: {},
+        });
+        assert.strictEqual(service.options.transpileOnly, true);
+    });
+
+    it("a service stack loads neither @pulumi/aws, @pulumi/eks nor @pulumi/random; a global stack after it loads @pulumi/aws", async () => {
+        const result = await probeStartup(["dev-backend", "dev"], FIXTURE_STACKS);
+        const loaded = (phases: string[]) => CLOUD_PACKAGES.filter((p) => loadedGroups(result.modules, phases).has(p));
+        // Before and while the service stack runs: the probe's own modules, the SDK and the service program.
+        assert.deepStrictEqual(loaded([PHASES.sdk, PHASES.harness, "dev-backend"]), []);
+        assert.ok(loadedGroups(result.modules, ["dev-backend"]).has("@pulumi/kubernetes"));
+        assert.deepStrictEqual(loaded(["dev"]), ["@pulumi/aws"]);
+        assert.deepStrictEqual(
+            result.stacks.map((s) => [s.stack, s.resources]),
+            [
+                ["dev-backend", 24],
+                ["dev", 44],
+            ],
+        );
+    });
+
+    it("groups modules by package and by folder of the project", () => {
+        assert.strictEqual(moduleGroup(path.join(ROOT, "node_modules", "@pulumi", "aws", "index.js")), "@pulumi/aws");
+        assert.strictEqual(moduleGroup(path.join(ROOT, "node_modules", "zod", "v4", "index.cjs")), "zod");
+        assert.strictEqual(moduleGroup(path.join(ROOT, "components", "service", "spec.ts")), "components/service");
+        assert.strictEqual(moduleGroup(path.join(ROOT, "components", "args.ts")), "components");
+        assert.strictEqual(moduleGroup(path.join(ROOT, "infra", "schema", "keys.ts")), "infra");
+        assert.strictEqual(moduleGroup("fs"), "node:");
+    });
+});
