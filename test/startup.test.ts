@@ -9,9 +9,6 @@ import { PHASES } from "../plan/startup-probe";
 import { FIXTURE_STACKS } from "./helpers/stacks";
 
 describe("start-up of the program (plan/startup.ts)", function () {
-    // Each probe is a Node process that transpiles the program: a guard against a hung child only.
-    this.timeout(5 * 60 * 1000);
-
     it("Pulumi's Node.js runtime gets transpile-only ts-node from tsconfig.json (types are checked by npm test)", () => {
         // As @pulumi/pulumi's cmd/run registers ts-node: transpileOnly undefined unless PULUMI_NODEJS_TRANSPILE_ONLY
         // or the compiler option noCheck is set, the project's tsconfig.json, no compiler options of its own.
