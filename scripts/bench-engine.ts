@@ -7,13 +7,11 @@
 //   PLATFORM_KUBECONFIG=... npm run bench:engine -- [--stack dev-backend] [--rounds 3] [--update-docs]
 import "../plan/setup";
 import { Command } from "commander";
-import * as fs from "fs";
 import * as os from "os";
-import * as path from "path";
 import { ROOT } from "../plan/stack-config";
 import { Backend, describe, projectCopy } from "../plan/engine/engine";
 import { setUpDevServices } from "../plan/engine/dev-standins";
-import { writeSection } from "./doc-sections";
+import { writeBenchmarkSection } from "./doc-sections";
 import { median } from "./stats";
 
 const STEPS: { name: string; args: string[] }[] = [
@@ -78,12 +76,7 @@ async function main(): Promise<void> {
         }),
         "",
     ];
-    const file = opts.updateDocs
-        ? path.join(ROOT, "docs", "benchmarks.md")
-        : path.join(ROOT, "out", "benchmarks-engine.md");
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    writeSection(file, "real-engine", lines.join("\n"));
-    console.log(`\n${lines.join("\n")}\nwrote ${file}`);
+    writeBenchmarkSection(ROOT, "real-engine", lines, opts.updateDocs);
 }
 
 main().catch((err: unknown) => {

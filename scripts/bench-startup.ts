@@ -7,14 +7,12 @@
 //   npm run bench:startup -- [--rounds 3] [--update-docs]
 import "../plan/setup";
 import { Command } from "commander";
-import * as fs from "fs";
 import * as os from "os";
-import * as path from "path";
 import { CLOUD_PACKAGES, GroupCost, costByGroup, loadedGroups, probeStartup } from "../plan/startup";
 import { ProbeResult } from "../plan/startup-probe";
 import { ROOT, stacksOfEnvironment } from "../plan/stack-config";
 import { layerOfStackName } from "../infra/layers";
-import { writeSection } from "./doc-sections";
+import { writeBenchmarkSection } from "./doc-sections";
 import { median } from "./stats";
 
 /** How many groups of modules each layer's table shows (the rest are summed in one row). */
@@ -110,12 +108,7 @@ async function main(): Promise<void> {
         "",
         ...runs.flatMap(layerLines),
     ];
-    const file = opts.updateDocs
-        ? path.join(ROOT, "docs", "benchmarks.md")
-        : path.join(ROOT, "out", "benchmarks-startup.md");
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    writeSection(file, "startup", lines.join("\n"));
-    console.log(`\n${lines.join("\n")}\nwrote ${path.relative(process.cwd(), file)}`);
+    writeBenchmarkSection(ROOT, "startup", lines, opts.updateDocs);
 }
 
 main().catch((err: unknown) => {
