@@ -7,6 +7,7 @@
 // section of docs/benchmarks.md with --update-docs.
 //
 //   PLATFORM_KUBECONFIG=... npm run bench:engine -- [--stack dev-backend] [--rounds 3] [--scales 1,3,10] [--update-docs]
+//   PLATFORM_INTEGRATION_RUN="npm run --silent bench:engine -- --update-docs" scripts/integration.sh   (its tools)
 import "../plan/setup";
 import { Command } from "commander";
 import * as fs from "fs";
