@@ -38,7 +38,8 @@ export async function probeStartup(stacks: readonly string[], dir = ROOT): Promi
         execFile(
             process.execPath,
             ["-r", "ts-node/register", probe, input, output],
-            { cwd: ROOT, env: { ...process.env, [STACK_CONFIG_DIR_VARIABLE]: dir } },
+            // In main's folder, as the engine runs the program: ts-node takes that folder's tsconfig.json.
+            { cwd: path.join(ROOT, "infra"), env: { ...process.env, [STACK_CONFIG_DIR_VARIABLE]: dir } },
             (err, _stdout, stderr) =>
                 err
                     ? reject(

@@ -3,23 +3,43 @@
 import * as assert from "assert";
 import * as path from "path";
 import { create } from "ts-node";
+import { ModuleKind } from "typescript";
+
 import { CLOUD_PACKAGES, loadedGroups, moduleGroup, probeStartup } from "../plan/startup";
 import { ROOT } from "../plan/stack-config";
 import { PHASES } from "../plan/startup-probe";
 import { FIXTURE_STACKS } from "./helpers/stacks";
 
+/** How @pulumi/pulumi's runtime reads a tsconfig's compilerOptions (an internal of its, untyped). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the SDK marks it internal: no typings to import
+const { loadTypeScriptCompilerOptions } = require("@pulumi/pulumi/tsutils") as {
+    loadTypeScriptCompilerOptions: (tsconfig: string) => Record<string, unknown>;
+};
+
 describe("start-up of the program (plan/startup.ts)", function () {
-    it("Pulumi's Node.js runtime gets transpile-only ts-node from tsconfig.json (types are checked by npm test)", () => {
-        // As @pulumi/pulumi's cmd/run registers ts-node: transpileOnly undefined unless PULUMI_NODEJS_TRANSPILE_ONLY
-        // or the compiler option noCheck is set, the project's tsconfig.json, no compiler options of its own.
-        const service = create({
-            transpileOnly: undefined,
-            project: path.join(ROOT, "tsconfig.json"),
-            skipProject: false,
-            compilerOptions: {},
+    for (const folder of ["infra", "."]) {
+        it(`Pulumi's Node.js runtime started in ${folder === "." ? "the project's folder" : `${folder}/ (main's folder)`} gets transpile-only ts-node, CommonJS output`, () => {
+            // As @pulumi/pulumi's cmd/run registers ts-node: the tsconfig.json of the program's working folder, its
+            // compilerOptions as written over the runtime's defaults, transpileOnly only from PULUMI_NODEJS_TRANSPILE_ONLY
+            // or noCheck. The engine here runs the program in main's folder; the CLI's own host may run it in the project's.
+            const project = path.join(ROOT, folder, "tsconfig.json");
+            const service = create({
+                transpileOnly: undefined,
+                project,
+                skipProject: false,
+                compilerOptions: {
+                    target: "ES2020",
+                    module: "nodenext",
+                    moduleResolution: "nodenext",
+                    sourceMap: "true",
+                    ...loadTypeScriptCompilerOptions(project),
+                },
+            });
+            assert.strictEqual(service.options.transpileOnly, true);
+            // CommonJS: a layer's `await import()` is a require, which resolves files without their extension.
+            assert.strictEqual(service.config.options.module, ModuleKind.CommonJS);
         });
-        assert.strictEqual(service.options.transpileOnly, true);
-    });
+    }
 
     it("a service stack loads neither @pulumi/aws, @pulumi/eks nor @pulumi/random; a global stack after it loads @pulumi/aws", async () => {
         const result = await probeStartup(["dev-backend", "dev"], FIXTURE_STACKS);
