@@ -19,7 +19,14 @@ const UNTYPED_DATA_RULES = {
 
 export default defineConfig(
     {
-        ignores: ["node_modules/**", "policy/node_modules/**", "bin/**", "components/bin/**", "out/**", "test/fixtures/**"],
+        ignores: [
+            "node_modules/**",
+            "policy/node_modules/**",
+            "bin/**",
+            "components/bin/**",
+            "out/**",
+            "test/fixtures/**",
+        ],
     },
     eslint.configs.recommended,
     tseslint.configs.strictTypeChecked,

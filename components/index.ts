@@ -7,7 +7,7 @@
 
 // --- Components and their arguments ---
 export { Network } from "./network";
-export type { NetworkArgs, NatStrategy } from "./network";
+export type { NetworkArgs, NatStrategy, SubnetPlan } from "./network";
 export { Cluster } from "./cluster";
 export type { ClusterArgs, ClusterAccess, NodeGroupSpec, NodeTaint, CapacityType, TaintEffect } from "./cluster";
 export { LoadBalancerController } from "./cluster";
@@ -15,13 +15,7 @@ export type { LoadBalancerControllerArgs, LoadBalancerControllerOptions } from "
 export { ExternalDns } from "./cluster";
 export type { ExternalDnsArgs, ExternalDnsOptions, DnsZone } from "./cluster";
 export { Istio } from "./mesh";
-export type {
-    IstioArgs,
-    IstiodWebhooks,
-    LoadBalancerScheme,
-    OutboundTrafficPolicy,
-    TracingCollector,
-} from "./mesh";
+export type { IstioArgs, IstiodWebhooks, LoadBalancerScheme, OutboundTrafficPolicy, TracingCollector } from "./mesh";
 export { Observability } from "./observability";
 export type { ObservabilityArgs, ObservabilityStorage } from "./observability";
 export { CertManager } from "./certificates";
