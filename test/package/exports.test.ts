@@ -276,6 +276,12 @@ describe(`the component package ${PACKAGE_NAME} as npm pack makes it`, function 
         );
     });
 
+    it("examples/ts-service depends on the tarball npm pack makes of this version", () => {
+        const example = JSON.parse(fs.readFileSync(path.join(ROOT, "examples", "ts-service", "package.json"), "utf8"));
+        const tarball = `${PACKAGE_NAME.replace(/^@/, "").replace("/", "-")}-${packed.result.version}.tgz`;
+        assert.strictEqual(example.dependencies[PACKAGE_NAME], `file:${tarball}`);
+    });
+
     it("docs/package.md lists exactly the public API", () => {
         assert.deepStrictEqual(documentedNames(), sorted([...PUBLIC_VALUES, ...PUBLIC_TYPES]));
     });
