@@ -35,10 +35,10 @@ function stateResources(exported: any): string[] {
 
 /**
  * What one Service creates for a service that is not exposed, with one version, a caller rule, no
- * JWT, no rate limit and no external host: its namespace with quota, limits and account; the
- * default-deny and allow policies; the NetworkPolicies and the Sidecar of its access graph; its
- * workload and traffic rules. The same children, by type and name, as the repository's own service
- * stacks make.
+ * JWT, no rate limit and no external host (docs/service.md): its namespace with quota, limits and
+ * account; the default-deny, allow-callers and STRICT mTLS policies; the NetworkPolicies (default
+ * deny, the caller, Prometheus, egress) and the Sidecar of its access graph; its workload (one
+ * Deployment per version, Service, PDB) and traffic rules (DestinationRule, VirtualService).
  */
 const EXPECTED_RESOURCES = [
     "kubernetes:apps/v1:Deployment::catalog-v1",
@@ -50,9 +50,14 @@ const EXPECTED_RESOURCES = [
     "kubernetes:networking.istio.io/v1:DestinationRule::catalog",
     "kubernetes:networking.istio.io/v1:Sidecar::catalog-sidecar",
     "kubernetes:networking.istio.io/v1:VirtualService::catalog",
+    "kubernetes:networking.k8s.io/v1:NetworkPolicy::catalog-allow-callers",
+    "kubernetes:networking.k8s.io/v1:NetworkPolicy::catalog-allow-egress",
+    "kubernetes:networking.k8s.io/v1:NetworkPolicy::catalog-allow-prometheus",
+    "kubernetes:networking.k8s.io/v1:NetworkPolicy::catalog-default-deny-ingress",
     "kubernetes:policy/v1:PodDisruptionBudget::catalog",
     "kubernetes:security.istio.io/v1:AuthorizationPolicy::catalog-allow-callers",
     "kubernetes:security.istio.io/v1:AuthorizationPolicy::catalog-allow-nothing",
+    "kubernetes:security.istio.io/v1:PeerAuthentication::catalog-mtls",
     "platform:service:Service::catalog",
 ];
 
