@@ -16,28 +16,23 @@ export function assertValidArgs(
     throwIfProblems("ComponentArgsError", `invalid ${component} "${resourceName}" arguments:`, problems, notes);
 }
 
-/** The provider class of each package a component may create resources of. */
-interface ProviderClasses {
-    readonly aws: typeof aws.Provider;
-    readonly eks: typeof eks.Provider;
-    readonly kubernetes: typeof k8s.Provider;
-}
+/** A package a component may need a provider of. */
+export type ProviderPackage = "aws" | "eks" | "kubernetes";
 
 /**
  * Each package's provider class, loaded when a check first needs it: a component checks the
  * packages it uses, so a stack of Kubernetes objects only never loads @pulumi/aws or @pulumi/eks
  * (the largest modules of the program's start-up).
  */
-const PROVIDER_CLASSES: { readonly [P in keyof ProviderClasses]: () => ProviderClasses[P] } = {
+const PROVIDER_CLASSES: {
+    readonly [P in ProviderPackage]: () => { isInstance(value: unknown): value is ComponentProviders<P>[P] };
+} = {
     /* eslint-disable @typescript-eslint/no-require-imports -- loaded on first use, see above */
     aws: () => (require("@pulumi/aws") as typeof aws).Provider,
     eks: () => (require("@pulumi/eks") as typeof eks).Provider,
     kubernetes: () => (require("@pulumi/kubernetes") as typeof k8s).Provider,
     /* eslint-enable @typescript-eslint/no-require-imports */
 };
-
-/** A package a component may need a provider of. */
-export type ProviderPackage = keyof ProviderClasses;
 
 /**
  * The `providers` argument of a component: the explicit provider of each package it creates
@@ -67,7 +62,7 @@ export type ProviderPackage = keyof ProviderClasses;
  * (`protect`, `aliases`, ...) keep working.
  */
 export type ComponentProviders<P extends ProviderPackage> = {
-    readonly [K in P]: InstanceType<ProviderClasses[K]>;
+    readonly [K in P]: K extends "aws" ? aws.Provider : K extends "eks" ? eks.Provider : k8s.Provider;
 };
 
 /** What a wrong provider value is, for a message: `"kubernetes provider"`, a plain value as it is, else `"<class> instance"`. */
