@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { LOG_RETENTION_DAYS, checkRetentionDays } from "../cloudwatch";
 import { checked, configKey, configSlice, wholeNumber } from "../config";
-import { keyAdminArnsProblems } from "../kms";
+import { keyAdminArnsProblems } from "../kms/policies";
 import { KMS_KEY_ADMINS_KEY } from "../kms/config";
 import { checkCidr } from "../network/ipv4";
 import type { ClusterArgs } from "./cluster";

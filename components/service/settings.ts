@@ -8,7 +8,7 @@
  */
 import { providerProblems } from "../args";
 import { certificateIssuerProblem } from "../certificates";
-import { isValidated } from "../config";
+import { isValidated } from "../config/slice";
 import { dataPlaneOf } from "../mesh/dataplane";
 import { kubernetesNameProblem } from "../conventions";
 import { parseCidr } from "../network/ipv4";

@@ -1,10 +1,10 @@
 /**
- * The common layer's composition: its add-ons as data. Each declares its config slice (when it has
- * keys), what it is installed after and what it reads of the others; `installAddOns`
- * (components/addons/compose.ts) installs them in an order that satisfies them, each after the
- * ready resources of what it names. Adding an add-on: docs/recipes.md ("Add an add-on"); it is one
- * entry here (and its slice in ADDON_CONFIG when it has keys), besides its own folder and its
- * chart's pin.
+ * The common layer's composition: its add-ons as data. Each declares what it is installed after
+ * and what it reads of the others; `installAddOns` (components/addons/compose.ts) installs them in
+ * an order that satisfies them, each after the ready resources of what it names. An add-on's config
+ * slice is listed in ADDON_CONFIG (./config.ts: every stack's config check loads that module, so it
+ * must not load the add-ons' code). Adding an add-on: docs/recipes.md ("Add an add-on"): one entry
+ * here and, when it has keys, one in ADDON_CONFIG, besides its own folder and its chart's pin.
  *
  * Foundations (./cluster.ts), by name: `cluster` (the nodes and the cluster's own add-ons) and
  * `load-balancer-controller-access` (the controller's Pod Identity access; none on an existing
@@ -13,28 +13,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { AddOns, usedAddOn } from "../../components/addons";
-import { settingsOfSlices } from "../../components/config";
-import { CERT_MANAGER_CONFIG } from "../../components/certificates/config";
 import { CertManager } from "../../components/certificates";
 import { ChartMirror } from "../../components/charts";
 import { ExternalDns, LoadBalancerController } from "../../components/cluster";
 import { Owner } from "../../components/conventions";
-import { ISTIO_CONFIG } from "../../components/mesh/config";
 import { ISTIO_NAMESPACE, Istio } from "../../components/mesh";
-import { OBSERVABILITY_CONFIG } from "../../components/observability/config";
 import { Observability } from "../../components/observability";
 import { GlobalOutputs } from "../global/outputs";
 import type { ClusterHandle } from "./cluster";
-
-/** The config slice of each add-on that has keys; the layer's config composes them (./config.ts). */
-export const ADDON_CONFIG = {
-    observability: OBSERVABILITY_CONFIG,
-    istio: ISTIO_CONFIG,
-    certManager: CERT_MANAGER_CONFIG,
-};
-
-/** Each add-on's settings from its slice, as the layer's config holds them. */
-export type AddOnSettings = ReturnType<typeof settingsOfSlices<typeof ADDON_CONFIG>>;
+import type { AddOnSettings } from "./config";
 
 /** What the add-ons are installed with. */
 export interface CommonContext {

@@ -4,9 +4,25 @@ import { z } from "zod";
 import { CHART_MIRROR_ALLOWED, ChartMirror, parseChartMirror } from "../../components/charts";
 import { CLUSTER_CONFIG, ClusterConfig } from "../../components/cluster/config";
 import { SliceContext, SliceValues, configKey, keysOfSlices, oneOf, settingsOfSlices } from "../../components/config";
-import { ADDON_CONFIG, AddOnSettings } from "./addons";
+import { CERT_MANAGER_CONFIG } from "../../components/certificates/config";
+import { ISTIO_CONFIG } from "../../components/mesh/config";
+import { OBSERVABILITY_CONFIG } from "../../components/observability/config";
 import { keySpecs } from "../schema/keys";
 import { SHARED_SHAPE } from "../schema/shared";
+
+/**
+ * The config slice of each add-on of the layer's composition (./addons.ts) that has keys, by the
+ * add-on's settings' name. Here rather than with the composition: every stack's config check loads
+ * this module, and the add-ons' code would load their cloud SDKs.
+ */
+export const ADDON_CONFIG = {
+    observability: OBSERVABILITY_CONFIG,
+    istio: ISTIO_CONFIG,
+    certManager: CERT_MANAGER_CONFIG,
+};
+
+/** Each add-on's settings from its slice, as the layer's config holds them. */
+export type AddOnSettings = ReturnType<typeof settingsOfSlices<typeof ADDON_CONFIG>>;
 
 /** Where the common layer's cluster comes from: created (EKS) or given (a kubeconfig). */
 export const CLUSTER_MODES = ["eks", "existing"] as const;
@@ -40,7 +56,7 @@ const COMMON_OWN_SHAPE = {
 
 /**
  * Every key a common stack reads, in Pulumi.yaml's order: the shared organization, the layer's
- * own keys, the Cluster's slice, then each add-on's (./addons.ts); a slice's keys, schemas,
+ * own keys, the Cluster's slice, then each add-on's (ADDON_CONFIG); a slice's keys, schemas,
  * defaults and checks are in its component's folder.
  */
 export const COMMON_LAYER_SHAPE = {
@@ -55,7 +71,7 @@ export type CommonValues = SliceValues<typeof COMMON_LAYER_SHAPE>;
 
 /**
  * The validated config of a common stack: its own settings, the cluster's, and each add-on's
- * slice whole (`istio`, `observability`, `certManager`: ./addons.ts).
+ * slice whole (`istio`, `observability`, `certManager`: ADDON_CONFIG).
  */
 export interface CommonConfig extends AddOnSettings {
     readonly layer: "common";

@@ -1,5 +1,5 @@
 import { GraphService, Service, calleesOf, hostZoneProblem } from "../../components/service";
-import { OBSERVABILITY_NAMESPACE } from "../../components/observability";
+import { OBSERVABILITY_NAMESPACE } from "../../components/observability/specs";
 import { kubernetesProvider } from "../providers";
 import { configError } from "../schema/problems";
 import { ServiceConfig } from "./config";
