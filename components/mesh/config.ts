@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { checked, configKey, configSlice, integerIn, oneOf, optionalString } from "../config";
 import { checkCidr, isEveryAddress } from "../network/ipv4";
+import { MESH_DATA_PLANES } from "./ambient";
 import type { IstioArgs } from "./istio";
 import { ISTIO_DEFAULTS } from "./settings";
 import {
@@ -37,10 +38,21 @@ export type IstioConfig = Pick<
     | "gatewayReplicas"
     | "istiodReplicas"
     | "istiodWebhooks"
+    | "dataPlane"
 >;
+
+/**
+ * The mesh's data plane (config `dataPlane`): `sidecar` (the default, so that an environment
+ * deployed before the key existed keeps its sidecars) or `ambient`.
+ */
+export const DATA_PLANE_KEY = configKey(oneOf(MESH_DATA_PLANES), ISTIO_DEFAULTS.dataPlane, {
+    description:
+        "The mesh's data plane in the environment: sidecar (an Envoy proxy injected into every pod of the services) or ambient (a ztunnel on every node for mTLS and L4 policies, a waypoint per namespace for L7 rules: installs Istio's cni and ztunnel charts and the Gateway API CRDs beside istiod, whose sidecar injector stays for the ingress gateway and for services that keep sidecars). docs/common.md says which to choose.",
+});
 
 export const ISTIO_CONFIG = configSlice(
     {
+        dataPlane: DATA_PLANE_KEY,
         istiodWebhookUrl: configKey(optionalString(istiodWebhookUrlProblem), "", {
             description:
                 "Base URL at which the API server reaches istiod's admission webhooks (sidecar injection at /inject, validation of Istio objects at /validate) when it cannot reach istiod's Service, e.g. an istiod outside the cluster; empty: istiod's Service. Needs istiodWebhookCaBundle.",
@@ -123,6 +135,7 @@ export const ISTIO_CONFIG = configSlice(
             );
         }
         return {
+            dataPlane: v.dataPlane,
             revision: v.meshRevision,
             canaryRevision: v.meshCanaryRevision,
             outboundTrafficPolicy: v.meshOutboundTrafficPolicy,

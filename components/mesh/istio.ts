@@ -4,6 +4,7 @@ import { ComponentProviders } from "../args";
 import { AddOnPlacement, addOnNamespace, helmRelease } from "../addons/helm";
 import { ChartMirror } from "../charts";
 import { Owner, kubernetesMetadata } from "../conventions";
+import type { MeshDataPlane } from "./ambient";
 import { IstioSettings, istioSettings } from "./settings";
 import {
     GATEWAY_NAME,
@@ -69,6 +70,12 @@ export interface IstioArgs {
      * (config `istiodWebhookUrl`): components/mesh/webhooks.ts. @default istiod's Service
      */
     readonly istiodWebhooks?: IstiodWebhooks;
+    /**
+     * The data plane of the environment's services (config `dataPlane`): `sidecar`, or `ambient`,
+     * which adds Istio's `cni` and `ztunnel` charts, istiod's ambient profile and the Gateway API
+     * CRDs (components/mesh/ambient.ts). @default "sidecar"
+     */
+    readonly dataPlane?: MeshDataPlane;
 }
 
 /** istiod's values with the webhook settings at a URL, when there are any. */

@@ -6,6 +6,7 @@
 import { Defaults, WithDefaults, providerProblems, settingsOrThrow, withDefaults } from "../args";
 import { parseCidr } from "../network/ipv4";
 import { Problem, Problems } from "../problems";
+import { DEFAULT_MESH_DATA_PLANE, MESH_DATA_PLANES, MeshDataPlane, dataPlaneProblem } from "./ambient";
 import type { IstioArgs } from "./istio";
 import {
     LOAD_BALANCER_SCHEMES,
@@ -38,6 +39,7 @@ export const ISTIO_DEFAULTS = {
     gatewayScheme: "internal",
     gatewayReplicas: MIN_MESH_REPLICAS,
     istiodReplicas: MIN_MESH_REPLICAS,
+    dataPlane: DEFAULT_MESH_DATA_PLANE,
 } as const satisfies Defaults<IstioOptions>;
 
 /** IstioOptions with every default applied, before any check. */
@@ -54,6 +56,7 @@ export function withIstioDefaults(args: IstioOptions): ResolvedIstioOptions {
 export type IstioSettings = ResolvedIstioOptions & {
     readonly outboundTrafficPolicy: OutboundTrafficPolicy;
     readonly gatewayScheme: LoadBalancerScheme;
+    readonly dataPlane: MeshDataPlane;
 };
 
 /** One of `allowed`, or undefined: for a value an untyped caller may have given as any text. */
@@ -79,6 +82,8 @@ export function validateIstioArgs(args: IstioOptions): { settings?: IstioSetting
     const gatewayScheme = oneOf(LOAD_BALANCER_SCHEMES, resolved.gatewayScheme);
     const schemeAllowed = `allowed: ${LOAD_BALANCER_SCHEMES.join(", ")}`;
     add("gatewayScheme", resolved.gatewayScheme, gatewayScheme ? undefined : schemeAllowed);
+    const dataPlane = oneOf(MESH_DATA_PLANES, resolved.dataPlane);
+    add("dataPlane", resolved.dataPlane, dataPlaneProblem(resolved.dataPlane));
     add("gatewayReplicas", resolved.gatewayReplicas, meshReplicasProblem(resolved.gatewayReplicas));
     add("istiodReplicas", resolved.istiodReplicas, meshReplicasProblem(resolved.istiodReplicas));
     const open = "at least one CIDR is needed, or the load balancer is open to every address";
@@ -87,10 +92,10 @@ export function validateIstioArgs(args: IstioOptions): { settings?: IstioSetting
         const notCidr = "not an IPv4 CIDR block; allowed: a.b.c.d/n, e.g. 10.20.0.0/16";
         add(`gatewaySourceRanges[${i}]`, cidr, parseCidr(cidr) === undefined ? notCidr : undefined);
     });
-    if (!problems.empty || outboundTrafficPolicy === undefined || gatewayScheme === undefined) {
+    if (!problems.empty || outboundTrafficPolicy === undefined || gatewayScheme === undefined || dataPlane === undefined) {
         return { problems: [...problems.all] };
     }
-    return { problems: [], settings: { ...resolved, outboundTrafficPolicy, gatewayScheme } };
+    return { problems: [], settings: { ...resolved, outboundTrafficPolicy, gatewayScheme, dataPlane } };
 }
 
 /**
