@@ -34,9 +34,6 @@ export function readYamlFile(file: string): unknown {
     }
 }
 
-/** Graphs already read, by folder, environment and the files' names, times and sizes. */
-const parsedGraphs = new Map<string, GraphService[]>();
-
 /**
  * Who a sibling service stack admits, each entry read with the service layer's own schema of an
  * `allowedCallers` entry. A malformed list or entry is reported by its own stack's config check;
@@ -54,19 +51,25 @@ function callerRules(value: unknown): CallerRule[] {
     });
 }
 
+/** A service stack's file of an environment, read as YAML: its service, file name and config map. */
+export interface ServiceStackFile {
+    readonly name: string;
+    /** The file's name, e.g. `Pulumi.dev-backend.yaml`. */
+    readonly file: string;
+    /** The file's `config:` map, keys in full (`platform:allowedCallers`). */
+    readonly config: Readonly<Record<string, unknown>>;
+}
+
+/** Service stack files already read, by folder, environment and the files' names, times and sizes. */
+const parsedFiles = new Map<string, ServiceStackFile[]>();
+
 /**
- * The environment's access graph: every service stack of `env` (`Pulumi.<env>-<service>.yaml` with
- * `platform:layer: service` in `dir`) and the callers its `platform:allowedCallers` admits.
- *
- * Why the program reads its sibling stacks' files: who a service may call is written in its
- * callees' stacks (each service says who may call it), and a service stack must know it for its
- * Sidecar's egress. StackReferences to the callees would tie the deploy order to the graph and
- * fail on a cycle (A calls B, B calls A); the stack files are in the repository beside this one,
- * one source for every stack of the environment. Consequence: a change of a service's callers
- * changes its callers' Sidecars, so deploy every service stack of the environment after it (the
- * deploy workflow does).
+ * Every service stack file of `env` in `dir` (`Pulumi.<env>-<service>.yaml` with `platform:layer:
+ * service`), sorted by file name. Each service stack reads its siblings' files (the access graph,
+ * the hosts they claim); one process may plan every service of an environment, so the files are
+ * parsed once while they are unchanged. A file that is not valid YAML fails, naming it.
  */
-export function readAccessGraph(env: string, dir = stackConfigDir()): GraphService[] {
+export function readServiceStackFiles(env: string, dir = stackConfigDir()): ServiceStackFile[] {
     if (!fs.existsSync(dir)) {
         return [];
     }
@@ -75,17 +78,16 @@ export function readAccessGraph(env: string, dir = stackConfigDir()): GraphServi
         .readdirSync(dir)
         .filter((f) => f.startsWith(prefix) && f.endsWith(".yaml"))
         .sort();
-    // One process may plan every service of an environment: parse its files once while they are unchanged.
     const key = [
         dir,
         env,
         ...files.map((f) => fs.statSync(path.join(dir, f))).map((st, i) => `${files[i]}:${st.mtimeMs}:${st.size}`),
     ].join("\n");
-    const cached = parsedGraphs.get(key);
+    const cached = parsedFiles.get(key);
     if (cached) {
         return cached;
     }
-    const graph = files.flatMap((f) => {
+    const parsed = files.flatMap((f): ServiceStackFile[] => {
         let doc: { config?: Record<string, unknown> } | undefined;
         try {
             doc = readYamlFile(path.join(dir, f)) as typeof doc;
@@ -101,15 +103,29 @@ export function readAccessGraph(env: string, dir = stackConfigDir()): GraphServi
         if (config[`${NAMESPACE}:layer`] !== "service") {
             return [];
         }
-        return [
-            {
-                name: f.slice(prefix.length, -".yaml".length),
-                allowedCallers: callerRules(config[`${NAMESPACE}:allowedCallers`]),
-            },
-        ];
+        return [{ name: f.slice(prefix.length, -".yaml".length), file: f, config }];
     });
-    parsedGraphs.set(key, graph);
-    return graph;
+    parsedFiles.set(key, parsed);
+    return parsed;
+}
+
+/**
+ * The environment's access graph: every service stack of `env` (`Pulumi.<env>-<service>.yaml` with
+ * `platform:layer: service` in `dir`) and the callers its `platform:allowedCallers` admits.
+ *
+ * Why the program reads its sibling stacks' files: who a service may call is written in its
+ * callees' stacks (each service says who may call it), and a service stack must know it for its
+ * Sidecar's egress. StackReferences to the callees would tie the deploy order to the graph and
+ * fail on a cycle (A calls B, B calls A); the stack files are in the repository beside this one,
+ * one source for every stack of the environment. Consequence: a change of a service's callers
+ * changes its callers' Sidecars, so deploy every service stack of the environment after it (the
+ * deploy workflow does).
+ */
+export function readAccessGraph(env: string, dir = stackConfigDir()): GraphService[] {
+    return readServiceStackFiles(env, dir).map((s) => ({
+        name: s.name,
+        allowedCallers: callerRules(s.config[`${NAMESPACE}:allowedCallers`]),
+    }));
 }
 
 /**

@@ -1,6 +1,7 @@
-import { GraphService, Service, calleesOf, hostZoneProblem } from "../components/service";
+import { GraphService, Service, calleesOf, exposedHost, hostZoneProblem } from "../components/service";
 import { OBSERVABILITY_NAMESPACE } from "../components/observability";
 import { readAccessGraph } from "../infra/environment";
+import { HostClaim, duplicateHostProblem, readHostClaims } from "../infra/hosts";
 import { kubernetesProvider } from "../infra/providers";
 import { ServiceConfig, configError } from "../infra/schema";
 import { CommonOutputs } from "./common";
@@ -39,6 +40,11 @@ export interface ServiceInputs {
      * @default read from the environment's stack files (`readAccessGraph`)
      */
     readonly accessGraph?: readonly GraphService[];
+    /**
+     * The hosts the environment's exposed services claim (one host, one service).
+     * @default read from the environment's stack files (`readHostClaims`)
+     */
+    readonly hostClaims?: readonly HostClaim[];
 }
 
 /**
@@ -79,6 +85,20 @@ export function deployService(config: ServiceConfig, inputs: ServiceInputs): Sta
     const zoneMessage = host === undefined ? undefined : hostZoneProblem(host, global.privateZoneName);
     if (zoneMessage) {
         throw configError(config.stack, [{ path: "platform:publicHost", value: host, message: zoneMessage }]);
+    }
+    const claimed = exposedHost(config.service, config.settings, global.privateZoneName);
+    const duplicate =
+        claimed === undefined
+            ? undefined
+            : duplicateHostProblem(
+                  config.env,
+                  config.service,
+                  claimed,
+                  host !== undefined,
+                  inputs.hostClaims ?? readHostClaims(config.env, global.privateZoneName),
+              );
+    if (duplicate) {
+        throw configError(config.stack, [duplicate]);
     }
     const provider = kubernetesProvider("kubernetes", common.kubeconfig);
     const service = new Service(config.service, {
