@@ -1,11 +1,15 @@
 // The offline plan: evaluates the real program for a stack (or every stack of an environment)
 // under Pulumi's mocks and writes what it would create. See README "Plan offline", and
 // `npm run plan -- --help` for the options and exit codes.
+import * as fs from "fs";
 import * as path from "path";
 import { runCommand } from "./cli";
 import { Command, CommanderError } from "commander";
 import { useMocks } from "../plan/evaluate";
 import { MissingCallerError, checkAllowedCallers, planAccess } from "../plan/access-plan";
+import { BadRefError, BasePlan, BasePlanError, BaseTree, checkoutBase, planBase } from "../plan/base-tree";
+import { AccessRequest, PlannedResource, diffAccess, diffStack, plannedResource } from "../plan/diff";
+import { DiffReport, diffReport, reportMarkdown, reportText } from "../plan/diff-report";
 import { environmentWarnings } from "../plan/environments";
 import {
     StackPlan,
@@ -17,7 +21,7 @@ import {
     writeStackPlan,
 } from "../plan/plan";
 import { ROOT, StackFileError, UnknownStackError } from "../plan/stack-config";
-import { envOfStackName } from "../infra/layers";
+import { envOfStackName, layerOfStackName, layerRank } from "../infra/layers";
 
 /** The plan's exit codes; README "Plan offline" documents the same. */
 export const EXIT = {
@@ -28,6 +32,10 @@ export const EXIT = {
     invalidConfig: 2,
     /** A usage error: an unknown option, bad arguments, a stack or environment without a file. */
     usage: 64,
+    /** --diff: a replacement or deletion of a protected or stateful resource that no --allow-replace acknowledged. */
+    unacknowledged: 3,
+    /** --diff: the plan of the ref's tree failed (its own config or code); the message has what it printed. */
+    basePlanFailed: 4,
     /** The plan itself failed (a bug): please report it with the message. */
     internal: 70,
 } as const;
@@ -38,6 +46,9 @@ Exit codes:
   1   a convention or a mandatory policy is broken (the plan is written, the violations printed)
   2   invalid config: a value the program refuses, a stack file that is not valid YAML or is
       named .yml, an allowed caller that has no stack in the environment (nothing is written)
+  3   --diff: a replacement or deletion of a protected or stateful resource that no
+      --allow-replace acknowledged (the diff is printed and written)
+  4   --diff: the plan of the ref's tree failed (its config or code there); its output is shown
   64  usage error: an unknown option, bad arguments, a stack or environment with no stack file
   70  the plan itself failed (a bug): report it with the message
 
@@ -45,6 +56,11 @@ Examples:
   npm run plan -- dev                  the global stack of dev
   npm run plan -- dev-common --out /tmp/plan
   npm run plan -- --env dev            every stack of dev, and its access matrix
+  npm run plan -- --env dev --diff main
+                                       what deploying this tree over main's would do to each
+                                       stack of dev: created, updated, replaced, deleted, and the
+                                       access edges added and removed
+  npm run plan -- --env dev --diff main --allow-replace aws:ec2/vpc:Vpc --json out/diff.json
 `;
 
 /** A usage error found after parsing (exit 64). */
@@ -61,12 +77,21 @@ export interface Args {
     readonly dir: string;
     /** How to print a path under `out`: absolute when --out was, else relative to the current folder. */
     readonly show: (p: string) => string;
+    /** --diff: the git ref whose tree is planned and compared. */
+    readonly diff?: string;
+    /** --allow-replace: URNs and types whose risky replacement or deletion is acknowledged. */
+    readonly allowReplace: string[];
+    /** --json and --markdown: files to write the diff into (absolute). */
+    readonly json?: string;
+    readonly markdown?: string;
 }
 
 export function parseArgs(argv: string[]): Args {
     const program = new Command()
         .name("npm run plan --")
-        .usage("<stack> | --env <env> [--out <dir>] [--config-dir <dir>]")
+        .usage(
+            "<stack> | --env <env> [--out <dir>] [--config-dir <dir>] [--diff <ref> [--allow-replace <urn|type>]... [--json <file>] [--markdown <file>]]",
+        )
         .description(
             "Plans stacks offline: evaluates the real program under Pulumi's mocks with each stack's Pulumi.<stack>.yaml " +
                 "and writes resources.json, manifests.yaml and outputs.json per stack (no cloud, no Pulumi CLI).",
@@ -81,22 +106,65 @@ export function parseArgs(argv: string[]): Args {
             "folder to write the plan into; folders of stacks that no longer exist are cleared (default: out/plan in the repository)",
         )
         .option("--config-dir <dir>", "folder of the Pulumi.<stack>.yaml files (default: the repository)")
+        .option(
+            "--diff <ref>",
+            "with --env: also plan the repository at a git ref (its code and stack files, in a temporary worktree) and print what changes per stack and in the access matrix",
+        )
+        .option(
+            "--allow-replace <urn|type>",
+            "with --diff: acknowledge the replacement or deletion of a protected or stateful resource, by URN or type (repeat for more)",
+            (value: string, all: string[]) => [...all, value],
+            [] as string[],
+        )
+        .option("--json <file>", "with --diff: also write the diff as JSON")
+        .option("--markdown <file>", "with --diff: also write the diff as Markdown (a pull-request comment)")
         .helpOption("-h, --help", "show this help and exit 0")
         .addHelpText("after", EXIT_CODES_HELP)
         .showHelpAfterError("(npm run plan -- --help for usage)")
         .exitOverride();
     program.parse(argv, { from: "user" });
-    const opts = program.opts<{ env?: string; out?: string; configDir?: string }>();
+    const opts = program.opts<{
+        env?: string;
+        out?: string;
+        configDir?: string;
+        diff?: string;
+        allowReplace: string[];
+        json?: string;
+        markdown?: string;
+    }>();
     const stack = program.args[0];
     if ((stack === undefined) === (opts.env === undefined)) {
         throw new UsageError(
             `give one stack or --env <env>, ${stack === undefined ? "neither was given" : "not both"}; npm run plan -- --help for usage`,
         );
     }
+    if (opts.diff !== undefined && opts.env === undefined) {
+        throw new UsageError("--diff compares a whole environment: give --env <env> with it");
+    }
+    const needsDiff = [
+        ...(opts.allowReplace.length > 0 ? ["--allow-replace"] : []),
+        ...(opts.json !== undefined ? ["--json"] : []),
+        ...(opts.markdown !== undefined ? ["--markdown"] : []),
+    ];
+    if (opts.diff === undefined && needsDiff.length > 0) {
+        throw new UsageError(
+            `${needsDiff.join(", ")} belong${needsDiff.length > 1 ? "" : "s"} to --diff <ref>; give --diff too`,
+        );
+    }
     const out = opts.out !== undefined ? path.resolve(opts.out) : path.join(ROOT, "out", "plan");
     const dir = opts.configDir !== undefined ? path.resolve(opts.configDir) : ROOT;
     const absolute = opts.out !== undefined && path.isAbsolute(opts.out);
-    return { stack, env: opts.env, out, dir, show: (p) => (absolute ? p : path.relative(process.cwd(), p) || ".") };
+    return {
+        stack,
+        env: opts.env,
+        out,
+        dir,
+        show: (p) => (absolute ? p : path.relative(process.cwd(), p) || "."),
+        diff: opts.diff,
+        allowReplace: opts.allowReplace,
+        ...(opts.json === undefined ? {} : { json: path.resolve(opts.json) }),
+        ...(opts.markdown === undefined ? {} : { markdown: path.resolve(opts.markdown) }),
+    };
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -111,6 +179,48 @@ async function run(argv: string[]): Promise<number> {
         throw new UsageError("give one stack or --env <env>; npm run plan -- --help for usage");
     }
     useMocks(args.stack ?? env);
+    // --diff: the ref's tree is checked out first and planned in its own process while this one plans.
+    const base = args.diff === undefined ? undefined : checkoutBase(args.diff, ROOT, (line) => console.error(line));
+    try {
+        const basePlan = base ? planBase(base, env, path.join(path.dirname(base.dir), "plan")) : undefined;
+        // Rejections are read after this tree's plan; until then, none is unhandled.
+        basePlan?.catch(() => undefined);
+        const code = await planHere(args, env);
+        if (!base || !basePlan) {
+            return code.exit;
+        }
+        const report = diffOf(env, base, await basePlan, code.plans, code.access, args.allowReplace);
+        console.log(reportText(report));
+        for (const [file, text] of [
+            [args.json, `${JSON.stringify(report, null, 2)}\n`],
+            [args.markdown, reportMarkdown(report)],
+        ] as const) {
+            if (file !== undefined) {
+                fs.mkdirSync(path.dirname(file), { recursive: true });
+                fs.writeFileSync(file, text);
+                console.log(`  wrote ${path.relative(process.cwd(), file) || file}`);
+            }
+        }
+        return code.exit === EXIT.ok && report.unacknowledged > 0 ? EXIT.unacknowledged : code.exit;
+    } finally {
+        base?.remove();
+    }
+}
+
+/** The stacks' plans in memory with what the diff compares: their resources and the access matrix. */
+interface HerePlan {
+    readonly exit: number;
+    readonly plans: StackPlan[];
+    readonly access: AccessRequest[];
+}
+
+/** Plans this tree (the stack or environment asked for), writes its files and prints its summary. */
+async function planHere(args: Args, env: string): Promise<HerePlan> {
+    if (args.diff !== undefined && !fs.existsSync(path.join(args.dir, `Pulumi.${env}.yaml`))) {
+        // The change removes the environment: every stack of the ref's tree is removed.
+        console.log(`environment ${env} has no global stack file here (${path.join(args.dir, `Pulumi.${env}.yaml`)})`);
+        return { exit: EXIT.ok, plans: [], access: [] };
+    }
     try {
         checkAllowedCallers(env, args.dir);
     } catch (err) {
@@ -132,8 +242,10 @@ async function run(argv: string[]): Promise<number> {
         console.log(summarize(plan));
         console.log(`  wrote ${args.show(dir)}/{resources.json,manifests.yaml,outputs.json}\n`);
     }
+    let rows: AccessRequest[] = [];
     if (args.env) {
         const access = planAccess(args.env, plans, args.out);
+        rows = access.rows;
         const outbound = access.outbound ?? [];
         console.log(
             `access matrix: ${access.rows.filter((r) => r.allowed).length} of ${access.rows.length} requests allowed`,
@@ -144,7 +256,31 @@ async function run(argv: string[]): Promise<number> {
         console.log(`  wrote ${args.show(access.dir)}/{access.json,access.md,outbound.json}\n`);
     }
     // A broken convention or mandatory policy fails the plan, after every file is written.
-    return plans.some(hasViolations) ? EXIT.violation : EXIT.ok;
+    return { exit: plans.some(hasViolations) ? EXIT.violation : EXIT.ok, plans, access: rows };
+}
+
+/** The diff of environment `env` from the ref's plan to this tree's, stacks in deploy order. */
+function diffOf(
+    env: string,
+    base: BaseTree,
+    basePlan: BasePlan,
+    plans: readonly StackPlan[],
+    access: readonly AccessRequest[],
+    allowReplace: readonly string[],
+): DiffReport {
+    const head = new Map<string, PlannedResource[]>(
+        plans.map((p) => [p.config.stack, p.evaluation.resources.map(plannedResource)]),
+    );
+    const stacks = [...new Set([...basePlan.stacks.keys(), ...head.keys()])].sort(
+        (a, b) => layerRank(layerOfStackName(a)) - layerRank(layerOfStackName(b)) || (a < b ? -1 : 1),
+    );
+    const allowed = new Set(allowReplace);
+    return diffReport(
+        env,
+        { ref: base.ref, commit: base.commit },
+        stacks.map((s) => diffStack(s, basePlan.stacks.get(s), head.get(s), allowed)),
+        diffAccess(basePlan.access, access),
+    );
 }
 
 /** The exit code of a failure, and the message to print (none when commander printed it). */
@@ -154,7 +290,10 @@ export function failure(err: unknown): { code: number; message?: string } {
         return { code: err.exitCode === 0 ? EXIT.ok : EXIT.usage };
     }
     const message = err instanceof Error ? err.message : String(err);
-    if (err instanceof UsageError || err instanceof UnknownStackError) {
+    if (err instanceof BasePlanError) {
+        return { code: EXIT.basePlanFailed, message: `plan --diff: ${message}` };
+    }
+    if (err instanceof UsageError || err instanceof UnknownStackError || err instanceof BadRefError) {
         return { code: EXIT.usage, message: `plan: ${message}` };
     }
     if (

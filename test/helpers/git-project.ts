@@ -1,0 +1,56 @@
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { ROOT } from "../../plan/stack-config";
+import { copyFixtureStacks } from "./stacks";
+import { tempDir } from "./temp";
+
+/** What the offline plan needs of the project: its code, its package files and Pulumi.yaml. */
+const PROJECT_PARTS = [
+    "Pulumi.yaml",
+    "package.json",
+    "package-lock.json",
+    "tsconfig.json",
+    "infra",
+    "components",
+    "stacks",
+    "plan",
+    "scripts",
+    "policy",
+];
+
+/** Runs git in `dir` as a test user; returns its output. */
+export function git(dir: string, ...args: string[]): string {
+    return execFileSync(
+        "git",
+        [
+            "-c",
+            "user.name=platform-test",
+            "-c",
+            "user.email=platform-test@example.com",
+            "-c",
+            "commit.gpgsign=false",
+            ...args,
+        ],
+        { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+    ).trim();
+}
+
+/**
+ * A git repository in a temporary folder holding this project's code as it is now, the tests' own
+ * stack files (test/fixtures/stacks) at its root and this checkout's node_modules (a link), with
+ * one commit: a project a test can change and plan with `--diff HEAD`.
+ */
+export function gitProject(name: string): string {
+    const dir = tempDir(name);
+    for (const part of PROJECT_PARTS) {
+        fs.cpSync(path.join(ROOT, part), path.join(dir, part), { recursive: true });
+    }
+    copyFixtureStacks(dir);
+    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+    fs.writeFileSync(path.join(dir, ".gitignore"), "node_modules\nout/\n");
+    git(dir, "init", "--quiet", "--initial-branch=main");
+    git(dir, "add", "--all");
+    git(dir, "commit", "--quiet", "--message", "base");
+    return dir;
+}
