@@ -6,7 +6,7 @@
 // plans; plan/base-tree.ts plans the other tree.
 import type { AccessRow } from "./access-plan";
 import { RecordedOptions, RecordedResource } from "./recorder";
-import { STATEFUL_TYPES, replaceRuleOf } from "./replacement";
+import { STATEFUL_TYPES, gvkOf, replaceRuleOf } from "./replacement";
 
 /** The options a change's verdict depends on; unset ones are their defaults. */
 export type DiffOptions = Partial<
@@ -211,6 +211,26 @@ function acknowledged(r: PlannedResource, allowed: ReadonlySet<string>): boolean
     return allowed.has(r.type) || [...allowed].some((a) => a.startsWith("urn:") && urnKey(a) === urnKey(r.urn));
 }
 
+/**
+ * Whether a replacement deletes the old resource before it creates the new one: its
+ * `deleteBeforeReplace`, or a Kubernetes object that keeps its name and namespace (pulumi-kubernetes
+ * answers DeleteBeforeReplace for it: two objects cannot have one name).
+ */
+function deletesFirst(base: PlannedResource, head: PlannedResource): boolean {
+    if (head.options.deleteBeforeReplace === true) {
+        return true;
+    }
+    const id = (r: PlannedResource) => {
+        const md = r.inputs.metadata as { name?: unknown; namespace?: unknown } | undefined;
+        return JSON.stringify([md?.name, md?.namespace]);
+    };
+    return (
+        gvkOf(head.type) !== undefined &&
+        typeof (head.inputs.metadata as { name?: unknown } | undefined)?.name === "string" &&
+        id(base) === id(head)
+    );
+}
+
 /** The risk of replacing or deleting `r` (as the base tree recorded it), or undefined when it loses nothing. */
 function riskOf(r: PlannedResource, allowed: ReadonlySet<string>): Risk | undefined {
     const protection = (["protect", "retainOnDelete"] as const).filter((o) => r.options[o] === true);
@@ -262,7 +282,7 @@ export function diffStack(
                 ...id(c.head),
                 inputs: c.inputs,
                 reasons: c.reasons,
-                ...(c.head.options.deleteBeforeReplace ? { deleteBeforeReplace: true } : {}),
+                ...(deletesFirst(c.base, c.head) ? { deleteBeforeReplace: true } : {}),
                 ...(risk ? { risk } : {}),
             });
         } else if (c.inputs.length > 0) {

@@ -6,10 +6,10 @@
 // AWS types: the properties the provider marks ForceNew (Terraform SDK) or RequiresReplace
 // (Terraform plugin framework) in terraform-provider-aws, which pulumi-aws v7 bridges (v6 of the
 // Terraform provider); each entry names the file of hashicorp/terraform-provider-aws that holds
-// the marker. Only top-level and nested input names are listed, in Pulumi's camelCase. Kubernetes
-// kinds: the provider's own table of fields whose change replaces an object (pulumi-kubernetes
-// provider/pkg/provider/diff.go, `forceNew`, at v4.25.0, the provider the integration suite runs)
-// plus the metadata fields every object is identified by.
+// the marker. Input names are Pulumi's camelCase. Kubernetes kinds: the provider's own table of
+// fields whose change replaces an object (pulumi-kubernetes provider/pkg/provider/diff.go at
+// v4.25.0, the provider the integration suite runs: its Diff replaces on these fields only, with
+// server-side apply too) plus the name and namespace every object is identified by.
 
 /** Why a resource type's change replaces it, and where that is written down. */
 export interface ReplaceRule {
@@ -49,7 +49,7 @@ export const AWS_REPLACE_RULES: Readonly<Record<string, ReplaceRule>> = {
     "aws:ec2/internetGateway:InternetGateway": {
         properties: [],
         source: tf("ec2/vpc_internet_gateway.go"),
-        note: "vpcId is updated in place (the gateway is detached and attached)",
+        note: "vpcId is updated in place: the gateway is detached and attached",
     },
     "aws:ec2/eip:Eip": {
         properties: ["address", "domain", "networkBorderGroup", "publicIpv4Pool", "customerOwnedIpv4Pool"],
@@ -67,13 +67,13 @@ export const AWS_REPLACE_RULES: Readonly<Record<string, ReplaceRule>> = {
     "aws:ec2/route:Route": {
         properties: ["routeTableId", "destinationCidrBlock", "destinationIpv6CidrBlock", "destinationPrefixListId"],
         source: tf("ec2/vpc_route.go"),
-        note: "the target (gatewayId, natGatewayId, ...) is replaced in place (ReplaceRoute)",
+        note: "its target, gatewayId or natGatewayId, is changed in place with ReplaceRoute",
     },
     "aws:ec2/routeTable:RouteTable": { properties: ["vpcId"], source: tf("ec2/vpc_route_table.go") },
     "aws:ec2/routeTableAssociation:RouteTableAssociation": {
         properties: ["subnetId", "gatewayId"],
         source: tf("ec2/vpc_route_table_association.go"),
-        note: "routeTableId is updated in place (ReplaceRouteTableAssociation)",
+        note: "routeTableId is updated in place with ReplaceRouteTableAssociation",
     },
     "aws:ec2/securityGroup:SecurityGroup": {
         properties: ["name", "namePrefix", "description", "vpcId"],
@@ -114,7 +114,7 @@ export const AWS_REPLACE_RULES: Readonly<Record<string, ReplaceRule>> = {
             "dnsOptions.privateDnsSpecifiedDomains",
         ],
         source: tf("ec2/vpc_endpoint.go"),
-        note: "privateDnsEnabled also replaces an endpoint that is not of type Interface (CustomizeDiff)",
+        note: "privateDnsEnabled also replaces an endpoint that is not of type Interface, by CustomizeDiff",
     },
     "aws:ec2/launchTemplate:LaunchTemplate": {
         properties: ["name", "namePrefix"],
@@ -179,7 +179,7 @@ export const AWS_REPLACE_RULES: Readonly<Record<string, ReplaceRule>> = {
             "remoteNetworkConfig",
         ],
         source: tf("eks/cluster.go"),
-        note: "removing encryptionConfig replaces it too (CustomizeDiff); its subnets and endpoints are updated in place",
+        note: "removing encryptionConfig replaces it too, by CustomizeDiff; its subnets and endpoints are updated in place",
     },
     // pulumi-eks' Cluster is a remote component: the plan records its inputs, the engine replaces
     // the aws.eks.Cluster it makes from them (pulumi-eks nodejs/eks/cluster.ts hands name,
@@ -231,32 +231,116 @@ export function gvkOf(type: string): Gvk | undefined {
     return { group: m[1] === "core" ? "" : m[1], version: m[2], kind: m[3] };
 }
 
-const KUBERNETES_SOURCE = "pulumi/pulumi-kubernetes provider/pkg/provider/diff.go (forceNew), v4.25.0";
+const KUBERNETES_SOURCE =
+    "pulumi/pulumi-kubernetes provider/pkg/provider/diff.go (forceNew, forceNewProperties), v4.25.0";
+
+/** A pod's fields whose change replaces a Pod, its containers' included. */
+const POD_FIELDS = [
+    "spec.affinity",
+    "spec.automountServiceAccountToken",
+    "spec.dnsConfig",
+    "spec.dnsPolicy",
+    "spec.enableServiceLinks",
+    "spec.hostAliases",
+    "spec.hostIPC",
+    "spec.hostNetwork",
+    "spec.hostPID",
+    "spec.hostname",
+    "spec.imagePullSecrets",
+    "spec.nodeName",
+    "spec.nodeSelector",
+    "spec.overhead",
+    "spec.preemptionPolicy",
+    "spec.priority",
+    "spec.priorityClassName",
+    "spec.readinessGates",
+    "spec.restartPolicy",
+    "spec.runtimeClassName",
+    "spec.schedulerName",
+    "spec.securityContext",
+    "spec.serviceAccount",
+    "spec.serviceAccountName",
+    "spec.shareProcessNamespace",
+    "spec.subdomain",
+    "spec.terminationGracePeriodSeconds",
+    "spec.volumes",
+    ...["spec.containers[*]", "spec.initContainers[*]"].flatMap((c) =>
+        [
+            "args",
+            "command",
+            "env",
+            "env.value",
+            "image",
+            "imagePullPolicy",
+            "lifecycle",
+            "livenessProbe",
+            "ports",
+            "readinessProbe",
+            "resources",
+            "securityContext",
+            "stdin",
+            "stdinOnce",
+            "terminationMessagePath",
+            "terminationMessagePolicy",
+            "tty",
+            "volumeDevices",
+            "volumeMounts",
+            "workingDir",
+        ].map((f) => `${c}.${f}`),
+    ),
+];
 
 /**
- * Fields whose change replaces an object, by group, version and kind, as pulumi-kubernetes lists
- * them. The provider's table spells the DaemonSet kind `Daemonset`, so a DaemonSet's selector is
- * not in it (the API server still refuses the change: see `kubernetesReplaceRule`).
+ * Fields whose change replaces an object, by `group/version/kind` (the core group as ""), as
+ * pulumi-kubernetes v4.25.0 lists them (provider/pkg/provider/diff.go `forceNew` and
+ * `forceNewProperties`). The platform's provider sets neither enableSecretMutable nor
+ * enableConfigMapMutable, so a Secret's and a ConfigMap's data replace them too.
  */
 const KUBERNETES_FORCE_NEW: Readonly<Record<string, readonly string[]>> = {
     "apps/v1/Deployment": ["spec.selector"],
+    "apps/v1/DaemonSet": ["spec.selector"],
     "apps/v1/StatefulSet": [
         "spec.podManagementPolicy",
         "spec.revisionHistoryLimit",
+        "spec.selector",
         "spec.serviceName",
         "spec.volumeClaimTemplates",
-        ...["spec.selector"],
     ],
     "/v1/ConfigMap": ["binaryData", "data"],
-    "/v1/PersistentVolumeClaim": ["spec"],
-    "/v1/ResourceQuota": ["spec.scopes"],
     "/v1/Secret": ["type", "stringData", "data"],
+    "/v1/PersistentVolume": [
+        "spec.awsElasticBlockStore",
+        "spec.azureDisk",
+        "spec.azureFile",
+        "spec.cephfs",
+        "spec.cinder",
+        "spec.csi",
+        "spec.fc",
+        "spec.flexVolume",
+        "spec.flocker",
+        "spec.gcePersistentDisk",
+        "spec.glusterfs",
+        "spec.hostPath",
+        "spec.iscsi",
+        "spec.local",
+        "spec.nfs",
+        "spec.photonPersistentDisk",
+        "spec.portworxVolume",
+        "spec.quobyte",
+        "spec.rbd",
+        "spec.scaleIO",
+        "spec.storageos",
+        "spec.vsphereVolume",
+    ],
+    "/v1/PersistentVolumeClaim": ["spec.accessModes", "spec.selector", "spec.storageClassName", "spec.volumeName"],
+    "/v1/Pod": POD_FIELDS,
+    "/v1/ResourceQuota": ["spec.scopes"],
     "/v1/Service": ["spec.clusterIP"],
     "policy/v1beta1/PodDisruptionBudget": ["spec"],
     "rbac.authorization.k8s.io/v1/RoleBinding": ["roleRef"],
     "rbac.authorization.k8s.io/v1/ClusterRoleBinding": ["roleRef"],
     "storage.k8s.io/v1/StorageClass": ["parameters", "provisioner"],
-    "batch/v1/Job": ["spec.completions", "spec.parallelism", "spec.template", "spec.selector"],
+    "batch/v1/Job": ["spec.completions", "spec.parallelism", "spec.selector", "spec.template"],
 };
 
 /** The replace-on-change rule of a Kubernetes kind: its name and namespace, and the provider's fields. */
@@ -265,9 +349,7 @@ export function kubernetesReplaceRule(gvk: Gvk): ReplaceRule {
     return {
         properties: ["metadata.name", "metadata.namespace", ...own],
         source: KUBERNETES_SOURCE,
-        note:
-            "with server-side apply the provider also replaces an object when the API server's dry run refuses the change " +
-            "as immutable (e.g. a Service's type-bound fields)",
+        note: "an object keeping its name is deleted before it is created again (the provider's DeleteBeforeReplace)",
     };
 }
 
@@ -282,7 +364,7 @@ const HELM_RELEASE_RULE: ReplaceRule = {
  * kubeconfig is only known after apply or points at another cluster or context.
  */
 const KUBERNETES_PROVIDER_RULE: ReplaceRule = {
-    properties: ["kubeconfig", "context", "cluster", "renderYamlToDirectory"],
+    properties: ["kubeconfig", "context", "cluster", "renderYamlToDirectory", "clusterIdentifier"],
     source: "pulumi/pulumi-kubernetes provider/pkg/provider/provider.go (DiffConfig), v4.25.0",
     note: "offline the kubeconfig is a secret, so only one that comes from a replaced cluster is seen",
 };

@@ -162,6 +162,16 @@ describe("plan --diff: what a change does to a stack (plan/diff.ts)", () => {
         assert.deepStrictEqual(summary([base], [deployment({ app: "backend", tier: "api" }, "app:1")]), [
             "replace backend-v1: spec.selector.matchLabels.tier changes (replace-on-change property)",
         ]);
+        // It keeps its name: the provider deletes the old one first (two objects cannot share a name).
+        assert.strictEqual(
+            diffStack(STACK, [base], [deployment({ app: "backend", tier: "api" }, "app:1")]).changes[0]
+                .deleteBeforeReplace,
+            true,
+        );
+        assert.strictEqual(
+            diffStack(STACK, [vpc("10.20.0.0/16")], [vpc("10.30.0.0/16")]).changes[0].deleteBeforeReplace,
+            undefined,
+        );
         assert.deepStrictEqual(kubernetesReplaceRule({ group: "", version: "v1", kind: "Service" }).properties, [
             "metadata.name",
             "metadata.namespace",
