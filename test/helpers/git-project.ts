@@ -1,4 +1,4 @@
-import { execFileSync } from "child_process";
+import { execFile, execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { ROOT } from "../../plan/stack-config";
@@ -53,4 +53,29 @@ export function gitProject(name: string): string {
     git(dir, "add", "--all");
     git(dir, "commit", "--quiet", "--message", "base");
     return dir;
+}
+
+/** What a run of `npm run plan` printed, and how it ended. */
+export interface PlanRun {
+    readonly status: number;
+    readonly stdout: string;
+    readonly stderr: string;
+}
+
+/** Runs `npm run plan -- <args>` of the project in `dir` (its own scripts/plan.ts, in a process of its own), as a user does. */
+export function runPlan(dir: string, args: readonly string[]): Promise<PlanRun> {
+    return new Promise((resolve) => {
+        execFile(
+            process.execPath,
+            [
+                path.join(dir, "node_modules", "ts-node", "dist", "bin.js"),
+                "--transpile-only",
+                "scripts/plan.ts",
+                ...args,
+            ],
+            { cwd: dir, maxBuffer: 16 * 1024 * 1024 },
+            (err, stdout, stderr) =>
+                resolve({ status: err ? Number((err as { code?: number }).code) : 0, stdout, stderr }),
+        );
+    });
 }

@@ -1,28 +1,9 @@
 import * as assert from "assert";
-import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { EXIT } from "../../scripts/plan";
 import { DiffReport } from "../../plan/diff-report";
-import { git, gitProject } from "../helpers/git-project";
-
-/** Runs `npm run plan -- <args>` of the project in `dir`, as a user does; resolves to its exit code and output. */
-function plan(dir: string, args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-        execFile(
-            process.execPath,
-            [
-                path.join(dir, "node_modules", "ts-node", "dist", "bin.js"),
-                "--transpile-only",
-                "scripts/plan.ts",
-                ...args,
-            ],
-            { cwd: dir, maxBuffer: 16 * 1024 * 1024 },
-            (err, stdout, stderr) =>
-                resolve({ status: err ? Number((err as { code?: number }).code) : 0, stdout, stderr }),
-        );
-    });
-}
+import { PlanRun, git, gitProject, runPlan as plan } from "../helpers/git-project";
 
 /** Rewrites `from` to `to` in a file of `dir` (it must be there). */
 function edit(dir: string, file: string, from: string, to: string): void {
@@ -51,7 +32,7 @@ function dayTwoChange(dir: string): void {
 // The diff plans both trees (about 20 s on 2 cores): it starts before the whole suite runs, so that
 // it runs beside the other tests, and the tests below wait for it.
 let project: string;
-let run: Promise<{ status: number; stdout: string; stderr: string }>;
+let run: Promise<PlanRun>;
 before(() => {
     project = gitProject("diff-cli");
     dayTwoChange(project);
@@ -72,7 +53,7 @@ before(() => {
 describe("npm run plan -- --env dev --diff <ref>: a day-two change of dev, both trees planned", function () {
     this.timeout(180000);
     let report: DiffReport;
-    let result: { status: number; stdout: string; stderr: string };
+    let result: PlanRun;
 
     before(async () => {
         result = await run;
