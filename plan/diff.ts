@@ -206,9 +206,14 @@ export function urnKey(urn: string): string {
     return parts.join("::");
 }
 
-/** Whether `--allow-replace` acknowledges `r`: its type, or its URN. */
+/** Whether one `--allow-replace` value names a resource: its type, or its URN. */
+export function names(allowance: string, r: Pick<PlannedResource, "type" | "urn">): boolean {
+    return allowance === r.type || (allowance.startsWith("urn:") && urnKey(allowance) === urnKey(r.urn));
+}
+
+/** Whether `--allow-replace` acknowledges `r`. */
 function acknowledged(r: PlannedResource, allowed: ReadonlySet<string>): boolean {
-    return allowed.has(r.type) || [...allowed].some((a) => a.startsWith("urn:") && urnKey(a) === urnKey(r.urn));
+    return [...allowed].some((a) => names(a, r));
 }
 
 /**

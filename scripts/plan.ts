@@ -8,7 +8,7 @@ import { Command, CommanderError } from "commander";
 import { useMocks } from "../plan/evaluate";
 import { MissingCallerError, checkAllowedCallers, planAccess } from "../plan/access-plan";
 import { BadRefError, BasePlan, BasePlanError, BaseTree, checkoutBase, planBase } from "../plan/base-tree";
-import { AccessRequest, PlannedResource, diffAccess, diffStack, plannedResource } from "../plan/diff";
+import { AccessRequest, PlannedResource, diffAccess, diffStack, names, plannedResource } from "../plan/diff";
 import { DiffReport, diffReport, reportMarkdown, reportText } from "../plan/diff-report";
 import { environmentWarnings } from "../plan/environments";
 import {
@@ -191,6 +191,12 @@ async function run(argv: string[]): Promise<number> {
         }
         const report = diffOf(env, base, await basePlan, code.plans, code.access, args.allowReplace);
         console.log(reportText(report));
+        const risky = report.stacks.flatMap((s) => s.changes.filter((c) => c.risk !== undefined));
+        for (const allowance of args.allowReplace.filter((a) => !risky.some((c) => names(a, c)))) {
+            console.error(
+                `warning: --allow-replace ${allowance} acknowledges nothing in this diff: no replacement or deletion of a protected or stateful resource has that URN or type`,
+            );
+        }
         for (const [file, text] of [
             [args.json, `${JSON.stringify(report, null, 2)}\n`],
             [args.markdown, reportMarkdown(report)],

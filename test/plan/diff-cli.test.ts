@@ -29,25 +29,21 @@ function dayTwoChange(dir: string): void {
     );
 }
 
-// The diff plans both trees (about 20 s on 2 cores): it starts before the whole suite runs, so that
-// it runs beside the other tests, and the tests below wait for it.
+// Each diff plans both trees (about 20 s on 2 cores): both runs start before the whole suite runs,
+// so that they run beside the other tests, and the tests below wait for them. Each has its own
+// copy of the project (two worktrees of one repository would share its lock files).
+const RISKY = ["aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:eks/nodeGroup:NodeGroup"];
 let project: string;
 let run: Promise<PlanRun>;
+let acknowledgedRun: Promise<PlanRun>;
 before(() => {
+    const args = ["--env", "dev", "--diff", "HEAD", "--out", "out/plan"];
     project = gitProject("diff-cli");
     dayTwoChange(project);
-    run = plan(project, [
-        "--env",
-        "dev",
-        "--diff",
-        "HEAD",
-        "--out",
-        "out/plan",
-        "--json",
-        "out/diff.json",
-        "--markdown",
-        "out/diff.md",
-    ]);
+    run = plan(project, [...args, "--json", "out/diff.json", "--markdown", "out/diff.md"]);
+    const other = gitProject("diff-cli-ack");
+    dayTwoChange(other);
+    acknowledgedRun = plan(other, [...args, ...[...RISKY, "aws:kms/key:Key"].flatMap((a) => ["--allow-replace", a])]);
 });
 
 describe("npm run plan -- --env dev --diff <ref>: a day-two change of dev, both trees planned", function () {
@@ -170,6 +166,17 @@ describe("npm run plan -- --env dev --diff <ref>: a day-two change of dev, both 
     it("plans the ref's tree from a temporary worktree with this checkout's node_modules, and removes it", () => {
         assert.doesNotMatch(result.stderr, /npm ci/);
         assert.strictEqual(git(project, "worktree", "list").split("\n").length, 1);
+    });
+
+    it("with --allow-replace naming each risky type it exits 0, and warns about one that names nothing", async () => {
+        const acknowledged = await acknowledgedRun;
+        assert.strictEqual(acknowledged.status, EXIT.ok, acknowledged.stdout + acknowledged.stderr);
+        assert.match(acknowledged.stdout, /^ {7}stateful: every subnet.* \[acknowledged by --allow-replace\]$/m);
+        assert.doesNotMatch(acknowledged.stdout, /RISK:/);
+        assert.match(
+            acknowledged.stderr,
+            /^warning: --allow-replace aws:kms\/key:Key acknowledges nothing in this diff: no replacement or deletion of a protected or stateful resource has that URN or type$/m,
+        );
     });
 
     it("a ref that names no commit is a usage error, before anything is planned", async () => {
