@@ -204,7 +204,8 @@ async function run(argv: string[]): Promise<number> {
             if (file !== undefined) {
                 fs.mkdirSync(path.dirname(file), { recursive: true });
                 fs.writeFileSync(file, text);
-                console.log(`  wrote ${path.relative(process.cwd(), file) || file}`);
+                const relative = path.relative(process.cwd(), file);
+                console.log(`  wrote ${relative.startsWith("..") || relative === "" ? file : relative}`);
             }
         }
         return code.exit === EXIT.ok && report.unacknowledged > 0 ? EXIT.unacknowledged : code.exit;
