@@ -33,8 +33,13 @@ need_tools() {
 elapsed() { echo "$(( $(date +%s) - $1 )) s"; }
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-build_engine=0; build_k8s=0
+build_engine=0; build_k8s=0; build_yaml=0
 if [ -z "${PULUMI:-}" ] && ! command -v pulumi >/dev/null; then need_tools "no pulumi on PATH"; build_engine=1; fi
+# Pulumi YAML's language host, for the other-languages test (skipped without it): from the Go module
+# proxy, not ../shared (scripts/build-yaml-host.sh), when go is there to build it.
+if ! command -v pulumi-language-yaml >/dev/null && { command -v go >/dev/null || [ -x /usr/local/go/bin/go ]; }; then
+  build_yaml=1
+fi
 if [ -z "${PLATFORM_KUBECONFIG:-}" ]; then need_tools "PLATFORM_KUBECONFIG is not set"; build_k8s=1; fi
 
 # --- builds, in parallel (each is cached: a re-run takes about a second) ---
@@ -46,6 +51,9 @@ if [ "$build_k8s" = 1 ]; then
   ( KWOK=1 "$TOOLS/k8s/build.sh" && "$TOOLS/istiod/build.sh" ) > "$CACHE/k8s-build.log" 2>&1 & pids+=($!)
   "$ROOT/scripts/build-cert-manager-local.sh" > "$CACHE/cert-manager-local-build.log" 2>&1 & pids+=($!)
 fi
+if [ "$build_yaml" = 1 ]; then
+  "$ROOT/scripts/build-yaml-host.sh" > "$CACHE/yaml-host-build.log" 2>&1 & pids+=($!)
+fi
 for pid in "${pids[@]}"; do
   wait "$pid" || { say "a tool build failed:"; tail -20 "$CACHE"/*-build.log >&2; exit 1; }
 done
@@ -54,6 +62,9 @@ done
 if [ "$build_engine" = 1 ]; then
   BIN=$(tail -1 "$CACHE/engine-build.log"); export PATH=$BIN:$PATH
   say "pulumi: $BIN/pulumi ($(pulumi version))"
+fi
+if [ "$build_yaml" = 1 ]; then
+  export PATH=$(tail -1 "$CACHE/yaml-host-build.log"):$PATH
 fi
 
 cleanup() {
