@@ -48,7 +48,9 @@ export function gitProject(name: string): string {
     }
     copyFixtureStacks(dir);
     fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
-    fs.writeFileSync(path.join(dir, ".gitignore"), "node_modules\nout/\n");
+    // The repository's own ignores (out/, bin/, ...), and node_modules, which is a link here.
+    const ignores = fs.readFileSync(path.join(ROOT, ".gitignore"), "utf8");
+    fs.writeFileSync(path.join(dir, ".gitignore"), `${ignores.trimEnd()}\nnode_modules\n`);
     git(dir, "init", "--quiet", "--initial-branch=main");
     git(dir, "add", "--all");
     git(dir, "commit", "--quiet", "--message", "base");
