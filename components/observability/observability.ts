@@ -131,7 +131,9 @@ export class Observability extends pulumi.ComponentResource {
                     labels: { "istio-injection": "disabled" },
                 }),
             },
-            { ...build.child, dependsOn: [...build.settings.dependsOn] },
+            // Protected: Prometheus' volume claim lives here; deleting the namespace deletes it and,
+            // with the gp3 class's reclaimPolicy Delete, the EBS volume and the metrics on it.
+            { ...build.child, dependsOn: [...build.settings.dependsOn], protect: true },
         );
     }
 

@@ -53,6 +53,15 @@ export const GLOBAL_SHAPE = {
             "HH:MM (24 h, in timeZone) when a scheduler may stop the environment's resources (tag stop-time); not equal to startTime.",
         layers: global,
     }),
+    // True by default: an environment is production unless its global stack says otherwise, so a
+    // file written without the key (or a key lost in a copy) can never make one removable. Marking
+    // one disposable is a reviewed change of this file and an `up` of the global stack (the teardown
+    // reads the deployed output too), then a destroy that names the environment.
+    production: configKey(z.boolean(), true, {
+        description:
+            "Whether the environment is production: true (the default) refuses its teardown (npm run env -- destroy --unprotect); set false in the global stack of a review or throw-away environment, then deploy it, to allow one. Protected resources are protected either way.",
+        layers: global,
+    }),
     vpcCidr: configKey(
         requiredString((v) => checkCidr(v, 16, 24)),
         "10.0.0.0/16",
@@ -120,6 +129,8 @@ export interface GlobalConfig {
     readonly layer: "global";
     readonly stack: string;
     readonly environment: EnvironmentSettings;
+    /** Whether the environment is production (its teardown is refused). */
+    readonly production: boolean;
     readonly vpcCidr: string;
     /** The network's settings, checked and with every default applied. */
     readonly network: NetworkSettings;
@@ -146,6 +157,7 @@ export function parseGlobalConfig(v: GlobalValues, stack: string, env: string, p
         layer: "global",
         stack,
         environment,
+        production: v.production,
         vpcCidr: v.vpcCidr,
         network: parseNetwork(v, env, problems),
     };
