@@ -6,7 +6,15 @@
 import * as assert from "assert";
 import * as path from "path";
 import { AutomationWorkspace, EXIT, main } from "../../scripts/env";
-import { Counts, EnvironmentWorkspace, Operation, StackRunOptions, StackRunReport } from "../../scripts/env-runner";
+import {
+    BackendStack,
+    Counts,
+    EnvironmentWorkspace,
+    Operation,
+    PendingOperation,
+    StackRunOptions,
+    StackRunReport,
+} from "../../scripts/env-runner";
 import { StackPlan, manifestsOf } from "../../plan/plan";
 import { setUpDevServices } from "../../plan/engine/dev-standins";
 import { Backend, projectCopy } from "../../plan/engine/engine";
@@ -31,6 +39,18 @@ class Recording implements EnvironmentWorkspace {
         } finally {
             this.events.push(`end ${stack}`);
         }
+    }
+
+    listStacks(): Promise<BackendStack[]> {
+        return this.inner.listStacks();
+    }
+
+    outputs(stack: string): Promise<Record<string, unknown> | undefined> {
+        return this.inner.outputs(stack);
+    }
+
+    pendingOperations(stack: string): Promise<PendingOperation[]> {
+        return this.inner.pendingOperations(stack);
     }
 }
 
