@@ -90,6 +90,32 @@ export function destroyRefusal(
     );
 }
 
+/**
+ * Why destroying stacks that hold protected resources is refused without --unprotect, or
+ * undefined. The engine deletes every other resource of the stack first and fails only when it
+ * reaches a protected one, which would leave the stack half destroyed; so the command refuses
+ * before anything runs, naming the protected resources of each stack.
+ */
+export function protectedRefusal(
+    env: string,
+    protectedByStack: ReadonlyMap<string, readonly string[]>,
+): string | undefined {
+    const held = [...protectedByStack].filter(([, urns]) => urns.length > 0);
+    if (held.length === 0) {
+        return undefined;
+    }
+    const listed = held.map(([stack, urns]) => {
+        const names = urns.slice(0, 3).map((u) => u.split("::").pop() ?? u);
+        const more = urns.length > names.length ? `, and ${urns.length - names.length} more` : "";
+        return `${stack} (${urns.length} protected: ${names.join(", ")}${more})`;
+    });
+    return (
+        `destroy refused, nothing ran: ${listed.join("; ")}. A destroy would delete everything else of ${held.length === 1 ? "that stack" : "those stacks"} and stop at the first protected resource. ` +
+        `To tear down a review environment: npm run env -- destroy --env ${env} --unprotect (its global stack must say platform:production: false); ` +
+        `to remove one protected resource on purpose: pulumi state unprotect (docs/living-with-an-environment.md)`
+    );
+}
+
 /** Whether destroying `stacks` of `env` destroys the environment itself (its global stack is among them). */
 export function destroysEnvironment(env: string, stacks: readonly string[]): boolean {
     return stacks.includes(env);

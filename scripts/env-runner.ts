@@ -85,6 +85,8 @@ export interface EnvironmentWorkspace {
     outputs(stack: string): Promise<Record<string, unknown> | undefined>;
     /** The operations an interrupted run left pending in a stack's state. */
     pendingOperations(stack: string): Promise<PendingOperation[]>;
+    /** The URNs of a stack's protected resources, as its state says (none for a stack not in the backend). */
+    protectedResources(stack: string): Promise<string[]>;
 }
 
 /** What happened to one stack. */

@@ -10,7 +10,6 @@ import { runCommand } from "./cli";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { EngineEvent, LocalWorkspace, OpMap, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
 import { parseEngineConfig } from "../infra/config";
-import { GlobalConfig } from "../infra/schema";
 import { findOnPath } from "../plan/engine/engine";
 import { ENV_NAME } from "../infra/schema/stack";
 import { envOfStackName, layerOfStackName, layeredStacks } from "../infra/layers";
@@ -39,9 +38,11 @@ import {
     inventoryIsClean,
     inventoryNotes,
     inventoryOf,
+    protectedRefusal,
     recoveryNotes,
     teardownRefusal,
 } from "./env-guards";
+import { isProductionInFile } from "./production";
 
 /** The command's exit codes; README "Deploy for real" documents the same. */
 export const EXIT = {
@@ -372,6 +373,12 @@ class EventLog {
     }
 }
 
+/** The parts of an exported stack state (`pulumi stack export`, version 3) the command reads. */
+interface StateDeployment {
+    resources?: { urn: string; protect?: boolean }[];
+    pending_operations?: { type: string; resource: { urn: string } }[];
+}
+
 /** The real engine: Pulumi's Automation API over a project folder (LocalWorkspace), as the CLI would run. */
 export class AutomationWorkspace implements EnvironmentWorkspace {
     constructor(
@@ -442,20 +449,28 @@ export class AutomationWorkspace implements EnvironmentWorkspace {
         return Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]));
     }
 
-    async pendingOperations(name: string): Promise<PendingOperation[]> {
+    /** What the stack's state says: its resources and its pending operations (none for a stack not in the backend). */
+    private async state(name: string): Promise<StateDeployment> {
         const stack = await this.existing(name);
-        const deployment = stack === undefined ? undefined : await stack.exportStack();
-        const pending = (
-            deployment?.deployment as { pending_operations?: { type: string; resource: { urn: string } }[] }
-        )?.pending_operations;
-        return (pending ?? []).map((p) => ({ type: p.type, urn: p.resource.urn }));
+        return stack === undefined ? {} : ((await stack.exportStack()).deployment as StateDeployment);
+    }
+
+    async pendingOperations(name: string): Promise<PendingOperation[]> {
+        const pending = (await this.state(name)).pending_operations ?? [];
+        return pending.map((p) => ({ type: p.type, urn: p.resource.urn }));
+    }
+
+    async protectedResources(name: string): Promise<string[]> {
+        const resources = (await this.state(name)).resources ?? [];
+        return resources.filter((r) => r.protect === true).map((r) => r.urn);
     }
 
     /** Lifts `protect` from every resource of the stack's state (what `pulumi state unprotect --all` does); returns how many. */
     private async unprotect(stack: Stack): Promise<number> {
         const exported = await stack.exportStack();
-        const resources = (exported.deployment as { resources?: { protect?: boolean }[] }).resources ?? [];
-        const protectedOnes = resources.filter((r) => r.protect === true);
+        const protectedOnes = ((exported.deployment as StateDeployment).resources ?? []).filter(
+            (r) => r.protect === true,
+        );
         if (protectedOnes.length > 0) {
             for (const r of protectedOnes) {
                 r.protect = false;
@@ -600,13 +615,6 @@ export interface MainOptions {
 export const NO_PULUMI =
     'the Pulumi CLI ("pulumi") is not on PATH; npm run env runs it for every operation: install it (https://www.pulumi.com/docs/install/) or add its folder to PATH; nothing ran';
 
-/** Whether the global stack's file of `env` marks it as production (platform:production, true by default). */
-function productionInFile(env: string, dir: string): boolean {
-    const config = readStackConfig(env, dir, dir);
-    const parsed = parseEngineConfig(env, config.config, (key) => config.secretKeys.includes(key)) as GlobalConfig;
-    return parsed.production;
-}
-
 /**
  * Checks the environment against the backend before anything runs: the guard of destroy and the
  * teardown's production check (each refusal throws a BadInputError), and for a preview the
@@ -622,10 +630,19 @@ async function checkEnvironment(
         if (refusal !== undefined) {
             throw new BadInputError(refusal);
         }
-        if (args.unprotect) {
+        if (!args.unprotect) {
+            const held = new Map<string, string[]>();
+            for (const stack of args.stacks) {
+                held.set(stack, await workspace.protectedResources(stack));
+            }
+            const protectedOnes = protectedRefusal(args.env, held);
+            if (protectedOnes !== undefined) {
+                throw new BadInputError(protectedOnes);
+            }
+        } else {
             const teardown = teardownRefusal(
                 args.env,
-                productionInFile(args.env, args.dir),
+                isProductionInFile(args.env, args.dir),
                 await workspace.outputs(args.env),
             );
             if (teardown !== undefined) {

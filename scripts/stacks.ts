@@ -5,12 +5,17 @@
 //   stacks envs                        ["dev","prod"]          every environment (each global stack)
 //   stacks touched <base-ref>          ["dev-backend"]         the stacks a change since <base-ref> touches
 //   stacks touched-envs <base-ref>     ["dev"]                 the environments of those stacks
+//   stacks preview-envs <base-ref>     ["dev"]                 those of them that are not production
+//
+// A pull request previews only environments that are not production (platform:production: false in
+// their global stack's file): its job holds no production secret (docs/operations.md "CI/CD").
 //
 // A change to a stack's own file touches that stack; a change to code, dependencies or Pulumi.yaml
 // touches every stack; docs, README and workflow changes touch none.
 import { execFileSync } from "child_process";
 import { envOfStackName, layerOfStackName } from "../infra/layers";
 import { ROOT, allStacks } from "../plan/stack-config";
+import { isProductionInFile } from "./production";
 
 /** Every environment: the stacks that are an environment's global stack, sorted. */
 export function environments(stacks: readonly string[]): string[] {
@@ -44,21 +49,26 @@ function changedSince(base: string): string[] {
         .filter(Boolean);
 }
 
-const USAGE = "usage: stacks envs | touched <base-ref> | touched-envs <base-ref>";
+const USAGE = "usage: stacks envs | touched <base-ref> | touched-envs <base-ref> | preview-envs <base-ref>";
 
 /** Runs one listing; returns its JSON, or throws with the usage. */
 export function listing(
     args: readonly string[],
     stacks = allStacks(ROOT),
     changed: (base: string) => string[] = changedSince,
+    isProduction: (env: string) => boolean = (env) => isProductionInFile(env, ROOT),
 ): string[] {
     const [command, base, ...rest] = args;
     if (command === "envs" && base === undefined) {
         return environments(stacks);
     }
-    if ((command === "touched" || command === "touched-envs") && base && rest.length === 0) {
+    if (["touched", "touched-envs", "preview-envs"].includes(command) && base && rest.length === 0) {
         const touched = touchedStacks(changed(base), stacks);
-        return command === "touched" ? touched : environmentsOf(touched);
+        if (command === "touched") {
+            return touched;
+        }
+        const envs = environmentsOf(touched);
+        return command === "touched-envs" ? envs : envs.filter((env) => !isProduction(env));
     }
     throw new Error(USAGE);
 }

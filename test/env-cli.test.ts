@@ -49,6 +49,7 @@ interface FakeBackend {
     readonly stacks?: BackendStack[];
     readonly outputs?: Record<string, Record<string, unknown>>;
     readonly pending?: Record<string, PendingOperation[]>;
+    readonly protected?: Record<string, string[]>;
 }
 
 /** A workspace that records which stacks ran, in which order, how many at once and with which options. */
@@ -100,6 +101,10 @@ class FakeWorkspace implements EnvironmentWorkspace {
 
     pendingOperations(stack: string): Promise<PendingOperation[]> {
         return Promise.resolve(this.backend.pending?.[stack] ?? []);
+    }
+
+    protectedResources(stack: string): Promise<string[]> {
+        return Promise.resolve(this.backend.protected?.[stack] ?? []);
     }
 
     /** The stacks in the order they started. */
@@ -662,6 +667,42 @@ describe("npm run env: day-2 safety", () => {
                 "Destroy environment dev (dev, dev-backend, dev-common, dev-frontend, dev-payment)? Type its name to confirm: ",
                 "Destroy environment dev (dev, dev-backend, dev-common, dev-frontend, dev-payment)? Type its name to confirm: ",
             ]);
+        });
+    });
+
+    describe("protected resources", () => {
+        it("a destroy of stacks that hold protected resources is refused before anything runs, naming them", async () => {
+            const urn = (type: string, name: string) =>
+                `urn:pulumi:dev::platform::platform:network:Network$${type}::${name}`;
+            const backend: FakeBackend = {
+                protected: {
+                    dev: [
+                        urn("aws:ec2/vpc:Vpc", "dev-global-vpc"),
+                        urn("aws:ec2/subnet:Subnet", "dev-global-private-subnet-0"),
+                        urn("aws:ec2/subnet:Subnet", "dev-global-private-subnet-1"),
+                        urn("aws:ec2/subnet:Subnet", "dev-global-private-subnet-2"),
+                    ],
+                    "dev-common": [urn("kubernetes:core/v1:Namespace", "istio-system")],
+                },
+            };
+            assert.deepStrictEqual(
+                await refused(
+                    ["destroy", "--env", "dev", "--yes-destroy", "dev"],
+                    FIXTURE_PROJECT,
+                    new FakeWorkspace({}, backend),
+                ),
+                {
+                    code: EXIT.badInput,
+                    message:
+                        "env: destroy refused, nothing ran: dev (4 protected: dev-global-vpc, dev-global-private-subnet-0, dev-global-private-subnet-1, and 1 more); dev-common (1 protected: istio-system). A destroy would delete everything else of those stacks and stop at the first protected resource. To tear down a review environment: npm run env -- destroy --env dev --unprotect (its global stack must say platform:production: false); to remove one protected resource on purpose: pulumi state unprotect (docs/living-with-an-environment.md)",
+                },
+            );
+            // A service stack holds none: its destroy runs.
+            const service = await env(
+                ["destroy", "--env", "dev", "--stack", "dev-backend", "--yes"],
+                new FakeWorkspace({}, backend),
+            );
+            assert.strictEqual(service.code, EXIT.ok);
         });
     });
 

@@ -52,6 +52,10 @@ class Recording implements EnvironmentWorkspace {
     pendingOperations(stack: string): Promise<PendingOperation[]> {
         return this.inner.pendingOperations(stack);
     }
+
+    protectedResources(stack: string): Promise<string[]> {
+        return this.inner.protectedResources(stack);
+    }
 }
 
 /** The counts the engine printed at the end of a stack's output (`+ 45 created`, `45 unchanged`). */

@@ -28,10 +28,21 @@ describe("workflow stack listings (scripts/stacks.ts, run by .github/scripts/sta
         assert.deepStrictEqual(listing(["envs"], STACKS, changed), ["dev", "prod"]);
         assert.deepStrictEqual(listing(["touched", "main"], STACKS, changed), ["prod-payment"]);
         assert.deepStrictEqual(listing(["touched-envs", "main"], STACKS, changed), ["prod"]);
-        for (const args of [[], ["touched"], ["envs", "x"], ["list"]]) {
+        for (const args of [[], ["touched"], ["envs", "x"], ["list"], ["preview-envs"]]) {
             assert.throws(() => listing(args, STACKS, changed), {
-                message: "usage: stacks envs | touched <base-ref> | touched-envs <base-ref>",
+                message: "usage: stacks envs | touched <base-ref> | touched-envs <base-ref> | preview-envs <base-ref>",
             });
         }
+    });
+
+    it("preview-envs: the touched environments that are not production (a pull request holds no production secret)", () => {
+        const everything = () => ["components/service/spec.ts"];
+        const production = (env: string) => env === "prod";
+        assert.deepStrictEqual(listing(["touched-envs", "main"], STACKS, everything, production), ["dev", "prod"]);
+        assert.deepStrictEqual(listing(["preview-envs", "main"], STACKS, everything, production), ["dev"]);
+        assert.deepStrictEqual(
+            listing(["preview-envs", "main"], STACKS, () => ["Pulumi.prod.yaml"], production),
+            [],
+        );
     });
 });
