@@ -152,29 +152,31 @@ export function teardownRefusal(
 
 /**
  * How to bring back each stack a cancelled run stopped in the middle of an operation: with no
- * pending operation its state is consistent and the same command finishes the work; with pending
- * ones, their resources are to be checked, then a refresh that drops them, then the command again.
+ * pending operation its state is consistent and the same command (`again`) finishes the work; with
+ * pending ones, their resources are to be checked, then a refresh that drops them, then the same
+ * command. Commands are quoted with backticks.
  */
 export function recoveryNotes(
     env: string,
     outcomes: readonly StackOutcome[],
     pending: ReadonlyMap<string, readonly PendingOperation[]>,
+    again: string,
 ): string[] {
     const interrupted = outcomes.filter((o) => o.result === "cancelled");
     return interrupted.map((o) => {
         const ops = pending.get(o.stack) ?? [];
         if (ops.length === 0) {
-            return `${o.stack}: stopped cleanly, no operation pending: run the same command again to finish (npm run env -- ${o.operation} --env ${env} --stack ${o.stack})`;
+            return `${o.stack}: stopped cleanly, no operation pending: run the same command again to finish: \`${again}\``;
         }
         const listed = ops.map((p) => `${p.type} ${p.urn.split("::").slice(-2).join("::")}`).join(", ");
         return (
             `${o.stack}: ${ops.length} operation${ops.length === 1 ? " was" : "s were"} interrupted (${listed}). ` +
-            `Check ${ops.length === 1 ? "it" : "them"} on the cluster or the cloud console, then ` +
-            `npm run env -- refresh --env ${env} --stack ${o.stack} --clear-pending-creates --yes ` +
+            `Check ${ops.length === 1 ? "it" : "them"} on the cluster or the cloud console, then run ` +
+            `\`npm run env -- refresh --env ${env} --stack ${o.stack} --clear-pending-creates --yes\` ` +
             `(reads every resource back and drops the pending operations; a create that did happen is then unknown to Pulumi: ` +
             `a Kubernetes object is taken over again by the next up, anything else needs pulumi import), ` +
-            `then npm run env -- ${o.operation} --env ${env} --stack ${o.stack}. ` +
-            `If the stack is reported locked: pulumi cancel --stack ${o.stack} --yes (only when no pulumi runs on it)`
+            `then the same command again: \`${again}\`. ` +
+            `If the stack is reported locked: \`pulumi cancel --stack ${o.stack} --yes\` (only when no pulumi runs on it)`
         );
     });
 }

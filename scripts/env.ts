@@ -762,7 +762,11 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
         return EXIT.failed;
     }
     const { outcomes, cancelled } = await runCancellable(args, workspace, options.signals ?? process, print);
-    const notes = [...environment.notes, ...recoveryNotes(args.env, outcomes, await pendingOf(outcomes, workspace))];
+    const again = `npm run env -- ${argv.join(" ")}`;
+    const notes = [
+        ...environment.notes,
+        ...recoveryNotes(args.env, outcomes, await pendingOf(outcomes, workspace), again),
+    ];
     print("");
     print(summaryTable(outcomes, notes));
     if (args.summary) {

@@ -876,7 +876,7 @@ describe("npm run env: day-2 safety", () => {
                     `dev-frontend: not run: the run was cancelled (${signal})`,
                     `dev-payment: not run: the run was cancelled (${signal})`,
                     "",
-                    "dev-common: stopped cleanly, no operation pending: run the same command again to finish (npm run env -- up --env dev --stack dev-common)",
+                    "dev-common: stopped cleanly, no operation pending: run the same command again to finish: `npm run env -- up --env dev --yes`",
                 ]);
                 assert.strictEqual(signals.listenerCount(signal), 0, "the handlers are removed after the run");
             });
@@ -906,7 +906,7 @@ describe("npm run env: day-2 safety", () => {
             assert.strictEqual(code, EXIT.cancelled);
             assert.strictEqual(
                 lines[lines.length - 1],
-                "dev-backend: 1 operation was interrupted (creating platform:service:Service$kubernetes:apps/v1:Deployment::backend-v1). Check it on the cluster or the cloud console, then npm run env -- refresh --env dev --stack dev-backend --clear-pending-creates --yes (reads every resource back and drops the pending operations; a create that did happen is then unknown to Pulumi: a Kubernetes object is taken over again by the next up, anything else needs pulumi import), then npm run env -- up --env dev --stack dev-backend. If the stack is reported locked: pulumi cancel --stack dev-backend --yes (only when no pulumi runs on it)",
+                "dev-backend: 1 operation was interrupted (creating platform:service:Service$kubernetes:apps/v1:Deployment::backend-v1). Check it on the cluster or the cloud console, then run `npm run env -- refresh --env dev --stack dev-backend --clear-pending-creates --yes` (reads every resource back and drops the pending operations; a create that did happen is then unknown to Pulumi: a Kubernetes object is taken over again by the next up, anything else needs pulumi import), then the same command again: `npm run env -- up --env dev --stack dev-backend --yes`. If the stack is reported locked: `pulumi cancel --stack dev-backend --yes` (only when no pulumi runs on it)",
             );
         });
     });
