@@ -395,25 +395,21 @@ export class AutomationWorkspace implements EnvironmentWorkspace {
         private readonly cancelGraceMs = 3000,
     ) {}
 
+    /** The stack to run `operation` on: created with --create, else undefined for a destroy of a stack never deployed. */
     private async stack(name: string, operation: Operation): Promise<Stack | undefined> {
-        const args = { stackName: name, workDir: this.workDir };
-        const opts = { envVars: this.envVars };
         if (this.create && (operation === "preview" || operation === "up")) {
-            return LocalWorkspace.createOrSelectStack(args, opts);
+            return LocalWorkspace.createOrSelectStack(
+                { stackName: name, workDir: this.workDir },
+                { envVars: this.envVars },
+            );
         }
-        try {
-            return await LocalWorkspace.selectStack(args, opts);
-        } catch (err) {
-            if (!(err instanceof StackNotFoundError)) {
-                throw err;
-            }
-            if (operation === "destroy") {
-                return undefined; // never deployed: nothing to destroy
-            }
+        const stack = await this.existing(name);
+        if (stack === undefined && operation !== "destroy") {
             throw new StackRunFailure(
                 `stack ${name} does not exist in the backend: create it with "pulumi stack init ${name}" (with --secrets-provider if you use one), or pass --create`,
             );
         }
+        return stack;
     }
 
     /** The stack if the backend has it. */
@@ -452,7 +448,7 @@ export class AutomationWorkspace implements EnvironmentWorkspace {
     /** What the stack's state says: its resources and its pending operations (none for a stack not in the backend). */
     private async state(name: string): Promise<StateDeployment> {
         const stack = await this.existing(name);
-        return stack === undefined ? {} : ((await stack.exportStack()).deployment as StateDeployment);
+        return stack === undefined ? {} : (((await stack.exportStack()).deployment ?? {}) as StateDeployment);
     }
 
     async pendingOperations(name: string): Promise<PendingOperation[]> {
@@ -468,7 +464,7 @@ export class AutomationWorkspace implements EnvironmentWorkspace {
     /** Lifts `protect` from every resource of the stack's state (what `pulumi state unprotect --all` does); returns how many. */
     private async unprotect(stack: Stack): Promise<number> {
         const exported = await stack.exportStack();
-        const protectedOnes = ((exported.deployment as StateDeployment).resources ?? []).filter(
+        const protectedOnes = (((exported.deployment ?? {}) as StateDeployment).resources ?? []).filter(
             (r) => r.protect === true,
         );
         if (protectedOnes.length > 0) {
