@@ -78,6 +78,11 @@ export class Backend {
         delete this.env.PULUMI_ACCESS_TOKEN;
     }
 
+    /** The environment's variables that are set, as the Automation API takes them (`envVars`). */
+    vars(): Record<string, string> {
+        return Object.fromEntries(Object.entries(this.env).filter((e): e is [string, string] => e[1] !== undefined));
+    }
+
     /** Runs `pulumi ARGS` in `cwd`; resolves with its exit code and output (never rejects on a non-zero exit). */
     run(cwd: string, args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CommandResult> {
         const started = Date.now();
