@@ -601,13 +601,13 @@ describe("dev-common on an existing cluster under the real engine, charts throug
             (before.metadata.ownerReferences ?? []).map((o) => `${o.kind}/${o.name}`),
             ["Certificate/dev-common-ca"],
         );
-        // Protected: the engine refuses to delete it.
+        // Protected: the engine refuses to delete it (with its dependent issuer), already in the preview.
         const refused = await backend.run(project, [
             "destroy",
             "--target",
             certificate,
+            "--target-dependents",
             "--yes",
-            "--skip-preview",
             "--stack",
             STACK,
         ]);
@@ -618,6 +618,7 @@ describe("dev-common on an existing cluster under the real engine, charts throug
             describeCommand(refused),
         );
         kubectlOk(["-n", "cert-manager", "get", "certificate", "dev-common-ca"]);
+        kubectlOk(["get", "clusterissuer", "dev-common-ca-issuer"]);
         // Unprotected on purpose, and deleted with its issuer: the Secret stays, no longer owned, with its key.
         await backend.ok(project, ["state", "unprotect", certificate, "--yes", "--stack", STACK]);
         await backend.ok(project, [
