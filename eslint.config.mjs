@@ -19,7 +19,17 @@ const UNTYPED_DATA_RULES = {
 
 export default defineConfig(
     {
-        ignores: ["node_modules/**", "policy/node_modules/**", "bin/**", "out/**", "test/fixtures/**"],
+        ignores: [
+            "node_modules/**",
+            "policy/node_modules/**",
+            "bin/**",
+            "components/bin/**",
+            // Example programs are type-checked against the packed package by the integration suite
+            // (test/integration/package.test.ts); a fresh clone has no node_modules of theirs to lint them with.
+            "examples/**",
+            "out/**",
+            "test/fixtures/**",
+        ],
     },
     eslint.configs.recommended,
     tseslint.configs.strictTypeChecked,

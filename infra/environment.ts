@@ -21,8 +21,59 @@ export function stackConfigDir(): string {
 /** A YAML file that does not parse; the message names the file, the line and the column. */
 export class YamlFileError extends pulumi.RunError {}
 
+/**
+ * What has been read while `readingEachStackFileOnce` runs: each YAML file's document (or its
+ * error) by path, and each environment's access graph by folder and environment.
+ */
+interface ReadOnce {
+    readonly files: Map<string, { readonly doc: unknown } | { readonly error: unknown }>;
+    readonly graphs: Map<string, GraphService[]>;
+}
+
+let readOnce: ReadOnce | undefined;
+let readOnceDepth = 0;
+
+/**
+ * Runs `fn` reading and parsing each YAML file at most once, and building each environment's
+ * access graph once. The engine runs one stack per process, which reads its own stack file and
+ * its environment's service stack files once anyway; the offline plan evaluates every stack of an
+ * environment in one process, where each service stack would otherwise read every other one
+ * again: quadratic in the number of services. Files must not change while `fn` runs (the plan
+ * reads, it never writes a stack file). Calls may nest; the files are read again afterwards.
+ */
+export async function readingEachStackFileOnce<T>(fn: () => Promise<T>): Promise<T> {
+    readOnce ??= { files: new Map(), graphs: new Map() };
+    readOnceDepth++;
+    try {
+        return await fn();
+    } finally {
+        readOnceDepth--;
+        if (readOnceDepth === 0) {
+            readOnce = undefined;
+        }
+    }
+}
+
 /** The YAML document of `file`; a syntax error is a YamlFileError `<file> line L, column C: not valid YAML: <reason>`. */
 export function readYamlFile(file: string): unknown {
+    const known = readOnce?.files.get(file);
+    if (known !== undefined) {
+        if ("error" in known) {
+            throw known.error;
+        }
+        return known.doc;
+    }
+    try {
+        const doc = parseYamlFile(file);
+        readOnce?.files.set(file, { doc });
+        return doc;
+    } catch (error) {
+        readOnce?.files.set(file, { error });
+        throw error;
+    }
+}
+
+function parseYamlFile(file: string): unknown {
     try {
         return yaml.load(fs.readFileSync(file, "utf8"));
     } catch (err) {
@@ -33,9 +84,6 @@ export function readYamlFile(file: string): unknown {
         throw err;
     }
 }
-
-/** Graphs already read, by folder, environment and the files' names, times and sizes. */
-const parsedGraphs = new Map<string, GraphService[]>();
 
 /**
  * Who a sibling service stack admits, each entry read with the service layer's own schema of an
@@ -70,21 +118,16 @@ export function readAccessGraph(env: string, dir = stackConfigDir()): GraphServi
     if (!fs.existsSync(dir)) {
         return [];
     }
+    const key = JSON.stringify([dir, env]);
+    const known = readOnce?.graphs.get(key);
+    if (known) {
+        return known;
+    }
     const prefix = `Pulumi.${env}-`;
     const files = fs
         .readdirSync(dir)
         .filter((f) => f.startsWith(prefix) && f.endsWith(".yaml"))
         .sort();
-    // One process may plan every service of an environment: parse its files once while they are unchanged.
-    const key = [
-        dir,
-        env,
-        ...files.map((f) => fs.statSync(path.join(dir, f))).map((st, i) => `${files[i]}:${st.mtimeMs}:${st.size}`),
-    ].join("\n");
-    const cached = parsedGraphs.get(key);
-    if (cached) {
-        return cached;
-    }
     const graph = files.flatMap((f) => {
         let doc: { config?: Record<string, unknown> } | undefined;
         try {
@@ -108,7 +151,7 @@ export function readAccessGraph(env: string, dir = stackConfigDir()): GraphServi
             },
         ];
     });
-    parsedGraphs.set(key, graph);
+    readOnce?.graphs.set(key, graph);
     return graph;
 }
 

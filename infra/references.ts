@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { COMMON_OUTPUTS, CommonOutputs } from "../stacks/common";
-import { GLOBAL_OUTPUTS, GlobalOutputs } from "../stacks/global";
+import { COMMON_OUTPUTS, CommonOutputs } from "../stacks/common-outputs";
+import { GLOBAL_OUTPUTS, GlobalOutputs } from "../stacks/global-outputs";
 import { OutputDocs, hasKind } from "../stacks/outputs";
 import { commonStackName, globalStackName, stackReferenceName } from "./layers";
 

@@ -9,8 +9,8 @@ import {
     PolicyManifest,
     Request,
     Workload,
+    accessEvaluator,
     checkPolicies,
-    evaluateAccess,
     principalOf,
     selects,
 } from "../components/service";
@@ -361,7 +361,15 @@ export function accessPlan(plans: readonly StackPlan[], mesh: AccessMesh): Acces
         { from: string; to: string; issuer?: string; rules: Set<string>; namespaceWide: Set<string> }
     >();
     for (const target of services) {
-        const rules = rulesOf(policies, target, mesh.rootNamespace);
+        // Only a policy of the target's namespace or of the root namespace can select its workloads.
+        const candidates = policies.filter(
+            (p) => p.metadata.namespace === target.namespace || p.metadata.namespace === mesh.rootNamespace,
+        );
+        const rules = rulesOf(candidates, target, mesh.rootNamespace);
+        // The policies that select each workload, picked and checked once for every request to it.
+        const evaluators = target.workloads.map((w) =>
+            accessEvaluator(candidates, w, mesh.rootNamespace, mesh.trustDomain),
+        );
         const callers: Caller[] = [
             ...services.filter((s) => s.name !== target.name).map((s) => ({ name: s.name, principal: s.principal })),
             ...target.issuers.map((issuer) => ({ name: GATEWAY, principal: gateway, issuer })),
@@ -372,15 +380,15 @@ export function accessPlan(plans: readonly StackPlan[], mesh: AccessMesh): Acces
                 principal: principalOf(mesh.trustDomain, ns, "default"),
             })),
         ];
+        const paths = probePaths(rules);
+        const methods = probeMethods(rules);
         for (const caller of callers) {
-            for (const p of probePaths(rules)) {
-                for (const method of probeMethods(rules)) {
+            for (const p of paths) {
+                for (const method of methods) {
                     // A token is only a request principal where a RequestAuthentication accepts its issuer.
                     const token = caller.issuer === undefined ? undefined : { iss: caller.issuer, sub: PROBE_SUBJECT };
                     const request: Request = { principal: caller.principal, token, method, path: p };
-                    const decisions = target.workloads.map((w) =>
-                        evaluateAccess(policies, w, request, mesh.rootNamespace, mesh.trustDomain),
-                    );
+                    const decisions = evaluators.map((evaluate) => evaluate(request));
                     const allowed = decisions.length > 0 && decisions.every((d) => d.allowed);
                     const reasons = [...new Set(decisions.map((d) => d.reason))];
                     rows.push({
@@ -537,8 +545,17 @@ export function describeOutbound(r: OutboundRow): string {
     return `${r.from} -> ${r.host}:${r.port} (${r.protocol}): ${r.allowed ? "allowed" : "refused"}, ${r.reason}`;
 }
 
-/** The Markdown report: the allowed edges (a summary and a Mermaid graph), the outbound requests and the full table. */
-export function accessMarkdown(env: string, plan: AccessPlan): string {
+/**
+ * The most rows access.md tables: the matrix grows with the square of the services (dev + 200
+ * services tries half a million requests), and past this the table is left to access.json.
+ */
+export const MARKDOWN_TABLE_ROWS = 20000;
+
+/**
+ * The Markdown report: the allowed edges (a summary and a Mermaid graph), the outbound requests and
+ * the full table (up to `tableRows` rows).
+ */
+export function accessMarkdown(env: string, plan: AccessPlan, tableRows = MARKDOWN_TABLE_ROWS): string {
     const { rows, edges } = plan;
     const outbound = plan.outbound ?? [];
     const sorted = [...edges].sort((a, b) => describeEdge(a).localeCompare(describeEdge(b)));
@@ -564,14 +581,20 @@ export function accessMarkdown(env: string, plan: AccessPlan): string {
             ),
         "```",
     ];
-    const table = [
-        "| from | to | token | method | path | allowed | decided by |",
-        "|---|---|---|---|---|---|---|",
-        ...rows.map(
-            (r) =>
-                `| ${r.from} | ${r.to} | ${r.token ? (r.issuer ?? "yes") : "no"} | ${r.method} | \`${r.path}\` | ${r.allowed ? "**allowed**" : "refused"} | ${r.reason} |`,
-        ),
-    ];
+    const table =
+        rows.length > tableRows
+            ? [
+                  `${rows.length} requests, too many for a table one can read (more than ${tableRows}): every one is in`,
+                  "access.json, one per line; the allowed edges above sum up those allowed.",
+              ]
+            : [
+                  "| from | to | token | method | path | allowed | decided by |",
+                  "|---|---|---|---|---|---|---|",
+                  ...rows.map(
+                      (r) =>
+                          `| ${r.from} | ${r.to} | ${r.token ? (r.issuer ?? "yes") : "no"} | ${r.method} | \`${r.path}\` | ${r.allowed ? "**allowed**" : "refused"} | ${r.reason} |`,
+                  ),
+              ];
     return [
         `# Access matrix of environment \`${env}\``,
         "",
@@ -602,10 +625,39 @@ export function accessMarkdown(env: string, plan: AccessPlan): string {
     ].join("\n");
 }
 
+/**
+ * The matrix as JSON, one row per line: a change of access is a changed line in a diff, and the file
+ * (which grows with the square of the services) is a fifth smaller and faster to write than indented.
+ */
+export function rowsJson(rows: readonly AccessRow[]): string {
+    return [...rowsJsonChunks(rows)].join("");
+}
+
+/** rowsJson in pieces of at most `size` rows, so that a large matrix is never one string in memory. */
+function* rowsJsonChunks(rows: readonly AccessRow[], size = 10000): Generator<string> {
+    if (rows.length === 0) {
+        yield "[]\n";
+        return;
+    }
+    yield "[\n";
+    for (let i = 0; i < rows.length; i += size) {
+        const last = i + size >= rows.length;
+        const lines = rows.slice(i, i + size).map((r) => `  ${JSON.stringify(r)}`);
+        yield `${lines.join(",\n")}${last ? "\n]\n" : ",\n"}`;
+    }
+}
+
 /** Writes access.json and access.md into `dir`. */
 export function writeAccessPlan(env: string, plan: AccessPlan, dir: string): void {
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, "access.json"), `${JSON.stringify(plan.rows, null, 2)}\n`);
+    const fd = fs.openSync(path.join(dir, "access.json"), "w");
+    try {
+        for (const chunk of rowsJsonChunks(plan.rows)) {
+            fs.writeSync(fd, chunk);
+        }
+    } finally {
+        fs.closeSync(fd);
+    }
     fs.writeFileSync(path.join(dir, "access.md"), accessMarkdown(env, plan));
     fs.writeFileSync(path.join(dir, "outbound.json"), `${JSON.stringify(plan.outbound ?? [], null, 2)}\n`);
 }

@@ -18,7 +18,9 @@
 # has and a user's clone does not): it builds them (cached outside the clone; the first build takes
 # about 35 minutes for the engine, the API server and istiod), starts a local kube-apiserver with kwok fake nodes and istiod on 127.0.0.1, and
 # stops what it started when it ends. Build and run state: PLATFORM_CI_CACHE (default ~/.cache/platform-ci).
-# Arguments are passed to mocha (e.g. --grep dev-payment).
+# Arguments are passed to mocha (e.g. --grep dev-payment). With PLATFORM_INTEGRATION_RUN set, that command
+# runs in the same set-up instead of the suite, e.g. the real engine's benchmarks:
+#   PLATFORM_INTEGRATION_RUN="npm run --silent bench:engine -- --update-docs" scripts/integration.sh
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SHARED=${SHARED_DIR:-$ROOT/../shared}
@@ -33,8 +35,13 @@ need_tools() {
 elapsed() { echo "$(( $(date +%s) - $1 )) s"; }
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-build_engine=0; build_k8s=0
+build_engine=0; build_k8s=0; build_yaml=0
 if [ -z "${PULUMI:-}" ] && ! command -v pulumi >/dev/null; then need_tools "no pulumi on PATH"; build_engine=1; fi
+# Pulumi YAML's language host, for the other-languages test (skipped without it): from the Go module
+# proxy, not ../shared (scripts/build-yaml-host.sh), when go is there to build it.
+if ! command -v pulumi-language-yaml >/dev/null && { command -v go >/dev/null || [ -x /usr/local/go/bin/go ]; }; then
+  build_yaml=1
+fi
 if [ -z "${PLATFORM_KUBECONFIG:-}" ]; then need_tools "PLATFORM_KUBECONFIG is not set"; build_k8s=1; fi
 
 # --- builds, in parallel (each is cached: a re-run takes about a second) ---
@@ -46,6 +53,9 @@ if [ "$build_k8s" = 1 ]; then
   ( KWOK=1 "$TOOLS/k8s/build.sh" && "$TOOLS/istiod/build.sh" ) > "$CACHE/k8s-build.log" 2>&1 & pids+=($!)
   "$ROOT/scripts/build-cert-manager-local.sh" > "$CACHE/cert-manager-local-build.log" 2>&1 & pids+=($!)
 fi
+if [ "$build_yaml" = 1 ]; then
+  "$ROOT/scripts/build-yaml-host.sh" > "$CACHE/yaml-host-build.log" 2>&1 & pids+=($!)
+fi
 for pid in "${pids[@]}"; do
   wait "$pid" || { say "a tool build failed:"; tail -20 "$CACHE"/*-build.log >&2; exit 1; }
 done
@@ -54,6 +64,9 @@ done
 if [ "$build_engine" = 1 ]; then
   BIN=$(tail -1 "$CACHE/engine-build.log"); export PATH=$BIN:$PATH
   say "pulumi: $BIN/pulumi ($(pulumi version))"
+fi
+if [ "$build_yaml" = 1 ]; then
+  export PATH=$(tail -1 "$CACHE/yaml-host-build.log"):$PATH
 fi
 
 cleanup() {
@@ -151,6 +164,11 @@ if ! "$K" --kubeconfig "$PLATFORM_KUBECONFIG" get customresourcedefinition certi
 fi
 t0=$(date +%s)
 status=0
+if [ -n "${PLATFORM_INTEGRATION_RUN:-}" ]; then
+  bash -c "$PLATFORM_INTEGRATION_RUN" || status=$?
+  say "$PLATFORM_INTEGRATION_RUN ran in $(elapsed "$t0") (exit $status)"
+  exit $status
+fi
 npm run --silent test:integration -- "$@" || status=$?
 say "suite ran in $(elapsed "$t0") (exit $status)"
 exit $status

@@ -1,23 +1,13 @@
 // The offline plan: evaluates the real program for a stack (or every stack of an environment)
 // under Pulumi's mocks and writes what it would create. See README "Plan offline", and
 // `npm run plan -- --help` for the options and exit codes.
+// Only what parsing the arguments needs is imported up front: the plan, the program and the SDK are
+// loaded once there is something to plan, so `--help` and a usage error answer at once.
 import * as path from "path";
 import { runCommand } from "./cli";
 import { Command, CommanderError } from "commander";
-import { useMocks } from "../plan/evaluate";
-import { MissingCallerError, checkAllowedCallers, planAccess } from "../plan/access-plan";
-import { environmentWarnings } from "../plan/environments";
-import {
-    StackPlan,
-    clearStaleOutput,
-    hasViolations,
-    planEnvironment,
-    planStack,
-    summarize,
-    writeStackPlan,
-} from "../plan/plan";
-import { ROOT, StackFileError, UnknownStackError } from "../plan/stack-config";
-import { envOfStackName } from "../infra/layers";
+import { ROOT } from "../plan/root";
+import type { StackPlan } from "../plan/plan";
 
 /** The plan's exit codes; README "Plan offline" documents the same. */
 export const EXIT = {
@@ -100,11 +90,22 @@ export function parseArgs(argv: string[]): Args {
 }
 
 async function run(argv: string[]): Promise<number> {
-    // @pulumi/pulumi captures `new Error().stack` for every promise it tracks, and ts-node maps
-    // each frame through its source maps: a quarter of a large plan's time. The plan prints only
-    // error messages, so a few frames are enough.
-    Error.stackTraceLimit = 5;
     const args = parseArgs(argv);
+    const { readingEachStackFileOnce } = await import("../infra/environment");
+    // The checks, the plan and the warnings read the same stack files: each is parsed once.
+    return readingEachStackFileOnce(() => planAndWrite(args));
+}
+
+async function planAndWrite(args: Args): Promise<number> {
+    const [{ envOfStackName }, { useMocks }, accessPlan, { environmentWarnings }, plan] = await Promise.all([
+        import("../infra/layers"),
+        import("../plan/evaluate"),
+        import("../plan/access-plan"),
+        import("../plan/environments"),
+        import("../plan/plan"),
+    ]);
+    const { MissingCallerError, checkAllowedCallers, planAccess } = accessPlan;
+    const { clearStaleOutput, hasViolations, planEnvironment, planStack, summarize, writeStackPlan } = plan;
     // parseArgs gives exactly one of the two.
     const env = args.env ?? (args.stack === undefined ? undefined : envOfStackName(args.stack));
     if (env === undefined) {
@@ -154,14 +155,12 @@ export function failure(err: unknown): { code: number; message?: string } {
         return { code: err.exitCode === 0 ? EXIT.ok : EXIT.usage };
     }
     const message = err instanceof Error ? err.message : String(err);
-    if (err instanceof UsageError || err instanceof UnknownStackError) {
+    // By name, like the program's ConfigError: the plan's modules are loaded only once there is something to plan.
+    const name = err instanceof Error ? err.name : "";
+    if (err instanceof UsageError || name === "UnknownStackError") {
         return { code: EXIT.usage, message: `plan: ${message}` };
     }
-    if (
-        err instanceof StackFileError ||
-        err instanceof InvalidConfigError ||
-        (err instanceof Error && err.name === "ConfigError")
-    ) {
+    if (err instanceof InvalidConfigError || name === "StackFileError" || name === "ConfigError") {
         return { code: EXIT.invalidConfig, message: `plan failed: ${message}` };
     }
     return { code: EXIT.internal, message: `plan failed unexpectedly (a bug; please report it): ${message}` };

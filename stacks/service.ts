@@ -1,10 +1,10 @@
 import { GraphService, Service, calleesOf, hostZoneProblem } from "../components/service";
-import { OBSERVABILITY_NAMESPACE } from "../components/observability";
+import { OBSERVABILITY_NAMESPACE } from "../components/observability/specs";
 import { readAccessGraph } from "../infra/environment";
 import { kubernetesProvider } from "../infra/providers";
 import { ServiceConfig, configError } from "../infra/schema";
-import { CommonOutputs } from "./common";
-import { GlobalOutputs, environmentOf } from "./global";
+import { CommonOutputs } from "./common-outputs";
+import { GlobalOutputs, environmentOf } from "./global-outputs";
 import { OutputDocs, StackOutputs } from "./outputs";
 
 /** The outputs of a service stack (`<env>-<service>`). */

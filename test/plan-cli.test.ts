@@ -48,7 +48,6 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 }
 
 describe("the plan command (npm run plan): help, exit codes, messages", function () {
-    this.timeout(60000);
     const runs: Record<string, Promise<{ status: number; stdout: string; stderr: string }>> = {};
     let typoDir: string;
 
@@ -123,8 +122,6 @@ describe("the plan command (npm run plan): help, exit codes, messages", function
 });
 
 describe("the plan: every bad stack file named, with what exists or is allowed", function () {
-    this.timeout(60000);
-
     it("a YAML syntax error names the file, the line and the column", () => {
         const dir = devCopy();
         edit(

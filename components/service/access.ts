@@ -503,6 +503,20 @@ export function evaluateAccess(
     rootNamespace = ROOT_NAMESPACE,
     trustDomain = DEFAULT_TRUST_DOMAIN,
 ): Decision {
+    return accessEvaluator(policies, workload, rootNamespace, trustDomain)(request);
+}
+
+/**
+ * Istio's verdict on any request to `workload` under `policies`: the policies that select the
+ * workload are picked, validated and checked for what the evaluator models once, here (failing as
+ * evaluateAccess does), so that a matrix of many requests to one workload pays for it once.
+ */
+export function accessEvaluator(
+    policies: readonly PolicyManifest[],
+    workload: Workload,
+    rootNamespace = ROOT_NAMESPACE,
+    trustDomain = DEFAULT_TRUST_DOMAIN,
+): (request: Request) => Decision {
     const applicable = policies.filter((p) => selects(p, workload, rootNamespace));
     checkPolicies(applicable);
     applicable.forEach(checkModelled);
@@ -510,28 +524,81 @@ export function evaluateAccess(
     if (byAction("CUSTOM").length > 0) {
         fail(byAction("CUSTOM")[0], "action CUSTOM");
     }
-    const firstMatch = (candidates: PolicyManifest[]) => {
-        for (const policy of candidates) {
-            const index = (policy.spec?.rules ?? []).findIndex((rule) =>
-                ruleMatches(policy, rule, request, trustDomain),
-            );
-            if (index >= 0) {
-                return { policy, index };
-            }
-        }
-        return undefined;
-    };
-    const deny = firstMatch(byAction("DENY"));
-    if (deny) {
-        return { allowed: false, reason: `DENY ${policyId(deny.policy)}`, rule: deny };
-    }
+    const denies = byAction("DENY");
     const allows = byAction("ALLOW");
-    if (allows.length === 0) {
-        return { allowed: true, reason: "no ALLOW policy selects the workload" };
-    }
-    const allow = firstMatch(allows);
-    if (allow) {
-        return { allowed: true, reason: `ALLOW ${policyId(allow.policy)}`, rule: allow };
-    }
-    return { allowed: false, reason: `no ALLOW policy matched (${allows.map(policyId).join(", ")})` };
+    const noMatch = `no ALLOW policy matched (${allows.map(policyId).join(", ")})`;
+    const decide = (request: Request): Decision => {
+        const firstMatch = (candidates: PolicyManifest[]) => {
+            for (const policy of candidates) {
+                const index = (policy.spec?.rules ?? []).findIndex((rule) =>
+                    ruleMatches(policy, rule, request, trustDomain),
+                );
+                if (index >= 0) {
+                    return { policy, index };
+                }
+            }
+            return undefined;
+        };
+        const deny = firstMatch(denies);
+        if (deny) {
+            return { allowed: false, reason: `DENY ${policyId(deny.policy)}`, rule: deny };
+        }
+        if (allows.length === 0) {
+            return { allowed: true, reason: "no ALLOW policy selects the workload" };
+        }
+        const allow = firstMatch(allows);
+        if (allow) {
+            return { allowed: true, reason: `ALLOW ${policyId(allow.policy)}`, rule: allow };
+        }
+        return { allowed: false, reason: noMatch };
+    };
+    // A request's principal counts only through the principals and namespaces values it matches:
+    // requests alike in those, the token, method and path get one decision, so a matrix of every
+    // service against every other evaluates each kind of caller once (requests with an IP address or
+    // headers, which the matrix does not send, are always evaluated).
+    const principalValues = applicable.flatMap((p) => principalValuesOf(p, trustDomain));
+    const kinds = new Map<string | undefined, string>();
+    const decided = new Map<string, Decision>();
+    return (request) => {
+        if (request.ip !== undefined || request.headers !== undefined) {
+            return decide(request);
+        }
+        const principal = request.principal;
+        let kind = kinds.get(principal);
+        if (kind === undefined) {
+            kind = principalValues.map((matches) => (matches(principal) ? "1" : "0")).join("");
+            kinds.set(principal, kind);
+        }
+        // No NUL in an HTTP method or path: the key is unambiguous.
+        const token = request.token === undefined ? "" : JSON.stringify([request.token.iss, request.token.sub]);
+        const key = `${kind}\u0000${token}\u0000${request.method}\u0000${request.path}`;
+        const known = decided.get(key);
+        if (known !== undefined) {
+            return known;
+        }
+        const decision = decide(request);
+        decided.set(key, decision);
+        return decision;
+    };
+}
+
+/** A test per `principals` and `namespaces` value (and their `not` forms) of `policy`'s rules. */
+function principalValuesOf(
+    policy: PolicyManifest,
+    trustDomain: string,
+): ((principal: string | undefined) => boolean)[] {
+    return (policy.spec?.rules ?? [])
+        .flatMap((rule) => rule.from ?? [])
+        .flatMap((f) => Object.entries(f.source ?? {}))
+        .flatMap(([field, patterns]) => {
+            const { base } = baseField(field);
+            if (base === "principals") {
+                return patterns
+                    .flatMap((p) => withTrustDomain(p, trustDomain))
+                    .map((p) => (principal: string | undefined) => principalMatches(p, principal));
+            }
+            return base === "namespaces"
+                ? patterns.map((p) => (principal: string | undefined) => namespaceMatches(p, principal))
+                : [];
+        });
 }

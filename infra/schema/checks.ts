@@ -1,4 +1,4 @@
-import { AWS_REGIONS, isAwsRegion } from "../../components/conventions/regions";
+import { awsRegions, isAwsRegion } from "../../components/conventions/regions";
 import { parseCidr } from "../../components/network/ipv4";
 import { nearest } from "./nearest";
 
@@ -30,8 +30,8 @@ export function checkRegion(value: string): string | undefined {
     if (isAwsRegion(value)) {
         return undefined;
     }
-    const guess = nearest(value, AWS_REGIONS);
-    return `unknown AWS region; ${guess ? `did you mean ${guess}? ` : ""}allowed: ${AWS_REGIONS.join(", ")}`;
+    const guess = nearest(value, awsRegions());
+    return `unknown AWS region; ${guess ? `did you mean ${guess}? ` : ""}allowed: ${awsRegions().join(", ")}`;
 }
 
 /** Why startTime and stopTime cannot go together, or undefined: the schedules must fire at different minutes. */

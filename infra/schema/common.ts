@@ -9,7 +9,7 @@ import {
     parseNodeGroup,
     roleArnProblem,
 } from "../../components/cluster/specs";
-import { keyAdminArnsProblems } from "../../components/kms";
+import { keyAdminArnsProblems } from "../../components/kms/policies";
 import {
     LOAD_BALANCER_SCHEMES,
     LoadBalancerScheme,

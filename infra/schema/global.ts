@@ -1,16 +1,16 @@
 import { z } from "zod";
 import { EnvironmentSettings } from "../../components/conventions";
+// The network's checks and constants, not its component (network.ts, which loads @pulumi/aws): every
+// stack's config check loads this schema, a service stack's too.
+import { LOG_RETENTION_DAYS } from "../../components/cloudwatch";
+import { DEFAULT_ZONE_COUNT, MAX_ZONES, MIN_ZONES } from "../../components/network/cidr";
+import { INTERFACE_ENDPOINT_SERVICES } from "../../components/network/endpoints";
 import {
     DEFAULT_FLOW_LOG_RETENTION_DAYS,
-    DEFAULT_ZONE_COUNT,
-    INTERFACE_ENDPOINT_SERVICES,
-    LOG_RETENTION_DAYS,
-    MAX_ZONES,
-    MIN_ZONES,
     NAT_STRATEGIES,
     NetworkSettings,
     validateNetworkArgs,
-} from "../../components/network";
+} from "../../components/network/settings";
 import { checkCidr, checkEmail, checkRegion, checkStopTime, checkTeam, checkTime, checkTimeZone } from "./checks";
 import { configKey, requiredString, wholeNumber } from "./keys";
 import { ConfigProblems } from "./problems";

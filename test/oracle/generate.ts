@@ -338,7 +338,7 @@ export function meshWide(c: GenCase): boolean {
 }
 
 /** The case as the matrix sees a plan: one service stack per service (the policies in the first). */
-function stackPlansOf(
+export function stackPlansOf(
     c: GenCase,
     id: string,
     env: string,
