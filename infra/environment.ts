@@ -3,8 +3,8 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as yaml from "js-yaml";
 import { CallerRule, GraphService } from "../components/service";
-import { NAMESPACE } from "./schema";
-import { CALLER_RULE } from "./schema/service";
+import { NAMESPACE } from "../layers/config";
+import { CALLER_RULE } from "../layers/service/config";
 
 /**
  * The environment variable naming the folder of the stack files (`Pulumi.<stack>.yaml`); unset, the

@@ -15,7 +15,13 @@ import {
     readStackConfig,
     stacksOfEnvironment,
 } from "./stack-config";
-import { isStackOfEnvironment, layerOfStackName, layerRank, stackReferenceName, stacksReadBy } from "../infra/layers";
+import {
+    isStackOfEnvironment,
+    layerOfStackName,
+    layerRank,
+    stackReferenceName,
+    stacksReadBy,
+} from "../layers/layering";
 
 /** A planned stack: its config and what the program produced for it. */
 export interface StackPlan {

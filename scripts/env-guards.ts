@@ -4,7 +4,7 @@
 // resources), the teardown of a review environment (refused for production) and how to recover a
 // stack an interrupted run left with pending operations. Pure functions of what the backend and
 // the files say; scripts/env.ts gathers those and acts on the answers.
-import { envOfStackName, layerOfStackName, layerRank } from "../infra/layers";
+import { envOfStackName, layerOfStackName, layerRank } from "../layers/layering";
 import { BackendStack, PendingOperation, StackOutcome } from "./env-runner";
 
 /** The environment's stacks as the backend and the stack files see them. */

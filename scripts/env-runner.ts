@@ -1,8 +1,8 @@
 // Runs one operation over the stacks of an environment, layer by layer (the order of
-// infra/layers.ts), the stacks of a layer at once up to a bound, and summarizes what each did.
+// layers/layering.ts), the stacks of a layer at once up to a bound, and summarizes what each did.
 // The engine is behind an interface (EnvironmentWorkspace) so tests drive it with a fake; the
 // real one (Pulumi's Automation API) is in scripts/env.ts.
-import { Layer, layeredStacks } from "../infra/layers";
+import { Layer, layeredStacks } from "../layers/layering";
 
 /** What `npm run env` can do to an environment. */
 export const OPERATIONS = ["preview", "up", "refresh", "destroy"] as const;

@@ -1,5 +1,5 @@
 // `npm run env -- <preview|up|refresh|destroy> --env <env>`: one operation over every stack of an
-// environment, in layer order (infra/layers.ts), on Pulumi's Automation API over this project's
+// environment, in layer order (layers/layering.ts), on Pulumi's Automation API over this project's
 // folder with the user's backend and credentials. See README "Deploy for real" and
 // `npm run env -- --help` for the options and exit codes.
 import * as fs from "fs";
@@ -9,8 +9,8 @@ import { runCommand } from "./cli";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { parseEngineConfig } from "../infra/config";
 import { findOnPath } from "../plan/engine/engine";
-import { ENV_NAME } from "../infra/schema/stack";
-import { envOfStackName, layerOfStackName, layeredStacks } from "../infra/layers";
+import { ENV_NAME } from "../layers/schema/stack";
+import { envOfStackName, layerOfStackName, layeredStacks } from "../layers/layering";
 import { checkAllowedCallers } from "../plan/access-plan";
 import { ROOT, allStacks, readStackConfig, stacksOfEnvironment } from "../plan/stack-config";
 import {

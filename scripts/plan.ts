@@ -98,7 +98,7 @@ async function run(argv: string[]): Promise<number> {
 
 async function planAndWrite(args: Args): Promise<number> {
     const [{ envOfStackName }, { useMocks }, accessPlan, { environmentWarnings }, plan] = await Promise.all([
-        import("../infra/layers"),
+        import("../layers/layering"),
         import("../plan/evaluate"),
         import("../plan/access-plan"),
         import("../plan/environments"),

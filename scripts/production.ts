@@ -3,7 +3,7 @@
 // environment, and the pull-request workflow previews only the others (its job holds no
 // production secret).
 import { parseEngineConfig } from "../infra/config";
-import { GlobalConfig } from "../infra/schema";
+import { GlobalConfig } from "../layers/config";
 import { readStackConfig } from "../plan/stack-config";
 
 /** Whether `Pulumi.<env>.yaml` in `dir` marks environment `env` as production (true by default). */

@@ -1,5 +1,5 @@
 // The stack listings the workflows need (.github/scripts/stacks.sh runs this), as JSON for a job
-// matrix, from the Pulumi.<stack>.yaml files and the layering of infra/layers.ts (which stack is an
+// matrix, from the Pulumi.<stack>.yaml files and the layering of layers/layering.ts (which stack is an
 // environment's global stack, which environment a stack belongs to), so no workflow restates it:
 //
 //   stacks envs                        ["dev","prod"]          every environment (each global stack)
@@ -13,7 +13,7 @@
 // A change to a stack's own file touches that stack; a change to code, dependencies or Pulumi.yaml
 // touches every stack; docs, README and workflow changes touch none.
 import { execFileSync } from "child_process";
-import { envOfStackName, layerOfStackName } from "../infra/layers";
+import { envOfStackName, layerOfStackName } from "../layers/layering";
 import { ROOT, allStacks } from "../plan/stack-config";
 import { isProductionInFile } from "./production";
 

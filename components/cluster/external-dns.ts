@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentProviders, Defaults, WithDefaults, providerProblems, settingsOrThrow, withDefaults } from "../args";
-import { ChartMirror, releaseChart } from "../charts";
+import { helmRelease } from "../addons/helm";
+import { ChartMirror } from "../charts";
 import { Owner } from "../conventions";
 import { Problem, Problems } from "../problems";
 import { podIdentityRole } from "./pod-identity";
@@ -173,16 +174,16 @@ export class ExternalDns extends pulumi.ComponentResource {
         providers: ExternalDnsArgs["providers"],
         association: pulumi.Resource,
     ): k8s.helm.v3.Release {
-        return new k8s.helm.v3.Release(
-            EXTERNAL_DNS.release,
+        return helmRelease(
             {
-                name: EXTERNAL_DNS.release,
+                chart: "external-dns",
+                release: EXTERNAL_DNS.release,
                 namespace: EXTERNAL_DNS.namespace,
-                ...releaseChart("external-dns", settings.chartMirror),
                 values: externalDnsValues(settings),
-                timeout: 600,
+                timeoutSeconds: 600,
             },
-            { parent: this, provider: providers.kubernetes, dependsOn: [...settings.dependsOn, association] },
+            { parent: this, provider: providers.kubernetes, mirror: settings.chartMirror },
+            [...settings.dependsOn, association],
         );
     }
 }

@@ -2,7 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ITopologySpreadConstraint } from "kubernetes-models/v1/TopologySpreadConstraint";
 import { ComponentProviders, Defaults, WithDefaults, providerProblems, settingsOrThrow, withDefaults } from "../args";
-import { ChartMirror, releaseChart } from "../charts";
+import { helmRelease } from "../addons/helm";
+import { ChartMirror } from "../charts";
 import { Problem, Problems } from "../problems";
 import { podRegionProblem } from "./specs";
 import controllerPolicy from "./data/aws-load-balancer-controller-iam-policy.json";
@@ -136,17 +137,17 @@ export class LoadBalancerController extends pulumi.ComponentResource {
 
     /** The chart's release, waited on (skipAwait false), after `dependsOn`. */
     private helmRelease(settings: LoadBalancerControllerSettings, provider: k8s.Provider): k8s.helm.v3.Release {
-        return new k8s.helm.v3.Release(
-            LOAD_BALANCER_CONTROLLER.release,
+        return helmRelease(
             {
-                name: LOAD_BALANCER_CONTROLLER.release,
+                chart: "aws-load-balancer-controller",
+                release: LOAD_BALANCER_CONTROLLER.release,
                 namespace: LOAD_BALANCER_CONTROLLER.namespace,
-                ...releaseChart("aws-load-balancer-controller", settings.chartMirror),
                 values: loadBalancerControllerValues(settings),
-                skipAwait: false,
-                timeout: 600,
+                waitForReady: true,
+                timeoutSeconds: 600,
             },
-            { parent: this, provider, dependsOn: [...settings.dependsOn] },
+            { parent: this, provider, mirror: settings.chartMirror },
+            settings.dependsOn,
         );
     }
 }

@@ -119,7 +119,7 @@ export function describe(r: CommandResult): string {
 }
 
 /** The files of the project a Pulumi run needs (program, pack, stack files), relative to ROOT. */
-const PROJECT_ENTRIES = ["Pulumi.yaml", "package.json", "tsconfig.json", "infra", "components", "stacks", "policy"];
+const PROJECT_ENTRIES = ["Pulumi.yaml", "package.json", "tsconfig.json", "infra", "layers", "components", "policy"];
 
 /**
  * A copy of the project in a temp dir: the program, the policy pack, Pulumi.yaml and the given

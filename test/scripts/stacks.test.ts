@@ -4,7 +4,7 @@ import { environments, environmentsOf, listing, touchedStacks } from "../../scri
 const STACKS = ["dev", "dev-backend", "dev-common", "prod", "prod-common", "prod-payment"];
 
 describe("workflow stack listings (scripts/stacks.ts, run by .github/scripts/stacks.sh)", () => {
-    it("lists every environment by its global stack, as infra/layers.ts names it", () => {
+    it("lists every environment by its global stack, as layers/layering.ts names it", () => {
         assert.deepStrictEqual(environments(STACKS), ["dev", "prod"]);
         assert.deepStrictEqual(environmentsOf(["prod-payment", "dev-common", "dev"]), ["dev", "prod"]);
     });
@@ -17,7 +17,7 @@ describe("workflow stack listings (scripts/stacks.ts, run by .github/scripts/sta
         assert.deepStrictEqual(touchedStacks(["README.md", ".github/workflows/deploy.yml"], STACKS), []);
         assert.deepStrictEqual(touchedStacks(["Pulumi.yaml"], STACKS), [...STACKS].sort());
         assert.deepStrictEqual(
-            touchedStacks(["components/service/spec.ts", "Pulumi.dev.yaml"], STACKS),
+            touchedStacks(["components/service/validation.ts", "Pulumi.dev.yaml"], STACKS),
             [...STACKS].sort(),
         );
         assert.deepStrictEqual(touchedStacks([], STACKS), []);
