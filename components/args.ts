@@ -1,6 +1,6 @@
-import * as aws from "@pulumi/aws";
-import * as eks from "@pulumi/eks";
-import * as k8s from "@pulumi/kubernetes";
+import type * as aws from "@pulumi/aws";
+import type * as eks from "@pulumi/eks";
+import type * as k8s from "@pulumi/kubernetes";
 import { Problem, throwIfProblems } from "./problems";
 
 /**
@@ -16,11 +16,23 @@ export function assertValidArgs(
     throwIfProblems("ComponentArgsError", `invalid ${component} "${resourceName}" arguments:`, problems, notes);
 }
 
-/** The provider class of each package a component may create resources of. */
-const PROVIDER_CLASSES = { aws: aws.Provider, eks: eks.Provider, kubernetes: k8s.Provider } as const;
-
 /** A package a component may need a provider of. */
-export type ProviderPackage = keyof typeof PROVIDER_CLASSES;
+export type ProviderPackage = "aws" | "eks" | "kubernetes";
+
+/**
+ * Each package's provider class, loaded when a check first needs it: a component checks the
+ * packages it uses, so a stack of Kubernetes objects only never loads @pulumi/aws or @pulumi/eks
+ * (the largest modules of the program's start-up).
+ */
+const PROVIDER_CLASSES: {
+    readonly [P in ProviderPackage]: () => { isInstance(value: unknown): value is ComponentProviders<P>[P] };
+} = {
+    /* eslint-disable @typescript-eslint/no-require-imports -- loaded on first use, see above */
+    aws: () => (require("@pulumi/aws") as typeof aws).Provider,
+    eks: () => (require("@pulumi/eks") as typeof eks).Provider,
+    kubernetes: () => (require("@pulumi/kubernetes") as typeof k8s).Provider,
+    /* eslint-enable @typescript-eslint/no-require-imports */
+};
 
 /**
  * The `providers` argument of a component: the explicit provider of each package it creates
@@ -50,12 +62,14 @@ export type ProviderPackage = keyof typeof PROVIDER_CLASSES;
  * (`protect`, `aliases`, ...) keep working.
  */
 export type ComponentProviders<P extends ProviderPackage> = {
-    readonly [K in P]: InstanceType<(typeof PROVIDER_CLASSES)[K]>;
+    readonly [K in P]: K extends "aws" ? aws.Provider : K extends "eks" ? eks.Provider : k8s.Provider;
 };
 
 /** What a wrong provider value is, for a message: `"kubernetes provider"`, a plain value as it is, else `"<class> instance"`. */
 function describeProvider(value: unknown): unknown {
-    const pkg = (Object.keys(PROVIDER_CLASSES) as ProviderPackage[]).find((p) => PROVIDER_CLASSES[p].isInstance(value));
+    const pkg = (Object.keys(PROVIDER_CLASSES) as ProviderPackage[]).find((p) =>
+        PROVIDER_CLASSES[p]().isInstance(value),
+    );
     if (pkg !== undefined) {
         return `${pkg} provider`;
     }
@@ -71,7 +85,7 @@ export function providerProblems(providers: unknown, required: readonly Provider
     const problems: Problem[] = [];
     for (const pkg of required) {
         const provider = given[pkg];
-        if (PROVIDER_CLASSES[pkg].isInstance(provider)) {
+        if (PROVIDER_CLASSES[pkg]().isInstance(provider)) {
             continue;
         }
         const allowed = `allowed: the stack's ${pkg} provider (default providers are disabled: every component is given its providers)`;

@@ -3,8 +3,8 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as yaml from "js-yaml";
 import { CallerRule, GraphService } from "../components/service";
-import { NAMESPACE } from "./schema";
-import { CALLER_RULE } from "./schema/service";
+import { NAMESPACE } from "../layers/config";
+import { CALLER_RULE } from "../layers/service/config";
 
 /**
  * The environment variable naming the folder of the stack files (`Pulumi.<stack>.yaml`); unset, the
@@ -21,8 +21,59 @@ export function stackConfigDir(): string {
 /** A YAML file that does not parse; the message names the file, the line and the column. */
 export class YamlFileError extends pulumi.RunError {}
 
+/**
+ * What has been read while `readingEachStackFileOnce` runs: each YAML file's document (or its
+ * error) by path, and each environment's access graph by folder and environment.
+ */
+interface ReadOnce {
+    readonly files: Map<string, { readonly doc: unknown } | { readonly error: unknown }>;
+    readonly graphs: Map<string, GraphService[]>;
+}
+
+let readOnce: ReadOnce | undefined;
+let readOnceDepth = 0;
+
+/**
+ * Runs `fn` reading and parsing each YAML file at most once, and building each environment's
+ * access graph once. The engine runs one stack per process, which reads its own stack file and
+ * its environment's service stack files once anyway; the offline plan evaluates every stack of an
+ * environment in one process, where each service stack would otherwise read every other one
+ * again: quadratic in the number of services. Files must not change while `fn` runs (the plan
+ * reads, it never writes a stack file). Calls may nest; the files are read again afterwards.
+ */
+export async function readingEachStackFileOnce<T>(fn: () => Promise<T>): Promise<T> {
+    readOnce ??= { files: new Map(), graphs: new Map() };
+    readOnceDepth++;
+    try {
+        return await fn();
+    } finally {
+        readOnceDepth--;
+        if (readOnceDepth === 0) {
+            readOnce = undefined;
+        }
+    }
+}
+
 /** The YAML document of `file`; a syntax error is a YamlFileError `<file> line L, column C: not valid YAML: <reason>`. */
 export function readYamlFile(file: string): unknown {
+    const known = readOnce?.files.get(file);
+    if (known !== undefined) {
+        if ("error" in known) {
+            throw known.error;
+        }
+        return known.doc;
+    }
+    try {
+        const doc = parseYamlFile(file);
+        readOnce?.files.set(file, { doc });
+        return doc;
+    } catch (error) {
+        readOnce?.files.set(file, { error });
+        throw error;
+    }
+}
+
+function parseYamlFile(file: string): unknown {
     try {
         return yaml.load(fs.readFileSync(file, "utf8"));
     } catch (err) {
@@ -60,14 +111,11 @@ export interface ServiceStackFile {
     readonly config: Readonly<Record<string, unknown>>;
 }
 
-/** Service stack files already read, by folder, environment and the files' names, times and sizes. */
-const parsedFiles = new Map<string, ServiceStackFile[]>();
-
 /**
  * Every service stack file of `env` in `dir` (`Pulumi.<env>-<service>.yaml` with `platform:layer:
  * service`), sorted by file name. Each service stack reads its siblings' files (the access graph,
- * the hosts they claim); one process may plan every service of an environment, so the files are
- * parsed once while they are unchanged. A file that is not valid YAML fails, naming it.
+ * the hosts they claim); under `readingEachStackFileOnce` each file is parsed once. A file that is
+ * not valid YAML fails, naming it.
  */
 export function readServiceStackFiles(env: string, dir = stackConfigDir()): ServiceStackFile[] {
     if (!fs.existsSync(dir)) {
@@ -78,16 +126,7 @@ export function readServiceStackFiles(env: string, dir = stackConfigDir()): Serv
         .readdirSync(dir)
         .filter((f) => f.startsWith(prefix) && f.endsWith(".yaml"))
         .sort();
-    const key = [
-        dir,
-        env,
-        ...files.map((f) => fs.statSync(path.join(dir, f))).map((st, i) => `${files[i]}:${st.mtimeMs}:${st.size}`),
-    ].join("\n");
-    const cached = parsedFiles.get(key);
-    if (cached) {
-        return cached;
-    }
-    const parsed = files.flatMap((f): ServiceStackFile[] => {
+    return files.flatMap((f): ServiceStackFile[] => {
         let doc: { config?: Record<string, unknown> } | undefined;
         try {
             doc = readYamlFile(path.join(dir, f)) as typeof doc;
@@ -105,8 +144,6 @@ export function readServiceStackFiles(env: string, dir = stackConfigDir()): Serv
         }
         return [{ name: f.slice(prefix.length, -".yaml".length), file: f, config }];
     });
-    parsedFiles.set(key, parsed);
-    return parsed;
 }
 
 /**
@@ -122,10 +159,17 @@ export function readServiceStackFiles(env: string, dir = stackConfigDir()): Serv
  * deploy workflow does).
  */
 export function readAccessGraph(env: string, dir = stackConfigDir()): GraphService[] {
-    return readServiceStackFiles(env, dir).map((s) => ({
+    const key = JSON.stringify([dir, env]);
+    const known = readOnce?.graphs.get(key);
+    if (known) {
+        return known;
+    }
+    const graph = readServiceStackFiles(env, dir).map((s) => ({
         name: s.name,
         allowedCallers: callerRules(s.config[`${NAMESPACE}:allowedCallers`]),
     }));
+    readOnce?.graphs.set(key, graph);
+    return graph;
 }
 
 /**

@@ -10,15 +10,25 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { AccessRequest, DiffOptions, PlannedResource } from "./diff";
-import { ROOT } from "./stack-config";
+import { ROOT } from "./root";
 import { STACK_CONFIG_DIR_VARIABLE } from "../infra/environment";
-import { envOfStackName } from "../infra/layers";
+import { envOfStackName } from "../layers/layering";
 
-/** `--diff <ref>` names no commit of the repository (a usage error). */
-export class BadRefError extends Error {}
+/** `--diff <ref>` names no commit of the repository (a usage error; told by its name, as the plan's modules load late). */
+export class BadRefError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "BadRefError";
+    }
+}
 
 /** The plan of the ref's tree failed: its config is invalid there, or its code fails. */
-export class BasePlanError extends Error {}
+export class BasePlanError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "BasePlanError";
+    }
+}
 
 /** A ref checked out for planning, and how to remove it. */
 export interface BaseTree {

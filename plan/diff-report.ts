@@ -2,7 +2,7 @@
 // Markdown for a pull-request comment and JSON for other tools (the pull-request workflow reads
 // `changedStacks`; an upgrade test can read the rest). The verdicts themselves are plan/diff.ts's.
 import { EdgeChange, ResourceChange, StackDiff, unacknowledged } from "./diff";
-import { layerOfStackName } from "../infra/layers";
+import { layerOfStackName } from "../layers/layering";
 
 /** The whole result of a diff of one environment: what the JSON file holds. */
 export interface DiffReport {

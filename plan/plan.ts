@@ -1,9 +1,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { STACK_CONFIG_DIR_VARIABLE } from "../infra/environment";
+import { STACK_CONFIG_DIR_VARIABLE, readingEachStackFileOnce } from "../infra/environment";
 import { Violation, conventionViolations } from "./conventions-check";
-import { Evaluation, PROJECT, evaluate } from "./evaluate";
+import { EvaluateOptions, Evaluation, PROJECT, evaluate } from "./evaluate";
 import { StackOutputsFixture } from "./mocks";
 import { PolicyViolation, formatPolicyViolation, runPolicies } from "./policy-run";
 import { RecordedResource, setOptions } from "./recorder";
@@ -15,7 +15,13 @@ import {
     readStackConfig,
     stacksOfEnvironment,
 } from "./stack-config";
-import { isStackOfEnvironment, layerOfStackName, layerRank, stackReferenceName, stacksReadBy } from "../infra/layers";
+import {
+    isStackOfEnvironment,
+    layerOfStackName,
+    layerRank,
+    stackReferenceName,
+    stacksReadBy,
+} from "../layers/layering";
 
 /** A planned stack: its config and what the program produced for it. */
 export interface StackPlan {
@@ -42,7 +48,12 @@ function referenceName(config: StackConfig, stack: string): string {
  * `<env>-common`, then services), so a stack whose `platform:layer` disagrees with its name fails
  * with its own ConfigError before any stack reads it. Throws the first stack's error.
  */
-export async function planStacks(stacks: readonly string[], dir = ROOT): Promise<StackPlan[]> {
+export function planStacks(stacks: readonly string[], dir = ROOT): Promise<StackPlan[]> {
+    // Each stack file is parsed once for the whole batch, also by the program's own readers.
+    return readingEachStackFileOnce(() => planStacksOnce(stacks, dir));
+}
+
+async function planStacksOnce(stacks: readonly string[], dir: string): Promise<StackPlan[]> {
     const configs = stacks.map((s) => readStackConfig(s, dir));
     const rank = (c: StackConfig) => layerRank(layerOfStackName(c.stack));
     const ordered = configs
@@ -63,6 +74,21 @@ export async function planStacks(stacks: readonly string[], dir = ROOT): Promise
     }
 }
 
+/**
+ * What evaluating the stack of `config` takes: its config as the engine passes it, and the outputs
+ * of the stacks planned before it (`outputs`, by stack name), under the names its StackReferences use.
+ */
+export function evaluateOptions(
+    config: StackConfig,
+    outputs: Readonly<Record<string, StackOutputsFixture>>,
+): EvaluateOptions {
+    const stackOutputs: Record<string, StackOutputsFixture> = {};
+    for (const [stack, fixture] of Object.entries(outputs)) {
+        stackOutputs[referenceName(config, stack)] = fixture;
+    }
+    return { stack: config.stack, config: config.config, secretKeys: config.secretKeys, stackOutputs };
+}
+
 async function planInOrder(ordered: readonly StackConfig[], dir: string): Promise<StackPlan[]> {
     const outputs: Record<string, StackOutputsFixture> = {};
     const plans: StackPlan[] = [];
@@ -74,18 +100,9 @@ async function planInOrder(ordered: readonly StackConfig[], dir: string): Promis
                     `which ${missing.length > 1 ? "have" : "has"} no stack file (${missing.map((s) => `Pulumi.${s}.yaml`).join(", ")}); the stacks in ${dir}: ${existingStacksText(dir)}`,
             );
         }
-        const stackOutputs: Record<string, StackOutputsFixture> = {};
-        for (const [stack, fixture] of Object.entries(outputs)) {
-            stackOutputs[referenceName(config, stack)] = fixture;
-        }
         let evaluation: Evaluation;
         try {
-            evaluation = await evaluate({
-                stack: config.stack,
-                config: config.config,
-                secretKeys: config.secretKeys,
-                stackOutputs,
-            });
+            evaluation = await evaluate(evaluateOptions(config, outputs));
         } catch (err) {
             const file = path.basename(config.file);
             if (err instanceof Error && !err.message.includes(file)) {
@@ -106,10 +123,12 @@ async function planInOrder(ordered: readonly StackConfig[], dir: string): Promis
 }
 
 /** Plans one stack, after planning (in memory) the stacks it reads. */
-export async function planStack(stack: string, dir = ROOT): Promise<StackPlan> {
-    readStackConfig(stack, dir); // a stack without a file is named as such, before the stacks it reads
-    const plans = await planStacks([...stacksReadBy(stack), stack], dir);
-    return plans[plans.length - 1];
+export function planStack(stack: string, dir = ROOT): Promise<StackPlan> {
+    return readingEachStackFileOnce(async () => {
+        readStackConfig(stack, dir); // a stack without a file is named as such, before the stacks it reads
+        const plans = await planStacks([...stacksReadBy(stack), stack], dir);
+        return plans[plans.length - 1];
+    });
 }
 
 /** Plans every stack of an environment in deployment order: global, common, then services. */

@@ -1,11 +1,12 @@
 import * as fs from "fs";
 import * as path from "path";
 import { YamlFileError, readYamlFile } from "../infra/environment";
-import { isStackOfEnvironment } from "../infra/layers";
-import { nearest } from "../infra/schema/nearest";
+import { isStackOfEnvironment } from "../layers/layering";
+import { nearest } from "../components/config/nearest";
 
-/** The repository root (where Pulumi.yaml is). */
-export const ROOT = path.resolve(__dirname, "..");
+import { ROOT } from "./root";
+
+export { ROOT };
 
 /** The value a `secure:` config value stands for in the offline plan; it is kept secret. */
 export const SECRET_PLACEHOLDER = "offline-plan-secret-placeholder";

@@ -1,7 +1,7 @@
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { RESERVED_SERVICE_NAMES, imagePinFault } from "../components/conventions";
 import { GATEWAY_NAMESPACE } from "../components/mesh/specs";
-import { systemNamespaceOwner } from "../infra/system-namespaces";
+import { systemNamespaceOwner } from "../components/service/system-namespaces";
 import { serviceNamespaces } from "./mesh";
 import { isKind, kubernetesType, list, obj, objectRef } from "./util";
 

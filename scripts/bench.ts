@@ -1,4 +1,4 @@
-// Benchmarks of the offline plan: wall time and peak memory (max RSS) of `npm run plan` for each
+// Benchmarks of the offline plan: wall time, CPU time and peak memory (max RSS) of `npm run plan` for each
 // layer, the whole `dev` environment, and a service layer scaled to 1, 10, 50, 100 and 200 services
 // (generated stack configs), with how the time grows per service. Each case runs in its own Node
 // process, as a user runs it, so the figures include Node and ts-node start-up. Writes
@@ -12,17 +12,22 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ROOT, stacksOfEnvironment } from "../plan/stack-config";
+import { templateService, writeGeneratedEnvironment } from "./generated-environment";
 import { writeSection } from "./doc-sections";
 
-/** The whole dev plan must stay under this (issue "Guardrails and delivery"). */
+/** The whole dev plan, and dev with 200 generated services, must stay under this. */
 const DEV_BUDGET_SECONDS = 10;
 const SCALES = [1, 10, 50, 100, 200];
+/** The marginal cost per service from 100 to 200 services may be at most this times that from 10 to 50. */
+const MARGINAL_GROWTH_BUDGET = 1.3;
 
 interface Result {
     readonly name: string;
     readonly command: string;
     readonly ok: boolean;
     readonly seconds: number;
+    /** User and system CPU time of the plan process: steadier than wall time on a shared machine. */
+    readonly cpuSeconds: number;
     readonly maxRssMiB: number;
     readonly stacks: number;
     readonly resources: number;
@@ -30,15 +35,19 @@ interface Result {
 }
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "bench-"));
-// Preloaded into each plan process: reports its peak memory when it exits.
-const preload = path.join(work, "max-rss.js");
+const loadAtStart = os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(", ");
+// Preloaded into each plan process: reports its resource usage (peak memory, CPU time) when it exits.
+const preload = path.join(work, "usage.js");
 fs.writeFileSync(
     preload,
-    'process.on("exit", () => require("fs").writeFileSync(process.env.BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)));\n',
+    'process.on("exit", () => require("fs").writeFileSync(process.env.BENCH_USAGE_FILE, JSON.stringify(process.resourceUsage())));\n',
 );
 
 function run(name: string, planArgs: string[]): Result {
-    const rssFile = path.join(work, `${name.replace(/\W+/g, "-")}.rss`);
+    const usageFile = path.join(work, `${name.replace(/\W+/g, "-")}.usage.json`);
     const out = path.join(work, "out", name.replace(/\W+/g, "-"));
     const args = [
         "-r",
@@ -54,11 +63,13 @@ function run(name: string, planArgs: string[]): Result {
     const child = spawnSync(process.execPath, args, {
         cwd: ROOT,
         encoding: "utf8",
-        env: { ...process.env, BENCH_RSS_FILE: rssFile },
+        env: { ...process.env, BENCH_USAGE_FILE: usageFile },
     });
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     const counts = [...child.stdout.matchAll(/^\S+ \(\w+\): (\d+) resources?$/gm)].map((m) => Number(m[1]));
-    const maxRssKiB = fs.existsSync(rssFile) ? Number(fs.readFileSync(rssFile, "utf8")) : 0;
+    const usage = fs.existsSync(usageFile)
+        ? (JSON.parse(fs.readFileSync(usageFile, "utf8")) as NodeJS.ResourceUsage)
+        : { maxRSS: 0, userCPUTime: 0, systemCPUTime: 0 };
     // Exit 1 means the plan ran and reported violations; 2 means it could not plan.
     const ok = child.status === 0 || child.status === 1;
     const result: Result = {
@@ -66,47 +77,21 @@ function run(name: string, planArgs: string[]): Result {
         command: `npm run plan -- ${planArgs.map((a) => (a.startsWith(work) ? "<generated>" : a)).join(" ")}`,
         ok,
         seconds,
-        maxRssMiB: maxRssKiB / 1024,
+        cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
+        maxRssMiB: usage.maxRSS / 1024,
         stacks: counts.length,
         resources: counts.reduce((a, b) => a + b, 0),
         error: ok ? undefined : (child.stderr.trim().split("\n").pop() ?? "").slice(0, 200),
     };
     console.log(
-        `${name}: ${ok ? `${seconds.toFixed(2)} s, ${result.maxRssMiB.toFixed(0)} MiB, ${result.stacks} stacks, ${result.resources} resources` : `failed: ${result.error}`}`,
+        `${name}: ${ok ? `${seconds.toFixed(2)} s, CPU ${result.cpuSeconds.toFixed(2)} s, ${result.maxRssMiB.toFixed(0)} MiB, ${result.stacks} stacks, ${result.resources} resources` : `failed: ${result.error}`}`,
     );
     return result;
 }
 
-/**
- * A config dir with every stack of dev plus `n` copies of dev's first service stack
- * (`dev-gen0`...). dev's own service stacks stay: a service's config may name the others (its
- * callers), and a copy keeps those references.
- */
+/** A config dir with every stack of dev plus `n` generated services (scripts/generated-environment.ts). */
 function scaledConfigDir(n: number): string {
-    const dir = path.join(work, `services-${n}`);
-    fs.mkdirSync(dir);
-    const stacks = stacksOfEnvironment("dev");
-    for (const f of ["Pulumi.yaml", ...stacks.map((s) => `Pulumi.${s}.yaml`)]) {
-        fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
-    }
-    const service = templateService();
-    const template = fs.readFileSync(path.join(ROOT, `Pulumi.${service}.yaml`), "utf8");
-    for (let i = 0; i < n; i++) {
-        fs.writeFileSync(
-            path.join(dir, `Pulumi.dev-gen${i}.yaml`),
-            `# generated by scripts/bench.ts from Pulumi.${service}.yaml\n${template}`,
-        );
-    }
-    return dir;
-}
-
-/** The service stack of dev that the scaled cases copy. */
-function templateService(): string {
-    const service = stacksOfEnvironment("dev").find((s) => s !== "dev" && s !== "dev-common");
-    if (!service) {
-        throw new Error("dev has no service stack to copy");
-    }
-    return service;
+    return writeGeneratedEnvironment(path.join(work, `services-${n}`), n);
 }
 
 /** How the plan's time grows with the generated services: per step of SCALES and from the first to the last. */
@@ -117,27 +102,44 @@ function growth(results: Result[]): string[] {
     if (scaled.length < 2) {
         return [];
     }
+    const perService = (from: number, to: number, of: (r: Result) => number): number | undefined => {
+        const a = scaled.find((x) => x.n === from);
+        const b = scaled.find((x) => x.n === to);
+        return a && b ? ((of(b.r) - of(a.r)) / (to - from)) * 1000 : undefined;
+    };
     const steps = scaled.slice(1).map((s, i) => {
         const prev = scaled[i];
-        const perService = ((s.r.seconds - prev.r.seconds) / (s.n - prev.n)) * 1000;
-        return `| ${prev.n} → ${s.n} | ${s.r.resources - prev.r.resources} | ${perService.toFixed(0)} | ${((s.r.maxRssMiB - prev.r.maxRssMiB) / (s.n - prev.n)).toFixed(1)} |`;
+        const ms = (of: (r: Result) => number) => (perService(prev.n, s.n, of) ?? 0).toFixed(0);
+        return `| ${prev.n} → ${s.n} | ${s.r.resources - prev.r.resources} | ${ms((r) => r.seconds)} | ${ms((r) => r.cpuSeconds)} | ${((s.r.maxRssMiB - prev.r.maxRssMiB) / (s.n - prev.n)).toFixed(1)} |`;
     });
     const first = scaled[0];
     const last = scaled[scaled.length - 1];
+    const ratio = (of: (r: Result) => number): string => {
+        const early = perService(10, 50, of);
+        const late = perService(100, 200, of);
+        return early === undefined || late === undefined ? "not measured" : `${(late / early).toFixed(2)}×`;
+    };
+    const largest = scaled.find((x) => x.n === 200);
     return [
         "",
         "## Growth with the number of services",
         "",
         "Each generated service adds its namespace, workload, policies, Sidecar and NetworkPolicies (and one",
-        "host to the Sidecar of every service its copy may call). Marginal cost per added service:",
+        "host to the Sidecar of every service its copy may call), and a row for every other service to the",
+        "access matrix (which grows with the square of the services). Marginal cost per added service:",
         "",
-        "| services | resources added | ms per service | MiB per service |",
-        "|---|---|---|---|",
+        "| services | resources added | ms per service (wall) | ms per service (CPU) | MiB per service |",
+        "|---|---|---|---|---|",
         ...steps,
         "",
         `From ${first.n} to ${last.n} services the plan went from ${first.r.seconds.toFixed(2)} s to ${last.r.seconds.toFixed(2)} s ` +
             `(${(last.r.seconds / first.r.seconds).toFixed(1)}× for ${(last.n / first.n).toFixed(0)}× the services): ` +
-            `${(((last.r.seconds - first.r.seconds) / (last.n - first.n)) * 1000).toFixed(0)} ms per service on average.`,
+            `${(((last.r.seconds - first.r.seconds) / (last.n - first.n)) * 1000).toFixed(0)} ms per service on average. ` +
+            `The cost per service from 100 to 200 services is ${ratio((r) => r.seconds)} that from 10 to 50 in wall time, ` +
+            `${ratio((r) => r.cpuSeconds)} in CPU time (goal: at most ${MARGINAL_GROWTH_BUDGET}×)` +
+            (largest
+                ? `; dev + 200 services took ${largest.r.seconds.toFixed(2)} s (goal: under ${DEV_BUDGET_SECONDS} s).`
+                : "."),
     ];
 }
 
@@ -146,22 +148,29 @@ function markdown(results: Result[]): string {
     const cpu = os.cpus();
     const rows = results.map(
         (r) =>
-            `| ${r.name} | \`${r.command}\` | ${r.ok ? r.stacks : "-"} | ${r.ok ? r.resources : "-"} | ${r.ok ? r.seconds.toFixed(2) : "failed"} | ${r.ok ? r.maxRssMiB.toFixed(0) : "-"} |`,
+            `| ${r.name} | \`${r.command}\` | ${r.ok ? r.stacks : "-"} | ${r.ok ? r.resources : "-"} | ${r.ok ? r.seconds.toFixed(2) : "failed"} | ${r.ok ? r.cpuSeconds.toFixed(2) : "-"} | ${r.ok ? r.maxRssMiB.toFixed(0) : "-"} |`,
     );
     const failures = results.filter((r) => !r.ok).map((r) => `- ${r.name}: ${r.error}`);
     return [
         "# Benchmarks of the offline plan",
         "",
         "Written by `npm run bench -- --update-docs` (scripts/bench.ts): each case is one `npm run plan` process, so the",
-        "figures include Node and ts-node start-up (about a second of each). Peak memory is the process's",
+        "figures include Node and ts-node start-up (about a second of each). CPU time is the process's user and",
+        "system time (steadier than wall time when other work shares the machine); peak memory is its",
         "max RSS. Service scaling adds N generated stack configs (copies of dev's first service stack,",
         `\`Pulumi.${templateService()}.yaml\`) to a copy of dev's stack files in a temp dir, planned with`,
         "`--config-dir`: each of those plans also plans dev's global, common and own service stacks.",
         "",
-        `Machine: ${cpu.length} × ${cpu[0]?.model ?? "unknown CPU"}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}; shared with other work, so read the figures as an order of magnitude.`,
+        `Run on ${new Date().toISOString().slice(0, 10)}. Machine: ${cpu.length} × ${cpu[0]?.model ?? "unknown CPU"}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}; ` +
+            `load average ${loadAtStart} at the start, ${os
+                .loadavg()
+                .map((l) => l.toFixed(1))
+                .join(
+                    ", ",
+                )} at the end (1, 5 and 15 minutes): other work shares the machine, so wall times are an order of magnitude.`,
         "",
-        "| case | command | stacks | resources | wall time (s) | peak RSS (MiB) |",
-        "|---|---|---|---|---|---|",
+        "| case | command | stacks | resources | wall time (s) | CPU time (s) | peak RSS (MiB) |",
+        "|---|---|---|---|---|---|---|",
         ...rows,
         "",
         dev?.ok

@@ -18,7 +18,9 @@
 # has and a user's clone does not): it builds them (cached outside the clone; the first build takes
 # about 35 minutes for the engine, the API server and istiod), starts a local kube-apiserver with kwok fake nodes and istiod on 127.0.0.1, and
 # stops what it started when it ends. Build and run state: PLATFORM_CI_CACHE (default ~/.cache/platform-ci).
-# Arguments are passed to mocha (e.g. --grep dev-payment).
+# Arguments are passed to mocha (e.g. --grep dev-payment). With PLATFORM_INTEGRATION_RUN set, that command
+# runs in the same set-up instead of the suite, e.g. the real engine's benchmarks:
+#   PLATFORM_INTEGRATION_RUN="npm run --silent bench:engine -- --update-docs" scripts/integration.sh
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SHARED=${SHARED_DIR:-$ROOT/../shared}
@@ -162,6 +164,11 @@ if ! "$K" --kubeconfig "$PLATFORM_KUBECONFIG" get customresourcedefinition certi
 fi
 t0=$(date +%s)
 status=0
+if [ -n "${PLATFORM_INTEGRATION_RUN:-}" ]; then
+  bash -c "$PLATFORM_INTEGRATION_RUN" || status=$?
+  say "$PLATFORM_INTEGRATION_RUN ran in $(elapsed "$t0") (exit $status)"
+  exit $status
+fi
 npm run --silent test:integration -- "$@" || status=$?
 say "suite ran in $(elapsed "$t0") (exit $status)"
 exit $status

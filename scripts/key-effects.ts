@@ -9,8 +9,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { ALL_KEYS } from "../infra/schema";
-import { layerOfStackName } from "../infra/layers";
+import { ALL_KEYS } from "../layers/config";
+import { layerOfStackName } from "../layers/layering";
 import { PlannedResource, ResourceChange, StackDiff, diffStack, plannedResource } from "../plan/diff";
 import { AWS_REPLACE_RULES, STATEFUL_TYPES, kubernetesReplaceRule, replaceRuleOf } from "../plan/replacement";
 import { useMocks } from "../plan/evaluate";
@@ -337,6 +337,10 @@ export const KEY_NOTES: readonly KeyNote[] = [
     {
         key: "organization",
         note: "The Pulumi organization the StackReferences name: the stack then reads another organization's stacks. Nothing of its own changes; a wrong one fails the preview, naming the stack it cannot read.",
+    },
+    {
+        key: "production",
+        note: "Read by npm run env's teardown only (destroy --unprotect is refused while it is true): a change updates the global stack's output production and no resource.",
     },
     {
         key: "publicSubnetCidrs",

@@ -1,27 +1,18 @@
 // The offline plan: evaluates the real program for a stack (or every stack of an environment)
 // under Pulumi's mocks and writes what it would create. See README "Plan offline", and
 // `npm run plan -- --help` for the options and exit codes.
+// Only what parsing the arguments needs is imported up front: the plan, the program and the SDK are
+// loaded once there is something to plan (the diff's modules only with --diff), so `--help` and a
+// usage error answer at once.
 import * as fs from "fs";
 import * as path from "path";
 import { runCommand } from "./cli";
 import { Command, CommanderError } from "commander";
-import { useMocks } from "../plan/evaluate";
-import { MissingCallerError, checkAllowedCallers, planAccess } from "../plan/access-plan";
-import { BadRefError, BasePlan, BasePlanError, BaseTree, checkoutBase, planBase } from "../plan/base-tree";
-import { AccessRequest, PlannedResource, diffAccess, diffStack, names, plannedResource } from "../plan/diff";
-import { DiffReport, diffReport, reportMarkdown, reportText } from "../plan/diff-report";
-import { environmentWarnings } from "../plan/environments";
-import {
-    StackPlan,
-    clearStaleOutput,
-    hasViolations,
-    planEnvironment,
-    planStack,
-    summarize,
-    writeStackPlan,
-} from "../plan/plan";
-import { ROOT, StackFileError, UnknownStackError } from "../plan/stack-config";
-import { envOfStackName, layerOfStackName, layerRank } from "../infra/layers";
+import { ROOT } from "../plan/root";
+import type { StackPlan } from "../plan/plan";
+import type { BasePlan, BaseTree } from "../plan/base-tree";
+import type { AccessRequest } from "../plan/diff";
+import type { DiffReport } from "../plan/diff-report";
 
 /** The plan's exit codes; README "Plan offline" documents the same. */
 export const EXIT = {
@@ -168,28 +159,39 @@ export function parseArgs(argv: string[]): Args {
 }
 
 async function run(argv: string[]): Promise<number> {
-    // @pulumi/pulumi captures `new Error().stack` for every promise it tracks, and ts-node maps
-    // each frame through its source maps: a quarter of a large plan's time. The plan prints only
-    // error messages, so a few frames are enough.
-    Error.stackTraceLimit = 5;
     const args = parseArgs(argv);
+    const { readingEachStackFileOnce } = await import("../infra/environment");
+    // The checks, the plan and the warnings read the same stack files: each is parsed once.
+    return readingEachStackFileOnce(() => planAndWrite(args));
+}
+
+async function planAndWrite(args: Args): Promise<number> {
+    const [{ envOfStackName }, { useMocks }] = await Promise.all([
+        import("../layers/layering"),
+        import("../plan/evaluate"),
+    ]);
     // parseArgs gives exactly one of the two.
     const env = args.env ?? (args.stack === undefined ? undefined : envOfStackName(args.stack));
     if (env === undefined) {
         throw new UsageError("give one stack or --env <env>; npm run plan -- --help for usage");
     }
     useMocks(args.stack ?? env);
+    if (args.diff === undefined) {
+        return (await planHere(args, env)).exit;
+    }
+    const [{ checkoutBase, planBase }, { names }, { reportMarkdown, reportText }] = await Promise.all([
+        import("../plan/base-tree"),
+        import("../plan/diff"),
+        import("../plan/diff-report"),
+    ]);
     // --diff: the ref's tree is checked out first and planned in its own process while this one plans.
-    const base = args.diff === undefined ? undefined : checkoutBase(args.diff, ROOT, (line) => console.error(line));
+    const base = checkoutBase(args.diff, ROOT, (line) => console.error(line));
     try {
-        const basePlan = base ? planBase(base, env, path.join(path.dirname(base.dir), "plan")) : undefined;
+        const basePlan = planBase(base, env, path.join(path.dirname(base.dir), "plan"));
         // Rejections are read after this tree's plan; until then, none is unhandled.
-        basePlan?.catch(() => undefined);
+        basePlan.catch(() => undefined);
         const code = await planHere(args, env);
-        if (!base || !basePlan) {
-            return code.exit;
-        }
-        const report = diffOf(env, base, await basePlan, code.plans, code.access, args.allowReplace);
+        const report = await diffOf(env, base, await basePlan, code.plans, code.access, args.allowReplace);
         console.log(reportText(report));
         const risky = report.stacks.flatMap((s) => s.changes.filter((c) => c.risk !== undefined));
         for (const allowance of args.allowReplace.filter((a) => !risky.some((c) => names(a, c)))) {
@@ -210,7 +212,7 @@ async function run(argv: string[]): Promise<number> {
         }
         return code.exit === EXIT.ok && report.unacknowledged > 0 ? EXIT.unacknowledged : code.exit;
     } finally {
-        base?.remove();
+        base.remove();
     }
 }
 
@@ -223,6 +225,13 @@ interface HerePlan {
 
 /** Plans this tree (the stack or environment asked for), writes its files and prints its summary. */
 async function planHere(args: Args, env: string): Promise<HerePlan> {
+    const [accessPlan, { environmentWarnings }, plan] = await Promise.all([
+        import("../plan/access-plan"),
+        import("../plan/environments"),
+        import("../plan/plan"),
+    ]);
+    const { MissingCallerError, checkAllowedCallers, planAccess } = accessPlan;
+    const { clearStaleOutput, hasViolations, planEnvironment, planStack, summarize, writeStackPlan } = plan;
     if (args.diff !== undefined && !fs.existsSync(path.join(args.dir, `Pulumi.${env}.yaml`))) {
         // The change removes the environment: every stack of the ref's tree is removed.
         console.log(`environment ${env} has no global stack file here (${path.join(args.dir, `Pulumi.${env}.yaml`)})`);
@@ -267,17 +276,17 @@ async function planHere(args: Args, env: string): Promise<HerePlan> {
 }
 
 /** The diff of environment `env` from the ref's plan to this tree's, stacks in deploy order. */
-function diffOf(
+async function diffOf(
     env: string,
     base: BaseTree,
     basePlan: BasePlan,
     plans: readonly StackPlan[],
     access: readonly AccessRequest[],
     allowReplace: readonly string[],
-): DiffReport {
-    const head = new Map<string, PlannedResource[]>(
-        plans.map((p) => [p.config.stack, p.evaluation.resources.map(plannedResource)]),
-    );
+): Promise<DiffReport> {
+    const [{ layerOfStackName, layerRank }, { diffAccess, diffStack, plannedResource }, { diffReport }] =
+        await Promise.all([import("../layers/layering"), import("../plan/diff"), import("../plan/diff-report")]);
+    const head = new Map(plans.map((p) => [p.config.stack, p.evaluation.resources.map(plannedResource)]));
     const stacks = [...new Set([...basePlan.stacks.keys(), ...head.keys()])].sort(
         (a, b) => layerRank(layerOfStackName(a)) - layerRank(layerOfStackName(b)) || (a < b ? -1 : 1),
     );
@@ -297,17 +306,15 @@ export function failure(err: unknown): { code: number; message?: string } {
         return { code: err.exitCode === 0 ? EXIT.ok : EXIT.usage };
     }
     const message = err instanceof Error ? err.message : String(err);
-    if (err instanceof BasePlanError) {
+    // By name, like the program's ConfigError: the plan's modules are loaded only once there is something to plan.
+    const name = err instanceof Error ? err.name : "";
+    if (name === "BasePlanError") {
         return { code: EXIT.basePlanFailed, message: `plan --diff: ${message}` };
     }
-    if (err instanceof UsageError || err instanceof UnknownStackError || err instanceof BadRefError) {
+    if (err instanceof UsageError || name === "UnknownStackError" || name === "BadRefError") {
         return { code: EXIT.usage, message: `plan: ${message}` };
     }
-    if (
-        err instanceof StackFileError ||
-        err instanceof InvalidConfigError ||
-        (err instanceof Error && err.name === "ConfigError")
-    ) {
+    if (err instanceof InvalidConfigError || name === "StackFileError" || name === "ConfigError") {
         return { code: EXIT.invalidConfig, message: `plan failed: ${message}` };
     }
     return { code: EXIT.internal, message: `plan failed unexpectedly (a bug; please report it): ${message}` };

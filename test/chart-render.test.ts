@@ -26,7 +26,6 @@ interface Doc {
 }
 
 describe("the dev plan's releases rendered by helm template (when helm and ../shared/charts are here)", function () {
-    this.timeout(120_000);
     const rendered: Record<string, Doc[]> = {};
 
     before(async function () {

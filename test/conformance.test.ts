@@ -9,8 +9,6 @@ import { tempDir } from "./helpers/temp";
 import { commonStack, serviceStack } from "./policy/fixtures";
 
 describe("schema conformance (test/helpers/conformance.ts)", function () {
-    this.timeout(120000);
-
     it("every object of every manifests.yaml of the dev plan validates against the upstream schemas", async function () {
         const plans = await devPlan();
         const out = tempDir("conformance");

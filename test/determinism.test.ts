@@ -31,8 +31,6 @@ function assertSameFiles(a: Map<string, Buffer>, b: Map<string, Buffer>): void {
 }
 
 describe("determinism: the plan of the same tree is byte-identical run after run", function () {
-    this.timeout(120000);
-
     it("two plans of the global stack write identical files", async () => {
         const first = written([await planStack("dev", FIXTURE_STACKS)]);
         const second = written([await planStack("dev", FIXTURE_STACKS)]);

@@ -8,7 +8,7 @@ import * as path from "path";
 import { planAccess } from "../plan/access-plan";
 import { StackPlan, planEnvironment } from "../plan/plan";
 import { ROOT, allStacks } from "../plan/stack-config";
-import { isStackOfEnvironment, layerOfStackName } from "../infra/layers";
+import { isStackOfEnvironment, layerOfStackName } from "../layers/layering";
 import { devPlan } from "./helpers/dev-plan";
 import { invariantProblems } from "./helpers/invariants";
 import { FIXTURE_STACKS } from "./helpers/stacks";
@@ -43,8 +43,6 @@ function exampleCopy(env: string): string {
 }
 
 describe("the example stack files: invariants only, and a fork as the README says", function () {
-    this.timeout(60000);
-
     it("every environment of the examples plans, and keeps every invariant", async () => {
         const envs = allStacks(ROOT).filter((s) => layerOfStackName(s) === "global");
         assert.ok(envs.length > 0, "no example environment (Pulumi.<env>.yaml) at the repository root");

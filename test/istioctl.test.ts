@@ -65,8 +65,6 @@ interface AnalyzerMessage {
 }
 
 describe("istioctl analyze over the dev plan (when istioctl is on PATH)", function () {
-    this.timeout(120_000);
-
     it("reports no warning or error that is not accepted with a reason", async function () {
         const istioctl = onPath("istioctl");
         assert.ok(

@@ -3,7 +3,7 @@ import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { EXIT, UsageError, failure, parseArgs } from "../scripts/plan";
-import { configError, isConfigError } from "../infra/schema";
+import { configError, isConfigError } from "../layers/config";
 import { environmentWarnings } from "../plan/environments";
 import { clearStaleOutput, planEnvironment, planStack } from "../plan/plan";
 import { ROOT, StackFileError, UnknownStackError, readStackConfig, stacksOfEnvironment } from "../plan/stack-config";
@@ -48,7 +48,6 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 }
 
 describe("the plan command (npm run plan): help, exit codes, messages", function () {
-    this.timeout(60000);
     const runs: Record<string, Promise<{ status: number; stdout: string; stderr: string }>> = {};
     let typoDir: string;
 
@@ -123,8 +122,6 @@ describe("the plan command (npm run plan): help, exit codes, messages", function
 });
 
 describe("the plan: every bad stack file named, with what exists or is allowed", function () {
-    this.timeout(60000);
-
     it("a YAML syntax error names the file, the line and the column", () => {
         const dir = devCopy();
         edit(

@@ -10,7 +10,6 @@ import { tempDir } from "./helpers/temp";
 import { FIXTURE_STACKS, copyFixtureStacks } from "./helpers/stacks";
 
 describe("the offline plan (npm run plan)", function () {
-    this.timeout(120000);
     let plans: StackPlan[];
     let out: string;
 

@@ -5,7 +5,7 @@
  */
 import { Defaults, WithDefaults, providerProblems, settingsOrThrow, withDefaults } from "../args";
 import { checkRetentionDays } from "../cloudwatch";
-import { keyAdminArnsProblems } from "../kms";
+import { keyAdminArnsProblems } from "../kms/policies";
 import { Problem, Problems } from "../problems";
 import type { ClusterArgs } from "./cluster";
 import { ClusterAccess, endpointProblem, nodeGroupsProblems, roleArnProblem } from "./specs";

@@ -185,7 +185,14 @@ export function istiodValues(options: IstiodOptions): IstiodValues {
             defaultPodDisruptionBudget: { enabled: true },
         },
         // The chart writes `env` into istiod's container environment.
-        env: { BLOCKED_CIDRS_IN_JWKS_URIS: JWKS_BLOCKED_CIDRS.join(",") },
+        env: {
+            BLOCKED_CIDRS_IN_JWKS_URIS: JWKS_BLOCKED_CIDRS.join(","),
+            // Gateways get clusters only for the hosts their VirtualServices route to (and the mesh
+            // config's extension providers, e.g. the tracing collector), not one per service of the
+            // mesh: the ingress gateway's config grows with the exposed services only (docs/benchmarks.md).
+            // Sidecars are scoped by each namespace's Sidecar already.
+            PILOT_FILTER_GATEWAY_CLUSTER_CONFIG: "true",
+        },
         meshConfig: {
             trustDomain: TRUST_DOMAIN,
             accessLogFile: "/dev/stdout",

@@ -5,7 +5,7 @@
  * a resource.
  */
 import { assertValidArgs, providerProblems } from "../args";
-import { keyAdminArnsProblems } from "../kms";
+import { keyAdminArnsProblems } from "../kms/policies";
 import { Problem, Problems } from "../problems";
 import { DEFAULT_ZONE_COUNT, SubnetPlan, planSubnets } from "./cidr";
 import { checkZoneName, defaultPrivateZoneName } from "./dns";

@@ -1,4 +1,4 @@
-import { AWS_REGIONS, isAwsRegion } from "../../components/conventions/regions";
+import { awsRegions, isAwsRegion } from "../../components/conventions/regions";
 import { FakeContext, InvokeFake, ResourceFake } from "./context";
 
 /**
@@ -34,7 +34,7 @@ export const AWS_INVOKE_FAKES: Record<string, InvokeFake> = {
         if (!isAwsRegion(ctx.region)) {
             // AWS would answer an unknown region with an error, not with zones.
             throw new Error(
-                `unknown AWS region "${ctx.region}": the offline plan has availability zones only for ${AWS_REGIONS.join(", ")}`,
+                `unknown AWS region "${ctx.region}": the offline plan has availability zones only for ${awsRegions().join(", ")}`,
             );
         }
         return zonesOf(ctx.region);

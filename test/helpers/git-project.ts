@@ -13,7 +13,7 @@ const PROJECT_PARTS = [
     "tsconfig.json",
     "infra",
     "components",
-    "stacks",
+    "layers",
     "plan",
     "scripts",
     "policy",

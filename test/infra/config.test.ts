@@ -7,11 +7,11 @@ import {
     isConfigError,
     parseConfig,
 } from "../../infra/config";
-import { AWS_REGIONS } from "../../components/conventions";
+import { awsRegions } from "../../components/conventions";
 import { DEV_GLOBAL_CONFIG, KMS_KEY_ADMIN_ARNS, MINIMAL_COMMON_CONFIG } from "../helpers/config";
 
 /** The allowed regions as the region check lists them (the list itself is tested below). */
-const REGIONS = AWS_REGIONS.join(", ");
+const REGIONS = awsRegions().join(", ");
 
 /** The least a service stack must set. */
 const SERVICE = { layer: "service", versions: [{ name: "v1", image: "registry.example.com/app:1.0.0", weight: 100 }] };

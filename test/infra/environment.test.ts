@@ -1,8 +1,10 @@
 import * as assert from "assert";
 import * as fs from "fs";
+import nodeFs from "fs";
 import * as path from "path";
-import { keysSetInStackFile, readAccessGraph } from "../../infra/environment";
-import { planEnvironment } from "../../plan/plan";
+import { keysSetInStackFile, readAccessGraph, readingEachStackFileOnce } from "../../infra/environment";
+import { planEnvironment, planStack } from "../../plan/plan";
+import { ROOT } from "../../plan/stack-config";
 import { tempDir } from "../helpers/temp";
 import { FIXTURE_STACKS, copyFixtureStacks } from "../helpers/stacks";
 
@@ -56,6 +58,62 @@ describe("the environment's access graph (infra/environment.ts)", () => {
                 /platform:retries = 2: not read by the global layer; it belongs to the service layer: set it in each Pulumi\.dev-<service>\.yaml instead/,
             );
             return true;
+        });
+    });
+
+    it("reads each stack file once while a batch runs, and again after it", async () => {
+        const dir = tempDir("graph-once");
+        const write = (callers: string) =>
+            fs.writeFileSync(
+                path.join(dir, "Pulumi.qa-a.yaml"),
+                `config:\n  platform:layer: service\n  platform:allowedCallers: [${callers}]\n`,
+            );
+        write("{service: b}");
+        await readingEachStackFileOnce(async () => {
+            const first = readAccessGraph("qa", dir);
+            write("{service: c}");
+            assert.strictEqual(readAccessGraph("qa", dir), first);
+            // A nested batch shares what the outer one has read.
+            const keys = await readingEachStackFileOnce(() => Promise.resolve(keysSetInStackFile("qa-a", dir)));
+            assert.deepStrictEqual(keys, new Set(["layer", "allowedCallers"]));
+            assert.deepStrictEqual(readAccessGraph("qa", dir), [{ name: "a", allowedCallers: [{ service: "b" }] }]);
+        });
+        assert.deepStrictEqual(readAccessGraph("qa", dir), [{ name: "a", allowedCallers: [{ service: "c" }] }]);
+    });
+
+    it("the plan of an environment reads each of its stack files and Pulumi.yaml once", async () => {
+        const dir = tempDir("read-once");
+        copyFixtureStacks(dir, { project: true });
+        const reads = new Map<string, number>();
+        const readFileSync = fs.readFileSync;
+        const counting = (file: fs.PathOrFileDescriptor, ...rest: unknown[]) => {
+            const name =
+                typeof file !== "string"
+                    ? undefined
+                    : file === path.join(ROOT, "Pulumi.yaml")
+                      ? "Pulumi.yaml (the project's)"
+                      : file.startsWith(dir)
+                        ? path.basename(file)
+                        : undefined;
+            if (name !== undefined) {
+                reads.set(name, (reads.get(name) ?? 0) + 1);
+            }
+            return (readFileSync as (...a: unknown[]) => unknown)(file, ...rest);
+        };
+        // The module itself: `import * as` gives read-only bindings of it.
+        Object.assign(nodeFs, { readFileSync: counting });
+        try {
+            await planStack("dev-payment", dir);
+        } finally {
+            Object.assign(nodeFs, { readFileSync });
+        }
+        assert.deepStrictEqual(Object.fromEntries([...reads].sort()), {
+            "Pulumi.dev-backend.yaml": 1,
+            "Pulumi.dev-common.yaml": 1,
+            "Pulumi.dev-frontend.yaml": 1,
+            "Pulumi.dev-payment.yaml": 1,
+            "Pulumi.dev.yaml": 1,
+            "Pulumi.yaml (the project's)": 1,
         });
     });
 

@@ -1,8 +1,9 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { duplicateHostProblem, readHostClaims } from "../../infra/hosts";
-import { isConfigError } from "../../infra/schema";
+import { readHostClaims } from "../../infra/hosts";
+import { duplicateHostProblem } from "../../layers/service/hosts";
+import { isConfigError } from "../../layers/config";
 import { describeProblem } from "../../components/problems";
 import { planEnvironment, planStack } from "../../plan/plan";
 import { copyFixtureStacks } from "../helpers/stacks";

@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import fc from "fast-check";
-import { PolicyManifest } from "../../components/service";
+import { PolicyManifest } from "../../plan/authorization";
 import { AccessMesh, AccessRow, accessPlan } from "../../plan/access-plan";
 import { StackPlan } from "../../plan/plan";
 import { Manifest, addNamespaceCallers, deployment, writeManifests } from "../../plan/oracle";
@@ -338,7 +338,7 @@ export function meshWide(c: GenCase): boolean {
 }
 
 /** The case as the matrix sees a plan: one service stack per service (the policies in the first). */
-function stackPlansOf(
+export function stackPlansOf(
     c: GenCase,
     id: string,
     env: string,

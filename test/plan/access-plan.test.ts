@@ -4,6 +4,7 @@ import * as path from "path";
 import {
     AccessMesh,
     AccessRow,
+    MARKDOWN_TABLE_ROWS,
     OutboundRow,
     accessMarkdown,
     accessMatrix,
@@ -15,6 +16,7 @@ import {
     egressHostMatches,
     outboundRows,
     planAccess,
+    rowsJson,
 } from "../../plan/access-plan";
 import { evaluate } from "../../plan/evaluate";
 import { DEV_COMMON_OUTPUTS, devStackOutputs } from "../helpers/fixtures";
@@ -242,6 +244,33 @@ describe("access matrix (plan/access-plan.ts)", () => {
             allowedOf(accessMatrix(stripped, MESH)).filter((e) => e.includes("-> backend")),
             [],
         );
+    });
+
+    it("leaves a table of more than MARKDOWN_TABLE_ROWS rows to access.json, one row per line there", () => {
+        const planned = { rows, edges: [] };
+        const md = accessMarkdown("dev", planned, rows.length - 1);
+        const tried = md.slice(md.indexOf("## Every request tried"));
+        assert.strictEqual(
+            tried.trim(),
+            `## Every request tried\n\n${rows.length} requests, too many for a table one can read (more than ${rows.length - 1}): every one is in\n` +
+                "access.json, one per line; the allowed edges above sum up those allowed.",
+        );
+        assert.strictEqual(
+            accessMarkdown("dev", planned, rows.length)
+                .split("\n")
+                .filter((l) => l.startsWith("| ")).length,
+            rows.length + 1,
+        );
+        assert.ok(MARKDOWN_TABLE_ROWS >= 10000);
+        const json = rowsJson(rows.slice(0, 2));
+        assert.deepStrictEqual(json.split("\n"), [
+            "[",
+            `  ${JSON.stringify(rows[0])},`,
+            `  ${JSON.stringify(rows[1])}`,
+            "]",
+            "",
+        ]);
+        assert.strictEqual(rowsJson([]), "[]\n");
     });
 
     it("writes access.json and access.md with a Mermaid graph of the allowed edges", () => {

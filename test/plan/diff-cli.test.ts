@@ -142,7 +142,7 @@ describe("npm run plan -- --env dev --diff <ref>: a day-two change of dev, both 
         );
         assert.match(
             result.stdout,
-            /^ {2}\+- aws:ec2\/vpc:Vpc dev-global-vpc\n {7}because cidrBlock changes \(replace-on-change property\)\n {7}RISK: stateful: every subnet/m,
+            /^ {2}\+- aws:ec2\/vpc:Vpc dev-global-vpc\n {7}because cidrBlock changes \(replace-on-change property\)\n {7}RISK: protected \(protect: the engine refuses it until the resource is unprotected\); stateful: every subnet/m,
         );
         assert.match(
             result.stdout,
@@ -158,7 +158,7 @@ describe("npm run plan -- --env dev --diff <ref>: a day-two change of dev, both 
         assert.match(markdown, /^### Plan diff of `dev`: `HEAD` \([0-9a-f]{12}\) → this change$/m);
         assert.match(
             markdown,
-            /^\| `dev` \| replace \| `aws:ec2\/vpc:Vpc` dev-global-vpc \| cidrBlock changes \(replace-on-change property\) \| stateful: every subnet.*\[acknowledge with --allow-replace aws:ec2\/vpc:Vpc\] \|$/m,
+            /^\| `dev` \| replace \| `aws:ec2\/vpc:Vpc` dev-global-vpc \| cidrBlock changes \(replace-on-change property\) \| protected \(protect: the engine refuses it until the resource is unprotected\); stateful: every subnet.*\[acknowledge with --allow-replace aws:ec2\/vpc:Vpc\] \|$/m,
         );
         assert.match(markdown, /^- `\+ payment -> backend: now allowed: GET \/api\/example`$/m);
     });
@@ -171,7 +171,10 @@ describe("npm run plan -- --env dev --diff <ref>: a day-two change of dev, both 
     it("with --allow-replace naming each risky type it exits 0, and warns about one that names nothing", async () => {
         const acknowledged = await acknowledgedRun;
         assert.strictEqual(acknowledged.status, EXIT.ok, acknowledged.stdout + acknowledged.stderr);
-        assert.match(acknowledged.stdout, /^ {7}stateful: every subnet.* \[acknowledged by --allow-replace\]$/m);
+        assert.match(
+            acknowledged.stdout,
+            /^ {7}protected \(protect: the engine refuses it until the resource is unprotected\); stateful: every subnet.* \[acknowledged by --allow-replace\]$/m,
+        );
         assert.doesNotMatch(acknowledged.stdout, /RISK:/);
         assert.match(
             acknowledged.stderr,

@@ -24,8 +24,6 @@ const CHECKED_TYPES: Record<string, string> = {
 };
 
 describe("policy pack over the dev plan (as pulumi preview --policy-pack policy)", function () {
-    this.timeout(120000);
-
     it("no stack of dev breaks a policy", async function () {
         const plans = await devPlan();
         const found = plans.flatMap((p) =>

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as fs from "fs";
-import { ALL_KEYS } from "../../infra/schema";
+import { ALL_KEYS } from "../../layers/config";
 import { StackDiff } from "../../plan/diff";
 import {
     KEY_CHANGES,

@@ -4,7 +4,7 @@ import { changedStacks, environments, environmentsOf, listing } from "../../scri
 const STACKS = ["dev", "dev-backend", "dev-common", "prod", "prod-common", "prod-payment"];
 
 describe("workflow stack listings (scripts/stacks.ts, run by .github/scripts/stacks.sh)", () => {
-    it("lists every environment by its global stack, as infra/layers.ts names it", () => {
+    it("lists every environment by its global stack, as layers/layering.ts names it", () => {
         assert.deepStrictEqual(environments(STACKS), ["dev", "prod"]);
         assert.deepStrictEqual(environmentsOf(["prod-payment", "dev-common", "dev"]), ["dev", "prod"]);
     });
@@ -31,8 +31,19 @@ describe("workflow stack listings (scripts/stacks.ts, run by .github/scripts/sta
         assert.deepStrictEqual(list(["changed-envs", "dev.json", "prod.json"]), ["dev", "prod"]);
         for (const args of [[], ["changed"], ["envs", "x"], ["envs-with"], ["touched", "main"], ["list"]]) {
             assert.throws(() => list(args), {
-                message: "usage: stacks envs | envs-with <ref> | changed <diff.json>... | changed-envs <diff.json>...",
+                message:
+                    "usage: stacks envs | envs-with <ref> | changed <diff.json>... | changed-envs <diff.json>... | preview-envs <diff.json>...",
             });
         }
+    });
+
+    it("preview-envs: the changed environments that are not production (a pull request holds no production secret)", () => {
+        const reports = () => [{ changedStacks: ["dev-backend", "prod-payment"] }];
+        const production = (env: string) => env === "prod";
+        const at = () => [];
+        assert.deepStrictEqual(listing(["changed-envs", "d.json"], STACKS, at, reports, production), ["dev", "prod"]);
+        assert.deepStrictEqual(listing(["preview-envs", "d.json"], STACKS, at, reports, production), ["dev"]);
+        const prodOnly = () => [{ changedStacks: ["prod"] }];
+        assert.deepStrictEqual(listing(["preview-envs", "d.json"], STACKS, at, prodOnly, production), []);
     });
 });

@@ -61,6 +61,8 @@ describe("mesh specs (components/mesh/specs.ts)", () => {
                 env: {
                     BLOCKED_CIDRS_IN_JWKS_URIS:
                         "127.0.0.0/8,169.254.0.0/16,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,::1/128,fe80::/10,fc00::/7",
+                    // The gateway's clusters: only the hosts its VirtualServices route to (docs/benchmarks.md).
+                    PILOT_FILTER_GATEWAY_CLUSTER_CONFIG: "true",
                 },
                 meshConfig: {
                     trustDomain: "cluster.local",
@@ -94,7 +96,8 @@ describe("mesh specs (components/mesh/specs.ts)", () => {
                 '{"maxSkew":1,"topologyKey":"kubernetes.io/hostname","whenUnsatisfiable":"ScheduleAnyway","labelSelector":{"matchLabels":{"app":"istiod","istio.io/rev":"1-30"}}}],' +
                 '"global":{"hub":"docker.io/istio","istioNamespace":"istio-system","proxy":{"resources":{"requests":{"cpu":"100m","memory":"128Mi"},' +
                 '"limits":{"cpu":"500m","memory":"256Mi"}}},"defaultPodDisruptionBudget":{"enabled":true}},' +
-                '"env":{"BLOCKED_CIDRS_IN_JWKS_URIS":"127.0.0.0/8,169.254.0.0/16,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,::1/128,fe80::/10,fc00::/7"},' +
+                '"env":{"BLOCKED_CIDRS_IN_JWKS_URIS":"127.0.0.0/8,169.254.0.0/16,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,::1/128,fe80::/10,fc00::/7",' +
+                '"PILOT_FILTER_GATEWAY_CLUSTER_CONFIG":"true"},' +
                 '"meshConfig":{"trustDomain":"cluster.local",' +
                 '"accessLogFile":"/dev/stdout","accessLogEncoding":"JSON","outboundTrafficPolicy":{"mode":"ALLOW_ANY"},' +
                 '"extensionProviders":[{"name":"jaeger","opentelemetry":{"service":"jaeger.observability.svc.cluster.local","port":4317}}]}}',
