@@ -1,5 +1,6 @@
 import { loadConfig } from "./config";
 import { readAccessGraph } from "./environment";
+import { readHostClaims } from "./hosts";
 import { readCommonOutputs, readGlobalOutputs } from "./references";
 import { environmentOf } from "../layers/global/outputs";
 
@@ -39,7 +40,12 @@ export async function main(): Promise<Record<string, unknown>> {
                 import("../layers/service/deploy"),
             ]);
             // No aws provider: the service layer owns Kubernetes objects only.
-            return deployService(config, { global, common, accessGraph: () => readAccessGraph(config.env) });
+            return deployService(config, {
+                global,
+                common,
+                accessGraph: () => readAccessGraph(config.env),
+                hostClaims: (zoneName) => readHostClaims(config.env, zoneName),
+            });
         }
     }
 }

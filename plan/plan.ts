@@ -172,6 +172,7 @@ export function writeStackPlan(plan: StackPlan, dir: string): void {
             dependsOn: r.dependsOn,
             inputs: r.inputs,
             ...(Object.keys(options).length > 0 ? { options } : {}),
+            urn: r.urn,
         };
     });
     fs.writeFileSync(path.join(dir, "resources.json"), json(resources));

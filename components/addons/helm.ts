@@ -68,17 +68,22 @@ export function helmRelease(
     );
 }
 
-/** A namespace an add-on makes for its releases (its labels: the owner's, the add-on's workload, `labels`). */
+/**
+ * A namespace an add-on makes for its releases (its labels: the owner's, the add-on's workload,
+ * `labels`). `protect` when the namespace holds state that a deletion would lose (the add-on says
+ * why where it asks): deleting a namespace deletes everything in it.
+ */
 export function addOnNamespace(
     owner: Owner,
     name: string,
     labels: { readonly workload: WorkloadLabels; readonly labels?: Record<string, string> },
     placement: AddOnPlacement,
     dependsOn: readonly pulumi.Resource[],
+    protect = false,
 ): k8s.core.v1.Namespace {
     return new k8s.core.v1.Namespace(
         name,
         { metadata: kubernetesMetadata(owner, name, labels) },
-        { parent: placement.parent, provider: placement.provider, dependsOn: [...dependsOn] },
+        { parent: placement.parent, provider: placement.provider, dependsOn: [...dependsOn], protect },
     );
 }

@@ -80,6 +80,12 @@ export function validateCertManagerArgs(args: CertManagerOptions): {
 }
 
 /**
+ * The kubernetes provider's annotation (provider 4.18 and later) that sets the propagation policy
+ * of a delete: foreground, background or orphan (https://www.pulumi.com/blog/improved-kubernetes-await-logic/).
+ */
+const DELETION_PROPAGATION = "pulumi.com/deletionPropagationPolicy";
+
+/**
  * cert-manager and the issuer of the gateway's certificates (docs/common.md, "Ingress"): its
  * namespace (outside the mesh) and Helm release, unless the cluster runs it already; then, with
  * the environment's own CA, the self-signed bootstrap issuer, the CA's root certificate and the
@@ -121,6 +127,9 @@ export class CertManager extends pulumi.ComponentResource {
             { workload: { component: "certificates" }, labels: { "istio-injection": "disabled" } },
             placement,
             settings.dependsOn,
+            // Protected: the environment CA's private key (the root's Secret) lives in this namespace,
+            // and goes with it.
+            true,
         );
         return helmRelease(
             {
@@ -139,23 +148,39 @@ export class CertManager extends pulumi.ComponentResource {
     private platformCa(installed: readonly pulumi.Resource[]): void {
         const ca = platformCaObjects(this.owner.environment.env, this.zoneName);
         const bootstrap = this.object(ca.bootstrap, installed);
-        const root = this.object(ca.root, [bootstrap]);
+        const root = this.object(ca.root, [bootstrap], { keepSecret: true });
         this.object(ca.issuer, [root]);
     }
 
-    private object<S>(named: NamedCertManagerObject<S>, dependsOn: readonly pulumi.Resource[]) {
+    /**
+     * A cert-manager object. `keepSecret` (the CA's root Certificate) protects it and makes a
+     * delete leave its Secret behind: the chart runs cert-manager with enableCertificateOwnerRef,
+     * so the Secret (the CA's private key) is owned by the Certificate and Kubernetes would delete it
+     * with it; every host certificate chains to that key, and clients trust it. With the orphan
+     * propagation policy (an annotation of the kubernetes provider) Pulumi deletes the Certificate
+     * with propagationPolicy Orphan, so the Secret stays and a new Certificate of the same
+     * secretName takes it up again (rotationPolicy Never keeps its key).
+     */
+    private object<S>(
+        named: NamedCertManagerObject<S>,
+        dependsOn: readonly pulumi.Resource[],
+        { keepSecret = false }: { readonly keepSecret?: boolean } = {},
+    ) {
+        const metadata = kubernetesMetadata(this.owner, named.name, {
+            ...(named.namespace === undefined ? {} : { namespace: named.namespace }),
+            workload: { component: "certificates" },
+        });
         return new k8s.apiextensions.CustomResource(
             named.name,
             {
                 apiVersion: CERT_MANAGER_API_VERSION,
                 kind: named.kind,
-                metadata: kubernetesMetadata(this.owner, named.name, {
-                    ...(named.namespace === undefined ? {} : { namespace: named.namespace }),
-                    workload: { component: "certificates" },
-                }),
+                metadata: keepSecret
+                    ? { ...metadata, annotations: { ...metadata.annotations, [DELETION_PROPAGATION]: "orphan" } }
+                    : metadata,
                 spec: named.spec,
             },
-            { ...this.child, dependsOn: [...dependsOn] },
+            { ...this.child, dependsOn: [...dependsOn], protect: keepSecret },
         );
     }
 }

@@ -7,6 +7,8 @@ import { Owner } from "../conventions";
 import { Problem, Problems } from "../problems";
 import { podIdentityRole } from "./pod-identity";
 import { partitionOfRegion, podRegionProblem } from "./specs";
+import { EXTERNAL_DNS } from "./specs";
+export { EXTERNAL_DNS };
 
 /**
  * ExternalDNS: a record in the environment's Route53 zone for every host of an Istio Gateway
@@ -16,13 +18,6 @@ import { partitionOfRegion, podRegionProblem } from "./specs";
  * record when its Gateway goes. Its AWS permissions come through EKS Pod Identity, limited to the
  * one zone.
  */
-
-/** Where ExternalDNS runs: its release, namespace and service account (the association names them). */
-export const EXTERNAL_DNS = {
-    release: "external-dns",
-    namespace: "kube-system",
-    serviceAccount: "external-dns",
-} as const;
 
 /** The Route53 zone ExternalDNS writes to. */
 export interface DnsZone {

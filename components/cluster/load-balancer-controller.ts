@@ -7,6 +7,8 @@ import { ChartMirror } from "../charts";
 import { Problem, Problems } from "../problems";
 import { podRegionProblem } from "./specs";
 import controllerPolicy from "./data/aws-load-balancer-controller-iam-policy.json";
+import { LOAD_BALANCER_CONTROLLER } from "./specs";
+export { LOAD_BALANCER_CONTROLLER };
 
 /**
  * The AWS Load Balancer Controller: it makes the ingress gateway's Network Load Balancer from the
@@ -14,13 +16,6 @@ import controllerPolicy from "./data/aws-load-balancer-controller-iam-policy.jso
  * Pod Identity (the Cluster component makes the role and the association); its Helm release is
  * installed here, on the cluster's kubernetes provider.
  */
-
-/** Where the controller runs: its release, namespace and service account (the Pod Identity association names them). */
-export const LOAD_BALANCER_CONTROLLER = {
-    release: "aws-load-balancer-controller",
-    namespace: "kube-system",
-    serviceAccount: "aws-load-balancer-controller",
-} as const;
 
 /** The controller's webhook port on its pods: the EKS control plane must reach it on the nodes. */
 export const LOAD_BALANCER_CONTROLLER_WEBHOOK_PORT = 9443;

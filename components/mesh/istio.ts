@@ -155,9 +155,23 @@ export class Istio extends pulumi.ComponentResource {
 
     /** The control plane's namespace and the gateway's, after what the mesh waits for. */
     private namespaces(build: Build): { systemNs: k8s.core.v1.Namespace; gatewayNs: k8s.core.v1.Namespace } {
-        const namespace = (nsName: string) =>
-            addOnNamespace(build.owner, nsName, { workload: WORKLOAD }, build.placement, build.settings.dependsOn);
-        return { systemNs: namespace(ISTIO_NAMESPACE), gatewayNs: namespace(GATEWAY_NAMESPACE) };
+        const namespace = (nsName: string, protect: boolean) =>
+            addOnNamespace(
+                build.owner,
+                nsName,
+                { workload: WORKLOAD },
+                build.placement,
+                build.settings.dependsOn,
+                protect,
+            );
+        return {
+            // Protected: istiod keeps the mesh's self-signed root CA here (Secret istio-ca-secret);
+            // a new root invalidates every workload certificate, and mTLS between pods fails until
+            // every pod has restarted.
+            systemNs: namespace(ISTIO_NAMESPACE, true),
+            // Not protected: it holds the gateway and the hosts' certificates, which cert-manager issues again.
+            gatewayNs: namespace(GATEWAY_NAMESPACE, false),
+        };
     }
 
     /** The `base` release (CRDs, cluster roles, the default validator); at the canary's release while a canary runs. */

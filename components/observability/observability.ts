@@ -133,6 +133,9 @@ export class Observability extends pulumi.ComponentResource {
             { workload: WORKLOAD, labels: { "istio-injection": "disabled" } },
             build.placement,
             build.settings.dependsOn,
+            // Protected: Prometheus' volume claim lives here; deleting the namespace deletes it and,
+            // with the gp3 class's reclaimPolicy Delete, the EBS volume and the metrics on it.
+            true,
         );
     }
 

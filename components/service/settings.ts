@@ -73,7 +73,11 @@ export function hostZoneProblem(host: string, zoneName: string): string | undefi
 }
 
 /** The public host of an exposed service: `publicHost`, or `<service>.<zoneName>`. */
-export function exposedHost(service: string, settings: ServiceSettings, zoneName: string): string | undefined {
+export function exposedHost(
+    service: string,
+    settings: Pick<ServiceSettings, "exposed" | "publicHost">,
+    zoneName: string,
+): string | undefined {
     return settings.exposed ? (settings.publicHost ?? `${service}.${zoneName}`) : undefined;
 }
 

@@ -26,6 +26,7 @@ export function deployGlobal(config: GlobalConfig, inputs: GlobalInputs): StackO
     });
     return {
         ...environmentOutputs(config.environment),
+        production: config.production,
         vpcId: network.vpcId,
         vpcCidr: network.vpcCidr,
         availabilityZones: network.availabilityZones,

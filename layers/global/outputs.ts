@@ -10,6 +10,11 @@ export interface GlobalOutputs {
     timeZone: string;
     startTime: string;
     stopTime: string;
+    /**
+     * Whether the environment is production: `npm run env -- destroy --unprotect` refuses it.
+     * Absent from a global stack deployed before the key existed (read as production).
+     */
+    production?: boolean;
     vpcId: string;
     vpcCidr: string;
     availabilityZones: string[];
@@ -30,6 +35,13 @@ export const GLOBAL_OUTPUTS: OutputDocs<GlobalOutputs> = {
     timeZone: { kind: "string", description: "IANA time zone of the environment (tag time-zone)." },
     startTime: { kind: "string", description: "HH:MM when a scheduler may start resources (tag start-time)." },
     stopTime: { kind: "string", description: "HH:MM when a scheduler may stop resources (tag stop-time)." },
+    production: {
+        kind: "boolean",
+        description:
+            "Whether the environment is production (config production); the teardown (npm run env -- destroy --unprotect) reads it and refuses a production environment.",
+        // No other stack needs it, and a global stack deployed before the key existed lacks it.
+        optional: true,
+    },
     vpcId: { kind: "string", description: "ID of the environment's VPC." },
     vpcCidr: { kind: "string", description: "IPv4 CIDR of the VPC." },
     availabilityZones: { kind: "string[]", description: "The availability zones the subnets span, in subnet order." },

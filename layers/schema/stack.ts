@@ -3,6 +3,7 @@ import { RESERVED_SERVICE_NAMES, SERVICE_NAME_RULE, isServiceName } from "../../
 export { SERVICE_NAME, SERVICE_NAME_MAX } from "../../components/conventions";
 import { Layer } from "./keys";
 import { envOfStackName, layerOfStackName, serviceOfStackName } from "../layering";
+import { systemNamespaceOwner, systemNamespacesText } from "../../components/service/system-namespaces";
 
 /** From layers/layering.ts, the one place that knows the layering; re-exported for the schema. */
 export { layerOfStackName };
@@ -75,6 +76,14 @@ export function parseStackName(stack: string, layer: Layer, problems: Problems):
             }
             if (!isServiceName(rest)) {
                 return fail(`"${rest}" is not a service name (${SERVICE_NAME_RULE})`);
+            }
+            const system = systemNamespaceOwner(rest);
+            if (system !== undefined) {
+                problems.add(
+                    "layer",
+                    layer,
+                    `stack "${stack}" names the service "${rest}", but a service's name is its namespace and ${system}: the service's policies would apply to what runs there and destroying the service would delete the namespace; choose another service name (allowed: ${SERVICE_NAME_RULE}, not ${RESERVED_SERVICE_NAMES.join(", ")}, ${systemNamespacesText()})`,
+                );
             }
             return { env, service: rest };
         }

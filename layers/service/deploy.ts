@@ -1,4 +1,4 @@
-import { GraphService, Service, calleesOf, hostZoneProblem } from "../../components/service";
+import { GraphService, Service, calleesOf, exposedHost, hostZoneProblem } from "../../components/service";
 import { OBSERVABILITY_NAMESPACE } from "../../components/observability/specs";
 import { kubernetesProvider } from "../providers";
 import { configError } from "../schema/problems";
@@ -6,6 +6,7 @@ import { ServiceConfig } from "./config";
 import { CommonOutputs } from "../common/outputs";
 import { GlobalOutputs, environmentOf } from "../global/outputs";
 import { StackOutputs } from "../outputs";
+import { HostClaim, duplicateHostProblem } from "./hosts";
 import { ServiceOutputs } from "./outputs";
 
 /**
@@ -21,6 +22,12 @@ export interface ServiceInputs {
      * files (infra/environment.ts).
      */
     readonly accessGraph: () => readonly GraphService[];
+    /**
+     * The hosts the environment's exposed services claim in zone `zoneName` (one host, one
+     * service), read when the service is deployed: the program reads them from the environment's
+     * stack files (infra/hosts.ts).
+     */
+    readonly hostClaims: (zoneName: string) => readonly HostClaim[];
 }
 
 /**
@@ -61,6 +68,20 @@ export function deployService(config: ServiceConfig, inputs: ServiceInputs): Sta
     const zoneMessage = host === undefined ? undefined : hostZoneProblem(host, global.privateZoneName);
     if (zoneMessage) {
         throw configError(config.stack, [{ path: "platform:publicHost", value: host, message: zoneMessage }]);
+    }
+    const claimed = exposedHost(config.service, config.settings, global.privateZoneName);
+    const duplicate =
+        claimed === undefined
+            ? undefined
+            : duplicateHostProblem(
+                  config.env,
+                  config.service,
+                  claimed,
+                  host !== undefined,
+                  inputs.hostClaims(global.privateZoneName),
+              );
+    if (duplicate) {
+        throw configError(config.stack, [duplicate]);
     }
     const provider = kubernetesProvider("kubernetes", common.kubeconfig);
     const service = new Service(config.service, {

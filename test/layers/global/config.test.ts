@@ -173,3 +173,17 @@ describe("layers/global/config: the network's config", () => {
         );
     });
 });
+
+describe("layers/global/config: platform:production", () => {
+    it("is true unless the global stack says false: a file without the key is production", () => {
+        assert.strictEqual((parseConfig("dev", raw({})) as GlobalConfig).production, true);
+        assert.strictEqual((parseConfig("dev", raw({ production: false })) as GlobalConfig).production, false);
+        assert.strictEqual((parseConfig("dev", raw({ production: true })) as GlobalConfig).production, true);
+    });
+
+    it("refuses what is not a boolean, naming the key and the value", () => {
+        assert.deepStrictEqual(problemsOf({ production: "no" }), [
+            '  - platform:production = "no": expected true or false',
+        ]);
+    });
+});

@@ -66,6 +66,8 @@ describe("layers/global/deploy: the dev global stack (the fixture Pulumi.dev.yam
             privateSubnetIds: [0, 1, 2].map((i) => `dev-global-private-subnet-${i}-id`),
             privateZoneId: "ZDEVGLOBALPRIVATEZONE",
             privateZoneName: "dev.internal.example.com",
+            // The fixture does not set platform:production: an environment is production by default.
+            production: true,
             publicSubnetIds: [0, 1, 2].map((i) => `dev-global-public-subnet-${i}-id`),
             region: "eu-central-1",
             startTime: "07:00",
