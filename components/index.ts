@@ -22,6 +22,7 @@ export type {
     OutboundTrafficPolicy,
     TracingCollector,
     DataPlaneMode,
+    MeshDataPlane,
 } from "./mesh";
 export { Observability } from "./observability";
 export type { ObservabilityArgs, ObservabilityStorage } from "./observability";

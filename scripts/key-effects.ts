@@ -203,6 +203,7 @@ export const KEY_CHANGES: readonly KeyChange[] = [
         },
     },
     onCommon("scheduledNodeScaling", "true to false", { scheduledNodeScaling: false }),
+    onCommon("dataPlane", "sidecar to ambient", { dataPlane: "ambient" }),
     onCommon("meshRevision", "none to 1-30", { meshRevision: "1-30" }),
     onCommon("meshCanaryRevision", "a canary 1-31 beside 1-30", { meshRevision: "1-30", meshCanaryRevision: "1-31" }),
     onCommon("meshOutboundTrafficPolicy", "REGISTRY_ONLY to ALLOW_ANY", { meshOutboundTrafficPolicy: "ALLOW_ANY" }),

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { CHARTS, ChartName } from "../components/charts";
 import { CHART_VALUES_DIR, OFFLINE_CHART_FOLDERS, chartDefaults, unknownValuePaths } from "./helpers/chart-values";
-import { platformConfig } from "./helpers/config";
+import { MINIMAL_COMMON_CONFIG, platformConfig } from "./helpers/config";
 import { Evaluation, evaluate } from "../plan/evaluate";
 import { devStackOutputs } from "./helpers/fixtures";
 import { readStackConfig } from "../plan/stack-config";
@@ -24,6 +24,8 @@ const FREE_FORM: Readonly<Record<ChartName, Readonly<Record<string, string>>>> =
             "Istio's MeshConfig (istio.mesh.v1alpha1), merged whole into the mesh ConfigMap: templates/configmap.yaml, mergeOverwrite $originalMesh .Values.meshConfig",
     },
     gateway: { labels: "labels put on every object of the chart (values.schema.json: labels is any object)" },
+    cni: {},
+    ztunnel: {},
     "kube-prometheus-stack": {},
     jaeger: {},
     "metrics-server": {},
@@ -88,6 +90,13 @@ describe("Helm values the charts really read (test/fixtures/chart-values)", () =
                     istiodWebhookCaBundle: ISTIOD_WEBHOOK_CA,
                 }),
                 secretKeys: ["platform:kubeconfig"],
+                stackOutputs: devStackOutputs(),
+            }),
+            // Ambient mode: istiod's profile, the cni and ztunnel charts.
+            await evaluate({
+                stack: "dev-common",
+                config: platformConfig({ ...MINIMAL_COMMON_CONFIG, dataPlane: "ambient" }),
+                secretKeys: [],
                 stackOutputs: devStackOutputs(),
             }),
         ];

@@ -15,7 +15,7 @@ export interface ChartPin {
     readonly images: string;
 }
 
-/** Istio's release of the mesh (base, istiod, gateway). */
+/** Istio's release of the mesh (base, istiod, gateway; cni and ztunnel in ambient mode). */
 const ISTIO_RELEASE = "1.30.4";
 
 /**
@@ -52,6 +52,23 @@ export const CHARTS = {
         version: ISTIO_RELEASE,
         repository: ISTIO_CHART_REGISTRY,
         images: `${ISTIO_IMAGE_HUB} (injected by istiod)`,
+    },
+    /**
+     * Ambient mode's node agent (components/mesh/ambient.ts): redirects the traffic of pods in
+     * ambient namespaces to the node's ztunnel. Installed only with dataPlane ambient.
+     */
+    cni: {
+        chart: "cni",
+        version: ISTIO_RELEASE,
+        repository: ISTIO_CHART_REGISTRY,
+        images: `${ISTIO_IMAGE_HUB} (global.hub set explicitly)`,
+    },
+    /** Ambient mode's node proxy (a DaemonSet: mTLS over HBONE, L4 policies). Installed only with dataPlane ambient. */
+    ztunnel: {
+        chart: "ztunnel",
+        version: ISTIO_RELEASE,
+        repository: ISTIO_CHART_REGISTRY,
+        images: `${ISTIO_IMAGE_HUB} (its own hub value set explicitly)`,
     },
     "kube-prometheus-stack": {
         chart: "kube-prometheus-stack",

@@ -33,15 +33,27 @@ export const CNI_RELEASE = "istio-cni";
 export const ZTUNNEL_RELEASE = "ztunnel";
 
 /**
- * ztunnel's pods: their `app` label (the chart's), the port of their Prometheus endpoint and its
- * path (ztunnel serves `/metrics` and `/stats/prometheus` on its stats port 15020).
+ * ztunnel's pods: their `app` label and the name of their metrics port (15020), both the chart's
+ * (templates/daemonset.yaml): Prometheus scrapes `/metrics` there (components/observability).
  */
 export const ZTUNNEL_APP = "ztunnel";
-export const ZTUNNEL_METRICS_PORT = 15020;
+export const ZTUNNEL_METRICS_PORT_NAME = "ztunnel-stats";
 
 /** Why `value` cannot be a data plane, or undefined. */
 export function dataPlaneProblem(value: string): string | undefined {
     return MESH_DATA_PLANES.some((m) => m === value) ? undefined : `allowed: ${MESH_DATA_PLANES.join(", ")}`;
+}
+
+/**
+ * Why a canary control plane cannot run with this data plane, or undefined. In ambient mode the
+ * node-wide ztunnel and CNI agent serve every namespace and are upgraded in place (Istio's ambient
+ * upgrade guide, https://istio.io/latest/docs/ambient/upgrade/helm/), which this platform does not
+ * drive yet: a canary revision is refused rather than left half-installed.
+ */
+export function ambientCanaryProblem(dataPlane: string, canaryRevision: string): string | undefined {
+    return dataPlane === "ambient" && canaryRevision !== ""
+        ? "a canary control plane with dataPlane ambient (ztunnel and the CNI agent are node-wide and upgraded in place, not per revision); allowed: empty, or dataPlane sidecar"
+        : undefined;
 }
 
 /** The subset of the `cni` chart's values.yaml we set (field names and nesting as the chart's). */

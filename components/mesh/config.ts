@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { checked, configKey, configSlice, integerIn, oneOf, optionalString } from "../config";
 import { checkCidr, isEveryAddress } from "../network/ipv4";
-import { MESH_DATA_PLANES } from "./ambient";
+import { MESH_DATA_PLANES, ambientCanaryProblem } from "./ambient";
 import type { IstioArgs } from "./istio";
 import { ISTIO_DEFAULTS } from "./settings";
 import {
@@ -95,7 +95,8 @@ export const ISTIO_CONFIG = configSlice(
         problems.add(
             "meshCanaryRevision",
             v.meshCanaryRevision,
-            canaryRevisionProblem(v.meshCanaryRevision, v.meshRevision),
+            canaryRevisionProblem(v.meshCanaryRevision, v.meshRevision) ??
+                ambientCanaryProblem(v.dataPlane, v.meshCanaryRevision),
         );
         // An internal load balancer open to every address is a contradiction: its clients are in the VPC.
         if (v.gatewayScheme === "internal") {

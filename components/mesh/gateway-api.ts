@@ -78,16 +78,13 @@ export function gatewayApiObjects(dir: string = GATEWAY_API_DIR): readonly Gatew
             // The CRDs carry the release; the admission policy keeps its `-dev` stamp upstream.
             const version = annotations["gateway.networking.k8s.io/bundle-version"];
             if (kind === "CustomResourceDefinition" && version !== GATEWAY_API_VERSION) {
-                throw new Error(
-                    `${path.join(dir, file)}: bundle version ${String(version)}, expected ${GATEWAY_API_VERSION}`,
-                );
+                throw new Error(`${path.join(dir, file)}: bundle version ${version}, expected ${GATEWAY_API_VERSION}`);
             }
             objects.push({ kind, apiVersion: String(doc.apiVersion), name, annotations, spec: doc.spec });
         }
     }
     objects.sort(
-        (a, b) =>
-            GATEWAY_API_KINDS.indexOf(a.kind) - GATEWAY_API_KINDS.indexOf(b.kind) || a.name.localeCompare(b.name),
+        (a, b) => GATEWAY_API_KINDS.indexOf(a.kind) - GATEWAY_API_KINDS.indexOf(b.kind) || a.name.localeCompare(b.name),
     );
     cache.set(dir, objects);
     return objects;

@@ -4,3 +4,5 @@ export * from "./istio";
 export * from "./settings";
 export * from "./webhooks";
 export * from "./dataplane";
+export * from "./ambient";
+export * from "./gateway-api";

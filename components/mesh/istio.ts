@@ -4,7 +4,8 @@ import { ComponentProviders } from "../args";
 import { AddOnPlacement, addOnNamespace, helmRelease } from "../addons/helm";
 import { ChartMirror } from "../charts";
 import { Owner, kubernetesMetadata } from "../conventions";
-import type { MeshDataPlane } from "./ambient";
+import { CNI_RELEASE, MeshDataPlane, ZTUNNEL_RELEASE, cniValues, ztunnelValues } from "./ambient";
+import { GatewayApiObject, gatewayApiObjects } from "./gateway-api";
 import { IstioSettings, istioSettings } from "./settings";
 import {
     GATEWAY_NAME,
@@ -118,6 +119,8 @@ export class Istio extends pulumi.ComponentResource {
     readonly trustDomain: string;
     /** The istiod release: what mesh objects of other components wait for. */
     readonly istiod: k8s.helm.v3.Release;
+    /** The environment's data plane (`sidecar` or `ambient`): what the service stacks join. */
+    readonly dataPlane: MeshDataPlane;
 
     constructor(name: string, args: IstioArgs, opts: pulumi.ComponentResourceOptions = {}) {
         // Every default applied and every argument checked before anything is registered.
@@ -132,7 +135,12 @@ export class Istio extends pulumi.ComponentResource {
 
         const { systemNs, gatewayNs } = this.namespaces(build);
         const base = this.base(build, systemNs);
-        const istiod = this.controlPlanes(build, base);
+        // Ambient mode: the Gateway API's CRDs before istiod, which watches them (waypoints are Gateways).
+        const gatewayApi = settings.dataPlane === "ambient" ? this.gatewayApi(build) : [];
+        const istiod = this.controlPlanes(build, [base, ...gatewayApi]);
+        if (settings.dataPlane === "ambient") {
+            this.ambientDataPlane(build, istiod);
+        }
         this.gateway(build, gatewayNs, istiod);
         this.meshPolicies(build, istiod);
 
@@ -143,7 +151,9 @@ export class Istio extends pulumi.ComponentResource {
         this.gatewayName = GATEWAY_NAME;
         this.trustDomain = TRUST_DOMAIN;
         this.istiod = istiod;
+        this.dataPlane = settings.dataPlane;
         this.registerOutputs({
+            dataPlane: this.dataPlane,
             revision: this.revision,
             canaryRevision: this.canaryRevision,
             istioNamespace: this.istioNamespace,
@@ -197,7 +207,7 @@ export class Istio extends pulumi.ComponentResource {
      * One istiod release per revision (Istio's Helm canary upgrade runs two side by side): the
      * main one, and the canary's when there is one. Returns the main one.
      */
-    private controlPlanes(build: Build, base: k8s.helm.v3.Release): k8s.helm.v3.Release {
+    private controlPlanes(build: Build, after: readonly pulumi.Resource[]): k8s.helm.v3.Release {
         const { settings } = build;
         const controlPlane = (rev: string, version: string) => {
             const releaseName = istiodReleaseName(rev);
@@ -206,6 +216,7 @@ export class Istio extends pulumi.ComponentResource {
                 outboundTrafficPolicy: settings.outboundTrafficPolicy,
                 collector: settings.collector,
                 replicas: settings.istiodReplicas,
+                dataPlane: settings.dataPlane,
             });
             return helmRelease(
                 {
@@ -219,7 +230,7 @@ export class Istio extends pulumi.ComponentResource {
                     timeoutSeconds: RELEASE_TIMEOUT_SECONDS,
                 },
                 build.placement,
-                [base],
+                after,
             );
         };
         const istiod = controlPlane(settings.revision, ISTIO_VERSION);
@@ -227,6 +238,81 @@ export class Istio extends pulumi.ComponentResource {
             controlPlane(settings.canaryRevision, ISTIO_CANARY_VERSION);
         }
         return istiod;
+    }
+
+    /**
+     * The Gateway API's standard channel (components/mesh/gateway-api.ts): its CRDs, then the
+     * admission policy that refuses a downgrade and its binding, as upstream ships them plus the
+     * owner's labels and annotations. Also on an existing cluster: these are the versions Istio 1.30
+     * needs; a cluster that already has them sees them adopted (server-side apply) or updated.
+     */
+    private gatewayApi(build: Build): pulumi.Resource[] {
+        const after = { ...build.child, dependsOn: [...build.settings.dependsOn] };
+        const metadata = (o: GatewayApiObject) => {
+            const ours = kubernetesMetadata(build.owner, o.name, { workload: WORKLOAD });
+            return { ...ours, annotations: { ...o.annotations, ...ours.annotations } };
+        };
+        const created: pulumi.Resource[] = [];
+        // Each spec as the provider's input type: upstream's files are the schema (checked by kind
+        // and version when read, by the API server when applied), not our code.
+        for (const o of gatewayApiObjects()) {
+            switch (o.kind) {
+                case "CustomResourceDefinition":
+                    created.push(
+                        new k8s.apiextensions.v1.CustomResourceDefinition(
+                            `gateway-api-${o.name}`,
+                            {
+                                metadata: metadata(o),
+                                spec: o.spec as unknown as k8s.types.input.apiextensions.v1.CustomResourceDefinitionSpec,
+                            },
+                            after,
+                        ),
+                    );
+                    break;
+                case "ValidatingAdmissionPolicy":
+                    created.push(
+                        new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
+                            `gateway-api-${o.name}`,
+                            {
+                                metadata: metadata(o),
+                                spec: o.spec as unknown as k8s.types.input.admissionregistration.v1.ValidatingAdmissionPolicySpec,
+                            },
+                            after,
+                        ),
+                    );
+                    break;
+                case "ValidatingAdmissionPolicyBinding":
+                    created.push(
+                        new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
+                            `gateway-api-${o.name}-binding`,
+                            {
+                                metadata: metadata(o),
+                                spec: o.spec as unknown as k8s.types.input.admissionregistration.v1.ValidatingAdmissionPolicyBindingSpec,
+                            },
+                            { ...after, dependsOn: [...created] },
+                        ),
+                    );
+                    break;
+            }
+        }
+        return created;
+    }
+
+    /**
+     * Ambient mode's node-level data plane, after istiod (the order of Istio's Helm install,
+     * https://istio.io/latest/docs/ambient/install/helm/): the CNI node agent (profile ambient),
+     * then ztunnel, which gets its certificates and configuration from istiod.
+     */
+    private ambientDataPlane(build: Build, istiod: k8s.helm.v3.Release): void {
+        const { revision } = build.settings;
+        const release = (chart: "cni" | "ztunnel", name: string, values: object, after: pulumi.Resource[]) =>
+            helmRelease(
+                { chart, release: name, namespace: ISTIO_NAMESPACE, values, timeoutSeconds: RELEASE_TIMEOUT_SECONDS },
+                build.placement,
+                after,
+            );
+        const cni = release("cni", CNI_RELEASE, cniValues(revision), [istiod]);
+        release("ztunnel", ZTUNNEL_RELEASE, ztunnelValues(revision), [cni]);
     }
 
     /** The ingress gateway's release in its own namespace, injected by the main control plane. */

@@ -6,7 +6,13 @@
 import { Defaults, WithDefaults, providerProblems, settingsOrThrow, withDefaults } from "../args";
 import { parseCidr } from "../network/ipv4";
 import { Problem, Problems } from "../problems";
-import { DEFAULT_MESH_DATA_PLANE, MESH_DATA_PLANES, MeshDataPlane, dataPlaneProblem } from "./ambient";
+import {
+    DEFAULT_MESH_DATA_PLANE,
+    MESH_DATA_PLANES,
+    MeshDataPlane,
+    ambientCanaryProblem,
+    dataPlaneProblem,
+} from "./ambient";
 import type { IstioArgs } from "./istio";
 import {
     LOAD_BALANCER_SCHEMES,
@@ -74,7 +80,11 @@ export function validateIstioArgs(args: IstioOptions): { settings?: IstioSetting
     const resolved = withIstioDefaults(args);
     const { revision, canaryRevision, tracingSamplingPercentage, gatewaySourceRanges } = resolved;
     add("revision", revision, revisionProblem(revision));
-    add("canaryRevision", canaryRevision, canaryRevisionProblem(canaryRevision, revision));
+    add(
+        "canaryRevision",
+        canaryRevision,
+        canaryRevisionProblem(canaryRevision, revision) ?? ambientCanaryProblem(resolved.dataPlane, canaryRevision),
+    );
     add("tracingSamplingPercentage", tracingSamplingPercentage, samplingProblem(tracingSamplingPercentage));
     const outboundTrafficPolicy = oneOf(OUTBOUND_TRAFFIC_POLICIES, resolved.outboundTrafficPolicy);
     const outboundAllowed = `allowed: ${OUTBOUND_TRAFFIC_POLICIES.join(", ")}`;
@@ -92,7 +102,12 @@ export function validateIstioArgs(args: IstioOptions): { settings?: IstioSetting
         const notCidr = "not an IPv4 CIDR block; allowed: a.b.c.d/n, e.g. 10.20.0.0/16";
         add(`gatewaySourceRanges[${i}]`, cidr, parseCidr(cidr) === undefined ? notCidr : undefined);
     });
-    if (!problems.empty || outboundTrafficPolicy === undefined || gatewayScheme === undefined || dataPlane === undefined) {
+    if (
+        !problems.empty ||
+        outboundTrafficPolicy === undefined ||
+        gatewayScheme === undefined ||
+        dataPlane === undefined
+    ) {
         return { problems: [...problems.all] };
     }
     return { problems: [], settings: { ...resolved, outboundTrafficPolicy, gatewayScheme, dataPlane } };

@@ -8,6 +8,7 @@ import type { IPeerAuthentication } from "@kubernetes-models/istio/security.isti
 import type { ITelemetry } from "@kubernetes-models/istio/telemetry.istio.io/v1/Telemetry";
 import type { ITopologySpreadConstraint } from "kubernetes-models/v1/TopologySpreadConstraint";
 import { ISTIO_IMAGE_HUB } from "../charts";
+import { AMBIENT_PROFILE, MeshDataPlane } from "./ambient";
 
 /** The mesh's root namespace: istiod and the mesh-wide policies live here. */
 export const ISTIO_NAMESPACE = "istio-system";
@@ -117,6 +118,8 @@ export const JWKS_BLOCKED_CIDRS = [
 
 /** The subset of the `istiod` chart's values.yaml we set (field names and nesting as the chart's). */
 export interface IstiodValues {
+    /** The chart's `ambient` profile in ambient mode (components/mesh/ambient.ts); unset for sidecars. */
+    readonly profile?: typeof AMBIENT_PROFILE;
     readonly revision: string;
     readonly replicaCount: number;
     readonly autoscaleEnabled: boolean;
@@ -154,6 +157,8 @@ export interface IstiodOptions {
     readonly collector: TracingCollector;
     /** The autoscaler's floor (and the initial replica count). */
     readonly replicas: number;
+    /** The environment's data plane: `ambient` adds the chart's ambient profile. @default "sidecar" */
+    readonly dataPlane?: MeshDataPlane;
 }
 
 /**
@@ -165,6 +170,10 @@ export interface IstiodOptions {
  */
 export function istiodValues(options: IstiodOptions): IstiodValues {
     return {
+        // The ambient profile (the chart's files/profile-ambient.yaml) turns on istiod's ambient
+        // controllers (PILOT_ENABLE_AMBIENT) and HBONE for the proxies it configures:
+        // https://istio.io/latest/docs/ambient/install/helm/ installs istiod with profile=ambient.
+        ...(options.dataPlane === "ambient" ? { profile: AMBIENT_PROFILE } : {}),
         revision: options.revision,
         // High availability through the chart's own keys: its HorizontalPodAutoscaler's floor, and
         // its PodDisruptionBudget (made only with a floor above 1), spread over zones.

@@ -5,7 +5,8 @@ import * as path from "path";
 import { ComponentProviders } from "../args";
 import { AddOnPlacement, addOnNamespace, helmRelease } from "../addons/helm";
 import { ChartMirror, ChartName } from "../charts";
-import { dataPlaneOf } from "../mesh/dataplane";
+import type { MeshDataPlane } from "../mesh/ambient";
+import { ProxyMonitor, dataPlaneOf } from "../mesh/dataplane";
 import { Owner, kubernetesMetadata } from "../conventions";
 import { ObservabilitySettings, ObservabilityStorage, observabilitySettings } from "./settings";
 import {
@@ -22,10 +23,12 @@ import {
     OBSERVABILITY_NAMESPACE,
     PROMETHEUS_STACK_RELEASE,
     STORAGE_CLASS,
+    envoyPodMonitorSpec,
     istiodServiceMonitorSpec,
     jaegerValues,
     metricsServerValues,
     prometheusStackValues,
+    ztunnelPodMonitorSpec,
 } from "./specs";
 import type { JaegerValues, MetricsServerValues, PrometheusStackValues } from "./values";
 
@@ -54,6 +57,26 @@ export interface ObservabilityArgs {
      * `cluster-default` uses the cluster's default StorageClass (an existing cluster). @default "ebs-gp3"
      */
     readonly storage?: ObservabilityStorage;
+    /**
+     * The environment's data plane (config `dataPlane`): `ambient` adds ztunnel's monitor and keeps
+     * ztunnel out of the Envoy monitor (which scrapes the gateway, the waypoints and any sidecar).
+     * @default "sidecar"
+     */
+    readonly dataPlane?: MeshDataPlane;
+}
+
+/**
+ * The monitors of the mesh's proxies: the service data plane's (Envoy sidecars), and in ambient
+ * mode the Envoys outside ztunnel (gateway, waypoints, sidecars left in a mixed mesh) plus ztunnel.
+ */
+export function meshMonitors(dataPlane: MeshDataPlane, istioNamespace: string): ProxyMonitor[] {
+    if (dataPlane === "sidecar") {
+        return dataPlaneOf().proxyMonitors();
+    }
+    return [
+        { id: "envoy-pod-monitor", name: "envoy-stats", spec: envoyPodMonitorSpec({ skipZtunnel: true }) },
+        { id: "ztunnel-pod-monitor", name: "ztunnel", spec: ztunnelPodMonitorSpec(istioNamespace) },
+    ];
 }
 
 /** The folder of the dashboards shipped with the project. */
@@ -258,7 +281,7 @@ export class Observability extends pulumi.ComponentResource {
             },
             afterStack,
         );
-        for (const monitor of dataPlaneOf().proxyMonitors()) {
+        for (const monitor of meshMonitors(build.settings.dataPlane, build.settings.istioNamespace)) {
             new k8s.apiextensions.CustomResource(
                 monitor.id,
                 {

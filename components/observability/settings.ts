@@ -5,6 +5,7 @@
  * (`observabilitySettings`). Nothing here creates a resource.
  */
 import { Defaults, WithDefaults, providerProblems, settingsOrThrow, withDefaults } from "../args";
+import { DEFAULT_MESH_DATA_PLANE, dataPlaneProblem } from "../mesh/ambient";
 import { ISTIO_NAMESPACE } from "../mesh/specs";
 import { Problem, Problems } from "../problems";
 import type { ObservabilityArgs } from "./observability";
@@ -31,6 +32,7 @@ export const OBSERVABILITY_DEFAULTS = {
     prometheusStorageSize: "10Gi",
     istioNamespace: ISTIO_NAMESPACE,
     storage: "ebs-gp3",
+    dataPlane: DEFAULT_MESH_DATA_PLANE,
 } as const satisfies Defaults<ObservabilityOptions>;
 
 /** ObservabilityOptions with every default applied and checked: what the component builds. */
@@ -57,6 +59,7 @@ export function validateObservabilityArgs(args: ObservabilityOptions): {
     // An untyped caller's other text would get the StorageClass but a volume without it.
     const storageAllowed = `allowed: ${OBSERVABILITY_STORAGE.join(", ")}`;
     problems.add("storage", storage, OBSERVABILITY_STORAGE.includes(storage) ? undefined : storageAllowed);
+    problems.add("dataPlane", resolved.dataPlane, dataPlaneProblem(resolved.dataPlane));
     return problems.empty ? { problems: [], settings: resolved } : { problems: [...problems.all] };
 }
 

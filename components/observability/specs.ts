@@ -6,6 +6,7 @@
 import type { IServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
 import type { IPodMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor";
 import type { GrafanaDataSource, JaegerValues, MetricsServerValues, PrometheusStackValues } from "./values";
+import { ZTUNNEL_APP, ZTUNNEL_METRICS_PORT_NAME } from "../mesh/ambient";
 
 // The monitors are typed with the Prometheus operator's models (@kubernetes-models/prometheus-operator,
 // generated from its CRDs; type-only imports, nothing of them runs): a misspelled field fails tsc.
@@ -203,7 +204,12 @@ export function istiodServiceMonitorSpec(istioNamespace: string): ServiceMonitor
  * `istio-prometheus-ignore` are skipped. After Istio's Prometheus-operator example
  * (https://istio.io/latest/docs/ops/integrations/prometheus/#tls-settings).
  */
-export function envoyPodMonitorSpec(): PodMonitorSpec {
+export function envoyPodMonitorSpec(options: { readonly skipZtunnel?: boolean } = {}): PodMonitorSpec {
+    // In ambient mode ztunnel's pods match too (container istio-proxy, the scrape annotation) but
+    // serve their metrics at /metrics: they are dropped here and scraped by their own monitor.
+    const skipZtunnel = options.skipZtunnel
+        ? [{ action: "drop" as const, sourceLabels: ["__meta_kubernetes_pod_label_app"], regex: ZTUNNEL_APP }]
+        : [];
     return {
         jobLabel: "envoy-stats",
         namespaceSelector: { any: true },
@@ -213,6 +219,7 @@ export function envoyPodMonitorSpec(): PodMonitorSpec {
                 path: "/stats/prometheus",
                 interval: SCRAPE_INTERVAL,
                 relabelings: [
+                    ...skipZtunnel,
                     { action: "keep", sourceLabels: ["__meta_kubernetes_pod_container_name"], regex: "istio-proxy" },
                     { action: "keep", sourceLabels: ["__meta_kubernetes_pod_annotationpresent_prometheus_io_scrape"] },
                     {
@@ -231,5 +238,19 @@ export function envoyPodMonitorSpec(): PodMonitorSpec {
                 ],
             },
         ],
+    };
+}
+
+/**
+ * PodMonitor spec for ztunnel, ambient mode's node proxy (its DaemonSet's pods, label
+ * `app: ztunnel`, in the control plane's namespace): its L4 metrics (istio_tcp_*, by source and
+ * destination workload) at /metrics on the chart's port `ztunnel-stats` (15020), every 15 s.
+ */
+export function ztunnelPodMonitorSpec(istioNamespace: string): PodMonitorSpec {
+    return {
+        jobLabel: "app",
+        namespaceSelector: { matchNames: [istioNamespace] },
+        selector: { matchLabels: { app: ZTUNNEL_APP } },
+        podMetricsEndpoints: [{ port: ZTUNNEL_METRICS_PORT_NAME, path: "/metrics", interval: SCRAPE_INTERVAL }],
     };
 }

@@ -111,6 +111,7 @@ export const COMMON_ADDONS: AddOns<CommonContext, CommonAddOns> = {
                 istioNamespace: ISTIO_NAMESPACE,
                 chartMirror: c.chartMirror,
                 storage: c.cluster.eks === undefined ? "cluster-default" : "ebs-gp3",
+                dataPlane: c.settings.istio.dataPlane,
             });
             return { component: observability, ready: [observability] };
         },

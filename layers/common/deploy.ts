@@ -49,6 +49,7 @@ export function deployCommon(config: CommonConfig, inputs: CommonInputs): StackO
     }
     return {
         ...clusterOutputs(cluster),
+        dataPlane: mesh.dataPlane,
         meshRevision: mesh.revision,
         meshCanaryRevision: mesh.canaryRevision,
         istioNamespace: mesh.istioNamespace,

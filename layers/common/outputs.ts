@@ -9,6 +9,11 @@ export interface CommonOutputs {
     oidcProviderArn: string;
     oidcProviderUrl: string;
     clusterSecurityGroupId: string;
+    /**
+     * The environment's data plane, `sidecar` or `ambient` (config `dataPlane`): what the service
+     * stacks join by default.
+     */
+    dataPlane: string;
     /** The Istio revision of the control plane, e.g. `1-27`; empty when installed without revision. */
     meshRevision: string;
     /** A canary control plane's revision beside meshRevision; empty when there is none. */
@@ -46,6 +51,11 @@ export const COMMON_OUTPUTS: OutputDocs<CommonOutputs> = {
     clusterSecurityGroupId: {
         kind: "string",
         description: "ID of the cluster security group ('' with clusterMode existing).",
+    },
+    dataPlane: {
+        kind: "string",
+        description:
+            "The environment's data plane: sidecar (an Envoy in every pod) or ambient (ztunnel on every node, waypoints for L7); config dataPlane.",
     },
     meshRevision: { kind: "string", description: "Istio revision of the control plane ('' when none)." },
     meshCanaryRevision: {

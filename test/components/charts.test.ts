@@ -9,6 +9,8 @@ describe("chart sources (components/charts/sources.ts)", () => {
                 ["base", "1.30.4", "oci://ghcr.io/istio/release/charts"],
                 ["istiod", "1.30.4", "oci://ghcr.io/istio/release/charts"],
                 ["gateway", "1.30.4", "oci://ghcr.io/istio/release/charts"],
+                ["cni", "1.30.4", "oci://ghcr.io/istio/release/charts"],
+                ["ztunnel", "1.30.4", "oci://ghcr.io/istio/release/charts"],
                 ["kube-prometheus-stack", "81.6.2", "https://prometheus-community.github.io/helm-charts"],
                 ["jaeger", "4.11.1", "https://jaegertracing.github.io/helm-charts"],
                 ["metrics-server", "3.13.1", "https://kubernetes-sigs.github.io/metrics-server/"],

@@ -17,6 +17,8 @@ export const OFFLINE_CHART_FOLDERS: Readonly<Record<ChartName, string>> = {
     base: "base-1.30.3",
     istiod: "istiod-1.30.3",
     gateway: "gateway-1.30.3",
+    cni: "cni-1.30.3",
+    ztunnel: "ztunnel-1.30.3",
     "kube-prometheus-stack": `kube-prometheus-stack-${CHARTS["kube-prometheus-stack"].version}`,
     jaeger: `jaeger-${CHARTS.jaeger.version}`,
     "metrics-server": `metrics-server-${CHARTS["metrics-server"].version}`,
@@ -61,7 +63,10 @@ function deepMerge(under: Values, over: Values): Values {
 export function chartDefaults(folder: string): Values {
     const own = readValues(path.join(folder, "values.yaml"));
     const { [ISTIO_DEFAULTS_KEY]: wrapped, ...rest } = own;
-    const defaults: Values = { ...(isMap(wrapped) ? wrapped : {}), ...rest };
+    // Istio's charts also read `profile`, which no values.yaml lists: templates/zzz_profile.yaml
+    // merges files/profile-<profile>.yaml between the defaults and the user's values.
+    const istioProfile: Values = isMap(wrapped) ? { profile: "" } : {};
+    const defaults: Values = { ...istioProfile, ...(isMap(wrapped) ? wrapped : {}), ...rest };
     const subcharts = path.join(folder, "charts");
     if (fs.existsSync(subcharts)) {
         for (const name of fs.readdirSync(subcharts).sort()) {

@@ -40,6 +40,7 @@ export const DEV_COMMON_OUTPUTS: PlainCommonOutputs = {
     oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/FAKE",
     oidcProviderUrl: "https://oidc.eks.eu-central-1.amazonaws.com/id/FAKE",
     clusterSecurityGroupId: "sg-0123456789abcdef0",
+    dataPlane: "sidecar",
     meshRevision: "",
     meshCanaryRevision: "",
     istioNamespace: "istio-system",

@@ -58,6 +58,7 @@ const PUBLIC_TYPES = [
     "IstiodWebhooks",
     "JwtSpec",
     "LoadBalancerControllerArgs",
+    "MeshDataPlane",
     "LoadBalancerControllerOptions",
     "LoadBalancerScheme",
     "MeshFacts",
@@ -218,7 +219,8 @@ describe(`the component package ${PACKAGE_NAME} as npm pack makes it`, function 
                 !["package.json", "README.md"].includes(f) &&
                 !/^bin\/.+\.(js|d\.ts)$/.test(f) &&
                 !/^bin\/observability\/dashboards\/(.+\.json|SOURCE\.md)$/.test(f) &&
-                !/^bin\/cluster\/data\/(.+\.json|SOURCE\.md)$/.test(f),
+                !/^bin\/cluster\/data\/(.+\.json|SOURCE\.md)$/.test(f) &&
+                !/^bin\/mesh\/gateway-api\/(.+\.yaml|SOURCE\.md)$/.test(f),
         );
         assert.deepStrictEqual(unexpected, []);
         for (const required of [
@@ -228,6 +230,7 @@ describe(`the component package ${PACKAGE_NAME} as npm pack makes it`, function 
             "bin/index.d.ts",
             "bin/observability/dashboards/istio-mesh.json",
             "bin/cluster/data/aws-load-balancer-controller-iam-policy.json",
+            "bin/mesh/gateway-api/gateway.networking.k8s.io_gateways.yaml",
         ]) {
             assert.ok(packed.files.includes(required), `${required} is not packed`);
         }

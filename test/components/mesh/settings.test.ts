@@ -20,7 +20,7 @@ const required = { collector: COLLECTOR, gatewaySourceRanges: ["10.20.0.0/16"] }
 
 describe("components/mesh/settings: defaults once, then checks", () => {
     describe("withIstioDefaults", () => {
-        it("fills every optional argument with its default: no revision, closed egress, 1% traced, internal NLB, 2 replicas", () => {
+        it("fills every optional argument with its default: no revision, closed egress, 1% traced, internal NLB, 2 replicas, sidecars", () => {
             assert.deepStrictEqual(withIstioDefaults(required), {
                 collector: COLLECTOR,
                 dependsOn: [],
@@ -32,6 +32,7 @@ describe("components/mesh/settings: defaults once, then checks", () => {
                 gatewaySourceRanges: ["10.20.0.0/16"],
                 gatewayReplicas: 2,
                 istiodReplicas: 2,
+                dataPlane: "sidecar",
             });
         });
 
@@ -107,6 +108,23 @@ describe("components/mesh/settings: defaults once, then checks", () => {
             assert.deepStrictEqual(problems.map(describeProblem), [
                 'canaryRevision = "1-30": the same revision as the main control plane; a canary needs another one',
             ]);
+        });
+
+        it("a data plane other than sidecar or ambient, and a canary in ambient mode, are refused", () => {
+            assert.deepStrictEqual(
+                validateIstioArgs({ ...required, dataPlane: "ztunnel" as never }).problems.map(describeProblem),
+                ['dataPlane = "ztunnel": allowed: sidecar, ambient'],
+            );
+            const { problems } = validateIstioArgs({
+                ...required,
+                dataPlane: "ambient",
+                revision: "1-30",
+                canaryRevision: "1-31",
+            });
+            assert.deepStrictEqual(problems.map(describeProblem), [
+                'canaryRevision = "1-31": a canary control plane with dataPlane ambient (ztunnel and the CNI agent are node-wide and upgraded in place, not per revision); allowed: empty, or dataPlane sidecar',
+            ]);
+            assert.strictEqual(validateIstioArgs({ ...required, dataPlane: "ambient" }).settings?.dataPlane, "ambient");
         });
 
         it("an empty list of source ranges would open the load balancer to every address", () => {

@@ -23,6 +23,7 @@ describe("components/observability/settings: defaults once, then checks", () => 
                 prometheusStorageSize: "10Gi",
                 istioNamespace: "istio-system",
                 storage: "ebs-gp3",
+                dataPlane: "sidecar",
             });
         });
 
