@@ -5,7 +5,7 @@ import { AddOnPlacement, addOnNamespace, helmRelease } from "../addons/helm";
 import { ChartMirror } from "../charts";
 import { Owner, kubernetesMetadata } from "../conventions";
 import { CNI_RELEASE, MeshDataPlane, ZTUNNEL_RELEASE, cniValues, ztunnelValues } from "./ambient";
-import { GatewayApiObject, gatewayApiObjects } from "./gateway-api";
+import { GatewayApiKind, GatewayApiObject, gatewayApiObjects } from "./gateway-api";
 import { IstioSettings, istioSettings } from "./settings";
 import {
     GATEWAY_NAME,
@@ -87,6 +87,32 @@ function withIstiodWebhooks(values: IstiodValues, webhooks: IstiodWebhooks | und
     const hooks = webhookIstiodValues(webhooks);
     return { ...values, istiodRemote: hooks.istiodRemote, global: { ...values.global, ...hooks.global } };
 }
+
+/** Creates one object of the Gateway API's standard install from upstream's metadata and spec. */
+type GatewayApiResource = (
+    name: string,
+    metadata: k8s.types.input.meta.v1.ObjectMeta,
+    spec: Record<string, unknown>,
+    opts: pulumi.CustomResourceOptions,
+) => pulumi.Resource;
+
+/**
+ * A GatewayApiResource of the provider's typed kind `kind`. The spec is cast to the kind's input
+ * type: upstream's files are the schema (checked by kind and version when read, by the API server
+ * when applied), not our code.
+ */
+function typedKind(
+    kind: new (name: string, args: never, opts: pulumi.CustomResourceOptions) => pulumi.Resource,
+): GatewayApiResource {
+    return (name, metadata, spec, opts) => new kind(name, { metadata, spec } as never, opts);
+}
+
+/** How each kind of the Gateway API's standard install is created. */
+const GATEWAY_API_RESOURCES: Readonly<Record<GatewayApiKind, GatewayApiResource>> = {
+    CustomResourceDefinition: typedKind(k8s.apiextensions.v1.CustomResourceDefinition),
+    ValidatingAdmissionPolicy: typedKind(k8s.admissionregistration.v1.ValidatingAdmissionPolicy),
+    ValidatingAdmissionPolicyBinding: typedKind(k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding),
+};
 
 /** What every builder of the mesh uses: the settings, the owner, and how its children are created. */
 interface Build {
@@ -253,47 +279,12 @@ export class Istio extends pulumi.ComponentResource {
             return { ...ours, annotations: { ...o.annotations, ...ours.annotations } };
         };
         const created: pulumi.Resource[] = [];
-        // Each spec as the provider's input type: upstream's files are the schema (checked by kind
-        // and version when read, by the API server when applied), not our code.
         for (const o of gatewayApiObjects()) {
-            switch (o.kind) {
-                case "CustomResourceDefinition":
-                    created.push(
-                        new k8s.apiextensions.v1.CustomResourceDefinition(
-                            `gateway-api-${o.name}`,
-                            {
-                                metadata: metadata(o),
-                                spec: o.spec as unknown as k8s.types.input.apiextensions.v1.CustomResourceDefinitionSpec,
-                            },
-                            after,
-                        ),
-                    );
-                    break;
-                case "ValidatingAdmissionPolicy":
-                    created.push(
-                        new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
-                            `gateway-api-${o.name}`,
-                            {
-                                metadata: metadata(o),
-                                spec: o.spec as unknown as k8s.types.input.admissionregistration.v1.ValidatingAdmissionPolicySpec,
-                            },
-                            after,
-                        ),
-                    );
-                    break;
-                case "ValidatingAdmissionPolicyBinding":
-                    created.push(
-                        new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
-                            `gateway-api-${o.name}-binding`,
-                            {
-                                metadata: metadata(o),
-                                spec: o.spec as unknown as k8s.types.input.admissionregistration.v1.ValidatingAdmissionPolicyBindingSpec,
-                            },
-                            { ...after, dependsOn: [...created] },
-                        ),
-                    );
-                    break;
-            }
+            // The binding comes after its policy and the CRDs, and shares its policy's name.
+            const binding = o.kind === "ValidatingAdmissionPolicyBinding";
+            const name = `gateway-api-${o.name}${binding ? "-binding" : ""}`;
+            const opts = binding ? { ...after, dependsOn: [...created] } : after;
+            created.push(GATEWAY_API_RESOURCES[o.kind](name, metadata(o), o.spec, opts));
         }
         return created;
     }
