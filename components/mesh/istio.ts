@@ -283,7 +283,11 @@ export class Istio extends pulumi.ComponentResource {
             // The binding comes after its policy and the CRDs, and shares its policy's name.
             const binding = o.kind === "ValidatingAdmissionPolicyBinding";
             const name = `gateway-api-${o.name}${binding ? "-binding" : ""}`;
-            const opts = binding ? { ...after, dependsOn: [...created] } : after;
+            // A CRD is kept when the stack goes (retainOnDelete): deleting it would delete every
+            // Gateway and route of the cluster, as Istio's base chart keeps its CRDs.
+            const opts = binding
+                ? { ...after, dependsOn: [...created] }
+                : { ...after, retainOnDelete: o.kind === "CustomResourceDefinition" };
             created.push(GATEWAY_API_RESOURCES[o.kind](name, metadata(o), o.spec, opts));
         }
         return created;

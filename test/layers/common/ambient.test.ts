@@ -106,12 +106,15 @@ describe("common layer in ambient mode (config dataPlane)", () => {
             assert.strictEqual(metadata.labels.environment, "dev");
             assert.deepStrictEqual(crd.inputs.spec, vendored.find((o) => o.name === metadata.name)?.spec);
             assert.strictEqual(crd.parent, "istio");
+            // Kept when the stack goes: deleting a CRD deletes every object of its kind in the cluster.
+            assert.strictEqual(crd.options.retainOnDelete, true);
             assert.ok(crd.dependsOn.includes("dev-common-general-node-group"));
         }
         const policy = one(ambient, VAP, "gateway-api-safe-upgrades.gateway.networking.k8s.io");
         const binding = one(ambient, VAP_BINDING, "gateway-api-safe-upgrades.gateway.networking.k8s.io-binding");
         assert.strictEqual((binding.inputs.spec as any).policyName, "safe-upgrades.gateway.networking.k8s.io");
         assert.ok(binding.dependsOn.includes(policy.name));
+        assert.deepStrictEqual([policy.options.retainOnDelete, binding.options.retainOnDelete], [false, false]);
         assert.ok(GATEWAY_API_CRDS.every((n) => binding.dependsOn.includes(`gateway-api-${n}`)));
     });
 
