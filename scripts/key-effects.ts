@@ -203,7 +203,6 @@ export const KEY_CHANGES: readonly KeyChange[] = [
         },
     },
     onCommon("scheduledNodeScaling", "true to false", { scheduledNodeScaling: false }),
-    onCommon("dataPlane", "sidecar to ambient", { dataPlane: "ambient" }),
     onCommon("meshRevision", "none to 1-30", { meshRevision: "1-30" }),
     onCommon("meshCanaryRevision", "a canary 1-31 beside 1-30", { meshRevision: "1-30", meshCanaryRevision: "1-31" }),
     onCommon("meshOutboundTrafficPolicy", "REGISTRY_ONLY to ALLOW_ANY", { meshOutboundTrafficPolicy: "ALLOW_ANY" }),
@@ -350,6 +349,10 @@ export const KEY_NOTES: readonly KeyNote[] = [
     {
         key: "endpointPublicAccessCidrs",
         note: "Only with endpointPublicAccess: see endpointPublicAccess (the cluster's endpoint settings, in place).",
+    },
+    {
+        key: "dataPlane",
+        note: "Not tried on the whole environment: the service stacks of an ambient environment are refused until the service layer's ambient strategy exists (docs/service.md, \"Ambient mode\"). On the common stack alone, sidecar to ambient creates the Gateway API CRDs ×8 (retainOnDelete), their admission policy and binding, the istio-cni and ztunnel releases and PodMonitor/ztunnel, and updates istiod's release (the ambient profile) and the Envoy PodMonitor (ztunnel's pods dropped) in place (test/layers/common/ambient.test.ts).",
     },
     { key: "istiodWebhookCaBundle", note: "Set exactly when istiodWebhookUrl is: see istiodWebhookUrl." },
     {

@@ -11,9 +11,10 @@ export interface CommonOutputs {
     clusterSecurityGroupId: string;
     /**
      * The environment's data plane, `sidecar` or `ambient` (config `dataPlane`): what the service
-     * stacks join by default.
+     * stacks join. Always exported; optional for the readers, as a common stack deployed before
+     * it existed lacks it (read as `sidecar`: layers/service/deploy.ts).
      */
-    dataPlane: string;
+    dataPlane?: string;
     /** The Istio revision of the control plane, e.g. `1-27`; empty when installed without revision. */
     meshRevision: string;
     /** A canary control plane's revision beside meshRevision; empty when there is none. */
@@ -54,6 +55,7 @@ export const COMMON_OUTPUTS: OutputDocs<CommonOutputs> = {
     },
     dataPlane: {
         kind: "string",
+        optional: true,
         description:
             "The environment's data plane: sidecar (an Envoy in every pod) or ambient (ztunnel on every node, waypoints for L7); config dataPlane.",
     },

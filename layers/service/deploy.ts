@@ -1,5 +1,6 @@
 import { GraphService, Service, calleesOf, exposedHost, hostZoneProblem } from "../../components/service";
 import { OBSERVABILITY_NAMESPACE } from "../../components/observability/specs";
+import { DATA_PLANE_MODES, DEFAULT_DATA_PLANE, DataPlaneMode } from "../../components/mesh/dataplane";
 import { kubernetesProvider } from "../providers";
 import { configError } from "../schema/problems";
 import { ServiceConfig } from "./config";
@@ -54,6 +55,31 @@ export function meshRevisionOf(
 }
 
 /**
+ * The data plane the service joins: the environment's (the common stack's output `dataPlane`; a
+ * common stack deployed before that output existed runs sidecars). Only the sidecar strategy is
+ * built in the service layer (components/mesh/dataplane.ts): a service of an ambient environment
+ * is refused before anything is created, naming the common stack's key, rather than deployed
+ * with sidecars its environment did not choose.
+ */
+export function serviceDataPlane(
+    config: Pick<ServiceConfig, "stack" | "env">,
+    common: Partial<Pick<CommonOutputs, "dataPlane">>,
+): DataPlaneMode {
+    const environment = common.dataPlane ?? DEFAULT_DATA_PLANE;
+    const mode = DATA_PLANE_MODES.find((m) => m === environment);
+    if (mode === undefined) {
+        throw configError(`${config.env}-common`, [
+            {
+                path: "platform:dataPlane",
+                value: environment,
+                message: `stack "${config.stack}" cannot join this data plane: the service layer deploys services on ${DATA_PLANE_MODES.join(", ")} only (the ambient service strategy, ztunnel L4 policies and waypoints for L7, is not built yet: docs/service.md, "Ambient mode"); allowed for an environment with services: ${DATA_PLANE_MODES.join(", ")}`,
+            },
+        ]);
+    }
+    return mode;
+}
+
+/**
  * Deploys one service into the environment's cluster and mesh: the kubernetes provider from the
  * common stack's kubeconfig, then the Service component (namespace, workload, zero-trust
  * policies, Sidecar and NetworkPolicies from the environment's access graph, traffic, gateway
@@ -63,6 +89,7 @@ export function deployService(config: ServiceConfig, inputs: ServiceInputs): Sta
     const { global, common } = inputs;
     const owner = { environment: environmentOf(global), service: config.service };
     const revision = meshRevisionOf(config, common);
+    const dataPlane = serviceDataPlane(config, common);
     // The host's DNS record is made in the environment's zone: a host outside it is refused by name.
     const host = config.settings.publicHost;
     const zoneMessage = host === undefined ? undefined : hostZoneProblem(host, global.privateZoneName);
@@ -94,6 +121,7 @@ export function deployService(config: ServiceConfig, inputs: ServiceInputs): Sta
             gatewayName: common.gatewayName,
             istioNamespace: common.istioNamespace,
             observabilityNamespace: OBSERVABILITY_NAMESPACE,
+            dataPlane,
         },
         zoneName: global.privateZoneName,
         callees: calleesOf(config.service, inputs.accessGraph()),
