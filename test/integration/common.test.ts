@@ -40,6 +40,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { CHARTS } from "../../components/charts";
+import { gatewayApiObjects } from "../../components/mesh/gateway-api";
 import { CHART_VALUES_DIR, OFFLINE_CHART_FOLDERS } from "../helpers/chart-values";
 import { StackPlan, manifestsOf, planEnvironment } from "../../plan/plan";
 import { ROOT } from "../../plan/stack-config";
@@ -198,6 +199,116 @@ function takeBack(crds: readonly string[]): void {
     }
 }
 
+/**
+ * A project copy with dev's common stack in existing-cluster mode on the suite's cluster (the
+ * global stack a stand-in): dev-common's own settings that an existing cluster keeps, charts from
+ * the mirror folder, the webhooks outside the cluster that scripts/integration.sh runs, the
+ * kubeconfig and Grafana's password as secrets, plus `extra` config; `files` copied beside it.
+ */
+async function commonStackOn(
+    backend: Backend,
+    extra: Record<string, unknown>,
+    files: readonly string[],
+): Promise<{ project: string; plans: StackPlan[]; kubeconfig: string }> {
+    const certManagerWebhook = process.env.PLATFORM_CERT_MANAGER_WEBHOOK_HOST;
+    const istiodUrl = process.env.PLATFORM_ISTIOD_URL;
+    const istiodCa = process.env.PLATFORM_ISTIOD_CA;
+    assert.ok(
+        (istiodUrl === undefined) === (istiodCa === undefined),
+        "set both PLATFORM_ISTIOD_URL and PLATFORM_ISTIOD_CA, or neither",
+    );
+    const plans = await planEnvironment("dev");
+    await standIn(
+        backend,
+        plans.find((p) => p.layer === "global")!,
+    );
+    // dev-common's own settings that an existing cluster keeps; the EKS keys would be refused.
+    const dev = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.dev-common.yaml"), "utf8")) as {
+        config: Record<string, unknown>;
+    };
+    const config = {
+        "platform:layer": "common",
+        "platform:clusterMode": "existing",
+        "platform:chartMirror": chartMirror(),
+        "platform:tracingSamplingPercentage": dev.config["platform:tracingSamplingPercentage"],
+        "platform:gatewayScheme": dev.config["platform:gatewayScheme"],
+        ...(certManagerWebhook === undefined ? {} : { "platform:certManagerWebhookHost": certManagerWebhook }),
+        ...(istiodUrl === undefined || istiodCa === undefined
+            ? {}
+            : {
+                  "platform:istiodWebhookUrl": istiodUrl,
+                  "platform:istiodWebhookCaBundle": fs.readFileSync(istiodCa, "utf8"),
+              }),
+        ...extra,
+    };
+    const stackFile = path.join(tempDir("common-stack"), `Pulumi.${STACK}.yaml`);
+    fs.writeFileSync(stackFile, yaml.dump({ config }));
+    // Pulumi.dev.yaml too: npm run env (the teardown) reads the environment's global stack file,
+    // whose platform:production: false makes dev a review environment.
+    const project = projectCopy("common", [stackFile, ...files, "Pulumi.dev.yaml"]);
+    const kubeconfig = fs.readFileSync(kubeconfigFile(), "utf8");
+    await backend.ok(project, ["stack", "init", STACK]);
+    await backend.ok(project, ["config", "set", "--secret", "--stack", STACK, "platform:kubeconfig", kubeconfig]);
+    await backend.ok(project, [
+        "config",
+        "set",
+        "--secret",
+        "--stack",
+        STACK,
+        "platform:grafanaAdminPassword",
+        "integration-admin",
+    ]);
+    return { project, plans, kubeconfig };
+}
+
+/**
+ * Runs `command` (an up of the common stack) while the test stands in for what kwok's cluster
+ * lacks. The istiod outside the cluster serves injection from the template in
+ * PLATFORM_ISTIOD_INJECT_DIR (scripts/integration.sh), and reloads it when the files change: once
+ * the istiod chart has made its ConfigMap istio-sidecar-injector, it is copied there, as a
+ * ConfigMap volume would for an in-cluster istiod. Until then the injector refuses nothing and
+ * injects nothing; the gateway's pods are created after the istiod release is ready, by then the
+ * template is in place. No load balancer controller runs here (existing-cluster mode installs none;
+ * kind users run cloud-provider-kind or MetalLB): the gateway's LoadBalancer Service gets the
+ * address one would give it, since Helm waits for it before the release is deployed.
+ */
+async function whileClusterStandsIn<T>(command: () => Promise<T>): Promise<{ result: T; copied: boolean }> {
+    const injectDir = process.env.PLATFORM_ISTIOD_INJECT_DIR;
+    let copied = false;
+    let addressed = false;
+    const poll = setInterval(() => {
+        if (!addressed && kubectl(["-n", "istio-ingress", "get", "service", "istio-ingressgateway"]).code === 0) {
+            addressed = true;
+            kubectlOk([
+                "-n",
+                "istio-ingress",
+                "patch",
+                "service",
+                "istio-ingressgateway",
+                "--subresource=status",
+                "--type=merge",
+                "-p",
+                JSON.stringify({ status: { loadBalancer: { ingress: [{ hostname: LOAD_BALANCER_HOSTNAME }] } } }),
+            ]);
+        }
+        if (injectDir === undefined || copied) {
+            return;
+        }
+        const cm = kubectl(["-n", "istio-system", "get", "configmap", "istio-sidecar-injector", "-o", "json"]);
+        if (cm.code === 0) {
+            const data = (JSON.parse(cm.stdout) as { data: { config: string; values: string } }).data;
+            fs.writeFileSync(path.join(injectDir, "values"), data.values);
+            fs.writeFileSync(path.join(injectDir, "config"), data.config);
+            copied = true;
+        }
+    }, 200);
+    try {
+        return { result: await command(), copied };
+    } finally {
+        clearInterval(poll);
+    }
+}
+
 describe("dev-common on an existing cluster under the real engine, charts through the mirror key", function () {
     this.timeout(30 * 60 * 1000);
     const backend = new Backend("common");
@@ -226,53 +337,7 @@ describe("dev-common on an existing cluster under the real engine, charts throug
         // Likewise cert-manager's webhook (PLATFORM_CERT_MANAGER_WEBHOOK_HOST, the product key
         // certManagerWebhookHost): kwok's pods serve nothing, so the suite runs cert-manager's
         // admission chain as a local process; on kind or EKS the chart's own webhook serves.
-        const certManagerWebhook = process.env.PLATFORM_CERT_MANAGER_WEBHOOK_HOST;
-        const istiodUrl = process.env.PLATFORM_ISTIOD_URL;
-        const istiodCa = process.env.PLATFORM_ISTIOD_CA;
-        assert.ok(
-            (istiodUrl === undefined) === (istiodCa === undefined),
-            "set both PLATFORM_ISTIOD_URL and PLATFORM_ISTIOD_CA, or neither",
-        );
-        plans = await planEnvironment("dev");
-        await standIn(
-            backend,
-            plans.find((p) => p.layer === "global")!,
-        );
-        // dev-common's own settings that an existing cluster keeps; the EKS keys would be refused.
-        const dev = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.dev-common.yaml"), "utf8")) as {
-            config: Record<string, unknown>;
-        };
-        const config = {
-            "platform:layer": "common",
-            "platform:clusterMode": "existing",
-            "platform:chartMirror": chartMirror(),
-            "platform:tracingSamplingPercentage": dev.config["platform:tracingSamplingPercentage"],
-            "platform:gatewayScheme": dev.config["platform:gatewayScheme"],
-            ...(certManagerWebhook === undefined ? {} : { "platform:certManagerWebhookHost": certManagerWebhook }),
-            ...(istiodUrl === undefined || istiodCa === undefined
-                ? {}
-                : {
-                      "platform:istiodWebhookUrl": istiodUrl,
-                      "platform:istiodWebhookCaBundle": fs.readFileSync(istiodCa, "utf8"),
-                  }),
-        };
-        const stackFile = path.join(tempDir("common-stack"), `Pulumi.${STACK}.yaml`);
-        fs.writeFileSync(stackFile, yaml.dump({ config }));
-        // Pulumi.dev.yaml too: npm run env (the teardown) reads the environment's global stack file,
-        // whose platform:production: false makes dev a review environment.
-        project = projectCopy("common", [stackFile, `Pulumi.${SERVICE}.yaml`, "Pulumi.dev.yaml"]);
-        kubeconfig = fs.readFileSync(kubeconfigFile(), "utf8");
-        await backend.ok(project, ["stack", "init", STACK]);
-        await backend.ok(project, ["config", "set", "--secret", "--stack", STACK, "platform:kubeconfig", kubeconfig]);
-        await backend.ok(project, [
-            "config",
-            "set",
-            "--secret",
-            "--stack",
-            STACK,
-            "platform:grafanaAdminPassword",
-            "integration-admin",
-        ]);
+        ({ project, plans, kubeconfig } = await commonStackOn(backend, {}, [`Pulumi.${SERVICE}.yaml`]));
         await backend.ok(project, ["stack", "init", SERVICE]);
         // Exposed on the gateway here, so its host's Certificate goes through the real engine and cert-manager's webhook.
         await backend.ok(project, ["config", "set", "--stack", SERVICE, "platform:exposed", "true"]);
@@ -351,50 +416,11 @@ describe("dev-common on an existing cluster under the real engine, charts throug
         // (scripts/integration.sh), to the cert-manager release whose chart templates them.
         assert.deepStrictEqual(crdsOf("cert-manager.io"), CERT_MANAGER_CRDS, "cert-manager's CRDs are not installed");
         handToRelease(CERT_MANAGER_CRDS, "cert-manager", "cert-manager");
-        // The istiod outside the cluster serves injection from the template in
-        // PLATFORM_ISTIOD_INJECT_DIR (scripts/integration.sh), and reloads it when the files change:
-        // once the istiod chart has made its ConfigMap istio-sidecar-injector, the test copies it
-        // there, as a ConfigMap volume would for an in-cluster istiod. Until then the injector
-        // refuses nothing and injects nothing; the gateway's pods are created after the istiod
-        // release is ready, by then the template is in place (the test checks they are injected).
+        // The injection template copied to the istiod outside the cluster, the gateway's address given.
         const injectDir = process.env.PLATFORM_ISTIOD_INJECT_DIR;
-        let copied = false;
-        // No load balancer controller runs here (existing-cluster mode installs none; kind users run
-        // cloud-provider-kind or MetalLB): the test gives the gateway's LoadBalancer Service the
-        // address one would, since Helm waits for it before the release is deployed.
-        let addressed = false;
-        const poll = setInterval(() => {
-            if (!addressed && kubectl(["-n", "istio-ingress", "get", "service", "istio-ingressgateway"]).code === 0) {
-                addressed = true;
-                kubectlOk([
-                    "-n",
-                    "istio-ingress",
-                    "patch",
-                    "service",
-                    "istio-ingressgateway",
-                    "--subresource=status",
-                    "--type=merge",
-                    "-p",
-                    JSON.stringify({ status: { loadBalancer: { ingress: [{ hostname: LOAD_BALANCER_HOSTNAME }] } } }),
-                ]);
-            }
-            if (injectDir === undefined || copied) {
-                return;
-            }
-            const cm = kubectl(["-n", "istio-system", "get", "configmap", "istio-sidecar-injector", "-o", "json"]);
-            if (cm.code === 0) {
-                const data = (JSON.parse(cm.stdout) as { data: { config: string; values: string } }).data;
-                fs.writeFileSync(path.join(injectDir, "values"), data.values);
-                fs.writeFileSync(path.join(injectDir, "config"), data.config);
-                copied = true;
-            }
-        }, 200);
-        let r: CommandResult;
-        try {
-            r = await run(STACK, "up", ["up", "--yes", "--skip-preview"]);
-        } finally {
-            clearInterval(poll);
-        }
+        const { result: r, copied } = await whileClusterStandsIn(() =>
+            run(STACK, "up", ["up", "--yes", "--skip-preview"]),
+        );
         assert.strictEqual(r.code, 0, describeCommand(r));
         assert.ok(
             injectDir === undefined || copied,
@@ -720,5 +746,120 @@ describe("dev-common on an existing cluster under the real engine, charts throug
         assert.deepStrictEqual(crdsOf("cert-manager.io"), CERT_MANAGER_CRDS);
         // Istio's CRDs stay, as the chart says (helm.sh/resource-policy: keep).
         assert.deepStrictEqual(istioCrds(), crds);
+    });
+});
+
+// The same common stack with `dataPlane: ambient`: the Gateway API CRDs (the suite's API server has
+// none: ../shared/tools/k8s/up.sh does not apply them), istiod with the ambient profile, and the cni
+// and ztunnel charts from the offline set. What this proves: the charts render and install with our
+// values under the real engine and Helm, the CRDs and the admission policy are accepted by a real
+// API server (v1.35), the DaemonSets and monitors are made, the stack is stable (a second preview
+// shows no change) and comes down again. What it cannot: kwok runs no containers, so no CNI agent
+// redirects traffic and no ztunnel carries HBONE or enforces a policy here.
+describe("dev-common with dataPlane ambient on an existing cluster under the real engine", function () {
+    this.timeout(30 * 60 * 1000);
+    const backend = new Backend("common-ambient");
+    const AMBIENT_RELEASES = [...RELEASES, "istio-cni", "ztunnel"].sort();
+    const GATEWAY_API_CRDS = gatewayApiObjects()
+        .filter((o) => o.kind === "CustomResourceDefinition")
+        .map((o) => o.name);
+    let project: string;
+    let crds: string[] = [];
+    const run = async (step: string, args: string[]): Promise<CommandResult> => {
+        const r = await backend.run(project, [...args, "--stack", STACK]);
+        recordTiming(`${STACK} (existing cluster, ambient)`, step, r.seconds);
+        return r;
+    };
+
+    before(async function () {
+        if (!fs.existsSync(SHARED_CHARTS)) {
+            this.skip();
+        }
+        assert.deepStrictEqual(crdsOf(".gateway.networking.k8s.io"), [], "the cluster already has Gateway API CRDs");
+        ({ project } = await commonStackOn(backend, { "platform:dataPlane": "ambient" }, []));
+    });
+
+    after(() => {
+        takeBack([...crds, ...CERT_MANAGER_CRDS]);
+        // The Gateway API CRDs outlive the stack (retainOnDelete); the cluster is left as it came.
+        for (const crd of GATEWAY_API_CRDS) {
+            kubectl(["delete", "crd", crd, "--ignore-not-found"]);
+        }
+    });
+
+    it("pulumi up installs the Gateway API CRDs, istiod with the ambient profile, istio-cni and ztunnel, and ztunnel's monitor", async () => {
+        crds = istioCrds();
+        handToRelease(crds, "istio-base", "istio-system");
+        handToRelease(CERT_MANAGER_CRDS, "cert-manager", "cert-manager");
+        const { result: r } = await whileClusterStandsIn(() => run("up", ["up", "--yes", "--skip-preview"]));
+        assert.strictEqual(r.code, 0, describeCommand(r));
+        const outputs = JSON.parse(
+            (await backend.ok(project, ["stack", "output", "--json", "--show-secrets", "--stack", STACK])).stdout,
+        );
+        assert.strictEqual(outputs.dataPlane, "ambient");
+        const releases = items(["secrets", "-A", "-l", "owner=helm,status=deployed"])
+            .map((s) => s.metadata.labels.name)
+            .sort();
+        assert.deepStrictEqual(releases, AMBIENT_RELEASES);
+        // The CRDs as vendored, established by the API server.
+        assert.deepStrictEqual(crdsOf(".gateway.networking.k8s.io"), [...GATEWAY_API_CRDS].sort());
+        for (const crd of GATEWAY_API_CRDS) {
+            const o = JSON.parse(kubectlOk(["get", "crd", crd, "-o", "json"]));
+            assert.strictEqual(o.metadata.annotations["gateway.networking.k8s.io/bundle-version"], "v1.5.1", crd);
+            assert.ok(
+                o.status.conditions.some((c: any) => c.type === "Established" && c.status === "True"),
+                `${crd} is not established`,
+            );
+        }
+        kubectlOk(["get", "validatingadmissionpolicy", "safe-upgrades.gateway.networking.k8s.io"]);
+        kubectlOk(["get", "validatingadmissionpolicybinding", "safe-upgrades.gateway.networking.k8s.io"]);
+        // istiod runs its ambient controllers (the chart's ambient profile).
+        const istiod = JSON.parse(kubectlOk(["-n", "istio-system", "get", "deployment", "istiod", "-o", "json"]));
+        const env = istiod.spec.template.spec.containers[0].env as { name: string; value?: string }[];
+        assert.deepStrictEqual(
+            env.find((e) => e.name === "PILOT_ENABLE_AMBIENT"),
+            { name: "PILOT_ENABLE_AMBIENT", value: "true" },
+        );
+        // The node agents: ztunnel and the CNI agent as DaemonSets on the (fake) nodes, images from docker.io/istio.
+        for (const ds of ["ztunnel", "istio-cni-node"]) {
+            const o = JSON.parse(kubectlOk(["-n", "istio-system", "get", "daemonset", ds, "-o", "json"]));
+            assert.match(o.spec.template.spec.containers[0].image, /^docker\.io\/istio\//, ds);
+            assert.ok(o.status.desiredNumberScheduled > 0, `${ds} is scheduled on no node`);
+        }
+        const monitor = JSON.parse(kubectlOk(["-n", "observability", "get", "podmonitor", "ztunnel", "-o", "json"]));
+        assert.deepStrictEqual(monitor.spec.selector, { matchLabels: { app: "ztunnel" } });
+    });
+
+    it("a second pulumi preview --expect-no-changes shows no changes", async () => {
+        const r = await run("preview (no change)", ["preview", "--expect-no-changes", "--diff"]);
+        assert.strictEqual(r.code, 0, describeCommand(r));
+    });
+
+    it("the teardown (env destroy --unprotect) removes the releases and keeps the Gateway API CRDs", async () => {
+        kubectlOk(["delete", "apiservice", "v1beta1.metrics.k8s.io", "--ignore-not-found"]);
+        const lines: string[] = [];
+        const started = Date.now();
+        const code = await main(["destroy", "--env", "dev", "--stack", STACK, "--unprotect", "--yes"], {
+            workspace: new AutomationWorkspace(project, false, backend.vars()),
+            dir: project,
+            print: (l) => lines.push(l),
+            canAsk: false,
+        });
+        recordTiming(
+            `${STACK} (existing cluster, ambient)`,
+            "teardown (env destroy --unprotect)",
+            (Date.now() - started) / 1000,
+        );
+        assert.strictEqual(code, EXIT.ok, lines.join("\n"));
+        assert.deepStrictEqual(items(["secrets", "-A", "-l", "owner=helm"]), []);
+        assert.deepStrictEqual(
+            NAMESPACES.filter((ns) => kubectl(["get", "namespace", ns]).code === 0),
+            [],
+        );
+        assert.deepStrictEqual(crdsOf(".gateway.networking.k8s.io"), [...GATEWAY_API_CRDS].sort());
+        assert.strictEqual(
+            kubectl(["get", "validatingadmissionpolicy", "safe-upgrades.gateway.networking.k8s.io"]).code,
+            1,
+        );
     });
 });
