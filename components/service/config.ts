@@ -184,7 +184,7 @@ export const SERVICE_CONFIG = configSlice(
             description: "Retry attempts of a failed request (VirtualService), 0 to 10.",
         }),
     },
-    (v, { problems, refused }): ServiceSettings => {
+    (v, { problems, refused }, { service }: { readonly service: string }): ServiceSettings => {
         const settings: ServiceSettings = {
             versions: v.versions,
             replicas: v.replicas,
@@ -207,7 +207,7 @@ export const SERVICE_CONFIG = configSlice(
             externalHosts: v.externalHosts,
         };
         // A key its schema refused holds its default: what the checks would say of it only repeats that.
-        for (const p of serviceProblems(settings, { checkedBySchema: true })) {
+        for (const p of serviceProblems(settings, { checkedBySchema: true, service })) {
             if (!refused.has(keyOf(p.path))) {
                 problems.add(p.path, p.value, p.message);
             }
