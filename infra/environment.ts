@@ -3,7 +3,8 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as yaml from "js-yaml";
 import { CallerRule, GraphService } from "../components/service";
-import { NAMESPACE } from "../layers/config";
+import { ConfigProblems, NAMESPACE, configError } from "../layers/config";
+import { parseStackName } from "../layers/schema/stack";
 import { CALLER_RULE } from "../layers/service/config";
 
 /**
@@ -115,7 +116,9 @@ export interface ServiceStackFile {
  * Every service stack file of `env` in `dir` (`Pulumi.<env>-<service>.yaml` with `platform:layer:
  * service`), sorted by file name. Each service stack reads its siblings' files (the access graph,
  * the hosts they claim); under `readingEachStackFileOnce` each file is parsed once. A file that is
- * not valid YAML fails, naming it.
+ * not valid YAML fails, naming it; so does a file whose name is not a service stack's (its
+ * service part would become a principal, a namespace and a Sidecar's host): the same config
+ * error as its own stack's, before any graph is built from it.
  */
 export function readServiceStackFiles(env: string, dir = stackConfigDir()): ServiceStackFile[] {
     if (!fs.existsSync(dir)) {
@@ -141,6 +144,14 @@ export function readServiceStackFiles(env: string, dir = stackConfigDir()): Serv
         const config = doc?.config ?? {};
         if (config[`${NAMESPACE}:layer`] !== "service") {
             return [];
+        }
+        const stack = f.slice("Pulumi.".length, -".yaml".length);
+        const problems = new ConfigProblems(NAMESPACE);
+        parseStackName(stack, "service", problems);
+        if (!problems.empty) {
+            throw configError(stack, problems.all, [
+                `every service stack of environment "${env}" reads ${f} for the access graph: fix its name first`,
+            ]);
         }
         return [{ name: f.slice(prefix.length, -".yaml".length), file: f, config }];
     });

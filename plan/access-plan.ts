@@ -19,6 +19,7 @@ import { PROJECT } from "./evaluate";
 import { StackPlan } from "./plan";
 import { RecordedResource } from "./recorder";
 import { ROOT, readStackConfig, stacksOfEnvironment } from "./stack-config";
+import { readServiceStackFiles } from "../infra/environment";
 
 /** The mesh facts the matrix needs: the trust domain, the root namespace and the ingress gateway. */
 export interface AccessMesh {
@@ -491,10 +492,6 @@ export function accessMeshOf(plans: readonly StackPlan[]): AccessMesh {
     };
 }
 
-/**
- * Fails, naming the file, when a service stack of the environment allows a caller `service` that
- * has no stack in the environment (a typo or a service not deployed there).
- */
 /** An allow rule names a service that has no stack in the environment (invalid config, exit 2). */
 export class MissingCallerError extends Error {
     constructor(message: string) {
@@ -513,8 +510,15 @@ function allowedServices(env: string, stacks: readonly string[]): string {
         : `allowed: a service of the environment, and "${env}" has no service stacks`;
 }
 
+/**
+ * Fails, naming the file, when a service stack of the environment is named as no service can be
+ * (a ConfigError, its own stack's) or allows a caller `service` that has no stack in the
+ * environment (a typo or a service not deployed there).
+ */
 export function checkAllowedCallers(env: string, dir = ROOT): void {
     const stacks = stacksOfEnvironment(env, dir);
+    // A service stack whose name is not a service's is refused by name before any rule is read.
+    readServiceStackFiles(env, dir);
     const problems: string[] = [];
     for (const stack of stacks) {
         const config = readStackConfig(stack, dir);
