@@ -1,7 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
-import { keysSetInStackFile } from "./environment";
+import { keysSetInStackFile, keysWithoutNamespace } from "./environment";
 import { isConfigSecret } from "./sdk";
-import { ALL_KEYS, NAMESPACE, PlatformConfig, parseConfig } from "../layers/config";
+import {
+    ALL_KEYS,
+    NAMESPACE,
+    PlatformConfig,
+    configError,
+    isConfigError,
+    parseConfig,
+    unnamespacedKeyProblems,
+} from "../layers/config";
 
 export * from "../layers/config";
 
@@ -46,5 +54,16 @@ export function parseEngineConfig(
             }
         }
     }
-    return parseConfig(stack, raw, secrets, plaintextSecrets, keysSetInStackFile(stack));
+    // Keys the stack file writes without `platform:` come first, with every other problem of the stack.
+    const bare = unnamespacedKeyProblems(keysWithoutNamespace(stack));
+    let config: PlatformConfig;
+    try {
+        config = parseConfig(stack, raw, secrets, plaintextSecrets, keysSetInStackFile(stack));
+    } catch (err) {
+        throw isConfigError(err) && bare.length > 0 ? configError(stack, [...bare, ...err.problems], err.notes) : err;
+    }
+    if (bare.length > 0) {
+        throw configError(stack, bare);
+    }
+    return config;
 }
