@@ -19,6 +19,7 @@ import { Release, UpgradeList, readChangelog } from "../../plan/changelog";
 import { Backend, CommandResult, describe as describeCommand, projectCopy } from "../../plan/engine/engine";
 import { standInOutputs } from "../../plan/engine/standin";
 import { planStack } from "../../plan/plan";
+import { ROOT } from "../../plan/stack-config";
 import { ReleaseTree, checkoutRelease, planReleaseOutputs } from "../../plan/release-tree";
 import {
     ENGINE_STACKS,
@@ -49,6 +50,9 @@ const ENV = "dev";
 const COMMON = "dev-common";
 const SERVICES = ["dev-backend", "dev-frontend", "dev-payment"];
 const NAMESPACES = ["istio-system", "istio-ingress", "observability", "cert-manager"];
+
+/** Where each stack's preview at this tree is written, for a maintainer updating the list. */
+const PREVIEWS = path.join(ROOT, "out", "integration", "release-upgrade");
 
 /** Where tool caches live outside the clone (scripts/integration.sh's PLATFORM_CI_CACHE). */
 const CACHE = process.env.PLATFORM_CI_CACHE ?? path.join(os.homedir(), ".cache", "platform-ci");
@@ -167,6 +171,8 @@ describe("release upgrade: the previous release deployed, then this tree preview
         }
         const preview = async (stack: string): Promise<string[]> => {
             const r = await ok(head, stack, "preview at HEAD", ["preview", "--json"]);
+            fs.mkdirSync(PREVIEWS, { recursive: true });
+            fs.writeFileSync(path.join(PREVIEWS, `${stack}.json`), r.stdout);
             const steps = (JSON.parse(r.stdout) as { steps?: PreviewStep[] }).steps ?? [];
             const changes = observedChanges(steps);
             observed.set(stack, changes);
@@ -182,7 +188,7 @@ describe("release upgrade: the previous release deployed, then this tree preview
             problems,
             [],
             `the update from ${previous.tag} differs from CHANGELOG.md's Unreleased list:\n${problems.join("\n")}\n` +
-                `What the engine shows, as the list writes it (check it is what the change means before pasting it):\n${JSON.stringify(asDeclared, null, 2)}`,
+                `What the engine shows (previews in ${PREVIEWS}), as the list writes it (check it is what the change means before pasting it):\n${JSON.stringify(asDeclared, null, 2)}`,
         );
     });
 
