@@ -15,7 +15,14 @@ export type { LoadBalancerControllerArgs, LoadBalancerControllerOptions } from "
 export { ExternalDns } from "./cluster";
 export type { ExternalDnsArgs, ExternalDnsOptions, DnsZone } from "./cluster";
 export { Istio } from "./mesh";
-export type { IstioArgs, IstiodWebhooks, LoadBalancerScheme, OutboundTrafficPolicy, TracingCollector } from "./mesh";
+export type {
+    IstioArgs,
+    IstiodWebhooks,
+    LoadBalancerScheme,
+    OutboundTrafficPolicy,
+    TracingCollector,
+    DataPlaneMode,
+} from "./mesh";
 export { Observability } from "./observability";
 export type { ObservabilityArgs, ObservabilityStorage } from "./observability";
 export { CertManager } from "./certificates";

@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { keysSetInStackFile } from "./environment";
 import { isConfigSecret } from "./sdk";
-import { ALL_KEYS, NAMESPACE, PlatformConfig, parseConfig } from "./schema";
+import { ALL_KEYS, NAMESPACE, PlatformConfig, parseConfig } from "../layers/config";
 
-export * from "./schema";
+export * from "../layers/config";
 
 // The SDK's secret-key check is an SDK internal: it lives with the others in infra/sdk.ts.
 export { isConfigSecret };

@@ -3,8 +3,8 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as yaml from "js-yaml";
 import { CallerRule, GraphService } from "../components/service";
-import { NAMESPACE } from "./schema";
-import { CALLER_RULE } from "./schema/service";
+import { NAMESPACE } from "../layers/config";
+import { CALLER_RULE } from "../layers/service/config";
 
 /**
  * The environment variable naming the folder of the stack files (`Pulumi.<stack>.yaml`); unset, the
@@ -102,33 +102,31 @@ function callerRules(value: unknown): CallerRule[] {
     });
 }
 
+/** A service stack's file of an environment, read as YAML: its service, file name and config map. */
+export interface ServiceStackFile {
+    readonly name: string;
+    /** The file's name, e.g. `Pulumi.dev-backend.yaml`. */
+    readonly file: string;
+    /** The file's `config:` map, keys in full (`platform:allowedCallers`). */
+    readonly config: Readonly<Record<string, unknown>>;
+}
+
 /**
- * The environment's access graph: every service stack of `env` (`Pulumi.<env>-<service>.yaml` with
- * `platform:layer: service` in `dir`) and the callers its `platform:allowedCallers` admits.
- *
- * Why the program reads its sibling stacks' files: who a service may call is written in its
- * callees' stacks (each service says who may call it), and a service stack must know it for its
- * Sidecar's egress. StackReferences to the callees would tie the deploy order to the graph and
- * fail on a cycle (A calls B, B calls A); the stack files are in the repository beside this one,
- * one source for every stack of the environment. Consequence: a change of a service's callers
- * changes its callers' Sidecars, so deploy every service stack of the environment after it (the
- * deploy workflow does).
+ * Every service stack file of `env` in `dir` (`Pulumi.<env>-<service>.yaml` with `platform:layer:
+ * service`), sorted by file name. Each service stack reads its siblings' files (the access graph,
+ * the hosts they claim); under `readingEachStackFileOnce` each file is parsed once. A file that is
+ * not valid YAML fails, naming it.
  */
-export function readAccessGraph(env: string, dir = stackConfigDir()): GraphService[] {
+export function readServiceStackFiles(env: string, dir = stackConfigDir()): ServiceStackFile[] {
     if (!fs.existsSync(dir)) {
         return [];
-    }
-    const key = JSON.stringify([dir, env]);
-    const known = readOnce?.graphs.get(key);
-    if (known) {
-        return known;
     }
     const prefix = `Pulumi.${env}-`;
     const files = fs
         .readdirSync(dir)
         .filter((f) => f.startsWith(prefix) && f.endsWith(".yaml"))
         .sort();
-    const graph = files.flatMap((f) => {
+    return files.flatMap((f): ServiceStackFile[] => {
         let doc: { config?: Record<string, unknown> } | undefined;
         try {
             doc = readYamlFile(path.join(dir, f)) as typeof doc;
@@ -144,13 +142,32 @@ export function readAccessGraph(env: string, dir = stackConfigDir()): GraphServi
         if (config[`${NAMESPACE}:layer`] !== "service") {
             return [];
         }
-        return [
-            {
-                name: f.slice(prefix.length, -".yaml".length),
-                allowedCallers: callerRules(config[`${NAMESPACE}:allowedCallers`]),
-            },
-        ];
+        return [{ name: f.slice(prefix.length, -".yaml".length), file: f, config }];
     });
+}
+
+/**
+ * The environment's access graph: every service stack of `env` (`Pulumi.<env>-<service>.yaml` with
+ * `platform:layer: service` in `dir`) and the callers its `platform:allowedCallers` admits.
+ *
+ * Why the program reads its sibling stacks' files: who a service may call is written in its
+ * callees' stacks (each service says who may call it), and a service stack must know it for its
+ * Sidecar's egress. StackReferences to the callees would tie the deploy order to the graph and
+ * fail on a cycle (A calls B, B calls A); the stack files are in the repository beside this one,
+ * one source for every stack of the environment. Consequence: a change of a service's callers
+ * changes its callers' Sidecars, so deploy every service stack of the environment after it (the
+ * deploy workflow does).
+ */
+export function readAccessGraph(env: string, dir = stackConfigDir()): GraphService[] {
+    const key = JSON.stringify([dir, env]);
+    const known = readOnce?.graphs.get(key);
+    if (known) {
+        return known;
+    }
+    const graph = readServiceStackFiles(env, dir).map((s) => ({
+        name: s.name,
+        allowedCallers: callerRules(s.config[`${NAMESPACE}:allowedCallers`]),
+    }));
     readOnce?.graphs.set(key, graph);
     return graph;
 }

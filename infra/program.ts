@@ -1,6 +1,8 @@
 import { loadConfig } from "./config";
+import { readAccessGraph } from "./environment";
+import { readHostClaims } from "./hosts";
 import { readCommonOutputs, readGlobalOutputs } from "./references";
-import { environmentOf } from "../stacks/global-outputs";
+import { environmentOf } from "../layers/global/outputs";
 
 /**
  * The program: reads and validates this stack's config, reads the outputs of the layers below
@@ -16,7 +18,7 @@ export async function main(): Promise<Record<string, unknown>> {
         case "global": {
             const [{ awsProvider }, { deployGlobal }] = await Promise.all([
                 import("./aws-provider"),
-                import("../stacks/global"),
+                import("../layers/global/deploy"),
             ]);
             const aws = awsProvider({ environment: config.environment, service: "global" });
             return deployGlobal(config, { aws });
@@ -25,7 +27,7 @@ export async function main(): Promise<Record<string, unknown>> {
             const [global, { awsProvider }, { deployCommon }] = await Promise.all([
                 readGlobalOutputs(config.organization, config.env),
                 import("./aws-provider"),
-                import("../stacks/common"),
+                import("../layers/common/deploy"),
             ]);
             // Only an EKS cluster needs AWS: an existing cluster's stack creates no aws provider.
             const aws = () => awsProvider({ environment: environmentOf(global), service: "common" });
@@ -35,10 +37,15 @@ export async function main(): Promise<Record<string, unknown>> {
             const [global, common, { deployService }] = await Promise.all([
                 readGlobalOutputs(config.organization, config.env),
                 readCommonOutputs(config.organization, config.env),
-                import("../stacks/service"),
+                import("../layers/service/deploy"),
             ]);
             // No aws provider: the service layer owns Kubernetes objects only.
-            return deployService(config, { global, common });
+            return deployService(config, {
+                global,
+                common,
+                accessGraph: () => readAccessGraph(config.env),
+                hostClaims: (zoneName) => readHostClaims(config.env, zoneName),
+            });
         }
     }
 }

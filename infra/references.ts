@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { COMMON_OUTPUTS, CommonOutputs } from "../stacks/common-outputs";
-import { GLOBAL_OUTPUTS, GlobalOutputs } from "../stacks/global-outputs";
-import { OutputDocs, hasKind } from "../stacks/outputs";
-import { commonStackName, globalStackName, stackReferenceName } from "./layers";
+import { COMMON_OUTPUTS, CommonOutputs } from "../layers/common/outputs";
+import { GLOBAL_OUTPUTS, GlobalOutputs } from "../layers/global/outputs";
+import { OutputDocs, hasKind } from "../layers/outputs";
+import { commonStackName, globalStackName, stackReferenceName } from "../layers/layering";
 
 /**
  * Reads every output documented in `docs` from another stack, checks that each is there and has

@@ -1,19 +1,20 @@
 // The environment's access matrix: who can call whom, computed by the pure evaluator of
-// components/service/access.ts from the AuthorizationPolicy manifests recorded in the plan (not
+// plan/authorization.ts from the AuthorizationPolicy manifests recorded in the plan (not
 // from the config), so it checks what would really be deployed. Written by `npm run plan -- --env`.
 import * as fs from "fs";
 import * as path from "path";
-import { isStackOfEnvironment, layerOfStackName, serviceOfStackName, serviceStackName } from "../infra/layers";
+import { isStackOfEnvironment, layerOfStackName, serviceOfStackName, serviceStackName } from "../layers/layering";
+import { DataPlane, dataPlaneOfNamespace } from "../components/mesh/dataplane";
+import { principalOf } from "../components/service/policies";
 import {
     PATH_TEMPLATE,
     PolicyManifest,
     Request,
     Workload,
     accessEvaluator,
+    applies,
     checkPolicies,
-    principalOf,
-    selects,
-} from "../components/service";
+} from "./authorization";
 import { PROJECT } from "./evaluate";
 import { StackPlan } from "./plan";
 import { RecordedResource } from "./recorder";
@@ -104,6 +105,8 @@ interface PlannedService {
     readonly workloads: Workload[];
     /** Issuers its RequestAuthentications accept. */
     readonly issuers: string[];
+    /** The data plane its namespace is in: how its policies bind and what scopes its egress. */
+    readonly plane: DataPlane;
 }
 
 function ofType(resources: readonly RecordedResource[], type: string): RecordedResource[] {
@@ -127,12 +130,16 @@ function plannedServices(plans: readonly StackPlan[]): PlannedService[] {
             const issuers = ofType(resources, "kubernetes:security.istio.io/v1:RequestAuthentication").flatMap((r) =>
                 ((r.inputs.spec as { jwtRules?: { issuer: string }[] }).jwtRules ?? []).map((j) => j.issuer),
             );
+            const namespace = ofType(resources, "kubernetes:core/v1:Namespace")
+                .map((r) => (r.inputs as { metadata: { name: string; labels?: Record<string, string> } }).metadata)
+                .find((md) => md.name === outputs.namespace);
             return {
                 name: serviceOfStackName(p.config.stack),
                 namespace: outputs.namespace,
                 principal: outputs.principal,
                 workloads,
                 issuers: [...new Set(issuers)],
+                plane: dataPlaneOfNamespace(namespace?.labels ?? {}),
             };
         });
 }
@@ -148,10 +155,10 @@ export function authorizationPolicies(plans: readonly StackPlan[]): PolicyManife
 
 type Rule = NonNullable<NonNullable<PolicyManifest["spec"]>["rules"]>[number];
 
-/** The rules of the policies that apply to any of the service's workloads. */
+/** The rules of the policies that apply to any of the service's workloads, as its data plane binds them. */
 function rulesOf(policies: readonly PolicyManifest[], service: PlannedService, rootNamespace: string): Rule[] {
     return policies
-        .filter((p) => service.workloads.some((w) => selects(p, w, rootNamespace)))
+        .filter((p) => service.workloads.some((w) => applies(service.plane.policyBinding, p, w, rootNamespace)))
         .flatMap((p) => p.spec?.rules ?? []);
 }
 
@@ -246,6 +253,12 @@ export interface AccessPlan {
     readonly outbound?: OutboundRow[];
 }
 
+/** The egress scope of a namespace's proxies (a Sidecar), as recorded in the plan. */
+interface EgressScopeManifest {
+    readonly metadata: { namespace: string };
+    readonly spec: { egress?: { hosts: string[] }[] };
+}
+
 interface ServiceEntryManifest {
     readonly metadata: { name: string; namespace: string };
     readonly spec: { hosts?: string[]; exportTo?: string[]; ports?: { number: number; protocol: string }[] };
@@ -285,11 +298,7 @@ export function outboundRows(plans: readonly StackPlan[], mode: OutboundMode): O
             (r) => r.inputs as unknown as ServiceEntryManifest,
         ),
     );
-    const sidecars = plans.flatMap((p) =>
-        ofType(p.evaluation.resources, "kubernetes:networking.istio.io/v1:Sidecar").map(
-            (r) => r.inputs as unknown as { metadata: { namespace: string }; spec: { egress?: { hosts: string[] }[] } },
-        ),
-    );
+    const resources = plans.flatMap((p) => p.evaluation.resources);
     const declared = entries.flatMap((e) =>
         (e.spec.hosts ?? []).flatMap((host) => (e.spec.ports ?? []).map((port) => ({ host, port: port.number }))),
     );
@@ -307,7 +316,10 @@ export function outboundRows(plans: readonly StackPlan[], mode: OutboundMode): O
     const sorted = [...probes.values()].sort((a, b) => a.host.localeCompare(b.host) || a.port - b.port);
     const rows: OutboundRow[] = [];
     for (const service of services) {
-        const egress = sidecars
+        // The objects that scope the namespace's egress, as its data plane has them (the Sidecar).
+        const { apiVersion, kind } = service.plane.egressScope;
+        const egress = ofType(resources, `kubernetes:${apiVersion}:${kind}`)
+            .map((r) => r.inputs as unknown as EgressScopeManifest)
             .filter((s) => s.metadata.namespace === service.namespace)
             .flatMap((s) => (s.spec.egress ?? []).flatMap((e) => e.hosts));
         for (const { host, port } of sorted) {
@@ -361,14 +373,15 @@ export function accessPlan(plans: readonly StackPlan[], mesh: AccessMesh): Acces
         { from: string; to: string; issuer?: string; rules: Set<string>; namespaceWide: Set<string> }
     >();
     for (const target of services) {
-        // Only a policy of the target's namespace or of the root namespace can select its workloads.
+        // Only a policy of the target's namespace or of the root namespace can apply to its workloads.
         const candidates = policies.filter(
             (p) => p.metadata.namespace === target.namespace || p.metadata.namespace === mesh.rootNamespace,
         );
         const rules = rulesOf(candidates, target, mesh.rootNamespace);
-        // The policies that select each workload, picked and checked once for every request to it.
+        // The policies that apply to each workload (as its data plane binds them), picked and checked
+        // once for every request to it.
         const evaluators = target.workloads.map((w) =>
-            accessEvaluator(candidates, w, mesh.rootNamespace, mesh.trustDomain),
+            accessEvaluator(candidates, w, mesh.rootNamespace, mesh.trustDomain, target.plane.policyBinding),
         );
         const callers: Caller[] = [
             ...services.filter((s) => s.name !== target.name).map((s) => ({ name: s.name, principal: s.principal })),
@@ -598,7 +611,7 @@ export function accessMarkdown(env: string, plan: AccessPlan, tableRows = MARKDO
     return [
         `# Access matrix of environment \`${env}\``,
         "",
-        "Computed from the AuthorizationPolicies of the plan with Istio's semantics (components/service/access.ts)",
+        "Computed from the AuthorizationPolicies of the plan with Istio's semantics (plan/authorization.ts)",
         "and checked against Istio's own policy compiler by the oracle (`npm run test:oracle`, docs/service.md).",
         "The ingress gateway is tried without a token and with a valid end-user token of each issuer the target",
         "accepts; services, the outsider (`default` namespace, `default` service account) and, for a namespace-wide",

@@ -2,7 +2,7 @@
 // stack is valid on its own; only the plan, which sees every stack file of the folder, can tell
 // that a copied Pulumi.staging.yaml still names dev's zone or reuses dev's VPC CIDR.
 import * as path from "path";
-import { layerOfStackName } from "../infra/layers";
+import { layerOfStackName } from "../layers/layering";
 import { overlaps } from "../components/network/cidr";
 import { defaultPrivateZoneName } from "../components/network/dns";
 import { parseCidr } from "../components/network/ipv4";

@@ -15,7 +15,13 @@ import {
     readStackConfig,
     stacksOfEnvironment,
 } from "./stack-config";
-import { isStackOfEnvironment, layerOfStackName, layerRank, stackReferenceName, stacksReadBy } from "../infra/layers";
+import {
+    isStackOfEnvironment,
+    layerOfStackName,
+    layerRank,
+    stackReferenceName,
+    stacksReadBy,
+} from "../layers/layering";
 
 /** A planned stack: its config and what the program produced for it. */
 export interface StackPlan {
@@ -166,6 +172,7 @@ export function writeStackPlan(plan: StackPlan, dir: string): void {
             dependsOn: r.dependsOn,
             inputs: r.inputs,
             ...(Object.keys(options).length > 0 ? { options } : {}),
+            urn: r.urn,
         };
     });
     fs.writeFileSync(path.join(dir, "resources.json"), json(resources));

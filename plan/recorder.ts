@@ -20,6 +20,11 @@ export interface RecordedResource {
     readonly inputs: Record<string, unknown>;
     /** The resource options the engine receives (a read resource has none but its provider and parent). */
     readonly options: RecordedOptions;
+    /**
+     * For each input, the URNs of the resources its value comes from (the request's property
+     * dependencies): what becomes unknown in that input when one of them is replaced.
+     */
+    readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;
 }
 
 /**
@@ -176,8 +181,21 @@ export class ResourceRecorder {
             remote: req.getRemote?.() ?? false,
             inputs,
             options: optionsOf(req, deps),
+            propertyDependencies: propertyDependenciesOf(req),
         });
     }
+}
+
+/** The URNs each input of a request comes from, inputs without any left out. */
+function propertyDependenciesOf(req: ResourceRequest): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    req.getPropertydependenciesMap?.().forEach((d, input) => {
+        const urns = [...new Set(d.getUrnsList())].sort();
+        if (urns.length > 0) {
+            out[input] = urns;
+        }
+    });
+    return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
 /** The resource options of a request; `deps` are the names of all its dependencies. */

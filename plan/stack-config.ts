@@ -1,8 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { YamlFileError, readYamlFile } from "../infra/environment";
-import { isStackOfEnvironment } from "../infra/layers";
-import { nearest } from "../infra/schema/nearest";
+import { isStackOfEnvironment } from "../layers/layering";
+import { nearest } from "../components/config/nearest";
 
 import { ROOT } from "./root";
 

@@ -10,7 +10,7 @@ import { ProbeResult } from "./startup-probe";
 import { ROOT, readStackConfig } from "./stack-config";
 import { tempDir } from "./temp";
 import { STACK_CONFIG_DIR_VARIABLE } from "../infra/environment";
-import { stacksReadBy } from "../infra/layers";
+import { stacksReadBy } from "../layers/layering";
 
 /** The packages a stack of Kubernetes objects has no use for: the service layer must not load them. */
 export const CLOUD_PACKAGES = ["@pulumi/aws", "@pulumi/eks", "@pulumi/random"] as const;

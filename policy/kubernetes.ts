@@ -1,7 +1,9 @@
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { imagePinFault } from "../components/conventions";
+import { RESERVED_SERVICE_NAMES, imagePinFault } from "../components/conventions";
+import { GATEWAY_NAMESPACE } from "../components/mesh/specs";
+import { systemNamespaceOwner } from "../components/service/system-namespaces";
 import { serviceNamespaces } from "./mesh";
-import { isKind, kubernetesType, list, obj } from "./util";
+import { isKind, kubernetesType, list, obj, objectRef } from "./util";
 
 /** Where each workload kind keeps its pod spec. */
 const POD_SPEC_PATHS: Record<string, string[]> = {
@@ -162,4 +164,40 @@ export const defaultDenyNetworkPolicy: StackValidationPolicy = {
     },
 };
 
-export const KUBERNETES_POLICIES = [pinnedImages, hardenedSecurityContext, requestsAndLimits, defaultDenyNetworkPolicy];
+/**
+ * Whether an object of a service may live in a system namespace: only an exposed host's
+ * Certificate, in the ingress gateway's namespace, where the gateway's Envoy reads its Secret.
+ */
+function systemNamespaceException(type: string, namespace: string): boolean {
+    return isKind(type, "cert-manager.io", "Certificate") && namespace === GATEWAY_NAMESPACE;
+}
+
+export const serviceOutsideSystemNamespaces: ResourceValidationPolicy = {
+    name: "k8s-service-not-in-system-namespace",
+    description:
+        "No object of a service stack is, or lives in, a namespace of Kubernetes (default, kube-*), Istio (istio-*) or the common layer, except an exposed host's Certificate in the gateway's namespace: a service's policies there would apply to the platform's own workloads.",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        const t = kubernetesType(args.type);
+        const md = obj(args.props.metadata) ?? {};
+        const service = obj(md.labels)?.["owner-service"];
+        if (!t || typeof service !== "string" || RESERVED_SERVICE_NAMES.includes(service)) {
+            return;
+        }
+        const namespace = t.group === "" && t.kind === "Namespace" ? md.name : md.namespace;
+        const owner = typeof namespace === "string" ? systemNamespaceOwner(namespace) : undefined;
+        if (owner !== undefined && !systemNamespaceException(args.type, String(namespace))) {
+            report(
+                `${t.kind} ${objectRef(args.props)} belongs to service ${service} (label owner-service), but ${owner}: a service's objects belong in its own namespace`,
+            );
+        }
+    },
+};
+
+export const KUBERNETES_POLICIES = [
+    pinnedImages,
+    hardenedSecurityContext,
+    requestsAndLimits,
+    defaultDenyNetworkPolicy,
+    serviceOutsideSystemNamespaces,
+];

@@ -1,5 +1,6 @@
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { RESERVED_SERVICE_NAMES } from "../components/conventions";
+import { dataPlaneOfNamespace } from "../components/mesh/dataplane";
 import { isEveryAddress } from "../components/network/ipv4";
 import { environmentOfResources, isKind, list, obj, objectRef } from "./util";
 
@@ -156,7 +157,9 @@ function namespaceOf(r: PolicyResource): string | undefined {
  * The service namespaces of a stack, with their names: those whose `owner-service` is a service
  * (a service stack's); the global and common layers own the platform's namespaces.
  */
-export function serviceNamespaces(resources: readonly PolicyResource[]): { name: string; urn: string }[] {
+export function serviceNamespaces(
+    resources: readonly PolicyResource[],
+): { name: string; urn: string; labels: Record<string, string> }[] {
     return resources
         .filter((r) => isKind(r.type, "", "Namespace"))
         .map((ns) => ({ md: obj(ns.props.metadata) ?? {}, urn: ns.urn }))
@@ -165,7 +168,7 @@ export function serviceNamespaces(resources: readonly PolicyResource[]): { name:
                 typeof obj(md.labels)?.["owner-service"] === "string" &&
                 !RESERVED_SERVICE_NAMES.includes(obj(md.labels)?.["owner-service"]),
         )
-        .map(({ md, urn }) => ({ name: String(md.name), urn }));
+        .map(({ md, urn }) => ({ name: String(md.name), urn, labels: obj(md.labels) ?? {} }));
 }
 
 export const defaultDenyPerNamespace: StackValidationPolicy = {
@@ -191,9 +194,16 @@ export const sidecarPerNamespace: StackValidationPolicy = {
         "Every service namespace has a Sidecar for all its workloads whose egress names its hosts (no */*), so each proxy knows only what it calls.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
-        const sidecars = args.resources.filter((r) => isKind(r.type, NETWORKING, "Sidecar"));
         for (const ns of serviceNamespaces(args.resources)) {
-            const own = sidecars.filter((s) => namespaceOf(s) === ns.name && !obj(obj(s.props.spec)?.workloadSelector));
+            // The object that scopes the namespace's proxies, as its data plane has it (the Sidecar).
+            const scope = dataPlaneOfNamespace(ns.labels).egressScope;
+            const group = scope.apiVersion.split("/")[0];
+            const own = args.resources.filter(
+                (s) =>
+                    isKind(s.type, group, scope.kind) &&
+                    namespaceOf(s) === ns.name &&
+                    !obj(obj(s.props.spec)?.workloadSelector),
+            );
             if (own.length === 0) {
                 report(
                     `namespace ${ns.name} has no Sidecar without workloadSelector: add one whose egress lists the services it calls, or every proxy holds the whole mesh`,

@@ -22,13 +22,10 @@ import { kubeconfigFile } from "../plan/engine/kube";
 
 /** Runs `npm run env -- ARGV` on the project copy and the backend; resolves with its wall time (fails unless it exits 0). */
 async function timed(project: string, backend: Backend, argv: string[], create: boolean): Promise<number> {
-    const vars = Object.fromEntries(
-        Object.entries(backend.env).filter((e): e is [string, string] => e[1] !== undefined),
-    );
     const lines: string[] = [];
     const started = Date.now();
     const code = await env(argv, {
-        workspace: new AutomationWorkspace(project, create, vars),
+        workspace: new AutomationWorkspace(project, create, backend.vars()),
         dir: project,
         print: (l) => lines.push(l),
         canAsk: false,

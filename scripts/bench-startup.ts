@@ -11,7 +11,7 @@ import * as os from "os";
 import { CLOUD_PACKAGES, GroupCost, costByGroup, loadedGroups, probeStartup } from "../plan/startup";
 import { ProbeResult } from "../plan/startup-probe";
 import { ROOT, stacksOfEnvironment } from "../plan/stack-config";
-import { layerOfStackName } from "../infra/layers";
+import { layerOfStackName } from "../layers/layering";
 import { writeBenchmarkSection } from "./doc-sections";
 import { median } from "./stats";
 

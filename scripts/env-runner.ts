@@ -1,8 +1,8 @@
 // Runs one operation over the stacks of an environment, layer by layer (the order of
-// infra/layers.ts), the stacks of a layer at once up to a bound, and summarizes what each did.
+// layers/layering.ts), the stacks of a layer at once up to a bound, and summarizes what each did.
 // The engine is behind an interface (EnvironmentWorkspace) so tests drive it with a fake; the
 // real one (Pulumi's Automation API) is in scripts/env.ts.
-import { Layer, layeredStacks } from "../infra/layers";
+import { Layer, layeredStacks } from "../layers/layering";
 
 /** What `npm run env` can do to an environment. */
 export const OPERATIONS = ["preview", "up", "refresh", "destroy"] as const;
@@ -37,6 +37,29 @@ export interface StackRunOptions {
     readonly policyPacks: readonly string[];
     /** Receives the engine's output as it comes, in chunks. */
     readonly onOutput: (text: string) => void;
+    /** preview: refresh the state from the providers first, so changes made by hand are seen (a drift check). */
+    readonly refresh?: boolean;
+    /** destroy: lift `protect` from every resource of the stack first (the teardown of a review environment). */
+    readonly unprotect?: boolean;
+    /** refresh: drop the operations an interrupted run left pending (`pulumi refresh --clear-pending-creates`). */
+    readonly clearPendingCreates?: boolean;
+    /** Aborted when the run is cancelled (SIGINT, SIGTERM): the operation is to stop cleanly and report. */
+    readonly cancel?: AbortSignal;
+}
+
+/** A stack of the project as the backend lists it. */
+export interface BackendStack {
+    /** The stack's name (without organization or project). */
+    readonly name: string;
+    /** How many resources its state holds (0 for a stack never deployed or destroyed). */
+    readonly resourceCount: number;
+}
+
+/** An operation an interrupted run left pending in a stack's state. */
+export interface PendingOperation {
+    /** The engine's kind: creating, updating, deleting, reading, ... */
+    readonly type: string;
+    readonly urn: string;
 }
 
 /** A stack's operation failed: why, and what the engine did before it stopped (when it says). */
@@ -56,10 +79,18 @@ export class StackRunFailure extends Error {
  */
 export interface EnvironmentWorkspace {
     run(stack: string, operation: Operation, options: StackRunOptions): Promise<StackRunReport>;
+    /** The project's stacks in the backend. */
+    listStacks(): Promise<BackendStack[]>;
+    /** A stack's outputs as deployed (secret values masked); undefined when the backend has no such stack. */
+    outputs(stack: string): Promise<Record<string, unknown> | undefined>;
+    /** The operations an interrupted run left pending in a stack's state. */
+    pendingOperations(stack: string): Promise<PendingOperation[]>;
+    /** The URNs of a stack's protected resources, as its state says (none for a stack not in the backend). */
+    protectedResources(stack: string): Promise<string[]>;
 }
 
 /** What happened to one stack. */
-export type StackResult = "succeeded" | "failed" | "changes" | "not run";
+export type StackResult = "succeeded" | "failed" | "changes" | "cancelled" | "not run";
 
 export interface StackOutcome {
     readonly stack: string;
@@ -80,8 +111,14 @@ export interface EnvironmentRun {
     /** How many stacks of one layer may run at once (1 or more). */
     readonly parallel: number;
     readonly policyPacks: readonly string[];
-    /** A preview that would change anything fails its stack (a drift check). */
+    /** A preview that would change anything fails its stack (a drift check); the preview refreshes first. */
     readonly expectNoChanges: boolean;
+    /** destroy: lift `protect` from each stack's resources before destroying it (the teardown). */
+    readonly unprotect?: boolean;
+    /** refresh: drop the operations an interrupted run left pending. */
+    readonly clearPendingCreates?: boolean;
+    /** Aborted to cancel the run: no further stack starts, the running ones stop cleanly. */
+    readonly cancel?: AbortSignal;
 }
 
 /** Runs `task` over `items` with at most `limit` at once; results in the order of `items`. */
@@ -131,12 +168,25 @@ export class PrefixedLines {
     }
 }
 
+/** The resources a drift check found changed, for its reason: the first few, by operation, type and name. */
+export function changesText(changes: readonly Change[], most = 5): string {
+    const shown = changes.slice(0, most).map((c) => `${c.op} ${c.type} ${c.name}`);
+    const more = changes.length > most ? [`and ${changes.length - most} more`] : [];
+    return [...shown, ...more].join("; ");
+}
+
+/** Why a cancelled run did not start a stack. */
+function cancelledText(cancel: AbortSignal): string {
+    return `not run: the run was cancelled (${String(cancel.reason ?? "cancelled")})`;
+}
+
 /**
  * Runs an operation over stacks layer by layer: global, common, then the services (reversed for
  * destroy), the stacks of a layer at once (at most `parallel`). Every stack of a layer runs to
  * its end; when one of them failed, the later layers do not run and their stacks are reported
- * as not run, naming the failed ones. Prints each stack's output line by line, prefixed with its
- * name, through `print`.
+ * as not run, naming the failed ones. Once `run.cancel` is aborted no further stack starts (each
+ * is reported as not run), and a stack whose operation ends with an error after it is reported as
+ * cancelled. Prints each stack's output line by line, prefixed with its name, through `print`.
  */
 export async function runEnvironment(
     run: EnvironmentRun,
@@ -151,8 +201,10 @@ export async function runEnvironment(
     const outcomes: StackOutcome[] = [];
     let failed: string[] = [];
     for (const group of groups) {
-        if (failed.length > 0) {
-            const reason = `not run: ${failed.join(", ")} failed in an earlier layer`;
+        if (failed.length > 0 || run.cancel?.aborted) {
+            const reason = run.cancel?.aborted
+                ? cancelledText(run.cancel)
+                : `not run: ${failed.join(", ")} failed in an earlier layer`;
             outcomes.push(
                 ...group.stacks.map((stack): StackOutcome => ({
                     stack,
@@ -165,34 +217,43 @@ export async function runEnvironment(
             continue;
         }
         const results = await pooled(group.stacks, run.parallel, async (stack): Promise<StackOutcome> => {
+            const base = { stack, layer: group.layer, operation: run.operation };
+            if (run.cancel?.aborted) {
+                return { ...base, result: "not run", reason: cancelledText(run.cancel) };
+            }
             const lines = new PrefixedLines(`[${stack.padEnd(width)}] `, print);
             const started = Date.now();
-            const base = { stack, layer: group.layer, operation: run.operation };
             try {
                 const report = await workspace.run(stack, run.operation, {
                     policyPacks: run.policyPacks,
                     onOutput: (t) => lines.write(t),
+                    refresh: run.operation === "preview" && run.expectNoChanges,
+                    unprotect: run.operation === "destroy" && run.unprotect === true,
+                    clearPendingCreates: run.operation === "refresh" && run.clearPendingCreates === true,
+                    cancel: run.cancel,
                 });
                 lines.flush();
                 const seconds = (Date.now() - started) / 1000;
                 const drift = run.operation === "preview" && run.expectNoChanges && hasChanges(report.counts);
+                const found = report.changes.length > 0 ? `: ${changesText(report.changes)}` : "";
                 return {
                     ...base,
                     result: drift ? "changes" : "succeeded",
                     counts: report.counts,
                     changes: report.changes,
                     seconds,
-                    reason: drift ? "changes found, none expected (--expect-no-changes)" : undefined,
+                    reason: drift ? `changes found, none expected (--expect-no-changes)${found}` : undefined,
                 };
             } catch (err) {
                 lines.flush();
                 const counts = err instanceof StackRunFailure ? err.counts : undefined;
+                const why = err instanceof Error ? err.message : String(err);
                 return {
                     ...base,
-                    result: "failed",
+                    result: run.cancel?.aborted ? "cancelled" : "failed",
                     counts,
                     seconds: (Date.now() - started) / 1000,
-                    reason: err instanceof Error ? err.message : String(err),
+                    reason: run.cancel?.aborted ? `cancelled (${String(run.cancel.reason)}): ${why}` : why,
                 };
             }
         });
@@ -250,9 +311,10 @@ export function firstLine(text: string): string {
 
 /**
  * The summary table printed at the end: one row per stack in the order they ran (or would have),
- * then the reason of each stack that failed, found changes or did not run.
+ * then the reason of each stack that failed, found changes or did not run, then `notes` (what the
+ * command found about the environment besides, e.g. orphan stacks, or how to recover).
  */
-export function summaryTable(outcomes: readonly StackOutcome[]): string {
+export function summaryTable(outcomes: readonly StackOutcome[], notes: readonly string[] = []): string {
     const rows = [[...COLUMNS], ...outcomes.map(cells)];
     const widths = COLUMNS.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
     const numeric = (i: number) => i >= 2 && i <= 7;
@@ -262,10 +324,12 @@ export function summaryTable(outcomes: readonly StackOutcome[]): string {
             .join("  ")
             .trimEnd(),
     );
-    const notes = outcomes.flatMap((o) =>
+    const reasons = outcomes.flatMap((o) =>
         o.reason ? [`${o.stack}: ${o.result === "not run" ? "" : `${o.result}: `}${firstLine(o.reason)}`] : [],
     );
-    return [...text, ...(notes.length > 0 ? ["", ...notes] : [])].join("\n");
+    return [...text, ...(reasons.length > 0 ? ["", ...reasons] : []), ...(notes.length > 0 ? ["", ...notes] : [])].join(
+        "\n",
+    );
 }
 
 /** Escapes what would break a Markdown table cell. */
@@ -275,9 +339,10 @@ function md(text: string): string {
 
 /**
  * A Markdown summary of an operation (for a pull-request comment): the table, the reason of
- * each stack that did not succeed, and for each stack with changes the resources it changes.
+ * each stack that did not succeed, `notes` (as in summaryTable), and for each stack with changes
+ * the resources it changes.
  */
-export function summaryMarkdown(env: string, outcomes: readonly StackOutcome[]): string {
+export function summaryMarkdown(env: string, outcomes: readonly StackOutcome[], notes: readonly string[] = []): string {
     const operation = outcomes[0]?.operation ?? "preview";
     const lines = [
         `### \`${operation}\` of environment \`${env}\`: ${allSucceeded(outcomes) ? "every stack succeeded" : "not every stack succeeded"}`,
@@ -291,9 +356,12 @@ export function summaryMarkdown(env: string, outcomes: readonly StackOutcome[]):
                     .join(" | ")} |`,
         ),
     ];
-    const notes = outcomes.flatMap((o) => (o.reason ? [`- \`${o.stack}\`: ${md(firstLine(o.reason))}`] : []));
+    const reasons = outcomes.flatMap((o) => (o.reason ? [`- \`${o.stack}\`: ${md(firstLine(o.reason))}`] : []));
+    if (reasons.length > 0) {
+        lines.push("", ...reasons);
+    }
     if (notes.length > 0) {
-        lines.push("", ...notes);
+        lines.push("", ...notes.map((n) => `- ${md(n)}`));
     }
     for (const o of outcomes) {
         const changes = o.changes ?? [];

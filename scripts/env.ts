@@ -1,33 +1,43 @@
 // `npm run env -- <preview|up|refresh|destroy> --env <env>`: one operation over every stack of an
-// environment, in layer order (infra/layers.ts), on Pulumi's Automation API over this project's
+// environment, in layer order (layers/layering.ts), on Pulumi's Automation API over this project's
 // folder with the user's backend and credentials. See README "Deploy for real" and
 // `npm run env -- --help` for the options and exit codes.
 import * as fs from "fs";
 import * as path from "path";
 import * as readline from "readline";
-import { stripVTControlCharacters } from "util";
 import { runCommand } from "./cli";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { EngineEvent, LocalWorkspace, OpMap, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
 import { parseEngineConfig } from "../infra/config";
-import { ENV_NAME } from "../infra/schema/stack";
-import { envOfStackName, layerOfStackName, layeredStacks } from "../infra/layers";
+import { findOnPath } from "../plan/engine/engine";
+import { ENV_NAME } from "../layers/schema/stack";
+import { envOfStackName, layerOfStackName, layeredStacks } from "../layers/layering";
 import { checkAllowedCallers } from "../plan/access-plan";
 import { ROOT, allStacks, readStackConfig, stacksOfEnvironment } from "../plan/stack-config";
 import {
-    Change,
-    Counts,
     EnvironmentWorkspace,
     OPERATIONS,
     Operation,
-    StackRunOptions,
-    StackRunFailure,
-    StackRunReport,
+    PendingOperation,
+    StackOutcome,
     allSucceeded,
     runEnvironment,
     summaryMarkdown,
     summaryTable,
 } from "./env-runner";
+import { AutomationWorkspace } from "./env-workspace";
+import {
+    destroyRefusal,
+    destroysEnvironment,
+    inventoryIsClean,
+    inventoryNotes,
+    inventoryOf,
+    protectedRefusal,
+    recoveryNotes,
+    teardownRefusal,
+} from "./env-guards";
+import { isProductionInFile } from "./production";
+
+export { AutomationWorkspace, countsOf } from "./env-workspace";
 
 /** The command's exit codes; README "Deploy for real" documents the same. */
 export const EXIT = {
@@ -35,8 +45,14 @@ export const EXIT = {
     ok: 0,
     /** A stack failed, or a drift check found changes. */
     failed: 1,
-    /** Bad input (an unknown operation, environment or option, a stack of another environment, an invalid stack file): nothing ran. */
+    /**
+     * Bad input or a refusal (an unknown operation, environment or option, a stack of another
+     * environment, an invalid stack file, a guarded destroy, a teardown of production, no pulumi
+     * on PATH): nothing ran.
+     */
     badInput: 2,
+    /** Cancelled by SIGINT or SIGTERM: the running operations stopped cleanly; the summary says how to recover. */
+    cancelled: 130,
 } as const;
 
 const HELP = `
@@ -44,18 +60,34 @@ Stacks run in layer order: the global stack <env>, then <env>-common, then every
 <env>-<service> at once (at most --parallel); destroy runs the other way round. A layer with a
 failed stack is the last one that runs: the summary names the stacks that did not run and why.
 
+up previews each stack with the policy packs first and updates it only when that passed. preview
+--expect-no-changes refreshes first, so a change made by hand is seen, and also fails on stacks
+of the environment that are in the backend without a stack file (orphans) or the other way round.
+destroy is refused while a stack of a later layer still has resources in the backend, and
+destroying the global stack (the whole environment) needs the environment's name: typed on a
+terminal, or --yes-destroy <env>. Protected resources make a destroy fail; --unprotect lifts the
+protection first, for an environment whose global stack says platform:production: false (in its
+file and deployed). Ctrl-C or SIGTERM cancels: no further stack starts, the running ones stop
+cleanly, and the summary says how to recover each (docs/living-with-an-environment.md).
+
 Exit codes:
   0   every stack succeeded
-  1   a stack failed (or, with --expect-no-changes, a preview found changes)
-  2   bad input: an unknown operation, environment or option, --parallel below 1, a --stack of
-      another environment, a stack file that is missing or invalid; nothing ran
+  1   a stack failed (or, with --expect-no-changes, a preview found changes, an orphan stack or a
+      stack file without a stack)
+  2   bad input or a refusal: an unknown operation, environment or option, --parallel below 1, a
+      --stack of another environment, a stack file that is missing or invalid, a destroy under a
+      later layer, a destroy of the environment without its name, a teardown of production, no
+      pulumi on PATH; nothing ran
+  130 cancelled (SIGINT or SIGTERM)
 
 Examples:
   npm run env -- preview --env dev --policy-pack policy --summary out/preview-dev.md
   npm run env -- up --env dev --yes --create           (a new environment: creates its stacks)
   npm run env -- up --env dev --stack dev-backend --yes
   npm run env -- preview --env prod --expect-no-changes     (a drift check)
-  npm run env -- destroy --env dev --yes
+  npm run env -- destroy --env dev --stack dev-backend --yes
+  npm run env -- destroy --env pr42 --unprotect --yes-destroy pr42   (tear down a review environment)
+  npm run env -- refresh --env dev --stack dev-backend --clear-pending-creates --yes   (after an interrupted run)
 `;
 
 /** Bad input found after parsing: exit 2, nothing ran. */
@@ -75,6 +107,12 @@ export interface EnvArgs {
     readonly expectNoChanges: boolean;
     /** Create stacks missing from the backend (preview and up). */
     readonly create: boolean;
+    /** destroy: lift `protect` first (the teardown of a review environment). */
+    readonly unprotect: boolean;
+    /** destroy: the environment's name, confirming its destroy without a terminal. */
+    readonly yesDestroy?: string;
+    /** refresh: drop the operations an interrupted run left pending. */
+    readonly clearPendingCreates: boolean;
 }
 
 function parallelOption(value: string): number {
@@ -160,7 +198,7 @@ export function parseEnvArgs(argv: readonly string[], defaultDir = ROOT): EnvArg
     const program = new Command()
         .name("npm run env --")
         .usage(
-            "<preview|up|refresh|destroy> --env <env> [--stack <stack>]... [--parallel N] [--policy-pack DIR] [--yes] [--summary FILE] [--expect-no-changes] [--create] [--cwd DIR]",
+            "<preview|up|refresh|destroy> --env <env> [--stack <stack>]... [--parallel N] [--policy-pack DIR] [--yes] [--summary FILE] [--expect-no-changes] [--create] [--yes-destroy ENV] [--unprotect] [--clear-pending-creates] [--cwd DIR]",
         )
         .description(
             "Runs one Pulumi operation over every stack of an environment, in layer order, with your backend and credentials.",
@@ -188,6 +226,18 @@ export function parseEnvArgs(argv: readonly string[], defaultDir = ROOT): EnvArg
             "--create",
             "create a stack that does not exist in the backend yet (preview and up; with the backend's default secrets provider)",
         )
+        .option(
+            "--yes-destroy <env>",
+            "destroy: confirm the destroy of environment <env> (its global stack) without a terminal; --yes is not enough",
+        )
+        .option(
+            "--unprotect",
+            "destroy: lift the protection of every resource first (the teardown of an environment whose global stack says platform:production: false)",
+        )
+        .option(
+            "--clear-pending-creates",
+            "refresh: drop the operations an interrupted run left pending (pulumi refresh --clear-pending-creates)",
+        )
         .option("--cwd <dir>", "the project folder: Pulumi.yaml and the stack files (default: this repository)")
         .helpOption("-h, --help", "show this help and exit 0")
         .addHelpText("after", HELP)
@@ -204,6 +254,9 @@ export function parseEnvArgs(argv: readonly string[], defaultDir = ROOT): EnvArg
         yes?: boolean;
         summary?: string;
         expectNoChanges?: boolean;
+        yesDestroy?: string;
+        unprotect?: boolean;
+        clearPendingCreates?: boolean;
     }>();
     const operation = program.args[0];
     const dir = opts.cwd !== undefined ? path.resolve(opts.cwd) : defaultDir;
@@ -215,6 +268,24 @@ export function parseEnvArgs(argv: readonly string[], defaultDir = ROOT): EnvArg
     }
     if (opts.expectNoChanges && operation !== "preview") {
         throw new BadInputError(`--expect-no-changes is for preview only (a drift check), not ${operation}`);
+    }
+    for (const [flag, given] of [
+        ["--yes-destroy", opts.yesDestroy !== undefined],
+        ["--unprotect", opts.unprotect === true],
+    ] as const) {
+        if (given && operation !== "destroy") {
+            throw new BadInputError(`${flag} is for destroy only, not ${operation}`);
+        }
+    }
+    if (opts.clearPendingCreates && operation !== "refresh") {
+        throw new BadInputError(
+            `--clear-pending-creates is for refresh only (after an interrupted run), not ${operation}`,
+        );
+    }
+    if (opts.yesDestroy !== undefined && opts.yesDestroy !== opts.env) {
+        throw new BadInputError(
+            `--yes-destroy ${opts.yesDestroy} does not name the environment being destroyed (${opts.env}); pass --yes-destroy ${opts.env}`,
+        );
     }
     for (const pack of opts.policyPack) {
         if (!fs.existsSync(path.join(path.resolve(pack), "PulumiPolicy.yaml"))) {
@@ -236,112 +307,10 @@ export function parseEnvArgs(argv: readonly string[], defaultDir = ROOT): EnvArg
         summary: opts.summary,
         expectNoChanges: opts.expectNoChanges ?? false,
         create: opts.create ?? false,
+        unprotect: opts.unprotect ?? false,
+        yesDestroy: opts.yesDestroy,
+        clearPendingCreates: opts.clearPendingCreates ?? false,
     };
-}
-
-/** The engine's counts as the summary's columns. */
-export function countsOf(ops: OpMap | undefined): Counts {
-    const n = (k: keyof OpMap) => ops?.[k] ?? 0;
-    return {
-        created: n("create"),
-        updated: n("update"),
-        replaced: n("replace"),
-        deleted: n("delete"),
-        unchanged: n("same"),
-    };
-}
-
-/** Text without terminal colour codes (a program's exception is printed with them) and without trailing space. */
-function plain(text: string): string {
-    return stripVTControlCharacters(text).trimEnd();
-}
-
-/** The operations of a resource the Markdown summary lists (a replacement's two steps are one `replace`). */
-const LISTED_OPS = new Set(["create", "update", "replace", "delete", "import"]);
-
-/** The real engine: Pulumi's Automation API over a project folder (LocalWorkspace), as the CLI would run. */
-export class AutomationWorkspace implements EnvironmentWorkspace {
-    constructor(
-        private readonly workDir: string,
-        /** Whether preview and up create a stack missing from the backend (--create). */
-        private readonly create = false,
-        /** Extra environment variables for every command (the CLI's own environment is inherited). */
-        private readonly envVars: Record<string, string> = {},
-    ) {}
-
-    private async stack(name: string, operation: Operation): Promise<Stack | undefined> {
-        const args = { stackName: name, workDir: this.workDir };
-        const opts = { envVars: this.envVars };
-        if (this.create && (operation === "preview" || operation === "up")) {
-            return LocalWorkspace.createOrSelectStack(args, opts);
-        }
-        try {
-            return await LocalWorkspace.selectStack(args, opts);
-        } catch (err) {
-            if (!(err instanceof StackNotFoundError)) {
-                throw err;
-            }
-            if (operation === "destroy") {
-                return undefined; // never deployed: nothing to destroy
-            }
-            throw new StackRunFailure(
-                `stack ${name} does not exist in the backend: create it with "pulumi stack init ${name}" (with --secrets-provider if you use one), or pass --create`,
-            );
-        }
-    }
-
-    async run(name: string, operation: Operation, options: StackRunOptions): Promise<StackRunReport> {
-        const stack = await this.stack(name, operation);
-        if (stack === undefined) {
-            options.onOutput(`no stack ${name} in the backend: nothing to destroy\n`);
-            return { counts: countsOf({}), changes: [] };
-        }
-        const changes: Change[] = [];
-        const errors: string[] = [];
-        let summary: OpMap | undefined;
-        const onEvent = (event: EngineEvent) => {
-            const step = event.resourcePreEvent?.metadata;
-            if (step && LISTED_OPS.has(step.op)) {
-                changes.push({ op: step.op, type: step.type, name: step.urn.split("::").pop() ?? step.urn });
-            }
-            const policy = event.policyEvent;
-            if (policy?.enforcementLevel === "mandatory") {
-                errors.push(`policy ${policy.policyPackName}/${policy.policyName}: ${plain(policy.message)}`);
-            }
-            if (event.diagnosticEvent?.severity === "error") {
-                errors.push(plain(event.diagnosticEvent.message));
-            }
-            summary = event.summaryEvent?.resourceChanges ?? summary;
-        };
-        try {
-            return { counts: countsOf(await this.operate(stack, operation, options, onEvent)), changes };
-        } catch (err) {
-            // The Automation API's error holds the CLI's whole output; the engine's error events say why.
-            const why = errors.length > 0 ? errors.join("\n") : err instanceof Error ? err.message : String(err);
-            throw new StackRunFailure(why, summary ? countsOf(summary) : undefined);
-        }
-    }
-
-    /** Runs the operation; resolves with the engine's counts. */
-    private async operate(
-        stack: Stack,
-        operation: Operation,
-        options: StackRunOptions,
-        onEvent: (e: EngineEvent) => void,
-    ): Promise<OpMap | undefined> {
-        const common = { onOutput: options.onOutput, onEvent, color: "never" as const };
-        const policyPacks = [...options.policyPacks];
-        switch (operation) {
-            case "preview":
-                return (await stack.preview({ ...common, policyPacks })).changeSummary;
-            case "up":
-                return (await stack.up({ ...common, policyPacks })).summary.resourceChanges;
-            case "refresh":
-                return (await stack.refresh(common)).summary.resourceChanges;
-            case "destroy":
-                return (await stack.destroy(common)).summary.resourceChanges;
-        }
-    }
 }
 
 /** What the run will do, before it starts: the stacks by layer, in order. */
@@ -358,11 +327,18 @@ export function runOrderText(args: EnvArgs): string {
     return `${args.operation} of environment ${args.env}: ${parts.join(", then ")}`;
 }
 
-async function confirm(question: string): Promise<boolean> {
+/** Asks a question on the terminal; resolves with the answer. */
+async function askOnTerminal(question: string): Promise<string> {
     const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
     const answer = await new Promise<string>((resolve) => rl.question(question, resolve));
     rl.close();
-    return /^y(es)?$/i.test(answer.trim());
+    return answer;
+}
+
+/** Where the command hears SIGINT and SIGTERM (default: this process). */
+export interface SignalSource {
+    on(signal: "SIGINT" | "SIGTERM", handler: () => void): unknown;
+    off(signal: "SIGINT" | "SIGTERM", handler: () => void): unknown;
 }
 
 /** What `main` runs with; tests replace each. */
@@ -375,41 +351,180 @@ export interface MainOptions {
     readonly dir?: string;
     /** Whether a question can be asked on a terminal (default: when stdin is one). */
     readonly canAsk?: boolean;
+    /** Asks a question and resolves with the answer (default: on the terminal). */
+    readonly ask?: (question: string) => Promise<string>;
+    /** Where SIGINT and SIGTERM come from (default: this process). */
+    readonly signals?: SignalSource;
+}
+
+/** The message when the Pulumi CLI is not on PATH (the Automation API runs `pulumi`). */
+export const NO_PULUMI =
+    'the Pulumi CLI ("pulumi") is not on PATH; npm run env runs it for every operation: install it (https://www.pulumi.com/docs/install/) or add its folder to PATH; nothing ran';
+
+/**
+ * Checks the environment against the backend before anything runs: the guard of destroy and the
+ * teardown's production check (each refusal throws a BadInputError), and for a preview the
+ * orphans and the stack files without a stack. Returns the inventory's notes and whether it is clean.
+ */
+async function checkEnvironment(
+    args: EnvArgs,
+    workspace: EnvironmentWorkspace,
+): Promise<{ notes: string[]; clean: boolean }> {
+    const files = stacksOfEnvironment(args.env, args.dir);
+    if (args.operation === "destroy") {
+        const refusal = destroyRefusal(args.env, args.stacks, await workspace.listStacks(), files);
+        if (refusal !== undefined) {
+            throw new BadInputError(refusal);
+        }
+        if (!args.unprotect) {
+            const held = new Map<string, string[]>();
+            for (const stack of args.stacks) {
+                held.set(stack, await workspace.protectedResources(stack));
+            }
+            const protectedOnes = protectedRefusal(args.env, held);
+            if (protectedOnes !== undefined) {
+                throw new BadInputError(protectedOnes);
+            }
+        } else {
+            const teardown = teardownRefusal(
+                args.env,
+                isProductionInFile(args.env, args.dir),
+                await workspace.outputs(args.env),
+            );
+            if (teardown !== undefined) {
+                throw new BadInputError(teardown);
+            }
+        }
+    }
+    if (args.operation !== "preview") {
+        return { notes: [], clean: true };
+    }
+    const inventory = inventoryOf(args.env, files, await workspace.listStacks());
+    return { notes: inventoryNotes(inventory), clean: inventoryIsClean(inventory) };
+}
+
+/**
+ * Asks before a run that changes stacks; resolves with whether to go on. Destroying the global
+ * stack (the environment) needs the environment's name, typed or as --yes-destroy; anything else
+ * that changes stacks a yes, or --yes.
+ */
+async function confirmed(args: EnvArgs, options: MainOptions, print: (line: string) => void): Promise<boolean> {
+    const canAsk = options.canAsk ?? process.stdin.isTTY;
+    const ask = options.ask ?? askOnTerminal;
+    if (args.operation === "destroy" && destroysEnvironment(args.env, args.stacks)) {
+        if (args.yesDestroy === args.env) {
+            return true;
+        }
+        if (!canAsk) {
+            throw new BadInputError(
+                `destroying environment ${args.env} (its global stack ${args.env}) needs its name: pass --yes-destroy ${args.env} to run it without a terminal (--yes is not enough)`,
+            );
+        }
+        const answer = (
+            await ask(`Destroy environment ${args.env} (${args.stacks.join(", ")})? Type its name to confirm: `)
+        ).trim();
+        if (answer !== args.env) {
+            print(`nothing ran: "${answer}" is not ${args.env}`);
+            return false;
+        }
+        return true;
+    }
+    if (args.operation === "preview" || args.yes || args.yesDestroy === args.env) {
+        return true;
+    }
+    if (!canAsk) {
+        throw new BadInputError(
+            `${args.operation} changes the stacks: pass --yes to run it without a terminal to confirm on`,
+        );
+    }
+    const answer = await ask(
+        `Run ${args.operation} on ${args.stacks.length} stack${args.stacks.length === 1 ? "" : "s"}? [y/N] `,
+    );
+    if (!/^y(es)?$/i.test(answer.trim())) {
+        print("nothing ran");
+        return false;
+    }
+    return true;
+}
+
+/**
+ * Runs the environment with SIGINT and SIGTERM turned into a clean cancel: no further stack
+ * starts and the running operations stop (runEnvironment, AutomationWorkspace.run).
+ */
+async function runCancellable(
+    args: EnvArgs,
+    workspace: EnvironmentWorkspace,
+    signals: SignalSource,
+    print: (line: string) => void,
+): Promise<{ outcomes: StackOutcome[]; cancelled: boolean }> {
+    const cancel = new AbortController();
+    const handlers = (["SIGINT", "SIGTERM"] as const).map((signal) => {
+        const handler = () => {
+            if (cancel.signal.aborted) {
+                print(`${signal} received again: still waiting for the running operations to stop`);
+                return;
+            }
+            print(
+                `${signal} received: cancelling; no further stack starts and the running operations stop cleanly (a second Ctrl-C on the terminal stops them at once, leaving operations pending)`,
+            );
+            cancel.abort(signal);
+        };
+        signals.on(signal, handler);
+        return { signal, handler };
+    });
+    try {
+        const outcomes = await runEnvironment({ ...args, cancel: cancel.signal }, workspace, print);
+        return { outcomes, cancelled: cancel.signal.aborted };
+    } finally {
+        for (const { signal, handler } of handlers) {
+            signals.off(signal, handler);
+        }
+    }
+}
+
+/** The pending operations of each stack a cancelled run interrupted (none when the backend cannot say). */
+async function pendingOf(
+    outcomes: readonly StackOutcome[],
+    workspace: EnvironmentWorkspace,
+): Promise<Map<string, PendingOperation[]>> {
+    const pending = new Map<string, PendingOperation[]>();
+    for (const o of outcomes.filter((o) => o.result === "cancelled")) {
+        pending.set(o.stack, await workspace.pendingOperations(o.stack).catch(() => []));
+    }
+    return pending;
 }
 
 /** Runs the command; returns its exit code. */
 export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
     const print = options.print ?? console.log;
     const args = parseEnvArgs(argv, options.dir ?? ROOT);
-    print(runOrderText(args));
-    if (args.operation !== "preview" && !args.yes) {
-        if (!(options.canAsk ?? process.stdin.isTTY)) {
-            throw new BadInputError(
-                `${args.operation} changes the stacks: pass --yes to run it without a terminal to confirm on`,
-            );
-        }
-        if (
-            !(await confirm(
-                `Run ${args.operation} on ${args.stacks.length} stack${args.stacks.length === 1 ? "" : "s"}? [y/N] `,
-            ))
-        ) {
-            print("nothing ran");
-            return EXIT.failed;
-        }
+    if (options.workspace === undefined && findOnPath("pulumi") === undefined) {
+        throw new BadInputError(NO_PULUMI);
     }
-    const outcomes = await runEnvironment(
-        args,
-        options.workspace ?? new AutomationWorkspace(args.dir, args.create),
-        print,
-    );
+    const workspace = options.workspace ?? new AutomationWorkspace(args.dir, args.create);
+    print(runOrderText(args));
+    const environment = await checkEnvironment(args, workspace);
+    if (!(await confirmed(args, options, print))) {
+        return EXIT.failed;
+    }
+    const { outcomes, cancelled } = await runCancellable(args, workspace, options.signals ?? process, print);
+    const again = `npm run env -- ${argv.join(" ")}`;
+    const notes = [
+        ...environment.notes,
+        ...recoveryNotes(args.env, outcomes, await pendingOf(outcomes, workspace), again),
+    ];
     print("");
-    print(summaryTable(outcomes));
+    print(summaryTable(outcomes, notes));
     if (args.summary) {
         fs.mkdirSync(path.dirname(path.resolve(args.summary)), { recursive: true });
-        fs.writeFileSync(args.summary, summaryMarkdown(args.env, outcomes));
+        fs.writeFileSync(args.summary, summaryMarkdown(args.env, outcomes, notes));
         print(`wrote ${args.summary}`);
     }
-    return allSucceeded(outcomes) ? EXIT.ok : EXIT.failed;
+    if (cancelled) {
+        return EXIT.cancelled;
+    }
+    const driftFree = !args.expectNoChanges || environment.clean;
+    return allSucceeded(outcomes) && driftFree ? EXIT.ok : EXIT.failed;
 }
 
 /** The exit code of an error thrown by `main`, and the message to print (none when commander printed it). */

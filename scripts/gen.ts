@@ -1,5 +1,5 @@
 // Generates the files that are derived from the code, so they cannot drift from it:
-//   - Pulumi.yaml's `config:` declarations, from the key declarations in infra/schema;
+//   - Pulumi.yaml's `config:` declarations, from the key declarations of the layers (layers/);
 //   - the README's config and outputs tables, between their <!-- generated --> markers;
 //   - schema/<layer>.json, the JSON Schema of each layer's stack config.
 // `npm run gen` writes them; test/generated.test.ts fails when they are out of date.

@@ -1,16 +1,16 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { ALL_KEYS, KeySpec, LAYERS, NAMESPACE, layerJsonSchema } from "../infra/schema";
-import { COMMON_OUTPUTS } from "../stacks/common";
-import { GLOBAL_OUTPUTS } from "../stacks/global";
-import { OutputDoc } from "../stacks/outputs";
-import { SERVICE_OUTPUTS } from "../stacks/service";
+import { ALL_KEYS, KeySpec, LAYERS, NAMESPACE, layerJsonSchema } from "../layers/config";
+import { COMMON_OUTPUTS } from "../layers/common/outputs";
+import { GLOBAL_OUTPUTS } from "../layers/global/outputs";
+import { OutputDoc } from "../layers/outputs";
+import { SERVICE_OUTPUTS } from "../layers/service/outputs";
 
 const ROOT = path.join(__dirname, "..");
 
 /** The part of Pulumi.yaml above `config:`, kept as written. */
-const PROJECT_HEADER = `# Generated in part by \`npm run gen\` from infra/schema: edit the key declarations there, not here.
+const PROJECT_HEADER = `# Generated in part by \`npm run gen\` from the config key declarations (layers/*/config.ts and the components' config slices): edit them there, not here.
 name: ${NAMESPACE}
 description: Layered stacks for an AWS EKS platform with an Istio mesh, Prometheus, Grafana and Jaeger
 runtime:

@@ -29,8 +29,8 @@ interface Mutation {
     readonly tests: readonly string[];
 }
 
-const COMMON = "test/stacks/common.test.ts";
-const SERVICE = "test/stacks/service.test.ts";
+const COMMON = "test/layers/common/deploy.test.ts";
+const SERVICE = "test/layers/service/deploy.test.ts";
 
 export const MUTATIONS: readonly Mutation[] = [
     {
@@ -42,7 +42,7 @@ export const MUTATIONS: readonly Mutation[] = [
     },
     {
         id: "server-side-apply",
-        file: "infra/providers.ts",
+        file: "layers/providers.ts",
         from: ", enableServerSideApply: true }",
         to: " }",
         tests: [COMMON, SERVICE],

@@ -1,16 +1,25 @@
 // The stack listings the workflows need (.github/scripts/stacks.sh runs this), as JSON for a job
-// matrix, from the Pulumi.<stack>.yaml files and the layering of infra/layers.ts (which stack is an
+// matrix, from the Pulumi.<stack>.yaml files and the layering of layers/layering.ts (which stack is an
 // environment's global stack, which environment a stack belongs to), so no workflow restates it:
 //
-//   stacks envs                        ["dev","prod"]          every environment (each global stack)
-//   stacks touched <base-ref>          ["dev-backend"]         the stacks a change since <base-ref> touches
-//   stacks touched-envs <base-ref>     ["dev"]                 the environments of those stacks
+//   stacks envs                           ["dev","prod"]          every environment (each global stack)
+//   stacks envs-with <ref>                ["dev","prod","qa"]     the environments of this tree and of <ref>'s
+//   stacks changed <diff.json>...         ["dev-backend"]         the stacks whose plan changes, from the
+//                                                                 reports of `npm run plan -- --diff --json`
+//   stacks changed-envs <diff.json>...    ["dev"]                 the environments of those stacks
+//   stacks preview-envs <diff.json>...    ["dev"]                 those of them that are not production
 //
-// A change to a stack's own file touches that stack; a change to code, dependencies or Pulumi.yaml
-// touches every stack; docs, README and workflow changes touch none.
+// A pull request previews only environments that are not production (platform:production: false in
+// their global stack's file): its job holds no production secret (docs/operations.md "CI/CD").
+//
+// Which stacks a change touches is not guessed from the files it changes: the plan diff of each
+// environment says it (a change of one service's allowedCallers changes its callers' Sidecars too).
 import { execFileSync } from "child_process";
-import { envOfStackName, layerOfStackName } from "../infra/layers";
+import * as fs from "fs";
+import { envOfStackName, layerOfStackName } from "../layers/layering";
+import { DiffReport } from "../plan/diff-report";
 import { ROOT, allStacks } from "../plan/stack-config";
+import { isProductionInFile } from "./production";
 
 /** Every environment: the stacks that are an environment's global stack, sorted. */
 export function environments(stacks: readonly string[]): string[] {
@@ -22,43 +31,50 @@ export function environmentsOf(stacks: readonly string[]): string[] {
     return [...new Set(stacks.map(envOfStackName))].sort();
 }
 
-/** Files whose change touches no stack. */
-const NO_STACK = /^(docs\/.*|README\.md|\.github\/.*)$/;
-const STACK_FILE = /^Pulumi\.([^/]+)\.yaml$/;
-
-/** The stacks of `existing` a change of `changed` (paths from the repository root) touches, sorted. */
-export function touchedStacks(changed: readonly string[], existing: readonly string[]): string[] {
-    // Pulumi.yaml is not a stack file: a change to it is a change to every stack.
-    if (changed.some((f) => !NO_STACK.test(f) && !STACK_FILE.test(f))) {
-        return [...existing].sort();
-    }
-    const touched = changed
-        .map((f) => STACK_FILE.exec(f)?.[1])
-        .filter((s): s is string => s !== undefined && existing.includes(s));
-    return [...new Set(touched)].sort();
-}
-
-function changedSince(base: string): string[] {
-    return execFileSync("git", ["diff", "--name-only", `${base}...HEAD`], { cwd: ROOT, encoding: "utf8" })
+/** The stacks of the `Pulumi.<stack>.yaml` files at the root of git ref `ref`'s tree. */
+function stacksAt(ref: string): string[] {
+    return execFileSync("git", ["ls-tree", "--name-only", ref], { cwd: ROOT, encoding: "utf8" })
         .split("\n")
-        .filter(Boolean);
+        .map((f) => /^Pulumi\.([^/]+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined);
 }
 
-const USAGE = "usage: stacks envs | touched <base-ref> | touched-envs <base-ref>";
+/** The stacks whose plan changes, from diff reports (`npm run plan -- --env <env> --diff <ref> --json`), each once, in the reports' order. */
+export function changedStacks(reports: readonly Pick<DiffReport, "changedStacks">[]): string[] {
+    return [...new Set(reports.flatMap((r) => r.changedStacks))];
+}
+
+function readReports(files: readonly string[]): DiffReport[] {
+    return files.map((f) => JSON.parse(fs.readFileSync(f, "utf8")) as DiffReport);
+}
+
+const USAGE =
+    "usage: stacks envs | envs-with <ref> | changed <diff.json>... | changed-envs <diff.json>... | preview-envs <diff.json>...";
 
 /** Runs one listing; returns its JSON, or throws with the usage. */
 export function listing(
     args: readonly string[],
     stacks = allStacks(ROOT),
-    changed: (base: string) => string[] = changedSince,
+    at: (ref: string) => string[] = stacksAt,
+    reports: (files: readonly string[]) => Pick<DiffReport, "changedStacks">[] = readReports,
+    // An environment whose global stack file this tree no longer has is taken as production.
+    isProduction: (env: string) => boolean = (env) =>
+        !fs.existsSync(`${ROOT}/Pulumi.${env}.yaml`) || isProductionInFile(env, ROOT),
 ): string[] {
-    const [command, base, ...rest] = args;
-    if (command === "envs" && base === undefined) {
+    const [command, ...rest] = args;
+    if (command === "envs" && rest.length === 0) {
         return environments(stacks);
     }
-    if ((command === "touched" || command === "touched-envs") && base && rest.length === 0) {
-        const touched = touchedStacks(changed(base), stacks);
-        return command === "touched" ? touched : environmentsOf(touched);
+    if (command === "envs-with" && rest.length === 1) {
+        return environments([...new Set([...stacks, ...at(rest[0])])]);
+    }
+    if (["changed", "changed-envs", "preview-envs"].includes(command) && rest.length > 0) {
+        const changed = changedStacks(reports(rest));
+        if (command === "changed") {
+            return changed;
+        }
+        const envs = environmentsOf(changed);
+        return command === "changed-envs" ? envs : envs.filter((env) => !isProduction(env));
     }
     throw new Error(USAGE);
 }

@@ -1,14 +1,17 @@
 // `npm run env`: ordering, narrowing, failure handling, the summary and bad input, with a fake
 // workspace in place of Pulumi's Automation API (test/integration/env.test.ts runs the real one).
 import * as assert from "assert";
+import { EventEmitter } from "events";
 import * as fs from "fs";
 import * as path from "path";
 import { CommanderError } from "commander";
-import { EXIT, failure, main, parseEnvArgs, runOrderText } from "../scripts/env";
+import { EXIT, MainOptions, NO_PULUMI, failure, main, parseEnvArgs, runOrderText } from "../scripts/env";
 import {
+    BackendStack,
     Counts,
     EnvironmentWorkspace,
     Operation,
+    PendingOperation,
     PrefixedLines,
     StackOutcome,
     StackRunFailure,
@@ -25,40 +28,83 @@ import { copyFixtureStacks } from "./helpers/stacks";
 const FIXTURE_PROJECT = copyFixtureStacks(tempDir("env-project"), { project: true });
 
 const DEV_SERVICES = ["dev-backend", "dev-frontend", "dev-payment"];
+const DEV_STACKS = ["dev", "dev-common", ...DEV_SERVICES];
 
 const ZERO: Counts = { created: 0, updated: 0, replaced: 0, deleted: 0, unchanged: 0 };
 
-/** What the fake does for a stack: fail with a message, report counts, print output. */
+/** What the fake does for a stack: fail with a message, report counts and changes, print output, run until cancelled. */
 interface Behaviour {
     readonly fail?: string;
     readonly counts?: Counts;
+    readonly changes?: StackRunReport["changes"];
     readonly output?: string;
+    /** Called when the stack starts (e.g. to send a signal). */
+    readonly onStart?: () => void;
+    /** Runs until the run is cancelled, then fails as the CLI does when it stops. */
+    readonly untilCancelled?: boolean;
 }
 
-/** A workspace that records which stacks ran, in which order and how many at once. */
+/** What the fake backend holds: its stacks, their deployed outputs, their pending operations. */
+interface FakeBackend {
+    readonly stacks?: BackendStack[];
+    readonly outputs?: Record<string, Record<string, unknown>>;
+    readonly pending?: Record<string, PendingOperation[]>;
+    readonly protected?: Record<string, string[]>;
+}
+
+/** A workspace that records which stacks ran, in which order, how many at once and with which options. */
 class FakeWorkspace implements EnvironmentWorkspace {
     readonly events: string[] = [];
+    readonly options = new Map<string, StackRunOptions>();
     running = 0;
     mostAtOnce = 0;
 
-    constructor(private readonly behaviour: Record<string, Behaviour> = {}) {}
+    constructor(
+        private readonly behaviour: Record<string, Behaviour> = {},
+        private readonly backend: FakeBackend = {},
+    ) {}
 
     async run(stack: string, operation: Operation, options: StackRunOptions): Promise<StackRunReport> {
         this.events.push(`start ${operation} ${stack}`);
+        this.options.set(stack, options);
         this.running++;
         this.mostAtOnce = Math.max(this.mostAtOnce, this.running);
+        const b = this.behaviour[stack] ?? {};
+        b.onStart?.();
+        if (b.untilCancelled) {
+            await new Promise((resolve) => options.cancel?.addEventListener("abort", resolve));
+        }
         // Give the other stacks of the layer a chance to start before this one ends.
         await new Promise((resolve) => setTimeout(resolve, 5));
-        const b = this.behaviour[stack] ?? {};
         if (b.output) {
             options.onOutput(b.output);
         }
         this.running--;
         this.events.push(`end ${stack}`);
+        if (b.untilCancelled) {
+            throw new StackRunFailure("update canceled", { ...ZERO, created: 2 });
+        }
         if (b.fail) {
             throw new StackRunFailure(b.fail, { ...ZERO, created: 1 });
         }
-        return { counts: b.counts ?? { ...ZERO, unchanged: 3 }, changes: [] };
+        return { counts: b.counts ?? { ...ZERO, unchanged: 3 }, changes: b.changes ?? [] };
+    }
+
+    listStacks(): Promise<BackendStack[]> {
+        // By default every fixture stack is deployed.
+        return Promise.resolve(this.backend.stacks ?? DEV_STACKS.map((name) => ({ name, resourceCount: 10 })));
+    }
+
+    outputs(stack: string): Promise<Record<string, unknown> | undefined> {
+        return Promise.resolve(this.backend.outputs?.[stack]);
+    }
+
+    pendingOperations(stack: string): Promise<PendingOperation[]> {
+        return Promise.resolve(this.backend.pending?.[stack] ?? []);
+    }
+
+    protectedResources(stack: string): Promise<string[]> {
+        return Promise.resolve(this.backend.protected?.[stack] ?? []);
     }
 
     /** The stacks in the order they started. */
@@ -72,9 +118,17 @@ async function env(
     argv: string[],
     workspace = new FakeWorkspace(),
     dir = FIXTURE_PROJECT,
+    options: MainOptions = {},
 ): Promise<{ code: number; lines: string[]; workspace: FakeWorkspace }> {
     const lines: string[] = [];
-    const code = await main(argv, { workspace, print: (l) => lines.push(...l.split("\n")), dir, canAsk: false });
+    const code = await main(argv, {
+        workspace,
+        print: (l) => lines.push(...l.split("\n")),
+        dir,
+        canAsk: false,
+        signals: new EventEmitter(),
+        ...options,
+    });
     return { code, lines, workspace };
 }
 
@@ -107,6 +161,30 @@ function rowsWithoutDuration(lines: string[]): string[] {
     );
 }
 
+/**
+ * Runs `argv` against `dir` with `workspace`, expecting a refusal; returns the exit code and
+ * message `failure` gives, and checks that the fake ran nothing.
+ */
+async function refused(
+    argv: string[],
+    dir = FIXTURE_PROJECT,
+    workspace = new FakeWorkspace(),
+): Promise<{ code: number; message?: string }> {
+    let err: unknown;
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = () => true; // commander's own message
+    try {
+        await main(argv, { workspace, print: () => undefined, dir, canAsk: false, signals: new EventEmitter() });
+    } catch (e) {
+        err = e;
+    } finally {
+        process.stderr.write = write;
+    }
+    assert.ok(err !== undefined, `${argv.join(" ")} was not refused`);
+    assert.deepStrictEqual(workspace.events, [], "nothing runs");
+    return failure(err);
+}
+
 describe("npm run env: one operation over an environment's stacks", () => {
     describe("order", () => {
         it("up runs global, then common, then every service stack at once", async () => {
@@ -124,7 +202,7 @@ describe("npm run env: one operation over an environment's stacks", () => {
         });
 
         it("destroy runs the other way round: services, common, global", async () => {
-            const { code, workspace } = await env(["destroy", "--env", "dev", "--yes"]);
+            const { code, workspace } = await env(["destroy", "--env", "dev", "--yes-destroy", "dev"]);
             assert.strictEqual(code, EXIT.ok);
             assert.deepStrictEqual(workspace.started, [...DEV_SERVICES, "dev-common", "dev"]);
             assert.deepStrictEqual(workspace.events.slice(-4), [
@@ -216,7 +294,7 @@ describe("npm run env: one operation over an environment's stacks", () => {
 
         it("destroy stops before common and global when a service stack fails", async () => {
             const workspace = new FakeWorkspace({ "dev-frontend": { fail: "boom" } });
-            const { code, lines } = await env(["destroy", "--env", "dev", "--yes"], workspace);
+            const { code, lines } = await env(["destroy", "--env", "dev", "--yes-destroy", "dev"], workspace);
             assert.strictEqual(code, EXIT.failed);
             assert.deepStrictEqual(workspace.started, DEV_SERVICES);
             assert.deepStrictEqual(lines.slice(-2), [
@@ -373,24 +451,6 @@ describe("npm run env: one operation over an environment's stacks", () => {
     });
 
     describe("bad input: a clear message, exit code 2, nothing run", () => {
-        /** Parses `argv` against `dir`; returns the exit code and message `failure` gives, and that the fake ran nothing. */
-        async function refused(argv: string[], dir = FIXTURE_PROJECT): Promise<{ code: number; message?: string }> {
-            const workspace = new FakeWorkspace();
-            let err: unknown;
-            const write = process.stderr.write.bind(process.stderr);
-            process.stderr.write = () => true; // commander's own message
-            try {
-                await main(argv, { workspace, print: () => undefined, dir, canAsk: false });
-            } catch (e) {
-                err = e;
-            } finally {
-                process.stderr.write = write;
-            }
-            assert.ok(err !== undefined, `${argv.join(" ")} was not refused`);
-            assert.deepStrictEqual(workspace.events, [], "nothing runs");
-            return failure(err);
-        }
-
         it("an unknown operation", async () => {
             assert.deepStrictEqual(await refused(["deploy", "--env", "dev"]), {
                 code: 2,
@@ -437,10 +497,16 @@ describe("npm run env: one operation over an environment's stacks", () => {
         });
 
         it("up, refresh or destroy without --yes and without a terminal to confirm on", async () => {
-            assert.deepStrictEqual(await refused(["destroy", "--env", "dev"]), {
-                code: 2,
-                message: "env: destroy changes the stacks: pass --yes to run it without a terminal to confirm on",
-            });
+            for (const [operation, stack] of [
+                ["up", "dev"],
+                ["refresh", "dev"],
+                ["destroy", "dev-backend"],
+            ]) {
+                assert.deepStrictEqual(await refused([operation, "--env", "dev", "--stack", stack]), {
+                    code: 2,
+                    message: `env: ${operation} changes the stacks: pass --yes to run it without a terminal to confirm on`,
+                });
+            }
         });
 
         it("an invalid stack file stops the run before anything runs, naming the stack, each bad key and what is allowed", async () => {
@@ -495,3 +561,369 @@ function parseEnvArgsQuietly(argv: string[]): unknown {
         process.stderr.write = write;
     }
 }
+
+/** A copy of the fixture project whose global stack says platform:production: false (a review environment). */
+function reviewCopy(): string {
+    const dir = devCopy();
+    const file = path.join(dir, "Pulumi.dev.yaml");
+    fs.writeFileSync(
+        file,
+        fs
+            .readFileSync(file, "utf8")
+            .replace("platform:layer: global", "platform:layer: global\n  platform:production: false"),
+    );
+    return dir;
+}
+
+describe("npm run env: day-2 safety", () => {
+    describe("guarded destroy", () => {
+        const backend: FakeBackend = {
+            stacks: [
+                { name: "dev", resourceCount: 45 },
+                { name: "dev-common", resourceCount: 70 },
+                { name: "dev-backend", resourceCount: 22 },
+                { name: "dev-frontend", resourceCount: 0 },
+                { name: "dev-old", resourceCount: 15 },
+            ],
+        };
+
+        it("refuses a layer while a later layer still has resources in the backend, naming them (a stack without a file too)", async () => {
+            assert.deepStrictEqual(
+                await refused(
+                    ["destroy", "--env", "dev", "--stack", "dev-common", "--yes"],
+                    FIXTURE_PROJECT,
+                    new FakeWorkspace({}, backend),
+                ),
+                {
+                    code: EXIT.badInput,
+                    message:
+                        "env: destroy refused, nothing ran: dev-common would go while stacks of a later layer of environment dev still have resources in the backend: dev-backend (22 resources), dev-old (15 resources, no stack file). Destroy them first (services, then common, then global: npm run env -- destroy --env dev --stack <stack>), or the whole environment in one run; a stack without a file needs its Pulumi.<stack>.yaml back (git history) to be destroyed",
+                },
+            );
+            // The whole environment in one run destroys the services first, but the orphan blocks it.
+            assert.match(
+                (
+                    await refused(
+                        ["destroy", "--env", "dev", "--yes-destroy", "dev"],
+                        FIXTURE_PROJECT,
+                        new FakeWorkspace({}, backend),
+                    )
+                ).message!,
+                /^env: destroy refused, nothing ran: dev, dev-common would go while a stack of a later layer of environment dev still has resources in the backend: dev-old \(15 resources, no stack file\)\./,
+            );
+        });
+
+        it("lets a later layer go first, and an earlier one once the later ones are empty", async () => {
+            const services = await env(
+                ["destroy", "--env", "dev", "--stack", "dev-backend", "--yes"],
+                new FakeWorkspace({}, backend),
+            );
+            assert.strictEqual(services.code, EXIT.ok);
+            assert.deepStrictEqual(services.workspace.started, ["dev-backend"]);
+            const emptied: FakeBackend = {
+                stacks: DEV_STACKS.map((name) => ({ name, resourceCount: name.startsWith("dev-") ? 0 : 45 })),
+            };
+            const common = await env(
+                ["destroy", "--env", "dev", "--stack", "dev-common", "--yes"],
+                new FakeWorkspace({}, emptied),
+            );
+            assert.strictEqual(common.code, EXIT.ok);
+            assert.deepStrictEqual(common.workspace.started, ["dev-common"]);
+        });
+
+        it("destroying the environment (its global stack) takes its name: --yes-destroy <env>, or typed on a terminal", async () => {
+            assert.deepStrictEqual(await refused(["destroy", "--env", "dev", "--yes"]), {
+                code: EXIT.badInput,
+                message:
+                    "env: destroying environment dev (its global stack dev) needs its name: pass --yes-destroy dev to run it without a terminal (--yes is not enough)",
+            });
+            assert.deepStrictEqual(
+                await refused(["destroy", "--env", "dev", "--stack", "dev", "--yes-destroy", "prod"]),
+                {
+                    code: EXIT.badInput,
+                    message:
+                        "env: --yes-destroy prod does not name the environment being destroyed (dev); pass --yes-destroy dev",
+                },
+            );
+            const questions: string[] = [];
+            const typed = (answer: string) => (q: string) => {
+                questions.push(q);
+                return Promise.resolve(answer);
+            };
+            const wrong = await env(["destroy", "--env", "dev", "--yes"], new FakeWorkspace(), FIXTURE_PROJECT, {
+                canAsk: true,
+                ask: typed("dve"),
+            });
+            assert.strictEqual(wrong.code, EXIT.failed);
+            assert.deepStrictEqual(wrong.workspace.events, []);
+            assert.strictEqual(wrong.lines[wrong.lines.length - 1], 'nothing ran: "dve" is not dev');
+            const right = await env(["destroy", "--env", "dev"], new FakeWorkspace(), FIXTURE_PROJECT, {
+                canAsk: true,
+                ask: typed("dev"),
+            });
+            assert.strictEqual(right.code, EXIT.ok);
+            assert.deepStrictEqual(right.workspace.started, [...DEV_SERVICES, "dev-common", "dev"]);
+            assert.deepStrictEqual(questions, [
+                "Destroy environment dev (dev, dev-backend, dev-common, dev-frontend, dev-payment)? Type its name to confirm: ",
+                "Destroy environment dev (dev, dev-backend, dev-common, dev-frontend, dev-payment)? Type its name to confirm: ",
+            ]);
+        });
+    });
+
+    describe("protected resources", () => {
+        it("a destroy of stacks that hold protected resources is refused before anything runs, naming them", async () => {
+            const urn = (type: string, name: string) =>
+                `urn:pulumi:dev::platform::platform:network:Network$${type}::${name}`;
+            const backend: FakeBackend = {
+                protected: {
+                    dev: [
+                        urn("aws:ec2/vpc:Vpc", "dev-global-vpc"),
+                        urn("aws:ec2/subnet:Subnet", "dev-global-private-subnet-0"),
+                        urn("aws:ec2/subnet:Subnet", "dev-global-private-subnet-1"),
+                        urn("aws:ec2/subnet:Subnet", "dev-global-private-subnet-2"),
+                    ],
+                    "dev-common": [urn("kubernetes:core/v1:Namespace", "istio-system")],
+                },
+            };
+            assert.deepStrictEqual(
+                await refused(
+                    ["destroy", "--env", "dev", "--yes-destroy", "dev"],
+                    FIXTURE_PROJECT,
+                    new FakeWorkspace({}, backend),
+                ),
+                {
+                    code: EXIT.badInput,
+                    message:
+                        "env: destroy refused, nothing ran: dev (4 protected: dev-global-vpc, dev-global-private-subnet-0, dev-global-private-subnet-1, and 1 more); dev-common (1 protected: istio-system). A destroy would delete everything else of those stacks and stop at the first protected resource. To tear down a review environment: npm run env -- destroy --env dev --unprotect (its global stack must say platform:production: false); to remove one protected resource on purpose: pulumi state unprotect (docs/living-with-an-environment.md)",
+                },
+            );
+            // A service stack holds none: its destroy runs.
+            const service = await env(
+                ["destroy", "--env", "dev", "--stack", "dev-backend", "--yes"],
+                new FakeWorkspace({}, backend),
+            );
+            assert.strictEqual(service.code, EXIT.ok);
+        });
+    });
+
+    describe("teardown (--unprotect)", () => {
+        const deployedReview = { outputs: { dev: { env: "dev", production: false } } };
+
+        it("refuses a production environment: the file says so, or says nothing (true is the default)", async () => {
+            assert.deepStrictEqual(
+                await refused(
+                    ["destroy", "--env", "dev", "--unprotect", "--yes-destroy", "dev"],
+                    FIXTURE_PROJECT,
+                    new FakeWorkspace({}, deployedReview),
+                ),
+                {
+                    code: EXIT.badInput,
+                    message:
+                        "env: --unprotect refused, nothing ran: environment dev is production (platform:production in Pulumi.dev.yaml is true, or unset: true is the default). Only a review environment is torn down: set platform:production: false in Pulumi.dev.yaml, deploy it (npm run env -- up --env dev --stack dev), then run the teardown",
+                },
+            );
+        });
+
+        it("refuses while the deployed global stack does not say production: false too", async () => {
+            const dir = reviewCopy();
+            const argv = ["destroy", "--env", "dev", "--unprotect", "--yes-destroy", "dev"];
+            const cases: [FakeBackend, string][] = [
+                [
+                    { outputs: { dev: { production: true } } },
+                    "env: --unprotect refused, nothing ran: Pulumi.dev.yaml says platform:production: false, but the deployed global stack dev says production: true; deploy the change first (npm run env -- up --env dev --stack dev)",
+                ],
+                [
+                    { outputs: { dev: { env: "dev" } } },
+                    "env: --unprotect refused, nothing ran: Pulumi.dev.yaml says platform:production: false, but the deployed global stack dev has no production output (deployed before the key existed); deploy the change first (npm run env -- up --env dev --stack dev)",
+                ],
+                [
+                    { stacks: [], outputs: {} },
+                    "env: --unprotect refused, nothing ran: environment dev has no global stack dev in the backend to confirm that it is not production; the teardown reads its deployed production output",
+                ],
+            ];
+            for (const [backend, message] of cases) {
+                assert.deepStrictEqual(await refused(argv, dir, new FakeWorkspace({}, backend)), {
+                    code: EXIT.badInput,
+                    message,
+                });
+            }
+        });
+
+        it("unprotects each stack right before destroying it, in destroy order, for a review environment", async () => {
+            const { code, workspace } = await env(
+                ["destroy", "--env", "dev", "--unprotect", "--yes-destroy", "dev"],
+                new FakeWorkspace({}, deployedReview),
+                reviewCopy(),
+            );
+            assert.strictEqual(code, EXIT.ok);
+            assert.deepStrictEqual(workspace.started, [...DEV_SERVICES, "dev-common", "dev"]);
+            assert.deepStrictEqual(
+                DEV_STACKS.map((s) => workspace.options.get(s)?.unprotect),
+                [true, true, true, true, true],
+            );
+            // Without the flag, nothing is unprotected.
+            const plain = await env(["destroy", "--env", "dev", "--stack", "dev-backend", "--yes"]);
+            assert.strictEqual(plain.workspace.options.get("dev-backend")?.unprotect, false);
+        });
+
+        it("--unprotect and --yes-destroy are for destroy only, --clear-pending-creates for refresh only", async () => {
+            for (const [argv, message] of [
+                [["up", "--env", "dev", "--unprotect", "--yes"], "env: --unprotect is for destroy only, not up"],
+                [
+                    ["preview", "--env", "dev", "--yes-destroy", "dev"],
+                    "env: --yes-destroy is for destroy only, not preview",
+                ],
+                [
+                    ["up", "--env", "dev", "--clear-pending-creates", "--yes"],
+                    "env: --clear-pending-creates is for refresh only (after an interrupted run), not up",
+                ],
+            ] as const) {
+                assert.deepStrictEqual(await refused([...argv]), { code: EXIT.badInput, message });
+            }
+            const { workspace } = await env([
+                "refresh",
+                "--env",
+                "dev",
+                "--stack",
+                "dev-backend",
+                "--clear-pending-creates",
+                "--yes",
+            ]);
+            assert.strictEqual(workspace.options.get("dev-backend")?.clearPendingCreates, true);
+        });
+    });
+
+    describe("drift: preview --expect-no-changes", () => {
+        it("refreshes first (a plain preview does not), and names the changed resources", async () => {
+            const drifted = new FakeWorkspace({
+                "dev-backend": {
+                    counts: { ...ZERO, updated: 1, unchanged: 21 },
+                    changes: [
+                        {
+                            op: "update",
+                            type: "kubernetes:security.istio.io/v1:AuthorizationPolicy",
+                            name: "backend-allow-nothing",
+                        },
+                    ],
+                },
+            });
+            const { code, lines, workspace } = await env(["preview", "--env", "dev", "--expect-no-changes"], drifted);
+            assert.strictEqual(code, EXIT.failed);
+            assert.deepStrictEqual(
+                DEV_STACKS.map((s) => workspace.options.get(s)?.refresh),
+                [true, true, true, true, true],
+            );
+            assert.strictEqual(
+                lines[lines.length - 1],
+                "dev-backend: changes: changes found, none expected (--expect-no-changes): update kubernetes:security.istio.io/v1:AuthorizationPolicy backend-allow-nothing",
+            );
+            const plain = await env(["preview", "--env", "dev"]);
+            assert.strictEqual(plain.workspace.options.get("dev-backend")?.refresh, false);
+        });
+
+        it("reports orphan stacks and stack files without a stack; they fail a drift check only", async () => {
+            const backend: FakeBackend = {
+                stacks: [
+                    ...DEV_STACKS.filter((s) => s !== "dev-payment").map((name) => ({ name, resourceCount: 10 })),
+                    { name: "dev-old", resourceCount: 15 },
+                    { name: "dev-gone", resourceCount: 0 },
+                    { name: "prod", resourceCount: 40 },
+                ],
+            };
+            const notes = [
+                "dev-gone: orphan: in the backend with 0 resources but no Pulumi.dev-gone.yaml; nothing is deployed in it: pulumi stack rm dev-gone",
+                "dev-old: orphan: in the backend with 15 resources but no Pulumi.dev-old.yaml; restore the file (git history) and destroy it (npm run env -- destroy --env dev --stack dev-old), then pulumi stack rm dev-old",
+                "dev-payment: no stack in the backend for Pulumi.dev-payment.yaml: create it (pulumi stack init dev-payment, or up --create)",
+            ];
+            const drift = await env(["preview", "--env", "dev", "--expect-no-changes"], new FakeWorkspace({}, backend));
+            assert.strictEqual(drift.code, EXIT.failed);
+            assert.deepStrictEqual(drift.lines.slice(-3), notes);
+            const preview = await env(["preview", "--env", "dev"], new FakeWorkspace({}, backend));
+            assert.strictEqual(preview.code, EXIT.ok);
+            assert.deepStrictEqual(preview.lines.slice(-3), notes);
+        });
+    });
+
+    describe("cancellation (SIGINT, SIGTERM)", () => {
+        for (const signal of ["SIGINT", "SIGTERM"] as const) {
+            it(`${signal}: the running stack stops, no further stack starts, the summary says how to recover; exit 130`, async () => {
+                const signals = new EventEmitter();
+                const workspace = new FakeWorkspace({
+                    "dev-common": { untilCancelled: true, onStart: () => setImmediate(() => signals.emit(signal)) },
+                });
+                const { code, lines } = await env(["up", "--env", "dev", "--yes"], workspace, FIXTURE_PROJECT, {
+                    signals,
+                });
+                assert.strictEqual(code, EXIT.cancelled);
+                assert.deepStrictEqual(workspace.started, ["dev", "dev-common"]);
+                assert.ok(
+                    lines.includes(
+                        `${signal} received: cancelling; no further stack starts and the running operations stop cleanly (a second Ctrl-C on the terminal stops them at once, leaving operations pending)`,
+                    ),
+                    lines.join("\n"),
+                );
+                assert.deepStrictEqual(rowsWithoutDuration(lines), [
+                    "stack operation created updated replaced deleted unchanged result",
+                    "dev up 0 0 0 0 3 succeeded",
+                    "dev-common up 2 0 0 0 0 cancelled",
+                    "dev-backend up - - - - - not run",
+                    "dev-frontend up - - - - - not run",
+                    "dev-payment up - - - - - not run",
+                ]);
+                assert.deepStrictEqual(lines.slice(-6), [
+                    `dev-common: cancelled: cancelled (${signal}): update canceled`,
+                    `dev-backend: not run: the run was cancelled (${signal})`,
+                    `dev-frontend: not run: the run was cancelled (${signal})`,
+                    `dev-payment: not run: the run was cancelled (${signal})`,
+                    "",
+                    "dev-common: stopped cleanly, no operation pending: run the same command again to finish: `npm run env -- up --env dev --yes`",
+                ]);
+                assert.strictEqual(signals.listenerCount(signal), 0, "the handlers are removed after the run");
+            });
+        }
+
+        it("names the operations left pending and the refresh that clears them", async () => {
+            const signals = new EventEmitter();
+            const workspace = new FakeWorkspace(
+                { "dev-backend": { untilCancelled: true, onStart: () => setImmediate(() => signals.emit("SIGINT")) } },
+                {
+                    pending: {
+                        "dev-backend": [
+                            {
+                                type: "creating",
+                                urn: "urn:pulumi:dev-backend::platform::platform:service:Service$kubernetes:apps/v1:Deployment::backend-v1",
+                            },
+                        ],
+                    },
+                },
+            );
+            const { code, lines } = await env(
+                ["up", "--env", "dev", "--stack", "dev-backend", "--yes"],
+                workspace,
+                FIXTURE_PROJECT,
+                { signals },
+            );
+            assert.strictEqual(code, EXIT.cancelled);
+            assert.strictEqual(
+                lines[lines.length - 1],
+                "dev-backend: 1 operation was interrupted (creating platform:service:Service$kubernetes:apps/v1:Deployment::backend-v1). Check it on the cluster or the cloud console, then run `npm run env -- refresh --env dev --stack dev-backend --clear-pending-creates --yes` (reads every resource back and drops the pending operations; a create that did happen is then unknown to Pulumi: a Kubernetes object is taken over again by the next up, anything else needs pulumi import), then the same command again: `npm run env -- up --env dev --stack dev-backend --yes`. If the stack is reported locked: `pulumi cancel --stack dev-backend --yes` (only when no pulumi runs on it)",
+            );
+        });
+    });
+
+    describe("the Pulumi CLI", () => {
+        it("a missing pulumi binary is named as such, before anything runs", async () => {
+            const saved = process.env.PATH;
+            process.env.PATH = tempDir("no-pulumi");
+            try {
+                let err: unknown;
+                await main(["preview", "--env", "dev"], { print: () => undefined, dir: FIXTURE_PROJECT }).catch(
+                    (e: unknown) => (err = e),
+                );
+                assert.deepStrictEqual(failure(err), { code: EXIT.badInput, message: `env: ${NO_PULUMI}` });
+            } finally {
+                process.env.PATH = saved;
+            }
+        });
+    });
+});

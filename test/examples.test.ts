@@ -8,7 +8,7 @@ import * as path from "path";
 import { planAccess } from "../plan/access-plan";
 import { StackPlan, planEnvironment } from "../plan/plan";
 import { ROOT, allStacks } from "../plan/stack-config";
-import { isStackOfEnvironment, layerOfStackName } from "../infra/layers";
+import { isStackOfEnvironment, layerOfStackName } from "../layers/layering";
 import { devPlan } from "./helpers/dev-plan";
 import { invariantProblems } from "./helpers/invariants";
 import { FIXTURE_STACKS } from "./helpers/stacks";

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { ALL_KEYS } from "../infra/schema";
+import { ALL_KEYS } from "../layers/config";
 import { generatedFiles } from "../scripts/generated";
 
 const ROOT = path.join(__dirname, "..");

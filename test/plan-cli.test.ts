@@ -3,7 +3,7 @@ import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { EXIT, UsageError, failure, parseArgs } from "../scripts/plan";
-import { configError, isConfigError } from "../infra/schema";
+import { configError, isConfigError } from "../layers/config";
 import { environmentWarnings } from "../plan/environments";
 import { clearStaleOutput, planEnvironment, planStack } from "../plan/plan";
 import { ROOT, StackFileError, UnknownStackError, readStackConfig, stacksOfEnvironment } from "../plan/stack-config";

@@ -53,7 +53,10 @@ describe("the offline plan (npm run plan)", function () {
             assert.ok(Array.isArray(resources) && resources.length > 0);
             for (const r of resources) {
                 const keys = ["type", "name", "parent", "dependsOn", "inputs"];
-                assert.deepStrictEqual(Object.keys(r), r.options ? [...keys, "options"] : keys);
+                assert.deepStrictEqual(Object.keys(r), [...keys, ...(r.options ? ["options"] : []), "urn"]);
+                assert.ok(
+                    r.urn.startsWith(`urn:pulumi:${plan.config.stack}::platform::`) && r.urn.endsWith(`::${r.name}`),
+                );
                 assert.ok(r.parent === null || typeof r.parent === "string");
                 assert.ok(Array.isArray(r.dependsOn));
             }

@@ -1,18 +1,23 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentProviders, Defaults, WithDefaults, providerProblems, settingsOrThrow, withDefaults } from "../args";
-import { ChartMirror, releaseChart } from "../charts";
+import { addOnNamespace, helmRelease } from "../addons/helm";
+import { ChartMirror } from "../charts";
 import { Owner, kubernetesMetadata } from "../conventions";
 import { Problem, Problems } from "../problems";
 import {
     CERT_MANAGER,
     CERT_MANAGER_API_VERSION,
+    CERT_MANAGER_ARG_NAMES,
     CertManagerMode,
     CertificateIssuer,
     NamedCertManagerObject,
     certManagerValues,
+    existingPlatformCaProblem,
+    existingWebhookHostProblem,
     issuerName,
     platformCaObjects,
+    platformCaZoneProblem,
     webhookHostProblem,
 } from "./specs";
 
@@ -66,23 +71,19 @@ export function validateCertManagerArgs(args: CertManagerOptions): {
 } {
     const settings = withDefaults(args, CERT_MANAGER_DEFAULTS);
     const problems = new Problems();
-    problems.add("webhookHost", settings.webhookHost, webhookHostProblem(settings.webhookHost));
-    if (settings.issuer.kind === "platform-ca" && settings.zoneName === "") {
-        problems.add(
-            "zoneName",
-            "",
-            "required for the environment's own CA (its root may certify names of the zone only); allowed: the environment's DNS zone, e.g. dev.internal.example.com",
-        );
-    }
-    if (settings.mode === "existing" && settings.webhookHost !== "") {
-        problems.add(
-            "webhookHost",
-            settings.webhookHost,
-            "not used with mode existing (the chart that would route the webhook is not installed here); allowed: empty",
-        );
-    }
+    const { mode, issuer, webhookHost, zoneName } = settings;
+    problems.add("webhookHost", webhookHost, webhookHostProblem(webhookHost));
+    problems.add("zoneName", zoneName, platformCaZoneProblem(issuer, zoneName));
+    problems.add("issuer", issuer, existingPlatformCaProblem(mode, issuer, CERT_MANAGER_ARG_NAMES));
+    problems.add("webhookHost", webhookHost, existingWebhookHostProblem(mode, webhookHost, CERT_MANAGER_ARG_NAMES));
     return problems.empty ? { settings, problems: [] } : { problems: [...problems.all] };
 }
+
+/**
+ * The kubernetes provider's annotation (provider 4.18 and later) that sets the propagation policy
+ * of a delete: foreground, background or orphan (https://www.pulumi.com/blog/improved-kubernetes-await-logic/).
+ */
+const DELETION_PROPAGATION = "pulumi.com/deletionPropagationPolicy";
 
 /**
  * cert-manager and the issuer of the gateway's certificates (docs/common.md, "Ingress"): its
@@ -95,7 +96,7 @@ export class CertManager extends pulumi.ComponentResource {
     readonly issuerName: string;
     private readonly owner: Owner;
     private readonly zoneName: string;
-    private readonly child: pulumi.CustomResourceOptions;
+    private readonly child: { readonly parent: pulumi.Resource; readonly provider: k8s.Provider };
 
     constructor(name: string, args: CertManagerArgs, opts: pulumi.ComponentResourceOptions = {}) {
         const { owner: _owner, providers, ...options } = args;
@@ -119,26 +120,27 @@ export class CertManager extends pulumi.ComponentResource {
 
     /** cert-manager's namespace, outside the mesh (the API server calls its webhook in plain TLS), and its release. */
     private release(settings: CertManagerSettings): k8s.helm.v3.Release {
-        const namespace = new k8s.core.v1.Namespace(
+        const placement = { ...this.child, mirror: settings.chartMirror };
+        const namespace = addOnNamespace(
+            this.owner,
             CERT_MANAGER.namespace,
-            {
-                metadata: kubernetesMetadata(this.owner, CERT_MANAGER.namespace, {
-                    workload: { component: "certificates" },
-                    labels: { "istio-injection": "disabled" },
-                }),
-            },
-            { ...this.child, dependsOn: [...settings.dependsOn] },
+            { workload: { component: "certificates" }, labels: { "istio-injection": "disabled" } },
+            placement,
+            settings.dependsOn,
+            // Protected: the environment CA's private key (the root's Secret) lives in this namespace,
+            // and goes with it.
+            true,
         );
-        return new k8s.helm.v3.Release(
-            CERT_MANAGER.release,
+        return helmRelease(
             {
-                name: CERT_MANAGER.release,
+                chart: "cert-manager",
+                release: CERT_MANAGER.release,
                 namespace: CERT_MANAGER.namespace,
-                ...releaseChart("cert-manager", settings.chartMirror),
                 values: certManagerValues(settings.webhookHost),
-                timeout: RELEASE_TIMEOUT_SECONDS,
+                timeoutSeconds: RELEASE_TIMEOUT_SECONDS,
             },
-            { ...this.child, dependsOn: [...settings.dependsOn, namespace] },
+            placement,
+            [...settings.dependsOn, namespace],
         );
     }
 
@@ -146,23 +148,39 @@ export class CertManager extends pulumi.ComponentResource {
     private platformCa(installed: readonly pulumi.Resource[]): void {
         const ca = platformCaObjects(this.owner.environment.env, this.zoneName);
         const bootstrap = this.object(ca.bootstrap, installed);
-        const root = this.object(ca.root, [bootstrap]);
+        const root = this.object(ca.root, [bootstrap], { keepSecret: true });
         this.object(ca.issuer, [root]);
     }
 
-    private object<S>(named: NamedCertManagerObject<S>, dependsOn: readonly pulumi.Resource[]) {
+    /**
+     * A cert-manager object. `keepSecret` (the CA's root Certificate) protects it and makes a
+     * delete leave its Secret behind: the chart runs cert-manager with enableCertificateOwnerRef,
+     * so the Secret (the CA's private key) is owned by the Certificate and Kubernetes would delete it
+     * with it; every host certificate chains to that key, and clients trust it. With the orphan
+     * propagation policy (an annotation of the kubernetes provider) Pulumi deletes the Certificate
+     * with propagationPolicy Orphan, so the Secret stays and a new Certificate of the same
+     * secretName takes it up again (rotationPolicy Never keeps its key).
+     */
+    private object<S>(
+        named: NamedCertManagerObject<S>,
+        dependsOn: readonly pulumi.Resource[],
+        { keepSecret = false }: { readonly keepSecret?: boolean } = {},
+    ) {
+        const metadata = kubernetesMetadata(this.owner, named.name, {
+            ...(named.namespace === undefined ? {} : { namespace: named.namespace }),
+            workload: { component: "certificates" },
+        });
         return new k8s.apiextensions.CustomResource(
             named.name,
             {
                 apiVersion: CERT_MANAGER_API_VERSION,
                 kind: named.kind,
-                metadata: kubernetesMetadata(this.owner, named.name, {
-                    ...(named.namespace === undefined ? {} : { namespace: named.namespace }),
-                    workload: { component: "certificates" },
-                }),
+                metadata: keepSecret
+                    ? { ...metadata, annotations: { ...metadata.annotations, [DELETION_PROPAGATION]: "orphan" } }
+                    : metadata,
                 spec: named.spec,
             },
-            { ...this.child, dependsOn: [...dependsOn] },
+            { ...this.child, dependsOn: [...dependsOn], protect: keepSecret },
         );
     }
 }

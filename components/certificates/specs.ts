@@ -76,6 +76,51 @@ export function webhookHostProblem(value: string): string | undefined {
     return undefined;
 }
 
+/**
+ * How a caller names cert-manager's settings in messages: the component's arguments
+ * (`CERT_MANAGER_ARG_NAMES`), or the common layer's config keys (`CERT_MANAGER_KEY_NAMES`). The
+ * rules below are each one pure check, used by both (the config slice, ./config.ts, and the
+ * component's validation, ./cert-manager.ts), worded with the caller's names.
+ */
+export interface CertManagerNames {
+    /** The setting that says whether cert-manager is installed here or runs already. */
+    readonly mode: string;
+}
+
+export const CERT_MANAGER_ARG_NAMES: CertManagerNames = { mode: "mode" };
+export const CERT_MANAGER_KEY_NAMES: CertManagerNames = { mode: "certManager" };
+
+/** Why a webhook host cannot be given with a cert-manager the cluster runs already, or undefined. */
+export function existingWebhookHostProblem(
+    mode: CertManagerMode,
+    webhookHost: string,
+    names: CertManagerNames,
+): string | undefined {
+    return mode === "existing" && webhookHost !== ""
+        ? `not used with ${names.mode} existing (the chart that would route the webhook is not installed by this stack); allowed: empty`
+        : undefined;
+}
+
+/** Why the environment's own CA cannot be used with a cert-manager the cluster runs already, or undefined. */
+export function existingPlatformCaProblem(
+    mode: CertManagerMode,
+    issuer: CertificateIssuer,
+    names: CertManagerNames,
+): string | undefined {
+    // The CA keeps its root in the namespace made when cert-manager is installed here, and relies on
+    // the Secret going with its Certificate: both are settings of that installation.
+    return mode === "existing" && issuer.kind === "platform-ca"
+        ? `not with ${names.mode} existing (the environment's CA keeps its root in the cert-manager namespace made when cert-manager is installed here, with the settings it installs); allowed: the name of a ClusterIssuer the cluster's cert-manager runs, or set ${names.mode} to install`
+        : undefined;
+}
+
+/** Why the environment's own CA cannot be made without the environment's zone, or undefined. */
+export function platformCaZoneProblem(issuer: CertificateIssuer, zoneName: string): string | undefined {
+    return issuer.kind === "platform-ca" && zoneName === ""
+        ? "required for the environment's own CA (its root may certify names of the zone only); allowed: the environment's DNS zone, e.g. dev.internal.example.com"
+        : undefined;
+}
+
 /** The replicas of each of cert-manager's three Deployments (controller, webhook, CA injector). */
 export const CERT_MANAGER_REPLICAS = 2;
 

@@ -121,8 +121,14 @@ export class Cluster extends pulumi.ComponentResource {
         this.partition = partitionOfRegion(args.owner.environment.region);
         this.child = { parent: this, provider: args.providers.aws };
 
-        const clusterRole = this.role("eks-cluster-role", "eks.amazonaws.com", CLUSTER_ROLE_POLICIES);
-        const nodeRole = this.role("eks-node-role", "ec2.amazonaws.com", NODE_ROLE_POLICIES);
+        // Both roles are protected: EKS keeps the cluster role's ARN for the cluster's life (a new
+        // role means a new cluster), and every node joins through the node role's access entry, so
+        // deleting or replacing either cuts the control plane off its network or every node off the
+        // cluster. The teardown of a review environment lifts it (docs/living-with-an-environment.md).
+        const clusterRole = this.role("eks-cluster-role", "eks.amazonaws.com", CLUSTER_ROLE_POLICIES, {
+            protect: true,
+        });
+        const nodeRole = this.role("eks-node-role", "ec2.amazonaws.com", NODE_ROLE_POLICIES, { protect: true });
         const cluster = this.controlPlane(clusterRole);
         this.clusterName = settings.clusterName;
         this.kubeconfig = pulumi.secret(cluster.kubeconfigJson);
@@ -174,6 +180,10 @@ export class Cluster extends pulumi.ComponentResource {
             provider: this.providers.eks,
             providers: { aws: this.providers.aws },
             dependsOn: [logGroup, ...clusterRole.attachments],
+            // Protected: deleting or replacing the cluster deletes every workload, Secret and
+            // volume in it. Under the engine the component's children (the EKS cluster, its
+            // security groups, the OIDC provider) inherit it.
+            protect: true,
         });
     }
 
@@ -259,7 +269,10 @@ export class Cluster extends pulumi.ComponentResource {
                 kmsKeyId: logKey.arn,
                 tags: { Name: logGroupName },
             },
-            this.child,
+            // Protected: the control plane's audit log (who did what on the API server) goes with
+            // the group. Not retained on delete: its name is fixed by EKS, so a group left behind
+            // would stop the environment from being created again under the same name.
+            { ...this.child, protect: true },
         );
     }
 
@@ -326,10 +339,9 @@ export class Cluster extends pulumi.ComponentResource {
         nodes: readonly pulumi.Resource[],
         networking: NetworkingAddons,
     ): aws.eks.Addon[] {
-        const ebsRole = this.role("ebs-csi-role", "pods.eks.amazonaws.com", EBS_CSI_ROLE_POLICIES, [
-            "sts:AssumeRole",
-            "sts:TagSession",
-        ]);
+        const ebsRole = this.role("ebs-csi-role", "pods.eks.amazonaws.com", EBS_CSI_ROLE_POLICIES, {
+            actions: ["sts:AssumeRole", "sts:TagSession"],
+        });
         return [
             this.addon("coredns", cluster, nodes),
             this.addon("aws-ebs-csi-driver", cluster, [...nodes, networking.podIdentityAgent, ...ebsRole.attachments], {
@@ -382,13 +394,21 @@ export class Cluster extends pulumi.ComponentResource {
         return [association, this.controlPlaneToNodes(cluster, "lb-controller-webhook-rule", port, webhook)];
     }
 
-    /** An IAM role (named by `role`) for an AWS service principal with AWS managed policies attached. */
-    private role(role: string, service: string, policies: readonly string[], actions?: readonly string[]): ClusterRole {
+    /**
+     * An IAM role (named by `role`) for an AWS service principal with AWS managed policies attached;
+     * `actions` the trust policy's (default sts:AssumeRole), `protect` whether the role is protected.
+     */
+    private role(
+        role: string,
+        service: string,
+        policies: readonly string[],
+        { actions, protect = false }: { readonly actions?: readonly string[]; readonly protect?: boolean } = {},
+    ): ClusterRole {
         const roleName = this.resourceName(role, undefined, "iamRole");
         const iamRole = new aws.iam.Role(
             roleName,
             { name: roleName, assumeRolePolicy: assumeRolePolicy(service, actions), tags: { Name: roleName } },
-            this.child,
+            { ...this.child, protect },
         );
         const attachments = policies.map(
             (policy) =>

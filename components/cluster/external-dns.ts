@@ -1,11 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentProviders, Defaults, WithDefaults, providerProblems, settingsOrThrow, withDefaults } from "../args";
-import { ChartMirror, releaseChart } from "../charts";
+import { helmRelease } from "../addons/helm";
+import { ChartMirror } from "../charts";
 import { Owner } from "../conventions";
 import { Problem, Problems } from "../problems";
 import { podIdentityRole } from "./pod-identity";
 import { partitionOfRegion, podRegionProblem } from "./specs";
+import { EXTERNAL_DNS } from "./specs";
+export { EXTERNAL_DNS };
 
 /**
  * ExternalDNS: a record in the environment's Route53 zone for every host of an Istio Gateway
@@ -15,13 +18,6 @@ import { partitionOfRegion, podRegionProblem } from "./specs";
  * record when its Gateway goes. Its AWS permissions come through EKS Pod Identity, limited to the
  * one zone.
  */
-
-/** Where ExternalDNS runs: its release, namespace and service account (the association names them). */
-export const EXTERNAL_DNS = {
-    release: "external-dns",
-    namespace: "kube-system",
-    serviceAccount: "external-dns",
-} as const;
 
 /** The Route53 zone ExternalDNS writes to. */
 export interface DnsZone {
@@ -173,16 +169,16 @@ export class ExternalDns extends pulumi.ComponentResource {
         providers: ExternalDnsArgs["providers"],
         association: pulumi.Resource,
     ): k8s.helm.v3.Release {
-        return new k8s.helm.v3.Release(
-            EXTERNAL_DNS.release,
+        return helmRelease(
             {
-                name: EXTERNAL_DNS.release,
+                chart: "external-dns",
+                release: EXTERNAL_DNS.release,
                 namespace: EXTERNAL_DNS.namespace,
-                ...releaseChart("external-dns", settings.chartMirror),
                 values: externalDnsValues(settings),
-                timeout: 600,
+                timeoutSeconds: 600,
             },
-            { parent: this, provider: providers.kubernetes, dependsOn: [...settings.dependsOn, association] },
+            { parent: this, provider: providers.kubernetes, mirror: settings.chartMirror },
+            [...settings.dependsOn, association],
         );
     }
 }

@@ -2,10 +2,13 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ITopologySpreadConstraint } from "kubernetes-models/v1/TopologySpreadConstraint";
 import { ComponentProviders, Defaults, WithDefaults, providerProblems, settingsOrThrow, withDefaults } from "../args";
-import { ChartMirror, releaseChart } from "../charts";
+import { helmRelease } from "../addons/helm";
+import { ChartMirror } from "../charts";
 import { Problem, Problems } from "../problems";
 import { podRegionProblem } from "./specs";
 import controllerPolicy from "./data/aws-load-balancer-controller-iam-policy.json";
+import { LOAD_BALANCER_CONTROLLER } from "./specs";
+export { LOAD_BALANCER_CONTROLLER };
 
 /**
  * The AWS Load Balancer Controller: it makes the ingress gateway's Network Load Balancer from the
@@ -13,13 +16,6 @@ import controllerPolicy from "./data/aws-load-balancer-controller-iam-policy.jso
  * Pod Identity (the Cluster component makes the role and the association); its Helm release is
  * installed here, on the cluster's kubernetes provider.
  */
-
-/** Where the controller runs: its release, namespace and service account (the Pod Identity association names them). */
-export const LOAD_BALANCER_CONTROLLER = {
-    release: "aws-load-balancer-controller",
-    namespace: "kube-system",
-    serviceAccount: "aws-load-balancer-controller",
-} as const;
 
 /** The controller's webhook port on its pods: the EKS control plane must reach it on the nodes. */
 export const LOAD_BALANCER_CONTROLLER_WEBHOOK_PORT = 9443;
@@ -136,17 +132,17 @@ export class LoadBalancerController extends pulumi.ComponentResource {
 
     /** The chart's release, waited on (skipAwait false), after `dependsOn`. */
     private helmRelease(settings: LoadBalancerControllerSettings, provider: k8s.Provider): k8s.helm.v3.Release {
-        return new k8s.helm.v3.Release(
-            LOAD_BALANCER_CONTROLLER.release,
+        return helmRelease(
             {
-                name: LOAD_BALANCER_CONTROLLER.release,
+                chart: "aws-load-balancer-controller",
+                release: LOAD_BALANCER_CONTROLLER.release,
                 namespace: LOAD_BALANCER_CONTROLLER.namespace,
-                ...releaseChart("aws-load-balancer-controller", settings.chartMirror),
                 values: loadBalancerControllerValues(settings),
-                skipAwait: false,
-                timeout: 600,
+                waitForReady: true,
+                timeoutSeconds: 600,
             },
-            { parent: this, provider, dependsOn: [...settings.dependsOn] },
+            { parent: this, provider, mirror: settings.chartMirror },
+            settings.dependsOn,
         );
     }
 }

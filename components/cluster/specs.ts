@@ -411,3 +411,17 @@ export function podRegionProblem(region: string): string | undefined {
         ? "empty; allowed: the environment's AWS region, e.g. eu-central-1 (the pods cannot ask the node for it)"
         : undefined;
 }
+
+/** Where ExternalDNS runs: its release, namespace and service account (the association names them). */
+export const EXTERNAL_DNS = {
+    release: "external-dns",
+    namespace: "kube-system",
+    serviceAccount: "external-dns",
+} as const;
+
+/** Where the controller runs: its release, namespace and service account (the Pod Identity association names them). */
+export const LOAD_BALANCER_CONTROLLER = {
+    release: "aws-load-balancer-controller",
+    namespace: "kube-system",
+    serviceAccount: "aws-load-balancer-controller",
+} as const;

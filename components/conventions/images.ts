@@ -1,6 +1,6 @@
 /**
  * The image-pinning rule, decided here once and used by the config layer and the Service
- * component (components/service/spec.ts `checkImage`) and by the policy pack
+ * component (components/service/checks.ts `checkImage`) and by the policy pack
  * (policy/kubernetes.ts `unpinnedReason`, rule k8s-pinned-images). A pinned image is either
  *
  * - a digest: the reference ends in `@sha256:` and 64 lower-case hex digits

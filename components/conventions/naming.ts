@@ -122,20 +122,25 @@ export function namer(owner: Owner): (type: string, index?: number, kind?: NameK
 /** The DNS-1123 label rule that Kubernetes applies to namespaces, services and most names. */
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
+/** Why `name` cannot be a Kubernetes object name (DNS-1123 label, at most 63 characters), or undefined. */
+export function kubernetesNameProblem(name: string): string | undefined {
+    if (name.length > NAME_LIMITS.kubernetes) {
+        return `it is ${name.length} characters long; at most ${NAME_LIMITS.kubernetes} are allowed`;
+    }
+    if (!DNS1123_LABEL.test(name)) {
+        return "it must be lower-case letters, digits and '-', starting and ending with a letter or digit (DNS-1123)";
+    }
+    return undefined;
+}
+
 /**
  * Checks a Kubernetes object name (DNS-1123 label, at most 63 characters) and returns it.
  * @throws ProblemError (kind NameError) naming the object and the rule it breaks.
  */
 export function kubernetesName(name: string, what = "Kubernetes name"): string {
-    if (name.length > NAME_LIMITS.kubernetes) {
-        throw nameError(
-            `invalid ${what} ${JSON.stringify(name)}: it is ${name.length} characters long; at most ${NAME_LIMITS.kubernetes} are allowed`,
-        );
-    }
-    if (!DNS1123_LABEL.test(name)) {
-        throw nameError(
-            `invalid ${what} ${JSON.stringify(name)}: it must be lower-case letters, digits and '-', starting and ending with a letter or digit (DNS-1123)`,
-        );
+    const problem = kubernetesNameProblem(name);
+    if (problem !== undefined) {
+        throw nameError(`invalid ${what} ${JSON.stringify(name)}: ${problem}`);
     }
     return name;
 }

@@ -10,7 +10,7 @@ export interface ManagedKey {
 /**
  * A customer-managed symmetric key with an explicit policy, yearly rotation and a 30-day deletion
  * window, and its alias `alias/<name>`. Created with the caller's options (parent and provider),
- * so the keys keep their place in the caller's tree.
+ * so the keys keep their place in the caller's tree. The key is protected, the alias is not.
  */
 export function managedKey(
     name: string,
@@ -26,7 +26,12 @@ export function managedKey(
             policy: args.policy,
             tags: { Name: name },
         },
-        opts,
+        // Protected: whatever the key encrypted (the cluster's Secrets, a log group) cannot be read
+        // once it is deleted. A deletion is only scheduled (30 days, cancellable), but a delete or
+        // replace should never be the side effect of an update. Not retained on delete: AWS already
+        // holds the key for its deletion window, and a kept key would outlive the log groups it
+        // encrypts. The alias only names the key and is made again at will.
+        { ...opts, protect: true },
     );
     const alias = new aws.kms.Alias(name, { name: `alias/${name}`, targetKeyId: key.keyId }, opts);
     return { key, alias };

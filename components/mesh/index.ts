@@ -3,3 +3,4 @@ export * from "./specs";
 export * from "./istio";
 export * from "./settings";
 export * from "./webhooks";
+export * from "./dataplane";

@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentProviders } from "../args";
-import { ChartMirror, releaseChart } from "../charts";
+import { AddOnPlacement, addOnNamespace, helmRelease } from "../addons/helm";
+import { ChartMirror } from "../charts";
 import { Owner, kubernetesMetadata } from "../conventions";
 import { IstioSettings, istioSettings } from "./settings";
 import {
@@ -85,8 +86,8 @@ interface Build {
     readonly owner: Owner;
     /** The options of every child: parented to the mesh, with the stack's kubernetes provider. */
     readonly child: { readonly parent: pulumi.Resource; readonly provider: k8s.Provider };
-    /** A chart of the mesh, from the settings' mirror, at `version` (Istio's main one by default). */
-    readonly chart: (chartName: "base" | "istiod" | "gateway", version?: string) => ReturnType<typeof releaseChart>;
+    /** Where its namespaces and releases go: as `child`, charts from the settings' mirror. */
+    readonly placement: AddOnPlacement;
 }
 
 /** The labels' `component` of every object of the mesh. */
@@ -119,7 +120,7 @@ export class Istio extends pulumi.ComponentResource {
             settings,
             owner: args.owner,
             child: { parent: this, provider: args.providers.kubernetes },
-            chart: (chartName, version = ISTIO_VERSION) => releaseChart(chartName, settings.chartMirror, version),
+            placement: { parent: this, provider: args.providers.kubernetes, mirror: settings.chartMirror },
         };
 
         const { systemNs, gatewayNs } = this.namespaces(build);
@@ -147,14 +148,23 @@ export class Istio extends pulumi.ComponentResource {
 
     /** The control plane's namespace and the gateway's, after what the mesh waits for. */
     private namespaces(build: Build): { systemNs: k8s.core.v1.Namespace; gatewayNs: k8s.core.v1.Namespace } {
-        const afterReady = { ...build.child, dependsOn: [...build.settings.dependsOn] };
-        const namespace = (nsName: string) =>
-            new k8s.core.v1.Namespace(
+        const namespace = (nsName: string, protect: boolean) =>
+            addOnNamespace(
+                build.owner,
                 nsName,
-                { metadata: kubernetesMetadata(build.owner, nsName, { workload: WORKLOAD }) },
-                afterReady,
+                { workload: WORKLOAD },
+                build.placement,
+                build.settings.dependsOn,
+                protect,
             );
-        return { systemNs: namespace(ISTIO_NAMESPACE), gatewayNs: namespace(GATEWAY_NAMESPACE) };
+        return {
+            // Protected: istiod keeps the mesh's self-signed root CA here (Secret istio-ca-secret);
+            // a new root invalidates every workload certificate, and mTLS between pods fails until
+            // every pod has restarted.
+            systemNs: namespace(ISTIO_NAMESPACE, true),
+            // Not protected: it holds the gateway and the hosts' certificates, which cert-manager issues again.
+            gatewayNs: namespace(GATEWAY_NAMESPACE, false),
+        };
     }
 
     /** The `base` release (CRDs, cluster roles, the default validator); at the canary's release while a canary runs. */
@@ -162,16 +172,17 @@ export class Istio extends pulumi.ComponentResource {
         const webhooks = build.settings.istiodWebhooks;
         // CRDs first: while a canary runs, base is at the canary's (newer) release.
         const baseVersion = build.settings.canaryRevision === "" ? ISTIO_VERSION : ISTIO_CANARY_VERSION;
-        return new k8s.helm.v3.Release(
-            "istio-base",
+        return helmRelease(
             {
-                name: "istio-base",
+                chart: "base",
+                version: baseVersion,
+                release: "istio-base",
                 namespace: ISTIO_NAMESPACE,
-                ...build.chart("base", baseVersion),
                 values: { ...baseValues(), ...(webhooks && webhookBaseValues(webhooks)) },
-                timeout: RELEASE_TIMEOUT_SECONDS,
+                timeoutSeconds: RELEASE_TIMEOUT_SECONDS,
             },
-            { ...build.child, dependsOn: [systemNs] },
+            build.placement,
+            [systemNs],
         );
     }
 
@@ -189,18 +200,19 @@ export class Istio extends pulumi.ComponentResource {
                 collector: settings.collector,
                 replicas: settings.istiodReplicas,
             });
-            return new k8s.helm.v3.Release(
-                releaseName,
+            return helmRelease(
                 {
-                    name: releaseName,
+                    chart: "istiod",
+                    version,
+                    release: releaseName,
                     namespace: ISTIO_NAMESPACE,
-                    ...build.chart("istiod", version),
                     values: withIstiodWebhooks(values, settings.istiodWebhooks),
                     // Waited on: the gateway's pods are injected by istiod's webhook.
-                    skipAwait: false,
-                    timeout: RELEASE_TIMEOUT_SECONDS,
+                    waitForReady: true,
+                    timeoutSeconds: RELEASE_TIMEOUT_SECONDS,
                 },
-                { ...build.child, dependsOn: [base] },
+                build.placement,
+                [base],
             );
         };
         const istiod = controlPlane(settings.revision, ISTIO_VERSION);
@@ -213,21 +225,22 @@ export class Istio extends pulumi.ComponentResource {
     /** The ingress gateway's release in its own namespace, injected by the main control plane. */
     private gateway(build: Build, gatewayNs: k8s.core.v1.Namespace, istiod: k8s.helm.v3.Release): void {
         const { settings } = build;
-        new k8s.helm.v3.Release(
-            GATEWAY_NAME,
+        helmRelease(
             {
-                name: GATEWAY_NAME,
+                chart: "gateway",
+                version: ISTIO_VERSION,
+                release: GATEWAY_NAME,
                 namespace: GATEWAY_NAMESPACE,
-                ...build.chart("gateway"),
                 values: gatewayValues({
                     revision: settings.revision,
                     scheme: settings.gatewayScheme,
                     replicas: settings.gatewayReplicas,
                     sourceRanges: settings.gatewaySourceRanges,
                 }),
-                timeout: RELEASE_TIMEOUT_SECONDS,
+                timeoutSeconds: RELEASE_TIMEOUT_SECONDS,
             },
-            { ...build.child, dependsOn: [gatewayNs, istiod] },
+            build.placement,
+            [gatewayNs, istiod],
         );
     }
 

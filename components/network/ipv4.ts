@@ -48,3 +48,15 @@ export function formatCidr(cidr: Cidr): string {
 export function isEveryAddress(block: string): boolean {
     return block.trim().endsWith("/0");
 }
+
+/** An IPv4 CIDR with a prefix length in [min, max]. */
+export function checkCidr(value: string, min = 0, max = 32): string | undefined {
+    const cidr = parseCidr(value);
+    if (!cidr) {
+        return `not an IPv4 CIDR block; allowed: a.b.c.d/n with the address at the start of the block, e.g. 10.0.0.0/16`;
+    }
+    if (cidr.prefix < min || cidr.prefix > max) {
+        return `prefix /${cidr.prefix} is out of range; allowed: /${min} to /${max}`;
+    }
+    return undefined;
+}

@@ -164,7 +164,10 @@ export class Network extends pulumi.ComponentResource {
         const vpc = new aws.ec2.Vpc(
             name,
             { cidrBlock: build.settings.vpcCidr, enableDnsSupport: true, enableDnsHostnames: true, tags },
-            build.child,
+            // Protected: everything of the environment lives in it (the cluster's and the load
+            // balancers' network interfaces, the endpoints, the zone's association); a new vpcCidr
+            // replaces it, which can only fail half-way while the cluster runs.
+            { ...build.child, protect: true },
         );
         // The VPC's default security group, adopted and emptied: nothing may fall back on a group
         // that lets every member talk to every other (CIS AWS Foundations 5.4). Every resource here
@@ -215,7 +218,9 @@ export class Network extends pulumi.ComponentResource {
                     mapPublicIpOnLaunch: false,
                     tags,
                 },
-                build.child,
+                // Protected: the nodes, the pods (VPC CNI) and the load balancers have their addresses
+                // here; a new CIDR or zone replaces the subnet, which cannot succeed while they use it.
+                { ...build.child, protect: true },
             );
         };
         const zoneIndexes = Array.from({ length: zoneCount }, (_, i) => i);
@@ -237,7 +242,13 @@ export class Network extends pulumi.ComponentResource {
         // NAT gateways are always indexed from 0, so switching `single` -> `perAz` keeps gateway 0 and adds the others.
         const natGateways = Array.from({ length: build.nat.count }, (_, i) => {
             const eip = build.named("nat-eip", i);
-            const address = new aws.ec2.Eip(eip.name, { domain: "vpc", tags: eip.tags }, afterIgw);
+            // Protected: the environment's egress address, which partners allow-list; a released
+            // Elastic IP cannot be had back.
+            const address = new aws.ec2.Eip(
+                eip.name,
+                { domain: "vpc", tags: eip.tags },
+                { ...afterIgw, protect: true },
+            );
             const gw = build.named("nat-gateway", i);
             return new aws.ec2.NatGateway(
                 gw.name,
@@ -348,7 +359,10 @@ export class Network extends pulumi.ComponentResource {
         const logGroup = new aws.cloudwatch.LogGroup(
             group.name,
             { name: group.name, retentionInDays: settings.flowLogRetentionDays, kmsKeyId: key.arn, tags: group.tags },
-            child,
+            // Protected: the record of the VPC's traffic goes with the group. Not retained on delete:
+            // its name is fixed, so a group left behind would stop the environment from being
+            // created again under the same name.
+            { ...child, protect: true },
         );
         const role = build.named("flow-log-role", undefined, "iamRole");
         const flowLogRole = new aws.iam.Role(
@@ -458,7 +472,9 @@ export class Network extends pulumi.ComponentResource {
                 vpcs: [{ vpcId: vpc.id, vpcRegion: region }],
                 tags: privateZone.tags,
             },
-            child,
+            // Protected: it holds the records ExternalDNS writes for every exposed host; a new
+            // privateZoneName replaces it, and Route53 deletes no zone that still has records.
+            { ...child, protect: true },
         );
         if (settings.publicZoneName !== "") {
             const publicZone = build.named("public-zone");
@@ -469,7 +485,9 @@ export class Network extends pulumi.ComponentResource {
                     comment: `Public zone of the ${env} environment`,
                     tags: publicZone.tags,
                 },
-                child,
+                // Protected: a new zone gets new name servers, so the parent domain's delegation
+                // (outside this project) would point at nothing.
+                { ...child, protect: true },
             );
         }
         return zone;

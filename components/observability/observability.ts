@@ -3,7 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
 import { ComponentProviders } from "../args";
-import { ChartMirror, ChartName, releaseChart } from "../charts";
+import { AddOnPlacement, addOnNamespace, helmRelease } from "../addons/helm";
+import { ChartMirror, ChartName } from "../charts";
+import { dataPlaneOf } from "../mesh/dataplane";
 import { Owner, kubernetesMetadata } from "../conventions";
 import { ObservabilitySettings, ObservabilityStorage, observabilitySettings } from "./settings";
 import {
@@ -20,7 +22,6 @@ import {
     OBSERVABILITY_NAMESPACE,
     PROMETHEUS_STACK_RELEASE,
     STORAGE_CLASS,
-    envoyPodMonitorSpec,
     istiodServiceMonitorSpec,
     jaegerValues,
     metricsServerValues,
@@ -64,6 +65,8 @@ interface Build {
     readonly owner: Owner;
     /** The options of every child: parented to the component, with the stack's kubernetes provider. */
     readonly child: { readonly parent: pulumi.Resource; readonly provider: k8s.Provider };
+    /** Where its namespace and releases go: as `child`, charts from the settings' mirror. */
+    readonly placement: AddOnPlacement;
     /** Metadata of an object of the component in the `observability` namespace. */
     readonly metadata: (objectName: string, labels?: Record<string, string>) => ReturnType<typeof kubernetesMetadata>;
 }
@@ -92,6 +95,7 @@ export class Observability extends pulumi.ComponentResource {
             settings,
             owner: args.owner,
             child: { parent: this, provider: args.providers.kubernetes },
+            placement: { parent: this, provider: args.providers.kubernetes, mirror: settings.chartMirror },
             metadata: (objectName, labels) =>
                 kubernetesMetadata(args.owner, objectName, {
                     namespace: OBSERVABILITY_NAMESPACE,
@@ -122,16 +126,16 @@ export class Observability extends pulumi.ComponentResource {
 
     /** The `observability` namespace, outside the mesh, after what the component waits for. */
     private namespaceOf(build: Build): k8s.core.v1.Namespace {
-        return new k8s.core.v1.Namespace(
+        // Outside the mesh: Prometheus scrapes plaintext metrics ports, Jaeger takes OTLP from sidecars.
+        return addOnNamespace(
+            build.owner,
             OBSERVABILITY_NAMESPACE,
-            // Outside the mesh: Prometheus scrapes plaintext metrics ports, Jaeger takes OTLP from sidecars.
-            {
-                metadata: kubernetesMetadata(build.owner, OBSERVABILITY_NAMESPACE, {
-                    workload: WORKLOAD,
-                    labels: { "istio-injection": "disabled" },
-                }),
-            },
-            { ...build.child, dependsOn: [...build.settings.dependsOn] },
+            { workload: WORKLOAD, labels: { "istio-injection": "disabled" } },
+            build.placement,
+            build.settings.dependsOn,
+            // Protected: Prometheus' volume claim lives here; deleting the namespace deletes it and,
+            // with the gp3 class's reclaimPolicy Delete, the EBS volume and the metrics on it.
+            true,
         );
     }
 
@@ -213,16 +217,10 @@ export class Observability extends pulumi.ComponentResource {
         values: PrometheusStackValues | JaegerValues | MetricsServerValues,
         at: { readonly namespace: string; readonly dependsOn: pulumi.Resource[] },
     ): k8s.helm.v3.Release {
-        return new k8s.helm.v3.Release(
-            releaseName,
-            {
-                name: releaseName,
-                namespace: at.namespace,
-                ...releaseChart(chart, build.settings.chartMirror),
-                values: { ...values },
-                timeout: RELEASE_TIMEOUT_SECONDS,
-            },
-            { ...build.child, dependsOn: at.dependsOn },
+        return helmRelease(
+            { chart, release: releaseName, namespace: at.namespace, values, timeoutSeconds: RELEASE_TIMEOUT_SECONDS },
+            build.placement,
+            at.dependsOn,
         );
     }
 
@@ -244,7 +242,10 @@ export class Observability extends pulumi.ComponentResource {
         }
     }
 
-    /** The monitors of istiod and the sidecars; they need the operator's CRDs, which kube-prometheus-stack installs. */
+    /**
+     * The monitors of istiod and of the data plane's proxies (the sidecars); they need the
+     * operator's CRDs, which kube-prometheus-stack installs.
+     */
     private monitors(build: Build, stack: k8s.helm.v3.Release): void {
         const afterStack = { ...build.child, dependsOn: [stack] };
         new k8s.apiextensions.CustomResource(
@@ -257,15 +258,17 @@ export class Observability extends pulumi.ComponentResource {
             },
             afterStack,
         );
-        new k8s.apiextensions.CustomResource(
-            "envoy-pod-monitor",
-            {
-                apiVersion: "monitoring.coreos.com/v1",
-                kind: "PodMonitor",
-                metadata: build.metadata("envoy-stats"),
-                spec: envoyPodMonitorSpec(),
-            },
-            afterStack,
-        );
+        for (const monitor of dataPlaneOf().proxyMonitors()) {
+            new k8s.apiextensions.CustomResource(
+                monitor.id,
+                {
+                    apiVersion: "monitoring.coreos.com/v1",
+                    kind: "PodMonitor",
+                    metadata: build.metadata(monitor.name),
+                    spec: monitor.spec,
+                },
+                afterStack,
+            );
+        }
     }
 }

@@ -10,7 +10,7 @@
  */
 import type { IServiceEntry } from "@kubernetes-models/istio/networking.istio.io/v1/ServiceEntry";
 import { NamedSpec } from "./policies";
-import { ExternalHostSpec, ExternalProtocol } from "./spec";
+import { ExternalHostSpec, ExternalProtocol } from "./types";
 
 type ModelServiceEntrySpec = IServiceEntry["spec"];
 type ModelServiceEntryPort = NonNullable<ModelServiceEntrySpec["ports"]>[number];

@@ -11,7 +11,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type { ISidecar } from "@kubernetes-models/istio/networking.istio.io/v1/Sidecar";
 import { MeshFacts } from "./policies";
 import { externalEgressHosts } from "./egress";
-import { CallerRule, ExternalHostSpec, ServiceSettings } from "./spec";
+import { CallerRule, ExternalHostSpec, ServiceSettings } from "./types";
 import { CLUSTER_DOMAIN, serviceHost } from "./workload";
 
 /**

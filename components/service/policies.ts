@@ -4,10 +4,11 @@
  * data, with stable key order, tested directly.
  * See https://istio.io/latest/docs/reference/config/security/authorization-policy/
  */
+import type { DataPlaneMode } from "../mesh/dataplane";
 import type { IAuthorizationPolicy } from "@kubernetes-models/istio/security.istio.io/v1/AuthorizationPolicy";
 import type { IPeerAuthentication } from "@kubernetes-models/istio/security.istio.io/v1/PeerAuthentication";
 import type { IRequestAuthentication } from "@kubernetes-models/istio/security.istio.io/v1/RequestAuthentication";
-import { CallerRule, JwtSpec } from "./spec";
+import { CallerRule, JwtSpec } from "./types";
 
 /** API version of AuthorizationPolicy, PeerAuthentication and RequestAuthentication. */
 export const SECURITY_API_VERSION = "security.istio.io/v1";
@@ -29,6 +30,8 @@ export interface MeshFacts {
     readonly istioNamespace: string;
     /** Namespace of Prometheus and the tracing collector: in every Sidecar's scope, admitted to the merged metrics port. */
     readonly observabilityNamespace: string;
+    /** How the mesh's pods join it and enforce its policies (components/mesh/dataplane.ts). @default "sidecar" */
+    readonly dataPlane?: DataPlaneMode;
 }
 
 /** The SPIFFE-style principal of a service account: `<trustDomain>/ns/<namespace>/sa/<account>`. */

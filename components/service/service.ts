@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ComponentProviders } from "../args";
 import { CERT_MANAGER_API_VERSION, hostCertificateSpec } from "../certificates";
 import { Owner, kubernetesMetadata, kubernetesName } from "../conventions";
+import { DataPlane, DataPlaneObject, dataPlaneOf } from "../mesh/dataplane";
 import {
     MeshFacts,
     NamedSpec,
@@ -15,22 +16,13 @@ import {
     strictPeerAuthentication,
 } from "./policies";
 import { serviceEntrySpecs } from "./egress";
-import { networkPolicySpecs, sidecarSpec } from "./isolation";
+import { networkPolicySpecs } from "./isolation";
 import { ServiceComponentSettings, serviceComponentSettings } from "./settings";
-import { ServiceSettings } from "./spec";
-import {
-    ENVOY_FILTER_API_VERSION,
-    NETWORKING_API_VERSION,
-    destinationRuleSpec,
-    gatewayCredentialName,
-    gatewaySpec,
-    localRateLimitSpec,
-    virtualServiceSpec,
-} from "./traffic";
+import { ServiceSettings } from "./types";
+import { Exposure, NETWORKING_API_VERSION, gatewayCredentialName, gatewaySpec } from "./traffic";
 import {
     autoscalerSpec,
     deploymentSpec,
-    injectionLabels,
     limitRangeSpec,
     podDisruptionBudgetSpec,
     resourceQuotaSpec,
@@ -74,6 +66,8 @@ interface Build {
     /** What the service stack's config says about the service (`args.settings`). */
     readonly spec: ServiceSettings;
     readonly settings: ServiceComponentSettings;
+    /** How the service joins the mesh and which objects enforce and route its traffic. */
+    readonly plane: DataPlane;
     /** The options of every child: parented to the service, with the stack's kubernetes provider. */
     readonly child: pulumi.CustomResourceOptions;
     /** The service's namespace, and the options of a child that waits for it. */
@@ -144,12 +138,13 @@ export class Service extends pulumi.ComponentResource {
                 namespace,
                 workload: { name: service, component: "service", version },
             });
+        const plane = dataPlaneOf(args.mesh.dataPlane);
         const ns = new k8s.core.v1.Namespace(
             service,
             {
                 metadata: kubernetesMetadata(owner, kubernetesName(namespace, "namespace"), {
                     workload: { name: service, component: "service" },
-                    labels: injectionLabels(args.mesh.revision),
+                    labels: plane.namespaceLabels(args.mesh.revision),
                 }),
             },
             child,
@@ -160,7 +155,17 @@ export class Service extends pulumi.ComponentResource {
                 { apiVersion, kind, metadata: meta(named.name), spec: named.spec },
                 { ...child, dependsOn: deps },
             );
-        return { args, spec: args.settings, settings, child, ns, inNs: { ...child, dependsOn: [ns] }, meta, custom };
+        return {
+            args,
+            spec: args.settings,
+            settings,
+            plane,
+            child,
+            ns,
+            inNs: { ...child, dependsOn: [ns] },
+            meta,
+            custom,
+        };
     }
 
     /** The namespace's ResourceQuota and LimitRange, and the service account (no token mounted). Returns the account. */
@@ -189,17 +194,20 @@ export class Service extends pulumi.ComponentResource {
         );
     }
 
-    /** Closed egress: the declared external hosts, seen by this namespace only, and its Sidecar's egress. */
+    /** Closed egress: the declared external hosts, seen by this namespace only, and the data plane's egress scope (the Sidecar). */
     private egress(build: Build): pulumi.Resource[] {
         const { service, externalHosts } = build.settings;
         const entries = serviceEntrySpecs(externalHosts).map((entry) =>
             build.custom("ServiceEntry", NETWORKING_API_VERSION, `${service}-${entry.name}`, entry),
         );
-        const sidecar = build.custom("Sidecar", NETWORKING_API_VERSION, `${service}-sidecar`, {
-            name: "default",
-            spec: sidecarSpec(build.args.callees, build.args.mesh, externalHosts),
-        });
-        return [...entries, sidecar];
+        const scope = build.plane.egressObjects(build.args.callees, build.args.mesh, externalHosts);
+        return [...entries, ...scope.map((o) => this.planeObject(build, o))];
+    }
+
+    /** An object the data plane makes for the service, as `<service>-<id>` (`<service>` without an id). */
+    private planeObject(build: Build, o: DataPlaneObject, deps?: pulumi.Resource[]): k8s.apiextensions.CustomResource {
+        const logical = o.id === "" ? build.settings.service : `${build.settings.service}-${o.id}`;
+        return build.custom(o.kind, o.apiVersion, logical, { name: o.name, spec: o.spec }, deps);
     }
 
     /** Default deny, STRICT mTLS, the allow, deny and required-header policies, and JWT validation when configured. */
@@ -228,18 +236,13 @@ export class Service extends pulumi.ComponentResource {
         return policies;
     }
 
-    /** Envoy's local rate limit, when configured. */
+    /** The data plane's per-pod rate limit (Envoy's local rate limit in each sidecar), when configured. */
     private rateLimit(build: Build): pulumi.Resource[] {
-        const { service } = build.settings;
         const { rateLimit } = build.spec;
         if (!rateLimit) {
             return [];
         }
-        const filter = build.custom("EnvoyFilter", ENVOY_FILTER_API_VERSION, `${service}-local-rate-limit`, {
-            name: "local-rate-limit",
-            spec: localRateLimitSpec(service, rateLimit),
-        });
-        return [filter];
+        return build.plane.rateLimitObjects(build.settings.service, rateLimit).map((o) => this.planeObject(build, o));
     }
 
     /**
@@ -280,15 +283,10 @@ export class Service extends pulumi.ComponentResource {
         );
     }
 
-    /** The DestinationRule, the Gateway binding and its host's Certificate when exposed, and the VirtualService. */
+    /** The Gateway binding and its host's Certificate when exposed, and the data plane's routing objects. */
     private traffic(build: Build): void {
         const { service, namespace, host, publicHost } = build.settings;
-        const { spec } = build;
-        build.custom("DestinationRule", NETWORKING_API_VERSION, service, {
-            name: service,
-            spec: destinationRuleSpec(host, spec),
-        });
-        let exposure: { gateway: string; host: string } | undefined;
+        let exposure: Exposure | undefined;
         if (publicHost !== undefined) {
             build.custom(
                 "Gateway",
@@ -299,10 +297,9 @@ export class Service extends pulumi.ComponentResource {
             );
             exposure = { gateway: `${namespace}/${service}`, host: publicHost };
         }
-        build.custom("VirtualService", NETWORKING_API_VERSION, service, {
-            name: service,
-            spec: virtualServiceSpec(host, spec, exposure),
-        });
+        for (const o of build.plane.routingObjects(service, host, build.spec, exposure)) {
+            this.planeObject(build, o);
+        }
     }
 
     /** The host's certificate: a TLS Secret in the gateway's namespace, where its Envoy reads it (SDS). */

@@ -1,63 +1,63 @@
 /**
- * The Service component's arguments made whole, as plain functions: every argument checked
- * (`validateServiceArgs`, after the service's own description was checked by `serviceProblems`),
- * and what the component builds from, each value worked out once (`serviceComponentSettings`):
+ * The Service component's arguments made whole, as plain functions: every argument checked, the
+ * service's own description by `serviceProblems` (`validateServiceArgs`), and what the component
+ * builds from, each value worked out once (`deriveServiceSettings`, `serviceComponentSettings`):
  * the service's namespace, account, principal, hosts and external hosts. Nothing here creates a
- * resource. The service's own defaults (replicas, port, ...) are `SERVICE_DEFAULTS` (spec.ts),
+ * resource. The service's own defaults (replicas, port, ...) are `SERVICE_DEFAULTS` (defaults.ts),
  * applied by the config parser.
  */
 import { providerProblems } from "../args";
 import { certificateIssuerProblem } from "../certificates";
-import { kubernetesName } from "../conventions";
+import { isValidated } from "../config/slice";
+import { dataPlaneOf } from "../mesh/dataplane";
+import { kubernetesNameProblem } from "../conventions";
 import { parseCidr } from "../network/ipv4";
-import { describeProblem, throwIfProblems } from "../problems";
+import { Problem, Problems, throwIfProblems } from "../problems";
 import { principalOf } from "./policies";
 import type { ServiceArgs } from "./service";
-import { ExternalHostSpec, ServiceSettings, serviceProblems } from "./spec";
+import { ExternalHostSpec, ServiceSettings } from "./types";
+import { serviceProblems } from "./validation";
 import { serviceHost } from "./workload";
 
 /** The arguments of the component that are not its providers. */
 export type ServiceOptions = Omit<ServiceArgs, "providers">;
 
-/** Every problem of the args, as messages; empty when the service can be created. */
-export function validateServiceArgs(args: ServiceOptions): string[] {
-    const problems = serviceProblems(args.settings).map(describeProblem);
-    try {
-        kubernetesName(args.owner.service, "service name");
-    } catch (err) {
-        problems.push((err as Error).message);
+/**
+ * Checks every argument; pure. Returns what the component builds from (`deriveServiceSettings`),
+ * or every problem: the property, its value, what is wrong and what is allowed. The service's
+ * description (`settings`) is checked by `serviceProblems`, under its own paths (`replicas`,
+ * `versions[0].image`), unless its config slice checked it already (`isValidated`).
+ */
+export function validateServiceArgs(args: ServiceOptions): {
+    settings?: ServiceComponentSettings;
+    problems: Problem[];
+} {
+    const problems = new Problems();
+    if (!isValidated(args.settings)) {
+        problems.addAll("", serviceProblems(args.settings, { dataPlane: dataPlaneOf(args.mesh.dataPlane) }));
     }
-    if (args.mesh.trustDomain === "") {
-        problems.push('mesh.trustDomain = "": required to build principals, e.g. cluster.local');
-    }
+    problems.add("owner.service", args.owner.service, kubernetesNameProblem(args.owner.service));
+    const noTrustDomain = "required to build principals, e.g. cluster.local";
+    problems.add("mesh.trustDomain", args.mesh.trustDomain, args.mesh.trustDomain === "" ? noTrustDomain : undefined);
     if (args.settings.exposed && args.settings.publicHost === undefined && args.zoneName === "") {
-        problems.push('zoneName = "": an exposed service without publicHost needs the environment zone for its host');
+        problems.add("zoneName", "", "an exposed service without publicHost needs the environment zone for its host");
     }
     if (args.settings.exposed && certificateIssuerProblem(args.certificateIssuer) !== undefined) {
-        problems.push(
-            `certificateIssuer = ${JSON.stringify(args.certificateIssuer)}: an exposed service's certificate needs the ClusterIssuer's name (the common layer's output certificateIssuer)`,
+        problems.add(
+            "certificateIssuer",
+            args.certificateIssuer,
+            "an exposed service's certificate needs the ClusterIssuer's name (the common layer's output certificateIssuer)",
         );
     }
     const zoneMessage =
         args.settings.publicHost === undefined || args.zoneName === ""
             ? undefined
             : hostZoneProblem(args.settings.publicHost, args.zoneName);
-    if (zoneMessage) {
-        problems.push(`publicHost = ${JSON.stringify(args.settings.publicHost)}: ${zoneMessage}`);
-    }
-    args.callees.forEach((callee, i) => {
-        try {
-            kubernetesName(callee, "callee");
-        } catch (err) {
-            problems.push(`callees[${i}]: ${(err as Error).message}`);
-        }
-    });
-    if (parseCidr(args.vpcCidr) === undefined) {
-        problems.push(
-            `vpcCidr = ${JSON.stringify(args.vpcCidr)}: not an IPv4 CIDR block; the egress NetworkPolicy needs the environment's VPC, e.g. 10.0.0.0/16`,
-        );
-    }
-    return problems;
+    problems.add("publicHost", args.settings.publicHost, zoneMessage);
+    args.callees.forEach((callee, i) => problems.add(`callees[${i}]`, callee, kubernetesNameProblem(callee)));
+    const notCidr = "not an IPv4 CIDR block; the egress NetworkPolicy needs the environment's VPC, e.g. 10.0.0.0/16";
+    problems.add("vpcCidr", args.vpcCidr, parseCidr(args.vpcCidr) === undefined ? notCidr : undefined);
+    return problems.empty ? { settings: deriveServiceSettings(args), problems: [] } : { problems: [...problems.all] };
 }
 
 /**
@@ -73,7 +73,11 @@ export function hostZoneProblem(host: string, zoneName: string): string | undefi
 }
 
 /** The public host of an exposed service: `publicHost`, or `<service>.<zoneName>`. */
-export function exposedHost(service: string, settings: ServiceSettings, zoneName: string): string | undefined {
+export function exposedHost(
+    service: string,
+    settings: Pick<ServiceSettings, "exposed" | "publicHost">,
+    zoneName: string,
+): string | undefined {
     return settings.exposed ? (settings.publicHost ?? `${service}.${zoneName}`) : undefined;
 }
 
@@ -115,12 +119,14 @@ export function deriveServiceSettings(args: ServiceOptions): ServiceComponentSet
  */
 export function serviceComponentSettings(args: ServiceArgs): ServiceComponentSettings {
     const { providers, ...options } = args;
-    // Some problems are not about one value (a name that cannot be built): all are lines of one error.
-    throwIfProblems(
-        "ComponentArgsError",
-        `invalid Service "${args.owner.service}":`,
-        providerProblems(providers, ["kubernetes"]),
-        validateServiceArgs(options),
-    );
-    return deriveServiceSettings(options);
+    const { settings, problems } = validateServiceArgs(options);
+    throwIfProblems("ComponentArgsError", `invalid Service "${args.owner.service}":`, [
+        ...providerProblems(providers, ["kubernetes"]),
+        ...problems,
+    ]);
+    if (settings === undefined) {
+        // A bug of the validation: it returns settings whenever it finds no problem.
+        throw new Error("Service: its validation returned neither settings nor a problem");
+    }
+    return settings;
 }

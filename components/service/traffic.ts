@@ -7,7 +7,7 @@ import type { IGateway } from "@kubernetes-models/istio/networking.istio.io/v1/G
 import type { IVirtualService } from "@kubernetes-models/istio/networking.istio.io/v1/VirtualService";
 import type { IEnvoyFilter } from "@kubernetes-models/istio/networking.istio.io/v1alpha3/EnvoyFilter";
 import { MeshFacts } from "./policies";
-import { RateLimitSpec, ServiceSettings } from "./spec";
+import { RateLimitSpec, ServiceSettings } from "./types";
 import { SERVICE_PORT } from "./workload";
 
 export const NETWORKING_API_VERSION = "networking.istio.io/v1";

@@ -5,7 +5,8 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import { zoneSpread } from "../mesh/specs";
-import { AutoscalingSpec, QuotaSpec, ROLLOUT_SURGE_PODS, ResourcesSpec, ServiceSettings, VersionSpec } from "./spec";
+import { ROLLOUT_SURGE_PODS } from "./quota";
+import { AutoscalingSpec, QuotaSpec, ResourcesSpec, ServiceSettings, VersionSpec } from "./types";
 
 /** The cluster's DNS domain (the kubelet default; EKS does not change it). */
 export const CLUSTER_DOMAIN = "cluster.local";

@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import { StackPlan, planEnvironment } from "../plan";
+import { ROOT } from "../stack-config";
 import { Backend } from "./engine";
 import { registerIstioValidation } from "./istio";
 import { kubeconfigFile, kubectl, registerValidatingWebhook } from "./kube";
@@ -19,12 +20,13 @@ export interface DevServicesSetup {
  * Sets up `backend` for dev's service stacks: Istio's and cert-manager's validation at admission on
  * the suite's cluster, the ingress gateway's namespace (where an exposed service's Certificate
  * goes; the common layer makes it), and STAND-IN STACKS for dev and dev-common (standIn) exporting
- * what the offline plan computes, dev-common's kubeconfig pointing at the suite's cluster.
+ * what the offline plan computes from the stack files in `dir` (default: the repository's),
+ * dev-common's kubeconfig pointing at the suite's cluster.
  */
-export async function setUpDevServices(backend: Backend): Promise<DevServicesSetup> {
+export async function setUpDevServices(backend: Backend, dir = ROOT): Promise<DevServicesSetup> {
     const kubeconfig = fs.readFileSync(kubeconfigFile(), "utf8");
     const unregister = registerIstioValidation();
-    const plans = await planEnvironment("dev");
+    const plans = await planEnvironment("dev", dir);
     const planOf = (layer: "global" | "common"): StackPlan => {
         const plan = plans.find((p) => p.layer === layer);
         if (plan === undefined) {

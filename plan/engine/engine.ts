@@ -21,6 +21,22 @@ export interface CommandResult {
     readonly seconds: number;
 }
 
+/** The first executable file `name` in a folder of PATH, or undefined. */
+export function findOnPath(name: string, pathVariable = process.env.PATH ?? ""): string | undefined {
+    for (const dir of pathVariable.split(path.delimiter)) {
+        const candidate = path.join(dir, name);
+        try {
+            if (dir && fs.statSync(candidate).isFile()) {
+                fs.accessSync(candidate, fs.constants.X_OK);
+                return candidate;
+            }
+        } catch {
+            // not there, or not executable: the next folder
+        }
+    }
+    return undefined;
+}
+
 /** The pulumi binary: $PULUMI, else `pulumi` on PATH; fails naming both when neither exists. */
 export function pulumiBinary(): string {
     const explicit = process.env.PULUMI;
@@ -30,11 +46,9 @@ export function pulumiBinary(): string {
         }
         return explicit;
     }
-    for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
-        const candidate = path.join(dir, "pulumi");
-        if (dir && fs.existsSync(candidate)) {
-            return candidate;
-        }
+    const found = findOnPath("pulumi");
+    if (found !== undefined) {
+        return found;
     }
     throw new Error(
         'the integration suite needs the Pulumi CLI: put `pulumi` on PATH or set PULUMI=/path/to/pulumi (see README, "Integration suite")',
@@ -62,6 +76,11 @@ export class Backend {
             NO_COLOR: "1",
         };
         delete this.env.PULUMI_ACCESS_TOKEN;
+    }
+
+    /** The environment's variables that are set, as the Automation API takes them (`envVars`). */
+    vars(): Record<string, string> {
+        return Object.fromEntries(Object.entries(this.env).filter((e): e is [string, string] => e[1] !== undefined));
     }
 
     /** Runs `pulumi ARGS` in `cwd`; resolves with its exit code and output (never rejects on a non-zero exit). */
@@ -100,7 +119,7 @@ export function describe(r: CommandResult): string {
 }
 
 /** The files of the project a Pulumi run needs (program, pack, stack files), relative to ROOT. */
-const PROJECT_ENTRIES = ["Pulumi.yaml", "package.json", "tsconfig.json", "infra", "components", "stacks", "policy"];
+const PROJECT_ENTRIES = ["Pulumi.yaml", "package.json", "tsconfig.json", "infra", "layers", "components", "policy"];
 
 /**
  * A copy of the project in a temp dir: the program, the policy pack, Pulumi.yaml and the given

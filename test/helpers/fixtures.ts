@@ -1,6 +1,6 @@
 import { EnvironmentSettings } from "../../components/conventions";
-import { CommonOutputs } from "../../stacks/common";
-import { GlobalOutputs } from "../../stacks/global";
+import { CommonOutputs } from "../../layers/common/outputs";
+import { GlobalOutputs } from "../../layers/global/outputs";
 import { StackOutputsFixture } from "../../plan/mocks";
 
 /** dev's environment settings, as test/fixtures/stacks/Pulumi.dev.yaml sets them. */

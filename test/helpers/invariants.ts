@@ -12,7 +12,7 @@ import { PROJECT } from "../../plan/evaluate";
 import { StackPlan, hasViolations } from "../../plan/plan";
 import { formatPolicyViolation } from "../../plan/policy-run";
 import { stacksOfEnvironment } from "../../plan/stack-config";
-import { layerOfStackName, layerRank, serviceOfStackName } from "../../infra/layers";
+import { layerOfStackName, layerRank, serviceOfStackName } from "../../layers/layering";
 
 interface CallerEntry {
     readonly service?: string;

@@ -42,6 +42,7 @@ import { StackPlan, manifestsOf, planEnvironment } from "../../plan/plan";
 import { ROOT } from "../../plan/stack-config";
 import { tempDir } from "../helpers/temp";
 import { Backend, CommandResult, describe as describeCommand, projectCopy } from "../../plan/engine/engine";
+import { AutomationWorkspace, EXIT, failure, main } from "../../scripts/env";
 import { kubectl } from "../../plan/engine/kube";
 import { ISTIO_REFUSAL, refusalOfInvalidObject } from "../../plan/engine/istio";
 import { standIn } from "../../plan/engine/standin";
@@ -167,7 +168,9 @@ describe("dev-common on an existing cluster under the real engine, charts throug
         // dev-common's own settings that an existing cluster keeps; the EKS keys would be refused.
         const config = existingClusterConfig(path.join(ROOT, "Pulumi.dev-common.yaml"), chartMirror());
         const stackFile = writeStackFile(tempDir("common-stack"), STACK, config);
-        project = projectCopy("common", [stackFile, `Pulumi.${SERVICE}.yaml`]);
+        // Pulumi.dev.yaml too: npm run env (the teardown) reads the environment's global stack file,
+        // whose platform:production: false makes dev a review environment.
+        project = projectCopy("common", [stackFile, `Pulumi.${SERVICE}.yaml`, "Pulumi.dev.yaml"]);
         kubeconfig = suiteKubeconfig();
         await initCommonStack(backend, project, STACK);
         await backend.ok(project, ["stack", "init", SERVICE]);
@@ -439,6 +442,95 @@ describe("dev-common on an existing cluster under the real engine, charts throug
         }
     });
 
+    it("the CA's key outlives its Certificate: protected under the real engine, and once unprotected deleted with propagation orphan, so a new Certificate takes the same key up again", async function () {
+        if (!ISSUES) {
+            // Without a cert-manager controller there is no Secret to keep.
+            this.skip();
+        }
+        const started = Date.now();
+        const exported = JSON.parse((await backend.ok(project, ["stack", "export", "--stack", STACK])).stdout) as {
+            deployment: { resources: { urn: string; type: string; protect?: boolean }[] };
+        };
+        const urnOf = (type: string, name: string) =>
+            exported.deployment.resources.find((r) => r.type === type && r.urn.endsWith(`::${name}`))!.urn;
+        const certificate = urnOf("kubernetes:cert-manager.io/v1:Certificate", "dev-common-ca");
+        const issuer = urnOf("kubernetes:cert-manager.io/v1:ClusterIssuer", "dev-common-ca-issuer");
+        const secret = () =>
+            JSON.parse(kubectlOk(["-n", "cert-manager", "get", "secret", "dev-common-ca", "-o", "json"])) as {
+                data: Record<string, string>;
+                metadata: { ownerReferences?: { kind: string; name: string; uid: string }[] };
+            };
+        const before = secret();
+        // enableCertificateOwnerRef: the Certificate owns its Secret, so Kubernetes' default delete would take the key.
+        assert.deepStrictEqual(
+            (before.metadata.ownerReferences ?? []).map((o) => `${o.kind}/${o.name}`),
+            ["Certificate/dev-common-ca"],
+        );
+        // Protected: the engine refuses to delete it (with its dependent issuer), already in the preview.
+        const refused = await backend.run(project, [
+            "destroy",
+            "--target",
+            certificate,
+            "--target-dependents",
+            "--yes",
+            "--stack",
+            STACK,
+        ]);
+        assert.notStrictEqual(refused.code, 0, describeCommand(refused));
+        assert.match(
+            refused.stdout + refused.stderr,
+            /cannot be deleted\s+because it is protected/,
+            describeCommand(refused),
+        );
+        kubectlOk(["-n", "cert-manager", "get", "certificate", "dev-common-ca"]);
+        kubectlOk(["get", "clusterissuer", "dev-common-ca-issuer"]);
+        // Unprotected on purpose, and deleted with its issuer: the Secret stays, no longer owned, with its key.
+        await backend.ok(project, ["state", "unprotect", certificate, "--yes", "--stack", STACK]);
+        await backend.ok(project, [
+            "destroy",
+            "--target",
+            certificate,
+            "--target-dependents",
+            "--yes",
+            "--skip-preview",
+            "--stack",
+            STACK,
+        ]);
+        assert.strictEqual(kubectl(["-n", "cert-manager", "get", "certificate", "dev-common-ca"]).code, 1);
+        const orphaned = secret();
+        assert.deepStrictEqual(orphaned.metadata.ownerReferences ?? [], []);
+        assert.strictEqual(orphaned.data["tls.key"], before.data["tls.key"]);
+        // Deployed again: a new Certificate (protected again) takes the Secret up with the same key.
+        await backend.ok(project, [
+            "up",
+            "--target",
+            certificate,
+            "--target",
+            issuer,
+            "--yes",
+            "--skip-preview",
+            "--stack",
+            STACK,
+        ]);
+        waitReady("certificate/dev-common-ca", "cert-manager");
+        const cert = JSON.parse(kubectlOk(["-n", "cert-manager", "get", "certificate", "dev-common-ca", "-o", "json"]));
+        const after = secret();
+        assert.strictEqual(after.data["tls.key"], before.data["tls.key"]);
+        assert.deepStrictEqual(
+            (after.metadata.ownerReferences ?? []).map((o) => o.uid),
+            [cert.metadata.uid],
+        );
+        const state = JSON.parse(
+            (await backend.ok(project, ["stack", "export", "--stack", STACK])).stdout,
+        ) as typeof exported;
+        assert.strictEqual(state.deployment.resources.find((r) => r.urn === certificate)?.protect, true);
+        recordTiming(
+            `${STACK} (existing cluster)`,
+            "CA key kept across its Certificate",
+            (Date.now() - started) / 1000,
+        );
+    });
+
     it("pulumi destroy, service then common, leaves nothing of ours behind (not even the host certificate's key)", async () => {
         // metrics-server's aggregated API never answers behind kwok's fake pods: it goes first.
         beforeCommonDestroy();
@@ -448,8 +540,35 @@ describe("dev-common on an existing cluster under the real engine, charts throug
             // The host's Secret (its private key) goes with its Certificate (enableCertificateOwnerRef).
             kubectlOk(["-n", "istio-ingress", "wait", "--for=delete", "secret/payment-tls", "--timeout=60s"]);
         }
-        const common = await run(STACK, "destroy", ["destroy", "--yes", "--skip-preview"]);
-        assert.strictEqual(common.code, 0, describeCommand(common));
+        // The common stack holds protected resources (its namespaces, the CA): a destroy is refused
+        // before anything runs, naming them; the documented teardown of a review environment
+        // (dev's global stack says platform:production: false) unprotects and destroys it.
+        const envRun = async (argv: string[]) => {
+            const lines: string[] = [];
+            const started = Date.now();
+            const code = await main(argv, {
+                workspace: new AutomationWorkspace(project, false, backend.vars()),
+                dir: project,
+                print: (l) => lines.push(l),
+                canAsk: false,
+            });
+            return { code, output: lines.join("\n"), seconds: (Date.now() - started) / 1000 };
+        };
+        let plain: unknown;
+        await envRun(["destroy", "--env", "dev", "--stack", STACK, "--yes"]).catch((e: unknown) => (plain = e));
+        const refusal = failure(plain);
+        assert.strictEqual(refusal.code, EXIT.badInput, refusal.message);
+        assert.match(
+            refusal.message!,
+            /^env: destroy refused, nothing ran: dev-common \([0-9]+ protected: .*\)\. A destroy would delete everything else/,
+        );
+        for (const ns of NAMESPACES) {
+            kubectlOk(["get", "namespace", ns]);
+        }
+        const common = await envRun(["destroy", "--env", "dev", "--stack", STACK, "--unprotect", "--yes"]);
+        recordTiming(`${STACK} (existing cluster)`, "teardown (env destroy --unprotect)", common.seconds);
+        assert.strictEqual(common.code, EXIT.ok, common.output);
+        assert.match(common.output, /unprotected [0-9]+ resources of dev-common \(--unprotect\)/);
         const left = [
             ...NAMESPACES.filter((ns) => kubectl(["get", "namespace", ns]).code === 0).map((ns) => `namespace/${ns}`),
             ...items(["secrets", "-A", "-l", "owner=helm"]).map((s) => `helm release ${s.metadata.labels.name}`),

@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import fc from "fast-check";
-import { PolicyManifest } from "../../components/service";
+import { PolicyManifest } from "../../plan/authorization";
 import { AccessMesh, AccessRow, accessPlan } from "../../plan/access-plan";
 import { StackPlan } from "../../plan/plan";
 import { Manifest, addNamespaceCallers, deployment, writeManifests } from "../../plan/oracle";

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { PolicyManifest, policyProblems } from "../../components/service";
+import { PolicyManifest, policyProblems } from "../../plan/authorization";
 import { tempDir } from "../helpers/temp";
 import { deployment, oracleBinary, runOracle, writeManifests } from "../../plan/oracle";
 

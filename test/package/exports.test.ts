@@ -46,6 +46,7 @@ const PUBLIC_TYPES = [
     "ClusterAccess",
     "ClusterArgs",
     "ComponentProviders",
+    "DataPlaneMode",
     "DnsZone",
     "EnvironmentSettings",
     "ExternalDnsArgs",

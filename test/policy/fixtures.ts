@@ -4,7 +4,7 @@ import { EnvironmentSettings, ownerTags } from "../../components/conventions";
 import { formatPolicyViolation, runPolicies } from "../../plan/policy-run";
 import { DEFAULT_OPTIONS, RecordedResource } from "../../plan/recorder";
 import { DEV_GLOBAL_OUTPUTS } from "../helpers/fixtures";
-import { environmentOf } from "../../stacks/global";
+import { environmentOf } from "../../layers/global/outputs";
 
 export const DEV: EnvironmentSettings = environmentOf(DEV_GLOBAL_OUTPUTS);
 

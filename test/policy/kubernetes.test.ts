@@ -103,4 +103,66 @@ describe("policy pack: Kubernetes workloads", () => {
         }
         assert.deepStrictEqual(await violations(commonStack()), []);
     });
+
+    it("k8s-service-not-in-system-namespace: a service's objects stay out of the platform's and Kubernetes' namespaces", async () => {
+        const moved = (namespace: string) =>
+            serviceStack().map((r) => {
+                const md = r.inputs.metadata as { name?: string; namespace?: string } | undefined;
+                if (!md) {
+                    return r;
+                }
+                const metadata =
+                    r.type === "kubernetes:core/v1:Namespace" ? { ...md, name: namespace } : { ...md, namespace };
+                return { ...r, inputs: { ...r.inputs, metadata } };
+            });
+        const found = (await violations(moved("istio-system"))).filter((v) =>
+            v.startsWith("[k8s-service-not-in-system-namespace]"),
+        );
+        assert.deepStrictEqual(found.slice(0, 2), [
+            "[k8s-service-not-in-system-namespace] kubernetes:core/v1:Namespace namespace: Namespace istio-system belongs to service backend (label owner-service), but istio-system is a namespace of the common layer (istiod, the mesh's root namespace): a service's objects belong in its own namespace",
+            "[k8s-service-not-in-system-namespace] kubernetes:apps/v1:Deployment deployment: Deployment istio-system/backend belongs to service backend (label owner-service), but istio-system is a namespace of the common layer (istiod, the mesh's root namespace): a service's objects belong in its own namespace",
+        ]);
+        // Every namespaced object of the stack is named, not only the first.
+        const namespaced = serviceStack().filter((r) => r.type.startsWith("kubernetes:") && r.inputs.metadata);
+        assert.strictEqual(found.length, namespaced.length);
+        for (const ns of [
+            "default",
+            "kube-system",
+            "kube-public",
+            "istio-ingress",
+            "istio-cni",
+            "observability",
+            "cert-manager",
+        ]) {
+            assert.ok(
+                (await violations(moved(ns))).some((v) => v.includes(`but ${ns} is`)),
+                ns,
+            );
+        }
+        // The platform's own objects there pass, and so does an exposed host's Certificate in the gateway's namespace.
+        assert.deepStrictEqual(await violations(commonStack()), []);
+        const certificate = res("kubernetes:cert-manager.io/v1:Certificate", "backend-certificate", {
+            apiVersion: "cert-manager.io/v1",
+            kind: "Certificate",
+            metadata: { name: "backend-tls", namespace: "istio-ingress", labels: { "owner-service": "backend" } },
+            spec: { secretName: "backend-tls", dnsNames: ["backend.dev.internal"], issuerRef: { name: "ca" } },
+        });
+        assert.deepStrictEqual(
+            (await violations([...serviceStack(), certificate])).filter((v) => v.includes("system-namespace")),
+            [],
+        );
+        const elsewhere = {
+            ...certificate,
+            inputs: {
+                ...certificate.inputs,
+                metadata: { name: "backend-tls", namespace: "kube-system", labels: { "owner-service": "backend" } },
+            },
+        };
+        assert.deepStrictEqual(
+            (await violations([...serviceStack(), elsewhere])).filter((v) => v.includes("system-namespace")),
+            [
+                "[k8s-service-not-in-system-namespace] kubernetes:cert-manager.io/v1:Certificate backend-certificate: Certificate kube-system/backend-tls belongs to service backend (label owner-service), but kube-system is a namespace of the common layer (metrics-server, the AWS Load Balancer Controller, ExternalDNS): a service's objects belong in its own namespace",
+            ],
+        );
+    });
 });

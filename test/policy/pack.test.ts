@@ -20,6 +20,7 @@ describe("policy pack (policy/policies.ts)", () => {
                 "k8s-hardened-security-context",
                 "k8s-requests-and-limits",
                 "k8s-default-deny-network-policy",
+                "k8s-service-not-in-system-namespace",
                 "mesh-peer-authentication-strict",
                 "mesh-destination-rule-tls",
                 "mesh-no-wildcard-allow",

@@ -106,7 +106,7 @@ describe("certificates (components/certificates)", () => {
         assert.match(webhookHostProblem("localhost:/validate") ?? "", /^not a host with an optional port; /);
     });
 
-    it("refuses a missing provider and a webhook host it would not use, before registering anything", () => {
+    it("refuses a missing provider, and a webhook host or its own CA with a cert-manager it does not install, before registering anything", () => {
         assert.deepStrictEqual(
             validateCertManagerArgs({
                 mode: "existing",
@@ -115,7 +115,8 @@ describe("certificates (components/certificates)", () => {
             }).problems.map((p) => `${p.path}: ${p.message}`),
             [
                 "zoneName: required for the environment's own CA (its root may certify names of the zone only); allowed: the environment's DNS zone, e.g. dev.internal.example.com",
-                "webhookHost: not used with mode existing (the chart that would route the webhook is not installed here); allowed: empty",
+                "issuer: not with mode existing (the environment's CA keeps its root in the cert-manager namespace made when cert-manager is installed here, with the settings it installs); allowed: the name of a ClusterIssuer the cluster's cert-manager runs, or set mode to install",
+                "webhookHost: not used with mode existing (the chart that would route the webhook is not installed by this stack); allowed: empty",
             ],
         );
         assert.throws(

@@ -12,7 +12,7 @@ import {
     validateClusterArgs,
     withClusterDefaults,
 } from "../../../components/cluster";
-import { environmentOf } from "../../../stacks/global";
+import { environmentOf } from "../../../layers/global/outputs";
 import { useMocks } from "../../../plan/evaluate";
 import { DEV_GLOBAL_OUTPUTS } from "../../helpers/fixtures";
 

@@ -11,7 +11,7 @@ import {
     validateExternalDnsArgs,
     validateLoadBalancerControllerArgs,
 } from "../../../components/cluster";
-import { environmentOf } from "../../../stacks/global";
+import { environmentOf } from "../../../layers/global/outputs";
 import { DEV_GLOBAL_OUTPUTS } from "../../helpers/fixtures";
 import { ProblemError } from "../../../components/problems";
 import { useMocks } from "../../../plan/evaluate";

@@ -6,7 +6,10 @@ import {
     ServiceOptions,
     deriveServiceSettings,
     serviceComponentSettings,
+    validateServiceArgs,
 } from "../../../components/service";
+import { isValidated, validatedOnce } from "../../../components/config";
+import { describeProblem } from "../../../components/problems";
 import { DEV_ENVIRONMENT } from "../../helpers/fixtures";
 import { itChecksProviders } from "../../helpers/providers";
 import { useMocks } from "../../../plan/evaluate";
@@ -57,6 +60,30 @@ describe("components/service/settings: what the Service component builds from", 
         it("the principal is in the mesh's trust domain", () => {
             const settingsOf = deriveServiceSettings(options({ mesh: { ...MESH, trustDomain: "prod.example.com" } }));
             assert.strictEqual(settingsOf.principal, "prod.example.com/ns/backend/sa/backend");
+        });
+    });
+
+    describe("validateServiceArgs: the service's description checked once", () => {
+        it("checks settings given in code, but not settings its config slice checked and froze", () => {
+            const bad = { ...settings(), replicas: 0 };
+            assert.deepStrictEqual(validateServiceArgs(options({ settings: bad })).problems.map(describeProblem), [
+                "replicas = 0: out of range; allowed: a whole number from 1 to 100",
+            ]);
+            // What validatedOnce marks is not checked again (the slice marks only what it checked).
+            const marked = validatedOnce({ ...settings(), replicas: 0 });
+            assert.ok(isValidated(marked));
+            assert.deepStrictEqual(validateServiceArgs(options({ settings: marked })).problems, []);
+            assert.ok(!isValidated(bad));
+        });
+
+        it("freezes what it marks, lists and maps too, so it cannot change after its checks", () => {
+            const marked = validatedOnce(settings({ allowedCallers: [{ service: "frontend" }] }));
+            assert.throws(() => {
+                (marked as { replicas: number }).replicas = 0;
+            }, TypeError);
+            assert.throws(() => {
+                (marked.allowedCallers as { service?: string }[]).push({ service: "payment" });
+            }, TypeError);
         });
     });
 

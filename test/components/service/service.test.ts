@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { ProblemError } from "../../../components/problems";
+import { ProblemError, describeProblem } from "../../../components/problems";
 import * as k8s from "@pulumi/kubernetes";
 import { Service, exposedHost, hostZoneProblem, validateServiceArgs } from "../../../components/service";
 import { MESH, settings } from "./settings";
@@ -56,13 +56,13 @@ describe("Service component (components/service/service.ts)", () => {
                 callees: ["payment", "Pay_ment"],
                 vpcCidr: "10.0.0.0",
                 certificateIssuer: "",
-            }),
+            }).problems.map(describeProblem),
             [
-                "invalid service name \"Back_end\": it must be lower-case letters, digits and '-', starting and ending with a letter or digit (DNS-1123)",
+                "owner.service = \"Back_end\": it must be lower-case letters, digits and '-', starting and ending with a letter or digit (DNS-1123)",
                 'mesh.trustDomain = "": required to build principals, e.g. cluster.local',
                 'zoneName = "": an exposed service without publicHost needs the environment zone for its host',
                 "certificateIssuer = \"\": an exposed service's certificate needs the ClusterIssuer's name (the common layer's output certificateIssuer)",
-                "callees[1]: invalid callee \"Pay_ment\": it must be lower-case letters, digits and '-', starting and ending with a letter or digit (DNS-1123)",
+                "callees[1] = \"Pay_ment\": it must be lower-case letters, digits and '-', starting and ending with a letter or digit (DNS-1123)",
                 'vpcCidr = "10.0.0.0": not an IPv4 CIDR block; the egress NetworkPolicy needs the environment\'s VPC, e.g. 10.0.0.0/16',
             ],
         );
@@ -102,7 +102,7 @@ describe("Service component (components/service/service.ts)", () => {
                 callees: [],
                 vpcCidr: "10.0.0.0/16",
                 certificateIssuer: "dev-common-ca-issuer",
-            }),
+            }).problems.map(describeProblem),
             [`publicHost = "shop.example.com": ${outside}`],
         );
     });

@@ -1,0 +1,137 @@
+/**
+ * The Istio component's config slice: the common stack's keys that configure the mesh, its
+ * control planes, its ingress gateway and where the API server reaches istiod's webhooks.
+ */
+import { z } from "zod";
+import { checked, configKey, configSlice, integerIn, oneOf, optionalString } from "../config";
+import { checkCidr, isEveryAddress } from "../network/ipv4";
+import type { IstioArgs } from "./istio";
+import { ISTIO_DEFAULTS } from "./settings";
+import {
+    LOAD_BALANCER_SCHEMES,
+    MAX_MESH_REPLICAS,
+    MIN_MESH_REPLICAS,
+    OUTBOUND_TRAFFIC_POLICIES,
+    canaryRevisionProblem,
+    revisionProblem,
+} from "./specs";
+import {
+    ISTIOD_WEBHOOK_CA_ALLOWED,
+    ISTIOD_WEBHOOK_URL_FORM,
+    istiodWebhookCaBundleProblem,
+    istiodWebhookUrlProblem,
+} from "./webhooks";
+
+/**
+ * What the common layer passes the mesh from config. `gatewaySourceRanges` may be empty here: the
+ * layer then gives the environment's VPC CIDR.
+ */
+export type IstioConfig = Pick<
+    IstioArgs,
+    | "revision"
+    | "canaryRevision"
+    | "outboundTrafficPolicy"
+    | "tracingSamplingPercentage"
+    | "gatewayScheme"
+    | "gatewaySourceRanges"
+    | "gatewayReplicas"
+    | "istiodReplicas"
+    | "istiodWebhooks"
+>;
+
+export const ISTIO_CONFIG = configSlice(
+    {
+        istiodWebhookUrl: configKey(optionalString(istiodWebhookUrlProblem), "", {
+            description:
+                "Base URL at which the API server reaches istiod's admission webhooks (sidecar injection at /inject, validation of Istio objects at /validate) when it cannot reach istiod's Service, e.g. an istiod outside the cluster; empty: istiod's Service. Needs istiodWebhookCaBundle.",
+        }),
+        istiodWebhookCaBundle: configKey(optionalString(istiodWebhookCaBundleProblem), "", {
+            description:
+                "PEM of the CA certificate that signed the certificate istiod serves at istiodWebhookUrl; set exactly when istiodWebhookUrl is.",
+        }),
+        meshRevision: configKey(optionalString(revisionProblem), ISTIO_DEFAULTS.revision, {
+            description:
+                "Istio control-plane revision, e.g. 1-30, used by the gateway and the services; empty installs without a revision.",
+        }),
+        meshCanaryRevision: configKey(z.string(), ISTIO_DEFAULTS.canaryRevision, {
+            description:
+                "A second Istio control plane for a canary upgrade, e.g. 1-31, installed beside meshRevision; services opt in with useCanaryMeshRevision. Empty for none.",
+        }),
+        meshOutboundTrafficPolicy: configKey(oneOf(OUTBOUND_TRAFFIC_POLICIES), ISTIO_DEFAULTS.outboundTrafficPolicy, {
+            description:
+                "What sidecars do with traffic to hosts outside the registry: REGISTRY_ONLY (only hosts a Service or a service's externalHosts ServiceEntry declares) or ALLOW_ANY (any host; refused by the policy pack outside dev). The sidecar enforces it; it is not a network boundary.",
+        }),
+        tracingSamplingPercentage: configKey(integerIn(0, 100), ISTIO_DEFAULTS.tracingSamplingPercentage, {
+            description: "Percentage of requests the mesh traces to Jaeger, 0 to 100.",
+        }),
+        gatewayScheme: configKey(oneOf(LOAD_BALANCER_SCHEMES), ISTIO_DEFAULTS.gatewayScheme, {
+            description: "The ingress gateway's Network Load Balancer: internal or internet-facing.",
+        }),
+        // The ingress gateway's load balancer and the mesh's availability.
+        gatewaySourceRanges: configKey(z.array(z.string().check(checked((v: string) => checkCidr(v)))), [], {
+            description:
+                "IPv4 CIDRs that may reach the ingress gateway's load balancer (its Service's loadBalancerSourceRanges), e.g. [\"203.0.113.0/24\"]; empty for the environment's VPC CIDR only (refused with gatewayScheme internet-facing).",
+        }),
+        gatewayReplicas: configKey(integerIn(MIN_MESH_REPLICAS, MAX_MESH_REPLICAS), ISTIO_DEFAULTS.gatewayReplicas, {
+            description: `The fewest ingress gateway pods (its autoscaler's minimum; the maximum is twice that, at least 5), ${MIN_MESH_REPLICAS} to ${MAX_MESH_REPLICAS}: one is a single point of failure.`,
+        }),
+        istiodReplicas: configKey(integerIn(MIN_MESH_REPLICAS, MAX_MESH_REPLICAS), ISTIO_DEFAULTS.istiodReplicas, {
+            description: `The fewest istiod pods (its autoscaler's minimum; the maximum is twice that, at least 5), ${MIN_MESH_REPLICAS} to ${MAX_MESH_REPLICAS}: one is a single point of failure.`,
+        }),
+    },
+    (v, { stack, problems, refused }): IstioConfig => {
+        problems.add(
+            "meshCanaryRevision",
+            v.meshCanaryRevision,
+            canaryRevisionProblem(v.meshCanaryRevision, v.meshRevision),
+        );
+        // An internal load balancer open to every address is a contradiction: its clients are in the VPC.
+        if (v.gatewayScheme === "internal") {
+            v.gatewaySourceRanges.forEach((cidr, i) => {
+                if (isEveryAddress(cidr)) {
+                    problems.add(
+                        `gatewaySourceRanges[${i}]`,
+                        cidr,
+                        "every address, for an internal load balancer whose clients are in the VPC; allowed: the IPv4 CIDRs of its clients, or unset for the VPC's CIDR",
+                    );
+                }
+            });
+        }
+        // An internet-facing gateway open to the VPC only (the default range) would serve nobody outside.
+        if (v.gatewayScheme === "internet-facing" && v.gatewaySourceRanges.length === 0) {
+            problems.add(
+                "gatewaySourceRanges",
+                [],
+                'required with gatewayScheme internet-facing (the default, the VPC\'s CIDR, lets no client outside the VPC in); allowed: the IPv4 CIDRs of its clients, e.g. ["203.0.113.0/24"]',
+            );
+        }
+        // istiodWebhookUrl and istiodWebhookCaBundle: both set, or neither (a value refused on its own counts as unset).
+        const [url, caBundle] = [v.istiodWebhookUrl, v.istiodWebhookCaBundle];
+        const webhooksChecked = !refused.has("istiodWebhookUrl") && !refused.has("istiodWebhookCaBundle");
+        if (webhooksChecked && url !== "" && caBundle === "") {
+            problems.add(
+                "istiodWebhookCaBundle",
+                undefined,
+                `required in stack "${stack}" with istiodWebhookUrl set; ${ISTIOD_WEBHOOK_CA_ALLOWED}`,
+            );
+        }
+        if (webhooksChecked && url === "" && caBundle !== "") {
+            problems.add(
+                "istiodWebhookUrl",
+                undefined,
+                `required in stack "${stack}" with istiodWebhookCaBundle set; allowed: ${ISTIOD_WEBHOOK_URL_FORM}`,
+            );
+        }
+        return {
+            revision: v.meshRevision,
+            canaryRevision: v.meshCanaryRevision,
+            outboundTrafficPolicy: v.meshOutboundTrafficPolicy,
+            tracingSamplingPercentage: v.tracingSamplingPercentage,
+            gatewayScheme: v.gatewayScheme,
+            gatewaySourceRanges: v.gatewaySourceRanges,
+            gatewayReplicas: v.gatewayReplicas,
+            istiodReplicas: v.istiodReplicas,
+            ...(webhooksChecked && url !== "" && caBundle !== "" ? { istiodWebhooks: { url, caBundle } } : {}),
+        };
+    },
+);

@@ -1,0 +1,152 @@
+/**
+ * The data plane: how a service joins the mesh and which objects enforce its access graph. The
+ * Service component, its quota check, Observability's monitors, the policy pack's mesh rules and
+ * the plan's access evaluator ask the data plane here instead of assuming sidecars.
+ *
+ * One strategy today, `sidecar`: an Envoy proxy injected into every pod of a labelled namespace,
+ * which enforces the AuthorizationPolicies that select its pod (L4 and L7), keeps to its
+ * namespace's `Sidecar` egress, routes by VirtualService and DestinationRule, rate-limits with an
+ * EnvoyFilter, counts in the namespace's quota and is scraped at its merged metrics endpoint.
+ * Another mode (ambient: ztunnel and waypoints) is another `DataPlane` in DATA_PLANES, chosen by
+ * mode; nothing else needs to know which one runs. Pure: specs only, nothing is created here.
+ */
+import type { IPodMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor";
+import { envoyPodMonitorSpec } from "../observability/specs";
+import { sidecarSpec } from "../service/isolation";
+import type { MeshFacts } from "../service/policies";
+import {
+    ENVOY_FILTER_API_VERSION,
+    Exposure,
+    NETWORKING_API_VERSION,
+    destinationRuleSpec,
+    localRateLimitSpec,
+    virtualServiceSpec,
+} from "../service/traffic";
+import type { ExternalHostSpec, RateLimitSpec, ServiceSettings } from "../service/types";
+import { injectionLabels } from "../service/workload";
+import { SIDECAR_RESOURCES } from "./specs";
+
+/** The data-plane modes; each has its strategy in DATA_PLANES. */
+export const DATA_PLANE_MODES = ["sidecar"] as const;
+export type DataPlaneMode = (typeof DATA_PLANE_MODES)[number];
+
+/** The mode of a mesh that names none. */
+export const DEFAULT_DATA_PLANE: DataPlaneMode = "sidecar";
+
+/** A mesh object a data plane makes for a service, registered as `<service>-<id>`. */
+export interface DataPlaneObject {
+    /** The suffix of its logical name, after the service's name. */
+    readonly id: string;
+    readonly apiVersion: string;
+    readonly kind: string;
+    /** Its Kubernetes name, in the service's namespace. */
+    readonly name: string;
+    readonly spec: unknown;
+}
+
+/** What each pod of the mesh runs beside its own containers, counted by its namespace's ResourceQuota. */
+export interface PodOverhead {
+    /** How messages name it: `the sidecar`. */
+    readonly name: string;
+    readonly requests: { readonly cpu: string; readonly memory: string };
+    readonly limits: { readonly cpu: string; readonly memory: string };
+}
+
+/** A Prometheus monitor of the data plane's proxies: its logical name, its Kubernetes name and its spec. */
+export interface ProxyMonitor {
+    readonly id: string;
+    readonly name: string;
+    readonly spec: IPodMonitor["spec"];
+}
+
+/** How services join the mesh, and which objects enforce and route their traffic. */
+export interface DataPlane {
+    readonly mode: DataPlaneMode;
+    /** The labels of a service's namespace that make its pods join the mesh under `revision` ('' for none). */
+    namespaceLabels(revision: string): Record<string, string>;
+    /** Whether a namespace with these labels is in this data plane. */
+    isMember(labels: Readonly<Record<string, string>>): boolean;
+    readonly podOverhead: PodOverhead;
+    /**
+     * How an AuthorizationPolicy reaches its workloads: `selector`, enforced by the proxy of each
+     * pod it selects (L4 and L7: principals, methods, paths, headers, JWT claims).
+     */
+    readonly policyBinding: "selector";
+    /** The kind of object that scopes what a namespace's proxies know and reach (closed egress). */
+    readonly egressScope: { readonly apiVersion: string; readonly kind: string };
+    /** The objects that close a service's egress to its callees and its external hosts. */
+    egressObjects(
+        callees: readonly string[],
+        mesh: Pick<MeshFacts, "istioNamespace" | "observabilityNamespace">,
+        externalHosts: readonly ExternalHostSpec[],
+    ): DataPlaneObject[];
+    /** The objects of a per-pod rate limit. */
+    rateLimitObjects(service: string, limit: RateLimitSpec): DataPlaneObject[];
+    /** The objects that route a service's traffic (subsets, weights, timeout, retries, the gateway's host). */
+    routingObjects(
+        service: string,
+        host: string,
+        settings: ServiceSettings,
+        exposure: Exposure | undefined,
+    ): DataPlaneObject[];
+    /** The monitors that scrape the proxies. */
+    proxyMonitors(): ProxyMonitor[];
+}
+
+/** Today's data plane: an Envoy sidecar injected into every pod of the mesh's namespaces. */
+export const SIDECAR_DATA_PLANE: DataPlane = {
+    mode: "sidecar",
+    namespaceLabels: injectionLabels,
+    isMember: (labels) => labels["istio-injection"] === "enabled" || labels["istio.io/rev"] !== undefined,
+    podOverhead: { name: "the sidecar", ...SIDECAR_RESOURCES },
+    policyBinding: "selector",
+    egressScope: { apiVersion: NETWORKING_API_VERSION, kind: "Sidecar" },
+    egressObjects: (callees, mesh, externalHosts) => [
+        {
+            id: "sidecar",
+            apiVersion: NETWORKING_API_VERSION,
+            kind: "Sidecar",
+            name: "default",
+            spec: sidecarSpec(callees, mesh, externalHosts),
+        },
+    ],
+    rateLimitObjects: (service, limit) => [
+        {
+            id: "local-rate-limit",
+            apiVersion: ENVOY_FILTER_API_VERSION,
+            kind: "EnvoyFilter",
+            name: "local-rate-limit",
+            spec: localRateLimitSpec(service, limit),
+        },
+    ],
+    routingObjects: (service, host, settings, exposure) => [
+        {
+            id: "",
+            apiVersion: NETWORKING_API_VERSION,
+            kind: "DestinationRule",
+            name: service,
+            spec: destinationRuleSpec(host, settings),
+        },
+        {
+            id: "",
+            apiVersion: NETWORKING_API_VERSION,
+            kind: "VirtualService",
+            name: service,
+            spec: virtualServiceSpec(host, settings, exposure),
+        },
+    ],
+    proxyMonitors: () => [{ id: "envoy-pod-monitor", name: "envoy-stats", spec: envoyPodMonitorSpec() }],
+};
+
+/** Every data plane, by mode. */
+export const DATA_PLANES: Readonly<Record<DataPlaneMode, DataPlane>> = { sidecar: SIDECAR_DATA_PLANE };
+
+/** The data plane of a mode (the default one when none is given). */
+export function dataPlaneOf(mode: DataPlaneMode = DEFAULT_DATA_PLANE): DataPlane {
+    return DATA_PLANES[mode];
+}
+
+/** The data plane a namespace is in, from its labels; the default one when none claims it. */
+export function dataPlaneOfNamespace(labels: Readonly<Record<string, string>>): DataPlane {
+    return Object.values(DATA_PLANES).find((plane) => plane.isMember(labels)) ?? dataPlaneOf();
+}

@@ -1,0 +1,20 @@
+import { Protocol, QuotaSpec, ResourcesSpec } from "./types";
+
+/** The defaults of ServiceSettings, in one place. */
+export const SERVICE_DEFAULTS = {
+    replicas: 3,
+    port: 8080,
+    protocol: "http" as Protocol,
+    healthPath: "/healthz",
+    resources: {
+        cpuRequest: "100m",
+        memoryRequest: "128Mi",
+        cpuLimit: "500m",
+        memoryLimit: "256Mi",
+        ephemeralStorageRequest: "64Mi",
+        ephemeralStorageLimit: "1Gi",
+    } as ResourcesSpec,
+    quota: { requestsCpu: "4", requestsMemory: "8Gi", limitsCpu: "8", limitsMemory: "16Gi", pods: 30 } as QuotaSpec,
+    timeout: "15s",
+    retries: 2,
+} as const;

@@ -1,0 +1,111 @@
+import { GraphService, Service, calleesOf, exposedHost, hostZoneProblem } from "../../components/service";
+import { OBSERVABILITY_NAMESPACE } from "../../components/observability/specs";
+import { kubernetesProvider } from "../providers";
+import { configError } from "../schema/problems";
+import { ServiceConfig } from "./config";
+import { CommonOutputs } from "../common/outputs";
+import { GlobalOutputs, environmentOf } from "../global/outputs";
+import { StackOutputs } from "../outputs";
+import { HostClaim, duplicateHostProblem } from "./hosts";
+import { ServiceOutputs } from "./outputs";
+
+/**
+ * What a service layer is given besides its config. It owns no AWS resource, so it has no aws
+ * provider: a service stack runs with the kubernetes provider plugin alone.
+ */
+export interface ServiceInputs {
+    readonly global: GlobalOutputs;
+    readonly common: CommonOutputs;
+    /**
+     * The environment's access graph (its service stacks and their allowed callers), read when the
+     * service is deployed, after its own checks: the program reads it from the environment's stack
+     * files (infra/environment.ts).
+     */
+    readonly accessGraph: () => readonly GraphService[];
+    /**
+     * The hosts the environment's exposed services claim in zone `zoneName` (one host, one
+     * service), read when the service is deployed: the program reads them from the environment's
+     * stack files (infra/hosts.ts).
+     */
+    readonly hostClaims: (zoneName: string) => readonly HostClaim[];
+}
+
+/**
+ * The control-plane revision that injects the service's pods: the mesh's main one, or its canary
+ * when the service opts in. Fails, naming the key and the common stack, when there is no canary.
+ */
+export function meshRevisionOf(
+    config: Pick<ServiceConfig, "stack" | "env" | "useCanaryMeshRevision">,
+    common: Pick<CommonOutputs, "meshRevision" | "meshCanaryRevision">,
+): string {
+    if (!config.useCanaryMeshRevision) {
+        return common.meshRevision;
+    }
+    if (common.meshCanaryRevision === "") {
+        throw configError(config.stack, [
+            {
+                path: "platform:useCanaryMeshRevision",
+                value: true,
+                message: `stack "${config.env}-common" runs no canary control plane; set platform:meshCanaryRevision there first, or set this to false`,
+            },
+        ]);
+    }
+    return common.meshCanaryRevision;
+}
+
+/**
+ * Deploys one service into the environment's cluster and mesh: the kubernetes provider from the
+ * common stack's kubeconfig, then the Service component (namespace, workload, zero-trust
+ * policies, Sidecar and NetworkPolicies from the environment's access graph, traffic, gateway
+ * binding, rate limit, metrics).
+ */
+export function deployService(config: ServiceConfig, inputs: ServiceInputs): StackOutputs<ServiceOutputs> {
+    const { global, common } = inputs;
+    const owner = { environment: environmentOf(global), service: config.service };
+    const revision = meshRevisionOf(config, common);
+    // The host's DNS record is made in the environment's zone: a host outside it is refused by name.
+    const host = config.settings.publicHost;
+    const zoneMessage = host === undefined ? undefined : hostZoneProblem(host, global.privateZoneName);
+    if (zoneMessage) {
+        throw configError(config.stack, [{ path: "platform:publicHost", value: host, message: zoneMessage }]);
+    }
+    const claimed = exposedHost(config.service, config.settings, global.privateZoneName);
+    const duplicate =
+        claimed === undefined
+            ? undefined
+            : duplicateHostProblem(
+                  config.env,
+                  config.service,
+                  claimed,
+                  host !== undefined,
+                  inputs.hostClaims(global.privateZoneName),
+              );
+    if (duplicate) {
+        throw configError(config.stack, [duplicate]);
+    }
+    const provider = kubernetesProvider("kubernetes", common.kubeconfig);
+    const service = new Service(config.service, {
+        owner,
+        settings: config.settings,
+        mesh: {
+            trustDomain: common.trustDomain,
+            revision,
+            gatewayNamespace: common.gatewayNamespace,
+            gatewayName: common.gatewayName,
+            istioNamespace: common.istioNamespace,
+            observabilityNamespace: OBSERVABILITY_NAMESPACE,
+        },
+        zoneName: global.privateZoneName,
+        callees: calleesOf(config.service, inputs.accessGraph()),
+        vpcCidr: global.vpcCidr,
+        certificateIssuer: common.certificateIssuer,
+        providers: { kubernetes: provider },
+    });
+    return {
+        namespace: service.namespace,
+        serviceAccount: service.serviceAccount,
+        principal: service.principal,
+        host: service.host,
+        ...(service.url === undefined ? {} : { url: service.url }),
+    };
+}
