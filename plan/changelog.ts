@@ -21,27 +21,33 @@ export type UpgradeOperation = (typeof OPERATIONS)[number];
 /** A semantic version as the changelog's headings and tags write it (tags with a leading `v`). */
 const SEMVER = /^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?$/;
 
+/** How an entry names its resource: its full URN, or its type and name when these name one resource of the stack. */
+const resourceName = {
+    urn: z.string().startsWith("urn:pulumi:").optional(),
+    type: z.string().min(1).optional(),
+    name: z.string().min(1).optional(),
+};
+
+/** Refuses an entry that names its resource both ways or neither. */
+function namedOnce(ctx: z.core.ParsePayload<{ urn?: string; type?: string; name?: string }>): void {
+    const { urn, type, name } = ctx.value;
+    if ((urn === undefined) === (type === undefined || name === undefined)) {
+        ctx.issues.push({ code: "custom", message: "give either urn, or type and name (not both)", input: ctx.value });
+    }
+}
+
 const change = z
     .strictObject({
         op: z.enum(OPERATIONS),
-        /** The resource's full URN; or its type and name when these name one resource of the stack. */
-        urn: z.string().startsWith("urn:pulumi:").optional(),
-        type: z.string().min(1).optional(),
-        name: z.string().min(1).optional(),
+        ...resourceName,
         /** update and replace: the input paths that change, as the engine's detailed diff names them. */
         inputs: z.array(z.string().min(1)).optional(),
         /** What the change is, for the reader (not compared). */
         why: z.string().optional(),
     })
+    .check(namedOnce)
     .check((ctx) => {
-        const { urn, type, name, op, inputs } = ctx.value;
-        if ((urn === undefined) === (type === undefined || name === undefined)) {
-            ctx.issues.push({
-                code: "custom",
-                message: "give either urn, or type and name (not both)",
-                input: ctx.value,
-            });
-        }
+        const { op, inputs } = ctx.value;
         if ((op === "update" || op === "replace") && (inputs === undefined || inputs.length === 0)) {
             ctx.issues.push({
                 code: "custom",
@@ -54,15 +60,68 @@ const change = z
         }
     });
 
-const upgradeList = z.strictObject({
-    /** The release the list is relative to: the changelog's latest release, as its tag (`v0.1.0`). */
-    from: z.string().regex(/^v/, "a release tag, e.g. v0.1.0"),
-    /** Per stack of the reference environment, every resource that changes ([] for none). */
-    stacks: z.record(z.string().min(1), z.array(change)),
+/**
+ * A resource whose protection changes: `protect` and `retainOnDelete` as they are after the update
+ * (only the ones that change). Not an engine step: `pulumi preview` shows it as no change, and
+ * `pulumi up` records it in the state (`pulumi stack export`), where it decides what a destroy may do.
+ */
+const protection = z
+    .strictObject({
+        ...resourceName,
+        protect: z.boolean().optional(),
+        retainOnDelete: z.boolean().optional(),
+        why: z.string().optional(),
+    })
+    .check(namedOnce)
+    .check((ctx) => {
+        if (ctx.value.protect === undefined && ctx.value.retainOnDelete === undefined) {
+            ctx.issues.push({
+                code: "custom",
+                message: "give the new protect or retainOnDelete (or both)",
+                input: ctx.value,
+            });
+        }
+    });
+
+/** A stack's outputs that appear, disappear or take another value. */
+const outputs = z.strictObject({
+    added: z.array(z.string().min(1)).optional(),
+    removed: z.array(z.string().min(1)).optional(),
+    changed: z.array(z.string().min(1)).optional(),
 });
+
+const upgradeList = z
+    .strictObject({
+        /** The release the list is relative to: the changelog's latest release, as its tag (`v0.1.0`). */
+        from: z.string().regex(/^v/, "a release tag, e.g. v0.1.0"),
+        /** Per stack of the reference environment, every resource that changes ([] for none). */
+        stacks: z.record(z.string().min(1), z.array(change)),
+        /** Per stack, every resource whose protect or retainOnDelete changes (a stack left out: none). */
+        protection: z.record(z.string().min(1), z.array(protection)).default({}),
+        /** Per stack, the outputs added, removed or changed (a stack left out: none). */
+        outputs: z.record(z.string().min(1), outputs).default({}),
+    })
+    .check((ctx) => {
+        for (const section of ["protection", "outputs"] as const) {
+            for (const stack of Object.keys(ctx.value[section])) {
+                if (!(stack in ctx.value.stacks)) {
+                    ctx.issues.push({
+                        code: "custom",
+                        message: `${section} names stack "${stack}", which "stacks" does not list`,
+                        input: ctx.value,
+                        path: [section, stack],
+                    });
+                }
+            }
+        }
+    });
 
 /** One declared change. */
 export type DeclaredChange = z.infer<typeof change>;
+/** One declared change of protection. */
+export type DeclaredProtection = z.infer<typeof protection>;
+/** One stack's declared changes of outputs. */
+export type DeclaredOutputs = z.infer<typeof outputs>;
 /** The Unreleased section's list. */
 export type UpgradeList = z.infer<typeof upgradeList>;
 

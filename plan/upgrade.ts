@@ -1,7 +1,7 @@
 // What an update does to a stack, read from the engine (`pulumi preview --json`, `pulumi stack
 // export`), and how it compares with what CHANGELOG.md's Unreleased list declares (plan/changelog.ts).
 // Pure: the release-upgrade test runs the engine and hands the results here.
-import { DeclaredChange, UpgradeOperation } from "./changelog";
+import { DeclaredChange, DeclaredOutputs, DeclaredProtection, UpgradeOperation } from "./changelog";
 
 /**
  * The list's key of each stack the release-upgrade test runs that is not the reference
@@ -97,13 +97,137 @@ export function protectedUrns(exported: {
     return (exported.deployment?.resources ?? []).filter((r) => r.protect === true).map((r) => r.urn);
 }
 
-/** How a declared change names its resource, for messages. */
-function nameOf(d: DeclaredChange): string {
+/**
+ * An input path with every quoted key written dotted: the engine's detailed diff quotes a key that
+ * is no identifier (`metadata.annotations["pulumi.com/x"]`), the offline diff does not
+ * (`metadata.annotations.pulumi.com/x`); the list may use either.
+ */
+export function dotted(inputPath: string): string {
+    return inputPath.replace(/\["((?:[^"\\]|\\.)*)"\]/g, (_, key: string) => `.${key.replace(/\\(.)/g, "$1")}`);
+}
+
+/** How a declared entry names its resource: its URN, or its type and name. */
+type Named = Pick<DeclaredChange, "urn" | "type" | "name">;
+
+/** How a declared entry names its resource, for messages. */
+function nameOf(d: Named): string {
     return d.urn ?? `${d.type} ${d.name}`;
 }
 
-function matches(d: DeclaredChange, o: ObservedChange): boolean {
+function matches(d: Named, o: { urn: string; type: string; name: string }): boolean {
     return d.urn !== undefined ? d.urn === o.urn : d.type === o.type && d.name === o.name;
+}
+
+/** The protection options a list records, as the state and the plans hold them. */
+export const PROTECTION_OPTIONS = ["protect", "retainOnDelete"] as const;
+
+/** A resource's protection options, read from the state (`pulumi stack export`) or a plan. */
+export interface ProtectionOf {
+    readonly urn: string;
+    readonly protect?: boolean;
+    readonly retainOnDelete?: boolean;
+}
+
+/** A resource that is there before and after the update and whose protection changes: its new values of the options that change. */
+export interface ObservedProtection {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    readonly protect?: boolean;
+    readonly retainOnDelete?: boolean;
+}
+
+/** Every resource of both `before` and `after` whose protect or retainOnDelete differs (unset is false). */
+export function protectionChanges(
+    before: readonly ProtectionOf[],
+    after: readonly ProtectionOf[],
+): ObservedProtection[] {
+    const old = new Map(before.map((r) => [r.urn, r]));
+    return after.flatMap((r) => {
+        const was = old.get(r.urn);
+        if (was === undefined) {
+            return [];
+        }
+        const changed = PROTECTION_OPTIONS.filter((o) => (was[o] === true) !== (r[o] === true));
+        return changed.length === 0
+            ? []
+            : [{ urn: r.urn, ...typeAndName(r.urn), ...Object.fromEntries(changed.map((o) => [o, r[o] === true])) }];
+    });
+}
+
+/** The resources of `pulumi stack export` with their protection options. */
+export function protectionOfState(exported: { deployment?: { resources?: readonly ProtectionOf[] } }): ProtectionOf[] {
+    return (exported.deployment?.resources ?? []).map((r) => ({
+        urn: r.urn,
+        protect: r.protect,
+        retainOnDelete: r.retainOnDelete,
+    }));
+}
+
+/** What differs between a stack's observed and declared changes of protection. Empty: as declared. */
+export function compareProtection(
+    stack: string,
+    declared: readonly DeclaredProtection[] = [],
+    observed: readonly ObservedProtection[],
+): string[] {
+    const problems: string[] = [];
+    const claimed = new Set<ObservedProtection>();
+    const show = (p: Partial<ProtectionOf>) =>
+        PROTECTION_OPTIONS.filter((o) => p[o] !== undefined)
+            .map((o) => `${o}: ${p[o]}`)
+            .join(", ");
+    for (const d of declared) {
+        const hits = observed.filter((o) => matches(d, o));
+        if (hits.length !== 1) {
+            problems.push(
+                hits.length === 0
+                    ? `${stack}: declared ${show(d)} for ${nameOf(d)}, but its protection does not change`
+                    : `${stack}: ${nameOf(d)} names ${hits.length} resources (${hits.map((h) => h.urn).join(", ")}); give its urn`,
+            );
+            continue;
+        }
+        claimed.add(hits[0]);
+        if (show(d) !== show(hits[0])) {
+            problems.push(`${stack}: declared ${show(d)} for ${nameOf(d)}, but it becomes ${show(hits[0])}`);
+        }
+    }
+    for (const o of observed.filter((x) => !claimed.has(x))) {
+        problems.push(`${stack}: ${o.urn} becomes ${show(o)}, which the list does not declare`);
+    }
+    return problems;
+}
+
+/** The outputs added, removed and changed from `before` to `after` (values compared as JSON), each sorted; empty lists left out. */
+export function outputChanges(before: Record<string, unknown>, after: Record<string, unknown>): DeclaredOutputs {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+    const kinds = {
+        added: keys.filter((k) => !(k in before)),
+        removed: keys.filter((k) => !(k in after)),
+        changed: keys.filter(
+            (k) => k in before && k in after && JSON.stringify(before[k]) !== JSON.stringify(after[k]),
+        ),
+    };
+    return Object.fromEntries(Object.entries(kinds).filter(([, v]) => v.length > 0));
+}
+
+/** What differs between a stack's observed and declared changes of outputs. Empty: as declared. */
+export function compareOutputs(stack: string, declared: DeclaredOutputs = {}, observed: DeclaredOutputs): string[] {
+    return (["added", "removed", "changed"] as const).flatMap((kind) => {
+        const want = [...(declared[kind] ?? [])].sort();
+        const got = observed[kind] ?? [];
+        return JSON.stringify(want) === JSON.stringify(got)
+            ? []
+            : [`${stack}: outputs ${kind}: declared ${JSON.stringify(want)}, the update shows ${JSON.stringify(got)}`];
+    });
+}
+
+/** The list's protection entries for a stack as observed (type and name, or the URN when they are not unique). */
+export function protectionDeclarationsOf(observed: readonly ObservedProtection[]): DeclaredProtection[] {
+    return observed.map((o) => {
+        const unique = observed.filter((x) => x.type === o.type && x.name === o.name).length === 1;
+        const { urn, type, name, ...options } = o;
+        return { ...(unique ? { type, name } : { urn }), ...options };
+    });
 }
 
 /** A declared change as the list would write it for an observed one (a maintainer pastes these). */
@@ -122,6 +246,8 @@ export function compareWithDeclared(
     declared: readonly DeclaredChange[] | undefined,
     observed: readonly ObservedChange[],
     protectedResources: readonly string[] = [],
+    /** Who shows the changes, for messages: the engine's preview, or the offline plans. */
+    source = "the engine",
 ): string[] {
     const problems: string[] = [];
     for (const o of observed) {
@@ -131,7 +257,7 @@ export function compareWithDeclared(
     }
     if (declared === undefined) {
         problems.push(
-            `${stack}: the Unreleased list has no entry for this stack (write [] when nothing changes); the engine shows ${observed.length} change(s)`,
+            `${stack}: the Unreleased list has no entry for this stack (write [] when nothing changes); ${source} shows ${observed.length} change(s)`,
         );
         return problems;
     }
@@ -146,24 +272,25 @@ export function compareWithDeclared(
         }
         const hit = hits[0];
         if (hit === undefined) {
-            problems.push(`${stack}: declared ${d.op} of ${nameOf(d)}, but the engine does not change it`);
+            problems.push(`${stack}: declared ${d.op} of ${nameOf(d)}, but ${source} does not change it`);
             continue;
         }
         claimed.add(hit);
         if (hit.op !== d.op) {
-            problems.push(`${stack}: declared ${d.op} of ${nameOf(d)}, but the engine would ${hit.op} it`);
+            problems.push(`${stack}: declared ${d.op} of ${nameOf(d)}, but ${source} would ${hit.op} it`);
             continue;
         }
         const want = [...(d.inputs ?? [])].sort();
-        if (JSON.stringify(want) !== JSON.stringify(hit.inputs)) {
+        const same = (a: readonly string[]) => JSON.stringify(a.map(dotted).sort());
+        if (same(want) !== same(hit.inputs)) {
             problems.push(
-                `${stack}: ${d.op} of ${nameOf(d)} declares inputs ${JSON.stringify(want)}, the engine changes ${JSON.stringify(hit.inputs)}`,
+                `${stack}: ${d.op} of ${nameOf(d)} declares inputs ${JSON.stringify(want)}, ${source} changes ${JSON.stringify(hit.inputs)}`,
             );
         }
     }
     for (const o of observed.filter((x) => !claimed.has(x))) {
         const inputs = o.inputs.length > 0 ? ` (inputs ${JSON.stringify(o.inputs)})` : "";
-        problems.push(`${stack}: the engine would ${o.op} ${o.urn}${inputs}, which the list does not declare`);
+        problems.push(`${stack}: ${source} would ${o.op} ${o.urn}${inputs}, which the list does not declare`);
     }
     return problems;
 }

@@ -127,6 +127,58 @@ describe("CHANGELOG.md", () => {
         );
     });
 
+    it("reads the protection and output sections, and takes their absence as no such changes", () => {
+        const list = (extra: object) =>
+            parseChangelog(changelog(JSON.stringify({ from: "v0.1.0", stacks: { dev: [] }, ...extra }))).unreleased!;
+        assert.deepStrictEqual(
+            list({
+                protection: { dev: [{ type: "aws:ec2/vpc:Vpc", name: "dev-global-vpc", protect: true }] },
+                outputs: { dev: { added: ["production"] } },
+            }),
+            {
+                from: "v0.1.0",
+                stacks: { dev: [] },
+                protection: { dev: [{ type: "aws:ec2/vpc:Vpc", name: "dev-global-vpc", protect: true }] },
+                outputs: { dev: { added: ["production"] } },
+            },
+        );
+        assert.deepStrictEqual(list({}), { from: "v0.1.0", stacks: { dev: [] }, protection: {}, outputs: {} });
+    });
+
+    it("refuses protection entries without a new value or a name, output lists of another kind, and stacks the list does not have", () => {
+        const message = refusal(
+            changelog(
+                JSON.stringify({
+                    from: "v0.1.0",
+                    stacks: { dev: [] },
+                    protection: {
+                        dev: [
+                            { type: "aws:ec2/vpc:Vpc", name: "dev-global-vpc" },
+                            { name: "dev-global-vpc", protect: true },
+                        ],
+                        "dev-commmon": [],
+                    },
+                    outputs: { dev: { renamed: ["x"] } },
+                }),
+            ),
+        );
+        assert.strictEqual(
+            message,
+            [
+                'CHANGELOG.md:9: the ```json upgrade block of Unreleased is not a valid list (docs/releasing.md, "The declared changes"):',
+                "  protection.dev.0: give the new protect or retainOnDelete (or both)",
+                "  protection.dev.1: give either urn, or type and name (not both)",
+                '  outputs.dev: Unrecognized key: "renamed"',
+            ].join("\n"),
+        );
+        assert.match(
+            refusal(
+                changelog(JSON.stringify({ from: "v0.1.0", stacks: { dev: [] }, protection: { "dev-commmon": [] } })),
+            ),
+            /\n {2}protection\.dev-commmon: protection names stack "dev-commmon", which "stacks" does not list$/,
+        );
+    });
+
     it("refuses a list from another release than the latest", () => {
         assert.strictEqual(
             refusal(changelog(JSON.stringify({ from: "v0.0.9", stacks: {} }))),

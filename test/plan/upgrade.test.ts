@@ -2,10 +2,17 @@ import * as assert from "assert";
 import {
     ObservedChange,
     PreviewStep,
+    compareOutputs,
+    compareProtection,
     compareWithDeclared,
     declarationsOf,
+    dotted,
     observedChanges,
+    outputChanges,
     protectedUrns,
+    protectionChanges,
+    protectionDeclarationsOf,
+    protectionOfState,
     typeAndName,
 } from "../../plan/upgrade";
 
@@ -143,6 +150,34 @@ describe("the upgrade's changes against the declared list", () => {
         );
     });
 
+    it("takes an input path with the engine's quoted keys and the offline diff's dotted ones alike", () => {
+        assert.strictEqual(
+            dotted('metadata.annotations["pulumi.com/deletionPropagationPolicy"]'),
+            "metadata.annotations.pulumi.com/deletionPropagationPolicy",
+        );
+        assert.strictEqual(dotted('a["b\\"c"].d[0]'), 'a.b"c.d[0]');
+        const engine: ObservedChange = {
+            op: "update",
+            urn: "urn:pulumi:dev-common::platform::kubernetes:cert-manager.io/v1:Certificate::dev-common-ca",
+            type: "kubernetes:cert-manager.io/v1:Certificate",
+            name: "dev-common-ca",
+            inputs: ['metadata.annotations["pulumi.com/deletionPropagationPolicy"]'],
+        };
+        const declare = (input: string) => [
+            { op: "update" as const, type: engine.type, name: engine.name, inputs: [input] },
+        ];
+        assert.deepStrictEqual(
+            compareWithDeclared("dev-common", declare("metadata.annotations.pulumi.com/deletionPropagationPolicy"), [
+                engine,
+            ]),
+            [],
+        );
+        assert.strictEqual(
+            compareWithDeclared("dev-common", declare("metadata.annotations.other"), [engine]).length,
+            1,
+        );
+    });
+
     it("asks for the URN when a type and a name match two resources", () => {
         const twins: ObservedChange[] = [
             { op: "create", urn: QUOTA, type: "kubernetes:core/v1:ResourceQuota", name: "payment", inputs: [] },
@@ -168,5 +203,95 @@ describe("the upgrade's changes against the declared list", () => {
         assert.deepStrictEqual(compareWithDeclared("dev-extra", undefined, observed), [
             "dev-extra: the Unreleased list has no entry for this stack (write [] when nothing changes); the engine shows 3 change(s)",
         ]);
+    });
+});
+
+describe("what an update does to protection and outputs, against the Unreleased list", () => {
+    const VPC = "urn:pulumi:dev::platform::platform:network:Network$aws:ec2/vpc:Vpc::dev-global-vpc";
+    const ZONE = "urn:pulumi:dev::platform::aws:route53/zone:Zone::dev-global-private-zone";
+    const LOGS = "urn:pulumi:dev::platform::aws:cloudwatch/logGroup:LogGroup::logs";
+
+    it("finds the resources of both sides whose protect or retainOnDelete changes, unset counting as false, with the new values only", () => {
+        const state = protectionOfState({
+            deployment: {
+                resources: [
+                    { urn: VPC, protect: true },
+                    { urn: ZONE, protect: true, retainOnDelete: true },
+                    { urn: LOGS },
+                    { urn: NAMESPACE, protect: true },
+                ],
+            },
+        });
+        const changes = protectionChanges(
+            [{ urn: VPC }, { urn: ZONE, protect: true }, { urn: LOGS, retainOnDelete: false }],
+            state,
+        );
+        assert.deepStrictEqual(changes, [
+            { urn: VPC, type: "aws:ec2/vpc:Vpc", name: "dev-global-vpc", protect: true },
+            {
+                urn: ZONE,
+                type: "aws:route53/zone:Zone",
+                name: "dev-global-private-zone",
+                retainOnDelete: true,
+            },
+        ]);
+        assert.deepStrictEqual(protectionDeclarationsOf(changes), [
+            { type: "aws:ec2/vpc:Vpc", name: "dev-global-vpc", protect: true },
+            { type: "aws:route53/zone:Zone", name: "dev-global-private-zone", retainOnDelete: true },
+        ]);
+    });
+
+    it("reports protection changes missing, undeclared or of another value", () => {
+        const observed = protectionChanges(
+            [{ urn: VPC }, { urn: ZONE }],
+            [
+                { urn: VPC, protect: true },
+                { urn: ZONE, retainOnDelete: true },
+            ],
+        );
+        assert.deepStrictEqual(
+            compareProtection(
+                "dev",
+                [
+                    { urn: VPC, protect: true },
+                    { type: "aws:route53/zone:Zone", name: "dev-global-private-zone", retainOnDelete: true },
+                ],
+                observed,
+            ),
+            [],
+        );
+        assert.deepStrictEqual(
+            compareProtection(
+                "dev",
+                [
+                    { type: "aws:ec2/vpc:Vpc", name: "dev-global-vpc", protect: false },
+                    { type: "aws:kms/key:Key", name: "k", protect: true },
+                ],
+                observed,
+            ),
+            [
+                "dev: declared protect: false for aws:ec2/vpc:Vpc dev-global-vpc, but it becomes protect: true",
+                "dev: declared protect: true for aws:kms/key:Key k, but its protection does not change",
+                `dev: ${ZONE} becomes retainOnDelete: true, which the list does not declare`,
+            ],
+        );
+    });
+
+    it("finds the outputs added, removed and changed, and reports each kind that differs from the list", () => {
+        const observed = outputChanges(
+            { vpcId: "vpc-1", zone: "z", old: 1 },
+            { vpcId: "vpc-2", zone: "z", production: true },
+        );
+        assert.deepStrictEqual(observed, { added: ["production"], removed: ["old"], changed: ["vpcId"] });
+        assert.deepStrictEqual(outputChanges({ a: [1] }, { a: [1] }), {});
+        assert.deepStrictEqual(
+            compareOutputs("dev", { added: ["production"], removed: ["old"], changed: ["vpcId"] }, observed),
+            [],
+        );
+        assert.deepStrictEqual(compareOutputs("dev", { added: ["production"] }, observed), [
+            'dev: outputs removed: declared [], the update shows ["old"]',
+            'dev: outputs changed: declared [], the update shows ["vpcId"]',
+        ]);
+        assert.deepStrictEqual(compareOutputs("dev", undefined, {}), []);
     });
 });
