@@ -9,7 +9,9 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { readPlanFile } from "./base-tree";
 import { Release } from "./changelog";
+import type { PlannedStack } from "./release-diff";
 import { ROOT } from "./root";
 import { STACK_CONFIG_DIR_VARIABLE } from "../infra/environment";
 
@@ -172,15 +174,12 @@ export function checkoutRelease(
 }
 
 /**
- * The outputs of every stack of environment `env` as the release's own offline plan computes them
- * (its `scripts/plan.ts --env`, run with its node_modules) from the stack files in `configDir`;
- * secret outputs read "[secret]". Fails with the end of what the plan printed when it fails.
+ * Every stack of environment `env` as the release's own offline plan makes it (its
+ * `scripts/plan.ts --env`, run with its node_modules) from the stack files in `configDir`: its
+ * resources (resources.json) and outputs (outputs.json; secret outputs read "[secret]"). Fails
+ * with the end of what the plan printed when it fails.
  */
-export function planReleaseOutputs(
-    tree: ReleaseTree,
-    env: string,
-    configDir: string,
-): Promise<Record<string, Record<string, unknown>>> {
+export function planRelease(tree: ReleaseTree, env: string, configDir: string): Promise<Map<string, PlannedStack>> {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), `platform-release-plan-${tree.release.version}-`));
     const childEnv = { ...process.env };
     Reflect.deleteProperty(childEnv, STACK_CONFIG_DIR_VARIABLE);
@@ -207,14 +206,21 @@ export function planReleaseOutputs(
                     );
                     return;
                 }
-                const outputs: Record<string, Record<string, unknown>> = {};
-                for (const stack of fs.readdirSync(out)) {
-                    const file = path.join(out, stack, "outputs.json");
-                    if (fs.existsSync(file)) {
-                        outputs[stack] = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
+                const stacks = new Map<string, PlannedStack>();
+                for (const stack of fs.readdirSync(out).sort()) {
+                    const file = (name: string) => path.join(out, stack, name);
+                    if (fs.existsSync(file("resources.json"))) {
+                        stacks.set(stack, {
+                            resources: readPlanFile(stack, file("resources.json")),
+                            outputs: fs.existsSync(file("outputs.json"))
+                                ? (JSON.parse(fs.readFileSync(file("outputs.json"), "utf8")) as Record<string, unknown>)
+                                : {},
+                        });
                     }
                 }
-                resolve(outputs);
+                resolve(stacks);
+            } catch (err) {
+                reject(err instanceof Error ? err : new Error(String(err)));
             } finally {
                 fs.rmSync(out, { recursive: true, force: true });
             }

@@ -18,17 +18,31 @@ import * as path from "path";
 import { Release, UpgradeList, readChangelog } from "../../plan/changelog";
 import { Backend, CommandResult, describe as describeCommand, projectCopy } from "../../plan/engine/engine";
 import { standInOutputs } from "../../plan/engine/standin";
-import { planStack } from "../../plan/plan";
+import { planEnvironment } from "../../plan/plan";
 import { ROOT } from "../../plan/stack-config";
-import { ReleaseTree, checkoutRelease, planReleaseOutputs } from "../../plan/release-tree";
+import { ReleaseTree, checkoutRelease, planRelease } from "../../plan/release-tree";
+import {
+    PlannedStack,
+    compareUpgradeWithList,
+    listOfUpgrade,
+    plannedStacks,
+    upgradeOfPlans,
+} from "../../plan/release-diff";
 import {
     ENGINE_STACKS,
     ObservedChange,
     PreviewStep,
+    ProtectionOf,
+    compareOutputs,
+    compareProtection,
     compareWithDeclared,
     declarationsOf,
     observedChanges,
+    outputChanges,
     protectedUrns,
+    protectionChanges,
+    protectionDeclarationsOf,
+    protectionOfState,
 } from "../../plan/upgrade";
 import { kubectl } from "../../plan/engine/kube";
 import { recordTiming } from "./helpers/timings";
@@ -64,10 +78,15 @@ describe("release upgrade: the previous release deployed, then this tree preview
     let declared: UpgradeList;
     let tree: ReleaseTree | undefined;
     let fixtures: string;
+    let previousPlan: Map<string, PlannedStack>;
     let previousGlobal: Record<string, unknown>;
     let head: string;
+    /** This tree's offline plans of the release's fixture environment. */
+    let headPlans: Awaited<ReturnType<typeof planEnvironment>>;
     let crds: string[] = [];
     const protectedByStack = new Map<string, string[]>();
+    const protectionBefore = new Map<string, ProtectionOf[]>();
+    const outputsBefore = new Map<string, Record<string, unknown>>();
     const observed = new Map<string, ObservedChange[]>();
 
     const run = async (project: string, stack: string, step: string, args: string[]): Promise<CommandResult> => {
@@ -83,6 +102,12 @@ describe("release upgrade: the previous release deployed, then this tree preview
         assert.strictEqual(r.code, 0, describeCommand(r));
         return r;
     };
+    /** A stack's outputs as `pulumi stack output --json` shows them (secrets as "[secret]"). */
+    const stackOutputs = async (project: string, stack: string): Promise<Record<string, unknown>> =>
+        JSON.parse((await backend.ok(project, ["stack", "output", "--json", "--stack", stack])).stdout) as Record<
+            string,
+            unknown
+        >;
     /** `pulumi up` of the common stack, then of the services at once, in `project`. */
     const upAll = async (project: string, step: string): Promise<void> => {
         const { result, copied } = await whileChartsInstall(() =>
@@ -118,13 +143,15 @@ describe("release upgrade: the previous release deployed, then this tree preview
         );
         // The release's own fixture environment: what its tests deployed, and what this tree must upgrade.
         fixtures = path.join(tree.dir, "test", "fixtures", "stacks");
-        const outputs = await planReleaseOutputs(tree, ENV, fixtures);
-        previousGlobal = outputs[ENV];
-        assert.ok(previousGlobal, `${previous.tag}'s offline plan wrote no outputs for ${ENV}`);
+        previousPlan = await planRelease(tree, ENV, fixtures);
+        const global = previousPlan.get(ENV);
+        assert.ok(global, `${previous.tag}'s offline plan wrote no outputs for ${ENV}`);
+        previousGlobal = global.outputs;
         assert.ok(
             !Object.values(previousGlobal).includes("[secret]"),
             `${ENV}'s outputs hold a secret, which a stand-in cannot take from the plan's files`,
         );
+        headPlans = await planEnvironment(ENV, fixtures);
         await standInOutputs(backend, ENV, previousGlobal);
         for (const stack of SERVICES) {
             fs.copyFileSync(path.join(fixtures, `Pulumi.${stack}.yaml`), path.join(tree.dir, `Pulumi.${stack}.yaml`));
@@ -144,6 +171,18 @@ describe("release upgrade: the previous release deployed, then this tree preview
         tree?.remove();
     });
 
+    it("the offline plans of the previous release and of this tree show exactly the Unreleased list's entries for the environment's stacks (EKS mode included): changes, protection, outputs", () => {
+        const upgrades = upgradeOfPlans(previousPlan, plannedStacks(headPlans));
+        assert.deepStrictEqual(upgrades.map((u) => u.stack).sort(), [ENV, COMMON, ...SERVICES].sort());
+        const problems = compareUpgradeWithList(declared, upgrades);
+        assert.deepStrictEqual(
+            problems,
+            [],
+            `the offline update from ${previous.tag} differs from CHANGELOG.md's Unreleased list:\n${problems.join("\n")}\n` +
+                `What the plans show, as the list writes it (npm run release-changes prints it; check it is what the change means before pasting it):\n${JSON.stringify(listOfUpgrade(upgrades), null, 2)}`,
+        );
+    });
+
     it("the previous release deploys with its own program: dev-common on the existing cluster, then dev's services", async () => {
         crds = handCrdsToCharts();
         await upAll(tree!.dir, `up at ${previous.tag}`);
@@ -154,6 +193,8 @@ describe("release upgrade: the previous release deployed, then this tree preview
         for (const stack of [COMMON, ...SERVICES]) {
             const exported = await backend.ok(tree!.dir, ["stack", "export", "--stack", stack]);
             protectedByStack.set(stack, protectedUrns(JSON.parse(exported.stdout)));
+            protectionBefore.set(stack, protectionOfState(JSON.parse(exported.stdout)));
+            outputsBefore.set(stack, await stackOutputs(tree!.dir, stack));
         }
     });
 
@@ -165,7 +206,7 @@ describe("release upgrade: the previous release deployed, then this tree preview
             .map((f) => path.join(tree!.dir, f));
         head = projectCopy("upgrade-head", stackFiles);
         // The global stack as this tree would leave it (its own changes are not seen here).
-        const headGlobal = (await planStack(ENV, fixtures)).evaluation.rawOutputs;
+        const headGlobal = headPlans.find((p) => p.config.stack === ENV)!.evaluation.rawOutputs;
         if (JSON.stringify(headGlobal) !== JSON.stringify(previousGlobal)) {
             await standInOutputs(backend, ENV, headGlobal);
         }
@@ -200,9 +241,37 @@ describe("release upgrade: the previous release deployed, then this tree preview
         await Promise.all(SERVICES.map(noChanges));
     });
 
+    it("after that up, the state holds exactly the protection changes and the stacks exactly the output changes the list declares", async () => {
+        const problems: string[] = [];
+        const seen: Record<string, unknown> = {};
+        for (const stack of [COMMON, ...SERVICES]) {
+            const key = ENGINE_STACKS[stack] ?? stack;
+            const exported = await backend.ok(head, ["stack", "export", "--stack", stack]);
+            const protection = protectionChanges(
+                protectionBefore.get(stack)!,
+                protectionOfState(JSON.parse(exported.stdout)),
+            );
+            const outputs = outputChanges(outputsBefore.get(stack)!, await stackOutputs(head, stack));
+            seen[key] = { protection: protectionDeclarationsOf(protection), outputs };
+            problems.push(
+                ...compareProtection(key, declared.protection[key], protection),
+                ...compareOutputs(key, declared.outputs[key], outputs),
+            );
+        }
+        assert.deepStrictEqual(
+            problems,
+            [],
+            `the update from ${previous.tag} differs from CHANGELOG.md's Unreleased list:\n${problems.join("\n")}\n` +
+                `What the engine's state and outputs show:\n${JSON.stringify(seen, null, 2)}`,
+        );
+    });
+
     it("destroy, services then common, leaves none of the stacks' objects behind", async () => {
         beforeCommonDestroy();
         await Promise.all(SERVICES.map((s) => ok(head, s, "destroy", ["destroy", "--yes", "--skip-preview"])));
+        // The common stack's namespaces and CA are protected now: unprotected on purpose, as the
+        // teardown of a review environment does (npm run env -- destroy --unprotect).
+        await ok(head, COMMON, "unprotect", ["state", "unprotect", "--all", "--yes"]);
         await ok(head, COMMON, "destroy", ["destroy", "--yes", "--skip-preview"]);
         const left = [
             ...NAMESPACES.filter((ns) => kubectl(["get", "namespace", ns]).code === 0).map((ns) => `namespace/${ns}`),

@@ -16,8 +16,10 @@ import { tempDir } from "../../helpers/temp";
 import { Backend } from "../../../plan/engine/engine";
 import { kubeconfigFile, kubectl } from "../../../plan/engine/kube";
 
-/** The offline chart set (../shared/charts, or $PLATFORM_CHARTS_DIR). */
-export const SHARED_CHARTS = process.env.PLATFORM_CHARTS_DIR ?? path.resolve(ROOT, "..", "shared", "charts");
+/** The offline chart set ($PLATFORM_CHARTS_DIR, else $SHARED_DIR/charts, else ../shared/charts). */
+export const SHARED_CHARTS =
+    process.env.PLATFORM_CHARTS_DIR ??
+    path.join(process.env.SHARED_DIR ?? path.resolve(ROOT, "..", "shared"), "charts");
 
 /**
  * A chart mirror folder: `<chart>-<pinned version>` linked to the offline set's folder for every
