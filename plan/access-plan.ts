@@ -470,9 +470,14 @@ export function accessMeshOf(plans: readonly StackPlan[]): AccessMesh {
     if (!common || missing.length > 0) {
         throw new Error(`access matrix: the common stack's plan lacks ${missing.join(", ")}`);
     }
-    // The outbound policy of the main control plane, as its istiod Helm release sets it.
+    // The outbound policy of the control plane, as its istiod Helm release sets it (a canary's
+    // release sets the same). The chart is a name or a repository reference ending in it
+    // (oci://ghcr.io/istio/release/charts/istiod, or a mirror's).
     const istiod = common.evaluation.resources?.find(
-        (r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === "istiod",
+        (r) =>
+            r.type === "kubernetes:helm.sh/v3:Release" &&
+            typeof r.inputs.chart === "string" &&
+            r.inputs.chart.split("/").pop() === "istiod",
     );
     const mode = (istiod?.inputs.values as { meshConfig?: { outboundTrafficPolicy?: { mode?: string } } } | undefined)
         ?.meshConfig?.outboundTrafficPolicy?.mode;
