@@ -1,16 +1,20 @@
-// The upgrade of an environment from the previous release to this tree, under the real engine on
-// the suite's API server (docs/releasing.md). The previous release is CHANGELOG.md's latest: its
-// tree is checked out into a temporary git worktree (the tag's commit, else the commit the
-// changelog records) with its own node_modules (npm ci once per lockfile, cached outside the clone:
-// plan/release-tree.ts). Its own program deploys dev's common stack in existing-cluster mode (every
-// chart from the offline set, the suite's istiod and cert-manager webhooks, as in common.test.ts)
-// and dev's three services, from its own fixture stack files. Then, on the same state, this tree's
-// `pulumi preview` of each stack must show exactly what the changelog's Unreleased list declares
-// (plan/upgrade.ts), replacing or deleting nothing protected; `pulumi up` applies it and a preview
-// right after shows no changes; destroy leaves nothing behind. The global stack is a STAND-IN STACK
-// (plan/engine/programs/standin) exporting what each tree's offline plan computes for it: it needs
-// the aws provider, which cannot be had here, so the global layer's and the EKS cluster's changes
-// are not seen by this test.
+// The upgrade of an environment from the previous release to this tree (docs/releasing.md). The
+// previous release is CHANGELOG.md's latest: its tree is checked out into a temporary git worktree
+// (the tag's commit, else the commit the changelog records) with its own node_modules (npm ci once
+// per lockfile, cached outside the clone: plan/release-tree.ts). First, offline, its own plan and
+// this tree's of its fixture environment must differ exactly as the Unreleased list declares for
+// dev, dev-common (EKS mode) and the services (plan/release-diff.ts; npm run release-changes).
+// Then under the real engine on the suite's API server: its own program deploys dev's common stack
+// in existing-cluster mode (every chart from the offline set, the suite's istiod and cert-manager
+// webhooks, as in common.test.ts) and dev's three services, from its own fixture stack files; on
+// the same state, this tree's `pulumi preview` of each stack must show exactly the list's steps
+// (plan/upgrade.ts), replacing or deleting nothing protected; `pulumi up` applies them and a
+// preview right after shows no changes; the state's protection and the stacks' outputs must have
+// changed exactly as the list declares; the common stack is unprotected (as a review
+// environment's teardown does) and everything destroyed, leaving nothing behind. The global stack
+// is a STAND-IN STACK (plan/engine/programs/standin) exporting what each tree's offline plan
+// computes for it: it needs the aws provider, which cannot be had here, so the global layer's and
+// the EKS cluster's changes are checked offline only.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
@@ -18,7 +22,7 @@ import * as path from "path";
 import { Release, UpgradeList, readChangelog } from "../../plan/changelog";
 import { Backend, CommandResult, describe as describeCommand, projectCopy } from "../../plan/engine/engine";
 import { standInOutputs } from "../../plan/engine/standin";
-import { planEnvironment } from "../../plan/plan";
+import { StackPlan, planEnvironment } from "../../plan/plan";
 import { ROOT } from "../../plan/stack-config";
 import { ReleaseTree, checkoutRelease, planRelease } from "../../plan/release-tree";
 import {
@@ -82,7 +86,7 @@ describe("release upgrade: the previous release deployed, then this tree preview
     let previousGlobal: Record<string, unknown>;
     let head: string;
     /** This tree's offline plans of the release's fixture environment. */
-    let headPlans: Awaited<ReturnType<typeof planEnvironment>>;
+    let headPlans: StackPlan[];
     let crds: string[] = [];
     const protectedByStack = new Map<string, string[]>();
     const protectionBefore = new Map<string, ProtectionOf[]>();
