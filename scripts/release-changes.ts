@@ -12,8 +12,8 @@
 // (test/integration/release-upgrade.test.ts) prints its entry.
 //
 // Exit code: 0 the list says exactly that, 1 it differs (each difference printed), 2 the release
-// could not be checked out or planned.
-import { Command } from "commander";
+// could not be checked out or planned, 64 a usage error.
+import { Command, CommanderError } from "commander";
 import * as os from "os";
 import * as path from "path";
 import { readChangelog } from "../plan/changelog";
@@ -23,11 +23,17 @@ import { checkoutRelease } from "../plan/release-tree";
 const ENV = "dev";
 
 async function run(): Promise<number> {
-    new Command("release-changes")
-        .description(
-            "Prints what an environment of the latest release sees on update to this tree (offline plans of both trees) and compares it with CHANGELOG.md's Unreleased list.",
-        )
-        .parse();
+    try {
+        new Command("release-changes")
+            .description(
+                "Prints what an environment of the latest release sees on update to this tree (offline plans of both trees) and compares it with CHANGELOG.md's Unreleased list.",
+            )
+            .exitOverride()
+            .parse();
+    } catch (err) {
+        // Commander has printed the help or the usage error.
+        return err instanceof CommanderError && err.code === "commander.helpDisplayed" ? 0 : 64;
+    }
     const changelog = readChangelog();
     const previous = changelog.releases[0];
     if (previous === undefined) {
