@@ -38,38 +38,35 @@ import * as assert from "assert";
 import { X509Certificate } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import * as yaml from "js-yaml";
-import { CHARTS } from "../../components/charts";
-import { CHART_VALUES_DIR, OFFLINE_CHART_FOLDERS } from "../helpers/chart-values";
 import { StackPlan, manifestsOf, planEnvironment } from "../../plan/plan";
 import { ROOT } from "../../plan/stack-config";
 import { tempDir } from "../helpers/temp";
 import { Backend, CommandResult, describe as describeCommand, projectCopy } from "../../plan/engine/engine";
 import { AutomationWorkspace, EXIT, failure, main } from "../../scripts/env";
-import { kubeconfigFile, kubectl } from "../../plan/engine/kube";
+import { kubectl } from "../../plan/engine/kube";
 import { ISTIO_REFUSAL, refusalOfInvalidObject } from "../../plan/engine/istio";
 import { standIn } from "../../plan/engine/standin";
 import { recordTiming } from "./helpers/timings";
-
-/** The offline chart set (../shared/charts, or $PLATFORM_CHARTS_DIR). */
-const SHARED_CHARTS = process.env.PLATFORM_CHARTS_DIR ?? path.resolve(ROOT, "..", "shared", "charts");
-
-/** A chart mirror folder: `<chart>-<pinned version>` linked to the offline set's folder. */
-function chartMirror(): string {
-    const dir = tempDir("chart-mirror");
-    // Istio's 1.30.3 folders go under the pinned 1.30.4 name: the set has no 1.30.4.
-    for (const [name, folder] of Object.entries(OFFLINE_CHART_FOLDERS)) {
-        const pin = CHARTS[name as keyof typeof CHARTS];
-        // cert-manager's chart is not in the offline set: it is vendored whole in this repository.
-        const from = name === "cert-manager" ? CHART_VALUES_DIR : SHARED_CHARTS;
-        fs.symlinkSync(path.join(from, folder), path.join(dir, `${pin.chart}-${pin.version}`), "dir");
-    }
-    return dir;
-}
+import {
+    CERT_MANAGER_CRDS,
+    HELM_OWNER,
+    SHARED_CHARTS,
+    beforeCommonDestroy,
+    chartMirror,
+    crdsOf,
+    existingClusterConfig,
+    handCrdsToCharts,
+    initCommonStack,
+    istioCrds,
+    items,
+    kubectlOk,
+    suiteKubeconfig,
+    takeBack,
+    whileChartsInstall,
+    writeStackFile,
+} from "./helpers/common-stack";
 
 const STACK = "dev-common";
-/** The address the test gives the gateway's load balancer (.invalid: RFC 2606, never resolves). */
-const LOAD_BALANCER_HOSTNAME = "istio-ingressgateway.lb.invalid";
 const SERVICE = "dev-payment";
 const RELEASES = [
     "cert-manager",
@@ -81,15 +78,6 @@ const RELEASES = [
     "metrics-server",
 ];
 const NAMESPACES = ["istio-system", "istio-ingress", "observability", "cert-manager"];
-/** cert-manager's CRDs: installed by its chart, kept when the release goes (helm.sh/resource-policy: keep). */
-const CERT_MANAGER_CRDS = [
-    "certificaterequests.cert-manager.io",
-    "certificates.cert-manager.io",
-    "challenges.acme.cert-manager.io",
-    "clusterissuers.cert-manager.io",
-    "issuers.cert-manager.io",
-    "orders.acme.cert-manager.io",
-];
 /** Cluster-scoped kinds the charts make. */
 const CLUSTER_KINDS = [
     "clusterroles",
@@ -111,12 +99,6 @@ const MESH_OBJECTS = [
     "certificates.cert-manager.io",
     "clusterissuers.cert-manager.io",
 ];
-const HELM_OWNER = {
-    label: "app.kubernetes.io/managed-by",
-    release: "meta.helm.sh/release-name",
-    namespace: "meta.helm.sh/release-namespace",
-};
-
 /** Whether a cert-manager controller issues certificates on the suite's cluster (scripts/integration.sh). */
 const ISSUES = process.env.PLATFORM_CERT_MANAGER_ISSUES === "1";
 
@@ -141,17 +123,6 @@ function issuedCertificate(
     return { leaf: new X509Certificate(pem("tls.crt")), ca: new X509Certificate(pem("ca.crt")), type: s.type };
 }
 
-/** Runs kubectl and fails with its output when it fails. */
-function kubectlOk(args: string[]): string {
-    const r = kubectl(args);
-    assert.strictEqual(r.code, 0, `kubectl ${args.join(" ")}: ${r.stderr}`);
-    return r.stdout;
-}
-
-function items(args: string[]): any[] {
-    return JSON.parse(kubectlOk(["get", ...args, "-o", "json"])).items;
-}
-
 /** `kind/name` of every cluster-scoped object a Helm release of ours owns, CRDs apart. */
 function clusterObjectsOfOurReleases(): string[] {
     return CLUSTER_KINDS.filter((k) => k !== "customresourcedefinitions").flatMap((kind) =>
@@ -159,43 +130,6 @@ function clusterObjectsOfOurReleases(): string[] {
             .filter((o) => RELEASES.includes(o.metadata.annotations?.[HELM_OWNER.release]))
             .map((o) => `${kind}/${o.metadata.name}`),
     );
-}
-
-/** The cluster's Istio CRDs (installed with the cluster by ../shared/tools/k8s/up.sh). */
-function istioCrds(): string[] {
-    return crdsOf(".istio.io");
-}
-
-/** The cluster's CRDs whose name ends in `suffix`, sorted. */
-function crdsOf(suffix: string): string[] {
-    return kubectlOk(["get", "customresourcedefinitions", "-o", "name"])
-        .split("\n")
-        .map((n) => n.replace(/^customresourcedefinition\.apiextensions\.k8s\.io\//, ""))
-        .filter((n) => n.endsWith(suffix))
-        .sort();
-}
-
-/** Hands existing CRDs to a Helm release that templates the same ones (Helm's ownership labels). */
-function handToRelease(crds: readonly string[], release: string, namespace: string): void {
-    for (const crd of crds) {
-        kubectlOk(["label", "crd", crd, `${HELM_OWNER.label}=Helm`, "--overwrite"]);
-        kubectlOk([
-            "annotate",
-            "crd",
-            crd,
-            `${HELM_OWNER.release}=${release}`,
-            `${HELM_OWNER.namespace}=${namespace}`,
-            "--overwrite",
-        ]);
-    }
-}
-
-/** Gives CRDs back as they came, without Helm's ownership (the charts keep them on uninstall). */
-function takeBack(crds: readonly string[]): void {
-    for (const crd of crds) {
-        kubectl(["label", "crd", crd, `${HELM_OWNER.label}-`]);
-        kubectl(["annotate", "crd", crd, `${HELM_OWNER.release}-`, `${HELM_OWNER.namespace}-`]);
-    }
 }
 
 describe("dev-common on an existing cluster under the real engine, charts through the mirror key", function () {
@@ -226,53 +160,19 @@ describe("dev-common on an existing cluster under the real engine, charts throug
         // Likewise cert-manager's webhook (PLATFORM_CERT_MANAGER_WEBHOOK_HOST, the product key
         // certManagerWebhookHost): kwok's pods serve nothing, so the suite runs cert-manager's
         // admission chain as a local process; on kind or EKS the chart's own webhook serves.
-        const certManagerWebhook = process.env.PLATFORM_CERT_MANAGER_WEBHOOK_HOST;
-        const istiodUrl = process.env.PLATFORM_ISTIOD_URL;
-        const istiodCa = process.env.PLATFORM_ISTIOD_CA;
-        assert.ok(
-            (istiodUrl === undefined) === (istiodCa === undefined),
-            "set both PLATFORM_ISTIOD_URL and PLATFORM_ISTIOD_CA, or neither",
-        );
         plans = await planEnvironment("dev");
         await standIn(
             backend,
             plans.find((p) => p.layer === "global")!,
         );
         // dev-common's own settings that an existing cluster keeps; the EKS keys would be refused.
-        const dev = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.dev-common.yaml"), "utf8")) as {
-            config: Record<string, unknown>;
-        };
-        const config = {
-            "platform:layer": "common",
-            "platform:clusterMode": "existing",
-            "platform:chartMirror": chartMirror(),
-            "platform:tracingSamplingPercentage": dev.config["platform:tracingSamplingPercentage"],
-            "platform:gatewayScheme": dev.config["platform:gatewayScheme"],
-            ...(certManagerWebhook === undefined ? {} : { "platform:certManagerWebhookHost": certManagerWebhook }),
-            ...(istiodUrl === undefined || istiodCa === undefined
-                ? {}
-                : {
-                      "platform:istiodWebhookUrl": istiodUrl,
-                      "platform:istiodWebhookCaBundle": fs.readFileSync(istiodCa, "utf8"),
-                  }),
-        };
-        const stackFile = path.join(tempDir("common-stack"), `Pulumi.${STACK}.yaml`);
-        fs.writeFileSync(stackFile, yaml.dump({ config }));
+        const config = existingClusterConfig(path.join(ROOT, "Pulumi.dev-common.yaml"), chartMirror());
+        const stackFile = writeStackFile(tempDir("common-stack"), STACK, config);
         // Pulumi.dev.yaml too: npm run env (the teardown) reads the environment's global stack file,
         // whose platform:production: false makes dev a review environment.
         project = projectCopy("common", [stackFile, `Pulumi.${SERVICE}.yaml`, "Pulumi.dev.yaml"]);
-        kubeconfig = fs.readFileSync(kubeconfigFile(), "utf8");
-        await backend.ok(project, ["stack", "init", STACK]);
-        await backend.ok(project, ["config", "set", "--secret", "--stack", STACK, "platform:kubeconfig", kubeconfig]);
-        await backend.ok(project, [
-            "config",
-            "set",
-            "--secret",
-            "--stack",
-            STACK,
-            "platform:grafanaAdminPassword",
-            "integration-admin",
-        ]);
+        kubeconfig = suiteKubeconfig();
+        await initCommonStack(backend, project, STACK);
         await backend.ok(project, ["stack", "init", SERVICE]);
         // Exposed on the gateway here, so its host's Certificate goes through the real engine and cert-manager's webhook.
         await backend.ok(project, ["config", "set", "--stack", SERVICE, "platform:exposed", "true"]);
@@ -344,60 +244,25 @@ describe("dev-common on an existing cluster under the real engine, charts throug
     });
 
     it("pulumi up installs base -> istiod -> gateway, the observability releases, cert-manager with the environment's CA, and the mesh-wide objects", async () => {
-        // The cluster's Istio CRDs go to the istio-base release, which templates the same ones.
-        crds = istioCrds();
-        handToRelease(crds, "istio-base", "istio-system");
-        // Likewise cert-manager's, which the suite installs for the service stacks' Certificates
+        // The cluster's Istio CRDs go to the istio-base release, which templates the same ones;
+        // likewise cert-manager's, which the suite installs for the service stacks' Certificates
         // (scripts/integration.sh), to the cert-manager release whose chart templates them.
-        assert.deepStrictEqual(crdsOf("cert-manager.io"), CERT_MANAGER_CRDS, "cert-manager's CRDs are not installed");
-        handToRelease(CERT_MANAGER_CRDS, "cert-manager", "cert-manager");
+        crds = handCrdsToCharts();
         // The istiod outside the cluster serves injection from the template in
         // PLATFORM_ISTIOD_INJECT_DIR (scripts/integration.sh), and reloads it when the files change:
         // once the istiod chart has made its ConfigMap istio-sidecar-injector, the test copies it
         // there, as a ConfigMap volume would for an in-cluster istiod. Until then the injector
         // refuses nothing and injects nothing; the gateway's pods are created after the istiod
         // release is ready, by then the template is in place (the test checks they are injected).
-        const injectDir = process.env.PLATFORM_ISTIOD_INJECT_DIR;
-        let copied = false;
         // No load balancer controller runs here (existing-cluster mode installs none; kind users run
         // cloud-provider-kind or MetalLB): the test gives the gateway's LoadBalancer Service the
         // address one would, since Helm waits for it before the release is deployed.
-        let addressed = false;
-        const poll = setInterval(() => {
-            if (!addressed && kubectl(["-n", "istio-ingress", "get", "service", "istio-ingressgateway"]).code === 0) {
-                addressed = true;
-                kubectlOk([
-                    "-n",
-                    "istio-ingress",
-                    "patch",
-                    "service",
-                    "istio-ingressgateway",
-                    "--subresource=status",
-                    "--type=merge",
-                    "-p",
-                    JSON.stringify({ status: { loadBalancer: { ingress: [{ hostname: LOAD_BALANCER_HOSTNAME }] } } }),
-                ]);
-            }
-            if (injectDir === undefined || copied) {
-                return;
-            }
-            const cm = kubectl(["-n", "istio-system", "get", "configmap", "istio-sidecar-injector", "-o", "json"]);
-            if (cm.code === 0) {
-                const data = (JSON.parse(cm.stdout) as { data: { config: string; values: string } }).data;
-                fs.writeFileSync(path.join(injectDir, "values"), data.values);
-                fs.writeFileSync(path.join(injectDir, "config"), data.config);
-                copied = true;
-            }
-        }, 200);
-        let r: CommandResult;
-        try {
-            r = await run(STACK, "up", ["up", "--yes", "--skip-preview"]);
-        } finally {
-            clearInterval(poll);
-        }
+        const { result: r, copied } = await whileChartsInstall(() =>
+            run(STACK, "up", ["up", "--yes", "--skip-preview"]),
+        );
         assert.strictEqual(r.code, 0, describeCommand(r));
         assert.ok(
-            injectDir === undefined || copied,
+            copied,
             "the istiod chart made no ConfigMap istio-sidecar-injector to copy to the istiod outside the cluster",
         );
         const deployed = (await backend.ok(project, ["stack", "output", "--json", "--show-secrets", "--stack", STACK]))
@@ -667,11 +532,8 @@ describe("dev-common on an existing cluster under the real engine, charts throug
     });
 
     it("pulumi destroy, service then common, leaves nothing of ours behind (not even the host certificate's key)", async () => {
-        // metrics-server's pods are kwok's fakes: its aggregated API (APIService v1beta1.metrics.k8s.io)
-        // never answers here, and the namespace controller finishes no namespace deletion while an
-        // API group fails discovery. On a real cluster metrics-server serves it; here the test
-        // removes the APIService first (helm uninstall then finds it gone, which it accepts).
-        kubectlOk(["delete", "apiservice", "v1beta1.metrics.k8s.io", "--ignore-not-found"]);
+        // metrics-server's aggregated API never answers behind kwok's fake pods: it goes first.
+        beforeCommonDestroy();
         const service = await run(SERVICE, "destroy", ["destroy", "--yes", "--skip-preview"]);
         assert.strictEqual(service.code, 0, describeCommand(service));
         if (ISSUES) {
