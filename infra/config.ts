@@ -1,7 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
-import { keysSetInStackFile } from "./environment";
+import { keysSetInStackFile, keysWithoutNamespace, stackConfigDir } from "./environment";
 import { isConfigSecret } from "./sdk";
-import { ALL_KEYS, NAMESPACE, PlatformConfig, parseConfig } from "../layers/config";
+import {
+    ALL_KEYS,
+    NAMESPACE,
+    PlatformConfig,
+    configError,
+    isConfigError,
+    parseConfig,
+    unnamespacedKeyProblems,
+} from "../layers/config";
 
 export * from "../layers/config";
 
@@ -18,13 +26,15 @@ export function loadConfig(): PlatformConfig {
 
 /**
  * Validates a stack's config as the engine hands it to the program: full keys (`platform:layer`)
- * to their string form, and whether each was set as a secret. Keys of other namespaces are
+ * to their string form, and whether each was set as a secret; `dir` is the folder of the stack's
+ * file (what it sets itself, and the keys it writes without `platform:`). Keys of other namespaces are
  * ignored. `npm run env` checks every stack with it before running any.
  */
 export function parseEngineConfig(
     stack: string,
     all: Readonly<Record<string, string>>,
     isSecret: (fullKey: string) => boolean,
+    dir = stackConfigDir(),
 ): PlatformConfig {
     const prefix = `${NAMESPACE}:`;
     const secretKeys = new Set(ALL_KEYS.filter((k) => k.secret).map((k) => k.key));
@@ -46,5 +56,16 @@ export function parseEngineConfig(
             }
         }
     }
-    return parseConfig(stack, raw, secrets, plaintextSecrets, keysSetInStackFile(stack));
+    // Keys the stack file writes without `platform:` come first, with every other problem of the stack.
+    const bare = unnamespacedKeyProblems(keysWithoutNamespace(stack, dir));
+    let config: PlatformConfig;
+    try {
+        config = parseConfig(stack, raw, secrets, plaintextSecrets, keysSetInStackFile(stack, dir));
+    } catch (err) {
+        throw isConfigError(err) && bare.length > 0 ? configError(stack, [...bare, ...err.problems], err.notes) : err;
+    }
+    if (bare.length > 0) {
+        throw configError(stack, bare);
+    }
+    return config;
 }

@@ -3,7 +3,8 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as yaml from "js-yaml";
 import { CallerRule, GraphService } from "../components/service";
-import { NAMESPACE } from "../layers/config";
+import { ConfigProblems, NAMESPACE, configError } from "../layers/config";
+import { parseStackName } from "../layers/schema/stack";
 import { CALLER_RULE } from "../layers/service/config";
 
 /**
@@ -115,7 +116,9 @@ export interface ServiceStackFile {
  * Every service stack file of `env` in `dir` (`Pulumi.<env>-<service>.yaml` with `platform:layer:
  * service`), sorted by file name. Each service stack reads its siblings' files (the access graph,
  * the hosts they claim); under `readingEachStackFileOnce` each file is parsed once. A file that is
- * not valid YAML fails, naming it.
+ * not valid YAML fails, naming it; so does a file whose name is not a service stack's (its
+ * service part would become a principal, a namespace and a Sidecar's host): the same config
+ * error as its own stack's, before any graph is built from it.
  */
 export function readServiceStackFiles(env: string, dir = stackConfigDir()): ServiceStackFile[] {
     if (!fs.existsSync(dir)) {
@@ -141,6 +144,14 @@ export function readServiceStackFiles(env: string, dir = stackConfigDir()): Serv
         const config = doc?.config ?? {};
         if (config[`${NAMESPACE}:layer`] !== "service") {
             return [];
+        }
+        const stack = f.slice("Pulumi.".length, -".yaml".length);
+        const problems = new ConfigProblems(NAMESPACE);
+        parseStackName(stack, "service", problems);
+        if (!problems.empty) {
+            throw configError(stack, problems.all, [
+                `every service stack of environment "${env}" reads ${f} for the access graph: fix its name first`,
+            ]);
         }
         return [{ name: f.slice(prefix.length, -".yaml".length), file: f, config }];
     });
@@ -173,12 +184,11 @@ export function readAccessGraph(env: string, dir = stackConfigDir()): GraphServi
 }
 
 /**
- * The keys (without the `platform:` namespace) that `Pulumi.<stack>.yaml` in `dir` sets itself, or
- * undefined when there is no such file (e.g. config from elsewhere). The engine hands the program
- * Pulumi.yaml's defaults mixed with the file's values, so only the file tells a key set to its
- * default value from a key not set at all.
+ * The `config:` map of `Pulumi.<stack>.yaml` in `dir`, keys as written, or undefined when there is
+ * no such file (e.g. config from elsewhere) or it is not valid YAML (the engine, or the plan,
+ * reports a broken file by name).
  */
-export function keysSetInStackFile(stack: string, dir = stackConfigDir()): ReadonlySet<string> | undefined {
+function stackFileConfig(stack: string, dir: string): Readonly<Record<string, unknown>> | undefined {
     const file = path.join(dir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
         return undefined;
@@ -188,16 +198,40 @@ export function keysSetInStackFile(stack: string, dir = stackConfigDir()): Reado
         doc = readYamlFile(file);
     } catch (err) {
         if (err instanceof YamlFileError) {
-            // The engine (or the plan) reports a broken file by name; without its keys, compare with defaults.
             return undefined;
         }
         throw err;
     }
     const config = (doc as { config?: unknown } | undefined)?.config;
+    return typeof config === "object" && config !== null ? (config as Record<string, unknown>) : {};
+}
+
+/**
+ * The keys (without the `platform:` namespace) that `Pulumi.<stack>.yaml` in `dir` sets itself, or
+ * undefined when there is no such file (e.g. config from elsewhere). The engine hands the program
+ * Pulumi.yaml's defaults mixed with the file's values, so only the file tells a key set to its
+ * default value from a key not set at all.
+ */
+export function keysSetInStackFile(stack: string, dir = stackConfigDir()): ReadonlySet<string> | undefined {
+    const config = stackFileConfig(stack, dir);
+    if (config === undefined) {
+        return undefined;
+    }
     const prefix = `${NAMESPACE}:`;
     return new Set(
-        Object.keys(typeof config === "object" && config !== null ? config : {})
+        Object.keys(config)
             .filter((k) => k.startsWith(prefix))
             .map((k) => k.slice(prefix.length)),
     );
+}
+
+/**
+ * The keys `Pulumi.<stack>.yaml` in `dir` writes without a namespace (`replicas: 2`), with their
+ * values; none when there is no such file. Pulumi reads such a key as the project's
+ * (`platform:replicas`), but everything that reads a stack file by key name (the plan, the env
+ * command's guards, the checks of what a file sets) looks for `platform:<key>`, so they are refused.
+ */
+export function keysWithoutNamespace(stack: string, dir = stackConfigDir()): Readonly<Record<string, unknown>> {
+    const config = stackFileConfig(stack, dir) ?? {};
+    return Object.fromEntries(Object.entries(config).filter(([k]) => !k.includes(":")));
 }

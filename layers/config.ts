@@ -7,7 +7,7 @@ import { GLOBAL_SHAPE, GlobalConfig, GlobalValues, parseGlobalConfig } from "./g
 import { KeyShape, KeySpec, LAYERS, Layer, keySpecs } from "./schema/keys";
 import { nearest } from "../components/config/nearest";
 import { parseKeys } from "./schema/parse";
-import { ConfigProblems, configError } from "./schema/problems";
+import { ConfigProblems, Problem, configError } from "./schema/problems";
 import { SERVICE_LAYER_SHAPE, ServiceConfig, ServiceValues, parseServiceConfig } from "./service/config";
 import { SHARED_SHAPE } from "./schema/shared";
 import { LAYER_CHOICES, layerOfStackName, parseStackName } from "./schema/stack";
@@ -126,6 +126,29 @@ function foreignKeyProblems(
 }
 
 /**
+ * The problems of the keys a stack file writes without a namespace (`replicas: 2`, by key with
+ * its value): Pulumi reads them as the project's (`platform:replicas`), but the plan and the
+ * checks that read a stack file by key name look for `platform:<key>`; each is refused, naming how
+ * to write it (or, for a key the project does not have, the nearest one).
+ */
+export function unnamespacedKeyProblems(keys: Readonly<Record<string, unknown>>): Problem[] {
+    const known = ALL_KEYS.map((k) => k.key);
+    return Object.keys(keys)
+        .sort()
+        .map((key) => {
+            const guess = known.includes(key) ? key : nearest(key, known);
+            const fix = known.includes(key)
+                ? `write it as ${NAMESPACE}:${key}`
+                : `it is not a key of the project either; ${guess ? `did you mean ${NAMESPACE}:${guess}? ` : ""}the keys are declared in Pulumi.yaml`;
+            return {
+                path: key,
+                value: keys[key],
+                message: `a key without the ${NAMESPACE}: namespace; every key of a stack file is written ${NAMESPACE}:<key> (the plan and the checks of a stack file read it by that name); ${fix}`,
+            };
+        });
+}
+
+/**
  * Validates one stack's config: `raw` maps every `platform:` key that the stack (or the engine,
  * from Pulumi.yaml's defaults) sets to its string form, as `pulumi.Config.get` returns it.
  * Secret keys come as Outputs in `secrets` (their plain text never passes through here);
@@ -159,13 +182,17 @@ export function parseConfig(
             `a secret set in plain text in the stack file; set it with pulumi config set --secret ${key} <value>`,
         );
     }
+    // Whether the stack sets a key itself: its file says, when it could be read; else the engine's
+    // text, unless that is Pulumi.yaml's empty default.
+    const isSet = (key: string): boolean => setInStackFile?.has(key) ?? (raw[key] ?? "") !== "";
     const layerValue = raw.layer ?? "";
     const layerHint = `allowed: ${LAYER_CHOICES}; stack "${stack}" is named as a ${layerOfStackName(stack)} stack`;
     if (layerValue === "") {
+        const empty = isSet("layer");
         problems.add(
             "layer",
-            undefined,
-            `required; ${layerHint}: set platform:layer: ${layerOfStackName(stack)} in Pulumi.${stack}.yaml`,
+            empty ? "" : undefined,
+            `${empty ? "empty; " : ""}required; ${layerHint}: set platform:layer: ${layerOfStackName(stack)} in Pulumi.${stack}.yaml`,
         );
         problems.throwIfAny(stack);
     }
@@ -181,7 +208,7 @@ export function parseConfig(
         problems.throwIfAny(stack);
     }
     foreignKeyProblems(layer, name.env, raw, problems, setInStackFile);
-    const parsed = parseKeys(LAYER_SHAPES[layer], raw, stack, problems);
+    const parsed = parseKeys(LAYER_SHAPES[layer], raw, stack, problems, isSet);
     const context = { stack, problems, refused: parsed.refused, secrets };
     let config: PlatformConfig;
     switch (layer) {

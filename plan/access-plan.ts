@@ -19,6 +19,7 @@ import { PROJECT } from "./evaluate";
 import { StackPlan } from "./plan";
 import { RecordedResource } from "./recorder";
 import { ROOT, readStackConfig, stacksOfEnvironment } from "./stack-config";
+import { readServiceStackFiles } from "../infra/environment";
 
 /** The mesh facts the matrix needs: the trust domain, the root namespace and the ingress gateway. */
 export interface AccessMesh {
@@ -470,9 +471,14 @@ export function accessMeshOf(plans: readonly StackPlan[]): AccessMesh {
     if (!common || missing.length > 0) {
         throw new Error(`access matrix: the common stack's plan lacks ${missing.join(", ")}`);
     }
-    // The outbound policy of the main control plane, as its istiod Helm release sets it.
+    // The outbound policy of the control plane, as its istiod Helm release sets it (a canary's
+    // release sets the same). The chart is a name or a repository reference ending in it
+    // (oci://ghcr.io/istio/release/charts/istiod, or a mirror's).
     const istiod = common.evaluation.resources?.find(
-        (r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === "istiod",
+        (r) =>
+            r.type === "kubernetes:helm.sh/v3:Release" &&
+            typeof r.inputs.chart === "string" &&
+            r.inputs.chart.split("/").pop() === "istiod",
     );
     const mode = (istiod?.inputs.values as { meshConfig?: { outboundTrafficPolicy?: { mode?: string } } } | undefined)
         ?.meshConfig?.outboundTrafficPolicy?.mode;
@@ -486,10 +492,6 @@ export function accessMeshOf(plans: readonly StackPlan[]): AccessMesh {
     };
 }
 
-/**
- * Fails, naming the file, when a service stack of the environment allows a caller `service` that
- * has no stack in the environment (a typo or a service not deployed there).
- */
 /** An allow rule names a service that has no stack in the environment (invalid config, exit 2). */
 export class MissingCallerError extends Error {
     constructor(message: string) {
@@ -508,8 +510,15 @@ function allowedServices(env: string, stacks: readonly string[]): string {
         : `allowed: a service of the environment, and "${env}" has no service stacks`;
 }
 
+/**
+ * Fails, naming the file, when a service stack of the environment is named as no service can be
+ * (a ConfigError, its own stack's) or allows a caller `service` that has no stack in the
+ * environment (a typo or a service not deployed there).
+ */
 export function checkAllowedCallers(env: string, dir = ROOT): void {
     const stacks = stacksOfEnvironment(env, dir);
+    // A service stack whose name is not a service's is refused by name before any rule is read.
+    readServiceStackFiles(env, dir);
     const problems: string[] = [];
     for (const stack of stacks) {
         const config = readStackConfig(stack, dir);

@@ -95,10 +95,7 @@ async function planInOrder(ordered: readonly StackConfig[], dir: string): Promis
     for (const config of ordered) {
         const missing = stacksReadBy(config.stack).filter((s) => !(s in outputs));
         if (missing.length > 0) {
-            throw new UnknownStackError(
-                `${path.basename(config.file)}: a ${layerOfStackName(config.stack)} stack reads the stack${missing.length > 1 ? "s" : ""} ${missing.join(" and ")}, ` +
-                    `which ${missing.length > 1 ? "have" : "has"} no stack file (${missing.map((s) => `Pulumi.${s}.yaml`).join(", ")}); the stacks in ${dir}: ${existingStacksText(dir)}`,
-            );
+            throw unreadStacksError(config, missing, dir);
         }
         let evaluation: Evaluation;
         try {
@@ -122,6 +119,47 @@ async function planInOrder(ordered: readonly StackConfig[], dir: string): Promis
     return plans;
 }
 
+/** The stacks `config`'s stack reads (`missing`) have no file. */
+function unreadStacksError(config: StackConfig, missing: readonly string[], dir: string): UnknownStackError {
+    return new UnknownStackError(
+        `${path.basename(config.file)}: a ${layerOfStackName(config.stack)} stack reads the stack${missing.length > 1 ? "s" : ""} ${missing.join(" and ")}, ` +
+            `which ${missing.length > 1 ? "have" : "has"} no stack file (${missing.map((s) => `Pulumi.${s}.yaml`).join(", ")}); the stacks in ${dir}: ${existingStacksText(dir)}`,
+    );
+}
+
+/**
+ * Fails with an UnknownStackError when a stack to plan (one `stack`, or every stack of `env`) or
+ * a stack it reads has no file: an environment's global stack first, then what each stack reads.
+ * The plan runs it before any check across the environment's files, so that a missing stack is
+ * named before what follows from it (a caller without a stack, say).
+ */
+export function checkStackFiles(target: { readonly stack?: string; readonly env?: string }, dir = ROOT): void {
+    const stacks = target.env !== undefined ? stacksOfEnvironment(target.env, dir) : [target.stack ?? ""];
+    if (target.env !== undefined) {
+        requireGlobalStack(target.env, stacks, dir);
+    }
+    for (const stack of stacks) {
+        const config = readStackConfig(stack, dir);
+        const missing = stacksReadBy(stack).filter((s) => !stacks.includes(s) && !fs.existsSync(stackFile(s, dir)));
+        if (missing.length > 0) {
+            throw unreadStacksError(config, missing, dir);
+        }
+    }
+}
+
+function stackFile(stack: string, dir: string): string {
+    return path.join(dir, `Pulumi.${stack}.yaml`);
+}
+
+/** Fails when environment `env` (its stacks `stacks`) has no global stack. */
+function requireGlobalStack(env: string, stacks: readonly string[], dir: string): void {
+    if (!stacks.includes(env)) {
+        throw new UnknownStackError(
+            `environment "${env}" has no global stack: ${stackFile(env, dir)} does not exist; the stacks in ${dir}: ${existingStacksText(dir)}`,
+        );
+    }
+}
+
 /** Plans one stack, after planning (in memory) the stacks it reads. */
 export function planStack(stack: string, dir = ROOT): Promise<StackPlan> {
     return readingEachStackFileOnce(async () => {
@@ -134,11 +172,7 @@ export function planStack(stack: string, dir = ROOT): Promise<StackPlan> {
 /** Plans every stack of an environment in deployment order: global, common, then services. */
 export async function planEnvironment(env: string, dir = ROOT): Promise<StackPlan[]> {
     const stacks = stacksOfEnvironment(env, dir);
-    if (!stacks.includes(env)) {
-        throw new UnknownStackError(
-            `environment "${env}" has no global stack: ${path.join(dir, `Pulumi.${env}.yaml`)} does not exist; the stacks in ${dir}: ${existingStacksText(dir)}`,
-        );
-    }
+    requireGlobalStack(env, stacks, dir);
     return planStacks(stacks, dir);
 }
 

@@ -6,7 +6,7 @@ import {
 } from "@pulumi/policy";
 import { NODE_METADATA_HOP_LIMIT } from "../components/cluster/specs";
 import { CONTROL_PLANE_LOG_TYPES } from "../components/cluster/versions";
-import { isEveryAddress } from "../components/network/ipv4";
+import { coverEveryAddress, isEveryAddress } from "../components/network/ipv4";
 import { TAG_KEYS, followsNaming, missingTags } from "../components/conventions";
 import { isTaggableAwsType } from "./taggable";
 import { decoded, list, obj } from "./util";
@@ -120,7 +120,7 @@ export const eksControlPlaneLogs: ResourceValidationPolicy = {
 export const eksPublicEndpoint: ResourceValidationPolicy = {
     name: "eks-no-open-public-endpoint",
     description:
-        "An EKS API endpoint is private, or public only to listed CIDRs, never 0.0.0.0/0 (the AWS default when public access is on).",
+        "An EKS API endpoint is private, or public only to listed CIDRs, never 0.0.0.0/0 (the AWS default when public access is on) nor blocks that together cover it.",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
         const eks = eksSettings(args.type, args.props);
@@ -134,6 +134,10 @@ export const eksPublicEndpoint: ResourceValidationPolicy = {
         } else if (eks.publicAccessCidrs.some((c) => typeof c === "string" && isEveryAddress(c))) {
             report(
                 "the public API endpoint is open to 0.0.0.0/0: list only the CIDRs that need it in publicAccessCidrs, or set endpointPublicAccess: false",
+            );
+        } else if (coverEveryAddress(eks.publicAccessCidrs.filter((c): c is string => typeof c === "string"))) {
+            report(
+                `the public API endpoint is open to every address: its publicAccessCidrs (${eks.publicAccessCidrs.join(", ")}) together cover 0.0.0.0/0; list only the CIDRs that need it, or set endpointPublicAccess: false`,
             );
         }
     },

@@ -173,7 +173,7 @@ export function checkStackFiles(env: string, stacks: readonly string[], dir: str
     for (const stack of stacks) {
         try {
             const config = readStackConfig(stack, dir, dir);
-            parseEngineConfig(stack, config.config, (key) => config.secretKeys.includes(key));
+            parseEngineConfig(stack, config.config, (key) => config.secretKeys.includes(key), dir);
         } catch (err) {
             problems.push(`${stack}: ${err instanceof Error ? err.message : String(err)}`);
         }

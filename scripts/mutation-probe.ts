@@ -31,6 +31,7 @@ interface Mutation {
 
 const COMMON = "test/layers/common/deploy.test.ts";
 const SERVICE = "test/layers/service/deploy.test.ts";
+const PROTECTION = "test/plan/protection.test.ts";
 
 export const MUTATIONS: readonly Mutation[] = [
     {
@@ -88,6 +89,34 @@ export const MUTATIONS: readonly Mutation[] = [
         from: 'resolveConflictsOnCreate: "OVERWRITE",',
         to: 'resolveConflictsOnCreate: "NONE",',
         tests: [COMMON],
+    },
+    {
+        id: "nat-address-protect",
+        file: "components/network/network.ts",
+        from: "{ ...afterIgw, protect: true },",
+        to: "{ ...afterIgw },",
+        tests: [PROTECTION],
+    },
+    {
+        id: "kms-key-protect",
+        file: "components/kms/key.ts",
+        from: "{ ...opts, protect: true },",
+        to: "{ ...opts },",
+        tests: [PROTECTION],
+    },
+    {
+        id: "mesh-root-namespace-protect",
+        file: "components/mesh/istio.ts",
+        from: "systemNs: namespace(ISTIO_NAMESPACE, true),",
+        to: "systemNs: namespace(ISTIO_NAMESPACE, false),",
+        tests: [PROTECTION],
+    },
+    {
+        id: "ca-key-outlives-certificate",
+        file: "components/certificates/cert-manager.ts",
+        from: '[DELETION_PROPAGATION]: "orphan"',
+        to: '[DELETION_PROPAGATION]: "background"',
+        tests: [PROTECTION],
     },
 ];
 

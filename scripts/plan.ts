@@ -231,12 +231,15 @@ async function planHere(args: Args, env: string): Promise<HerePlan> {
         import("../plan/plan"),
     ]);
     const { MissingCallerError, checkAllowedCallers, planAccess } = accessPlan;
-    const { clearStaleOutput, hasViolations, planEnvironment, planStack, summarize, writeStackPlan } = plan;
+    const { checkStackFiles, clearStaleOutput, hasViolations, planEnvironment, planStack, summarize, writeStackPlan } =
+        plan;
     if (args.diff !== undefined && !fs.existsSync(path.join(args.dir, `Pulumi.${env}.yaml`))) {
         // The change removes the environment: every stack of the ref's tree is removed.
         console.log(`environment ${env} has no global stack file here (${path.join(args.dir, `Pulumi.${env}.yaml`)})`);
         return { exit: EXIT.ok, plans: [], access: [] };
     }
+    // A missing stack file first: the checks across the environment's files would only follow from it.
+    checkStackFiles(args.env === undefined ? { stack: args.stack } : { env: args.env }, args.dir);
     try {
         checkAllowedCallers(env, args.dir);
     } catch (err) {

@@ -9,6 +9,6 @@ import { readStackConfig } from "../plan/stack-config";
 /** Whether `Pulumi.<env>.yaml` in `dir` marks environment `env` as production (true by default). */
 export function isProductionInFile(env: string, dir: string): boolean {
     const config = readStackConfig(env, dir, dir);
-    const parsed = parseEngineConfig(env, config.config, (key) => config.secretKeys.includes(key)) as GlobalConfig;
+    const parsed = parseEngineConfig(env, config.config, (key) => config.secretKeys.includes(key), dir) as GlobalConfig;
     return parsed.production;
 }

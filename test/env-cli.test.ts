@@ -527,6 +527,29 @@ describe("npm run env: one operation over an environment's stacks", () => {
             assert.match(message!, /platform:retries.*11/);
         });
 
+        it("a key without platform: in the project's own stack file (--cwd) stops the run, naming it", async () => {
+            const dir = devCopy();
+            fs.appendFileSync(path.join(dir, "Pulumi.dev-payment.yaml"), "  replicas: 2\n");
+            const { code, message } = await refused(["preview", "--env", "dev", "--stack", "dev-payment"], dir);
+            assert.strictEqual(code, 2);
+            assert.strictEqual(
+                message,
+                'env: nothing ran: a stack file is invalid\ndev-payment: Configuration of stack "dev-payment" (Pulumi.dev-payment.yaml) is invalid; nothing was created:\n' +
+                    "  - replicas = 2: a key without the platform: namespace; every key of a stack file is written platform:<key> (the plan and the checks of a stack file read it by that name); write it as platform:replicas",
+            );
+        });
+
+        it("a service stack file named as no service can be stops the run, naming that file", async () => {
+            const dir = devCopy();
+            fs.copyFileSync(path.join(dir, "Pulumi.dev-payment.yaml"), path.join(dir, "Pulumi.dev-ledger_v2.yaml"));
+            const { code, message } = await refused(["preview", "--env", "dev", "--stack", "dev-backend"], dir);
+            assert.strictEqual(code, 2);
+            assert.match(
+                message!,
+                /^env: nothing ran: a stack file is invalid\nConfiguration of stack "dev-ledger_v2" \(Pulumi\.dev-ledger_v2\.yaml\) is invalid; nothing was created:\n {2}- platform:layer = "service": stack name "dev-ledger_v2" does not fit the service layer/,
+            );
+        });
+
         it("a stack file that is not valid YAML, naming the file and the line", async () => {
             const dir = devCopy();
             fs.writeFileSync(path.join(dir, "Pulumi.dev-payment.yaml"), "config:\n  platform:layer: [service\n");

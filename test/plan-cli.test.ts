@@ -5,10 +5,13 @@ import * as path from "path";
 import { EXIT, UsageError, failure, parseArgs } from "../scripts/plan";
 import { configError, isConfigError } from "../layers/config";
 import { environmentWarnings } from "../plan/environments";
-import { clearStaleOutput, planEnvironment, planStack } from "../plan/plan";
+import { checkStackFiles, clearStaleOutput, planEnvironment, planStack } from "../plan/plan";
+import { checkAllowedCallers } from "../plan/access-plan";
+import { readAccessGraph } from "../infra/environment";
+import { SERVICE_NAME_RULE } from "../components/conventions";
 import { ROOT, StackFileError, UnknownStackError, readStackConfig, stacksOfEnvironment } from "../plan/stack-config";
 import { tempDir } from "./helpers/temp";
-import { copyFixtureStacks } from "./helpers/stacks";
+import { FIXTURE_STACKS, copyFixtureStacks } from "./helpers/stacks";
 
 /** A folder with a copy of dev's stack files (and Pulumi.yaml), for breaking one of them. */
 function devCopy(): string {
@@ -50,14 +53,73 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 describe("the plan command (npm run plan): help, exit codes, messages", function () {
     const runs: Record<string, Promise<{ status: number; stdout: string; stderr: string }>> = {};
     let typoDir: string;
+    let ledgerDir: string;
+    let noGlobalDir: string;
 
     before(() => {
         typoDir = devCopy();
         edit(typoDir, "Pulumi.dev-backend.yaml", "- service: frontend", "- service: frontnd");
-        // The three processes start together: each pays Node's and ts-node's start-up.
+        // A service stack named as no service can be, admitted by a sibling (payment's rule admits the
+        // backend namespace, so backend's Sidecar would reach it): the access graph must not be built.
+        ledgerDir = devCopy();
+        fs.copyFileSync(
+            path.join(ledgerDir, "Pulumi.dev-payment.yaml"),
+            path.join(ledgerDir, "Pulumi.dev-ledger_v2.yaml"),
+        );
+        // A service stack of an environment with neither a global nor a common stack file, whose caller has no stack.
+        noGlobalDir = tempDir("cli-no-global");
+        fs.copyFileSync(
+            path.join(FIXTURE_STACKS, "Pulumi.dev-backend.yaml"),
+            path.join(noGlobalDir, "Pulumi.qa-backend.yaml"),
+        );
+        // The processes start together: each pays Node's and ts-node's start-up.
         runs.help = plan(["--help"]);
         runs.unknown = plan(["dev", "--bogus"]);
         runs.single = plan(["dev-payment", "--config-dir", typoDir, "--out", path.join(typoDir, "out")]);
+        runs.ledger = plan(["--env", "dev", "--config-dir", ledgerDir, "--out", path.join(ledgerDir, "out")]);
+        runs.noGlobal = plan(["qa-backend", "--config-dir", noGlobalDir, "--out", path.join(noGlobalDir, "out")]);
+    });
+
+    it("a service stack named as no service can be is refused by its own file before the access graph: exit 2", async () => {
+        const { status, stdout, stderr } = await runs.ledger;
+        assert.strictEqual(status, EXIT.invalidConfig);
+        assert.strictEqual(
+            stderr.trim(),
+            'plan failed: Configuration of stack "dev-ledger_v2" (Pulumi.dev-ledger_v2.yaml) is invalid; nothing was created:\n' +
+                `  - platform:layer = "service": stack name "dev-ledger_v2" does not fit the service layer: "ledger_v2" is not a service name (${SERVICE_NAME_RULE}); a service stack is named <env>-<service>, e.g. dev-backend (environment names are lower-case letters and digits, no '-')\n` +
+                '  - every service stack of environment "dev" reads Pulumi.dev-ledger_v2.yaml for the access graph: fix its name first',
+        );
+        assert.strictEqual(stdout, "");
+        assert.ok(!fs.existsSync(path.join(ledgerDir, "out")), "nothing is written");
+    });
+
+    it("a service stack without its environment's global stack file names the missing files first: exit 64", async () => {
+        const { status, stdout, stderr } = await runs.noGlobal;
+        assert.strictEqual(status, EXIT.usage);
+        assert.strictEqual(
+            stderr.trim(),
+            `plan: Pulumi.qa-backend.yaml: a service stack reads the stacks qa and qa-common, which have no stack file (Pulumi.qa.yaml, Pulumi.qa-common.yaml); the stacks in ${noGlobalDir}: qa-backend`,
+        );
+        assert.strictEqual(stdout, "");
+        assert.throws(() => checkStackFiles({ env: "qa" }, noGlobalDir), {
+            name: "UnknownStackError",
+            message: `environment "qa" has no global stack: ${path.join(noGlobalDir, "Pulumi.qa.yaml")} does not exist; the stacks in ${noGlobalDir}: qa-backend`,
+        });
+    });
+
+    it("a service name too long for a namespace is refused by its file, by the plan's check and by the program's access graph", () => {
+        const dir = devCopy();
+        const long = "a".repeat(70);
+        fs.copyFileSync(path.join(dir, "Pulumi.dev-payment.yaml"), path.join(dir, `Pulumi.dev-${long}.yaml`));
+        const expected = {
+            name: "ConfigError",
+            message:
+                `Configuration of stack "dev-${long}" (Pulumi.dev-${long}.yaml) is invalid; nothing was created:\n` +
+                `  - platform:layer = "service": stack name "dev-${long}" does not fit the service layer: "${long}" is not a service name (${SERVICE_NAME_RULE}); a service stack is named <env>-<service>, e.g. dev-backend (environment names are lower-case letters and digits, no '-')\n` +
+                `  - every service stack of environment "dev" reads Pulumi.dev-${long}.yaml for the access graph: fix its name first`,
+        };
+        assert.throws(() => checkAllowedCallers("dev", dir), expected);
+        assert.throws(() => readAccessGraph("dev", dir), expected);
     });
 
     it("--help exits 0 and lists the arguments, options and every exit code", async () => {

@@ -41,7 +41,7 @@ export const CLUSTER_CONFIG = configSlice(
             [...CLUSTER_DEFAULTS.endpointPublicAccessCidrs],
             {
                 description:
-                    'IPv4 CIDRs allowed to reach the public API endpoint, e.g. ["203.0.113.0/24"]; only with endpointPublicAccess.',
+                    'IPv4 CIDRs allowed to reach the public API endpoint, e.g. ["203.0.113.0/24"]; only with endpointPublicAccess; never 0.0.0.0/0, nor blocks that together cover it.',
             },
         ),
         clusterAdminRoleArns: configKey(
@@ -65,7 +65,7 @@ export const CLUSTER_CONFIG = configSlice(
         // Each group is checked by the Cluster's own node-group check (nodeGroupsProblems) in `settings`.
         nodeGroups: configKey(z.array(z.record(z.string(), z.unknown())), DEFAULT_NODE_GROUPS, {
             description:
-                "EKS managed node groups: each {name, instanceTypes, minSize, maxSize, desiredSize, capacityType (ON_DEMAND or SPOT), labels (map, optional), taints (list of {key, value, effect}, optional)}.",
+                "EKS managed node groups: each {name, instanceTypes (EC2 types <family><generation>[attributes].<size>, e.g. m6i.large), minSize, maxSize, desiredSize, capacityType (ON_DEMAND or SPOT), labels (map, optional), taints (list of {key, value, effect}, optional)}.",
         }),
         scheduledNodeScaling: configKey(z.boolean(), CLUSTER_DEFAULTS.scheduledScaling, {
             description:

@@ -4,7 +4,7 @@
  * that scales node groups to zero outside working hours. Tests call them directly.
  */
 
-import { isEveryAddress } from "../network/ipv4";
+import { coverEveryAddress, isEveryAddress } from "../network/ipv4";
 import { Problem, underPath } from "../problems";
 
 /** How the nodes of a group are bought. */
@@ -44,7 +44,15 @@ export interface NodeGroupSpec {
 export const MAX_NODES_PER_GROUP = 450;
 
 const GROUP_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
-const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+/**
+ * An EC2 instance type, `<family>.<size>`: the family is a series of letters, its generation (a
+ * number) and optional attributes (`m5`, `m6i`, `c7gn`, `m7i-flex`, `mac2-m2pro`, the high-memory
+ * `u-6tb1`); the size one of AWS's (`nano` to `xlarge`, `<n>xlarge`, `metal`, `metal-<n>xl`).
+ */
+const INSTANCE_TYPE =
+    /^(?:[a-z]+[0-9]+[a-z0-9]*(?:-[a-z0-9]+)?|u-[0-9]+tb[0-9]+)\.(?:nano|micro|small|medium|large|xlarge|[1-9][0-9]*xlarge|metal|metal-[1-9][0-9]*xl)$/;
+const INSTANCE_TYPE_RULE =
+    "allowed: an EC2 instance type <family><generation>[attributes].<size>, size one of nano, micro, small, medium, large, xlarge, <n>xlarge, metal or metal-<n>xl, e.g. t3.large, m6i.2xlarge or c7gn.metal";
 /** A Kubernetes label key (optional DNS prefix, then a name) and a label value. */
 const LABEL_KEY =
     /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
@@ -80,12 +88,18 @@ export function parseNodeGroup(raw: Readonly<Record<string, unknown>>): { group:
         );
     }
     const instanceTypes = Array.isArray(raw.instanceTypes) ? raw.instanceTypes : [];
-    if (instanceTypes.length === 0 || !instanceTypes.every((t) => typeof t === "string" && INSTANCE_TYPE.test(t))) {
+    if (instanceTypes.length === 0 || !instanceTypes.every((t) => typeof t === "string")) {
         add(
             "instanceTypes",
             raw.instanceTypes,
             'not a list of EC2 instance types; allowed: at least one, e.g. ["t3.large"] or ["m6i.large", "m5.large"]',
         );
+    } else {
+        instanceTypes.forEach((t: string, i) => {
+            if (!INSTANCE_TYPE.test(t)) {
+                add(`instanceTypes[${i}]`, t, `not an EC2 instance type; ${INSTANCE_TYPE_RULE}`);
+            }
+        });
     }
     const counts: Record<"minSize" | "maxSize" | "desiredSize", number> = { minSize: 0, maxSize: 0, desiredSize: 0 };
     for (const field of ["minSize", "maxSize", "desiredSize"] as const) {
@@ -244,6 +258,14 @@ export function endpointProblem(publicAccess: boolean, publicAccessCidrs: readon
             path: "endpointPublicAccessCidrs",
             value: [...publicAccessCidrs],
             message: `${open.join(", ")} opens the public API endpoint to the whole internet; list only your own networks' CIDRs (the policy pack refuses it too)`,
+        };
+    }
+    if (publicAccess && coverEveryAddress(publicAccessCidrs)) {
+        return {
+            path: "endpointPublicAccessCidrs",
+            value: [...publicAccessCidrs],
+            message:
+                "together these blocks cover every IPv4 address (0.0.0.0/0), which opens the public API endpoint to the whole internet; list only your own networks' CIDRs (the policy pack refuses it too)",
         };
     }
     if (!publicAccess && publicAccessCidrs.length > 0) {

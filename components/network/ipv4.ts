@@ -49,6 +49,31 @@ export function isEveryAddress(block: string): boolean {
     return block.trim().endsWith("/0");
 }
 
+/**
+ * Whether address blocks together cover every IPv4 address: one of them is every address
+ * (`isEveryAddress`), or their union is the whole space (`0.0.0.0/1` with `128.0.0.0/1`). Blocks
+ * that do not parse are left to their own check. The cluster's public endpoint check and the
+ * policy pack use it, so that splitting 0.0.0.0/0 into parts does not pass either.
+ */
+export function coverEveryAddress(blocks: readonly string[]): boolean {
+    if (blocks.some(isEveryAddress)) {
+        return true;
+    }
+    const ranges = blocks
+        .map((b) => parseCidr(b.trim()))
+        .filter((c): c is Cidr => c !== undefined)
+        .map((c) => ({ start: c.base, end: c.base + 2 ** (32 - c.prefix) }))
+        .sort((a, b) => a.start - b.start);
+    let reached = 0;
+    for (const { start, end } of ranges) {
+        if (start > reached) {
+            return false;
+        }
+        reached = Math.max(reached, end);
+    }
+    return reached >= 2 ** 32;
+}
+
 /** An IPv4 CIDR with a prefix length in [min, max]. */
 export function checkCidr(value: string, min = 0, max = 32): string | undefined {
     const cidr = parseCidr(value);

@@ -93,7 +93,7 @@ export const SERVICE_CONFIG = configSlice(
             {},
             {
                 description:
-                    "Requests and limits of the container, a map {cpuRequest, memoryRequest, cpuLimit, memoryLimit, ephemeralStorageRequest, ephemeralStorageLimit} (Kubernetes quantities); unset fields keep their defaults.",
+                    "Requests and limits of the container, a map {cpuRequest, memoryRequest, cpuLimit, memoryLimit, ephemeralStorageRequest, ephemeralStorageLimit} (Kubernetes quantities), each request at most its limit; unset fields keep their defaults.",
             },
         ),
         quota: configKey(
@@ -124,7 +124,7 @@ export const SERVICE_CONFIG = configSlice(
         ),
         allowedCallers: configKey(z.array(CALLER_RULE), [], {
             description:
-                "Who may call the service (everyone else is refused), a list of maps {service | namespace, methods?, paths?}: service is a service of the environment (its principal), namespace a whole namespace; methods e.g. [GET, POST]; paths exact or prefix*, starting with /.",
+                "Who may call the service (everyone else is refused), a list of maps {service | namespace, methods?, paths?}: service is another service of the environment (its principal), namespace another whole namespace; methods e.g. [GET, POST]; paths exact or prefix*, starting with /; leave methods or paths out to admit any (an empty list is refused); each rule once.",
         }),
         externalHosts: configKey(
             z.array(
@@ -155,7 +155,7 @@ export const SERVICE_CONFIG = configSlice(
             {},
             {
                 description:
-                    "End-user JWT validation, a map {issuer, jwksUri, audiences?}: a RequestAuthentication plus a policy refusing requests without a valid token. Empty for none.",
+                    "End-user JWT validation, a map {issuer, jwksUri, audiences?}: issuer and jwksUri https URLs; audiences left out for any (an empty list is refused). A RequestAuthentication plus a policy refusing requests without a valid token. Empty for none.",
             },
         ),
         deniedSourceCidrs: configKey(z.array(z.string()), [], {
@@ -174,7 +174,7 @@ export const SERVICE_CONFIG = configSlice(
             {},
             {
                 description:
-                    "Envoy local rate limit per pod (token bucket), a map {maxTokens, tokensPerFill, fillInterval}; empty for none.",
+                    "Envoy local rate limit per pod (token bucket), a map {maxTokens, tokensPerFill, fillInterval}, tokensPerFill at most maxTokens; empty for none.",
             },
         ),
         timeout: configKey(z.string(), SERVICE_DEFAULTS.timeout, {
@@ -184,7 +184,7 @@ export const SERVICE_CONFIG = configSlice(
             description: "Retry attempts of a failed request (VirtualService), 0 to 10.",
         }),
     },
-    (v, { problems, refused }): ServiceSettings => {
+    (v, { problems, refused }, { service }: { readonly service: string }): ServiceSettings => {
         const settings: ServiceSettings = {
             versions: v.versions,
             replicas: v.replicas,
@@ -207,7 +207,7 @@ export const SERVICE_CONFIG = configSlice(
             externalHosts: v.externalHosts,
         };
         // A key its schema refused holds its default: what the checks would say of it only repeats that.
-        for (const p of serviceProblems(settings, { checkedBySchema: true })) {
+        for (const p of serviceProblems(settings, { checkedBySchema: true, service })) {
             if (!refused.has(keyOf(p.path))) {
                 problems.add(p.path, p.value, p.message);
             }

@@ -34,7 +34,13 @@ export function validateServiceArgs(args: ServiceOptions): {
 } {
     const problems = new Problems();
     if (!isValidated(args.settings)) {
-        problems.addAll("", serviceProblems(args.settings, { dataPlane: dataPlaneOf(args.mesh.dataPlane) }));
+        problems.addAll(
+            "",
+            serviceProblems(args.settings, {
+                dataPlane: dataPlaneOf(args.mesh.dataPlane),
+                service: args.owner.service,
+            }),
+        );
     }
     problems.add("owner.service", args.owner.service, kubernetesNameProblem(args.owner.service));
     const noTrustDomain = "required to build principals, e.g. cluster.local";

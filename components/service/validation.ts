@@ -24,7 +24,8 @@ import {
 } from "./checks";
 import { DataPlane, dataPlaneOf } from "../mesh/dataplane";
 import { quotaProblems } from "./quota";
-import { ResourcesSpec, ServiceSettings } from "./types";
+import { parseQuantity } from "./quantity";
+import { CallerRule, ResourcesSpec, ServiceSettings } from "./types";
 
 /** How `serviceProblems` runs. */
 export interface ServiceCheckOptions {
@@ -36,6 +37,8 @@ export interface ServiceCheckOptions {
     readonly checkedBySchema?: boolean;
     /** The data plane the service joins: what each pod runs beside its containers counts in its quota. @default the default one */
     readonly dataPlane?: DataPlane;
+    /** The service's own name (also its namespace): a caller naming it is refused. @default not checked */
+    readonly service?: string;
 }
 
 /** Collects the problems of one check: `add` a check's message (undefined: none), `whole` a number's range. */
@@ -75,7 +78,7 @@ export function serviceProblems(s: ServiceSettings, options: ServiceCheckOptions
     resourceProblems(s, checks);
     checks.problems.push(...quotaProblems(s, (options.dataPlane ?? dataPlaneOf()).podOverhead));
     egressProblems(s, checks);
-    callerProblems(s, checks);
+    callerProblems(s, checks, options.service);
     requestProblems(s, checks);
     return checks.problems;
 }
@@ -169,6 +172,20 @@ function resourceProblems(s: ServiceSettings, checks: Checks): void {
         const notQuantity = `not a Kubernetes quantity, e.g. ${example}`;
         checks.add(`resources.${field}`, value, QUANTITY.test(value) ? undefined : notQuantity);
     }
+    for (const [request, limit] of [
+        ["cpuRequest", "cpuLimit"],
+        ["memoryRequest", "memoryLimit"],
+        ["ephemeralStorageRequest", "ephemeralStorageLimit"],
+    ] as const) {
+        const [asked, most] = [parseQuantity(s.resources[request]), parseQuantity(s.resources[limit])];
+        checks.add(
+            `resources.${request}`,
+            s.resources[request],
+            asked !== undefined && most !== undefined && asked > most
+                ? `more than ${limit} (${s.resources[limit]}): Kubernetes refuses a container that requests more than its limit; allowed: at most ${s.resources[limit]}, or raise ${limit}`
+                : undefined,
+        );
+    }
     for (const key of ["requestsCpu", "requestsMemory", "limitsCpu", "limitsMemory"] as const) {
         const notQuantity = "not a Kubernetes quantity, e.g. 4 or 8Gi";
         checks.add(`quota.${key}`, s.quota[key], QUANTITY.test(s.quota[key]) ? undefined : notQuantity);
@@ -202,8 +219,18 @@ function egressProblems(s: ServiceSettings, checks: Checks): void {
     });
 }
 
-/** The allowed callers: each a service or a namespace, with known methods and paths from `/`. */
-function callerProblems(s: ServiceSettings, checks: Checks): void {
+/** What a caller rule admits, for finding the same rule twice: its source, its methods and paths in order. */
+function ruleKey(c: CallerRule): string {
+    const sorted = (list?: readonly string[]) => (list === undefined ? undefined : [...list].sort());
+    return JSON.stringify([c.service, c.namespace, sorted(c.methods), sorted(c.paths)]);
+}
+
+/**
+ * The allowed callers: each a service or a namespace, not the service itself, each rule once, with
+ * known methods and paths from `/`; an empty list of methods or paths would admit any.
+ */
+function callerProblems(s: ServiceSettings, checks: Checks, self: string | undefined): void {
+    const seen = new Map<string, number>();
     s.allowedCallers.forEach((c, i) => {
         const at = `allowedCallers[${i}]`;
         if ((c.service === undefined) === (c.namespace === undefined)) {
@@ -212,6 +239,13 @@ function callerProblems(s: ServiceSettings, checks: Checks): void {
         const service = c.service;
         if (service !== undefined) {
             checks.single(`${at}.service`, service, () => checkCallerService(service));
+            checks.add(
+                `${at}.service`,
+                service,
+                service === self
+                    ? "the service itself: a rule for its own pods is not offered (the access graph has no edge from a service to itself); allowed: another service of the environment"
+                    : undefined,
+            );
         }
         if (c.namespace !== undefined) {
             checks.add(
@@ -221,9 +255,36 @@ function callerProblems(s: ServiceSettings, checks: Checks): void {
                     ? undefined
                     : `not a namespace; allowed: ${DNS_LABEL_RULE}`,
             );
+            checks.add(
+                `${at}.namespace`,
+                c.namespace,
+                c.namespace === self
+                    ? "the service's own namespace: a rule for its own pods is not offered; allowed: another namespace"
+                    : undefined,
+            );
+        }
+        const example = { methods: "e.g. [GET, POST]", paths: "e.g. [/api/*]" };
+        for (const list of ["methods", "paths"] as const) {
+            checks.add(
+                `${at}.${list}`,
+                c[list],
+                c[list]?.length === 0
+                    ? `an empty list would admit any ${list === "methods" ? "method" : "path"}; allowed: at least one, ${example[list]}, or leave ${list} out to admit any`
+                    : undefined,
+            );
         }
         (c.methods ?? []).forEach((m, j) => checks.single(`${at}.methods[${j}]`, m, () => checkMethod(m)));
         (c.paths ?? []).forEach((p, j) => checks.single(`${at}.paths[${j}]`, p, () => checkPath(p)));
+        const key = ruleKey(c);
+        const first = seen.get(key);
+        checks.add(
+            at,
+            c,
+            first === undefined ? undefined : `the same rule as allowedCallers[${first}]; list each rule once`,
+        );
+        if (first === undefined) {
+            seen.set(key, i);
+        }
     });
 }
 
@@ -238,14 +299,20 @@ function requestProblems(s: ServiceSettings, checks: Checks): void {
         checks.add("publicHost", s.publicHost, s.exposed ? undefined : "set only when exposed is true");
     }
     if (s.jwt) {
-        const issuerMissing = "required: the iss claim of accepted tokens";
-        checks.add("jwt.issuer", s.jwt.issuer, s.jwt.issuer.length > 0 ? undefined : issuerMissing);
+        checks.add("jwt.issuer", s.jwt.issuer, issuerProblem(s.jwt.issuer));
         checks.add(
             "jwt.jwksUri",
             s.jwt.jwksUri,
             /^https:\/\/[^\s]+$/.test(s.jwt.jwksUri)
                 ? undefined
                 : "not an https URL; allowed: e.g. https://auth.example.com/.well-known/jwks.json",
+        );
+        checks.add(
+            "jwt.audiences",
+            s.jwt.audiences,
+            s.jwt.audiences?.length === 0
+                ? "an empty list would accept a token of any audience; allowed: at least one, e.g. [shop], or leave audiences out to accept any"
+                : undefined,
         );
     }
     s.deniedSourceCidrs.forEach((c, i) => checks.add(`deniedSourceCidrs[${i}]`, c, checkIpBlock(c)));
@@ -266,5 +333,30 @@ function requestProblems(s: ServiceSettings, checks: Checks): void {
             s.rateLimit.fillInterval,
             DURATION.test(s.rateLimit.fillInterval) ? undefined : "not a duration; allowed: e.g. 1s or 60s",
         );
+        const { maxTokens, tokensPerFill } = s.rateLimit;
+        checks.add(
+            "rateLimit.tokensPerFill",
+            tokensPerFill,
+            maxTokens >= 1 && tokensPerFill > maxTokens
+                ? `more than maxTokens (${maxTokens}): the bucket holds at most maxTokens, so a fill could not add them all; allowed: 1 to ${maxTokens}, or raise maxTokens`
+                : undefined,
+        );
     }
+}
+
+/** Why `issuer` cannot be a JWT issuer (the iss claim of accepted tokens), or undefined: an https URL with a host. */
+function issuerProblem(issuer: string): string | undefined {
+    const allowed = "allowed: the iss claim of accepted tokens, an https URL, e.g. https://auth.example.com/";
+    if (issuer === "") {
+        return `required; ${allowed}`;
+    }
+    let url: URL | undefined;
+    try {
+        url = new URL(issuer);
+    } catch {
+        url = undefined;
+    }
+    return url?.protocol === "https:" && url.hostname !== "" && !/\s/.test(issuer)
+        ? undefined
+        : `not an https URL; ${allowed}`;
 }

@@ -43,6 +43,7 @@ function readingOrder(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
 function recordIssues(
     spec: KeySpec,
     value: unknown,
+    set: boolean,
     issues: readonly z.core.$ZodIssue[],
     stack: string,
     problems: ConfigProblems,
@@ -57,10 +58,11 @@ function recordIssues(
                 );
             }
         } else if (issue.code === "custom" && issue.params?.required === true) {
+            // Set to an empty string in the stack file: say so, rather than "(not set)".
             problems.add(
                 spec.key,
-                undefined,
-                `required in stack "${stack}"; set it with pulumi config set ${spec.key} <value>`,
+                set ? value : undefined,
+                `${set ? "empty; " : ""}required in stack "${stack}"; set it with pulumi config set ${spec.key} <value>`,
             );
         } else {
             problems.add(pathOf(spec.key, issue.path), at(value, issue.path), issue.message);
@@ -86,13 +88,15 @@ export interface ParsedKeys<S extends KeyShape> {
  * key takes its default). Each key is decoded and checked by its schema on its own, so one pass
  * reports every bad key; a bad key takes its default, so that the checks across keys still run
  * over the others (they leave the refused keys alone; the layer throws before anything is created
- * when a problem was recorded).
+ * when a problem was recorded). `isSet` tells a key the stack file sets (a required key set to `""`
+ * is reported as empty) from one the engine filled with Pulumi.yaml's default (reported as not set).
  */
 export function parseKeys<S extends KeyShape>(
     shape: S,
     raw: Readonly<Record<string, string | undefined>>,
     stack: string,
     problems: ConfigProblems,
+    isSet: (key: string) => boolean = (key) => raw[key] !== undefined,
 ): ParsedKeys<S> {
     const values: Record<string, unknown> = {};
     const refused = new Set<string>();
@@ -109,7 +113,7 @@ export function parseKeys<S extends KeyShape>(
         if (parsed.success) {
             values[spec.key] = parsed.data;
         } else {
-            recordIssues(spec, decoded.value, parsed.error.issues, stack, problems);
+            recordIssues(spec, decoded.value, isSet(spec.key), parsed.error.issues, stack, problems);
             values[spec.key] = fallback(spec);
             refused.add(spec.key);
         }

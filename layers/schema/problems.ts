@@ -7,11 +7,12 @@ export { Problem, ProblemError, Problems, describeProblem } from "../../componen
  * created, as the product's one error class (kind ConfigError) with a heading that names the
  * stack and its file.
  */
-export function configError(stack: string, problems: readonly Problem[]): ProblemError {
+export function configError(stack: string, problems: readonly Problem[], notes: readonly string[] = []): ProblemError {
     return new ProblemError(
         "ConfigError",
         `Configuration of stack "${stack}" (Pulumi.${stack}.yaml) is invalid; nothing was created:`,
         problems,
+        notes,
     );
 }
 

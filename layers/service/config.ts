@@ -51,7 +51,7 @@ export function parseServiceConfig(
         env,
         service: serviceName,
         organization: v.organization,
-        settings: SERVICE_CONFIG.settings(v, context, undefined),
+        settings: SERVICE_CONFIG.settings(v, context, { service: serviceName }),
         useCanaryMeshRevision: v.useCanaryMeshRevision,
     };
 }

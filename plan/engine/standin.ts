@@ -15,11 +15,24 @@ export async function standIn(
     override: Record<string, unknown> = {},
 ): Promise<void> {
     const outputs = { ...plan.evaluation.rawOutputs, ...override };
-    const spec = { outputs, secret: plan.evaluation.secretOutputNames };
-    const dir = programProject(`standin-${plan.config.stack}`, path.join(__dirname, "programs", "standin"), {
+    await standInOutputs(backend, plan.config.stack, outputs, plan.evaluation.secretOutputNames);
+}
+
+/**
+ * A STAND-IN STACK `stack` exporting `outputs` (those named in `secret` as secrets); run again, it
+ * updates the stand-in to the new outputs (as an update of the stack it stands for would).
+ */
+export async function standInOutputs(
+    backend: Backend,
+    stack: string,
+    outputs: Record<string, unknown>,
+    secret: readonly string[] = [],
+): Promise<void> {
+    const spec = { outputs, secret };
+    const dir = programProject(`standin-${stack}`, path.join(__dirname, "programs", "standin"), {
         config: null,
         files: { "outputs.json": JSON.stringify(spec, null, 2) },
     });
-    await backend.ok(dir, ["stack", "init", plan.config.stack]);
-    await backend.ok(dir, ["up", "--yes", "--stack", plan.config.stack]);
+    await backend.ok(dir, ["stack", "select", "--create", stack]);
+    await backend.ok(dir, ["up", "--yes", "--stack", stack]);
 }

@@ -312,6 +312,24 @@ describe("config (infra/config.ts)", () => {
         assert.doesNotThrow(() => parseConfig("dev", raw(values), {}, [], new Set(Object.keys(DEV_GLOBAL_CONFIG))));
     });
 
+    it("reports a required key its stack file sets to an empty string as empty, one it leaves out as not set", () => {
+        const values = { ...DEV_GLOBAL_CONFIG, team: "", contact: "" };
+        const inFile = new Set([...Object.keys(DEV_GLOBAL_CONFIG).filter((k) => k !== "contact"), "team"]);
+        assert.throws(() => parseConfig("dev", raw(values), {}, [], inFile), {
+            name: "ConfigError",
+            message:
+                'Configuration of stack "dev" (Pulumi.dev.yaml) is invalid; nothing was created:\n' +
+                '  - platform:team = "": empty; required in stack "dev"; set it with pulumi config set team <value>\n' +
+                '  - platform:contact = (not set): required in stack "dev"; set it with pulumi config set contact <value>',
+        });
+        assert.throws(() => parseConfig("dev", raw({ ...DEV_GLOBAL_CONFIG, layer: "" }), {}, [], inFile), {
+            name: "ConfigError",
+            message:
+                'Configuration of stack "dev" (Pulumi.dev.yaml) is invalid; nothing was created:\n' +
+                '  - platform:layer = "": empty; required; allowed: global (stack <env>), common (stack <env>-common), service (stack <env>-<service>); stack "dev" is named as a global stack: set platform:layer: global in Pulumi.dev.yaml',
+        });
+    });
+
     it("collects every problem of a stack in one error", () => {
         assert.deepStrictEqual(
             problems("dev", { ...DEV_GLOBAL_CONFIG, contact: "x", vpcCidr: "nope", timeZone: "Mars/Olympus" }).map(

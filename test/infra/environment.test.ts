@@ -2,7 +2,12 @@ import * as assert from "assert";
 import * as fs from "fs";
 import nodeFs from "fs";
 import * as path from "path";
-import { keysSetInStackFile, readAccessGraph, readingEachStackFileOnce } from "../../infra/environment";
+import {
+    keysSetInStackFile,
+    keysWithoutNamespace,
+    readAccessGraph,
+    readingEachStackFileOnce,
+} from "../../infra/environment";
 import { planEnvironment, planStack } from "../../plan/plan";
 import { ROOT } from "../../plan/stack-config";
 import { tempDir } from "../helpers/temp";
@@ -45,6 +50,27 @@ describe("the environment's access graph (infra/environment.ts)", () => {
         assert.deepStrictEqual([...keysSetInStackFile("qa", dir)!].sort(), ["layer", "retries"]);
         assert.strictEqual(keysSetInStackFile("qa-common", dir), undefined);
         assert.strictEqual(keysSetInStackFile("qa-x", dir), undefined);
+    });
+
+    it("refuses keys a stack file writes without the platform: namespace, with the stack's other problems, naming how to write them", async () => {
+        const dir = tempDir("bare-keys");
+        copyFixtureStacks(dir);
+        fs.appendFileSync(
+            path.join(dir, "Pulumi.dev-payment.yaml"),
+            "  replicas: 2\n  replics: 2\n  platform:timeout: soon\n",
+        );
+        assert.deepStrictEqual(keysWithoutNamespace("dev-payment", dir), { replicas: 2, replics: 2 });
+        assert.deepStrictEqual(keysWithoutNamespace("dev-missing", dir), {});
+        const why =
+            "a key without the platform: namespace; every key of a stack file is written platform:<key> (the plan and the checks of a stack file read it by that name)";
+        await assert.rejects(planStack("dev-payment", dir), {
+            name: "ConfigError",
+            message:
+                'Configuration of stack "dev-payment" (Pulumi.dev-payment.yaml) is invalid; nothing was created:\n' +
+                `  - replicas = 2: ${why}; write it as platform:replicas\n` +
+                `  - replics = 2: ${why}; it is not a key of the project either; did you mean platform:replicas? the keys are declared in Pulumi.yaml\n` +
+                '  - platform:timeout = "soon": not a duration; allowed: a whole number with ms, s, m or h, e.g. 15s',
+        });
     });
 
     it("a key of another layer set in a stack file at its default value fails the plan, naming the file and the key", async () => {

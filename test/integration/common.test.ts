@@ -38,39 +38,36 @@ import * as assert from "assert";
 import { X509Certificate } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import * as yaml from "js-yaml";
-import { CHARTS } from "../../components/charts";
-import { gatewayApiObjects } from "../../components/mesh/gateway-api";
-import { CHART_VALUES_DIR, OFFLINE_CHART_FOLDERS } from "../helpers/chart-values";
 import { StackPlan, manifestsOf, planEnvironment } from "../../plan/plan";
 import { ROOT } from "../../plan/stack-config";
 import { tempDir } from "../helpers/temp";
 import { Backend, CommandResult, describe as describeCommand, projectCopy } from "../../plan/engine/engine";
 import { AutomationWorkspace, EXIT, failure, main } from "../../scripts/env";
-import { kubeconfigFile, kubectl } from "../../plan/engine/kube";
+import { kubectl } from "../../plan/engine/kube";
 import { ISTIO_REFUSAL, refusalOfInvalidObject } from "../../plan/engine/istio";
 import { standIn } from "../../plan/engine/standin";
 import { recordTiming } from "./helpers/timings";
-
-/** The offline chart set (../shared/charts, or $PLATFORM_CHARTS_DIR). */
-const SHARED_CHARTS = process.env.PLATFORM_CHARTS_DIR ?? path.resolve(ROOT, "..", "shared", "charts");
-
-/** A chart mirror folder: `<chart>-<pinned version>` linked to the offline set's folder. */
-function chartMirror(): string {
-    const dir = tempDir("chart-mirror");
-    // Istio's 1.30.3 folders go under the pinned 1.30.4 name: the set has no 1.30.4.
-    for (const [name, folder] of Object.entries(OFFLINE_CHART_FOLDERS)) {
-        const pin = CHARTS[name as keyof typeof CHARTS];
-        // cert-manager's chart is not in the offline set: it is vendored whole in this repository.
-        const from = name === "cert-manager" ? CHART_VALUES_DIR : SHARED_CHARTS;
-        fs.symlinkSync(path.join(from, folder), path.join(dir, `${pin.chart}-${pin.version}`), "dir");
-    }
-    return dir;
-}
+import { gatewayApiObjects } from "../../components/mesh/gateway-api";
+import {
+    CERT_MANAGER_CRDS,
+    HELM_OWNER,
+    SHARED_CHARTS,
+    beforeCommonDestroy,
+    chartMirror,
+    crdsOf,
+    existingClusterConfig,
+    handCrdsToCharts,
+    initCommonStack,
+    istioCrds,
+    items,
+    kubectlOk,
+    suiteKubeconfig,
+    takeBack,
+    whileChartsInstall,
+    writeStackFile,
+} from "./helpers/common-stack";
 
 const STACK = "dev-common";
-/** The address the test gives the gateway's load balancer (.invalid: RFC 2606, never resolves). */
-const LOAD_BALANCER_HOSTNAME = "istio-ingressgateway.lb.invalid";
 const SERVICE = "dev-payment";
 const RELEASES = [
     "cert-manager",
@@ -82,15 +79,6 @@ const RELEASES = [
     "metrics-server",
 ];
 const NAMESPACES = ["istio-system", "istio-ingress", "observability", "cert-manager"];
-/** cert-manager's CRDs: installed by its chart, kept when the release goes (helm.sh/resource-policy: keep). */
-const CERT_MANAGER_CRDS = [
-    "certificaterequests.cert-manager.io",
-    "certificates.cert-manager.io",
-    "challenges.acme.cert-manager.io",
-    "clusterissuers.cert-manager.io",
-    "issuers.cert-manager.io",
-    "orders.acme.cert-manager.io",
-];
 /** Cluster-scoped kinds the charts make. */
 const CLUSTER_KINDS = [
     "clusterroles",
@@ -112,12 +100,6 @@ const MESH_OBJECTS = [
     "certificates.cert-manager.io",
     "clusterissuers.cert-manager.io",
 ];
-const HELM_OWNER = {
-    label: "app.kubernetes.io/managed-by",
-    release: "meta.helm.sh/release-name",
-    namespace: "meta.helm.sh/release-namespace",
-};
-
 /** Whether a cert-manager controller issues certificates on the suite's cluster (scripts/integration.sh). */
 const ISSUES = process.env.PLATFORM_CERT_MANAGER_ISSUES === "1";
 
@@ -142,17 +124,6 @@ function issuedCertificate(
     return { leaf: new X509Certificate(pem("tls.crt")), ca: new X509Certificate(pem("ca.crt")), type: s.type };
 }
 
-/** Runs kubectl and fails with its output when it fails. */
-function kubectlOk(args: string[]): string {
-    const r = kubectl(args);
-    assert.strictEqual(r.code, 0, `kubectl ${args.join(" ")}: ${r.stderr}`);
-    return r.stdout;
-}
-
-function items(args: string[]): any[] {
-    return JSON.parse(kubectlOk(["get", ...args, "-o", "json"])).items;
-}
-
 /** `kind/name` of every cluster-scoped object a Helm release of ours owns, CRDs apart. */
 function clusterObjectsOfOurReleases(): string[] {
     return CLUSTER_KINDS.filter((k) => k !== "customresourcedefinitions").flatMap((kind) =>
@@ -160,153 +131,6 @@ function clusterObjectsOfOurReleases(): string[] {
             .filter((o) => RELEASES.includes(o.metadata.annotations?.[HELM_OWNER.release]))
             .map((o) => `${kind}/${o.metadata.name}`),
     );
-}
-
-/** The cluster's Istio CRDs (installed with the cluster by ../shared/tools/k8s/up.sh). */
-function istioCrds(): string[] {
-    return crdsOf(".istio.io");
-}
-
-/** The cluster's CRDs whose name ends in `suffix`, sorted. */
-function crdsOf(suffix: string): string[] {
-    return kubectlOk(["get", "customresourcedefinitions", "-o", "name"])
-        .split("\n")
-        .map((n) => n.replace(/^customresourcedefinition\.apiextensions\.k8s\.io\//, ""))
-        .filter((n) => n.endsWith(suffix))
-        .sort();
-}
-
-/** Hands existing CRDs to a Helm release that templates the same ones (Helm's ownership labels). */
-function handToRelease(crds: readonly string[], release: string, namespace: string): void {
-    for (const crd of crds) {
-        kubectlOk(["label", "crd", crd, `${HELM_OWNER.label}=Helm`, "--overwrite"]);
-        kubectlOk([
-            "annotate",
-            "crd",
-            crd,
-            `${HELM_OWNER.release}=${release}`,
-            `${HELM_OWNER.namespace}=${namespace}`,
-            "--overwrite",
-        ]);
-    }
-}
-
-/** Gives CRDs back as they came, without Helm's ownership (the charts keep them on uninstall). */
-function takeBack(crds: readonly string[]): void {
-    for (const crd of crds) {
-        kubectl(["label", "crd", crd, `${HELM_OWNER.label}-`]);
-        kubectl(["annotate", "crd", crd, `${HELM_OWNER.release}-`, `${HELM_OWNER.namespace}-`]);
-    }
-}
-
-/**
- * A project copy with dev's common stack in existing-cluster mode on the suite's cluster (the
- * global stack a stand-in): dev-common's own settings that an existing cluster keeps, charts from
- * the mirror folder, the webhooks outside the cluster that scripts/integration.sh runs, the
- * kubeconfig and Grafana's password as secrets, plus `extra` config; `files` copied beside it.
- */
-async function commonStackOn(
-    backend: Backend,
-    extra: Record<string, unknown>,
-    files: readonly string[],
-): Promise<{ project: string; plans: StackPlan[]; kubeconfig: string }> {
-    const certManagerWebhook = process.env.PLATFORM_CERT_MANAGER_WEBHOOK_HOST;
-    const istiodUrl = process.env.PLATFORM_ISTIOD_URL;
-    const istiodCa = process.env.PLATFORM_ISTIOD_CA;
-    assert.ok(
-        (istiodUrl === undefined) === (istiodCa === undefined),
-        "set both PLATFORM_ISTIOD_URL and PLATFORM_ISTIOD_CA, or neither",
-    );
-    const plans = await planEnvironment("dev");
-    await standIn(
-        backend,
-        plans.find((p) => p.layer === "global")!,
-    );
-    // dev-common's own settings that an existing cluster keeps; the EKS keys would be refused.
-    const dev = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.dev-common.yaml"), "utf8")) as {
-        config: Record<string, unknown>;
-    };
-    const config = {
-        "platform:layer": "common",
-        "platform:clusterMode": "existing",
-        "platform:chartMirror": chartMirror(),
-        "platform:tracingSamplingPercentage": dev.config["platform:tracingSamplingPercentage"],
-        "platform:gatewayScheme": dev.config["platform:gatewayScheme"],
-        ...(certManagerWebhook === undefined ? {} : { "platform:certManagerWebhookHost": certManagerWebhook }),
-        ...(istiodUrl === undefined || istiodCa === undefined
-            ? {}
-            : {
-                  "platform:istiodWebhookUrl": istiodUrl,
-                  "platform:istiodWebhookCaBundle": fs.readFileSync(istiodCa, "utf8"),
-              }),
-        ...extra,
-    };
-    const stackFile = path.join(tempDir("common-stack"), `Pulumi.${STACK}.yaml`);
-    fs.writeFileSync(stackFile, yaml.dump({ config }));
-    // Pulumi.dev.yaml too: npm run env (the teardown) reads the environment's global stack file,
-    // whose platform:production: false makes dev a review environment.
-    const project = projectCopy("common", [stackFile, ...files, "Pulumi.dev.yaml"]);
-    const kubeconfig = fs.readFileSync(kubeconfigFile(), "utf8");
-    await backend.ok(project, ["stack", "init", STACK]);
-    await backend.ok(project, ["config", "set", "--secret", "--stack", STACK, "platform:kubeconfig", kubeconfig]);
-    await backend.ok(project, [
-        "config",
-        "set",
-        "--secret",
-        "--stack",
-        STACK,
-        "platform:grafanaAdminPassword",
-        "integration-admin",
-    ]);
-    return { project, plans, kubeconfig };
-}
-
-/**
- * Runs `command` (an up of the common stack) while the test stands in for what kwok's cluster
- * lacks. The istiod outside the cluster serves injection from the template in
- * PLATFORM_ISTIOD_INJECT_DIR (scripts/integration.sh), and reloads it when the files change: once
- * the istiod chart has made its ConfigMap istio-sidecar-injector, it is copied there, as a
- * ConfigMap volume would for an in-cluster istiod. Until then the injector refuses nothing and
- * injects nothing; the gateway's pods are created after the istiod release is ready, by then the
- * template is in place. No load balancer controller runs here (existing-cluster mode installs none;
- * kind users run cloud-provider-kind or MetalLB): the gateway's LoadBalancer Service gets the
- * address one would give it, since Helm waits for it before the release is deployed.
- */
-async function whileClusterStandsIn<T>(command: () => Promise<T>): Promise<{ result: T; copied: boolean }> {
-    const injectDir = process.env.PLATFORM_ISTIOD_INJECT_DIR;
-    let copied = false;
-    let addressed = false;
-    const poll = setInterval(() => {
-        if (!addressed && kubectl(["-n", "istio-ingress", "get", "service", "istio-ingressgateway"]).code === 0) {
-            addressed = true;
-            kubectlOk([
-                "-n",
-                "istio-ingress",
-                "patch",
-                "service",
-                "istio-ingressgateway",
-                "--subresource=status",
-                "--type=merge",
-                "-p",
-                JSON.stringify({ status: { loadBalancer: { ingress: [{ hostname: LOAD_BALANCER_HOSTNAME }] } } }),
-            ]);
-        }
-        if (injectDir === undefined || copied) {
-            return;
-        }
-        const cm = kubectl(["-n", "istio-system", "get", "configmap", "istio-sidecar-injector", "-o", "json"]);
-        if (cm.code === 0) {
-            const data = (JSON.parse(cm.stdout) as { data: { config: string; values: string } }).data;
-            fs.writeFileSync(path.join(injectDir, "values"), data.values);
-            fs.writeFileSync(path.join(injectDir, "config"), data.config);
-            copied = true;
-        }
-    }, 200);
-    try {
-        return { result: await command(), copied };
-    } finally {
-        clearInterval(poll);
-    }
 }
 
 describe("dev-common on an existing cluster under the real engine, charts through the mirror key", function () {
@@ -337,7 +161,19 @@ describe("dev-common on an existing cluster under the real engine, charts throug
         // Likewise cert-manager's webhook (PLATFORM_CERT_MANAGER_WEBHOOK_HOST, the product key
         // certManagerWebhookHost): kwok's pods serve nothing, so the suite runs cert-manager's
         // admission chain as a local process; on kind or EKS the chart's own webhook serves.
-        ({ project, plans, kubeconfig } = await commonStackOn(backend, {}, [`Pulumi.${SERVICE}.yaml`]));
+        plans = await planEnvironment("dev");
+        await standIn(
+            backend,
+            plans.find((p) => p.layer === "global")!,
+        );
+        // dev-common's own settings that an existing cluster keeps; the EKS keys would be refused.
+        const config = existingClusterConfig(path.join(ROOT, "Pulumi.dev-common.yaml"), chartMirror());
+        const stackFile = writeStackFile(tempDir("common-stack"), STACK, config);
+        // Pulumi.dev.yaml too: npm run env (the teardown) reads the environment's global stack file,
+        // whose platform:production: false makes dev a review environment.
+        project = projectCopy("common", [stackFile, `Pulumi.${SERVICE}.yaml`, "Pulumi.dev.yaml"]);
+        kubeconfig = suiteKubeconfig();
+        await initCommonStack(backend, project, STACK);
         await backend.ok(project, ["stack", "init", SERVICE]);
         // Exposed on the gateway here, so its host's Certificate goes through the real engine and cert-manager's webhook.
         await backend.ok(project, ["config", "set", "--stack", SERVICE, "platform:exposed", "true"]);
@@ -409,21 +245,25 @@ describe("dev-common on an existing cluster under the real engine, charts throug
     });
 
     it("pulumi up installs base -> istiod -> gateway, the observability releases, cert-manager with the environment's CA, and the mesh-wide objects", async () => {
-        // The cluster's Istio CRDs go to the istio-base release, which templates the same ones.
-        crds = istioCrds();
-        handToRelease(crds, "istio-base", "istio-system");
-        // Likewise cert-manager's, which the suite installs for the service stacks' Certificates
+        // The cluster's Istio CRDs go to the istio-base release, which templates the same ones;
+        // likewise cert-manager's, which the suite installs for the service stacks' Certificates
         // (scripts/integration.sh), to the cert-manager release whose chart templates them.
-        assert.deepStrictEqual(crdsOf("cert-manager.io"), CERT_MANAGER_CRDS, "cert-manager's CRDs are not installed");
-        handToRelease(CERT_MANAGER_CRDS, "cert-manager", "cert-manager");
-        // The injection template copied to the istiod outside the cluster, the gateway's address given.
-        const injectDir = process.env.PLATFORM_ISTIOD_INJECT_DIR;
-        const { result: r, copied } = await whileClusterStandsIn(() =>
+        crds = handCrdsToCharts();
+        // The istiod outside the cluster serves injection from the template in
+        // PLATFORM_ISTIOD_INJECT_DIR (scripts/integration.sh), and reloads it when the files change:
+        // once the istiod chart has made its ConfigMap istio-sidecar-injector, the test copies it
+        // there, as a ConfigMap volume would for an in-cluster istiod. Until then the injector
+        // refuses nothing and injects nothing; the gateway's pods are created after the istiod
+        // release is ready, by then the template is in place (the test checks they are injected).
+        // No load balancer controller runs here (existing-cluster mode installs none; kind users run
+        // cloud-provider-kind or MetalLB): the test gives the gateway's LoadBalancer Service the
+        // address one would, since Helm waits for it before the release is deployed.
+        const { result: r, copied } = await whileChartsInstall(() =>
             run(STACK, "up", ["up", "--yes", "--skip-preview"]),
         );
         assert.strictEqual(r.code, 0, describeCommand(r));
         assert.ok(
-            injectDir === undefined || copied,
+            copied,
             "the istiod chart made no ConfigMap istio-sidecar-injector to copy to the istiod outside the cluster",
         );
         const deployed = (await backend.ok(project, ["stack", "output", "--json", "--show-secrets", "--stack", STACK]))
@@ -693,11 +533,8 @@ describe("dev-common on an existing cluster under the real engine, charts throug
     });
 
     it("pulumi destroy, service then common, leaves nothing of ours behind (not even the host certificate's key)", async () => {
-        // metrics-server's pods are kwok's fakes: its aggregated API (APIService v1beta1.metrics.k8s.io)
-        // never answers here, and the namespace controller finishes no namespace deletion while an
-        // API group fails discovery. On a real cluster metrics-server serves it; here the test
-        // removes the APIService first (helm uninstall then finds it gone, which it accepts).
-        kubectlOk(["delete", "apiservice", "v1beta1.metrics.k8s.io", "--ignore-not-found"]);
+        // metrics-server's aggregated API never answers behind kwok's fake pods: it goes first.
+        beforeCommonDestroy();
         const service = await run(SERVICE, "destroy", ["destroy", "--yes", "--skip-preview"]);
         assert.strictEqual(service.code, 0, describeCommand(service));
         if (ISSUES) {
@@ -776,7 +613,17 @@ describe("dev-common with dataPlane ambient on an existing cluster under the rea
             this.skip();
         }
         assert.deepStrictEqual(crdsOf(".gateway.networking.k8s.io"), [], "the cluster already has Gateway API CRDs");
-        ({ project } = await commonStackOn(backend, { "platform:dataPlane": "ambient" }, []));
+        await standIn(
+            backend,
+            (await planEnvironment("dev")).find((p) => p.layer === "global")!,
+        );
+        const config = {
+            ...existingClusterConfig(path.join(ROOT, "Pulumi.dev-common.yaml"), chartMirror()),
+            "platform:dataPlane": "ambient",
+        };
+        const stackFile = writeStackFile(tempDir("common-stack"), STACK, config);
+        project = projectCopy("common-ambient", [stackFile, "Pulumi.dev.yaml"]);
+        await initCommonStack(backend, project, STACK);
     });
 
     after(() => {
@@ -788,10 +635,8 @@ describe("dev-common with dataPlane ambient on an existing cluster under the rea
     });
 
     it("pulumi up installs the Gateway API CRDs, istiod with the ambient profile, istio-cni and ztunnel, and ztunnel's monitor", async () => {
-        crds = istioCrds();
-        handToRelease(crds, "istio-base", "istio-system");
-        handToRelease(CERT_MANAGER_CRDS, "cert-manager", "cert-manager");
-        const { result: r } = await whileClusterStandsIn(() => run("up", ["up", "--yes", "--skip-preview"]));
+        crds = handCrdsToCharts();
+        const { result: r } = await whileChartsInstall(() => run("up", ["up", "--yes", "--skip-preview"]));
         assert.strictEqual(r.code, 0, describeCommand(r));
         const outputs = JSON.parse(
             (await backend.ok(project, ["stack", "output", "--json", "--show-secrets", "--stack", STACK])).stdout,
@@ -836,7 +681,7 @@ describe("dev-common with dataPlane ambient on an existing cluster under the rea
     });
 
     it("the teardown (env destroy --unprotect) removes the releases and keeps the Gateway API CRDs", async () => {
-        kubectlOk(["delete", "apiservice", "v1beta1.metrics.k8s.io", "--ignore-not-found"]);
+        beforeCommonDestroy();
         const lines: string[] = [];
         const started = Date.now();
         const code = await main(["destroy", "--env", "dev", "--stack", STACK, "--unprotect", "--yes"], {

@@ -20,6 +20,7 @@ import {
 } from "../../plan/access-plan";
 import { evaluate } from "../../plan/evaluate";
 import { DEV_COMMON_OUTPUTS, devStackOutputs } from "../helpers/fixtures";
+import { devPlan } from "../helpers/dev-plan";
 import { StackPlan } from "../../plan/plan";
 import { readStackConfig } from "../../plan/stack-config";
 import { tempDir } from "../helpers/temp";
@@ -439,6 +440,18 @@ describe("access matrix (plan/access-plan.ts)", () => {
                 "ALLOW_ANY",
             );
             assert.strictEqual(accessMeshOf([common({ meshConfig: {} })]).outboundTrafficPolicy, "ALLOW_ANY");
+        });
+
+        it("finds the istiod release of the real common plan, whose chart is a repository reference", async () => {
+            // dev-common's fixture sets meshOutboundTrafficPolicy REGISTRY_ONLY; its istiod chart is
+            // oci://ghcr.io/istio/release/charts/istiod, not the bare name.
+            const plans = await devPlan();
+            const charts = plans
+                .find((p) => p.layer === "common")!
+                .evaluation.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release")
+                .map((r) => r.inputs.chart);
+            assert.ok(charts.includes("oci://ghcr.io/istio/release/charts/istiod"), charts.join(", "));
+            assert.strictEqual(accessMeshOf(plans).outboundTrafficPolicy, "REGISTRY_ONLY");
         });
     });
 });

@@ -77,6 +77,24 @@ describe("policy pack: AWS", () => {
             ]);
         });
 
+        it("refuses a public endpoint whose CIDRs together cover every address (0.0.0.0/0 split in two)", async () => {
+            let stack = edit(commonStack(), "cluster", (i) => {
+                i.endpointPublicAccess = true;
+                i.publicAccessCidrs = ["0.0.0.0/1", "128.0.0.0/1"];
+            });
+            stack = edit(stack, "cluster-eksCluster", (i) => {
+                i.vpcConfig.endpointPublicAccess = true;
+                i.vpcConfig.publicAccessCidrs = ["128.0.0.0/1", "0.0.0.0/1"];
+            });
+            assert.deepStrictEqual(await violations(stack), [
+                "[eks-no-open-public-endpoint] eks:index:Cluster cluster: the public API endpoint is open to every address: its publicAccessCidrs (0.0.0.0/1, 128.0.0.0/1) together cover 0.0.0.0/0; list only the CIDRs that need it, or set endpointPublicAccess: false",
+                "[eks-no-open-public-endpoint] aws:eks/cluster:Cluster cluster-eksCluster: the public API endpoint is open to every address: its publicAccessCidrs (128.0.0.0/1, 0.0.0.0/1) together cover 0.0.0.0/0; list only the CIDRs that need it, or set endpointPublicAccess: false",
+            ]);
+            stack = edit(stack, "cluster-eksCluster", (i) => (i.vpcConfig.publicAccessCidrs = ["203.0.113.0/24"]));
+            stack = edit(stack, "cluster", (i) => (i.publicAccessCidrs = ["203.0.113.0/24"]));
+            assert.deepStrictEqual(await violations(stack), []);
+        });
+
         it("requires IMDSv2: launch templates, node groups without a launch template, the default node group", async () => {
             let stack = edit(commonStack(), "nodes", (i) => (i.metadataOptions.httpTokens = "optional"));
             stack = edit(stack, "system", (i) => delete i.launchTemplate);

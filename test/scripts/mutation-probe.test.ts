@@ -27,6 +27,10 @@ describe("the mutation probe's mutations (scripts/mutation-probe.ts) still apply
                 "node-group-max-unavailable",
                 "addon-conflicts-on-update",
                 "addon-conflicts-on-create",
+                "nat-address-protect",
+                "kms-key-protect",
+                "mesh-root-namespace-protect",
+                "ca-key-outlives-certificate",
             ],
         );
     });

@@ -169,6 +169,23 @@ describe("cluster specs (components/cluster/specs.ts)", () => {
         });
     });
 
+    it("checks each instance type against EC2's pattern (family, generation, size), naming it and what is allowed", () => {
+        const rule =
+            "not an EC2 instance type; allowed: an EC2 instance type <family><generation>[attributes].<size>, size one of nano, micro, small, medium, large, xlarge, <n>xlarge, metal or metal-<n>xl, e.g. t3.large, m6i.2xlarge or c7gn.metal";
+        const good = ["t3.large", "m6i.2xlarge", "c7gn.16xlarge", "m7i-flex.large", "u-6tb1.metal", "r6i.metal-32xl"];
+        assert.deepStrictEqual(parseNodeGroup({ ...GROUP, instanceTypes: good }).problems, []);
+        assert.deepStrictEqual(
+            parseNodeGroup({ ...GROUP, instanceTypes: ["m5.huge", "t3.large", "large", "m.large", "M5.large"] })
+                .problems,
+            [
+                { path: "instanceTypes[0]", value: "m5.huge", message: rule },
+                { path: "instanceTypes[2]", value: "large", message: rule },
+                { path: "instanceTypes[3]", value: "m.large", message: rule },
+                { path: "instanceTypes[4]", value: "M5.large", message: rule },
+            ],
+        );
+    });
+
     it("names each bad node group field with its value and what is allowed", () => {
         const { problems } = parseNodeGroup({
             name: "-x",

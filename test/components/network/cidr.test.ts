@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { Problem } from "../../../components/problems";
 import { SubnetPlanInput, largestDerivablePrefix, planSubnets } from "../../../components/network";
-import { isEveryAddress } from "../../../components/network/ipv4";
+import { coverEveryAddress, isEveryAddress } from "../../../components/network/ipv4";
 
 describe("components/network/cidr: planSubnets", () => {
     describe("derived plans", () => {
@@ -237,5 +237,20 @@ describe("components/network/ipv4: isEveryAddress, one rule for the endpoint che
                 ["0.0.0.0", false],
             ],
         );
+    });
+});
+
+describe("components/network/ipv4: coverEveryAddress, the union of blocks", () => {
+    it("is true for a /0 or blocks whose union is the whole IPv4 space, in any order and overlapping", () => {
+        assert.strictEqual(coverEveryAddress(["0.0.0.0/1", "128.0.0.0/1"]), true);
+        assert.strictEqual(coverEveryAddress(["128.0.0.0/1", "0.0.0.0/2", "64.0.0.0/2", "10.0.0.0/8"]), true);
+        assert.strictEqual(coverEveryAddress(["203.0.113.0/24", "::/0"]), true);
+    });
+
+    it("is false when any address is left out, and ignores blocks that do not parse", () => {
+        assert.strictEqual(coverEveryAddress([]), false);
+        assert.strictEqual(coverEveryAddress(["0.0.0.0/1", "128.0.0.0/2", "192.0.0.0/3"]), false);
+        assert.strictEqual(coverEveryAddress(["0.0.0.0/1", "128.0.0.1/1"]), false);
+        assert.strictEqual(coverEveryAddress(["128.0.0.0/1"]), false);
     });
 });

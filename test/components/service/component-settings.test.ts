@@ -64,6 +64,13 @@ describe("components/service/settings: what the Service component builds from", 
     });
 
     describe("validateServiceArgs: the service's description checked once", () => {
+        it("refuses settings given in code that name the service itself as a caller (its owner)", () => {
+            const self = { ...settings(), allowedCallers: [{ service: "backend" }] };
+            assert.deepStrictEqual(validateServiceArgs(options({ settings: self })).problems.map(describeProblem), [
+                'allowedCallers[0].service = "backend": the service itself: a rule for its own pods is not offered (the access graph has no edge from a service to itself); allowed: another service of the environment',
+            ]);
+        });
+
         it("checks settings given in code, but not settings its config slice checked and froze", () => {
             const bad = { ...settings(), replicas: 0 };
             assert.deepStrictEqual(validateServiceArgs(options({ settings: bad })).problems.map(describeProblem), [

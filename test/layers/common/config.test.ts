@@ -177,6 +177,19 @@ describe("common layer config (layers/common/config.ts)", () => {
                 'platform:endpointPublicAccessCidrs = ["203.0.113.0/24","0.0.0.0/0"]: 0.0.0.0/0 opens the public API endpoint to the whole internet; list only your own networks\' CIDRs (the policy pack refuses it too)',
             ],
         );
+        // Split in two halves, 0.0.0.0/0 is still the whole internet.
+        assert.throws(
+            () => parse({ endpointPublicAccess: true, endpointPublicAccessCidrs: ["0.0.0.0/1", "128.0.0.0/1"] }),
+            {
+                name: "ConfigError",
+                message:
+                    'Configuration of stack "dev-common" (Pulumi.dev-common.yaml) is invalid; nothing was created:\n' +
+                    '  - platform:endpointPublicAccessCidrs = ["0.0.0.0/1","128.0.0.0/1"]: together these blocks cover every IPv4 address (0.0.0.0/0), which opens the public API endpoint to the whole internet; list only your own networks\' CIDRs (the policy pack refuses it too)',
+            },
+        );
+        assert.doesNotThrow(() =>
+            parse({ endpointPublicAccess: true, endpointPublicAccessCidrs: ["0.0.0.0/1", "203.0.113.0/24"] }),
+        );
         assert.deepStrictEqual(problemsOf({ endpointPublicAccessCidrs: ["203.0.113.0/24"] }), [
             'platform:endpointPublicAccessCidrs = ["203.0.113.0/24"]: CIDRs are listed but the public endpoint is off; set endpointPublicAccess to true to use them, or remove them',
         ]);
@@ -241,6 +254,15 @@ describe("common layer config (layers/common/config.ts)", () => {
                 return true;
             },
         );
+    });
+
+    it("refuses an instance type that is not EC2's family, generation and size, naming the group, the entry and what is allowed", () => {
+        assert.throws(() => parse({ nodeGroups: [{ ...GROUP, instanceTypes: ["m5.large", "m5.huge"] }] }), {
+            name: "ConfigError",
+            message:
+                'Configuration of stack "dev-common" (Pulumi.dev-common.yaml) is invalid; nothing was created:\n' +
+                '  - platform:nodeGroups[0].instanceTypes[1] = "m5.huge": not an EC2 instance type; allowed: an EC2 instance type <family><generation>[attributes].<size>, size one of nano, micro, small, medium, large, xlarge, <n>xlarge, metal or metal-<n>xl, e.g. t3.large, m6i.2xlarge or c7gn.metal',
+        });
     });
 
     it("rejects unknown node group fields and bad taints", () => {

@@ -95,7 +95,7 @@ describe("service config (layers/service/config.ts)", () => {
                 { name: "v1", image: "a:1", weight: 90 },
                 { name: "v2", image: "a:2", weight: 10 },
             ],
-            allowedCallers: [{ service: "frontend", methods: ["GET"], paths: ["/api/*"] }, { namespace: "backend" }],
+            allowedCallers: [{ service: "frontend", methods: ["GET"], paths: ["/api/*"] }, { namespace: "payment" }],
             resources: { cpuRequest: "200m" },
             quota: { pods: 50, limitsCpu: "14", requestsCpu: "4200m" },
             autoscaling: { minReplicas: 2, maxReplicas: 6, targetCpuUtilization: 60 },
@@ -109,7 +109,7 @@ describe("service config (layers/service/config.ts)", () => {
         assert.deepStrictEqual(s.versions[1], { name: "v2", image: "a:2", weight: 10 });
         assert.deepStrictEqual(s.allowedCallers, [
             { service: "frontend", methods: ["GET"], paths: ["/api/*"] },
-            { namespace: "backend" },
+            { namespace: "payment" },
         ]);
         assert.deepStrictEqual(s.resources, { ...SERVICE_DEFAULTS.resources, cpuRequest: "200m" });
         assert.deepStrictEqual(s.quota, { ...SERVICE_DEFAULTS.quota, pods: 50, limitsCpu: "14", requestsCpu: "4200m" });
@@ -236,6 +236,93 @@ describe("service config (layers/service/config.ts)", () => {
                 `platform:allowedCallers[2].service = "Front_End": not a service name; ${allowed}`,
                 `platform:allowedCallers[3].service = "${"a".repeat(41)}": not a service name; ${allowed}`,
             ],
+        );
+    });
+
+    it("refuses a request above its limit, per resource, naming the limit; equal is allowed", () => {
+        const HEADING =
+            'Configuration of stack "dev-backend" (Pulumi.dev-backend.yaml) is invalid; nothing was created:';
+        const resources = { cpuRequest: "2", cpuLimit: "500m", memoryRequest: "1Gi", memoryLimit: "512Mi" };
+        assert.throws(() => parse({ versions: VERSIONS, resources, quota: { requestsCpu: "20" } }), {
+            name: "ConfigError",
+            message:
+                `${HEADING}\n` +
+                '  - platform:resources.cpuRequest = "2": more than cpuLimit (500m): Kubernetes refuses a container that requests more than its limit; allowed: at most 500m, or raise cpuLimit\n' +
+                '  - platform:resources.memoryRequest = "1Gi": more than memoryLimit (512Mi): Kubernetes refuses a container that requests more than its limit; allowed: at most 512Mi, or raise memoryLimit',
+        });
+        assert.deepStrictEqual(
+            problems({
+                versions: VERSIONS,
+                resources: { ephemeralStorageRequest: "2Gi", ephemeralStorageLimit: "1Gi" },
+            }),
+            [
+                'platform:resources.ephemeralStorageRequest = "2Gi": more than ephemeralStorageLimit (1Gi): Kubernetes refuses a container that requests more than its limit; allowed: at most 1Gi, or raise ephemeralStorageLimit',
+            ],
+        );
+        const equal = parse({ versions: VERSIONS, resources: { memoryRequest: "512Mi", memoryLimit: "512Mi" } });
+        assert.strictEqual(equal.settings.resources.memoryRequest, "512Mi");
+    });
+
+    it("refuses the service itself as a caller, a rule listed twice, and empty methods or paths (they would admit any)", () => {
+        assert.deepStrictEqual(
+            problems({
+                versions: VERSIONS,
+                allowedCallers: [
+                    { service: "backend" },
+                    { namespace: "backend" },
+                    { service: "frontend", methods: ["GET", "POST"], paths: ["/api/*"] },
+                    { service: "frontend", methods: ["POST", "GET"], paths: ["/api/*"] },
+                    { service: "frontend", methods: [] },
+                    { namespace: "payment", paths: [] },
+                ],
+            }),
+            [
+                'platform:allowedCallers[0].service = "backend": the service itself: a rule for its own pods is not offered (the access graph has no edge from a service to itself); allowed: another service of the environment',
+                'platform:allowedCallers[1].namespace = "backend": the service\'s own namespace: a rule for its own pods is not offered; allowed: another namespace',
+                'platform:allowedCallers[3] = {"service":"frontend","methods":["POST","GET"],"paths":["/api/*"]}: the same rule as allowedCallers[2]; list each rule once',
+                "platform:allowedCallers[4].methods = []: an empty list would admit any method; allowed: at least one, e.g. [GET, POST], or leave methods out to admit any",
+                "platform:allowedCallers[5].paths = []: an empty list would admit any path; allowed: at least one, e.g. [/api/*], or leave paths out to admit any",
+            ],
+        );
+        // The same caller with other methods or paths is another rule.
+        const two = parse({
+            versions: VERSIONS,
+            allowedCallers: [
+                { service: "frontend", methods: ["GET"] },
+                { service: "frontend", methods: ["POST"], paths: ["/orders"] },
+            ],
+        });
+        assert.strictEqual(two.settings.allowedCallers.length, 2);
+    });
+
+    it("refuses a rate limit that fills more than its bucket holds, a JWT issuer that is not an https URL and empty audiences", () => {
+        assert.deepStrictEqual(
+            problems({
+                versions: VERSIONS,
+                rateLimit: { maxTokens: 100, tokensPerFill: 200, fillInterval: "1s" },
+                jwt: { issuer: "auth.example.com", jwksUri: "https://auth.example.com/jwks.json", audiences: [] },
+            }),
+            [
+                'platform:jwt.issuer = "auth.example.com": not an https URL; allowed: the iss claim of accepted tokens, an https URL, e.g. https://auth.example.com/',
+                "platform:jwt.audiences = []: an empty list would accept a token of any audience; allowed: at least one, e.g. [shop], or leave audiences out to accept any",
+                "platform:rateLimit.tokensPerFill = 200: more than maxTokens (100): the bucket holds at most maxTokens, so a fill could not add them all; allowed: 1 to 100, or raise maxTokens",
+            ],
+        );
+        for (const issuer of ["http://auth.example.com/", "https://", "not a url"]) {
+            assert.deepStrictEqual(
+                problems({ versions: VERSIONS, jwt: { issuer, jwksUri: "https://auth.example.com/jwks.json" } }),
+                [
+                    `platform:jwt.issuer = ${JSON.stringify(issuer)}: not an https URL; allowed: the iss claim of accepted tokens, an https URL, e.g. https://auth.example.com/`,
+                ],
+            );
+        }
+        assert.deepStrictEqual(
+            problems({
+                versions: VERSIONS,
+                rateLimit: { maxTokens: 100, tokensPerFill: 100, fillInterval: "1s" },
+                jwt: { issuer: "https://auth.example.com", jwksUri: "https://auth.example.com/jwks.json" },
+            }),
+            [],
         );
     });
 });
