@@ -244,7 +244,10 @@ export function envoyPodMonitorSpec(options: { readonly skipZtunnel?: boolean } 
 /**
  * PodMonitor spec for ztunnel, ambient mode's node proxy (its DaemonSet's pods, label
  * `app: ztunnel`, in the control plane's namespace): its L4 metrics (istio_tcp_*, by source and
- * destination workload) at /metrics on the chart's port `ztunnel-stats` (15020), every 15 s.
+ * destination workload) at /metrics on the chart's port `ztunnel-stats` (15020), every 15 s. The
+ * path is the chart's own word: its pods carry `prometheus.io/scrape` and `prometheus.io/port:
+ * 15020` and no `prometheus.io/path`, so annotation-based scraping (Istio's Prometheus
+ * integration, https://istio.io/latest/docs/ops/integrations/prometheus/) reads /metrics there.
  */
 export function ztunnelPodMonitorSpec(istioNamespace: string): PodMonitorSpec {
     return {
