@@ -5,6 +5,8 @@ import { MINIMAL_COMMON_CONFIG, platformConfig } from "../../helpers/config";
 import { devStackOutputs } from "../../helpers/fixtures";
 import { Evaluation, evaluate } from "../../../plan/evaluate";
 import { RecordedResource } from "../../../plan/recorder";
+import { formatPolicyViolation, runPolicies } from "../../../plan/policy-run";
+import { conventionViolations } from "../../../plan/conventions-check";
 
 /** A common stack with the layer's minimal config and `extra`. */
 function evaluateCommon(extra: Record<string, unknown> = {}): Promise<Evaluation> {
@@ -145,6 +147,11 @@ describe("common layer in ambient mode (config dataPlane)", () => {
         const sidecarEnvoy = (one(sidecar, POD_MONITOR, "envoy-pod-monitor").inputs.spec as any).podMetricsEndpoints[0];
         assert.deepStrictEqual(sidecarEnvoy.relabelings, envoy.relabelings.slice(1));
         assert.ok(!sidecar.resources.some((r) => r.name === "ztunnel-pod-monitor"));
+    });
+
+    it("breaks no policy of the pack (as pulumi preview --policy-pack policy) and follows the naming and tagging conventions", async () => {
+        assert.deepStrictEqual((await runPolicies(ambient.resources)).map(formatPolicyViolation), []);
+        assert.deepStrictEqual(conventionViolations(ambient.resources), []);
     });
 
     it("refuses an unknown data plane, and a canary control plane in ambient mode, naming the key, value and what is allowed", async () => {
