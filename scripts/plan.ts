@@ -10,9 +10,7 @@ import { runCommand } from "./cli";
 import { Command, CommanderError } from "commander";
 import { ROOT } from "../plan/root";
 import type { StackPlan } from "../plan/plan";
-import type { BasePlan, BaseTree } from "../plan/base-tree";
 import type { AccessRequest } from "../plan/diff";
-import type { DiffReport } from "../plan/diff-report";
 
 /** The plan's exit codes; README "Plan offline" documents the same. */
 export const EXIT = {
@@ -179,10 +177,9 @@ async function planAndWrite(args: Args): Promise<number> {
     if (args.diff === undefined) {
         return (await planHere(args, env)).exit;
     }
-    const [{ checkoutBase, planBase }, { names }, { reportMarkdown, reportText }] = await Promise.all([
+    const [{ checkoutBase, planBase }, { diffOfTrees, writeDiff }] = await Promise.all([
         import("../plan/base-tree"),
-        import("../plan/diff"),
-        import("../plan/diff-report"),
+        import("../plan/diff-run"),
     ]);
     // --diff: the ref's tree is checked out first and planned in its own process while this one plans.
     const base = checkoutBase(args.diff, ROOT, (line) => console.error(line));
@@ -191,25 +188,8 @@ async function planAndWrite(args: Args): Promise<number> {
         // Rejections are read after this tree's plan; until then, none is unhandled.
         basePlan.catch(() => undefined);
         const code = await planHere(args, env);
-        const report = await diffOf(env, base, await basePlan, code.plans, code.access, args.allowReplace);
-        console.log(reportText(report));
-        const risky = report.stacks.flatMap((s) => s.changes.filter((c) => c.risk !== undefined));
-        for (const allowance of args.allowReplace.filter((a) => !risky.some((c) => names(a, c)))) {
-            console.error(
-                `warning: --allow-replace ${allowance} acknowledges nothing in this diff: no replacement or deletion of a protected or stateful resource has that URN or type`,
-            );
-        }
-        for (const [file, text] of [
-            [args.json, `${JSON.stringify(report, null, 2)}\n`],
-            [args.markdown, reportMarkdown(report)],
-        ] as const) {
-            if (file !== undefined) {
-                fs.mkdirSync(path.dirname(file), { recursive: true });
-                fs.writeFileSync(file, text);
-                const relative = path.relative(process.cwd(), file);
-                console.log(`  wrote ${relative.startsWith("..") || relative === "" ? file : relative}`);
-            }
-        }
+        const report = diffOfTrees(env, base, await basePlan, code.plans, code.access, args.allowReplace);
+        writeDiff(report, args);
         return code.exit === EXIT.ok && report.unacknowledged > 0 ? EXIT.unacknowledged : code.exit;
     } finally {
         base.remove();
@@ -276,30 +256,6 @@ async function planHere(args: Args, env: string): Promise<HerePlan> {
     }
     // A broken convention or mandatory policy fails the plan, after every file is written.
     return { exit: plans.some(hasViolations) ? EXIT.violation : EXIT.ok, plans, access: rows };
-}
-
-/** The diff of environment `env` from the ref's plan to this tree's, stacks in deploy order. */
-async function diffOf(
-    env: string,
-    base: BaseTree,
-    basePlan: BasePlan,
-    plans: readonly StackPlan[],
-    access: readonly AccessRequest[],
-    allowReplace: readonly string[],
-): Promise<DiffReport> {
-    const [{ layerOfStackName, layerRank }, { diffAccess, diffStack, plannedResource }, { diffReport }] =
-        await Promise.all([import("../layers/layering"), import("../plan/diff"), import("../plan/diff-report")]);
-    const head = new Map(plans.map((p) => [p.config.stack, p.evaluation.resources.map(plannedResource)]));
-    const stacks = [...new Set([...basePlan.stacks.keys(), ...head.keys()])].sort(
-        (a, b) => layerRank(layerOfStackName(a)) - layerRank(layerOfStackName(b)) || (a < b ? -1 : 1),
-    );
-    const allowed = new Set(allowReplace);
-    return diffReport(
-        env,
-        { ref: base.ref, commit: base.commit },
-        stacks.map((s) => diffStack(s, basePlan.stacks.get(s), head.get(s), allowed)),
-        diffAccess(basePlan.access, access),
-    );
 }
 
 /** The exit code of a failure, and the message to print (none when commander printed it). */

@@ -157,7 +157,7 @@ describe("Helm values the charts really read (test/fixtures/chart-values)", () =
                 f.endsWith("values.yaml") &&
                 !["external-dns-", "cert-manager-"].some((p) => path.relative(CHART_VALUES_DIR, f).startsWith(p)),
         );
-        assert.strictEqual(vendored.length, 8);
+        assert.strictEqual(vendored.length, 10);
         for (const file of vendored) {
             const relative = path.relative(CHART_VALUES_DIR, file);
             assert.ok(fs.readFileSync(file).equals(fs.readFileSync(path.join(SHARED_CHARTS, relative))), relative);
