@@ -7,10 +7,10 @@
 // carried URNs gets them rebuilt from each resource's type and parent.
 import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { AccessRequest, DiffOptions, PlannedResource } from "./diff";
 import { ROOT } from "./root";
+import { git, temporaryWorktree } from "./worktree";
 import { STACK_CONFIG_DIR_VARIABLE } from "../infra/environment";
 import { envOfStackName } from "../layers/layering";
 
@@ -43,10 +43,6 @@ export interface BaseTree {
     remove(): void;
 }
 
-function git(args: readonly string[], cwd: string): string {
-    return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
-}
-
 /** The full commit hash `ref` names in the repository at `root`; a BadRefError naming it otherwise. */
 export function resolveRef(ref: string, root = ROOT): string {
     try {
@@ -65,18 +61,7 @@ export function resolveRef(ref: string, root = ROOT): string {
  */
 export function checkoutBase(ref: string, root = ROOT, log: (line: string) => void = () => undefined): BaseTree {
     const commit = resolveRef(ref, root);
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "platform-diff-"));
-    const dir = path.join(tmp, "tree");
-    git(["worktree", "add", "--detach", "--quiet", dir, commit], root);
-    const remove = () => {
-        fs.rmSync(path.join(dir, "node_modules"), { recursive: true, force: true });
-        try {
-            git(["worktree", "remove", "--force", dir], root);
-        } finally {
-            fs.rmSync(tmp, { recursive: true, force: true });
-            git(["worktree", "prune"], root);
-        }
-    };
+    const { dir, remove } = temporaryWorktree(commit, root, "platform-diff-");
     try {
         const lock = (d: string) => fs.readFileSync(path.join(d, "package-lock.json"), "utf8");
         if (fs.existsSync(path.join(dir, "package-lock.json")) && lock(dir) === lock(root)) {

@@ -13,6 +13,7 @@ import { readPlanFile } from "./base-tree";
 import { Release } from "./changelog";
 import type { PlannedStack } from "./release-diff";
 import { ROOT } from "./root";
+import { git, temporaryWorktree } from "./worktree";
 import { STACK_CONFIG_DIR_VARIABLE } from "../infra/environment";
 
 /** The release cannot be checked out here: the message says why and what to do. */
@@ -33,10 +34,6 @@ export interface ReleaseTree {
     readonly modules: "cached" | "installed";
     /** Removes the worktree and its temporary folder (the cache stays). */
     remove(): void;
-}
-
-function git(args: readonly string[], cwd: string): string {
-    return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
 }
 
 function tryGit(args: readonly string[], cwd: string): string | undefined {
@@ -109,18 +106,7 @@ export function checkoutRelease(
     const root = options.root ?? ROOT;
     const log = options.log ?? (() => undefined);
     const commit = releaseCommit(release, root);
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `platform-release-${release.version}-`));
-    const dir = path.join(tmp, "tree");
-    git(["worktree", "add", "--detach", "--quiet", dir, commit], root);
-    const remove = () => {
-        fs.rmSync(path.join(dir, "node_modules"), { recursive: true, force: true });
-        try {
-            git(["worktree", "remove", "--force", dir], root);
-        } finally {
-            fs.rmSync(tmp, { recursive: true, force: true });
-            tryGit(["worktree", "prune"], root);
-        }
-    };
+    const { dir, remove } = temporaryWorktree(commit, root, `platform-release-${release.version}-`);
     try {
         const lockfile = path.join(dir, "package-lock.json");
         if (!fs.existsSync(lockfile)) {
