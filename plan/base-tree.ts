@@ -5,13 +5,12 @@
 // seconds), else `npm ci` installs the ref's own (minutes). The plan files it writes
 // (resources.json, access.json) are what plan/diff.ts compares; a ref from before resources.json
 // carried URNs gets them rebuilt from each resource's type and parent.
-import { execFileSync, spawn } from "child_process";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { AccessRequest, DiffOptions, PlannedResource } from "./diff";
 import { ROOT } from "./root";
-import { git, temporaryWorktree } from "./worktree";
-import { STACK_CONFIG_DIR_VARIABLE } from "../infra/environment";
+import { git, runTreePlan, temporaryWorktree } from "./worktree";
 import { envOfStackName } from "../layers/layering";
 
 /** `--diff <ref>` names no commit of the repository (a usage error; told by its name, as the plan's modules load late). */
@@ -139,32 +138,13 @@ export function planBase(tree: BaseTree, env: string, out: string): Promise<Base
     if (!fs.existsSync(path.join(tree.dir, `Pulumi.${env}.yaml`))) {
         return Promise.resolve({ stacks: new Map(), access: [] });
     }
-    const childEnv = { ...process.env };
-    Reflect.deleteProperty(childEnv, STACK_CONFIG_DIR_VARIABLE);
-    const tsNode = path.join(tree.dir, "node_modules", "ts-node", "dist", "bin.js");
-    const args = [tsNode, "--transpile-only", "scripts/plan.ts", "--env", env, "--out", out];
-    return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, args, {
-            cwd: tree.dir,
-            env: childEnv,
-            stdio: ["ignore", "pipe", "pipe"],
-        });
-        let output = "";
-        child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-        child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-        child.on("error", reject);
-        child.on("close", (code) => {
-            if (code !== 0 && code !== 1) {
-                const tail = output.trim().split("\n").slice(-12).join("\n");
-                reject(
-                    new BasePlanError(
-                        `the plan of ${tree.ref} (${tree.commit.slice(0, 12)}) failed with exit code ${code}; what it printed last:\n${tail}`,
-                    ),
-                );
-                return;
-            }
-            resolve(readBasePlan(env, out));
-        });
+    return runTreePlan(tree.dir, ["--env", env, "--out", out]).then(({ code, tail }) => {
+        if (code !== 0 && code !== 1) {
+            throw new BasePlanError(
+                `the plan of ${tree.ref} (${tree.commit.slice(0, 12)}) failed with exit code ${code}; what it printed last:\n${tail}`,
+            );
+        }
+        return readBasePlan(env, out);
     });
 }
 

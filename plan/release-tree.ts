@@ -4,7 +4,7 @@
 // per lockfile: the installed node_modules is kept in a cache outside the clone, keyed by the
 // lockfile's hash, Node's major version and the platform, and hard-linked (or copied) into the
 // next worktree that needs it.
-import { execFileSync, spawn } from "child_process";
+import { execFileSync } from "child_process";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
@@ -13,8 +13,7 @@ import { readPlanFile } from "./base-tree";
 import { Release } from "./changelog";
 import type { PlannedStack } from "./release-diff";
 import { ROOT } from "./root";
-import { git, temporaryWorktree } from "./worktree";
-import { STACK_CONFIG_DIR_VARIABLE } from "../infra/environment";
+import { git, runTreePlan, temporaryWorktree } from "./worktree";
 
 /** The release cannot be checked out here: the message says why and what to do. */
 export class ReleaseTreeError extends Error {
@@ -167,49 +166,27 @@ export function checkoutRelease(
  */
 export function planRelease(tree: ReleaseTree, env: string, configDir: string): Promise<Map<string, PlannedStack>> {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), `platform-release-plan-${tree.release.version}-`));
-    const childEnv = { ...process.env };
-    Reflect.deleteProperty(childEnv, STACK_CONFIG_DIR_VARIABLE);
-    const tsNode = path.join(tree.dir, "node_modules", "ts-node", "dist", "bin.js");
-    const args = [tsNode, "--transpile-only", "scripts/plan.ts", "--env", env, "--config-dir", configDir, "--out", out];
-    return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, args, {
-            cwd: tree.dir,
-            env: childEnv,
-            stdio: ["ignore", "pipe", "pipe"],
-        });
-        let output = "";
-        child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-        child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-        child.on("error", reject);
-        child.on("close", (code) => {
-            try {
-                if (code !== 0) {
-                    const tail = output.trim().split("\n").slice(-12).join("\n");
-                    reject(
-                        new ReleaseTreeError(
-                            `the offline plan of ${tree.release.tag} (${tree.commit.slice(0, 12)}) exited ${code}; what it printed last:\n${tail}`,
-                        ),
-                    );
-                    return;
-                }
-                const stacks = new Map<string, PlannedStack>();
-                for (const stack of fs.readdirSync(out).sort()) {
-                    const file = (name: string) => path.join(out, stack, name);
-                    if (fs.existsSync(file("resources.json"))) {
-                        stacks.set(stack, {
-                            resources: readPlanFile(stack, file("resources.json")),
-                            outputs: fs.existsSync(file("outputs.json"))
-                                ? (JSON.parse(fs.readFileSync(file("outputs.json"), "utf8")) as Record<string, unknown>)
-                                : {},
-                        });
-                    }
-                }
-                resolve(stacks);
-            } catch (err) {
-                reject(err instanceof Error ? err : new Error(String(err)));
-            } finally {
-                fs.rmSync(out, { recursive: true, force: true });
+    const args = ["--env", env, "--config-dir", configDir, "--out", out];
+    return runTreePlan(tree.dir, args)
+        .then(({ code, tail }) => {
+            if (code !== 0) {
+                throw new ReleaseTreeError(
+                    `the offline plan of ${tree.release.tag} (${tree.commit.slice(0, 12)}) exited ${code}; what it printed last:\n${tail}`,
+                );
             }
-        });
-    });
+            const stacks = new Map<string, PlannedStack>();
+            for (const stack of fs.readdirSync(out).sort()) {
+                const file = (name: string) => path.join(out, stack, name);
+                if (fs.existsSync(file("resources.json"))) {
+                    stacks.set(stack, {
+                        resources: readPlanFile(stack, file("resources.json")),
+                        outputs: fs.existsSync(file("outputs.json"))
+                            ? (JSON.parse(fs.readFileSync(file("outputs.json"), "utf8")) as Record<string, unknown>)
+                            : {},
+                    });
+                }
+            }
+            return stacks;
+        })
+        .finally(() => fs.rmSync(out, { recursive: true, force: true }));
 }

@@ -1,10 +1,11 @@
 // Another revision of the repository, checked out beside this one into a temporary git worktree
 // (detached at a commit): the base tree of `npm run plan -- --diff` (./base-tree.ts) and a
 // release's tree (./release-tree.ts) are planned there with their own code.
-import { execFileSync } from "child_process";
+import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { STACK_CONFIG_DIR_VARIABLE } from "../infra/environment";
 
 /** Runs git in `cwd`; returns its output, trimmed. Throws on a non-zero exit. */
 export function git(args: readonly string[], cwd: string): string {
@@ -40,4 +41,34 @@ export function temporaryWorktree(commit: string, root: string, prefix: string):
         }
     };
     return { dir, remove };
+}
+
+/** How a plan run in another tree ended: its exit code and the last lines it printed. */
+export interface TreePlanRun {
+    readonly code: number | null;
+    /** The last twelve lines of its output (stdout and stderr), for a message. */
+    readonly tail: string;
+}
+
+/**
+ * Runs that tree's own offline plan (`scripts/plan.ts` with `args`, by its own ts-node and
+ * node_modules) in a process of its own, with the stack files it finds itself (this process's
+ * PLATFORM_STACK_CONFIG_DIR is not passed on).
+ */
+export function runTreePlan(dir: string, args: readonly string[]): Promise<TreePlanRun> {
+    const childEnv = { ...process.env };
+    Reflect.deleteProperty(childEnv, STACK_CONFIG_DIR_VARIABLE);
+    const tsNode = path.join(dir, "node_modules", "ts-node", "dist", "bin.js");
+    return new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [tsNode, "--transpile-only", "scripts/plan.ts", ...args], {
+            cwd: dir,
+            env: childEnv,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        let output = "";
+        child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+        child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+        child.on("error", reject);
+        child.on("close", (code) => resolve({ code, tail: output.trim().split("\n").slice(-12).join("\n") }));
+    });
 }
