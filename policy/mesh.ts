@@ -2,6 +2,7 @@ import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from 
 import { RESERVED_SERVICE_NAMES } from "../components/conventions";
 import { dataPlaneOfNamespace } from "../components/mesh/dataplane";
 import { isEveryAddress } from "../components/network/ipv4";
+import { OBSERVABILITY_NAMESPACE, OTLP_GRPC_EXPORT_PATH } from "../components/observability/specs";
 import { environmentOfResources, isKind, list, obj, objectRef } from "./util";
 
 const SECURITY = "security.istio.io";
@@ -110,10 +111,35 @@ function openSourceReasons(source: Record<string, any>): string[] {
     return reasons;
 }
 
+/**
+ * The one rule allowed to name every authenticated workload (`principals: ["*"]`): trace export to
+ * the collector in the observability namespace, POST of the OTLP/gRPC export method and nothing
+ * else. Every proxy of the mesh sends spans there, and the common layer cannot name the service
+ * namespaces that come later (components/observability/fence.ts).
+ */
+export function isTraceExportRule(namespace: unknown, rule: Record<string, any>): boolean {
+    const from = list(rule.from);
+    const to = list(rule.to);
+    const source = obj(obj(from[0])?.source) ?? {};
+    const operation = obj(obj(to[0])?.operation) ?? {};
+    const same = (a: unknown, b: readonly string[]) => JSON.stringify(a) === JSON.stringify(b);
+    return (
+        namespace === OBSERVABILITY_NAMESPACE &&
+        from.length === 1 &&
+        to.length === 1 &&
+        rule.when === undefined &&
+        same(Object.keys(source), ["principals"]) &&
+        same(source.principals, ["*"]) &&
+        same(Object.keys(operation).sort(), ["methods", "paths"]) &&
+        same(operation.methods, ["POST"]) &&
+        same(operation.paths, [OTLP_GRPC_EXPORT_PATH])
+    );
+}
+
 export const noWildcardAllow: ResourceValidationPolicy = {
     name: "mesh-no-wildcard-allow",
     description:
-        "An ALLOW AuthorizationPolicy names its sources: no wildcard principal or namespace, no notPrincipals/notNamespaces, no 0.0.0.0/0 block, no rule or source without principals or namespaces.",
+        "An ALLOW AuthorizationPolicy names its sources: no wildcard principal or namespace, no notPrincipals/notNamespaces, no 0.0.0.0/0 block, no rule or source without principals or namespaces (one exception: trace export to the observability namespace's collector, POST of the OTLP/gRPC export method, from any authenticated workload).",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
         if (!isKind(args.type, SECURITY, "AuthorizationPolicy")) {
@@ -125,6 +151,9 @@ export const noWildcardAllow: ResourceValidationPolicy = {
         }
         const ref = objectRef(args.props);
         list(spec.rules).forEach((rule, i) => {
+            if (isTraceExportRule(obj(args.props.metadata)?.namespace, obj(rule) ?? {})) {
+                return;
+            }
             const from = list(obj(rule)?.from);
             if (from.length === 0) {
                 report(

@@ -10,6 +10,12 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { CHARTS, ChartName } from "../components/charts";
 import { KUBERNETES_VERSION } from "../components/cluster";
+import {
+    JAEGER_RELEASE,
+    OPERATOR_LABELS,
+    PROMETHEUS_STACK_RELEASE,
+    SHARED_WORKLOADS,
+} from "../components/observability/specs";
 import { CHART_VALUES_DIR, OFFLINE_CHART_FOLDERS } from "./helpers/chart-values";
 import { devPlan } from "./helpers/dev-plan";
 import { tempDir } from "./helpers/temp";
@@ -47,7 +53,14 @@ describe("the dev plan's releases rendered by helm template (when helm and ../sh
         const dir = tempDir("helm-render");
         // The releases whose HA and load balancer values are checked here (external-dns is not in the
         // offline set; cert-manager's chart is vendored whole in test/fixtures/chart-values).
-        const releases = ["istiod", "istio-ingressgateway", "aws-load-balancer-controller", "cert-manager"];
+        const releases = [
+            "istiod",
+            "istio-ingressgateway",
+            "aws-load-balancer-controller",
+            "cert-manager",
+            PROMETHEUS_STACK_RELEASE,
+            JAEGER_RELEASE,
+        ];
         for (const r of common.evaluation.resources.filter(
             (x) => x.type === "kubernetes:helm.sh/v3:Release" && releases.includes(x.name),
         )) {
@@ -187,6 +200,48 @@ describe("the dev plan's releases rendered by helm template (when helm and ../sh
                 (w: any) => w.clientConfig.service.name,
             ),
             ["cert-manager-webhook"],
+        );
+    });
+    it("the observability workloads carry the pod labels and service accounts the fence and the matrix name", () => {
+        const deployment = (release: string, name: string) =>
+            all(release, "Deployment").find((d) => d.metadata.name === name)!;
+        const podOf = (d: Doc) => ({
+            labels: d.spec.template.metadata.labels as Record<string, string>,
+            serviceAccount: (d.spec.template.spec.serviceAccountName as string | undefined) ?? "default",
+        });
+        const subset = (labels: Record<string, string>, of: Record<string, string>) =>
+            Object.entries(labels).every(([k, v]) => of[k] === v);
+        for (const [workload, d] of [
+            ["grafana", deployment(PROMETHEUS_STACK_RELEASE, `${PROMETHEUS_STACK_RELEASE}-grafana`)],
+            ["jaeger", deployment(JAEGER_RELEASE, JAEGER_RELEASE)],
+        ] as const) {
+            const pod = podOf(d);
+            assert.ok(
+                subset(SHARED_WORKLOADS[workload].labels, pod.labels),
+                `${workload}: ${JSON.stringify(pod.labels)}`,
+            );
+            assert.strictEqual(pod.serviceAccount, SHARED_WORKLOADS[workload].serviceAccount, workload);
+        }
+        // Prometheus' pods are the operator's: the chart gives their account and the labels its Service selects them by.
+        const prometheus = one(PROMETHEUS_STACK_RELEASE, "Prometheus");
+        assert.strictEqual(prometheus.spec.serviceAccountName, SHARED_WORKLOADS.prometheus.serviceAccount);
+        const service = all(PROMETHEUS_STACK_RELEASE, "Service").find(
+            (x) => x.metadata.name === `${PROMETHEUS_STACK_RELEASE}-prometheus`,
+        )!;
+        assert.deepStrictEqual(service.spec.selector, SHARED_WORKLOADS.prometheus.labels);
+        const operator = deployment(PROMETHEUS_STACK_RELEASE, `${PROMETHEUS_STACK_RELEASE}-operator`);
+        assert.ok(subset(OPERATOR_LABELS, podOf(operator).labels), JSON.stringify(podOf(operator).labels));
+        assert.deepStrictEqual(
+            operator.spec.template.spec.containers[0].ports.map((p: any) => p.containerPort),
+            [10250],
+        );
+        // The collector's OTLP/gRPC port and the query port are Jaeger's container ports.
+        const jaegerPorts = deployment(JAEGER_RELEASE, JAEGER_RELEASE).spec.template.spec.containers[0].ports.map(
+            (p: any) => p.containerPort,
+        );
+        assert.ok(
+            jaegerPorts.includes(4317) && jaegerPorts.includes(SHARED_WORKLOADS.jaeger.port),
+            jaegerPorts.join(","),
         );
     });
 });

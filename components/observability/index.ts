@@ -2,3 +2,4 @@ export * from "./specs";
 export * from "./observability";
 export * from "./settings";
 export * from "./values";
+export * from "./fence";

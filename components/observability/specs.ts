@@ -40,6 +40,51 @@ export const ENDPOINTS = {
     jaegerCollector: { host: `${JAEGER_RELEASE}.${SVC}`, port: 4317 },
 } as const;
 
+/**
+ * The observability workloads the fence (fence.ts) and the services' egress name, as the pinned
+ * charts render them (`helm template`, checked by test/chart-render.test.ts): the pod labels a
+ * selector may use and the service account that is their identity. Prometheus' pods are made by
+ * the operator from the chart's Prometheus object: its labels here are those the chart's Service
+ * selects them by. Jaeger's chart names its service account after the release.
+ */
+export const SHARED_WORKLOADS = {
+    prometheus: {
+        labels: {
+            "app.kubernetes.io/name": "prometheus",
+            "operator.prometheus.io/name": `${PROMETHEUS_STACK_RELEASE}-prometheus`,
+        },
+        serviceAccount: `${PROMETHEUS_STACK_RELEASE}-prometheus`,
+        /** The HTTP API and UI (`/api/v1/query`, ...). */
+        port: 9090,
+    },
+    grafana: {
+        labels: { "app.kubernetes.io/name": "grafana", "app.kubernetes.io/instance": PROMETHEUS_STACK_RELEASE },
+        serviceAccount: `${PROMETHEUS_STACK_RELEASE}-grafana`,
+        /** Grafana's container port (its Service's 80 targets it). */
+        port: 3000,
+    },
+    jaeger: {
+        labels: { "app.kubernetes.io/name": "jaeger", "app.kubernetes.io/instance": JAEGER_RELEASE },
+        serviceAccount: JAEGER_RELEASE,
+        /** The query UI and API. */
+        port: 16686,
+    },
+} as const;
+
+/** A shared workload of the observability namespace. */
+export type SharedWorkload = keyof typeof SHARED_WORKLOADS;
+
+/** The port of the Prometheus operator's admission webhook (and its metrics), HTTPS. */
+export const OPERATOR_WEBHOOK_PORT = 10250;
+/** The operator's pod labels (its Deployment's selector as the chart renders it). */
+export const OPERATOR_LABELS = {
+    app: `${PROMETHEUS_STACK_RELEASE}-operator`,
+    release: PROMETHEUS_STACK_RELEASE,
+} as const;
+
+/** The gRPC method the proxies' OpenTelemetry tracer calls on the collector (OTLP/gRPC, port 4317). */
+export const OTLP_GRPC_EXPORT_PATH = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
+
 /** `host:port` of Jaeger's OTLP/gRPC collector. */
 export const JAEGER_COLLECTOR_ENDPOINT = `${ENDPOINTS.jaegerCollector.host}:${ENDPOINTS.jaegerCollector.port}`;
 

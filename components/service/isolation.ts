@@ -3,7 +3,7 @@
  * (the environment's `allowedCallers`): a `Sidecar` per service namespace whose egress lists only
  * the services it may call, and Kubernetes NetworkPolicies (default deny ingress, then the
  * callers' namespaces, the ingress gateway for an exposed service, and Prometheus on the sidecar's
- * merged metrics port). Pure functions of plain data, with stable order, tested directly.
+ * merged metrics port; egress to istiod's xDS port, Jaeger's collector, the callees and out of the VPC). Pure functions of plain data, with stable order, tested directly.
  * See https://istio.io/latest/docs/reference/config/networking/sidecar/ and
  * https://kubernetes.io/docs/concepts/services-networking/network-policies/
  */
@@ -13,6 +13,8 @@ import { MeshFacts } from "./policies";
 import { externalEgressHosts } from "./egress";
 import { CallerRule, ExternalHostSpec, ServiceSettings } from "./types";
 import { CLUSTER_DOMAIN, serviceHost } from "./workload";
+import { JAEGER_RELEASE, SHARED_WORKLOADS } from "../observability/specs";
+import { TRACE_EXPORT_PORT } from "../observability/fence";
 
 /**
  * The port of the sidecar agent's merged Prometheus endpoint (`/stats/prometheus`: Envoy's and the
@@ -25,6 +27,8 @@ export const MERGED_METRICS_PORT = 15020;
 export const CLUSTER_DNS_LABELS = { "k8s-app": "kube-dns" } as const;
 /** The port of AWS' interface endpoints and the EKS API inside the VPC. */
 export const HTTPS_PORT = 443;
+/** istiod's port for the proxies: xDS and certificate signing (gRPC over TLS). */
+export const ISTIOD_XDS_PORT = 15012;
 /** The label Kubernetes (1.22+) puts on every namespace: its name. */
 export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 /** Cluster DNS, which every workload needs (DNS over TCP goes through the sidecar). */
@@ -55,11 +59,17 @@ export function calleesOf(service: string, graph: readonly GraphService[]): stri
 
 /**
  * The egress hosts every workload needs whatever it calls: the control plane's namespace (istiod,
- * certificates), cluster DNS and the observability namespace (the tracing collector the sidecars
- * send spans to must be in scope, or Envoy has no cluster for it).
+ * certificates), cluster DNS and, of the observability namespace, only Jaeger's Service: the
+ * tracing collector the proxies send spans to must be in scope, or Envoy has no cluster for it.
+ * Prometheus and Grafana are not: a service has no business with them (components/observability/fence.ts).
  */
 export function sharedEgressHosts(mesh: Pick<MeshFacts, "istioNamespace" | "observabilityNamespace">): string[] {
-    return [`${mesh.istioNamespace}/*`, CLUSTER_DNS_HOST, `${mesh.observabilityNamespace}/*`];
+    return [`${mesh.istioNamespace}/*`, CLUSTER_DNS_HOST, traceCollectorEgressHost(mesh)];
+}
+
+/** The Sidecar egress host of the tracing collector: `observability/jaeger.observability.svc.cluster.local`. */
+export function traceCollectorEgressHost(mesh: Pick<MeshFacts, "observabilityNamespace">): string {
+    return `${mesh.observabilityNamespace}/${serviceHost(JAEGER_RELEASE, mesh.observabilityNamespace)}`;
 }
 
 /** A callee's egress host: `<namespace>/<service>.<namespace>.svc.cluster.local`. */
@@ -130,9 +140,10 @@ export function admittedNamespaces(
 }
 
 /**
- * The namespace's egress fence (`allow-egress`, every pod): cluster DNS, the control plane's and the
- * observability namespaces, the callees' namespaces, anything outside the VPC (the internet, through
- * NAT) and HTTPS inside it (AWS interface endpoints, the EKS API). Every other pod of the VPC is out
+ * The namespace's egress fence (`allow-egress`, every pod): cluster DNS, istiod's xDS port in the
+ * control plane's namespace, Jaeger's OTLP/gRPC port in the observability namespace (trace export),
+ * the callees' namespaces, anything outside the VPC (the internet, through NAT) and HTTPS inside it
+ * (AWS interface endpoints, the EKS API). Every other pod of the VPC is out
  * of reach, also for a process that bypasses its sidecar.
  */
 function egressPolicy(
@@ -155,7 +166,19 @@ function egressPolicy(
                         { protocol: "TCP", port: 53 },
                     ],
                 },
-                { to: [namespacesPeer([mesh.istioNamespace, mesh.observabilityNamespace, ...[...callees].sort()])] },
+                // istiod: xDS and certificates, the one port a proxy calls in the control plane's namespace.
+                { to: [namespacesPeer([mesh.istioNamespace])], ports: [{ protocol: "TCP", port: ISTIOD_XDS_PORT }] },
+                // Jaeger's OTLP/gRPC collector: the proxy's trace export, nothing else of the observability namespace.
+                {
+                    to: [
+                        {
+                            ...namespacesPeer([mesh.observabilityNamespace]),
+                            podSelector: { matchLabels: { ...SHARED_WORKLOADS.jaeger.labels } },
+                        },
+                    ],
+                    ports: [{ protocol: "TCP", port: TRACE_EXPORT_PORT }],
+                },
+                ...(callees.length > 0 ? [{ to: [namespacesPeer([...callees].sort())] }] : []),
                 { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [vpcCidr] } }] },
                 { to: [{ ipBlock: { cidr: vpcCidr } }], ports: [{ protocol: "TCP", port: HTTPS_PORT }] },
             ],
@@ -166,8 +189,8 @@ function egressPolicy(
 /**
  * The namespace's NetworkPolicies: `default-deny-ingress` (every pod, no ingress rule), then
  * `allow-callers` (the service's port from its callers' namespaces and the gateway's when exposed;
- * absent when nobody may call), `allow-prometheus` (the sidecar's merged metrics port from the
- * observability namespace) and `allow-egress` (see `egressPolicy`). The kubelet's probes come from the pod's own node, which NetworkPolicy
+ * absent when nobody may call), `allow-prometheus` (the sidecar's merged metrics port from
+ * Prometheus' pods in the observability namespace) and `allow-egress` (see `egressPolicy`). The kubelet's probes come from the pod's own node, which NetworkPolicy
  * semantics leave open (docs/service.md).
  */
 export function networkPolicySpecs(
@@ -197,7 +220,12 @@ export function networkPolicySpecs(
             policyTypes: ["Ingress"],
             ingress: [
                 {
-                    from: [namespacesPeer([mesh.observabilityNamespace])],
+                    from: [
+                        {
+                            ...namespacesPeer([mesh.observabilityNamespace]),
+                            podSelector: { matchLabels: { ...SHARED_WORKLOADS.prometheus.labels } },
+                        },
+                    ],
                     ports: [{ protocol: "TCP", port: MERGED_METRICS_PORT }],
                 },
             ],

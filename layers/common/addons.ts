@@ -18,7 +18,7 @@ import { ChartMirror } from "../../components/charts";
 import { ExternalDns, LoadBalancerController } from "../../components/cluster";
 import { Owner } from "../../components/conventions";
 import { ISTIO_NAMESPACE, Istio } from "../../components/mesh";
-import { Observability } from "../../components/observability";
+import { Observability, ObservabilityFence } from "../../components/observability";
 import { GlobalOutputs } from "../global/outputs";
 import type { ClusterHandle } from "./cluster";
 import type { AddOnSettings } from "./config";
@@ -43,6 +43,7 @@ export interface CommonAddOns {
     observability: Observability;
     istio: Istio;
     "cert-manager": CertManager;
+    "observability-fence": ObservabilityFence;
 }
 
 /** The EKS side of a cluster, for the add-ons installed on an EKS cluster only (`when: onEks`). */
@@ -148,6 +149,21 @@ export const COMMON_ADDONS: AddOns<CommonContext, CommonAddOns> = {
                 dependsOn,
             });
             return { component: certificates, ready: [certificates] };
+        },
+    },
+    // Who may reach Prometheus, Grafana and Jaeger (components/observability/fence.ts): after istiod,
+    // whose webhook validates the AuthorizationPolicies (their CRDs come with Istio's base chart).
+    "observability-fence": {
+        after: ["observability", "istio"],
+        uses: ["istio"],
+        install: (c, dependsOn, installed) => {
+            const fence = new ObservabilityFence("observability-fence", {
+                owner: c.owner,
+                providers: { kubernetes: c.kubernetes },
+                trustDomain: usedAddOn(installed, "istio").trustDomain,
+                dependsOn,
+            });
+            return { component: fence, ready: [fence] };
         },
     },
 };

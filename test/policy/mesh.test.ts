@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { OTLP_GRPC_EXPORT_PATH } from "../../components/observability/specs";
 import { isAllowNothing } from "../../policy/mesh";
 import { commonStack, edit, serviceStack, violations } from "./fixtures";
 
@@ -227,6 +228,38 @@ describe("policy pack: mesh (Istio)", () => {
             i.spec.rules = [{ from: [{ source: { notPrincipals: ["*"], namespaces: ["*"] } }] }];
         });
         assert.deepStrictEqual(await violationsOf("mesh-no-wildcard-allow", deny), []);
+    });
+
+    it("mesh-no-wildcard-allow: any authenticated workload only for trace export to the observability namespace's collector", async () => {
+        const exportRule = {
+            from: [{ source: { principals: ["*"] } }],
+            to: [{ operation: { methods: ["POST"], paths: [OTLP_GRPC_EXPORT_PATH] } }],
+        };
+        const at = (namespace: string, rule: Record<string, unknown>) =>
+            edit(serviceStack(), "allow-frontend", (i) => {
+                i.metadata.namespace = namespace;
+                i.spec.rules = [rule];
+            });
+        assert.deepStrictEqual(await violationsOf("mesh-no-wildcard-allow", at("observability", exportRule)), []);
+        const wild = (ns: string) =>
+            `[mesh-no-wildcard-allow] ${AP} allow-frontend: AuthorizationPolicy ${ns}/allow-frontend rule 0 allows the wildcard principals "*": name each one`;
+        // The same rule in a service's namespace, or on any other path or method, is refused.
+        assert.deepStrictEqual(await violationsOf("mesh-no-wildcard-allow", at("backend", exportRule)), [
+            wild("backend"),
+        ]);
+        const widened = [
+            { ...exportRule, to: [{ operation: { methods: ["POST"], paths: ["/*"] } }] },
+            { ...exportRule, to: [{ operation: { methods: ["GET", "POST"], paths: [OTLP_GRPC_EXPORT_PATH] } }] },
+            { ...exportRule, to: [{ operation: { paths: [OTLP_GRPC_EXPORT_PATH] } }] },
+            { ...exportRule, to: [] },
+        ];
+        for (const rule of widened) {
+            assert.deepStrictEqual(
+                await violationsOf("mesh-no-wildcard-allow", at("observability", rule)),
+                [wild("observability")],
+                JSON.stringify(rule),
+            );
+        }
     });
 
     it("mesh-no-wildcard-allow: no negated source, no empty source, no source of only a token or an address, no 0.0.0.0/0", async () => {

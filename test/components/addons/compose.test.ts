@@ -101,6 +101,7 @@ describe("add-ons as data (components/addons/compose.ts)", () => {
             observability: ["cluster"],
             istio: ["cluster", "load-balancer-controller"],
             "cert-manager": ["cluster", "observability"],
+            "observability-fence": ["observability", "istio"],
         });
     });
 });

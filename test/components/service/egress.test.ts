@@ -52,7 +52,7 @@ describe("closed egress: ServiceEntries and Sidecar egress (components/service/e
         assert.deepStrictEqual(sidecarSpec(["backend"], MESH, HOSTS.slice(0, 1)).egress[0].hosts, [
             "istio-system/*",
             "kube-system/kube-dns.kube-system.svc.cluster.local",
-            "observability/*",
+            "observability/jaeger.observability.svc.cluster.local",
             "backend/backend.backend.svc.cluster.local",
             "./api.stripe.com",
         ]);

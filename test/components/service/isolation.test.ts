@@ -18,14 +18,14 @@ describe("service isolation: Sidecar and NetworkPolicies (components/service/iso
         assert.deepStrictEqual(calleesOf("unknown", GRAPH), []);
     });
 
-    it("gives the Sidecar egress to exactly the callees' hosts plus istio-system, DNS and observability", () => {
+    it("gives the Sidecar egress to exactly the callees' hosts plus istio-system, DNS and Jaeger's collector", () => {
         assert.deepStrictEqual(sidecarSpec(["search", "backend"], MESH), {
             egress: [
                 {
                     hosts: [
                         "istio-system/*",
                         "kube-system/kube-dns.kube-system.svc.cluster.local",
-                        "observability/*",
+                        "observability/jaeger.observability.svc.cluster.local",
                         "backend/backend.backend.svc.cluster.local",
                         "search/search.search.svc.cluster.local",
                     ],
@@ -35,7 +35,7 @@ describe("service isolation: Sidecar and NetworkPolicies (components/service/iso
         assert.deepStrictEqual(sidecarSpec([], MESH).egress[0].hosts, [
             "istio-system/*",
             "kube-system/kube-dns.kube-system.svc.cluster.local",
-            "observability/*",
+            "observability/jaeger.observability.svc.cluster.local",
         ]);
     });
 
@@ -61,6 +61,10 @@ describe("service isolation: Sidecar and NetworkPolicies (components/service/iso
         const byNamespace = (values: string[]) => ({
             namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values }] },
         });
+        const observabilityPods = (matchLabels: Record<string, string>) => ({
+            ...byNamespace(["observability"]),
+            podSelector: { matchLabels },
+        });
         const network = { callees: ["search", "audit"], vpcCidr: "10.1.0.0/16" };
         assert.deepStrictEqual(
             networkPolicySpecs(
@@ -85,7 +89,15 @@ describe("service isolation: Sidecar and NetworkPolicies (components/service/iso
                         podSelector: {},
                         policyTypes: ["Ingress"],
                         ingress: [
-                            { from: [byNamespace(["observability"])], ports: [{ protocol: "TCP", port: 15020 }] },
+                            {
+                                from: [
+                                    observabilityPods({
+                                        "app.kubernetes.io/name": "prometheus",
+                                        "operator.prometheus.io/name": "kube-prometheus-stack-prometheus",
+                                    }),
+                                ],
+                                ports: [{ protocol: "TCP", port: 15020 }],
+                            },
                         ],
                     },
                 },
@@ -107,7 +119,17 @@ describe("service isolation: Sidecar and NetworkPolicies (components/service/iso
                                     { protocol: "TCP", port: 53 },
                                 ],
                             },
-                            { to: [byNamespace(["istio-system", "observability", "audit", "search"])] },
+                            { to: [byNamespace(["istio-system"])], ports: [{ protocol: "TCP", port: 15012 }] },
+                            {
+                                to: [
+                                    observabilityPods({
+                                        "app.kubernetes.io/name": "jaeger",
+                                        "app.kubernetes.io/instance": "jaeger",
+                                    }),
+                                ],
+                                ports: [{ protocol: "TCP", port: 4317 }],
+                            },
+                            { to: [byNamespace(["audit", "search"])] },
                             { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.1.0.0/16"] } }] },
                             { to: [{ ipBlock: { cidr: "10.1.0.0/16" } }], ports: [{ protocol: "TCP", port: 443 }] },
                         ],
@@ -121,6 +143,22 @@ describe("service isolation: Sidecar and NetworkPolicies (components/service/iso
         assert.deepStrictEqual(
             networkPolicySpecs("lonely", settings(), MESH, { callees: [], vpcCidr: "10.0.0.0/16" }).map((p) => p.name),
             ["default-deny-ingress", "allow-prometheus", "allow-egress"],
+        );
+        // Calling nobody: no rule for callees' namespaces (an empty `In` list is invalid).
+        const egress = networkPolicySpecs("lonely", settings(), MESH, { callees: [], vpcCidr: "10.0.0.0/16" })[2].spec
+            .egress as { to: unknown[]; ports?: unknown[] }[];
+        assert.deepStrictEqual(
+            egress.map((e) => e.ports ?? "any port"),
+            [
+                [
+                    { protocol: "UDP", port: 53 },
+                    { protocol: "TCP", port: 53 },
+                ],
+                [{ protocol: "TCP", port: 15012 }],
+                [{ protocol: "TCP", port: 4317 }],
+                "any port",
+                [{ protocol: "TCP", port: 443 }],
+            ],
         );
     });
 });

@@ -249,7 +249,14 @@ describe("service layer (layers/service/deploy.ts)", () => {
         const egress = byType(e, "kubernetes:networking.k8s.io/v1:NetworkPolicy").find(
             (n) => meta(n).name === "allow-egress",
         )!;
-        assert.deepStrictEqual(spec(egress).egress.slice(2), [
+        // istiod's xDS port, Jaeger's collector, the callee (backend), then out of the VPC.
+        assert.deepStrictEqual(
+            spec(egress)
+                .egress.slice(1, 3)
+                .map((r: { ports: unknown }) => r.ports),
+            [[{ protocol: "TCP", port: 15012 }], [{ protocol: "TCP", port: 4317 }]],
+        );
+        assert.deepStrictEqual(spec(egress).egress.slice(4), [
             { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.20.0.0/16"] } }] },
             { to: [{ ipBlock: { cidr: "10.20.0.0/16" } }], ports: [{ protocol: "TCP", port: 443 }] },
         ]);
