@@ -8,6 +8,7 @@ import { DataPlane, dataPlaneOfNamespace } from "../components/mesh/dataplane";
 import { principalOf } from "../components/service/policies";
 import {
     PATH_TEMPLATE,
+    PolicyBinding,
     PolicyManifest,
     Request,
     Workload,
@@ -20,6 +21,17 @@ import { StackPlan } from "./plan";
 import { RecordedResource } from "./recorder";
 import { ROOT, readStackConfig, stacksOfEnvironment } from "./stack-config";
 import { readServiceStackFiles } from "../infra/environment";
+import { OBSERVABILITY_NAMESPACE, SharedWorkload } from "../components/observability/specs";
+import { sharedPrincipal } from "../components/observability/fence";
+import {
+    Pod,
+    SHARED_PROBES,
+    SHARED_TARGETS,
+    networkPolicyVerdict,
+    sharedPod,
+    sharedPort,
+    sharedTargetName,
+} from "./shared-access";
 
 /** The mesh facts the matrix needs: the trust domain, the root namespace and the ingress gateway. */
 export interface AccessMesh {
@@ -157,9 +169,13 @@ export function authorizationPolicies(plans: readonly StackPlan[]): PolicyManife
 type Rule = NonNullable<NonNullable<PolicyManifest["spec"]>["rules"]>[number];
 
 /** The rules of the policies that apply to any of the service's workloads, as its data plane binds them. */
-function rulesOf(policies: readonly PolicyManifest[], service: PlannedService, rootNamespace: string): Rule[] {
+function rulesOf(
+    policies: readonly PolicyManifest[],
+    target: Pick<Target, "workloads" | "binding">,
+    rootNamespace: string,
+): Rule[] {
     return policies
-        .filter((p) => service.workloads.some((w) => applies(service.plane.policyBinding, p, w, rootNamespace)))
+        .filter((p) => target.workloads.some((w) => applies(target.binding, p, w, rootNamespace)))
         .flatMap((p) => p.spec?.rules ?? []);
 }
 
@@ -244,6 +260,22 @@ interface Caller {
     readonly name: string;
     readonly principal: string;
     readonly issuer?: string;
+    /** The caller's pod, where NetworkPolicies decide too (the shared workloads' rows). */
+    readonly pod?: Pod;
+}
+
+/** A target of the matrix: a planned service, or a shared workload of the observability namespace. */
+interface Target {
+    readonly name: string;
+    readonly namespace: string;
+    readonly workloads: Workload[];
+    readonly issuers: string[];
+    /** How its policies bind to its workloads. */
+    readonly binding: PolicyBinding;
+    /** Paths tried besides `/` and its rules' boundaries. */
+    readonly probes: readonly string[];
+    /** The shared workload it is, for a shared target. */
+    readonly shared?: SharedWorkload;
 }
 
 /** The matrix and its allowed edges. */
@@ -373,7 +405,28 @@ export function accessPlan(plans: readonly StackPlan[], mesh: AccessMesh): Acces
         string,
         { from: string; to: string; issuer?: string; rules: Set<string>; namespaceWide: Set<string> }
     >();
-    for (const target of services) {
+    // The pods of the callers, for the shared workloads' NetworkPolicies (plan/shared-access.ts).
+    const gatewayPod: Pod = { namespace: mesh.gatewayNamespace, labels: { istio: mesh.gatewayName } };
+    const outsiderPod: Pod = { namespace: "default", labels: {} };
+    const sharedCallers = SHARED_TARGETS.map((w) => ({
+        name: sharedTargetName(w),
+        principal: sharedPrincipal(mesh.trustDomain, w),
+        pod: sharedPod(w),
+    }));
+    const targets: Target[] = [
+        ...services.map((s) => ({ ...s, binding: s.plane.policyBinding, probes: [] })),
+        // The shared workloads, where the plan fences them (the common stack's policies in their namespace).
+        ...(policies.some((p) => p.metadata.namespace === OBSERVABILITY_NAMESPACE) ? SHARED_TARGETS : []).map((w) => ({
+            name: sharedTargetName(w),
+            namespace: OBSERVABILITY_NAMESPACE,
+            workloads: [sharedPod(w)],
+            issuers: [],
+            binding: "selector" as const,
+            probes: SHARED_PROBES[w],
+            shared: w,
+        })),
+    ];
+    for (const target of targets) {
         // Only a policy of the target's namespace or of the root namespace can apply to its workloads.
         const candidates = policies.filter(
             (p) => p.metadata.namespace === target.namespace || p.metadata.namespace === mesh.rootNamespace,
@@ -382,19 +435,22 @@ export function accessPlan(plans: readonly StackPlan[], mesh: AccessMesh): Acces
         // The policies that apply to each workload (as its data plane binds them), picked and checked
         // once for every request to it.
         const evaluators = target.workloads.map((w) =>
-            accessEvaluator(candidates, w, mesh.rootNamespace, mesh.trustDomain, target.plane.policyBinding),
+            accessEvaluator(candidates, w, mesh.rootNamespace, mesh.trustDomain, target.binding),
         );
         const callers: Caller[] = [
-            ...services.filter((s) => s.name !== target.name).map((s) => ({ name: s.name, principal: s.principal })),
+            ...services
+                .filter((s) => s.name !== target.name)
+                .map((s) => ({ name: s.name, principal: s.principal, pod: s.workloads[0] })),
             ...target.issuers.map((issuer) => ({ name: GATEWAY, principal: gateway, issuer })),
-            { name: GATEWAY, principal: gateway },
-            { name: OUTSIDER, principal: principalOf(mesh.trustDomain, "default", "default") },
+            { name: GATEWAY, principal: gateway, pod: gatewayPod },
+            { name: OUTSIDER, principal: principalOf(mesh.trustDomain, "default", "default"), pod: outsiderPod },
             ...namespacesNamed(rules).map((ns) => ({
                 name: namespaceCaller(ns),
                 principal: principalOf(mesh.trustDomain, ns, "default"),
             })),
+            ...(target.shared === undefined ? [] : sharedCallers.filter((c) => c.name !== target.name)),
         ];
-        const paths = probePaths(rules);
+        const paths = [...new Set([...probePaths(rules), ...target.probes])].sort();
         const methods = probeMethods(rules);
         for (const caller of callers) {
             for (const p of paths) {
@@ -405,6 +461,11 @@ export function accessPlan(plans: readonly StackPlan[], mesh: AccessMesh): Acces
                     const decisions = evaluators.map((evaluate) => evaluate(request));
                     const allowed = decisions.length > 0 && decisions.every((d) => d.allowed);
                     const reasons = [...new Set(decisions.map((d) => d.reason))];
+                    if (target.shared !== undefined && caller.pod !== undefined) {
+                        // What holds today in the sidecar-less namespace: its NetworkPolicies, on the request's port.
+                        const port = sharedPort(target.shared, p);
+                        reasons.push(networkPolicyVerdict(plans, caller.pod, target.workloads[0], port).reason);
+                    }
                     rows.push({
                         from: caller.name,
                         to: target.name,

@@ -10,6 +10,8 @@ import * as yaml from "js-yaml";
 import { AccessRow, namespaceCaller } from "./access-plan";
 import { PROJECT } from "./evaluate";
 import { ROOT, readStackConfig } from "./stack-config";
+import { SHARED_TARGETS, sharedTargetName } from "./shared-access";
+import { OBSERVABILITY_NAMESPACE, SHARED_WORKLOADS } from "../components/observability/specs";
 
 /** What the oracle said about a plan. */
 export interface OracleRun {
@@ -139,6 +141,32 @@ export function addNamespaceCallers(planDir: string, env: string, rows: readonly
     }
 }
 
+/**
+ * The oracle knows a target only by a plan folder with its Deployment, and the common stack's plan
+ * holds Helm releases, not the pods the charts make. This writes `<planDir>/<env>-observability.<w>/`
+ * for each shared workload of the matrix (plan/shared-access.ts): one Deployment carrying the pod
+ * labels and service account its chart renders (SHARED_WORKLOADS, checked against `helm template`
+ * by test/chart-render.test.ts). Prometheus' pods belong to a StatefulSet of the operator, not a
+ * Deployment: what the oracle reads of it (namespace, pod labels, account) is the same.
+ */
+export function addSharedWorkloads(planDir: string, env: string, rows: readonly AccessRow[]): void {
+    const named = new Set(rows.flatMap((r) => [r.from, r.to]));
+    for (const workload of SHARED_TARGETS) {
+        const name = sharedTargetName(workload);
+        if (!named.has(name)) {
+            continue;
+        }
+        const { labels, serviceAccount } = SHARED_WORKLOADS[workload];
+        const dir = path.join(planDir, `${env}-${name}`);
+        writeManifests(dir, [deployment(workload, OBSERVABILITY_NAMESPACE, serviceAccount, { ...labels })]);
+        const file = path.join(dir, "manifests.yaml");
+        fs.writeFileSync(
+            file,
+            `# ${name}: the pods of the ${workload} chart as the oracle reads them (pod labels, service account); written by plan/oracle.ts\n${fs.readFileSync(file, "utf8")}`,
+        );
+    }
+}
+
 /** The environments of the repository's stack files: each `Pulumi.<env>.yaml` of the global layer. */
 export function environments(dir = ROOT): string[] {
     return fs
@@ -170,5 +198,6 @@ export function checkEnvironment(env: string, out: string): OracleRun {
     }
     const rows = JSON.parse(fs.readFileSync(path.join(out, env, "access.json"), "utf8")) as AccessRow[];
     addNamespaceCallers(out, env, rows);
+    addSharedWorkloads(out, env, rows);
     return runOracle(out, env);
 }

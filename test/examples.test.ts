@@ -127,7 +127,8 @@ describe("the example stack files: invariants only, and a fork as the README say
                     .filter((e) => e.from === "orders" || e.to === "orders")
                     .map((e) => `${e.from} -> ${e.to}`)
                     .sort(),
-                ["frontend -> orders", "orders -> payment"],
+                // and, like every service, orders exports its traces to Jaeger's collector.
+                ["frontend -> orders", "orders -> observability.jaeger", "orders -> payment"],
             );
         });
 

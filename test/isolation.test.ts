@@ -6,7 +6,11 @@ import { devPlan } from "./helpers/dev-plan";
 import { StackPlan } from "../plan/plan";
 import { RecordedResource } from "../plan/recorder";
 
-const SHARED_EGRESS = ["istio-system/*", "kube-system/kube-dns.kube-system.svc.cluster.local", "observability/*"];
+const SHARED_EGRESS = [
+    "istio-system/*",
+    "kube-system/kube-dns.kube-system.svc.cluster.local",
+    "observability/jaeger.observability.svc.cluster.local",
+];
 
 function objects(plan: StackPlan, kind: string): RecordedResource[] {
     return plan.evaluation.resources.filter((r) => r.custom && r.inputs.kind === kind);
@@ -32,7 +36,8 @@ describe("Sidecars and NetworkPolicies match the access matrix (dev plan)", () =
         const plans = await devPlan();
         services = plans.filter((p) => p.layer === "service");
         const plan = accessPlan(plans, accessMeshOf(plans));
-        for (const row of plan.rows.filter((r) => r.allowed)) {
+        // The services' rows: the shared workloads' (observability.*) are test/plan/shared-access.test.ts's.
+        for (const row of plan.rows.filter((r) => r.allowed && !r.to.startsWith("observability."))) {
             callersOf.set(row.to, (callersOf.get(row.to) ?? new Set()).add(row.from));
         }
         for (const row of (plan.outbound ?? []).filter((r) => r.allowed && r.reason.startsWith("ServiceEntry "))) {
@@ -92,7 +97,43 @@ describe("Sidecars and NetworkPolicies match the access matrix (dev plan)", () =
                     .filter((t) => t.namespaceSelector && !t.podSelector)
                     .flatMap((t) => t.namespaceSelector!.matchExpressions[0].values),
             );
-            assert.deepStrictEqual(namespaces, ["istio-system", "observability", ...callees], service);
+            assert.deepStrictEqual(namespaces, ["istio-system", ...callees], service);
+            // Of the observability namespace, only Jaeger's pods on the collector's port (trace export).
+            assert.deepStrictEqual(
+                rules
+                    .filter((r) =>
+                        r.to.some(
+                            (t) =>
+                                t.podSelector && t.namespaceSelector?.matchExpressions[0].values[0] === "observability",
+                        ),
+                    )
+                    .map((r) => [r.to, (r as { ports?: unknown }).ports]),
+                [
+                    [
+                        [
+                            {
+                                namespaceSelector: {
+                                    matchExpressions: [
+                                        {
+                                            key: "kubernetes.io/metadata.name",
+                                            operator: "In",
+                                            values: ["observability"],
+                                        },
+                                    ],
+                                },
+                                podSelector: {
+                                    matchLabels: {
+                                        "app.kubernetes.io/name": "jaeger",
+                                        "app.kubernetes.io/instance": "jaeger",
+                                    },
+                                },
+                            },
+                        ],
+                        [{ protocol: "TCP", port: 4317 }],
+                    ],
+                ],
+                service,
+            );
         }
         // The dev graph as the matrix sees it, so the comparison above cannot pass vacuously.
         assert.deepStrictEqual(
