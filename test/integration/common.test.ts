@@ -278,6 +278,26 @@ describe("dev-common on an existing cluster under the real engine, charts throug
         }
         kubectlOk(["-n", "istio-system", "get", "peerauthentication", "default"]);
         kubectlOk(["-n", "istio-system", "get", "telemetry", "mesh-default"]);
+        // The observability namespace's fence: its AuthorizationPolicies went through istiod's
+        // validating webhook (failurePolicy Fail), its NetworkPolicies through the API server.
+        const names = (kind: string) =>
+            items([kind, "-n", "observability"])
+                .map((o) => o.metadata.name)
+                .sort();
+        assert.deepStrictEqual(names("authorizationpolicies"), [
+            "allow-nothing",
+            "jaeger-query-from-grafana",
+            "jaeger-trace-export",
+            "prometheus-from-grafana",
+        ]);
+        assert.deepStrictEqual(names("networkpolicies"), [
+            "allow-from-prometheus",
+            "default-deny-ingress",
+            "jaeger-query-from-grafana",
+            "jaeger-trace-export",
+            "operator-webhook",
+            "prometheus-from-grafana",
+        ]);
         // The environment's CA chain, admitted by cert-manager's webhook; services' certificates name its issuer.
         assert.strictEqual(JSON.parse(deployed).certificateIssuer, "dev-common-ca-issuer");
         assert.deepStrictEqual(
