@@ -374,7 +374,7 @@ export function clusterRoleTrustPolicy(scope: TrustScope): IamPolicyDocument {
  * Trust policy of the nodes' instance role: EC2 only, without source conditions. EC2 assumes the
  * role for an instance profile of this account, which only a principal allowed `iam:PassRole` on
  * the role can attach, and AWS documents no `aws:SourceArn`/`aws:SourceAccount` for it; the
- * policy pack names this as its one exception (policy/aws.ts, iam-trust-source-conditions).
+ * policy pack names this as its one exception (policy/iam.ts, iam-trust-source-conditions).
  */
 export function nodeRoleTrustPolicy(): IamPolicyDocument {
     return assumeRolePolicy(NODE_ROLE_SERVICE);
