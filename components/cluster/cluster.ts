@@ -348,7 +348,7 @@ export class Cluster extends pulumi.ComponentResource {
      * node role: its role and policy exist before the add-on, the add-on makes the association for
      * kube-system/aws-node and comes after the agent, and every node group waits for all three
      * add-ons, so the first aws-node on a joining node already finds its association and an agent
-     * to serve it (docs/common.md "The VPC CNI's permissions").
+     * to serve it (docs/common.md "IAM").
      */
     private networkingAddons(cluster: eks.Cluster): NetworkingAddons {
         const podIdentityAgent = this.addon("eks-pod-identity-agent", cluster, []);
