@@ -252,6 +252,11 @@ export interface AccessPlan {
     readonly edges: AccessEdge[];
     /** Each service's requests to external hosts (closed egress). @default [] */
     readonly outbound?: OutboundRow[];
+    /**
+     * The services the matrix leaves out as targets, sorted: those of a data plane it does not model
+     * (ambient: ztunnel and waypoints, docs/service.md "Ambient mode"). @default []
+     */
+    readonly notModelled?: string[];
 }
 
 /** The egress scope of a namespace's proxies (a Sidecar), as recorded in the plan. */
@@ -317,7 +322,11 @@ export function outboundRows(plans: readonly StackPlan[], mode: OutboundMode): O
     const sorted = [...probes.values()].sort((a, b) => a.host.localeCompare(b.host) || a.port - b.port);
     const rows: OutboundRow[] = [];
     for (const service of services) {
-        // The objects that scope the namespace's egress, as its data plane has them (the Sidecar).
+        // The objects that scope the namespace's egress, as its data plane has them (the Sidecar);
+        // none in ambient mode, which the matrix does not model.
+        if (service.plane.egressScope === undefined) {
+            continue;
+        }
         const { apiVersion, kind } = service.plane.egressScope;
         const egress = ofType(resources, `kubernetes:${apiVersion}:${kind}`)
             .map((r) => r.inputs as unknown as EgressScopeManifest)
@@ -373,7 +382,8 @@ export function accessPlan(plans: readonly StackPlan[], mesh: AccessMesh): Acces
         string,
         { from: string; to: string; issuer?: string; rules: Set<string>; namespaceWide: Set<string> }
     >();
-    for (const target of services) {
+    const notModelled = services.filter((s) => s.plane.mode !== "sidecar").map((s) => s.name);
+    for (const target of services.filter((s) => s.plane.mode === "sidecar")) {
         // Only a policy of the target's namespace or of the root namespace can apply to its workloads.
         const candidates = policies.filter(
             (p) => p.metadata.namespace === target.namespace || p.metadata.namespace === mesh.rootNamespace,
@@ -453,6 +463,7 @@ export function accessPlan(plans: readonly StackPlan[], mesh: AccessMesh): Acces
             namespaceWide: [...e.namespaceWide].sort(),
         })),
         outbound: outboundRows(plans, mesh.outboundTrafficPolicy ?? "REGISTRY_ONLY"),
+        ...(notModelled.length === 0 ? {} : { notModelled: notModelled.sort() }),
     };
 }
 
