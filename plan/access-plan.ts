@@ -284,6 +284,11 @@ export interface AccessPlan {
     readonly edges: AccessEdge[];
     /** Each service's requests to external hosts (closed egress). @default [] */
     readonly outbound?: OutboundRow[];
+    /**
+     * The services the matrix leaves out as targets, sorted: those of a data plane it does not model
+     * (ambient: ztunnel and waypoints, docs/service.md "Ambient mode"). @default []
+     */
+    readonly notModelled?: string[];
 }
 
 /** The egress scope of a namespace's proxies (a Sidecar), as recorded in the plan. */
@@ -349,7 +354,11 @@ export function outboundRows(plans: readonly StackPlan[], mode: OutboundMode): O
     const sorted = [...probes.values()].sort((a, b) => a.host.localeCompare(b.host) || a.port - b.port);
     const rows: OutboundRow[] = [];
     for (const service of services) {
-        // The objects that scope the namespace's egress, as its data plane has them (the Sidecar).
+        // The objects that scope the namespace's egress, as its data plane has them (the Sidecar);
+        // none in ambient mode, which the matrix does not model.
+        if (service.plane.egressScope === undefined) {
+            continue;
+        }
         const { apiVersion, kind } = service.plane.egressScope;
         const egress = ofType(resources, `kubernetes:${apiVersion}:${kind}`)
             .map((r) => r.inputs as unknown as EgressScopeManifest)
@@ -413,8 +422,12 @@ export function accessPlan(plans: readonly StackPlan[], mesh: AccessMesh): Acces
         principal: sharedPrincipal(mesh.trustDomain, w),
         pod: sharedPod(w),
     }));
+    // Ambient services are not targets yet (their waypoints' policies are not modelled): listed apart.
+    const notModelled = services.filter((s) => s.plane.mode !== "sidecar").map((s) => s.name);
     const targets: Target[] = [
-        ...services.map((s) => ({ ...s, binding: s.plane.policyBinding, probes: [] })),
+        ...services
+            .filter((s) => s.plane.mode === "sidecar")
+            .map((s) => ({ ...s, binding: s.plane.policyBinding, probes: [] })),
         // The shared workloads, where the plan fences them (the common stack's policies in their namespace).
         ...(policies.some((p) => p.metadata.namespace === OBSERVABILITY_NAMESPACE) ? SHARED_TARGETS : []).map((w) => ({
             name: sharedTargetName(w),
@@ -514,6 +527,7 @@ export function accessPlan(plans: readonly StackPlan[], mesh: AccessMesh): Acces
             namespaceWide: [...e.namespaceWide].sort(),
         })),
         outbound: outboundRows(plans, mesh.outboundTrafficPolicy ?? "REGISTRY_ONLY"),
+        ...(notModelled.length === 0 ? {} : { notModelled: notModelled.sort() }),
     };
 }
 

@@ -357,7 +357,10 @@ export function selects(policy: PolicyManifest, workload: Workload, rootNamespac
 
 /**
  * How a data plane binds an AuthorizationPolicy to a workload (components/mesh/dataplane.ts): by
- * `selector`, each selected pod's proxy enforcing it; the only binding the evaluator models.
+ * `selector`, each selected pod's proxy enforcing it; or `ambient`, where the pod's ztunnel
+ * enforces the policies that select it (or its namespace) and a policy with `targetRefs` binds to
+ * a waypoint instead, never to the pod. The access matrix models sidecar enforcement only: it
+ * leaves ambient services out (`AccessPlan.notModelled`).
  */
 export type PolicyBinding = DataPlane["policyBinding"];
 
@@ -371,6 +374,10 @@ export function applies(
     switch (binding) {
         case "selector":
             return selects(policy, workload, rootNamespace);
+        case "ambient":
+            return policy.spec?.targetRefs === undefined && policy.spec?.targetRef === undefined
+                ? selects(policy, workload, rootNamespace)
+                : false;
     }
 }
 

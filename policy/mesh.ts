@@ -226,6 +226,9 @@ export const sidecarPerNamespace: StackValidationPolicy = {
         for (const ns of serviceNamespaces(args.resources)) {
             // The object that scopes the namespace's proxies, as its data plane has it (the Sidecar).
             const scope = dataPlaneOfNamespace(ns.labels).egressScope;
+            if (scope === undefined) {
+                continue; // ambient: no proxy per pod to scope (docs/service.md, "Ambient mode")
+            }
             const group = scope.apiVersion.split("/")[0];
             const own = args.resources.filter(
                 (s) =>

@@ -352,7 +352,7 @@ export const KEY_NOTES: readonly KeyNote[] = [
     },
     {
         key: "dataPlane",
-        note: "Not tried on the whole environment: the service stacks of an ambient environment are refused until the service layer's ambient strategy exists (docs/service.md, \"Ambient mode\"). On the common stack alone, sidecar to ambient creates the Gateway API CRDs ×8 (retainOnDelete), their admission policy and binding, the istio-cni and ztunnel releases and PodMonitor/ztunnel, and updates istiod's release (the ambient profile) and the Envoy PodMonitor (ztunnel's pods dropped) in place (test/layers/common/ambient.test.ts).",
+        note: "Not tried on the whole environment (moving deployed services between data planes is the migration docs/service.md, \"Ambient mode\", lists as not built: each service stack's next run replaces its namespace's labels and its policy objects). On the common stack alone, sidecar to ambient creates the Gateway API CRDs ×8 (retainOnDelete), their admission policy and binding, the istio-cni and ztunnel releases and PodMonitor/ztunnel, and updates istiod's release (the ambient profile) and the Envoy PodMonitor (ztunnel's pods dropped) in place (test/layers/common/ambient.test.ts).",
     },
     { key: "istiodWebhookCaBundle", note: "Set exactly when istiodWebhookUrl is: see istiodWebhookUrl." },
     {

@@ -9,7 +9,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { devPlan } from "./helpers/dev-plan";
-import { manifestsOf } from "../plan/plan";
+import { StackPlan, manifestsOf, planEnvironment } from "../plan/plan";
+import { AMBIENT_FIXTURE_STACKS } from "./helpers/stacks";
 import { tempDir } from "./helpers/temp";
 import { onPath } from "./helpers/on-path";
 
@@ -51,39 +52,46 @@ interface AnalyzerMessage {
     message: string;
 }
 
+/** Runs `istioctl analyze` over every object of `plans`; fails on any finding not accepted with a reason, skips without istioctl. */
+function analyzeClean(test: Mocha.Context, plans: readonly StackPlan[]): void {
+    const istioctl = onPath("istioctl");
+    assert.ok(
+        istioctl !== undefined || !process.env.PLATFORM_REQUIRE_ISTIOCTL,
+        "PLATFORM_REQUIRE_ISTIOCTL is set but istioctl is not on PATH",
+    );
+    if (!istioctl) {
+        console.log(
+            "      skipped: istioctl is not on PATH; install it (https://istio.io/latest/docs/ops/diagnostic-tools/istioctl/) to run Istio's analyzers over the dev plan",
+        );
+        test.skip();
+    }
+    const dir = tempDir("istioctl");
+    for (const plan of plans) {
+        const docs = manifestsOf(plan.evaluation.resources).map((m) => yaml.dump(m, { noRefs: true, lineWidth: -1 }));
+        fs.writeFileSync(path.join(dir, `${plan.config.stack}.yaml`), docs.join("---\n"));
+    }
+    const run = spawnSync(istioctl, ["analyze", "--use-kube=false", "--output", "json", dir], { encoding: "utf8" });
+    assert.ok(run.error === undefined, `istioctl did not run: ${run.error?.message}`);
+    const text = run.stdout.trim();
+    const messages: AnalyzerMessage[] = text.startsWith("[") ? JSON.parse(text) : [];
+    assert.ok(
+        text.startsWith("[") || text === "",
+        `istioctl analyze printed no JSON (exit ${run.status}): ${run.stderr.trim()}`,
+    );
+    const unaccepted = messages
+        .filter((m) => m.level === "Warning" || m.level === "Error")
+        .filter((m) => !ACCEPTED_FINDINGS.some((a) => a.code === m.code && m.origin === a.resource))
+        .map((m) => `${m.level} [${m.code}] ${m.origin}: ${m.message}`);
+    assert.deepStrictEqual(unaccepted, []);
+}
+
 describe("istioctl analyze over the dev plan (when istioctl is on PATH)", function () {
     it("reports no warning or error that is not accepted with a reason", async function () {
-        const istioctl = onPath("istioctl");
-        assert.ok(
-            istioctl !== undefined || !process.env.PLATFORM_REQUIRE_ISTIOCTL,
-            "PLATFORM_REQUIRE_ISTIOCTL is set but istioctl is not on PATH",
-        );
-        if (!istioctl) {
-            console.log(
-                "      skipped: istioctl is not on PATH; install it (https://istio.io/latest/docs/ops/diagnostic-tools/istioctl/) to run Istio's analyzers over the dev plan",
-            );
-            this.skip();
-        }
-        const dir = tempDir("istioctl");
-        for (const plan of await devPlan()) {
-            const docs = manifestsOf(plan.evaluation.resources).map((m) =>
-                yaml.dump(m, { noRefs: true, lineWidth: -1 }),
-            );
-            fs.writeFileSync(path.join(dir, `${plan.config.stack}.yaml`), docs.join("---\n"));
-        }
-        const run = spawnSync(istioctl, ["analyze", "--use-kube=false", "--output", "json", dir], { encoding: "utf8" });
-        assert.ok(run.error === undefined, `istioctl did not run: ${run.error?.message}`);
-        const text = run.stdout.trim();
-        const messages: AnalyzerMessage[] = text.startsWith("[") ? JSON.parse(text) : [];
-        assert.ok(
-            text.startsWith("[") || text === "",
-            `istioctl analyze printed no JSON (exit ${run.status}): ${run.stderr.trim()}`,
-        );
-        const unaccepted = messages
-            .filter((m) => m.level === "Warning" || m.level === "Error")
-            .filter((m) => !ACCEPTED_FINDINGS.some((a) => a.code === m.code && m.origin === a.resource))
-            .map((m) => `${m.level} [${m.code}] ${m.origin}: ${m.message}`);
-        assert.deepStrictEqual(unaccepted, []);
+        analyzeClean(this, await devPlan());
+    });
+
+    it("reports none either over the ambient fixture environment (waypoints, targetRefs policies, HTTPRoutes)", async function () {
+        analyzeClean(this, await planEnvironment("dev", AMBIENT_FIXTURE_STACKS));
     });
 
     it("istioctl validate accepts every object of the plan (Istio's admission validation, offline), and refuses a bad one", async function () {

@@ -207,7 +207,8 @@ export const SERVICE_CONFIG = configSlice(
             externalHosts: v.externalHosts,
         };
         // A key its schema refused holds its default: what the checks would say of it only repeats that.
-        for (const p of serviceProblems(settings, { checkedBySchema: true, service })) {
+        // The quota waits for the data plane (the common stack's output): the layer checks it then.
+        for (const p of serviceProblems(settings, { checkedBySchema: true, service, quotaLater: true })) {
             if (!refused.has(keyOf(p.path))) {
                 problems.add(p.path, p.value, p.message);
             }

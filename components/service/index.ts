@@ -11,3 +11,4 @@ export * from "./isolation";
 export * from "./egress";
 export * from "./service";
 export * from "./settings";
+export * from "./ambient";

@@ -150,6 +150,7 @@ function egressPolicy(
     callees: readonly string[],
     mesh: Pick<MeshFacts, "istioNamespace" | "observabilityNamespace">,
     vpcCidr: string,
+    ownNamespace = false,
 ): NetworkPolicySpec {
     return {
         name: "allow-egress",
@@ -181,9 +182,17 @@ function egressPolicy(
                 ...(callees.length > 0 ? [{ to: [namespacesPeer([...callees].sort())] }] : []),
                 { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [vpcCidr] } }] },
                 { to: [{ ipBlock: { cidr: vpcCidr } }], ports: [{ protocol: "TCP", port: HTTPS_PORT }] },
+                // An ambient namespace's waypoint reaches the service's pods in its own namespace.
+                ...(ownNamespace ? [{ to: [{ podSelector: {} }] }] : []),
             ],
         },
     };
+}
+
+/** How an ambient namespace is fenced: HBONE's port, and whether a waypoint runs in it. */
+export interface AmbientFence {
+    readonly hbonePort: number;
+    readonly waypoint: boolean;
 }
 
 /**
@@ -198,20 +207,36 @@ export function networkPolicySpecs(
     settings: Pick<ServiceSettings, "allowedCallers" | "exposed" | "port">,
     mesh: Pick<MeshFacts, "gatewayNamespace" | "istioNamespace" | "observabilityNamespace">,
     network: { readonly callees: readonly string[]; readonly vpcCidr: string },
+    ambient?: AmbientFence,
 ): NetworkPolicySpec[] {
     const policies: NetworkPolicySpec[] = [
         { name: "default-deny-ingress", spec: { podSelector: {}, policyTypes: ["Ingress"] } },
     ];
     const callers = admittedNamespaces(settings, mesh);
     if (callers.length > 0) {
+        const ports = [{ protocol: "TCP", port: settings.port }];
+        const from = [namespacesPeer(callers)];
+        if (ambient) {
+            // ztunnel delivers mesh traffic to a pod over HBONE; with a waypoint, the callers reach
+            // the waypoint's pods and the waypoint (a pod of the namespace) reaches the service's.
+            ports.push({ protocol: "TCP", port: ambient.hbonePort });
+        }
+        if (ambient?.waypoint) {
+            from.push({ podSelector: {} });
+        }
         policies.push({
             name: "allow-callers",
             spec: {
-                podSelector: { matchLabels: { app: service } },
+                podSelector: ambient?.waypoint ? {} : { matchLabels: { app: service } },
                 policyTypes: ["Ingress"],
-                ingress: [{ from: [namespacesPeer(callers)], ports: [{ protocol: "TCP", port: settings.port }] }],
+                ingress: [{ from, ports }],
             },
         });
+    }
+    if (ambient) {
+        // No sidecar agent serves merged metrics in an ambient pod: no metrics port to open.
+        policies.push(egressPolicy(network.callees, mesh, network.vpcCidr, ambient.waypoint));
+        return policies;
     }
     policies.push({
         name: "allow-prometheus",

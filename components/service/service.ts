@@ -4,19 +4,9 @@ import { ComponentProviders } from "../args";
 import { CERT_MANAGER_API_VERSION, hostCertificateSpec } from "../certificates";
 import { Owner, kubernetesMetadata, kubernetesName } from "../conventions";
 import { DataPlane, DataPlaneObject, dataPlaneOf } from "../mesh/dataplane";
-import {
-    MeshFacts,
-    NamedSpec,
-    SECURITY_API_VERSION,
-    allowCallersPolicy,
-    allowNothingPolicy,
-    denySourcesPolicy,
-    requestAuthenticationPolicy,
-    requireHeadersPolicy,
-    strictPeerAuthentication,
-} from "./policies";
+import { MeshFacts, NamedSpec, SECURITY_API_VERSION, allowNothingPolicy, strictPeerAuthentication } from "./policies";
+import { versionServiceSpec } from "./ambient";
 import { serviceEntrySpecs } from "./egress";
-import { networkPolicySpecs } from "./isolation";
 import { ServiceComponentSettings, serviceComponentSettings } from "./settings";
 import { ServiceSettings } from "./types";
 import { Exposure, NETWORKING_API_VERSION, gatewayCredentialName, gatewaySpec } from "./traffic";
@@ -75,13 +65,14 @@ interface Build {
     readonly inNs: pulumi.CustomResourceOptions;
     /** Metadata of an object of the service (a version's objects carry its `version` label). */
     readonly meta: (objectName: string, version?: string) => Metadata;
-    /** An Istio object of the service (after its namespace, or `deps`). */
+    /** An Istio object of the service (after its namespace, or `deps`), with `labels` beside the service's. */
     readonly custom: (
         kind: string,
         apiVersion: string,
         logical: string,
         named: NamedSpec<unknown>,
         deps?: pulumi.Resource[],
+        labels?: Readonly<Record<string, string>>,
     ) => k8s.apiextensions.CustomResource;
 }
 
@@ -144,17 +135,24 @@ export class Service extends pulumi.ComponentResource {
             {
                 metadata: kubernetesMetadata(owner, kubernetesName(namespace, "namespace"), {
                     workload: { name: service, component: "service" },
-                    labels: plane.namespaceLabels(args.mesh.revision),
+                    labels: plane.namespaceLabels(args.mesh.revision, args.settings),
                 }),
             },
             child,
         );
-        const custom: Build["custom"] = (kind, apiVersion, logical, named, deps = [ns]) =>
-            new k8s.apiextensions.CustomResource(
+        const custom: Build["custom"] = (kind, apiVersion, logical, named, deps = [ns], labels) => {
+            const metadata = meta(named.name);
+            return new k8s.apiextensions.CustomResource(
                 logical,
-                { apiVersion, kind, metadata: meta(named.name), spec: named.spec },
+                {
+                    apiVersion,
+                    kind,
+                    metadata: labels ? { ...metadata, labels: { ...metadata.labels, ...labels } } : metadata,
+                    spec: named.spec,
+                },
                 { ...child, dependsOn: deps },
             );
+        };
         return {
             args,
             spec: args.settings,
@@ -180,7 +178,7 @@ export class Service extends pulumi.ComponentResource {
     /** The NetworkPolicies of the environment's access graph (L3/L4 default deny and the allowed peers). */
     private networkPolicies(build: Build): pulumi.Resource[] {
         const { args, settings } = build;
-        const specs = networkPolicySpecs(settings.service, build.spec, args.mesh, {
+        const specs = build.plane.networkPolicies(settings.service, build.spec, args.mesh, {
             callees: args.callees,
             vpcCidr: args.vpcCidr,
         });
@@ -207,33 +205,25 @@ export class Service extends pulumi.ComponentResource {
     /** An object the data plane makes for the service, as `<service>-<id>` (`<service>` without an id). */
     private planeObject(build: Build, o: DataPlaneObject, deps?: pulumi.Resource[]): k8s.apiextensions.CustomResource {
         const logical = o.id === "" ? build.settings.service : `${build.settings.service}-${o.id}`;
-        return build.custom(o.kind, o.apiVersion, logical, { name: o.name, spec: o.spec }, deps);
+        return build.custom(o.kind, o.apiVersion, logical, { name: o.name, spec: o.spec }, deps, o.labels);
     }
 
-    /** Default deny, STRICT mTLS, the allow, deny and required-header policies, and JWT validation when configured. */
+    /**
+     * Default deny and STRICT mTLS in the namespace, then the data plane's authorization: the
+     * allow, deny and required-header policies and JWT validation when configured (ambient: on
+     * ztunnel, or on the service's waypoint when it needs L7).
+     */
     private authorization(build: Build): pulumi.Resource[] {
         const { service } = build.settings;
-        const { spec } = build;
-        const mesh = build.args.mesh;
-        const policies: pulumi.Resource[] = [];
-        const authz = (named: NamedSpec<unknown> | undefined) => {
-            if (named) {
-                policies.push(
-                    build.custom("AuthorizationPolicy", SECURITY_API_VERSION, `${service}-${named.name}`, named),
-                );
-            }
-        };
-        authz(allowNothingPolicy());
+        const allowNothing = allowNothingPolicy();
         const mtls = strictPeerAuthentication();
-        policies.push(build.custom("PeerAuthentication", SECURITY_API_VERSION, `${service}-mtls`, mtls));
-        authz(allowCallersPolicy(service, spec.allowedCallers, mesh, spec.exposed, spec.jwt !== undefined));
-        authz(denySourcesPolicy(service, spec.deniedSourceCidrs));
-        authz(requireHeadersPolicy(service, spec.requiredHeaders));
-        if (spec.jwt) {
-            const ra = requestAuthenticationPolicy(service, spec.jwt);
-            policies.push(build.custom("RequestAuthentication", SECURITY_API_VERSION, `${service}-${ra.name}`, ra));
-        }
-        return policies;
+        return [
+            build.custom("AuthorizationPolicy", SECURITY_API_VERSION, `${service}-${allowNothing.name}`, allowNothing),
+            build.custom("PeerAuthentication", SECURITY_API_VERSION, `${service}-mtls`, mtls),
+            ...build.plane
+                .authorizationObjects(service, build.spec, build.args.mesh)
+                .map((o) => this.planeObject(build, o)),
+        ];
     }
 
     /** The data plane's per-pod rate limit (Envoy's local rate limit in each sidecar), when configured. */
@@ -276,6 +266,14 @@ export class Service extends pulumi.ComponentResource {
         }
         const metadata = build.meta(service);
         new k8s.core.v1.Service(service, { metadata, spec: serviceSpec(service, spec) }, build.inNs);
+        // The data plane's Service per version (ambient: the backends of the HTTPRoute's weights).
+        for (const v of build.plane.versionServices(service, spec)) {
+            new k8s.core.v1.Service(
+                v.name,
+                { metadata: build.meta(v.name, v.version), spec: versionServiceSpec(service, v.version, spec) },
+                build.inNs,
+            );
+        }
         new k8s.policy.v1.PodDisruptionBudget(
             service,
             { metadata, spec: podDisruptionBudgetSpec(service) },

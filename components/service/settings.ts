@@ -16,7 +16,7 @@ import { Problem, Problems, throwIfProblems } from "../problems";
 import { principalOf } from "./policies";
 import type { ServiceArgs } from "./service";
 import { ExternalHostSpec, ServiceSettings } from "./types";
-import { serviceProblems } from "./validation";
+import { dataPlaneProblems, serviceProblems } from "./validation";
 import { serviceHost } from "./workload";
 
 /** The arguments of the component that are not its providers. */
@@ -33,14 +33,13 @@ export function validateServiceArgs(args: ServiceOptions): {
     problems: Problem[];
 } {
     const problems = new Problems();
+    const plane = dataPlaneOf(args.mesh.dataPlane);
     if (!isValidated(args.settings)) {
-        problems.addAll(
-            "",
-            serviceProblems(args.settings, {
-                dataPlane: dataPlaneOf(args.mesh.dataPlane),
-                service: args.owner.service,
-            }),
-        );
+        problems.addAll("", serviceProblems(args.settings, { dataPlane: plane, service: args.owner.service }));
+        problems.addAll("", plane.settingsProblems(args.settings));
+    } else {
+        // Its config slice checked it without knowing the data plane (`quotaLater`).
+        problems.addAll("", dataPlaneProblems(args.settings, plane));
     }
     problems.add("owner.service", args.owner.service, kubernetesNameProblem(args.owner.service));
     const noTrustDomain = "required to build principals, e.g. cluster.local";

@@ -37,6 +37,11 @@ export interface ServiceCheckOptions {
     readonly checkedBySchema?: boolean;
     /** The data plane the service joins: what each pod runs beside its containers counts in its quota. @default the default one */
     readonly dataPlane?: DataPlane;
+    /**
+     * Leave out the quota check: the data plane is not known yet (a service stack's config, read
+     * before the common stack's outputs), and its caller runs `dataPlaneProblems` once it is.
+     */
+    readonly quotaLater?: boolean;
     /** The service's own name (also its namespace): a caller naming it is refused. @default not checked */
     readonly service?: string;
 }
@@ -76,11 +81,22 @@ export function serviceProblems(s: ServiceSettings, options: ServiceCheckOptions
     workloadProblems(s, checks);
     versionProblems(s, checks);
     resourceProblems(s, checks);
-    checks.problems.push(...quotaProblems(s, (options.dataPlane ?? dataPlaneOf()).podOverhead));
+    if (!options.quotaLater) {
+        checks.problems.push(...quotaProblems(s, (options.dataPlane ?? dataPlaneOf()).podOverhead));
+    }
     egressProblems(s, checks);
     callerProblems(s, checks, options.service);
     requestProblems(s, checks);
     return checks.problems;
+}
+
+/**
+ * What the data plane the service joins says of its settings: the keys it cannot honour
+ * (`DataPlane.settingsProblems`) and the quota, each pod counting what the data plane runs beside
+ * its container.
+ */
+export function dataPlaneProblems(s: ServiceSettings, plane: DataPlane): Problem[] {
+    return [...plane.settingsProblems(s), ...quotaProblems(s, plane.podOverhead)];
 }
 
 /** The replicas, ports, retries, protocol, health path and timeout. */

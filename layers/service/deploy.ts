@@ -1,6 +1,7 @@
 import { GraphService, Service, calleesOf, exposedHost, hostZoneProblem } from "../../components/service";
 import { OBSERVABILITY_NAMESPACE } from "../../components/observability/specs";
-import { DATA_PLANE_MODES, DEFAULT_DATA_PLANE, DataPlaneMode } from "../../components/mesh/dataplane";
+import { DATA_PLANE_MODES, DEFAULT_DATA_PLANE, DataPlaneMode, dataPlaneOf } from "../../components/mesh/dataplane";
+import { dataPlaneProblems } from "../../components/service/validation";
 import { kubernetesProvider } from "../providers";
 import { configError } from "../schema/problems";
 import { ServiceConfig } from "./config";
@@ -56,10 +57,9 @@ export function meshRevisionOf(
 
 /**
  * The data plane the service joins: the environment's (the common stack's output `dataPlane`; a
- * common stack deployed before that output existed runs sidecars). Only the sidecar strategy is
- * built in the service layer (components/mesh/dataplane.ts): a service of an ambient environment
- * is refused before anything is created, naming the common stack's key, rather than deployed
- * with sidecars its environment did not choose.
+ * common stack deployed before that output existed runs sidecars). A value no strategy of
+ * components/mesh/dataplane.ts serves is refused before anything is created, naming the common
+ * stack's key.
  */
 export function serviceDataPlane(
     config: Pick<ServiceConfig, "stack" | "env">,
@@ -72,11 +72,26 @@ export function serviceDataPlane(
             {
                 path: "platform:dataPlane",
                 value: environment,
-                message: `stack "${config.stack}" cannot join this data plane: the service layer deploys services on ${DATA_PLANE_MODES.join(", ")} only (the ambient service strategy, ztunnel L4 policies and waypoints for L7, is not built yet: docs/service.md, "Ambient mode"); allowed for an environment with services: ${DATA_PLANE_MODES.join(", ")}`,
+                message: `stack "${config.stack}" cannot join this data plane; allowed: ${DATA_PLANE_MODES.join(", ")}`,
             },
         ]);
     }
     return mode;
+}
+
+/**
+ * What the service's data plane says of its config, known only once the common stack's outputs
+ * are read: the keys it cannot honour (ambient: the sidecar-only ones) and the quota, each pod
+ * counting what the data plane runs beside it. Refused by key, before anything is created.
+ */
+export function checkServiceDataPlane(config: Pick<ServiceConfig, "stack" | "settings">, mode: DataPlaneMode): void {
+    const problems = dataPlaneProblems(config.settings, dataPlaneOf(mode));
+    if (problems.length > 0) {
+        throw configError(
+            config.stack,
+            problems.map((p) => ({ ...p, path: `platform:${p.path}` })),
+        );
+    }
 }
 
 /**
@@ -90,6 +105,7 @@ export function deployService(config: ServiceConfig, inputs: ServiceInputs): Sta
     const owner = { environment: environmentOf(global), service: config.service };
     const revision = meshRevisionOf(config, common);
     const dataPlane = serviceDataPlane(config, common);
+    checkServiceDataPlane(config, dataPlane);
     // The host's DNS record is made in the environment's zone: a host outside it is refused by name.
     const host = config.settings.publicHost;
     const zoneMessage = host === undefined ? undefined : hostZoneProblem(host, global.privateZoneName);

@@ -20,3 +20,9 @@ export function copyFixtureStacks(dir: string, options: { project?: boolean } = 
     }
     return dir;
 }
+
+/**
+ * The tests' ambient environment `dev` (test/fixtures/ambient-stacks/README.md): dev-common with
+ * `dataPlane: ambient`, and services that cover ztunnel alone (L4) and a waypoint (L7).
+ */
+export const AMBIENT_FIXTURE_STACKS = path.join(__dirname, "..", "fixtures", "ambient-stacks");

@@ -41,6 +41,7 @@ import * as path from "path";
 import { StackPlan, manifestsOf, planEnvironment } from "../../plan/plan";
 import { ROOT } from "../../plan/stack-config";
 import { tempDir } from "../helpers/temp";
+import { AMBIENT_FIXTURE_STACKS } from "../helpers/stacks";
 import { Backend, CommandResult, describe as describeCommand, projectCopy } from "../../plan/engine/engine";
 import { AutomationWorkspace, EXIT, failure, main } from "../../scripts/env";
 import { kubectl } from "../../plan/engine/kube";
@@ -69,6 +70,8 @@ import {
 
 const STACK = "dev-common";
 const SERVICE = "dev-payment";
+/** The ambient fixture environment's service stacks (test/fixtures/ambient-stacks), deployed on the ambient dev-common. */
+const AMBIENT_SERVICES = ["dev-payment", "dev-frontend", "dev-backend"];
 const RELEASES = [
     "cert-manager",
     "istio-base",
@@ -611,8 +614,13 @@ describe("dev-common on an existing cluster under the real engine, charts throug
 // and ztunnel charts from the offline set. What this proves: the charts render and install with our
 // values under the real engine and Helm, the CRDs and the admission policy are accepted by a real
 // API server (v1.35), the DaemonSets and monitors are made, the stack is stable (a second preview
-// shows no change) and comes down again. What it cannot: kwok runs no containers, so no CNI agent
-// redirects traffic and no ztunnel carries HBONE or enforces a policy here.
+// shows no change) and comes down again. On top of it, the ambient fixture environment's three
+// service stacks (test/fixtures/ambient-stacks) go up under the real engine: their namespaces join
+// ambient, and their waypoint, HTTPRoute and targetRefs policies are admitted by the API server
+// (the Gateway API CRDs' schemas and rules) and by istiod's validation (the local istiod, by URL);
+// a no-change preview of each, then destroy. What it cannot: kwok runs no containers, so no CNI
+// agent redirects traffic, no waypoint Deployment is made (istiod runs outside the cluster) and no
+// ztunnel carries HBONE or enforces a policy here.
 describe("dev-common with dataPlane ambient on an existing cluster under the real engine", function () {
     this.timeout(30 * 60 * 1000);
     const backend = new Backend("common-ambient");
@@ -621,6 +629,7 @@ describe("dev-common with dataPlane ambient on an existing cluster under the rea
         .filter((o) => o.kind === "CustomResourceDefinition")
         .map((o) => o.name);
     let project: string;
+    let ambientPlans: StackPlan[] = [];
     let crds: string[] = [];
     const run = async (step: string, args: string[]): Promise<CommandResult> => {
         const r = await backend.run(project, [...args, "--stack", STACK]);
@@ -642,8 +651,15 @@ describe("dev-common with dataPlane ambient on an existing cluster under the rea
             "platform:dataPlane": "ambient",
         };
         const stackFile = writeStackFile(tempDir("common-stack"), STACK, config);
-        project = projectCopy("common-ambient", [stackFile, "Pulumi.dev.yaml"]);
+        // The ambient fixture's services (L4 only, a waypoint with L7 rules and a canary, JWT on a
+        // waypoint): the program reads the environment's access graph from their files.
+        const services = AMBIENT_SERVICES.map((s) => path.join(AMBIENT_FIXTURE_STACKS, `Pulumi.${s}.yaml`));
+        project = projectCopy("common-ambient", [stackFile, "Pulumi.dev.yaml", ...services]);
         await initCommonStack(backend, project, STACK);
+        for (const service of AMBIENT_SERVICES) {
+            await backend.ok(project, ["stack", "init", service]);
+        }
+        ambientPlans = await planEnvironment("dev", AMBIENT_FIXTURE_STACKS);
     });
 
     after(() => {
@@ -698,6 +714,99 @@ describe("dev-common with dataPlane ambient on an existing cluster under the rea
     it("a second pulumi preview --expect-no-changes shows no changes", async () => {
         const r = await run("preview (no change)", ["preview", "--expect-no-changes", "--diff"]);
         assert.strictEqual(r.code, 0, describeCommand(r));
+    });
+
+    it("Istio's validation is live (istiod's webhook refuses an invalid VirtualService), and a policy both selecting pods and attached by targetRefs is refused", () => {
+        const refusal = refusalOfInvalidObject();
+        assert.ok(refusal !== undefined, "the API server accepted an invalid VirtualService");
+        assert.match(refusal, /validation\.istio\.io/);
+        const both = kubectl(
+            ["apply", "--dry-run=server", "-f", "-"],
+            JSON.stringify({
+                apiVersion: "security.istio.io/v1",
+                kind: "AuthorizationPolicy",
+                metadata: { name: "both", namespace: "default" },
+                spec: {
+                    selector: { matchLabels: { app: "a" } },
+                    targetRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "waypoint" }],
+                },
+            }),
+        );
+        // Refused by Istio's CRD itself (its validation rule), before the webhook is asked.
+        assert.notStrictEqual(both.code, 0, "the API server accepted a policy with both selector and targetRefs");
+        assert.match(both.stderr, /only one of targetRefs or selector can be set/);
+    });
+
+    it("the ambient services up on the real common stack: every object admitted and on the API server as planned, no sidecar", async () => {
+        for (const service of AMBIENT_SERVICES) {
+            const r = await backend.run(project, ["up", "--yes", "--skip-preview", "--stack", service]);
+            recordTiming(`${service} (ambient, on the real ${STACK})`, "up", r.seconds);
+            assert.strictEqual(r.code, 0, describeCommand(r));
+            const plan = ambientPlans.find((p) => p.config.stack === service)!;
+            // Every Kubernetes object of the plan, with its labels, is on the API server.
+            for (const m of manifestsOf(plan.evaluation.resources) as any[]) {
+                const ns = m.metadata.namespace === undefined ? [] : ["-n", m.metadata.namespace];
+                const kind = m.apiVersion.includes("/") ? `${m.kind}.${m.apiVersion.split("/")[0]}` : m.kind;
+                const live = JSON.parse(kubectlOk([...ns, "get", kind, m.metadata.name, "-o", "json"]));
+                for (const [k, v] of Object.entries(m.metadata.labels ?? {})) {
+                    assert.strictEqual(
+                        live.metadata.labels?.[k],
+                        v,
+                        `${service}: ${kind} ${m.metadata.name} label ${k}`,
+                    );
+                }
+            }
+            const namespace = service.replace(/^dev-/, "");
+            const labels = JSON.parse(kubectlOk(["get", "namespace", namespace, "-o", "json"])).metadata.labels;
+            assert.strictEqual(labels["istio.io/dataplane-mode"], "ambient", service);
+            assert.ok(!("istio-injection" in labels) && !("istio.io/rev" in labels), service);
+            const pods = items(["pods", "-n", namespace]);
+            assert.ok(pods.length > 0, `no pod in ${namespace}`);
+            for (const pod of pods) {
+                assert.ok(
+                    !pod.spec.containers.some((c: any) => c.name === "istio-proxy"),
+                    `${pod.metadata.name} was injected`,
+                );
+            }
+        }
+        // The waypoint and the route of the L7 service, as the real API server holds them.
+        const waypoint = JSON.parse(
+            kubectlOk(["-n", "backend", "get", "gateway.gateway.networking.k8s.io", "waypoint", "-o", "json"]),
+        );
+        assert.strictEqual(waypoint.spec.gatewayClassName, "istio-waypoint");
+        const route = JSON.parse(kubectlOk(["-n", "backend", "get", "httproute", "backend", "-o", "json"]));
+        assert.deepStrictEqual(
+            route.spec.rules[0].backendRefs.map((b: any) => [b.name, b.weight]),
+            [
+                ["backend-v1", 90],
+                ["backend-v2", 10],
+            ],
+        );
+        const attached = items(["-n", "backend", "authorizationpolicies.security.istio.io"])
+            .filter((p) => p.spec.targetRefs !== undefined)
+            .map((p) => p.metadata.name)
+            .sort();
+        assert.deepStrictEqual(attached, ["allow-callers", "waypoint-allow-nothing"]);
+    });
+
+    it("the ambient services' second preview shows no changes, and their destroy leaves none of their namespaces", async () => {
+        for (const service of AMBIENT_SERVICES) {
+            const r = await backend.run(project, ["preview", "--expect-no-changes", "--diff", "--stack", service]);
+            recordTiming(`${service} (ambient, on the real ${STACK})`, "preview (no change)", r.seconds);
+            assert.strictEqual(r.code, 0, describeCommand(r));
+        }
+        // metrics-server's aggregated API never answers behind kwok's fake pods, and a namespace is
+        // only deleted once every API group answers: it goes first, as before the sidecar services' destroy.
+        beforeCommonDestroy();
+        for (const service of [...AMBIENT_SERVICES].reverse()) {
+            const r = await backend.run(project, ["destroy", "--yes", "--skip-preview", "--stack", service]);
+            recordTiming(`${service} (ambient, on the real ${STACK})`, "destroy", r.seconds);
+            assert.strictEqual(r.code, 0, describeCommand(r));
+        }
+        for (const service of AMBIENT_SERVICES) {
+            const namespace = service.replace(/^dev-/, "");
+            kubectlOk(["wait", "--for=delete", `namespace/${namespace}`, "--timeout=120s"]);
+        }
     });
 
     it("the teardown (env destroy --unprotect) removes the releases and keeps the Gateway API CRDs", async () => {

@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import {
+    AMBIENT_DATA_PLANE,
     DATA_PLANES,
     DataPlane,
     SIDECAR_DATA_PLANE,
@@ -19,9 +20,11 @@ import { describeProblem } from "../../../components/problems";
 import { MESH, settings } from "../service/settings";
 
 describe("the data plane (components/mesh/dataplane.ts): how a service joins the mesh", () => {
-    it("has one strategy today, sidecar, the default and the one of any namespace no other claims", () => {
-        assert.deepStrictEqual(Object.keys(DATA_PLANES), ["sidecar"]);
+    it("has two strategies, sidecar (the default and the one of any namespace no other claims) and ambient", () => {
+        assert.deepStrictEqual(Object.keys(DATA_PLANES), ["sidecar", "ambient"]);
         assert.strictEqual(dataPlaneOf(), SIDECAR_DATA_PLANE);
+        assert.strictEqual(dataPlaneOf("ambient"), AMBIENT_DATA_PLANE);
+        assert.strictEqual(dataPlaneOfNamespace({ "istio.io/dataplane-mode": "ambient" }), AMBIENT_DATA_PLANE);
         assert.strictEqual(dataPlaneOfNamespace({ "istio.io/rev": "1-30" }), SIDECAR_DATA_PLANE);
         assert.strictEqual(dataPlaneOfNamespace({}), SIDECAR_DATA_PLANE);
     });
@@ -90,11 +93,7 @@ describe("the data plane (components/mesh/dataplane.ts): how a service joins the
         assert.deepStrictEqual(cpuRequests(), []);
         const heavier: DataPlane = {
             ...SIDECAR_DATA_PLANE,
-            podOverhead: {
-                ...SIDECAR_DATA_PLANE.podOverhead,
-                name: "the proxy",
-                requests: { cpu: "200m", memory: "128Mi" },
-            },
+            podOverhead: { ...SIDECAR_RESOURCES, name: "the proxy", requests: { cpu: "200m", memory: "128Mi" } },
         };
         assert.deepStrictEqual(cpuRequests(heavier), [
             'quota.requestsCpu = "2": the service needs 3 CPU at its replicas during a rollout: 10 pods (v1 10) × (resources.cpuRequest 100m + the proxy\'s 200m); raise it to at least 3, or lower the replicas or resources.cpuRequest',

@@ -3,6 +3,7 @@ import { ServiceConfig, isConfigError, parseConfig } from "../../../layers/confi
 import { SERVICE_DEFAULTS } from "../../../components/service";
 import { isValidated } from "../../../components/config";
 import { platformConfig } from "../../helpers/config";
+import { checkServiceDataPlane } from "../../../layers/service/deploy";
 
 const VERSIONS = [{ name: "v1", image: "registry.example.com/a:1.0.0", weight: 100 }];
 
@@ -15,10 +16,13 @@ function parse(values: Record<string, unknown>): ServiceConfig {
     return parseConfig("dev-backend", raw) as ServiceConfig;
 }
 
-/** The problems of a bad config, one line each. */
+/**
+ * The problems of a bad config, one line each: its keys', then (when they pass) its data plane's,
+ * the quota counting the sidecars, as the layer checks it once the common stack says which runs.
+ */
 function problems(values: Record<string, unknown>): string[] {
     try {
-        parse(values);
+        checkServiceDataPlane(parse(values), "sidecar");
     } catch (err) {
         assert.ok(isConfigError(err));
         return err.problems.map(
@@ -121,6 +125,12 @@ describe("service config (layers/service/config.ts)", () => {
         assert.deepStrictEqual(s.rateLimit, { maxTokens: 10, tokensPerFill: 5, fillInterval: "1s" });
         assert.strictEqual(s.metricsPort, 9090);
         assert.strictEqual(s.publicHost, "api.example.com");
+    });
+
+    it("leaves the quota to the data plane: a config whose quota fits no sidecar parses", () => {
+        const small = { versions: VERSIONS, quota: { requestsCpu: "400m" } };
+        assert.strictEqual(parse(small).settings.quota.requestsCpu, "400m");
+        assert.strictEqual(problems(small).length, 1);
     });
 
     it("refuses a quota too small for the autoscalers' maximum during a rollout, sidecars included, with the numbers and the fix", () => {

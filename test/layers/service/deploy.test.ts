@@ -425,17 +425,6 @@ describe("service layer (layers/service/deploy.ts)", () => {
         assert.strictEqual(meta(one(result, "kubernetes:core/v1:Namespace")).labels["istio-injection"], "enabled");
     });
 
-    it("refuses a service of an ambient environment before anything is created, naming the common stack's key", async () => {
-        const config = readStackConfig("dev-payment", FIXTURE_STACKS);
-        const outputs = devStackOutputs();
-        outputs["organization/platform/dev-common"].outputs.dataPlane = "ambient";
-        await assert.rejects(evaluate({ stack: "dev-payment", config: config.config, stackOutputs: outputs }), {
-            message:
-                'Configuration of stack "dev-common" (Pulumi.dev-common.yaml) is invalid; nothing was created:\n' +
-                '  - platform:dataPlane = "ambient": stack "dev-payment" cannot join this data plane: the service layer deploys services on sidecar only (the ambient service strategy, ztunnel L4 policies and waypoints for L7, is not built yet: docs/service.md, "Ambient mode"); allowed for an environment with services: sidecar',
-        });
-    });
-
     it("bad service config fails before any resource, naming each key, value and fix", async () => {
         const base = {
             layer: "service",

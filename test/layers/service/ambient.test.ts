@@ -1,0 +1,258 @@
+import * as assert from "assert";
+import { accessPlan, accessMeshOf } from "../../../plan/access-plan";
+import { Evaluation, evaluate } from "../../../plan/evaluate";
+import { StackPlan, hasViolations, manifestsOf, planEnvironment } from "../../../plan/plan";
+import { readStackConfig } from "../../../plan/stack-config";
+import { devStackOutputs } from "../../helpers/fixtures";
+import { AMBIENT_FIXTURE_STACKS, FIXTURE_STACKS } from "../../helpers/stacks";
+
+/** The stack's Kubernetes objects as `Kind name`, sorted. */
+function objects(plan: StackPlan): string[] {
+    return manifestsOf(plan.evaluation.resources)
+        .map((m) => `${String(m.kind)} ${(m.metadata as { name: string }).name}`)
+        .sort();
+}
+
+/** The stack's objects of `kind`, by name: `[name, labels that are Istio's, spec]`. */
+function specs(plan: StackPlan, kind: string): [string, Record<string, string>, unknown][] {
+    return manifestsOf(plan.evaluation.resources)
+        .filter((m) => m.kind === kind)
+        .map((m) => {
+            const md = m.metadata as { name: string; labels: Record<string, string> };
+            const istio = Object.fromEntries(Object.entries(md.labels).filter(([k]) => k.startsWith("istio.io/")));
+            return [md.name, istio, m.spec] as [string, Record<string, string>, unknown];
+        })
+        .sort((a, b) => a[0].localeCompare(b[0]));
+}
+
+const WAYPOINT_REF = [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "waypoint" }];
+
+/** The sidecar fixture's service stack in an environment whose common stack exports `dataPlane`. */
+function evaluateIn(dataPlane: string, service: string): Promise<Evaluation> {
+    const config = readStackConfig(`dev-${service}`, FIXTURE_STACKS);
+    const outputs = devStackOutputs();
+    outputs["organization/platform/dev-common"].outputs.dataPlane = dataPlane;
+    return evaluate({ stack: config.stack, config: config.config, stackOutputs: outputs });
+}
+
+describe("service stacks of an ambient environment (test/fixtures/ambient-stacks)", () => {
+    let plans: Record<string, StackPlan>;
+    before(async () => {
+        const planned = await planEnvironment("dev", AMBIENT_FIXTURE_STACKS);
+        plans = Object.fromEntries(planned.map((p) => [p.config.stack, p]));
+    });
+
+    it("plans every stack of the environment with no convention or policy violation; the common stack exports ambient", () => {
+        assert.deepStrictEqual(Object.keys(plans).sort(), [
+            "dev",
+            "dev-backend",
+            "dev-common",
+            "dev-frontend",
+            "dev-payment",
+        ]);
+        for (const plan of Object.values(plans)) {
+            assert.ok(!hasViolations(plan), `${plan.config.stack}: ${JSON.stringify(plan.violations)}`);
+        }
+        assert.strictEqual(plans["dev-common"].evaluation.outputs.dataPlane, "ambient");
+    });
+
+    it("L4 only (payment): ztunnel's policies by selector, no waypoint, no Sidecar, EnvoyFilter, VirtualService or PodMonitor", () => {
+        const payment = plans["dev-payment"];
+        assert.deepStrictEqual(objects(payment), [
+            "AuthorizationPolicy allow-callers",
+            "AuthorizationPolicy allow-nothing",
+            "Deployment payment-v1",
+            "LimitRange payment",
+            "Namespace payment",
+            "NetworkPolicy allow-callers",
+            "NetworkPolicy allow-egress",
+            "NetworkPolicy default-deny-ingress",
+            "PeerAuthentication default",
+            "PodDisruptionBudget payment",
+            "ResourceQuota payment",
+            "Service payment",
+            "ServiceAccount payment",
+            "ServiceEntry external-https-443",
+        ]);
+        assert.deepStrictEqual(specs(payment, "Namespace"), [
+            ["payment", { "istio.io/dataplane-mode": "ambient" }, undefined],
+        ]);
+        assert.deepStrictEqual(specs(payment, "AuthorizationPolicy"), [
+            [
+                "allow-callers",
+                {},
+                {
+                    selector: { matchLabels: { app: "payment" } },
+                    action: "ALLOW",
+                    rules: [{ from: [{ source: { namespaces: ["backend"] } }] }],
+                },
+            ],
+            ["allow-nothing", {}, {}],
+        ]);
+        assert.deepStrictEqual(specs(payment, "PeerAuthentication"), [["default", {}, { mtls: { mode: "STRICT" } }]]);
+    });
+
+    it("L7 (backend): a waypoint, ztunnel admitting only it, targetRefs policies, an HTTPRoute to one Service per version", () => {
+        const backend = plans["dev-backend"];
+        assert.deepStrictEqual(objects(backend), [
+            "AuthorizationPolicy allow-callers",
+            "AuthorizationPolicy allow-nothing",
+            "AuthorizationPolicy allow-waypoint",
+            "AuthorizationPolicy waypoint-allow-nothing",
+            "Deployment backend-v1",
+            "Deployment backend-v2",
+            "Gateway waypoint",
+            "HTTPRoute backend",
+            "HorizontalPodAutoscaler backend-v1",
+            "HorizontalPodAutoscaler backend-v2",
+            "LimitRange backend",
+            "Namespace backend",
+            "NetworkPolicy allow-callers",
+            "NetworkPolicy allow-egress",
+            "NetworkPolicy default-deny-ingress",
+            "PeerAuthentication default",
+            "PodDisruptionBudget backend",
+            "ResourceQuota backend",
+            "Service backend",
+            "Service backend-v1",
+            "Service backend-v2",
+            "ServiceAccount backend",
+        ]);
+        assert.deepStrictEqual(specs(backend, "Namespace"), [
+            ["backend", { "istio.io/dataplane-mode": "ambient", "istio.io/use-waypoint": "waypoint" }, undefined],
+        ]);
+        assert.deepStrictEqual(specs(backend, "Gateway"), [
+            [
+                "waypoint",
+                { "istio.io/waypoint-for": "service" },
+                { gatewayClassName: "istio-waypoint", listeners: [{ name: "mesh", port: 15008, protocol: "HBONE" }] },
+            ],
+        ]);
+        assert.deepStrictEqual(specs(backend, "AuthorizationPolicy"), [
+            [
+                "allow-callers",
+                {},
+                {
+                    targetRefs: WAYPOINT_REF,
+                    action: "ALLOW",
+                    rules: [
+                        {
+                            from: [{ source: { principals: ["cluster.local/ns/frontend/sa/frontend"] } }],
+                            to: [{ operation: { methods: ["GET", "POST"], paths: ["/api/*"] } }],
+                        },
+                    ],
+                },
+            ],
+            ["allow-nothing", {}, {}],
+            [
+                "allow-waypoint",
+                {},
+                {
+                    selector: { matchLabels: { app: "backend" } },
+                    action: "ALLOW",
+                    rules: [{ from: [{ source: { principals: ["cluster.local/ns/backend/sa/waypoint"] } }] }],
+                },
+            ],
+            ["waypoint-allow-nothing", {}, { targetRefs: WAYPOINT_REF }],
+        ]);
+        assert.deepStrictEqual(specs(backend, "HTTPRoute"), [
+            [
+                "backend",
+                {},
+                {
+                    parentRefs: [{ group: "", kind: "Service", name: "backend", port: 80 }],
+                    rules: [
+                        {
+                            backendRefs: [
+                                { name: "backend-v1", port: 80, weight: 90 },
+                                { name: "backend-v2", port: 80, weight: 10 },
+                            ],
+                            timeouts: { request: "10s" },
+                        },
+                    ],
+                },
+            ],
+        ]);
+        const services = specs(backend, "Service").map(([name, , spec]) => [name, (spec as any).selector]);
+        assert.deepStrictEqual(services, [
+            ["backend", { app: "backend" }],
+            ["backend-v1", { app: "backend", version: "v1" }],
+            ["backend-v2", { app: "backend", version: "v2" }],
+        ]);
+    });
+
+    it("JWT (frontend): the RequestAuthentication and the token requirement attach to the waypoint", () => {
+        const frontend = plans["dev-frontend"];
+        assert.deepStrictEqual(specs(frontend, "RequestAuthentication"), [
+            [
+                "jwt",
+                {},
+                {
+                    targetRefs: WAYPOINT_REF,
+                    jwtRules: [
+                        {
+                            issuer: "https://auth.example.com/",
+                            jwksUri: "https://auth.example.com/.well-known/jwks.json",
+                            forwardOriginalToken: true,
+                            audiences: ["shop"],
+                        },
+                    ],
+                },
+            ],
+        ]);
+        const callers = specs(frontend, "AuthorizationPolicy").find(([name]) => name === "allow-callers");
+        assert.deepStrictEqual(callers?.[2], {
+            targetRefs: WAYPOINT_REF,
+            action: "ALLOW",
+            rules: [
+                {
+                    from: [
+                        { source: { principals: ["cluster.local/ns/payment/sa/payment"], requestPrincipals: ["*"] } },
+                    ],
+                },
+            ],
+        });
+    });
+
+    it("no service object of the ambient environment is sidecar-only, and ztunnel's and the waypoints' monitors stay the common layer's", () => {
+        for (const stack of ["dev-backend", "dev-frontend", "dev-payment"]) {
+            const kinds = new Set(manifestsOf(plans[stack].evaluation.resources).map((m) => m.kind));
+            for (const kind of ["Sidecar", "EnvoyFilter", "VirtualService", "DestinationRule", "PodMonitor"]) {
+                assert.ok(!kinds.has(kind), `${stack} has a ${kind}`);
+            }
+            const ns = specs(plans[stack], "Namespace")[0][1];
+            assert.ok(!("istio-injection" in ns) && !("istio.io/rev" in ns), stack);
+        }
+    });
+
+    it("the access matrix says it leaves the ambient services out rather than judging them as sidecars", () => {
+        const planned = Object.values(plans);
+        const access = accessPlan(planned, accessMeshOf(planned));
+        assert.deepStrictEqual(access.notModelled, ["backend", "frontend", "payment"]);
+        assert.deepStrictEqual(access.rows, []);
+        assert.deepStrictEqual(access.outbound, []);
+    });
+
+    it("refuses each sidecar-only key of a service stack before anything is created, naming the stack's file", async () => {
+        await assert.rejects(evaluateIn("ambient", "frontend"), {
+            message:
+                'Configuration of stack "dev-frontend" (Pulumi.dev-frontend.yaml) is invalid; nothing was created:\n' +
+                '  - platform:rateLimit = {"maxTokens":200,"tokensPerFill":100,"fillInterval":"1s"}: a per-pod rate limit is an EnvoyFilter in each sidecar, and Istio does not support EnvoyFilter on waypoints; allowed: no rateLimit in an environment with dataPlane ambient (docs/service.md, "Ambient mode"), or rate-limit at the caller or in the application\n' +
+                "  - platform:metricsPort = 9090: the application's metrics are served through the sidecar's merged endpoint, and an ambient pod has no sidecar; allowed: no metricsPort in an environment with dataPlane ambient (docs/service.md, \"Ambient mode\") (ztunnel's and the waypoint's metrics are scraped by the common layer)\n" +
+                '  - platform:exposed = true: the ingress gateway routes to a service by VirtualService, which Istio supports only as alpha with ambient, and no Gateway API ingress is installed yet; allowed: false in an environment with dataPlane ambient (docs/service.md, "Ambient mode")',
+        });
+        await assert.rejects(evaluateIn("ambient", "payment"), {
+            message:
+                'Configuration of stack "dev-payment" (Pulumi.dev-payment.yaml) is invalid; nothing was created:\n' +
+                "  - platform:retries = 0: an HTTPRoute's retry field is not in the Gateway API's standard channel (v1.5.1) the common layer installs, so the waypoint applies Istio's default retries; allowed: 2 (the default) in an environment with dataPlane ambient (docs/service.md, \"Ambient mode\")",
+        });
+    });
+
+    it("refuses a data plane no strategy serves, naming the common stack's key", async () => {
+        await assert.rejects(evaluateIn("mixed", "payment"), {
+            message:
+                'Configuration of stack "dev-common" (Pulumi.dev-common.yaml) is invalid; nothing was created:\n' +
+                '  - platform:dataPlane = "mixed": stack "dev-payment" cannot join this data plane; allowed: sidecar, ambient',
+        });
+    });
+});
