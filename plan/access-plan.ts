@@ -562,6 +562,27 @@ export function describeEdge(e: AccessEdge): string {
     return `${e.from}${token} -> ${e.to}: ${e.rules.join("; ")}${wide}`;
 }
 
+/** The most allowed edges the plan prints on the console; the rest are in access.md. */
+export const CONSOLE_EDGES = 30;
+
+/**
+ * The allowed edges as the plan prints them after the matrix's count: one line each, sorted as in
+ * access.md, at most `limit` of them and then how many more access.md lists.
+ */
+export function allowedEdgeLines(plan: AccessPlan, limit = CONSOLE_EDGES): string[] {
+    const lines = plan.edges.map(describeEdge).sort((a, b) => a.localeCompare(b));
+    if (lines.length === 0) {
+        return ["  allowed edges: none (every service refuses every caller)"];
+    }
+    const shown = lines.slice(0, limit).map((l) => `    ${l}`);
+    const more = lines.length - shown.length;
+    return [
+        `  allowed edges (${lines.length}):`,
+        ...shown,
+        ...(more > 0 ? [`    ... and ${more} more in access.md`] : []),
+    ];
+}
+
 /** One line of the outbound summary: `payment -> api.example.com:443 (HTTPS): <reason>`. */
 export function describeOutbound(r: OutboundRow): string {
     return `${r.from} -> ${r.host}:${r.port} (${r.protocol}): ${r.allowed ? "allowed" : "refused"}, ${r.reason}`;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the integration suite (`npm run test:integration`): the real Pulumi CLI with a file backend,
-# a real Kubernetes API server, and Istio's validation at admission. See README "Integration suite".
+# a real Kubernetes API server, and Istio's validation at admission. See docs/testing.md "Integration suite".
 #
 # Uses what it is given:
 #   pulumi on PATH (or PULUMI=/path/to/pulumi), with the kubernetes provider plugin on PATH or installed
@@ -30,7 +30,7 @@ mkdir -p "$CACHE"
 
 say() { echo "integration: $*" >&2; }
 need_tools() {
-  [ -d "$TOOLS" ] || { say "$1, and there is no $TOOLS to set it up from; see README \"Integration suite\""; exit 2; }
+  [ -d "$TOOLS" ] || { say "$1, and there is no $TOOLS to set it up from; see docs/testing.md \"Integration suite\""; exit 2; }
 }
 elapsed() { echo "$(( $(date +%s) - $1 )) s"; }
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

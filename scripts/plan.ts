@@ -210,7 +210,7 @@ async function planHere(args: Args, env: string): Promise<HerePlan> {
         import("../plan/environments"),
         import("../plan/plan"),
     ]);
-    const { MissingCallerError, checkAllowedCallers, planAccess } = accessPlan;
+    const { MissingCallerError, allowedEdgeLines, checkAllowedCallers, planAccess } = accessPlan;
     const { checkStackFiles, clearStaleOutput, hasViolations, planEnvironment, planStack, summarize, writeStackPlan } =
         plan;
     if (args.diff !== undefined && !fs.existsSync(path.join(args.dir, `Pulumi.${env}.yaml`))) {
@@ -249,6 +249,9 @@ async function planHere(args: Args, env: string): Promise<HerePlan> {
         console.log(
             `access matrix: ${access.rows.filter((r) => r.allowed).length} of ${access.rows.length} requests allowed`,
         );
+        for (const line of allowedEdgeLines(access)) {
+            console.log(line);
+        }
         console.log(
             `  outbound: ${outbound.filter((r) => r.allowed).length} of ${outbound.length} requests to external hosts allowed`,
         );

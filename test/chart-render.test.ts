@@ -10,14 +10,9 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { CHARTS, ChartName } from "../components/charts";
 import { KUBERNETES_VERSION } from "../components/cluster";
-import { CHART_VALUES_DIR, OFFLINE_CHART_FOLDERS } from "./helpers/chart-values";
+import { CHART_VALUES_DIR, OFFLINE_CHARTS, OFFLINE_CHART_FOLDERS } from "./helpers/chart-values";
 import { devPlan } from "./helpers/dev-plan";
 import { tempDir } from "./helpers/temp";
-
-/** The offline chart set: $PLATFORM_CHARTS_DIR, else $SHARED_DIR/charts, else ../shared/charts. */
-const SHARED_CHARTS =
-    process.env.PLATFORM_CHARTS_DIR ??
-    path.join(process.env.SHARED_DIR ?? path.resolve(__dirname, "..", "..", "shared"), "charts");
 
 interface Doc {
     kind: string;
@@ -36,10 +31,10 @@ describe("the dev plan's releases rendered by helm template (when helm and ../sh
             "PLATFORM_REQUIRE_HELM is set but helm is not on PATH",
         );
         assert.ok(
-            fs.existsSync(SHARED_CHARTS) || !process.env.PLATFORM_REQUIRE_HELM,
-            `PLATFORM_REQUIRE_HELM is set but there is no chart set at ${SHARED_CHARTS}`,
+            fs.existsSync(OFFLINE_CHARTS) || !process.env.PLATFORM_REQUIRE_HELM,
+            `PLATFORM_REQUIRE_HELM is set but there is no chart set at ${OFFLINE_CHARTS}`,
         );
-        if (!haveHelm || !fs.existsSync(SHARED_CHARTS)) {
+        if (!haveHelm || !fs.existsSync(OFFLINE_CHARTS)) {
             console.log(`      skipped: ${haveHelm ? "no ../shared/charts beside this clone" : "helm is not on PATH"}`);
             this.skip();
         }
@@ -53,7 +48,7 @@ describe("the dev plan's releases rendered by helm template (when helm and ../sh
         )) {
             const chart = String(r.inputs.chart).split("/").pop() as ChartName;
             const folder = path.join(
-                chart === "cert-manager" ? CHART_VALUES_DIR : SHARED_CHARTS,
+                chart === "cert-manager" ? CHART_VALUES_DIR : OFFLINE_CHARTS,
                 OFFLINE_CHART_FOLDERS[chart],
             );
             const values = path.join(dir, `${r.name}.json`);

@@ -2,7 +2,13 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { CHARTS, ChartName } from "../components/charts";
-import { CHART_VALUES_DIR, OFFLINE_CHART_FOLDERS, chartDefaults, unknownValuePaths } from "./helpers/chart-values";
+import {
+    CHART_VALUES_DIR,
+    OFFLINE_CHARTS,
+    OFFLINE_CHART_FOLDERS,
+    chartDefaults,
+    unknownValuePaths,
+} from "./helpers/chart-values";
 import { MINIMAL_COMMON_CONFIG, platformConfig } from "./helpers/config";
 import { Evaluation, evaluate } from "../plan/evaluate";
 import { devStackOutputs } from "./helpers/fixtures";
@@ -33,9 +39,6 @@ const FREE_FORM: Readonly<Record<ChartName, Readonly<Record<string, string>>>> =
     "external-dns": {},
     "cert-manager": {},
 };
-
-/** Where the team's offline charts are, when this clone sits beside them. */
-const SHARED_CHARTS = path.resolve(__dirname, "..", "..", "shared", "charts");
 
 interface ReleaseValues {
     readonly release: string;
@@ -143,8 +146,8 @@ describe("Helm values the charts really read (test/fixtures/chart-values)", () =
         assert.ok("folderAnnotation" in ((stack.grafana as any).sidecar.dashboards as object));
     });
 
-    it("vendors the offline set's files unchanged (checked when ../shared/charts is beside this clone)", function () {
-        if (!fs.existsSync(SHARED_CHARTS)) {
+    it("vendors the offline set's files unchanged (checked when the offline chart set is here: $SHARED_DIR/charts or ../shared/charts)", function () {
+        if (!fs.existsSync(OFFLINE_CHARTS)) {
             this.skip();
         }
         const files = (dir: string): string[] =>
@@ -160,7 +163,7 @@ describe("Helm values the charts really read (test/fixtures/chart-values)", () =
         assert.strictEqual(vendored.length, 10);
         for (const file of vendored) {
             const relative = path.relative(CHART_VALUES_DIR, file);
-            assert.ok(fs.readFileSync(file).equals(fs.readFileSync(path.join(SHARED_CHARTS, relative))), relative);
+            assert.ok(fs.readFileSync(file).equals(fs.readFileSync(path.join(OFFLINE_CHARTS, relative))), relative);
         }
     });
 });

@@ -51,7 +51,7 @@ export function pulumiBinary(): string {
         return found;
     }
     throw new Error(
-        'the integration suite needs the Pulumi CLI: put `pulumi` on PATH or set PULUMI=/path/to/pulumi (see README, "Integration suite")',
+        'the integration suite needs the Pulumi CLI: put `pulumi` on PATH or set PULUMI=/path/to/pulumi (see docs/testing.md, "Integration suite")',
     );
 }
 

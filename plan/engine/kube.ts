@@ -7,7 +7,7 @@ export function kubeconfigFile(): string {
     const file = process.env.PLATFORM_KUBECONFIG;
     if (!file) {
         throw new Error(
-            'set PLATFORM_KUBECONFIG to the kubeconfig of a cluster the suite may deploy to (see README, "Integration suite")',
+            'set PLATFORM_KUBECONFIG to the kubeconfig of a cluster the suite may deploy to (see docs/testing.md, "Integration suite")',
         );
     }
     if (!fs.existsSync(file)) {

@@ -9,6 +9,11 @@ import { CHARTS, ChartName } from "../../components/charts";
  * test/fixtures/chart-values/ (see SOURCE.md there).
  */
 
+/** The offline chart set, when one is here: $PLATFORM_CHARTS_DIR, else $SHARED_DIR/charts, else ../shared/charts. */
+export const OFFLINE_CHARTS =
+    process.env.PLATFORM_CHARTS_DIR ??
+    path.join(process.env.SHARED_DIR ?? path.resolve(__dirname, "..", "..", "..", "shared"), "charts");
+
 /**
  * The offline chart set's folder (../shared/charts, and the vendored values files) of each pinned
  * chart. Istio's is 1.30.3 while the platform pins 1.30.4 (the set has no 1.30.4): a patch apart.

@@ -57,7 +57,7 @@ describe("dev's service stacks under the real engine, on a real API server", fun
         const refusal = refusalOfInvalidObject();
         assert.ok(
             refusal !== undefined,
-            'the API server accepted an invalid VirtualService: no Istio validating webhook is live; run istiod (README, "Integration suite")',
+            'the API server accepted an invalid VirtualService: no Istio validating webhook is live; run istiod (docs/testing.md, "Integration suite")',
         );
         assert.match(refusal, new RegExp(ISTIO_REFUSAL));
     });

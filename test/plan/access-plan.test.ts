@@ -8,6 +8,7 @@ import {
     OutboundRow,
     accessMarkdown,
     accessMatrix,
+    allowedEdgeLines,
     accessMeshOf,
     accessPlan,
     boundaryPaths,
@@ -122,6 +123,24 @@ describe("access matrix (plan/access-plan.ts)", () => {
                 rules: ["POST on /charge (payment/allow-callers rules[0])"],
                 namespaceWide: ["backend"],
             },
+        ]);
+    });
+
+    it("prints the allowed edges on the console, sorted, and says how many more access.md lists", () => {
+        const planned = accessPlan(plans, MESH);
+        assert.deepStrictEqual(allowedEdgeLines(planned), [
+            "  allowed edges (4):",
+            "    backend -> payment: POST on /charge (payment/allow-callers rules[0]); namespace-wide: any workload of namespace backend (tried as other-in-backend)",
+            "    frontend -> backend: GET, POST on /api/* (backend/allow-callers rules[0])",
+            "    ingress-gateway (token of https://auth.example.com/) -> frontend: any method on any path (frontend/allow-callers rules[0])",
+            "    other-in-backend -> payment: POST on /charge (payment/allow-callers rules[0]); namespace-wide: any workload of namespace backend (tried as other-in-backend)",
+        ]);
+        assert.deepStrictEqual(allowedEdgeLines(planned, 1).slice(1), [
+            "    backend -> payment: POST on /charge (payment/allow-callers rules[0]); namespace-wide: any workload of namespace backend (tried as other-in-backend)",
+            "    ... and 3 more in access.md",
+        ]);
+        assert.deepStrictEqual(allowedEdgeLines({ ...planned, edges: [] }), [
+            "  allowed edges: none (every service refuses every caller)",
         ]);
     });
 

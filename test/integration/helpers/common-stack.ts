@@ -10,17 +10,14 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { CHARTS } from "../../../components/charts";
-import { CHART_VALUES_DIR, OFFLINE_CHART_FOLDERS } from "../../helpers/chart-values";
-import { ROOT } from "../../../plan/stack-config";
+import { CHART_VALUES_DIR, OFFLINE_CHARTS, OFFLINE_CHART_FOLDERS } from "../../helpers/chart-values";
 import { tempDir } from "../../helpers/temp";
 import { Backend } from "../../../plan/engine/engine";
 import { kubeconfigFile, kubectl } from "../../../plan/engine/kube";
 import { AutomationWorkspace, main } from "../../../scripts/env";
 
-/** The offline chart set ($PLATFORM_CHARTS_DIR, else $SHARED_DIR/charts, else ../shared/charts). */
-export const SHARED_CHARTS =
-    process.env.PLATFORM_CHARTS_DIR ??
-    path.join(process.env.SHARED_DIR ?? path.resolve(ROOT, "..", "shared"), "charts");
+/** The offline chart set (test/helpers/chart-values.ts). */
+export const SHARED_CHARTS = OFFLINE_CHARTS;
 
 /**
  * A chart mirror folder: `<chart>-<pinned version>` linked to the offline set's folder for every
