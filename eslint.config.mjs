@@ -24,6 +24,8 @@ export default defineConfig(
             "policy/node_modules/**",
             "bin/**",
             "components/bin/**",
+            "remote/bin/**",
+            "remote/node_modules/**",
             // Example programs are type-checked against the packed package by the integration suite
             // (test/integration/package.test.ts); a fresh clone has no node_modules of theirs to lint them with.
             "examples/**",

@@ -28,7 +28,7 @@ export { Observability } from "./observability";
 export type { ObservabilityArgs, ObservabilityStorage, PrometheusStackVersion } from "./observability";
 export { CertManager } from "./certificates";
 export type { CertManagerArgs, CertManagerMode, CertificateIssuer } from "./certificates";
-export { Service, SERVICE_DEFAULTS } from "./service";
+export { Service, SERVICE_DEFAULTS, MESH_DEFAULTS } from "./service";
 export type {
     ServiceArgs,
     ServiceSettings,

@@ -1,15 +1,10 @@
-import {
-    ResourceValidationArgs,
-    ResourceValidationPolicy,
-    StackValidationPolicy,
-    UnknownValueError,
-} from "@pulumi/policy";
+import { ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { NODE_METADATA_HOP_LIMIT } from "../components/cluster/specs";
 import { CONTROL_PLANE_LOG_TYPES } from "../components/cluster/versions";
 import { coverEveryAddress, isEveryAddress } from "../components/network/ipv4";
 import { TAG_KEYS, followsNaming, missingTags } from "../components/conventions";
 import { isTaggableAwsType } from "./taggable";
-import { decoded, list, obj } from "./util";
+import { decoded, list, obj, policyStatements, readPossiblyUnknown } from "./util";
 
 /**
  * The tags a resource ends up with. The provider's `defaultTags` reach a resource in two ways:
@@ -211,22 +206,6 @@ export const nodesImdsHopLimit: ResourceValidationPolicy = {
     },
 };
 
-/**
- * A prop that may be unknown in a preview (the ARN of a key created in the same update): the
- * engine's proxy throws on reading it. `set` when it is unknown, so the preview checks that the
- * input is given at all; its value is checked by `pulumi up`, when it is known.
- */
-function readPossiblyUnknown(props: Record<string, any>, key: string): { value?: unknown; unknown: boolean } {
-    try {
-        return { value: props[key], unknown: false };
-    } catch (err) {
-        if (err instanceof UnknownValueError) {
-            return { unknown: true };
-        }
-        throw err;
-    }
-}
-
 export const logGroupKmsEncryption: ResourceValidationPolicy = {
     name: "cloudwatch-log-group-kms",
     description: "Every CloudWatch log group is encrypted with a customer-managed KMS key (kmsKeyId).",
@@ -244,16 +223,6 @@ export const logGroupKmsEncryption: ResourceValidationPolicy = {
     },
 };
 
-/** The statements of a key policy (a JSON string or an object), or undefined when it is not one. */
-function keyPolicyStatements(policy: unknown): Record<string, any>[] | undefined {
-    const doc = obj(decoded(policy));
-    if (!doc) {
-        return undefined;
-    }
-    const statements = Array.isArray(doc.Statement) ? doc.Statement : obj(doc.Statement) ? [doc.Statement] : [];
-    return statements.map((st) => obj(st) ?? {});
-}
-
 export const kmsKeyExplicitPolicy: ResourceValidationPolicy = {
     name: "kms-key-explicit-policy",
     description:
@@ -267,7 +236,7 @@ export const kmsKeyExplicitPolicy: ResourceValidationPolicy = {
         if (policy.unknown) {
             return; // given, built from values the preview cannot know yet; `pulumi up` checks its statements
         }
-        const statements = keyPolicyStatements(policy.value);
+        const statements = policyStatements(policy.value);
         if (statements === undefined) {
             report(
                 "the key has no explicit key policy, so AWS gives it the default one (every IAM policy of the account may use and manage it): set policy, with named key administrators and the one user of the key",

@@ -1,6 +1,7 @@
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { AWS_POLICIES } from "./aws";
 import { CERTIFICATE_POLICIES } from "./certificates";
+import { IAM_POLICIES } from "./iam";
 import { KUBERNETES_POLICIES } from "./kubernetes";
 import { MESH_POLICIES } from "./mesh";
 import { SECRET_POLICIES } from "./secrets";
@@ -11,6 +12,7 @@ import { SECRET_POLICIES } from "./secrets";
  */
 export const POLICIES: (ResourceValidationPolicy | StackValidationPolicy)[] = [
     ...AWS_POLICIES,
+    ...IAM_POLICIES,
     ...KUBERNETES_POLICIES,
     ...MESH_POLICIES,
     ...CERTIFICATE_POLICIES,

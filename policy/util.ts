@@ -1,6 +1,7 @@
 // Small readers shared by the policies. Props are plain JSON: resource inputs for
 // validateResource, outputs (inputs plus computed values, some unknown in a preview) for
 // validateStack.
+import { UnknownValueError } from "@pulumi/policy";
 
 /** A plain object, or undefined for anything else. */
 export function obj(value: unknown): Record<string, any> | undefined {
@@ -80,4 +81,30 @@ export function environmentOfResources(
         }
     }
     return undefined;
+}
+
+/**
+ * A prop that may be unknown in a preview (the ARN of a key created in the same update): the
+ * engine's proxy throws on reading it. `set` when it is unknown, so the preview checks that the
+ * input is given at all; its value is checked by `pulumi up`, when it is known.
+ */
+export function readPossiblyUnknown(props: Record<string, any>, key: string): { value?: unknown; unknown: boolean } {
+    try {
+        return { value: props[key], unknown: false };
+    } catch (err) {
+        if (err instanceof UnknownValueError) {
+            return { unknown: true };
+        }
+        throw err;
+    }
+}
+
+/** The statements of an IAM policy document (a JSON string or an object), or undefined when it is not one. */
+export function policyStatements(document: unknown): Record<string, any>[] | undefined {
+    const doc = obj(decoded(document));
+    if (!doc) {
+        return undefined;
+    }
+    const statements = Array.isArray(doc.Statement) ? doc.Statement : obj(doc.Statement) ? [doc.Statement] : [];
+    return statements.map((st) => obj(st) ?? {});
 }

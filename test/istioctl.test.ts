@@ -11,6 +11,7 @@ import * as yaml from "js-yaml";
 import { devPlan } from "./helpers/dev-plan";
 import { manifestsOf } from "../plan/plan";
 import { tempDir } from "./helpers/temp";
+import { onPath } from "./helpers/on-path";
 
 /**
  * Findings accepted on purpose, each with its reason: `code` (e.g. IST0151) and the resource as
@@ -41,21 +42,7 @@ export function validationFindings(
     }));
 }
 
-/** The executable `name` on PATH, or undefined. */
-export function onPath(name: string, pathVariable = process.env.PATH ?? ""): string | undefined {
-    for (const dir of pathVariable.split(path.delimiter).filter((d) => d !== "")) {
-        const candidate = path.join(dir, name);
-        try {
-            fs.accessSync(candidate, fs.constants.X_OK);
-            if (fs.statSync(candidate).isFile()) {
-                return candidate;
-            }
-        } catch {
-            // not here
-        }
-    }
-    return undefined;
-}
+export { onPath };
 
 interface AnalyzerMessage {
     code: string;

@@ -8,18 +8,27 @@ import {
     CLUSTER_ROLE_POLICIES,
     ClusterAccess,
     EBS_CSI_ROLE_POLICIES,
+    EBS_CSI_SERVICE_ACCOUNT,
+    IamPolicyDocument,
     NODE_ROLE_POLICIES,
     NodeGroupSpec,
+    ServiceAccountRef,
+    TrustScope,
+    VPC_CNI_ROLE_POLICIES,
+    VPC_CNI_SERVICE_ACCOUNT,
     accessEntries,
-    assumeRolePolicy,
+    clusterRoleTrustPolicy,
     managedPolicyArn,
+    nodeRoleTrustPolicy,
+    podIdentityTrustPolicy,
     nodeMetadataOptions,
     partitionOfRegion,
     scheduledScaling,
 } from "./specs";
-import { podIdentityRole } from "./pod-identity";
+import { podIdentityRole, trustPolicyJson } from "./pod-identity";
 import {
     LOAD_BALANCER_CONTROLLER,
+    LOAD_BALANCER_CONTROLLER_CLUSTER_TAG,
     LOAD_BALANCER_CONTROLLER_WEBHOOK_PORT,
     loadBalancerControllerPolicy,
 } from "./load-balancer-controller";
@@ -125,10 +134,14 @@ export class Cluster extends pulumi.ComponentResource {
         // role means a new cluster), and every node joins through the node role's access entry, so
         // deleting or replacing either cuts the control plane off its network or every node off the
         // cluster. The teardown of a review environment lifts it (docs/living-with-an-environment.md).
-        const clusterRole = this.role("eks-cluster-role", "eks.amazonaws.com", CLUSTER_ROLE_POLICIES, {
+        const clusterRole = this.role("eks-cluster-role", this.trust(clusterRoleTrustPolicy), CLUSTER_ROLE_POLICIES, {
             protect: true,
         });
-        const nodeRole = this.role("eks-node-role", "ec2.amazonaws.com", NODE_ROLE_POLICIES, { protect: true });
+        // The node role keeps what the kubelet and the image pulls need; the VPC CNI's permissions
+        // (AmazonEKS_CNI_Policy) are on the CNI's own Pod Identity role (networkingAddons).
+        const nodeRole = this.role("eks-node-role", JSON.stringify(nodeRoleTrustPolicy()), NODE_ROLE_POLICIES, {
+            protect: true,
+        });
         const cluster = this.controlPlane(clusterRole);
         this.clusterName = settings.clusterName;
         this.kubeconfig = pulumi.secret(cluster.kubeconfigJson);
@@ -216,7 +229,12 @@ export class Cluster extends pulumi.ComponentResource {
             clusterSecurityGroupTags: {
                 Name: this.resourceName("eks-cluster-security-group", undefined, "securityGroup"),
             },
-            nodeSecurityGroupTags: { Name: this.resourceName("eks-node-security-group", undefined, "securityGroup") },
+            nodeSecurityGroupTags: {
+                Name: this.resourceName("eks-node-security-group", undefined, "securityGroup"),
+                // The load balancer controller may add its backend rules to this group only because
+                // of this tag (its narrowed policy, load-balancer-controller.ts).
+                [LOAD_BALANCER_CONTROLLER_CLUSTER_TAG]: clusterName,
+            },
         };
     }
 
@@ -324,12 +342,26 @@ export class Cluster extends pulumi.ComponentResource {
         }
     }
 
-    /** Nodes only become Ready with a CNI and kube-proxy; the Pod Identity agent serves credentials. */
+    /**
+     * Nodes only become Ready with a CNI and kube-proxy; the Pod Identity agent serves credentials.
+     * The CNI (aws-node, host network) gets its AWS permissions through EKS Pod Identity, not the
+     * node role: its role and policy exist before the add-on, the add-on makes the association for
+     * kube-system/aws-node and comes after the agent, and every node group waits for all three
+     * add-ons, so the first aws-node on a joining node already finds its association and an agent
+     * to serve it (docs/common.md "IAM").
+     */
     private networkingAddons(cluster: eks.Cluster): NetworkingAddons {
+        const podIdentityAgent = this.addon("eks-pod-identity-agent", cluster, []);
+        const cniRole = this.podIdentityServiceRole("vpc-cni-role", VPC_CNI_SERVICE_ACCOUNT, VPC_CNI_ROLE_POLICIES);
         return {
-            vpcCni: this.addon("vpc-cni", cluster, [], { configurationValues: JSON.stringify(VPC_CNI_CONFIGURATION) }),
+            vpcCni: this.addon("vpc-cni", cluster, [podIdentityAgent, ...cniRole.attachments], {
+                configurationValues: JSON.stringify(VPC_CNI_CONFIGURATION),
+                podIdentityAssociations: [
+                    { roleArn: cniRole.role.arn, serviceAccount: VPC_CNI_SERVICE_ACCOUNT.serviceAccount },
+                ],
+            }),
             kubeProxy: this.addon("kube-proxy", cluster, []),
-            podIdentityAgent: this.addon("eks-pod-identity-agent", cluster, []),
+            podIdentityAgent,
         };
     }
 
@@ -339,13 +371,13 @@ export class Cluster extends pulumi.ComponentResource {
         nodes: readonly pulumi.Resource[],
         networking: NetworkingAddons,
     ): aws.eks.Addon[] {
-        const ebsRole = this.role("ebs-csi-role", "pods.eks.amazonaws.com", EBS_CSI_ROLE_POLICIES, {
-            actions: ["sts:AssumeRole", "sts:TagSession"],
-        });
+        const ebsRole = this.podIdentityServiceRole("ebs-csi-role", EBS_CSI_SERVICE_ACCOUNT, EBS_CSI_ROLE_POLICIES);
         return [
             this.addon("coredns", cluster, nodes),
             this.addon("aws-ebs-csi-driver", cluster, [...nodes, networking.podIdentityAgent, ...ebsRole.attachments], {
-                podIdentityAssociations: [{ roleArn: ebsRole.role.arn, serviceAccount: "ebs-csi-controller-sa" }],
+                podIdentityAssociations: [
+                    { roleArn: ebsRole.role.arn, serviceAccount: EBS_CSI_SERVICE_ACCOUNT.serviceAccount },
+                ],
             }),
         ];
     }
@@ -394,20 +426,34 @@ export class Cluster extends pulumi.ComponentResource {
         return [association, this.controlPlaneToNodes(cluster, "lb-controller-webhook-rule", port, webhook)];
     }
 
+    /** A trust policy of this cluster, built once the account is known (JSON). */
+    private trust(build: (scope: TrustScope) => IamPolicyDocument): pulumi.Output<string> {
+        return trustPolicyJson(this.owner, this.settings.clusterName, build, this.child);
+    }
+
+    /** A role for the pods of one service account of an add-on (EKS Pod Identity), with managed policies. */
+    private podIdentityServiceRole(role: string, subject: ServiceAccountRef, policies: readonly string[]): ClusterRole {
+        return this.role(
+            role,
+            this.trust((scope) => podIdentityTrustPolicy(scope, subject)),
+            policies,
+        );
+    }
+
     /**
-     * An IAM role (named by `role`) for an AWS service principal with AWS managed policies attached;
-     * `actions` the trust policy's (default sts:AssumeRole), `protect` whether the role is protected.
+     * An IAM role (named by `role`) with the trust policy `trust` and AWS managed policies
+     * attached; `protect` whether the role is protected.
      */
     private role(
         role: string,
-        service: string,
+        trust: pulumi.Input<string>,
         policies: readonly string[],
-        { actions, protect = false }: { readonly actions?: readonly string[]; readonly protect?: boolean } = {},
+        { protect = false }: { readonly protect?: boolean } = {},
     ): ClusterRole {
         const roleName = this.resourceName(role, undefined, "iamRole");
         const iamRole = new aws.iam.Role(
             roleName,
-            { name: roleName, assumeRolePolicy: assumeRolePolicy(service, actions), tags: { Name: roleName } },
+            { name: roleName, assumeRolePolicy: trust, tags: { Name: roleName } },
             { ...this.child, protect },
         );
         const attachments = policies.map(

@@ -21,13 +21,86 @@ export { LOAD_BALANCER_CONTROLLER };
 export const LOAD_BALANCER_CONTROLLER_WEBHOOK_PORT = 9443;
 
 /**
- * The controller's IAM policy document, as upstream publishes it for its release (data file with
- * its source in components/cluster/data/SOURCE.md), for the region's partition: upstream writes
- * the `aws` partition into its resource ARNs (`arn:aws:`), which IAM refuses in aws-cn and
- * aws-us-gov, so those ARNs are rewritten to `arn:<partition>:`.
+ * The tag the controller puts on every security group it creates, naming its cluster; upstream's
+ * policy conditions its security-group writes on it. The nodes' security group carries it too
+ * (Cluster), so the controller may add its backend rules there and nowhere else.
+ */
+export const LOAD_BALANCER_CONTROLLER_CLUSTER_TAG = "elbv2.k8s.aws/cluster";
+
+/** One narrowing of upstream's controller policy: the statement it targets and the condition it adds. */
+export interface ControllerPolicyNarrowing {
+    /** The statement's actions, exactly as upstream lists them (any order). */
+    readonly actions: readonly string[];
+    /** The condition added to that statement (it had none, on `Resource: "*"`). */
+    readonly condition: Record<string, Record<string, string>>;
+    /** Why (docs/common.md lists the same). */
+    readonly reason: string;
+}
+
+/**
+ * The narrowings applied to upstream's policy, each a condition upstream itself documents in the
+ * same policy for the same actions. Upstream grants `ec2:AuthorizeSecurityGroupIngress` and
+ * `ec2:RevokeSecurityGroupIngress` twice: once on any security group of the account, and once on
+ * security groups tagged `elbv2.k8s.aws/cluster` (with `ec2:DeleteSecurityGroup`). The first grant
+ * is there for the backend rules the controller adds to the nodes' security group, which carries no
+ * such tag by default; here the nodes' security group is tagged, so the first grant gets upstream's
+ * condition and the controller can no longer open any other security group of the account.
+ */
+export const LOAD_BALANCER_CONTROLLER_NARROWINGS: readonly ControllerPolicyNarrowing[] = [
+    {
+        actions: ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"],
+        condition: { Null: { [`aws:ResourceTag/${LOAD_BALANCER_CONTROLLER_CLUSTER_TAG}`]: "false" } },
+        reason: "security-group ingress on any security group of the account, narrowed to the security groups tagged for a cluster by the controller (its own) and the nodes' security group (tagged by the Cluster)",
+    },
+];
+
+interface PolicyStatement {
+    readonly Effect: string;
+    readonly Action: string | readonly string[];
+    readonly Resource: string | readonly string[];
+    readonly Condition?: Readonly<Record<string, unknown>>;
+}
+
+function sameActions(statement: PolicyStatement, actions: readonly string[]): boolean {
+    const own = [statement.Action].flat();
+    return own.length === actions.length && actions.every((a) => own.includes(a));
+}
+
+/**
+ * Upstream's policy with each narrowing applied: the one unconditioned `Resource: "*"` statement
+ * with exactly the narrowing's actions gets its condition. Pure; throws when a narrowing finds no
+ * such statement (upstream changed its policy: review the narrowings before taking the new file).
+ */
+export function narrowControllerPolicy(
+    document: { readonly Version: string; readonly Statement: readonly PolicyStatement[] },
+    narrowings: readonly ControllerPolicyNarrowing[] = LOAD_BALANCER_CONTROLLER_NARROWINGS,
+): { Version: string; Statement: PolicyStatement[] } {
+    const statements = [...document.Statement];
+    for (const narrowing of narrowings) {
+        const matches = statements
+            .map((st, i) => ({ st, i }))
+            .filter(
+                ({ st }) => st.Resource === "*" && st.Condition === undefined && sameActions(st, narrowing.actions),
+            );
+        if (matches.length !== 1) {
+            throw new Error(
+                `the load balancer controller's upstream policy has ${matches.length} unconditioned statements on "*" with exactly ${narrowing.actions.join(", ")} (expected 1): review LOAD_BALANCER_CONTROLLER_NARROWINGS against the new file`,
+            );
+        }
+        const { st, i } = matches[0];
+        statements[i] = { ...st, Condition: narrowing.condition };
+    }
+    return { Version: document.Version, Statement: statements };
+}
+
+/**
+ * The controller's IAM policy document: upstream's for its release (data file with its source in
+ * components/cluster/data/SOURCE.md), narrowed (narrowControllerPolicy), for the region's
+ * partition: upstream writes the `aws` partition into its resource ARNs (`arn:aws:`), which IAM
+ * refuses in aws-cn and aws-us-gov, so those ARNs are rewritten to `arn:<partition>:`.
  */
 export function loadBalancerControllerPolicy(partition = "aws"): string {
-    return JSON.stringify(controllerPolicy).replaceAll('"arn:aws:', `"arn:${partition}:`);
+    return JSON.stringify(narrowControllerPolicy(controllerPolicy)).replaceAll('"arn:aws:', `"arn:${partition}:`);
 }
 
 /** What the controller's values are built from. */

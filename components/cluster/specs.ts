@@ -316,32 +316,111 @@ export function accessEntries(access: ClusterAccess): Record<string, AccessEntry
     return entries;
 }
 
-/** A trust policy letting an AWS service principal assume a role (JSON, stable key order). */
-export function assumeRolePolicy(service: string, actions: readonly string[] = ["sts:AssumeRole"]): string {
-    return JSON.stringify({
+/** An IAM policy document with a stable key order (trust or permissions). */
+export interface IamPolicyDocument {
+    readonly Version: "2012-10-17";
+    readonly Statement: readonly Record<string, unknown>[];
+}
+
+/** Where a role of the cluster may be used from: its account, partition, region and cluster. */
+export interface TrustScope {
+    readonly accountId: string;
+    readonly partition: string;
+    readonly region: string;
+    readonly clusterName: string;
+}
+
+/** The ARN of the cluster of a trust scope (`arn:<partition>:eks:<region>:<account>:cluster/<name>`). */
+export function clusterArn(scope: TrustScope): string {
+    return `arn:${scope.partition}:eks:${scope.region}:${scope.accountId}:cluster/${scope.clusterName}`;
+}
+
+/**
+ * A trust policy letting an AWS service principal assume a role, with `condition` when given
+ * (stable key order). Every trust policy of the platform passes source conditions, except the
+ * nodes' (see nodeRoleTrustPolicy).
+ */
+export function assumeRolePolicy(
+    service: string,
+    actions: readonly string[] = ["sts:AssumeRole"],
+    condition?: Record<string, Record<string, string>>,
+): IamPolicyDocument {
+    return {
         Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: [...actions] }],
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Service: service },
+                Action: [...actions],
+                ...(condition === undefined ? {} : { Condition: condition }),
+            },
+        ],
+    };
+}
+
+/**
+ * Trust policy of the cluster's service role: only EKS, and only for this cluster of this account
+ * (`aws:SourceAccount`, `aws:SourceArn`), against the confused deputy.
+ * See https://docs.aws.amazon.com/eks/latest/userguide/cross-service-confused-deputy-prevention.html
+ */
+export function clusterRoleTrustPolicy(scope: TrustScope): IamPolicyDocument {
+    return assumeRolePolicy("eks.amazonaws.com", ["sts:AssumeRole"], {
+        StringEquals: { "aws:SourceAccount": scope.accountId },
+        ArnEquals: { "aws:SourceArn": clusterArn(scope) },
     });
 }
 
 /**
- * Trust policy of a role for EKS Pod Identity: the Pod Identity agent assumes it (and tags the
- * session with the cluster, namespace and service account) for the pods of one service account,
- * named by an `aws.eks.PodIdentityAssociation`.
- * See https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html
+ * Trust policy of the nodes' instance role: EC2 only, without source conditions. EC2 assumes the
+ * role for an instance profile of this account, which only a principal allowed `iam:PassRole` on
+ * the role can attach, and AWS documents no `aws:SourceArn`/`aws:SourceAccount` for it; the
+ * policy pack names this as its one exception (policy/iam.ts, iam-trust-source-conditions).
  */
-export function podIdentityTrustPolicy(): string {
-    return assumeRolePolicy("pods.eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"]);
+export function nodeRoleTrustPolicy(): IamPolicyDocument {
+    return assumeRolePolicy(NODE_ROLE_SERVICE);
+}
+
+/** The service principal of the nodes' instance role: the one trust without source conditions. */
+export const NODE_ROLE_SERVICE = "ec2.amazonaws.com";
+
+/** The service account of a Pod Identity role: the association and the trust policy name the same one. */
+export interface ServiceAccountRef {
+    readonly namespace: string;
+    readonly serviceAccount: string;
+}
+
+/**
+ * Trust policy of a role for EKS Pod Identity: the Pod Identity agent assumes it (and tags the
+ * session) only for this cluster of this account (`aws:SourceAccount`, `aws:SourceArn` the
+ * cluster's ARN) and only for the one service account (the session tags
+ * `kubernetes-namespace` and `kubernetes-service-account` the agent sets), so another
+ * association, in this cluster or another, cannot reuse the role.
+ * See https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html and pod-id-abac.html
+ */
+export function podIdentityTrustPolicy(scope: TrustScope, subject: ServiceAccountRef): IamPolicyDocument {
+    return assumeRolePolicy("pods.eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"], {
+        StringEquals: {
+            "aws:SourceAccount": scope.accountId,
+            "aws:RequestTag/kubernetes-namespace": subject.namespace,
+            "aws:RequestTag/kubernetes-service-account": subject.serviceAccount,
+        },
+        ArnEquals: { "aws:SourceArn": clusterArn(scope) },
+    });
 }
 
 /** Managed policies of the cluster's service role. */
 export const CLUSTER_ROLE_POLICIES = ["AmazonEKSClusterPolicy"] as const;
 /** Managed policies of the nodes' instance role. */
-export const NODE_ROLE_POLICIES = [
-    "AmazonEKSWorkerNodePolicy",
-    "AmazonEKS_CNI_Policy",
-    "AmazonEC2ContainerRegistryReadOnly",
-] as const;
+export const NODE_ROLE_POLICIES = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly"] as const;
+/**
+ * Managed policy of the VPC CNI's role (EKS Pod Identity, service account kube-system/aws-node):
+ * the CNI's ENI and IP permissions, kept off the node role so no other host-network pod holds them.
+ */
+export const VPC_CNI_ROLE_POLICIES = ["AmazonEKS_CNI_Policy"] as const;
+/** The VPC CNI's service account: its Pod Identity association and trust policy name it. */
+export const VPC_CNI_SERVICE_ACCOUNT = { namespace: "kube-system", serviceAccount: "aws-node" } as const;
+/** The EBS CSI controller's service account: its Pod Identity association and trust policy name it. */
+export const EBS_CSI_SERVICE_ACCOUNT = { namespace: "kube-system", serviceAccount: "ebs-csi-controller-sa" } as const;
 /** Managed policy of the EBS CSI driver's role (EKS Pod Identity). */
 export const EBS_CSI_ROLE_POLICIES = ["service-role/AmazonEBSCSIDriverPolicy"] as const;
 

@@ -1,3 +1,6 @@
+import { GATEWAY_NAME, GATEWAY_NAMESPACE, ISTIO_NAMESPACE, TRUST_DOMAIN } from "../mesh/specs";
+import { OBSERVABILITY_NAMESPACE } from "../observability/specs";
+import type { MeshFacts } from "./policies";
 import { Protocol, QuotaSpec, ResourcesSpec } from "./types";
 
 /** The defaults of ServiceSettings, in one place. */
@@ -18,3 +21,16 @@ export const SERVICE_DEFAULTS = {
     timeout: "15s",
     retries: 2,
 } as const;
+
+/**
+ * The mesh as the platform's common layer installs it (its outputs say the same): the facts a
+ * program passes as `MeshFacts` for a cluster with that install and no revision.
+ */
+export const MESH_DEFAULTS: MeshFacts = {
+    trustDomain: TRUST_DOMAIN,
+    revision: "",
+    gatewayNamespace: GATEWAY_NAMESPACE,
+    gatewayName: GATEWAY_NAME,
+    istioNamespace: ISTIO_NAMESPACE,
+    observabilityNamespace: OBSERVABILITY_NAMESPACE,
+};

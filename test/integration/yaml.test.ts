@@ -4,13 +4,18 @@
 // scripts/build-yaml-host.sh). @platform/components stops at its schema; a minimal package
 // (test/fixtures/yaml-component) gets through `package add` up to its last step (Link, which the
 // YAML host lacks) and, with the `packages:` entry that step would write, is deployed from YAML.
+// @platform/remote (remote/), the platform's Service with arguments the host can infer, goes the
+// same way and deploys one Service from YAML (examples/yaml-service) to the suite's API server.
 // These tests pin each of those facts, so a change of the tools or of the package's types that
 // changes one of them fails here and the docs are brought up to date.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
+import { spawnSync } from "child_process";
 import { Backend, CommandResult, describe as describeCommand } from "../../plan/engine/engine";
+import { registerIstioValidation } from "../../plan/engine/istio";
+import { getObject, kubeconfigFile } from "../../plan/engine/kube";
 import { ROOT } from "../../plan/stack-config";
 import { tempDir } from "../../plan/temp";
 
@@ -115,6 +120,104 @@ describe("other languages: pulumi package add and a Pulumi YAML program", functi
             assert.strictEqual(preview.code, 0, describeCommand(preview));
             const destroy = await backend.run(project, ["destroy", "--yes", "--skip-preview", "--stack", "dev"]);
             assert.strictEqual(destroy.code, 0, describeCommand(destroy));
+        });
+    });
+
+    describe("@platform/remote: the platform's Service from a Pulumi YAML program (examples/yaml-service)", () => {
+        let work: string;
+        let program: string;
+        let unregister: () => void = () => undefined;
+        const STACK = "dev";
+
+        before(() => {
+            // remote/ as a user gets it, with @platform/components from the tarball npm pack makes.
+            work = tempDir("yaml-remote");
+            const remote = copyPackage(path.join(ROOT, "remote"), path.join(work, "remote"));
+            const pack = spawnSync(
+                "npm",
+                ["pack", "--workspace", "@platform/components", "--pack-destination", remote, "--json"],
+                { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
+            );
+            assert.strictEqual(pack.status, 0, pack.stderr);
+            const [packed] = JSON.parse(pack.stdout) as { filename: string }[];
+            const manifestFile = path.join(remote, "package.json");
+            const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8"));
+            manifest.dependencies["@platform/components"] = `file:${packed.filename}`;
+            fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 4));
+            program = path.join(work, "examples", "yaml-service");
+            yamlProject(program, path.join(ROOT, "examples", "yaml-service"));
+            unregister = registerIstioValidation();
+        });
+
+        after(() => unregister());
+
+        it("pulumi package add infers its schema and generates its SDK, then stops at Link, which Pulumi YAML v1.25.0 lacks", async () => {
+            const project = yamlProject(path.join(work, "add"));
+            const r = await backend.run(project, ["package", "add", "../remote"]);
+            assert.notStrictEqual(r.code, 0, describeCommand(r));
+            assert.match(output(r), /Successfully generated an SDK for the remote package/, describeCommand(r));
+            assert.match(output(r), /error: linking package: method Link not implemented/, describeCommand(r));
+        });
+
+        it("pulumi up constructs the Service from YAML: the platform's objects on the API server, its outputs", async () => {
+            await backend.ok(program, ["stack", "init", STACK]);
+            await backend.ok(program, ["config", "set", "kubeconfig", kubeconfigFile(), "--stack", STACK]);
+            const up = await backend.run(program, ["up", "--yes", "--skip-preview", "--stack", STACK]);
+            assert.strictEqual(up.code, 0, describeCommand(up));
+            const outputs = JSON.parse(
+                (await backend.ok(program, ["stack", "output", "--json", "--stack", STACK])).stdout,
+            );
+            assert.deepStrictEqual(outputs, {
+                namespace: "inventory",
+                serviceAccount: "inventory",
+                principal: "cluster.local/ns/inventory/sa/inventory",
+                host: "inventory.inventory.svc.cluster.local",
+            });
+            const exported = JSON.parse((await backend.ok(program, ["stack", "export", "--stack", STACK])).stdout);
+            const types = (exported.deployment.resources as { type: string }[]).map((r) => r.type);
+            for (const type of [
+                "remote:index:Service",
+                "platform:service:Service",
+                "kubernetes:security.istio.io/v1:AuthorizationPolicy",
+                "kubernetes:networking.istio.io/v1:Sidecar",
+                "kubernetes:apps/v1:Deployment",
+            ]) {
+                assert.ok(types.includes(type), `${type} not in ${types.join(", ")}`);
+            }
+            const policy = getObject({
+                apiVersion: "security.istio.io/v1",
+                kind: "AuthorizationPolicy",
+                namespace: "inventory",
+                name: "allow-callers",
+            });
+            assert.deepStrictEqual(policy?.spec, {
+                action: "ALLOW",
+                rules: [
+                    {
+                        from: [{ source: { principals: ["cluster.local/ns/frontend/sa/frontend"] } }],
+                        to: [{ operation: { methods: ["GET"], paths: ["/items*"] } }],
+                    },
+                ],
+                selector: { matchLabels: { app: "inventory" } },
+            });
+            const ns = getObject({ apiVersion: "v1", kind: "Namespace", name: "inventory" });
+            assert.strictEqual(ns?.metadata.labels["team-name"], "inventory-team");
+        });
+
+        it("a no-change preview; a bad argument refused by the Service's own checks, naming it; destroy", async () => {
+            const preview = await backend.run(program, ["preview", "--expect-no-changes", "--stack", STACK]);
+            assert.strictEqual(preview.code, 0, describeCommand(preview));
+            const file = path.join(program, "Pulumi.yaml");
+            const good = fs.readFileSync(file, "utf8");
+            fs.writeFileSync(file, good.replace("      replicas: 2\n", "      replicas: 2\n      protocol: ftp\n"));
+            const refused = await backend.run(program, ["preview", "--stack", STACK]);
+            assert.notStrictEqual(refused.code, 0, describeCommand(refused));
+            assert.match(output(refused), /invalid Service "inventory"/, describeCommand(refused));
+            assert.match(output(refused), /protocol = "ftp": allowed: http, http2, grpc/, describeCommand(refused));
+            fs.writeFileSync(file, good);
+            const destroy = await backend.run(program, ["destroy", "--yes", "--skip-preview", "--stack", STACK]);
+            assert.strictEqual(destroy.code, 0, describeCommand(destroy));
+            assert.strictEqual(getObject({ apiVersion: "v1", kind: "Namespace", name: "inventory" }), undefined);
         });
     });
 });

@@ -18,6 +18,7 @@ const PUBLIC_VALUES = [
     "ExternalDns",
     "Istio",
     "LoadBalancerController",
+    "MESH_DEFAULTS",
     "Network",
     "Observability",
     "ProblemError",

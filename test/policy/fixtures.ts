@@ -1,12 +1,21 @@
 // Synthetic recorded resources shaped like what the layers produce under the mocks: one good
 // stack per layer, which tests copy and break one rule at a time.
 import { EnvironmentSettings, ownerTags } from "../../components/conventions";
+import { loadBalancerControllerPolicy, nodeRoleTrustPolicy, podIdentityTrustPolicy } from "../../components/cluster";
 import { formatPolicyViolation, runPolicies } from "../../plan/policy-run";
 import { DEFAULT_OPTIONS, RecordedResource } from "../../plan/recorder";
 import { DEV_GLOBAL_OUTPUTS } from "../helpers/fixtures";
 import { environmentOf } from "../../layers/global/outputs";
 
 export const DEV: EnvironmentSettings = environmentOf(DEV_GLOBAL_OUTPUTS);
+
+/** The dev cluster of the mocks' account, for trust policies. */
+export const DEV_TRUST_SCOPE = {
+    accountId: "123456789012",
+    partition: "aws",
+    region: "eu-central-1",
+    clusterName: "dev-common-eks-cluster",
+};
 
 /** A recorded resource; `custom` unless a component type (`eks:index:*`) is given. */
 export function res(
@@ -134,6 +143,35 @@ export function commonStack(): RecordedResource[] {
             nodeGroupName: "dev-common-node-group-0",
             launchTemplate: { id: "lt-id", version: "1" },
             tags: { Name: "dev-common-node-group-0" },
+        }),
+        // IAM as the Cluster makes it: the nodes' EC2 role without the CNI policy, a Pod Identity
+        // role with source conditions, and upstream's conditioned security-group ingress.
+        res("aws:iam/role:Role", "node-role", {
+            name: "dev-common-eks-node-role",
+            assumeRolePolicy: JSON.stringify(nodeRoleTrustPolicy()),
+            tags: { Name: "dev-common-eks-node-role" },
+        }),
+        ...["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly"].map((policy) =>
+            res("aws:iam/rolePolicyAttachment:RolePolicyAttachment", `node-role-${policy}`, {
+                role: "dev-common-eks-node-role",
+                policyArn: `arn:aws:iam::aws:policy/${policy}`,
+            }),
+        ),
+        res("aws:iam/role:Role", "cni-role", {
+            name: "dev-common-vpc-cni-role",
+            assumeRolePolicy: JSON.stringify(
+                podIdentityTrustPolicy(DEV_TRUST_SCOPE, { namespace: "kube-system", serviceAccount: "aws-node" }),
+            ),
+            tags: { Name: "dev-common-vpc-cni-role" },
+        }),
+        res("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "cni-role-AmazonEKS_CNI_Policy", {
+            role: "dev-common-vpc-cni-role",
+            policyArn: "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+        }),
+        res("aws:iam/rolePolicy:RolePolicy", "lb-controller-policy", {
+            name: "dev-common-lb-controller-policy",
+            role: "dev-common-lb-controller-role",
+            policy: loadBalancerControllerPolicy(),
         }),
         res("kubernetes:core/v1:Namespace", "istio-system", {
             apiVersion: "v1",

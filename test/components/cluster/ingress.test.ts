@@ -6,24 +6,45 @@ import {
     externalDnsPolicy,
     loadBalancerControllerPolicy,
     loadBalancerControllerValues,
+    narrowControllerPolicy,
     podIdentityTrustPolicy,
 } from "../../../components/cluster";
 
 describe("ingress add-ons (components/cluster: load-balancer-controller.ts, external-dns.ts)", () => {
-    it("trusts only EKS Pod Identity's agent, which also tags the session", () => {
-        assert.deepStrictEqual(JSON.parse(podIdentityTrustPolicy()), {
-            Version: "2012-10-17",
-            Statement: [
-                {
-                    Effect: "Allow",
-                    Principal: { Service: "pods.eks.amazonaws.com" },
-                    Action: ["sts:AssumeRole", "sts:TagSession"],
-                },
-            ],
-        });
+    it("trusts only EKS Pod Identity's agent, for this cluster of this account and one service account", () => {
+        const scope = {
+            accountId: "123456789012",
+            partition: "aws-cn",
+            region: "cn-north-1",
+            clusterName: "dev-common-eks-cluster",
+        };
+        assert.deepStrictEqual(
+            podIdentityTrustPolicy(scope, { namespace: "kube-system", serviceAccount: "external-dns" }),
+            {
+                Version: "2012-10-17",
+                Statement: [
+                    {
+                        Effect: "Allow",
+                        Principal: { Service: "pods.eks.amazonaws.com" },
+                        Action: ["sts:AssumeRole", "sts:TagSession"],
+                        Condition: {
+                            StringEquals: {
+                                "aws:SourceAccount": "123456789012",
+                                "aws:RequestTag/kubernetes-namespace": "kube-system",
+                                "aws:RequestTag/kubernetes-service-account": "external-dns",
+                            },
+                            ArnEquals: {
+                                "aws:SourceArn":
+                                    "arn:aws-cn:eks:cn-north-1:123456789012:cluster/dev-common-eks-cluster",
+                            },
+                        },
+                    },
+                ],
+            },
+        );
     });
 
-    it("gives the controller upstream's policy of its release, unchanged (components/cluster/data/SOURCE.md)", () => {
+    it("keeps upstream's policy file unchanged and gives the controller that policy with one narrowing: security-group ingress needs the cluster tag", () => {
         const file = path.join(
             __dirname,
             "..",
@@ -38,7 +59,50 @@ describe("ingress add-ons (components/cluster: load-balancer-controller.ts, exte
             crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex"),
             "16f232c9d9f79366fe949c4550ad517a202380058a9e48d45a4e215044a20a6a",
         );
-        assert.deepStrictEqual(JSON.parse(loadBalancerControllerPolicy()), JSON.parse(fs.readFileSync(file, "utf8")));
+        const upstream = JSON.parse(fs.readFileSync(file, "utf8"));
+        const given = JSON.parse(loadBalancerControllerPolicy());
+        const changed = given.Statement.flatMap((st: unknown, i: number) =>
+            JSON.stringify(st) === JSON.stringify(upstream.Statement[i]) ? [] : [i],
+        );
+        assert.deepStrictEqual(changed, [3]);
+        assert.strictEqual(given.Statement.length, upstream.Statement.length);
+        assert.deepStrictEqual(upstream.Statement[3], {
+            Effect: "Allow",
+            Action: ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"],
+            Resource: "*",
+        });
+        assert.deepStrictEqual(given.Statement[3], {
+            Effect: "Allow",
+            Action: ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"],
+            Resource: "*",
+            Condition: { Null: { "aws:ResourceTag/elbv2.k8s.aws/cluster": "false" } },
+        });
+        // Nothing of the policy grants security-group ingress without the tag any more.
+        const ingressWithoutTag = given.Statement.filter(
+            (st: any) =>
+                [st.Action].flat().includes("ec2:AuthorizeSecurityGroupIngress") &&
+                st.Condition?.Null?.["aws:ResourceTag/elbv2.k8s.aws/cluster"] !== "false",
+        );
+        assert.deepStrictEqual(ingressWithoutTag, []);
+    });
+
+    it("refuses to narrow a policy whose target statement is gone or doubled, naming the actions", () => {
+        const statement = {
+            Effect: "Allow",
+            Action: ["ec2:RevokeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupIngress"],
+            Resource: "*",
+        };
+        assert.deepStrictEqual(narrowControllerPolicy({ Version: "2012-10-17", Statement: [statement] }).Statement, [
+            { ...statement, Condition: { Null: { "aws:ResourceTag/elbv2.k8s.aws/cluster": "false" } } },
+        ]);
+        const message =
+            'the load balancer controller\'s upstream policy has N unconditioned statements on "*" with exactly ec2:AuthorizeSecurityGroupIngress, ec2:RevokeSecurityGroupIngress (expected 1): review LOAD_BALANCER_CONTROLLER_NARROWINGS against the new file';
+        assert.throws(() => narrowControllerPolicy({ Version: "2012-10-17", Statement: [] }), {
+            message: message.replace("N", "0"),
+        });
+        assert.throws(() => narrowControllerPolicy({ Version: "2012-10-17", Statement: [statement, statement] }), {
+            message: message.replace("N", "2"),
+        });
     });
 
     it("writes the region's partition into the controller's policy ARNs (aws-cn, aws-us-gov)", () => {

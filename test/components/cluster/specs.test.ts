@@ -5,7 +5,11 @@ import {
     MANAGED_ADDONS,
     NodeGroupSpec,
     accessEntries,
-    assumeRolePolicy,
+    NODE_ROLE_POLICIES,
+    VPC_CNI_ROLE_POLICIES,
+    clusterArn,
+    clusterRoleTrustPolicy,
+    nodeRoleTrustPolicy,
     cronAt,
     endpointProblem,
     nodeGroupsProblems,
@@ -108,20 +112,36 @@ describe("cluster specs (components/cluster/specs.ts)", () => {
         });
     });
 
-    it("writes trust policies for a service principal", () => {
-        assert.deepStrictEqual(
-            JSON.parse(assumeRolePolicy("pods.eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"])),
-            {
-                Version: "2012-10-17",
-                Statement: [
-                    {
-                        Effect: "Allow",
-                        Principal: { Service: "pods.eks.amazonaws.com" },
-                        Action: ["sts:AssumeRole", "sts:TagSession"],
+    it("writes trust policies: the cluster role's with source conditions, the nodes' for EC2 alone", () => {
+        const scope = {
+            accountId: "123456789012",
+            partition: "aws",
+            region: "eu-central-1",
+            clusterName: "dev-common-eks-cluster",
+        };
+        assert.strictEqual(clusterArn(scope), "arn:aws:eks:eu-central-1:123456789012:cluster/dev-common-eks-cluster");
+        assert.deepStrictEqual(clusterRoleTrustPolicy(scope), {
+            Version: "2012-10-17",
+            Statement: [
+                {
+                    Effect: "Allow",
+                    Principal: { Service: "eks.amazonaws.com" },
+                    Action: ["sts:AssumeRole"],
+                    Condition: {
+                        StringEquals: { "aws:SourceAccount": "123456789012" },
+                        ArnEquals: {
+                            "aws:SourceArn": "arn:aws:eks:eu-central-1:123456789012:cluster/dev-common-eks-cluster",
+                        },
                     },
-                ],
-            },
-        );
+                },
+            ],
+        });
+        assert.deepStrictEqual(nodeRoleTrustPolicy(), {
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: ["sts:AssumeRole"] }],
+        });
+        assert.deepStrictEqual(NODE_ROLE_POLICIES, ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly"]);
+        assert.deepStrictEqual(VPC_CNI_ROLE_POLICIES, ["AmazonEKS_CNI_Policy"]);
         assert.deepStrictEqual(["eu-central-1", "cn-north-1", "us-gov-west-1"].map(partitionOfRegion), [
             "aws",
             "aws-cn",

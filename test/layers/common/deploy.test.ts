@@ -1,7 +1,12 @@
 import * as assert from "assert";
 import { isConfigError } from "../../../layers/config";
 import { COMMON_OUTPUTS } from "../../../layers/common/outputs";
-import { KUBERNETES_VERSION } from "../../../components/cluster";
+import {
+    KUBERNETES_VERSION,
+    clusterRoleTrustPolicy,
+    nodeRoleTrustPolicy,
+    podIdentityTrustPolicy,
+} from "../../../components/cluster";
 import { ISTIO_CANARY_VERSION, ISTIO_VERSION } from "../../../components/mesh";
 import { CHARTS } from "../../../components/charts";
 import { prometheusStackCrds } from "../../../components/observability";
@@ -324,6 +329,80 @@ describe("common layer (layers/common/deploy.ts)", () => {
         ]);
     });
 
+    it("gives every role a trust policy with source conditions (the nodes' EC2 role excepted), exactly", () => {
+        const trust = (name: string) => JSON.parse(String(one(dev, "aws:iam/role:Role", name).inputs.assumeRolePolicy));
+        // The documents themselves are pinned by the unit tests (test/components/cluster): here, each
+        // role gets the one of its kind, for the dev cluster of the mocks' account.
+        const scope = {
+            accountId: "123456789012",
+            partition: "aws",
+            region: "eu-central-1",
+            clusterName: "dev-common-eks-cluster",
+        };
+        const podIdentity = (serviceAccount: string) =>
+            podIdentityTrustPolicy(scope, { namespace: "kube-system", serviceAccount });
+        assert.deepStrictEqual(
+            dev.resources
+                .filter((r) => r.type === "aws:iam/role:Role")
+                .map((r) => r.name)
+                .sort(),
+            [
+                "dev-common-ebs-csi-role",
+                "dev-common-eks-cluster-role",
+                "dev-common-eks-node-role",
+                "dev-common-external-dns-role",
+                "dev-common-lb-controller-role",
+                "dev-common-vpc-cni-role",
+            ],
+        );
+        assert.deepStrictEqual(trust("dev-common-eks-cluster-role"), clusterRoleTrustPolicy(scope));
+        assert.strictEqual(
+            trust("dev-common-eks-cluster-role").Statement[0].Condition.ArnEquals["aws:SourceArn"],
+            "arn:aws:eks:eu-central-1:123456789012:cluster/dev-common-eks-cluster",
+        );
+        assert.deepStrictEqual(trust("dev-common-eks-node-role"), nodeRoleTrustPolicy());
+        assert.deepStrictEqual(trust("dev-common-vpc-cni-role"), podIdentity("aws-node"));
+        assert.deepStrictEqual(trust("dev-common-ebs-csi-role"), podIdentity("ebs-csi-controller-sa"));
+        assert.deepStrictEqual(trust("dev-common-lb-controller-role"), podIdentity("aws-load-balancer-controller"));
+        assert.deepStrictEqual(trust("dev-common-external-dns-role"), podIdentity("external-dns"));
+    });
+
+    it("gives the VPC CNI its permissions through Pod Identity, not the node role, before any node joins", () => {
+        const attached = (role: string) =>
+            dev.resources
+                .filter(
+                    (r) =>
+                        r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && r.name.startsWith(`${role}-`),
+                )
+                .map((r) => r.inputs.policyArn)
+                .sort();
+        assert.deepStrictEqual(attached("dev-common-eks-node-role"), [
+            "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+            "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+        ]);
+        assert.deepStrictEqual(attached("dev-common-vpc-cni-role"), ["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"]);
+        const cni = one(dev, "aws:eks/addon:Addon", "dev-common-vpc-cni-addon");
+        assert.deepStrictEqual(cni.inputs.podIdentityAssociations, [
+            { roleArn: "arn:aws:iam::123456789012:role/dev-common-vpc-cni-role", serviceAccount: "aws-node" },
+        ]);
+        // Its role's policy and the agent exist before the add-on (and its association)...
+        for (const dep of ["dev-common-vpc-cni-role-AmazonEKS_CNI_Policy", "dev-common-eks-pod-identity-agent-addon"]) {
+            assert.ok(cni.dependsOn.includes(dep), dep);
+        }
+        // ...and every node group waits for the add-on and the agent.
+        for (const group of dev.resources.filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup")) {
+            for (const dep of ["dev-common-vpc-cni-addon", "dev-common-eks-pod-identity-agent-addon"]) {
+                assert.ok(group.dependsOn.includes(dep), `${group.name} -> ${dep}`);
+            }
+        }
+        // The controller may add its backend rules to the nodes' security group: it carries the cluster tag.
+        const control = one(dev, "eks:index:Cluster");
+        assert.deepStrictEqual(control.inputs.nodeSecurityGroupTags, {
+            Name: "dev-common-eks-node-security-group",
+            "elbv2.k8s.aws/cluster": "dev-common-eks-cluster",
+        });
+    });
+
     it("lets the control plane reach istiod's webhook on the nodes on 15017", () => {
         const rule = one(
             dev,
@@ -526,17 +605,6 @@ describe("common layer (layers/common/deploy.ts)", () => {
     });
 
     it("installs the AWS Load Balancer Controller with its permissions through EKS Pod Identity, before the mesh", () => {
-        const role = one(dev, "aws:iam/role:Role", "dev-common-lb-controller-role");
-        assert.deepStrictEqual(JSON.parse(String(role.inputs.assumeRolePolicy)), {
-            Version: "2012-10-17",
-            Statement: [
-                {
-                    Effect: "Allow",
-                    Principal: { Service: "pods.eks.amazonaws.com" },
-                    Action: ["sts:AssumeRole", "sts:TagSession"],
-                },
-            ],
-        });
         const policy = one(dev, "aws:iam/rolePolicy:RolePolicy", "dev-common-lb-controller-policy");
         const actions = JSON.parse(String(policy.inputs.policy)).Statement.flatMap((st: any) => [st.Action].flat());
         assert.ok(
