@@ -25,7 +25,7 @@ export type {
     MeshDataPlane,
 } from "./mesh";
 export { Observability } from "./observability";
-export type { ObservabilityArgs, ObservabilityStorage } from "./observability";
+export type { ObservabilityArgs, ObservabilityStorage, PrometheusStackVersion } from "./observability";
 export { CertManager } from "./certificates";
 export type { CertManagerArgs, CertManagerMode, CertificateIssuer } from "./certificates";
 export { Service, SERVICE_DEFAULTS, MESH_DEFAULTS } from "./service";

@@ -221,6 +221,10 @@ export const KEY_CHANGES: readonly KeyChange[] = [
         ...onCommon("prometheusStorageSize", "10Gi to 20Gi", { prometheusStorageSize: "20Gi" }),
         note: "the release's values change in place; what becomes of the running Prometheus' volume is prometheus-operator's and the storage class's business, which the plan does not see",
     },
+    {
+        ...onCommon("prometheusStackVersion", "81.6.2 to 88.5.3", { prometheusStackVersion: "88.5.3" }),
+        note: "the CRDs are updated before the release (server-side apply, forced); the objects of those kinds stay",
+    },
     onCommon("grafanaAdminPassword", "a password set (instead of a generated one)", {
         grafanaAdminPassword: { secure: "password" },
     }),

@@ -12,10 +12,13 @@ import { Owner, WorkloadLabels, kubernetesMetadata } from "../conventions";
 
 /**
  * How an add-on's CRDs are handled. `chart`: the chart installs them, and its values decide whether
- * they are kept when the release goes (cert-manager's `crds.keep`, Istio's base chart). The hook
- * for CRDs handled apart from the release (applied before it, with a lifecycle of their own).
+ * they are kept when the release goes (cert-manager's `crds.keep`, Istio's base chart); right for a
+ * chart that templates its CRDs (they upgrade with the release), not for one that ships them in its
+ * `crds/` folder (Helm installs those once and never upgrades them). `platform`: the add-on applies
+ * the CRDs itself, before the release (which it passes in `dependsOn`), and Helm skips the chart's
+ * `crds/` folder (`skipCrds`): kube-prometheus-stack (components/observability/crds.ts).
  */
-export type CrdHandling = "chart";
+export type CrdHandling = "chart" | "platform";
 
 /** One Helm release of an add-on. */
 export interface HelmReleaseSpec {
@@ -62,6 +65,7 @@ export function helmRelease(
             ...releaseChart(spec.chart, placement.mirror, spec.version),
             values: { ...spec.values },
             ...(spec.waitForReady === undefined ? {} : { skipAwait: !spec.waitForReady }),
+            ...(spec.crds === "platform" ? { skipCrds: true } : {}),
             timeout: spec.timeoutSeconds,
         },
         { parent: placement.parent, provider: placement.provider, dependsOn: [...dependsOn] },

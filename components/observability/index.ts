@@ -1,3 +1,4 @@
+export * from "./crds";
 export * from "./specs";
 export * from "./observability";
 export * from "./settings";

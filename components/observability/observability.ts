@@ -8,6 +8,7 @@ import { ChartMirror, ChartName } from "../charts";
 import type { MeshDataPlane } from "../mesh/ambient";
 import { ProxyMonitor, dataPlaneOf } from "../mesh/dataplane";
 import { Owner, kubernetesMetadata } from "../conventions";
+import { PrometheusStackVersion, prometheusStackCrds } from "./crds";
 import { ObservabilitySettings, ObservabilityStorage, observabilitySettings } from "./settings";
 import {
     DASHBOARD_FOLDER,
@@ -30,7 +31,10 @@ import {
     prometheusStackValues,
     ztunnelPodMonitorSpec,
 } from "./specs";
-import type { JaegerValues, MetricsServerValues, PrometheusStackValues } from "./values";
+import type { JaegerValues, MetricsServerValues } from "./values";
+
+/** The annotation by which the provider's server-side apply takes over fields another manager owns. */
+const PATCH_FORCE = "pulumi.com/patchForce";
 
 /** How long a release may take to become ready before the update fails, in seconds. */
 const RELEASE_TIMEOUT_SECONDS = 900;
@@ -63,6 +67,12 @@ export interface ObservabilityArgs {
      * @default "sidecar"
      */
     readonly dataPlane?: MeshDataPlane;
+    /**
+     * The kube-prometheus-stack chart version (config `prometheusStackVersion`): one whose CRDs the
+     * package carries (components/observability/crds.ts). Changing it applies that version's CRDs
+     * first, then upgrades the release. @default the pin of components/charts/sources.ts
+     */
+    readonly prometheusStackVersion?: PrometheusStackVersion;
 }
 
 /**
@@ -130,7 +140,8 @@ export class Observability extends pulumi.ComponentResource {
         const namespace = this.namespaceOf(build);
         const storageClass = this.storageClass(build);
         const adminSecret = this.grafanaAdminSecret(build, namespace, args.grafanaAdminPassword);
-        const stack = this.releases(build, namespace, [namespace, ...storageClass, adminSecret]);
+        const crds = this.operatorCrds(build);
+        const stack = this.releases(build, namespace, [namespace, ...storageClass, adminSecret, ...crds]);
         this.dashboards(build, namespace);
         this.monitors(build, stack);
 
@@ -182,6 +193,33 @@ export class Observability extends pulumi.ComponentResource {
         return [storageClass];
     }
 
+    /**
+     * The Prometheus operator's CRDs of the chart version installed (components/observability/crds.ts),
+     * as the chart ships them plus the owner's labels and annotations, before the release: a chart
+     * upgrade applies the new CRDs first, then the new operator. Server-side apply (some exceed the
+     * 256 KiB annotation a client-side apply writes), taking the fields over from whoever installed
+     * them before (`pulumi.com/patchForce`: Helm on a first install, `kubectl`). Kept when the stack
+     * goes (retainOnDelete): deleting a CRD deletes every ServiceMonitor, PodMonitor and rule of the
+     * cluster, its services' included.
+     */
+    private operatorCrds(build: Build): k8s.apiextensions.v1.CustomResourceDefinition[] {
+        return prometheusStackCrds(build.settings.prometheusStackVersion).map((crd) => {
+            const ours = kubernetesMetadata(build.owner, crd.name, { workload: WORKLOAD });
+            return new k8s.apiextensions.v1.CustomResourceDefinition(
+                `prometheus-operator-${crd.name}`,
+                {
+                    metadata: {
+                        ...ours,
+                        annotations: { ...crd.annotations, ...ours.annotations, [PATCH_FORCE]: "true" },
+                    },
+                    // Upstream's file is the schema (checked when read, and by the API server), not our code.
+                    spec: crd.spec as unknown as k8s.types.input.apiextensions.v1.CustomResourceDefinitionSpec,
+                },
+                { ...build.child, dependsOn: [...build.settings.dependsOn], retainOnDelete: true },
+            );
+        });
+    }
+
     /** Grafana's admin credentials as a Secret (secret in the state), so no Helm value holds the password. */
     private grafanaAdminSecret(
         build: Build,
@@ -203,7 +241,7 @@ export class Observability extends pulumi.ComponentResource {
 
     /**
      * The three releases: kube-prometheus-stack (after `stackDependsOn`: the namespace, the
-     * StorageClass and Grafana's Secret), Jaeger, and metrics-server. Returns kube-prometheus-stack's.
+     * StorageClass, Grafana's Secret and the operator's CRDs), Jaeger, and metrics-server. Returns kube-prometheus-stack's.
      */
     private releases(
         build: Build,
@@ -216,10 +254,20 @@ export class Observability extends pulumi.ComponentResource {
             storageSize: settings.prometheusStorageSize,
             ...(settings.storage === "ebs-gp3" ? { storageClass: STORAGE_CLASS } : {}),
         });
-        const stack = this.release(build, PROMETHEUS_STACK_RELEASE, "kube-prometheus-stack", prometheusValues, {
-            namespace: OBSERVABILITY_NAMESPACE,
-            dependsOn: stackDependsOn,
-        });
+        // Its CRDs are the component's (operatorCrds, in `stackDependsOn`): Helm skips the chart's.
+        const stack = helmRelease(
+            {
+                chart: "kube-prometheus-stack",
+                version: settings.prometheusStackVersion,
+                release: PROMETHEUS_STACK_RELEASE,
+                namespace: OBSERVABILITY_NAMESPACE,
+                values: prometheusValues,
+                timeoutSeconds: RELEASE_TIMEOUT_SECONDS,
+                crds: "platform",
+            },
+            build.placement,
+            stackDependsOn,
+        );
         this.release(build, JAEGER_RELEASE, "jaeger", jaegerValues(), {
             namespace: OBSERVABILITY_NAMESPACE,
             dependsOn: [namespace],
@@ -237,7 +285,7 @@ export class Observability extends pulumi.ComponentResource {
         build: Build,
         releaseName: string,
         chart: ChartName,
-        values: PrometheusStackValues | JaegerValues | MetricsServerValues,
+        values: JaegerValues | MetricsServerValues,
         at: { readonly namespace: string; readonly dependsOn: pulumi.Resource[] },
     ): k8s.helm.v3.Release {
         return helmRelease(

@@ -9,6 +9,7 @@ import { DEFAULT_MESH_DATA_PLANE, dataPlaneProblem } from "../mesh/ambient";
 import { ISTIO_NAMESPACE } from "../mesh/specs";
 import { Problem, Problems } from "../problems";
 import type { ObservabilityArgs } from "./observability";
+import { DEFAULT_PROMETHEUS_STACK_VERSION, prometheusStackVersionProblem } from "./crds";
 import { retentionProblem, storageSizeProblem } from "./specs";
 
 /**
@@ -33,6 +34,7 @@ export const OBSERVABILITY_DEFAULTS = {
     istioNamespace: ISTIO_NAMESPACE,
     storage: "ebs-gp3",
     dataPlane: DEFAULT_MESH_DATA_PLANE,
+    prometheusStackVersion: DEFAULT_PROMETHEUS_STACK_VERSION,
 } as const satisfies Defaults<ObservabilityOptions>;
 
 /** ObservabilityOptions with every default applied and checked: what the component builds. */
@@ -60,6 +62,8 @@ export function validateObservabilityArgs(args: ObservabilityOptions): {
     const storageAllowed = `allowed: ${OBSERVABILITY_STORAGE.join(", ")}`;
     problems.add("storage", storage, OBSERVABILITY_STORAGE.includes(storage) ? undefined : storageAllowed);
     problems.add("dataPlane", resolved.dataPlane, dataPlaneProblem(resolved.dataPlane));
+    const version = resolved.prometheusStackVersion;
+    problems.add("prometheusStackVersion", version, prometheusStackVersionProblem(version));
     return problems.empty ? { problems: [], settings: resolved } : { problems: [...problems.all] };
 }
 

@@ -64,6 +64,7 @@ import {
     kubectlOk,
     suiteKubeconfig,
     takeBack,
+    teardownCommon,
     whileChartsInstall,
     writeStackFile,
 } from "./helpers/common-stack";
@@ -810,21 +811,9 @@ describe("dev-common with dataPlane ambient on an existing cluster under the rea
     });
 
     it("the teardown (env destroy --unprotect) removes the releases and keeps the Gateway API CRDs", async () => {
-        beforeCommonDestroy();
-        const lines: string[] = [];
-        const started = Date.now();
-        const code = await main(["destroy", "--env", "dev", "--stack", STACK, "--unprotect", "--yes"], {
-            workspace: new AutomationWorkspace(project, false, backend.vars()),
-            dir: project,
-            print: (l) => lines.push(l),
-            canAsk: false,
-        });
-        recordTiming(
-            `${STACK} (existing cluster, ambient)`,
-            "teardown (env destroy --unprotect)",
-            (Date.now() - started) / 1000,
-        );
-        assert.strictEqual(code, EXIT.ok, lines.join("\n"));
+        const teardown = await teardownCommon(backend, project, STACK);
+        recordTiming(`${STACK} (existing cluster, ambient)`, "teardown (env destroy --unprotect)", teardown.seconds);
+        assert.strictEqual(teardown.code, EXIT.ok, teardown.output);
         assert.deepStrictEqual(items(["secrets", "-A", "-l", "owner=helm"]), []);
         assert.deepStrictEqual(
             NAMESPACES.filter((ns) => kubectl(["get", "namespace", ns]).code === 0),

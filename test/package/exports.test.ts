@@ -73,6 +73,7 @@ const PUBLIC_TYPES = [
     "ObservabilityStorage",
     "OutboundTrafficPolicy",
     "Owner",
+    "PrometheusStackVersion",
     "Problem",
     "ProblemKind",
     "Protocol",
@@ -221,7 +222,8 @@ describe(`the component package ${PACKAGE_NAME} as npm pack makes it`, function 
                 !/^bin\/.+\.(js|d\.ts)$/.test(f) &&
                 !/^bin\/observability\/dashboards\/(.+\.json|SOURCE\.md)$/.test(f) &&
                 !/^bin\/cluster\/data\/(.+\.json|SOURCE\.md)$/.test(f) &&
-                !/^bin\/mesh\/gateway-api\/(.+\.yaml|SOURCE\.md)$/.test(f),
+                !/^bin\/mesh\/gateway-api\/(.+\.yaml|SOURCE\.md)$/.test(f) &&
+                !/^bin\/observability\/crds\/(kube-prometheus-stack-[0-9.]+\/crd-[a-z]+\.yaml|SOURCE\.md)$/.test(f),
         );
         assert.deepStrictEqual(unexpected, []);
         for (const required of [
@@ -232,6 +234,8 @@ describe(`the component package ${PACKAGE_NAME} as npm pack makes it`, function 
             "bin/observability/dashboards/istio-mesh.json",
             "bin/cluster/data/aws-load-balancer-controller-iam-policy.json",
             "bin/mesh/gateway-api/gateway.networking.k8s.io_gateways.yaml",
+            "bin/observability/crds/kube-prometheus-stack-81.6.2/crd-servicemonitors.yaml",
+            "bin/observability/crds/kube-prometheus-stack-88.5.3/crd-servicemonitors.yaml",
         ]) {
             assert.ok(packed.files.includes(required), `${required} is not packed`);
         }

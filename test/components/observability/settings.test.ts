@@ -20,6 +20,7 @@ describe("components/observability/settings: defaults once, then checks", () => 
             assert.deepStrictEqual(withObservabilityDefaults({}), {
                 dependsOn: [],
                 prometheusRetention: "3d",
+                prometheusStackVersion: "81.6.2",
                 prometheusStorageSize: "10Gi",
                 istioNamespace: "istio-system",
                 storage: "ebs-gp3",
@@ -34,6 +35,7 @@ describe("components/observability/settings: defaults once, then checks", () => 
             ["prometheusStorageSize", ""],
             ["istioNamespace", "istio-canary"],
             ["storage", "cluster-default"],
+            ["prometheusStackVersion", "88.5.3"],
             ["chartMirror", { kind: "oci", url: "oci://registry.example.com/charts" }],
         ];
         for (const [key, value] of cases) {
@@ -62,12 +64,14 @@ describe("components/observability/settings: defaults once, then checks", () => 
                 prometheusRetention: "3 days",
                 prometheusStorageSize: "10GB",
                 storage: "gp2" as never,
+                prometheusStackVersion: "82.0.0" as never,
             });
             assert.strictEqual(settings, undefined);
             assert.deepStrictEqual(problems.map(describeProblem), [
                 'prometheusRetention = "3 days": not a Prometheus retention; allowed: a whole number and h, d, w or y, e.g. 3d or 2w',
                 'prometheusStorageSize = "10GB": not a volume size; allowed: a whole number and Gi or Ti, e.g. 10Gi',
                 'storage = "gp2": allowed: ebs-gp3, cluster-default',
+                'prometheusStackVersion = "82.0.0": no CRDs for this chart version in the package; allowed: 81.6.2, 88.5.3',
             ]);
         });
     });

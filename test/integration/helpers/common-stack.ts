@@ -14,6 +14,7 @@ import { CHART_VALUES_DIR, OFFLINE_CHARTS, OFFLINE_CHART_FOLDERS } from "../../h
 import { tempDir } from "../../helpers/temp";
 import { Backend } from "../../../plan/engine/engine";
 import { kubeconfigFile, kubectl } from "../../../plan/engine/kube";
+import { AutomationWorkspace, main } from "../../../scripts/env";
 
 /** The offline chart set (test/helpers/chart-values.ts). */
 export const SHARED_CHARTS = OFFLINE_CHARTS;
@@ -232,4 +233,26 @@ export async function whileChartsInstall<T>(install: () => Promise<T>): Promise<
  */
 export function beforeCommonDestroy(): void {
     kubectlOk(["delete", "apiservice", "v1beta1.metrics.k8s.io", "--ignore-not-found"]);
+}
+
+/**
+ * The documented teardown of a review environment's common stack (`npm run env -- destroy --env
+ * dev --stack <stack> --unprotect --yes`), after what a destroy needs first here
+ * (beforeCommonDestroy): its exit code, its output and how long it took.
+ */
+export async function teardownCommon(
+    backend: Backend,
+    project: string,
+    stack: string,
+): Promise<{ code: number; output: string; seconds: number }> {
+    beforeCommonDestroy();
+    const lines: string[] = [];
+    const started = Date.now();
+    const code = await main(["destroy", "--env", "dev", "--stack", stack, "--unprotect", "--yes"], {
+        workspace: new AutomationWorkspace(project, false, backend.vars()),
+        dir: project,
+        print: (l) => lines.push(l),
+        canAsk: false,
+    });
+    return { code, output: lines.join("\n"), seconds: (Date.now() - started) / 1000 };
 }

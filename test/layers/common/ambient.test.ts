@@ -52,7 +52,8 @@ describe("common layer in ambient mode (config dataPlane)", () => {
 
     it("keeps sidecars by default: output dataPlane sidecar, no cni, ztunnel or Gateway API CRDs, istiod without a profile", () => {
         assert.strictEqual(sidecar.outputs.dataPlane, "sidecar");
-        const kinds = new Set(sidecar.resources.map((r) => r.type));
+        // The mesh's own: the observability component's CRDs (the Prometheus operator's) are not Istio's.
+        const kinds = new Set(sidecar.resources.filter((r) => r.parent === "istio").map((r) => r.type));
         assert.ok(!kinds.has(CRD) && !kinds.has(VAP) && !kinds.has(VAP_BINDING));
         const charts = sidecar.resources.filter((r) => r.type === RELEASE).map((r) => String(r.inputs.chart));
         assert.deepStrictEqual(
@@ -98,7 +99,7 @@ describe("common layer in ambient mode (config dataPlane)", () => {
     });
 
     it("installs the Gateway API v1.5.1 standard channel as vendored: eight CRDs, then the safe-upgrades policy and its binding", () => {
-        const crds = ambient.resources.filter((r) => r.type === CRD);
+        const crds = ambient.resources.filter((r) => r.type === CRD && r.parent === "istio");
         assert.deepStrictEqual(crds.map((r) => (r.inputs.metadata as any).name).sort(), GATEWAY_API_CRDS);
         const vendored = gatewayApiObjects();
         for (const crd of crds) {

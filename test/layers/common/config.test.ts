@@ -56,6 +56,16 @@ describe("common layer config (layers/common/config.ts)", () => {
         assert.strictEqual(config.observability.prometheusRetention, "3d");
         assert.strictEqual(config.observability.prometheusStorageSize, "10Gi");
         assert.strictEqual(config.observability.grafanaAdminPassword, undefined);
+        assert.strictEqual(config.observability.prometheusStackVersion, "81.6.2");
+    });
+
+    it("reads the kube-prometheus-stack version, one whose CRDs the package carries, naming a bad one", () => {
+        assert.strictEqual(parse({ prometheusStackVersion: "88.5.3" }).observability.prometheusStackVersion, "88.5.3");
+        for (const value of ["88.5.2", "v88.5.3", ""]) {
+            assert.deepStrictEqual(problemsOf({ prometheusStackVersion: value }), [
+                `platform:prometheusStackVersion = ${JSON.stringify(value)}: no CRDs for this chart version in the package; allowed: 81.6.2, 88.5.3`,
+            ]);
+        }
     });
 
     // Issue 14: the gateway's load balancer and the mesh's availability.

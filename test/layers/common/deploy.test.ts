@@ -9,6 +9,7 @@ import {
 } from "../../../components/cluster";
 import { ISTIO_CANARY_VERSION, ISTIO_VERSION } from "../../../components/mesh";
 import { CHARTS } from "../../../components/charts";
+import { prometheusStackCrds } from "../../../components/observability";
 import { eksSecretsKeyPolicy, keyAdminStatement, logGroupKeyPolicy } from "../../../components/kms";
 import { KMS_KEY_ADMIN_ARNS, MINIMAL_COMMON_CONFIG, platformConfig } from "../../helpers/config";
 import { conventionViolations } from "../../../plan/conventions-check";
@@ -31,6 +32,20 @@ function evaluateDev(): Promise<Evaluation> {
 }
 
 /** A common stack with only the layer set: every key at its default. */
+/** The Prometheus operator's CRDs, as every kube-prometheus-stack version the package carries ships them. */
+const PROMETHEUS_STACK_CRD_NAMES = [
+    "alertmanagerconfigs.monitoring.coreos.com",
+    "alertmanagers.monitoring.coreos.com",
+    "podmonitors.monitoring.coreos.com",
+    "probes.monitoring.coreos.com",
+    "prometheusagents.monitoring.coreos.com",
+    "prometheuses.monitoring.coreos.com",
+    "prometheusrules.monitoring.coreos.com",
+    "scrapeconfigs.monitoring.coreos.com",
+    "servicemonitors.monitoring.coreos.com",
+    "thanosrulers.monitoring.coreos.com",
+];
+
 function evaluateDefaults(extra: Record<string, unknown> = {}, secretKeys: string[] = []): Promise<Evaluation> {
     return evaluate({
         stack: "dev-common",
@@ -829,7 +844,50 @@ describe("common layer (layers/common/deploy.ts)", () => {
         }
         const stack = one(dev, "kubernetes:helm.sh/v3:Release", "kube-prometheus-stack");
         assert.strictEqual((stack.inputs.values as any).prometheus.prometheusSpec.retention, "3d");
-        assert.deepStrictEqual(stack.dependsOn, ["gp3", "grafana-admin", "observability"]);
+        // The Prometheus operator's CRDs first (the platform's, not Helm's: skipCrds), then the release.
+        const crds = PROMETHEUS_STACK_CRD_NAMES.map((n) => `prometheus-operator-${n}`);
+        assert.deepStrictEqual(stack.dependsOn, ["gp3", "grafana-admin", "observability", ...crds]);
+        assert.strictEqual(stack.inputs.skipCrds, true);
+        const vendored = prometheusStackCrds("81.6.2");
+        for (const name of PROMETHEUS_STACK_CRD_NAMES) {
+            const crd = one(
+                dev,
+                "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition",
+                `prometheus-operator-${name}`,
+            );
+            const metadata = crd.inputs.metadata as any;
+            assert.strictEqual(metadata.name, name);
+            assert.strictEqual(metadata.annotations["operator.prometheus.io/version"], "0.88.1");
+            assert.strictEqual(metadata.annotations["pulumi.com/patchForce"], "true");
+            assert.strictEqual(metadata.labels.environment, "dev");
+            assert.deepStrictEqual(crd.inputs.spec, vendored.find((c) => c.name === name)?.spec);
+            assert.strictEqual(crd.parent, "observability");
+            // Kept when the stack goes: deleting a CRD deletes every object of its kind in the cluster.
+            assert.deepStrictEqual([crd.options.retainOnDelete, crd.options.protect], [true, false]);
+            assert.ok(crd.dependsOn.includes("dev-common-general-node-group"), crd.dependsOn.join(", "));
+        }
+    });
+
+    it("installs another kube-prometheus-stack version with its own CRDs (prometheusStackVersion)", async () => {
+        const result = await evaluateDefaults({ prometheusStackVersion: "88.5.3" });
+        const stack = one(result, "kubernetes:helm.sh/v3:Release", "kube-prometheus-stack");
+        assert.strictEqual(stack.inputs.version, "88.5.3");
+        const crds = result.resources.filter(
+            (r) =>
+                r.type === "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition" &&
+                r.parent === "observability",
+        );
+        assert.deepStrictEqual(
+            crds.map((r) => [
+                (r.inputs.metadata as any).name,
+                (r.inputs.metadata as any).annotations["operator.prometheus.io/version"],
+            ]),
+            PROMETHEUS_STACK_CRD_NAMES.map((n) => [n, "0.93.1"]),
+        );
+        assert.deepStrictEqual(
+            crds.map((r) => r.inputs.spec),
+            prometheusStackCrds("88.5.3").map((c) => c.spec),
+        );
     });
 
     it("installs cert-manager outside the mesh after observability, then the environment's CA chain, and exports its issuer", () => {
