@@ -229,7 +229,19 @@ describe("service stacks of an ambient environment (test/fixtures/ambient-stacks
         const planned = Object.values(plans);
         const access = accessPlan(planned, accessMeshOf(planned));
         assert.deepStrictEqual(access.notModelled, ["backend", "frontend", "payment"]);
-        assert.deepStrictEqual(access.rows, []);
+        // Only the shared workloads of observability (outside the mesh in either data plane) are targets.
+        assert.deepStrictEqual(
+            [...new Set(access.rows.map((r) => r.to))],
+            ["observability.prometheus", "observability.grafana", "observability.jaeger"],
+        );
+        assert.deepStrictEqual(
+            access.rows
+                .filter(
+                    (r) => r.from === "backend" && r.to === "observability.prometheus" && r.path === "/api/v1/query",
+                )
+                .map((r) => r.allowed),
+            [false, false, false, false],
+        );
         assert.deepStrictEqual(access.outbound, []);
     });
 
