@@ -356,7 +356,11 @@ export const KEY_NOTES: readonly KeyNote[] = [
     },
     {
         key: "dataPlane",
-        note: "Not tried on the whole environment (moving deployed services between data planes is the migration docs/service.md, \"Ambient mode\", lists as not built: each service stack's next run replaces its namespace's labels and its policy objects). On the common stack alone, sidecar to ambient creates the Gateway API CRDs ×8 (retainOnDelete), their admission policy and binding, the istio-cni and ztunnel releases and PodMonitor/ztunnel, and updates istiod's release (the ambient profile) and the Envoy PodMonitor (ztunnel's pods dropped) in place (test/layers/common/ambient.test.ts).",
+        note: "Not tried on the whole environment: with every service following the environment, each service stack's next run moves its namespace (its labels, its pods rolled, its policy and routing objects swapped). Pin each service first (serviceDataPlane) and move them one at a time (docs/service.md, \"Moving a service between data planes\"). On the common stack alone, sidecar to ambient creates the Gateway API CRDs ×8 (retainOnDelete), their admission policy and binding, the istio-cni and ztunnel releases and PodMonitor/ztunnel, and updates istiod's release (the ambient profile) and the Envoy PodMonitor (ztunnel's pods dropped) in place (test/layers/common/ambient.test.ts).",
+    },
+    {
+        key: "serviceDataPlane",
+        note: "Not tried here: the table's environment runs sidecars, where sidecar is the environment's own (no change) and ambient is refused. In an ambient environment, moving one service sidecar to ambient updates its Namespace (labels) and Deployments (a pod label: the pods roll) and deletes its Sidecar, VirtualService, DestinationRule and allow-prometheus NetworkPolicy; back is the reverse; no other stack changes (test/layers/service/mixed.test.ts).",
     },
     { key: "istiodWebhookCaBundle", note: "Set exactly when istiodWebhookUrl is: see istiodWebhookUrl." },
     {

@@ -19,7 +19,9 @@ import { envoyPodMonitorSpec } from "../observability/specs";
 import { sidecarSpec } from "../service/isolation";
 import type { Problem } from "../problems";
 import {
+    AMBIENT_NAMESPACE_LABEL,
     GATEWAY_NETWORKING_API_VERSION,
+    HBONE_PORT,
     WAYPOINT_NAME,
     ambientNamespaceLabels,
     ambientNetworkPolicySpecs,
@@ -96,6 +98,12 @@ export interface DataPlane {
      * none), for a service of these settings (ambient: its waypoint, when it needs one).
      */
     namespaceLabels(revision: string, settings?: ServiceSettings): Record<string, string>;
+    /**
+     * Labels of the service's pod templates beside its own: a change of data plane changes them,
+     * so the pods are replaced by a rollout and rejoin the mesh the new way (injection and ztunnel
+     * capture are decided when a pod starts).
+     */
+    readonly podLabels: Readonly<Record<string, string>>;
     /** Whether a namespace with these labels is in this data plane. */
     isMember(labels: Readonly<Record<string, string>>): boolean;
     /** What each pod runs beside its containers (counted by its quota); none for ambient. */
@@ -155,6 +163,7 @@ function securityObject(kind: string, named: NamedSpec<unknown> | undefined): Da
 export const SIDECAR_DATA_PLANE: DataPlane = {
     mode: "sidecar",
     namespaceLabels: injectionLabels,
+    podLabels: {},
     isMember: (labels) => labels["istio-injection"] === "enabled" || labels["istio.io/rev"] !== undefined,
     podOverhead: { name: "the sidecar", ...SIDECAR_RESOURCES },
     policyBinding: "selector",
@@ -169,7 +178,9 @@ export const SIDECAR_DATA_PLANE: DataPlane = {
         ...securityObject("AuthorizationPolicy", requireHeadersPolicy(service, s.requiredHeaders)),
         ...securityObject("RequestAuthentication", s.jwt && requestAuthenticationPolicy(service, s.jwt)),
     ],
-    networkPolicies: (service, s, mesh, network) => networkPolicySpecs(service, s, mesh, network),
+    // In an ambient environment a caller may come through ztunnel, which reaches a sidecar over HBONE.
+    networkPolicies: (service, s, mesh, network) =>
+        networkPolicySpecs(service, s, mesh, network, undefined, mesh.ambientCallers ? [HBONE_PORT] : []),
     versionServices: () => [],
     egressObjects: (callees, mesh, externalHosts) => [
         {
@@ -217,6 +228,7 @@ export const SIDECAR_DATA_PLANE: DataPlane = {
 export const AMBIENT_DATA_PLANE: DataPlane = {
     mode: "ambient",
     namespaceLabels: (_revision, settings) => ambientNamespaceLabels(settings !== undefined && needsWaypoint(settings)),
+    podLabels: { [AMBIENT_NAMESPACE_LABEL]: "ambient" },
     isMember: (labels) => labels["istio.io/dataplane-mode"] === "ambient",
     policyBinding: "ambient",
     settingsProblems: ambientProblems,

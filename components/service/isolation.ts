@@ -197,10 +197,11 @@ export interface AmbientFence {
 
 /**
  * The namespace's NetworkPolicies: `default-deny-ingress` (every pod, no ingress rule), then
- * `allow-callers` (the service's port from its callers' namespaces and the gateway's when exposed;
- * absent when nobody may call), `allow-prometheus` (the sidecar's merged metrics port from
- * Prometheus' pods in the observability namespace) and `allow-egress` (see `egressPolicy`). The kubelet's probes come from the pod's own node, which NetworkPolicy
- * semantics leave open (docs/service.md).
+ * `allow-callers` (the service's port from its callers' namespaces and the gateway's when exposed,
+ * with `hbonePorts` for callers that come through ztunnel; absent when nobody may call),
+ * `allow-prometheus` (the sidecar's merged metrics port from Prometheus' pods in the observability
+ * namespace) and `allow-egress` (see `egressPolicy`). The kubelet's probes come from the pod's own
+ * node, which NetworkPolicy semantics leave open (docs/service.md).
  */
 export function networkPolicySpecs(
     service: string,
@@ -208,13 +209,14 @@ export function networkPolicySpecs(
     mesh: Pick<MeshFacts, "gatewayNamespace" | "istioNamespace" | "observabilityNamespace">,
     network: { readonly callees: readonly string[]; readonly vpcCidr: string },
     ambient?: AmbientFence,
+    hbonePorts: readonly number[] = [],
 ): NetworkPolicySpec[] {
     const policies: NetworkPolicySpec[] = [
         { name: "default-deny-ingress", spec: { podSelector: {}, policyTypes: ["Ingress"] } },
     ];
     const callers = admittedNamespaces(settings, mesh);
     if (callers.length > 0) {
-        const ports = [{ protocol: "TCP", port: settings.port }];
+        const ports = [settings.port, ...hbonePorts].map((port) => ({ protocol: "TCP", port }));
         const from = [namespacesPeer(callers)];
         if (ambient) {
             // ztunnel delivers mesh traffic to a pod over HBONE; with a waypoint, the callers reach

@@ -32,6 +32,12 @@ export interface MeshFacts {
     readonly observabilityNamespace: string;
     /** How the mesh's pods join it and enforce its policies (components/mesh/dataplane.ts). @default "sidecar" */
     readonly dataPlane?: DataPlaneMode;
+    /**
+     * Whether the environment runs ztunnel (its data plane is ambient) while this service keeps
+     * sidecars: callers in ambient then reach the service's pods over HBONE (port 15008), which its
+     * NetworkPolicy admits from its callers' namespaces beside its own port. @default false
+     */
+    readonly ambientCallers?: boolean;
 }
 
 /** The SPIFFE-style principal of a service account: `<trustDomain>/ns/<namespace>/sa/<account>`. */

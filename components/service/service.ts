@@ -250,7 +250,7 @@ export class Service extends pulumi.ComponentResource {
                 {
                     metadata,
                     spec: deploymentSpec(service, version, spec, {
-                        labels: metadata.labels,
+                        labels: { ...metadata.labels, ...build.plane.podLabels },
                         annotations: metadata.annotations,
                     }),
                 },

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { SliceContext, SliceValues, configKey } from "../../components/config";
+import { SliceContext, SliceValues, configKey, optionalString } from "../../components/config";
+import { DATA_PLANE_MODES, DataPlaneMode } from "../../components/mesh/dataplane";
 import { SERVICE_CONFIG } from "../../components/service/config";
 import { ServiceSettings } from "../../components/service/types";
 import { SHARED_SHAPE } from "../schema/shared";
@@ -9,7 +10,7 @@ export { CALLER_RULE } from "../../components/service/config";
 /**
  * Every key a service stack reads, in Pulumi.yaml's order: the shared organization, the Service's
  * slice (components/service/config.ts: what the stack says about its service), then the layer's
- * own choice of control plane.
+ * own choice of control plane and of data plane.
  */
 export const SERVICE_LAYER_SHAPE = {
     organization: SHARED_SHAPE.organization,
@@ -18,7 +19,20 @@ export const SERVICE_LAYER_SHAPE = {
         description:
             "Inject this service's pods from the common stack's canary control plane (meshCanaryRevision) instead of the main one.",
     }),
+    // Not `dataPlane`: a project has one declaration per key, and the common layer's default
+    // (sidecar) would read as this service's explicit choice in every service stack.
+    serviceDataPlane: configKey(optionalString(dataPlaneChoiceProblem), "", {
+        description:
+            "The data plane this service's namespace joins: empty for the environment's (the common stack's dataPlane), sidecar, or ambient (only where the common stack runs dataPlane ambient). Moves one namespace at a time between the two (docs/service.md, \"Moving a service between data planes\").",
+    }),
 };
+
+/** Why a service's own data plane is not one: what is allowed instead. */
+function dataPlaneChoiceProblem(value: string): string | undefined {
+    return DATA_PLANE_MODES.some((m) => m === value)
+        ? undefined
+        : `allowed: empty (the environment's data plane), ${DATA_PLANE_MODES.join(", ")}`;
+}
 
 /** The parsed values of a service stack's keys. */
 export type ServiceValues = SliceValues<typeof SERVICE_LAYER_SHAPE>;
@@ -36,6 +50,13 @@ export interface ServiceConfig {
     readonly settings: ServiceSettings;
     /** Whether the service's namespace is injected by the mesh's canary control plane. */
     readonly useCanaryMeshRevision: boolean;
+    /** The data plane the service's namespace joins instead of the environment's; unset: the environment's. */
+    readonly serviceDataPlane?: DataPlaneMode;
+}
+
+/** The service's own data plane as a field of its config: absent when it takes the environment's. */
+function choice(mode: DataPlaneMode | undefined): { serviceDataPlane?: DataPlaneMode } {
+    return mode === undefined ? {} : { serviceDataPlane: mode };
 }
 
 /** The service stack's config from its parsed keys: the Service's slice, with its checks. */
@@ -53,5 +74,6 @@ export function parseServiceConfig(
         organization: v.organization,
         settings: SERVICE_CONFIG.settings(v, context, { service: serviceName }),
         useCanaryMeshRevision: v.useCanaryMeshRevision,
+        ...choice(DATA_PLANE_MODES.find((m) => m === v.serviceDataPlane)),
     };
 }

@@ -56,13 +56,15 @@ export function meshRevisionOf(
 }
 
 /**
- * The data plane the service joins: the environment's (the common stack's output `dataPlane`; a
- * common stack deployed before that output existed runs sidecars). A value no strategy of
- * components/mesh/dataplane.ts serves is refused before anything is created, naming the common
- * stack's key.
+ * The data plane the service joins: its own choice (`serviceDataPlane`) or else the environment's
+ * (the common stack's output `dataPlane`; a common stack deployed before that output existed runs
+ * sidecars). An ambient environment keeps the sidecar injector, so a service may stay on sidecars
+ * there; a sidecar environment has no ztunnel, so a service cannot join ambient before its common
+ * stack does. A value no strategy of components/mesh/dataplane.ts serves is refused before anything
+ * is created, naming the common stack's key.
  */
 export function serviceDataPlane(
-    config: Pick<ServiceConfig, "stack" | "env">,
+    config: Pick<ServiceConfig, "stack" | "env" | "serviceDataPlane">,
     common: Partial<Pick<CommonOutputs, "dataPlane">>,
 ): DataPlaneMode {
     const environment = common.dataPlane ?? DEFAULT_DATA_PLANE;
@@ -76,7 +78,17 @@ export function serviceDataPlane(
             },
         ]);
     }
-    return mode;
+    const own = config.serviceDataPlane;
+    if (own === "ambient" && mode !== "ambient") {
+        throw configError(config.stack, [
+            {
+                path: "platform:serviceDataPlane",
+                value: own,
+                message: `stack "${config.env}-common" runs dataPlane ${mode} (no ztunnel, no istio-cni); set platform:dataPlane ambient there first, or leave this empty`,
+            },
+        ]);
+    }
+    return own ?? mode;
 }
 
 /**
@@ -138,6 +150,7 @@ export function deployService(config: ServiceConfig, inputs: ServiceInputs): Sta
             istioNamespace: common.istioNamespace,
             observabilityNamespace: OBSERVABILITY_NAMESPACE,
             dataPlane,
+            ...(dataPlane === "sidecar" && common.dataPlane === "ambient" ? { ambientCallers: true } : {}),
         },
         zoneName: global.privateZoneName,
         callees: calleesOf(config.service, inputs.accessGraph()),

@@ -41,7 +41,9 @@ import * as path from "path";
 import { StackPlan, manifestsOf, planEnvironment } from "../../plan/plan";
 import { ROOT } from "../../plan/stack-config";
 import { tempDir } from "../helpers/temp";
-import { AMBIENT_FIXTURE_STACKS } from "../helpers/stacks";
+import { AMBIENT_FIXTURE_STACKS, stacksWithKeys } from "../helpers/stacks";
+import { plannedStacks, upgradeOfPlans } from "../../plan/release-diff";
+import { ObservedChange, PreviewStep, compareWithDeclared, declarationsOf, observedChanges } from "../../plan/upgrade";
 import { Backend, CommandResult, describe as describeCommand, projectCopy } from "../../plan/engine/engine";
 import { AutomationWorkspace, EXIT, failure, main } from "../../scripts/env";
 import { kubectl } from "../../plan/engine/kube";
@@ -788,6 +790,65 @@ describe("dev-common with dataPlane ambient on an existing cluster under the rea
             .map((p) => p.metadata.name)
             .sort();
         assert.deepStrictEqual(attached, ["allow-callers", "waypoint-allow-nothing"]);
+    });
+
+    it("one namespace moves to sidecars and back (serviceDataPlane): each preview exactly the offline plans' changes, the pods rejoining the mesh the new way", async () => {
+        const MOVED = "dev-payment";
+        const namespace = "payment";
+        const mixedPlans = await planEnvironment(
+            "dev",
+            stacksWithKeys(AMBIENT_FIXTURE_STACKS, MOVED, { serviceDataPlane: "sidecar" }),
+        );
+        const expected = (from: StackPlan[], to: StackPlan[]) =>
+            upgradeOfPlans(plannedStacks(from), plannedStacks(to)).find((u) => u.stack === MOVED)!.changes;
+        const step = async (label: string, want: ObservedChange[]) => {
+            const preview = await backend.run(project, ["preview", "--json", "--stack", MOVED]);
+            recordTiming(`${MOVED} (moved between data planes)`, `preview (${label})`, preview.seconds);
+            assert.strictEqual(preview.code, 0, describeCommand(preview));
+            const observed = observedChanges((JSON.parse(preview.stdout) as { steps?: PreviewStep[] }).steps ?? []);
+            const problems = compareWithDeclared(MOVED, declarationsOf(want), observed, [], "the engine");
+            assert.deepStrictEqual(problems, [], `${label}:\n${problems.join("\n")}`);
+            const up = await backend.run(project, ["up", "--yes", "--skip-preview", "--stack", MOVED]);
+            recordTiming(`${MOVED} (moved between data planes)`, `up (${label})`, up.seconds);
+            assert.strictEqual(up.code, 0, describeCommand(up));
+            // The Deployment's rollout replaced the pods, which joined the mesh as their namespace now says.
+            kubectlOk(["-n", namespace, "rollout", "status", "deployment/payment-v1", "--timeout=120s"]);
+            const again = await backend.run(project, ["preview", "--expect-no-changes", "--diff", "--stack", MOVED]);
+            recordTiming(`${MOVED} (moved between data planes)`, `preview (no change after ${label})`, again.seconds);
+            assert.strictEqual(again.code, 0, describeCommand(again));
+        };
+        const podsOf = () => items(["pods", "-n", namespace]).filter((p) => p.metadata.deletionTimestamp === undefined);
+
+        // To sidecars: injection on, the pods rolled and injected by istiod's webhook, the Sidecar made.
+        await backend.ok(project, ["config", "set", "--stack", MOVED, "platform:serviceDataPlane", "sidecar"]);
+        await step("to sidecar", expected(ambientPlans, mixedPlans));
+        const injected = JSON.parse(kubectlOk(["get", "namespace", namespace, "-o", "json"])).metadata.labels;
+        assert.strictEqual(injected["istio-injection"], "enabled");
+        assert.ok(!("istio.io/dataplane-mode" in injected));
+        assert.ok(podsOf().length > 0, `no pod in ${namespace}`);
+        for (const pod of podsOf()) {
+            assert.ok(
+                pod.spec.containers.some((c: any) => c.name === "istio-proxy"),
+                `${pod.metadata.name} has no sidecar`,
+            );
+        }
+        kubectlOk(["-n", namespace, "get", "sidecars.networking.istio.io", "default"]);
+
+        // Back to the environment's ambient: no injection, the pods rolled again without a sidecar.
+        await backend.ok(project, ["config", "rm", "--stack", MOVED, "platform:serviceDataPlane"]);
+        await step("back to ambient", expected(mixedPlans, ambientPlans));
+        const captured = JSON.parse(kubectlOk(["get", "namespace", namespace, "-o", "json"])).metadata.labels;
+        assert.strictEqual(captured["istio.io/dataplane-mode"], "ambient");
+        assert.ok(!("istio-injection" in captured));
+        assert.ok(podsOf().length > 0, `no pod in ${namespace}`);
+        for (const pod of podsOf()) {
+            assert.ok(
+                !pod.spec.containers.some((c: any) => c.name === "istio-proxy"),
+                `${pod.metadata.name} was injected`,
+            );
+            assert.strictEqual(pod.metadata.labels["istio.io/dataplane-mode"], "ambient", pod.metadata.name);
+        }
+        assert.strictEqual(kubectl(["-n", namespace, "get", "sidecars.networking.istio.io", "default"]).code, 1);
     });
 
     it("the ambient services' second preview shows no changes, and their destroy leaves none of their namespaces", async () => {

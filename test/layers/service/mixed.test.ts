@@ -1,0 +1,189 @@
+import * as assert from "assert";
+import { accessMeshOf, accessPlan } from "../../../plan/access-plan";
+import { evaluate } from "../../../plan/evaluate";
+import { StackPlan, hasViolations, manifestsOf, planEnvironment } from "../../../plan/plan";
+import { declarationsOf } from "../../../plan/upgrade";
+import { plannedStacks, upgradeOfPlans } from "../../../plan/release-diff";
+import { readStackConfig } from "../../../plan/stack-config";
+import { devStackOutputs } from "../../helpers/fixtures";
+import { AMBIENT_FIXTURE_STACKS, FIXTURE_STACKS, stacksWithKeys } from "../../helpers/stacks";
+
+/** The Kubernetes object `kind`/`name` of a planned stack. */
+function object(plan: StackPlan, kind: string, name: string): any {
+    const found = manifestsOf(plan.evaluation.resources).filter(
+        (m) => m.kind === kind && (m.metadata as { name: string }).name === name,
+    );
+    assert.strictEqual(found.length, 1, `${plan.config.stack}: ${kind} ${name}`);
+    return found[0];
+}
+
+// The ambient fixture environment with its payment kept on sidecars (serviceDataPlane: sidecar): a
+// mixed mesh, and the two ends of one namespace's move between data planes.
+describe("a mixed mesh: a service's own data plane (serviceDataPlane) in an ambient environment", () => {
+    let ambient: StackPlan[];
+    let mixed: StackPlan[];
+    const byStack = (plans: StackPlan[], stack: string) => plans.find((p) => p.config.stack === stack)!;
+    before(async () => {
+        ambient = await planEnvironment("dev", AMBIENT_FIXTURE_STACKS);
+        mixed = await planEnvironment(
+            "dev",
+            stacksWithKeys(AMBIENT_FIXTURE_STACKS, "dev-payment", { serviceDataPlane: "sidecar" }),
+        );
+    });
+
+    it("the service kept on sidecars is injected and scoped by its Sidecar; its callers through ztunnel reach it over HBONE", () => {
+        for (const plan of mixed) {
+            assert.ok(!hasViolations(plan), `${plan.config.stack}: ${JSON.stringify(plan.violations)}`);
+        }
+        const payment = byStack(mixed, "dev-payment");
+        assert.strictEqual(object(payment, "Namespace", "payment").metadata.labels["istio-injection"], "enabled");
+        assert.ok(!("istio.io/dataplane-mode" in object(payment, "Namespace", "payment").metadata.labels));
+        object(payment, "Sidecar", "default");
+        object(payment, "VirtualService", "payment");
+        assert.ok(
+            !("istio.io/dataplane-mode" in object(payment, "Deployment", "payment-v1").spec.template.metadata.labels),
+        );
+        // The backend (ambient) calls it through ztunnel, which reaches a sidecar over HBONE (15008).
+        assert.deepStrictEqual(object(payment, "NetworkPolicy", "allow-callers").spec, {
+            podSelector: { matchLabels: { app: "payment" } },
+            policyTypes: ["Ingress"],
+            ingress: [
+                {
+                    from: [
+                        {
+                            namespaceSelector: {
+                                matchExpressions: [
+                                    { key: "kubernetes.io/metadata.name", operator: "In", values: ["backend"] },
+                                ],
+                            },
+                        },
+                    ],
+                    ports: [
+                        { protocol: "TCP", port: 8080 },
+                        { protocol: "TCP", port: 15008 },
+                    ],
+                },
+            ],
+        });
+        // The others stay in ambient, their pods labelled for it.
+        for (const service of ["backend", "frontend"]) {
+            const plan = byStack(mixed, `dev-${service}`);
+            assert.strictEqual(
+                object(plan, "Namespace", service).metadata.labels["istio.io/dataplane-mode"],
+                "ambient",
+            );
+            for (const m of manifestsOf(plan.evaluation.resources).filter((x) => x.kind === "Deployment")) {
+                assert.strictEqual((m as any).spec.template.metadata.labels["istio.io/dataplane-mode"], "ambient");
+            }
+        }
+    });
+
+    it("moving its namespace to ambient changes exactly its own stack: labels, pods rolled, the sidecar-only objects deleted", () => {
+        const upgrades = upgradeOfPlans(plannedStacks(mixed), plannedStacks(ambient));
+        assert.deepStrictEqual(
+            upgrades.filter((u) => u.changes.length > 0).map((u) => u.stack),
+            ["dev-payment"],
+        );
+        const payment = upgrades.find((u) => u.stack === "dev-payment")!;
+        assert.deepStrictEqual(declarationsOf(payment.changes), [
+            { op: "delete", type: "kubernetes:networking.istio.io/v1:DestinationRule", name: "payment" },
+            { op: "delete", type: "kubernetes:networking.istio.io/v1:Sidecar", name: "payment-sidecar" },
+            { op: "delete", type: "kubernetes:networking.istio.io/v1:VirtualService", name: "payment" },
+            { op: "delete", type: "kubernetes:networking.k8s.io/v1:NetworkPolicy", name: "payment-allow-prometheus" },
+            {
+                op: "update",
+                type: "kubernetes:apps/v1:Deployment",
+                name: "payment-v1",
+                inputs: ["spec.template.metadata.labels.istio.io/dataplane-mode"],
+            },
+            {
+                op: "update",
+                type: "kubernetes:core/v1:Namespace",
+                name: "payment",
+                inputs: ["metadata.labels.istio-injection", "metadata.labels.istio.io/dataplane-mode"],
+            },
+        ]);
+        assert.deepStrictEqual(payment.protection, []);
+        assert.deepStrictEqual(payment.outputs, {});
+        // The pods roll only after their namespace is relabelled: the Deployment waits for the Namespace.
+        const resources = byStack(ambient, "dev-payment").evaluation.resources;
+        const namespace = resources.find((r) => r.type === "kubernetes:core/v1:Namespace")!;
+        const deployment = resources.find((r) => r.type === "kubernetes:apps/v1:Deployment")!;
+        assert.ok(
+            deployment.dependsOn.includes(namespace.name),
+            `the Deployment does not depend on the Namespace: ${JSON.stringify(deployment.dependsOn)}`,
+        );
+    });
+
+    it("moving it back to sidecars is the same change reversed", () => {
+        const back = upgradeOfPlans(plannedStacks(ambient), plannedStacks(mixed)).find(
+            (u) => u.stack === "dev-payment",
+        )!;
+        assert.deepStrictEqual(
+            declarationsOf(back.changes).map((c) => `${c.op} ${c.name}`),
+            [
+                "create payment",
+                "create payment-sidecar",
+                "create payment",
+                "create payment-allow-prometheus",
+                "update payment-v1",
+                "update payment",
+            ],
+        );
+    });
+
+    it("the access matrix models the sidecar service across modes (an ambient caller admitted by namespace) and leaves the ambient ones out", () => {
+        const access = accessPlan(mixed, accessMeshOf(mixed));
+        assert.deepStrictEqual(access.notModelled, ["backend", "frontend"]);
+        const verdicts = access.rows
+            .filter((r) => r.to === "payment" && r.method === "GET")
+            .map((r) => `${r.from} ${r.allowed}`);
+        assert.deepStrictEqual(verdicts, [
+            "backend true",
+            "frontend false",
+            "ingress-gateway false",
+            "outsider false",
+            "other-in-backend true",
+        ]);
+    });
+});
+
+describe("serviceDataPlane in a sidecar environment", () => {
+    it("sidecar is the environment's own: the plan is the same as without the key", async () => {
+        const config = readStackConfig("dev-payment", FIXTURE_STACKS);
+        const without = await evaluate({
+            stack: "dev-payment",
+            config: config.config,
+            stackOutputs: devStackOutputs(),
+        });
+        const pinned = await evaluate({
+            stack: "dev-payment",
+            config: { ...config.config, "platform:serviceDataPlane": "sidecar" },
+            stackOutputs: devStackOutputs(),
+        });
+        assert.deepStrictEqual(
+            pinned.resources.map((r) => [r.urn, r.inputs]),
+            without.resources.map((r) => [r.urn, r.inputs]),
+        );
+    });
+
+    it("refuses ambient before its common stack runs it, and a data plane that is none, naming the key", async () => {
+        const config = readStackConfig("dev-payment", FIXTURE_STACKS);
+        const run = (value: string) =>
+            evaluate({
+                stack: "dev-payment",
+                config: { ...config.config, "platform:serviceDataPlane": value },
+                stackOutputs: devStackOutputs(),
+            });
+        await assert.rejects(run("ambient"), {
+            message:
+                'Configuration of stack "dev-payment" (Pulumi.dev-payment.yaml) is invalid; nothing was created:\n' +
+                '  - platform:serviceDataPlane = "ambient": stack "dev-common" runs dataPlane sidecar (no ztunnel, no istio-cni); set platform:dataPlane ambient there first, or leave this empty',
+        });
+        await assert.rejects(run("ztunnel"), {
+            message:
+                'Configuration of stack "dev-payment" (Pulumi.dev-payment.yaml) is invalid; nothing was created:\n' +
+                '  - platform:serviceDataPlane = "ztunnel": allowed: empty (the environment\'s data plane), sidecar, ambient',
+        });
+    });
+});
