@@ -6,7 +6,9 @@ import * as path from "path";
 import { isStackOfEnvironment, layerOfStackName, serviceOfStackName, serviceStackName } from "../layers/layering";
 import { DataPlane, dataPlaneOfNamespace } from "../components/mesh/dataplane";
 import { principalOf } from "../components/service/policies";
+import { USE_WAYPOINT_LABEL } from "../components/service/ambient";
 import {
+    Decision,
     PATH_TEMPLATE,
     PolicyBinding,
     PolicyManifest,
@@ -120,6 +122,8 @@ interface PlannedService {
     readonly issuers: string[];
     /** The data plane its namespace is in: how its policies bind and what scopes its egress. */
     readonly plane: DataPlane;
+    /** The waypoint its namespace's traffic goes through (ambient, `istio.io/use-waypoint`), if any. */
+    readonly waypoint?: string;
 }
 
 function ofType(resources: readonly RecordedResource[], type: string): RecordedResource[] {
@@ -153,6 +157,9 @@ function plannedServices(plans: readonly StackPlan[]): PlannedService[] {
                 workloads,
                 issuers: [...new Set(issuers)],
                 plane: dataPlaneOfNamespace(namespace?.labels ?? {}),
+                ...(namespace?.labels?.[USE_WAYPOINT_LABEL] === undefined
+                    ? {}
+                    : { waypoint: namespace.labels[USE_WAYPOINT_LABEL] }),
             };
         });
 }
@@ -276,6 +283,11 @@ interface Target {
     readonly probes: readonly string[];
     /** The shared workload it is, for a shared target. */
     readonly shared?: SharedWorkload;
+    /**
+     * For an ambient target behind a waypoint: the waypoint's principal, which its pods' ztunnel
+     * sees instead of the caller's (the waypoint's policies judge the caller: `binding` waypoint).
+     */
+    readonly waypointPrincipal?: string;
 }
 
 /** The matrix and its allowed edges. */
@@ -284,11 +296,6 @@ export interface AccessPlan {
     readonly edges: AccessEdge[];
     /** Each service's requests to external hosts (closed egress). @default [] */
     readonly outbound?: OutboundRow[];
-    /**
-     * The services the matrix leaves out as targets, sorted: those of a data plane it does not model
-     * (ambient: ztunnel and waypoints, docs/service.md "Ambient mode"). @default []
-     */
-    readonly notModelled?: string[];
 }
 
 /** The egress scope of a namespace's proxies (a Sidecar), as recorded in the plan. */
@@ -399,6 +406,30 @@ export function outboundRows(plans: readonly StackPlan[], mode: OutboundMode): O
 }
 
 /**
+ * The verdict on a request to an ambient workload behind a waypoint: the waypoint enforces its
+ * policies (`targetRefs`) on the caller's request; what it admits it forwards, and the pod's
+ * ztunnel then sees the waypoint's principal (its selector policies: `allow-waypoint`). Both must
+ * admit it.
+ */
+function throughWaypoint(
+    waypoint: (request: Request) => Decision,
+    ztunnel: (request: Request) => Decision,
+    waypointPrincipal: string,
+): (request: Request) => Decision {
+    return (request) => {
+        const atWaypoint = waypoint(request);
+        if (!atWaypoint.allowed) {
+            return { ...atWaypoint, reason: `waypoint: ${atWaypoint.reason}` };
+        }
+        const atPod = ztunnel({ ...request, principal: waypointPrincipal, token: undefined });
+        if (!atPod.allowed) {
+            return { allowed: false, reason: `ztunnel, from the waypoint: ${atPod.reason}` };
+        }
+        return { ...atWaypoint, reason: `waypoint: ${atWaypoint.reason}; ztunnel: ${atPod.reason}` };
+    };
+}
+
+/**
  * The access matrix of planned service stacks: every service, the ingress gateway (without a
  * token, and with a valid token of each issuer the target accepts), the outsider and, for each
  * namespace-wide rule, another workload of that namespace, against every service, with each probe
@@ -422,12 +453,18 @@ export function accessPlan(plans: readonly StackPlan[], mesh: AccessMesh): Acces
         principal: sharedPrincipal(mesh.trustDomain, w),
         pod: sharedPod(w),
     }));
-    // Ambient services are not targets yet (their waypoints' policies are not modelled): listed apart.
-    const notModelled = services.filter((s) => s.plane.mode !== "sidecar").map((s) => s.name);
     const targets: Target[] = [
-        ...services
-            .filter((s) => s.plane.mode === "sidecar")
-            .map((s) => ({ ...s, binding: s.plane.policyBinding, probes: [] })),
+        ...services.map((s) =>
+            // Behind a waypoint (ambient, L7): the waypoint judges the caller, then the pods' ztunnel the waypoint.
+            s.plane.policyBinding === "ambient" && s.waypoint !== undefined
+                ? {
+                      ...s,
+                      binding: "waypoint" as const,
+                      probes: [],
+                      waypointPrincipal: principalOf(mesh.trustDomain, s.namespace, s.waypoint),
+                  }
+                : { ...s, binding: s.plane.policyBinding, probes: [] },
+        ),
         // The shared workloads, where the plan fences them (the common stack's policies in their namespace).
         ...(policies.some((p) => p.metadata.namespace === OBSERVABILITY_NAMESPACE) ? SHARED_TARGETS : []).map((w) => ({
             name: sharedTargetName(w),
@@ -448,7 +485,13 @@ export function accessPlan(plans: readonly StackPlan[], mesh: AccessMesh): Acces
         // The policies that apply to each workload (as its data plane binds them), picked and checked
         // once for every request to it.
         const evaluators = target.workloads.map((w) =>
-            accessEvaluator(candidates, w, mesh.rootNamespace, mesh.trustDomain, target.binding),
+            target.waypointPrincipal === undefined
+                ? accessEvaluator(candidates, w, mesh.rootNamespace, mesh.trustDomain, target.binding)
+                : throughWaypoint(
+                      accessEvaluator(candidates, w, mesh.rootNamespace, mesh.trustDomain, "waypoint"),
+                      accessEvaluator(candidates, w, mesh.rootNamespace, mesh.trustDomain, "ambient"),
+                      target.waypointPrincipal,
+                  ),
         );
         const callers: Caller[] = [
             ...services
@@ -527,7 +570,6 @@ export function accessPlan(plans: readonly StackPlan[], mesh: AccessMesh): Acces
             namespaceWide: [...e.namespaceWide].sort(),
         })),
         outbound: outboundRows(plans, mesh.outboundTrafficPolicy ?? "REGISTRY_ONLY"),
-        ...(notModelled.length === 0 ? {} : { notModelled: notModelled.sort() }),
     };
 }
 

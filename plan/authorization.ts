@@ -15,6 +15,10 @@
  */
 import { isIP } from "net";
 import type { DataPlane } from "../components/mesh/dataplane";
+import { GATEWAY_NETWORKING_API_VERSION, WAYPOINT_NAME } from "../components/service/ambient";
+
+/** The Gateway API's group, which a waypoint's `Gateway` is of. */
+const GATEWAY_API_GROUP = GATEWAY_NETWORKING_API_VERSION.split("/")[0];
 
 /** An AuthorizationPolicy manifest, as recorded in the plan. */
 export interface PolicyManifest {
@@ -327,6 +331,26 @@ function checkModelled(policy: PolicyManifest): void {
     }
 }
 
+/** What only an HTTP proxy sees: the fields a policy ztunnel enforces cannot use. */
+const L7_FIELDS = new Set(["requestPrincipals", "remoteIpBlocks", "methods", "paths", "hosts"]);
+
+/**
+ * ztunnel enforces a policy at L4: one with HTTP attributes there is not Istio's to judge by the
+ * rules the matrix models (the service layer puts them on a waypoint), so it is refused, not guessed.
+ */
+function checkLayer4(policy: PolicyManifest): void {
+    for (const rule of policy.spec?.rules ?? []) {
+        const fields = [
+            ...(rule.from ?? []).flatMap((f) => Object.keys(f.source ?? {})),
+            ...(rule.to ?? []).flatMap((t) => Object.keys(t.operation ?? {})),
+        ].map((k) => baseField(k).base);
+        const l7 = fields.find((k) => L7_FIELDS.has(k));
+        if (l7 !== undefined || (rule.when ?? []).length > 0) {
+            fail(policy, `${l7 ?? "a when condition"} in a policy ztunnel enforces (L4 only)`);
+        }
+    }
+}
+
 /** Whether a rule matches: every present part (`from` any, `to` any, `when` all). */
 function ruleMatches(policy: PolicyManifest, rule: PolicyRule, r: Request, trustDomain: string): boolean {
     // An empty `from` or `to` list reaches istiod as an absent one (protobuf has no empty list): any.
@@ -359,10 +383,26 @@ export function selects(policy: PolicyManifest, workload: Workload, rootNamespac
  * How a data plane binds an AuthorizationPolicy to a workload (components/mesh/dataplane.ts): by
  * `selector`, each selected pod's proxy enforcing it; or `ambient`, where the pod's ztunnel
  * enforces the policies that select it (or its namespace) and a policy with `targetRefs` binds to
- * a waypoint instead, never to the pod. The access matrix models sidecar enforcement only: it
- * leaves ambient services out (`AccessPlan.notModelled`).
+ * a waypoint instead, never to the pod. `waypoint` is the other half of ambient: the policies a
+ * namespace's waypoint enforces, attached by `targetRefs` to its `Gateway` (WAYPOINT_NAME).
  */
-export type PolicyBinding = DataPlane["policyBinding"];
+export type PolicyBinding = DataPlane["policyBinding"] | "waypoint";
+
+/** Whether a policy is attached by `targetRefs` to the waypoint `Gateway` of the workload's namespace. */
+function attachedToWaypoint(policy: PolicyManifest, workload: Workload): boolean {
+    if (policy.spec?.targetRef !== undefined) {
+        fail(policy, "targetRef");
+    }
+    const refs = (policy.spec?.targetRefs ?? []) as { group?: string; kind?: string; name?: string }[];
+    if (refs.length === 0 || policy.metadata.namespace !== workload.namespace) {
+        return false;
+    }
+    const other = refs.find((r) => r.kind !== "Gateway" || r.group !== GATEWAY_API_GROUP);
+    if (other !== undefined) {
+        fail(policy, `targetRefs to a ${other.kind ?? "resource"} (only a waypoint Gateway is modelled)`);
+    }
+    return refs.some((r) => r.name === WAYPOINT_NAME);
+}
 
 /** Whether `policy` applies to `workload` under `binding`. */
 export function applies(
@@ -378,6 +418,8 @@ export function applies(
             return policy.spec?.targetRefs === undefined && policy.spec?.targetRef === undefined
                 ? selects(policy, workload, rootNamespace)
                 : false;
+        case "waypoint":
+            return attachedToWaypoint(policy, workload);
     }
 }
 
@@ -550,6 +592,9 @@ export function accessEvaluator(
     const applicable = policies.filter((p) => applies(binding, p, workload, rootNamespace));
     checkPolicies(applicable);
     applicable.forEach(checkModelled);
+    if (binding === "ambient") {
+        applicable.forEach(checkLayer4);
+    }
     const byAction = (action: string) => applicable.filter((p) => (p.spec?.action ?? "ALLOW") === action);
     if (byAction("CUSTOM").length > 0) {
         fail(byAction("CUSTOM")[0], "action CUSTOM");

@@ -20,6 +20,11 @@ function main(): number {
                 console.log(`${env}: ${line}`);
             }
             console.log(`${env}: ${run.summary}`);
+            if (run.notChecked) {
+                console.log(
+                    `${env}: not checked by the oracle (ambient: it compiles a sidecar's filters): ${run.notChecked.join(", ")}`,
+                );
+            }
             failed += run.disagree.length + run.unknown.length > 0 ? 1 : 0;
         } finally {
             fs.rmSync(out, { recursive: true, force: true });

@@ -255,9 +255,6 @@ async function planHere(args: Args, env: string): Promise<HerePlan> {
         console.log(
             `  outbound: ${outbound.filter((r) => r.allowed).length} of ${outbound.length} requests to external hosts allowed`,
         );
-        if (access.notModelled) {
-            console.log(`  not in the matrix (ambient data plane, not modelled yet): ${access.notModelled.join(", ")}`);
-        }
         console.log(`  wrote ${args.show(access.dir)}/{access.json,access.md,outbound.json}\n`);
     }
     // A broken convention or mandatory policy fails the plan, after every file is written.

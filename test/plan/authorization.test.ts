@@ -188,6 +188,49 @@ describe("access evaluator (plan/authorization.ts)", () => {
         );
     });
 
+    it("ambient: a waypoint enforces the policies attached to its Gateway by targetRefs, ztunnel the others; ztunnel's are L4 only", () => {
+        const waypointRef = [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "waypoint" }];
+        const atWaypoint = policy("allow-callers", {
+            targetRefs: waypointRef,
+            action: "ALLOW",
+            rules: allowFrontend.spec!.rules,
+        });
+        const allowWaypoint = policy("allow-waypoint", {
+            selector: { matchLabels: { app: "backend" } },
+            action: "ALLOW",
+            rules: [{ from: [{ source: { principals: ["cluster.local/ns/backend/sa/waypoint"] } }] }],
+        });
+        const all = [allowNothing, atWaypoint, allowWaypoint];
+        const at = (binding: "waypoint" | "ambient", request: Request) => {
+            const { allowed, reason } = evaluateWithRule(all, BACKEND, request, undefined, undefined, binding);
+            return { allowed, reason };
+        };
+        assert.deepStrictEqual(at("waypoint", get()), { allowed: true, reason: "ALLOW backend/allow-callers" });
+        assert.deepStrictEqual(at("waypoint", get({ path: "/admin" })), {
+            allowed: false,
+            reason: "no ALLOW policy matched (backend/allow-callers)",
+        });
+        // The pod's ztunnel admits the waypoint, not the caller itself.
+        assert.deepStrictEqual(at("ambient", get()), {
+            allowed: false,
+            reason: "no ALLOW policy matched (backend/allow-nothing, backend/allow-waypoint)",
+        });
+        assert.deepStrictEqual(at("ambient", get({ principal: "cluster.local/ns/backend/sa/waypoint" })), {
+            allowed: true,
+            reason: "ALLOW backend/allow-waypoint",
+        });
+        // A waypoint's policy attached to anything but its Gateway, and HTTP attributes at ztunnel, are refused.
+        const toService = policy("svc", { targetRefs: [{ group: "", kind: "Service", name: "backend" }] });
+        assert.throws(() => evaluateWithRule([toService], BACKEND, get(), undefined, undefined, "waypoint"), {
+            message:
+                "access matrix: policy backend/svc: targetRefs to a Service (only a waypoint Gateway is modelled) is not modelled",
+        });
+        assert.throws(() => evaluateWithRule([allowFrontend], BACKEND, get(), undefined, undefined, "ambient"), {
+            message:
+                "access matrix: policy backend/allow-callers: methods in a policy ztunnel enforces (L4 only) is not modelled",
+        });
+    });
+
     it("refuses to guess: CUSTOM, targetRef and unknown fields fail naming the policy", () => {
         assert.throws(
             () =>

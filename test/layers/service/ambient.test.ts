@@ -225,15 +225,57 @@ describe("service stacks of an ambient environment (test/fixtures/ambient-stacks
         }
     });
 
-    it("the access matrix says it leaves the ambient services out rather than judging them as sidecars", () => {
+    it("the access matrix judges ambient services where they are enforced: behind a waypoint its targetRefs policies, then ztunnel admitting the waypoint; L4 only, ztunnel by identity", () => {
         const planned = Object.values(plans);
         const access = accessPlan(planned, accessMeshOf(planned));
-        assert.deepStrictEqual(access.notModelled, ["backend", "frontend", "payment"]);
-        // Only the shared workloads of observability (outside the mesh in either data plane) are targets.
         assert.deepStrictEqual(
             [...new Set(access.rows.map((r) => r.to))],
-            ["observability.prometheus", "observability.grafana", "observability.jaeger"],
+            [
+                "backend",
+                "frontend",
+                "payment",
+                "observability.prometheus",
+                "observability.grafana",
+                "observability.jaeger",
+            ],
         );
+        const verdicts = (to: string, method: string) =>
+            access.rows
+                .filter((r) => r.to === to && r.method === method)
+                .map((r) => `${r.from} ${r.path}${r.token ? " token" : ""}: ${r.allowed} (${r.reason})`);
+        // backend: L7 callers, so a waypoint. The frontend may GET and POST under /api/ only.
+        assert.deepStrictEqual(verdicts("backend", "GET"), [
+            "frontend /: false (waypoint: no ALLOW policy matched (backend/allow-callers, backend/waypoint-allow-nothing))",
+            "frontend /api: false (waypoint: no ALLOW policy matched (backend/allow-callers, backend/waypoint-allow-nothing))",
+            "frontend /api/example: true (waypoint: ALLOW backend/allow-callers; ztunnel: ALLOW backend/allow-waypoint)",
+            "payment /: false (waypoint: no ALLOW policy matched (backend/allow-callers, backend/waypoint-allow-nothing))",
+            "payment /api: false (waypoint: no ALLOW policy matched (backend/allow-callers, backend/waypoint-allow-nothing))",
+            "payment /api/example: false (waypoint: no ALLOW policy matched (backend/allow-callers, backend/waypoint-allow-nothing))",
+            "ingress-gateway /: false (waypoint: no ALLOW policy matched (backend/allow-callers, backend/waypoint-allow-nothing))",
+            "ingress-gateway /api: false (waypoint: no ALLOW policy matched (backend/allow-callers, backend/waypoint-allow-nothing))",
+            "ingress-gateway /api/example: false (waypoint: no ALLOW policy matched (backend/allow-callers, backend/waypoint-allow-nothing))",
+            "outsider /: false (waypoint: no ALLOW policy matched (backend/allow-callers, backend/waypoint-allow-nothing))",
+            "outsider /api: false (waypoint: no ALLOW policy matched (backend/allow-callers, backend/waypoint-allow-nothing))",
+            "outsider /api/example: false (waypoint: no ALLOW policy matched (backend/allow-callers, backend/waypoint-allow-nothing))",
+        ]);
+        assert.deepStrictEqual(
+            access.rows.filter((r) => r.to === "backend" && r.allowed).map((r) => `${r.from} ${r.method} ${r.path}`),
+            ["frontend GET /api/example", "frontend POST /api/example"],
+        );
+        // frontend: JWT, so a waypoint; its caller payment needs a token, which only the gateway's probes carry.
+        assert.deepStrictEqual(
+            access.rows.filter((r) => r.to === "frontend" && r.allowed),
+            [],
+        );
+        // payment: L4 only, ztunnel alone admits the backend's namespace by identity, any method and path.
+        assert.deepStrictEqual(verdicts("payment", "DELETE"), [
+            "backend /: true (ALLOW payment/allow-callers)",
+            "frontend /: false (no ALLOW policy matched (payment/allow-callers, payment/allow-nothing))",
+            "ingress-gateway /: false (no ALLOW policy matched (payment/allow-callers, payment/allow-nothing))",
+            "outsider /: false (no ALLOW policy matched (payment/allow-callers, payment/allow-nothing))",
+            "other-in-backend /: true (ALLOW payment/allow-callers)",
+        ]);
+        // The shared workloads of observability (outside the mesh in either data plane) stay fenced.
         assert.deepStrictEqual(
             access.rows
                 .filter(
@@ -243,6 +285,38 @@ describe("service stacks of an ambient environment (test/fixtures/ambient-stacks
             [false, false, false, false],
         );
         assert.deepStrictEqual(access.outbound, []);
+    });
+
+    it("a rule mutated in the plan changes the ambient rows: the waypoint's allow-callers on /api/* widened to any path admits the frontend on /", () => {
+        const planned = Object.values(plans).map((p) =>
+            p.config.stack !== "dev-backend"
+                ? p
+                : {
+                      ...p,
+                      evaluation: {
+                          ...p.evaluation,
+                          resources: p.evaluation.resources.map((r) => {
+                              const md = r.inputs.metadata as { name?: string } | undefined;
+                              if (
+                                  r.type !== "kubernetes:security.istio.io/v1:AuthorizationPolicy" ||
+                                  md?.name !== "allow-callers"
+                              ) {
+                                  return r;
+                              }
+                              const spec = JSON.parse(JSON.stringify(r.inputs.spec));
+                              delete spec.rules[0].to;
+                              return { ...r, inputs: { ...r.inputs, spec } };
+                          }),
+                      },
+                  },
+        );
+        const row = accessPlan(planned, accessMeshOf(planned)).rows.find(
+            (r) => r.from === "frontend" && r.to === "backend" && r.method === "GET" && r.path === "/",
+        )!;
+        assert.deepStrictEqual(
+            [row.allowed, row.reason],
+            [true, "waypoint: ALLOW backend/allow-callers; ztunnel: ALLOW backend/allow-waypoint"],
+        );
     });
 
     it("refuses each sidecar-only key of a service stack before anything is created, naming the stack's file", async () => {

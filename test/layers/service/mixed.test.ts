@@ -132,19 +132,29 @@ describe("a mixed mesh: a service's own data plane (serviceDataPlane) in an ambi
         );
     });
 
-    it("the access matrix models the sidecar service across modes (an ambient caller admitted by namespace) and leaves the ambient ones out", () => {
+    it("the access matrix is judged across modes: an ambient caller admitted by a sidecar service's namespace rule, a sidecar caller judged by an ambient service's waypoint", () => {
         const access = accessPlan(mixed, accessMeshOf(mixed));
-        assert.deepStrictEqual(access.notModelled, ["backend", "frontend"]);
-        const verdicts = access.rows
-            .filter((r) => r.to === "payment" && r.method === "GET")
-            .map((r) => `${r.from} ${r.allowed}`);
-        assert.deepStrictEqual(verdicts, [
+        const verdicts = (to: string) =>
+            access.rows
+                .filter((r) => r.to === to && r.method === "GET" && r.path === "/" && !r.token)
+                .map((r) => `${r.from} ${r.allowed}`);
+        assert.deepStrictEqual(verdicts("payment"), [
             "backend true",
             "frontend false",
             "ingress-gateway false",
             "outsider false",
             "other-in-backend true",
         ]);
+        // The sidecar service as a caller of the ambient backend, behind its waypoint: not one of its callers.
+        const fromPayment = access.rows.filter((r) => r.from === "payment" && r.to === "backend");
+        assert.ok(fromPayment.length > 0);
+        assert.ok(fromPayment.every((r) => !r.allowed && r.reason.startsWith("waypoint: no ALLOW policy matched")));
+        // Its rows are the same as when every service runs ambient: the caller's identity is what is judged.
+        const allAmbient = accessPlan(ambient, accessMeshOf(ambient));
+        const key = (r: { from: string; to: string; method: string; path: string; token: boolean }) =>
+            `${r.from} ${r.to} ${r.method} ${r.path} ${r.token}`;
+        const before = new Map(allAmbient.rows.map((r) => [key(r), r.allowed]));
+        assert.deepStrictEqual(access.rows.filter((r) => before.get(key(r)) !== r.allowed).map(key), []);
     });
 });
 
