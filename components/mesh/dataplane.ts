@@ -30,6 +30,7 @@ import {
     httpRouteSpec,
     needsWaypoint,
     versionServiceName,
+    waypointDestinationRules,
     waypointLabels,
     waypointSpec,
 } from "../service/ambient";
@@ -254,6 +255,7 @@ export const AMBIENT_DATA_PLANE: DataPlane = {
         s.versions.length > 1
             ? s.versions.map((v) => ({ name: versionServiceName(service, v.name), version: v.name }))
             : [],
+    // Only a waypoint routes and applies traffic policies: ztunnel alone has neither.
     routingObjects: (service, _host, s) =>
         needsWaypoint(s)
             ? [
@@ -264,6 +266,13 @@ export const AMBIENT_DATA_PLANE: DataPlane = {
                       name: service,
                       spec: httpRouteSpec(service, s),
                   },
+                  ...waypointDestinationRules(service, s).map((d) => ({
+                      id: d.id,
+                      apiVersion: NETWORKING_API_VERSION,
+                      kind: "DestinationRule",
+                      name: d.name,
+                      spec: d.spec,
+                  })),
               ]
             : [],
     proxyMonitors: () => [],

@@ -35,7 +35,8 @@ import {
     workloadSelector,
 } from "./policies";
 import { ServiceSettings } from "./types";
-import { SERVICE_PORT, podLabels, serviceSpec } from "./workload";
+import { DestinationRuleSpec, TRAFFIC_POLICY_DEFAULTS } from "./traffic";
+import { SERVICE_PORT, podLabels, serviceHost, serviceSpec } from "./workload";
 
 /** API version of the Gateway API's Gateway and HTTPRoute (the standard channel, v1). */
 export const GATEWAY_NETWORKING_API_VERSION = "gateway.networking.k8s.io/v1";
@@ -255,6 +256,32 @@ export function httpRouteSpec(service: string, s: ServiceSettings): HttpRouteSpe
         parentRefs: [{ group: "", kind: "Service", name: service, port: SERVICE_PORT }],
         rules: [{ backendRefs, timeouts: { request: s.timeout } }],
     };
+}
+
+/**
+ * The DestinationRules a waypoint applies, one per Service its HTTPRoute sends to (the service's,
+ * or each version's): the sidecar's load balancing, connection pool and outlier detection, without
+ * its subsets (the route picks a version by its Service) and without `tls` (waypoint to pod is
+ * HBONE, mTLS already). Each is named after its Service; `id` is that name's suffix after the
+ * service's ('' for its own Service).
+ */
+export function waypointDestinationRules(
+    service: string,
+    s: ServiceSettings,
+): { id: string; name: string; spec: DestinationRuleSpec }[] {
+    const backends = s.versions.length > 1 ? s.versions.map((v) => versionServiceName(service, v.name)) : [service];
+    return backends.map((name) => ({
+        id: name.slice(service.length + 1),
+        name,
+        spec: {
+            host: serviceHost(name, service),
+            trafficPolicy: {
+                loadBalancer: { simple: "LEAST_REQUEST" },
+                connectionPool: TRAFFIC_POLICY_DEFAULTS.connectionPool,
+                outlierDetection: TRAFFIC_POLICY_DEFAULTS.outlierDetection,
+            },
+        },
+    }));
 }
 
 /**

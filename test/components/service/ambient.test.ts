@@ -5,6 +5,7 @@ import {
     ambientPolicies,
     ambientProblems,
     httpRouteSpec,
+    waypointDestinationRules,
     needsWaypoint,
     waypointReasons,
 } from "../../../components/service/ambient";
@@ -212,7 +213,7 @@ describe("ambient services (components/service/ambient.ts)", () => {
     });
 
     it("L7: the HTTPRoute (Service as parent) weighs the versions' own Services, with the timeout; no VirtualService", () => {
-        assert.deepStrictEqual(AMBIENT_DATA_PLANE.routingObjects("backend", "h", L7, undefined), [
+        assert.deepStrictEqual(AMBIENT_DATA_PLANE.routingObjects("backend", "h", L7, undefined).slice(0, 1), [
             {
                 id: "",
                 apiVersion: "gateway.networking.k8s.io/v1",
@@ -239,6 +240,24 @@ describe("ambient services (components/service/ambient.ts)", () => {
         assert.deepStrictEqual(httpRouteSpec("a", settings({ timeout: "3s" })).rules, [
             { backendRefs: [{ name: "a", port: 80 }], timeouts: { request: "3s" } },
         ]);
+    });
+
+    it("L7: a DestinationRule per Service the route sends to, which the waypoint applies; none without a waypoint", () => {
+        const rules = (s: ReturnType<typeof settings>) =>
+            AMBIENT_DATA_PLANE.routingObjects("backend", "h", s, undefined)
+                .filter((o) => o.kind === "DestinationRule")
+                .map((o) => [o.id, o.name, (o.spec as { host: string }).host]);
+        assert.deepStrictEqual(rules(L7), [
+            ["v1", "backend-v1", "backend-v1.backend.svc.cluster.local"],
+            ["v2", "backend-v2", "backend-v2.backend.svc.cluster.local"],
+        ]);
+        assert.deepStrictEqual(rules(settings({ timeout: "3s" })), [
+            ["", "backend", "backend.backend.svc.cluster.local"],
+        ]);
+        assert.deepStrictEqual(rules(settings()), []);
+        const [one] = waypointDestinationRules("backend", settings({ timeout: "3s" }));
+        assert.deepStrictEqual(one.spec.trafficPolicy?.loadBalancer, { simple: "LEAST_REQUEST" });
+        assert.ok(!("tls" in one.spec.trafficPolicy) && !("subsets" in one.spec));
     });
 
     it("L7: NetworkPolicies admit the callers and the waypoint (a pod of the namespace) on HBONE, and egress reaches it", () => {

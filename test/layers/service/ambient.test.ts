@@ -101,6 +101,8 @@ describe("service stacks of an ambient environment (test/fixtures/ambient-stacks
             "AuthorizationPolicy waypoint-allow-nothing",
             "Deployment backend-v1",
             "Deployment backend-v2",
+            "DestinationRule backend-v1",
+            "DestinationRule backend-v2",
             "Gateway waypoint",
             "HTTPRoute backend",
             "HorizontalPodAutoscaler backend-v1",
@@ -120,6 +122,24 @@ describe("service stacks of an ambient environment (test/fixtures/ambient-stacks
         ]);
         assert.deepStrictEqual(specs(backend, "Namespace"), [
             ["backend", { "istio.io/dataplane-mode": "ambient", "istio.io/use-waypoint": "waypoint" }, undefined],
+        ]);
+        // The waypoint applies the sidecar's traffic policy to each Service the route sends to (no subsets, no tls).
+        const trafficPolicy = {
+            loadBalancer: { simple: "LEAST_REQUEST" },
+            connectionPool: {
+                tcp: { maxConnections: 100, connectTimeout: "5s" },
+                http: { http1MaxPendingRequests: 100, http2MaxRequests: 1000, maxRequestsPerConnection: 0 },
+            },
+            outlierDetection: {
+                consecutive5xxErrors: 5,
+                interval: "10s",
+                baseEjectionTime: "30s",
+                maxEjectionPercent: 50,
+            },
+        };
+        assert.deepStrictEqual(specs(backend, "DestinationRule"), [
+            ["backend-v1", {}, { host: "backend-v1.backend.svc.cluster.local", trafficPolicy }],
+            ["backend-v2", {}, { host: "backend-v2.backend.svc.cluster.local", trafficPolicy }],
         ]);
         assert.deepStrictEqual(specs(backend, "Gateway"), [
             [
@@ -217,7 +237,7 @@ describe("service stacks of an ambient environment (test/fixtures/ambient-stacks
     it("no service object of the ambient environment is sidecar-only, and ztunnel's and the waypoints' monitors stay the common layer's", () => {
         for (const stack of ["dev-backend", "dev-frontend", "dev-payment"]) {
             const kinds = new Set(manifestsOf(plans[stack].evaluation.resources).map((m) => m.kind));
-            for (const kind of ["Sidecar", "EnvoyFilter", "VirtualService", "DestinationRule", "PodMonitor"]) {
+            for (const kind of ["Sidecar", "EnvoyFilter", "VirtualService", "PodMonitor"]) {
                 assert.ok(!kinds.has(kind), `${stack} has a ${kind}`);
             }
             const ns = specs(plans[stack], "Namespace")[0][1];
