@@ -360,7 +360,7 @@ export const KEY_NOTES: readonly KeyNote[] = [
     },
     {
         key: "serviceDataPlane",
-        note: "Not tried here: the table's environment runs sidecars, where sidecar is the environment's own (no change) and ambient is refused. In an ambient environment, moving one service sidecar to ambient updates its Namespace (labels) and Deployments (a pod label: the pods roll) and deletes its Sidecar, VirtualService, DestinationRule and allow-prometheus NetworkPolicy; back is the reverse; no other stack changes (test/layers/service/mixed.test.ts).",
+        note: "Not tried here: the table's environment runs sidecars, where sidecar is the environment's own (no change) and ambient is refused. In an ambient environment, moving one service sidecar to ambient updates its Namespace (labels) and Deployments (a pod label: the pods roll) and deletes its Sidecar, VirtualService, DestinationRule and allow-prometheus NetworkPolicy (an L4 service; one that needs L7 also gets its waypoint, HTTPRoute, targetRefs policies and DestinationRules); back is the reverse; no other stack changes (test/layers/service/mixed.test.ts).",
     },
     { key: "istiodWebhookCaBundle", note: "Set exactly when istiodWebhookUrl is: see istiodWebhookUrl." },
     {
