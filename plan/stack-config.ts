@@ -1,10 +1,12 @@
 import * as fs from "fs";
 import * as path from "path";
+import * as yaml from "js-yaml";
 import { YamlFileError, readYamlFile } from "../infra/environment";
 import { isStackOfEnvironment } from "../layers/layering";
 import { nearest } from "../components/config/nearest";
 
 import { ROOT } from "./root";
+import { tempDir } from "./temp";
 
 export { ROOT };
 
@@ -222,4 +224,32 @@ export function stacksOfEnvironment(env: string, dir = ROOT): string[] {
         throw ymlError(yml[0]);
     }
     return allStacks(dir).filter(belongs);
+}
+
+/**
+ * A copy of the stack files of `from` in a new temporary directory, with `platform:` keys set per
+ * stack (`{ "dev-payment": { serviceDataPlane: "sidecar" } }`; YAML values, null removes a key):
+ * an environment some key changes away from another.
+ */
+export function stackFilesWithKeys(
+    from: string,
+    set: Readonly<Record<string, Readonly<Record<string, unknown>>>>,
+): string {
+    const dir = tempDir("stack-files");
+    for (const f of fs.readdirSync(from).filter((f) => /^Pulumi\..+\.yaml$/.test(f))) {
+        fs.copyFileSync(path.join(from, f), path.join(dir, f));
+    }
+    for (const [stack, values] of Object.entries(set)) {
+        const file = path.join(dir, `Pulumi.${stack}.yaml`);
+        const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> };
+        for (const [key, value] of Object.entries(values)) {
+            if (value === null) {
+                Reflect.deleteProperty(doc.config, `platform:${key}`);
+            } else {
+                doc.config[`platform:${key}`] = value;
+            }
+        }
+        fs.writeFileSync(file, yaml.dump(doc, { lineWidth: -1 }));
+    }
+    return dir;
 }

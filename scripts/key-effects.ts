@@ -8,15 +8,13 @@
 //   npm run key-effects -- --update-docs   (rewrites the section in docs/living-with-an-environment.md)
 import * as fs from "fs";
 import * as path from "path";
-import * as yaml from "js-yaml";
 import { ALL_KEYS } from "../layers/config";
 import { layerOfStackName } from "../layers/layering";
 import { PlannedResource, ResourceChange, StackDiff, diffStack, plannedResource } from "../plan/diff";
 import { AWS_REPLACE_RULES, STATEFUL_TYPES, kubernetesReplaceRule, replaceRuleOf } from "../plan/replacement";
 import { useMocks } from "../plan/evaluate";
 import { planEnvironment } from "../plan/plan";
-import { ROOT } from "../plan/stack-config";
-import { tempDir } from "../plan/temp";
+import { ROOT, stackFilesWithKeys } from "../plan/stack-config";
 import { writeSection } from "./doc-sections";
 
 /** The stack files the changes are tried on. */
@@ -414,27 +412,6 @@ export function verdict(diffs: readonly StackDiff[]): string {
               : "no change";
 }
 
-/** A copy of the stack files with `change` applied. */
-function changedCopy(change: KeyChange): string {
-    const dir = tempDir("key-effects");
-    for (const f of fs.readdirSync(KEY_EFFECTS_STACKS).filter((f) => /^Pulumi\..+\.yaml$/.test(f))) {
-        fs.copyFileSync(path.join(KEY_EFFECTS_STACKS, f), path.join(dir, f));
-    }
-    for (const [stack, values] of Object.entries(change.set)) {
-        const file = path.join(dir, `Pulumi.${stack}.yaml`);
-        const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> };
-        for (const [key, value] of Object.entries(values)) {
-            if (value === null) {
-                Reflect.deleteProperty(doc.config, `platform:${key}`);
-            } else {
-                doc.config[`platform:${key}`] = value;
-            }
-        }
-        fs.writeFileSync(file, yaml.dump(doc, { lineWidth: -1 }));
-    }
-    return dir;
-}
-
 /** One row of the table: the change and each stack's effect. */
 export interface KeyEffect {
     readonly key: string;
@@ -456,7 +433,7 @@ export async function keyEffects(changes: readonly KeyChange[] = KEY_CHANGES): P
     for (const change of changes) {
         let head: Map<string, PlannedResource[]>;
         try {
-            head = resources(await planEnvironment("dev", changedCopy(change)));
+            head = resources(await planEnvironment("dev", stackFilesWithKeys(KEY_EFFECTS_STACKS, change.set)));
         } catch (err) {
             throw new Error(`${change.key} (${change.change}): ${err instanceof Error ? err.message : String(err)}`);
         }

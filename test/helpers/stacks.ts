@@ -1,7 +1,5 @@
 import * as fs from "fs";
 import * as path from "path";
-import * as yaml from "js-yaml";
-import { tempDir } from "../../plan/temp";
 import { ROOT } from "../../plan/stack-config";
 
 /**
@@ -28,25 +26,3 @@ export function copyFixtureStacks(dir: string, options: { project?: boolean } = 
  * `dataPlane: ambient`, and services that cover ztunnel alone (L4) and a waypoint (L7).
  */
 export const AMBIENT_FIXTURE_STACKS = path.join(__dirname, "..", "fixtures", "ambient-stacks");
-
-/**
- * A copy of the stack files of `from` in a new directory, with `platform:` keys of one stack's file
- * set (YAML values; null removes a key): an environment one change away from a fixture.
- */
-export function stacksWithKeys(from: string, stack: string, values: Readonly<Record<string, unknown>>): string {
-    const dir = tempDir("stacks-with-keys");
-    for (const f of fs.readdirSync(from).filter((f) => /^Pulumi\..+\.yaml$/.test(f))) {
-        fs.copyFileSync(path.join(from, f), path.join(dir, f));
-    }
-    const file = path.join(dir, `Pulumi.${stack}.yaml`);
-    const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> };
-    for (const [key, value] of Object.entries(values)) {
-        if (value === null) {
-            Reflect.deleteProperty(doc.config, `platform:${key}`);
-        } else {
-            doc.config[`platform:${key}`] = value;
-        }
-    }
-    fs.writeFileSync(file, yaml.dump(doc, { lineWidth: -1 }));
-    return dir;
-}

@@ -39,9 +39,9 @@ import { X509Certificate } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { StackPlan, manifestsOf, planEnvironment } from "../../plan/plan";
-import { ROOT } from "../../plan/stack-config";
+import { ROOT, stackFilesWithKeys } from "../../plan/stack-config";
 import { tempDir } from "../helpers/temp";
-import { AMBIENT_FIXTURE_STACKS, stacksWithKeys } from "../helpers/stacks";
+import { AMBIENT_FIXTURE_STACKS } from "../helpers/stacks";
 import { plannedStacks, upgradeOfPlans } from "../../plan/release-diff";
 import { ObservedChange, PreviewStep, compareWithDeclared, declarationsOf, observedChanges } from "../../plan/upgrade";
 import { Backend, CommandResult, describe as describeCommand, projectCopy } from "../../plan/engine/engine";
@@ -797,7 +797,7 @@ describe("dev-common with dataPlane ambient on an existing cluster under the rea
         const namespace = "payment";
         const mixedPlans = await planEnvironment(
             "dev",
-            stacksWithKeys(AMBIENT_FIXTURE_STACKS, MOVED, { serviceDataPlane: "sidecar" }),
+            stackFilesWithKeys(AMBIENT_FIXTURE_STACKS, { [MOVED]: { serviceDataPlane: "sidecar" } }),
         );
         const expected = (from: StackPlan[], to: StackPlan[]) =>
             upgradeOfPlans(plannedStacks(from), plannedStacks(to)).find((u) => u.stack === MOVED)!.changes;

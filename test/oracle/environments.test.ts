@@ -1,10 +1,11 @@
 import * as assert from "assert";
+import { stackFilesWithKeys } from "../../plan/stack-config";
 import { tempDir } from "../helpers/temp";
 import * as path from "path";
 import { checkEnvironment, checkPlan, environments, oracleBinary } from "../../plan/oracle";
 import { planAccess } from "../../plan/access-plan";
 import { planEnvironment, writeStackPlan } from "../../plan/plan";
-import { AMBIENT_FIXTURE_STACKS, stacksWithKeys } from "../helpers/stacks";
+import { AMBIENT_FIXTURE_STACKS } from "../helpers/stacks";
 
 describe("the access matrix of every environment agrees with Istio's policy compiler (the oracle)", function () {
     this.timeout(10 * 60 * 1000);
@@ -29,7 +30,7 @@ describe("the access matrix of every environment agrees with Istio's policy comp
         ["the ambient fixture", () => AMBIENT_FIXTURE_STACKS],
         [
             "the mixed fixture (payment on sidecars)",
-            () => stacksWithKeys(AMBIENT_FIXTURE_STACKS, "dev-payment", { serviceDataPlane: "sidecar" }),
+            () => stackFilesWithKeys(AMBIENT_FIXTURE_STACKS, { "dev-payment": { serviceDataPlane: "sidecar" } }),
         ],
     ] as const) {
         it(`${name}: every row it is given agrees, the ambient services' rows are not given`, async () => {

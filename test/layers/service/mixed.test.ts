@@ -4,9 +4,9 @@ import { evaluate } from "../../../plan/evaluate";
 import { StackPlan, hasViolations, manifestsOf, planEnvironment } from "../../../plan/plan";
 import { declarationsOf } from "../../../plan/upgrade";
 import { plannedStacks, upgradeOfPlans } from "../../../plan/release-diff";
-import { readStackConfig } from "../../../plan/stack-config";
+import { readStackConfig, stackFilesWithKeys } from "../../../plan/stack-config";
 import { devStackOutputs } from "../../helpers/fixtures";
-import { AMBIENT_FIXTURE_STACKS, FIXTURE_STACKS, stacksWithKeys } from "../../helpers/stacks";
+import { AMBIENT_FIXTURE_STACKS, FIXTURE_STACKS } from "../../helpers/stacks";
 
 /** The Kubernetes object `kind`/`name` of a planned stack. */
 function object(plan: StackPlan, kind: string, name: string): any {
@@ -27,7 +27,7 @@ describe("a mixed mesh: a service's own data plane (serviceDataPlane) in an ambi
         ambient = await planEnvironment("dev", AMBIENT_FIXTURE_STACKS);
         mixed = await planEnvironment(
             "dev",
-            stacksWithKeys(AMBIENT_FIXTURE_STACKS, "dev-payment", { serviceDataPlane: "sidecar" }),
+            stackFilesWithKeys(AMBIENT_FIXTURE_STACKS, { "dev-payment": { serviceDataPlane: "sidecar" } }),
         );
     });
 
