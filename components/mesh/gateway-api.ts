@@ -9,9 +9,8 @@
  * experimental CRDs over standard ones, exactly what the release's `standard-install.yaml` holds.
  * Pure: this module reads and checks the files; the mesh component creates the objects.
  */
-import * as fs from "fs";
-import * as yaml from "js-yaml";
 import * as path from "path";
+import { vendoredDocuments } from "../vendored";
 
 /** The Gateway API release of the vendored CRDs. */
 export const GATEWAY_API_VERSION = "v1.5.1";
@@ -38,14 +37,6 @@ export interface GatewayApiObject {
     readonly spec: Record<string, unknown>;
 }
 
-/** An upstream document: what the files hold. */
-interface Document {
-    readonly apiVersion?: unknown;
-    readonly kind?: unknown;
-    readonly metadata?: { readonly name?: unknown; readonly annotations?: Record<string, string> };
-    readonly spec?: unknown;
-}
-
 function isObject(v: unknown): v is Record<string, unknown> {
     return typeof v === "object" && v !== null && !Array.isArray(v);
 }
@@ -64,24 +55,18 @@ export function gatewayApiObjects(dir: string = GATEWAY_API_DIR): readonly Gatew
         return cached;
     }
     const objects: GatewayApiObject[] = [];
-    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".yaml"))) {
-        for (const doc of yaml.loadAll(fs.readFileSync(path.join(dir, file), "utf8")) as Document[]) {
-            if (doc === null || doc === undefined) {
-                continue;
-            }
-            const kind = GATEWAY_API_KINDS.find((k) => k === doc.kind);
-            const name = doc.metadata?.name;
-            if (kind === undefined || typeof name !== "string" || !isObject(doc.spec)) {
-                throw new Error(`${path.join(dir, file)}: not a Gateway API CRD or admission policy`);
-            }
-            const annotations = doc.metadata?.annotations ?? {};
-            // The CRDs carry the release; the admission policy keeps its `-dev` stamp upstream.
-            const version = annotations["gateway.networking.k8s.io/bundle-version"];
-            if (kind === "CustomResourceDefinition" && version !== GATEWAY_API_VERSION) {
-                throw new Error(`${path.join(dir, file)}: bundle version ${version}, expected ${GATEWAY_API_VERSION}`);
-            }
-            objects.push({ kind, apiVersion: String(doc.apiVersion), name, annotations, spec: doc.spec });
+    for (const doc of vendoredDocuments(dir)) {
+        const kind = GATEWAY_API_KINDS.find((k) => k === doc.kind);
+        const { name, annotations } = doc;
+        if (kind === undefined || typeof name !== "string" || !isObject(doc.spec)) {
+            throw new Error(`${doc.file}: not a Gateway API CRD or admission policy`);
         }
+        // The CRDs carry the release; the admission policy keeps its `-dev` stamp upstream.
+        const version = annotations["gateway.networking.k8s.io/bundle-version"];
+        if (kind === "CustomResourceDefinition" && version !== GATEWAY_API_VERSION) {
+            throw new Error(`${doc.file}: bundle version ${version}, expected ${GATEWAY_API_VERSION}`);
+        }
+        objects.push({ kind, apiVersion: String(doc.apiVersion), name, annotations, spec: doc.spec });
     }
     objects.sort(
         (a, b) => GATEWAY_API_KINDS.indexOf(a.kind) - GATEWAY_API_KINDS.indexOf(b.kind) || a.name.localeCompare(b.name),

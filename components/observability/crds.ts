@@ -7,10 +7,9 @@
  * installs (server-side apply, before the release, kept when the stack goes) and tells Helm to skip
  * the chart's own. Pure: this module reads and checks the files.
  */
-import * as fs from "fs";
-import * as yaml from "js-yaml";
 import * as path from "path";
 import { CHARTS } from "../charts";
+import { vendoredDocuments } from "../vendored";
 
 /**
  * The kube-prometheus-stack versions whose CRDs the package carries, each with the
@@ -47,12 +46,6 @@ export interface VendoredCrd {
     readonly spec: Record<string, unknown>;
 }
 
-interface Document {
-    readonly kind?: unknown;
-    readonly metadata?: { readonly name?: unknown; readonly annotations?: Record<string, string> };
-    readonly spec?: unknown;
-}
-
 const cache = new Map<string, readonly VendoredCrd[]>();
 
 /**
@@ -71,23 +64,16 @@ export function prometheusStackCrds(
     }
     const operator = PROMETHEUS_STACK_CRDS[version];
     const crds: VendoredCrd[] = [];
-    for (const file of fs.readdirSync(folder).filter((f) => f.endsWith(".yaml"))) {
-        for (const doc of yaml.loadAll(fs.readFileSync(path.join(folder, file), "utf8")) as Document[]) {
-            if (doc === null || doc === undefined) {
-                continue;
-            }
-            const name = doc.metadata?.name;
-            const spec = doc.spec;
-            if (doc.kind !== "CustomResourceDefinition" || typeof name !== "string" || typeof spec !== "object") {
-                throw new Error(`${path.join(folder, file)}: not a CustomResourceDefinition`);
-            }
-            const annotations = doc.metadata?.annotations ?? {};
-            const stamped = annotations["operator.prometheus.io/version"];
-            if (stamped !== operator) {
-                throw new Error(`${path.join(folder, file)}: operator version ${stamped}, expected ${operator}`);
-            }
-            crds.push({ name, annotations, spec: spec as Record<string, unknown> });
+    for (const doc of vendoredDocuments(folder)) {
+        const { name, spec, annotations } = doc;
+        if (doc.kind !== "CustomResourceDefinition" || typeof name !== "string" || typeof spec !== "object") {
+            throw new Error(`${doc.file}: not a CustomResourceDefinition`);
         }
+        const stamped = annotations["operator.prometheus.io/version"];
+        if (stamped !== operator) {
+            throw new Error(`${doc.file}: operator version ${stamped}, expected ${operator}`);
+        }
+        crds.push({ name, annotations, spec: spec as Record<string, unknown> });
     }
     crds.sort((a, b) => a.name.localeCompare(b.name));
     cache.set(folder, crds);
