@@ -484,14 +484,17 @@ export function accessPlan(plans: readonly StackPlan[], mesh: AccessMesh): Acces
         const rules = rulesOf(candidates, target, mesh.rootNamespace);
         // The policies that apply to each workload (as its data plane binds them), picked and checked
         // once for every request to it.
+        const evaluate = (w: Workload, binding: PolicyBinding) =>
+            accessEvaluator(candidates, w, mesh.rootNamespace, mesh.trustDomain, binding);
+        // Behind a waypoint: one waypoint for the namespace, judged once, before each pod's ztunnel.
+        const { waypointPrincipal } = target;
+        const [first] = target.workloads;
+        const waypoint =
+            waypointPrincipal === undefined || first === undefined ? undefined : evaluate(first, "waypoint");
         const evaluators = target.workloads.map((w) =>
-            target.waypointPrincipal === undefined
-                ? accessEvaluator(candidates, w, mesh.rootNamespace, mesh.trustDomain, target.binding)
-                : throughWaypoint(
-                      accessEvaluator(candidates, w, mesh.rootNamespace, mesh.trustDomain, "waypoint"),
-                      accessEvaluator(candidates, w, mesh.rootNamespace, mesh.trustDomain, "ambient"),
-                      target.waypointPrincipal,
-                  ),
+            waypoint === undefined || waypointPrincipal === undefined
+                ? evaluate(w, target.binding)
+                : throughWaypoint(waypoint, evaluate(w, "ambient"), waypointPrincipal),
         );
         const callers: Caller[] = [
             ...services
