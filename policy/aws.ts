@@ -20,7 +20,7 @@ export function effectiveTags(args: Pick<ResourceValidationArgs, "props" | "prov
 
 export const requiredTags: ResourceValidationPolicy = {
     name: "aws-required-tags",
-    description: `Every taggable AWS resource carries the nine tags of CONVENTIONS.md (${TAG_KEYS.join(", ")}) and its Name follows <env>-<owner-service>-<type>[-<index>].`,
+    description: `Every taggable AWS resource carries the nine tags of the project's conventions (README, "Conventions": ${TAG_KEYS.join(", ")}) and its Name follows <env>-<owner-service>-<type>[-<index>].`,
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
         if (!isTaggableAwsType(args.type)) {

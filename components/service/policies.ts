@@ -212,7 +212,7 @@ type JwtRule = NonNullable<RequestAuthenticationSpec["jwtRules"]>[number];
 
 /**
  * The RequestAuthentication that validates end-user tokens of the issuer. Alone it lets a request
- * without a token through (CONVENTIONS.md "Mesh correctness"): `allowCallersPolicy` with
+ * without a token through (Istio checks a token only when one is sent): `allowCallersPolicy` with
  * `requireToken` pairs it, every ALLOW rule then requiring a request principal.
  */
 export function requestAuthenticationPolicy(service: string, jwt: JwtSpec): NamedSpec<RequestAuthenticationSpec> {

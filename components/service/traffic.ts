@@ -11,7 +11,7 @@ import { RateLimitSpec, ServiceSettings } from "./types";
 import { SERVICE_PORT } from "./workload";
 
 export const NETWORKING_API_VERSION = "networking.istio.io/v1";
-/** EnvoyFilter has no v1: it stays v1alpha3 (CONVENTIONS.md). */
+/** EnvoyFilter has no v1: it stays v1alpha3. */
 export const ENVOY_FILTER_API_VERSION = "networking.istio.io/v1alpha3";
 
 // The specs are typed with the Istio models (@kubernetes-models/istio, generated from Istio's CRDs;
