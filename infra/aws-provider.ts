@@ -1,5 +1,5 @@
 import * as aws from "@pulumi/aws";
-import { Owner, ownerTags } from "../components/conventions";
+import { Owner, ownerTags } from "@platform/components/conventions";
 
 /**
  * The stack's aws provider: the environment's region and, as `defaultTags`, the eight owner tags

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as yaml from "js-yaml";
-import { CallerRule, GraphService } from "../components/service";
+import { CallerRule, GraphService } from "@platform/components/service";
 import { ConfigProblems, NAMESPACE, configError } from "../layers/config";
 import { parseStackName } from "../layers/schema/stack";
 import { CALLER_RULE } from "../layers/service/config";

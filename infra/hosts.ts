@@ -1,6 +1,6 @@
 // The hosts the exposed services of an environment claim, read from their stack files; the check
 // that one host has one service is the service layer's (layers/service/hosts.ts).
-import { exposedHost } from "../components/service";
+import { exposedHost } from "@platform/components/service";
 import { NAMESPACE } from "../layers/config";
 import { HostClaim, normalHost } from "../layers/service/hosts";
 import { readServiceStackFiles, stackConfigDir } from "./environment";

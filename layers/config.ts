@@ -5,7 +5,7 @@ import { COMMON_LAYER_SHAPE, CommonConfig, CommonValues, parseCommonConfig } fro
 import { decodeValue } from "./schema/decode";
 import { GLOBAL_SHAPE, GlobalConfig, GlobalValues, parseGlobalConfig } from "./global/config";
 import { KeyShape, KeySpec, LAYERS, Layer, keySpecs } from "./schema/keys";
-import { nearest } from "../components/config/nearest";
+import { nearest } from "@platform/components/config";
 import { parseKeys } from "./schema/parse";
 import { ConfigProblems, Problem, configError } from "./schema/problems";
 import { SERVICE_LAYER_SHAPE, ServiceConfig, ServiceValues, parseServiceConfig } from "./service/config";

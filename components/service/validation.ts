@@ -22,7 +22,7 @@ import {
     checkPath,
     checkProtocol,
 } from "./checks";
-import { DataPlane, dataPlaneOf } from "../mesh/dataplane";
+import { DataPlane, DataPlaneMode, dataPlaneOf } from "../mesh/dataplane";
 import { quotaProblems } from "./quota";
 import { parseQuantity } from "./quantity";
 import { CallerRule, ResourcesSpec, ServiceSettings } from "./types";
@@ -97,6 +97,11 @@ export function serviceProblems(s: ServiceSettings, options: ServiceCheckOptions
  */
 export function dataPlaneProblems(s: ServiceSettings, plane: DataPlane): Problem[] {
     return [...plane.settingsProblems(s), ...quotaProblems(s, plane.podOverhead)];
+}
+
+/** `dataPlaneProblems` for the data plane of that name (a namespace joining `mode`). */
+export function dataPlaneModeProblems(s: ServiceSettings, mode: DataPlaneMode): Problem[] {
+    return dataPlaneProblems(s, dataPlaneOf(mode));
 }
 
 /** The replicas, ports, retries, protocol, health path and timeout. */

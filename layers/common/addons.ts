@@ -12,13 +12,12 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
-import { AddOns, usedAddOn } from "../../components/addons";
-import { CertManager } from "../../components/certificates";
-import { ChartMirror } from "../../components/charts";
-import { ExternalDns, LoadBalancerController } from "../../components/cluster";
-import { Owner } from "../../components/conventions";
-import { ISTIO_NAMESPACE, Istio } from "../../components/mesh";
-import { Observability, ObservabilityFence } from "../../components/observability";
+import { AddOns, usedAddOn } from "@platform/components/addons";
+import { CertManager } from "@platform/components/certificates";
+import { ChartMirror, Owner } from "@platform/components/conventions";
+import { ExternalDns, LoadBalancerController } from "@platform/components/cluster";
+import { ISTIO_NAMESPACE, Istio } from "@platform/components/mesh";
+import { Observability, ObservabilityFence } from "@platform/components/observability";
 import { GlobalOutputs } from "../global/outputs";
 import type { ClusterHandle } from "./cluster";
 import type { AddOnSettings } from "./config";

@@ -5,8 +5,8 @@
 import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as pulumi from "@pulumi/pulumi";
-import { Cluster } from "../../components/cluster";
-import { Owner } from "../../components/conventions";
+import { Cluster } from "@platform/components/cluster";
+import { Owner } from "@platform/components/conventions";
 import { GlobalOutputs } from "../global/outputs";
 import type { CommonConfig } from "./config";
 

@@ -1,12 +1,22 @@
 import * as pulumi from "@pulumi/pulumi";
 import { isDeepStrictEqual } from "util";
 import { z } from "zod";
-import { CHART_MIRROR_ALLOWED, ChartMirror, parseChartMirror } from "../../components/charts";
-import { CLUSTER_CONFIG, ClusterConfig } from "../../components/cluster/config";
-import { SliceContext, SliceValues, configKey, keysOfSlices, oneOf, settingsOfSlices } from "../../components/config";
-import { CERT_MANAGER_CONFIG } from "../../components/certificates/config";
-import { ISTIO_CONFIG } from "../../components/mesh/config";
-import { OBSERVABILITY_CONFIG } from "../../components/observability/config";
+import {
+    CERT_MANAGER_CONFIG,
+    CHART_MIRROR_ALLOWED,
+    CLUSTER_CONFIG,
+    ClusterConfig,
+    ISTIO_CONFIG,
+    OBSERVABILITY_CONFIG,
+    SliceContext,
+    SliceValues,
+    configKey,
+    keysOfSlices,
+    oneOf,
+    parseChartMirror,
+    settingsOfSlices,
+} from "@platform/components/config";
+import { ChartMirror } from "@platform/components/conventions";
 import { keySpecs } from "../schema/keys";
 import { SHARED_SHAPE } from "../schema/shared";
 

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
-import { installAddOns } from "../../components/addons";
-import { Owner } from "../../components/conventions";
+import { installAddOns } from "@platform/components/addons";
+import { Owner } from "@platform/components/conventions";
 import { kubernetesProvider } from "../providers";
 import { CommonConfig } from "./config";
 import { GlobalOutputs, environmentOf } from "../global/outputs";

@@ -1,7 +1,12 @@
-import { EnvironmentSettings } from "../../components/conventions";
-import { ENVIRONMENT_CONFIG } from "../../components/conventions/config";
-import { NETWORK_CONFIG, NetworkConfig } from "../../components/network/config";
-import { SliceContext, SliceValues, configKey } from "../../components/config";
+import { EnvironmentSettings } from "@platform/components/conventions";
+import {
+    ENVIRONMENT_CONFIG,
+    NETWORK_CONFIG,
+    NetworkConfig,
+    SliceContext,
+    SliceValues,
+    configKey,
+} from "@platform/components/config";
 import { z } from "zod";
 
 /**

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
-import { clusterNameFor, resourceName } from "../../components/conventions";
-import { Network } from "../../components/network";
+import { clusterNameFor, resourceName } from "@platform/components/conventions";
+import { Network } from "@platform/components/network";
 import { GlobalConfig } from "./config";
 import { StackOutputs } from "../outputs";
 import { GlobalOutputs, environmentOutputs } from "./outputs";

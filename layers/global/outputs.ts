@@ -1,4 +1,4 @@
-import { EnvironmentSettings } from "../../components/conventions";
+import { EnvironmentSettings } from "@platform/components/conventions";
 import { OutputDocs } from "../outputs";
 
 /** The outputs of a global stack (`<env>`), read by every other stack of the environment. */

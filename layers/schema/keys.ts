@@ -11,7 +11,7 @@
  * into its layer's shape the same way. Then `npm run gen` and a message test.
  */
 import { z } from "zod";
-import { KeyMeta, KeyShape } from "../../components/config";
+import { KeyMeta, KeyShape } from "@platform/components/config";
 
 export {
     KeyMeta,
@@ -28,7 +28,7 @@ export {
     optionalString,
     requiredString,
     wholeNumber,
-} from "../../components/config";
+} from "@platform/components/config";
 
 /** The three layers, each one Pulumi stack per environment (and per service). */
 export const LAYERS = ["global", "common", "service"] as const;

@@ -1,6 +1,8 @@
-import { Problem, ProblemError, Problems } from "../../components/problems";
+import { Problem, ProblemError } from "@platform/components/conventions";
+import { Problems } from "@platform/components/config";
 
-export { Problem, ProblemError, Problems, describeProblem } from "../../components/problems";
+export { Problem, ProblemError, describeProblem } from "@platform/components/conventions";
+export { Problems } from "@platform/components/config";
 
 /**
  * Bad configuration: every problem found in one stack's config, thrown before any resource is

@@ -1,9 +1,9 @@
-import { RESERVED_SERVICE_NAMES, SERVICE_NAME_RULE, isServiceName } from "../../components/conventions";
+import { RESERVED_SERVICE_NAMES, SERVICE_NAME_RULE, isServiceName } from "@platform/components/conventions";
+import { systemNamespaceOwner, systemNamespacesText } from "@platform/components/service";
 
-export { SERVICE_NAME, SERVICE_NAME_MAX } from "../../components/conventions";
+export { SERVICE_NAME, SERVICE_NAME_MAX } from "@platform/components/conventions";
 import { Layer } from "./keys";
 import { envOfStackName, layerOfStackName, serviceOfStackName } from "../layering";
-import { systemNamespaceOwner, systemNamespacesText } from "../../components/service/system-namespaces";
 
 /** From layers/layering.ts, the one place that knows the layering; re-exported for the schema. */
 export { layerOfStackName };

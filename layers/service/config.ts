@@ -1,11 +1,9 @@
 import { z } from "zod";
-import { SliceContext, SliceValues, configKey, optionalString } from "../../components/config";
-import { DATA_PLANE_MODES, DataPlaneMode } from "../../components/mesh/dataplane";
-import { SERVICE_CONFIG } from "../../components/service/config";
-import { ServiceSettings } from "../../components/service/types";
+import { SERVICE_CONFIG, SliceContext, SliceValues, configKey, optionalString } from "@platform/components/config";
+import { DATA_PLANE_MODES, DataPlaneMode, ServiceSettings } from "@platform/components/service";
 import { SHARED_SHAPE } from "../schema/shared";
 
-export { CALLER_RULE } from "../../components/service/config";
+export { CALLER_RULE } from "@platform/components/config";
 
 /**
  * Every key a service stack reads, in Pulumi.yaml's order: the shared organization, the Service's

@@ -1,7 +1,15 @@
-import { GraphService, Service, calleesOf, exposedHost, hostZoneProblem } from "../../components/service";
-import { OBSERVABILITY_NAMESPACE } from "../../components/observability/specs";
-import { DATA_PLANE_MODES, DEFAULT_DATA_PLANE, DataPlaneMode, dataPlaneOf } from "../../components/mesh/dataplane";
-import { dataPlaneProblems } from "../../components/service/validation";
+import {
+    DATA_PLANE_MODES,
+    DEFAULT_DATA_PLANE,
+    DataPlaneMode,
+    GraphService,
+    OBSERVABILITY_NAMESPACE,
+    Service,
+    calleesOf,
+    dataPlaneModeProblems,
+    exposedHost,
+    hostZoneProblem,
+} from "@platform/components/service";
 import { kubernetesProvider } from "../providers";
 import { configError } from "../schema/problems";
 import { ServiceConfig } from "./config";
@@ -97,7 +105,7 @@ export function serviceDataPlane(
  * counting what the data plane runs beside it. Refused by key, before anything is created.
  */
 export function checkServiceDataPlane(config: Pick<ServiceConfig, "stack" | "settings">, mode: DataPlaneMode): void {
-    const problems = dataPlaneProblems(config.settings, dataPlaneOf(mode));
+    const problems = dataPlaneModeProblems(config.settings, mode);
     if (problems.length > 0) {
         throw configError(
             config.stack,

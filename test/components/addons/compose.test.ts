@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { AddOns, compositionProblems, installAddOns, usedAddOn } from "../../../components/addons";
-import { COMMON_ADDONS } from "../../../layers/common/addons";
+import { COMMON_ADDONS, CommonAddOns, CommonContext } from "../../../layers/common/addons";
 
 /** A stand-in for a resource: the composer only passes resources on, so a name is enough to follow them. */
 const resource = (name: string) => ({ name }) as unknown as pulumi.Resource;
@@ -92,9 +92,9 @@ describe("add-ons as data (components/addons/compose.ts)", () => {
     it("the common layer's composition is sound on an EKS cluster and on an existing one", () => {
         const foundations = ["cluster", "load-balancer-controller-access"];
         const all = new Set(Object.keys(COMMON_ADDONS));
-        assert.deepStrictEqual(compositionProblems(COMMON_ADDONS, foundations, all), []);
+        assert.deepStrictEqual(compositionProblems<CommonContext, CommonAddOns>(COMMON_ADDONS, foundations, all), []);
         const existing = new Set([...all].filter((n) => n !== "load-balancer-controller" && n !== "external-dns"));
-        assert.deepStrictEqual(compositionProblems(COMMON_ADDONS, foundations, existing), []);
+        assert.deepStrictEqual(compositionProblems<CommonContext, CommonAddOns>(COMMON_ADDONS, foundations, existing), []);
         assert.deepStrictEqual(Object.fromEntries(Object.entries(COMMON_ADDONS).map(([n, a]) => [n, [...a.after]])), {
             "load-balancer-controller": ["cluster", "load-balancer-controller-access"],
             "external-dns": ["cluster"],
