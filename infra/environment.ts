@@ -3,20 +3,22 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as yaml from "js-yaml";
 import { CallerRule, GraphService } from "@platform/components/service";
+import { projectRoot } from "./build";
 import { ConfigProblems, NAMESPACE, configError } from "../layers/config";
 import { parseStackName } from "../layers/schema/stack";
 import { CALLER_RULE } from "../layers/service/config";
 
 /**
  * The environment variable naming the folder of the stack files (`Pulumi.<stack>.yaml`); unset, the
- * project's folder (where Pulumi.yaml is, the parent of infra/). The offline plan sets it for
+ * project's folder (the nearest above this module that holds Pulumi.yaml: the program runs from its
+ * sources in infra/ or built in bin/infra/). The offline plan sets it for
  * `--config-dir`.
  */
 export const STACK_CONFIG_DIR_VARIABLE = "PLATFORM_STACK_CONFIG_DIR";
 
 /** Where the environment's stack files are. */
 export function stackConfigDir(): string {
-    return process.env[STACK_CONFIG_DIR_VARIABLE] ?? path.resolve(__dirname, "..");
+    return process.env[STACK_CONFIG_DIR_VARIABLE] ?? projectRoot(__dirname);
 }
 
 /** A YAML file that does not parse; the message names the file, the line and the column. */

@@ -64,7 +64,7 @@ export function checkoutBase(ref: string, root = ROOT, log: (line: string) => vo
     try {
         const lock = (d: string) => fs.readFileSync(path.join(d, "package-lock.json"), "utf8");
         if (fs.existsSync(path.join(dir, "package-lock.json")) && lock(dir) === lock(root)) {
-            fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir");
+            shareModules(root, dir);
             return { ref, commit, dir, modules: "shared", remove };
         }
         log(`${ref}'s package-lock.json differs from this checkout's: npm ci in its tree (a few minutes)`);
@@ -77,6 +77,35 @@ export function checkoutBase(ref: string, root = ROOT, log: (line: string) => vo
         remove();
         throw err;
     }
+}
+
+/** The component package, a workspace of the repository: in each tree, that tree's own. */
+const WORKSPACE_PACKAGE = path.join("@platform", "components");
+
+/**
+ * Gives the tree `dir` this checkout's installed packages (one link per package), but its own
+ * component package: the program imports `@platform/components` by name, and a link to this
+ * checkout's would plan the ref's program over this checkout's components. The tree's package is
+ * built in place (its own build script) when the tree has one.
+ */
+function shareModules(root: string, dir: string): void {
+    const source = path.join(root, "node_modules");
+    const target = path.join(dir, "node_modules");
+    fs.mkdirSync(target);
+    for (const entry of fs.readdirSync(source)) {
+        if (entry !== "@platform") {
+            fs.symlinkSync(path.join(source, entry), path.join(target, entry), "dir");
+        }
+    }
+    if (!fs.existsSync(path.join(dir, "components", "package.json"))) {
+        return;
+    }
+    fs.mkdirSync(path.join(target, "@platform"));
+    fs.symlinkSync(path.join("..", "..", "components"), path.join(target, WORKSPACE_PACKAGE), "dir");
+    execFileSync("npm", ["run", "--silent", "build", "--if-present"], {
+        cwd: path.join(dir, "components"),
+        stdio: ["ignore", "ignore", "inherit"],
+    });
 }
 
 /** One resource of a plan's resources.json (`npm run plan`), as any version of the plan writes it. */

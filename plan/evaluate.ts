@@ -1,7 +1,9 @@
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { waitForRPCs } from "../infra/sdk";
 import { PlatformMocks, StackOutputsFixture } from "./mocks";
 import { RecordedResource, ResourceRecorder, SECRET } from "./recorder";
+import { ROOT } from "./root";
 
 /** The project name (Pulumi.yaml `name`), also the config namespace. */
 export const PROJECT = "platform";
@@ -36,6 +38,11 @@ export interface EvaluateOptions {
     readonly secretKeys?: readonly string[];
     /** Outputs of referenced stacks, by fully qualified name (`organization/platform/dev`). */
     readonly stackOutputs?: Record<string, StackOutputsFixture>;
+    /**
+     * Run the program as the engine does, built (bin/infra/program.js, made by `npm run build`),
+     * instead of its TypeScript sources. @default false
+     */
+    readonly built?: boolean;
 }
 
 /** Sets the mocks for `stack`; returns the recorder attached to the new mock monitor. */
@@ -96,7 +103,10 @@ async function evaluateProgram(options: EvaluateOptions): Promise<Evaluation> {
     mocks.reset(options.stackOutputs ?? {});
     pulumi.runtime.setAllConfig(options.config, [...(options.secretKeys ?? [])]);
     // Required lazily so that setMocks always runs before the program is loaded.
-    const { main } = await import("../infra/program");
+    const { main } = options.built
+        ? // eslint-disable-next-line @typescript-eslint/no-require-imports -- the build of the same module, by its file
+          (require(path.join(ROOT, "bin", "infra", "program.js")) as typeof import("../infra/program"))
+        : await import("../infra/program");
     const failures: unknown[] = [];
     const onRejection = (reason: unknown) => failures.push(reason);
     process.on("unhandledRejection", onRejection);

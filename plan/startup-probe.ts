@@ -1,7 +1,7 @@
 // One stack's start-up, module by module, in a process of its own started as Pulumi's Node.js
-// runtime starts a program: Node with ts-node registered from tsconfig.json (its "ts-node" options
-// decide whether types are checked), @pulumi/pulumi loaded before the program, then the program
-// itself, here run for one stack under the offline plan's mocks instead of an engine. Started by
+// runtime starts a program: @pulumi/pulumi loaded before the program, then the built program
+// (EvaluateOptions.built), here run for one stack under the offline plan's mocks instead of an
+// engine. The probe itself is TypeScript: ts-node registered for it is part of the process's start. Started by
 // `npm run bench:startup` (scripts/bench-startup.ts) and by test/startup.test.ts:
 //
 //   node -r ts-node/register plan/startup-probe.ts <input.json> <output.json>

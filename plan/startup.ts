@@ -1,6 +1,6 @@
 // What a stack's program costs at start, module by module: runs plan/startup-probe.ts for the stack
-// in a process of its own (Node with ts-node registered from tsconfig.json, as Pulumi's Node.js
-// runtime does) and sums each module's own time by package or project folder.
+// in a process of its own, over the built program the engine runs (bin/, npm run build), and sums
+// each module's own time by package or project folder.
 import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -32,14 +32,15 @@ export async function probeStartup(stacks: readonly string[], dir = ROOT): Promi
     const work = tempDir("startup");
     const input = path.join(work, "input.json");
     const output = path.join(work, "output.json");
-    fs.writeFileSync(input, JSON.stringify(configs.map((c) => evaluateOptions(c, outputs))));
+    // The program as the engine runs it: built (npm run build), no TypeScript compiled at start.
+    fs.writeFileSync(input, JSON.stringify(configs.map((c) => ({ ...evaluateOptions(c, outputs), built: true }))));
     const probe = path.join(ROOT, "plan", "startup-probe.ts");
     await new Promise<void>((resolve, reject) => {
         execFile(
             process.execPath,
             ["-r", "ts-node/register", probe, input, output],
-            // In main's folder, as the engine runs the program: ts-node takes that folder's tsconfig.json.
-            { cwd: path.join(ROOT, "infra"), env: { ...process.env, [STACK_CONFIG_DIR_VARIABLE]: dir } },
+            // In main's folder, as the engine runs the program (ts-node is the probe's own, for its harness).
+            { cwd: path.join(ROOT, "bin", "infra"), env: { ...process.env, [STACK_CONFIG_DIR_VARIABLE]: dir } },
             (err, _stdout, stderr) =>
                 err
                     ? reject(
@@ -68,7 +69,14 @@ export function moduleGroup(file: string): string {
         const parts = file.slice(inPackages + "/node_modules/".length).split(path.sep);
         return parts[0].startsWith("@") ? `${parts[0]}/${parts[1]}` : parts[0];
     }
-    const parts = path.relative(ROOT, file).split(path.sep);
+    // The built program and package count as their sources' folders: bin/infra is infra, components/bin/mesh components/mesh.
+    const parts = path
+        .relative(ROOT, file)
+        .split(path.sep)
+        .filter(
+            (part, i) =>
+                !(part === "bin" && (i === 0 || (i === 1 && file.includes(`${path.sep}components${path.sep}`)))),
+        );
     return parts[0] === "components" && parts.length > 2 ? `${parts[0]}/${parts[1]}` : parts[0];
 }
 

@@ -1,7 +1,7 @@
 // What each layer's program costs at start, module by module: for one stack of each layer of dev,
-// a process of its own started as Pulumi's Node.js runtime starts a program (Node, ts-node registered
-// from tsconfig.json, @pulumi/pulumi, then the program, run under the offline plan's mocks instead
-// of an engine; plan/startup-probe.ts), several rounds, the median of each figure. Writes
+// a process of its own started as Pulumi's Node.js runtime starts a program (Node, @pulumi/pulumi,
+// then the built program, as `npm run build` makes it, run under the offline plan's mocks instead
+// of an engine; plan/startup-probe.ts, whose own harness ts-node loads), several rounds, the median of each figure. Writes
 // out/benchmarks-startup.md, or its section of docs/benchmarks.md with --update-docs.
 //
 //   npm run bench:startup -- [--rounds 3] [--update-docs]
@@ -47,11 +47,11 @@ function layerLines(run: LayerRun): string[] {
     return [
         `### ${layer} (\`${run.stack}\`, ${run.rounds[0].stacks[0].resources} resources)`,
         "",
-        `Node and ts-node ${ms(m((r) => r.startMs))} ms, @pulumi/pulumi ${ms(m((r) => r.sdkMs))} ms, then the program ` +
+        `Node and the probe's ts-node ${ms(m((r) => r.startMs))} ms, @pulumi/pulumi ${ms(m((r) => r.sdkMs))} ms, then the program ` +
             `${ms(program)} ms: its modules ${ms(modules)} ms, running it ${ms(program - modules)} ms. ` +
             `Cloud SDKs loaded: ${cloud.length > 0 ? cloud.join(", ") : "none"}.`,
         "",
-        "| modules of the program | files | ms (own time: reading, transpiling, top-level code) |",
+        "| modules of the program | files | ms (own time: reading and top-level code) |",
         "|---|---:|---:|",
         ...rows.slice(0, TOP).map((r) => `| ${r.group} | ${r.modules} | ${ms(r.ms)} |`),
         ...(rest.length > 0
@@ -97,10 +97,11 @@ async function main(): Promise<void> {
         "",
         `Written by \`npm run bench:startup${opts.updateDocs ? " -- --update-docs" : ""}\` (scripts/bench-startup.ts) on ${new Date().toISOString().slice(0, 10)}:`,
         "one stack of each layer of dev, each in a process of its own started as Pulumi's Node.js runtime starts a",
-        "program (Node, ts-node registered from tsconfig.json, @pulumi/pulumi, then the program), the program run",
-        `under the offline plan's mocks instead of an engine; median of ${opts.rounds} processes per layer. A module's own`,
-        "time is reading it, ts-node's transpiling (no type-checking: tsconfig.json's `ts-node.transpileOnly`) and its",
-        "top-level code; each layer loads its own modules only when its stack runs (infra/program.ts).",
+        "program (Node, @pulumi/pulumi, then the program built by `npm run build`: JavaScript, nothing compiled at",
+        "start), the program run under the offline plan's mocks instead of an engine; the probe's own harness is",
+        `TypeScript, so Node's start includes ts-node's. Median of ${opts.rounds} processes per layer. A module's own`,
+        "time is reading it and its top-level code; each layer loads its own modules only when its stack runs",
+        "(infra/program.ts).",
         `Machine: ${cpu.length} × ${cpu[0]?.model ?? "CPU"}, Node ${process.version}, load average ${os
             .loadavg()
             .map((l) => l.toFixed(1))

@@ -16,8 +16,8 @@ description: Layered stacks for an AWS EKS platform with an Istio mesh, Promethe
 runtime:
   name: nodejs
   options:
-    typescript: true
-main: infra/index.ts
+    typescript: false
+main: bin/infra/index.js
 `;
 
 /** A key's declaration in Pulumi.yaml: description, type, default — in that order. */

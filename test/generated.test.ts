@@ -17,8 +17,8 @@ describe("generated files (npm run gen)", () => {
     it("Pulumi.yaml declares every key with description, type and default, in that order", () => {
         const project = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as any;
         assert.strictEqual(project.name, "platform");
-        assert.deepStrictEqual(project.runtime, { name: "nodejs", options: { typescript: true } });
-        assert.strictEqual(project.main, "infra/index.ts");
+        assert.deepStrictEqual(project.runtime, { name: "nodejs", options: { typescript: false } });
+        assert.strictEqual(project.main, "bin/infra/index.js");
         assert.deepStrictEqual(project.config["pulumi:disable-default-providers"], { value: ["*"] });
         for (const spec of ALL_KEYS) {
             const decl = project.config[spec.key];

@@ -16,7 +16,12 @@ function projectFiles(): { files: string[]; options: ts.CompilerOptions } {
 interface Edge {
     readonly from: string;
     readonly to: string;
+    /** The import names the component package (`@platform/components/<entry>`) rather than a path. */
+    readonly byPackageName?: boolean;
 }
+
+/** The component package's name: an import of it or of one of its entries is an edge into components/. */
+const PACKAGE = "@platform/components";
 
 /**
  * Every import between the project's own files, read by the compiler (`import`, `export ... from`,
@@ -30,6 +35,18 @@ function importEdges(): Edge[] {
     for (const file of files) {
         const info = ts.preProcessFile(fs.readFileSync(file, "utf8"), true, true);
         for (const imported of info.importedFiles) {
+            if (imported.fileName === PACKAGE || imported.fileName.startsWith(`${PACKAGE}/`)) {
+                const entry =
+                    imported.fileName === PACKAGE
+                        ? "index.ts"
+                        : `${imported.fileName.slice(PACKAGE.length + 1)}/public.ts`;
+                edges.push({
+                    from: path.relative(ROOT, file),
+                    to: path.join("components", entry),
+                    byPackageName: true,
+                });
+                continue;
+            }
             const resolved = ts.resolveModuleName(imported.fileName, file, options, ts.sys, cache).resolvedModule;
             if (resolved === undefined || resolved.isExternalLibraryImport) {
                 continue;
@@ -148,6 +165,23 @@ describe("the import graph (read by the TypeScript compiler)", function () {
         for (const folder of ["components", "layers", "infra", "plan", "policy", "scripts"]) {
             assert.ok(!imports(folder).includes("test"), `${folder} imports test/`);
         }
+    });
+
+    it("the program (infra/, layers/) reaches the component package by its name only, through entries that exist", () => {
+        const program = edges.filter(
+            (e) => ["infra", "layers"].includes(topFolder(e.from)) && topFolder(e.to) === "components",
+        );
+        assert.ok(program.length > 20, "the program imports the package");
+        assert.deepStrictEqual(
+            program.filter((e) => !e.byPackageName).map((e) => `${e.from} -> ${e.to}`),
+            [],
+            "imports of components/ by path",
+        );
+        assert.deepStrictEqual(
+            program.filter((e) => !fs.existsSync(path.join(ROOT, e.to))).map((e) => `${e.from} -> ${e.to}`),
+            [],
+            "imports of entries the package does not have",
+        );
     });
 
     it("finds a cycle when there is one (the check itself)", () => {

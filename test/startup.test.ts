@@ -2,44 +2,26 @@
 // only the SDKs it uses (plan/startup.ts runs the program in a process of its own, as the engine does).
 import * as assert from "assert";
 import * as path from "path";
-import { create } from "ts-node";
-import { ModuleKind } from "typescript";
+import * as fs from "fs";
+import * as yaml from "js-yaml";
 
 import { CLOUD_PACKAGES, loadedGroups, moduleGroup, probeStartup } from "../plan/startup";
 import { ROOT } from "../plan/stack-config";
 import { PHASES } from "../plan/startup-probe";
 import { FIXTURE_STACKS } from "./helpers/stacks";
 
-/** How @pulumi/pulumi's runtime reads a tsconfig's compilerOptions (an internal of its, untyped). */
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- the SDK marks it internal: no typings to import
-const { loadTypeScriptCompilerOptions } = require("@pulumi/pulumi/tsutils") as {
-    loadTypeScriptCompilerOptions: (tsconfig: string) => Record<string, unknown>;
-};
-
 describe("start-up of the program (plan/startup.ts)", function () {
-    for (const folder of ["infra", "."]) {
-        it(`Pulumi's Node.js runtime started in ${folder === "." ? "the project's folder" : `${folder}/ (main's folder)`} gets transpile-only ts-node, CommonJS output`, () => {
-            // As @pulumi/pulumi's cmd/run registers ts-node: the tsconfig.json of the program's working folder, its
-            // compilerOptions as written over the runtime's defaults, transpileOnly only from PULUMI_NODEJS_TRANSPILE_ONLY
-            // or noCheck. The engine here runs the program in main's folder; the CLI's own host may run it in the project's.
-            const project = path.join(ROOT, folder, "tsconfig.json");
-            const service = create({
-                transpileOnly: undefined,
-                project,
-                skipProject: false,
-                compilerOptions: {
-                    target: "ES2020",
-                    module: "nodenext",
-                    moduleResolution: "nodenext",
-                    sourceMap: "true",
-                    ...loadTypeScriptCompilerOptions(project),
-                },
-            });
-            assert.strictEqual(service.options.transpileOnly, true);
-            // CommonJS: a layer's `await import()` is a require, which resolves files without their extension.
-            assert.strictEqual(service.config.options.module, ModuleKind.CommonJS);
-        });
-    }
+    it("Pulumi.yaml runs the built program: JavaScript the build made, no TypeScript at start", () => {
+        const project = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as {
+            runtime: { name: string; options: { typescript: boolean } };
+            main: string;
+        };
+        assert.deepStrictEqual(project.runtime, { name: "nodejs", options: { typescript: false } });
+        assert.strictEqual(project.main, "bin/infra/index.js");
+        // npm test builds first (package.json "test": npm run build): main and its stamp exist.
+        assert.ok(fs.existsSync(path.join(ROOT, project.main)), `${project.main} is not built`);
+        assert.ok(fs.existsSync(path.join(ROOT, "bin", "infra", "build.json")));
+    });
 
     it("a service stack loads neither @pulumi/aws, @pulumi/eks nor @pulumi/random; a global stack after it loads @pulumi/aws", async () => {
         const result = await probeStartup(["dev-backend", "dev"], FIXTURE_STACKS);
@@ -63,6 +45,11 @@ describe("start-up of the program (plan/startup.ts)", function () {
         assert.strictEqual(moduleGroup(path.join(ROOT, "components", "service", "spec.ts")), "components/service");
         assert.strictEqual(moduleGroup(path.join(ROOT, "components", "args.ts")), "components");
         assert.strictEqual(moduleGroup(path.join(ROOT, "infra", "schema", "keys.ts")), "infra");
+        // The built program and package count as their sources.
+        assert.strictEqual(moduleGroup(path.join(ROOT, "bin", "infra", "program.js")), "infra");
+        assert.strictEqual(moduleGroup(path.join(ROOT, "bin", "layers", "service", "deploy.js")), "layers");
+        assert.strictEqual(moduleGroup(path.join(ROOT, "components", "bin", "mesh", "istio.js")), "components/mesh");
+        assert.strictEqual(moduleGroup(path.join(ROOT, "components", "bin", "index.js")), "components");
         assert.strictEqual(moduleGroup("fs"), "node:");
     });
 });

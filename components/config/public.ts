@@ -17,7 +17,7 @@ export {
 } from "./keys";
 export type { KeyMeta, KeyShape } from "./keys";
 export { keysOfSlices, settingsOfSlices } from "./slice";
-export type { ConfigSlice, SliceContext, SliceValues, Slices } from "./slice";
+export type { ConfigSlice, Intersection, SliceContext, SliceValues, Slices } from "./slice";
 export { nearest } from "./nearest";
 export { Problems } from "../problems";
 export { ENVIRONMENT_CONFIG } from "../conventions/config";
@@ -26,7 +26,9 @@ export type { NetworkConfig } from "../network/config";
 export { CLUSTER_CONFIG } from "../cluster/config";
 export type { ClusterConfig } from "../cluster/config";
 export { ISTIO_CONFIG } from "../mesh/config";
+export type { IstioConfig } from "../mesh/config";
 export { OBSERVABILITY_CONFIG } from "../observability/config";
+export type { ObservabilityConfig } from "../observability/config";
 export { CERT_MANAGER_CONFIG } from "../certificates/config";
 export { CALLER_RULE, SERVICE_CONFIG } from "../service/config";
 export { CHART_MIRROR_ALLOWED, parseChartMirror } from "../charts";

@@ -63,7 +63,7 @@ export function configSlice<S extends KeyShape, T, G = undefined>(
 export type Slices = Readonly<Record<string, ConfigSlice<KeyShape, unknown>>>;
 
 /** The union of `U`'s members as one intersection. */
-type Intersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+export type Intersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
 
 /** The keys of every slice of `slices`, in their order: what a layer composes. */
 export function keysOfSlices<R extends Slices>(slices: R): Intersection<R[keyof R]["keys"]> {

@@ -118,8 +118,17 @@ export function describe(r: CommandResult): string {
     return `pulumi ${r.args.join(" ")} (in ${r.cwd}) exited ${r.code} after ${r.seconds.toFixed(1)} s\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 }
 
-/** The files of the project a Pulumi run needs (program, pack, stack files), relative to ROOT. */
-const PROJECT_ENTRIES = ["Pulumi.yaml", "package.json", "tsconfig.json", "infra", "layers", "components", "policy"];
+/** The files of the project a Pulumi run needs (program sources and build, pack, stack files), relative to ROOT. */
+const PROJECT_ENTRIES = [
+    "Pulumi.yaml",
+    "package.json",
+    "tsconfig.json",
+    "infra",
+    "layers",
+    "components",
+    "policy",
+    "bin",
+];
 
 /**
  * A copy of the project in a temp dir: the program, the policy pack, Pulumi.yaml and the given

@@ -95,7 +95,7 @@ describe("release upgrade: the previous release deployed, then this tree preview
 
     const run = async (project: string, stack: string, step: string, args: string[]): Promise<CommandResult> => {
         // The release's program was type-checked by its own tests; under the engine it runs
-        // transpile-only, as this tree's does (its tsconfig predates infra/tsconfig.json).
+        // transpile-only (its Pulumi.yaml runs TypeScript; this tree's runs its build).
         const transpileOnly = project === tree?.dir ? { PULUMI_NODEJS_TRANSPILE_ONLY: "true" } : {};
         const r = await backend.run(project, [...args, "--stack", stack], transpileOnly);
         recordTiming(`${stack} (release upgrade)`, step, r.seconds);

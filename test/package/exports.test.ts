@@ -11,85 +11,168 @@ const ROOT = path.join(__dirname, "..", "..");
 const PACKAGE_DIR = path.join(ROOT, "components");
 const PACKAGE_NAME = "@platform/components";
 
-/** The public API's values: the components, their defaults, the conventions' helpers, the error class. */
-const PUBLIC_VALUES = [
-    "CertManager",
-    "Cluster",
-    "ExternalDns",
-    "Istio",
-    "LoadBalancerController",
-    "MESH_DEFAULTS",
-    "Network",
-    "Observability",
-    "ProblemError",
-    "SERVICE_DEFAULTS",
-    "Service",
-    "TAG_KEYS",
-    "clusterNameFor",
-    "isServiceName",
-    "kubernetesAnnotations",
-    "kubernetesLabels",
-    "kubernetesMetadata",
-    "ownerTags",
-    "resourceName",
-    "resourceTags",
-];
+/**
+ * The package's entries (`@platform/components/<entry>`), each one area's part of the public API:
+ * its values (components, defaults, helpers, config slices) and types. The root exports them all.
+ */
+const ENTRIES: Readonly<Record<string, { readonly values: readonly string[]; readonly types: readonly string[] }>> = {
+    conventions: {
+        values: [
+            "ProblemError",
+            "RESERVED_SERVICE_NAMES",
+            "SERVICE_NAME",
+            "SERVICE_NAME_MAX",
+            "SERVICE_NAME_RULE",
+            "TAG_KEYS",
+            "clusterNameFor",
+            "describeProblem",
+            "isServiceName",
+            "kubernetesAnnotations",
+            "kubernetesLabels",
+            "kubernetesMetadata",
+            "ownerTags",
+            "resourceName",
+            "resourceTags",
+        ],
+        types: [
+            "ChartMirror",
+            "ComponentProviders",
+            "EnvironmentSettings",
+            "NameKind",
+            "NameParts",
+            "Owner",
+            "Problem",
+            "ProblemKind",
+            "ProviderPackage",
+            "TagKey",
+            "WorkloadLabels",
+        ],
+    },
+    config: {
+        values: [
+            "CALLER_RULE",
+            "CERT_MANAGER_CONFIG",
+            "CHART_MIRROR_ALLOWED",
+            "CLUSTER_CONFIG",
+            "ENVIRONMENT_CONFIG",
+            "ISTIO_CONFIG",
+            "NETWORK_CONFIG",
+            "OBSERVABILITY_CONFIG",
+            "Problems",
+            "REQUIRED",
+            "SERVICE_CONFIG",
+            "checked",
+            "closedMap",
+            "configKey",
+            "emptyMeansNone",
+            "field",
+            "integerIn",
+            "keysOfSlices",
+            "narrowed",
+            "nearest",
+            "oneOf",
+            "optionalString",
+            "parseChartMirror",
+            "requiredString",
+            "settingsOfSlices",
+            "wholeNumber",
+        ],
+        types: [
+            "ClusterConfig",
+            "ConfigSlice",
+            "Intersection",
+            "IstioConfig",
+            "KeyMeta",
+            "KeyShape",
+            "NetworkConfig",
+            "ObservabilityConfig",
+            "SliceContext",
+            "SliceValues",
+            "Slices",
+        ],
+    },
+    network: {
+        values: ["Network"],
+        types: ["NatStrategy", "NetworkArgs", "SubnetPlan"],
+    },
+    cluster: {
+        values: ["Cluster", "ExternalDns", "LoadBalancerController"],
+        types: [
+            "CapacityType",
+            "ClusterAccess",
+            "ClusterArgs",
+            "DnsZone",
+            "ExternalDnsArgs",
+            "ExternalDnsOptions",
+            "LoadBalancerControllerArgs",
+            "LoadBalancerControllerOptions",
+            "NodeGroupSpec",
+            "NodeTaint",
+            "TaintEffect",
+        ],
+    },
+    mesh: {
+        values: ["ISTIO_NAMESPACE", "Istio"],
+        types: [
+            "IstioArgs",
+            "IstiodWebhooks",
+            "LoadBalancerScheme",
+            "MeshDataPlane",
+            "OutboundTrafficPolicy",
+            "TracingCollector",
+        ],
+    },
+    observability: {
+        values: ["Observability", "ObservabilityFence"],
+        types: ["ObservabilityArgs", "ObservabilityFenceArgs", "ObservabilityStorage", "PrometheusStackVersion"],
+    },
+    certificates: {
+        values: ["CertManager"],
+        types: ["CertManagerArgs", "CertManagerMode", "CertificateIssuer"],
+    },
+    addons: {
+        values: ["installAddOns", "usedAddOn"],
+        types: ["AddOn", "AddOns", "Installed"],
+    },
+    service: {
+        values: [
+            "DATA_PLANE_MODES",
+            "DEFAULT_DATA_PLANE",
+            "MESH_DEFAULTS",
+            "OBSERVABILITY_NAMESPACE",
+            "SERVICE_DEFAULTS",
+            "Service",
+            "calleesOf",
+            "dataPlaneModeProblems",
+            "exposedHost",
+            "hostZoneProblem",
+            "systemNamespaceOwner",
+            "systemNamespacesText",
+        ],
+        types: [
+            "AutoscalingSpec",
+            "CallerRule",
+            "DataPlaneMode",
+            "ExternalHostSpec",
+            "ExternalProtocol",
+            "GraphService",
+            "HttpMethod",
+            "JwtSpec",
+            "MeshFacts",
+            "Protocol",
+            "QuotaSpec",
+            "RateLimitSpec",
+            "ResourcesSpec",
+            "ServiceArgs",
+            "ServiceSettings",
+            "VersionSpec",
+        ],
+    },
+};
 
-/** The public API's types: the components' arguments and every type they name, and the conventions' types. */
-const PUBLIC_TYPES = [
-    "AutoscalingSpec",
-    "CallerRule",
-    "CapacityType",
-    "CertManagerArgs",
-    "CertManagerMode",
-    "CertificateIssuer",
-    "ChartMirror",
-    "ClusterAccess",
-    "ClusterArgs",
-    "ComponentProviders",
-    "DataPlaneMode",
-    "DnsZone",
-    "EnvironmentSettings",
-    "ExternalDnsArgs",
-    "ExternalDnsOptions",
-    "ExternalHostSpec",
-    "ExternalProtocol",
-    "HttpMethod",
-    "IstioArgs",
-    "IstiodWebhooks",
-    "JwtSpec",
-    "LoadBalancerControllerArgs",
-    "MeshDataPlane",
-    "LoadBalancerControllerOptions",
-    "LoadBalancerScheme",
-    "MeshFacts",
-    "NameKind",
-    "NameParts",
-    "NatStrategy",
-    "NetworkArgs",
-    "NodeGroupSpec",
-    "NodeTaint",
-    "ObservabilityArgs",
-    "ObservabilityStorage",
-    "OutboundTrafficPolicy",
-    "Owner",
-    "PrometheusStackVersion",
-    "Problem",
-    "ProblemKind",
-    "Protocol",
-    "ProviderPackage",
-    "QuotaSpec",
-    "RateLimitSpec",
-    "ResourcesSpec",
-    "ServiceArgs",
-    "ServiceSettings",
-    "SubnetPlan",
-    "TagKey",
-    "TaintEffect",
-    "TracingCollector",
-    "VersionSpec",
-    "WorkloadLabels",
-];
+/** The root's values and types: every entry's. */
+const PUBLIC_VALUES = [...new Set(Object.values(ENTRIES).flatMap((e) => e.values))];
+const PUBLIC_TYPES = [...new Set(Object.values(ENTRIES).flatMap((e) => e.types))];
 
 const sorted = (names: Iterable<string>): string[] => [...names].sort();
 
@@ -113,9 +196,13 @@ function packedFiles(): { result: PackResult; files: string[] } {
     return { result, files: sorted(result.files.map((f) => f.path)) };
 }
 
-/** The names the packed type declarations export (bin/index.d.ts), and a checker over them. */
-function declarations(): { checker: ts.TypeChecker; exports: ts.Symbol[] } {
-    const entry = path.join(PACKAGE_DIR, "bin", "index.d.ts");
+/** The declaration file of an entry (`undefined`: the root). */
+const declarationFile = (entry?: string): string =>
+    path.join(PACKAGE_DIR, "bin", entry === undefined ? "index.d.ts" : path.join(entry, "public.d.ts"));
+
+/** The names the packed type declarations of an entry export (the root's: bin/index.d.ts), and a checker over them. */
+function declarations(name?: string): { checker: ts.TypeChecker; exports: ts.Symbol[] } {
+    const entry = declarationFile(name);
     const options: ts.CompilerOptions = { noLib: true, types: [], moduleResolution: ts.ModuleResolutionKind.Node10 };
     const host = ts.createCompilerHost(options);
     const getSourceFile = host.getSourceFile.bind(host);
@@ -172,17 +259,19 @@ function unexportedTypesNamed(checker: ts.TypeChecker, publicSymbols: readonly t
     return sorted(found);
 }
 
-/** The names docs/package.md lists as the public API (first column of its public-api table). */
-function documentedNames(): string[] {
+/** The names docs/package.md lists as the public API (first column of its public-api table), with their entry (second column). */
+function documentedNames(): { name: string; entry: string | undefined }[] {
     const doc = fs.readFileSync(path.join(ROOT, "docs", "package.md"), "utf8");
     const section = /<!-- public-api -->([\s\S]*?)<!-- \/public-api -->/.exec(doc);
     assert.ok(section, "docs/package.md has no <!-- public-api --> section");
-    return sorted(
-        section[1]
-            .split("\n")
-            .filter((line) => line.startsWith("| `"))
-            .flatMap((line) => [...line.split("|")[1].matchAll(/`([A-Za-z_]+)`/g)].map((m) => m[1])),
-    );
+    return section[1]
+        .split("\n")
+        .filter((line) => line.startsWith("| `"))
+        .flatMap((line) => {
+            const [, names, entry] = line.split("|");
+            const area = /`@platform\/components\/([a-z]+)`/.exec(entry)?.[1];
+            return [...names.matchAll(/`([A-Za-z_]+)`/g)].map((m) => ({ name: m[1], entry: area }));
+        });
 }
 
 describe(`the component package ${PACKAGE_NAME} as npm pack makes it`, function () {
@@ -202,7 +291,17 @@ describe(`the component package ${PACKAGE_NAME} as npm pack makes it`, function 
         assert.match(packed.result.version, /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/);
         assert.deepStrictEqual(manifest.exports, {
             ".": { types: "./bin/index.d.ts", default: "./bin/index.js" },
+            ...Object.fromEntries(
+                Object.keys(ENTRIES).map((e) => [
+                    `./${e}`,
+                    { types: `./bin/${e}/public.d.ts`, default: `./bin/${e}/public.js` },
+                ]),
+            ),
             "./package.json": "./package.json",
+        });
+        // TypeScript's older module resolution (node10) ignores `exports`: it finds each entry's declarations here.
+        assert.deepStrictEqual(manifest.typesVersions, {
+            "*": Object.fromEntries(Object.keys(ENTRIES).map((e) => [e, [`bin/${e}/public.d.ts`]])),
         });
         assert.strictEqual(manifest.main, "bin/index.js");
         assert.strictEqual(manifest.types, "bin/index.d.ts");
@@ -274,6 +373,22 @@ describe(`the component package ${PACKAGE_NAME} as npm pack makes it`, function 
         );
     });
 
+    for (const [entry, api] of Object.entries(ENTRIES)) {
+        it(`the entry ${PACKAGE_NAME}/${entry} exports exactly its part, at run time and in its declarations`, () => {
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const loaded = require(`${PACKAGE_NAME}/${entry}`) as Record<string, unknown>;
+            assert.deepStrictEqual(sorted(Object.keys(loaded)), sorted(api.values));
+            assert.strictEqual(
+                require.resolve(`${PACKAGE_NAME}/${entry}`),
+                path.join(PACKAGE_DIR, "bin", entry, "public.js"),
+            );
+            assert.deepStrictEqual(
+                sorted(declarations(entry).exports.map((s) => s.getName())),
+                sorted([...api.values, ...api.types]),
+            );
+        });
+    }
+
     it("the public API is closed: every type of the package a public declaration names is public too", () => {
         assert.deepStrictEqual(unexportedTypesNamed(types.checker, types.exports), []);
     });
@@ -291,7 +406,20 @@ describe(`the component package ${PACKAGE_NAME} as npm pack makes it`, function 
         assert.strictEqual(example.dependencies[PACKAGE_NAME], `file:${tarball}`);
     });
 
-    it("docs/package.md lists exactly the public API", () => {
-        assert.deepStrictEqual(documentedNames(), sorted([...PUBLIC_VALUES, ...PUBLIC_TYPES]));
+    it("docs/package.md lists exactly the public API, each name under its entry", () => {
+        const documented = documentedNames();
+        assert.deepStrictEqual(
+            sorted(new Set(documented.map((d) => d.name))),
+            sorted([...PUBLIC_VALUES, ...PUBLIC_TYPES]),
+        );
+        assert.deepStrictEqual(
+            documented.filter(
+                (d) =>
+                    d.entry === undefined ||
+                    !ENTRIES[d.entry] ||
+                    ![...ENTRIES[d.entry].values, ...ENTRIES[d.entry].types].includes(d.name),
+            ),
+            [],
+        );
     });
 });

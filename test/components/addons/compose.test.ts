@@ -94,7 +94,10 @@ describe("add-ons as data (components/addons/compose.ts)", () => {
         const all = new Set(Object.keys(COMMON_ADDONS));
         assert.deepStrictEqual(compositionProblems<CommonContext, CommonAddOns>(COMMON_ADDONS, foundations, all), []);
         const existing = new Set([...all].filter((n) => n !== "load-balancer-controller" && n !== "external-dns"));
-        assert.deepStrictEqual(compositionProblems<CommonContext, CommonAddOns>(COMMON_ADDONS, foundations, existing), []);
+        assert.deepStrictEqual(
+            compositionProblems<CommonContext, CommonAddOns>(COMMON_ADDONS, foundations, existing),
+            [],
+        );
         assert.deepStrictEqual(Object.fromEntries(Object.entries(COMMON_ADDONS).map(([n, a]) => [n, [...a.after]])), {
             "load-balancer-controller": ["cluster", "load-balancer-controller-access"],
             "external-dns": ["cluster"],

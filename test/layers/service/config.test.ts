@@ -1,9 +1,16 @@
 import * as assert from "assert";
 import { ServiceConfig, isConfigError, parseConfig } from "../../../layers/config";
 import { SERVICE_DEFAULTS } from "../../../components/service";
-import { isValidated } from "../../../components/config";
+import type * as Slice from "../../../components/config/slice";
 import { platformConfig } from "../../helpers/config";
 import { checkServiceDataPlane } from "../../../layers/service/deploy";
+
+/**
+ * The mark the layer's config leaves on settings it checked, as the layers see it: the package's
+ * built module (the layers import the package by its name), not its TypeScript source.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- an internal of the built package, by its file
+const { isValidated } = require("../../../components/bin/config/slice") as typeof Slice;
 
 const VERSIONS = [{ name: "v1", image: "registry.example.com/a:1.0.0", weight: 100 }];
 
