@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { AccessRequest, DiffOptions, PlannedResource } from "./diff";
 import { ROOT } from "./root";
-import { git, runTreePlan, temporaryWorktree } from "./worktree";
+import { git, runTreePlan, shareModules, temporaryWorktree } from "./worktree";
 import { envOfStackName } from "../layers/layering";
 
 /** `--diff <ref>` names no commit of the repository (a usage error; told by its name, as the plan's modules load late). */
@@ -77,35 +77,6 @@ export function checkoutBase(ref: string, root = ROOT, log: (line: string) => vo
         remove();
         throw err;
     }
-}
-
-/** The component package, a workspace of the repository: in each tree, that tree's own. */
-const WORKSPACE_PACKAGE = path.join("@platform", "components");
-
-/**
- * Gives the tree `dir` this checkout's installed packages (one link per package), but its own
- * component package: the program imports `@platform/components` by name, and a link to this
- * checkout's would plan the ref's program over this checkout's components. The tree's package is
- * built in place (its own build script) when the tree has one.
- */
-function shareModules(root: string, dir: string): void {
-    const source = path.join(root, "node_modules");
-    const target = path.join(dir, "node_modules");
-    fs.mkdirSync(target);
-    for (const entry of fs.readdirSync(source)) {
-        if (entry !== "@platform") {
-            fs.symlinkSync(path.join(source, entry), path.join(target, entry), "dir");
-        }
-    }
-    if (!fs.existsSync(path.join(dir, "components", "package.json"))) {
-        return;
-    }
-    fs.mkdirSync(path.join(target, "@platform"));
-    fs.symlinkSync(path.join("..", "..", "components"), path.join(target, WORKSPACE_PACKAGE), "dir");
-    execFileSync("npm", ["run", "--silent", "build", "--if-present"], {
-        cwd: path.join(dir, "components"),
-        stdio: ["ignore", "ignore", "inherit"],
-    });
 }
 
 /** One resource of a plan's resources.json (`npm run plan`), as any version of the plan writes it. */

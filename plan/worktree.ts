@@ -7,6 +7,36 @@ import * as os from "os";
 import * as path from "path";
 import { STACK_CONFIG_DIR_VARIABLE } from "../infra/environment";
 
+/** The component package, a workspace of the repository: in each tree, that tree's own. */
+const WORKSPACE_PACKAGE = path.join("@platform", "components");
+
+/**
+ * Gives `dir` (a worktree or a copy of the repository) the installed packages of the checkout at
+ * `root` (one link per package), but its own component package: the program imports
+ * `@platform/components` by name, and a link to the checkout's would run the tree's program over
+ * the checkout's components. The tree's package is built in place (its own build script) when the
+ * tree has one; a build already copied into its components/bin is brought up to date incrementally.
+ */
+export function shareModules(root: string, dir: string): void {
+    const source = path.join(root, "node_modules");
+    const target = path.join(dir, "node_modules");
+    fs.mkdirSync(target);
+    for (const entry of fs.readdirSync(source)) {
+        if (entry !== "@platform") {
+            fs.symlinkSync(path.join(source, entry), path.join(target, entry), "dir");
+        }
+    }
+    if (!fs.existsSync(path.join(dir, "components", "package.json"))) {
+        return;
+    }
+    fs.mkdirSync(path.join(target, "@platform"));
+    fs.symlinkSync(path.join("..", "..", "components"), path.join(target, WORKSPACE_PACKAGE), "dir");
+    execFileSync("npm", ["run", "--silent", "build", "--if-present"], {
+        cwd: path.join(dir, "components"),
+        stdio: ["ignore", "ignore", "inherit"],
+    });
+}
+
 /** Runs git in `cwd`; returns its output, trimmed. Throws on a non-zero exit. */
 export function git(args: readonly string[], cwd: string): string {
     return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();

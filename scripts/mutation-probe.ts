@@ -1,7 +1,8 @@
 // The mutation probe: applies, one at a time, a change to a setting that matters on a real update
 // (resource options, provider flags, secure defaults), runs the tests that should notice it, and
 // reports each mutation as killed (a test failed) or survived (no test noticed). Each mutation runs
-// in a copy of the project's tracked files in a temp folder (node_modules linked), so the checkout
+// in a copy of the project's tracked files in a temp folder (node_modules linked, the component
+// package the copy's own, built from the copy's sources), so the checkout
 // is never changed, even if the probe is interrupted. Not part of `npm test`; run it after changing
 // these settings or their tests:
 //
@@ -16,6 +17,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Command } from "commander";
+import { shareModules } from "../plan/worktree";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -122,7 +124,7 @@ export const MUTATIONS: readonly Mutation[] = [
 
 type Outcome = "killed" | "survived" | "does not apply";
 
-/** A copy of the tracked files of the checkout (with uncommitted edits), node_modules linked. */
+/** A copy of the tracked files of the checkout (with uncommitted edits), without node_modules (`withModules` links them). */
 function projectCopy(): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-mutation-"));
     const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
@@ -139,7 +141,9 @@ function projectCopy(): string {
         fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
         fs.copyFileSync(source, path.join(dir, file));
     }
-    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
+    // The layers import the component package by its name: the copy's own, built from its (mutated)
+    // sources, starting from the checkout's build so only what a mutation touches is compiled again.
+    fs.cpSync(path.join(ROOT, "components", "bin"), path.join(dir, "components", "bin"), { recursive: true });
     return dir;
 }
 
@@ -173,6 +177,7 @@ function runTests(dir: string, tests: readonly string[] | "all"): { ok: boolean;
 function baseline(tests: readonly string[] | "all"): boolean {
     const dir = projectCopy();
     try {
+        shareModules(ROOT, dir);
         return runTests(dir, tests).ok;
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
@@ -192,6 +197,7 @@ function probe(mutation: Mutation, all: boolean): { outcome: Outcome; detail: st
             };
         }
         fs.writeFileSync(file, text.replace(mutation.from, mutation.to));
+        shareModules(ROOT, dir);
         const { ok, failing } = runTests(dir, all ? "all" : mutation.tests);
         return ok
             ? { outcome: "survived", detail: "every test passed" }
