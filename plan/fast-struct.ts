@@ -12,8 +12,11 @@ import { createRequire } from "module";
 
 /** The part of protobuf's Struct class the shortcut replaces. */
 interface StructMessage {
-    toJavaScript(): Record<string, unknown>;
-    getFieldsMap(noLazyCreate?: boolean): {
+    toJavaScript: (this: StructMessage) => Record<string, unknown>;
+    getFieldsMap: (
+        this: StructMessage,
+        noLazyCreate?: boolean,
+    ) => {
         set(key: string, value: unknown): unknown;
         forEach(f: (v: unknown, k: string) => void): void;
     };
@@ -55,9 +58,10 @@ export function structValue(value: unknown): StructValue {
             return value;
         case "object": {
             if (Array.isArray(value)) {
+                // A hole reads as undefined, which a Struct refuses, as protobuf does.
                 const list: StructValue[] = [];
-                for (let i = 0; i < value.length; i++) {
-                    list.push(structValue(value[i]));
+                for (const item of value as unknown[]) {
+                    list.push(structValue(item));
                 }
                 return list;
             }
@@ -124,7 +128,7 @@ export function installStructShortcut(): void {
         const value = this[VALUE];
         if (value !== undefined) {
             // Read as a message: its real fields, made once from the value.
-            delete this[VALUE];
+            this[VALUE] = undefined;
             const built = originalFrom(value);
             const map = originalFields.call(this, false);
             built.getFieldsMap().forEach((v, k) => map.set(k, v));

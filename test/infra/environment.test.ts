@@ -1,6 +1,6 @@
 import * as assert from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
-import nodeFs from "fs";
 import * as path from "path";
 import {
     keysSetInStackFile,
@@ -107,33 +107,37 @@ describe("the environment's access graph (infra/environment.ts)", () => {
         assert.deepStrictEqual(readAccessGraph("qa", dir), [{ name: "a", allowedCallers: [{ service: "c" }] }]);
     });
 
-    it("the plan of an environment reads each of its stack files and Pulumi.yaml once", async () => {
+    it("the plan of an environment reads each of its stack files and Pulumi.yaml once", () => {
         const dir = tempDir("read-once");
         copyFixtureStacks(dir, { project: true });
-        const reads = new Map<string, number>();
-        const readFileSync = fs.readFileSync;
-        const counting = (file: fs.PathOrFileDescriptor, ...rest: unknown[]) => {
-            const name =
-                typeof file !== "string"
-                    ? undefined
-                    : file === path.join(ROOT, "Pulumi.yaml")
-                      ? "Pulumi.yaml (the project's)"
-                      : file.startsWith(dir)
-                        ? path.basename(file)
-                        : undefined;
-            if (name !== undefined) {
-                reads.set(name, (reads.get(name) ?? 0) + 1);
-            }
-            return (readFileSync as (...a: unknown[]) => unknown)(file, ...rest);
-        };
-        // The module itself: `import * as` gives read-only bindings of it.
-        Object.assign(nodeFs, { readFileSync: counting });
-        try {
-            await planStack("dev-payment", dir);
-        } finally {
-            Object.assign(nodeFs, { readFileSync });
-        }
-        assert.deepStrictEqual(Object.fromEntries([...reads].sort()), {
+        const out = path.join(tempDir("read-once-counts"), "counts.json");
+        // In a process of its own, with every read of fs counted from its first module on.
+        const run = spawnSync(
+            process.execPath,
+            [
+                "-r",
+                path.join(__dirname, "..", "helpers", "count-reads.js"),
+                "-r",
+                "ts-node/register/transpile-only",
+                "-r",
+                "./test/helpers/setup.ts",
+                "-e",
+                `require("./plan/plan").planStack("dev-payment", ${JSON.stringify(dir)}).then(() => process.exit(0), (e) => { console.error(e); process.exit(1); })`,
+            ],
+            {
+                cwd: ROOT,
+                encoding: "utf8",
+                env: {
+                    ...process.env,
+                    COUNT_READS_DIR: dir,
+                    COUNT_READS_PROJECT: path.join(ROOT, "Pulumi.yaml"),
+                    COUNT_READS_OUT: out,
+                },
+            },
+        );
+        assert.strictEqual(run.status, 0, run.stderr);
+        const reads = JSON.parse(fs.readFileSync(out, "utf8")) as Record<string, number>;
+        assert.deepStrictEqual(Object.fromEntries(Object.entries(reads).sort()), {
             "Pulumi.dev-backend.yaml": 1,
             "Pulumi.dev-common.yaml": 1,
             "Pulumi.dev-frontend.yaml": 1,
