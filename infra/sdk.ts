@@ -177,6 +177,10 @@ export interface SdkSurface {
     readonly wire: Record<string, unknown>;
     readonly requestPrototypes: { readonly register: object; readonly read: object };
     readonly resourceClass: unknown;
+    /** The base class of resources (the offline plan replaces its static `stackTrace`: plan/source-positions.ts). */
+    readonly resourceBase: unknown;
+    /** google-protobuf's Struct, the SDK's copy (the offline plan shortens its conversions: plan/fast-struct.ts). */
+    readonly structClass: unknown;
 }
 
 /** The installed SDK's surface. */
@@ -192,6 +196,13 @@ export function installedSdk(): SdkSurface {
         },
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         resourceClass: require("@pulumi/kubernetes").core.v1.Namespace,
+        resourceBase: pulumi.Resource,
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the SDK's own dependency, resolved from it
+        structClass: require(
+            require.resolve("google-protobuf/google/protobuf/struct_pb", {
+                paths: [require.resolve("@pulumi/pulumi")],
+            }),
+        ).Struct,
     };
 }
 
@@ -218,6 +229,19 @@ export function sdkProblems(sdk: SdkSurface = installedSdk()): string[] {
                     `${kind === "register" ? "RegisterResourceRequest" : "ReadResourceRequest"}.${getter} is missing`,
                 );
             }
+        }
+    }
+    if (typeof (sdk.resourceBase as { stackTrace?: unknown } | undefined)?.stackTrace !== "function") {
+        problems.push("Resource.stackTrace is not a function");
+    }
+    const struct = sdk.structClass as { fromJavaScript?: unknown; prototype?: Record<string, unknown> } | undefined;
+    for (const [name, member] of [
+        ["fromJavaScript", struct?.fromJavaScript],
+        ["prototype.toJavaScript", struct?.prototype?.toJavaScript],
+        ["prototype.getFieldsMap", struct?.prototype?.getFieldsMap],
+    ] as const) {
+        if (typeof member !== "function") {
+            problems.push(`google-protobuf's Struct.${name} (the SDK's copy) is not a function`);
         }
     }
     if (typeTokenOfClass(sdk.resourceClass) !== "kubernetes:core/v1:Namespace") {

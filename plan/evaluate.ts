@@ -5,6 +5,7 @@ import { PlatformMocks, StackOutputsFixture } from "./mocks";
 import { RecordedResource, ResourceRecorder, SECRET } from "./recorder";
 import { ROOT } from "./root";
 import { installStructShortcut } from "./fast-struct";
+import { skipSourcePositions } from "./source-positions";
 
 /** The project name (Pulumi.yaml `name`), also the config namespace. */
 export const PROJECT = "platform";
@@ -49,6 +50,7 @@ export interface EvaluateOptions {
 /** Sets the mocks for `stack`; returns the recorder attached to the new mock monitor. */
 export function useMocks(stack: string): ResourceRecorder {
     installStructShortcut();
+    skipSourcePositions();
     // setMocks is async only in name: its body sets the mock monitor synchronously and cannot reject.
     void pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
     const recorder = new ResourceRecorder();

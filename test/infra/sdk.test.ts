@@ -27,11 +27,15 @@ describe("SDK internals (infra/sdk.ts)", () => {
                 wire: { ...sdk.wire, secret: undefined },
                 requestPrototypes: { ...sdk.requestPrototypes, register },
                 resourceClass: NoTypeToken,
+                resourceBase: class {},
+                structClass: { fromJavaScript: sdk.structClass, prototype: { toJavaScript: () => ({}) } },
             }),
             [
                 "runtime.waitForRPCs is not a function",
                 "the wire-format constant secret (runtime/rpc) is undefined, not a signature string",
                 "RegisterResourceRequest.getIgnorechangesList is missing",
+                "Resource.stackTrace is not a function",
+                "google-protobuf's Struct.prototype.getFieldsMap (the SDK's copy) is not a function",
                 "a resource class's __pulumiType (kubernetes core.v1.Namespace) is not kubernetes:core/v1:Namespace",
             ],
         );
