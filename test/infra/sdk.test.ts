@@ -27,7 +27,7 @@ describe("SDK internals (infra/sdk.ts)", () => {
                 wire: { ...sdk.wire, secret: undefined },
                 requestPrototypes: { ...sdk.requestPrototypes, register },
                 resourceClass: NoTypeToken,
-                resourceBase: class {},
+                resourceBase: {},
                 structClass: { fromJavaScript: sdk.structClass, prototype: { toJavaScript: () => ({}) } },
             }),
             [
