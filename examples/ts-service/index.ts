@@ -1,8 +1,10 @@
 // One Service of @platform/components, used as any program outside the repository would: imports
-// from the package's root only, its own providers, its own owner facts.
+// from the package's entries (`/service` loads @pulumi/kubernetes only), its own providers, its own
+// owner facts.
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { MeshFacts, Owner, SERVICE_DEFAULTS, Service } from "@platform/components";
+import { Owner } from "@platform/components/conventions";
+import { MeshFacts, SERVICE_DEFAULTS, Service } from "@platform/components/service";
 
 const config = new pulumi.Config();
 const service = config.require("service");
