@@ -2,15 +2,17 @@ import { execFile, execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { ROOT } from "../../plan/stack-config";
+import { shareModules } from "../../plan/worktree";
 import { copyFixtureStacks } from "./stacks";
 import { tempDir } from "./temp";
 
-/** What the offline plan needs of the project: its code, its package files and Pulumi.yaml. */
+/** What the offline plan and the engine need of the project: its code, its package and build files and Pulumi.yaml. */
 const PROJECT_PARTS = [
     "Pulumi.yaml",
     "package.json",
     "package-lock.json",
     "tsconfig.json",
+    "tsconfig.build.json",
     "infra",
     "components",
     "layers",
@@ -37,9 +39,10 @@ export function git(dir: string, ...args: string[]): string {
 }
 
 /**
- * A git repository in a temporary folder holding this project's code as it is now, the tests' own
- * stack files (test/fixtures/stacks) at its root and this checkout's node_modules (a link), with
- * one commit: a project a test can change and plan with `--diff HEAD`.
+ * A git repository in a temporary folder holding this project's code as it is now (the component
+ * package's build too), the tests' own stack files (test/fixtures/stacks) at its root and this
+ * checkout's installed packages (links; the component package its own: plan/worktree.ts
+ * shareModules), with one commit: a project a test can change and plan with `--diff HEAD`.
  */
 export function gitProject(name: string): string {
     const dir = tempDir(name);
@@ -47,8 +50,8 @@ export function gitProject(name: string): string {
         fs.cpSync(path.join(ROOT, part), path.join(dir, part), { recursive: true });
     }
     copyFixtureStacks(dir);
-    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
-    // The repository's own ignores (out/, bin/, ...), and node_modules, which is a link here.
+    shareModules(ROOT, dir);
+    // The repository's own ignores (out/, bin/, ...), and node_modules, which holds links here.
     const ignores = fs.readFileSync(path.join(ROOT, ".gitignore"), "utf8");
     fs.writeFileSync(path.join(dir, ".gitignore"), `${ignores.trimEnd()}\nnode_modules\n`);
     git(dir, "init", "--quiet", "--initial-branch=main");
@@ -64,8 +67,12 @@ export interface PlanRun {
     readonly stderr: string;
 }
 
-/** Runs `npm run plan -- <args>` of the project in `dir` (its own scripts/plan.ts, in a process of its own), as a user does. */
+/**
+ * Runs `npm run plan -- <args>` of the project in `dir` (its own scripts/plan.ts, in a process of
+ * its own), as a user does: its component package built first from its sources as they are now.
+ */
 export function runPlan(dir: string, args: readonly string[]): Promise<PlanRun> {
+    execFileSync("npm", ["run", "--silent", "build:components"], { cwd: dir, stdio: ["ignore", "ignore", "inherit"] });
     return new Promise((resolve) => {
         execFile(
             process.execPath,

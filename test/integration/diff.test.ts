@@ -9,6 +9,7 @@
 // stack reads dev's and dev-common's outputs from STAND-IN STACKS (plan/engine/dev-standins.ts),
 // as the service suite does; every object is created by the real kubernetes provider.
 import * as assert from "assert";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { Backend, CommandResult, describe as describeCommand } from "../../plan/engine/engine";
@@ -68,8 +69,12 @@ describe("plan --diff and the real engine agree on what a change replaces and up
 
     const urnsOf = (changes: readonly ResourceChange[]) => changes.map((c) => urnKey(c.urn)).sort();
 
-    /** `pulumi up` of the working tree without a preview; returns the steps it took (its engine events). */
+    /** `pulumi up` of the working tree without a preview (built first, as the engine runs it); returns the steps it took (its engine events). */
     async function up(step: string): Promise<{ result: CommandResult; steps: { op: string; urn: string }[] }> {
+        execFileSync("npm", ["run", "--silent", "build:program"], {
+            cwd: project,
+            stdio: ["ignore", "ignore", "inherit"],
+        });
         const result = await backend.run(project, ["up", "--yes", "--skip-preview", "--json", "--stack", STACK]);
         recordTiming(STACK, step, result.seconds);
         assert.strictEqual(result.code, 0, describeCommand(result));
