@@ -69,12 +69,17 @@ describe("plan --diff and the real engine agree on what a change replaces and up
 
     const urnsOf = (changes: readonly ResourceChange[]) => changes.map((c) => urnKey(c.urn)).sort();
 
-    /** `pulumi up` of the working tree without a preview (built first, as the engine runs it); returns the steps it took (its engine events). */
-    async function up(step: string): Promise<{ result: CommandResult; steps: { op: string; urn: string }[] }> {
+    /** Builds the working tree's program, as the engine runs it (the built program refuses to run on changed sources). */
+    function build(): void {
         execFileSync("npm", ["run", "--silent", "build:program"], {
             cwd: project,
             stdio: ["ignore", "ignore", "inherit"],
         });
+    }
+
+    /** `pulumi up` of the working tree without a preview (built first, as the engine runs it); returns the steps it took (its engine events). */
+    async function up(step: string): Promise<{ result: CommandResult; steps: { op: string; urn: string }[] }> {
+        build();
         const result = await backend.run(project, ["up", "--yes", "--skip-preview", "--json", "--stack", STACK]);
         recordTiming(STACK, step, result.seconds);
         assert.strictEqual(result.code, 0, describeCommand(result));
@@ -137,6 +142,7 @@ describe("plan --diff and the real engine agree on what a change replaces and up
         });
 
         it("pulumi preview replaces and updates exactly those", async () => {
+            build();
             const r = await backend.run(project, ["preview", "--json", "--stack", STACK]);
             recordTiming(STACK, "preview-rename", r.seconds);
             assert.strictEqual(r.code, 0, describeCommand(r));
@@ -191,6 +197,7 @@ describe("plan --diff and the real engine agree on what a change replaces and up
         });
 
         it("pulumi preview plans a replacement of one of them, then fails: the API server refuses the dry run while the old object exists", async () => {
+            build();
             const r = await backend.run(project, ["preview", "--json", "--stack", STACK]);
             recordTiming(STACK, "preview-immutable", r.seconds);
             assert.notStrictEqual(r.code, 0, describeCommand(r));
