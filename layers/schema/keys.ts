@@ -13,23 +13,6 @@
 import { z } from "zod";
 import { KeyMeta, KeyShape } from "@platform/components/config";
 
-export {
-    KeyMeta,
-    KeyShape,
-    REQUIRED,
-    checked,
-    closedMap,
-    configKey,
-    emptyMeansNone,
-    field,
-    integerIn,
-    narrowed,
-    oneOf,
-    optionalString,
-    requiredString,
-    wholeNumber,
-} from "@platform/components/config";
-
 /** The three layers, each one Pulumi stack per environment (and per service). */
 export const LAYERS = ["global", "common", "service"] as const;
 export type Layer = (typeof LAYERS)[number];

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { decodeValue } from "./decode";
-import { KeyShape, KeySpec, keySpecs } from "./keys";
+import { KeyShape } from "@platform/components/config";
+import { KeySpec, keySpecs } from "./keys";
 import { ConfigProblems } from "./problems";
 
 /** A zod issue's path as a config path: `versions[0].image` under the key `versions`. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { configKey, requiredString } from "./keys";
+import { configKey, requiredString } from "@platform/components/config";
 
 /** Keys every layer reads (`layer`) or that name the stacks a layer reads (`organization`, common and service). */
 export const SHARED_SHAPE = {

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { z } from "zod";
 import { ALL_KEYS, LAYERS, describeProblem, isConfigError, layerJsonSchema, parseConfig } from "../../layers/config";
-import { closedMap, emptyMeansNone, field, narrowed } from "../../layers/schema/keys";
+import { closedMap, emptyMeansNone, field, narrowed } from "@platform/components/config";
 
 describe("config schemas (layers/schema/keys.ts): one zod schema per layer", () => {
     it("each layer's JSON Schema holds exactly the keys that name the layer, refusing any other", () => {
