@@ -23,7 +23,7 @@ interface StructMessage {
 }
 interface StructClass {
     new (): StructMessage;
-    fromJavaScript(object: Record<string, unknown>): StructMessage;
+    fromJavaScript: (object: Record<string, unknown>) => StructMessage;
     prototype: StructMessage;
 }
 
@@ -89,19 +89,40 @@ export function structObject(object: Record<string, unknown>): Record<string, St
 /** The SDK's Struct class and its conversions as protobuf made them, before any shortcut. */
 const STRUCT = sdkStruct();
 const ORIGINAL = {
-    from: STRUCT.fromJavaScript.bind(STRUCT),
+    from: STRUCT.fromJavaScript,
     to: STRUCT.prototype.toJavaScript,
     fields: STRUCT.prototype.getFieldsMap,
 };
 
+/**
+ * Runs `f` with protobuf's own conversions in place (the shortcut, when installed, is put back
+ * after): nested objects too are converted by protobuf then, since its conversion of a value looks
+ * `Struct.fromJavaScript` up at each call.
+ */
+function withProtobufOwn<T>(f: () => T): T {
+    const current = {
+        from: STRUCT.fromJavaScript,
+        to: STRUCT.prototype.toJavaScript,
+        fields: STRUCT.prototype.getFieldsMap,
+    };
+    Object.assign(STRUCT, { fromJavaScript: ORIGINAL.from });
+    Object.assign(STRUCT.prototype, { toJavaScript: ORIGINAL.to, getFieldsMap: ORIGINAL.fields });
+    try {
+        return f();
+    } finally {
+        Object.assign(STRUCT, { fromJavaScript: current.from });
+        Object.assign(STRUCT.prototype, { toJavaScript: current.to, getFieldsMap: current.fields });
+    }
+}
+
 /** The Struct message protobuf's own conversion makes of `object`. */
 export function protobufStruct(object: Record<string, unknown>): StructMessage {
-    return ORIGINAL.from(object);
+    return withProtobufOwn(() => STRUCT.fromJavaScript(object));
 }
 
 /** `object` through protobuf's own Struct conversion and back (what the shortcut must equal). */
 export function protobufRoundTrip(object: Record<string, unknown>): Record<string, unknown> {
-    return ORIGINAL.to.call(ORIGINAL.from(object));
+    return withProtobufOwn(() => STRUCT.fromJavaScript(object).toJavaScript());
 }
 
 let installed = false;
@@ -113,7 +134,8 @@ export function installStructShortcut(): void {
     }
     installed = true;
     const Struct = STRUCT;
-    const { from: originalFrom, to: originalTo, fields: originalFields } = ORIGINAL;
+    const originalFrom = ORIGINAL.from.bind(STRUCT);
+    const { to: originalTo, fields: originalFields } = ORIGINAL;
     Struct.fromJavaScript = (object) => {
         const struct = new Struct() as StructMessage & ShortcutStruct;
         // Converted now: a value a Struct cannot hold fails here, where the original fails.
