@@ -69,15 +69,15 @@ export function moduleGroup(file: string): string {
         const parts = file.slice(inPackages + "/node_modules/".length).split(path.sep);
         return parts[0].startsWith("@") ? `${parts[0]}/${parts[1]}` : parts[0];
     }
+    const parts = path.relative(ROOT, file).split(path.sep);
     // The built program and package count as their sources' folders: bin/infra is infra, components/bin/mesh components/mesh.
-    const parts = path
-        .relative(ROOT, file)
-        .split(path.sep)
-        .filter(
-            (part, i) =>
-                !(part === "bin" && (i === 0 || (i === 1 && file.includes(`${path.sep}components${path.sep}`)))),
-        );
-    return parts[0] === "components" && parts.length > 2 ? `${parts[0]}/${parts[1]}` : parts[0];
+    const source =
+        parts[0] === "bin"
+            ? parts.slice(1)
+            : parts[0] === "components" && parts[1] === "bin"
+              ? [parts[0], ...parts.slice(2)]
+              : parts;
+    return source[0] === "components" && source.length > 2 ? `${source[0]}/${source[1]}` : source[0];
 }
 
 /** One group's share of a phase: how many modules and their own time. */
