@@ -96,6 +96,11 @@ export const field = {
     string: () => z.string({ error: (iss) => (iss.input === undefined ? "required" : "expected a string") }),
     integer: () => z.int({ error: (iss) => (iss.input === undefined ? "required" : notWholeNumber(iss.input)) }),
     strings: () => z.array(z.string({ error: "expected a string" }), { error: "expected a list of strings" }),
+    /** A map of names to strings (YAML: `{name: value}`). */
+    stringMap: () =>
+        z.record(z.string(), z.string({ error: "expected a string" }), {
+            error: "expected a map of names to strings (a YAML map)",
+        }),
 };
 
 /** A config map with exactly these fields: another field is refused, naming the allowed ones. */

@@ -3,11 +3,13 @@
  * control planes, its ingress gateway and where the API server reaches istiod's webhooks.
  */
 import { z } from "zod";
-import { checked, configKey, configSlice, integerIn, oneOf, optionalString } from "../config";
+import { checked, configKey, configSlice, field, integerIn, oneOf, optionalString } from "../config";
 import { checkCidr, isEveryAddress } from "../network/ipv4";
 import { MESH_DATA_PLANES, ambientCanaryProblem } from "./ambient";
 import type { IstioArgs } from "./istio";
+import { istioReleaseProblem, revisionTagProblem } from "./revisions";
 import { ISTIO_DEFAULTS } from "./settings";
+import { ISTIO_VERSION } from "./versions";
 import {
     LOAD_BALANCER_SCHEMES,
     MAX_MESH_REPLICAS,
@@ -31,6 +33,9 @@ export type IstioConfig = Pick<
     IstioArgs,
     | "revision"
     | "canaryRevision"
+    | "version"
+    | "canaryVersion"
+    | "revisionTags"
     | "outboundTrafficPolicy"
     | "tracingSamplingPercentage"
     | "gatewayScheme"
@@ -69,6 +74,28 @@ export const ISTIO_CONFIG = configSlice(
             description:
                 "A second Istio control plane for a canary upgrade, e.g. 1-31, installed beside meshRevision; services opt in with useCanaryMeshRevision. Empty for none.",
         }),
+        meshVersion: configKey(optionalString(istioReleaseProblem), ISTIO_DEFAULTS.version, {
+            description: `Istio release (chart version) of the control plane meshRevision, e.g. 1.31.0, within one minor of the pinned ${ISTIO_VERSION}; empty for the pinned release. The ingress gateway's chart follows it.`,
+        }),
+        meshCanaryVersion: configKey(optionalString(istioReleaseProblem), ISTIO_DEFAULTS.canaryVersion, {
+            description: `Istio release of the canary control plane meshCanaryRevision, e.g. 1.31.0; empty for the pinned ${ISTIO_VERSION}. Istio's base chart (CRDs) takes the newer of the two.`,
+        }),
+        meshRevisionTags: configKey(
+            field.stringMap(),
+            { ...ISTIO_DEFAULTS.revisionTags },
+            {
+                description:
+                    'Istio revision tags, tag -> revision (meshRevision or meshCanaryRevision), e.g. {"stable": "1-30", "canary": "1-31"}: a service stack\'s meshRevisionTag labels its namespace with the tag, and moving the tag here moves every such namespace to the other control plane (docs/common.md, "Upgrading Istio by canary revision").',
+            },
+        ),
+        istiodRevisionWebhookUrls: configKey(
+            field.stringMap(),
+            {},
+            {
+                description:
+                    "With istiodWebhookUrl: the base URL of a control-plane revision's istiod when it is not there, revision -> URL (same form and CA bundle as istiodWebhookUrl), e.g. an external istiod per revision.",
+            },
+        ),
         meshOutboundTrafficPolicy: configKey(oneOf(OUTBOUND_TRAFFIC_POLICIES), ISTIO_DEFAULTS.outboundTrafficPolicy, {
             description:
                 "What sidecars do with traffic to hosts outside the registry: REGISTRY_ONLY (only hosts a Service or a service's externalHosts ServiceEntry declares) or ALLOW_ANY (any host; refused by the policy pack outside dev). The sidecar enforces it; it is not a network boundary.",
@@ -98,6 +125,32 @@ export const ISTIO_CONFIG = configSlice(
             canaryRevisionProblem(v.meshCanaryRevision, v.meshRevision) ??
                 ambientCanaryProblem(v.dataPlane, v.meshCanaryRevision),
         );
+        problems.add(
+            "meshCanaryVersion",
+            v.meshCanaryVersion,
+            v.meshCanaryVersion !== "" && v.meshCanaryRevision === ""
+                ? "a release of a canary control plane that is not there; allowed: empty, or set meshCanaryRevision too"
+                : undefined,
+        );
+        const revisions = [v.meshRevision, v.meshCanaryRevision];
+        for (const [tag, revision] of Object.entries(v.meshRevisionTags)) {
+            problems.add(`meshRevisionTags.${tag}`, revision, revisionTagProblem(tag, revision, revisions));
+        }
+        for (const [revision, url] of Object.entries(v.istiodRevisionWebhookUrls)) {
+            const key = `istiodRevisionWebhookUrls.${revision}`;
+            problems.add(
+                key,
+                url,
+                !revisions.includes(revision) || revision === ""
+                    ? `not a revision of the mesh; allowed: ${revisions.filter((r) => r !== "").join(", ") || "none (set meshRevision first)"}`
+                    : url === ""
+                      ? `empty; allowed: ${ISTIOD_WEBHOOK_URL_FORM}, or leave the revision out for istiodWebhookUrl`
+                      : (istiodWebhookUrlProblem(url) ??
+                        (v.istiodWebhookUrl === ""
+                            ? `needs istiodWebhookUrl and istiodWebhookCaBundle (the main URL and the CA of every istiod's webhook certificate)`
+                            : undefined)),
+            );
+        }
         // An internal load balancer open to every address is a contradiction: its clients are in the VPC.
         if (v.gatewayScheme === "internal") {
             v.gatewaySourceRanges.forEach((cidr, i) => {
@@ -139,13 +192,18 @@ export const ISTIO_CONFIG = configSlice(
             dataPlane: v.dataPlane,
             revision: v.meshRevision,
             canaryRevision: v.meshCanaryRevision,
+            version: v.meshVersion,
+            canaryVersion: v.meshCanaryVersion,
+            revisionTags: v.meshRevisionTags,
             outboundTrafficPolicy: v.meshOutboundTrafficPolicy,
             tracingSamplingPercentage: v.tracingSamplingPercentage,
             gatewayScheme: v.gatewayScheme,
             gatewaySourceRanges: v.gatewaySourceRanges,
             gatewayReplicas: v.gatewayReplicas,
             istiodReplicas: v.istiodReplicas,
-            ...(webhooksChecked && url !== "" && caBundle !== "" ? { istiodWebhooks: { url, caBundle } } : {}),
+            ...(webhooksChecked && url !== "" && caBundle !== ""
+                ? { istiodWebhooks: { url, caBundle, revisionUrls: v.istiodRevisionWebhookUrls } }
+                : {}),
         };
     },
 );

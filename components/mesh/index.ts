@@ -3,6 +3,7 @@ export * from "./specs";
 export * from "./istio";
 export * from "./settings";
 export * from "./webhooks";
+export * from "./revisions";
 export * from "./dataplane";
 export * from "./ambient";
 export * from "./gateway-api";

@@ -23,7 +23,8 @@ import {
     peerAuthenticationSpec,
     telemetrySpec,
 } from "./specs";
-import { ISTIO_CANARY_VERSION, ISTIO_VERSION } from "./versions";
+import { newestIstioRelease, revisionTagLabels, revisionTagWebhookName, revisionTagWebhooks } from "./revisions";
+import { controlPlaneReleases } from "./settings";
 import { IstiodWebhooks, webhookBaseValues, webhookIstiodValues } from "./webhooks";
 
 /** How long a release may take to become ready before the update fails, in seconds. */
@@ -47,6 +48,21 @@ export interface IstioArgs {
      * Empty for none. @default ""
      */
     readonly canaryRevision?: string;
+    /**
+     * The Istio release (chart version) of the main control plane, e.g. `1.31.0`: within one minor
+     * of the pinned release (components/mesh/revisions.ts). Empty for the pinned one,
+     * ISTIO_VERSION. The gateway's chart follows it. @default ""
+     */
+    readonly version?: string;
+    /** The Istio release of the canary control plane; empty for the pinned one. @default "" */
+    readonly canaryVersion?: string;
+    /**
+     * Revision tags, tag -> revision (`revision` or `canaryRevision`), e.g. `{ stable: "1-30",
+     * canary: "1-31" }`: namespaces labelled `istio.io/rev: <tag>` are injected by the tag's
+     * revision, so a control plane is swapped by moving a tag (components/mesh/revisions.ts).
+     * @default {}
+     */
+    readonly revisionTags?: Readonly<Record<string, string>>;
     /** Sidecars' handling of unknown hosts; REGISTRY_ONLY is not a security boundary. @default "REGISTRY_ONLY" */
     readonly outboundTrafficPolicy?: OutboundTrafficPolicy;
     /** Percentage of requests traced, 0 to 100. @default 1 */
@@ -80,11 +96,15 @@ export interface IstioArgs {
 }
 
 /** istiod's values with the webhook settings at a URL, when there are any. */
-function withIstiodWebhooks(values: IstiodValues, webhooks: IstiodWebhooks | undefined): IstiodValues {
+function withIstiodWebhooks(
+    values: IstiodValues,
+    webhooks: IstiodWebhooks | undefined,
+    revision: string,
+): IstiodValues {
     if (webhooks === undefined) {
         return values;
     }
-    const hooks = webhookIstiodValues(webhooks);
+    const hooks = webhookIstiodValues(webhooks, revision);
     return { ...values, istiodRemote: hooks.istiodRemote, global: { ...values.global, ...hooks.global } };
 }
 
@@ -139,6 +159,8 @@ export class Istio extends pulumi.ComponentResource {
     readonly revision: string;
     /** The canary control plane's revision ('' when none). */
     readonly canaryRevision: string;
+    /** The revision tags, tag -> revision. */
+    readonly revisionTags: Readonly<Record<string, string>>;
     readonly istioNamespace: string;
     readonly gatewayNamespace: string;
     readonly gatewayName: string;
@@ -163,15 +185,18 @@ export class Istio extends pulumi.ComponentResource {
         const base = this.base(build, systemNs);
         // Ambient mode: the Gateway API's CRDs before istiod, which watches them (waypoints are Gateways).
         const gatewayApi = settings.dataPlane === "ambient" ? this.gatewayApi(build) : [];
-        const istiod = this.controlPlanes(build, [base, ...gatewayApi]);
+        const controlPlanes = this.controlPlanes(build, [base, ...gatewayApi]);
+        const istiod = controlPlanes[0];
         if (settings.dataPlane === "ambient") {
             this.ambientDataPlane(build, istiod);
         }
         this.gateway(build, gatewayNs, istiod);
         this.meshPolicies(build, istiod);
+        this.revisionTagWebhooks(build, controlPlanes);
 
         this.revision = settings.revision;
         this.canaryRevision = settings.canaryRevision;
+        this.revisionTags = { ...settings.revisionTags };
         this.istioNamespace = ISTIO_NAMESPACE;
         this.gatewayNamespace = GATEWAY_NAMESPACE;
         this.gatewayName = GATEWAY_NAME;
@@ -182,6 +207,7 @@ export class Istio extends pulumi.ComponentResource {
             dataPlane: this.dataPlane,
             revision: this.revision,
             canaryRevision: this.canaryRevision,
+            revisionTags: this.revisionTags,
             istioNamespace: this.istioNamespace,
             gatewayNamespace: this.gatewayNamespace,
             gatewayName: this.gatewayName,
@@ -210,18 +236,21 @@ export class Istio extends pulumi.ComponentResource {
         };
     }
 
-    /** The `base` release (CRDs, cluster roles, the default validator); at the canary's release while a canary runs. */
+    /**
+     * The `base` release (CRDs, cluster roles, the default validator, at the main control plane) at
+     * the newest release of the control planes: Istio's CRDs are backward compatible, and a newer
+     * control plane may need a newer CRD.
+     */
     private base(build: Build, systemNs: k8s.core.v1.Namespace): k8s.helm.v3.Release {
-        const webhooks = build.settings.istiodWebhooks;
-        // CRDs first: while a canary runs, base is at the canary's (newer) release.
-        const baseVersion = build.settings.canaryRevision === "" ? ISTIO_VERSION : ISTIO_CANARY_VERSION;
+        const { settings } = build;
+        const webhooks = settings.istiodWebhooks;
         return helmRelease(
             {
                 chart: "base",
-                version: baseVersion,
+                version: newestIstioRelease(controlPlaneReleases(settings).map((c) => c.version)),
                 release: "istio-base",
                 namespace: ISTIO_NAMESPACE,
-                values: { ...baseValues(), ...(webhooks && webhookBaseValues(webhooks)) },
+                values: { ...baseValues(), ...(webhooks && webhookBaseValues(webhooks, settings.revision)) },
                 timeoutSeconds: RELEASE_TIMEOUT_SECONDS,
             },
             build.placement,
@@ -230,12 +259,14 @@ export class Istio extends pulumi.ComponentResource {
     }
 
     /**
-     * One istiod release per revision (Istio's Helm canary upgrade runs two side by side): the
-     * main one, and the canary's when there is one. Returns the main one.
+     * One istiod release per revision, each at its own Istio release (Istio's Helm canary upgrade
+     * runs two side by side): the main one, and the canary's when there is one. Returns them in
+     * that order. A release is named by its revision only (`istiod-<revision>`), so a canary that
+     * becomes the main control plane keeps its release.
      */
-    private controlPlanes(build: Build, after: readonly pulumi.Resource[]): k8s.helm.v3.Release {
+    private controlPlanes(build: Build, after: readonly pulumi.Resource[]): k8s.helm.v3.Release[] {
         const { settings } = build;
-        const controlPlane = (rev: string, version: string) => {
+        return controlPlaneReleases(settings).map(({ revision: rev, version }) => {
             const releaseName = istiodReleaseName(rev);
             const values = istiodValues({
                 revision: rev,
@@ -250,7 +281,7 @@ export class Istio extends pulumi.ComponentResource {
                     version,
                     release: releaseName,
                     namespace: ISTIO_NAMESPACE,
-                    values: withIstiodWebhooks(values, settings.istiodWebhooks),
+                    values: withIstiodWebhooks(values, settings.istiodWebhooks, rev),
                     // Waited on: the gateway's pods are injected by istiod's webhook.
                     waitForReady: true,
                     timeoutSeconds: RELEASE_TIMEOUT_SECONDS,
@@ -258,12 +289,30 @@ export class Istio extends pulumi.ComponentResource {
                 build.placement,
                 after,
             );
-        };
-        const istiod = controlPlane(settings.revision, ISTIO_VERSION);
-        if (settings.canaryRevision !== "") {
-            controlPlane(settings.canaryRevision, ISTIO_CANARY_VERSION);
+        });
+    }
+
+    /**
+     * One MutatingWebhookConfiguration per revision tag, calling the injector of the tag's
+     * revision (components/mesh/revisions.ts), after that revision's istiod. Named by the tag
+     * only: moving a tag to another revision updates its object in place.
+     */
+    private revisionTagWebhooks(build: Build, controlPlanes: readonly k8s.helm.v3.Release[]): void {
+        const { settings } = build;
+        const releases = controlPlaneReleases(settings);
+        for (const [tag, revision] of Object.entries(settings.revisionTags)) {
+            const istiod = controlPlanes[releases.findIndex((r) => r.revision === revision)];
+            const name = revisionTagWebhookName(tag);
+            const metadata = kubernetesMetadata(build.owner, name, { workload: WORKLOAD });
+            new k8s.admissionregistration.v1.MutatingWebhookConfiguration(
+                `mesh-revision-tag-${tag}`,
+                {
+                    metadata: { ...metadata, labels: { ...metadata.labels, ...revisionTagLabels(tag, revision) } },
+                    webhooks: revisionTagWebhooks(tag, revision, settings.istiodWebhooks),
+                },
+                { ...build.child, dependsOn: istiod === undefined ? [] : [istiod] },
+            );
         }
-        return istiod;
     }
 
     /**
@@ -302,7 +351,15 @@ export class Istio extends pulumi.ComponentResource {
         const { revision } = build.settings;
         const release = (chart: "cni" | "ztunnel", name: string, values: object, after: pulumi.Resource[]) =>
             helmRelease(
-                { chart, release: name, namespace: ISTIO_NAMESPACE, values, timeoutSeconds: RELEASE_TIMEOUT_SECONDS },
+                {
+                    chart,
+                    // The main control plane's release (ambient runs no canary).
+                    version: controlPlaneReleases(build.settings)[0].version,
+                    release: name,
+                    namespace: ISTIO_NAMESPACE,
+                    values,
+                    timeoutSeconds: RELEASE_TIMEOUT_SECONDS,
+                },
                 build.placement,
                 after,
             );
@@ -316,7 +373,7 @@ export class Istio extends pulumi.ComponentResource {
         helmRelease(
             {
                 chart: "gateway",
-                version: ISTIO_VERSION,
+                version: controlPlaneReleases(settings)[0].version,
                 release: GATEWAY_NAME,
                 namespace: GATEWAY_NAMESPACE,
                 values: gatewayValues({

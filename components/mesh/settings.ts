@@ -14,6 +14,8 @@ import {
     dataPlaneProblem,
 } from "./ambient";
 import type { IstioArgs } from "./istio";
+import { istioReleaseProblem, revisionTagProblem } from "./revisions";
+import { ISTIO_VERSION } from "./versions";
 import {
     LOAD_BALANCER_SCHEMES,
     LoadBalancerScheme,
@@ -39,6 +41,9 @@ export const ISTIO_DEFAULTS = {
     dependsOn: [],
     revision: "",
     canaryRevision: "",
+    version: "",
+    canaryVersion: "",
+    revisionTags: {},
     // Closed egress, the platform's intended default (REGISTRY_ONLY is not a security boundary).
     outboundTrafficPolicy: "REGISTRY_ONLY",
     tracingSamplingPercentage: 1,
@@ -85,6 +90,18 @@ export function validateIstioArgs(args: IstioOptions): { settings?: IstioSetting
         canaryRevision,
         canaryRevisionProblem(canaryRevision, revision) ?? ambientCanaryProblem(resolved.dataPlane, canaryRevision),
     );
+    add("version", resolved.version, istioReleaseProblem(resolved.version));
+    add(
+        "canaryVersion",
+        resolved.canaryVersion,
+        istioReleaseProblem(resolved.canaryVersion) ??
+            (resolved.canaryVersion !== "" && canaryRevision === ""
+                ? "a release of a canary control plane that is not there; allowed: empty, or set canaryRevision too"
+                : undefined),
+    );
+    for (const [tag, target] of Object.entries(resolved.revisionTags)) {
+        add(`revisionTags.${tag}`, target, revisionTagProblem(tag, target, [revision, canaryRevision]));
+    }
     add("tracingSamplingPercentage", tracingSamplingPercentage, samplingProblem(tracingSamplingPercentage));
     const outboundTrafficPolicy = oneOf(OUTBOUND_TRAFFIC_POLICIES, resolved.outboundTrafficPolicy);
     const outboundAllowed = `allowed: ${OUTBOUND_TRAFFIC_POLICIES.join(", ")}`;
@@ -121,4 +138,26 @@ export function validateIstioArgs(args: IstioOptions): { settings?: IstioSetting
 export function istioSettings(name: string, args: IstioArgs): IstioSettings {
     const { owner: _owner, providers, ...options } = args;
     return settingsOrThrow("Istio", name, providerProblems(providers, ["kubernetes"]), validateIstioArgs(options));
+}
+
+/** One control plane of the mesh: its revision ('' for none) and its Istio release (chart version). */
+export interface ControlPlaneRelease {
+    readonly revision: string;
+    readonly version: string;
+}
+
+/**
+ * The mesh's control planes, the main one first, then the canary's when there is one, each with
+ * its Istio release (the pinned ISTIO_VERSION where none is given).
+ */
+export function controlPlaneReleases(
+    settings: Pick<IstioSettings, "revision" | "version" | "canaryRevision" | "canaryVersion">,
+): ControlPlaneRelease[] {
+    const release = (v: string) => (v === "" ? ISTIO_VERSION : v);
+    return [
+        { revision: settings.revision, version: release(settings.version) },
+        ...(settings.canaryRevision === ""
+            ? []
+            : [{ revision: settings.canaryRevision, version: release(settings.canaryVersion) }]),
+    ];
 }

@@ -14,6 +14,11 @@ import type { BaseValues, IstiodValues } from "./specs";
 export interface IstiodWebhooks {
     /** Base URL: `https://<host>[:<port>]`; the webhooks are at `/inject` and `/validate` under it. */
     readonly url: string;
+    /**
+     * Base URLs of control-plane revisions whose istiod is elsewhere (config
+     * `istiodRevisionWebhookUrls`), by revision; a revision not named here is at `url`.
+     */
+    readonly revisionUrls?: Readonly<Record<string, string>>;
     /** The CA certificate(s), PEM. */
     readonly caBundle: string;
 }
@@ -73,32 +78,55 @@ export function istiodWebhookCaBundleProblem(value: string): string | undefined 
     return undefined;
 }
 
-/** The URL without a trailing slash. */
-function base(webhooks: IstiodWebhooks): string {
-    return webhooks.url.replace(/\/$/, "");
+/** The base URL of revision `revision`'s istiod, without a trailing slash. */
+function base(webhooks: IstiodWebhooks, revision: string): string {
+    return (webhooks.revisionUrls?.[revision] ?? webhooks.url).replace(/\/$/, "");
 }
 
 function caBundle(webhooks: IstiodWebhooks): string {
     return Buffer.from(webhooks.caBundle.trim() + "\n").toString("base64");
 }
 
-/** Values of the base chart: its default validator (every Istio object) at `<url>/validate`. */
-export function webhookBaseValues(webhooks: IstiodWebhooks): { base: NonNullable<BaseValues["base"]> } {
+/**
+ * Values of the base chart: its default validator (every Istio object) at `<url>/validate` of the
+ * main control plane (`revision`).
+ */
+export function webhookBaseValues(
+    webhooks: IstiodWebhooks,
+    revision: string,
+): { base: NonNullable<BaseValues["base"]> } {
     // With a CA bundle the chart writes failurePolicy Fail: refused objects stay refused.
-    return { base: { validationURL: `${base(webhooks)}/validate`, validationCABundle: caBundle(webhooks) } };
+    return { base: { validationURL: `${base(webhooks, revision)}/validate`, validationCABundle: caBundle(webhooks) } };
 }
 
 /**
- * Values of the istiod chart: sidecar injection at `<url>/inject`. Its per-revision validator
- * would call istiod's Service, which the API server cannot reach here, so it is left out
- * (`global.configValidation`); the base chart's validator at the URL checks every Istio object.
+ * The client config of an injection webhook of revision `revision` at its URL (a revision tag's:
+ * components/mesh/revisions.ts), or undefined when the webhooks are at istiod's Service.
  */
-export function webhookIstiodValues(webhooks: IstiodWebhooks): {
+export function injectionClientConfig(
+    revision: string,
+    webhooks: IstiodWebhooks | undefined,
+): { url: string; caBundle: string } | undefined {
+    return webhooks === undefined
+        ? undefined
+        : { url: `${base(webhooks, revision)}/inject`, caBundle: caBundle(webhooks) };
+}
+
+/**
+ * Values of the istiod chart of revision `revision`: sidecar injection at `<url>/inject` of its
+ * istiod. Its per-revision validator would call istiod's Service, which the API server cannot
+ * reach here, so it is left out (`global.configValidation`); the base chart's validator at the
+ * URL checks every Istio object.
+ */
+export function webhookIstiodValues(
+    webhooks: IstiodWebhooks,
+    revision: string,
+): {
     istiodRemote: NonNullable<IstiodValues["istiodRemote"]>;
     global: { configValidation: false };
 } {
     return {
-        istiodRemote: { injectionURL: `${base(webhooks)}/inject`, injectionCABundle: caBundle(webhooks) },
+        istiodRemote: { injectionURL: `${base(webhooks, revision)}/inject`, injectionCABundle: caBundle(webhooks) },
         global: { configValidation: false },
     };
 }

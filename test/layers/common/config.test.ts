@@ -335,6 +335,7 @@ describe("common layer config (layers/common/config.ts)", () => {
             {
                 url: "https://127.0.0.1:15017/",
                 caBundle: ISTIOD_WEBHOOK_CA,
+                revisionUrls: {},
             },
         );
     });
