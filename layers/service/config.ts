@@ -17,6 +17,10 @@ export const SERVICE_LAYER_SHAPE = {
         description:
             "Inject this service's pods from the common stack's canary control plane (meshCanaryRevision) instead of the main one.",
     }),
+    meshRevisionTag: configKey(z.string(), "", {
+        description:
+            "The common stack's revision tag (its meshRevisionTags, e.g. stable) whose control plane injects this service's pods: the namespace is labelled istio.io/rev=<tag>, so moving the tag in the common stack moves this service too. Empty for the main control plane (or the canary, useCanaryMeshRevision).",
+    }),
     // Not `dataPlane`: a project has one declaration per key, and the common layer's default
     // (sidecar) would read as this service's explicit choice in every service stack.
     serviceDataPlane: configKey(optionalString(dataPlaneChoiceProblem), "", {
@@ -48,6 +52,8 @@ export interface ServiceConfig {
     readonly settings: ServiceSettings;
     /** Whether the service's namespace is injected by the mesh's canary control plane. */
     readonly useCanaryMeshRevision: boolean;
+    /** The revision tag whose control plane injects the service's pods; '' for none. */
+    readonly meshRevisionTag: string;
     /** The data plane the service's namespace joins instead of the environment's; unset: the environment's. */
     readonly serviceDataPlane?: DataPlaneMode;
 }
@@ -72,6 +78,7 @@ export function parseServiceConfig(
         organization: v.organization,
         settings: SERVICE_CONFIG.settings(v, context, { service: serviceName }),
         useCanaryMeshRevision: v.useCanaryMeshRevision,
+        meshRevisionTag: v.meshRevisionTag,
         ...choice(DATA_PLANE_MODES.find((m) => m === v.serviceDataPlane)),
     };
 }

@@ -41,24 +41,56 @@ export interface ServiceInputs {
 }
 
 /**
- * The control-plane revision that injects the service's pods: the mesh's main one, or its canary
- * when the service opts in. Fails, naming the key and the common stack, when there is no canary.
+ * The value of the service namespace's `istio.io/rev` label: a revision tag of the mesh when the
+ * service names one (`meshRevisionTag`: the tag's control plane injects it, wherever the tag
+ * points), else the control-plane revision, the mesh's main one or its canary when the service
+ * opts in. Fails, naming the key and the common stack, when the tag or the canary is not there,
+ * both are set, or a tag is named for an ambient namespace (ambient's data plane is node-wide and
+ * upgraded in place).
  */
 export function meshRevisionOf(
-    config: Pick<ServiceConfig, "stack" | "env" | "useCanaryMeshRevision">,
-    common: Pick<CommonOutputs, "meshRevision" | "meshCanaryRevision">,
+    config: Pick<ServiceConfig, "stack" | "env" | "useCanaryMeshRevision" | "meshRevisionTag">,
+    common: Pick<CommonOutputs, "meshRevision" | "meshCanaryRevision" | "meshRevisionTags">,
+    dataPlane: DataPlaneMode = "sidecar",
 ): string {
+    const refuse = (path: string, value: unknown, message: string) =>
+        configError(config.stack, [{ path: `platform:${path}`, value, message }]);
+    const tag = config.meshRevisionTag;
+    if (tag !== "") {
+        const tags = common.meshRevisionTags ?? {};
+        if (config.useCanaryMeshRevision) {
+            throw refuse(
+                "meshRevisionTag",
+                tag,
+                "set together with useCanaryMeshRevision; allowed: one of them (a tag already names its control plane)",
+            );
+        }
+        if (dataPlane === "ambient") {
+            throw refuse(
+                "meshRevisionTag",
+                tag,
+                "an ambient namespace has no sidecars to inject (ztunnel is node-wide and upgraded in place); allowed: empty, or serviceDataPlane sidecar",
+            );
+        }
+        if (tags[tag] === undefined) {
+            const known = Object.keys(tags);
+            throw refuse(
+                "meshRevisionTag",
+                tag,
+                `stack "${config.env}-common" has no such revision tag; allowed: empty${known.length === 0 ? " (it has none: set platform:meshRevisionTags there first)" : `, ${known.join(", ")}`}`,
+            );
+        }
+        return tag;
+    }
     if (!config.useCanaryMeshRevision) {
         return common.meshRevision;
     }
     if (common.meshCanaryRevision === "") {
-        throw configError(config.stack, [
-            {
-                path: "platform:useCanaryMeshRevision",
-                value: true,
-                message: `stack "${config.env}-common" runs no canary control plane; set platform:meshCanaryRevision there first, or set this to false`,
-            },
-        ]);
+        throw refuse(
+            "useCanaryMeshRevision",
+            true,
+            `stack "${config.env}-common" runs no canary control plane; set platform:meshCanaryRevision there first, or set this to false`,
+        );
     }
     return common.meshCanaryRevision;
 }
@@ -123,8 +155,8 @@ export function checkServiceDataPlane(config: Pick<ServiceConfig, "stack" | "set
 export function deployService(config: ServiceConfig, inputs: ServiceInputs): StackOutputs<ServiceOutputs> {
     const { global, common } = inputs;
     const owner = { environment: environmentOf(global), service: config.service };
-    const revision = meshRevisionOf(config, common);
     const dataPlane = serviceDataPlane(config, common);
+    const revision = meshRevisionOf(config, common, dataPlane);
     checkServiceDataPlane(config, dataPlane);
     // The host's DNS record is made in the environment's zone: a host outside it is refused by name.
     const host = config.settings.publicHost;

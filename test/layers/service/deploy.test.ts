@@ -417,6 +417,70 @@ describe("service layer (layers/service/deploy.ts)", () => {
         );
     });
 
+    it("labels its namespace with a revision tag it names (meshRevisionTag): the same label wherever the tag points", async () => {
+        const config = readStackConfig("dev-payment", FIXTURE_STACKS);
+        const labelsUnder = async (tags: Record<string, string>) => {
+            const outputs = devStackOutputs();
+            Object.assign(outputs["organization/platform/dev-common"].outputs, {
+                meshRevision: "1-30",
+                meshCanaryRevision: "1-31",
+                meshRevisionTags: tags,
+            });
+            const e = await evaluate({
+                stack: "dev-payment",
+                config: { ...config.config, "platform:meshRevisionTag": "stable" },
+                stackOutputs: outputs,
+            });
+            return meta(one(e, "kubernetes:core/v1:Namespace")).labels;
+        };
+        const before = await labelsUnder({ stable: "1-30", canary: "1-31" });
+        assert.strictEqual(before["istio.io/rev"], "stable");
+        assert.strictEqual("istio-injection" in before, false);
+        // The tag moved in the common stack: nothing of the service changes.
+        assert.deepStrictEqual(await labelsUnder({ stable: "1-31", canary: "1-31" }), before);
+    });
+
+    it("refuses a revision tag the common stack lacks, one beside useCanaryMeshRevision, and one for an ambient namespace", async () => {
+        const config = readStackConfig("dev-payment", FIXTURE_STACKS);
+        const refusal = (line: string) => ({
+            message:
+                'Configuration of stack "dev-payment" (Pulumi.dev-payment.yaml) is invalid; nothing was created:\n' +
+                `  - ${line}`,
+        });
+        const run = (keys: Record<string, string>, common: Record<string, unknown>) => {
+            const outputs = devStackOutputs();
+            Object.assign(outputs["organization/platform/dev-common"].outputs, common);
+            return evaluate({ stack: "dev-payment", config: { ...config.config, ...keys }, stackOutputs: outputs });
+        };
+        const tag = { "platform:meshRevisionTag": "canary" };
+        // A common stack deployed before the output existed has no tags.
+        await assert.rejects(
+            run(tag, {}),
+            refusal(
+                'platform:meshRevisionTag = "canary": stack "dev-common" has no such revision tag; allowed: empty (it has none: set platform:meshRevisionTags there first)',
+            ),
+        );
+        const tagged = { meshRevision: "1-30", meshRevisionTags: { stable: "1-30" } };
+        await assert.rejects(
+            run(tag, tagged),
+            refusal(
+                'platform:meshRevisionTag = "canary": stack "dev-common" has no such revision tag; allowed: empty, stable',
+            ),
+        );
+        await assert.rejects(
+            run({ "platform:meshRevisionTag": "stable", "platform:useCanaryMeshRevision": "true" }, tagged),
+            refusal(
+                'platform:meshRevisionTag = "stable": set together with useCanaryMeshRevision; allowed: one of them (a tag already names its control plane)',
+            ),
+        );
+        await assert.rejects(
+            run({ "platform:meshRevisionTag": "stable" }, { ...tagged, dataPlane: "ambient" }),
+            refusal(
+                'platform:meshRevisionTag = "stable": an ambient namespace has no sidecars to inject (ztunnel is node-wide and upgraded in place); allowed: empty, or serviceDataPlane sidecar',
+            ),
+        );
+    });
+
     it("joins the environment's sidecars, also under a common stack deployed before its dataPlane output existed", async () => {
         const config = readStackConfig("dev-payment", FIXTURE_STACKS);
         const outputs = devStackOutputs();
