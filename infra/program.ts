@@ -1,7 +1,7 @@
 import { loadConfig } from "./config";
 import { readAccessGraph } from "./environment";
 import { readHostClaims } from "./hosts";
-import { readCommonOutputs, readGlobalOutputs } from "./references";
+import { readCommonOutputs, readDeployedCommonOutputs, readGlobalOutputs } from "./references";
 import { environmentOf } from "../layers/global/outputs";
 
 /**
@@ -24,14 +24,16 @@ export async function main(): Promise<Record<string, unknown>> {
             return deployGlobal(config, { aws });
         }
         case "common": {
-            const [global, { awsProvider }, { deployCommon }] = await Promise.all([
+            const [global, deployed, { awsProvider }, { deployCommon }] = await Promise.all([
                 readGlobalOutputs(config.organization, config.env),
+                // An EKS cluster's update is checked against the version the stack last deployed.
+                config.clusterMode === "eks" ? readDeployedCommonOutputs(config.organization, config.stack) : {},
                 import("./aws-provider"),
                 import("../layers/common/deploy"),
             ]);
             // Only an EKS cluster needs AWS: an existing cluster's stack creates no aws provider.
             const aws = () => awsProvider({ environment: environmentOf(global), service: "common" });
-            return deployCommon(config, { global, aws });
+            return deployCommon(config, { global, aws, deployed });
         }
         case "service": {
             const [global, common, { deployService }] = await Promise.all([

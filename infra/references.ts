@@ -53,3 +53,17 @@ export function readGlobalOutputs(organization: string, env: string): Promise<Gl
 export function readCommonOutputs(organization: string, env: string): Promise<CommonOutputs> {
     return readStackOutputs(organization, commonStackName(env), COMMON_OUTPUTS);
 }
+
+/**
+ * This common stack's own outputs of its last deployment that its next update checks against
+ * (the cluster's Kubernetes minor), read through a StackReference to itself: none before the
+ * first deployment.
+ */
+export function readDeployedCommonOutputs(
+    organization: string,
+    stack: string,
+): Promise<Pick<CommonOutputs, "kubernetesVersion">> {
+    return readStackOutputs<Pick<CommonOutputs, "kubernetesVersion">>(organization, stack, {
+        kubernetesVersion: COMMON_OUTPUTS.kubernetesVersion,
+    });
+}

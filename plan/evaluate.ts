@@ -104,7 +104,7 @@ export function evaluate(options: EvaluateOptions): Promise<Evaluation> {
 
 async function evaluateProgram(options: EvaluateOptions): Promise<Evaluation> {
     const recorder = useMocks(options.stack);
-    mocks.reset(options.stackOutputs ?? {});
+    mocks.reset(options.stackOutputs ?? {}, options.stack);
     pulumi.runtime.setAllConfig(options.config, [...(options.secretKeys ?? [])]);
     // Required lazily so that setMocks always runs before the program is loaded.
     const { main } = options.built

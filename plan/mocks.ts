@@ -18,13 +18,20 @@ type ProviderRegions = Map<string, string>;
  */
 export class PlatformMocks implements pulumi.runtime.Mocks {
     private stackOutputs: Record<string, StackOutputsFixture> = {};
+    /** The stack evaluated: a StackReference to itself (its last deployment) not given finds no outputs. */
+    private stack = "";
     private readonly regions: ProviderRegions = new Map();
     /** Every invoke made, in order: the tokens and their arguments. */
     readonly invokes: { token: string; inputs: Record<string, unknown> }[] = [];
 
-    /** Starts a new evaluation: forgets providers and invokes, and sets the referenced stacks' outputs. */
-    reset(stackOutputs: Record<string, StackOutputsFixture>): void {
+    /**
+     * Starts a new evaluation of `stack`: forgets providers and invokes, and sets the referenced
+     * stacks' outputs. A reference to `stack` itself that is not given reads a stack never deployed
+     * (no outputs): the offline plan is of stacks deployed from nothing.
+     */
+    reset(stackOutputs: Record<string, StackOutputsFixture>, stack = ""): void {
         this.stackOutputs = stackOutputs;
+        this.stack = stack;
         this.regions.clear();
         this.invokes.length = 0;
     }
@@ -37,7 +44,8 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
         const { type, name, inputs } = args;
         if (type === "pulumi:pulumi:StackReference") {
-            const fixture = this.stackOutputs[inputs.name];
+            const own = this.stack !== "" && String(inputs.name).split("/").pop() === this.stack;
+            const fixture = this.stackOutputs[inputs.name] ?? (own ? { outputs: {} } : undefined);
             if (!fixture) {
                 throw new Error(
                     `mocks: no outputs given for the StackReference "${inputs.name}"; known: ${Object.keys(this.stackOutputs).join(", ") || "none"}`,

@@ -32,8 +32,8 @@ import {
     LOAD_BALANCER_CONTROLLER_WEBHOOK_PORT,
     loadBalancerControllerPolicy,
 } from "./load-balancer-controller";
-import { ClusterSettings, clusterSettings } from "./settings";
-import { CONTROL_PLANE_LOG_TYPES, KUBERNETES_VERSION, ManagedAddon, VPC_CNI_CONFIGURATION } from "./versions";
+import { ClusterSettings, clusterSettings, kubernetesVersionOf } from "./settings";
+import { CONTROL_PLANE_LOG_TYPES, ManagedAddon, VPC_CNI_CONFIGURATION } from "./versions";
 
 /** Port of Istio's sidecar-injector webhook on istiod: the control plane must reach it on the nodes. */
 export const ISTIO_WEBHOOK_PORT = 15017;
@@ -68,6 +68,13 @@ export interface ClusterArgs {
      * (Monday to Friday), in its time zone. Keep it off for production. @default false
      */
     readonly scheduledScaling?: boolean;
+    /**
+     * The Kubernetes minor of the control plane, the node groups and the managed add-ons (their
+     * default version for it), e.g. `1.34`: from three minors below the pinned KUBERNETES_VERSION up
+     * to it. Empty for the pinned one. A change moves one minor at a time (docs/common.md,
+     * "Kubernetes upgrades"). @default ""
+     */
+    readonly kubernetesVersion?: string;
     /**
      * The stack's providers: aws (region and owner default tags) for every AWS resource and the
      * control plane's children, eks for the control plane (default providers are disabled).
@@ -107,6 +114,8 @@ export class Cluster extends pulumi.ComponentResource {
     readonly nodeSecurityGroupId: pulumi.Output<string>;
     /** The managed node groups, by name. */
     readonly nodeGroups: Readonly<Record<string, aws.eks.NodeGroup>>;
+    /** The Kubernetes minor of the control plane and the node groups, e.g. `1.35`. */
+    readonly kubernetesVersion: string;
     /** What Kubernetes objects must wait for: nodes and the add-ons that make them usable. */
     readonly ready: readonly pulumi.Resource[];
     /**
@@ -144,6 +153,7 @@ export class Cluster extends pulumi.ComponentResource {
         });
         const cluster = this.controlPlane(clusterRole);
         this.clusterName = settings.clusterName;
+        this.kubernetesVersion = kubernetesVersionOf(settings);
         this.kubeconfig = pulumi.secret(cluster.kubeconfigJson);
         this.oidcProviderArn = cluster.oidcProviderArn;
         this.oidcProviderUrl = cluster.oidcProviderUrl;
@@ -168,6 +178,7 @@ export class Cluster extends pulumi.ComponentResource {
 
         this.registerOutputs({
             clusterName: this.clusterName,
+            kubernetesVersion: this.kubernetesVersion,
             kubeconfig: this.kubeconfig,
             oidcProviderArn: this.oidcProviderArn,
             oidcProviderUrl: this.oidcProviderUrl,
@@ -205,7 +216,7 @@ export class Cluster extends pulumi.ComponentResource {
         const { clusterName, endpointPublicAccess } = this.settings;
         return {
             name: clusterName,
-            version: KUBERNETES_VERSION,
+            version: kubernetesVersionOf(this.settings),
             vpcId: this.settings.vpcId,
             privateSubnetIds: [...this.settings.privateSubnetIds],
             nodeAssociatePublicIpAddress: false,
@@ -382,7 +393,11 @@ export class Cluster extends pulumi.ComponentResource {
         ];
     }
 
-    /** One managed add-on, after the control plane and `dependsOn`; it overwrites conflicting fields. */
+    /**
+     * One managed add-on, after the control plane and `dependsOn`; it overwrites conflicting fields.
+     * At EKS's default version of the add-on for the cluster's Kubernetes minor: a minor upgrade
+     * upgrades it after the control plane (and, for those that run on nodes, after the node groups).
+     */
     private addon(
         addonName: ManagedAddon,
         cluster: eks.Cluster,
@@ -395,6 +410,10 @@ export class Cluster extends pulumi.ComponentResource {
             {
                 clusterName: this.settings.clusterName,
                 addonName,
+                addonVersion: aws.eks.getAddonVersionOutput(
+                    { addonName, kubernetesVersion: kubernetesVersionOf(this.settings), mostRecent: false },
+                    { parent: this, provider: this.providers.aws },
+                ).version,
                 resolveConflictsOnCreate: "OVERWRITE",
                 resolveConflictsOnUpdate: "OVERWRITE",
                 tags: { Name: physical },
@@ -483,6 +502,8 @@ export class Cluster extends pulumi.ComponentResource {
                 clusterName: this.settings.clusterName,
                 nodeGroupName: groupName,
                 nodeRoleArn: nodeRole.role.arn,
+                // The cluster's minor: upgraded after the control plane and the add-ons nodes need.
+                version: kubernetesVersionOf(this.settings),
                 // One subnet per availability zone: the Auto Scaling group spreads nodes over them.
                 subnetIds: [...this.settings.privateSubnetIds],
                 instanceTypes: [...group.instanceTypes],

@@ -5,13 +5,14 @@
  */
 import { z } from "zod";
 import { LOG_RETENTION_DAYS, checkRetentionDays } from "../cloudwatch";
-import { checked, configKey, configSlice, wholeNumber } from "../config";
+import { checked, configKey, configSlice, optionalString, wholeNumber } from "../config";
 import { keyAdminArnsProblems } from "../kms/policies";
 import { KMS_KEY_ADMINS_KEY } from "../kms/config";
 import { checkCidr } from "../network/ipv4";
 import type { ClusterArgs } from "./cluster";
 import { CLUSTER_ACCESS_DEFAULTS, CLUSTER_DEFAULTS } from "./settings";
 import { endpointProblem, nodeGroupsProblems, parseNodeGroup, roleArnProblem } from "./specs";
+import { KUBERNETES_VERSION, kubernetesVersionProblem } from "./versions";
 
 /** The node group a stack gets when it lists none: dev-sized, on demand. */
 export const DEFAULT_NODE_GROUPS = [
@@ -28,6 +29,7 @@ export type ClusterConfig = Pick<
     | "logRetentionDays"
     | "nodeGroups"
     | "scheduledScaling"
+    | "kubernetesVersion"
 >;
 
 export const CLUSTER_CONFIG = configSlice(
@@ -72,6 +74,9 @@ export const CLUSTER_CONFIG = configSlice(
                 "Scale the node groups to zero at the environment's stopTime and back at its startTime (Monday to Friday), in its timeZone. Keep false for production.",
         }),
         kmsKeyAdminArns: KMS_KEY_ADMINS_KEY,
+        kubernetesVersion: configKey(optionalString(kubernetesVersionProblem), CLUSTER_DEFAULTS.kubernetesVersion, {
+            description: `Kubernetes minor of the EKS control plane, its node groups and managed add-ons, e.g. 1.34; empty for the pinned ${KUBERNETES_VERSION}. A change moves one minor at a time from the version the stack last deployed (its output kubernetesVersion): control plane, then the add-ons nodes need, the node groups, then CoreDNS and the EBS CSI driver.`,
+        }),
     },
     (v, { problems }): ClusterConfig => {
         problems.addAll(
@@ -88,6 +93,7 @@ export const CLUSTER_CONFIG = configSlice(
             logRetentionDays: v.controlPlaneLogRetentionDays,
             nodeGroups: v.nodeGroups.map((g) => parseNodeGroup(g).group),
             scheduledScaling: v.scheduledNodeScaling,
+            kubernetesVersion: v.kubernetesVersion,
         };
     },
 );

@@ -8,6 +8,7 @@ import { checkRetentionDays } from "../cloudwatch";
 import { keyAdminArnsProblems } from "../kms/policies";
 import { Problem, Problems } from "../problems";
 import type { ClusterArgs } from "./cluster";
+import { KUBERNETES_VERSION, kubernetesVersionProblem } from "./versions";
 import { ClusterAccess, endpointProblem, nodeGroupsProblems, roleArnProblem } from "./specs";
 
 /** The arguments of the cluster that are not its owner or providers (what config sets). */
@@ -23,6 +24,7 @@ export const CLUSTER_DEFAULTS = {
     access: {},
     logRetentionDays: 30,
     scheduledScaling: false,
+    kubernetesVersion: "",
 } as const satisfies Defaults<ClusterOptions>;
 
 /** The defaults of each list of `access`: no roles. */
@@ -62,6 +64,7 @@ export function validateClusterArgs(args: ClusterOptions): { settings?: ClusterS
         arns.forEach((arn, i) => problems.add(`${property}[${i}]`, arn, roleArnProblem(arn)));
     }
     problems.addAll("kmsKeyAdminArns", keyAdminArnsProblems(settings.kmsKeyAdminArns));
+    problems.add("kubernetesVersion", settings.kubernetesVersion, kubernetesVersionProblem(settings.kubernetesVersion));
     problems.add("logRetentionDays", settings.logRetentionDays, checkRetentionDays(settings.logRetentionDays));
     problems.addAll("nodeGroups", nodeGroupsProblems(settings.nodeGroups as unknown as Record<string, unknown>[]));
     return problems.empty ? { problems: [], settings } : { problems: [...problems.all] };
@@ -75,4 +78,9 @@ export function validateClusterArgs(args: ClusterOptions): { settings?: ClusterS
 export function clusterSettings(name: string, args: ClusterArgs): ClusterSettings {
     const { owner: _owner, providers, ...options } = args;
     return settingsOrThrow("Cluster", name, providerProblems(providers, ["aws", "eks"]), validateClusterArgs(options));
+}
+
+/** The cluster's Kubernetes minor: the one `kubernetesVersion` names, or the pinned KUBERNETES_VERSION. */
+export function kubernetesVersionOf(settings: Pick<ClusterSettings, "kubernetesVersion">): string {
+    return settings.kubernetesVersion === "" ? KUBERNETES_VERSION : settings.kubernetesVersion;
 }

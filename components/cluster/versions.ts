@@ -39,3 +39,54 @@ export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "contro
 
 /** One list of retention periods for every log group of the platform. */
 export { LOG_RETENTION_DAYS } from "../cloudwatch";
+
+/** The minor of a Kubernetes version `1.<minor>`, or undefined. */
+function minorOf(version: string): number | undefined {
+    const m = /^1\.(0|[1-9][0-9]*)$/.exec(version);
+    return m === null ? undefined : Number(m[1]);
+}
+
+/** How many minors below the pinned one a cluster may still be held at (`kubernetesVersion`). */
+export const OLDEST_MINOR_BEHIND = 3;
+
+/**
+ * Why `version` cannot be the Kubernetes version of the cluster (config `kubernetesVersion`), or
+ * undefined. Allowed: empty (the pinned KUBERNETES_VERSION) or `1.<minor>` from three minors below
+ * it up to it: a cluster held back while it is upgraded one minor at a time.
+ */
+export function kubernetesVersionProblem(version: string): string | undefined {
+    if (version === "") {
+        return undefined;
+    }
+    const pinned = minorOf(KUBERNETES_VERSION) ?? 0;
+    const range = Array.from({ length: OLDEST_MINOR_BEHIND + 1 }, (_, i) => `1.${pinned - OLDEST_MINOR_BEHIND + i}`);
+    const allowed = `allowed: empty (the pinned ${KUBERNETES_VERSION}) or one of ${range.join(", ")}`;
+    const minor = minorOf(version);
+    if (minor === undefined) {
+        return `not a Kubernetes minor version; ${allowed}`;
+    }
+    if (minor > pinned) {
+        return `newer than this release of the platform supports (${KUBERNETES_VERSION}: its charts and add-ons are checked against it); ${allowed}`;
+    }
+    if (minor < pinned - OLDEST_MINOR_BEHIND) {
+        return `more than ${OLDEST_MINOR_BEHIND} minors below the pinned ${KUBERNETES_VERSION}; ${allowed}`;
+    }
+    return undefined;
+}
+
+/**
+ * Why the cluster cannot move from `current` (the version its stack last deployed, '' when it
+ * never did) to `target` in one update, or undefined: EKS upgrades a control plane one minor at a
+ * time and never downgrades one. The message names the steps.
+ */
+export function kubernetesUpgradeProblem(current: string, target: string): string | undefined {
+    const [from, to] = [minorOf(current), minorOf(target)];
+    if (from === undefined || to === undefined || to === from || to === from + 1) {
+        return undefined;
+    }
+    if (to < from) {
+        return `the cluster runs ${current}, and EKS cannot downgrade a control plane; allowed: ${current}, or a newer minor one at a time`;
+    }
+    const steps = Array.from({ length: to - from }, (_, i) => `1.${from + 1 + i}`);
+    return `the cluster runs ${current}, and EKS upgrades a control plane one minor at a time; allowed: ${current} or 1.${from + 1}. Set kubernetesVersion to each of ${steps.join(", ")} in turn, one pulumi up each (docs/common.md, "Kubernetes upgrades")`;
+}

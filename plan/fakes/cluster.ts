@@ -45,4 +45,12 @@ export const CLUSTER_RESOURCE_FAKES: Record<string, ResourceFake> = {
 };
 
 /** Fake invokes the common layer makes, by token. */
-export const CLUSTER_INVOKE_FAKES: Record<string, InvokeFake> = {};
+export const CLUSTER_INVOKE_FAKES: Record<string, InvokeFake> = {
+    // EKS's default version of an add-on for a Kubernetes minor: a made-up build per add-on and minor.
+    "aws:eks/getAddonVersion:getAddonVersion": (args) => ({
+        addonName: args.addonName,
+        kubernetesVersion: args.kubernetesVersion,
+        version: `v${args.kubernetesVersion}.0-${args.addonName}-eksbuild.1`,
+        id: `${args.addonName}-${args.kubernetesVersion}`,
+    }),
+};

@@ -8,6 +8,7 @@ import {
     Cluster,
     ClusterArgs,
     ClusterOptions,
+    KUBERNETES_VERSION,
     clusterSettings,
     validateClusterArgs,
     withClusterDefaults,
@@ -44,6 +45,7 @@ describe("Cluster arguments (components/cluster/settings.ts)", () => {
             access: { adminRoleArns: [], viewerRoleArns: [] },
             logRetentionDays: 30,
             scheduledScaling: false,
+            kubernetesVersion: "",
         });
         assert.strictEqual(CLUSTER_DEFAULTS.logRetentionDays, 30);
     });
@@ -74,6 +76,7 @@ describe("Cluster arguments (components/cluster/settings.ts)", () => {
             kmsKeyAdminArns: ["arn:aws:iam::123456789012:root"],
             logRetentionDays: 10,
             nodeGroups: [OPTIONS.nodeGroups[0], { ...OPTIONS.nodeGroups[0], minSize: 5, capacityType: "SPOT" }],
+            kubernetesVersion: "1.29",
         });
         assert.strictEqual(result.settings, undefined);
         assert.deepStrictEqual(result.problems.map(describeProblem), [
@@ -81,6 +84,7 @@ describe("Cluster arguments (components/cluster/settings.ts)", () => {
             "endpointPublicAccess = true: a public API endpoint needs the CIDRs allowed to reach it; list them in endpointPublicAccessCidrs, or set endpointPublicAccess to false (the private endpoint is always on)",
             'access.adminRoleArns[0] = "arn:aws:iam::123456789012:group/admins": not an IAM role ARN; allowed: arn:aws:iam::<12-digit account id>:role/<name>, e.g. arn:aws:iam::123456789012:role/platform-admins',
             'kmsKeyAdminArns[0] = "arn:aws:iam::123456789012:root": the account root hands the key to every IAM policy of the account; allowed: named roles or users, arn:aws:iam::<12-digit account id>:role/<name> or :user/<name>, e.g. arn:aws:iam::123456789012:role/platform-admins',
+            `kubernetesVersion = "1.29": more than 3 minors below the pinned ${KUBERNETES_VERSION}; allowed: empty (the pinned ${KUBERNETES_VERSION}) or one of 1.32, 1.33, 1.34, 1.35`,
             "logRetentionDays = 10: not a CloudWatch Logs retention period; allowed: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (days)",
             "nodeGroups[1].minSize = 5: greater than maxSize (3); allowed: minSize <= desiredSize <= maxSize",
             'nodeGroups[1].name = "general": another node group has this name; names must be unique',
