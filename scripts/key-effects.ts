@@ -345,6 +345,30 @@ export const KEY_NOTES: readonly KeyNote[] = [
         note: "Read by npm run env's teardown only (destroy --unprotect is refused while it is true): a change updates the global stack's output production and no resource.",
     },
     {
+        key: "meshVersion",
+        note: "The main control plane's Istio release: its istiod release and the gateway's chart updated in place, istio-base too when it is the newer release (docs/common.md, \"Upgrading Istio by canary revision\"). Changed with meshRevision when a canary is promoted (the integration suite asserts that preview).",
+    },
+    {
+        key: "meshCanaryVersion",
+        note: "The canary control plane's Istio release: its istiod release updated in place, istio-base too when it is the newer release; nothing of the services.",
+    },
+    {
+        key: "meshRevisionTags",
+        note: "A tag added creates one MutatingWebhookConfiguration (istio-revision-tag-<tag>), a tag moved updates that one in place, a tag removed deletes it; nothing else, in no other stack (a service on the tag keeps its label and moves at its pods' next restart). The integration suite's canary test asserts each preview.",
+    },
+    {
+        key: "meshRevisionTag",
+        note: "The service's Namespace updated in place (its istio.io/rev label, the tag instead of the revision) and nothing else; its pods are injected by the tag's control plane from their next restart.",
+    },
+    {
+        key: "kubernetesVersion",
+        note: 'One minor up from what the stack last deployed (its output kubernetesVersion): the control plane, then the add-ons nodes need, the node groups, then CoreDNS and the EBS CSI driver, each updated in place (docs/common.md, "Kubernetes upgrades"). A jump of more than one minor or a downgrade is refused before anything is created; the offline plan, which starts from nothing, cannot show that refusal.',
+    },
+    {
+        key: "istiodRevisionWebhookUrls",
+        note: "Only with istiodWebhookUrl, for a revision whose istiod is elsewhere: an update in place of that revision's istiod release (its injection URL) and of the revision tags pointing at it.",
+    },
+    {
         key: "publicSubnetCidrs",
         note: "Set together with privateSubnetCidrs (both or neither): see privateSubnetCidrs.",
     },

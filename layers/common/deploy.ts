@@ -15,6 +15,8 @@ export interface CommonInputs {
     readonly global: GlobalOutputs;
     /** Makes the environment's aws provider, owner-service `common`; called only with clusterMode eks. */
     readonly aws: () => aws.Provider;
+    /** This stack's own outputs of its last deployment that the update checks against ({} before the first). */
+    readonly deployed?: Pick<CommonOutputs, "kubernetesVersion">;
 }
 
 /**
@@ -28,7 +30,9 @@ export function deployCommon(config: CommonConfig, inputs: CommonInputs): StackO
     const { global } = inputs;
     const owner: Owner = { environment: environmentOf(global), service: "common" };
     const cluster =
-        config.clusterMode === "existing" ? existingCluster(config) : eksCluster(config, global, inputs.aws, owner);
+        config.clusterMode === "existing"
+            ? existingCluster(config)
+            : eksCluster(config, global, inputs.aws, owner, inputs.deployed?.kubernetesVersion);
     const context: CommonContext = {
         owner,
         global,
@@ -52,6 +56,7 @@ export function deployCommon(config: CommonConfig, inputs: CommonInputs): StackO
         dataPlane: mesh.dataPlane,
         meshRevision: mesh.revision,
         meshCanaryRevision: mesh.canaryRevision,
+        meshRevisionTags: mesh.revisionTags,
         istioNamespace: mesh.istioNamespace,
         gatewayNamespace: mesh.gatewayNamespace,
         gatewayName: mesh.gatewayName,

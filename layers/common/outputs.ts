@@ -10,6 +10,12 @@ export interface CommonOutputs {
     oidcProviderUrl: string;
     clusterSecurityGroupId: string;
     /**
+     * The Kubernetes minor of the EKS cluster, e.g. `1.35` ('' with clusterMode existing): the next
+     * update of the stack checks that it moves one minor at a time. Always exported; optional for
+     * the readers, as a common stack deployed before it existed lacks it.
+     */
+    kubernetesVersion?: string;
+    /**
      * The environment's data plane, `sidecar` or `ambient` (config `dataPlane`): what the service
      * stacks join. Always exported; optional for the readers, as a common stack deployed before
      * it existed lacks it (read as `sidecar`: layers/service/deploy.ts).
@@ -19,6 +25,11 @@ export interface CommonOutputs {
     meshRevision: string;
     /** A canary control plane's revision beside meshRevision; empty when there is none. */
     meshCanaryRevision: string;
+    /**
+     * The mesh's revision tags, tag -> revision (config `meshRevisionTags`). Always exported;
+     * optional for the readers, as a common stack deployed before it existed lacks it (no tags).
+     */
+    meshRevisionTags?: Record<string, string>;
     istioNamespace: string;
     gatewayNamespace: string;
     /**
@@ -53,6 +64,12 @@ export const COMMON_OUTPUTS: OutputDocs<CommonOutputs> = {
         kind: "string",
         description: "ID of the cluster security group ('' with clusterMode existing).",
     },
+    kubernetesVersion: {
+        kind: "string",
+        optional: true,
+        description:
+            "Kubernetes minor of the EKS cluster, e.g. 1.35 ('' with clusterMode existing); the stack's next update moves it one minor at a time at most (config kubernetesVersion).",
+    },
     dataPlane: {
         kind: "string",
         optional: true,
@@ -64,6 +81,12 @@ export const COMMON_OUTPUTS: OutputDocs<CommonOutputs> = {
         kind: "string",
         description:
             "Revision of a canary control plane installed beside it ('' when none); services opt in with useCanaryMeshRevision.",
+    },
+    meshRevisionTags: {
+        kind: "object",
+        optional: true,
+        description:
+            "Istio revision tags, tag -> revision ({} when none); a service stack's meshRevisionTag names one (config meshRevisionTags).",
     },
     istioNamespace: { kind: "string", description: "Namespace of istiod (istio-system)." },
     gatewayNamespace: { kind: "string", description: "Namespace of the ingress gateway (istio-ingress)." },

@@ -96,7 +96,14 @@ const ENTRIES: Readonly<Record<string, { readonly values: readonly string[]; rea
         types: ["NatStrategy", "NetworkArgs", "SubnetPlan"],
     },
     cluster: {
-        values: ["Cluster", "ExternalDns", "LoadBalancerController"],
+        values: [
+            "Cluster",
+            "ExternalDns",
+            "KUBERNETES_VERSION",
+            "LoadBalancerController",
+            "kubernetesUpgradeProblem",
+            "kubernetesVersionProblem",
+        ],
         types: [
             "CapacityType",
             "ClusterAccess",

@@ -7,7 +7,7 @@ import {
     nodeRoleTrustPolicy,
     podIdentityTrustPolicy,
 } from "../../../components/cluster";
-import { ISTIO_CANARY_VERSION, ISTIO_VERSION } from "../../../components/mesh";
+import { ISTIO_VERSION } from "../../../components/mesh";
 import { CHARTS } from "../../../components/charts";
 import { prometheusStackCrds } from "../../../components/observability";
 import { eksSecretsKeyPolicy, keyAdminStatement, logGroupKeyPolicy } from "../../../components/kms";
@@ -281,6 +281,142 @@ describe("common layer (layers/common/deploy.ts)", () => {
         ]) {
             assert.ok(group.dependsOn.includes(dep), dep);
         }
+    });
+
+    describe("Kubernetes minor upgrades: one minor at a time, control plane, add-ons, node groups", () => {
+        /** The common stack with `extra` config, its last deployment at `deployed` (undefined: never deployed). */
+        const withDeployed = (deployed: string | undefined, extra: Record<string, unknown> = {}) => {
+            const outputs = devStackOutputs();
+            const own = outputs["organization/platform/dev-common"].outputs;
+            if (deployed === undefined) {
+                delete own.kubernetesVersion;
+            } else {
+                own.kubernetesVersion = deployed;
+            }
+            return evaluate({
+                stack: "dev-common",
+                config: platformConfig({ ...MINIMAL_COMMON_CONFIG, ...extra }),
+                stackOutputs: outputs,
+            });
+        };
+        const versions = (e: Evaluation) => ({
+            cluster: one(e, "eks:index:Cluster").inputs.version,
+            nodeGroups: e.resources
+                .filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup")
+                .map((r) => r.inputs.version),
+            addons: e.resources
+                .filter((r) => r.type === "aws:eks/addon:Addon")
+                .map((r) => r.inputs.addonVersion as string)
+                .sort(),
+            output: e.outputs.kubernetesVersion,
+        });
+
+        it("the control plane, every node group and every managed add-on (EKS's default version for it) at the cluster's minor; its output says it", async () => {
+            const addonsAt = (minor: string) =>
+                ["aws-ebs-csi-driver", "coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"].map(
+                    (a) => `v${minor}.0-${a}-eksbuild.1`,
+                );
+            assert.deepStrictEqual(versions(dev), {
+                cluster: KUBERNETES_VERSION,
+                nodeGroups: [KUBERNETES_VERSION],
+                addons: addonsAt(KUBERNETES_VERSION),
+                output: KUBERNETES_VERSION,
+            });
+            // Held one minor back, as during an upgrade of two minors.
+            assert.deepStrictEqual(versions(await withDeployed("1.34", { kubernetesVersion: "1.34" })), {
+                cluster: "1.34",
+                nodeGroups: ["1.34"],
+                addons: addonsAt("1.34"),
+                output: "1.34",
+            });
+        });
+
+        it("in an upgrade the node groups come after the add-ons nodes need, CoreDNS and the EBS CSI driver after the node groups", () => {
+            const group = one(dev, "aws:eks/nodeGroup:NodeGroup");
+            const addonsFirst = ["vpc-cni", "kube-proxy", "eks-pod-identity-agent"].map((a) => `dev-common-${a}-addon`);
+            assert.deepStrictEqual(
+                addonsFirst.filter((a) => !group.dependsOn.includes(a)),
+                [],
+            );
+            for (const addon of addonsFirst) {
+                assert.ok(one(dev, "aws:eks/addon:Addon", addon).dependsOn.includes("dev-common-eks-cluster"), addon);
+            }
+            for (const addon of ["coredns", "aws-ebs-csi-driver"]) {
+                assert.ok(
+                    one(dev, "aws:eks/addon:Addon", `dev-common-${addon}-addon`).dependsOn.includes(group.name),
+                    addon,
+                );
+            }
+        });
+
+        it("moves one minor per update from what the stack last deployed: a first deployment, the same minor and the next are taken", async () => {
+            for (const [deployed, extra] of [
+                [undefined, {}],
+                ["1.33", { kubernetesVersion: "1.33" }],
+                ["1.33", { kubernetesVersion: "1.34" }],
+                ["1.34", {}],
+            ] as const) {
+                const e = await withDeployed(deployed, extra);
+                assert.strictEqual(
+                    e.outputs.kubernetesVersion,
+                    (extra as { kubernetesVersion?: string }).kubernetesVersion ?? KUBERNETES_VERSION,
+                );
+            }
+        });
+
+        it("refuses, before anything is created, a jump of two minors (naming the steps), a downgrade and a version this release does not support", async () => {
+            const refused = async (deployed: string | undefined, extra: Record<string, unknown>, line: string) =>
+                assert.rejects(withDeployed(deployed, extra), (err: Error) => {
+                    assert.strictEqual(
+                        err.message,
+                        'Configuration of stack "dev-common" (Pulumi.dev-common.yaml) is invalid; nothing was created:\n' +
+                            `  - ${line}`,
+                    );
+                    return true;
+                });
+            await refused(
+                "1.33",
+                {},
+                `platform:kubernetesVersion = "": unset: the pinned ${KUBERNETES_VERSION}, but the cluster runs 1.33, and EKS upgrades a control plane one minor at a time; allowed: 1.33 or 1.34. Set kubernetesVersion to each of 1.34, 1.35 in turn, one pulumi up each (docs/common.md, "Kubernetes upgrades")`,
+            );
+            await refused(
+                "1.32",
+                { kubernetesVersion: "1.35" },
+                'platform:kubernetesVersion = "1.35": the cluster runs 1.32, and EKS upgrades a control plane one minor at a time; allowed: 1.32 or 1.33. Set kubernetesVersion to each of 1.33, 1.34, 1.35 in turn, one pulumi up each (docs/common.md, "Kubernetes upgrades")',
+            );
+            await refused(
+                "1.35",
+                { kubernetesVersion: "1.34" },
+                'platform:kubernetesVersion = "1.34": the cluster runs 1.35, and EKS cannot downgrade a control plane; allowed: 1.35, or a newer minor one at a time',
+            );
+            await refused(
+                undefined,
+                { kubernetesVersion: "1.36" },
+                `platform:kubernetesVersion = "1.36": newer than this release of the platform supports (${KUBERNETES_VERSION}: its charts and add-ons are checked against it); allowed: empty (the pinned ${KUBERNETES_VERSION}) or one of 1.32, 1.33, 1.34, 1.35`,
+            );
+            await refused(
+                undefined,
+                { kubernetesVersion: "1.31" },
+                `platform:kubernetesVersion = "1.31": more than 3 minors below the pinned ${KUBERNETES_VERSION}; allowed: empty (the pinned ${KUBERNETES_VERSION}) or one of 1.32, 1.33, 1.34, 1.35`,
+            );
+            await refused(
+                undefined,
+                { kubernetesVersion: "1.35.2" },
+                `platform:kubernetesVersion = "1.35.2": not a Kubernetes minor version; allowed: empty (the pinned ${KUBERNETES_VERSION}) or one of 1.32, 1.33, 1.34, 1.35`,
+            );
+        });
+
+        it("an existing cluster's version is not the stack's: its output is empty and nothing is checked", async () => {
+            const e = await evaluateDefaults(
+                { clusterMode: "existing", kubeconfig: "apiVersion: v1\nkind: Config\n" },
+                ["platform:kubeconfig"],
+            );
+            assert.strictEqual(e.outputs.kubernetesVersion, "");
+            assert.deepStrictEqual(
+                e.resources.filter((r) => r.type === "pulumi:pulumi:StackReference").map((r) => r.name),
+                ["organization/platform/dev"],
+            );
+        });
     });
 
     it("installs the managed add-ons, coredns and the EBS CSI driver after the nodes", () => {
@@ -747,19 +883,181 @@ describe("common layer (layers/common/deploy.ts)", () => {
                 ["istiod-1-31", "1-31", true],
             ],
         );
+        // Both at the pinned release unless a version is given.
         assert.deepStrictEqual(
             releases.map((r) => r.inputs.version),
-            [ISTIO_VERSION, ISTIO_CANARY_VERSION],
+            [ISTIO_VERSION, ISTIO_VERSION],
         );
-        assert.strictEqual(
-            one(result, "kubernetes:helm.sh/v3:Release", "istio-base").inputs.version,
-            ISTIO_CANARY_VERSION,
-        );
+        assert.strictEqual(one(result, "kubernetes:helm.sh/v3:Release", "istio-base").inputs.version, ISTIO_VERSION);
         const gateway = one(result, "kubernetes:helm.sh/v3:Release", "istio-ingressgateway");
         assert.strictEqual((gateway.inputs.values as any).revision, "1-30");
         assert.ok(gateway.dependsOn.includes("istiod-1-30") && !gateway.dependsOn.includes("istiod-1-31"));
         assert.deepStrictEqual([result.outputs.meshRevision, result.outputs.meshCanaryRevision], ["1-30", "1-31"]);
         assert.strictEqual(dev.outputs.meshCanaryRevision, "");
+    });
+
+    describe("upgrading Istio by canary revision: a release per control plane, revision tags", () => {
+        const CANARY = { meshRevision: "1-30", meshCanaryRevision: "1-31", meshCanaryVersion: "1.31.0-rc.0" };
+        const release = (result: Evaluation, name: string) => one(result, "kubernetes:helm.sh/v3:Release", name);
+        const tagWebhook = (result: Evaluation, tag: string) =>
+            one(
+                result,
+                "kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration",
+                `mesh-revision-tag-${tag}`,
+            );
+
+        it("each control plane at its own Istio release, base at the newer of the two, the gateway at the main one's", async () => {
+            const result = await evaluateDefaults(CANARY);
+            assert.deepStrictEqual(
+                ["istiod-1-30", "istiod-1-31", "istio-base", "istio-ingressgateway"].map(
+                    (name) => release(result, name).inputs.version,
+                ),
+                [ISTIO_VERSION, "1.31.0-rc.0", "1.31.0-rc.0", ISTIO_VERSION],
+            );
+            // Promoted: the main control plane at 1.31, the gateway's chart with it, base stays at the newer.
+            const promoted = await evaluateDefaults({ meshRevision: "1-31", meshVersion: "1.31.0-rc.0" });
+            assert.deepStrictEqual(
+                ["istiod-1-31", "istio-base", "istio-ingressgateway"].map(
+                    (name) => release(promoted, name).inputs.version,
+                ),
+                ["1.31.0-rc.0", "1.31.0-rc.0", "1.31.0-rc.0"],
+            );
+        });
+
+        it("a canary that becomes the main control plane keeps its release exactly (named by its revision only)", async () => {
+            const webhooks = {
+                istiodWebhookUrl: "https://127.0.0.1:15017",
+                istiodWebhookCaBundle: ISTIOD_WEBHOOK_CA,
+                istiodRevisionWebhookUrls: { "1-31": "https://127.0.0.1:25017" },
+            };
+            const canary = release(await evaluateDefaults({ ...CANARY, ...webhooks }), "istiod-1-31");
+            const promoted = release(
+                await evaluateDefaults({ meshRevision: "1-31", meshVersion: "1.31.0-rc.0", ...webhooks }),
+                "istiod-1-31",
+            );
+            assert.deepStrictEqual(promoted.inputs, canary.inputs);
+        });
+
+        it("one MutatingWebhookConfiguration per tag, named by the tag, calling its revision's injector after its istiod; moving the tag changes that object only", async () => {
+            const tags = { stable: "1-30", canary: "1-31" };
+            const result = await evaluateDefaults({ ...CANARY, meshRevisionTags: tags });
+            assert.deepStrictEqual(result.outputs.meshRevisionTags, tags);
+            assert.deepStrictEqual(dev.outputs.meshRevisionTags, {});
+            const stable = tagWebhook(result, "stable");
+            const metadata = stable.inputs.metadata as any;
+            assert.strictEqual(metadata.name, "istio-revision-tag-stable");
+            assert.deepStrictEqual(
+                [metadata.labels["istio.io/tag"], metadata.labels["istio.io/rev"], metadata.labels.app],
+                ["stable", "1-30", "sidecar-injector"],
+            );
+            assert.deepStrictEqual(stable.dependsOn, ["istiod-1-30"]);
+            assert.deepStrictEqual(tagWebhook(result, "canary").dependsOn, ["istiod-1-31"]);
+            const webhooks = stable.inputs.webhooks as any[];
+            assert.deepStrictEqual(
+                webhooks.map((w) => [w.name, w.clientConfig, w.failurePolicy, w.rules]),
+                ["rev.namespace.sidecar-injector.istio.io", "rev.object.sidecar-injector.istio.io"].map((name) => [
+                    name,
+                    { service: { name: "istiod-1-30", namespace: "istio-system", path: "/inject", port: 443 } },
+                    "Fail",
+                    [{ operations: ["CREATE"], apiGroups: [""], apiVersions: ["v1"], resources: ["pods"] }],
+                ]),
+            );
+            // Namespaces labelled with the tag (not with istio-injection); pods labelled with it elsewhere.
+            assert.deepStrictEqual(webhooks[0].namespaceSelector.matchExpressions, [
+                { key: "istio.io/rev", operator: "In", values: ["stable"] },
+                { key: "istio-injection", operator: "DoesNotExist" },
+            ]);
+            assert.deepStrictEqual(webhooks[1].objectSelector.matchExpressions, [
+                { key: "sidecar.istio.io/inject", operator: "NotIn", values: ["false"] },
+                { key: "istio.io/rev", operator: "In", values: ["stable"] },
+            ]);
+            // Moving `stable` to the canary: the same object, now at istiod-1-31.
+            const moved = tagWebhook(
+                await evaluateDefaults({ ...CANARY, meshRevisionTags: { ...tags, stable: "1-31" } }),
+                "stable",
+            );
+            assert.strictEqual((moved.inputs.metadata as any).name, "istio-revision-tag-stable");
+            assert.strictEqual((moved.inputs.metadata as any).labels["istio.io/rev"], "1-31");
+            assert.deepStrictEqual(
+                (moved.inputs.webhooks as any[]).map((w) => w.clientConfig.service.name),
+                ["istiod-1-31", "istiod-1-31"],
+            );
+            assert.deepStrictEqual(moved.dependsOn, ["istiod-1-31"]);
+        });
+
+        it("with webhooks at URLs: each revision's injector at its own URL, the tags too, Istio's validation at the main one's", async () => {
+            const result = await evaluateDefaults({
+                ...CANARY,
+                meshRevisionTags: { stable: "1-30", canary: "1-31" },
+                istiodWebhookUrl: "https://127.0.0.1:15017",
+                istiodWebhookCaBundle: ISTIOD_WEBHOOK_CA,
+                istiodRevisionWebhookUrls: { "1-31": "https://127.0.0.1:25017/" },
+            });
+            const ca = Buffer.from(ISTIOD_WEBHOOK_CA.trim() + "\n").toString("base64");
+            assert.deepStrictEqual(
+                ["istiod-1-30", "istiod-1-31"].map((name) => (release(result, name).inputs.values as any).istiodRemote),
+                [
+                    { injectionURL: "https://127.0.0.1:15017/inject", injectionCABundle: ca },
+                    { injectionURL: "https://127.0.0.1:25017/inject", injectionCABundle: ca },
+                ],
+            );
+            assert.deepStrictEqual(
+                ["stable", "canary"].map((tag) => (tagWebhook(result, tag).inputs.webhooks as any[])[0].clientConfig),
+                [
+                    { url: "https://127.0.0.1:15017/inject", caBundle: ca },
+                    { url: "https://127.0.0.1:25017/inject", caBundle: ca },
+                ],
+            );
+            assert.strictEqual(
+                (release(result, "istio-base").inputs.values as any).base.validationURL,
+                "https://127.0.0.1:15017/validate",
+            );
+        });
+
+        it("refuses, naming the key, what cannot run: a release two minors away, a canary release without a canary, bad tags, a revision URL of no revision", async () => {
+            const cases: [Record<string, unknown>, string][] = [
+                [
+                    { meshVersion: "1.32.0" },
+                    `platform:meshVersion = "1.32.0": more than one minor from the pinned ${ISTIO_VERSION} (Istio upgrades a control plane one minor at a time); allowed: empty (the pinned ${ISTIO_VERSION}) or an Istio release 1.<minor>.<patch> (optionally -alpha.N, -beta.N, -rc.N) of minor 29, 30 or 31, e.g. 1.31.0`,
+                ],
+                [{ meshCanaryVersion: "1.31" }, 'platform:meshCanaryVersion = "1.31": not an Istio release; allowed:'],
+                [
+                    { meshCanaryVersion: "1.31.0" },
+                    'platform:meshCanaryVersion = "1.31.0": a release of a canary control plane that is not there; allowed: empty, or set meshCanaryRevision too',
+                ],
+                [
+                    { ...CANARY, meshRevisionTags: { default: "1-30" } },
+                    "platform:meshRevisionTags.default = \"1-30\": the tag 'default' also takes over namespaces labelled istio-injection=enabled",
+                ],
+                [
+                    { ...CANARY, meshRevisionTags: { "1-31": "1-30" } },
+                    'platform:meshRevisionTags.1-31 = "1-30": the name of a revision of the mesh; a tag and a revision share the label istio.io/rev',
+                ],
+                [
+                    { ...CANARY, meshRevisionTags: { stable: "1-29" } },
+                    'platform:meshRevisionTags.stable = "1-29": points at a revision the mesh does not run; allowed: 1-30, 1-31',
+                ],
+                [
+                    { meshRevisionTags: { stable: "" } },
+                    'platform:meshRevisionTags.stable = "": points at a revision the mesh does not run; allowed: none: set meshRevision first',
+                ],
+                [
+                    { ...CANARY, istiodRevisionWebhookUrls: { "1-29": "https://127.0.0.1:1" } },
+                    'platform:istiodRevisionWebhookUrls.1-29 = "https://127.0.0.1:1": not a revision of the mesh; allowed: 1-30, 1-31',
+                ],
+                [
+                    { ...CANARY, istiodRevisionWebhookUrls: { "1-31": "https://127.0.0.1:1" } },
+                    'platform:istiodRevisionWebhookUrls.1-31 = "https://127.0.0.1:1": needs istiodWebhookUrl and istiodWebhookCaBundle',
+                ],
+            ];
+            for (const [extra, message] of cases) {
+                await assert.rejects(evaluateDefaults(extra), (err: Error) => {
+                    assert.ok(err.message.includes(message), `${JSON.stringify(extra)}:\n${err.message}`);
+                    assert.ok(!/\n\s+at /.test(err.message), err.message);
+                    return true;
+                });
+            }
+        });
     });
 
     it("refuses a canary revision equal to the main one, or not a revision", async () => {
@@ -1142,17 +1440,26 @@ describe("common layer (layers/common/deploy.ts)", () => {
                 result.outputs.oidcProviderArn,
                 result.outputs.oidcProviderUrl,
                 result.outputs.clusterSecurityGroupId,
+                result.outputs.kubernetesVersion,
             ],
-            ["", "", "", ""],
+            ["", "", "", "", ""],
         );
-        const { clusterName, oidcProviderArn, oidcProviderUrl, clusterSecurityGroupId, kubeconfig, ...mesh } =
-            result.outputs;
+        const {
+            clusterName,
+            oidcProviderArn,
+            oidcProviderUrl,
+            clusterSecurityGroupId,
+            kubeconfig,
+            kubernetesVersion,
+            ...mesh
+        } = result.outputs;
         const {
             clusterName: _n,
             oidcProviderArn: _a,
             oidcProviderUrl: _u,
             clusterSecurityGroupId: _s,
             kubeconfig: _k,
+            kubernetesVersion: _v,
             ...expected
         } = defaults.outputs;
         assert.deepStrictEqual(mesh, expected);
