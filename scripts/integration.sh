@@ -8,7 +8,9 @@
 #   PLATFORM_ISTIOD_URL, PLATFORM_ISTIOD_CA   an istiod outside that cluster (else the cluster must
 #                         already validate Istio objects, e.g. Istio installed in it); and, for the common
 #                         stack's test, PLATFORM_ISTIOD_INJECT_DIR: the folder that istiod reads its
-#                         sidecar-injection template from (the test writes the istiod chart's there)
+#                         sidecar-injection template from (the test writes the istiod chart's there);
+#                         PLATFORM_ISTIOD_BIN: istiod's binary, for the canary-upgrade test's istiod per
+#                         revision (that test is skipped without it)
 #   PLATFORM_CERT_MANAGER_WEBHOOK_HOST   <host>:<port> of a cert-manager webhook outside that cluster
 #                         (else the cluster's own, from the cert-manager chart the common stack installs)
 #   PLATFORM_CERT_MANAGER_ISSUES=1   certificates are really issued on that cluster (a cert-manager
@@ -131,6 +133,8 @@ if [ "$build_k8s" = 1 ]; then
   mapfile -t istiod < <(cd "$CACHE/istiod-run" && KUBECTL=$KUBECTL "$TOOLS/istiod/up.sh" "$PLATFORM_KUBECONFIG" "$CACHE/istiod-run")
   [ "${#istiod[@]}" = 3 ] || { say "istiod did not start (log: $CACHE/istiod-run/istiod.log)"; exit 1; }
   export PLATFORM_ISTIOD_URL=${istiod[0]} PLATFORM_ISTIOD_CA=${istiod[1]}; ISTIOD_PID_FILE=${istiod[2]}
+  # The same binary, for the tests that run istiod once per control-plane revision (mesh-canary.test.ts).
+  export PLATFORM_ISTIOD_BIN=${ISTIOD_HOME:-$HOME/.cache/istiod-local}/bin/pilot-discovery
   say "istiod up in $(elapsed "$t0"): $PLATFORM_ISTIOD_URL"
   CM_PORT=${CERT_MANAGER_WEBHOOK_PORT:-36460}
   CM_BIN=$(tail -1 "$CACHE/cert-manager-local-build.log")
