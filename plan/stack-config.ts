@@ -240,16 +240,23 @@ export function stackFilesWithKeys(
         fs.copyFileSync(path.join(from, f), path.join(dir, f));
     }
     for (const [stack, values] of Object.entries(set)) {
-        const file = path.join(dir, `Pulumi.${stack}.yaml`);
-        const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> };
-        for (const [key, value] of Object.entries(values)) {
-            if (value === null) {
-                Reflect.deleteProperty(doc.config, `platform:${key}`);
-            } else {
-                doc.config[`platform:${key}`] = value;
-            }
-        }
-        fs.writeFileSync(file, yaml.dump(doc, { lineWidth: -1 }));
+        setStackFileKeys(path.join(dir, `Pulumi.${stack}.yaml`), values);
     }
     return dir;
+}
+
+/**
+ * Sets `platform:` keys of a stack file in place (YAML values; null removes the key), keeping
+ * every other key as it is, secure (encrypted) values included.
+ */
+export function setStackFileKeys(file: string, values: Readonly<Record<string, unknown>>): void {
+    const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> };
+    for (const [key, value] of Object.entries(values)) {
+        if (value === null) {
+            Reflect.deleteProperty(doc.config, `platform:${key}`);
+        } else {
+            doc.config[`platform:${key}`] = value;
+        }
+    }
+    fs.writeFileSync(file, yaml.dump(doc, { lineWidth: -1 }));
 }

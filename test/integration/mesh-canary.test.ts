@@ -17,9 +17,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import * as yaml from "js-yaml";
 import { planEnvironment } from "../../plan/plan";
-import { ROOT } from "../../plan/stack-config";
+import { ROOT, setStackFileKeys } from "../../plan/stack-config";
 import { DeclaredChange } from "../../plan/changelog";
 import { PreviewStep, compareWithDeclared, observedChanges } from "../../plan/upgrade";
 import { Backend, CommandResult, describe as describeCommand, projectCopy } from "../../plan/engine/engine";
@@ -62,8 +61,18 @@ const CANARY_RELEASE = "1.31.0-rc.0";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const TAG_WEBHOOK = "kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration";
 const NAMESPACE_TYPE = "kubernetes:core/v1:Namespace";
-/** What moving a tag changes of its webhook configuration (webhooks at URLs): its revision label and both injectors' URLs. */
-const MOVED_TAG = ["metadata.labels.istio.io/rev", "webhooks[0].clientConfig.url", "webhooks[1].clientConfig.url"];
+/**
+ * What moving the tag `stable` changes (webhooks at URLs): its webhook configuration's revision
+ * label and both injectors' URLs, nothing else.
+ */
+const STABLE_MOVED: DeclaredChange[] = [
+    {
+        op: "update",
+        type: TAG_WEBHOOK,
+        name: "mesh-revision-tag-stable",
+        inputs: ["metadata.labels.istio.io/rev", "webhooks[0].clientConfig.url", "webhooks[1].clientConfig.url"],
+    },
+];
 
 describe("Istio upgraded by canary revision with revision tags, under the real engine: stable -> canary -> service moved -> tag moved -> rollback -> old revision removed", function () {
     this.timeout(40 * 60 * 1000);
@@ -73,19 +82,9 @@ describe("Istio upgraded by canary revision with revision tags, under the real e
     const istiods: Record<string, RevisionIstiod> = {};
     let stopCopying: () => void = () => undefined;
 
-    /** Sets (a value) or removes (undefined) `platform:` keys of a stack file, keeping its secrets. */
-    const setKeys = (stack: string, keys: Record<string, unknown>) => {
-        const file = path.join(project, `Pulumi.${stack}.yaml`);
-        const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> };
-        for (const [key, value] of Object.entries(keys)) {
-            if (value === undefined) {
-                Reflect.deleteProperty(doc.config, `platform:${key}`);
-            } else {
-                doc.config[`platform:${key}`] = value;
-            }
-        }
-        fs.writeFileSync(file, yaml.dump(doc));
-    };
+    /** Sets (a value) or removes (null) `platform:` keys of a stack file of the project, keeping its secrets. */
+    const setKeys = (stack: string, keys: Record<string, unknown>) =>
+        setStackFileKeys(path.join(project, `Pulumi.${stack}.yaml`), keys);
 
     const run = async (stack: string, step: string, args: string[]): Promise<CommandResult> => {
         const r = await backend.run(project, [...args, "--stack", stack]);
@@ -265,14 +264,7 @@ describe("Istio upgraded by canary revision with revision tags, under the real e
 
     it("4. tag stable moves to 1-31: that tag's webhook only; namespaces on stable are now injected by istiod 1-31", async () => {
         setKeys(STACK, { meshRevisionTags: { stable: "1-31", canary: "1-31" } });
-        await step(STACK, "promote stable", [
-            {
-                op: "update",
-                type: TAG_WEBHOOK,
-                name: "mesh-revision-tag-stable",
-                inputs: MOVED_TAG,
-            },
-        ]);
+        await step(STACK, "promote stable", STABLE_MOVED);
         assert.strictEqual(injectingRevision(PROBE_NAMESPACE), "1-31");
         assert.strictEqual(namespaceRevisionLabel(NAMESPACE), "canary");
         validationIsLive();
@@ -280,25 +272,11 @@ describe("Istio upgraded by canary revision with revision tags, under the real e
 
     it("5. rollback: tag stable back to 1-30, injected by istiod 1-30 again; then forward once more", async () => {
         setKeys(STACK, { meshRevisionTags: { stable: "1-30", canary: "1-31" } });
-        await step(STACK, "roll back stable", [
-            {
-                op: "update",
-                type: TAG_WEBHOOK,
-                name: "mesh-revision-tag-stable",
-                inputs: MOVED_TAG,
-            },
-        ]);
+        await step(STACK, "roll back stable", STABLE_MOVED);
         assert.strictEqual(injectingRevision(PROBE_NAMESPACE), "1-30");
         validationIsLive();
         setKeys(STACK, { meshRevisionTags: { stable: "1-31", canary: "1-31" } });
-        await step(STACK, "promote stable again", [
-            {
-                op: "update",
-                type: TAG_WEBHOOK,
-                name: "mesh-revision-tag-stable",
-                inputs: MOVED_TAG,
-            },
-        ]);
+        await step(STACK, "promote stable again", STABLE_MOVED);
         assert.strictEqual(injectingRevision(PROBE_NAMESPACE), "1-31");
     });
 
@@ -306,10 +284,10 @@ describe("Istio upgraded by canary revision with revision tags, under the real e
         setKeys(STACK, {
             meshRevision: "1-31",
             meshVersion: CANARY_RELEASE,
-            meshCanaryRevision: undefined,
-            meshCanaryVersion: undefined,
+            meshCanaryRevision: null,
+            meshCanaryVersion: null,
             istiodWebhookUrl: istiods["1-31"].url,
-            istiodRevisionWebhookUrls: undefined,
+            istiodRevisionWebhookUrls: null,
         });
         await step(STACK, "remove 1-30", [
             { op: "delete", type: RELEASE, name: "istiod-1-30" },
