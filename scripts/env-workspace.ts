@@ -1,7 +1,8 @@
 // The real engine of `npm run env`: Pulumi's Automation API over a project folder (LocalWorkspace),
 // as the EnvironmentWorkspace the runner drives (scripts/env-runner.ts): one operation on one stack
-// (up previews with the policy packs first; a cancel reaches the CLI as one SIGINT), and what the
-// backend says (its stacks, a stack's outputs, protected resources and pending operations).
+// (up previews with the policy packs first, when there are any; a cancel reaches the CLI as one
+// SIGINT), and what the backend says (its stacks, a stack's outputs, protected resources and
+// pending operations).
 import { stripVTControlCharacters } from "util";
 import { EngineEvent, LocalWorkspace, OpMap, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
 import {
@@ -210,9 +211,10 @@ export class AutomationWorkspace implements EnvironmentWorkspace {
     }
 
     /**
-     * Runs the operation; resolves with what it changed. `up` previews with the policy packs first
-     * and updates only when that preview passed (the Automation API's up skips the CLI's own
-     * preview, so a stack-level policy would otherwise run only after resources changed).
+     * Runs the operation; resolves with what it changed. `up` with policy packs previews with them
+     * first and updates only when that preview passed (the Automation API's up skips the CLI's own
+     * preview, so a stack-level policy would otherwise run only after resources changed); without
+     * one it updates directly.
      */
     private async operate(
         stack: Stack,
@@ -242,9 +244,14 @@ export class AutomationWorkspace implements EnvironmentWorkspace {
                         (await stack.preview({ ...common(log), policyPacks, refresh: options.refresh })).changeSummary,
                 );
             case "up":
-                await attempt(async (log) => (await stack.preview({ ...common(log), policyPacks })).changeSummary);
-                if (options.cancel?.aborted) {
-                    throw new StackRunFailure("cancelled after the preview, before the update");
+                // The preview only serves the policy packs: without one, the update alone runs the
+                // program once instead of twice (each run of a stack's program costs about as
+                // much CPU as its preview).
+                if (policyPacks.length > 0) {
+                    await attempt(async (log) => (await stack.preview({ ...common(log), policyPacks })).changeSummary);
+                    if (options.cancel?.aborted) {
+                        throw new StackRunFailure("cancelled after the preview, before the update");
+                    }
                 }
                 return attempt(
                     async (log) => (await stack.up({ ...common(log), policyPacks })).summary.resourceChanges,

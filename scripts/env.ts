@@ -60,7 +60,8 @@ Stacks run in layer order: the global stack <env>, then <env>-common, then every
 <env>-<service> at once (at most --parallel); destroy runs the other way round. A layer with a
 failed stack is the last one that runs: the summary names the stacks that did not run and why.
 
-up previews each stack with the policy packs first and updates it only when that passed. preview
+up with --policy-pack previews each stack with the policy packs first and updates it only when
+that passed (without, it updates directly: review changes with preview first). preview
 --expect-no-changes refreshes first, so a change made by hand is seen, and also fails on stacks
 of the environment that are in the backend without a stack file (orphans) or the other way round.
 destroy is refused while a stack of a later layer still has resources in the backend, and
