@@ -47,7 +47,9 @@ import {
     RevisionIstiod,
     copyInjectionTemplates,
     istiodBinary,
-    meshCaOf,
+    checkServedBy,
+    deleteWebhooksAt,
+    makeMeshCa,
     startRevisionIstiod,
     stopRevisionIstiod,
 } from "./helpers/istiod-revisions";
@@ -77,7 +79,7 @@ const STABLE_MOVED: DeclaredChange[] = [
 describe("Istio upgraded by canary revision with revision tags, under the real engine: stable -> canary -> service moved -> tag moved -> rollback -> old revision removed", function () {
     this.timeout(40 * 60 * 1000);
     const backend = new Backend("mesh-canary");
-    let project: string;
+    let project = "";
     let crds: string[] = [];
     const istiods: Record<string, RevisionIstiod> = {};
     let stopCopying: () => void = () => undefined;
@@ -146,11 +148,12 @@ describe("Istio upgraded by canary revision with revision tags, under the real e
             // A fresh clone has neither the offline chart set nor istiod; scripts/integration.sh has both.
             this.skip();
         }
-        // One istiod per revision, the main one first: it makes the mesh's CA when the cluster has none.
+        // One istiod per revision, both signing with the test's own CA.
         kubectl(["create", "namespace", "istio-system"]);
-        istiods["1-30"] = await startRevisionIstiod(bin, "1-30", 15_100);
-        istiods["1-31"] = await startRevisionIstiod(bin, "1-31", 15_200);
-        const ca = await meshCaOf(Object.values(istiods));
+        const ca = makeMeshCa();
+        istiods["1-30"] = await startRevisionIstiod(bin, "1-30", 15_100, ca);
+        istiods["1-31"] = await startRevisionIstiod(bin, "1-31", 15_200, ca);
+        await checkServedBy(Object.values(istiods), ca);
         stopCopying = copyInjectionTemplates(Object.values(istiods));
 
         await standIn(
@@ -160,7 +163,7 @@ describe("Istio upgraded by canary revision with revision tags, under the real e
         const config = {
             ...existingClusterConfig(path.join(ROOT, "Pulumi.dev-common.yaml"), chartMirror()),
             "platform:istiodWebhookUrl": istiods["1-30"].url,
-            "platform:istiodWebhookCaBundle": ca,
+            "platform:istiodWebhookCaBundle": ca.pem,
             "platform:meshRevision": "1-30",
             "platform:meshRevisionTags": { stable: "1-30" },
         };
@@ -173,8 +176,22 @@ describe("Istio upgraded by canary revision with revision tags, under the real e
         kubectlOk(["label", "namespace", PROBE_NAMESPACE, "istio.io/rev=stable"]);
     });
 
-    after(async () => {
+    after(async function () {
         stopCopying();
+        // After a failure, what the test deployed comes down here (best effort), so that no
+        // webhook of these istiods outlives them and refuses the next tests' objects.
+        if (project !== "" && (await backend.run(project, ["stack", "output", "--stack", STACK])).code === 0) {
+            const resources = await backend.run(project, ["stack", "--show-urns", "--stack", STACK]);
+            if (resources.stdout.includes("urn:pulumi:")) {
+                beforeCommonDestroy();
+                await backend.run(project, ["destroy", "--yes", "--skip-preview", "--stack", SERVICE]);
+                await teardownCommon(backend, project, STACK);
+            }
+        }
+        const left = deleteWebhooksAt(Object.values(istiods).map((i) => i.url));
+        if (left.length > 0) {
+            console.log(`      deleted what the test left at its istiods: ${left.join(", ")}`);
+        }
         kubectl(["delete", "namespace", PROBE_NAMESPACE, "--ignore-not-found", "--wait=false"]);
         for (const istiod of Object.values(istiods)) {
             await stopRevisionIstiod(istiod);

@@ -5,8 +5,10 @@
 // default revision. Each process reads its sidecar-injection template from its working folder
 // (var/lib/istio/inject), where `copyInjectionTemplates` writes the one its revision's istiod
 // chart makes (ConfigMap istio-sidecar-injector-<revision>), as the suite does for the default
-// revision (common-stack.ts, whileChartsInstall).
-import { ChildProcess, spawn } from "child_process";
+// revision (common-stack.ts, whileChartsInstall). Both sign with one CA of the test's own, given
+// as a plugged-in CA (ROOT_CA_DIR: istiod's cacerts files), so that neither makes nor reads the
+// self-signed CA Secret the suite's own istiod keeps in istio-system.
+import { ChildProcess, execFileSync, spawn } from "child_process";
 import { X509Certificate } from "crypto";
 import * as fs from "fs";
 import * as net from "net";
@@ -49,7 +51,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * (webhooks), 14 (monitoring) and `base` + 3080 (HTTP), and waits until it is ready (its /ready
  * and its webhook port answer). Fails, naming the port, when one is taken.
  */
-export async function startRevisionIstiod(bin: string, revision: string, base: number): Promise<RevisionIstiod> {
+export async function startRevisionIstiod(
+    bin: string,
+    revision: string,
+    base: number,
+    ca: MeshCa,
+): Promise<RevisionIstiod> {
     const ports = {
         grpc: base + 10,
         secureGrpc: base + 12,
@@ -97,6 +104,7 @@ export async function startRevisionIstiod(bin: string, revision: string, base: n
                 REVISION: revision,
                 PILOT_CERT_PROVIDER: "istiod",
                 ISTIOD_CUSTOM_HOST: "127.0.0.1",
+                ROOT_CA_DIR: ca.dir,
                 KUBECONFIG: kubeconfig,
             },
         },
@@ -132,6 +140,36 @@ export async function stopRevisionIstiod(istiod: RevisionIstiod): Promise<void> 
     clearTimeout(timer);
 }
 
+/** A CA for istiod (its cacerts files) and its certificate, PEM: the webhooks' CA bundle. */
+export interface MeshCa {
+    readonly dir: string;
+    readonly pem: string;
+}
+
+/**
+ * Makes a self-signed CA (openssl, valid two days) as istiod's plugged-in CA files: ca-cert.pem,
+ * ca-key.pem, and root-cert.pem and cert-chain.pem (the same certificate: no intermediate).
+ */
+export function makeMeshCa(): MeshCa {
+    const dir = tempDir("istiod-ca");
+    const key = path.join(dir, "ca-key.pem");
+    const cert = path.join(dir, "ca-cert.pem");
+    execFileSync(
+        "openssl",
+        [
+            ...["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"],
+            ...["-keyout", key, "-out", cert, "-subj", "/O=cluster.local/CN=canary upgrade test CA"],
+            ...["-addext", "basicConstraints=critical,CA:TRUE"],
+            ...["-addext", "keyUsage=critical,keyCertSign,cRLSign,digitalSignature"],
+        ],
+        { stdio: ["ignore", "ignore", "pipe"] },
+    );
+    for (const copy of ["root-cert.pem", "cert-chain.pem"]) {
+        fs.copyFileSync(cert, path.join(dir, copy));
+    }
+    return { dir, pem: fs.readFileSync(cert, "utf8") };
+}
+
 /** The certificate istiod serves at its webhook port. */
 function servedCertificate(url: string): Promise<X509Certificate> {
     const { hostname, port } = new URL(url);
@@ -145,27 +183,42 @@ function servedCertificate(url: string): Promise<X509Certificate> {
     });
 }
 
-/**
- * The mesh's CA certificate (PEM, Secret istio-system/istio-ca-secret, which every revision's
- * istiod signs with), after checking that it signed the certificate each of `istiods` serves at
- * its webhook port: the CA bundle the API server needs to call any of them.
- */
-export async function meshCaOf(istiods: readonly RevisionIstiod[]): Promise<string> {
-    const secret = kubectl(["-n", "istio-system", "get", "secret", "istio-ca-secret", "-o", "json"]);
-    if (secret.code !== 0) {
-        throw new Error(`no Secret istio-system/istio-ca-secret: ${secret.stderr}`);
-    }
-    const pem = Buffer.from(JSON.parse(secret.stdout).data["ca-cert.pem"], "base64").toString("utf8");
-    const ca = new X509Certificate(pem);
+/** Fails, naming the revision, unless `ca` signed the certificate each of `istiods` serves at its webhook port. */
+export async function checkServedBy(istiods: readonly RevisionIstiod[], ca: MeshCa): Promise<void> {
+    const root = new X509Certificate(ca.pem);
     for (const istiod of istiods) {
         const served = await servedCertificate(istiod.url);
-        if (!served.checkIssued(ca) || !served.verify(ca.publicKey)) {
-            throw new Error(
-                `istiod ${istiod.revision} serves a certificate the mesh's CA did not sign (${served.issuer})`,
-            );
+        if (!served.checkIssued(root) || !served.verify(root.publicKey)) {
+            throw new Error(`istiod ${istiod.revision} serves a certificate its CA did not sign (${served.issuer})`);
         }
     }
-    return pem;
+}
+
+/**
+ * Deletes every admission webhook configuration with a webhook at one of `urls` (best effort): what
+ * a failed run leaves behind would otherwise refuse, with failurePolicy Fail, every pod or Istio
+ * object of the tests that come after, once these istiods are stopped.
+ */
+export function deleteWebhooksAt(urls: readonly string[]): string[] {
+    const deleted: string[] = [];
+    for (const kind of ["mutatingwebhookconfigurations", "validatingwebhookconfigurations"]) {
+        const r = kubectl(["get", kind, "-o", "json"]);
+        if (r.code !== 0) {
+            continue;
+        }
+        const items = (
+            JSON.parse(r.stdout) as {
+                items: { metadata: { name: string }; webhooks?: { clientConfig?: { url?: string } }[] }[];
+            }
+        ).items;
+        for (const o of items) {
+            if ((o.webhooks ?? []).some((w) => urls.some((u) => w.clientConfig?.url?.startsWith(u) === true))) {
+                kubectl(["delete", kind, o.metadata.name, "--ignore-not-found"]);
+                deleted.push(`${kind}/${o.metadata.name}`);
+            }
+        }
+    }
+    return deleted;
 }
 
 /**
