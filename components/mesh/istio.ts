@@ -250,7 +250,10 @@ export class Istio extends pulumi.ComponentResource {
                 version: newestIstioRelease(controlPlaneReleases(settings).map((c) => c.version)),
                 release: "istio-base",
                 namespace: ISTIO_NAMESPACE,
-                values: { ...baseValues(), ...(webhooks && webhookBaseValues(webhooks, settings.revision)) },
+                values: {
+                    ...baseValues(settings.revision),
+                    ...(webhooks && webhookBaseValues(webhooks, settings.revision)),
+                },
                 timeoutSeconds: RELEASE_TIMEOUT_SECONDS,
             },
             build.placement,

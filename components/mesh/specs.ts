@@ -77,13 +77,23 @@ export function canaryRevisionProblem(canary: string, revision: string): string 
 /** The subset of the `base` chart's values.yaml we set (field names and nesting as the chart's). */
 export interface BaseValues {
     readonly global: { readonly istioNamespace: string };
+    /**
+     * The revision whose istiod validates every Istio object (the chart's `istiod-default-validator`
+     * calls `istiod-<defaultRevision>` and carries its `istio.io/rev` label, by which that istiod
+     * keeps the webhook's CA bundle current); the chart's `default` (service `istiod`) when unset.
+     */
+    readonly defaultRevision?: string;
     /** Istio's validation at a URL (config istiodWebhookUrl: components/mesh/webhooks.ts). */
     readonly base?: { readonly validationURL: string; readonly validationCABundle: string };
 }
 
-/** Values of the `base` chart (CRDs and cluster roles). */
-export function baseValues(): BaseValues {
-    return { global: { istioNamespace: ISTIO_NAMESPACE } };
+/**
+ * Values of the `base` chart (CRDs and cluster roles), its default validator at the main control
+ * plane `revision`: with a revision there is no service `istiod` for the chart's default to call
+ * (Istio's Helm install of a revision sets `defaultRevision` too).
+ */
+export function baseValues(revision: string): BaseValues {
+    return { global: { istioNamespace: ISTIO_NAMESPACE }, ...(revision === "" ? {} : { defaultRevision: revision }) };
 }
 
 /**

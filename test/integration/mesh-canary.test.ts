@@ -314,7 +314,12 @@ describe("Istio upgraded by canary revision with revision tags, under the real e
                 name: "istio-ingressgateway",
                 inputs: ["chart", "values.revision", "version"],
             },
-            { op: "update", type: RELEASE, name: "istio-base", inputs: ["values.base.validationURL"] },
+            {
+                op: "update",
+                type: RELEASE,
+                name: "istio-base",
+                inputs: ["values.base.validationURL", "values.defaultRevision"],
+            },
         ]);
         const releases = items(["secrets", "-n", "istio-system", "-l", "owner=helm,status=deployed"]).map(
             (s) => `${s.metadata.labels.name}`,
@@ -325,6 +330,7 @@ describe("Istio upgraded by canary revision with revision tags, under the real e
             kubectlOk(["get", "validatingwebhookconfiguration", "istiod-default-validator", "-o", "json"]),
         );
         assert.strictEqual(validator.webhooks[0].clientConfig.url, `${istiods["1-31"].url}/validate`);
+        assert.strictEqual(validator.metadata.labels["istio.io/rev"], "1-31");
         validationIsLive();
         assert.strictEqual(injectingRevision(PROBE_NAMESPACE), "1-31");
         assert.deepStrictEqual(

@@ -78,7 +78,12 @@ describe("mesh specs (components/mesh/specs.ts)", () => {
                 },
             },
         );
-        assert.deepStrictEqual(baseValues(), { global: { istioNamespace: "istio-system" } });
+        assert.deepStrictEqual(baseValues(""), { global: { istioNamespace: "istio-system" } });
+        // With a revision, the default validator calls that revision's istiod (there is no `istiod`).
+        assert.deepStrictEqual(baseValues("1-30"), {
+            global: { istioNamespace: "istio-system" },
+            defaultRevision: "1-30",
+        });
     });
 
     it("serialises istiod's values in a fixed key order, so previews do not churn", () => {

@@ -110,6 +110,10 @@ export async function startRevisionIstiod(
         },
     );
     fs.closeSync(log);
+    // Not left running when the test process ends without stopping it (a failed or killed run).
+    const killOnExit = () => child.kill("SIGKILL");
+    process.once("exit", killOnExit);
+    child.once("exit", () => process.removeListener("exit", killOnExit));
     for (let i = 0; i < 90; i++) {
         if (child.exitCode !== null) {
             break;

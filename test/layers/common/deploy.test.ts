@@ -868,6 +868,15 @@ describe("common layer (layers/common/deploy.ts)", () => {
         const result = await evaluateDefaults({ meshRevision: "1-30" });
         const istiod = one(result, "kubernetes:helm.sh/v3:Release", "istiod-1-30");
         assert.strictEqual((istiod.inputs.values as any).revision, "1-30");
+        // Istio's validation at that revision's istiod: there is no service `istiod` to call.
+        assert.strictEqual(
+            (one(result, "kubernetes:helm.sh/v3:Release", "istio-base").inputs.values as any).defaultRevision,
+            "1-30",
+        );
+        assert.strictEqual(
+            (one(dev, "kubernetes:helm.sh/v3:Release", "istio-base").inputs.values as any).defaultRevision,
+            undefined,
+        );
         assert.strictEqual(result.outputs.meshRevision, "1-30");
     });
 
