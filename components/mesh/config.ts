@@ -7,7 +7,7 @@ import { checked, configKey, configSlice, field, integerIn, oneOf, optionalStrin
 import { checkCidr, isEveryAddress } from "../network/ipv4";
 import { MESH_DATA_PLANES, ambientCanaryProblem } from "./ambient";
 import type { IstioArgs } from "./istio";
-import { istioReleaseProblem, revisionTagProblem } from "./revisions";
+import { canaryReleaseProblem, istioReleaseProblem, revisionTagProblem } from "./revisions";
 import { ISTIO_DEFAULTS } from "./settings";
 import { ISTIO_VERSION } from "./versions";
 import {
@@ -125,12 +125,11 @@ export const ISTIO_CONFIG = configSlice(
             canaryRevisionProblem(v.meshCanaryRevision, v.meshRevision) ??
                 ambientCanaryProblem(v.dataPlane, v.meshCanaryRevision),
         );
+        // The release itself is checked by the key (istioReleaseProblem); here, that a canary runs it.
         problems.add(
             "meshCanaryVersion",
             v.meshCanaryVersion,
-            v.meshCanaryVersion !== "" && v.meshCanaryRevision === ""
-                ? "a release of a canary control plane that is not there; allowed: empty, or set meshCanaryRevision too"
-                : undefined,
+            canaryReleaseProblem(v.meshCanaryVersion, v.meshCanaryRevision, "meshCanaryRevision"),
         );
         const revisions = [v.meshRevision, v.meshCanaryRevision];
         for (const [tag, revision] of Object.entries(v.meshRevisionTags)) {

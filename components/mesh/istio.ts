@@ -6,7 +6,7 @@ import { ChartMirror } from "../charts";
 import { Owner, kubernetesMetadata } from "../conventions";
 import { CNI_RELEASE, MeshDataPlane, ZTUNNEL_RELEASE, cniValues, ztunnelValues } from "./ambient";
 import { GatewayApiKind, GatewayApiObject, gatewayApiObjects } from "./gateway-api";
-import { IstioSettings, istioSettings } from "./settings";
+import { ControlPlaneRelease, IstioSettings, controlPlaneReleases, istioSettings } from "./settings";
 import {
     GATEWAY_NAME,
     GATEWAY_NAMESPACE,
@@ -24,7 +24,6 @@ import {
     telemetrySpec,
 } from "./specs";
 import { newestIstioRelease, revisionTagLabels, revisionTagWebhookName, revisionTagWebhooks } from "./revisions";
-import { controlPlaneReleases } from "./settings";
 import { IstiodWebhooks, webhookBaseValues, webhookIstiodValues } from "./webhooks";
 
 /** How long a release may take to become ready before the update fails, in seconds. */
@@ -142,6 +141,8 @@ interface Build {
     readonly child: { readonly parent: pulumi.Resource; readonly provider: k8s.Provider };
     /** Where its namespaces and releases go: as `child`, charts from the settings' mirror. */
     readonly placement: AddOnPlacement;
+    /** The control planes, the main one first, each with its Istio release (controlPlaneReleases). */
+    readonly releases: readonly ControlPlaneRelease[];
 }
 
 /** The labels' `component` of every object of the mesh. */
@@ -179,6 +180,7 @@ export class Istio extends pulumi.ComponentResource {
             owner: args.owner,
             child: { parent: this, provider: args.providers.kubernetes },
             placement: { parent: this, provider: args.providers.kubernetes, mirror: settings.chartMirror },
+            releases: controlPlaneReleases(settings),
         };
 
         const { systemNs, gatewayNs } = this.namespaces(build);
@@ -247,7 +249,7 @@ export class Istio extends pulumi.ComponentResource {
         return helmRelease(
             {
                 chart: "base",
-                version: newestIstioRelease(controlPlaneReleases(settings).map((c) => c.version)),
+                version: newestIstioRelease(build.releases.map((c) => c.version)),
                 release: "istio-base",
                 namespace: ISTIO_NAMESPACE,
                 values: {
@@ -269,7 +271,7 @@ export class Istio extends pulumi.ComponentResource {
      */
     private controlPlanes(build: Build, after: readonly pulumi.Resource[]): k8s.helm.v3.Release[] {
         const { settings } = build;
-        return controlPlaneReleases(settings).map(({ revision: rev, version }) => {
+        return build.releases.map(({ revision: rev, version }) => {
             const releaseName = istiodReleaseName(rev);
             const values = istiodValues({
                 revision: rev,
@@ -302,9 +304,8 @@ export class Istio extends pulumi.ComponentResource {
      */
     private revisionTagWebhooks(build: Build, controlPlanes: readonly k8s.helm.v3.Release[]): void {
         const { settings } = build;
-        const releases = controlPlaneReleases(settings);
         for (const [tag, revision] of Object.entries(settings.revisionTags)) {
-            const istiod = controlPlanes[releases.findIndex((r) => r.revision === revision)];
+            const istiod = controlPlanes[build.releases.findIndex((r) => r.revision === revision)];
             const name = revisionTagWebhookName(tag);
             const metadata = kubernetesMetadata(build.owner, name, { workload: WORKLOAD });
             new k8s.admissionregistration.v1.MutatingWebhookConfiguration(
@@ -357,7 +358,7 @@ export class Istio extends pulumi.ComponentResource {
                 {
                     chart,
                     // The main control plane's release (ambient runs no canary).
-                    version: controlPlaneReleases(build.settings)[0].version,
+                    version: build.releases[0].version,
                     release: name,
                     namespace: ISTIO_NAMESPACE,
                     values,
@@ -376,7 +377,7 @@ export class Istio extends pulumi.ComponentResource {
         helmRelease(
             {
                 chart: "gateway",
-                version: controlPlaneReleases(settings)[0].version,
+                version: build.releases[0].version,
                 release: GATEWAY_NAME,
                 namespace: GATEWAY_NAMESPACE,
                 values: gatewayValues({

@@ -79,6 +79,20 @@ export function istioReleaseProblem(version: string): string | undefined {
     return undefined;
 }
 
+/**
+ * Why `version` cannot be the Istio release of the canary control plane `canaryRevision`, or
+ * undefined: a release as istioReleaseProblem allows, and only beside a canary (`canaryKey` names
+ * the canary's key or argument in the message).
+ */
+export function canaryReleaseProblem(version: string, canaryRevision: string, canaryKey: string): string | undefined {
+    return (
+        istioReleaseProblem(version) ??
+        (version !== "" && canaryRevision === ""
+            ? `a release of a canary control plane that is not there; allowed: empty, or set ${canaryKey} too`
+            : undefined)
+    );
+}
+
 /** A revision tag's name: a DNS label, neither `default` nor a revision of the mesh. */
 const TAG = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 

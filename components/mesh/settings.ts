@@ -14,7 +14,7 @@ import {
     dataPlaneProblem,
 } from "./ambient";
 import type { IstioArgs } from "./istio";
-import { istioReleaseProblem, revisionTagProblem } from "./revisions";
+import { canaryReleaseProblem, istioReleaseProblem, revisionTagProblem } from "./revisions";
 import { ISTIO_VERSION } from "./versions";
 import {
     LOAD_BALANCER_SCHEMES,
@@ -94,10 +94,7 @@ export function validateIstioArgs(args: IstioOptions): { settings?: IstioSetting
     add(
         "canaryVersion",
         resolved.canaryVersion,
-        istioReleaseProblem(resolved.canaryVersion) ??
-            (resolved.canaryVersion !== "" && canaryRevision === ""
-                ? "a release of a canary control plane that is not there; allowed: empty, or set canaryRevision too"
-                : undefined),
+        canaryReleaseProblem(resolved.canaryVersion, canaryRevision, "canaryRevision"),
     );
     for (const [tag, target] of Object.entries(resolved.revisionTags)) {
         add(`revisionTags.${tag}`, target, revisionTagProblem(tag, target, [revision, canaryRevision]));
