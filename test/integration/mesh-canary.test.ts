@@ -108,12 +108,36 @@ describe("Istio upgraded by canary revision with revision tags, under the real e
             run(stack, `up (${label})`, ["up", "--yes", "--skip-preview"]),
         );
         assert.strictEqual(up.code, 0, describeCommand(up));
+        await noChange(stack, label);
+    };
+
+    /** A preview of `stack` shows no change (after `label`). */
+    const noChange = async (stack: string, label: string) => {
         const again = await run(stack, `preview (no change after ${label})`, [
             "preview",
             "--expect-no-changes",
             "--diff",
         ]);
         assert.strictEqual(again.code, 0, describeCommand(again));
+    };
+
+    /** The Helm releases deployed in istio-system, sorted. */
+    const istioReleases = () =>
+        items(["secrets", "-n", "istio-system", "-l", "owner=helm,status=deployed"])
+            .map((s) => `${s.metadata.labels.name}`)
+            .sort();
+
+    /** Every live pod of the service has a sidecar injected by istiod `revision`. */
+    const servicePodsInjectedBy = (revision: string) => {
+        const pods = items(["pods", "-n", NAMESPACE]).filter((p) => p.metadata.deletionTimestamp === undefined);
+        assert.ok(pods.length > 0, `no pod in ${NAMESPACE}`);
+        for (const pod of pods) {
+            assert.ok(
+                pod.spec.containers.some((c: any) => c.name === "istio-proxy"),
+                `${pod.metadata.name} has no sidecar`,
+            );
+            assert.strictEqual(pod.metadata.annotations?.["istio.io/rev"], revision, pod.metadata.name);
+        }
     };
 
     /** The revision whose istiod injects a new pod in `namespace` (the annotation istio.io/rev its injection template sets), or why none did. */
@@ -220,24 +244,11 @@ describe("Istio upgraded by canary revision with revision tags, under the real e
         const service = await run(SERVICE, "up (install)", ["up", "--yes", "--skip-preview"]);
         assert.strictEqual(service.code, 0, describeCommand(service));
         assert.strictEqual(namespaceRevisionLabel(NAMESPACE), "stable");
-        const pods = items(["pods", "-n", NAMESPACE]);
-        assert.ok(pods.length > 0, `no pod in ${NAMESPACE}`);
-        for (const pod of pods) {
-            assert.ok(
-                pod.spec.containers.some((c: any) => c.name === "istio-proxy"),
-                `${pod.metadata.name} has no sidecar`,
-            );
-            assert.strictEqual(pod.metadata.annotations?.["istio.io/rev"], "1-30", pod.metadata.name);
-        }
+        servicePodsInjectedBy("1-30");
         assert.strictEqual(injectingRevision(PROBE_NAMESPACE), "1-30");
         validationIsLive();
         for (const stack of [STACK, SERVICE]) {
-            const again = await run(stack, "preview (no change after install)", [
-                "preview",
-                "--expect-no-changes",
-                "--diff",
-            ]);
-            assert.strictEqual(again.code, 0, describeCommand(again));
+            await noChange(stack, "install");
         }
     });
 
@@ -254,10 +265,7 @@ describe("Istio upgraded by canary revision with revision tags, under the real e
             { op: "update", type: RELEASE, name: "istio-base", inputs: ["chart", "version"] },
             { op: "create", type: TAG_WEBHOOK, name: "mesh-revision-tag-canary" },
         ]);
-        const releases = items(["secrets", "-n", "istio-system", "-l", "owner=helm,status=deployed"]).map(
-            (s) => `${s.metadata.labels.name}`,
-        );
-        assert.deepStrictEqual(releases.sort(), ["istio-base", "istiod-1-30", "istiod-1-31"]);
+        assert.deepStrictEqual(istioReleases(), ["istio-base", "istiod-1-30", "istiod-1-31"]);
         assert.strictEqual(injectingRevision(PROBE_NAMESPACE), "1-30");
         assert.strictEqual(namespaceRevisionLabel(NAMESPACE), "stable");
         validationIsLive();
@@ -271,11 +279,7 @@ describe("Istio upgraded by canary revision with revision tags, under the real e
         assert.strictEqual(namespaceRevisionLabel(NAMESPACE), "canary");
         kubectlOk(["-n", NAMESPACE, "rollout", "restart", "deployment/payment-v1"]);
         kubectlOk(["-n", NAMESPACE, "rollout", "status", "deployment/payment-v1", "--timeout=120s"]);
-        const pods = items(["pods", "-n", NAMESPACE]).filter((p) => p.metadata.deletionTimestamp === undefined);
-        assert.ok(pods.length > 0, `no pod in ${NAMESPACE}`);
-        for (const pod of pods) {
-            assert.strictEqual(pod.metadata.annotations?.["istio.io/rev"], "1-31", pod.metadata.name);
-        }
+        servicePodsInjectedBy("1-31");
         assert.strictEqual(injectingRevision(PROBE_NAMESPACE), "1-30");
     });
 
@@ -321,10 +325,7 @@ describe("Istio upgraded by canary revision with revision tags, under the real e
                 inputs: ["values.base.validationURL", "values.defaultRevision"],
             },
         ]);
-        const releases = items(["secrets", "-n", "istio-system", "-l", "owner=helm,status=deployed"]).map(
-            (s) => `${s.metadata.labels.name}`,
-        );
-        assert.deepStrictEqual(releases.sort(), ["istio-base", "istiod-1-31"]);
+        assert.deepStrictEqual(istioReleases(), ["istio-base", "istiod-1-31"]);
         await stopRevisionIstiod(istiods["1-30"]);
         const validator = JSON.parse(
             kubectlOk(["get", "validatingwebhookconfiguration", "istiod-default-validator", "-o", "json"]),
@@ -337,12 +338,7 @@ describe("Istio upgraded by canary revision with revision tags, under the real e
             [namespaceRevisionLabel(NAMESPACE), namespaceRevisionLabel(PROBE_NAMESPACE)],
             ["canary", "stable"],
         );
-        const service = await run(SERVICE, "preview (no change after remove)", [
-            "preview",
-            "--expect-no-changes",
-            "--diff",
-        ]);
-        assert.strictEqual(service.code, 0, describeCommand(service));
+        await noChange(SERVICE, "remove");
     });
 
     it("the service and the common stack come down (env destroy --unprotect)", async () => {
