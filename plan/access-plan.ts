@@ -4,9 +4,17 @@
 import * as fs from "fs";
 import * as path from "path";
 import { isStackOfEnvironment, layerOfStackName, serviceOfStackName, serviceStackName } from "../layers/layering";
-import { DataPlane, dataPlaneOfNamespace } from "../components/mesh/dataplane";
+import {
+    DATA_PLANE_MODES,
+    DataPlane,
+    DataPlaneMode,
+    dataPlaneOf,
+    dataPlaneOfNamespace,
+} from "../components/mesh/dataplane";
 import { principalOf } from "../components/service/policies";
-import { USE_WAYPOINT_LABEL } from "../components/service/ambient";
+import { USE_WAYPOINT_LABEL, waypointReasons } from "../components/service/ambient";
+import { parseEngineConfig } from "../infra/config";
+import type { ServiceConfig } from "../layers/service/config";
 import {
     Decision,
     PATH_TEMPLATE,
@@ -47,6 +55,11 @@ export interface AccessMesh {
      * @default "REGISTRY_ONLY" (closed egress, the platform's intended default)
      */
     readonly outboundTrafficPolicy?: OutboundMode;
+    /**
+     * The environment's data plane (the common stack's `dataPlane`): the outsider's, a workload of
+     * the `default` namespace. @default "sidecar"
+     */
+    readonly dataPlane?: DataPlaneMode;
 }
 
 /** The two outbound traffic policies of Istio's mesh config. */
@@ -269,6 +282,12 @@ interface Caller {
     readonly issuer?: string;
     /** The caller's pod, where NetworkPolicies decide too (the shared workloads' rows). */
     readonly pod?: Pod;
+    /**
+     * Whether its request for a Service with a waypoint goes to that waypoint (its data plane's
+     * `sendsToWaypoints`). The ingress gateway's does not: Istio's gateways send to a waypoint only
+     * for a Service labelled `istio.io/ingress-use-waypoint`, which the platform does not set.
+     */
+    readonly sendsToWaypoints: boolean;
 }
 
 /** A target of the matrix: a planned service, or a shared workload of the observability namespace. */
@@ -491,23 +510,50 @@ export function accessPlan(plans: readonly StackPlan[], mesh: AccessMesh): Acces
         const [first] = target.workloads;
         const waypoint =
             waypointPrincipal === undefined || first === undefined ? undefined : evaluate(first, "waypoint");
-        const evaluators = target.workloads.map((w) =>
+        // A caller whose data plane sends to the waypoint meets it first; any other caller (a
+        // sidecar, the gateway) reaches the pods directly, where ztunnel judges its own identity.
+        const direct = target.workloads.map((w) =>
+            evaluate(w, target.binding === "waypoint" ? "ambient" : target.binding),
+        );
+        const viaWaypoint = target.workloads.map((w, i) =>
             waypoint === undefined || waypointPrincipal === undefined
-                ? evaluate(w, target.binding)
+                ? direct[i]
                 : throughWaypoint(waypoint, evaluate(w, "ambient"), waypointPrincipal),
         );
+        const pastWaypoint = (d: Decision): Decision =>
+            waypoint === undefined
+                ? d
+                : {
+                      ...d,
+                      reason: `past the waypoint (a sidecar or the gateway sends to the pods): ztunnel: ${d.reason}`,
+                  };
+        const namespacePlane = (ns: string) =>
+            services.find((s) => s.namespace === ns)?.plane ?? dataPlaneOf(mesh.dataPlane);
         const callers: Caller[] = [
             ...services
                 .filter((s) => s.name !== target.name)
-                .map((s) => ({ name: s.name, principal: s.principal, pod: s.workloads[0] })),
-            ...target.issuers.map((issuer) => ({ name: GATEWAY, principal: gateway, issuer })),
-            { name: GATEWAY, principal: gateway, pod: gatewayPod },
-            { name: OUTSIDER, principal: principalOf(mesh.trustDomain, "default", "default"), pod: outsiderPod },
+                .map((s) => ({
+                    name: s.name,
+                    principal: s.principal,
+                    pod: s.workloads[0],
+                    sendsToWaypoints: s.plane.sendsToWaypoints,
+                })),
+            ...target.issuers.map((issuer) => ({ name: GATEWAY, principal: gateway, issuer, sendsToWaypoints: false })),
+            { name: GATEWAY, principal: gateway, pod: gatewayPod, sendsToWaypoints: false },
+            {
+                name: OUTSIDER,
+                principal: principalOf(mesh.trustDomain, "default", "default"),
+                pod: outsiderPod,
+                sendsToWaypoints: dataPlaneOf(mesh.dataPlane).sendsToWaypoints,
+            },
             ...namespacesNamed(rules).map((ns) => ({
                 name: namespaceCaller(ns),
                 principal: principalOf(mesh.trustDomain, ns, "default"),
+                sendsToWaypoints: namespacePlane(ns).sendsToWaypoints,
             })),
-            ...(target.shared === undefined ? [] : sharedCallers.filter((c) => c.name !== target.name)),
+            ...(target.shared === undefined
+                ? []
+                : sharedCallers.filter((c) => c.name !== target.name).map((c) => ({ ...c, sendsToWaypoints: false }))),
         ];
         const paths = [...new Set([...probePaths(rules), ...target.probes])].sort();
         const methods = probeMethods(rules);
@@ -517,7 +563,9 @@ export function accessPlan(plans: readonly StackPlan[], mesh: AccessMesh): Acces
                     // A token is only a request principal where a RequestAuthentication accepts its issuer.
                     const token = caller.issuer === undefined ? undefined : { iss: caller.issuer, sub: PROBE_SUBJECT };
                     const request: Request = { principal: caller.principal, token, method, path: p };
-                    const decisions = evaluators.map((evaluate) => evaluate(request));
+                    const decisions = caller.sendsToWaypoints
+                        ? viaWaypoint.map((evaluate) => evaluate(request))
+                        : direct.map((evaluate) => pastWaypoint(evaluate(request)));
                     const allowed = decisions.length > 0 && decisions.every((d) => d.allowed);
                     const reasons = [...new Set(decisions.map((d) => d.reason))];
                     if (target.shared !== undefined && caller.pod !== undefined) {
@@ -609,10 +657,16 @@ export function accessMeshOf(plans: readonly StackPlan[]): AccessMesh {
         gatewayName: out.gatewayName as string,
         // Istio's own default is ALLOW_ANY; a release without the setting gets it.
         ...(istiod ? { outboundTrafficPolicy: mode === "REGISTRY_ONLY" ? "REGISTRY_ONLY" : "ALLOW_ANY" } : {}),
+        ...((DATA_PLANE_MODES as readonly unknown[]).includes(out.dataPlane)
+            ? { dataPlane: out.dataPlane as DataPlaneMode }
+            : {}),
     };
 }
 
-/** An allow rule names a service that has no stack in the environment (invalid config, exit 2). */
+/**
+ * An allow rule names a service that has no stack in the environment, or one whose data plane
+ * cannot reach the service it is allowed to call (invalid config, exit 2).
+ */
 export class MissingCallerError extends Error {
     constructor(message: string) {
         super(message);
@@ -666,6 +720,60 @@ export function checkAllowedCallers(env: string, dir = ROOT): void {
             `environment "${env}": an allow rule names a service without a stack:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
         );
     }
+    const bypassed = waypointBypasses(env, stacks, dir);
+    if (bypassed.length > 0) {
+        throw new MissingCallerError(
+            `environment "${env}": an allow rule names a caller whose data plane cannot reach the service:\n${bypassed.map((p) => `  - ${p}`).join("\n")}`,
+        );
+    }
+}
+
+/**
+ * The allow rules no request can follow because of the two services' data planes: the service is
+ * ambient behind a waypoint, whose pods' ztunnel admits only the waypoint, and the caller runs in a
+ * data plane that does not send to waypoints (sidecars: istiod gives them the pods as endpoints).
+ * A stack whose config does not parse is left to its own check.
+ */
+function waypointBypasses(env: string, stacks: readonly string[], dir: string): string[] {
+    const parsed = (stack: string) => {
+        try {
+            const config = readStackConfig(stack, dir);
+            return parseEngineConfig(stack, config.config, (key) => config.secretKeys.includes(key), dir);
+        } catch {
+            return undefined;
+        }
+    };
+    const common = stacks.includes(`${env}-common`) ? parsed(`${env}-common`) : undefined;
+    const environment = common?.layer === "common" ? common.istio.dataPlane : undefined;
+    const services = new Map<string, ServiceConfig>();
+    for (const stack of stacks.filter((s) => layerOfStackName(s) === "service")) {
+        const config = parsed(stack);
+        if (config?.layer === "service") {
+            services.set(config.service, config);
+        }
+    }
+    const planeOf = (c: ServiceConfig) => dataPlaneOf(c.serviceDataPlane ?? environment);
+    const problems: string[] = [];
+    for (const [name, callee] of services) {
+        const plane = planeOf(callee);
+        if (plane.namespaceLabels("", callee.settings)[USE_WAYPOINT_LABEL] === undefined) {
+            continue;
+        }
+        callee.settings.allowedCallers.forEach((rule, i) => {
+            const caller = rule.service === undefined ? undefined : services.get(rule.service);
+            if (caller === undefined || planeOf(caller).sendsToWaypoints) {
+                return;
+            }
+            problems.push(
+                `Pulumi.${callee.stack}.yaml: ${PROJECT}:allowedCallers[${i}].service = ${JSON.stringify(rule.service)}: ` +
+                    `${rule.service} runs ${planeOf(caller).mode}s (Pulumi.${caller.stack}.yaml), and Istio's sidecars send to ${name}'s pods past its waypoint, ` +
+                    `where ztunnel admits only the waypoint (${name} needs one: ${waypointReasons(callee.settings).join(", ")}); ` +
+                    `allowed: move ${rule.service} to ambient first (${PROJECT}:serviceDataPlane ambient), or keep ${name} on sidecars until then ` +
+                    `(docs/service.md, "Moving a service between data planes")`,
+            );
+        });
+    }
+    return problems;
 }
 
 function mermaidId(name: string): string {

@@ -116,6 +116,13 @@ export interface DataPlane {
      * waypoint it names, never by the pods' own node.
      */
     readonly policyBinding: "selector" | "ambient";
+    /**
+     * Whether a caller in this data plane sends a request for a Service with a waypoint to that
+     * waypoint. ztunnel does; Istio's sidecars do not (istiod gives a sidecar the Service's pods as
+     * endpoints, past the waypoint), so only the pods' ztunnel judges a sidecar's request, and it
+     * sees the sidecar's identity, not the waypoint's.
+     */
+    readonly sendsToWaypoints: boolean;
     /** The kind of object that scopes what a namespace's proxies know and reach (closed egress); none for ambient. */
     readonly egressScope?: { readonly apiVersion: string; readonly kind: string };
     /** The settings this data plane cannot honour: each key, its value, why, and what is allowed. */
@@ -168,6 +175,7 @@ export const SIDECAR_DATA_PLANE: DataPlane = {
     isMember: (labels) => labels["istio-injection"] === "enabled" || labels["istio.io/rev"] !== undefined,
     podOverhead: { name: "the sidecar", ...SIDECAR_RESOURCES },
     policyBinding: "selector",
+    sendsToWaypoints: false,
     egressScope: { apiVersion: NETWORKING_API_VERSION, kind: "Sidecar" },
     settingsProblems: () => [],
     authorizationObjects: (service, s, mesh) => [
@@ -232,6 +240,7 @@ export const AMBIENT_DATA_PLANE: DataPlane = {
     podLabels: { [AMBIENT_NAMESPACE_LABEL]: "ambient" },
     isMember: (labels) => labels["istio.io/dataplane-mode"] === "ambient",
     policyBinding: "ambient",
+    sendsToWaypoints: true,
     settingsProblems: ambientProblems,
     egressObjects: () => [],
     authorizationObjects: (service, s, mesh) => [

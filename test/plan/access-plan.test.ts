@@ -342,7 +342,14 @@ describe("access matrix (plan/access-plan.ts)", () => {
     it("takes the mesh facts from the common stack's plan, and says which are missing", () => {
         const common = (outputs: Record<string, unknown>) =>
             ({ layer: "common", evaluation: { rawOutputs: outputs } }) as unknown as StackPlan;
-        assert.deepStrictEqual(accessMeshOf([common({ ...DEV_COMMON_OUTPUTS })]), MESH);
+        // The environment's data plane too (the outsider's), when the common stack exports one.
+        assert.deepStrictEqual(accessMeshOf([common({ ...DEV_COMMON_OUTPUTS })]), { ...MESH, dataPlane: "sidecar" });
+        assert.deepStrictEqual(accessMeshOf([common({ ...DEV_COMMON_OUTPUTS, dataPlane: "ambient" })]), {
+            ...MESH,
+            dataPlane: "ambient",
+        });
+        const { dataPlane: _dataPlane, ...older } = DEV_COMMON_OUTPUTS as Record<string, unknown>;
+        assert.deepStrictEqual(accessMeshOf([common(older)]), MESH);
         assert.throws(() => accessMeshOf([common({ clusterName: "dev-common-eks-cluster" })]), {
             message:
                 "access matrix: the common stack's plan lacks trustDomain, istioNamespace, gatewayNamespace, gatewayName",

@@ -44,6 +44,11 @@ describe("the data plane (components/mesh/dataplane.ts): how a service joins the
         assert.deepStrictEqual(plane.egressScope, { apiVersion: "networking.istio.io/v1", kind: "Sidecar" });
     });
 
+    it("a caller's data plane decides whether its request for a Service behind a waypoint goes to the waypoint: ztunnel's does, a sidecar's goes to the pods", () => {
+        assert.strictEqual(AMBIENT_DATA_PLANE.sendsToWaypoints, true);
+        assert.strictEqual(SIDECAR_DATA_PLANE.sendsToWaypoints, false);
+    });
+
     it("sidecar: the objects it makes for a service are the Sidecar, the EnvoyFilter, the DestinationRule and VirtualService", () => {
         const plane = SIDECAR_DATA_PLANE;
         const s = settings({ rateLimit: { maxTokens: 10, tokensPerFill: 5, fillInterval: "1s" } });

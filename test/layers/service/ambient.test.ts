@@ -271,9 +271,10 @@ describe("service stacks of an ambient environment (test/fixtures/ambient-stacks
             "payment /: false (waypoint: no ALLOW policy matched (backend/allow-callers, backend/waypoint-allow-nothing))",
             "payment /api: false (waypoint: no ALLOW policy matched (backend/allow-callers, backend/waypoint-allow-nothing))",
             "payment /api/example: false (waypoint: no ALLOW policy matched (backend/allow-callers, backend/waypoint-allow-nothing))",
-            "ingress-gateway /: false (waypoint: no ALLOW policy matched (backend/allow-callers, backend/waypoint-allow-nothing))",
-            "ingress-gateway /api: false (waypoint: no ALLOW policy matched (backend/allow-callers, backend/waypoint-allow-nothing))",
-            "ingress-gateway /api/example: false (waypoint: no ALLOW policy matched (backend/allow-callers, backend/waypoint-allow-nothing))",
+            // The gateway sends to the pods, past the waypoint (no istio.io/ingress-use-waypoint).
+            "ingress-gateway /: false (past the waypoint (a sidecar or the gateway sends to the pods): ztunnel: no ALLOW policy matched (backend/allow-nothing, backend/allow-waypoint))",
+            "ingress-gateway /api: false (past the waypoint (a sidecar or the gateway sends to the pods): ztunnel: no ALLOW policy matched (backend/allow-nothing, backend/allow-waypoint))",
+            "ingress-gateway /api/example: false (past the waypoint (a sidecar or the gateway sends to the pods): ztunnel: no ALLOW policy matched (backend/allow-nothing, backend/allow-waypoint))",
             "outsider /: false (waypoint: no ALLOW policy matched (backend/allow-callers, backend/waypoint-allow-nothing))",
             "outsider /api: false (waypoint: no ALLOW policy matched (backend/allow-callers, backend/waypoint-allow-nothing))",
             "outsider /api/example: false (waypoint: no ALLOW policy matched (backend/allow-callers, backend/waypoint-allow-nothing))",

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { accessMeshOf, accessPlan } from "../../../plan/access-plan";
+import { accessMeshOf, accessPlan, checkAllowedCallers } from "../../../plan/access-plan";
 import { evaluate } from "../../../plan/evaluate";
 import { StackPlan, hasViolations, manifestsOf, planEnvironment } from "../../../plan/plan";
 import { declarationsOf } from "../../../plan/upgrade";
@@ -132,7 +132,7 @@ describe("a mixed mesh: a service's own data plane (serviceDataPlane) in an ambi
         );
     });
 
-    it("the access matrix is judged across modes: an ambient caller admitted by a sidecar service's namespace rule, a sidecar caller judged by an ambient service's waypoint", () => {
+    it("the access matrix is judged across modes: an ambient caller admitted by a sidecar service's namespace rule, a sidecar caller sent past an ambient service's waypoint", () => {
         const access = accessPlan(mixed, accessMeshOf(mixed));
         const verdicts = (to: string) =>
             access.rows
@@ -145,16 +145,48 @@ describe("a mixed mesh: a service's own data plane (serviceDataPlane) in an ambi
             "outsider false",
             "other-in-backend true",
         ]);
-        // The sidecar service as a caller of the ambient backend, behind its waypoint: not one of its callers.
-        const fromPayment = access.rows.filter((r) => r.from === "payment" && r.to === "backend");
+        // The sidecar service as a caller of the ambient services behind waypoints: istiod gives its
+        // sidecar their pods, past the waypoint, and the pods' ztunnel admits only the waypoint.
+        const fromPayment = access.rows.filter((r) => r.from === "payment" && ["backend", "frontend"].includes(r.to));
         assert.ok(fromPayment.length > 0);
-        assert.ok(fromPayment.every((r) => !r.allowed && r.reason.startsWith("waypoint: no ALLOW policy matched")));
-        // Its rows are the same as when every service runs ambient: the caller's identity is what is judged.
+        for (const r of fromPayment) {
+            assert.strictEqual(r.allowed, false, JSON.stringify(r));
+            assert.match(
+                r.reason,
+                /^past the waypoint \(a sidecar or the gateway sends to the pods\): ztunnel: no ALLOW policy matched \((backend|frontend)\/allow-nothing, (backend|frontend)\/allow-waypoint\)$/,
+            );
+        }
+        // Its rows are those of every service running ambient: frontend, its declared callee, also
+        // requires an end-user token (which the matrix gives the gateway alone), so payment is refused
+        // there either way: by the waypoint when payment runs ambient, by ztunnel past it here.
         const allAmbient = accessPlan(ambient, accessMeshOf(ambient));
         const key = (r: { from: string; to: string; method: string; path: string; token: boolean }) =>
             `${r.from} ${r.to} ${r.method} ${r.path} ${r.token}`;
         const before = new Map(allAmbient.rows.map((r) => [key(r), r.allowed]));
         assert.deepStrictEqual(access.rows.filter((r) => before.get(key(r)) !== r.allowed).map(key), []);
+        const atWaypoint = allAmbient.rows.filter((r) => r.from === "payment" && r.to === "frontend");
+        assert.ok(atWaypoint.every((r) => !r.allowed && r.reason.startsWith("waypoint: ")));
+    });
+
+    it("the environment refuses that mix before anything runs, naming the allow rule, the two data planes and the order that works", () => {
+        const dir = stackFilesWithKeys(AMBIENT_FIXTURE_STACKS, { "dev-payment": { serviceDataPlane: "sidecar" } });
+        assert.throws(() => checkAllowedCallers("dev", dir), {
+            name: "MissingCallerError",
+            message:
+                'environment "dev": an allow rule names a caller whose data plane cannot reach the service:\n' +
+                '  - Pulumi.dev-frontend.yaml: platform:allowedCallers[0].service = "payment": payment runs sidecars (Pulumi.dev-payment.yaml), ' +
+                "and Istio's sidecars send to frontend's pods past its waypoint, where ztunnel admits only the waypoint (frontend needs one: jwt); " +
+                "allowed: move payment to ambient first (platform:serviceDataPlane ambient), or keep frontend on sidecars until then " +
+                '(docs/service.md, "Moving a service between data planes")',
+        });
+        // The other way round is fine: backend on sidecars, called by the ambient frontend and calling payment (no waypoint).
+        checkAllowedCallers(
+            "dev",
+            stackFilesWithKeys(AMBIENT_FIXTURE_STACKS, {
+                "dev-backend": { serviceDataPlane: "sidecar", quota: { requestsCpu: "4400m", limitsCpu: "22" } },
+            }),
+        );
+        checkAllowedCallers("dev", AMBIENT_FIXTURE_STACKS);
     });
 });
 
