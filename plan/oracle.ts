@@ -1,8 +1,12 @@
-// The oracle: ../shared/tools/oracle (Go), which builds every target workload's Envoy RBAC filters
-// with istiod's own code (pilot/pkg/networking/plugin/authz) and evaluates each row of a plan's
-// access.json against them. This module finds or builds it, feeds it plan-shaped folders and
-// reads its verdicts. Not part of `npm test`: a fresh clone has no ../shared and no Go.
-import { spawnSync } from "child_process";
+// The oracles. The sidecar oracle (Go, given by ORACLE_DIR or ORACLE_BIN) builds every target
+// workload's Envoy RBAC filters with istiod's own code (pilot/pkg/networking/plugin/authz) and
+// evaluates each row of a plan's access.json against them. The ambient oracle
+// (test/oracle/ambient-oracle, Go, in this repository) loads the plan into istiod's in-process
+// discovery server with its ambient index and judges the rows of ambient services by the path
+// Istio gives each request, the waypoint's RBAC filters and ztunnel's converted policies. This
+// module finds or builds them, feeds them plan-shaped folders and reads their verdicts. Not part
+// of `npm test`: a fresh clone has no Go.
+import { SpawnSyncReturns, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -20,13 +24,10 @@ export interface OracleRun {
     readonly lines: string[];
     readonly disagree: string[];
     readonly unknown: string[];
-    /** `oracle: N rows, A agree, D disagree[, U unknown]`. */
+    /** `oracle: N rows, A agree, D disagree[, U unknown]` (for a plan with ambient services, both oracles' joined by `; `). */
     readonly summary: string;
-    /**
-     * The matrix's targets the oracle was not given, sorted: services in ambient mode, whose
-     * policies ztunnel and a waypoint enforce, where the oracle compiles a sidecar's. @default []
-     */
-    readonly notChecked?: string[];
+    /** The services in ambient mode, sorted, whose rows the ambient oracle judged. @default [] */
+    readonly ambient?: string[];
 }
 
 const HOW =
@@ -71,10 +72,17 @@ export function oracleBinary(): string {
 
 /** Runs the oracle on `planDir` for `env`; an input error (its exit status 2) throws with its message. */
 export function runOracle(planDir: string, env: string): OracleRun {
-    const run = spawnSync(oracleBinary(), [planDir, env], { encoding: "utf8", maxBuffer: 1 << 30 });
+    return oracleRun(
+        `oracle ${planDir} ${env}`,
+        spawnSync(oracleBinary(), [planDir, env], { encoding: "utf8", maxBuffer: 1 << 30 }),
+    );
+}
+
+/** The verdict lines and summary of an oracle's run; an input error (exit status 2) throws. */
+function oracleRun(what: string, run: SpawnSyncReturns<string>): OracleRun {
     if (run.error || (run.status !== 0 && run.status !== 1)) {
         throw new Error(
-            `oracle ${planDir} ${env} failed (status ${run.status}): ${run.error?.message ?? run.stderr.trim()}`,
+            `${what} failed (status ${run.status}): ${run.error?.message ?? run.stderr.trim().slice(-4000)}`,
         );
     }
     const all = run.stdout.split("\n").filter((l) => l !== "");
@@ -82,7 +90,7 @@ export function runOracle(planDir: string, env: string): OracleRun {
     const summary = all.find((l) => l.startsWith("oracle: ")) ?? "";
     if (summary === "") {
         throw new Error(
-            `oracle ${planDir} ${env}: no summary line in its output:\n${run.stdout.slice(-2000)}${run.stderr.slice(-2000)}`,
+            `${what}: no summary line in its output:\n${run.stdout.slice(-2000)}${run.stderr.slice(-2000)}`,
         );
     }
     return {
@@ -91,6 +99,59 @@ export function runOracle(planDir: string, env: string): OracleRun {
         unknown: lines.filter((l) => l.startsWith("UNKNOWN")),
         summary,
     };
+}
+
+/** The ambient oracle's source: a Go program of this repository. */
+export const AMBIENT_ORACLE_SOURCE = path.join(ROOT, "test", "oracle", "ambient-oracle");
+
+const AMBIENT_HOW =
+    "set AMBIENT_ORACLE_BIN to the built ambient oracle, or have Go on PATH to build it from test/oracle/ambient-oracle " +
+    "(the istio.io/istio module comes from the Go module proxy; the first build takes minutes)";
+
+let ambientBinary: string | undefined;
+
+/** The ambient oracle binary: AMBIENT_ORACLE_BIN as it is, or built from its source (quick once cached). */
+export function ambientOracleBinary(): string {
+    if (ambientBinary) {
+        return ambientBinary;
+    }
+    const bin = process.env.AMBIENT_ORACLE_BIN;
+    if (bin) {
+        try {
+            fs.accessSync(bin, fs.constants.X_OK);
+        } catch {
+            throw new Error(`AMBIENT_ORACLE_BIN=${bin}: not an executable file; ${AMBIENT_HOW}`);
+        }
+        ambientBinary = path.resolve(bin);
+        return ambientBinary;
+    }
+    const out = path.join(
+        process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"),
+        "access-oracle",
+        "ambient-oracle",
+    );
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    const build = spawnSync("go", ["build", "-o", out, "."], { cwd: AMBIENT_ORACLE_SOURCE, encoding: "utf8" });
+    if (build.error || build.status !== 0) {
+        const why = build.error ? build.error.message : build.stderr.trim().split("\n").slice(-10).join("\n");
+        throw new Error(`the ambient oracle did not build: ${why}\n${AMBIENT_HOW}`);
+    }
+    ambientBinary = out;
+    return ambientBinary;
+}
+
+/**
+ * Runs the ambient oracle on `planDir` for `env` over the rows whose target is one of `targets`
+ * (services in ambient mode); an input error (its exit status 2) throws with its message.
+ */
+export function runAmbientOracle(planDir: string, env: string, targets: readonly string[]): OracleRun {
+    const run = spawnSync(ambientOracleBinary(), [planDir, env, ...targets], {
+        encoding: "utf8",
+        maxBuffer: 1 << 30,
+        // istiod builds its ambient index only with ambient enabled.
+        env: { ...process.env, PILOT_ENABLE_AMBIENT: "true" },
+    });
+    return oracleRun(`ambient oracle ${planDir} ${env}`, run);
 }
 
 /** A Kubernetes object as the oracle reads it from manifests.yaml. */
@@ -206,23 +267,33 @@ export function checkEnvironment(env: string, out: string): OracleRun {
 }
 
 /**
- * Runs the oracle over a written plan of `env` in `out` (as `npm run plan -- --out` writes it):
- * the namespace-wide callers and the shared workloads added, the ambient services' rows left out
- * (named in `notChecked`).
+ * Runs the oracles over a written plan of `env` in `out` (as `npm run plan -- --out` writes it),
+ * with the namespace-wide callers and the shared workloads added: the rows of services in ambient
+ * mode go to the ambient oracle, the others to the sidecar oracle.
  */
 export function checkPlan(out: string, env: string): OracleRun {
     const file = path.join(out, env, "access.json");
     const all = JSON.parse(fs.readFileSync(file, "utf8")) as AccessRow[];
-    // The oracle builds a sidecar's inbound filters: an ambient service's rows are not its to judge.
+    addNamespaceCallers(out, env, all);
+    addSharedWorkloads(out, env, all);
     const ambient = ambientServices(out, env);
+    const atAmbient = ambient.length === 0 ? undefined : runAmbientOracle(out, env, ambient);
+    // The sidecar oracle builds a sidecar's inbound filters: it is given the other rows.
     const rows = all.filter((r) => !ambient.includes(r.to));
     if (rows.length !== all.length) {
         fs.writeFileSync(file, `${JSON.stringify(rows, null, 2)}\n`);
     }
-    addNamespaceCallers(out, env, rows);
-    addSharedWorkloads(out, env, rows);
-    const run = runOracle(out, env);
-    return ambient.length === 0 ? run : { ...run, notChecked: ambient };
+    const atSidecars = runOracle(out, env);
+    if (!atAmbient) {
+        return atSidecars;
+    }
+    return {
+        lines: [...atSidecars.lines, ...atAmbient.lines],
+        disagree: [...atSidecars.disagree, ...atAmbient.disagree],
+        unknown: [...atSidecars.unknown, ...atAmbient.unknown],
+        summary: `${atSidecars.summary}; ambient ${atAmbient.summary}`,
+        ambient,
+    };
 }
 
 /** The services of a written plan whose namespace is in ambient mode (its Namespace's `istio.io/dataplane-mode`). */

@@ -4,6 +4,8 @@
 //
 //   ORACLE_DIR=../shared/tools/oracle npm run oracle-check [-- dev ...]
 //   ORACLE_BIN=/path/to/oracle npm run oracle-check
+// An environment with services in ambient mode also needs the ambient oracle (test/oracle/ambient-oracle,
+// built with Go, or AMBIENT_ORACLE_BIN).
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -20,10 +22,8 @@ function main(): number {
                 console.log(`${env}: ${line}`);
             }
             console.log(`${env}: ${run.summary}`);
-            if (run.notChecked) {
-                console.log(
-                    `${env}: not checked by the oracle (ambient: it compiles a sidecar's filters): ${run.notChecked.join(", ")}`,
-                );
+            if (run.ambient) {
+                console.log(`${env}: judged by the ambient oracle (ztunnel and waypoints): ${run.ambient.join(", ")}`);
             }
             failed += run.disagree.length + run.unknown.length > 0 ? 1 : 0;
         } finally {
