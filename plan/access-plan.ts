@@ -12,7 +12,7 @@ import {
     dataPlaneOfNamespace,
 } from "../components/mesh/dataplane";
 import { principalOf } from "../components/service/policies";
-import { USE_WAYPOINT_LABEL, waypointReasons } from "../components/service/ambient";
+import { INGRESS_USE_WAYPOINT_LABEL, USE_WAYPOINT_LABEL, waypointReasons } from "../components/service/ambient";
 import { parseEngineConfig } from "../infra/config";
 import type { ServiceConfig } from "../layers/service/config";
 import {
@@ -137,6 +137,8 @@ interface PlannedService {
     readonly plane: DataPlane;
     /** The waypoint its namespace's traffic goes through (ambient, `istio.io/use-waypoint`), if any. */
     readonly waypoint?: string;
+    /** Whether the ingress gateway goes through that waypoint too (`istio.io/ingress-use-waypoint`). */
+    readonly ingressUsesWaypoint?: boolean;
 }
 
 function ofType(resources: readonly RecordedResource[], type: string): RecordedResource[] {
@@ -173,6 +175,7 @@ function plannedServices(plans: readonly StackPlan[]): PlannedService[] {
                 ...(namespace?.labels?.[USE_WAYPOINT_LABEL] === undefined
                     ? {}
                     : { waypoint: namespace.labels[USE_WAYPOINT_LABEL] }),
+                ...(namespace?.labels?.[INGRESS_USE_WAYPOINT_LABEL] === "true" ? { ingressUsesWaypoint: true } : {}),
             };
         });
 }
@@ -284,8 +287,8 @@ interface Caller {
     readonly pod?: Pod;
     /**
      * Whether its request for a Service with a waypoint goes to that waypoint (its data plane's
-     * `sendsToWaypoints`). The ingress gateway's does not: Istio's gateways send to a waypoint only
-     * for a Service labelled `istio.io/ingress-use-waypoint`, which the platform does not set.
+     * `sendsToWaypoints`). The ingress gateway's does only where the namespace is labelled
+     * `istio.io/ingress-use-waypoint` (an exposed service behind a waypoint).
      */
     readonly sendsToWaypoints: boolean;
 }
@@ -307,6 +310,8 @@ interface Target {
      * sees instead of the caller's (the waypoint's policies judge the caller: `binding` waypoint).
      */
     readonly waypointPrincipal?: string;
+    /** Whether the ingress gateway's requests go through its waypoint (`istio.io/ingress-use-waypoint`). */
+    readonly ingressUsesWaypoint?: boolean;
 }
 
 /** The matrix and its allowed edges. */
@@ -527,6 +532,8 @@ export function accessPlan(plans: readonly StackPlan[], mesh: AccessMesh): Acces
                       ...d,
                       reason: `past the waypoint (a sidecar or the gateway sends to the pods): ztunnel: ${d.reason}`,
                   };
+        // The gateway goes through the waypoint only where the namespace asks it to.
+        const viaIngress = target.ingressUsesWaypoint === true;
         const namespacePlane = (ns: string) =>
             services.find((s) => s.namespace === ns)?.plane ?? dataPlaneOf(mesh.dataPlane);
         const callers: Caller[] = [
@@ -538,8 +545,13 @@ export function accessPlan(plans: readonly StackPlan[], mesh: AccessMesh): Acces
                     pod: s.workloads[0],
                     sendsToWaypoints: s.plane.sendsToWaypoints,
                 })),
-            ...target.issuers.map((issuer) => ({ name: GATEWAY, principal: gateway, issuer, sendsToWaypoints: false })),
-            { name: GATEWAY, principal: gateway, pod: gatewayPod, sendsToWaypoints: false },
+            ...target.issuers.map((issuer) => ({
+                name: GATEWAY,
+                principal: gateway,
+                issuer,
+                sendsToWaypoints: viaIngress,
+            })),
+            { name: GATEWAY, principal: gateway, pod: gatewayPod, sendsToWaypoints: viaIngress },
             {
                 name: OUTSIDER,
                 principal: principalOf(mesh.trustDomain, "default", "default"),

@@ -52,7 +52,7 @@ export type IstioConfig = Pick<
  */
 export const DATA_PLANE_KEY = configKey(oneOf(MESH_DATA_PLANES), ISTIO_DEFAULTS.dataPlane, {
     description:
-        "The mesh's data plane in the environment: sidecar (an Envoy proxy injected into every pod of the services) or ambient (a ztunnel on every node for mTLS and L4 policies, waypoints for L7: installs Istio's cni and ztunnel charts and the Gateway API CRDs beside istiod, whose sidecar injector stays for the ingress gateway). In ambient, the service layer refuses the sidecar-only keys (rateLimit, metricsPort, retries other than 2, exposed; docs/service.md). docs/common.md says which to choose.",
+        "The mesh's data plane in the environment: sidecar (an Envoy proxy injected into every pod of the services) or ambient (a ztunnel on every node for mTLS and L4 policies, waypoints for L7: installs Istio's cni and ztunnel charts and the Gateway API CRDs beside istiod, whose sidecar injector stays for the ingress gateway). In ambient, the service layer refuses the sidecar-only keys (rateLimit, metricsPort, retries other than 2; docs/service.md). docs/common.md says which to choose.",
 });
 
 export const ISTIO_CONFIG = configSlice(

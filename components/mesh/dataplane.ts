@@ -27,6 +27,7 @@ import {
     ambientNetworkPolicySpecs,
     ambientPolicies,
     ambientProblems,
+    gatewayVirtualServiceSpec,
     httpRouteSpec,
     needsWaypoint,
     versionServiceName,
@@ -236,7 +237,8 @@ export const SIDECAR_DATA_PLANE: DataPlane = {
  */
 export const AMBIENT_DATA_PLANE: DataPlane = {
     mode: "ambient",
-    namespaceLabels: (_revision, settings) => ambientNamespaceLabels(settings !== undefined && needsWaypoint(settings)),
+    namespaceLabels: (_revision, settings) =>
+        ambientNamespaceLabels(settings !== undefined && needsWaypoint(settings), settings?.exposed === true),
     podLabels: { [AMBIENT_NAMESPACE_LABEL]: "ambient" },
     isMember: (labels) => labels["istio.io/dataplane-mode"] === "ambient",
     policyBinding: "ambient",
@@ -264,9 +266,10 @@ export const AMBIENT_DATA_PLANE: DataPlane = {
         s.versions.length > 1
             ? s.versions.map((v) => ({ name: versionServiceName(service, v.name), version: v.name }))
             : [],
-    // Only a waypoint routes and applies traffic policies: ztunnel alone has neither.
-    routingObjects: (service, _host, s) =>
-        needsWaypoint(s)
+    // Only a waypoint routes and applies traffic policies: ztunnel alone has neither. An exposed
+    // service also has the gateway's route to it (a VirtualService bound to the gateway alone).
+    routingObjects: (service, host, s, exposure) => [
+        ...(needsWaypoint(s)
             ? [
                   {
                       id: "",
@@ -283,7 +286,19 @@ export const AMBIENT_DATA_PLANE: DataPlane = {
                       spec: d.spec,
                   })),
               ]
-            : [],
+            : []),
+        ...(exposure
+            ? [
+                  {
+                      id: "",
+                      apiVersion: NETWORKING_API_VERSION,
+                      kind: "VirtualService",
+                      name: service,
+                      spec: gatewayVirtualServiceSpec(host, s, exposure),
+                  },
+              ]
+            : []),
+    ],
     proxyMonitors: () => [],
 };
 

@@ -14,7 +14,9 @@
  *   identity, not the caller's: its L4 policy admits the waypoint;
  * - routing is a Gateway API `HTTPRoute` with the Service as parent (VirtualService is alpha with
  *   ambient); a weighted split goes to one Service per version (HTTPRoute has no subsets);
- * - EnvoyFilter is not supported on waypoints, and nothing is injected into the pods.
+ * - EnvoyFilter is not supported on waypoints, and nothing is injected into the pods;
+ * - the ingress gateway sends to a Service's waypoint only where the Service or its namespace is
+ *   labelled `istio.io/ingress-use-waypoint` (otherwise to the pods, past it); sidecars never do.
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type { IGateway } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Gateway";
@@ -54,9 +56,22 @@ export const WAYPOINT_NAME = "waypoint";
 /** HBONE, the mTLS tunnel between ztunnels and waypoints: inbound mesh traffic reaches a pod here. */
 export const HBONE_PORT = 15008;
 
-/** The namespace labels of an ambient service: the data plane, and its waypoint when it has one. */
-export function ambientNamespaceLabels(waypoint: boolean): Record<string, string> {
-    return { [AMBIENT_NAMESPACE_LABEL]: "ambient", ...(waypoint ? { [USE_WAYPOINT_LABEL]: WAYPOINT_NAME } : {}) };
+/**
+ * The namespace label that sends the ingress gateway's requests for the namespace's services to
+ * their waypoint (without it istiod gives the gateway the pods, past the waypoint).
+ */
+export const INGRESS_USE_WAYPOINT_LABEL = "istio.io/ingress-use-waypoint";
+
+/**
+ * The namespace labels of an ambient service: the data plane, its waypoint when it has one, and,
+ * when it is also exposed, the gateway sent through that waypoint (which enforces its policies).
+ */
+export function ambientNamespaceLabels(waypoint: boolean, exposed = false): Record<string, string> {
+    return {
+        [AMBIENT_NAMESPACE_LABEL]: "ambient",
+        ...(waypoint ? { [USE_WAYPOINT_LABEL]: WAYPOINT_NAME } : {}),
+        ...(waypoint && exposed ? { [INGRESS_USE_WAYPOINT_LABEL]: "true" } : {}),
+    };
 }
 
 /**
@@ -101,10 +116,9 @@ const AMBIENT_ONLY = 'in an environment with dataPlane ambient (docs/service.md,
 /**
  * The settings an ambient service cannot honour, each with its key, value, reason and what is
  * allowed: the per-pod rate limit (an EnvoyFilter in the sidecar; EnvoyFilter is not supported on
- * waypoints), the metrics port (merged into the sidecar's endpoint; no sidecar here), retries other
- * than Istio's default (HTTPRoute's retry field is not in the Gateway API's standard channel the
- * common layer installs) and exposure (the ingress gateway binds a VirtualService, which is alpha
- * with ambient; a Gateway API ingress is not installed).
+ * waypoints), the metrics port (merged into the sidecar's endpoint; no sidecar here) and retries
+ * other than Istio's default (HTTPRoute's retry field is not in the Gateway API's standard channel
+ * the common layer installs).
  */
 export function ambientProblems(s: ServiceSettings): Problem[] {
     const problems: Problem[] = [];
@@ -127,13 +141,6 @@ export function ambientProblems(s: ServiceSettings): Problem[] {
             path: "retries",
             value: s.retries,
             message: `an HTTPRoute's retry field is not in the Gateway API's standard channel (v1.5.1) the common layer installs, so the waypoint applies Istio's default retries; allowed: ${SERVICE_DEFAULTS.retries} (the default) ${AMBIENT_ONLY}`,
-        });
-    }
-    if (s.exposed) {
-        problems.push({
-            path: "exposed",
-            value: s.exposed,
-            message: `the ingress gateway routes to a service by VirtualService, which Istio supports only as alpha with ambient, and no Gateway API ingress is installed yet; allowed: false ${AMBIENT_ONLY}`,
         });
     }
     return problems;
@@ -255,6 +262,25 @@ export function httpRouteSpec(service: string, s: ServiceSettings): HttpRouteSpe
     return {
         parentRefs: [{ group: "", kind: "Service", name: service, port: SERVICE_PORT }],
         rules: [{ backendRefs, timeouts: { request: s.timeout } }],
+    };
+}
+
+/**
+ * The route of an exposed ambient service at the ingress gateway: a VirtualService bound to the
+ * gateway alone (never `mesh`: in-mesh routing is the waypoint's HTTPRoute), its public host to the
+ * Service, with the request timeout. With a waypoint the gateway sends through it
+ * (`istio.io/ingress-use-waypoint`), which applies the versions' weights and the policies; without
+ * one (L4, a single version) it reaches the pods, whose ztunnel admits the gateway by identity.
+ */
+export function gatewayVirtualServiceSpec(
+    host: string,
+    s: ServiceSettings,
+    exposure: { readonly gateway: string; readonly host: string },
+): { hosts: string[]; gateways: string[]; http: unknown[] } {
+    return {
+        hosts: [exposure.host],
+        gateways: [exposure.gateway],
+        http: [{ route: [{ destination: { host, port: { number: SERVICE_PORT } } }], timeout: s.timeout }],
     };
 }
 

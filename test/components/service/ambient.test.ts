@@ -12,6 +12,7 @@ import {
 import { dataPlaneProblems } from "../../../components/service/validation";
 import { describeProblem } from "../../../components/problems";
 import { MESH, settings } from "./settings";
+import type { AuthorizationPolicySpec } from "../../../components/service/policies";
 
 const WAYPOINT_REF = [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "waypoint" }];
 const NETWORK = { callees: ["payment"], vpcCidr: "10.20.0.0/16" };
@@ -281,19 +282,70 @@ describe("ambient services (components/service/ambient.ts)", () => {
         assert.deepStrictEqual((nps[2].spec.egress as unknown[]).at(-1), { to: [{ podSelector: {} }] });
     });
 
+    it("exposed: the gateway's route binds the gateway alone; behind a waypoint the namespace sends the gateway through it, L4 only the gateway reaches the pods", () => {
+        const exposure = { gateway: "backend/backend", host: "backend.example.com" };
+        const route = {
+            id: "",
+            apiVersion: "networking.istio.io/v1",
+            kind: "VirtualService",
+            name: "backend",
+            spec: {
+                hosts: ["backend.example.com"],
+                gateways: ["backend/backend"],
+                http: [{ route: [{ destination: { host: "h", port: { number: 80 } } }], timeout: L7.timeout }],
+            },
+        };
+        const exposedL7 = { ...L7, exposed: true };
+        assert.deepStrictEqual(AMBIENT_DATA_PLANE.routingObjects("backend", "h", exposedL7, exposure).at(-1), route);
+        assert.deepStrictEqual(AMBIENT_DATA_PLANE.namespaceLabels("", exposedL7), {
+            "istio.io/dataplane-mode": "ambient",
+            "istio.io/use-waypoint": "waypoint",
+            "istio.io/ingress-use-waypoint": "true",
+        });
+        // The waypoint admits the gateway (its allow-callers, by targetRefs), with a token (L7 has jwt).
+        const atWaypoint = ambientPolicies("backend", exposedL7, MESH).find((p) => p.name === "allow-callers")!;
+        assert.deepStrictEqual((atWaypoint.spec as AuthorizationPolicySpec).rules?.at(-1), {
+            from: [
+                {
+                    source: {
+                        principals: ["cluster.local/ns/istio-ingress/sa/istio-ingressgateway"],
+                        requestPrincipals: ["*"],
+                    },
+                },
+            ],
+        });
+        // L4: no waypoint to go through; ztunnel admits the gateway by identity.
+        const exposedL4 = { ...L4, exposed: true };
+        assert.deepStrictEqual(AMBIENT_DATA_PLANE.routingObjects("payment", "h", exposedL4, exposure), [
+            {
+                ...route,
+                name: "payment",
+                spec: { ...route.spec, http: [{ ...route.spec.http[0], timeout: L4.timeout }] },
+            },
+        ]);
+        assert.deepStrictEqual(AMBIENT_DATA_PLANE.namespaceLabels("", exposedL4), {
+            "istio.io/dataplane-mode": "ambient",
+        });
+        const atZtunnel = ambientPolicies("payment", exposedL4, MESH).find((p) => p.name === "allow-callers")!;
+        assert.ok(!("targetRefs" in atZtunnel.spec));
+        assert.deepStrictEqual((atZtunnel.spec as AuthorizationPolicySpec).rules?.at(-1), {
+            from: [{ source: { principals: ["cluster.local/ns/istio-ingress/sa/istio-ingressgateway"] } }],
+        });
+    });
+
     it("refuses each sidecar-only key with the key, the value, why, and what is allowed", () => {
         const s = settings({
             rateLimit: { maxTokens: 10, tokensPerFill: 5, fillInterval: "1s" },
             metricsPort: 9090,
             retries: 0,
-            exposed: true,
         });
         assert.deepStrictEqual(ambientProblems(s).map(describeProblem), [
             'rateLimit = {"maxTokens":10,"tokensPerFill":5,"fillInterval":"1s"}: a per-pod rate limit is an EnvoyFilter in each sidecar, and Istio does not support EnvoyFilter on waypoints; allowed: no rateLimit in an environment with dataPlane ambient (docs/service.md, "Ambient mode"), or rate-limit at the caller or in the application',
             "metricsPort = 9090: the application's metrics are served through the sidecar's merged endpoint, and an ambient pod has no sidecar; allowed: no metricsPort in an environment with dataPlane ambient (docs/service.md, \"Ambient mode\") (ztunnel's and the waypoint's metrics are scraped by the common layer)",
             "retries = 0: an HTTPRoute's retry field is not in the Gateway API's standard channel (v1.5.1) the common layer installs, so the waypoint applies Istio's default retries; allowed: 2 (the default) in an environment with dataPlane ambient (docs/service.md, \"Ambient mode\")",
-            'exposed = true: the ingress gateway routes to a service by VirtualService, which Istio supports only as alpha with ambient, and no Gateway API ingress is installed yet; allowed: false in an environment with dataPlane ambient (docs/service.md, "Ambient mode")',
         ]);
+        // Exposure is honoured: the gateway's route, and the gateway through the waypoint (below).
+        assert.deepStrictEqual(ambientProblems(settings({ exposed: true })), []);
         assert.deepStrictEqual(SIDECAR_DATA_PLANE.settingsProblems(s), []);
     });
 

@@ -230,15 +230,66 @@ describe("service stacks of an ambient environment (test/fixtures/ambient-stacks
                         { source: { principals: ["cluster.local/ns/payment/sa/payment"], requestPrincipals: ["*"] } },
                     ],
                 },
+                // Exposed: the ingress gateway, with a token, through the waypoint.
+                {
+                    from: [
+                        {
+                            source: {
+                                principals: ["cluster.local/ns/istio-ingress/sa/istio-ingressgateway"],
+                                requestPrincipals: ["*"],
+                            },
+                        },
+                    ],
+                },
             ],
         });
+    });
+
+    it("exposed (frontend): the gateway's route is a VirtualService bound to the gateway alone, and the namespace sends the gateway through the waypoint", () => {
+        const frontend = plans["dev-frontend"];
+        assert.deepStrictEqual(specs(frontend, "VirtualService"), [
+            [
+                "frontend",
+                {},
+                {
+                    hosts: ["frontend.dev.internal.example.com"],
+                    gateways: ["frontend/frontend"],
+                    http: [
+                        {
+                            route: [
+                                { destination: { host: "frontend.frontend.svc.cluster.local", port: { number: 80 } } },
+                            ],
+                            timeout: "15s",
+                        },
+                    ],
+                },
+            ],
+        ]);
+        assert.deepStrictEqual(specs(frontend, "Namespace")[0][1], {
+            ...specs(frontend, "Namespace")[0][1],
+            "istio.io/dataplane-mode": "ambient",
+            "istio.io/use-waypoint": "waypoint",
+            "istio.io/ingress-use-waypoint": "true",
+        });
+        // The gateway's own server and its host's certificate, as for a sidecar service.
+        assert.deepStrictEqual(
+            specs(frontend, "Gateway").map(([name]) => name),
+            ["frontend", "waypoint"],
+        );
+        assert.strictEqual(specs(frontend, "Certificate").length, 1);
+        // Not exposed, the other services' namespaces do not send the gateway through their waypoint.
+        assert.ok(!("istio.io/ingress-use-waypoint" in specs(plans["dev-backend"], "Namespace")[0][1]));
     });
 
     it("no service object of the ambient environment is sidecar-only, and ztunnel's and the waypoints' monitors stay the common layer's", () => {
         for (const stack of ["dev-backend", "dev-frontend", "dev-payment"]) {
             const kinds = new Set(manifestsOf(plans[stack].evaluation.resources).map((m) => m.kind));
-            for (const kind of ["Sidecar", "EnvoyFilter", "VirtualService", "PodMonitor"]) {
+            for (const kind of ["Sidecar", "EnvoyFilter", "PodMonitor"]) {
                 assert.ok(!kinds.has(kind), `${stack} has a ${kind}`);
+            }
+            // A VirtualService only at the gateway (frontend is exposed), never for in-mesh routing.
+            for (const m of manifestsOf(plans[stack].evaluation.resources).filter((m) => m.kind === "VirtualService")) {
+                assert.deepStrictEqual((m.spec as { gateways?: string[] }).gateways, ["frontend/frontend"], stack);
             }
             const ns = specs(plans[stack], "Namespace")[0][1];
             assert.ok(!("istio-injection" in ns) && !("istio.io/rev" in ns), stack);
@@ -283,10 +334,16 @@ describe("service stacks of an ambient environment (test/fixtures/ambient-stacks
             access.rows.filter((r) => r.to === "backend" && r.allowed).map((r) => `${r.from} ${r.method} ${r.path}`),
             ["frontend GET /api/example", "frontend POST /api/example"],
         );
-        // frontend: JWT, so a waypoint; its caller payment needs a token, which only the gateway's probes carry.
+        // frontend: JWT, so a waypoint; its caller payment needs a token, which only the gateway's
+        // probes carry; exposed, so the gateway goes through the waypoint, which admits it with one.
         assert.deepStrictEqual(
-            access.rows.filter((r) => r.to === "frontend" && r.allowed),
-            [],
+            access.rows
+                .filter((r) => r.to === "frontend" && r.allowed)
+                .map((r) => `${r.from} ${r.method} ${r.path} ${r.reason}`),
+            ["GET", "POST", "PUT", "DELETE"].map(
+                (m) =>
+                    `ingress-gateway ${m} / waypoint: ALLOW frontend/allow-callers; ztunnel: ALLOW frontend/allow-waypoint`,
+            ),
         );
         // payment: L4 only, ztunnel alone admits the backend's namespace by identity, any method and path.
         assert.deepStrictEqual(verdicts("payment", "DELETE"), [
@@ -345,8 +402,7 @@ describe("service stacks of an ambient environment (test/fixtures/ambient-stacks
             message:
                 'Configuration of stack "dev-frontend" (Pulumi.dev-frontend.yaml) is invalid; nothing was created:\n' +
                 '  - platform:rateLimit = {"maxTokens":200,"tokensPerFill":100,"fillInterval":"1s"}: a per-pod rate limit is an EnvoyFilter in each sidecar, and Istio does not support EnvoyFilter on waypoints; allowed: no rateLimit in an environment with dataPlane ambient (docs/service.md, "Ambient mode"), or rate-limit at the caller or in the application\n' +
-                "  - platform:metricsPort = 9090: the application's metrics are served through the sidecar's merged endpoint, and an ambient pod has no sidecar; allowed: no metricsPort in an environment with dataPlane ambient (docs/service.md, \"Ambient mode\") (ztunnel's and the waypoint's metrics are scraped by the common layer)\n" +
-                '  - platform:exposed = true: the ingress gateway routes to a service by VirtualService, which Istio supports only as alpha with ambient, and no Gateway API ingress is installed yet; allowed: false in an environment with dataPlane ambient (docs/service.md, "Ambient mode")',
+                "  - platform:metricsPort = 9090: the application's metrics are served through the sidecar's merged endpoint, and an ambient pod has no sidecar; allowed: no metricsPort in an environment with dataPlane ambient (docs/service.md, \"Ambient mode\") (ztunnel's and the waypoint's metrics are scraped by the common layer)",
         });
         await assert.rejects(evaluateIn("ambient", "payment"), {
             message:
