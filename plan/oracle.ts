@@ -36,22 +36,44 @@ const HOW =
 
 let binary: string | undefined;
 
+/** The executable file `variable` names, or why it is none (with `how` to provide one). */
+function givenBinary(variable: string, how: string): string | undefined {
+    const bin = process.env[variable];
+    if (!bin) {
+        return undefined;
+    }
+    try {
+        fs.accessSync(bin, fs.constants.X_OK);
+    } catch {
+        throw new Error(`${variable}=${bin}: not an executable file; ${how}`);
+    }
+    return path.resolve(bin);
+}
+
+/** `go build` of the Go program in `source` into `~/.cache/access-oracle/<name>` (quick once cached). */
+function builtWithGo(source: string, name: string, failed: (why: string) => string): string {
+    const out = path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "access-oracle", name);
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    const build = spawnSync("go", ["build", "-o", out, "."], { cwd: source, encoding: "utf8" });
+    if (build.error || build.status !== 0) {
+        throw new Error(
+            failed(build.error ? build.error.message : build.stderr.trim().split("\n").slice(-10).join("\n")),
+        );
+    }
+    return out;
+}
+
 /** The oracle binary: ORACLE_BIN as it is, or built from ORACLE_DIR (as run.sh does; quick once cached). */
 export function oracleBinary(): string {
     if (binary) {
         return binary;
     }
-    const bin = process.env.ORACLE_BIN;
-    const dir = process.env.ORACLE_DIR;
-    if (bin) {
-        try {
-            fs.accessSync(bin, fs.constants.X_OK);
-        } catch {
-            throw new Error(`ORACLE_BIN=${bin}: not an executable file; ${HOW}`);
-        }
-        binary = path.resolve(bin);
+    const given = givenBinary("ORACLE_BIN", HOW);
+    if (given) {
+        binary = given;
         return binary;
     }
+    const dir = process.env.ORACLE_DIR;
     if (!dir) {
         throw new Error(`the oracle is not available: ${HOW}`);
     }
@@ -59,14 +81,7 @@ export function oracleBinary(): string {
     if (!fs.existsSync(path.join(source, "main.go"))) {
         throw new Error(`ORACLE_DIR=${dir}: no main.go in ${source}; ${HOW}`);
     }
-    const out = path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "access-oracle", "oracle");
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    const build = spawnSync("go", ["build", "-o", out, "."], { cwd: source, encoding: "utf8" });
-    if (build.error || build.status !== 0) {
-        const why = build.error ? build.error.message : build.stderr.trim().split("\n").slice(-10).join("\n");
-        throw new Error(`ORACLE_DIR=${dir}: go build failed: ${why}\n${HOW}`);
-    }
-    binary = out;
+    binary = builtWithGo(source, "oracle", (why) => `ORACLE_DIR=${dir}: go build failed: ${why}\n${HOW}`);
     return binary;
 }
 
@@ -112,31 +127,13 @@ let ambientBinary: string | undefined;
 
 /** The ambient oracle binary: AMBIENT_ORACLE_BIN as it is, or built from its source (quick once cached). */
 export function ambientOracleBinary(): string {
-    if (ambientBinary) {
-        return ambientBinary;
-    }
-    const bin = process.env.AMBIENT_ORACLE_BIN;
-    if (bin) {
-        try {
-            fs.accessSync(bin, fs.constants.X_OK);
-        } catch {
-            throw new Error(`AMBIENT_ORACLE_BIN=${bin}: not an executable file; ${AMBIENT_HOW}`);
-        }
-        ambientBinary = path.resolve(bin);
-        return ambientBinary;
-    }
-    const out = path.join(
-        process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"),
-        "access-oracle",
-        "ambient-oracle",
-    );
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    const build = spawnSync("go", ["build", "-o", out, "."], { cwd: AMBIENT_ORACLE_SOURCE, encoding: "utf8" });
-    if (build.error || build.status !== 0) {
-        const why = build.error ? build.error.message : build.stderr.trim().split("\n").slice(-10).join("\n");
-        throw new Error(`the ambient oracle did not build: ${why}\n${AMBIENT_HOW}`);
-    }
-    ambientBinary = out;
+    ambientBinary ??=
+        givenBinary("AMBIENT_ORACLE_BIN", AMBIENT_HOW) ??
+        builtWithGo(
+            AMBIENT_ORACLE_SOURCE,
+            "ambient-oracle",
+            (why) => `the ambient oracle did not build: ${why}\n${AMBIENT_HOW}`,
+        );
     return ambientBinary;
 }
 

@@ -2,7 +2,14 @@ import * as assert from "assert";
 import { stackFilesWithKeys } from "../../plan/stack-config";
 import { tempDir } from "../helpers/temp";
 import * as path from "path";
-import { ambientOracleBinary, checkEnvironment, checkPlan, environments, oracleBinary } from "../../plan/oracle";
+import {
+    OracleRun,
+    ambientOracleBinary,
+    checkEnvironment,
+    checkPlan,
+    environments,
+    oracleBinary,
+} from "../../plan/oracle";
 import * as fs from "fs";
 import { AccessRow, planAccess } from "../../plan/access-plan";
 import { planEnvironment, writeStackPlan } from "../../plan/plan";
@@ -92,6 +99,16 @@ function mutateManifests(out: string, stack: string, from: string, to: string): 
     fs.writeFileSync(file, text.split(from).join(to));
 }
 
+/** The oracles' run over the ambient fixture's plan with `from` replaced by `to` in `stack`'s manifests. */
+async function mutatedRun(stack: string, from: string, to: string): Promise<OracleRun> {
+    const out = await writtenPlan(AMBIENT_FIXTURE_STACKS);
+    mutateManifests(out, stack, from, to);
+    return checkPlan(out, "dev");
+}
+
+/** frontend's rows to backend when Istio refuses the two the matrix allows (GET and POST /api/example). */
+const FRONTEND_API_REFUSED = { "DISAGREE project=true istio=false": 2, "agree project=false istio=false": 10 };
+
 /** The rows `from -> to` of a run, as `<project>/<istio>` verdicts, sorted and counted. */
 function verdicts(run: { lines: string[] }, from: string, to: string): Record<string, number> {
     const counts: Record<string, number> = {};
@@ -109,30 +126,21 @@ describe("the ambient oracle disagrees with the matrix when the plan's policies 
     before(() => ambientOracleBinary());
 
     it("a waypoint policy's principal changed (L7, the waypoint's RBAC): frontend's allowed rows to backend disagree", async () => {
-        const out = await writtenPlan(AMBIENT_FIXTURE_STACKS);
-        mutateManifests(
-            out,
+        const run = await mutatedRun(
             "dev-backend",
             "cluster.local/ns/frontend/sa/frontend",
             "cluster.local/ns/frontend/sa/other",
         );
-        const run = checkPlan(out, "dev");
-        assert.deepStrictEqual(verdicts(run, "frontend", "backend"), {
-            "DISAGREE project=true istio=false": 2,
-            "agree project=false istio=false": 10,
-        });
+        assert.deepStrictEqual(verdicts(run, "frontend", "backend"), FRONTEND_API_REFUSED);
         assert.strictEqual(run.disagree.length, 2, run.disagree.join("\n"));
     });
 
     it("ztunnel's namespace rule changed (L4, selector policy): backend's rows to payment disagree, and frontend's", async () => {
-        const out = await writtenPlan(AMBIENT_FIXTURE_STACKS);
-        mutateManifests(
-            out,
+        const run = await mutatedRun(
             "dev-payment",
             "namespaces:\n              - backend",
             "namespaces:\n              - frontend",
         );
-        const run = checkPlan(out, "dev");
         assert.deepStrictEqual(verdicts(run, "backend", "payment"), { "DISAGREE project=true istio=false": 4 });
         assert.deepStrictEqual(verdicts(run, "frontend", "payment"), { "DISAGREE project=false istio=true": 4 });
         assert.deepStrictEqual(verdicts(run, "other-in-backend", "payment"), {
@@ -141,20 +149,28 @@ describe("the ambient oracle disagrees with the matrix when the plan's policies 
     });
 
     it("the pods' policy admitting the waypoint removed: ztunnel refuses what the waypoint lets through", async () => {
-        const out = await writtenPlan(AMBIENT_FIXTURE_STACKS);
-        mutateManifests(
-            out,
+        const run = await mutatedRun(
             "dev-backend",
             "cluster.local/ns/backend/sa/waypoint",
             "cluster.local/ns/backend/sa/not-the-waypoint",
         );
-        const run = checkPlan(out, "dev");
-        assert.deepStrictEqual(verdicts(run, "frontend", "backend"), {
-            "DISAGREE project=true istio=false": 2,
-            "agree project=false istio=false": 10,
-        });
+        assert.deepStrictEqual(verdicts(run, "frontend", "backend"), FRONTEND_API_REFUSED);
         for (const line of run.disagree) {
             assert.match(line, /ztunnel backend-v1-0 from cluster\.local\/ns\/backend\/sa\/waypoint: no ALLOW match/);
+        }
+    });
+
+    it("the namespace's label sending the gateway through the waypoint removed: Istio gives the gateway the pods, whose ztunnel refuses it", async () => {
+        const run = await mutatedRun("dev-frontend", "    istio.io/ingress-use-waypoint: 'true'\n", "");
+        assert.deepStrictEqual(verdicts(run, "ingress-gateway", "frontend"), {
+            "DISAGREE project=true istio=false": 4,
+            "agree project=false istio=false": 4,
+        });
+        for (const line of run.disagree) {
+            assert.match(
+                line,
+                /\[ztunnel frontend-v1-0 from cluster\.local\/ns\/istio-ingress\/sa\/istio-ingressgateway: no ALLOW match/,
+            );
         }
     });
 
@@ -174,9 +190,6 @@ describe("the ambient oracle disagrees with the matrix when the plan's policies 
         );
         fs.writeFileSync(file, JSON.stringify(throughWaypoint));
         const run = checkPlan(out, "dev");
-        assert.deepStrictEqual(verdicts(run, "frontend", "backend"), {
-            "DISAGREE project=true istio=false": 2,
-            "agree project=false istio=false": 10,
-        });
+        assert.deepStrictEqual(verdicts(run, "frontend", "backend"), FRONTEND_API_REFUSED);
     });
 });
