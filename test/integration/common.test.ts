@@ -40,6 +40,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { StackPlan, manifestsOf, planEnvironment } from "../../plan/plan";
 import { ROOT, stackFilesWithKeys } from "../../plan/stack-config";
+import { checkAllowedCallers } from "../../plan/access-plan";
 import { tempDir } from "../helpers/temp";
 import { AMBIENT_FIXTURE_STACKS } from "../helpers/stacks";
 import { plannedStacks, upgradeOfPlans } from "../../plan/release-diff";
@@ -790,15 +791,30 @@ describe("dev-common with dataPlane ambient on an existing cluster under the rea
             .map((p) => p.metadata.name)
             .sort();
         assert.deepStrictEqual(attached, ["allow-callers", "waypoint-allow-nothing"]);
+        // The exposed frontend: the gateway's route bound to the gateway alone (admitted by istiod's
+        // webhook), and its namespace sending the gateway through its waypoint.
+        const atGateway = JSON.parse(
+            kubectlOk(["-n", "frontend", "get", "virtualservices.networking.istio.io", "frontend", "-o", "json"]),
+        );
+        assert.deepStrictEqual(atGateway.spec.gateways, ["frontend/frontend"]);
+        const labels = JSON.parse(kubectlOk(["get", "namespace", "frontend", "-o", "json"])).metadata.labels;
+        assert.strictEqual(labels["istio.io/ingress-use-waypoint"], "true");
     });
 
-    it("one namespace moves to sidecars and back (serviceDataPlane): each preview exactly the offline plans' changes, the pods rejoining the mesh the new way", async () => {
-        const MOVED = "dev-payment";
-        const namespace = "payment";
-        const mixedPlans = await planEnvironment(
-            "dev",
-            stackFilesWithKeys(AMBIENT_FIXTURE_STACKS, { [MOVED]: { serviceDataPlane: "sidecar" } }),
-        );
+    it("one namespace, the L7 service behind a waypoint, moves to sidecars and back (serviceDataPlane): each preview exactly the offline plans' changes, the pods rejoining the mesh the new way", async () => {
+        // backend: its caller (frontend) stays ambient, so the environment allows the mix (a sidecar
+        // caller of a service behind a waypoint is refused: docs/service.md "Moving a service between
+        // data planes"). On sidecars its quota makes room for them: 22 pods x (100m + 100m) CPU
+        // requests, x (500m + 500m) limits.
+        const MOVED = "dev-backend";
+        const namespace = "backend";
+        const file = path.join(project, `Pulumi.${MOVED}.yaml`);
+        const ambientFile = fs.readFileSync(file, "utf8");
+        const mixedDir = stackFilesWithKeys(AMBIENT_FIXTURE_STACKS, {
+            [MOVED]: { serviceDataPlane: "sidecar", quota: { requestsCpu: "4400m", limitsCpu: "22" } },
+        });
+        checkAllowedCallers("dev", mixedDir);
+        const mixedPlans = await planEnvironment("dev", mixedDir);
         const expected = (from: StackPlan[], to: StackPlan[]) =>
             upgradeOfPlans(plannedStacks(from), plannedStacks(to)).find((u) => u.stack === MOVED)!.changes;
         const step = async (label: string, want: ObservedChange[]) => {
@@ -811,20 +827,25 @@ describe("dev-common with dataPlane ambient on an existing cluster under the rea
             const up = await backend.run(project, ["up", "--yes", "--skip-preview", "--stack", MOVED]);
             recordTiming(`${MOVED} (moved between data planes)`, `up (${label})`, up.seconds);
             assert.strictEqual(up.code, 0, describeCommand(up));
-            // The Deployment's rollout replaced the pods, which joined the mesh as their namespace now says.
-            kubectlOk(["-n", namespace, "rollout", "status", "deployment/payment-v1", "--timeout=120s"]);
+            // The Deployments' rollouts replaced the pods, which joined the mesh as their namespace now says.
+            for (const version of ["v1", "v2"]) {
+                kubectlOk(["-n", namespace, "rollout", "status", `deployment/backend-${version}`, "--timeout=120s"]);
+            }
             const again = await backend.run(project, ["preview", "--expect-no-changes", "--diff", "--stack", MOVED]);
             recordTiming(`${MOVED} (moved between data planes)`, `preview (no change after ${label})`, again.seconds);
             assert.strictEqual(again.code, 0, describeCommand(again));
         };
         const podsOf = () => items(["pods", "-n", namespace]).filter((p) => p.metadata.deletionTimestamp === undefined);
+        const gateways = () =>
+            items(["-n", namespace, "gateways.gateway.networking.k8s.io"]).map((g) => g.metadata.name);
 
-        // To sidecars: injection on, the pods rolled and injected by istiod's webhook, the Sidecar made.
-        await backend.ok(project, ["config", "set", "--stack", MOVED, "platform:serviceDataPlane", "sidecar"]);
+        // To sidecars: injection on, the pods rolled and injected by istiod's webhook, the Sidecar and
+        // the VirtualService made; the waypoint, its HTTPRoute and the version Services gone.
+        fs.copyFileSync(path.join(mixedDir, `Pulumi.${MOVED}.yaml`), file);
         await step("to sidecar", expected(ambientPlans, mixedPlans));
         const injected = JSON.parse(kubectlOk(["get", "namespace", namespace, "-o", "json"])).metadata.labels;
         assert.strictEqual(injected["istio-injection"], "enabled");
-        assert.ok(!("istio.io/dataplane-mode" in injected));
+        assert.ok(!("istio.io/dataplane-mode" in injected) && !("istio.io/use-waypoint" in injected));
         assert.ok(podsOf().length > 0, `no pod in ${namespace}`);
         for (const pod of podsOf()) {
             assert.ok(
@@ -833,12 +854,17 @@ describe("dev-common with dataPlane ambient on an existing cluster under the rea
             );
         }
         kubectlOk(["-n", namespace, "get", "sidecars.networking.istio.io", "default"]);
+        kubectlOk(["-n", namespace, "get", "virtualservices.networking.istio.io", "backend"]);
+        assert.deepStrictEqual(gateways(), []);
+        assert.deepStrictEqual(items(["-n", namespace, "httproutes.gateway.networking.k8s.io"]), []);
 
-        // Back to the environment's ambient: no injection, the pods rolled again without a sidecar.
-        await backend.ok(project, ["config", "rm", "--stack", MOVED, "platform:serviceDataPlane"]);
+        // Back to the environment's ambient: no injection, the pods rolled again without a sidecar,
+        // the waypoint and its route back.
+        fs.writeFileSync(file, ambientFile);
         await step("back to ambient", expected(mixedPlans, ambientPlans));
         const captured = JSON.parse(kubectlOk(["get", "namespace", namespace, "-o", "json"])).metadata.labels;
         assert.strictEqual(captured["istio.io/dataplane-mode"], "ambient");
+        assert.strictEqual(captured["istio.io/use-waypoint"], "waypoint");
         assert.ok(!("istio-injection" in captured));
         assert.ok(podsOf().length > 0, `no pod in ${namespace}`);
         for (const pod of podsOf()) {
@@ -849,6 +875,8 @@ describe("dev-common with dataPlane ambient on an existing cluster under the rea
             assert.strictEqual(pod.metadata.labels["istio.io/dataplane-mode"], "ambient", pod.metadata.name);
         }
         assert.strictEqual(kubectl(["-n", namespace, "get", "sidecars.networking.istio.io", "default"]).code, 1);
+        assert.deepStrictEqual(gateways(), ["waypoint"]);
+        kubectlOk(["-n", namespace, "get", "httproutes.gateway.networking.k8s.io", "backend"]);
     });
 
     it("the ambient services' second preview shows no changes, and their destroy leaves none of their namespaces", async () => {
