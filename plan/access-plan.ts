@@ -772,15 +772,17 @@ function waypointBypasses(env: string, stacks: readonly string[], dir: string): 
             continue;
         }
         callee.settings.allowedCallers.forEach((rule, i) => {
-            const caller = rule.service === undefined ? undefined : services.get(rule.service);
+            // A service, or a namespace: a service's namespace is named after it.
+            const [key, named] = rule.service === undefined ? ["namespace", rule.namespace] : ["service", rule.service];
+            const caller = named === undefined ? undefined : services.get(named);
             if (caller === undefined || planeOf(caller).sendsToWaypoints) {
                 return;
             }
             problems.push(
-                `Pulumi.${callee.stack}.yaml: ${PROJECT}:allowedCallers[${i}].service = ${JSON.stringify(rule.service)}: ` +
-                    `${rule.service} runs ${planeOf(caller).mode}s (Pulumi.${caller.stack}.yaml), and Istio's sidecars send to ${name}'s pods past its waypoint, ` +
+                `Pulumi.${callee.stack}.yaml: ${PROJECT}:allowedCallers[${i}].${key} = ${JSON.stringify(named)}: ` +
+                    `${named} runs ${planeOf(caller).mode}s (Pulumi.${caller.stack}.yaml), and Istio's sidecars send to ${name}'s pods past its waypoint, ` +
                     `where ztunnel admits only the waypoint (${name} needs one: ${waypointReasons(callee.settings).join(", ")}); ` +
-                    `allowed: move ${rule.service} to ambient first (${PROJECT}:serviceDataPlane ambient), or keep ${name} on sidecars until then ` +
+                    `allowed: move ${named} to ambient first (${PROJECT}:serviceDataPlane ambient), or keep ${name} on sidecars until then ` +
                     `(docs/service.md, "Moving a service between data planes")`,
             );
         });

@@ -179,6 +179,19 @@ describe("a mixed mesh: a service's own data plane (serviceDataPlane) in an ambi
                 "allowed: move payment to ambient first (platform:serviceDataPlane ambient), or keep frontend on sidecars until then " +
                 '(docs/service.md, "Moving a service between data planes")',
         });
+        // A namespace rule too: payment, behind a waypoint (it names methods now), allows backend's namespace.
+        const namespaceRule = stackFilesWithKeys(AMBIENT_FIXTURE_STACKS, {
+            "dev-backend": { serviceDataPlane: "sidecar", quota: { requestsCpu: "4400m", limitsCpu: "22" } },
+            "dev-payment": { allowedCallers: [{ namespace: "backend", methods: ["POST"] }] },
+        });
+        assert.throws(() => checkAllowedCallers("dev", namespaceRule), {
+            message:
+                'environment "dev": an allow rule names a caller whose data plane cannot reach the service:\n' +
+                '  - Pulumi.dev-payment.yaml: platform:allowedCallers[0].namespace = "backend": backend runs sidecars (Pulumi.dev-backend.yaml), ' +
+                "and Istio's sidecars send to payment's pods past its waypoint, where ztunnel admits only the waypoint (payment needs one: allowedCallers[0] names methods or paths); " +
+                "allowed: move backend to ambient first (platform:serviceDataPlane ambient), or keep payment on sidecars until then " +
+                '(docs/service.md, "Moving a service between data planes")',
+        });
         // The other way round is fine: backend on sidecars, called by the ambient frontend and calling payment (no waypoint).
         checkAllowedCallers(
             "dev",
