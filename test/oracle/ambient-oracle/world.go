@@ -241,17 +241,23 @@ func (w *world) route(caller *pod, targets []*pod, host string, port uint32, way
 		if w.verbose {
 			fmt.Printf("# %s endpoints at %s: %s\n", cluster, key, s)
 		}
-		if waypoint != "" && strings.Contains(s, w.p.waypoints[waypoint]) {
+		if waypoint != "" && hasIP(s, w.p.waypoints[waypoint]) {
 			return "waypoint", nil
 		}
 		for _, t := range targets {
-			if strings.Contains(s, t.IP) {
+			if hasIP(s, t.IP) {
 				return "pods", nil
 			}
 		}
 		return "", nil
 	}
 	return "", nil
+}
+
+// hasIP: whether an endpoint of the protojson text is at `ip` (an address, or an internal
+// endpoint id `<ip>:<port>`), not at an address that merely starts with it.
+func hasIP(text, ip string) bool {
+	return strings.Contains(text, `"`+ip+`"`) || strings.Contains(text, `"`+ip+`:`)
 }
 
 // judge: the request of a row, through the path Istio gives it, against what istiod gives the
