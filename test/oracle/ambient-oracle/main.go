@@ -100,20 +100,8 @@ func (p *plan) nextIP(prefix string) string {
 	return fmt.Sprintf("%s.%d.%d", prefix, p.ips/250, p.ips%250+1)
 }
 
-func str(o obj, path ...string) string {
-	var cur any = o
-	for _, k := range path {
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return ""
-		}
-		cur = m[k]
-	}
-	s, _ := cur.(string)
-	return s
-}
-
-func list(o obj, path ...string) []any {
+// at: the value at a path of nested maps, or nil.
+func at(o obj, path ...string) any {
 	var cur any = o
 	for _, k := range path {
 		m, ok := cur.(map[string]any)
@@ -122,25 +110,25 @@ func list(o obj, path ...string) []any {
 		}
 		cur = m[k]
 	}
-	l, _ := cur.([]any)
+	return cur
+}
+
+func str(o obj, path ...string) string {
+	s, _ := at(o, path...).(string)
+	return s
+}
+
+func list(o obj, path ...string) []any {
+	l, _ := at(o, path...).([]any)
 	return l
 }
 
 func strMap(o obj, path ...string) map[string]string {
-	var cur any = o
-	for _, k := range path {
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return map[string]string{}
-		}
-		cur = m[k]
-	}
 	out := map[string]string{}
-	if m, ok := cur.(map[string]any); ok {
-		for k, v := range m {
-			if s, ok := v.(string); ok {
-				out[k] = s
-			}
+	m, _ := at(o, path...).(map[string]any)
+	for k, v := range m {
+		if s, ok := v.(string); ok {
+			out[k] = s
 		}
 	}
 	return out
