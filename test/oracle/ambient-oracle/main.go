@@ -245,18 +245,16 @@ func readPlan(planDir, env string) *plan {
 // each waypoint `Gateway` (a Deployment and Service named after it, its service account, and the
 // Gateway's address in its status), and a ClusterIP for every Service.
 func (p *plan) standIns() {
-	services := 0
 	for _, o := range p.objects {
 		switch str(o, "kind") {
 		case "Service":
-			services++
 			spec, _ := o["spec"].(map[string]any)
 			if spec == nil {
 				spec = obj{}
 				o["spec"] = spec
 			}
 			if _, ok := spec["clusterIP"]; !ok {
-				spec["clusterIP"] = fmt.Sprintf("10.96.%d.%d", services/250, services%250+1)
+				spec["clusterIP"] = p.nextIP("10.96")
 			}
 		case "Gateway":
 			if str(o, "spec", "gatewayClassName") != "istio-waypoint" {
@@ -273,14 +271,13 @@ func (p *plan) standIns() {
 					"gateway.istio.io/managed":               "istio.io-mesh-controller",
 					"istio.io/dataplane-mode":                "none",
 				}})
-			services++
 			p.objects = append(p.objects,
 				obj{"apiVersion": "v1", "kind": "ServiceAccount", "metadata": obj{"name": name, "namespace": ns}},
 				obj{"apiVersion": "v1", "kind": "Service",
 					"metadata": obj{"name": name, "namespace": ns, "labels": obj{
 						"gateway.networking.k8s.io/gateway-name": name, "gateway.istio.io/managed": "istio.io-mesh-controller",
 						"istio.io/gateway-name": name}},
-					"spec": obj{"clusterIP": fmt.Sprintf("10.96.%d.%d", services/250, services%250+1),
+					"spec": obj{"clusterIP": p.nextIP("10.96"),
 						"selector": obj{"gateway.networking.k8s.io/gateway-name": name},
 						"ports":    []any{obj{"name": "mesh", "port": 15008, "appProtocol": "hbone"}}}})
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/netip"
 	"strconv"
 	"strings"
 
@@ -128,22 +129,14 @@ func (w *world) waypointOf(ns, host string) (string, error) {
 		return h.GetNamespace() + "/" + name, nil
 	}
 	if a := gw.GetAddress(); a != nil {
+		addr, _ := netip.AddrFromSlice(a.GetAddress())
 		for key, ip := range w.p.waypoints {
-			if fmt.Sprint(a.GetAddress()) == fmt.Sprint(ipBytes(ip)) {
+			if addr.String() == ip {
 				return key, nil
 			}
 		}
 	}
 	return "", fmt.Errorf("service %s: waypoint %v is none of the plan's", host, gw)
-}
-
-func ipBytes(ip string) []byte {
-	var b []byte
-	for _, part := range strings.Split(ip, ".") {
-		n, _ := strconv.Atoi(part)
-		b = append(b, byte(n))
-	}
-	return b
 }
 
 // waypointRBAC: the RBAC filters of the waypoint's listener chain for a Service's port.
