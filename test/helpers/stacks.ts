@@ -26,3 +26,13 @@ export function copyFixtureStacks(dir: string, options: { project?: boolean } = 
  * `dataPlane: ambient`, and services that cover ztunnel alone (L4) and a waypoint (L7).
  */
 export const AMBIENT_FIXTURE_STACKS = path.join(__dirname, "..", "fixtures", "ambient-stacks");
+
+/**
+ * The keys that keep the ambient fixture's backend (the L7 service) on sidecars: a mix the
+ * environment allows (its caller, frontend, stays ambient). Its quota makes room for the sidecars:
+ * 22 pods x (100m + 100m) CPU requests, x (500m + 500m) limits.
+ */
+export const BACKEND_ON_SIDECARS = {
+    serviceDataPlane: "sidecar",
+    quota: { requestsCpu: "4400m", limitsCpu: "22" },
+} as const;

@@ -42,7 +42,7 @@ import { StackPlan, manifestsOf, planEnvironment } from "../../plan/plan";
 import { ROOT, stackFilesWithKeys } from "../../plan/stack-config";
 import { checkAllowedCallers } from "../../plan/access-plan";
 import { tempDir } from "../helpers/temp";
-import { AMBIENT_FIXTURE_STACKS } from "../helpers/stacks";
+import { AMBIENT_FIXTURE_STACKS, BACKEND_ON_SIDECARS } from "../helpers/stacks";
 import { plannedStacks, upgradeOfPlans } from "../../plan/release-diff";
 import { ObservedChange, PreviewStep, compareWithDeclared, declarationsOf, observedChanges } from "../../plan/upgrade";
 import { Backend, CommandResult, describe as describeCommand, projectCopy } from "../../plan/engine/engine";
@@ -804,14 +804,13 @@ describe("dev-common with dataPlane ambient on an existing cluster under the rea
     it("one namespace, the L7 service behind a waypoint, moves to sidecars and back (serviceDataPlane): each preview exactly the offline plans' changes, the pods rejoining the mesh the new way", async () => {
         // backend: its caller (frontend) stays ambient, so the environment allows the mix (a sidecar
         // caller of a service behind a waypoint is refused: docs/service.md "Moving a service between
-        // data planes"). On sidecars its quota makes room for them: 22 pods x (100m + 100m) CPU
-        // requests, x (500m + 500m) limits.
+        // data planes").
         const MOVED = "dev-backend";
         const namespace = "backend";
         const file = path.join(project, `Pulumi.${MOVED}.yaml`);
         const ambientFile = fs.readFileSync(file, "utf8");
         const mixedDir = stackFilesWithKeys(AMBIENT_FIXTURE_STACKS, {
-            [MOVED]: { serviceDataPlane: "sidecar", quota: { requestsCpu: "4400m", limitsCpu: "22" } },
+            [MOVED]: BACKEND_ON_SIDECARS,
         });
         checkAllowedCallers("dev", mixedDir);
         const mixedPlans = await planEnvironment("dev", mixedDir);

@@ -13,7 +13,7 @@ import {
 import * as fs from "fs";
 import { AccessRow, planAccess } from "../../plan/access-plan";
 import { planEnvironment, writeStackPlan } from "../../plan/plan";
-import { AMBIENT_FIXTURE_STACKS } from "../helpers/stacks";
+import { AMBIENT_FIXTURE_STACKS, BACKEND_ON_SIDECARS } from "../helpers/stacks";
 
 describe("the access matrix of every environment agrees with Istio's policy compiler (the oracle)", function () {
     this.timeout(10 * 60 * 1000);
@@ -40,8 +40,7 @@ describe("the access matrix of every environment agrees with Istio's policy comp
             "the mixed fixture (backend on sidecars)",
             () =>
                 stackFilesWithKeys(AMBIENT_FIXTURE_STACKS, {
-                    // Its quota makes room for the sidecars: 22 pods x (100m + 100m) CPU requests, x (500m + 500m) limits.
-                    "dev-backend": { serviceDataPlane: "sidecar", quota: { requestsCpu: "4400m", limitsCpu: "22" } },
+                    "dev-backend": BACKEND_ON_SIDECARS,
                 }),
             ["frontend", "payment"],
         ],

@@ -6,7 +6,7 @@ import { declarationsOf } from "../../../plan/upgrade";
 import { plannedStacks, upgradeOfPlans } from "../../../plan/release-diff";
 import { readStackConfig, stackFilesWithKeys } from "../../../plan/stack-config";
 import { devStackOutputs } from "../../helpers/fixtures";
-import { AMBIENT_FIXTURE_STACKS, FIXTURE_STACKS } from "../../helpers/stacks";
+import { AMBIENT_FIXTURE_STACKS, BACKEND_ON_SIDECARS, FIXTURE_STACKS } from "../../helpers/stacks";
 
 /** The Kubernetes object `kind`/`name` of a planned stack. */
 function object(plan: StackPlan, kind: string, name: string): any {
@@ -181,7 +181,7 @@ describe("a mixed mesh: a service's own data plane (serviceDataPlane) in an ambi
         });
         // A namespace rule too: payment, behind a waypoint (it names methods now), allows backend's namespace.
         const namespaceRule = stackFilesWithKeys(AMBIENT_FIXTURE_STACKS, {
-            "dev-backend": { serviceDataPlane: "sidecar", quota: { requestsCpu: "4400m", limitsCpu: "22" } },
+            "dev-backend": BACKEND_ON_SIDECARS,
             "dev-payment": { allowedCallers: [{ namespace: "backend", methods: ["POST"] }] },
         });
         assert.throws(() => checkAllowedCallers("dev", namespaceRule), {
@@ -196,7 +196,7 @@ describe("a mixed mesh: a service's own data plane (serviceDataPlane) in an ambi
         checkAllowedCallers(
             "dev",
             stackFilesWithKeys(AMBIENT_FIXTURE_STACKS, {
-                "dev-backend": { serviceDataPlane: "sidecar", quota: { requestsCpu: "4400m", limitsCpu: "22" } },
+                "dev-backend": BACKEND_ON_SIDECARS,
             }),
         );
         checkAllowedCallers("dev", AMBIENT_FIXTURE_STACKS);
