@@ -136,7 +136,9 @@ if [ "$build_k8s" = 1 ]; then
   # The same binary, for the tests that run istiod once per control-plane revision (mesh-canary.test.ts).
   export PLATFORM_ISTIOD_BIN=${ISTIOD_HOME:-$HOME/.cache/istiod-local}/bin/pilot-discovery
   say "istiod up in $(elapsed "$t0"): $PLATFORM_ISTIOD_URL"
-  CM_PORT=${CERT_MANAGER_WEBHOOK_PORT:-36460}
+  # Below Linux's ephemeral range (32768-60999 by default): a port in it can be held as the local end
+  # of any outbound connection at the moment the webhook binds, which failed a CI run.
+  CM_PORT=${CERT_MANAGER_WEBHOOK_PORT:-26460}
   CM_BIN=$(tail -1 "$CACHE/cert-manager-local-build.log")
   if listening "$CM_PORT"; then
     say "port $CM_PORT (cert-manager webhook) is in use; set CERT_MANAGER_WEBHOOK_PORT to a free one"; exit 1
